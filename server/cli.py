@@ -1,0 +1,197 @@
+"""`training-data-miner`: mine, validate, list domains, serve.
+
+Imports are kept lazy: `mine` must not pay for the MCP SDK it does not use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def configure_logging(level: str = "warning") -> None:
+    """structlog to stderr only: in stdio mode stdout is the MCP protocol channel."""
+    import logging
+
+    import structlog
+
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            structlog.dev.ConsoleRenderer(colors=False) if sys.stderr.isatty() else structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper(), logging.WARNING)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+
+
+def _settings(args: argparse.Namespace):
+    from server.orchestrator import Settings
+
+    data_dir = Path(args.data_dir or os.environ.get("TDM_DATA_DIR", "data"))
+    return Settings(
+        data_dir=data_dir,
+        out_dir=Path(args.out) if getattr(args, "out", None) else None,
+        metrics_dir=Path(args.metrics_dir) if getattr(args, "metrics_dir", None) else None,
+        learning_store=Path(args.learning_store) if getattr(args, "learning_store", None) else None,
+        domains_dirs=[Path(d) for d in (args.domains_dir or [])],
+    )
+
+
+class _StderrProgress:
+    """A progress line on stderr for long sources, at most a few times a second."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, step: str, done: float, total: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.25:
+            return
+        self.last = now
+        pct = 100 * done / total if total else 0
+        print(f"[{step}] {pct:5.1f}% {message}", file=sys.stderr, flush=True)
+
+
+def cmd_mine(args: argparse.Namespace) -> int:
+    from server.orchestrator import MinerError, Options, Orchestrator
+    from skills.load_source import SourceError, check_source
+    from skills.packs import PackError
+
+    if args.all_domains and args.domain:
+        return _fail("use --domain or --all-domains, not both")
+    try:
+        check_source(args.source)
+        options = Options(min_quality=args.min_quality, min_examples=args.min_examples,
+                          pattern_type=args.pattern_type, pattern_regex=args.pattern_regex, context=args.context)
+        orch = Orchestrator(_settings(args))
+        domains = None if args.all_domains or not args.domain else args.domain
+        big = Path(args.source).stat().st_size > 20 << 20
+        progress = _StderrProgress() if (big or args.progress) and not args.quiet else None
+        results = orch.mine(args.source, domains, options, progress=progress, execution_id=args.execution_id)
+    except (SourceError, PackError, MinerError) as exc:
+        return _fail(str(exc))
+    except ValueError as exc:  # pydantic validation of options
+        return _fail(f"invalid option: {exc}".splitlines()[0])
+    failed = [r for r in results if r.get("error")]
+    if args.json:
+        out = results[0] if len(results) == 1 else results
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+    elif not args.quiet:
+        for r in results:
+            line = (f"{r['domain']}: {r['high_quality_examples']} kept of {r['total_examples_extracted']} "
+                    f"extracted, fidelity {r['pattern_fidelity']:.2f}")
+            if r.get("dataset"):
+                line += f" -> {r['dataset']}"
+            if r.get("shortfall"):
+                line += f" ({r['shortfall']} short of min_examples)"
+            print(line)
+        print(f"execution {results[0]['execution_id']} in {results[0]['execution_time_ms']:.0f} ms")
+    if failed:
+        msgs = dict.fromkeys(f"{r['error']}" for r in failed)
+        for m in msgs:
+            print(f"error: {m}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from skills.validate import validate_file
+
+    status = EXIT_OK
+    for path in args.dataset:
+        problems = validate_file(path)
+        if problems:
+            status = EXIT_FAILED
+            shown = problems[:20]
+            print(f"{path}: INVALID ({len(problems)} problem(s))", file=sys.stderr)
+            for p in shown:
+                print(f"  - {p}", file=sys.stderr)
+            if len(problems) > len(shown):
+                print(f"  ... and {len(problems) - len(shown)} more", file=sys.stderr)
+        else:
+            print(f"{path}: valid")
+    return status
+
+
+def cmd_domains(args: argparse.Namespace) -> int:
+    from skills.packs import PackError, load_packs
+
+    try:
+        packs = load_packs([Path(d) for d in (args.domains_dir or [])])
+    except PackError as exc:
+        return _fail(str(exc))
+    if args.json:
+        sys.stdout.write(json.dumps([{"name": p.name, "description": p.description, "path": p.path,
+                                      "patterns": [s.name for s in p.patterns]} for p in packs.values()], indent=2) + "\n")
+    else:
+        for p in packs.values():
+            print(f"{p.name:18} {len(p.patterns):2} patterns  {p.description}")
+    return EXIT_OK
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="training-data-miner",
+                                     description="Mine a 012.txt decision log for instruction-tuning datasets.")
+    parser.add_argument("--log-level", default=os.environ.get("TDM_LOG_LEVEL", "warning"),
+                        choices=["debug", "info", "warning", "error"], help="stderr log level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="root of outputs, executions and metrics (default: data, or $TDM_DATA_DIR)")
+    common.add_argument("--domains-dir", action="append", metavar="DIR", help="extra folder of domain packs (repeatable)")
+
+    m = sub.add_parser("mine", parents=[common], help="run the six steps on a source")
+    m.add_argument("source", help="the 012.txt-style text file")
+    m.add_argument("--domain", action="append", metavar="D", help="a domain to mine (repeatable)")
+    m.add_argument("--all-domains", action="store_true", help="mine every domain (the default without --domain)")
+    m.add_argument("--out", metavar="DIR", help="dataset folder (default: DATA_DIR/training_datasets)")
+    m.add_argument("--min-quality", type=float, default=0.85, metavar="Q", help="keep examples scoring >= Q (default 0.85)")
+    m.add_argument("--min-examples", type=int, default=50, metavar="N", help="examples a dataset should reach (default 50)")
+    m.add_argument("--pattern-type", choices=["numeric_examples", "decision_trees", "rationale_chains"],
+                   help="kind of example to favour")
+    m.add_argument("--pattern-regex", metavar="REGEX", help="an extra pattern for this run")
+    m.add_argument("--context", type=int, default=5, metavar="N", help="context lines around a match (default 5)")
+    m.add_argument("--execution-id", help="resume (or name) an execution")
+    m.add_argument("--metrics-dir", metavar="DIR", help="fidelity metrics folder (default: DATA_DIR/metrics)")
+    m.add_argument("--learning-store", metavar="FILE", help="learning_feedback JSONL store")
+    m.add_argument("--json", action="store_true", help="print the Expected Patterns Summary as JSON")
+    m.add_argument("--progress", action="store_true", help="progress on stderr even for short files")
+    m.add_argument("-q", "--quiet", action="store_true")
+    m.set_defaults(func=cmd_mine)
+
+    v = sub.add_parser("validate", help="check datasets against the Gemma trainer's input contract")
+    v.add_argument("dataset", nargs="+")
+    v.set_defaults(func=cmd_validate)
+
+    d = sub.add_parser("domains", parents=[common], help="list the domain packs")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_domains)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

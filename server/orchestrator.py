@@ -1,0 +1,488 @@
+"""The orchestrator: chains the six steps for one domain or all under one `execution_id`.
+
+Each step reads what the step before it left in the execution's folder
+(`data/executions/<execution_id>/`) and leaves its own output there, so the steps can be run all at
+once (`mine`) or one call at a time by an agent over MCP, resumed after a crash, or continued by
+another client. Every step writes a breadcrumb line; every domain run appends a fidelity record
+(steps executed / 6). A failed step is recorded as failed, with its exception type, never hidden.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import structlog
+from pydantic import BaseModel, Field, TypeAdapter
+
+from server import metrics
+from skills.extract_examples import extract_examples
+from skills.filter_quality import MIN_QUALITY, filter_quality
+from skills.generate_pattern_summary import MIN_EXAMPLES, generate_pattern_summary
+from skills.identify_domain_patterns import CONTEXT_LINES, Scanner, scan
+from skills.load_source import load_source
+from skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
+from skills.packs import DomainPack, PackError, load_packs, select
+from skills.write_training_dataset import (
+    EXECUTION_COMMAND,
+    atomic_write_json,
+    atomic_write_text,
+    dataset_paths,
+    write_training_dataset,
+)
+
+log = structlog.get_logger("training_data_miner")
+
+Progress = Callable[[str, float, float, str], None]
+STEP_NAMES = ("load_source", "identify_domain_patterns", "extract_examples", "filter_quality",
+              "generate_pattern_summary", "write_training_dataset")
+STEP_PATTERN = dict(zip(STEP_NAMES, metrics.PATTERNS))
+_EXAMPLES = TypeAdapter(list[Example])
+
+
+class MinerError(Exception):
+    """An error for the caller to act on; the message says what to do."""
+
+
+class StepOrderError(MinerError):
+    pass
+
+
+class UnknownExecution(MinerError):
+    pass
+
+
+class Settings(BaseModel):
+    data_dir: Path = Path("data")
+    out_dir: Path | None = None
+    metrics_dir: Path | None = None
+    learning_store: Path | None = None
+    domains_dirs: list[Path] = []
+    execution_command: str = EXECUTION_COMMAND
+
+    @property
+    def out(self) -> Path:
+        return self.out_dir or self.data_dir / "training_datasets"
+
+    @property
+    def metrics(self) -> Path:
+        return self.metrics_dir or self.data_dir / "metrics"
+
+    @property
+    def learning(self) -> Path:
+        return self.learning_store or self.data_dir / "learning" / "training_data_mining_patterns.jsonl"
+
+    @property
+    def executions(self) -> Path:
+        return self.data_dir / "executions"
+
+
+class Options(BaseModel):
+    """The seed's inputs, plus the quality threshold and context size."""
+
+    min_quality: float = Field(MIN_QUALITY, ge=0.0, le=1.0)
+    min_examples: int = Field(MIN_EXAMPLES, ge=0)
+    pattern_type: PatternType | None = None
+    pattern_regex: str | None = None
+    context: int = Field(CONTEXT_LINES, ge=0, le=50)
+
+
+class DomainState(BaseModel):
+    steps: dict[str, bool] = {}
+    figures: dict[str, Any] = {}
+    error: str | None = None
+    exception_type: str | None = None
+    started: float = Field(default_factory=time.time)
+    recorded: bool = False
+
+
+class ExecutionState(BaseModel):
+    execution_id: str
+    source_path: str
+    created: str
+    options: Options
+    source: SourceInfo | None = None
+    domains: dict[str, DomainState] = {}
+    pattern_errors: list[PatternError] = []
+
+
+def new_execution_id() -> str:
+    return f"exec_qwen_miner_{datetime.now(timezone.utc):%Y%m%d_%H%M%S}_{secrets.token_hex(3)}"
+
+
+class Execution:
+    """An execution's folder: its state and each step's output, all written atomically."""
+
+    def __init__(self, root: Path, state: ExecutionState):
+        self.state = state
+        self.dir = root / state.execution_id
+
+    @property
+    def id(self) -> str:
+        return self.state.execution_id
+
+    @property
+    def breadcrumbs(self) -> Path:
+        return self.dir / "breadcrumbs.jsonl"
+
+    def save(self) -> None:
+        atomic_write_text(self.dir / "state.json", self.state.model_dump_json(indent=1))
+
+    def path(self, kind: str, domain: str, ext: str = "jsonl") -> Path:
+        return self.dir / f"{domain}.{kind}.{ext}"
+
+    def write_models(self, kind: str, domain: str, items: list[BaseModel]) -> None:
+        atomic_write_text(self.path(kind, domain), "".join(i.model_dump_json() + "\n" for i in items))
+
+    def read_models(self, kind: str, domain: str, model: type[BaseModel]) -> list[Any]:
+        with open(self.path(kind, domain), encoding="utf-8") as f:
+            return [model.model_validate_json(line) for line in f if line.strip()]
+
+
+class Orchestrator:
+    def __init__(self, settings: Settings | None = None, packs: dict[str, DomainPack] | None = None):
+        self.settings = settings or Settings()
+        self.packs = packs if packs is not None else load_packs(self.settings.domains_dirs)
+
+    # -- executions -------------------------------------------------------------------------
+
+    def create(self, source_path: str | os.PathLike[str], domains: list[str] | None,
+               options: Options | None = None, execution_id: str | None = None) -> Execution:
+        options = options or Options()
+        packs = self.domain_packs(domains, options)
+        state = ExecutionState(
+            execution_id=execution_id or new_execution_id(), source_path=str(source_path),
+            created=metrics.now_iso(), options=options,
+            domains={p.name: DomainState() for p in packs},
+        )
+        ex = Execution(self.settings.executions, state)
+        ex.save()
+        return ex
+
+    def open(self, execution_id: str) -> Execution:
+        if not execution_id or "/" in execution_id or execution_id.startswith("."):
+            raise UnknownExecution(f"invalid execution_id {execution_id!r}")
+        path = self.settings.executions / execution_id / "state.json"
+        try:
+            state = ExecutionState.model_validate_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UnknownExecution(
+                f"unknown execution_id {execution_id!r}; call load_source first to start an execution"
+            ) from None
+        return Execution(self.settings.executions, state)
+
+    def domain_packs(self, domains: list[str] | None, options: Options) -> list[DomainPack]:
+        packs = select(self.packs, domains)
+        if options.pattern_regex:
+            packs = [p.with_pattern(options.pattern_regex) for p in packs]
+        return packs
+
+    def _pack(self, ex: Execution, domain: str) -> DomainPack:
+        if domain not in ex.state.domains:
+            if domain not in self.packs:
+                raise PackError(f"unknown domain {domain!r}; valid domains: {', '.join(self.packs)}")
+            raise MinerError(
+                f"domain {domain!r} is not part of execution {ex.id} "
+                f"(it mines {', '.join(ex.state.domains)}); start a new execution with load_source"
+            )
+        return self.domain_packs([domain], ex.state.options)[0]
+
+    def _require(self, ex: Execution, domain: str, step: str) -> None:
+        before = STEP_NAMES[STEP_NAMES.index(step) - 1]
+        if not ex.state.domains[domain].steps.get(STEP_PATTERN[before]):
+            raise StepOrderError(
+                f"{step} needs {before} to have run for domain {domain!r} in execution {ex.id}; "
+                f"call {before} first"
+            )
+
+    def _run_step(self, ex: Execution, domains: list[str], step: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Run one step, then mark it done (and write its breadcrumb) for each domain; on failure
+        record the failure for each domain and re-raise."""
+        pattern = STEP_PATTERN[step]
+        t0 = time.perf_counter()
+        try:
+            figures = fn()
+        except BaseException as exc:
+            for d in domains:
+                st = ex.state.domains[d]
+                st.steps[pattern] = False
+                st.error = f"{step}: {exc}"
+                st.exception_type = type(exc).__name__
+                metrics.breadcrumb(ex.breadcrumbs, pattern, False, ex.id, domain=d,
+                                   error=str(exc)[:500], exception_type=type(exc).__name__)
+            ex.save()
+            raise
+        ms = round((time.perf_counter() - t0) * 1000, 1)
+        for d in domains:
+            st = ex.state.domains[d]
+            st.steps[pattern] = True
+            per = figures.get(d, figures) if isinstance(figures.get(d), dict) else figures
+            st.figures[step] = per
+            metrics.breadcrumb(ex.breadcrumbs, pattern, True, ex.id, domain=d, step_ms=ms,
+                               **{k: v for k, v in per.items() if not isinstance(v, (dict, list))})
+        ex.save()
+        log.info("step done", step=step, execution_id=ex.id, domains=domains, ms=ms)
+        return figures
+
+    # -- the six steps ------------------------------------------------------------------------
+
+    def load_source(self, ex: Execution) -> SourceInfo:
+        def run() -> dict[str, Any]:
+            info = load_source(ex.state.source_path)
+            ex.state.source = info
+            return {"total_lines": info.total_lines, "chunk_size": info.chunk_size, "chunks": len(info.chunks),
+                    "bytes": info.bytes, "sha256": info.sha256}
+
+        self._run_step(ex, list(ex.state.domains), "load_source", run)
+        assert ex.state.source is not None
+        return ex.state.source
+
+    def identify_domain_patterns(self, ex: Execution, domains: list[str] | None = None,
+                                 progress: Progress | None = None) -> dict[str, dict[str, int]]:
+        """One pass over the source for all `domains` (default: every domain of the execution)."""
+        domains = list(domains or ex.state.domains)
+        packs = [self._pack(ex, d) for d in domains]
+        for d in domains:
+            if not ex.state.domains[d].steps.get("source_loaded"):
+                raise StepOrderError(f"identify_domain_patterns needs load_source to have run in execution {ex.id}; "
+                                     "call load_source first")
+        source = ex.state.source
+        assert source is not None
+
+        def run() -> dict[str, Any]:
+            scanner = Scanner(packs, context=ex.state.options.context)
+            found: dict[str, list[Match]] = {d: [] for d in domains}
+            counts = {p.name: {s.name: 0 for s in p.patterns} for p in packs}
+            errors: dict[tuple[str, str], PatternError] = {}
+            total = max(source.total_lines, 1)
+            next_report = 0
+            for item in scan(source.path, scanner):
+                if isinstance(item, PatternError):
+                    key = (item.domain, item.pattern)
+                    if key in errors:
+                        errors[key].lines_affected += 1
+                    else:
+                        errors[key] = item
+                        log.warning("pattern error", **item.model_dump())
+                    continue
+                found[item.domain].append(item)
+                for name in (item.pattern, *item.also_matched):
+                    counts[item.domain][name] += 1
+                if progress and item.line >= next_report:
+                    progress("identify_domain_patterns", item.line, total, f"line {item.line} of {total}")
+                    next_report = item.line + max(total // 20, 1)
+            for d in domains:
+                ex.write_models("matches", d, found[d])
+            ex.state.pattern_errors = [e for e in ex.state.pattern_errors if e.domain not in domains]
+            ex.state.pattern_errors += list(errors.values())
+            return {d: {"matches_found": len(found[d]), "pattern_counts": counts[d],
+                        "pattern_errors": [e.model_dump() for e in errors.values() if e.domain == d]}
+                    for d in domains}
+
+        figures = self._run_step(ex, domains, "identify_domain_patterns", run)
+        return {d: figures[d]["pattern_counts"] for d in domains}
+
+    def extract_examples(self, ex: Execution, domain: str) -> list[Example]:
+        pack = self._pack(ex, domain)
+        self._require(ex, domain, "extract_examples")
+        out: list[Example] = []
+
+        def run() -> dict[str, Any]:
+            matches = ex.read_models("matches", domain, Match)
+            assert ex.state.source is not None
+            out.extend(extract_examples(matches, pack, ex.state.source.name))
+            ex.write_models("examples", domain, out)
+            return {"total_examples": len(out),
+                    "high_quality": sum(1 for e in out if e.quality_score >= ex.state.options.min_quality)}
+
+        self._run_step(ex, [domain], "extract_examples", run)
+        return out
+
+    def filter_quality(self, ex: Execution, domain: str, min_quality: float | None = None) -> FilterResult:
+        self._pack(ex, domain)
+        self._require(ex, domain, "filter_quality")
+        if min_quality is not None:
+            ex.state.options.min_quality = min_quality
+        result: list[FilterResult] = []
+
+        def run() -> dict[str, Any]:
+            examples = _EXAMPLES.validate_python(ex.read_models("examples", domain, Example))
+            fr = filter_quality(examples, ex.state.options.min_quality, pattern_type=ex.state.options.pattern_type)
+            atomic_write_text(ex.path("filtered", domain, "json"), fr.model_dump_json())
+            result.append(fr)
+            return {"kept": len(fr.kept), "filtered": len(fr.rejected), "min_quality": fr.min_quality,
+                    "reason_counts": fr.reason_counts}
+
+        self._run_step(ex, [domain], "filter_quality", run)
+        return result[0]
+
+    def _filtered(self, ex: Execution, domain: str) -> FilterResult:
+        return FilterResult.model_validate_json(ex.path("filtered", domain, "json").read_text(encoding="utf-8"))
+
+    def generate_pattern_summary(self, ex: Execution, domain: str) -> PatternSummary:
+        pack = self._pack(ex, domain)
+        self._require(ex, domain, "generate_pattern_summary")
+        result: list[PatternSummary] = []
+
+        def run() -> dict[str, Any]:
+            fr = self._filtered(ex, domain)
+            matches = ex.read_models("matches", domain, Match)
+            examples = ex.read_models("examples", domain, Example)
+            o = ex.state.options
+            s = generate_pattern_summary(pack, matches, examples, fr, o.min_examples, o.pattern_type)
+            atomic_write_text(ex.path("summary", domain, "json"), s.model_dump_json())
+            result.append(s)
+            return {"high_quality_examples": s.high_quality_examples, "min_examples_met": s.min_examples_met,
+                    "shortfall": s.shortfall}
+
+        self._run_step(ex, [domain], "generate_pattern_summary", run)
+        return result[0]
+
+    def write_training_dataset(self, ex: Execution, domain: str, training_order: int | None = None) -> dict[str, Any]:
+        pack = self._pack(ex, domain)
+        self._require(ex, domain, "write_training_dataset")
+        result: list[dict[str, Any]] = []
+
+        def run() -> dict[str, Any]:
+            fr = self._filtered(ex, domain)
+            summary = PatternSummary.model_validate_json(ex.path("summary", domain, "json").read_text(encoding="utf-8"))
+            assert ex.state.source is not None
+            st = ex.state.domains[domain]
+            r = write_training_dataset(
+                pack=pack, source=ex.state.source, filtered=fr, summary=summary,
+                matches_found=st.figures["identify_domain_patterns"]["matches_found"],
+                out_dir=self.settings.out, execution_id=ex.id, learning_store=self.settings.learning,
+                pattern_type=ex.state.options.pattern_type,
+                training_order=training_order if training_order is not None else self._training_order(domain, fr),
+                execution_command=self.settings.execution_command,
+            )
+            result.append(r)
+            return {"file_size_kb": r["file_size_kb"], "autonomous_ready": r["autonomous_ready"],
+                    "total_examples": r["total_examples"], "dataset": r["paths"]["dataset"]}
+
+        self._run_step(ex, [domain], "write_training_dataset", run)
+        self.record_fidelity(ex, domain)
+        return result[0]
+
+    def _training_order(self, domain: str, fr: FilterResult) -> int:
+        """This domain's place among the datasets already in the output folder, by their WSP 15
+        domain priority total (then example count)."""
+        rows = []
+        for path in self.settings.out.glob("*_training_data.json"):
+            try:
+                d = json.loads(path.read_text(encoding="utf-8"))
+                if d["domain"] != domain:
+                    rows.append((d["domain_priority_mps"]["total"], d["total_examples"], d["domain"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return 1 + len(rows)
+
+    # -- whole runs ---------------------------------------------------------------------------
+
+    def record_fidelity(self, ex: Execution, domain: str) -> dict[str, Any] | None:
+        st = ex.state.domains[domain]
+        if st.recorded:
+            return None
+        st.recorded = True
+        ex.save()
+        return metrics.fidelity_record(self.settings.metrics, ex.id, domain, st.steps,
+                                       (time.time() - st.started) * 1000, st.exception_type)
+
+    def expected_patterns_summary(self, ex: Execution, domain: str, elapsed_ms: float) -> dict[str, Any]:
+        st = ex.state.domains[domain]
+        fig = st.figures
+        detail = {p: bool(st.steps.get(p)) for p in metrics.PATTERNS}
+        out: dict[str, Any] = {
+            "execution_id": ex.id,
+            "skill_id": metrics.SKILL_ID,
+            "domain": domain,
+            "patterns": detail,
+            "pattern_fidelity": round(sum(detail.values()) / len(detail), 4),
+            "total_examples_extracted": fig.get("extract_examples", {}).get("total_examples", 0),
+            "high_quality_examples": fig.get("filter_quality", {}).get("kept", 0),
+            "execution_time_ms": round(elapsed_ms, 1),
+        }
+        if "write_training_dataset" in fig:
+            out["dataset"] = fig["write_training_dataset"]["dataset"]
+        if "generate_pattern_summary" in fig:
+            out["min_examples_met"] = fig["generate_pattern_summary"]["min_examples_met"]
+            out["shortfall"] = fig["generate_pattern_summary"]["shortfall"]
+        if st.error:
+            out["error"] = st.error
+            out["exception_type"] = st.exception_type
+        return out
+
+    def mine(self, source_path: str | os.PathLike[str], domains: list[str] | None = None,
+             options: Options | None = None, progress: Progress | None = None,
+             execution_id: str | None = None) -> list[dict[str, Any]]:
+        """All six steps for each domain; one Expected Patterns Summary per domain. Re-running an
+        execution_id that exists resumes after its last completed step."""
+        t0 = time.perf_counter()
+        if execution_id and (self.settings.executions / execution_id / "state.json").exists():
+            ex = self.open(execution_id)
+        else:
+            ex = self.create(source_path, domains, options, execution_id)
+        names = list(ex.state.domains)
+        done = lambda d, step: ex.state.domains[d].steps.get(STEP_PATTERN[step])  # noqa: E731
+        try:
+            if not all(done(d, "load_source") for d in names):
+                self.load_source(ex)
+            todo = [d for d in names if not done(d, "identify_domain_patterns")]
+            if todo:
+                self.identify_domain_patterns(ex, todo, progress)
+        except Exception as exc:
+            log.error("mine failed", execution_id=ex.id, error=str(exc), exception_type=type(exc).__name__)
+            for d in names:
+                self.record_fidelity(ex, d)
+            elapsed = (time.perf_counter() - t0) * 1000
+            return [self.expected_patterns_summary(ex, d, elapsed) for d in names]
+        results = []
+        for d in names:
+            try:
+                for step in STEP_NAMES[2:5]:
+                    if not done(d, step):
+                        getattr(self, step)(ex, d)
+                if progress:
+                    progress("write_training_dataset", names.index(d), len(names), f"writing {d}")
+            except Exception as exc:
+                log.error("domain failed", execution_id=ex.id, domain=d, error=str(exc),
+                          exception_type=type(exc).__name__)
+                self.record_fidelity(ex, d)
+        # Step 6 after every domain's summary, so each dataset knows its training order.
+        order = self._orders(ex, names)
+        for d in names:
+            st = ex.state.domains[d]
+            if st.error or done(d, "write_training_dataset"):
+                continue
+            try:
+                self.write_training_dataset(ex, d, training_order=order.get(d))
+            except Exception as exc:
+                log.error("domain failed", execution_id=ex.id, domain=d, error=str(exc),
+                          exception_type=type(exc).__name__)
+                self.record_fidelity(ex, d)
+        elapsed = (time.perf_counter() - t0) * 1000
+        for d in names:
+            results.append(self.expected_patterns_summary(ex, d, elapsed))
+        return results
+
+    def _orders(self, ex: Execution, names: list[str]) -> dict[str, int]:
+        from skills.write_training_dataset import domain_priority_mps
+
+        rows = []
+        for d in names:
+            if not ex.state.domains[d].steps.get("pattern_summary_generated"):
+                continue
+            fr = self._filtered(ex, d)
+            summary = PatternSummary.model_validate_json(ex.path("summary", d, "json").read_text(encoding="utf-8"))
+            mps = domain_priority_mps(self._pack(ex, d), fr.kept, summary)
+            rows.append((-mps["total"], -len(fr.kept), d))
+        return {d: i + 1 for i, (_, _, d) in enumerate(sorted(rows))}
+
+    def dataset_paths(self, domain: str) -> dict[str, Path]:
+        return dataset_paths(self.settings.out, domain)

@@ -1,0 +1,67 @@
+"""Per-domain extractors: a match and its context -> instruction/input/output drafts.
+
+An extractor is a module-level `Extractor(instruction_keys, extract)`. `extract(match, pack)`
+returns zero or more `Draft`s; `extract_examples` turns each into an `Example` and scores it.
+A domain pack names its extractor in its `extractor` field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from skills.models import Match, PatternType
+
+
+@dataclass
+class Draft:
+    """What an extractor read from one match, before scoring.
+
+    `required` names the output fields a complete example of its shape has; `rationale` is the
+    share (0-1) of the reasoning the text itself gives; `ambiguity` (0-1) with `ambiguities` says
+    how far the text admits more than one reading. Quality scoring uses these.
+    """
+
+    instruction_key: str
+    input: dict[str, Any]
+    output: dict[str, Any]
+    evidence: str
+    kind: PatternType
+    label: str | None = None
+    required: tuple[str, ...] = ()
+    rationale: float = 0.0
+    rationale_note: str = ""
+    ambiguity: float = 0.0
+    ambiguities: list[str] = field(default_factory=list)
+    line: int | None = None  # when the evidence sits on a context line, not the match line
+
+
+@dataclass(frozen=True)
+class Extractor:
+    instruction_keys: tuple[str, ...]
+    extract: Callable[..., list[Draft]]
+
+
+def context_lines(match: Match) -> list[tuple[int, str]]:
+    """(line number, text) for the match's whole window, in order."""
+    first = match.line - len(match.context_before)
+    rows = [*match.context_before, match.text, *match.context_after]
+    return [(first + i, t) for i, t in enumerate(rows)]
+
+
+# Imported last: each extractor module imports Draft, Extractor and context_lines from here.
+from skills.extractors import (  # noqa: E402
+    first_principles,
+    generic,
+    modlog_updates,
+    mps_scoring,
+    readme_patterns,
+    roadmap_analysis,
+    wsp_application,
+)
+
+EXTRACTORS: dict[str, Extractor] = {
+    m.__name__.rsplit(".", 1)[1]: m.EXTRACTOR
+    for m in (mps_scoring, wsp_application, roadmap_analysis, readme_patterns, modlog_updates,
+              first_principles, generic)
+}

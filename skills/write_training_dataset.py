@@ -1,0 +1,286 @@
+"""Step 6, write the dataset: `{domain}_training_data.json` with every field of the seed's output,
+beside it the pattern summary and the rejected examples, each written atomically.
+
+Every figure is computed from this run. The seed's `filter_rate` example (58 kept of 73 = 0.79) is
+really a keep rate, so both are reported under their right names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import tempfile
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from skills import wsp15
+from skills.models import Example, FilterResult, PatternSummary, SourceInfo
+from skills.packs import DomainPack
+from skills.validate import TRAINER_MIN_QUALITY
+
+NEXT_SKILL_AGENT = "gemma_domain_trainer_v1"
+EXECUTION_COMMAND = (
+    "python -m modules.infrastructure.wsp_orchestrator.src.wsp_orchestrator "
+    "--skill gemma_domain_trainer --domain {domain} --dataset {dataset}"
+)
+# The trainer's own rules (GEMMA_TRAINER.md): rank by domain, learning rate by example count,
+# epochs by size.
+TRAINER_RANK = {"mps_scoring": 4, "wsp_application": 8, "roadmap_analysis": 16}
+TRAINER_DEFAULT_RANK = 8
+SMALL_DATASET = 200  # the trainer's learning-rate rule calls more than 200 examples large
+SECONDS_PER_EXAMPLE_EPOCH = 0.5  # CPU LoRA step time per example for Gemma 270M, batch 4 (estimate)
+
+
+def dataset_paths(out_dir: Path, domain: str) -> dict[str, Path]:
+    return {
+        "dataset": out_dir / f"{domain}_training_data.json",
+        "summary": out_dir / f"{domain}_pattern_summary.json",
+        "rejected": out_dir / f"{domain}_rejected_examples.json",
+    }
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it: a reader (or a crash)
+    sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any) -> int:
+    text = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+    atomic_write_text(path, text)
+    return len(text.encode("utf-8"))
+
+
+def wardrobe_config(pack: DomainPack, n_examples: int) -> dict[str, Any]:
+    lr = 1e-4 if n_examples < 50 else (2e-4 if n_examples <= 200 else 3e-4)
+    return {
+        "wardrobe_id": pack.wardrobe.wardrobe_id,
+        "lora_rank": TRAINER_RANK.get(pack.name, TRAINER_DEFAULT_RANK),
+        "lora_alpha": 16,
+        "lora_dropout": 0.05,
+        "target_modules": ["q_proj", "v_proj"],
+        "learning_rate": lr,
+        "epochs": 5 if n_examples <= SMALL_DATASET else 3,
+        "batch_size": 4,
+        "max_tokens": 1024,
+        "expected_accuracy": None,  # measured by the trainer on the validation set, not guessable here
+        "validation_accuracy_threshold": 0.85,
+        "use_cases": pack.wardrobe.use_cases,
+        "rules": "gemma_domain_trainer: rank by domain, learning rate by example count "
+                 "(<50: 1e-4, 50-200: 2e-4, >200: 3e-4), epochs 5 up to 200 examples else 3",
+    }
+
+
+def domain_priority_mps(pack: DomainPack, kept: list[Example], summary: PatternSummary,
+                        training_order: int | None = None) -> dict[str, Any]:
+    """WSP 15 scores for "which wardrobe first", from what this run measured."""
+    n = len(kept)
+    fields = mean(len(ex.output) for ex in kept) if kept else 0.0
+    c = 2 if fields <= 4 else 3 if fields <= 8 else 4 if fields <= 12 else 5
+    i = 5 if n >= 200 else 4 if n >= 100 else 3 if n >= 50 else 2 if n >= 20 else 1
+    labels = pack.labels or sorted({ex.label for ex in kept if ex.label})
+    covered = sum(1 for v in labels if any(ex.label == v for ex in kept))
+    share = covered / len(labels) if labels else 0.0
+    d = 1 if summary.shortfall else (4 if share >= 1 else 3 if share >= 0.6 else 2)
+    q = mean(ex.quality_score for ex in kept) if kept else 0.0
+    p = 5 if q >= 0.97 else 4 if q >= 0.93 else 3 if q >= 0.90 else 2 if q >= 0.87 else 1
+    total = wsp15.mps_total(c, i, d, p)
+    return {
+        "complexity": c,
+        "complexity_reason": f"{wsp15.level('complexity', c)} - outputs average {fields:.1f} fields",
+        "importance": i,
+        "importance_reason": f"{wsp15.level('importance', i)} - {n} training examples",
+        "deferability": d,
+        "deferability_reason": (
+            f"{wsp15.level('deferability', d)} - "
+            + (f"{summary.shortfall} examples short of {summary.min_examples}" if summary.shortfall
+               else f"{covered} of {len(labels)} {pack.label} values covered")
+        ),
+        "impact": p,
+        "impact_reason": f"{wsp15.level('impact', p)} - mean quality {q:.3f}",
+        "total": total,
+        "priority": wsp15.priority(total),
+        "training_order": training_order,
+    }
+
+
+def build_dataset(
+    *,
+    pack: DomainPack,
+    source: SourceInfo,
+    filtered: FilterResult,
+    summary: PatternSummary,
+    matches_found: int,
+    dataset_path: Path,
+    learning_store: Path | None,
+    execution_id: str,
+    pattern_type: str | None,
+    training_order: int | None = None,
+    execution_command: str = EXECUTION_COMMAND,
+) -> dict[str, Any]:
+    kept = filtered.kept
+    extracted = summary.total_examples
+    rejected = len(filtered.rejected)
+    wardrobe = wardrobe_config(pack, len(kept))
+    ds = str(dataset_path)
+    py = shlex.quote(sys.executable)
+    capable = not summary.shortfall and bool(kept)
+    tokens = sum(len(ex.instruction) + len(json.dumps(ex.input)) + len(json.dumps(ex.output)) for ex in kept) // 4
+    reasons = [f"{reason} - {n} filtered" for reason, n in filtered.reason_counts.items()]
+    improvements: list[str] = []
+    if summary.shortfall:
+        improvements.append(f"Find {summary.shortfall} more examples: add patterns to skills/domains/"
+                            f"{pack.name}.toml or mine a longer source")
+    missing = summary.coverage_analysis.get("missing_labels") or []
+    if missing:
+        improvements.append(f"No kept examples for {pack.label} {', '.join(missing)}: mine sources that contain them")
+    dup = sum(n for r, n in filtered.reason_counts.items() if "uplicate" in r)
+    if extracted and dup / extracted > 0.3:
+        improvements.append(f"{dup} of {extracted} examples were duplicates: the source repeats pastes; "
+                            "deduplicate the scrapbook upstream")
+    low = sum(n for r, n in filtered.reason_counts.items() if "rationale" in r.lower())
+    if low:
+        improvements.append(f"{low} examples lacked a rationale in the text: mine the reasoning around them")
+    improvements.append("Extract negative examples (what NOT to do)")
+
+    validation_script = (
+        f"{py} -c \"import json,sys; d=json.load(open(sys.argv[1], encoding='utf-8')); "
+        f"ex=d['examples']; assert d['total_examples'] == len(ex) > 0; "
+        f"assert d['quality_threshold'] >= {TRAINER_MIN_QUALITY}; "
+        f"assert all(e['quality_score'] >= d['quality_threshold'] and e['instruction'] and e['input'] "
+        f"and e['output'] and ':line_' in e['source'] for e in ex); "
+        f"print('\u2713 Dataset validated:', len(ex), 'examples')\" {shlex.quote(ds)}"
+    )
+    return {
+        "dataset_id": f"{pack.name}_training_v1",
+        "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": f"{source.name} (lines 1-{source.total_lines})",
+        "domain": pack.name,
+        "total_examples": len(kept),
+        "quality_threshold": filtered.min_quality,
+        "domain_priority_mps": domain_priority_mps(pack, kept, summary, training_order),
+        "examples": [ex.model_dump(mode="json") for ex in kept],
+        "metadata": {
+            "pattern_summary": summary.model_dump(mode="json"),
+            "coverage_analysis": summary.coverage_analysis,
+            "recommended_use": summary.recommended_use,
+            "execution_id": execution_id,
+            "source_file": {"path": source.path, "sha256": source.sha256, "total_lines": source.total_lines,
+                            "bytes": source.bytes, "encoding_notes": source.encoding_notes},
+            "pattern_type": pattern_type,
+            "dedup": {"method": filtered.dedup_method, "near_duplicate_threshold": filtered.near_duplicate_threshold},
+            "quality_criteria": "complete, clear_reasoning, correct_format, verifiable, unambiguous: 0.2 each, partial credit",
+        },
+        "recommended_wardrobe_config": wardrobe,
+        "autonomous_execution": {
+            "capable": capable,
+            "agent": NEXT_SKILL_AGENT,
+            "confidence": round(mean(ex.quality_score for ex in kept), 3) if kept else 0.0,
+            "estimated_tokens": tokens,
+            "estimated_time_seconds": round(len(kept) * wardrobe["epochs"] * SECONDS_PER_EXAMPLE_EPOCH),
+            "estimate_basis": f"{SECONDS_PER_EXAMPLE_EPOCH}s per example per epoch",
+            "requires_0102_approval": not capable,
+            "execution_command": execution_command.format(domain=pack.name, dataset=shlex.quote(ds)),
+        },
+        "verification": {
+            "verify_command": (
+                f"test -f {shlex.quote(ds)} && {py} -c \"import json,sys; "
+                f"print(json.load(open(sys.argv[1], encoding='utf-8'))['total_examples'])\" {shlex.quote(ds)}"
+            ),
+            "success_criteria": f"File exists + total_examples >= {summary.min_examples} + quality_threshold >= {TRAINER_MIN_QUALITY}",
+            "min_examples_met": not summary.shortfall,
+            "validation_script": validation_script,
+        },
+        "learning_feedback": {
+            "pattern_extraction_stats": {
+                "total_patterns_found": matches_found,
+                "total_examples_extracted": extracted,
+                "high_quality_kept": len(kept),
+                "keep_rate": round(len(kept) / extracted, 3) if extracted else 0.0,
+                "filter_rate": round(rejected / extracted, 3) if extracted else 0.0,
+                "common_filter_reasons": reasons,
+                "min_examples": summary.min_examples,
+                "shortfall": summary.shortfall,
+            },
+            "domain_insights": summary.common_patterns,
+            "future_improvements": improvements,
+            "store_to": str(learning_store) if learning_store else None,
+        },
+    }
+
+
+def write_training_dataset(
+    *,
+    pack: DomainPack,
+    source: SourceInfo,
+    filtered: FilterResult,
+    summary: PatternSummary,
+    matches_found: int,
+    out_dir: Path,
+    execution_id: str,
+    learning_store: Path | None = None,
+    pattern_type: str | None = None,
+    training_order: int | None = None,
+    execution_command: str = EXECUTION_COMMAND,
+) -> dict[str, Any]:
+    """Write dataset, summary and rejected examples; append learning feedback to the store.
+    Returns the paths and the dataset's size."""
+    out_dir = Path(out_dir)
+    paths = dataset_paths(out_dir, pack.name)
+    dataset = build_dataset(
+        pack=pack, source=source, filtered=filtered, summary=summary, matches_found=matches_found,
+        dataset_path=paths["dataset"].resolve(), learning_store=learning_store, execution_id=execution_id,
+        pattern_type=pattern_type, training_order=training_order, execution_command=execution_command,
+    )
+    atomic_write_json(paths["summary"], summary.model_dump(mode="json"))
+    atomic_write_json(paths["rejected"], {
+        "domain": pack.name,
+        "execution_id": execution_id,
+        "total_rejected": len(filtered.rejected),
+        "reason_counts": filtered.reason_counts,
+        "rejected": [r.model_dump(mode="json") for r in filtered.rejected],
+    })
+    size = atomic_write_json(paths["dataset"], dataset)
+    if learning_store is not None:
+        append_jsonl(learning_store, {
+            "execution_id": execution_id, "domain": pack.name, "created": dataset["created"],
+            **dataset["learning_feedback"],
+        })
+    return {
+        "paths": {k: str(v) for k, v in paths.items()},
+        "file_size_kb": round(size / 1024, 1),
+        "total_examples": len(filtered.kept),
+        "autonomous_ready": dataset["autonomous_execution"]["capable"],
+        "domain_priority_mps": dataset["domain_priority_mps"],
+    }
+
+
+def append_jsonl(path: Path, record: dict[str, Any]) -> None:
+    """Append one JSON line under an exclusive lock, so concurrent writers never interleave."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    with open(path, "ab") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            f.write(line)
+            f.flush()
+            os.fsync(f.fileno())
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
