@@ -8,6 +8,7 @@ fast engine cannot compile falls back to `regex` on every line and behaves the s
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,8 @@ try:  # Optional fast path; the scan is correct without it.
     import hyperscan
 except ImportError:  # pragma: no cover - exercised only where the wheel is missing
     hyperscan = None
+
+_HS_VERSION = getattr(hyperscan, "__version__", "") if hyperscan else ""
 
 CONTEXT_LINES = 5
 MAX_LINE_CHARS = 4000  # longer lines are cut to a window around the match (truncated=True)
@@ -65,25 +68,41 @@ class Scanner:
             self._compile_fast()
 
     def _compile_fast(self) -> None:
-        exprs, ids, flags = [], [], []
         # UTF8: `.` is one code point, as in `regex`; no UCP: classes are ASCII on both sides.
         base = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_PREFILTER
-        for i, p in enumerate(self.patterns):
-            f = base | (hyperscan.HS_FLAG_CASELESS if p.rx.flags & regex.IGNORECASE else 0)
-            expr = p.rx.pattern.encode("utf-8")
-            try:  # probe alone: one bad pattern must not cost the others their fast path
-                hyperscan.Database().compile(expressions=[expr], ids=[i], elements=1, flags=[f])
-            except Exception:
-                continue
-            exprs.append(expr)
-            ids.append(i)
-            flags.append(f)
-        if exprs:
-            db = hyperscan.Database()
-            db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
-            self.db = db
-            for i in ids:
-                self.patterns[i].fast = True
+        exprs = [p.rx.pattern.encode("utf-8") for p in self.patterns]
+        flags = [base | (hyperscan.HS_FLAG_CASELESS if p.rx.flags & regex.IGNORECASE else 0) for p in self.patterns]
+        key = hashlib.sha256(repr((hyperscan.__name__, _HS_VERSION, exprs, flags)).encode()).hexdigest()[:32]
+        cached = _cache_dir() / f"hs-{key}.db" if _cache_dir() else None
+        if cached is not None and cached.is_file():
+            try:
+                blob = cached.read_bytes()
+                ids = [int(i) for i in blob[: blob.index(b"\n")].split(b",") if i]
+                self.db = hyperscan.loadb(blob[blob.index(b"\n") + 1 :])
+                self._mark_fast(ids)
+                return
+            except Exception:  # a stale or damaged cache entry is rebuilt below
+                pass
+        ids = list(range(len(exprs)))
+        try:
+            db = _hs_compile(exprs, ids, flags)
+        except Exception:
+            # probe alone: one pattern the fast engine rejects must not cost the others their fast path
+            ids = [i for i in ids if _hs_ok(exprs[i], flags[i])]
+            db = _hs_compile([exprs[i] for i in ids], ids, [flags[i] for i in ids]) if ids else None
+        self.db = db
+        self._mark_fast(ids)
+        if db is not None and cached is not None:
+            try:
+                tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(",".join(map(str, ids)).encode() + b"\n" + hyperscan.dumpb(db))
+                os.replace(tmp, cached)
+            except OSError:
+                pass  # the cache only saves start-up time
+
+    def _mark_fast(self, ids: list[int]) -> None:
+        for i in ids:
+            self.patterns[i].fast = True
         self.fallback = [i for i, p in enumerate(self.patterns) if not p.fast]
 
     @property
@@ -119,6 +138,31 @@ class Scanner:
                 for pid in self.fallback:
                     found[idx].add(pid)
         return found
+
+
+def _cache_dir() -> Path | None:
+    """Where compiled pattern databases are kept (compiling big bounded repeats takes seconds)."""
+    root = os.environ.get("TDM_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "training-data-miner")
+    try:
+        os.makedirs(root, exist_ok=True)
+    except OSError:
+        return None
+    return Path(root)
+
+
+def _hs_compile(exprs: list[bytes], ids: list[int], flags: list[int]):
+    db = hyperscan.Database()
+    db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+    return db
+
+
+def _hs_ok(expr: bytes, flag: int) -> bool:
+    try:
+        _hs_compile([expr], [0], [flag])
+        return True
+    except Exception:
+        return False
 
 
 def _valid_utf8(data: bytes) -> bytes:

@@ -83,7 +83,8 @@ def _task_from_line(text: str, spans: list[tuple[int, int]]) -> str:
     parts.append(text[pos:])
     rest = " ".join(parts)
     rest = _ACTION_TEXT.sub(" ", rest)
-    rest = regex.sub(r"\(\s*(?:C\s*:\s*\d[^)]*)?\)|\bP[0-4]\b|\(\s*\)|[=:|]\s*$", " ", rest)
+    rest = regex.sub(r"\bP[0-4]\b", " ", rest)
+    rest = regex.sub(r"\(\s*(?:C\s*:\s*\d[^)]*)?\)|[=:|]\s*$", " ", rest)
     rest = _clean(rest)
     rest = regex.sub(r"^(?:Priority|MPS|Score|Total|Batch For Session)\W*$", "", rest, flags=regex.I)
     if rest[:1] in "\"{[" or "\\n" in rest:

@@ -1,0 +1,31 @@
+"""Shared test helpers: run the real scan and extractors over text written to a real file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skills.extract_examples import extract_examples
+from skills.identify_domain_patterns import identify_domain_patterns
+from skills.models import Example
+from skills.packs import load_packs
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "012_dev.txt"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "012_sample.txt"
+PACKS = load_packs()
+
+
+def mine_text(tmp_path: Path, domain: str, text: str, name: str = "012.txt") -> list[Example]:
+    """Every example the domain makes of `text` (identify + extract, as a run does)."""
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    pack = PACKS[domain]
+    res = identify_domain_patterns(src, [pack])
+    return extract_examples(res.matches[domain], pack, name)
+
+
+def source_lines(path: Path) -> list[str]:
+    """The file's lines as the miner numbers them (1-based: index 0 is line 1)."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return [line.rstrip("\r") for line in text.split("\n")]

@@ -1,0 +1,115 @@
+"""identify_domain_patterns: one pass for all domains, line numbers, context, fast == slow path."""
+
+from __future__ import annotations
+
+from helpers import CORPUS, PACKS, source_lines
+
+from skills.identify_domain_patterns import Scanner, identify_domain_patterns, scan
+from skills.models import PatternError
+from skills.packs import DomainPack, PatternSpec
+
+
+def _key(m):
+    return (m.domain, m.line, m.pattern, tuple(m.also_matched), m.text, tuple(m.context_before),
+            tuple(m.context_after))
+
+
+def test_line_numbers_are_1_based_and_context_is_5_lines(tmp_path):
+    lines = [f"filler {i}" for i in range(1, 21)]
+    lines[9] = "[0102-MPS] Batch 002 Score: 11 (Priority: P2)"  # line 10
+    src = tmp_path / "s.txt"
+    src.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    res = identify_domain_patterns(src, [PACKS["mps_scoring"]], context=5)
+    (m,) = res.matches["mps_scoring"]
+    assert m.line == 10
+    assert m.text == lines[9]
+    ctx = PACKS["mps_scoring"].context_before  # the pack asks for 6 before and after
+    assert m.context_before == lines[9 - ctx : 9]
+    assert m.context_after == lines[10 : 10 + ctx]
+
+
+def test_context_is_configurable(tmp_path):
+    src = tmp_path / "s.txt"
+    src.write_text("a\nb\nc\nRetire the poller. Priority: P2 (MPS: 12)\nd\ne\nf\n", encoding="utf-8")
+    pack = PACKS["mps_scoring"].model_copy(update={"context_before": None, "context_after": None})
+    (m,) = identify_domain_patterns(src, [pack], context=2).matches["mps_scoring"]
+    assert m.context_before == ["b", "c"] and m.context_after == ["d", "e"]
+
+
+def test_every_match_is_on_its_line_of_the_corpus():
+    packs = list(PACKS.values())
+    res = identify_domain_patterns(CORPUS, packs)
+    lines = source_lines(CORPUS)
+    total = 0
+    for domain, matches in res.matches.items():
+        for m in matches:
+            assert m.text in lines[m.line - 1], (domain, m.line)
+            total += 1
+    assert total > 1000
+    assert set(res.matches) == set(PACKS)
+
+
+def test_fast_prefilter_and_regex_only_paths_find_the_same_matches():
+    packs = list(PACKS.values())
+    fast = Scanner(packs)
+    slow = Scanner(packs, use_fast=False)
+    assert fast.db is not None and not fast.fallback
+    assert slow.db is None and len(slow.fallback) == len(slow.patterns)
+    a = [_key(m) for m in scan(CORPUS, fast)]
+    b = [_key(m) for m in scan(CORPUS, slow)]
+    assert a == b
+    assert len(a) > 1000
+
+
+def test_block_boundaries_do_not_change_matches_or_context():
+    packs = list(PACKS.values())
+    scanner = Scanner(packs)
+    whole = [_key(m) for m in scan(CORPUS, scanner)]
+    small = [_key(m) for m in scan(CORPUS, scanner, block_bytes=64 * 1024)]
+    assert whole == small
+
+
+def test_a_pattern_the_fast_engine_rejects_falls_back_and_still_matches(tmp_path):
+    # A backreference: Hyperscan cannot compile it outside prefilter mode and an empty-matching
+    # pattern not even there; `regex` handles both.
+    pack = DomainPack(
+        name="echo", description="repeated words", extractor="generic", label="matched",
+        recommended_use="test", instructions={"default": "Find the repeated word."},
+        wardrobe={"wardrobe_id": "w", "use_cases": ["t"]},
+        patterns=[PatternSpec(name="empty_ok", regex=r"(?:zzz)?"), PatternSpec(name="twice", regex=r"\b(\w+) \1\b")],
+    )
+    src = tmp_path / "s.txt"
+    src.write_text("no repeat here\nthe the end\n", encoding="utf-8")
+    scanner = Scanner([pack])
+    assert scanner.fallback  # at least the empty-matching pattern runs on `regex` alone
+    res = identify_domain_patterns(src, [pack], scanner=scanner)
+    assert res.counts["echo"]["twice"] == 1
+    twice = [m for m in res.matches["echo"] if "twice" in (m.pattern, *m.also_matched)]
+    assert [m.line for m in twice] == [2]
+
+
+def test_catastrophic_pattern_times_out_and_the_run_goes_on(tmp_path):
+    pack = DomainPack(
+        name="evil", description="catastrophic backtracking", extractor="generic", label="matched",
+        recommended_use="test", instructions={"default": "x"}, wardrobe={"wardrobe_id": "w", "use_cases": ["t"]},
+        patterns=[PatternSpec(name="redos", regex=r"(a+)+$"), PatternSpec(name="plain", regex=r"MPS")],
+    )
+    src = tmp_path / "s.txt"
+    src.write_text("a" * 5000 + "!\nMPS line\n", encoding="utf-8")
+    # On the regex-only path the time limit is what saves the run; the fast prefilter (a DFA)
+    # never even hands this line to `regex`, since the pattern cannot match it.
+    res = identify_domain_patterns(src, [pack], scanner=Scanner([pack], timeout=0.2, use_fast=False))
+    assert res.counts["evil"]["plain"] == 1
+    (err,) = res.pattern_errors
+    assert isinstance(err, PatternError) and err.pattern == "redos" and "timed out" in err.error
+    fast = identify_domain_patterns(src, [pack], scanner=Scanner([pack], timeout=0.2))
+    assert fast.counts["evil"] == {"redos": 0, "plain": 1} and fast.pattern_errors == []
+
+
+def test_long_lines_are_cut_around_the_match_and_flagged(tmp_path):
+    src = tmp_path / "s.txt"
+    src.write_text("x" * 20_000 + " [0102-MPS] Batch 009 Score: 9 (Priority: P3) " + "y" * 20_000 + "\n",
+                   encoding="utf-8")
+    (m,) = identify_domain_patterns(src, [PACKS["mps_scoring"]]).matches["mps_scoring"]
+    assert m.truncated and len(m.text) <= 4000
+    assert "Batch 009 Score: 9" in m.text

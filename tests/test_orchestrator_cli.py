@@ -1,0 +1,136 @@
+"""The orchestrator's records (breadcrumbs, fidelity, failures, resume) and the CLI a person uses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import SAMPLE
+
+from server.orchestrator import Orchestrator, Settings, StepOrderError, UnknownExecution
+from server.metrics import PATTERNS
+from skills.validate import validate_file
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args, cwd=ROOT, check=False):
+    return subprocess.run([sys.executable, "-m", "server", *args], cwd=cwd, capture_output=True, text=True,
+                          check=check, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_breadcrumbs_one_json_line_per_step_and_domain(tmp_path):
+    orch = Orchestrator(Settings(data_dir=tmp_path))
+    (r,) = orch.mine(SAMPLE, ["mps_scoring"])
+    lines = (tmp_path / "executions" / r["execution_id"] / "breadcrumbs.jsonl").read_text().splitlines()
+    crumbs = [json.loads(x) for x in lines]
+    assert [c["pattern"] for c in crumbs] == list(PATTERNS)
+    assert all(c["value"] is True and c["execution_id"] == r["execution_id"] for c in crumbs)
+    assert crumbs[0]["total_lines"] > 1000 and crumbs[0]["chunk_size"] > 0
+    assert crumbs[1]["matches_found"] > 0
+    assert crumbs[3]["kept"] == r["high_quality_examples"]
+    assert r["execution_time_ms"] > 0
+
+
+def test_a_failed_step_is_recorded_with_fidelity_below_1(tmp_path):
+    src = tmp_path / "vanishing.txt"
+    src.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    orch = Orchestrator(Settings(data_dir=tmp_path))
+    ex = orch.create(src, ["mps_scoring"])
+    orch.load_source(ex)
+    src.unlink()  # the source disappears between two steps
+    (r,) = orch.mine(src, execution_id=ex.id)
+    assert r["pattern_fidelity"] == round(1 / 6, 4)
+    assert r["patterns"]["source_loaded"] and not r["patterns"]["domain_patterns_identified"]
+    assert r["exception_type"] == "SourceError" and "not found" in r["error"]
+    (rec,) = [json.loads(x) for x in (tmp_path / "metrics" / "qwen_training_data_miner_fidelity.json").read_text().splitlines()]
+    assert rec["pattern_fidelity"] == round(1 / 6, 4) and rec["patterns_missed"] == 5
+    assert rec["exception_type"] == "SourceError" and rec["metric_type"] == "fidelity"
+    crumbs = [json.loads(x) for x in (tmp_path / "executions" / ex.id / "breadcrumbs.jsonl").read_text().splitlines()]
+    assert crumbs[-1]["pattern"] == "domain_patterns_identified" and crumbs[-1]["value"] is False
+    assert not (tmp_path / "training_datasets" / "mps_scoring_training_data.json").exists()
+
+
+def test_steps_out_of_order_name_the_step_to_run_first(tmp_path):
+    orch = Orchestrator(Settings(data_dir=tmp_path))
+    ex = orch.create(SAMPLE, ["wsp_application"])
+    with pytest.raises(StepOrderError, match="call identify_domain_patterns first"):
+        orch.extract_examples(ex, "wsp_application")
+    with pytest.raises(UnknownExecution, match="call load_source first"):
+        orch.open("exec_nope")
+
+
+def test_rerunning_an_execution_resumes_and_gives_the_same_dataset(tmp_path):
+    orch = Orchestrator(Settings(data_dir=tmp_path))
+    ex = orch.create(SAMPLE, ["mps_scoring"])
+    orch.load_source(ex)
+    orch.identify_domain_patterns(ex)
+    orch.extract_examples(ex, "mps_scoring")  # then the process "dies"
+    (r,) = Orchestrator(Settings(data_dir=tmp_path)).mine(SAMPLE, execution_id=ex.id)
+    assert r["pattern_fidelity"] == 1.0
+    crumbs = [json.loads(x) for x in (tmp_path / "executions" / ex.id / "breadcrumbs.jsonl").read_text().splitlines()]
+    assert [c["pattern"] for c in crumbs].count("examples_extracted") == 1  # not run again
+    resumed = json.loads(Path(r["dataset"]).read_text())
+    (fresh,) = Orchestrator(Settings(data_dir=tmp_path / "fresh")).mine(SAMPLE, ["mps_scoring"])
+    again = json.loads(Path(fresh["dataset"]).read_text())
+    assert resumed["examples"] == again["examples"]
+
+
+def test_readme_main_job_on_the_sample_writes_valid_datasets(tmp_path):
+    r = cli("mine", str(SAMPLE), "--all-domains", "--data-dir", str(tmp_path), "--json")
+    assert r.returncode == 0, r.stderr
+    results = json.loads(r.stdout)
+    assert isinstance(results, list) and len(results) == 6
+    for res in results:
+        assert res["pattern_fidelity"] == 1.0
+        assert validate_file(res["dataset"]) == []
+        assert res["high_quality_examples"] > 0
+
+
+def test_one_domain_json_is_one_object_and_the_human_summary_is_short(tmp_path):
+    r = cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(tmp_path), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["domain"] == "mps_scoring"
+    r = cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(tmp_path))
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[0].startswith("mps_scoring: ") and "kept of" in r.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["mine", "nope.txt"], "error: source file not found: nope.txt"),
+    (["mine", "data", "--domain", "mps_scoring"], "error: source is a directory"),
+    (["mine", str(SAMPLE), "--domain", "mps"], "error: unknown domain 'mps'; valid domains:"),
+    (["mine", str(SAMPLE), "--pattern-regex", "(oops"], "does not compile"),
+])
+def test_bad_input_exits_non_zero_with_one_clear_line(tmp_path, args, message):
+    r = cli(*args, "--data-dir", str(tmp_path))
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_validate_fails_clearly_on_a_missing_field_and_a_low_score(tmp_path):
+    r = cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(tmp_path), "--json")
+    path = Path(json.loads(r.stdout)["dataset"])
+    ok = cli("validate", str(path))
+    assert ok.returncode == 0 and "valid" in ok.stdout
+    data = json.loads(path.read_text())
+    del data["examples"][0]["output"]
+    data["examples"][1]["quality_score"] = 0.7
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    r = cli("validate", str(bad))
+    assert r.returncode == 1
+    assert "missing field 'output'" in r.stderr
+    assert "quality_score 0.7 is under the threshold 0.85" in r.stderr
+
+
+def test_domains_lists_the_packs():
+    r = cli("domains")
+    assert r.returncode == 0
+    assert {line.split()[0] for line in r.stdout.splitlines()} >= {"mps_scoring", "first_principles"}
