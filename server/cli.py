@@ -43,6 +43,9 @@ def _settings(args: argparse.Namespace):
         metrics_dir=Path(args.metrics_dir) if getattr(args, "metrics_dir", None) else None,
         learning_store=Path(args.learning_store) if getattr(args, "learning_store", None) else None,
         domains_dirs=[Path(d) for d in (args.domains_dir or [])],
+        export_formats=getattr(args, "export", None) or [],
+        **({"validation_share": args.validation_share} if getattr(args, "validation_share", None) else {}),
+        **({"execution_command": args.next_skill_command} if getattr(args, "next_skill_command", None) else {}),
     )
 
 
@@ -122,6 +125,49 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from skills.handoff import export_dataset
+    from skills.validate import validate_file
+
+    status = EXIT_OK
+    for path in args.dataset:
+        problems = validate_file(path, full=True)
+        if problems:
+            print(f"error: {path} is not a valid dataset ({problems[0]}); run validate for the full list",
+                  file=sys.stderr)
+            status = EXIT_BAD_INPUT
+            continue
+        out = Path(args.out) if args.out else Path(path).parent / "exports"
+        r = export_dataset(Path(path), args.format, out)
+        if args.json:
+            sys.stdout.write(json.dumps(r, indent=2) + "\n")
+        else:
+            for fmt, files in r["files"].items():
+                print(f"{r['domain']} {fmt}: {files['train']} + {Path(files['validation']).name}")
+            print(f"{r['domain']} card: {r['card']}")
+    return status
+
+
+def cmd_handoff(args: argparse.Namespace) -> int:
+    from server.orchestrator import MinerError, Orchestrator
+
+    try:
+        manifest = Orchestrator(_settings(args), packs={}).handoff(args.domain)
+    except MinerError as exc:
+        return _fail(str(exc))
+    if not manifest["domains"]:
+        return _fail(f"no datasets in {_settings(args).out}; run mine first")
+    if args.json:
+        sys.stdout.write(json.dumps(manifest, indent=2) + "\n")
+    else:
+        for d, e in manifest["domains"].items():
+            w = e["wardrobe_config"]
+            print(f"{e['training_order']}. {d}: {e['total_examples']} examples, MPS {e['domain_priority_mps']['total']} "
+                  f"({e['domain_priority_mps']['priority']}), rank {w['lora_rank']}, lr {w['learning_rate']}, "
+                  f"{w['epochs']} epochs")
+    return EXIT_OK
+
+
 def cmd_domains(args: argparse.Namespace) -> int:
     from skills.packs import PackError, load_packs
 
@@ -168,6 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--execution-id", help="resume (or name) an execution")
     m.add_argument("--metrics-dir", metavar="DIR", help="fidelity metrics folder (default: DATA_DIR/metrics)")
     m.add_argument("--learning-store", metavar="FILE", help="learning_feedback JSONL store")
+    m.add_argument("--export", action="append", choices=["messages", "alpaca", "sharegpt", "gemma"],
+                   help="also write JSONL exports in this format (repeatable)")
+    m.add_argument("--validation-share", type=float, metavar="S", help="held-out share (default 0.2)")
+    m.add_argument("--next-skill-command", metavar="TEMPLATE",
+                   help="the next skill's command, with {domain} and {dataset} (default: the seed's)")
     m.add_argument("--json", action="store_true", help="print the Expected Patterns Summary as JSON")
     m.add_argument("--progress", action="store_true", help="progress on stderr even for short files")
     m.add_argument("-q", "--quiet", action="store_true")
@@ -176,6 +227,21 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check datasets against the Gemma trainer's input contract")
     v.add_argument("dataset", nargs="+")
     v.set_defaults(func=cmd_validate)
+
+    e = sub.add_parser("export", help="write JSONL exports, LLaMA-Factory entries and a dataset card")
+    e.add_argument("dataset", nargs="+")
+    e.add_argument("--format", action="append", required=True, choices=["messages", "alpaca", "sharegpt", "gemma"],
+                   help="record shape (repeatable)")
+    e.add_argument("--out", metavar="DIR", help="exports folder (default: the dataset's folder/exports)")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_export)
+
+    h = sub.add_parser("handoff", parents=[common], help="write handoff.json: training order and what each domain needs")
+    h.add_argument("--domain", action="append", metavar="D", help="only these domains in the output")
+    h.add_argument("--out", metavar="DIR", help="dataset folder (default: DATA_DIR/training_datasets)")
+    h.add_argument("--next-skill-command", metavar="TEMPLATE")
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=cmd_handoff)
 
     d = sub.add_parser("domains", parents=[common], help="list the domain packs")
     d.add_argument("--json", action="store_true")

@@ -13,7 +13,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from server import metrics
 from skills.extract_examples import extract_examples
+from skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
 from skills.filter_quality import MIN_QUALITY, filter_quality
 from skills.generate_pattern_summary import MIN_EXAMPLES, generate_pattern_summary
 from skills.identify_domain_patterns import CONTEXT_LINES, Scanner, scan
@@ -58,6 +59,11 @@ class UnknownExecution(MinerError):
     pass
 
 
+class Cancelled(BaseException):
+    """Raised by a progress callback to stop a run at its next checkpoint. A BaseException, like
+    KeyboardInterrupt, so that `mine` does not treat it as one domain's failure and go on."""
+
+
 class Settings(BaseModel):
     data_dir: Path = Path("data")
     out_dir: Path | None = None
@@ -65,6 +71,14 @@ class Settings(BaseModel):
     learning_store: Path | None = None
     domains_dirs: list[Path] = []
     execution_command: str = EXECUTION_COMMAND
+    export_formats: list[str] = []
+    exports_dir: Path | None = None
+    validation_share: float = Field(VALIDATION_SHARE, gt=0.0, lt=1.0)
+    split_seed: int = SPLIT_SEED
+
+    @property
+    def exports(self) -> Path:
+        return self.exports_dir or self.out / "exports"
 
     @property
     def out(self) -> Path:
@@ -201,12 +215,16 @@ class Orchestrator:
                 f"call {before} first"
             )
 
-    def _run_step(self, ex: Execution, domains: list[str], step: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def _run_step(self, ex: Execution, domains: list[str], step: str, fn: Callable[[], dict[str, Any]],
+                  progress: Progress | None = None) -> dict[str, Any]:
         """Run one step, then mark it done (and write its breadcrumb) for each domain; on failure
-        record the failure for each domain and re-raise."""
+        record the failure for each domain and re-raise. A step that runs again makes the later
+        steps' outputs stale, so they are marked not done."""
         pattern = STEP_PATTERN[step]
         t0 = time.perf_counter()
         try:
+            if progress:  # a checkpoint: a cancelled run stops here, before the step writes anything
+                progress(step, 0, 1, f"starting: {', '.join(domains)}")
             figures = fn()
         except BaseException as exc:
             for d in domains:
@@ -219,9 +237,15 @@ class Orchestrator:
             ex.save()
             raise
         ms = round((time.perf_counter() - t0) * 1000, 1)
+        later = STEP_NAMES[STEP_NAMES.index(step) + 1 :]
         for d in domains:
             st = ex.state.domains[d]
             st.steps[pattern] = True
+            st.error = st.exception_type = None
+            for s in later:
+                if st.steps.pop(STEP_PATTERN[s], None) is not None:
+                    st.figures.pop(s, None)
+                    st.recorded = False
             per = figures.get(d, figures) if isinstance(figures.get(d), dict) else figures
             st.figures[step] = per
             metrics.breadcrumb(ex.breadcrumbs, pattern, True, ex.id, domain=d, step_ms=ms,
@@ -232,14 +256,14 @@ class Orchestrator:
 
     # -- the six steps ------------------------------------------------------------------------
 
-    def load_source(self, ex: Execution) -> SourceInfo:
+    def load_source(self, ex: Execution, progress: Progress | None = None) -> SourceInfo:
         def run() -> dict[str, Any]:
             info = load_source(ex.state.source_path)
             ex.state.source = info
             return {"total_lines": info.total_lines, "chunk_size": info.chunk_size, "chunks": len(info.chunks),
                     "bytes": info.bytes, "sha256": info.sha256}
 
-        self._run_step(ex, list(ex.state.domains), "load_source", run)
+        self._run_step(ex, list(ex.state.domains), "load_source", run, progress)
         assert ex.state.source is not None
         return ex.state.source
 
@@ -260,8 +284,8 @@ class Orchestrator:
             found: dict[str, list[Match]] = {d: [] for d in domains}
             counts = {p.name: {s.name: 0 for s in p.patterns} for p in packs}
             errors: dict[tuple[str, str], PatternError] = {}
-            total = max(source.total_lines, 1)
-            next_report = 0
+            chunks = source.chunks
+            chunk = 0
             for item in scan(source.path, scanner):
                 if isinstance(item, PatternError):
                     key = (item.domain, item.pattern)
@@ -274,9 +298,11 @@ class Orchestrator:
                 found[item.domain].append(item)
                 for name in (item.pattern, *item.also_matched):
                     counts[item.domain][name] += 1
-                if progress and item.line >= next_report:
-                    progress("identify_domain_patterns", item.line, total, f"line {item.line} of {total}")
-                    next_report = item.line + max(total // 20, 1)
+                if progress and chunk < len(chunks) and item.line > chunks[chunk].end_line:
+                    while chunk < len(chunks) and item.line > chunks[chunk].end_line:
+                        chunk += 1
+                    progress("identify_domain_patterns", chunk, len(chunks),
+                             f"chunk {chunk} of {len(chunks)} scanned (line {item.line} of {source.total_lines})")
             for d in domains:
                 ex.write_models("matches", d, found[d])
             ex.state.pattern_errors = [e for e in ex.state.pattern_errors if e.domain not in domains]
@@ -285,10 +311,10 @@ class Orchestrator:
                         "pattern_errors": [e.model_dump() for e in errors.values() if e.domain == d]}
                     for d in domains}
 
-        figures = self._run_step(ex, domains, "identify_domain_patterns", run)
+        figures = self._run_step(ex, domains, "identify_domain_patterns", run, progress)
         return {d: figures[d]["pattern_counts"] for d in domains}
 
-    def extract_examples(self, ex: Execution, domain: str) -> list[Example]:
+    def extract_examples(self, ex: Execution, domain: str, progress: Progress | None = None) -> list[Example]:
         pack = self._pack(ex, domain)
         self._require(ex, domain, "extract_examples")
         out: list[Example] = []
@@ -296,15 +322,17 @@ class Orchestrator:
         def run() -> dict[str, Any]:
             matches = ex.read_models("matches", domain, Match)
             assert ex.state.source is not None
-            out.extend(extract_examples(matches, pack, ex.state.source.name))
+            out.extend(extract_examples(_reporting(matches, "extract_examples", domain, progress), pack,
+                                        ex.state.source.name))
             ex.write_models("examples", domain, out)
             return {"total_examples": len(out),
                     "high_quality": sum(1 for e in out if e.quality_score >= ex.state.options.min_quality)}
 
-        self._run_step(ex, [domain], "extract_examples", run)
+        self._run_step(ex, [domain], "extract_examples", run, progress)
         return out
 
-    def filter_quality(self, ex: Execution, domain: str, min_quality: float | None = None) -> FilterResult:
+    def filter_quality(self, ex: Execution, domain: str, min_quality: float | None = None,
+                       progress: Progress | None = None) -> FilterResult:
         self._pack(ex, domain)
         self._require(ex, domain, "filter_quality")
         if min_quality is not None:
@@ -319,13 +347,13 @@ class Orchestrator:
             return {"kept": len(fr.kept), "filtered": len(fr.rejected), "min_quality": fr.min_quality,
                     "reason_counts": fr.reason_counts}
 
-        self._run_step(ex, [domain], "filter_quality", run)
+        self._run_step(ex, [domain], "filter_quality", run, progress)
         return result[0]
 
     def _filtered(self, ex: Execution, domain: str) -> FilterResult:
         return FilterResult.model_validate_json(ex.path("filtered", domain, "json").read_text(encoding="utf-8"))
 
-    def generate_pattern_summary(self, ex: Execution, domain: str) -> PatternSummary:
+    def generate_pattern_summary(self, ex: Execution, domain: str, progress: Progress | None = None) -> PatternSummary:
         pack = self._pack(ex, domain)
         self._require(ex, domain, "generate_pattern_summary")
         result: list[PatternSummary] = []
@@ -341,10 +369,11 @@ class Orchestrator:
             return {"high_quality_examples": s.high_quality_examples, "min_examples_met": s.min_examples_met,
                     "shortfall": s.shortfall}
 
-        self._run_step(ex, [domain], "generate_pattern_summary", run)
+        self._run_step(ex, [domain], "generate_pattern_summary", run, progress)
         return result[0]
 
-    def write_training_dataset(self, ex: Execution, domain: str, training_order: int | None = None) -> dict[str, Any]:
+    def write_training_dataset(self, ex: Execution, domain: str, training_order: int | None = None,
+                               progress: Progress | None = None) -> dict[str, Any]:
         pack = self._pack(ex, domain)
         self._require(ex, domain, "write_training_dataset")
         result: list[dict[str, Any]] = []
@@ -359,29 +388,49 @@ class Orchestrator:
                 matches_found=st.figures["identify_domain_patterns"]["matches_found"],
                 out_dir=self.settings.out, execution_id=ex.id, learning_store=self.settings.learning,
                 pattern_type=ex.state.options.pattern_type,
-                training_order=training_order if training_order is not None else self._training_order(domain, fr),
+                training_order=training_order if training_order is not None else self._training_order(pack, fr, summary),
                 execution_command=self.settings.execution_command,
+                validation_share=self.settings.validation_share, split_seed=self.settings.split_seed,
             )
+            if self.settings.export_formats:
+                r["exports"] = export_dataset(Path(r["paths"]["dataset"]), self.settings.export_formats,
+                                              self.settings.exports)
             result.append(r)
             return {"file_size_kb": r["file_size_kb"], "autonomous_ready": r["autonomous_ready"],
                     "total_examples": r["total_examples"], "dataset": r["paths"]["dataset"]}
 
-        self._run_step(ex, [domain], "write_training_dataset", run)
+        self._run_step(ex, [domain], "write_training_dataset", run, progress)
         self.record_fidelity(ex, domain)
         return result[0]
 
-    def _training_order(self, domain: str, fr: FilterResult) -> int:
+    def _training_order(self, pack: DomainPack, fr: FilterResult, summary: PatternSummary) -> int:
         """This domain's place among the datasets already in the output folder, by their WSP 15
-        domain priority total (then example count)."""
-        rows = []
+        domain priority total (then example count, then name)."""
+        from skills.write_training_dataset import domain_priority_mps
+
+        own = order_key(pack.name, domain_priority_mps(pack, fr.kept, summary)["total"], len(fr.kept))
+        rank = 1
         for path in self.settings.out.glob("*_training_data.json"):
             try:
                 d = json.loads(path.read_text(encoding="utf-8"))
-                if d["domain"] != domain:
-                    rows.append((d["domain_priority_mps"]["total"], d["total_examples"], d["domain"]))
+                if d["domain"] != pack.name:
+                    rank += order_key(d["domain"], d["domain_priority_mps"]["total"], d["total_examples"]) < own
             except (OSError, ValueError, KeyError, TypeError):
                 continue
-        return 1 + len(rows)
+        return rank
+
+    def handoff(self, domains: list[str] | None = None) -> dict[str, Any]:
+        """Write data/training_datasets/handoff.json for every dataset in the output folder (the
+        manifest always covers them all; `domains` limits what is returned)."""
+        manifest = build_manifest(self.settings.out, self.settings.exports, self.settings.execution_command)
+        atomic_write_json(self.settings.out / "handoff.json", manifest)
+        if domains and domains != ["all"]:
+            missing = [d for d in domains if d not in manifest["domains"]]
+            if missing:
+                raise MinerError(f"no dataset for {', '.join(missing)} in {self.settings.out}; "
+                                 "mine the domain first (mine_domain or write_training_dataset)")
+            manifest = {**manifest, "domains": {d: manifest["domains"][d] for d in domains}}
+        return manifest
 
     # -- whole runs ---------------------------------------------------------------------------
 
@@ -432,7 +481,7 @@ class Orchestrator:
         done = lambda d, step: ex.state.domains[d].steps.get(STEP_PATTERN[step])  # noqa: E731
         try:
             if not all(done(d, "load_source") for d in names):
-                self.load_source(ex)
+                self.load_source(ex, progress)
             todo = [d for d in names if not done(d, "identify_domain_patterns")]
             if todo:
                 self.identify_domain_patterns(ex, todo, progress)
@@ -447,7 +496,7 @@ class Orchestrator:
             try:
                 for step in STEP_NAMES[2:5]:
                     if not done(d, step):
-                        getattr(self, step)(ex, d)
+                        getattr(self, step)(ex, d, progress=progress)
                 if progress:
                     progress("write_training_dataset", names.index(d), len(names), f"writing {d}")
             except Exception as exc:
@@ -461,11 +510,13 @@ class Orchestrator:
             if st.error or done(d, "write_training_dataset"):
                 continue
             try:
-                self.write_training_dataset(ex, d, training_order=order.get(d))
+                self.write_training_dataset(ex, d, training_order=order.get(d), progress=progress)
             except Exception as exc:
                 log.error("domain failed", execution_id=ex.id, domain=d, error=str(exc),
                           exception_type=type(exc).__name__)
                 self.record_fidelity(ex, d)
+        if any(done(d, "write_training_dataset") for d in names):
+            self.handoff()
         elapsed = (time.perf_counter() - t0) * 1000
         for d in names:
             results.append(self.expected_patterns_summary(ex, d, elapsed))
@@ -481,8 +532,29 @@ class Orchestrator:
             fr = self._filtered(ex, d)
             summary = PatternSummary.model_validate_json(ex.path("summary", d, "json").read_text(encoding="utf-8"))
             mps = domain_priority_mps(self._pack(ex, d), fr.kept, summary)
-            rows.append((-mps["total"], -len(fr.kept), d))
+            rows.append(order_key(d, mps["total"], len(fr.kept)))
         return {d: i + 1 for i, (_, _, d) in enumerate(sorted(rows))}
 
     def dataset_paths(self, domain: str) -> dict[str, Path]:
         return dataset_paths(self.settings.out, domain)
+
+    def list_executions(self, offset: int = 0, limit: int = 50) -> tuple[int, list[ExecutionState]]:
+        """The executions under the data folder, newest first: (how many there are, one page)."""
+        root = self.settings.executions
+        paths = sorted(root.glob("*/state.json"), key=lambda p: p.stat().st_mtime, reverse=True) if root.is_dir() else []
+        page = []
+        for path in paths[offset : offset + limit]:
+            try:
+                page.append(ExecutionState.model_validate_json(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue  # a folder being written or not ours: skip it rather than fail the listing
+        return len(paths), page
+
+
+def _reporting(matches: list[Match], step: str, domain: str, progress: Progress | None) -> Iterator[Match]:
+    """The matches, reporting progress (a cancellation checkpoint) every twentieth of the way."""
+    every = max(len(matches) // 20, 1)
+    for i, m in enumerate(matches):
+        if progress and i and i % every == 0:
+            progress(step, i, len(matches), f"{domain}: match {i} of {len(matches)}")
+        yield m

@@ -21,6 +21,7 @@ from typing import Any
 from skills import wsp15
 from skills.models import Example, FilterResult, PatternSummary, SourceInfo
 from skills.packs import DomainPack
+from skills.handoff import SPLIT_SEED, VALIDATION_SHARE, stratified_split, train_size
 from skills.validate import TRAINER_MIN_QUALITY
 
 NEXT_SKILL_AGENT = "gemma_domain_trainer_v1"
@@ -41,6 +42,7 @@ def dataset_paths(out_dir: Path, domain: str) -> dict[str, Path]:
         "dataset": out_dir / f"{domain}_training_data.json",
         "summary": out_dir / f"{domain}_pattern_summary.json",
         "rejected": out_dir / f"{domain}_rejected_examples.json",
+        "validation": out_dir / f"{domain}_validation_set.json",
     }
 
 
@@ -132,8 +134,15 @@ def build_dataset(
     pattern_type: str | None,
     training_order: int | None = None,
     execution_command: str = EXECUTION_COMMAND,
+    validation_share: float = VALIDATION_SHARE,
+    split_seed: int = SPLIT_SEED,
 ) -> dict[str, Any]:
     kept = filtered.kept
+    # Train first, then the held-out set: the trainer's in-order 80/20 slice is this split.
+    train, val = stratified_split(kept, lambda e: e.label, validation_share, split_seed)
+    if pattern_type is not None:
+        train.sort(key=lambda e: e.kind != pattern_type)  # the favoured kind leads, stably
+    ordered = train + val
     extracted = summary.total_examples
     rejected = len(filtered.rejected)
     wardrobe = wardrobe_config(pack, len(kept))
@@ -174,7 +183,7 @@ def build_dataset(
         "total_examples": len(kept),
         "quality_threshold": filtered.min_quality,
         "domain_priority_mps": domain_priority_mps(pack, kept, summary, training_order),
-        "examples": [ex.model_dump(mode="json") for ex in kept],
+        "examples": [ex.model_dump(mode="json") for ex in ordered],
         "metadata": {
             "pattern_summary": summary.model_dump(mode="json"),
             "coverage_analysis": summary.coverage_analysis,
@@ -183,6 +192,15 @@ def build_dataset(
             "source_file": {"path": source.path, "sha256": source.sha256, "total_lines": source.total_lines,
                             "bytes": source.bytes, "encoding_notes": source.encoding_notes},
             "pattern_type": pattern_type,
+            "split": {
+                "validation_share": validation_share,
+                "seed": split_seed,
+                "stratified_by": pack.label,
+                "train_examples": len(train),
+                "validation_examples": len(val),
+                "validation_set": str(dataset_path.with_name(f"{pack.name}_validation_set.json")),
+                "note": "examples are ordered train then validation: an in-order 80/20 slice gives this split",
+            },
             "dedup": {"method": filtered.dedup_method, "near_duplicate_threshold": filtered.near_duplicate_threshold},
             "quality_criteria": "complete, clear_reasoning, correct_format, verifiable, unambiguous: 0.2 each, partial credit",
         },
@@ -237,16 +255,30 @@ def write_training_dataset(
     pattern_type: str | None = None,
     training_order: int | None = None,
     execution_command: str = EXECUTION_COMMAND,
+    validation_share: float = VALIDATION_SHARE,
+    split_seed: int = SPLIT_SEED,
 ) -> dict[str, Any]:
-    """Write dataset, summary and rejected examples; append learning feedback to the store.
-    Returns the paths and the dataset's size."""
+    """Write dataset, validation set, summary and rejected examples; append learning feedback to
+    the store. Returns the paths and the dataset's size."""
     out_dir = Path(out_dir)
     paths = dataset_paths(out_dir, pack.name)
     dataset = build_dataset(
         pack=pack, source=source, filtered=filtered, summary=summary, matches_found=matches_found,
         dataset_path=paths["dataset"].resolve(), learning_store=learning_store, execution_id=execution_id,
         pattern_type=pattern_type, training_order=training_order, execution_command=execution_command,
+        validation_share=validation_share, split_seed=split_seed,
     )
+    held = dataset["examples"][train_size(len(dataset["examples"]), validation_share):]
+    atomic_write_json(paths["validation"], {
+        "dataset_id": f"{pack.name}_validation_v1",
+        "created": dataset["created"],
+        "source": dataset["source"],
+        "domain": pack.name,
+        "total_examples": len(held),
+        "quality_threshold": dataset["quality_threshold"],
+        "split": dataset["metadata"]["split"],
+        "examples": held,
+    })
     atomic_write_json(paths["summary"], summary.model_dump(mode="json"))
     atomic_write_json(paths["rejected"], {
         "domain": pack.name,

@@ -124,3 +124,17 @@ def test_rejected_examples_are_kept_beside_the_dataset_with_reasons(run):
         assert all(x["reasons"] for x in rej["rejected"])
         extracted = r["total_examples_extracted"]
         assert rej["total_rejected"] + datasets[r["domain"]]["total_examples"] == extracted
+
+
+def test_split_keeps_each_labels_share_within_one_example(run):
+    _, results, datasets = run
+    for r in results:
+        ds = datasets[r["domain"]]
+        val = json.loads(Path(r["dataset"]).with_name(f"{r['domain']}_validation_set.json").read_text())
+        assert validate_file(Path(r["dataset"]).with_name(f"{r['domain']}_validation_set.json")) == []
+        n, n_val = ds["total_examples"], val["total_examples"]
+        assert n_val == n - int(n * 0.8) > 0
+        overall = Counter(e["label"] for e in ds["examples"])
+        held = Counter(e["label"] for e in val["examples"])
+        for label, count in overall.items():
+            assert abs(held[label] - count * n_val / n) <= 1, (r["domain"], label)

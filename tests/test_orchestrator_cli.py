@@ -134,3 +134,19 @@ def test_domains_lists_the_packs():
     r = cli("domains")
     assert r.returncode == 0
     assert {line.split()[0] for line in r.stdout.splitlines()} >= {"mps_scoring", "first_principles"}
+
+
+def test_export_and_handoff_commands(tmp_path):
+    r = cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(tmp_path), "--json")
+    dataset = json.loads(r.stdout)["dataset"]
+    r = cli("export", dataset, "--format", "sharegpt", "--format", "messages", "--out", str(tmp_path / "ex"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "ex" / "mps_scoring" / "sharegpt_train.jsonl").exists()
+    assert (tmp_path / "ex" / "mps_scoring" / "README.md").exists()
+    r = cli("export", str(tmp_path / "nope.json"), "--format", "alpaca")
+    assert r.returncode == 2 and "is not a valid dataset" in r.stderr
+    r = cli("handoff", "--data-dir", str(tmp_path), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["training_order"] == ["mps_scoring"]
+    r = cli("handoff", "--data-dir", str(tmp_path), "--domain", "readme_patterns")
+    assert r.returncode == 2 and "mine the domain first" in r.stderr
