@@ -7,12 +7,15 @@ really a keep rate, so both are reported under their right names.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shlex
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from statistics import mean
@@ -269,6 +272,25 @@ def write_training_dataset(
         validation_share=validation_share, split_seed=split_seed,
     )
     held = dataset["examples"][train_size(len(dataset["examples"]), validation_share):]
+    with domain_lock(out_dir, pack.name):
+        _write_all(paths, dataset, held, summary, filtered, pack, execution_id)
+    size = paths["dataset"].stat().st_size
+    if learning_store is not None:
+        append_jsonl(learning_store, {
+            "execution_id": execution_id, "domain": pack.name, "created": dataset["created"],
+            **dataset["learning_feedback"],
+        })
+    return {
+        "paths": {k: str(v) for k, v in paths.items()},
+        "file_size_kb": round(size / 1024, 1),
+        "total_examples": len(filtered.kept),
+        "autonomous_ready": dataset["autonomous_execution"]["capable"],
+        "domain_priority_mps": dataset["domain_priority_mps"],
+    }
+
+
+def _write_all(paths: dict[str, Path], dataset: dict[str, Any], held: list[Any], summary: PatternSummary,
+               filtered: FilterResult, pack: DomainPack, execution_id: str) -> None:
     atomic_write_json(paths["validation"], {
         "dataset_id": f"{pack.name}_validation_v1",
         "created": dataset["created"],
@@ -287,32 +309,34 @@ def write_training_dataset(
         "reason_counts": filtered.reason_counts,
         "rejected": [r.model_dump(mode="json") for r in filtered.rejected],
     })
-    size = atomic_write_json(paths["dataset"], dataset)
-    if learning_store is not None:
-        append_jsonl(learning_store, {
-            "execution_id": execution_id, "domain": pack.name, "created": dataset["created"],
-            **dataset["learning_feedback"],
-        })
-    return {
-        "paths": {k: str(v) for k, v in paths.items()},
-        "file_size_kb": round(size / 1024, 1),
-        "total_examples": len(filtered.kept),
-        "autonomous_ready": dataset["autonomous_execution"]["capable"],
-        "domain_priority_mps": dataset["domain_priority_mps"],
-    }
+    # The dataset last: a reader that sees it finds its validation set and summary in place.
+    atomic_write_json(paths["dataset"], dataset)
 
 
 def append_jsonl(path: Path, record: dict[str, Any]) -> None:
-    """Append one JSON line under an exclusive lock, so concurrent writers never interleave."""
-    import fcntl
-
+    """Append one JSON line under an exclusive lock with a single write(2), so concurrent writers
+    never interleave and a killed writer leaves whole lines only."""
     path.parent.mkdir(parents=True, exist_ok=True)
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-    with open(path, "ab") as f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-        try:
-            f.write(line)
-            f.flush()
-            os.fsync(f.fileno())
-        finally:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        view = memoryview(line)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+@contextmanager
+def domain_lock(out_dir: Path, domain: str) -> Iterator[None]:
+    """Serialise writers of one domain's files, so a dataset, its validation set and its summary
+    always come from the same run."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir / f".{domain}.lock", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
