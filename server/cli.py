@@ -1,4 +1,4 @@
-"""`training-data-miner`: mine, validate, list domains, serve.
+"""`training-data-miner`: mine, validate, list domains, serve (MCP).
 
 Imports are kept lazy: `mine` must not pay for the MCP SDK it does not use.
 """
@@ -184,6 +184,19 @@ def cmd_domains(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server.mcp_server import serve
+    from skills.load_source import SourceError
+    from skills.packs import PackError
+
+    try:
+        serve(_settings(args), roots=args.root, http=args.http, host=args.host, port=args.port,
+              log_level=args.log_level)
+    except (SourceError, PackError) as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
@@ -246,6 +259,14 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("domains", parents=[common], help="list the domain packs")
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_domains)
+
+    s = sub.add_parser("serve", parents=[common], help="run the MCP server (stdio, or streamable HTTP with --http)")
+    s.add_argument("--root", action="append", metavar="DIR",
+                   help="a folder sources may be read from (repeatable; default: DATA_DIR and the working directory)")
+    s.add_argument("--http", action="store_true", help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio")
+    s.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
+    s.set_defaults(func=cmd_serve)
     return parser
 
 

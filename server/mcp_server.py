@@ -1,0 +1,322 @@
+"""The MCP server: the seed's six steps as tools, named as the seed names them, plus `mine_domain`
+(all six at once) and `list_domains`; resources for the source, datasets, executions, metrics and
+domain packs; a prompt that walks an agent through the steps.
+
+This module only registers things. The work is in server/mcp_steps.py (tools) and
+server/mcp_resources.py (resources), over the same Orchestrator the CLI uses, so an MCP run leaves
+the same execution folder, breadcrumbs and fidelity metrics as `training-data-miner mine`.
+
+Each tool runs its step in a worker thread. The step's progress callback sends MCP progress
+notifications and is also where a cancelled call stops: the call's cancellation sets a flag, the
+step raises `Cancelled` at its next checkpoint (per chunk of the scan, per twentieth of the
+matches, before each step), and the tool waits for that before it returns, so nothing is written
+after a cancellation. Datasets are written atomically, so none is ever left half-written.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+import structlog
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context, ResourceSecurity
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ToolAnnotations
+from pydantic import Field
+
+from server import mcp_resources as res
+from server import mcp_steps as steps
+from server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
+from server.roots import allowed_roots, confine
+from skills.load_source import SourceError
+from skills.models import PatternType
+from skills.packs import PackError
+
+log = structlog.get_logger("training_data_miner")
+T = TypeVar("T")
+
+CANCEL_GRACE_S = 30.0  # longest a cancelled call waits for its step to reach a checkpoint
+# Where each step falls in mine_domain's 0-100 progress (a step's own progress maps into its span).
+MINE_SPANS = {"load_source": (0, 2), "identify_domain_patterns": (2, 50), "extract_examples": (50, 80),
+              "filter_quality": (80, 85), "generate_pattern_summary": (85, 90), "write_training_dataset": (90, 100)}
+
+INSTRUCTIONS = """\
+Mine a 012.txt-style decision log for instruction-tuning datasets, one per knowledge domain.
+Quick: mine_domain(source_path, domain) runs all six steps. Step by step (the seed's skill):
+load_source -> identify_domain_patterns -> extract_examples -> filter_quality ->
+generate_pattern_summary -> write_training_dataset, passing the execution_id load_source returns.
+Each result's next_step names the call to make next. list_domains shows the domains."""
+
+SourcePath = Annotated[str, Field(max_length=4096, description=(
+    "path of the 012.txt-style text file; relative paths are looked up in the server's allowed roots"))]
+ExecutionId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$",
+                                   description="the execution_id that load_source returned")]
+Domain = Annotated[str, Field(max_length=64, description="a domain name from list_domains")]
+DomainOrAll = Annotated[str, Field(max_length=64, description="a domain name from list_domains, or 'all'")]
+MinQuality = Annotated[float, Field(ge=0.0, le=1.0, description="keep examples with quality_score >= this")]
+MinQualityOrNone = Annotated[float | None, Field(ge=0.0, le=1.0, description=(
+    "keep examples with quality_score >= this; default: the execution's, set by load_source"))]
+MinExamples = Annotated[int, Field(ge=0, le=1_000_000, description="examples a dataset should reach")]
+PatternTypeArg = Annotated[PatternType | None, Field(description="kind of example to favour")]
+PatternRegex = Annotated[str | None, Field(max_length=500, description="an extra regex to match, for this execution")]
+
+
+def _version() -> str:
+    try:
+        return version("training-data-miner")
+    except PackageNotFoundError:
+        return "0"
+
+
+async def run_step(ctx: Context, work: Callable[[Progress], T],
+                   spans: dict[str, tuple[float, float]] | None = None) -> T:
+    """Run orchestrator code in a worker thread, with progress notifications (0-100) and
+    cancellation at the step's checkpoints; the miner's errors become tool errors."""
+    cancel, finished = threading.Event(), threading.Event()
+    last = 0.0
+
+    def progress(step: str, done: float, total: float, message: str) -> None:
+        nonlocal last
+        if cancel.is_set():
+            raise Cancelled(f"{step} cancelled by the client")
+        lo, hi = (spans or {}).get(step, (0.0, 100.0))
+        last = max(last, lo + (hi - lo) * (done / total if total else 1.0))
+        try:
+            anyio.from_thread.run(ctx.report_progress, round(last, 1), 100.0, f"{step}: {message}")
+        except BaseException as exc:  # the call is going away (cancelled, or its client left): stop here too
+            why = "cancelled by the client" if cancel.is_set() else f"stopped: its call ended ({type(exc).__name__})"
+            raise Cancelled(f"{step} {why}") from None
+
+    def target() -> T:
+        try:
+            return work(progress)
+        finally:
+            finished.set()
+
+    try:
+        result = await anyio.to_thread.run_sync(target, abandon_on_cancel=True)
+    except anyio.get_cancelled_exc_class():
+        cancel.set()
+        with anyio.move_on_after(CANCEL_GRACE_S, shield=True):
+            while not finished.is_set():
+                await anyio.sleep(0.01)
+        log.info("call cancelled", stopped=finished.is_set())
+        raise
+    except (MinerError, PackError, SourceError) as exc:
+        raise ToolError(str(exc)) from None
+    await ctx.report_progress(100.0, 100.0, "done")
+    return result
+
+
+def build_server(settings: Settings | None = None, roots: list[str] | None = None,
+                 log_level: str = "WARNING") -> MCPServer:
+    settings = settings or Settings()
+    orch = Orchestrator(settings)
+    source_roots = allowed_roots(settings.data_dir, roots)
+    locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
+    server = MCPServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
+                       log_level=log_level.upper())  # type: ignore[arg-type]
+    log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])
+
+    def confined(path: str) -> Path:
+        try:
+            return confine(path, source_roots)
+        except SourceError as exc:
+            raise ToolError(str(exc)) from None
+
+    def options(min_quality: float, min_examples: int, pattern_type: PatternType | None,
+                pattern_regex: str | None) -> Options:
+        return Options(min_quality=min_quality, min_examples=min_examples, pattern_type=pattern_type,
+                       pattern_regex=pattern_regex)
+
+    def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., object]], Callable[..., object]]:
+        """`server.tool`, with the docstring dedented into the tool's description."""
+        return lambda fn: server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(fn)
+
+    writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
+    overwrites = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False)
+    reads = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+
+    # -- tools: the six steps ---------------------------------------------------------------------
+
+    @tool(writes)
+    async def load_source(ctx: Context, source_path: SourcePath, domain: DomainOrAll = "all",
+                          min_quality: MinQuality = 0.85, min_examples: MinExamples = 50,
+                          pattern_type: PatternTypeArg = None, pattern_regex: PatternRegex = None) -> steps.SourceLoaded:
+        """Step 1 of 6. Start an execution: read the source once (lines, bytes, sha256, encoding) and
+        plan its chunks for a 32K-token context. Returns the execution_id the other steps take."""
+        path = confined(source_path)
+        opts = options(min_quality, min_examples, pattern_type, pattern_regex)
+        return await run_step(ctx, lambda p: steps.load_source(orch, path, domain, opts, p))
+
+    @tool(writes)
+    async def identify_domain_patterns(ctx: Context, execution_id: ExecutionId,
+                                       domain: DomainOrAll = "all") -> steps.PatternsIdentified:
+        """Step 2 of 6. Scan the source once for the domain's patterns. Returns the matches per
+        pattern and a few samples; the full list is at matches_uri."""
+        async with locks[execution_id]:
+            return await run_step(ctx, lambda p: steps.identify_domain_patterns(orch, execution_id, domain, p))
+
+    @tool(writes)
+    async def extract_examples(ctx: Context, execution_id: ExecutionId, domain: Domain) -> steps.ExamplesExtracted:
+        """Step 3 of 6. Turn the domain's matches into scored instruction-tuning examples."""
+        async with locks[execution_id]:
+            return await run_step(ctx, lambda p: steps.extract_examples(orch, execution_id, domain, p))
+
+    @tool(writes)
+    async def filter_quality(ctx: Context, execution_id: ExecutionId, domain: Domain,
+                             min_quality: MinQualityOrNone = None) -> steps.QualityFiltered:
+        """Step 4 of 6. Keep examples at or above min_quality and drop exact and near duplicates."""
+        async with locks[execution_id]:
+            return await run_step(ctx, lambda p: steps.filter_quality(orch, execution_id, domain, min_quality, p))
+
+    @tool(writes)
+    async def generate_pattern_summary(ctx: Context, execution_id: ExecutionId,
+                                       domain: Domain) -> steps.PatternSummaryResult:
+        """Step 5 of 6. Summarise the kept examples: quality buckets, common patterns, coverage."""
+        async with locks[execution_id]:
+            return await run_step(ctx, lambda p: steps.generate_pattern_summary(orch, execution_id, domain, p))
+
+    @tool(overwrites)
+    async def write_training_dataset(ctx: Context, execution_id: ExecutionId,
+                                     domain: Domain) -> steps.DatasetWritten:
+        """Step 6 of 6. Write {domain}_training_data.json, its pattern summary and rejected examples.
+        Returns the paths, resource URIs and the Expected Patterns Summary."""
+        async with locks[execution_id]:
+            return await run_step(ctx, lambda p: steps.write_training_dataset(orch, execution_id, domain, p))
+
+    # -- tools: the orchestrator and the catalogue ------------------------------------------------
+
+    @tool(overwrites)
+    async def mine_domain(ctx: Context, source_path: SourcePath, domain: DomainOrAll = "all",
+                          min_quality: MinQuality = 0.85, min_examples: MinExamples = 50,
+                          pattern_type: PatternTypeArg = None, pattern_regex: PatternRegex = None) -> steps.Mined:
+        """All six steps for a domain (or 'all') in one call. Returns the Expected Patterns Summary
+        per domain, with each dataset's path and resource URI."""
+        path = confined(source_path)
+        opts = options(min_quality, min_examples, pattern_type, pattern_regex)
+        return await run_step(ctx, lambda p: steps.mine_domain(orch, path, domain, opts, p), MINE_SPANS)
+
+    @tool(reads)
+    async def list_domains() -> steps.Domains:
+        """The domains that can be mined, with their descriptions and pattern names."""
+        return steps.list_domains(orch)
+
+    # -- resources -------------------------------------------------------------------------------
+
+    # `path` may be absolute: the roots check below, not the SDK's generic one, decides.
+    @server.resource("source://{+path}{?start,end}", name="source", mime_type="text/plain",
+                     security=ResourceSecurity(exempt_params={"path"}))
+    def source_lines(path: str, start: int | None = None, end: int | None = None) -> str:
+        """A source file inside the allowed roots, whole (up to 5,000 lines) or lines start..end."""
+        return res.read_source(source_roots, path, start, end)
+
+    @server.resource("dataset://{domain}/training_data", name="training_data", mime_type="application/json")
+    def training_data(domain: str) -> str:
+        """A domain's {domain}_training_data.json, as last written."""
+        return res.training_data(orch, domain)
+
+    @server.resource("dataset://{domain}/pattern_summary", name="pattern_summary", mime_type="application/json")
+    def pattern_summary(domain: str) -> str:
+        """A domain's {domain}_pattern_summary.json, as last written."""
+        return res.pattern_summary(orch, domain)
+
+    @server.resource("dataset://{domain}/rejected_examples{?offset,limit}", name="rejected_examples",
+                     mime_type="application/json")
+    def rejected_examples(domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
+        """A domain's rejected examples with their reasons, a page at a time."""
+        return res.rejected_examples(orch, domain, offset, limit)
+
+    @server.resource("execution://{execution_id}/state", name="execution_state", mime_type="application/json")
+    def execution_state(execution_id: str) -> str:
+        """An execution's state: options, source facts, and each domain's steps and figures."""
+        return res.state(orch, execution_id)
+
+    @server.resource("execution://{execution_id}/breadcrumbs{?offset,limit}", name="breadcrumbs",
+                     mime_type="application/json")
+    def execution_breadcrumbs(execution_id: str, offset: int = 0, limit: int = 50) -> str:
+        """An execution's breadcrumbs (one record per step and domain), a page at a time."""
+        return res.breadcrumbs(orch, execution_id, offset, limit)
+
+    @server.resource("execution://{execution_id}/matches/{domain}{?offset,limit}", name="matches",
+                     mime_type="application/json")
+    def execution_matches(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
+        """identify_domain_patterns' matches for a domain, with context lines, a page at a time."""
+        return res.step_output(orch, execution_id, "matches", domain, offset, limit)
+
+    @server.resource("execution://{execution_id}/examples/{domain}{?offset,limit}", name="examples",
+                     mime_type="application/json")
+    def execution_examples(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
+        """extract_examples' examples for a domain (before filtering), a page at a time."""
+        return res.step_output(orch, execution_id, "examples", domain, offset, limit)
+
+    @server.resource("executions://recent{?offset,limit}", name="executions", mime_type="application/json")
+    def recent_executions(offset: int = 0, limit: int = res.PAGE) -> str:
+        """Executions under the data folder, newest first, with the steps each domain has done."""
+        return res.executions(orch, offset, limit)
+
+    @server.resource("metrics://fidelity", name="fidelity", mime_type="application/json")
+    def fidelity() -> str:
+        """Pattern fidelity (steps executed / 6) per domain, and the latest records."""
+        return res.fidelity(orch)
+
+    @server.resource("domains://all", name="domain_packs", mime_type="application/json")
+    def domain_packs() -> str:
+        """Every domain pack: description, label and patterns with their regexes."""
+        return res.domain_packs(orch)
+
+    @server.resource("domains://{name}", name="domain_pack", mime_type="application/toml")
+    def domain_pack(name: str) -> str:
+        """One domain pack's TOML file."""
+        return res.domain_pack(orch, name)
+
+    # -- prompt ----------------------------------------------------------------------------------
+
+    @server.prompt(title="Mine a domain in six steps")
+    def mine_six_steps(source_path: str, domain: str = "mps_scoring") -> str:
+        """Walk an agent through the seed's six steps for one domain."""
+        return six_steps_prompt(source_path, domain)
+
+    return server
+
+
+def six_steps_prompt(source_path: str, domain: str) -> str:
+    return f"""\
+Mine {source_path} for {domain} training examples with the training-data-miner tools, one step at a time.
+After each call, check the result before going on; if a call returns an error, read it: it says what to do.
+
+1. load_source(source_path="{source_path}", domain="{domain}") -> note the execution_id, total_lines and chunks.
+2. identify_domain_patterns(execution_id=..., domain="{domain}") -> matches per pattern. If there are
+   none, stop and report that the source has no {domain} material.
+3. extract_examples(execution_id=..., domain="{domain}") -> total_examples and high_quality.
+4. filter_quality(execution_id=..., domain="{domain}") -> kept and filtered (threshold 0.85).
+5. generate_pattern_summary(execution_id=..., domain="{domain}") -> coverage; note any shortfall.
+6. write_training_dataset(execution_id=..., domain="{domain}") -> the dataset path.
+
+Finish with the Expected Patterns Summary from step 6 (its `summary` field): all six patterns
+should be true, pattern_fidelity 1.0. Report total_examples_extracted, high_quality_examples and
+the dataset path."""
+
+
+def serve(settings: Settings, roots: list[str] | None = None, http: bool = False, host: str = "127.0.0.1",
+          port: int = 8765, log_level: str = "warning") -> None:
+    """Run on stdio (stdout is the protocol channel: all logs go to stderr), or on streamable HTTP
+    at http://host:port/mcp."""
+    server = build_server(settings, roots, log_level)
+    if not http:
+        server.run()
+        return
+    import uvicorn
+
+    app = server.streamable_http_app(streamable_http_path="/mcp", host=host)
+    # log_config=None: uvicorn's default config sends access logs to stdout; keep everything on stderr.
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, log_level=log_level)

@@ -1,0 +1,79 @@
+"""Where the MCP server may read sources from: the allowed roots, and the checks that keep a
+caller's path inside them.
+
+A caller over MCP is a model reading untrusted text, so a source path is refused when it climbs
+with `..`, is absolute outside every root, or is (or passes through) a symlink that leads out.
+Relative paths are looked up under each root in turn.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import structlog
+
+from skills.load_source import SourceError
+
+log = structlog.get_logger("training_data_miner")
+
+MAX_PATH_CHARS = 4096
+
+
+class OutsideRoots(SourceError):
+    """A path the server refuses to read; the message names the allowed roots."""
+
+
+def allowed_roots(data_dir: Path, extra: list[str] | None = None) -> list[Path]:
+    """`--root` folders if given, else the data directory and the working directory, resolved.
+    A working directory of `/` (how some desktop clients start servers) is not a root: it would
+    allow every file on the machine."""
+    if extra:
+        roots = []
+        for r in extra:
+            p = Path(r).expanduser().resolve()
+            if not p.is_dir():
+                raise OutsideRoots(f"--root {r}: not a directory")
+            roots.append(p)
+        return roots
+    roots = [data_dir.resolve()]
+    cwd = Path.cwd().resolve()
+    if cwd == Path(cwd.anchor):
+        log.warning("working directory is the file system root; not using it as a source root (pass --root)")
+    elif cwd not in roots:
+        roots.append(cwd)
+    return roots
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path == r or path.is_relative_to(r) for r in roots)
+
+
+def confine(path: str, roots: list[Path]) -> Path:
+    """The real path of a source file inside the roots, or OutsideRoots / SourceError saying why not."""
+    where = ", ".join(map(str, roots))
+    if len(path) > MAX_PATH_CHARS:
+        raise OutsideRoots(f"source path is {len(path)} characters, more than {MAX_PATH_CHARS}; pass a real file path")
+    if not path or "\x00" in path:
+        raise OutsideRoots("source path is empty or contains a NUL byte; pass a file path")
+    given = Path(path).expanduser()
+    if ".." in given.parts:
+        raise OutsideRoots(f"refused {path!r}: '..' is not allowed in a source path; "
+                           f"pass a path inside the allowed roots ({where})")
+    if given.is_absolute():
+        if not _inside(Path(os.path.normpath(given)), roots):
+            raise OutsideRoots(f"refused {path!r}: absolute path outside the allowed roots ({where}); "
+                               "pass a path inside one of them, or start the server with --root for its folder")
+        candidates = [given]
+    else:
+        candidates = [root / given for root in roots]
+    for candidate in candidates:
+        if not (candidate.exists() or candidate.is_symlink()):
+            continue
+        real = candidate.resolve()
+        if not _inside(real, roots):
+            raise OutsideRoots(f"refused {path!r}: it is a symlink, or inside one, that leads outside "
+                               f"the allowed roots ({where}) to {real}")
+        return real
+    raise SourceError(f"source file not found: {path!r} (looked in {where}); "
+                      "pass the path of a 012.txt-style text file inside one of these roots")
