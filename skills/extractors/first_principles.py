@@ -19,6 +19,7 @@ from __future__ import annotations
 import regex
 
 from skills.extractors import Draft, Extractor, context_lines
+from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
 
@@ -97,8 +98,8 @@ _MAX_STEPS = 8
 
 def _clean(text: str, limit: int = 240) -> str:
     text = _ESCAPE.sub("", text)
-    text = regex.sub(r"\*\*|__", "", text)
-    text = regex.sub(r"^\s*(?:[-*+>•]|\d+[.)]|[✅❌✓✗]|\[[ xX]\])\s+", "", text)
+    text = rx.sub(r"\*\*|__", "", text)
+    text = rx.sub(r"^\s*(?:[-*+>•]|\d+[.)]|[✅❌✓✗]|\[[ xX]\])\s+", "", text)
     text = _TAGS.sub("", text.strip())
     text = " ".join(text.split()).strip(" -|")
     return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "..."
@@ -111,7 +112,7 @@ def principle_of(text: str) -> str | None:
 
 
 def _words(text: str) -> int:
-    return len(regex.findall(r"[A-Za-z]{2,}", text))
+    return len(rx.findall(r"[A-Za-z]{2,}", text))
 
 
 def _heading(line: str) -> tuple[int, str] | None:
@@ -130,7 +131,7 @@ def _label(line: str) -> tuple[str, str, int] | None:
     if m and _words(m["label"]) <= 4:
         return _clean(m["label"]), _clean(m["value"]), len(m["indent"])
     m = _LABEL_VALUE.match(line)
-    if (m and _words(m["label"]) <= 6 and not regex.match(r"(?i)https?$", m["label"])
+    if (m and _words(m["label"]) <= 6 and not rx.match(r"(?i)https?$", m["label"])
             and m["label"].count("(") == m["label"].count(")")):  # not "Evening hours (22" of "(22:00)"
         return _clean(m["label"]), _clean(m["value"]), len(m["indent"])
     return None
@@ -140,19 +141,19 @@ def section_title(title: str) -> tuple[bool, str, bool]:
     """For a heading or label naming a principle: (is it a reasoning section, the topic it names,
     is it the decision half). "Root Cause Analysis: Why I Violated WSP 85" -> (True, "Why I Violated
     WSP 85", False); "Phase 5: First Principles Analyzer" -> (False, "", False)."""
-    parts = [p.strip() for p in regex.split(r"\s*(?::|\s[-\u2013\u2014]\s|\(|\)|\[|\])\s*", title) if p.strip()]
+    parts = [p.strip() for p in rx.split(r"\s*(?::|\s[-\u2013\u2014]\s|\(|\)|\[|\])\s*", title) if p.strip()]
     is_section, topic = False, []
     for part in parts:
-        words = [regex.sub(r"['\u2019]s?$", "", w.lower()) for w in regex.findall(r"[A-Za-z][\w'\u2019-]*", part)]
+        words = [rx.sub(r"['\u2019]s?$", "", w.lower()) for w in rx.findall(r"[A-Za-z][\w'\u2019-]*", part)]
         if principle_of(part):
             if words and all(w in _SECTION_WORDS or w.rstrip("s") in _SECTION_WORDS for w in words):
                 is_section = True
             else:
                 return False, "", False
-        elif regex.search(r"[A-Za-z]{2,}", part) and not regex.fullmatch(r"(?i)step\s*\d+|\d+", part):
+        elif rx.search(r"[A-Za-z]{2,}", part) and not rx.fullmatch(r"(?i)step\s*\d+|\d+", part):
             if not all(w in _SECTION_WORDS for w in words):  # "Why This Works" names no topic
                 topic.append(part)
-    decision = bool(regex.search(r"(?i)\b(?:solution|fix|decision)\b", title))
+    decision = bool(rx.search(r"(?i)\b(?:solution|fix|decision)\b", title))
     if topic and _IMPERATIVE.match(topic[0]):
         return False, "", False  # "Evaluate retrieval quality (first principles)" names a procedure step
     return is_section, " - ".join(topic), decision
@@ -175,14 +176,14 @@ def _block(after: list[tuple[int, str]], level: int | None, indent: int) -> list
     higher; for a bold label, up to the next label at its indentation or a heading."""
     out: list[tuple[int, str]] = []
     for n, line in after[:70]:
-        if regex.match(r"^\s*(?:-{3,}|={5,}|\*{3,})\s*$", line):
+        if rx.match(r"^\s*(?:-{3,}|={5,}|\*{3,})\s*$", line):
             break
         h = _heading(line)
         if h and (level is None or h[0] <= level):
             break
         if level is None and out:
             lab = _label(line)
-            bulleted = regex.match(r"^\s*(?:[-*+•]|\d+[.)])\s", line)
+            bulleted = rx.match(r"^\s*(?:[-*+•]|\d+[.)])\s", line)
             if (lab and lab[2] <= indent and not bulleted and not _WHY_LABEL.match(lab[0])
                     and not _DECISION_LABEL.match(lab[0])):
                 break
@@ -195,9 +196,9 @@ def _block(after: list[tuple[int, str]], level: int | None, indent: int) -> list
 def _table_row(lines: list[tuple[int, str]], i: int) -> str:
     """A markdown table row as "cell: cell" (header and separator rows give "")."""
     line = lines[i][1]
-    if regex.match(r"^\s*\|[-:| ]+\|\s*$", line):
+    if rx.match(r"^\s*\|[-:| ]+\|\s*$", line):
         return ""
-    if i + 1 < len(lines) and regex.match(r"^\s*\|[-:| ]+\|\s*$", lines[i + 1][1]):
+    if i + 1 < len(lines) and rx.match(r"^\s*\|[-:| ]+\|\s*$", lines[i + 1][1]):
         return ""  # the header row
     cells = [c for c in (_clean(c) for c in line.strip().strip("|").split("|")) if c]
     return ": ".join(cells) if any(_words(c) >= 2 for c in cells) else ""
@@ -219,15 +220,15 @@ def _read(lines: list[tuple[int, str]], decision_section: bool,
         lab = _label(line)
         if lab:
             name, value, _ = lab
-            if _DECISION_LABEL.match(name) or (principle_of(name) and value and not regex.match(r"(?i)root", name)):
+            if _DECISION_LABEL.match(name) or (principle_of(name) and value and not rx.match(r"(?i)root", name)):
                 if not decision:
                     decision = value if value and not value.endswith(":") else (
                         f"{value} {_follow(lines[i + 1 :])}".strip())
                 # the lines a bare "Solution:" label introduces are the decision, not reasoning
                 mode = "skip" if decision_section or not value or value.endswith(":") else mode
                 continue
-            if _PROBLEM_LABEL.match(name) and not (cause_section and value and regex.match(r"(?i)issue|bug", name)):
-                if regex.match(r"(?i)(?:the\s+|user\s+|core\s+|first\s+principles?\s+)?question", name) and value:
+            if _PROBLEM_LABEL.match(name) and not (cause_section and value and rx.match(r"(?i)issue|bug", name)):
+                if rx.match(r"(?i)(?:the\s+|user\s+|core\s+|first\s+principles?\s+)?question", name) and value:
                     question = question or value
                     steps.append(f"Question: {value}")  # a question asked on the way is a step
                 else:
@@ -250,15 +251,15 @@ def _read(lines: list[tuple[int, str]], decision_section: bool,
                 continue
             if line.lstrip().startswith("|"):
                 text = _table_row(lines, i)
-            elif line.rstrip().endswith(":") and not regex.match(r"^\s*(?:[-*+•]|\d+[.)])\s", line):
+            elif line.rstrip().endswith(":") and not rx.match(r"^\s*(?:[-*+•]|\d+[.)])\s", line):
                 continue  # an unlabelled lead-in ("Found:"), not a step
             else:
                 text = _clean(line)
         if mode != "why" or _words(text) < 2 or text in steps:
             continue
-        if regex.fullmatch(r"`?[\w./\\-]+\.\w{1,5}`?(?:\s*\([^)]*\))?", text):
+        if rx.fullmatch(r"`?[\w./\\-]+\.\w{1,5}`?(?:\s*\([^)]*\))?", text):
             continue  # a bare file name is not a reasoning step
-        if not decision and regex.search(r"(?i)\bsimplest\s+(?:fix|solution|approach|path)\s+(?:is|=)", text):
+        if not decision and rx.search(r"(?i)\bsimplest\s+(?:fix|solution|approach|path)\s+(?:is|=)", text):
             decision = text  # "The SIMPLEST fix is adding X so that Y" states the decision
             continue
         steps.append(text)
@@ -281,13 +282,13 @@ def _follow(lines: list[tuple[int, str]], items: int = 3, labels: bool = False) 
             if parts:
                 break
             continue  # "1. **CLAUDE.md Enhancement**:" heads the lines that say what was done
-        if lab and not labels and not regex.match(r"^\s*(?:[-*+•]|\d+[.)])\s", line):
+        if lab and not labels and not rx.match(r"^\s*(?:[-*+•]|\d+[.)])\s", line):
             break
         if line.lstrip().startswith("|"):
             # a "file | change" table: the last cell says what was done
             row = [c for c in (_clean(c) for c in line.strip().strip("|").split("|")) if c]
-            text = row[-1] if row and not regex.fullmatch(r"[-: ]+", row[-1]) else ""
-            if not regex.search(r"(?i)^(?:change|changes|fix|description|what|action)$", text) and _words(text) >= 2:
+            text = row[-1] if row and not rx.fullmatch(r"[-: ]+", row[-1]) else ""
+            if not rx.search(r"(?i)^(?:change|changes|fix|description|what|action)$", text) and _words(text) >= 2:
                 parts.append(text)
             if len(parts) >= items:
                 break
@@ -323,7 +324,7 @@ def _problem_before(before: list[tuple[int, str]]) -> tuple[str, bool]:
         h = _heading(line)
         if not h:
             continue
-        title = regex.sub(r"^(?:\d+(?:\.\d+)*[.)]?\s*|[A-Z]\d*[.:]\s+|\[[^\]]*\]\s*)", "", h[1]).strip()
+        title = rx.sub(r"^(?:\d+(?:\.\d+)*[.)]?\s*|[A-Z]\d*[.:]\s+|\[[^\]]*\]\s*)", "", h[1]).strip()
         p = _PROBLEM_HEAD.match(title)
         if p:
             rest = title[p.end():].strip()
@@ -340,7 +341,7 @@ def _problem_before(before: list[tuple[int, str]]) -> tuple[str, bool]:
         if principle_of(title):
             ok, topic, _ = section_title(title)
             title = topic if ok else ""
-        bare = regex.sub(r"\S+\.(?:md|py|json|txt|tsx?|js)\b", "", title)  # "From X.md:" names no topic
+        bare = rx.sub(r"\S+\.(?:md|py|json|txt|tsx?|js)\b", "", title)  # "From X.md:" names no topic
         if not fallback and _words(bare) >= 3 and not _GENERIC_HEAD.match(title) and not title.endswith(":"):
             fallback = title
         if h[0] <= 2:
@@ -359,7 +360,7 @@ def _decision_after(after: list[tuple[int, str]]) -> str:
     following "... Solution" / "Fix" / "Changes" / "Correction Plan" section."""
     passed = 0
     for i, (_, line) in enumerate(after[:16]):
-        if regex.match(r"^\s*(?:-{3,}|={5,}|\*{3,})\s*$", line):
+        if rx.match(r"^\s*(?:-{3,}|={5,}|\*{3,})\s*$", line):
             return ""  # a separator ends the passage
         lab = _label(line)
         if lab and _DECISION_LABEL.match(lab[0]):
@@ -373,7 +374,7 @@ def _decision_after(after: list[tuple[int, str]]) -> str:
         if not h:
             continue
         if _DECISION_HEAD.search(h[1]):
-            named = regex.match(r"(?i)^[^:]*\b(?:solution|fix|decision)\b[^:]*:\s*(?P<x>.{8,})$", h[1])
+            named = rx.match(r"(?i)^[^:]*\b(?:solution|fix|decision)\b[^:]*:\s*(?P<x>.{8,})$", h[1])
             if named:
                 return named["x"]  # "Solution Implemented: Correct Qwen->0102 Architecture"
             for _, nxt in after[i + 1 : i + 8]:
@@ -456,7 +457,7 @@ def _qwen(match: Match) -> list[Draft]:
         if not m:
             continue
         text = _clean(m["t"])
-        if " - " in text and regex.search(r"(?i)\b(?:need|should|skip|use|check|scan)\b", text.rsplit(" - ", 1)[1]):
+        if " - " in text and rx.search(r"(?i)\b(?:need|should|skip|use|check|scan)\b", text.rsplit(" - ", 1)[1]):
             step, decision = text.rsplit(" - ", 1)
             steps.append(step)
             break
@@ -472,8 +473,8 @@ def _table(match: Match) -> list[Draft]:
     """"| Issue | Root Cause | Fix | Impact |": one problem -> root cause -> fix example per row."""
     head = [_clean(c).lower() for c in match.text.strip().strip("|").split("|")]
 
-    def col(rx: str) -> int | None:
-        return next((i for i, c in enumerate(head) if regex.search(rx, c)), None)
+    def col(pattern: str) -> int | None:
+        return next((i for i, c in enumerate(head) if rx.search(pattern, c)), None)
 
     issue, cause = col(r"issue|problem|symptom|bug"), col(r"root")
     fix = col(r"^(?:fix|solution|resolution|change|action)")
@@ -484,7 +485,7 @@ def _table(match: Match) -> list[Draft]:
         if not _TABLE_ROW.match(line):
             break
         cells = [_clean(c) for c in line.strip().strip("|").split("|")]
-        if len(cells) != len(head) or regex.fullmatch(r"[-: ]*", "".join(cells)):
+        if len(cells) != len(head) or rx.fullmatch(r"[-: ]*", "".join(cells)):
             continue
         problem, root, decision = cells[issue], cells[cause], cells[fix]
         if _words(problem) < 2 or _words(root) < 2 or _words(decision) < 2:
@@ -547,13 +548,13 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     label = m["label"].lower()
     steps, decision = _split_arrow(value)
     if "root" in label and "cause" in label:
-        if not regex.fullmatch(r"(?i)root[- ]causes?(?:\s+(?:identified|found|confirmed))?", label.strip()):
+        if not rx.fullmatch(r"(?i)root[- ]causes?(?:\s+(?:identified|found|confirmed))?", label.strip()):
             return []  # "Root Cause Analysis: Determine whether..." names a procedure step
         # a root cause is a reason; the fix stated with it decides
         steps, decision = [value], _decision_after(after) or _decision_before(before)
     elif not steps:
         # "**Occam's Razor**: do X (simplest, no bottleneck)": the decision with its reason.
-        r = regex.match(r"^(?P<d>.+?)\s*(?:\((?P<why>[^)]{4,})\)|\s[-\u2013\u2014]\s(?P<why2>.{4,}))$", value)
+        r = rx.match(r"^(?P<d>.+?)\s*(?:\((?P<why>[^)]{4,})\)|\s[-\u2013\u2014]\s(?P<why2>.{4,}))$", value)
         why = (r["why"] or r["why2"]) if r else ""
         if r and (not _REASON_CUE.search(why) or _words(why) < 2 or why.rstrip().endswith("?")):
             r = None  # "(doc_dae + AI_Overseer)" details the decision; it does not argue for it
@@ -563,7 +564,7 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
             decision = f"{value} {_follow(after, items=4)}".strip()
     lead = _clean(text[: m.start()])
     problem, explicit = "", False
-    if _words(lead) >= 4 and not regex.search(r"[:*]\s*$", text[: m.start()]):
+    if _words(lead) >= 4 and not rx.search(r"[:*]\s*$", text[: m.start()]):
         problem, explicit = lead, True
     if not problem:
         problem, explicit = _problem_before(before)

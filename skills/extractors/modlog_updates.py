@@ -13,6 +13,7 @@ from __future__ import annotations
 import regex
 
 from skills.extractors import Draft, Extractor, context_lines
+from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
 
@@ -57,8 +58,8 @@ REQUIRED = ("date", "title", "change_type", "wsp_references", "summary", "files_
 
 def _clean(text: str) -> str:
     text = _ESCAPE.sub("", text)
-    text = regex.sub(r"\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", text)
-    text = regex.sub(r"^\s*(?:[-*+>]|\d+[.)])\s+", "", text)
+    text = rx.sub(r"\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", text)
+    text = rx.sub(r"^\s*(?:[-*+>]|\d+[.)])\s+", "", text)
     text = _TAGS.sub("", text.strip())
     return " ".join(text.split()).strip(" -:|")
 
@@ -66,7 +67,7 @@ def _clean(text: str) -> str:
 def _key(text: str) -> str:
     """A section or label name reduced to its words ("### [TOOL] Files Changed:" -> "files changed")."""
     text = _clean(text).lower()
-    text = regex.sub(r"\(.*?\)|[^a-z /&-]", " ", text)
+    text = rx.sub(r"\(.*?\)|[^a-z /&-]", " ", text)
     return " ".join(text.split()).strip(" -/&")
 
 
@@ -109,7 +110,7 @@ def entry_body(after: list[str], level: int) -> tuple[list[str], bool]:
             h = _HEADING.match(line)
             if h and (len(h["hashes"]) <= level or parse_header(line)):
                 return body, False
-            if regex.match(r"^\s*={10,}", line):
+            if rx.match(r"^\s*={10,}", line):
                 return body, False
         body.append(line)
     return body, True
@@ -127,7 +128,7 @@ def _sections(body: list[str]) -> dict[str, list[str]]:
         if fence:
             continue
         h = _HEADING.match(line)
-        label = regex.match(r"^\s*\*\*(?P<k>[^*]{2,100}?):?\*\*:?\s*(?P<rest>.*)$", line)
+        label = rx.match(r"^\s*\*\*(?P<k>[^*]{2,100}?):?\*\*:?\s*(?P<rest>.*)$", line)
         if h:
             current = _key(h["title"])
             groups.setdefault(current, [])
@@ -168,12 +169,12 @@ def _prose(lines: list[str], limit: int = 400, max_items: int = 4) -> str:
     """The first few meaningful lines of a section, as one string."""
     parts: list[str] = []
     for line in lines:
-        if not line.strip() or regex.match(r"^\s*\|[-:| ]+\|\s*$", line):
+        if not line.strip() or rx.match(r"^\s*\|[-:| ]+\|\s*$", line):
             continue  # blank lines and table separator rows
-        if _FIELD.match(regex.sub(r"^\s*(?:[-+]|\*(?!\*)|\d+[.)])?\s*", "", line)):
+        if _FIELD.match(rx.sub(r"^\s*(?:[-+]|\*(?!\*)|\d+[.)])?\s*", "", line)):
             continue  # a "**Key**: value" field belongs to the metadata, not the prose
         text = _clean(line.replace("|", " ")).rstrip(",")
-        if len(regex.findall(r"[A-Za-z]{2,}", text)) < 2:
+        if len(rx.findall(r"[A-Za-z]{2,}", text)) < 2:
             continue
         parts.append(text)
         if len(parts) >= max_items or sum(len(p) for p in parts) >= limit:
@@ -187,9 +188,9 @@ def _files(lines: list[str]) -> list[str]:
     for line in lines:
         for m in _PATH.finditer(line):
             p = (m["p"] or m["q"]).strip(".,;:()")
-            if len(p) < 4 or p.startswith(("http", "--", "www.")) or regex.fullmatch(r"[\d.]+", p):
+            if len(p) < 4 or p.startswith(("http", "--", "www.")) or rx.fullmatch(r"[\d.]+", p):
                 continue
-            if not regex.search(r"[/\\]|\.\w{1,5}$", p) or p in files:
+            if not rx.search(r"[/\\]|\.\w{1,5}$", p) or p in files:
                 continue
             files.append(p)
     return files[:12]
@@ -212,7 +213,7 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     date_field = None
     if head is None:
         # Anchored on a "**Date**: 2025-..." field: the entry header is the heading just above it.
-        d = regex.search(_DATE, header_text)
+        d = rx.search(_DATE, header_text)
         above = [(n, t) for n, t in rows if match.line - 4 <= n < match.line and _HEADING.match(t)]
         if not d or not above:
             return []
@@ -223,7 +224,7 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
         head = (len(h["hashes"]), d["date"], _clean(h["title"]))
         date_field = d["date"]
     level, date, title = head
-    if len(regex.findall(r"[A-Za-z]{2,}", title)) < 2:
+    if len(rx.findall(r"[A-Za-z]{2,}", title)) < 2:
         return []
     after = [t for n, t in rows if n > header_line]
     body, cut = entry_body(after, level)

@@ -12,6 +12,7 @@ import regex
 
 from skills import wsp15
 from skills.extractors import Draft, Extractor, context_lines
+from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
 
@@ -58,7 +59,7 @@ def _dims_on(text: str) -> dict[str, tuple[int, str | None]]:
         reason = m["paren"] if m["paren"] else (m["tail"] if len(found) == 1 else None)
         if reason:
             reason = reason.strip(" *`.;,")
-            if regex.fullmatch(r"(?i)[\d\s+=/*()PC-]*", reason):
+            if rx.fullmatch(r"(?i)[\d\s+=/*()PC-]*", reason):
                 reason = None
         dims.setdefault(m["dim"].lower(), (int(m["score"]), reason or None))
     return dims
@@ -70,7 +71,7 @@ def _is_dim_line(text: str) -> bool:
 
 def _clean(text: str) -> str:
     text = _TAG.sub(" ", text)
-    text = regex.sub(r"[*`_]{2,}|^\s*[-*>|]+\s*|\s*\|\s*$", " ", text)
+    text = rx.sub(r"[*`_]{2,}|^\s*[-*>|]+\s*|\s*\|\s*$", " ", text)
     return " ".join(text.split()).strip(" -:|")
 
 
@@ -83,14 +84,14 @@ def _task_from_line(text: str, spans: list[tuple[int, int]]) -> str:
     parts.append(text[pos:])
     rest = " ".join(parts)
     rest = _ACTION_TEXT.sub(" ", rest)
-    rest = regex.sub(r"\bP[0-4]\b", " ", rest)
-    rest = regex.sub(r"\(\s*(?:C\s*:\s*\d[^)]*)?\)|[=:|]\s*$", " ", rest)
+    rest = rx.sub(r"\bP[0-4]\b", " ", rest)
+    rest = rx.sub(r"\(\s*(?:C\s*:\s*\d[^)]*)?\)|[=:|]\s*$", " ", rest)
     rest = _clean(rest)
-    rest = regex.sub(r"^(?:Priority|MPS|Score|Total|Batch For Session)\W*$", "", rest, flags=regex.I)
+    rest = rx.sub(r"^(?:Priority|MPS|Score|Total|Batch For Session)\W*$", "", rest, flags=regex.I)
     if rest[:1] in "\"{[" or "\\n" in rest:
         return ""  # code or JSON around a score is not a task description
-    words = regex.findall(r"[A-Za-z]{2,}", rest)
-    if len(words) >= 2 or (words and regex.search(r"[a-z]_[a-z]|/", rest)):
+    words = rx.findall(r"[A-Za-z]{2,}", rest)
+    if len(words) >= 2 or (words and rx.search(r"[a-z]_[a-z]|/", rest)):
         return rest[:300]
     return ""
 
@@ -106,13 +107,13 @@ def _task_from_context(rows: list[tuple[int, str]], at: int) -> tuple[str, str |
         h = _HEADING.match(text) or _BOLD_TITLE.match(text)
         if h:
             title = _clean(h["title"]).rstrip(":")
-            if title and not _NOISE.match(title) and len(regex.findall(r"[A-Za-z]{2,}", title)) >= 2:
+            if title and not _NOISE.match(title) and len(rx.findall(r"[A-Za-z]{2,}", title)) >= 2:
                 return title[:300], None
     for n, text in reversed(above[-3:]):
         if not text.strip() or _DIM.search(text) or _TOTAL.search(text) or text.startswith("```"):
             continue
         title = _clean(text).rstrip(":")
-        if title and not _NOISE.match(title) and len(regex.findall(r"[A-Za-z]{2,}", title)) >= 2:
+        if title and not _NOISE.match(title) and len(rx.findall(r"[A-Za-z]{2,}", title)) >= 2:
             return title[:300], None
     return "", None
 

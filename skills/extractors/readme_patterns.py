@@ -23,6 +23,7 @@ from __future__ import annotations
 import regex
 
 from skills.extractors import Draft, Extractor
+from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
 
@@ -96,9 +97,9 @@ _IMPERATIVE = regex.compile(r"(?i)^\W*(?:\d+\.\s*)?(?:generate|update|design|rea
 def _clean(text: str) -> str:
     text = _MOJIBAKE.sub("", text)
     text = _ESCAPE.sub("", text)
-    text = regex.sub(r"\*\*|__|`", "", text)
+    text = rx.sub(r"\*\*|__|`", "", text)
     text = _TAG.sub("", text.strip())
-    text = regex.sub(r"^[^\w\[(]+", "", text)  # emoji and variation selectors left before a heading
+    text = rx.sub(r"^[^\w\[(]+", "", text)  # emoji and variation selectors left before a heading
     return " ".join(text.split()).strip(" -:|")
 
 
@@ -111,7 +112,7 @@ def classify(heading: str) -> list[tuple[str, bool]]:
     Dependencies section. A synonym counts only as the heading's head noun ("Module Purpose", not
     "Scoring Examples")."""
     found = []
-    words = len(regex.findall(r"[A-Za-z0-9]+", heading))
+    words = len(rx.findall(r"[A-Za-z0-9]+", heading))
     head = _QUALIFIER.sub("", heading)
     for name, (own, synonym) in _SECTION_WORDS.items():
         m = own.search(heading)
@@ -163,7 +164,7 @@ def _audit(sections_present: dict[str, tuple[str, bool]]) -> tuple[list[str], li
 
 def _title_parts(title: str) -> tuple[str, str]:
     """The title and its head before " - " / ": " ("Execution Log Analyzer - Learning from Logs")."""
-    return title, regex.split(r"\s+[-\u2013\u2014]\s+|:\s+", title)[0].strip()
+    return title, rx.split(r"\s+[-\u2013\u2014]\s+|:\s+", title)[0].strip()
 
 
 def _document(match: Match, pack_after: int | None) -> list[Draft]:
@@ -182,7 +183,7 @@ def _document(match: Match, pack_after: int | None) -> list[Draft]:
     heads, cut, this_file = outline(after)
     cut = cut and len(match.context_after) >= (pack_after or 0)
     h2 = [t for lv, t in heads if lv == 2]
-    if len(h2) < 2 or not regex.search(r"[A-Za-z]{2,}", title):
+    if len(h2) < 2 or not rx.search(r"[A-Za-z]{2,}", title):
         return []
     above = match.context_before[-3:]
     named = bool(_README_TITLE.search(title) or this_file or any(_README_ABOVE.search(t) for t in above))
@@ -196,7 +197,7 @@ def _document(match: Match, pack_after: int | None) -> list[Draft]:
         tail = whole[len(head):]
         readme_ish = bool(_README_ISH_TITLE.search(whole) or (
             _README_ISH_TITLE.search(head) and not _REPORT_TITLE.search(tail)))
-        if regex.match(r"(?i)wsp[\s_]?\d+\s*:", title) or (_REPORT_TITLE.search(title) and not readme_ish):
+        if rx.match(r"(?i)wsp[\s_]?\d+\s*:", title) or (_REPORT_TITLE.search(title) and not readme_ish):
             return []  # a WSP protocol, report, plan or log is not a README ("X Module - Roadmap")
         own = sum(1 for _, is_own in mapping.values() if is_own)
         if not mapping or (not readme_ish and own < 2):
@@ -253,17 +254,17 @@ def _described(match: Match) -> list[Draft]:
         return []
     path = (m["path"] or m["path2"]).strip("`*[]")
     desc = _clean(m["desc"] or m["desc2"])
-    if regex.search(r"(?i)(?:^|/)(?:tests|memory|docs)/readme", path):
+    if rx.search(r"(?i)(?:^|/)(?:tests|memory|docs)/readme", path):
         return []  # a tests/ or memory/ README has its own structure, not a module README's
-    if _CHANGE_NOTE.match(desc) or regex.match(r"^\[[^\]]+\]\(", desc) or _IMPERATIVE.match(match.text):
+    if _CHANGE_NOTE.match(desc) or rx.match(r"^\[[^\]]+\]\(", desc) or _IMPERATIVE.match(match.text):
         return []  # "Added ..." reports a change, "[X Overview](path)" is a link, "Generate the README" a task
     if _TREE.match(match.text) and _tree_parent(match) in ("tests/", "memory/", "docs/"):
         return []  # a tests/ or memory/ README has its own structure
     mentioned: list[str] = []
     loose = False
     own_words = 0
-    for part in regex.split(r"\s*(?:,(?!\s*\d)|;|\+|&|\band\b|\bwith\b)\s*", desc):
-        if regex.search(r"(?i)\bmemory\s+usage\b", part):
+    for part in rx.split(r"\s*(?:,(?!\s*\d)|;|\+|&|\band\b|\bwith\b)\s*", desc):
+        if rx.search(r"(?i)\bmemory\s+usage\b", part):
             continue  # memory usage is what a memory README documents, not a Usage section
         for name, own in classify(part):
             if name not in mentioned:
@@ -312,7 +313,7 @@ def _audit_note(match: Match) -> list[Draft]:
         )]
     sec = _MISSING_SECTION.search(text)
     if sec:
-        names = [n for part in regex.split(r"\s*(?:,|/|&|\band\b)\s*", sec["sections"]) for n, _ in classify(part)]
+        names = [n for part in rx.split(r"\s*(?:,|/|&|\band\b)\s*", sec["sections"]) for n, _ in classify(part)]
         if not names:
             return []
         out = {"document": sec["path"], "finding": "missing_sections", "missing_sections": list(dict.fromkeys(names)),
@@ -332,7 +333,7 @@ def _audit_note(match: Match) -> list[Draft]:
         path = mf["path"]
         if not path.lower().endswith(".md"):
             path += ".md"
-        module = regex.search(r"(?:modules|holo_index|WSP_framework)[\w/\\.-]*", text[: mf.start()])
+        module = rx.search(r"(?:modules|holo_index|WSP_framework)[\w/\\.-]*", text[: mf.start()])
         out = {"document": path, "finding": "missing_file", "verdict": "missing"}
         if module:
             out["module"] = module.group(0).rstrip("/:")
@@ -340,7 +341,7 @@ def _audit_note(match: Match) -> list[Draft]:
         if text.rstrip().endswith(":"):
             # "Missing `tests/README.md` per WSP 34 requirements:" over a list of the modules affected
             for t in match.context_after[:15]:
-                item = regex.match(r"^\s+[-*]\s+`?(?P<m>[\w./-]+)`?\s*$", t)
+                item = rx.match(r"^\s+[-*]\s+`?(?P<m>[\w./-]+)`?\s*$", t)
                 if not item:
                     break
                 listed.append(item["m"])
@@ -349,7 +350,7 @@ def _audit_note(match: Match) -> list[Draft]:
         wsp = _wsp(text, mf.start())
         if wsp:
             out["required_by"] = wsp
-        purpose = regex.search(r"\((?P<p>[^()]{4,60}(?:\([^)]*\))?[^()]*)\)", mf["rest"])
+        purpose = rx.search(r"\((?P<p>[^()]{4,60}(?:\([^)]*\))?[^()]*)\)", mf["rest"])
         if purpose:
             out["purpose"] = _clean(purpose["p"])
         return [Draft(
@@ -430,13 +431,13 @@ def _doc_set_tree(match: Match) -> list[Draft]:
         canon = _canonical_doc(path)
         if not canon:
             continue
-        if regex.search(r"\bMISSING\b|❌|\[U\+274C\]", rest):  # "requirements.txt ❌ MISSING"
+        if rx.search(r"\bMISSING\b|❌|\[U\+274C\]", rest):  # "requirements.txt ❌ MISSING"
             flagged_missing.append(canon)
         elif canon not in present:
             present.append(canon)
     top_names = {n.lower() for d, n, _ in entries if d == top}
     this_file = any(_THIS_FILE.search(t) for t in block)
-    if "[" in root or regex.search(r"(?i)(?:^|/)(?:docs|tests|memory|archive)/$", root) or not (
+    if "[" in root or rx.search(r"(?i)(?:^|/)(?:docs|tests|memory|archive)/$", root) or not (
             (root.startswith("modules/") or this_file)
             and len(top_names & {"readme.md", "interface.md", "modlog.md", "src/", "tests/"}) >= 2):
         return []  # only a concrete module's own tree says which of its docs exist
@@ -467,16 +468,16 @@ def _doc_set_checklist(match: Match) -> list[Draft]:
     """A "Required Files" checklist: which of the files it lists are done and which are not."""
     before = match.context_before
     i = len(before)
-    while i > 0 and (_CHECK.match(before[i - 1]) or regex.match(r"^\s+[-*]", before[i - 1])):
+    while i > 0 and (_CHECK.match(before[i - 1]) or rx.match(r"^\s+[-*]", before[i - 1])):
         i -= 1
     heading = " ".join(before[max(0, i - 2) : i + 2])
-    if not regex.search(r"(?i)required\s+files", heading):
+    if not rx.search(r"(?i)required\s+files", heading):
         return []  # a list of updated files is a change note, not the module's required docs
     if any((c := _CHECK.match(t)) and "readme.md" in c["name"].lower() for t in before[i:]):
         return []  # the block's first README line speaks for the checklist
     block = [*before[i:], match.text]
     for t in match.context_after:
-        if not (_CHECK.match(t) or regex.match(r"^\s+[-*]", t)):
+        if not (_CHECK.match(t) or rx.match(r"^\s+[-*]", t)):
             break
         block.append(t)
     present: list[str] = []

@@ -18,6 +18,7 @@ from typing import Any
 import regex
 
 from skills.extractors import Draft, Extractor, context_lines
+from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
 
@@ -43,8 +44,8 @@ _SPACE = regex.compile(r"[ \t]+")
 def clean(text: str) -> str:
     """The line without log prefix, emoji escapes or markdown emphasis; roadmap marks kept."""
     text = _LOG_PREFIX.sub("", text)
-    for rx, mark in _MARKS:
-        text = rx.sub(mark, text)
+    for pat, mark in _MARKS:
+        text = pat.sub(mark, text)
     text = _SYMBOL.sub("", _ESCAPE.sub("", text))
     text = text.replace("**", "").replace("`", "").replace("ↁE", "->")
     return _SPACE.sub(" ", text).strip()
@@ -99,14 +100,14 @@ def status_of(text: str) -> str | None:
     if pct is not None:
         return "complete" if pct >= 100 else "not_started" if pct == 0 else "in_progress"
     best: tuple[int, str] | None = None
-    for rx, status in _STRONG:
-        m = rx.search(text)
+    for pat, status in _STRONG:
+        m = pat.search(text)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), status)
     if best:
         return best[1]
-    for rx, status in _WEAK:
-        if rx.search(text):
+    for pat, status in _WEAK:
+        if pat.search(text):
             return status
     return None
 
@@ -182,7 +183,7 @@ def _item(row: str) -> Item | None:
 
 
 def _tidy_item(text: str) -> str:
-    text = regex.sub(r"^(?:✅|❌|⏳|\[\w+\])\s*", "", text)
+    text = rx.sub(r"^(?:✅|❌|⏳|\[\w+\])\s*", "", text)
     return text.strip()
 
 
@@ -276,9 +277,9 @@ _TITLE_STATUS = regex.compile(
 
 def split_title(title: str) -> tuple[str, str]:
     """(the phase name, the status text the title carries) of a cleaned title line."""
-    t = regex.sub(r"^\s*(?:#{1,6}\s+|[-*+]\s+\[[ xX]\]\s+)", "", title).strip().rstrip(":").strip()
+    t = rx.sub(r"^\s*(?:#{1,6}\s+|[-*+]\s+\[[ xX]\]\s+)", "", title).strip().rstrip(":").strip()
     status_bits: list[str] = []
-    lead = regex.match(r"^((?:\[\w+\]|✅|❌|⏳)\s*)+", t)
+    lead = rx.match(r"^((?:\[\w+\]|✅|❌|⏳)\s*)+", t)
     if lead:
         status_bits.append(lead.group(0))
         t = t[lead.end():]
@@ -291,8 +292,8 @@ def split_title(title: str) -> tuple[str, str]:
             break  # "(Week 2)", "(50-100 executions)" describe the phase, they are not its status
         status_bits.append(bit)
         t = t[: m.start()]
-    t = regex.sub(r"(?i)\s+(?:COMPLETE[D]?|DONE|PLANNED|FUTURE)\s*$", lambda m: status_bits.append(m.group(0)) or "", t)
-    t = regex.sub(r"(?i)\s+status\s*$", "", t.strip(" :-*|>"))  # "Phase 3C Status: COMPLETE"
+    t = rx.sub(r"(?i)\s+(?:COMPLETE[D]?|DONE|PLANNED|FUTURE)\s*$", lambda m: status_bits.append(m.group(0)) or "", t)
+    t = rx.sub(r"(?i)\s+status\s*$", "", t.strip(" :-*|>"))  # "Phase 3C Status: COMPLETE"
     return t.strip(" :-*|>").strip(), " ".join(status_bits)
 
 
@@ -434,12 +435,12 @@ def _evidence(raw: str) -> str:
 
 
 def _same_phase(a: str, b: str) -> bool:
-    return regex.sub(r"\s+", "", a).lower() == regex.sub(r"\s+", "", b).lower()
+    return rx.sub(r"\s+", "", a).lower() == rx.sub(r"\s+", "", b).lower()
 
 
 def _status_clause(text: str) -> str:
     """The clause of `text` that holds its first status word."""
-    parts = regex.split(r"\s[-–|]\s|;|\(|\)", text)
+    parts = rx.split(r"\s[-–|]\s|;|\(|\)", text)
     for part in parts:
         if status_of(part):
             return part
@@ -479,9 +480,9 @@ def status_draft(match: Match) -> Draft | None:
             return None
     if phase_m:
         phase = phase_m.group(0)
-    elif heading and (_PHASE.search(heading) or regex.search(r"(?i)\broadmap\b", heading)):
-        phase = regex.sub(r"(?i)^phase\s*:\s*", "", split_title(heading)[0] or heading)
-    elif m := regex.search(r"(?i)\broadmap\b.*\bmark(?:ed|s)?\s+(.{3,60}?)\s+(?:as\s+)?(?:complete|done)", line):
+    elif heading and (_PHASE.search(heading) or rx.search(r"(?i)\broadmap\b", heading)):
+        phase = rx.sub(r"(?i)^phase\s*:\s*", "", split_title(heading)[0] or heading)
+    elif m := rx.search(r"(?i)\broadmap\b.*\bmark(?:ed|s)?\s+(.{3,60}?)\s+(?:as\s+)?(?:complete|done)", line):
         phase = m.group(1)  # "Updated ROADMAP.md to mark Sprint 6 complete"
     else:
         return None  # a status of something that is not a phase, sprint or roadmap item
@@ -491,7 +492,7 @@ def status_draft(match: Match) -> Draft | None:
     output: dict[str, Any] = {"phase": _cut(phase, MAX_ITEM_CHARS), "status": status}
     if pct is not None:
         output["percent_complete"] = _number(pct)
-    counts = regex.search(r"\((\d+)\s*/\s*(\d+)\b", line)
+    counts = rx.search(r"\((\d+)\s*/\s*(\d+)\b", line)
     if counts and int(counts.group(2)) >= int(counts.group(1)):
         output["done_count"] = int(counts.group(1))
         output["left_count"] = int(counts.group(2)) - int(counts.group(1))
@@ -502,9 +503,9 @@ def status_draft(match: Match) -> Draft | None:
     if explain:
         reason = next(g for g in explain.groups() if g).strip(" *.")
         rest = _PHASE.sub(" ", reason)
-        for rx, _ in _STRONG:
-            rest = rx.sub(" ", rest)
-        if len(regex.findall(r"[A-Za-z]{2,}", rest)) < 2:
+        for pat, _ in _STRONG:
+            rest = pat.sub(" ", rest)
+        if len(rx.findall(r"[A-Za-z]{2,}", rest)) < 2:
             reason = None  # "(COMPLETE)", "PHASE 1 COMPLETE" repeat the status, they do not explain it
     if reason:
         output["rationale"] = _cut(reason, 160)

@@ -20,6 +20,7 @@ from typing import Any
 import regex
 
 from skills.extractors import Draft, Extractor, context_lines
+from skills.extractors import rx
 from skills.models import Match, PatternType
 from skills.packs import DomainPack
 
@@ -90,7 +91,7 @@ _NAMES = regex.compile(
 
 
 def _is_title(words: str) -> bool:
-    parts = [w for w in regex.split(r"[\s/]+", words) if w]
+    parts = [w for w in rx.split(r"[\s/]+", words) if w]
     return bool(parts) and all(not w[0].isalpha() or w[0].isupper() or w.lower() in _SMALL for w in parts)
 
 
@@ -269,9 +270,9 @@ def _words(text: str, limit: int) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = regex.sub(r"^(?:\s*\[[A-Z+ ]+\]\s*)+", "", text)  # status tags such as [OK]
+    text = rx.sub(r"^(?:\s*\[[A-Z+ ]+\]\s*)+", "", text)  # status tags such as [OK]
     text = _STATUS_LEAD.sub("", text.strip(" \t,;:.-*|>"))
-    text = regex.sub(r"\s+,", ",", text).strip(" \t,;:.-*|>=").strip()
+    text = rx.sub(r"\s+,", ",", text).strip(" \t,;:.-*|>=").strip()
     while text.endswith(")") and text.count(")") > text.count("("):
         text = text[:-1].rstrip()
     while text.count("(") > text.count(")"):  # "... (Test documentation" after a cut
@@ -310,7 +311,7 @@ def _drop_refs(text: str) -> str:
     """The text without WSP references, their parentheses and the words that attach them."""
     text = _ASPECT.sub(" ", text)
     text = _WSP_PAREN.sub(" ", text)
-    text = regex.sub(r"\b(?:per|following|follows?|under|according\s+to|applying|applied|complies\s+with|compliant"
+    text = rx.sub(r"\b(?:per|following|follows?|under|according\s+to|applying|applied|complies\s+with|compliant"
                      r"\s+with|in\s+compliance\s+with)?\s*(?:proper\s+|full\s+|the\s+)?" + _REF.pattern
                      + r"(?:\s+(?:protocols?|standards?|requirements?|guidelines?|rules?)\b)?", " ", text,
                      flags=regex.IGNORECASE)
@@ -325,19 +326,19 @@ def clause_of(statement: str) -> tuple[str, str | None, str]:
     lm = _LABEL.match(text)
     if lm:
         label, body = lm.group(1).strip(), lm.group(2)
-    if label is not None and regex.fullmatch(r"(?i)reason|why|rationale|because", label):
+    if label is not None and rx.fullmatch(r"(?i)reason|why|rationale|because", label):
         return "", None, ""  # the line gives a reason; what it is about is on another line
     # "(WSP 22 compliance)" and "WSP 3 (wrong directory)" attach the WSP; they are not the clause
     body = _SPACE.sub(" ", _WSP_PAREN.sub(" ", _ASPECT.sub(" ", body)))
     parts = _TRIGGER.split(body, maxsplit=1)
     post = _REF.sub(" ", "WSP" + parts[1]) if len(parts) == 2 else ""
-    post = regex.split(r"[.;:]\s|,", post, maxsplit=1)[0]
+    post = rx.split(r"[.;:]\s|,", post, maxsplit=1)[0]
     if label is not None and (wsp_numbers(label) or _is_filler(label)):
         clause = body if not wsp_numbers(body) else _drop_refs(body)
         label = None  # "WSP 34 Compliance: Test documentation framework established"
     elif _is_filler(_tidy(parts[0])):
         # "Following WSP 50 verification, documented ..." - the clause follows the reference
-        m = regex.match(r"^\W*\w+\s+WSP[^,]{0,60},\s*(.+)$", body, flags=regex.IGNORECASE)
+        m = rx.match(r"^\W*\w+\s+WSP[^,]{0,60},\s*(.+)$", body, flags=regex.IGNORECASE)
         clause = m.group(1) if m else _drop_refs(body)
     else:
         clause = parts[0]
@@ -361,9 +362,9 @@ _DANGLING = regex.compile(
 
 def _noun_phrase(text: str, single_ok: bool = False) -> str | None:
     thing = _first_part(_LEADING.sub("", _tidy(text)))
-    if _is_filler(thing) or len(thing) < 4 or regex.match(r"(?i)(?:to|it|they|we|he|she)\b", thing):
+    if _is_filler(thing) or len(thing) < 4 or rx.match(r"(?i)(?:to|it|they|we|he|she)\b", thing):
         return None  # "It ensures": a pronoun names nothing the reader can see
-    if len(thing.split()) == 1 and not single_ok and not regex.search(r"[._/]|[a-z][A-Z]", thing):
+    if len(thing.split()) == 1 and not single_ok and not rx.search(r"[._/]|[a-z][A-Z]", thing):
         return None  # a lone plain word ("major", "ONLY") names nothing
     return _words(thing, MAX_SUBJECT_WORDS)
 
@@ -372,7 +373,7 @@ def subject_of(statement: str, clause: str, label: str | None, action: bool, pos
     """The module, file or thing the WSPs apply to."""
     for p in _PATH.finditer(statement):
         path = p.group(0).rstrip("\\.,;:)")
-        if regex.search(r"WSP_\d|^https?|^WSP_", path, flags=regex.IGNORECASE) or len(path) < 3:
+        if rx.search(r"WSP_\d|^https?|^WSP_", path, flags=regex.IGNORECASE) or len(path) < 3:
             continue
         return path
     thing = clause
@@ -381,7 +382,7 @@ def subject_of(statement: str, clause: str, label: str | None, action: bool, pos
     found = None if _DANGLING.search(thing) else _noun_phrase(thing)
     if found is None and post:
         # "Following WSP 15 for scoring": a word the reference is applied for names the thing
-        found = _noun_phrase(post, single_ok=bool(regex.match(r"(?i)(?:for|on|to)\s", post)))
+        found = _noun_phrase(post, single_ok=bool(rx.match(r"(?i)(?:for|on|to)\s", post)))
     if found is None and label and not _is_filler(label):
         found = _noun_phrase(label)
     return found
@@ -404,7 +405,7 @@ def reason_of(text: str, relation: str | None) -> tuple[str | None, float]:
             return "; ".join(aspects), 0.75
         d = _DEFECT.search(_TRAILING_TAG.sub("", text))
         if d:
-            first = regex.split(r"\s[-–]\s|;|\.\s|\(?\bWSP\b", d.group(0), flags=regex.IGNORECASE)[0]
+            first = rx.split(r"\s[-–]\s|;|\.\s|\(?\bWSP\b", d.group(0), flags=regex.IGNORECASE)[0]
             defect = _tidy(_RELATION_WORDS.sub(" ", _drop_refs(first)))
             if len(defect.split()) >= 2:
                 return _words(_SPACE.sub(" ", defect), 20), 0.75
@@ -431,7 +432,7 @@ def _window(text: str) -> str:
 def _heading(match: Match, within: int) -> str | None:
     rows = [t for n, t in context_lines(match) if match.line - within <= n < match.line]
     for row in reversed(rows):
-        if regex.match(r"^\s*#{1,6}\s+\S", row):
+        if rx.match(r"^\s*#{1,6}\s+\S", row):
             c = clean(row)
             if c:
                 return c[:MAX_CONTEXT]
@@ -468,7 +469,7 @@ def _cells(row: str) -> list[str]:
 def _table_row(match: Match) -> Draft | None:
     """A compliance-table row: `| WSP 5 | Test Coverage | FAIL | test_x.py missing |`."""
     raw = match.text
-    if not raw.lstrip().startswith("|") or regex.match(r"^\s*\|[\s:|-]+\|?\s*$", raw):
+    if not raw.lstrip().startswith("|") or rx.match(r"^\s*\|[\s:|-]+\|?\s*$", raw):
         return None
     cells = _cells(raw)
     if len(cells) < 3 or not wsp_numbers(cells[0]):
@@ -481,27 +482,27 @@ def _table_row(match: Match) -> Draft | None:
     if _STATUS_BAD.search(status):
         relation, ambiguities = "violated", []
     elif _STATUS_WARN.search(status):
-        if regex.search(r"\bN/?A\b", status):
+        if rx.search(r"\bN/?A\b", status):
             return None  # not applicable: nothing was applied
         relation, ambiguities = "violated", ["a warning, not a failure"]
     else:
         relation, ambiguities = "complied", []
-    evidence_cells = [clean(c) for c in cells[status_i + 1:] if clean(c) and not regex.fullmatch(r"[A-F][+-]?", clean(c))]
+    evidence_cells = [clean(c) for c in cells[status_i + 1:] if clean(c) and not rx.fullmatch(r"[A-F][+-]?", clean(c))]
     reason = _words("; ".join(evidence_cells), 30) if evidence_cells else None
     # the audited file is named in the section above the table
     subject, heading = None, _heading(match, len(match.context_before))
     rows = [t for n, t in reversed(context_lines(match)) if n < match.line]
     for row in rows:
-        if regex.match(r"^\s*(?:\*\*)?Location(?:\*\*)?\s*:", row) or regex.match(r"^\s*#{1,6}\s", row):
+        if rx.match(r"^\s*(?:\*\*)?Location(?:\*\*)?\s*:", row) or rx.match(r"^\s*#{1,6}\s", row):
             p = _PATH.search(clean(row))
             if p:
                 subject = p.group(0).rstrip("\\.,;:)")
                 heading = clean(row)[:MAX_CONTEXT]  # the input must show where the subject comes from
                 break
-            if regex.match(r"^\s*#{1,6}\s", row):
+            if rx.match(r"^\s*#{1,6}\s", row):
                 break
-    header = next((t for t in rows if t.lstrip().startswith("|") and not regex.search(r"WSP[\s_-]*\d", t)
-                   and not regex.match(r"^\s*\|[\s:|-]+\|?\s*$", t)), None)
+    header = next((t for t in rows if t.lstrip().startswith("|") and not rx.search(r"WSP[\s_-]*\d", t)
+                   and not rx.match(r"^\s*\|[\s:|-]+\|?\s*$", t)), None)
     context = " / ".join(x for x in (heading, "columns: " + ", ".join(_cells(clean(header))) if header else None) if x)
     statement = " | ".join(clean(c) for c in cells)
     output: dict[str, Any] = {"wsp_numbers": wsp_numbers(cells[0]), "relation": relation}
@@ -561,17 +562,17 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
 
     # (why, how much of the single correct reading it costs)
     doubts: list[tuple[str, float]] = []
-    if regex.match(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*:?\s*$)", raw) or raw.rstrip().endswith(":"):
+    if rx.match(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*:?\s*$)", raw) or raw.rstrip().endswith(":"):
         # a heading or lead-in names a topic; what happened is on the lines below
         share, note = 0.0, "a heading names a topic, it gives no reasoning"
         doubts.append(("a heading, not a statement", 0.25))
     if relation is None:
         doubts.append(("no relation stated (a bare WSP mention)", 1.0))
-    if regex.match(r"^\s*(?:[-*]\s*)?\[ \]", raw):
+    if rx.match(r"^\s*(?:[-*]\s*)?\[ \]", raw):
         doubts.append(("an open checklist item: planned, not done", 0.5))
     if subject is None:
         doubts.append(("no subject named", 0.75))
-    if regex.match(r"^[a-z]+\b(?![._/])", raw.strip()):
+    if rx.match(r"^[a-z]+\b(?![._/])", raw.strip()):
         doubts.append(("a fragment that continues the line above", 0.5))
     if relation == "violated" and _COMPLIED.search(_NO_VIOLATION.sub(" ", plain)) and not resolved:
         doubts.append(("states both compliance and a violation", 0.5))
