@@ -103,6 +103,18 @@ def pattern_summary(orch: Orchestrator, domain: str) -> str:
     return _dataset_file(orch, domain, "summary").read_text(encoding="utf-8")
 
 
+def validation_set(orch: Orchestrator, domain: str) -> str:
+    return _dataset_file(orch, domain, "validation").read_text(encoding="utf-8")
+
+
+def handoff_manifest(orch: Orchestrator) -> str:
+    path = orch.settings.out / "handoff.json"
+    if not path.is_file():
+        raise ResourceNotFoundError(f"no handoff.json in {path.parent} yet; run mine_domain or "
+                                    "handoff_to_next_skill first")
+    return path.read_text(encoding="utf-8")
+
+
 def rejected_examples(orch: Orchestrator, domain: str, offset: int, limit: int) -> str:
     data = json.loads(_dataset_file(orch, domain, "rejected").read_text(encoding="utf-8"))
     return page(data["rejected"], offset, limit, domain=domain, execution_id=data["execution_id"],

@@ -206,6 +206,13 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         opts = options(min_quality, min_examples, pattern_type, pattern_regex)
         return await run_step(ctx, lambda p: steps.mine_domain(orch, path, domain, opts, p), MINE_SPANS)
 
+    @tool(writes)
+    async def handoff_to_next_skill(ctx: Context, domain: DomainOrAll = "all") -> steps.Handoff:
+        """Hand the mined datasets to the next skill (gemma_domain_trainer): rewrite handoff.json and
+        return the training order across all mined domains and, per domain, its dataset, validation
+        set, exports, LoRA wardrobe config and the command that starts training."""
+        return await run_step(ctx, lambda p: steps.handoff_to_next_skill(orch, domain, p))
+
     @tool(reads)
     async def list_domains() -> steps.Domains:
         """The domains that can be mined, with their descriptions and pattern names."""
@@ -229,6 +236,16 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     def pattern_summary(domain: str) -> str:
         """A domain's {domain}_pattern_summary.json, as last written."""
         return res.pattern_summary(orch, domain)
+
+    @server.resource("dataset://{domain}/validation_set", name="validation_set", mime_type="application/json")
+    def validation_set(domain: str) -> str:
+        """A domain's held-out {domain}_validation_set.json (the last 20% of its dataset's examples)."""
+        return res.validation_set(orch, domain)
+
+    @server.resource("handoff://manifest", name="handoff", mime_type="application/json")
+    def handoff_manifest() -> str:
+        """handoff.json: training order across the mined domains and what the trainer needs for each."""
+        return res.handoff_manifest(orch)
 
     @server.resource("dataset://{domain}/rejected_examples{?offset,limit}", name="rejected_examples",
                      mime_type="application/json")

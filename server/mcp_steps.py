@@ -189,6 +189,29 @@ class Domains(Result):
     note: str
 
 
+class HandoffDomain(Result):
+    domain: str
+    training_order: int
+    total_examples: int
+    priority: str = Field(description="WSP 15 priority of training this domain (domain_priority_mps)")
+    mps_total: int
+    dataset: str
+    validation_set: str | None
+    exports: dict[str, dict[str, str]] = Field(description="format -> split -> JSONL path")
+    wardrobe_config: dict[str, Any]
+    execution_command: str = Field(description="the next skill's command for this domain")
+    autonomous_ready: bool
+    validation_set_uri: str
+
+
+class Handoff(Result):
+    next_skill: str
+    training_order: list[str] = Field(description="every mined domain, the one to train first first")
+    domains: list[HandoffDomain]
+    manifest: str = Field(description="path of handoff.json")
+    manifest_uri: str
+
+
 # -- the steps -----------------------------------------------------------------------------------
 
 def _call(step: str, execution_id: str, domain: str, **more: Any) -> str:
@@ -324,6 +347,26 @@ def mine_domain(orch: Orchestrator, path: Path, domain: str, options: Options,
         if s.dataset:
             s.dataset_uri = dataset_uri(s.domain)
     return Mined(execution_id=summaries[0].execution_id, summaries=summaries)
+
+
+def handoff_to_next_skill(orch: Orchestrator, domain: str, progress: Progress | None = None) -> Handoff:
+    domains = check_domain(orch, domain, allow_all=True)
+    if progress:
+        progress("handoff_to_next_skill", 0, 1, "writing handoff.json")
+    m = orch.handoff(domains)
+    if not m["domains"]:
+        raise MinerError(f"no datasets in {orch.settings.out} yet; run mine_domain (or the six steps) first")
+    rows = []
+    for d, e in m["domains"].items():
+        mps = e["domain_priority_mps"]
+        rows.append(HandoffDomain(
+            domain=d, training_order=e["training_order"], total_examples=e["total_examples"],
+            priority=mps["priority"], mps_total=mps["total"], dataset=e["dataset"], validation_set=e["validation_set"],
+            exports=e["exports"], wardrobe_config=e["wardrobe_config"], execution_command=e["execution_command"],
+            autonomous_ready=e["autonomous_ready"], validation_set_uri=dataset_uri(d, "validation_set"),
+        ))
+    return Handoff(next_skill=m["next_skill"], training_order=m["training_order"], domains=rows,
+                   manifest=str(orch.settings.out / "handoff.json"), manifest_uri="handoff://manifest")
 
 
 def list_domains(orch: Orchestrator) -> Domains:

@@ -41,11 +41,12 @@ async def test_resources_and_templates_are_listed(mcp_server):
     async with Client(mcp_server) as client:
         resources = {r.uri for r in (await client.list_resources()).resources}
         templates = {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
-    assert resources == {"metrics://fidelity", "domains://all"}
+    assert resources == {"metrics://fidelity", "domains://all", "handoff://manifest"}
     assert templates == {
         "source://{+path}{?start,end}",
         "dataset://{domain}/training_data",
         "dataset://{domain}/pattern_summary",
+        "dataset://{domain}/validation_set",
         "dataset://{domain}/rejected_examples{?offset,limit}",
         "execution://{execution_id}/state",
         "execution://{execution_id}/breadcrumbs{?offset,limit}",
