@@ -46,7 +46,38 @@ def _settings(args: argparse.Namespace):
         export_formats=getattr(args, "export", None) or [],
         **({"validation_share": args.validation_share} if getattr(args, "validation_share", None) else {}),
         **({"execution_command": args.next_skill_command} if getattr(args, "next_skill_command", None) else {}),
+        holo_index=_holo_config(args),
     )
+
+
+def _holo_config(args: argparse.Namespace):
+    """The holo_index endpoint: HOLO_INDEX_* variables, overridden by --holo-index-* options."""
+    from server.holo_index import HoloConfig
+
+    config = (HoloConfig.from_env() or HoloConfig()).model_dump()
+    if getattr(args, "holo_index_command", None):
+        config.update(command=args.holo_index_command, url=None)
+    if getattr(args, "holo_index_url", None):
+        config.update(url=args.holo_index_url, command=None)
+    if getattr(args, "holo_index_header", None):
+        config["headers"] = "\n".join(args.holo_index_header)
+    for key in ("token", "tool", "timeout"):
+        if getattr(args, f"holo_index_{key}", None):
+            config[key] = getattr(args, f"holo_index_{key}")
+    return HoloConfig(**config) if config["command"] or config["url"] else None
+
+
+def add_holo_index_options(p: argparse.ArgumentParser) -> None:
+    """--holo-index-* options (each overrides its HOLO_INDEX_* variable)."""
+    g = p.add_argument_group("semantic search (default: the embedded index of the source)")
+    g.add_argument("--holo-index-command", metavar="CMD", help="run the holo_index endpoint over stdio ($HOLO_INDEX_COMMAND)")
+    g.add_argument("--holo-index-url", metavar="URL", help="its streamable HTTP URL instead ($HOLO_INDEX_URL)")
+    g.add_argument("--holo-index-header", action="append", metavar="'NAME: VALUE'",
+                   help="an HTTP header for the URL (repeatable; $HOLO_INDEX_HEADERS)")
+    g.add_argument("--holo-index-token", metavar="TOKEN", help="bearer token for the URL ($HOLO_INDEX_TOKEN; prefer the variable)")
+    g.add_argument("--holo-index-tool", metavar="NAME", help="its search tool (default semantic_code_search; $HOLO_INDEX_TOOL)")
+    g.add_argument("--holo-index-timeout", type=float, metavar="S",
+                   help="seconds allowed to connect and for each call (default 10; $HOLO_INDEX_TIMEOUT)")
 
 
 class _StderrProgress:
@@ -74,7 +105,8 @@ def cmd_mine(args: argparse.Namespace) -> int:
     try:
         check_source(args.source)
         options = Options(min_quality=args.min_quality, min_examples=args.min_examples,
-                          pattern_type=args.pattern_type, pattern_regex=args.pattern_regex, context=args.context)
+                          pattern_type=args.pattern_type, pattern_regex=args.pattern_regex, context=args.context,
+                          semantic=args.semantic)
         orch = Orchestrator(_settings(args))
         domains = None if args.all_domains or not args.domain else args.domain
         big = Path(args.source).stat().st_size > 20 << 20
@@ -191,8 +223,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         serve(_settings(args), roots=args.root, http=args.http, host=args.host, port=args.port,
-              log_level=args.log_level)
-    except (SourceError, PackError) as exc:
+              log_level=args.log_level, allow_remote=args.allow_remote,
+              auth_token=args.auth_token or os.environ.get("TDM_AUTH_TOKEN") or None,
+              allowed_hosts=args.allowed_host, max_request_bytes=args.max_request_bytes)
+    except (SourceError, PackError, ValueError) as exc:
         return _fail(str(exc))
     return EXIT_OK
 
@@ -224,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="kind of example to favour")
     m.add_argument("--pattern-regex", metavar="REGEX", help="an extra pattern for this run")
     m.add_argument("--context", type=int, default=5, metavar="N", help="context lines around a match (default 5)")
+    m.add_argument("--semantic", action=argparse.BooleanOptionalAction, default=True,
+                   help="add semantic matches for lines the regexes missed (default: on)")
     m.add_argument("--execution-id", help="resume (or name) an execution")
     m.add_argument("--metrics-dir", metavar="DIR", help="fidelity metrics folder (default: DATA_DIR/metrics)")
     m.add_argument("--learning-store", metavar="FILE", help="learning_feedback JSONL store")
@@ -235,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true", help="print the Expected Patterns Summary as JSON")
     m.add_argument("--progress", action="store_true", help="progress on stderr even for short files")
     m.add_argument("-q", "--quiet", action="store_true")
+    add_holo_index_options(m)
     m.set_defaults(func=cmd_mine)
 
     v = sub.add_parser("validate", help="check datasets against the Gemma trainer's input contract")
@@ -266,6 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--http", action="store_true", help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio")
     s.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
+    s.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host (use with --auth-token)")
+    s.add_argument("--auth-token", metavar="TOKEN",
+                   help="require 'Authorization: Bearer TOKEN' on HTTP requests (or $TDM_AUTH_TOKEN)")
+    s.add_argument("--allowed-host", action="append", metavar="HOST",
+                   help="another Host/Origin name clients use to reach the server (repeatable)")
+    s.add_argument("--max-request-bytes", type=int, default=1 << 20, metavar="N",
+                   help="largest HTTP request body accepted (default 1 MiB)")
     s.set_defaults(func=cmd_serve)
     return parser
 

@@ -36,6 +36,7 @@ from pydantic import Field
 from server import mcp_resources as res
 from server import mcp_steps as steps
 from server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
+from server.http_security import MAX_REQUEST_BYTES, Guard, check_bind, transport_security
 from server.roots import allowed_roots, confine
 from skills.load_source import SourceError
 from skills.models import PatternType
@@ -325,15 +326,22 @@ the dataset path."""
 
 
 def serve(settings: Settings, roots: list[str] | None = None, http: bool = False, host: str = "127.0.0.1",
-          port: int = 8765, log_level: str = "warning") -> None:
+          port: int = 8765, log_level: str = "warning", allow_remote: bool = False,
+          auth_token: str | None = None, allowed_hosts: list[str] | None = None,
+          max_request_bytes: int = MAX_REQUEST_BYTES) -> None:
     """Run on stdio (stdout is the protocol channel: all logs go to stderr), or on streamable HTTP
-    at http://host:port/mcp."""
+    at http://host:port/mcp behind the guards of server/http_security.py."""
+    if http:
+        check_bind(host, allow_remote)
     server = build_server(settings, roots, log_level)
     if not http:
         server.run()
         return
     import uvicorn
 
-    app = server.streamable_http_app(streamable_http_path="/mcp", host=host)
+    app = server.streamable_http_app(streamable_http_path="/mcp", host=host,
+                                     transport_security=transport_security(host, allowed_hosts),
+                                     max_request_body_size=max_request_bytes)
+    guarded = Guard(app, token=auth_token, max_bytes=max_request_bytes)
     # log_config=None: uvicorn's default config sends access logs to stdout; keep everything on stderr.
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, log_level=log_level)
+    uvicorn.run(guarded, host=host, port=port, log_config=None, access_log=False, log_level=log_level)
