@@ -41,7 +41,7 @@ EOF
   echo "ok: $1"
 }
 
-TOOLS='["load_source", "identify_domain_patterns", "extract_examples", "filter_quality", "generate_pattern_summary", "write_training_dataset", "mine_domain", "handoff_to_next_skill", "list_domains"]'
+TOOLS='["load_source", "identify_domain_patterns", "extract_examples", "filter_quality", "generate_pattern_summary", "write_training_dataset", "mine_domain", "handoff_to_next_skill", "semantic_search", "list_domains"]'
 
 check_server() {  # check_server LABEL TARGET...
   local label="$1"; shift

@@ -70,12 +70,15 @@ def _holo_config(args: argparse.Namespace):
 def add_holo_index_options(p: argparse.ArgumentParser) -> None:
     """--holo-index-* options (each overrides its HOLO_INDEX_* variable)."""
     g = p.add_argument_group("semantic search (default: the embedded index of the source)")
-    g.add_argument("--holo-index-command", metavar="CMD", help="run the holo_index endpoint over stdio ($HOLO_INDEX_COMMAND)")
+    g.add_argument("--holo-index-command", metavar="CMD",
+                   help="run the holo_index endpoint over stdio ($HOLO_INDEX_COMMAND)")
     g.add_argument("--holo-index-url", metavar="URL", help="its streamable HTTP URL instead ($HOLO_INDEX_URL)")
     g.add_argument("--holo-index-header", action="append", metavar="'NAME: VALUE'",
                    help="an HTTP header for the URL (repeatable; $HOLO_INDEX_HEADERS)")
-    g.add_argument("--holo-index-token", metavar="TOKEN", help="bearer token for the URL ($HOLO_INDEX_TOKEN; prefer the variable)")
-    g.add_argument("--holo-index-tool", metavar="NAME", help="its search tool (default semantic_code_search; $HOLO_INDEX_TOOL)")
+    g.add_argument("--holo-index-token", metavar="TOKEN",
+                   help="bearer token for the URL ($HOLO_INDEX_TOKEN; prefer the variable)")
+    g.add_argument("--holo-index-tool", metavar="NAME",
+                   help="its search tool (default semantic_code_search; $HOLO_INDEX_TOOL)")
     g.add_argument("--holo-index-timeout", type=float, metavar="S",
                    help="seconds allowed to connect and for each call (default 10; $HOLO_INDEX_TIMEOUT)")
 
@@ -308,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require 'Authorization: Bearer TOKEN' on HTTP requests (or $TDM_AUTH_TOKEN)")
     s.add_argument("--allowed-host", action="append", metavar="HOST",
                    help="another Host/Origin name clients use to reach the server (repeatable)")
+    add_holo_index_options(s)
     s.add_argument("--max-request-bytes", type=int, default=1 << 20, metavar="N",
                    help="largest HTTP request body accepted (default 1 MiB)")
     s.set_defaults(func=cmd_serve)

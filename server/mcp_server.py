@@ -38,6 +38,7 @@ from server import mcp_steps as steps
 from server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
 from server.http_security import MAX_REQUEST_BYTES, Guard, check_bind, transport_security
 from server.roots import allowed_roots, confine
+from server.semantic import SemanticSearch
 from skills.load_source import SourceError
 from skills.models import PatternType
 from skills.packs import PackError
@@ -124,8 +125,9 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     orch = Orchestrator(settings)
     source_roots = allowed_roots(settings.data_dir, roots)
     locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
+    semantic = SemanticSearch(orch)  # holds one holo_index session for the server's lifetime
     server = MCPServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
-                       log_level=log_level.upper())  # type: ignore[arg-type]
+                       log_level=log_level.upper(), lifespan=semantic.lifespan)  # type: ignore[arg-type]
     log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])
 
     def confined(path: str) -> Path:
@@ -213,6 +215,8 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         return the training order across all mined domains and, per domain, its dataset, validation
         set, exports, LoRA wardrobe config and the command that starts training."""
         return await run_step(ctx, lambda p: steps.handoff_to_next_skill(orch, domain, p))
+
+    tool(ToolAnnotations(read_only_hint=True, open_world_hint=True))(semantic.semantic_search)
 
     @tool(reads)
     async def list_domains() -> steps.Domains:

@@ -22,6 +22,8 @@ import structlog
 from pydantic import BaseModel, Field, TypeAdapter
 
 from server import metrics
+from server.holo_index import HoloConfig
+from server.semantic import augment_identify
 from skills.extract_examples import extract_examples
 from skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
 from skills.filter_quality import MIN_QUALITY, filter_quality
@@ -75,6 +77,8 @@ class Settings(BaseModel):
     exports_dir: Path | None = None
     validation_share: float = Field(VALIDATION_SHARE, gt=0.0, lt=1.0)
     split_seed: int = SPLIT_SEED
+    # The holo_index endpoint for semantic search (HOLO_INDEX_* variables); None: the embedded index.
+    holo_index: HoloConfig | None = Field(default_factory=HoloConfig.from_env)
 
     @property
     def exports(self) -> Path:
@@ -105,6 +109,7 @@ class Options(BaseModel):
     pattern_type: PatternType | None = None
     pattern_regex: str | None = None
     context: int = Field(CONTEXT_LINES, ge=0, le=50)
+    semantic: bool = Field(True, description="add semantic matches for lines the regexes missed")
 
 
 class DomainState(BaseModel):
@@ -303,13 +308,24 @@ class Orchestrator:
                         chunk += 1
                     progress("identify_domain_patterns", chunk, len(chunks),
                              f"chunk {chunk} of {len(chunks)} scanned (line {item.line} of {source.total_lines})")
+            semantic = {}
+            if ex.state.options.semantic:
+                if progress:
+                    progress("identify_domain_patterns", len(chunks), len(chunks), "semantic search")
+                semantic = augment_identify(source.path, packs, found, self.settings.holo_index,
+                                            ex.state.options.context)
+            off = ([], {"semantic_backend": "off", "semantic_status": "off", "semantic_matches": 0})
+            out = {}
             for d in domains:
-                ex.write_models("matches", d, found[d])
+                extra, semantic_figures = semantic.get(d, off)
+                # regex matches first: of two equal duplicates, the quality filter keeps the first
+                ex.write_models("matches", d, found[d] + extra)
+                out[d] = {"matches_found": len(found[d]) + len(extra), "regex_matches": len(found[d]),
+                          **semantic_figures, "pattern_counts": counts[d],
+                          "pattern_errors": [e.model_dump() for e in errors.values() if e.domain == d]}
             ex.state.pattern_errors = [e for e in ex.state.pattern_errors if e.domain not in domains]
             ex.state.pattern_errors += list(errors.values())
-            return {d: {"matches_found": len(found[d]), "pattern_counts": counts[d],
-                        "pattern_errors": [e.model_dump() for e in errors.values() if e.domain == d]}
-                    for d in domains}
+            return out
 
         figures = self._run_step(ex, domains, "identify_domain_patterns", run, progress)
         return {d: figures[d]["pattern_counts"] for d in domains}

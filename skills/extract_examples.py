@@ -61,7 +61,15 @@ def iter_examples(matches: Iterable[Match], pack: DomainPack, source_name: str) 
     extract = EXTRACTORS[pack.extractor].extract
     n = 0
     for match in matches:
-        for draft in extract(match, pack):
+        try:
+            drafts = extract(match, pack)
+        except Exception:
+            # An extractor may rely on what only a regex match has (its pattern's spec, its
+            # captures); a semantic candidate it cannot read yields no example, not a failed step.
+            if match.match_kind != "semantic":
+                raise
+            continue
+        for draft in drafts:
             n += 1
             yield to_example(draft, match, pack, source_name, n)
 

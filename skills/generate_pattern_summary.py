@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from statistics import mean
 
 from skills.models import Example, FilterResult, Match, PatternSummary, PatternType
@@ -73,6 +74,12 @@ def common_patterns(pack: DomainPack, kept: list[Example], top: int = 5) -> list
     return out
 
 
+def _by_kind(kinds: Iterable[str]) -> dict[str, int]:
+    """Counts of regex and semantic matches (or examples), both always present."""
+    counts = Counter(kinds)
+    return {"regex": counts.get("regex", 0), "semantic": counts.get("semantic", 0)}
+
+
 def generate_pattern_summary(
     pack: DomainPack,
     matches: list[Match],
@@ -102,7 +109,8 @@ def generate_pattern_summary(
         common_patterns=common_patterns(pack, kept),
         coverage_analysis=coverage_analysis(pack, kept),
         recommended_use=pack.recommended_use,
-        matches_by_kind=dict(Counter(m.match_kind for m in matches)) or {"regex": 0},
+        matches_by_kind=_by_kind(m.match_kind for m in matches),
+        kept_by_match_kind=_by_kind(ex.match_kind for ex in kept),
         examples_by_pattern_type={t: by_type.get(t, 0) for t in ("numeric_examples", "decision_trees", "rationale_chains")},
         pattern_type=pattern_type,
         min_examples=min_examples,

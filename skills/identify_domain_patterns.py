@@ -4,6 +4,10 @@ A Hyperscan database of all patterns (compiled in prefilter mode, so it may repo
 never misses one) finds candidate lines in each block at memory speed; the `regex` module then
 confirms each candidate line and takes the captures, with a per-pattern time limit. A pattern the
 fast engine cannot compile falls back to `regex` on every line and behaves the same, only slower.
+
+Semantic matching (`augment_semantic`) then adds, per domain, lines the regexes missed that a
+search for the domain's description and semantic_queries finds; they carry match_kind "semantic"
+and go through the same extraction and quality filter.
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import regex
 
 from skills.load_source import BOM, check_source, read_blocks
 from skills.models import IdentifyResult, Match, PatternError
 from skills.packs import DomainPack
+from skills.semantic_index import SearchHit
 
 try:  # Optional fast path; the scan is correct without it.
     import hyperscan
@@ -78,7 +84,9 @@ class Scanner:
             try:
                 blob = cached.read_bytes()
                 ids = [int(i) for i in blob[: blob.index(b"\n")].split(b",") if i]
-                self.db = hyperscan.loadb(blob[blob.index(b"\n") + 1 :])
+                db = hyperscan.loadb(blob[blob.index(b"\n") + 1 :], hyperscan.HS_MODE_BLOCK)
+                db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
+                self.db = db
                 self._mark_fast(ids)
                 return
             except Exception:  # a stale or damaged cache entry is rebuilt below
@@ -195,6 +203,7 @@ class _Block:
             self.lines.pop()
         self.prev_tail = prev_tail
         self.next_head = next_head
+        self._cache: dict[int, tuple[str, bool]] = {}
 
     def raw(self, idx: int) -> bytes | None:
         if idx < 0:
@@ -205,23 +214,27 @@ class _Block:
         k = idx - len(self.lines)
         return self.next_head[k] if k < len(self.next_head) else None
 
-    def window(self, idx: int, before: int, after: int) -> tuple[list[str], list[str], bool]:
-        cut = False
-        b_lines, a_lines = [], []
-        for j in range(idx - before, idx):
-            raw = self.raw(j)
-            if raw is not None:
-                t, c = _clip(_decode(raw), MAX_CONTEXT_CHARS)
-                b_lines.append(t)
-                cut |= c
-        for j in range(idx + 1, idx + 1 + after):
-            raw = self.raw(j)
+    def context_line(self, idx: int) -> tuple[str, bool] | None:
+        """Line `idx` decoded and clipped, once however many windows include it."""
+        hit = self._cache.get(idx)
+        if hit is None:
+            raw = self.raw(idx)
             if raw is None:
+                return None
+            text = _decode(raw)
+            hit = self._cache[idx] = (text[:MAX_CONTEXT_CHARS], len(text) > MAX_CONTEXT_CHARS)
+        return hit
+
+    def window(self, idx: int, before: int, after: int) -> tuple[list[str], list[str], bool]:
+        rows_b = [r for r in map(self.context_line, range(idx - before, idx)) if r is not None]
+        rows_a = []
+        for j in range(idx + 1, idx + 1 + after):
+            r = self.context_line(j)
+            if r is None:
                 break
-            t, c = _clip(_decode(raw), MAX_CONTEXT_CHARS)
-            a_lines.append(t)
-            cut |= c
-        return b_lines, a_lines, cut
+            rows_a.append(r)
+        cut = any(c for _, c in rows_b) or any(c for _, c in rows_a)
+        return [t for t, _ in rows_b], [t for t, _ in rows_a], cut
 
 
 def _lookahead(blocks: Iterable[bytes]) -> Iterator[tuple[bytes, bytes | None]]:
@@ -319,3 +332,89 @@ def identify_domain_patterns(
             counts[item.domain][name] += 1
     return IdentifyResult(source=str(source_path), matches=matches, counts=counts,
                           pattern_errors=list(errors.values()))
+
+
+# -- semantic augmentation ------------------------------------------------------------------------
+
+SEMANTIC_LIMIT = 20  # hits asked for per query; measured on 012_dev.txt (see README "Semantic search")
+SEMANTIC_PATTERN = "semantic"  # the `pattern` of a semantic match: it matched no regex
+MIN_WORDS = 3  # a shorter line (a rule, a bare heading) is no candidate on its own
+
+
+class SourceLines(Protocol):
+    """What augmentation reads of the source: its lines by number (skills.semantic_index.SourceIndex)."""
+
+    @property
+    def total_lines(self) -> int: ...
+
+    def line(self, number: int) -> str: ...
+
+    def find_line(self, text: str) -> int | None: ...
+
+
+Search = Callable[[str, int], list[SearchHit]]
+
+
+def semantic_queries(pack: DomainPack) -> list[str]:
+    """What a domain is searched with: its description, then its semantic_queries."""
+    return [pack.description, *pack.semantic_queries]
+
+
+def augment_semantic(
+    pack: DomainPack,
+    regex_matches: list[Match],
+    source: SourceLines,
+    search: Search,
+    source_name: str,
+    context: int = CONTEXT_LINES,
+    limit: int = SEMANTIC_LIMIT,
+) -> list[Match]:
+    """Lines the domain's regexes missed that a semantic search for the domain finds, as matches
+    with match_kind "semantic" and the same context windows as regex matches, in search order.
+
+    A hit counts when it lands in this source: its path names the source (or is empty) and its
+    line is in range, or its snippet's first line is a line of the source. Hits elsewhere (a
+    holo_index endpoint also searches code and WSP documents) are not candidates."""
+    before = context if pack.context_before is None else max(context, pack.context_before)
+    after = context if pack.context_after is None else max(context, pack.context_after)
+    taken = {m.line for m in regex_matches}
+    out: list[Match] = []
+    for query in semantic_queries(pack):
+        for hit in search(query, limit):
+            line = _hit_line(hit, source, source_name)
+            if line is None or line in taken:
+                continue
+            text = source.line(line)
+            if len(_WORDS.findall(text)) < MIN_WORDS:
+                continue
+            taken.add(line)
+            out.append(_semantic_match(pack.name, query, source, line, text, before, after))
+    return out
+
+
+_WORDS = regex.compile(r"[A-Za-z0-9]+")
+
+
+def _hit_line(hit: SearchHit, source: SourceLines, source_name: str) -> int | None:
+    if hit.line is not None and 1 <= hit.line <= source.total_lines and (
+            hit.kind == "source" or not hit.path or Path(hit.path.replace("\\", "/")).name == source_name):
+        return hit.line
+    first = next((s for s in hit.snippet.splitlines() if s.strip()), "")
+    return source.find_line(first) if len(first.strip()) >= 12 else None
+
+
+def _semantic_match(domain: str, query: str, source: SourceLines, line: int, text: str,
+                    before: int, after: int) -> Match:
+    cut = False
+    ctx_before, ctx_after = [], []
+    for n in range(max(1, line - before), line):
+        t, c = _clip(source.line(n), MAX_CONTEXT_CHARS)
+        ctx_before.append(t)
+        cut |= c
+    for n in range(line + 1, min(source.total_lines, line + after) + 1):
+        t, c = _clip(source.line(n), MAX_CONTEXT_CHARS)
+        ctx_after.append(t)
+        cut |= c
+    text, clipped = _clip(text, MAX_LINE_CHARS)
+    return Match(domain=domain, pattern=SEMANTIC_PATTERN, line=line, text=text, context_before=ctx_before,
+                 context_after=ctx_after, truncated=cut or clipped, match_kind="semantic", query=query)

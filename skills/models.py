@@ -55,6 +55,7 @@ class Match(BaseModel):
     context_after: list[str] = []
     truncated: bool = False
     match_kind: MatchKind = "regex"
+    query: str | None = Field(None, description="semantic matches: the search query that found the line")
 
 
 class PatternError(BaseModel):
@@ -125,6 +126,7 @@ class PatternSummary(BaseModel):
     coverage_analysis: dict[str, Any]
     recommended_use: str
     matches_by_kind: dict[str, int]
+    kept_by_match_kind: dict[str, int] = Field({}, description="kept examples by the kind of match they came from")
     examples_by_pattern_type: dict[str, int]
     pattern_type: PatternType | None = None
     min_examples: int

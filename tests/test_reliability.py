@@ -101,10 +101,14 @@ def test_kill_9_mid_run_leaves_the_previous_dataset_and_parseable_records(tmp_pa
         after = ds.read_bytes()
         assert after == before or validate_file(ds) == []  # the old file whole, or a new one whole
         before = after
-        assert not list(ds.parent.glob(".*.tmp"))
+        # a write cut short leaves at most its own temporary file, named with the dead pid
+        assert all(f".{p.pid}." in t.name for t in ds.parent.glob(".*.tmp"))
         for f in [*data.glob("metrics/*.json"), *data.glob("executions/*/breadcrumbs.jsonl"),
                   *data.glob("learning/*.jsonl")]:
             jsonl_records(f)  # every line is whole JSON
+    subprocess.run(mine_cmd(SAMPLE, data, "--domain", "mps_scoring", "--domain", "wsp_application"),
+                   check=True, env=ENV)
+    assert not list(ds.parent.glob(".*.tmp"))  # the next run swept what the killed ones left
 
 
 def test_rerunning_a_killed_execution_resumes_to_the_same_dataset(tmp_path):
