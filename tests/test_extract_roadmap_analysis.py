@@ -203,3 +203,12 @@ def test_dev_corpus_gives_at_least_50_kept_examples_with_evidence_on_their_line(
         assert ex.evidence in lines[ex.line - 1].rstrip("\r"), ex.source
         assert ex.output["status"] in {"complete", "in_progress", "not_started", "needs_update"}
         assert ex.output["phase"]
+
+
+def test_an_order_to_complete_a_phase_is_not_a_complete_status() -> None:
+    from skills.extractors.roadmap_analysis import status_of
+
+    assert status_of("Complete Phase 3 integration tests (BLOCKED by Phase 2)") == "not_started"
+    assert status_of("Finish Phase 4 rollout") is None
+    assert status_of("Phase 3: COMPLETE") == "complete"
+    assert status_of("Complete: Phase 3 wiring") == "complete"

@@ -136,3 +136,10 @@ def test_total_outside_wsp15_range_is_rejected(tmp_path):
 def test_priority_table_boundaries():
     assert [wsp15.priority(t) for t in (3, 4, 6, 7, 9, 10, 12, 13, 15, 16, 20, 21)] == [
         None, "P4", "P4", "P3", "P3", "P2", "P2", "P1", "P1", "P0", "P0", None]
+
+
+def test_a_priority_scale_is_not_a_priority(tmp_path):
+    assert mine_text(tmp_path, "mps_scoring", "- Determine Priority (P0-P4) for each finding\n") == []
+    (ex,) = mine_text(tmp_path, "mps_scoring", "| [P0-P4] | Priority: P2 (MPS: 11) | template row |\n")
+    assert ex.output["priority"] == "P2" and ex.output["mps_total"] == 11
+    assert ex.evidence in "| [P0-P4] | Priority: P2 (MPS: 11) | template row |"

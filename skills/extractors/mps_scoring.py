@@ -133,8 +133,12 @@ def _block(rows: list[tuple[int, str]], at: int) -> list[tuple[int, str]]:
     return rows[lo : hi + 1]
 
 
+_PRIORITY_SPAN = regex.compile(r"\bP[0-4]\s*(?:-|\u2013|/|to)\s*P[0-4]\b")
+
+
 def extract(match: Match, pack: DomainPack) -> list[Draft]:
-    text = match.text
+    # "Priority (P0-P4)" names the scale, not a priority: blank such spans (lengths kept for spans)
+    text = _PRIORITY_SPAN.sub(lambda m: " " * len(m[0]), match.text)
     if _RANGE.search(text) and not _ABBREV.search(text):
         return []  # "P0 tasks: MPS 16-20" describes the table, not a task
     rows = context_lines(match)
@@ -242,7 +246,7 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     if total is not None:
         prio = wsp15.priority(total)
         if prio is None:
-            return [Draft(instruction_key=key, input=inp, output=out, evidence=_evidence(text, spans),
+            return [Draft(instruction_key=key, input=inp, output=out, evidence=_evidence(match.text, spans),
                           kind=kind, required=required, rationale=0, ambiguity=1.0,
                           ambiguities=[f"MPS total {total} is outside WSP 15's 4-20 range"])]
         out["priority"] = prio
@@ -260,7 +264,7 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     if reasons_from_block:
         kind = "rationale_chains" if rationale >= 0.5 else kind
     return [Draft(
-        instruction_key=key, input=inp, output=out, evidence=_evidence(text, spans), kind=kind,
+        instruction_key=key, input=inp, output=out, evidence=_evidence(match.text, spans), kind=kind,
         label=out["priority"], required=required, rationale=min(rationale, 1.0), rationale_note=note,
         ambiguity=min(ambiguity, 1.0), ambiguities=ambiguities, line=evidence_line,
     )]

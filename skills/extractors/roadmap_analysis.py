@@ -79,6 +79,7 @@ _WEAK = (
     (regex.compile(r"✅|\[OK\]|\[COMPLETE\]|\[DONE\]"), "complete"),
     (regex.compile(r"❌"), "not_started"),
 )
+_IMPERATIVE = regex.compile(r"^\W*(complete|finish|implement|deploy|resolve|deliver|ship)\s+(?=\w)", regex.I)
 _BLOCKER = regex.compile(
     r"\b(?:blocked\s+by|needs|requires|waiting\s+(?:for|on)|until|depends\s+on|after)\s+"
     r"((?:Phase|Sprint|Stage|Milestone|Step)\s*\d+(?:\.\d+)?[A-Z]?(?:\s*(?:&|and|,)\s*\d+)*)",
@@ -100,8 +101,10 @@ def status_of(text: str) -> str | None:
     if pct is not None:
         return "complete" if pct >= 100 else "not_started" if pct == 0 else "in_progress"
     best: tuple[int, str] | None = None
+    imperative = _IMPERATIVE.match(text)
     for pat, status in _STRONG:
-        m = pat.search(text)
+        # "Complete Phase 3 (BLOCKED by Phase 2)" orders work to be done; it states no status
+        m = next((m for m in pat.finditer(text) if not (imperative and m.start() == imperative.start(1))), None)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), status)
     if best:
