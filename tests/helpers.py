@@ -29,3 +29,25 @@ def source_lines(path: Path) -> list[str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     return [line.rstrip("\r") for line in text.split("\n")]
+
+
+_KEPT: dict[str, list[Example]] = {}
+
+
+def corpus_kept(domain: str) -> list[Example]:
+    """The domain's kept examples on 012_dev.txt (identify, extract, filter), each checked to rest
+    on its source line; skips when the corpus is not beside the project."""
+    import pytest
+
+    from skills.filter_quality import filter_quality
+
+    if not CORPUS.exists():
+        pytest.skip(f"{CORPUS} is not here")
+    if domain not in _KEPT:
+        pack = PACKS[domain]
+        res = identify_domain_patterns(CORPUS, [pack])
+        _KEPT[domain] = filter_quality(extract_examples(res.matches[domain], pack, CORPUS.name)).kept
+        lines = source_lines(CORPUS)
+        for ex in _KEPT[domain]:
+            assert ex.evidence in lines[ex.line - 1], ex.source
+    return _KEPT[domain]

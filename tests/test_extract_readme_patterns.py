@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,7 @@ from skills.identify_domain_patterns import identify_domain_patterns
 from skills.models import Match
 from skills.packs import BUILTIN_DIR, load_pack
 
-CORPUS = Path("/work/shared/corpus/012_dev.txt")
+from helpers import CORPUS  # noqa: E402
 
 
 @pytest.fixture(scope="module")
