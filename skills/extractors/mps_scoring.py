@@ -28,7 +28,7 @@ _ABBREV = regex.compile(
 # A stated MPS total: "MPS Score: 12", "MPS: 12", "(MPS 14)", "Total MPS: 1+5+1+3 = **10", "= 14 (P1)",
 # "Batch 001 Score: 9", "Score: 14 -> P0", "MPS 17/20".
 _TOTAL = regex.compile(
-    r"(?i)(?:\b(?:total\s+mps|mps\s+total|mps\s+score|mps)\b\**\s*[:=]?\s*\**\s*"
+    r"(?i)(?:\b(?:total\s+mps|mps\s+total|mps\s+score|mps)\b\**\s*[:=|]?\s*\**\s*"
     r"(?:(?:[1-5]\s*\+\s*){3}[1-5]\s*=\s*)?\**|\bscore\s*:\s*|(?<=[A-Za-z_]\w*)\s*=\s*(?=\d{1,2}\s*\(P[0-4]\)))"
     r"(?P<total>\d{1,2})\b(?!\s*[-%.]\d)(?:\s*/\s*20)?"
 )
@@ -42,7 +42,7 @@ _ACTION_TEXT = regex.compile(
 )
 _BOLD_TITLE = regex.compile(r"^\s*(?:[-*]\s*)?\*\*(?P<title>[^*]{4,120})\*\*:?\s*$")
 _NOISE = regex.compile(
-    r"(?i)^(?:(?:mps|wsp\s*15|score|total|priority|formula|scoring|breakdown|agent|calculation|rationale|decision)\W*)+$"
+    r"(?i)^(?:(?:mps|wsp\s*15|score|total|priority|formula|scoring|breakdown|agent|calculation|rationale|decision|classification)\W*)+$"
     r"|^(?:agent|status|priority|owner|date)\s*:"
 )
 
@@ -88,7 +88,7 @@ def _task_from_line(text: str, spans: list[tuple[int, int]]) -> str:
     rest = rx.sub(r"\(\s*(?:C\s*:\s*\d[^)]*)?\)|[=:|]\s*$", " ", rest)
     rest = _clean(rest)
     rest = rx.sub(r"^(?:Priority|MPS|Score|Total|Batch For Session)\W*$", "", rest, flags=regex.I)
-    if rest[:1] in "\"{[" or "\\n" in rest:
+    if rest[:1] in "\"{[" or "\\n" in rest or _NOISE.match(rest.rstrip(":")):
         return ""  # code or JSON around a score is not a task description
     words = rx.findall(r"[A-Za-z]{2,}", rest)
     if len(words) >= 2 or (words and rx.search(r"[a-z]_[a-z]|/", rest)):
@@ -110,7 +110,7 @@ def _task_from_context(rows: list[tuple[int, str]], at: int) -> tuple[str, str |
             if title and not _NOISE.match(title) and len(rx.findall(r"[A-Za-z]{2,}", title)) >= 2:
                 return title[:300], None
     for n, text in reversed(above[-3:]):
-        if not text.strip() or _DIM.search(text) or _TOTAL.search(text) or text.startswith("```"):
+        if not text.strip() or _DIM.search(text) or _TOTAL.search(text) or text.lstrip().startswith(("```", "|")):
             continue
         title = _clean(text).rstrip(":")
         if title and not _NOISE.match(title) and len(rx.findall(r"[A-Za-z]{2,}", title)) >= 2:
@@ -136,7 +136,13 @@ def _block(rows: list[tuple[int, str]], at: int) -> list[tuple[int, str]]:
 _PRIORITY_SPAN = regex.compile(r"\bP[0-4]\s*(?:-|\u2013|/|to)\s*P[0-4]\b")
 
 
+# A priority stated of something: "Priority: P1", "P1 priority", not a scale row ("16-20 | P0").
+_PRIORITY_STATED = regex.compile(r"(?i)(?<!\d\s*[-\u2013]\s*\d+\W{0,4})(?:\bpriority\W{0,3}P[0-4]\b|\bP[0-4]\s+priority\b)")
+
+
 def extract(match: Match, pack: DomainPack) -> list[Draft]:
+    if match.text.lstrip()[:1] in ('"', "{"):
+        return []  # a JSON line quotes a score; the example is the object it belongs to
     # "Priority (P0-P4)" names the scale, not a priority: blank such spans (lengths kept for spans)
     text = _PRIORITY_SPAN.sub(lambda m: " " * len(m[0]), match.text)
     if _RANGE.search(text) and not _ABBREV.search(text):
@@ -187,6 +193,8 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     full = len(dims) == 4
     if not full and stated_total is None and stated_priority is None:
         return []
+    if not full and stated_total is None and not _PRIORITY_STATED.search(text):
+        return []  # a bare label ("P1" in a table row or a scale "13-15 = P1") is no prioritised task
 
     task = _task_from_line(text, spans)
     action = None
