@@ -118,6 +118,10 @@ def cmd_mine(args: argparse.Namespace) -> int:
     except (SourceError, PackError, MinerError) as exc:
         return _fail(str(exc))
     except ValueError as exc:  # pydantic validation of options
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            e = errors()[0]
+            return _fail(f"invalid --{str(e['loc'][0]).replace('_', '-')}: {e['msg']}")
         return _fail(f"invalid option: {exc}".splitlines()[0])
     failed = [r for r in results if r.get("error")]
     if args.json:
@@ -326,6 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a folder that cannot be written, a disk that is full: say which
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"{exc.strerror or exc}{where}; check the path and its permissions (--data-dir, --out)")
 
 
 if __name__ == "__main__":

@@ -105,9 +105,11 @@ def test_one_domain_json_is_one_object_and_the_human_summary_is_short(tmp_path):
     (["mine", "data", "--domain", "mps_scoring"], "error: source is a directory"),
     (["mine", str(SAMPLE), "--domain", "mps"], "error: unknown domain 'mps'; valid domains:"),
     (["mine", str(SAMPLE), "--pattern-regex", "(oops"], "does not compile"),
+    (["mine", str(SAMPLE), "--min-quality", "2"], "error: invalid --min-quality: Input should be less than or equal to 1"),
+    (["mine", str(SAMPLE), "--data-dir", "/etc/passwd/x"], "error: Not a directory (/etc/passwd/x/"),
 ])
 def test_bad_input_exits_non_zero_with_one_clear_line(tmp_path, args, message):
-    r = cli(*args, "--data-dir", str(tmp_path))
+    r = cli(args[0], "--data-dir", str(tmp_path), *args[1:])  # a --data-dir in args wins
     assert r.returncode == 2
     assert r.stdout == ""
     assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr
