@@ -115,6 +115,13 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
         raise
     except (MinerError, PackError, SourceError) as exc:
         raise ToolError(str(exc)) from None
+    except OSError as exc:  # the data folder cannot be written, the disk is full: say which
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise ToolError(f"{exc.strerror or exc}{where}; the server's data folder must be writable") from None
+    except Exception as exc:  # a bug: the caller gets its type and text, the log the traceback
+        log.exception("tool failed")
+        raise ToolError(f"internal error ({type(exc).__name__}: {exc}); the execution's breadcrumbs "
+                        "record the step that failed") from None
     await ctx.report_progress(100.0, 100.0, "done")
     return result
 
