@@ -16,21 +16,10 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def configure_logging(level: str = "warning") -> None:
-    """structlog to stderr only: in stdio mode stdout is the MCP protocol channel."""
-    import logging
+    """structlog to stderr only, configured when the first line at an enabled level is emitted."""
+    from server import logs
 
-    import structlog
-
-    structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
-            structlog.dev.ConsoleRenderer(colors=False) if sys.stderr.isatty() else structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper(), logging.WARNING)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
-    )
+    logs.configure(level)
 
 
 def _settings(args: argparse.Namespace):

@@ -28,12 +28,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import anyio
-import structlog
+from server import logs
 from pydantic import BaseModel
 
 from skills.semantic_index import SearchHit
 
-log = structlog.get_logger("training_data_miner")
+log = logs.get_logger("training_data_miner")
 
 DEFAULT_TOOL = "semantic_code_search"
 DEFAULT_TIMEOUT_S = 10.0

@@ -26,13 +26,13 @@ from typing import Annotated, TypeVar
 import anyio
 import anyio.from_thread
 import anyio.to_thread
-import structlog
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ResourceSecurity
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
+from server import logs
 from server import mcp_resources as res
 from server import mcp_steps as steps
 from server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
@@ -43,7 +43,7 @@ from skills.load_source import SourceError
 from skills.models import PatternType
 from skills.packs import PackError
 
-log = structlog.get_logger("training_data_miner")
+log = logs.get_logger("training_data_miner")
 T = TypeVar("T")
 
 CANCEL_GRACE_S = 30.0  # longest a cancelled call waits for its step to reach a checkpoint

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import structlog
+from server import logs
 from pydantic import BaseModel, Field, TypeAdapter
 
 from server import metrics
@@ -40,7 +40,7 @@ from skills.write_training_dataset import (
     write_training_dataset,
 )
 
-log = structlog.get_logger("training_data_miner")
+log = logs.get_logger("training_data_miner")
 
 Progress = Callable[[str, float, float, str], None]
 STEP_NAMES = ("load_source", "identify_domain_patterns", "extract_examples", "filter_quality",
@@ -141,6 +141,10 @@ class Execution:
     def __init__(self, root: Path, state: ExecutionState):
         self.state = state
         self.dir = root / state.execution_id
+        # Step outputs this object wrote, kept in memory: within one process (a `mine` run) the next
+        # step takes them from here instead of re-reading and re-validating the persisted copy. An
+        # Execution opened from disk (another call, another client, a resumed run) reads the files.
+        self._mem: dict[tuple[str, str], Any] = {}
 
     @property
     def id(self) -> str:
@@ -158,10 +162,24 @@ class Execution:
 
     def write_models(self, kind: str, domain: str, items: list[BaseModel]) -> None:
         atomic_write_text(self.path(kind, domain), "".join(i.model_dump_json() + "\n" for i in items))
+        self._mem[(kind, domain)] = list(items)
 
     def read_models(self, kind: str, domain: str, model: type[BaseModel]) -> list[Any]:
+        held = self._mem.get((kind, domain))
+        if held is not None:
+            return list(held)
         with open(self.path(kind, domain), encoding="utf-8") as f:
             return [model.model_validate_json(line) for line in f if line.strip()]
+
+    def write_model(self, kind: str, domain: str, item: BaseModel) -> None:
+        atomic_write_text(self.path(kind, domain, "json"), item.model_dump_json())
+        self._mem[(kind, domain)] = item
+
+    def read_model(self, kind: str, domain: str, model: type[BaseModel]) -> Any:
+        held = self._mem.get((kind, domain))
+        if held is not None:
+            return held
+        return model.model_validate_json(self.path(kind, domain, "json").read_text(encoding="utf-8"))
 
 
 class Orchestrator:
@@ -358,7 +376,7 @@ class Orchestrator:
         def run() -> dict[str, Any]:
             examples = _EXAMPLES.validate_python(ex.read_models("examples", domain, Example))
             fr = filter_quality(examples, ex.state.options.min_quality, pattern_type=ex.state.options.pattern_type)
-            atomic_write_text(ex.path("filtered", domain, "json"), fr.model_dump_json())
+            ex.write_model("filtered", domain, fr)
             result.append(fr)
             return {"kept": len(fr.kept), "filtered": len(fr.rejected), "min_quality": fr.min_quality,
                     "reason_counts": fr.reason_counts}
@@ -367,7 +385,7 @@ class Orchestrator:
         return result[0]
 
     def _filtered(self, ex: Execution, domain: str) -> FilterResult:
-        return FilterResult.model_validate_json(ex.path("filtered", domain, "json").read_text(encoding="utf-8"))
+        return ex.read_model("filtered", domain, FilterResult)
 
     def generate_pattern_summary(self, ex: Execution, domain: str, progress: Progress | None = None) -> PatternSummary:
         pack = self._pack(ex, domain)
@@ -380,7 +398,7 @@ class Orchestrator:
             examples = ex.read_models("examples", domain, Example)
             o = ex.state.options
             s = generate_pattern_summary(pack, matches, examples, fr, o.min_examples, o.pattern_type)
-            atomic_write_text(ex.path("summary", domain, "json"), s.model_dump_json())
+            ex.write_model("summary", domain, s)
             result.append(s)
             return {"high_quality_examples": s.high_quality_examples, "min_examples_met": s.min_examples_met,
                     "shortfall": s.shortfall}
@@ -396,7 +414,7 @@ class Orchestrator:
 
         def run() -> dict[str, Any]:
             fr = self._filtered(ex, domain)
-            summary = PatternSummary.model_validate_json(ex.path("summary", domain, "json").read_text(encoding="utf-8"))
+            summary = ex.read_model("summary", domain, PatternSummary)
             assert ex.state.source is not None
             st = ex.state.domains[domain]
             r = write_training_dataset(
@@ -546,7 +564,7 @@ class Orchestrator:
             if not ex.state.domains[d].steps.get("pattern_summary_generated"):
                 continue
             fr = self._filtered(ex, d)
-            summary = PatternSummary.model_validate_json(ex.path("summary", d, "json").read_text(encoding="utf-8"))
+            summary = ex.read_model("summary", d, PatternSummary)
             mps = domain_priority_mps(self._pack(ex, d), fr.kept, summary)
             rows.append(order_key(d, mps["total"], len(fr.kept)))
         return {d: i + 1 for i, (_, _, d) in enumerate(sorted(rows))}

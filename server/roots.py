@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import structlog
+from server import logs
 
 from skills.load_source import SourceError
 
-log = structlog.get_logger("training_data_miner")
+log = logs.get_logger("training_data_miner")
 
 MAX_PATH_CHARS = 4096
 

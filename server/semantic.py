@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import structlog
+from server import logs
 from pydantic import BaseModel, Field
 
 from server.holo_index import HoloConfig, HoloIndex, HoloIndexError
@@ -34,7 +34,7 @@ from skills.semantic_index import SearchHit, SemanticIndexError, index_for
 if TYPE_CHECKING:
     from server.orchestrator import Orchestrator
 
-log = structlog.get_logger("training_data_miner")
+log = logs.get_logger("training_data_miner")
 
 Backend = Literal["holo_index", "embedded"]
 

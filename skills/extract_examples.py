@@ -57,21 +57,67 @@ def to_example(draft: Draft, match: Match, pack: DomainPack, source_name: str, n
     )
 
 
-def iter_examples(matches: Iterable[Match], pack: DomainPack, source_name: str) -> Iterator[Example]:
-    extract = EXTRACTORS[pack.extractor].extract
-    n = 0
-    for match in matches:
+MEMO_LIMIT = 20_000  # windows remembered per run (bounded, so a long stream stays in bounded memory)
+
+
+def _window_key(match: Match) -> tuple | None:
+    """Everything an extractor reads of a regex match except its line number (extractors only use
+    line numbers relative to the match's own), or None for a match not to memoise."""
+    if match.match_kind != "regex":
+        return None
+    return (match.pattern, tuple(match.also_matched), match.text, tuple(match.context_before),
+            tuple(match.context_after), tuple(match.groups.items()), match.truncated)
+
+
+class Extraction:
+    """One domain's extraction over a stream of matches: `feed(match)` returns the match's
+    examples, numbered on from the last. A window seen before (logs are full of repeated pastes)
+    is not extracted again: its examples are copies of the first one's, with their own id and line."""
+
+    def __init__(self, pack: DomainPack, source_name: str):
+        self.pack = pack
+        self.source_name = source_name
+        self.extract = EXTRACTORS[pack.extractor].extract
+        self.prefix = example_prefix(pack.name)
+        self.memo: dict[tuple, list[tuple[Example, int]]] = {}
+        self.n = 0
+
+    def feed(self, match: Match) -> list[Example]:
+        key = _window_key(match)
+        seen = self.memo.get(key) if key is not None else None
+        if seen is not None:
+            out = []
+            for template, offset in seen:
+                self.n += 1
+                out.append(template.model_copy(update={
+                    "example_id": f"{self.prefix}_{self.n:03d}",
+                    "source": f"{self.source_name}:line_{match.line + offset}"}))
+            return out
         try:
-            drafts = extract(match, pack)
+            drafts = self.extract(match, self.pack)
         except Exception:
             # An extractor may rely on what only a regex match has (its pattern's spec, its
             # captures); a semantic candidate it cannot read yields no example, not a failed step.
             if match.match_kind != "semantic":
                 raise
-            continue
+            return []
+        made = []
         for draft in drafts:
-            n += 1
-            yield to_example(draft, match, pack, source_name, n)
+            self.n += 1
+            made.append((to_example(draft, match, self.pack, self.source_name, self.n),
+                         (draft.line or match.line) - match.line))
+        if key is not None:
+            if len(self.memo) >= MEMO_LIMIT:
+                self.memo.clear()
+            self.memo[key] = made
+        return [e for e, _ in made]
+
+
+def iter_examples(matches: Iterable[Match], pack: DomainPack, source_name: str) -> Iterator[Example]:
+    """Examples in source order (see `Extraction`)."""
+    run = Extraction(pack, source_name)
+    for match in matches:
+        yield from run.feed(match)
 
 
 def extract_examples(matches: Iterable[Match], pack: DomainPack, source_name: str) -> list[Example]:

@@ -193,7 +193,11 @@ def _clip(text: str, limit: int) -> tuple[str, bool]:
 
 class _Block:
     """A block's lines, with the tail of the block before it and the head of the one after it,
-    so that context windows cross block boundaries."""
+    so that context windows cross block boundaries.
+
+    Every line of the block and its neighbours is decoded once, up front (one decode of the whole
+    block, which is valid UTF-8); a context window is then two list slices, and whether any of its
+    lines was clipped is a difference of two prefix sums."""
 
     def __init__(self, data: bytes, first_line: int, prev_tail: list[bytes], next_head: list[bytes]):
         self.data = data
@@ -203,7 +207,21 @@ class _Block:
             self.lines.pop()
         self.prev_tail = prev_tail
         self.next_head = next_head
-        self._cache: dict[int, tuple[str, bool]] = {}
+        # '\n' is never part of a multi-byte sequence, so decoding then splitting equals splitting
+        # then decoding line by line.
+        body = data.decode("utf-8", errors="replace").split("\n")[: len(self.lines)]
+        self.base = len(prev_tail)
+        full = [_decode(r) for r in prev_tail]
+        full += [t.rstrip("\r") for t in body]
+        full += [_decode(r) for r in next_head]
+        self.text = full  # decoded, unclipped: candidate lines are confirmed on these
+        self.ctx = [t if len(t) <= MAX_CONTEXT_CHARS else t[:MAX_CONTEXT_CHARS] for t in full]
+        cum = [0]
+        n = 0
+        for t in full:
+            n += len(t) > MAX_CONTEXT_CHARS
+            cum.append(n)
+        self.cum = cum
 
     def raw(self, idx: int) -> bytes | None:
         if idx < 0:
@@ -214,27 +232,23 @@ class _Block:
         k = idx - len(self.lines)
         return self.next_head[k] if k < len(self.next_head) else None
 
+    def line_text(self, idx: int) -> str:
+        return self.text[self.base + idx]
+
     def context_line(self, idx: int) -> tuple[str, bool] | None:
-        """Line `idx` decoded and clipped, once however many windows include it."""
-        hit = self._cache.get(idx)
-        if hit is None:
-            raw = self.raw(idx)
-            if raw is None:
-                return None
-            text = _decode(raw)
-            hit = self._cache[idx] = (text[:MAX_CONTEXT_CHARS], len(text) > MAX_CONTEXT_CHARS)
-        return hit
+        """Line `idx` decoded and clipped."""
+        k = self.base + idx
+        if k < 0 or k >= len(self.text):
+            return None
+        return self.ctx[k], self.cum[k + 1] > self.cum[k]
 
     def window(self, idx: int, before: int, after: int) -> tuple[list[str], list[str], bool]:
-        rows_b = [r for r in map(self.context_line, range(idx - before, idx)) if r is not None]
-        rows_a = []
-        for j in range(idx + 1, idx + 1 + after):
-            r = self.context_line(j)
-            if r is None:
-                break
-            rows_a.append(r)
-        cut = any(c for _, c in rows_b) or any(c for _, c in rows_a)
-        return [t for t, _ in rows_b], [t for t, _ in rows_a], cut
+        k = self.base + idx
+        lo = max(0, k - before)
+        hi = min(len(self.ctx), k + 1 + after)
+        cum = self.cum
+        cut = cum[k] > cum[lo] or cum[hi] > cum[k + 1]
+        return self.ctx[lo:k], self.ctx[k + 1 : hi], cut
 
 
 def _lookahead(blocks: Iterable[bytes]) -> Iterator[tuple[bytes, bytes | None]]:
@@ -270,7 +284,7 @@ def scan(
         for idx in sorted(cands):
             if idx >= len(block.lines):
                 continue
-            text = _decode(block.lines[idx])
+            text = block.line_text(idx)
             hits: dict[str, Match] = {}
             for pid in sorted(cands[idx]):
                 p = scanner.patterns[pid]
@@ -290,10 +304,11 @@ def scan(
                 if len(text) > MAX_LINE_CHARS:
                     start = max(0, min(m.start(), len(text) - MAX_LINE_CHARS))
                     line_text, clipped = text[start : start + MAX_LINE_CHARS], True
-                hits[p.domain] = Match(
-                    domain=p.domain, pattern=p.name, line=first_line + idx, text=line_text,
+                # built without re-validation: every field is already of its declared type
+                hits[p.domain] = Match.model_construct(
+                    domain=p.domain, pattern=p.name, also_matched=[], line=first_line + idx, text=line_text,
                     groups=_groups(m), context_before=before, context_after=after,
-                    truncated=cut or clipped,
+                    truncated=cut or clipped, match_kind="regex", query=None,
                 )
             yield from hits.values()
         first_line += len(block.lines)

@@ -80,8 +80,25 @@ def _sweep_stale(path: Path) -> None:
             pass  # alive, someone else's
 
 
+def dumps_readable(obj: Any) -> str:
+    """JSON laid out for people: indented like `json.dumps(indent=2)`, except that a top-level list
+    of objects (a dataset's examples, the rejected examples) has one compact object per line.
+    `indent` forces Python's pure-Python encoder; this layout lets the C encoder do the bulk."""
+    if not isinstance(obj, dict) or not obj:
+        return json.dumps(obj, indent=2, ensure_ascii=False)
+    parts = []
+    for k, v in obj.items():
+        key = json.dumps(k if isinstance(k, str) else str(k), ensure_ascii=False)
+        if isinstance(v, list) and v and all(isinstance(i, dict) for i in v):
+            body = ",\n    ".join(json.dumps(i, ensure_ascii=False) for i in v)
+            parts.append(f"  {key}: [\n    {body}\n  ]")
+        else:  # encoded strings hold no raw newline, so re-indenting the lines is safe
+            parts.append(f"  {key}: " + json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+    return "{\n" + ",\n".join(parts) + "\n}"
+
+
 def atomic_write_json(path: Path, obj: Any) -> int:
-    text = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+    text = dumps_readable(obj) + "\n"
     atomic_write_text(path, text)
     return len(text.encode("utf-8"))
 
