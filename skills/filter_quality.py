@@ -8,7 +8,8 @@ example at 0.8, below the default 0.85 threshold; this follows the seed's test c
 Duplicates: an exact duplicate has the same normalised instruction+input+output. A near-duplicate
 has a Jaccard similarity of word 3-shingles >= 0.8 with an example already kept; candidates come
 from one-permutation MinHash with LSH banding (32 bins, 8 bands of 4), so the work grows with the
-number of examples, not its square, and every candidate is confirmed by its exact Jaccard.
+number of examples, not its square (a crowded band, such as a template's boilerplate, is searched
+in its 16 latest members only), and every candidate is confirmed by its exact Jaccard.
 The better example of a pair is kept (higher quality, then earlier line).
 """
 
@@ -28,6 +29,7 @@ MIN_QUALITY = 0.85
 NEAR_DUPLICATE_THRESHOLD = 0.8
 DEDUP_METHOD = "exact (normalised instruction+input+output) + near (word 3-shingle Jaccard, MinHash LSH)"
 _BINS, _ROWS = 32, 4
+BUCKET_SCAN = 16
 _WORD = regex.compile(r"\w+")
 
 
@@ -138,25 +140,31 @@ class NearDuplicateIndex:
         self.sets: list[set[int]] = []
         self.ids: list[str] = []
 
-    def find(self, sh: set[int]) -> tuple[str, float] | None:
+    def find(self, sh: set[int], keys: list[tuple[int, tuple[int, ...]]]) -> tuple[str, float] | None:
         seen: set[int] = set()
         best: tuple[str, float] | None = None
-        for key in _bands(sh):
-            for i in self.buckets.get(key, ()):
+        n = len(sh)
+        for key in keys:
+            # A band many examples share is searched in its latest members only: the other bands
+            # still find a real near-duplicate, and the work stays linear.
+            for i in self.buckets.get(key, ())[-BUCKET_SCAN:]:
                 if i in seen:
                     continue
                 seen.add(i)
                 other = self.sets[i]
+                m = len(other)
+                if min(n, m) < self.threshold * max(n, m):
+                    continue  # the sizes alone rule out the threshold
                 jac = len(sh & other) / len(sh | other)
                 if jac >= self.threshold and (best is None or jac > best[1]):
                     best = (self.ids[i], round(jac, 3))
         return best
 
-    def add(self, example_id: str, sh: set[int]) -> None:
+    def add(self, example_id: str, sh: set[int], keys: list[tuple[int, tuple[int, ...]]]) -> None:
         i = len(self.sets)
         self.sets.append(sh)
         self.ids.append(example_id)
-        for key in _bands(sh):
+        for key in keys:
             self.buckets[key].append(i)
 
 
@@ -189,12 +197,13 @@ def filter_quality(
             continue
         seen[key] = ex.example_id
         sh = shingles(normalise(ex))
-        near = index.find(sh)
+        keys = _bands(sh)
+        near = index.find(sh, keys)
         if near is not None:
             rejected.append(Rejected(example=ex, reasons=[f"Near-duplicate of {near[0]} (Jaccard {near[1]})"],
                                      duplicate_of=near[0], similarity=near[1]))
             continue
-        index.add(ex.example_id, sh)
+        index.add(ex.example_id, sh, keys)
         kept_ids.add(ex.example_id)
 
     kept = [ex for ex in passing if ex.example_id in kept_ids]  # back to source order
