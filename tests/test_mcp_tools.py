@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
+from skills.load_source import load_source
 from conftest import REPO, SAMPLE, error, payload
 
 pytestmark = pytest.mark.anyio
@@ -250,8 +251,11 @@ async def test_progress_notifications_during_identify(mcp_server):
         seen.append((progress, total, message))
 
     async with Client(mcp_server) as client:
-        eid = payload(await client.call_tool("load_source", {"source_path": SAMPLE_REL}))["execution_id"]
+        loaded = payload(await client.call_tool("load_source", {"source_path": SAMPLE_REL}))
+        eid = loaded["execution_id"]
         payload(await client.call_tool("identify_domain_patterns", {"execution_id": eid}, progress_callback=on_progress))
+    chunks = len(load_source(SAMPLE).chunks)
+    assert chunks > 1
     assert seen and all(total == 100 for _, total, _ in seen)
     assert [p for p, _, _ in seen] == sorted(p for p, _, _ in seen)
-    assert any("chunk 1 of 2" in m for _, _, m in seen)
+    assert any(f"chunk 1 of {chunks}" in m for _, _, m in seen)

@@ -88,7 +88,7 @@ def test_readme_main_job_on_the_sample_writes_valid_datasets(tmp_path):
     for res in results:
         assert res["pattern_fidelity"] == 1.0
         assert validate_file(res["dataset"]) == []
-        assert res["high_quality_examples"] > 0
+        assert res["high_quality_examples"] >= 50 and res["min_examples_met"]  # the sample fills every domain
 
 
 def test_one_domain_json_is_one_object_and_the_human_summary_is_short(tmp_path):
