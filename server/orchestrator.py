@@ -28,7 +28,7 @@ from skills.extract_examples import extract_examples
 from skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
 from skills.filter_quality import MIN_QUALITY, filter_quality
 from skills.generate_pattern_summary import MIN_EXAMPLES, generate_pattern_summary
-from skills.identify_domain_patterns import CONTEXT_LINES, Scanner, scan
+from skills.identify_domain_patterns import CONTEXT_LINES, Scanner, identify_domain_patterns
 from skills.load_source import load_source
 from skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
 from skills.packs import DomainPack, PackError, load_packs, select
@@ -303,29 +303,22 @@ class Orchestrator:
         assert source is not None
 
         def run() -> dict[str, Any]:
-            scanner = Scanner(packs, context=ex.state.options.context)
-            found: dict[str, list[Match]] = {d: [] for d in domains}
-            counts = {p.name: {s.name: 0 for s in p.patterns} for p in packs}
-            errors: dict[tuple[str, str], PatternError] = {}
             chunks = source.chunks
             chunk = 0
-            for item in scan(source.path, scanner):
-                if isinstance(item, PatternError):
-                    key = (item.domain, item.pattern)
-                    if key in errors:
-                        errors[key].lines_affected += 1
-                    else:
-                        errors[key] = item
-                        log.warning("pattern error", **item.model_dump())
-                    continue
-                found[item.domain].append(item)
-                for name in (item.pattern, *item.also_matched):
-                    counts[item.domain][name] += 1
+
+            def on_match(item: Match) -> None:
+                nonlocal chunk
                 if progress and chunk < len(chunks) and item.line > chunks[chunk].end_line:
                     while chunk < len(chunks) and item.line > chunks[chunk].end_line:
                         chunk += 1
                     progress("identify_domain_patterns", chunk, len(chunks),
                              f"chunk {chunk} of {len(chunks)} scanned (line {item.line} of {source.total_lines})")
+
+            res = identify_domain_patterns(
+                source.path, packs, scanner=Scanner(packs, context=ex.state.options.context), on_match=on_match,
+                on_error=lambda e: log.warning("pattern error", **e.model_dump()))
+            found, counts = res.matches, res.counts
+            errors = {(e.domain, e.pattern): e for e in res.pattern_errors}
             semantic = {}
             if ex.state.options.semantic:
                 if progress:

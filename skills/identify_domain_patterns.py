@@ -328,8 +328,11 @@ def identify_domain_patterns(
     context: int = CONTEXT_LINES,
     timeout: float = PATTERN_TIMEOUT_S,
     scanner: Scanner | None = None,
+    on_match: Callable[[Match], None] | None = None,
+    on_error: Callable[[PatternError], None] | None = None,
 ) -> IdentifyResult:
-    """All matches of all `packs`, grouped by domain, with per-pattern line counts."""
+    """All matches of all `packs`, grouped by domain, with per-pattern line counts. `on_match` sees
+    each match as the scan finds it (progress), `on_error` each pattern's first failure (logs)."""
     scanner = scanner or Scanner(packs, context=context, timeout=timeout)
     matches: dict[str, list[Match]] = {p.name: [] for p in packs}
     counts: dict[str, dict[str, int]] = {p.name: {s.name: 0 for s in p.patterns} for p in packs}
@@ -341,10 +344,14 @@ def identify_domain_patterns(
                 errors[key].lines_affected += 1
             else:
                 errors[key] = item
+                if on_error:
+                    on_error(item)
             continue
         matches[item.domain].append(item)
         for name in (item.pattern, *item.also_matched):
             counts[item.domain][name] += 1
+        if on_match:
+            on_match(item)
     return IdentifyResult(source=str(source_path), matches=matches, counts=counts,
                           pattern_errors=list(errors.values()))
 
