@@ -51,3 +51,13 @@ def corpus_kept(domain: str) -> list[Example]:
         for ex in _KEPT[domain]:
             assert ex.evidence in lines[ex.line - 1], ex.source
     return _KEPT[domain]
+
+
+def examples_from_match(domain: str, text: str, pattern: str, before: tuple[str, ...] = (),
+                        after: tuple[str, ...] = (), line: int = 100) -> list[Example]:
+    """The domain's examples of one hand-made match (its line and context), as a run makes them."""
+    from skills.models import Match
+
+    match = Match(domain=domain, pattern=pattern, line=line, text=text,
+                  context_before=list(before), context_after=list(after))
+    return extract_examples([match], PACKS[domain], "012.txt")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import corpus_kept, examples_from_match
 
-from skills.extract_examples import extract_examples
 from skills.filter_quality import MIN_QUALITY
-from skills.models import Example, Match
+from skills.models import Example
 from skills.packs import DomainPack, load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK_PATH = ROOT / "skills" / "domains" / "wsp_application.toml"
-from helpers import corpus_kept  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +22,7 @@ def pack() -> DomainPack:
 
 def _examples(pack: DomainPack, text: str, before: tuple[str, ...] = (), after: tuple[str, ...] = (),
               line: int = 100) -> list[Example]:
-    match = Match(domain=pack.name, pattern="seed_compliance", line=line, text=text,
-                  context_before=list(before), context_after=list(after))
-    return extract_examples([match], pack, "012.txt")
+    return examples_from_match(pack.name, text, "seed_compliance", before, after, line)
 
 
 def _one(pack: DomainPack, text: str, **kw) -> Example:
