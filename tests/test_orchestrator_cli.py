@@ -152,3 +152,20 @@ def test_export_and_handoff_commands(tmp_path):
     assert json.loads(r.stdout)["training_order"] == ["mps_scoring"]
     r = cli("handoff", "--data-dir", str(tmp_path), "--domain", "readme_patterns")
     assert r.returncode == 2 and "mine the domain first" in r.stderr
+
+
+def test_the_same_source_gives_the_same_datasets_whatever_the_hash_seed(tmp_path):
+    from helpers import CORPUS
+
+    if not CORPUS.exists():
+        pytest.skip("needs ../shared/corpus/012_dev.txt")
+    runs = []
+    for seed in ("1", "2", "3"):
+        data = tmp_path / seed
+        r = subprocess.run([sys.executable, "-m", "server", "mine", str(CORPUS), "--domain", "modlog_updates",
+                            "--domain", "mps_scoring", "--data-dir", str(data), "-q"], cwd=ROOT, capture_output=True,
+                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed})
+        assert r.returncode == 0, r.stderr
+        runs.append([json.loads((data / "training_datasets" / f"{d}_training_data.json").read_text())["examples"]
+                     for d in ("modlog_updates", "mps_scoring")])
+    assert runs[0] == runs[1] == runs[2]

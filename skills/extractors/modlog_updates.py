@@ -10,10 +10,11 @@ does not give is left out and counts against completeness.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import regex
 
-from skills.extractors import Draft, Extractor, context_lines
-from skills.extractors import rx
+from skills.extractors import Draft, Extractor, context_lines, rx
 from skills.models import Match
 from skills.packs import DomainPack
 
@@ -40,15 +41,17 @@ _ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\][\uFE0F\u200D]?\s*|[\uFE0F\u200
 _TAGS = regex.compile(r"^(?:\[[A-Z][A-Z0-9_ -]{0,15}\]\s*)+")
 
 # Field and section names, lower-cased, by what they hold.
-_TYPE_KEYS = {"change type", "type"}
-_BY_KEYS = {"by", "agent", "architect", "author"}
-_WSP_KEYS = {"wsp references", "wsp reference", "wsp compliance", "wsp", "wsp protocol",
-             "wsp protocol references", "wsp protocols", "wsp refs"}
+# Tuples in order of preference: an entry with two such fields must always give the same answer
+# (a set's order changes with the hash seed from one run to the next).
+_TYPE_KEYS = ("change type", "type")
+_BY_KEYS = ("by", "agent", "architect", "author")
+_WSP_KEYS = ("wsp references", "wsp reference", "wsp protocol references", "wsp refs", "wsp compliance",
+             "wsp protocols", "wsp protocol", "wsp")
 # In order of preference: an entry's own summary beats a list of changes.
 _SUMMARY_KEYS = ("summary", "description", "success", "overview", "what changed", "changes made",
                  "key changes", "changes", "change", "solution", "fix", "action")
-_FILES_KEYS = {"files changed", "files modified", "files created", "files", "files updated",
-               "modified files", "files created/modified", "files touched", "file changes"}
+_FILES_KEYS = ("files changed", "files modified", "files created/modified", "files created", "files updated",
+               "modified files", "files touched", "file changes", "files")
 _WHY_KEYS = ("why", "rationale", "reason", "motivation", "why this matters", "root cause", "problem",
              "issue", "context", "background", "triggered by")
 _IMPACT_KEYS = ("impact", "impact analysis", "benefit", "benefits")
@@ -116,17 +119,21 @@ def entry_body(after: list[str], level: int) -> tuple[list[str], bool]:
     return body, True
 
 
-def _sections(body: list[str]) -> dict[str, list[str]]:
-    """Body lines grouped by the sub-heading or bold label ("**Files Changed**:") above them."""
-    groups: dict[str, list[str]] = {"": []}
-    current = ""
+def _outside_fences(body: list[str]) -> Iterator[str]:
+    """The body's lines that are not inside ``` code blocks (nor the fences themselves)."""
     fence = False
     for line in body:
         if line.lstrip().startswith("```"):
             fence = not fence
-            continue
-        if fence:
-            continue
+        elif not fence:
+            yield line
+
+
+def _sections(body: list[str]) -> dict[str, list[str]]:
+    """Body lines grouped by the sub-heading or bold label ("**Files Changed**:") above them."""
+    groups: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in _outside_fences(body):
         h = _HEADING.match(line)
         label = rx.match(r"^\s*\*\*(?P<k>[^*]{2,100}?):?\*\*:?\s*(?P<rest>.*)$", line)
         if h:
@@ -144,13 +151,7 @@ def _sections(body: list[str]) -> dict[str, list[str]]:
 def _fields(body: list[str]) -> dict[str, str]:
     """Inline `**Key**: value` fields, first value per key, in body order (code blocks skipped)."""
     out: dict[str, str] = {}
-    fence = False
-    for line in body:
-        if line.lstrip().startswith("```"):
-            fence = not fence
-            continue
-        if fence:
-            continue
+    for line in _outside_fences(body):
         for m in _FIELD.finditer(line):
             val = _clean(m["val"])
             if val:
@@ -158,7 +159,7 @@ def _fields(body: list[str]) -> dict[str, str]:
     return out
 
 
-def _first(mapping: dict[str, str], keys: tuple[str, ...] | set[str]) -> tuple[str, str] | None:
+def _first(mapping: dict[str, str], keys: tuple[str, ...]) -> tuple[str, str] | None:
     for k in keys:
         if mapping.get(k):
             return k, mapping[k]
