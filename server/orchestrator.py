@@ -185,7 +185,15 @@ class Execution:
 class Orchestrator:
     def __init__(self, settings: Settings | None = None, packs: dict[str, DomainPack] | None = None):
         self.settings = settings or Settings()
-        self.packs = packs if packs is not None else load_packs(self.settings.domains_dirs)
+        self._packs = packs
+
+    @property
+    def packs(self) -> dict[str, DomainPack]:
+        """The domain packs, loaded (and their regexes compiled) on first use, so a server answers
+        `initialize` before it has paid for them. A broken pack raises PackError here."""
+        if self._packs is None:
+            self._packs = load_packs(self.settings.domains_dirs)
+        return self._packs
 
     # -- executions -------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from skills.extractors import EXTRACTORS, Draft, context_lines
+from skills.extractors import Draft, context_lines, get_extractor
 from skills.filter_quality import score_quality
 from skills.models import Example, Match
 from skills.packs import DomainPack
@@ -77,7 +77,9 @@ class Extraction:
     def __init__(self, pack: DomainPack, source_name: str):
         self.pack = pack
         self.source_name = source_name
-        self.extract = EXTRACTORS[pack.extractor].extract
+        extractor = get_extractor(pack.extractor)
+        assert extractor is not None, pack.extractor  # load_pack checked the name
+        self.extract = extractor.extract
         self.prefix = example_prefix(pack.name)
         self.memo: dict[tuple, list[tuple[Example, int]]] = {}
         self.n = 0

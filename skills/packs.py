@@ -79,7 +79,7 @@ class DomainPack(BaseModel):
 
 
 def load_pack(path: Path) -> DomainPack:
-    from skills.extractors import EXTRACTORS
+    from skills.extractors import NAMES, get_extractor
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -97,11 +97,11 @@ def load_pack(path: Path) -> DomainPack:
             if idx < len(data["patterns"]) and isinstance(data["patterns"][idx], dict):
                 field += f" (pattern {data['patterns'][idx].get('name', '?')!r})"
         raise PackError(f"{path}: field {field}: {err['msg']}") from None
-    extractor = EXTRACTORS.get(pack.extractor)
+    extractor = get_extractor(pack.extractor)
     if extractor is None:
         raise PackError(
             f"{path}: field extractor: unknown extractor {pack.extractor!r}; "
-            f"use one of {', '.join(sorted(EXTRACTORS))}"
+            f"use one of {', '.join(sorted(NAMES))}"
         )
     missing = [k for k in extractor.instruction_keys if k not in pack.instructions]
     if missing:

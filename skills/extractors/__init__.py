@@ -8,6 +8,7 @@ A domain pack names its extractor in its `extractor` field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any, Callable
 
 from skills.models import Match, PatternType
@@ -49,19 +50,13 @@ def context_lines(match: Match) -> list[tuple[int, str]]:
     return [(first + i, t) for i, t in enumerate(rows)]
 
 
-# Imported last: each extractor module imports Draft, Extractor and context_lines from here.
-from skills.extractors import (  # noqa: E402
-    first_principles,
-    generic,
-    modlog_updates,
-    mps_scoring,
-    readme_patterns,
-    roadmap_analysis,
-    wsp_application,
-)
+NAMES = ("mps_scoring", "wsp_application", "roadmap_analysis", "readme_patterns", "modlog_updates",
+         "first_principles", "generic")
 
-EXTRACTORS: dict[str, Extractor] = {
-    m.__name__.rsplit(".", 1)[1]: m.EXTRACTOR
-    for m in (mps_scoring, wsp_application, roadmap_analysis, readme_patterns, modlog_updates,
-              first_principles, generic)
-}
+
+def get_extractor(name: str) -> Extractor | None:
+    """The extractor named by a pack, imported on first use (each module compiles its regexes at
+    import, so a one-domain run, or a server answering `initialize`, pays only for what it uses)."""
+    if name not in NAMES:
+        return None
+    return import_module(f"skills.extractors.{name}").EXTRACTOR
