@@ -149,7 +149,17 @@ def step_output(orch: Orchestrator, execution_id: str, kind: str, domain: str, o
     path = ex.path(kind, domain)
     if not path.is_file():
         raise ResourceNotFoundError(f"no {kind} for {domain!r} in execution {ex.id} yet; run {step} first")
-    return page(_jsonl(path), offset, limit, execution_id=ex.id, domain=domain)
+    items = _jsonl(path)
+    text = page(items, offset, limit, execution_id=ex.id, domain=domain)
+    if kind == "matches":  # stored without their context lines: read them back for this page
+        try:
+            window = ex.read_matches(domain, offset, limit)
+        except SourceError as exc:
+            raise ResourceNotFoundError(str(exc)) from None
+        body = json.loads(text)
+        body["items"] = [m.model_dump() for m in window]
+        text = _json(body)
+    return text
 
 
 def executions(orch: Orchestrator, offset: int, limit: int) -> str:

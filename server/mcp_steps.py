@@ -254,7 +254,7 @@ def identify_domain_patterns(orch: Orchestrator, execution_id: str, domain: str,
     out = []
     for d, pattern_counts in counts.items():
         figures = ex.state.domains[d].figures["identify_domain_patterns"]
-        samples = ex.read_models("matches", d, Match)[:SAMPLES]
+        samples = ex.read_matches(d, 0, SAMPLES)
         out.append(DomainPatterns(
             domain=d, matches_found=figures["matches_found"], pattern_counts=pattern_counts,
             samples=[_match_sample(m) for m in samples],

@@ -28,7 +28,13 @@ from skills.extract_examples import extract_examples
 from skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
 from skills.filter_quality import MIN_QUALITY, filter_quality
 from skills.generate_pattern_summary import MIN_EXAMPLES, generate_pattern_summary
-from skills.identify_domain_patterns import CONTEXT_LINES, Scanner, identify_domain_patterns
+from skills.identify_domain_patterns import (
+    CONTEXT_LINES,
+    Scanner,
+    identify_domain_patterns,
+    match_row,
+    matches_from_rows,
+)
 from skills.load_source import load_source
 from skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
 from skills.packs import DomainPack, PackError, load_packs, select
@@ -161,8 +167,28 @@ class Execution:
         return self.dir / f"{domain}.{kind}.{ext}"
 
     def write_models(self, kind: str, domain: str, items: list[BaseModel]) -> None:
-        atomic_write_text(self.path(kind, domain), "".join(i.model_dump_json() + "\n" for i in items))
+        # Step outputs can be rebuilt by running their step again: no fsync (a killed process
+        # still leaves the old file or the new one; only the datasets are synced to disk).
+        atomic_write_text(self.path(kind, domain), "".join(i.model_dump_json() + "\n" for i in items), sync=False)
         self._mem[(kind, domain)] = list(items)
+
+    def write_matches(self, domain: str, items: list[Match]) -> None:
+        """Step 2's output, stored as rows whose context windows are line counts."""
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        atomic_write_text(self.path("matches", domain), "".join(dumps(match_row(m)) + "\n" for m in items),
+                          sync=False)
+        self._mem[("matches", domain)] = list(items)
+
+    def read_matches(self, domain: str, offset: int = 0, limit: int | None = None) -> list[Match]:
+        """Step 2's output (a slice of it), context windows read back from the source."""
+        held = self._mem.get(("matches", domain))
+        if held is not None:
+            return list(held[offset : None if limit is None else offset + limit])
+        with open(self.path("matches", domain), encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        rows = rows[offset : None if limit is None else offset + limit]
+        assert self.state.source is not None
+        return matches_from_rows(self.state.source.path, self.state.source.sha256, rows)
 
     def read_models(self, kind: str, domain: str, model: type[BaseModel]) -> list[Any]:
         held = self._mem.get((kind, domain))
@@ -172,7 +198,7 @@ class Execution:
             return [model.model_validate_json(line) for line in f if line.strip()]
 
     def write_model(self, kind: str, domain: str, item: BaseModel) -> None:
-        atomic_write_text(self.path(kind, domain, "json"), item.model_dump_json())
+        atomic_write_text(self.path(kind, domain, "json"), item.model_dump_json(), sync=False)
         self._mem[(kind, domain)] = item
 
     def read_model(self, kind: str, domain: str, model: type[BaseModel]) -> Any:
@@ -338,7 +364,7 @@ class Orchestrator:
             for d in domains:
                 extra, semantic_figures = semantic.get(d, off)
                 # regex matches first: of two equal duplicates, the quality filter keeps the first
-                ex.write_models("matches", d, found[d] + extra)
+                ex.write_matches(d, found[d] + extra)
                 out[d] = {"matches_found": len(found[d]) + len(extra), "regex_matches": len(found[d]),
                           **semantic_figures, "pattern_counts": counts[d],
                           "pattern_errors": [e.model_dump() for e in errors.values() if e.domain == d]}
@@ -355,7 +381,7 @@ class Orchestrator:
         out: list[Example] = []
 
         def run() -> dict[str, Any]:
-            matches = ex.read_models("matches", domain, Match)
+            matches = ex.read_matches(domain)
             assert ex.state.source is not None
             out.extend(extract_examples(_reporting(matches, "extract_examples", domain, progress), pack,
                                         ex.state.source.name))
@@ -395,7 +421,7 @@ class Orchestrator:
 
         def run() -> dict[str, Any]:
             fr = self._filtered(ex, domain)
-            matches = ex.read_models("matches", domain, Match)
+            matches = ex.read_matches(domain)
             examples = ex.read_models("examples", domain, Example)
             o = ex.state.options
             s = generate_pattern_summary(pack, matches, examples, fr, o.min_examples, o.pattern_type)

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import regex
 
-from skills.load_source import BOM, check_source, read_blocks
+from skills.load_source import BOM, SourceError, check_source, read_blocks
 from skills.models import IdentifyResult, Match, PatternError
 from skills.packs import DomainPack
 from skills.semantic_index import SearchHit
@@ -440,3 +440,61 @@ def _semantic_match(domain: str, query: str, source: SourceLines, line: int, tex
     text, clipped = _clip(text, MAX_LINE_CHARS)
     return Match(domain=domain, pattern=SEMANTIC_PATTERN, line=line, text=text, context_before=ctx_before,
                  context_after=ctx_after, truncated=cut or clipped, match_kind="semantic", query=query)
+
+
+# -- matches at rest -------------------------------------------------------------------------------
+# An execution keeps its matches as rows whose context windows are two line counts, not the lines
+# (a window of 20 lines around each of 10,000 matches would be tens of MB per run). Reading them
+# back takes the lines from the source, which must still be the file load_source hashed.
+
+
+def match_row(m: Match) -> dict[str, object]:
+    """A match as it is stored: every field but the context lines, which become their counts."""
+    return {"domain": m.domain, "pattern": m.pattern, "also_matched": m.also_matched, "line": m.line,
+            "text": m.text, "groups": m.groups, "lines_before": len(m.context_before),
+            "lines_after": len(m.context_after), "truncated": m.truncated, "match_kind": m.match_kind,
+            "query": m.query}
+
+
+def matches_from_rows(source_path: str | os.PathLike[str], sha256: str, rows: list[dict]) -> list[Match]:
+    """Stored rows back to matches, their context windows read from the source (decoded and
+    clipped exactly as the scan did). Raises SourceError if the source changed since it was hashed."""
+    wanted: set[int] = set()
+    for r in rows:
+        line = r["line"]
+        wanted.update(range(line - r["lines_before"], line))
+        wanted.update(range(line + 1, line + 1 + r["lines_after"]))
+    lines = source_lines(source_path, wanted, sha256)
+    out = []
+    for r in rows:
+        r = dict(r)
+        line, before, after = r["line"], r.pop("lines_before"), r.pop("lines_after")
+        out.append(Match.model_validate({**r, "context_before": [lines[n] for n in range(line - before, line)],
+                                         "context_after": [lines[n] for n in range(line + 1, line + 1 + after)]}))
+    return out
+
+
+def source_lines(source_path: str | os.PathLike[str], wanted: set[int], sha256: str) -> dict[int, str]:
+    """Lines `wanted` (1-based) as context lines: decoded, '\\r' stripped, clipped. One streaming
+    pass that also checks the file's sha256; only blocks holding a wanted line are split."""
+    path = check_source(source_path)
+    todo = sorted(wanted)
+    out: dict[int, str] = {}
+    sha = hashlib.sha256()
+    first, k = 1, 0
+    for block in read_blocks(path):
+        sha.update(block)
+        n = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+        if k < len(todo) and todo[k] < first + n:
+            data = block[len(BOM):] if first == 1 and block.startswith(BOM) else block
+            raw = data.split(b"\n")
+            while k < len(todo) and todo[k] < first + n:
+                out[todo[k]] = _clip(_decode(raw[todo[k] - first]), MAX_CONTEXT_CHARS)[0]
+                k += 1
+        first += n
+    if sha.hexdigest() != sha256:
+        raise SourceError(f"source changed since load_source: {path} no longer has sha256 {sha256[:12]}...; "
+                          "start a new execution with load_source")
+    if k < len(todo):
+        raise SourceError(f"source {path} has no line {todo[k]}; start a new execution with load_source")
+    return out

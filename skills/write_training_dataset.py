@@ -48,9 +48,10 @@ def dataset_paths(out_dir: Path, domain: str) -> dict[str, Path]:
     }
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it: a reader (or a crash)
-    sees the old file or the new one, never half of one. Temporary files that a killed writer
+def atomic_write_text(path: Path, text: str, sync: bool = True) -> None:
+    """Write to a temporary file beside `path`, fsync (unless `sync` is False: a file that can be
+    made again), then rename over it: a reader (or a killed writer) sees the old file or the new
+    one, never half of one. Temporary files that a killed writer
     left behind are swept first (their names carry the writer's pid)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _sweep_stale(path)
@@ -58,8 +59,9 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
