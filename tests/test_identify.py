@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from helpers import CORPUS, PACKS, source_lines
+import itertools
+
+from helpers import CORPUS, PACKS, SAMPLE, source_lines
 
 from skills.identify_domain_patterns import Scanner, identify_domain_patterns, scan
 from skills.models import PatternError
@@ -53,12 +55,27 @@ def test_fast_prefilter_and_regex_only_paths_find_the_same_matches():
     packs = list(PACKS.values())
     fast = Scanner(packs)
     slow = Scanner(packs, use_fast=False)
-    assert fast.db is not None and not fast.fallback
-    assert slow.db is None and len(slow.fallback) == len(slow.patterns)
+    assert len(fast.dbs) == len(fast.patterns) and not fast.fallback
+    assert slow.dbs == [] and len(slow.fallback) == len(slow.patterns)
     a = [_key(m) for m in scan(CORPUS, fast)]
     b = [_key(m) for m in scan(CORPUS, slow)]
     assert a == b
     assert len(a) > 1000
+
+
+def test_every_subset_of_domains_finds_each_domains_matches_as_the_regex_only_path(tmp_path):
+    # A domain's matches must not depend on which other domains share the scan (worker processes
+    # scan groups of domains). Hyperscan once missed lines when some patterns shared a database.
+    packs = list(PACKS.values())
+    want: dict[str, list] = {p.name: [] for p in packs}
+    for m in scan(SAMPLE, Scanner(packs, use_fast=False)):
+        want[m.domain].append(_key(m))
+    for r in range(1, len(packs) + 1):
+        for subset in itertools.combinations(packs, r):
+            got: dict[str, list] = {p.name: [] for p in subset}
+            for m in scan(SAMPLE, Scanner(list(subset))):
+                got[m.domain].append(_key(m))
+            assert got == {p.name: want[p.name] for p in subset}, [p.name for p in subset]
 
 
 def test_block_boundaries_do_not_change_matches_or_context():
