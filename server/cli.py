@@ -36,6 +36,7 @@ def _settings(args: argparse.Namespace):
         **({"validation_share": args.validation_share} if getattr(args, "validation_share", None) else {}),
         **({"execution_command": args.next_skill_command} if getattr(args, "next_skill_command", None) else {}),
         holo_index=_holo_config(args),
+        workers=max(1, getattr(args, "jobs", None) or os.cpu_count() or 1),
     )
 
 
@@ -256,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--context", type=int, default=5, metavar="N", help="context lines around a match (default 5)")
     m.add_argument("--semantic", action=argparse.BooleanOptionalAction, default=True,
                    help="add semantic matches for lines the regexes missed (default: on)")
+    m.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="processes to mine domains in parallel (default: the CPU count)")
     m.add_argument("--execution-id", help="resume (or name) an execution")
     m.add_argument("--metrics-dir", metavar="DIR", help="fidelity metrics folder (default: DATA_DIR/metrics)")
     m.add_argument("--learning-store", metavar="FILE", help="learning_feedback JSONL store")

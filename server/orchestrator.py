@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from server import metrics
 from server.holo_index import HoloConfig
 from server.semantic import augment_identify
+from server.workers import WorkerFailed, can_fork, run_in_workers
 from skills.extract_examples import extract_examples
 from skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
 from skills.filter_quality import MIN_QUALITY, filter_quality
@@ -83,6 +84,8 @@ class Settings(BaseModel):
     exports_dir: Path | None = None
     validation_share: float = Field(VALIDATION_SHARE, gt=0.0, lt=1.0)
     split_seed: int = SPLIT_SEED
+    # Processes for a whole-run mine (domain groups in forked workers); the CLI uses the cores.
+    workers: int = Field(1, ge=1)
     # The holo_index endpoint for semantic search (HOLO_INDEX_* variables); None: the embedded index.
     holo_index: HoloConfig | None = Field(default_factory=HoloConfig.from_env)
 
@@ -532,69 +535,157 @@ class Orchestrator:
              options: Options | None = None, progress: Progress | None = None,
              execution_id: str | None = None) -> list[dict[str, Any]]:
         """All six steps for each domain; one Expected Patterns Summary per domain. Re-running an
-        execution_id that exists resumes after its last completed step."""
+        execution_id that exists resumes after its last completed step. With `settings.workers`
+        > 1 (and a process that may fork) groups of domains run in parallel processes."""
         t0 = time.perf_counter()
         if execution_id and (self.settings.executions / execution_id / "state.json").exists():
             ex = self.open(execution_id)
         else:
             ex = self.create(source_path, domains, options, execution_id)
         names = list(ex.state.domains)
-        done = lambda d, step: ex.state.domains[d].steps.get(STEP_PATTERN[step])  # noqa: E731
         try:
-            if not all(done(d, "load_source") for d in names):
+            if not all(self._done(ex, d, "load_source") for d in names):
                 self.load_source(ex, progress)
-            todo = [d for d in names if not done(d, "identify_domain_patterns")]
-            if todo:
-                self.identify_domain_patterns(ex, todo, progress)
         except Exception as exc:
             log.error("mine failed", execution_id=ex.id, error=str(exc), exception_type=type(exc).__name__)
             for d in names:
                 self.record_fidelity(ex, d)
             elapsed = (time.perf_counter() - t0) * 1000
             return [self.expected_patterns_summary(ex, d, elapsed) for d in names]
-        results = []
+
+        groups = self._groups(ex, names)
+        if len(groups) == 1:
+            self._steps_2_to_5(ex, names, progress)
+            self._step_6(ex, names, self._orders(ex, names), progress)
+        else:
+            def first(group: list[str]) -> Any:
+                keys = self._order_keys(ex, self._steps_2_to_5(ex, group, progress))
+                return self._group_state(ex, group), keys
+
+            def combine(results: list[Any]) -> dict[str, int]:
+                keys: dict[str, Any] = {}
+                for group, got in zip(groups, results):
+                    if isinstance(got, WorkerFailed):
+                        self._group_failed(ex, group, got)
+                        continue
+                    self._merge_state(ex, group, got[0])
+                    keys.update(got[1])
+                ex.save()
+                return {d: i + 1 for i, (_, _, d) in enumerate(sorted(keys.values()))}
+
+            def second(group: list[str], order: dict[str, int]) -> Any:
+                self._step_6(ex, group, order, progress)
+                return self._group_state(ex, group)
+
+            results = run_in_workers(groups, first, combine, second)
+            for group, got in zip(groups[1:], results[1:]):
+                if isinstance(got, WorkerFailed):
+                    self._group_failed(ex, group, got)
+                else:
+                    self._merge_state(ex, group, got)
+            ex.save()
+        if any(self._done(ex, d, "write_training_dataset") for d in names):
+            self.handoff()
+        elapsed = (time.perf_counter() - t0) * 1000
+        return [self.expected_patterns_summary(ex, d, elapsed) for d in names]
+
+    @staticmethod
+    def _done(ex: Execution, domain: str, step: str) -> bool:
+        return bool(ex.state.domains[domain].steps.get(STEP_PATTERN[step]))
+
+    def _steps_2_to_5(self, ex: Execution, names: list[str], progress: Progress | None) -> list[str]:
+        """identify (one pass for all `names`), then extract, filter and summarise each domain; a
+        domain's failure is recorded and the others go on. Returns the domains that got through."""
+        todo = [d for d in names if not self._done(ex, d, "identify_domain_patterns")]
+        try:
+            if todo:
+                self.identify_domain_patterns(ex, todo, progress)
+        except Exception as exc:
+            log.error("identify failed", execution_id=ex.id, error=str(exc), exception_type=type(exc).__name__)
+            for d in names:
+                self.record_fidelity(ex, d)
+            return []
+        ok = []
         for d in names:
             try:
                 for step in STEP_NAMES[2:5]:
-                    if not done(d, step):
+                    if not self._done(ex, d, step):
                         getattr(self, step)(ex, d, progress=progress)
-                if progress:
-                    progress("write_training_dataset", names.index(d), len(names), f"writing {d}")
+                ok.append(d)
             except Exception as exc:
                 log.error("domain failed", execution_id=ex.id, domain=d, error=str(exc),
                           exception_type=type(exc).__name__)
                 self.record_fidelity(ex, d)
-        # Step 6 after every domain's summary, so each dataset knows its training order.
-        order = self._orders(ex, names)
-        for d in names:
+        return ok
+
+    def _step_6(self, ex: Execution, names: list[str], order: dict[str, int], progress: Progress | None) -> None:
+        """Step 6 for each domain that got through step 5, in its training order among all."""
+        for i, d in enumerate(names):
             st = ex.state.domains[d]
-            if st.error or done(d, "write_training_dataset"):
+            if st.error or self._done(ex, d, "write_training_dataset"):
                 continue
+            if progress:
+                progress("write_training_dataset", i, len(names), f"writing {d}")
             try:
                 self.write_training_dataset(ex, d, training_order=order.get(d), progress=progress)
             except Exception as exc:
                 log.error("domain failed", execution_id=ex.id, domain=d, error=str(exc),
                           exception_type=type(exc).__name__)
                 self.record_fidelity(ex, d)
-        if any(done(d, "write_training_dataset") for d in names):
-            self.handoff()
-        elapsed = (time.perf_counter() - t0) * 1000
-        for d in names:
-            results.append(self.expected_patterns_summary(ex, d, elapsed))
-        return results
 
-    def _orders(self, ex: Execution, names: list[str]) -> dict[str, int]:
+    def _groups(self, ex: Execution, names: list[str]) -> list[list[str]]:
+        """The domains split into at most `settings.workers` groups of about equal cost (each
+        pack's `cost`, heaviest first onto the lightest group); one group when forking is not
+        possible or not worth it."""
+        n = min(self.settings.workers, len(names))
+        if n < 2 or not can_fork():
+            return [names]
+        packs = {d: self._pack(ex, d) for d in names}
+        groups: list[list[str]] = [[] for _ in range(n)]
+        loads = [0.0] * n
+        for d in sorted(names, key=lambda d: (-packs[d].cost, names.index(d))):
+            i = loads.index(min(loads))
+            groups[i].append(d)
+            loads[i] += packs[d].cost
+        return [sorted(g, key=names.index) for g in groups if g]
+
+    @staticmethod
+    def _group_state(ex: Execution, group: list[str]) -> tuple[dict[str, DomainState], list[PatternError]]:
+        return ({d: ex.state.domains[d] for d in group},
+                [e for e in ex.state.pattern_errors if e.domain in group])
+
+    @staticmethod
+    def _merge_state(ex: Execution, group: list[str],
+                     got: tuple[dict[str, DomainState], list[PatternError]]) -> None:
+        states, errors = got
+        ex.state.domains.update(states)
+        ex.state.pattern_errors = [e for e in ex.state.pattern_errors if e.domain not in group] + errors
+
+    def _group_failed(self, ex: Execution, group: list[str], exc: WorkerFailed) -> None:
+        log.error("worker failed", execution_id=ex.id, domains=group, error=str(exc))
+        for d in group:
+            st = ex.state.domains[d]
+            if not st.error and not self._done(ex, d, "write_training_dataset"):
+                st.error, st.exception_type = str(exc), type(exc).__name__
+            self.record_fidelity(ex, d)
+
+    def _order_keys(self, ex: Execution, names: list[str]) -> dict[str, tuple[int, int, str]]:
+        """Each summarised domain's sort key for the training order (WSP 15 domain total first)."""
         from skills.write_training_dataset import domain_priority_mps
 
-        rows = []
+        keys = {}
         for d in names:
             if not ex.state.domains[d].steps.get("pattern_summary_generated"):
                 continue
             fr = self._filtered(ex, d)
             summary = ex.read_model("summary", d, PatternSummary)
             mps = domain_priority_mps(self._pack(ex, d), fr.kept, summary)
-            rows.append(order_key(d, mps["total"], len(fr.kept)))
-        return {d: i + 1 for i, (_, _, d) in enumerate(sorted(rows))}
+            keys[d] = order_key(d, mps["total"], len(fr.kept))
+        return keys
+
+    def _orders(self, ex: Execution, names: list[str]) -> dict[str, int]:
+        keys = self._order_keys(ex, names)
+        return {d: i + 1 for i, (_, _, d) in enumerate(sorted(keys.values()))}
 
     def dataset_paths(self, domain: str) -> dict[str, Path]:
         return dataset_paths(self.settings.out, domain)

@@ -67,6 +67,8 @@ class DomainPack(BaseModel):
     context_before: int | None = Field(None, ge=0, le=200)
     context_after: int | None = Field(None, ge=0, le=400)
     semantic_queries: list[str] = []
+    cost: float = Field(1.0, gt=0, description="relative work of mining this domain (measured; README "
+                        "\"Performance\"): whole-run mines balance domains across worker processes by it")
     path: str = ""
 
     def with_pattern(self, pattern_regex: str, name: str = "caller_pattern") -> DomainPack:

@@ -1,0 +1,133 @@
+"""Whole-run mines on more than one core: groups of domains in forked worker processes.
+
+After load_source a mine's domains are independent, so each group of domains can run in its own
+process: the first group here, every other group in a child forked from this process (the loaded
+packs, compiled regexes and state are shared copy-on-write; nothing is imported twice). Step 6
+needs every domain's training order, which needs every domain's step 5, so a run has two phases
+with a barrier between them: `first(group)` runs everywhere, `combine` turns all their results into
+what `second(group, combined)` takes. A child sends each result back on a pipe, pickled. A child
+that fails or dies is reported as a WorkerFailed for its group, never a hang: its pipe closes.
+
+Forking is only safe in a single-threaded process (a lock held by another thread would stay held
+in the child), so `can_fork()` says no inside a threaded server and the caller runs serially.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+G = TypeVar("G")
+_LEN = struct.Struct("<Q")
+
+
+class WorkerFailed(Exception):
+    """A worker process raised, or died before it answered."""
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def run_in_workers(groups: Sequence[G], first: Callable[[G], Any], combine: Callable[[list[Any]], Any],
+                   second: Callable[[G, Any], Any]) -> list[Any]:
+    """`second(group, combine([first(g) for g in groups]))` for every group, the groups after the
+    first each in a forked child. Returns one result per group, in order; a failed group's result
+    (and, if its first phase failed, its entry in combine's list) is a WorkerFailed."""
+    children = [_spawn(g, first, second) for g in groups[1:]]
+    try:
+        firsts = [first(groups[0]), *(_recv(c) for c in children)]
+        combined = combine(firsts)
+        for c, got in zip(children, firsts[1:]):
+            if not isinstance(got, WorkerFailed):
+                _send(c["to"], combined)
+        seconds = [second(groups[0], combined)]
+        seconds += [_recv(c) if not isinstance(got, WorkerFailed) else got for c, got in zip(children, firsts[1:])]
+        return seconds
+    except BaseException:
+        for c in children:  # this process is failing (Ctrl-C, a bug): its workers stop with it
+            try:
+                os.kill(c["pid"], signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        raise
+    finally:
+        for c in children:
+            for fd in (c["to"], c["from"]):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            _reap(c["pid"])
+
+
+def _spawn(group: G, first: Callable[[G], Any], second: Callable[[G, Any], Any]) -> dict[str, int]:
+    down_r, down_w = os.pipe()  # parent -> child
+    up_r, up_w = os.pipe()  # child -> parent
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, quietly
+            os.close(down_w)
+            os.close(up_r)
+            _send(up_w, first(group))
+            combined = _recv({"from": down_r, "pid": 0})
+            if not isinstance(combined, WorkerFailed):  # else the parent is gone: stop
+                _send(up_w, second(group, combined))
+                status = 0
+        except BaseException as exc:  # reported to the parent, which records it for the group
+            try:
+                _send(up_w, WorkerFailed(f"worker process failed: {type(exc).__name__}: {exc}"))
+                traceback.print_exc()
+            except BaseException:
+                pass
+        finally:
+            os._exit(status)
+    os.close(down_r)
+    os.close(up_w)
+    return {"pid": pid, "to": down_w, "from": up_r}
+
+
+def _send(fd: int, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_LEN.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read(fd: int, n: int) -> bytes:
+    parts, got = [], 0
+    while got < n:
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _recv(child: dict[str, int]) -> Any:
+    try:
+        (n,) = _LEN.unpack(_read(child["from"], _LEN.size))
+        return pickle.loads(_read(child["from"], n))
+    except EOFError:
+        status = _reap(child["pid"]) if child["pid"] else None
+        how = f" (signal {-status})" if status is not None and status < 0 else (
+            f" (exit status {status})" if status else "")
+        return WorkerFailed(f"worker process died before it answered{how}")
+
+
+def _reap(pid: int) -> int | None:
+    """Wait for the child; its exit status (negative: the signal that ended it)."""
+    try:
+        _, st = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(st)
