@@ -15,6 +15,7 @@ after a cancellation. Datasets are written atomically, so none is ever left half
 
 from __future__ import annotations
 
+import gc
 import inspect
 import threading
 from collections import defaultdict
@@ -345,6 +346,8 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
     if http:
         check_bind(host, allow_remote)
     server = build_server(settings, roots, log_level)
+    gc.freeze()  # start-up objects are permanent; the CLI paused collection while it imported
+    gc.enable()
     if not http:
         server.run()
         return
