@@ -82,7 +82,7 @@ class Scanner:
         self.dbs = []
         for pid, p in enumerate(self.patterns):
             flag = base | (hyperscan.HS_FLAG_CASELESS if p.rx.flags & regex.IGNORECASE else 0)
-            db = _hs_database(p.rx.pattern.encode("utf-8"), flag, pid)
+            db = _hs_database(prefilter_expression(p.rx.pattern).encode("utf-8"), flag, pid)
             if db is not None:
                 self.dbs.append(db)
                 p.fast = True
@@ -133,6 +133,45 @@ def _cache_dir() -> Path | None:
     except OSError:
         return None
     return Path(root)
+
+
+_BOUNDED = regex.compile(r"\{(\d+),(\d+)\}")
+
+
+def prefilter_expression(pattern: str, at_least: int = 8) -> str:
+    """The pattern with each bounded repeat `{m,n}` (n >= at_least) opened to `{m,}`, for the fast
+    engine only. It matches a superset of what the pattern matches, so the prefilter still never
+    misses a line (`regex` confirms each candidate with the exact pattern), and Hyperscan scans
+    it far faster: one pack pattern with two `[^\n]{0,60}?` took 106 ms per 4.6 MB, opened 7 ms.
+    Braces inside a character class or escaped are left alone."""
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            for lead in "^]":  # `[^]...]` and `[]...]`: a leading `]` is a literal
+                if i < n and pattern[i] == lead:
+                    out.append(lead)
+                    i += 1
+            continue
+        elif c == "{":
+            m = _BOUNDED.match(pattern, i)
+            if m and int(m.group(2)) >= at_least:
+                out.append("{%s,}" % m.group(1))
+                i = m.end()
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _hs_database(expr: bytes, flag: int, pid: int):

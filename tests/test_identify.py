@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 
+import regex
+
 from helpers import CORPUS, PACKS, SAMPLE, source_lines
 
-from skills.identify_domain_patterns import Scanner, identify_domain_patterns, scan
+from skills.identify_domain_patterns import Scanner, identify_domain_patterns, prefilter_expression, scan
 from skills.models import PatternError
 from skills.packs import DomainPack, PatternSpec
 
@@ -130,3 +132,14 @@ def test_long_lines_are_cut_around_the_match_and_flagged(tmp_path):
     (m,) = identify_domain_patterns(src, [PACKS["mps_scoring"]]).matches["mps_scoring"]
     assert m.truncated and len(m.text) <= 4000
     assert "Batch 009 Score: 9" in m.text
+
+
+def test_the_fast_engine_gets_bounded_repeats_opened_and_classes_untouched():
+    assert prefilter_expression(r"^\s*#[^\n]{0,60}?(?:occam)[^\n]{0,60}?$") == r"^\s*#[^\n]{0,}?(?:occam)[^\n]{0,}?$"
+    assert prefilter_expression(r"x{1,3}y{2,9}") == r"x{1,3}y{2,}"  # short repeats stay exact
+    assert prefilter_expression(r"[{0,60}]\{0,60\}[^]{0,60}]") == r"[{0,60}]\{0,60\}[^]{0,60}]"
+    # a superset: whatever the pattern matches, the opened one matches too
+    for pattern, text in [(r"a[^\n]{0,10}b", "a0123456789b"), (r"(?:ab){2,20}c", "ababc")]:
+        assert regex.search(pattern, text) and regex.search(prefilter_expression(pattern), text)
+    assert not regex.search(r"a.{0,10}b", "a" + "x" * 20 + "b")
+    assert regex.search(prefilter_expression(r"a.{0,10}b"), "a" + "x" * 20 + "b")
