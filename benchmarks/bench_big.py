@@ -5,13 +5,16 @@
 Builds the source in /tmp by repeating SOURCE (012_dev.txt) up to --size-mb, then, in a child
 process, scans it for all six domains and feeds each match straight to its domain's extraction
 (skills.extract_examples.Extraction); nothing is kept but counts, so memory stays bounded whatever
-the size. Reports MB/s of the child's wall time and its peak RSS (VmHWM, from wait4's ru_maxrss).
+the size. With --jobs 2 (the default: the CPU count) the domains are split into groups by their
+packs' cost, as `mine` splits them, and each group streams the file in its own process. Reports
+MB/s of the wall time and the peak RSS of the largest process (ru_maxrss of the waited children).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -21,26 +24,39 @@ sys.path.insert(0, str(ROOT))
 CORPUS = ROOT.parent / "shared" / "corpus" / "012_dev.txt"
 
 
-def run(src: Path) -> None:
+def stream(src: Path, packs: list) -> tuple[int, int]:
     from skills.extract_examples import Extraction
     from skills.identify_domain_patterns import Scanner, scan
     from skills.models import Match
-    from skills.packs import load_packs
 
-    packs = list(load_packs([]).values())
     runs = {p.name: Extraction(p, src.name) for p in packs}
     matches = examples = 0
     for item in scan(src, Scanner(packs)):
         if isinstance(item, Match):
             matches += 1
             examples += len(runs[item.domain].feed(item))
-    print(f"matches {matches}, examples {examples}", flush=True)
+    return matches, examples
+
+
+def run(src: Path, jobs: int) -> None:
+    from server.workers import WorkerFailed, balance, run_in_workers
+    from skills.packs import load_packs
+
+    packs = load_packs([])
+    groups = balance({d: p.cost for d, p in packs.items()}, jobs)
+    counts: list = []
+    run_in_workers(groups, lambda g: stream(src, [packs[d] for d in g]), counts.extend, lambda g, _: None)
+    failed = [c for c in counts if isinstance(c, WorkerFailed)]
+    if failed:
+        raise SystemExit(f"a worker failed: {failed[0]}")
+    print(f"groups {groups}: matches {sum(c[0] for c in counts)}, examples {sum(c[1] for c in counts)}", flush=True)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("source", nargs="?", default=str(CORPUS))
     ap.add_argument("--size-mb", type=int, default=1024)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     big = Path("/tmp") / f"tdm_big_{args.size_mb}mb.txt"
     unit = Path(args.source).read_bytes()
@@ -54,11 +70,12 @@ def main() -> int:
     pid = os.fork()
     if pid == 0:
         try:
-            run(big)
+            run(big, args.jobs)
         finally:
             os._exit(0)
-    _, status, usage = os.wait4(pid, 0)
+    _, status, _usage = os.wait4(pid, 0)
     wall = time.perf_counter() - t0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the largest of the processes
     rate = size / 1e6 / wall
     rss = usage.ru_maxrss / 1024
     print(f"big source {size / 1e6:.0f} MB: identify+extract {wall:.1f} s, {rate:.1f} MB/s "

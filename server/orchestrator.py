@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from server import metrics
 from server.holo_index import HoloConfig
 from server.semantic import augment_identify
-from server.workers import WorkerFailed, can_fork, run_in_workers
+from server.workers import WorkerFailed, balance, can_fork, run_in_workers
 from skills.extract_examples import extract_examples
 from skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
 from skills.filter_quality import MIN_QUALITY, filter_quality
@@ -635,19 +635,10 @@ class Orchestrator:
 
     def _groups(self, ex: Execution, names: list[str]) -> list[list[str]]:
         """The domains split into at most `settings.workers` groups of about equal cost (each
-        pack's `cost`, heaviest first onto the lightest group); one group when forking is not
-        possible or not worth it."""
-        n = min(self.settings.workers, len(names))
-        if n < 2 or not can_fork():
+        pack's measured `cost`); one group when forking is not possible or not worth it."""
+        if min(self.settings.workers, len(names)) < 2 or not can_fork():
             return [names]
-        packs = {d: self._pack(ex, d) for d in names}
-        groups: list[list[str]] = [[] for _ in range(n)]
-        loads = [0.0] * n
-        for d in sorted(names, key=lambda d: (-packs[d].cost, names.index(d))):
-            i = loads.index(min(loads))
-            groups[i].append(d)
-            loads[i] += packs[d].cost
-        return [sorted(g, key=names.index) for g in groups if g]
+        return balance({d: self._pack(ex, d).cost for d in names}, self.settings.workers)
 
     @staticmethod
     def _group_state(ex: Execution, group: list[str]) -> tuple[dict[str, DomainState], list[PatternError]]:

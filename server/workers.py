@@ -35,6 +35,19 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
+def balance(costs: dict[str, float], n: int) -> list[list[str]]:
+    """The names split into at most `n` groups of about equal total cost (heaviest first, each onto
+    the lightest group so far), each group in the names' original order; no empty groups."""
+    names = list(costs)
+    groups: list[list[str]] = [[] for _ in range(max(1, min(n, len(names))))]
+    loads = [0.0] * len(groups)
+    for name in sorted(names, key=lambda d: (-costs[d], names.index(d))):
+        i = loads.index(min(loads))
+        groups[i].append(name)
+        loads[i] += costs[name]
+    return [sorted(g, key=names.index) for g in groups if g]
+
+
 def run_in_workers(groups: Sequence[G], first: Callable[[G], Any], combine: Callable[[list[Any]], Any],
                    second: Callable[[G, Any], Any]) -> list[Any]:
     """`second(group, combine([first(g) for g in groups]))` for every group, the groups after the
