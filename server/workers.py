@@ -36,11 +36,19 @@ def can_fork() -> bool:
 
 
 def balance(costs: dict[str, float], n: int) -> list[list[str]]:
-    """The names split into at most `n` groups of about equal total cost (heaviest first, each onto
-    the lightest group so far), each group in the names' original order; no empty groups."""
+    """The names split into at most `n` groups of about equal total cost, each group in the names'
+    original order, no empty group. Two groups of a few names: the best split, tried exhaustively;
+    otherwise heaviest first, each onto the lightest group so far."""
     names = list(costs)
-    groups: list[list[str]] = [[] for _ in range(max(1, min(n, len(names))))]
-    loads = [0.0] * len(groups)
+    n = max(1, min(n, len(names)))
+    if n == 2 and len(names) <= 16:
+        total = sum(costs.values())
+        best = min(range(1, 2 ** (len(names) - 1)),  # the last name always in the second group
+                   key=lambda bits: abs(total - 2 * sum(costs[d] for i, d in enumerate(names) if bits >> i & 1)))
+        first = [d for i, d in enumerate(names) if best >> i & 1]
+        return [first, [d for d in names if d not in first]]
+    groups: list[list[str]] = [[] for _ in range(n)]
+    loads = [0.0] * n
     for name in sorted(names, key=lambda d: (-costs[d], names.index(d))):
         i = loads.index(min(loads))
         groups[i].append(name)

@@ -15,7 +15,7 @@ import pytest
 from helpers import CORPUS, SAMPLE
 
 from server.orchestrator import Orchestrator, Settings
-from server.workers import WorkerFailed, run_in_workers
+from server.workers import WorkerFailed, balance, run_in_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,3 +98,15 @@ def test_a_killed_worker_fails_its_domains_only_with_a_clear_error(tmp_path):
     assert datasets == [f"{d}_training_data.json" for d in written]
     records = (tmp_path / "metrics" / "qwen_training_data_miner_fidelity.json").read_text().splitlines()
     assert sorted(json.loads(r)["domain"] for r in records) == sorted(state["domains"])  # one each
+
+
+def test_balance_splits_by_cost_into_non_empty_groups_in_order():
+    assert balance({"a": 5, "b": 1, "c": 1, "d": 3}, 2) == [["a"], ["b", "c", "d"]]  # 5 vs 5
+    assert balance({"a": 16, "b": 4, "c": 9, "d": 3, "e": 6, "f": 6}, 2) in (
+        [["a", "e"], ["b", "c", "d", "f"]], [["a", "f"], ["b", "c", "d", "e"]], [["b", "c", "d", "e"], ["a", "f"]],
+        [["b", "c", "d", "f"], ["a", "e"]])  # 22 vs 22
+    assert balance({"a": 1, "b": 1, "c": 1}, 3) == [["a"], ["b"], ["c"]]
+    assert balance({"a": 1, "b": 1}, 8) == [["a"], ["b"]]  # never more groups than names
+    assert balance({"a": 1}, 2) == [["a"]]
+    groups = balance({f"d{i}": i + 1 for i in range(20)}, 2)  # many names: heaviest-first
+    assert sorted(sum(groups, [])) == sorted(f"d{i}" for i in range(20)) and all(groups)
