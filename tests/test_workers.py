@@ -110,3 +110,21 @@ def test_balance_splits_by_cost_into_non_empty_groups_in_order():
     assert balance({"a": 1}, 2) == [["a"]]
     groups = balance({f"d{i}": i + 1 for i in range(20)}, 2)  # many names: heaviest-first
     assert sorted(sum(groups, [])) == sorted(f"d{i}" for i in range(20)) and all(groups)
+
+
+def test_a_resumed_execution_with_workers_gives_the_datasets_of_a_fresh_run(tmp_path):
+    orch = Orchestrator(Settings(data_dir=tmp_path / "resumed", workers=2))
+    ex = orch.create(SAMPLE, None)
+    orch.load_source(ex)
+    orch.identify_domain_patterns(ex, ["mps_scoring", "readme_patterns"])
+    orch.extract_examples(ex, "mps_scoring")  # then the process "dies"
+    results = Orchestrator(Settings(data_dir=tmp_path / "resumed", workers=2)).mine(SAMPLE, execution_id=ex.id)
+    assert all(r["pattern_fidelity"] == 1.0 for r in results) and len(results) == 6
+    Orchestrator(Settings(data_dir=tmp_path / "fresh", workers=1)).mine(SAMPLE)
+    assert (_datasets(tmp_path / "resumed" / "training_datasets")
+            == _datasets(tmp_path / "fresh" / "training_datasets"))
+    crumbs = [json.loads(x) for x in (tmp_path / "resumed" / "executions" / ex.id / "breadcrumbs.jsonl")
+              .read_text().splitlines()]
+    steps = [(c["domain"], c["pattern"]) for c in crumbs]
+    assert steps.count(("mps_scoring", "examples_extracted")) == 1  # not run again
+    assert steps.count(("readme_patterns", "domain_patterns_identified")) == 1
