@@ -1,9 +1,10 @@
 """Time the six-domain mine of a source end to end, as a person runs it (a CLI process each run).
 
-    python benchmarks/bench_mine.py [SOURCE] [--runs 5] [--repeat N]
+    python benchmarks/bench_mine.py [SOURCE] [--runs 5] [--repeat N] [--jobs N]
 
 --repeat N first builds a larger source by repeating SOURCE N times (e.g. 012_dev.txt x2 ~ the
-98,400 lines of the real 012.txt). Reports the median wall time, lines/s and peak RSS of the runs.
+98,400 lines of the real 012.txt). Reports the median wall time, lines/s and the peak RSS of the
+main process (a worker forked by --jobs is about the same size; see README "Performance").
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def main() -> int:
     ap.add_argument("source", nargs="?", default=str(CORPUS))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--jobs", type=int, help="mine --jobs N (default: mine's own, the CPU count)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(args.source)
@@ -36,6 +38,8 @@ def main() -> int:
             src = big
         lines = src.read_bytes().count(b"\n")
         exe = [sys.executable, "-m", "server", "mine", str(src), "--all-domains", "-q", "--data-dir", tmp]
+        if args.jobs:
+            exe += ["--jobs", str(args.jobs)]
         subprocess.run(exe, check=True, cwd=ROOT)  # warm the page cache and the pattern cache
         walls, peaks = [], []
         for _ in range(args.runs):
