@@ -15,6 +15,7 @@ after a cancellation. Datasets are written atomically, so none is ever left half
 
 from __future__ import annotations
 
+import functools
 import gc
 import inspect
 import threading
@@ -29,7 +30,7 @@ import anyio.from_thread
 import anyio.to_thread
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ResourceSecurity
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
@@ -229,82 +230,98 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     @tool(reads)
     async def list_domains() -> steps.Domains:
         """The domains that can be mined, with their descriptions and pattern names."""
-        return steps.list_domains(orch)
+        try:
+            return steps.list_domains(orch)
+        except PackError as exc:
+            raise ToolError(str(exc)) from None
 
     # -- resources -------------------------------------------------------------------------------
 
+    def resource(*args: object, **kwargs: object) -> Callable[[Callable[..., str]], Callable[..., str]]:
+        """`server.resource`, with a broken domain pack (packs load on first use) reported as a
+        resource error that names the file and field, not as an unexpected exception."""
+        def wrap(fn: Callable[..., str]) -> Callable[..., str]:
+            @functools.wraps(fn)
+            def read(*a: object, **k: object) -> str:
+                try:
+                    return fn(*a, **k)
+                except PackError as exc:
+                    raise ResourceError(str(exc)) from None
+            return server.resource(*args, **kwargs)(read)  # type: ignore[arg-type]
+        return wrap
+
     # `path` may be absolute: the roots check below, not the SDK's generic one, decides.
-    @server.resource("source://{+path}{?start,end}", name="source", mime_type="text/plain",
+    @resource("source://{+path}{?start,end}", name="source", mime_type="text/plain",
                      security=ResourceSecurity(exempt_params={"path"}))
     def source_lines(path: str, start: int | None = None, end: int | None = None) -> str:
         """A source file inside the allowed roots, whole (up to 5,000 lines) or lines start..end."""
         return res.read_source(source_roots, path, start, end)
 
-    @server.resource("dataset://{domain}/training_data", name="training_data", mime_type="application/json")
+    @resource("dataset://{domain}/training_data", name="training_data", mime_type="application/json")
     def training_data(domain: str) -> str:
         """A domain's {domain}_training_data.json, as last written."""
         return res.training_data(orch, domain)
 
-    @server.resource("dataset://{domain}/pattern_summary", name="pattern_summary", mime_type="application/json")
+    @resource("dataset://{domain}/pattern_summary", name="pattern_summary", mime_type="application/json")
     def pattern_summary(domain: str) -> str:
         """A domain's {domain}_pattern_summary.json, as last written."""
         return res.pattern_summary(orch, domain)
 
-    @server.resource("dataset://{domain}/validation_set", name="validation_set", mime_type="application/json")
+    @resource("dataset://{domain}/validation_set", name="validation_set", mime_type="application/json")
     def validation_set(domain: str) -> str:
         """A domain's held-out {domain}_validation_set.json (the last 20% of its dataset's examples)."""
         return res.validation_set(orch, domain)
 
-    @server.resource("handoff://manifest", name="handoff", mime_type="application/json")
+    @resource("handoff://manifest", name="handoff", mime_type="application/json")
     def handoff_manifest() -> str:
         """handoff.json: training order across the mined domains and what the trainer needs for each."""
         return res.handoff_manifest(orch)
 
-    @server.resource("dataset://{domain}/rejected_examples{?offset,limit}", name="rejected_examples",
+    @resource("dataset://{domain}/rejected_examples{?offset,limit}", name="rejected_examples",
                      mime_type="application/json")
     def rejected_examples(domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
         """A domain's rejected examples with their reasons, a page at a time."""
         return res.rejected_examples(orch, domain, offset, limit)
 
-    @server.resource("execution://{execution_id}/state", name="execution_state", mime_type="application/json")
+    @resource("execution://{execution_id}/state", name="execution_state", mime_type="application/json")
     def execution_state(execution_id: str) -> str:
         """An execution's state: options, source facts, and each domain's steps and figures."""
         return res.state(orch, execution_id)
 
-    @server.resource("execution://{execution_id}/breadcrumbs{?offset,limit}", name="breadcrumbs",
+    @resource("execution://{execution_id}/breadcrumbs{?offset,limit}", name="breadcrumbs",
                      mime_type="application/json")
     def execution_breadcrumbs(execution_id: str, offset: int = 0, limit: int = 50) -> str:
         """An execution's breadcrumbs (one record per step and domain), a page at a time."""
         return res.breadcrumbs(orch, execution_id, offset, limit)
 
-    @server.resource("execution://{execution_id}/matches/{domain}{?offset,limit}", name="matches",
+    @resource("execution://{execution_id}/matches/{domain}{?offset,limit}", name="matches",
                      mime_type="application/json")
     def execution_matches(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
         """identify_domain_patterns' matches for a domain, with context lines, a page at a time."""
         return res.step_output(orch, execution_id, "matches", domain, offset, limit)
 
-    @server.resource("execution://{execution_id}/examples/{domain}{?offset,limit}", name="examples",
+    @resource("execution://{execution_id}/examples/{domain}{?offset,limit}", name="examples",
                      mime_type="application/json")
     def execution_examples(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
         """extract_examples' examples for a domain (before filtering), a page at a time."""
         return res.step_output(orch, execution_id, "examples", domain, offset, limit)
 
-    @server.resource("executions://recent{?offset,limit}", name="executions", mime_type="application/json")
+    @resource("executions://recent{?offset,limit}", name="executions", mime_type="application/json")
     def recent_executions(offset: int = 0, limit: int = res.PAGE) -> str:
         """Executions under the data folder, newest first, with the steps each domain has done."""
         return res.executions(orch, offset, limit)
 
-    @server.resource("metrics://fidelity", name="fidelity", mime_type="application/json")
+    @resource("metrics://fidelity", name="fidelity", mime_type="application/json")
     def fidelity() -> str:
         """Pattern fidelity (steps executed / 6) per domain, and the latest records."""
         return res.fidelity(orch)
 
-    @server.resource("domains://all", name="domain_packs", mime_type="application/json")
+    @resource("domains://all", name="domain_packs", mime_type="application/json")
     def domain_packs() -> str:
         """Every domain pack: description, label and patterns with their regexes."""
         return res.domain_packs(orch)
 
-    @server.resource("domains://{name}", name="domain_pack", mime_type="application/toml")
+    @resource("domains://{name}", name="domain_pack", mime_type="application/toml")
     def domain_pack(name: str) -> str:
         """One domain pack's TOML file."""
         return res.domain_pack(orch, name)

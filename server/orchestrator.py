@@ -221,7 +221,11 @@ class Orchestrator:
         """The domain packs, loaded (and their regexes compiled) on first use, so a server answers
         `initialize` before it has paid for them. A broken pack raises PackError here."""
         if self._packs is None:
-            self._packs = load_packs(self.settings.domains_dirs)
+            try:
+                self._packs = load_packs(self.settings.domains_dirs)
+            except PackError as exc:  # said once per attempt; fixing the file fixes the next call
+                log.error("domain packs failed to load", error=str(exc))
+                raise
         return self._packs
 
     # -- executions -------------------------------------------------------------------------

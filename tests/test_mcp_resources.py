@@ -163,3 +163,26 @@ async def test_prompt_walks_through_the_six_steps(mcp_server):
                                                      "write_training_dataset")]
     assert positions == sorted(positions)
     assert f'source_path="{SAMPLE_REL}"' in text and 'domain="wsp_application"' in text
+
+
+async def test_a_broken_domain_pack_is_named_by_tools_and_resources_and_fixing_it_is_enough(tmp_path):
+    # Packs load on first use (the server answers initialize before compiling them), so a broken
+    # one is reported by the calls that need it, with its file and field, until it is fixed.
+    from server.mcp_server import build_server
+    from server.orchestrator import Settings
+
+    packs = tmp_path / "domains"
+    packs.mkdir()
+    (packs / "bad.toml").write_text('name = "bad"\n', encoding="utf-8")
+    server = build_server(Settings(data_dir=tmp_path / "data", domains_dirs=[packs]), roots=[str(REPO)])
+    async with Client(server) as client:
+        result = await client.call_tool("list_domains", {})
+        assert result.is_error and "bad.toml: field description: Field required" in result.content[0].text
+        result = await client.call_tool("load_source", {"source_path": SAMPLE_REL})
+        assert result.is_error and "bad.toml: field description" in result.content[0].text
+        with pytest.raises(MCPError) as err:
+            await client.read_resource("domains://all")
+        assert "bad.toml: field description: Field required" in err.value.error.message
+        (packs / "bad.toml").unlink()
+        names = [d["name"] for d in payload(await client.call_tool("list_domains", {}))["domains"]]
+        assert "mps_scoring" in names
