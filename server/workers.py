@@ -61,7 +61,9 @@ def run_in_workers(groups: Sequence[G], first: Callable[[G], Any], combine: Call
     """`second(group, combine([first(g) for g in groups]))` for every group, the groups after the
     first each in a forked child. Returns one result per group, in order; a failed group's result
     (and, if its first phase failed, its entry in combine's list) is a WorkerFailed."""
-    children = [_spawn(g, first, second) for g in groups[1:]]
+    children: list[dict[str, int]] = []
+    for g in groups[1:]:
+        children.append(_spawn(g, first, second, inherited=[fd for c in children for fd in (c["to"], c["from"])]))
     try:
         firsts = [first(groups[0]), *(_recv(c) for c in children)]
         combined = combine(firsts)
@@ -88,7 +90,8 @@ def run_in_workers(groups: Sequence[G], first: Callable[[G], Any], combine: Call
             _reap(c["pid"])
 
 
-def _spawn(group: G, first: Callable[[G], Any], second: Callable[[G, Any], Any]) -> dict[str, int]:
+def _spawn(group: G, first: Callable[[G], Any], second: Callable[[G, Any], Any],
+           inherited: list[int]) -> dict[str, int]:
     down_r, down_w = os.pipe()  # parent -> child
     up_r, up_w = os.pipe()  # child -> parent
     pid = os.fork()
@@ -96,8 +99,9 @@ def _spawn(group: G, first: Callable[[G], Any], second: Callable[[G, Any], Any])
         status = 1
         try:
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, quietly
-            os.close(down_w)
-            os.close(up_r)
+            # only its own pipe ends: a copy of an earlier worker's would hide that worker's EOF
+            for fd in (down_w, up_r, *inherited):
+                os.close(fd)
             _send(up_w, first(group))
             combined = _recv({"from": down_r, "pid": 0})
             if not isinstance(combined, WorkerFailed):  # else the parent is gone: stop

@@ -128,3 +128,14 @@ def test_a_resumed_execution_with_workers_gives_the_datasets_of_a_fresh_run(tmp_
     steps = [(c["domain"], c["pattern"]) for c in crumbs]
     assert steps.count(("mps_scoring", "examples_extracted")) == 1  # not run again
     assert steps.count(("readme_patterns", "domain_patterns_identified")) == 1
+
+
+def test_three_workers_each_answer_and_one_killed_mid_run_is_reported():
+    def first(group):
+        if group == "dies":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return group
+
+    out = run_in_workers(["a", "b", "dies", "c"], first, lambda r: len(r), lambda g, n: (g, n))
+    assert out[0] == ("a", 4) and out[1] == ("b", 4) and out[3] == ("c", 4)
+    assert isinstance(out[2], WorkerFailed) and "signal 9" in str(out[2])
