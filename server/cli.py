@@ -37,7 +37,8 @@ def _settings(args: argparse.Namespace):
         **({"validation_share": args.validation_share} if getattr(args, "validation_share", None) else {}),
         **({"execution_command": args.next_skill_command} if getattr(args, "next_skill_command", None) else {}),
         holo_index=_holo_config(args),
-        workers=max(1, getattr(args, "jobs", None) or os.cpu_count() or 1),
+        # `mine` forks workers (--jobs, default the cores); the server never does (it has threads)
+        workers=max(1, (args.jobs or os.cpu_count() or 1) if hasattr(args, "jobs") else 1),
     )
 
 
