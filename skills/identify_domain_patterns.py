@@ -38,6 +38,9 @@ CONTEXT_LINES = 5
 MAX_LINE_CHARS = 4000  # longer lines are cut to a window around the match (truncated=True)
 MAX_CONTEXT_CHARS = 1000
 PATTERN_TIMEOUT_S = 1.0
+# The scan holds a block as bytes, as text and as lines, plus the windows its matches keep alive:
+# 2 MB blocks scan as fast as 8 MB ones and keep a 1 GB stream's largest process at ~90 MB, not ~210.
+SCAN_BLOCK_BYTES = 2 << 20
 
 
 @dataclass
@@ -301,9 +304,8 @@ def scan(
     path = check_source(source_path)
     first_line = 1
     prev_tail: list[bytes] = []
-    kwargs = {"block_bytes": block_bytes} if block_bytes else {}
     head_n, tail_n = scanner.max_after, scanner.max_before
-    for data, nxt in _lookahead(read_blocks(Path(path), **kwargs)):
+    for data, nxt in _lookahead(read_blocks(Path(path), block_bytes or SCAN_BLOCK_BYTES)):
         if first_line == 1 and data.startswith(BOM):
             data = data[len(BOM) :]
         data = _valid_utf8(data)
