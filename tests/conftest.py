@@ -86,24 +86,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_port(proc: subprocess.Popen, port: int, what: str, stderr: Path | None = None,
+                  timeout: float = 30.0) -> None:
+    """Return once 127.0.0.1:port accepts a connection; fail the test (killing `proc`) if it
+    exits first or does not answer within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{what} exited with {proc.returncode}" + (f": {stderr.read_text()}" if stderr else ""))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait(10)
+                pytest.fail(f"{what} did not answer within {timeout:.0f} s")
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def http_server(data_dir: Path, tmp_path: Path):
     """`serve --http` on a free port; yields (url, process) once the port answers, kills it after."""
     port = _free_port()
     out, err = open(tmp_path / "http.stdout", "wb"), open(tmp_path / "http.stderr", "wb")
     proc = subprocess.Popen(serve_command(data_dir, "--http", "--port", str(port)), cwd=REPO, stdout=out, stderr=err)
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}: {(tmp_path / 'http.stderr').read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("server did not answer within 30 s")
-            time.sleep(0.05)
+    wait_for_port(proc, port, "server", tmp_path / "http.stderr")
     try:
         yield f"http://127.0.0.1:{port}/mcp", proc
     finally:

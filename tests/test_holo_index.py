@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import anyio
 import pytest
 
+from conftest import _free_port, wait_for_port
 from server.holo_index import HoloConfig, HoloIndex, HoloIndexError, HoloIndexSync, normalise
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
@@ -31,12 +31,6 @@ def pids(calls: Path) -> list[str]:
     return [line.split()[0] for line in calls.read_text().splitlines()]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class HttpHolo:
     """tests/holo_server.py --http on a free port; start() waits until the port answers."""
 
@@ -49,18 +43,7 @@ class HttpHolo:
         err = open(self.tmp / f"holo-http-{time.monotonic_ns()}.stderr", "wb")
         self.proc = subprocess.Popen([PY, str(HOLO_SERVER), "--http", str(self.port), *self.args],
                                      stdout=subprocess.DEVNULL, stderr=err)
-        deadline = time.monotonic() + 30
-        while True:
-            if self.proc.poll() is not None:
-                pytest.fail(f"holo server exited with {self.proc.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.kill()
-                    pytest.fail("holo server did not answer within 30 s")
-                time.sleep(0.05)
+        wait_for_port(self.proc, self.port, "holo server")
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

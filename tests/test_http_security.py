@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 from mcp import Client
 
-from conftest import REPO, _free_port, serve_command
+from conftest import REPO, _free_port, serve_command, wait_for_port
 
 pytestmark = pytest.mark.anyio
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
@@ -27,15 +25,7 @@ def guarded_server(data_dir, tmp_path):
     proc = subprocess.Popen(serve_command(data_dir, "--http", "--port", str(port), "--auth-token", "s3cret",
                                           "--max-request-bytes", "65536"),
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
-    deadline = time.monotonic() + 30
-    while True:
-        assert proc.poll() is None, (tmp_path / "http.stderr").read_text()
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "server did not answer"
-            time.sleep(0.05)
+    wait_for_port(proc, port, "server", tmp_path / "http.stderr")
     yield f"http://127.0.0.1:{port}/mcp"
     proc.terminate()
     proc.wait(10)
