@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any, Callable
 
+import regex
+
 from skills.models import Match, PatternType
 
 
@@ -48,6 +50,14 @@ def context_lines(match: Match) -> list[tuple[int, str]]:
     first = match.line - len(match.context_before)
     rows = [*match.context_before, match.text, *match.context_after]
     return [(first + i, t) for i, t in enumerate(rows)]
+
+
+# Patterns that more than one extractor reads the same way.
+HEADING = regex.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>\S.*?)\s*#*\s*$")  # a markdown heading
+# An escaped emoji ("[U+1F300]") and the variation selector / joiner left after it.
+EMOJI_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\][\uFE0F\u200D]?\s*|[\uFE0F\u200D]")
+WSP_REF = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})\b")  # "WSP 22", "WSP_22", "WSP-22"
+STATUS_TAGS = regex.compile(r"^(?:\[[A-Z][A-Z0-9_ -]{0,15}\]\s*)+")  # leading "[OK] [FIX] " tags
 
 
 NAMES = ("mps_scoring", "wsp_application", "roadmap_analysis", "readme_patterns", "modlog_updates",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import regex
 
-from skills.extractors import Draft, Extractor, context_lines
+from skills.extractors import Draft, EMOJI_ESCAPE, Extractor, STATUS_TAGS, context_lines
 from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
@@ -89,18 +89,15 @@ _REASON_CUE = regex.compile(
 _IMPERATIVE = regex.compile(
     r"(?i)^(?:evaluate|apply|determine|check|run|use|follow|create|build|implement|add|make|ensure|execute)\b"
 )
-# An escaped emoji ("[U+1F300]") and the variation selector / joiner left after it.
-_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\][\uFE0F\u200D]?\s*|[\uFE0F\u200D]")
-_TAGS = regex.compile(r"^(?:\[[A-Z][A-Z0-9_ -]{0,15}\]\s*)+")
 _ARROW = regex.compile(r"\s*(?:->|→|=>|⇒)\s*")
 _MAX_STEPS = 8
 
 
 def _clean(text: str, limit: int = 240) -> str:
-    text = _ESCAPE.sub("", text)
+    text = EMOJI_ESCAPE.sub("", text)
     text = rx.sub(r"\*\*|__", "", text)
     text = rx.sub(r"^\s*(?:[-*+>•]|\d+[.)]|[✅❌✓✗]|\[[ xX]\])\s+", "", text)
-    text = _TAGS.sub("", text.strip())
+    text = STATUS_TAGS.sub("", text.strip())
     text = " ".join(text.split()).strip(" -|")
     return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "..."
 

@@ -14,7 +14,16 @@ from collections.abc import Iterator
 
 import regex
 
-from skills.extractors import Draft, Extractor, context_lines, rx
+from skills.extractors import (
+    EMOJI_ESCAPE,
+    HEADING,
+    STATUS_TAGS,
+    WSP_REF,
+    Draft,
+    Extractor,
+    context_lines,
+    rx,
+)
 from skills.models import Match
 from skills.packs import DomainPack
 
@@ -31,14 +40,9 @@ _HEAD_TITLE_FIRST = regex.compile(
     r"^(?P<hashes>#{2,4})\s+(?:\[(?P<title>[^\]]{4,200})\]|(?P<title2>\S.{3,200}?))\s*"
     r"(?:[-\u2013\u2014]\s*|\((?:[A-Za-z ]{0,20}[-\u2013:]\s*)?)" + _DATE + r"\)?\s*$"
 )
-_HEADING = regex.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>\S.*?)\s*#*\s*$")
 # "**Key**: value" or "**Key:** value", possibly several on one line, possibly bulleted.
 _FIELD = regex.compile(r"\*\*(?P<key>[A-Za-z][A-Za-z /&()-]{1,40}?)(?::\*\*|\*\*\s*:)\s*(?P<val>.*?)(?=\s*\*\*[A-Za-z][A-Za-z /&()-]{1,40}?(?::\*\*|\*\*\s*:)|$)")
-_WSP = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})\b")
 _PATH = regex.compile(r"`(?P<p>[^`\s]*[/\\.][^`\s]*)`|(?<![\w/])(?P<q>(?:[\w.-]+/)+[\w.-]+\.\w{1,5}|[\w-]+\.(?:py|md|json|toml|ya?ml|txt|js|ts|tsx|sh|ps1|env))\b")
-# An escaped emoji ("[U+1F300]") and the variation selector / joiner left after it.
-_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\][\uFE0F\u200D]?\s*|[\uFE0F\u200D]")
-_TAGS = regex.compile(r"^(?:\[[A-Z][A-Z0-9_ -]{0,15}\]\s*)+")
 
 # Field and section names, lower-cased, by what they hold.
 # Tuples in order of preference: an entry with two such fields must always give the same answer
@@ -60,10 +64,10 @@ REQUIRED = ("date", "title", "change_type", "wsp_references", "summary", "files_
 
 
 def _clean(text: str) -> str:
-    text = _ESCAPE.sub("", text)
+    text = EMOJI_ESCAPE.sub("", text)
     text = rx.sub(r"\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", text)
     text = rx.sub(r"^\s*(?:[-*+>]|\d+[.)])\s+", "", text)
-    text = _TAGS.sub("", text.strip())
+    text = STATUS_TAGS.sub("", text.strip())
     return " ".join(text.split()).strip(" -:|")
 
 
@@ -76,7 +80,7 @@ def _key(text: str) -> str:
 
 def _wsp_refs(text: str) -> list[str]:
     refs: list[str] = []
-    for m in _WSP.finditer(text):
+    for m in WSP_REF.finditer(text):
         n = m["n"].lstrip("0") or "00"
         ref = f"WSP {n}"
         if ref not in refs:
@@ -110,7 +114,7 @@ def entry_body(after: list[str], level: int) -> tuple[list[str], bool]:
         if line.lstrip().startswith("```"):
             fence = not fence
         if not fence:
-            h = _HEADING.match(line)
+            h = HEADING.match(line)
             if h and (len(h["hashes"]) <= level or parse_header(line)):
                 return body, False
             if rx.match(r"^\s*={10,}", line):
@@ -134,7 +138,7 @@ def _sections(body: list[str]) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {"": []}
     current = ""
     for line in _outside_fences(body):
-        h = _HEADING.match(line)
+        h = HEADING.match(line)
         label = rx.match(r"^\s*\*\*(?P<k>[^*]{2,100}?):?\*\*:?\s*(?P<rest>.*)$", line)
         if h:
             current = _key(h["title"])
@@ -215,11 +219,11 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     if head is None:
         # Anchored on a "**Date**: 2025-..." field: the entry header is the heading just above it.
         d = rx.search(_DATE, header_text)
-        above = [(n, t) for n, t in rows if match.line - 4 <= n < match.line and _HEADING.match(t)]
+        above = [(n, t) for n, t in rows if match.line - 4 <= n < match.line and HEADING.match(t)]
         if not d or not above:
             return []
         header_line, header_text = above[-1]
-        h = _HEADING.match(header_text)
+        h = HEADING.match(header_text)
         if parse_header(header_text) or len(h["hashes"]) < 2:
             return []  # a dated header is its own anchor; an h1 is a document title
         head = (len(h["hashes"]), d["date"], _clean(h["title"]))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import regex
 
-from skills.extractors import Draft, Extractor
+from skills.extractors import Draft, EMOJI_ESCAPE, Extractor, HEADING, WSP_REF
 from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
@@ -44,10 +44,7 @@ _SECTION_WORDS: dict[str, tuple[regex.Pattern[str], regex.Pattern[str]]] = {
                 regex.compile(r"(?i)\b(?:tests|validation|test\s+suite|coverage)\b")),
 }
 _H1 = regex.compile(r"^\ufeff?#\s+(?P<title>\S.*?)\s*#*\s*$")
-_HEADING = regex.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>\S.*?)\s*#*\s*$")
 _SEPARATOR = regex.compile(r"^\s*={20,}\s*$")
-# An escaped emoji ("[U+1F300]") and the variation selector / joiner left after it.
-_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\][\uFE0F\u200D]?\s*|[\uFE0F\u200D]")
 # "[U+2701]Emodules/...": an escaped emoji glued to a stray byte of its mojibake.
 _MOJIBAKE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\]E(?=[A-Za-z`*])")
 _TAG = regex.compile(r"^(?:\[[A-Z][A-Z_ -]{1,15}\]\s*)+")
@@ -86,7 +83,6 @@ _MISSING_SECTION = regex.compile(
     r"(?i)(?P<path>[\w./\\-]{0,160}readme(?:\.md)?)`?\**[^\n]{0,20}?\b(?:missing|lacks|without|has no|no)\b\s*(?:an?\s+|the\s+)?"
     r"(?P<sections>[A-Za-z ,/&]+?)\s+sections?\b"
 )
-_WSP = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})\b")
 # Words before a heading's head noun ("Module Purpose", "Running Shared Tests").
 _QUALIFIER = regex.compile(r"(?i)^(?:(?:module|directory|core|project|tool|skill|public|the|quick|basic|"
                            r"enhanced|running|shared|key|\d+[.)]?)\s+)+")
@@ -96,7 +92,7 @@ _IMPERATIVE = regex.compile(r"(?i)^\W*(?:\d+\.\s*)?(?:generate|update|design|rea
 
 def _clean(text: str) -> str:
     text = _MOJIBAKE.sub("", text)
-    text = _ESCAPE.sub("", text)
+    text = EMOJI_ESCAPE.sub("", text)
     text = rx.sub(r"\*\*|__|`", "", text)
     text = _TAG.sub("", text.strip())
     text = rx.sub(r"^[^\w\[(]+", "", text)  # emoji and variation selectors left before a heading
@@ -127,7 +123,7 @@ def classify(heading: str) -> list[tuple[str, bool]]:
 
 def _wsp(text: str, at: int = 0) -> str | None:
     """The WSP named closest to position `at` ("WSP_49: Missing ..." / "Missing ... per WSP 34")."""
-    found = sorted(_WSP.finditer(text), key=lambda m: min(abs(m.start() - at), abs(m.end() - at)))
+    found = sorted(WSP_REF.finditer(text), key=lambda m: min(abs(m.start() - at), abs(m.end() - at)))
     return f"WSP {found[0]['n'].lstrip('0') or '0'}" if found else None
 
 
@@ -146,7 +142,7 @@ def outline(after: list[str]) -> tuple[list[tuple[int, str]], bool, bool]:
             continue
         if _SEPARATOR.match(line):
             return heads, False, this_file
-        h = _HEADING.match(line)
+        h = HEADING.match(line)
         if h:
             if len(h["hashes"]) == 1:
                 return heads, False, this_file
