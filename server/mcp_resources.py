@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,16 @@ def _json(obj: Any) -> str:
     return json.dumps(obj, indent=1, ensure_ascii=False)
 
 
-def page(items: list[Any], offset: int, limit: int, **head: Any) -> str:
+def page(items: list[Any], offset: int, limit: int,
+         convert: Callable[[list[Any]], list[Any]] | None = None, **head: Any) -> str:
+    """One page of `items` (passed through `convert` when given: only the page is converted)."""
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
         raise ResourceNotFoundError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
     end = offset + limit
+    chosen = items[offset:end]
     return _json({**head, "total": len(items), "offset": offset, "limit": limit,
-                  "next_offset": end if end < len(items) else None, "items": items[offset:end]})
+                  "next_offset": end if end < len(items) else None,
+                  "items": convert(chosen) if convert else chosen})
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -149,17 +154,14 @@ def step_output(orch: Orchestrator, execution_id: str, kind: str, domain: str, o
     path = ex.path(kind, domain)
     if not path.is_file():
         raise ResourceNotFoundError(f"no {kind} for {domain!r} in execution {ex.id} yet; run {step} first")
-    items = _jsonl(path)
-    text = page(items, offset, limit, execution_id=ex.id, domain=domain)
-    if kind == "matches":  # stored without their context lines: read them back for this page
-        try:
-            window = ex.read_matches(domain, offset, limit)
-        except SourceError as exc:
-            raise ResourceNotFoundError(str(exc)) from None
-        body = json.loads(text)
-        body["items"] = [m.model_dump() for m in window]
-        text = _json(body)
-    return text
+    convert = None
+    if kind == "matches":  # stored without their context lines: read them back for this page only
+        def convert(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            try:
+                return [m.model_dump() for m in ex.with_context(rows)]
+            except SourceError as exc:
+                raise ResourceNotFoundError(str(exc)) from None
+    return page(_jsonl(path), offset, limit, convert, execution_id=ex.id, domain=domain)
 
 
 def executions(orch: Orchestrator, offset: int, limit: int) -> str:

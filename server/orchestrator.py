@@ -182,16 +182,28 @@ class Execution:
                           sync=False)
         self._mem[("matches", domain)] = list(items)
 
-    def read_matches(self, domain: str, offset: int = 0, limit: int | None = None) -> list[Match]:
-        """Step 2's output (a slice of it), context windows read back from the source."""
-        held = self._mem.get(("matches", domain))
-        if held is not None:
-            return list(held[offset : None if limit is None else offset + limit])
+    def match_rows(self, domain: str) -> list[dict[str, Any]]:
+        """Step 2's output as stored: one row per match, its context windows as line counts."""
         with open(self.path("matches", domain), encoding="utf-8") as f:
-            rows = [json.loads(line) for line in f if line.strip()]
-        rows = rows[offset : None if limit is None else offset + limit]
+            return [json.loads(line) for line in f if line.strip()]
+
+    def with_context(self, rows: list[dict[str, Any]]) -> list[Match]:
+        """Stored rows as matches, their context windows read back from the source."""
         assert self.state.source is not None
         return matches_from_rows(self.state.source.path, self.state.source.sha256, rows)
+
+    def read_matches(self, domain: str, offset: int = 0, limit: int | None = None) -> list[Match]:
+        """Step 2's output (a slice of it), with context windows."""
+        end = None if limit is None else offset + limit
+        held = self._mem.get(("matches", domain))
+        if held is not None:
+            return list(held[offset:end])
+        return self.with_context(self.match_rows(domain)[offset:end])
+
+    def match_kinds(self, domain: str) -> list[str]:
+        """Each match's match_kind, in order (no source read needed)."""
+        held = self._mem.get(("matches", domain))
+        return [m.match_kind for m in held] if held is not None else [r["match_kind"] for r in self.match_rows(domain)]
 
     def read_models(self, kind: str, domain: str, model: type[BaseModel]) -> list[Any]:
         held = self._mem.get((kind, domain))
@@ -428,10 +440,9 @@ class Orchestrator:
 
         def run() -> dict[str, Any]:
             fr = self._filtered(ex, domain)
-            matches = ex.read_matches(domain)
             examples = ex.read_models("examples", domain, Example)
             o = ex.state.options
-            s = generate_pattern_summary(pack, matches, examples, fr, o.min_examples, o.pattern_type)
+            s = generate_pattern_summary(pack, ex.match_kinds(domain), examples, fr, o.min_examples, o.pattern_type)
             ex.write_model("summary", domain, s)
             result.append(s)
             return {"high_quality_examples": s.high_quality_examples, "min_examples_met": s.min_examples_met,

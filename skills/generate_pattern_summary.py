@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from statistics import mean
 
-from skills.models import Example, FilterResult, Match, PatternSummary, PatternType
+from skills.models import Example, FilterResult, PatternSummary, PatternType
 from skills.packs import DomainPack
 
 MIN_EXAMPLES = 50
@@ -82,7 +82,7 @@ def _by_kind(kinds: Iterable[str]) -> dict[str, int]:
 
 def generate_pattern_summary(
     pack: DomainPack,
-    matches: list[Match],
+    match_kinds: Iterable[str],
     examples: list[Example],
     filtered: FilterResult,
     min_examples: int = MIN_EXAMPLES,
@@ -109,7 +109,7 @@ def generate_pattern_summary(
         common_patterns=common_patterns(pack, kept),
         coverage_analysis=coverage_analysis(pack, kept),
         recommended_use=pack.recommended_use,
-        matches_by_kind=_by_kind(m.match_kind for m in matches),
+        matches_by_kind=_by_kind(match_kinds),
         kept_by_match_kind=_by_kind(ex.match_kind for ex in kept),
         examples_by_pattern_type={t: by_type.get(t, 0) for t in ("numeric_examples", "decision_trees", "rationale_chains")},
         pattern_type=pattern_type,
