@@ -571,7 +571,7 @@ class Orchestrator:
         groups = self._groups(ex, names)
         if len(groups) == 1:
             self._steps_2_to_5(ex, names, progress)
-            self._step_6(ex, names, self._orders(ex, names), progress)
+            self._step_6(ex, names, _ranks(self._order_keys(ex, names)), progress)
         else:
             def first(group: list[str]) -> Any:
                 keys = self._order_keys(ex, self._steps_2_to_5(ex, group, progress))
@@ -586,7 +586,7 @@ class Orchestrator:
                     self._merge_state(ex, group, got[0])
                     keys.update(got[1])
                 ex.save()
-                return {d: i + 1 for i, (_, _, d) in enumerate(sorted(keys.values()))}
+                return _ranks(keys)
 
             def second(group: list[str], order: dict[str, int]) -> Any:
                 self._step_6(ex, group, order, progress)
@@ -689,9 +689,6 @@ class Orchestrator:
             keys[d] = order_key(d, mps["total"], len(fr.kept))
         return keys
 
-    def _orders(self, ex: Execution, names: list[str]) -> dict[str, int]:
-        keys = self._order_keys(ex, names)
-        return {d: i + 1 for i, (_, _, d) in enumerate(sorted(keys.values()))}
 
     def dataset_paths(self, domain: str) -> dict[str, Path]:
         return dataset_paths(self.settings.out, domain)
@@ -707,6 +704,11 @@ class Orchestrator:
             except (OSError, ValueError):
                 continue  # a folder being written or not ours: skip it rather than fail the listing
         return len(paths), page
+
+
+def _ranks(keys: dict[str, tuple[int, int, str]]) -> dict[str, int]:
+    """domain -> its training order (1 first) by its order key."""
+    return {d: i + 1 for i, (_, _, d) in enumerate(sorted(keys.values()))}
 
 
 def _reporting(matches: list[Match], step: str, domain: str, progress: Progress | None) -> Iterator[Match]:

@@ -65,13 +65,14 @@ def run_in_workers(groups: Sequence[G], first: Callable[[G], Any], combine: Call
     for g in groups[1:]:
         children.append(_spawn(g, first, second, inherited=[fd for c in children for fd in (c["to"], c["from"])]))
     try:
-        firsts = [first(groups[0]), *(_recv(c) for c in children)]
+        firsts = [first(groups[0]), *(_recv(c["from"], c["pid"]) for c in children)]
         combined = combine(firsts)
         for c, got in zip(children, firsts[1:]):
             if not isinstance(got, WorkerFailed):
                 _send(c["to"], combined)
         seconds = [second(groups[0], combined)]
-        seconds += [_recv(c) if not isinstance(got, WorkerFailed) else got for c, got in zip(children, firsts[1:])]
+        seconds += [_recv(c["from"], c["pid"]) if not isinstance(got, WorkerFailed) else got
+                    for c, got in zip(children, firsts[1:])]
         return seconds
     except BaseException:
         for c in children:  # this process is failing (Ctrl-C, a bug): its workers stop with it
@@ -103,7 +104,7 @@ def _spawn(group: G, first: Callable[[G], Any], second: Callable[[G, Any], Any],
             for fd in (down_w, up_r, *inherited):
                 os.close(fd)
             _send(up_w, first(group))
-            combined = _recv({"from": down_r, "pid": 0})
+            combined = _recv(down_r)
             if not isinstance(combined, WorkerFailed):  # else the parent is gone: stop
                 _send(up_w, second(group, combined))
                 status = 0
@@ -138,12 +139,13 @@ def _read(fd: int, n: int) -> bytes:
     return b"".join(parts)
 
 
-def _recv(child: dict[str, int]) -> Any:
+def _recv(fd: int, pid: int | None = None) -> Any:
+    """The next object on `fd`, or a WorkerFailed if the writer (process `pid`, when known) went away."""
     try:
-        (n,) = _LEN.unpack(_read(child["from"], _LEN.size))
-        return pickle.loads(_read(child["from"], n))
+        (n,) = _LEN.unpack(_read(fd, _LEN.size))
+        return pickle.loads(_read(fd, n))
     except EOFError:
-        status = _reap(child["pid"]) if child["pid"] else None
+        status = _reap(pid) if pid else None
         how = f" (signal {-status})" if status is not None and status < 0 else (
             f" (exit status {status})" if status else "")
         return WorkerFailed(f"worker process died before it answered{how}")
