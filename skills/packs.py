@@ -81,7 +81,7 @@ class DomainPack(BaseModel):
 
 
 def load_pack(path: Path) -> DomainPack:
-    from skills.extractors import NAMES, get_extractor
+    from skills.extractors import INSTRUCTION_KEYS
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -99,13 +99,13 @@ def load_pack(path: Path) -> DomainPack:
             if idx < len(data["patterns"]) and isinstance(data["patterns"][idx], dict):
                 field += f" (pattern {data['patterns'][idx].get('name', '?')!r})"
         raise PackError(f"{path}: field {field}: {err['msg']}") from None
-    extractor = get_extractor(pack.extractor)
-    if extractor is None:
+    keys = INSTRUCTION_KEYS.get(pack.extractor)
+    if keys is None:
         raise PackError(
             f"{path}: field extractor: unknown extractor {pack.extractor!r}; "
-            f"use one of {', '.join(sorted(NAMES))}"
+            f"use one of {', '.join(sorted(INSTRUCTION_KEYS))}"
         )
-    missing = [k for k in extractor.instruction_keys if k not in pack.instructions]
+    missing = [k for k in keys if k not in pack.instructions]
     if missing:
         raise PackError(f"{path}: field instructions: missing template(s) {', '.join(missing)}")
     names = [p.name for p in pack.patterns]

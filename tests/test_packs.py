@@ -98,3 +98,24 @@ def test_caller_pattern_regex_is_added_for_one_run():
     assert len(PACKS["wsp_application"].patterns) == len(pack.patterns) - 1
     with pytest.raises(PackError, match="does not compile"):
         PACKS["wsp_application"].with_pattern("(unclosed")
+
+
+def test_extractors_use_only_their_listed_instruction_keys():
+    """A pack is checked against INSTRUCTION_KEYS without importing its extractor, so the list
+    must hold every key the extractor's drafts use (on the sample and on 012_dev.txt)."""
+    from helpers import CORPUS, PACKS, SAMPLE
+
+    from skills.extractors import INSTRUCTION_KEYS, get_extractor
+    from skills.identify_domain_patterns import identify_domain_patterns
+
+    sources = [SAMPLE] + ([CORPUS] if CORPUS.exists() else [])
+    used: dict[str, set[str]] = {}
+    for src in sources:
+        found = identify_domain_patterns(src, list(PACKS.values())).matches
+        for name, pack in PACKS.items():
+            extract = get_extractor(pack.extractor).extract
+            for m in found[name]:
+                used.setdefault(pack.extractor, set()).update(d.instruction_key for d in extract(m, pack))
+    assert set(used) == {p.extractor for p in PACKS.values()}
+    for extractor, keys in used.items():
+        assert keys and keys <= set(INSTRUCTION_KEYS[extractor]), (extractor, keys)

@@ -568,4 +568,4 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     return _draft(problem, explicit, steps, decision, principle, evidence, match.line)
 
 
-EXTRACTOR = Extractor(instruction_keys=("reason",), extract=extract)
+EXTRACTOR = Extractor(extract=extract)

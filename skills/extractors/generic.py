@@ -29,4 +29,4 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
                   kind=spec.kind or "numeric_examples", rationale=1.0 if why else 0.0)]
 
 
-EXTRACTOR = Extractor(instruction_keys=("default",), extract=extract)
+EXTRACTOR = Extractor(extract=extract)

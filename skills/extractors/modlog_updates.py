@@ -309,4 +309,4 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     )]
 
 
-EXTRACTOR = Extractor(instruction_keys=("entry",), extract=extract)
+EXTRACTOR = Extractor(extract=extract)

@@ -286,4 +286,4 @@ def _evidence(text: str, spans: list[tuple[int, int]]) -> str:
     return text[s:e].strip() or text.strip()[:300]
 
 
-EXTRACTOR = Extractor(instruction_keys=("score", "total", "priority"), extract=extract)
+EXTRACTOR = Extractor(extract=extract)

@@ -520,5 +520,4 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     return drafts + _described(match)
 
 
-EXTRACTOR = Extractor(instruction_keys=("outline", "described", "audit", "doc_set", "doc_checklist"),
-                      extract=extract)
+EXTRACTOR = Extractor(extract=extract)

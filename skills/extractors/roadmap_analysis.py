@@ -585,4 +585,4 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     return [draft] if draft else []
 
 
-EXTRACTOR = Extractor(instruction_keys=("section", "status"), extract=extract)
+EXTRACTOR = Extractor(extract=extract)

@@ -610,4 +610,4 @@ def extract(match: Match, pack: DomainPack) -> list[Draft]:
     )]
 
 
-EXTRACTOR = Extractor(instruction_keys=("classify",), extract=extract)
+EXTRACTOR = Extractor(extract=extract)
