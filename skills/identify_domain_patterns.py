@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import defaultdict
+from bisect import bisect_left
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress, count
 from pathlib import Path
 from typing import Protocol
 
@@ -227,70 +229,79 @@ class _Block:
     """A block's lines, with the tail of the block before it and the head of the one after it,
     so that context windows cross block boundaries.
 
-    Every line of the block and its neighbours is decoded once, up front (one decode of the whole
-    block, which is valid UTF-8); a context window is then two list slices, and whether any of its
-    lines was clipped is a difference of two prefix sums."""
+    The block is decoded once, up front (it is valid UTF-8); a context window is then two list
+    slices. Lines longer than MAX_CONTEXT_CHARS are rare: their indexes are found in C (no Python
+    loop over every line), clipped copies made for them only, and whether a window holds one is a
+    bisection."""
 
-    def __init__(self, data: bytes, first_line: int, prev_tail: list[bytes], next_head: list[bytes]):
-        self.data = data
-        self.first_line = first_line
-        self.lines = data.split(b"\n")
-        if self.lines and self.lines[-1] == b"":
-            self.lines.pop()
-        self.prev_tail = prev_tail
-        self.next_head = next_head
+    def __init__(self, data: bytes, prev_tail: list[str], next_head: list[bytes]):
         # '\n' is never part of a multi-byte sequence, so decoding then splitting equals splitting
         # then decoding line by line.
-        body = data.decode("utf-8", errors="replace").split("\n")[: len(self.lines)]
+        body = data.decode("utf-8", errors="replace").split("\n")
+        if body[-1] == "":
+            body.pop()
+        if b"\r" in data:
+            body = [t.rstrip("\r") for t in body]
+        self.n = len(body)  # lines of the block itself
         self.base = len(prev_tail)
-        full = [_decode(r) for r in prev_tail]
-        full += [t.rstrip("\r") for t in body]
+        full = prev_tail + body
         full += [_decode(r) for r in next_head]
         self.text = full  # decoded, unclipped: candidate lines are confirmed on these
-        self.ctx = [t if len(t) <= MAX_CONTEXT_CHARS else t[:MAX_CONTEXT_CHARS] for t in full]
-        cum = [0]
-        n = 0
-        for t in full:
-            n += len(t) > MAX_CONTEXT_CHARS
-            cum.append(n)
-        self.cum = cum
-
-    def raw(self, idx: int) -> bytes | None:
-        if idx < 0:
-            k = len(self.prev_tail) + idx
-            return self.prev_tail[k] if k >= 0 else None
-        if idx < len(self.lines):
-            return self.lines[idx]
-        k = idx - len(self.lines)
-        return self.next_head[k] if k < len(self.next_head) else None
+        self.long = list(compress(count(), map(MAX_CONTEXT_CHARS.__lt__, map(len, full))))
+        self.ctx = full
+        if self.long:
+            self.ctx = list(full)
+            for i in self.long:
+                self.ctx[i] = full[i][:MAX_CONTEXT_CHARS]
 
     def line_text(self, idx: int) -> str:
         return self.text[self.base + idx]
 
-    def context_line(self, idx: int) -> tuple[str, bool] | None:
-        """Line `idx` decoded and clipped."""
-        k = self.base + idx
-        if k < 0 or k >= len(self.text):
-            return None
-        return self.ctx[k], self.cum[k + 1] > self.cum[k]
+    def tail(self, n: int) -> list[str]:
+        """The block's last `n` lines, decoded and unclipped (the next block's context before)."""
+        return self.text[self.base + self.n - n : self.base + self.n] if n else []
+
+    def _any_long(self, lo: int, hi: int) -> bool:
+        i = bisect_left(self.long, lo)
+        return i < len(self.long) and self.long[i] < hi
 
     def window(self, idx: int, before: int, after: int) -> tuple[list[str], list[str], bool]:
         k = self.base + idx
         lo = max(0, k - before)
         hi = min(len(self.ctx), k + 1 + after)
-        cum = self.cum
-        cut = cum[k] > cum[lo] or cum[hi] > cum[k + 1]
+        cut = bool(self.long) and (self._any_long(lo, k) or self._any_long(k + 1, hi))
         return self.ctx[lo:k], self.ctx[k + 1 : hi], cut
 
 
-def _lookahead(blocks: Iterable[bytes]) -> Iterator[tuple[bytes, bytes | None]]:
+def _first_lines(data: bytes, k: int) -> list[bytes]:
+    """The first `k` lines of a block (fewer if it has fewer)."""
+    parts = data.split(b"\n", k)
+    if len(parts) > k:
+        return parts[:k]
+    if parts[-1] == b"":
+        parts.pop()  # the block ends with a line end: no line follows it
+    return parts
+
+
+def _lookahead(blocks: Iterable[bytes], n: int) -> Iterator[tuple[bytes, list[bytes]]]:
+    """Each block with the `n` lines that follow it, from as many later blocks as that takes (a
+    block of a few very long lines may hold fewer than `n`)."""
     it = iter(blocks)
-    prev = next(it, None)
-    for cur in it:
-        yield prev, cur
-        prev = cur
-    if prev is not None:
-        yield prev, None
+    ahead: deque[bytes] = deque()
+    cur = next(it, None)
+    while cur is not None:
+        head: list[bytes] = []
+        i = 0
+        while len(head) < n:
+            if i == len(ahead):
+                nxt = next(it, None)
+                if nxt is None:
+                    break
+                ahead.append(nxt)
+            head += _first_lines(ahead[i], n - len(head))
+            i += 1
+        yield cur, head
+        cur = ahead.popleft() if ahead else next(it, None)
 
 
 def scan(
@@ -303,17 +314,16 @@ def scan(
     and the scan goes on with the other patterns."""
     path = check_source(source_path)
     first_line = 1
-    prev_tail: list[bytes] = []
+    prev_tail: list[str] = []
     head_n, tail_n = scanner.max_after, scanner.max_before
-    for data, nxt in _lookahead(read_blocks(Path(path), block_bytes or SCAN_BLOCK_BYTES)):
+    for data, next_head in _lookahead(read_blocks(Path(path), block_bytes or SCAN_BLOCK_BYTES), head_n):
         if first_line == 1 and data.startswith(BOM):
             data = data[len(BOM) :]
         data = _valid_utf8(data)
-        next_head = nxt.split(b"\n", head_n)[:head_n] if nxt is not None else []
-        block = _Block(data, first_line, prev_tail, next_head)
+        block = _Block(data, prev_tail, next_head)
         cands = scanner.candidates(data)
         for idx in sorted(cands):
-            if idx >= len(block.lines):
+            if idx >= block.n:
                 continue
             text = block.line_text(idx)
             hits: dict[str, Match] = {}
@@ -342,8 +352,8 @@ def scan(
                     truncated=cut or clipped, match_kind="regex", query=None,
                 )
             yield from hits.values()
-        first_line += len(block.lines)
-        prev_tail = block.lines[-tail_n:] if tail_n else []
+        first_line += block.n
+        prev_tail = block.tail(min(tail_n, block.n + block.base))
 
 
 def _groups(m: regex.Match[str]) -> dict[str, str | None]:

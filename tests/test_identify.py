@@ -88,6 +88,27 @@ def test_block_boundaries_do_not_change_matches_or_context():
     assert whole == small
 
 
+def test_blocks_of_fewer_lines_than_the_context_still_give_whole_windows(tmp_path):
+    # Lines longer than a block: every block holds one or two lines, so a window's context comes
+    # from several blocks before and after. Long lines are clipped in the context, and say so.
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()[:400]
+    filler = "filler " * 450  # 3,150 characters, longer than MAX_CONTEXT_CHARS
+    text = "\n".join(x for i, line in enumerate(lines) for x in ((line, filler) if i % 3 == 0 else (line,)))
+    src = tmp_path / "long.txt"
+    src.write_text(text, encoding="utf-8")  # no line end at the end of the file either
+    scanner = Scanner(list(PACKS.values()))
+    whole = [(*_key(m), m.truncated) for m in scan(src, scanner)]
+    tiny = [(*_key(m), m.truncated) for m in scan(src, scanner, block_bytes=2048)]
+    assert whole == tiny
+    assert len(whole) > 20 and any(k[-1] for k in whole)
+    source = text.lstrip("\ufeff").split("\n")
+    size = {(p.domain, p.name): (p.before, p.after) for p in scanner.patterns}
+    for m in scan(src, scanner, block_bytes=2048):
+        before, after = size[(m.domain, m.pattern)]
+        assert m.context_before == [t[:1000] for t in source[max(0, m.line - 1 - before) : m.line - 1]]
+        assert m.context_after == [t[:1000] for t in source[m.line : m.line + after]]
+
+
 def test_a_pattern_the_fast_engine_rejects_falls_back_and_still_matches(tmp_path):
     # A backreference: Hyperscan cannot compile it outside prefilter mode and an empty-matching
     # pattern not even there; `regex` handles both.
