@@ -94,7 +94,8 @@ _MAX_STEPS = 8
 
 
 def _clean(text: str, limit: int = 240) -> str:
-    text = EMOJI_ESCAPE.sub("", text)
+    if "[U+" in text or not text.isascii():  # else no escape to remove (most lines)
+        text = EMOJI_ESCAPE.sub("", text)
     text = rx.sub(r"\*\*|__", "", text)
     text = rx.sub(r"^\s*(?:[-*+>•]|\d+[.)]|[✅❌✓✗]|\[[ xX]\])\s+", "", text)
     text = STATUS_TAGS.sub("", text.strip())

@@ -64,7 +64,8 @@ REQUIRED = ("date", "title", "change_type", "wsp_references", "summary", "files_
 
 
 def _clean(text: str) -> str:
-    text = EMOJI_ESCAPE.sub("", text)
+    if "[U+" in text or not text.isascii():  # else no escape to remove (most lines)
+        text = EMOJI_ESCAPE.sub("", text)
     text = rx.sub(r"\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", text)
     text = rx.sub(r"^\s*(?:[-*+>]|\d+[.)])\s+", "", text)
     text = STATUS_TAGS.sub("", text.strip())
@@ -114,7 +115,7 @@ def entry_body(after: list[str], level: int) -> tuple[list[str], bool]:
         if line.lstrip().startswith("```"):
             fence = not fence
         if not fence:
-            h = HEADING.match(line)
+            h = HEADING.match(line) if line[:1] == "#" else None  # a heading starts with "#"
             if h and (len(h["hashes"]) <= level or parse_header(line)):
                 return body, False
             if rx.match(r"^\s*={10,}", line):
@@ -138,7 +139,7 @@ def _sections(body: list[str]) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {"": []}
     current = ""
     for line in _outside_fences(body):
-        h = HEADING.match(line)
+        h = HEADING.match(line) if line[:1] == "#" else None
         label = rx.match(r"^\s*\*\*(?P<k>[^*]{2,100}?):?\*\*:?\s*(?P<rest>.*)$", line)
         if h:
             current = _key(h["title"])

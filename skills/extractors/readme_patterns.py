@@ -92,7 +92,8 @@ _IMPERATIVE = regex.compile(r"(?i)^\W*(?:\d+\.\s*)?(?:generate|update|design|rea
 
 def _clean(text: str) -> str:
     text = _MOJIBAKE.sub("", text)
-    text = EMOJI_ESCAPE.sub("", text)
+    if "[U+" in text or not text.isascii():  # else no escape to remove (most lines)
+        text = EMOJI_ESCAPE.sub("", text)
     text = rx.sub(r"\*\*|__|`", "", text)
     text = _TAG.sub("", text.strip())
     text = rx.sub(r"^[^\w\[(]+", "", text)  # emoji and variation selectors left before a heading
@@ -142,7 +143,7 @@ def outline(after: list[str]) -> tuple[list[tuple[int, str]], bool, bool]:
             continue
         if _SEPARATOR.match(line):
             return heads, False, this_file
-        h = HEADING.match(line)
+        h = HEADING.match(line) if line[:1] == "#" else None  # a heading starts with "#"
         if h:
             if len(h["hashes"]) == 1:
                 return heads, False, this_file

@@ -44,11 +44,17 @@ _SPACE = regex.compile(r"[ \t]+")
 def clean(text: str) -> str:
     """The line without log prefix, emoji escapes or markdown emphasis; roadmap marks kept."""
     text = _LOG_PREFIX.sub("", text)
-    for pat, mark in _MARKS:
-        text = pat.sub(mark, text)
-    text = _SYMBOL.sub("", _ESCAPE.sub("", text))
-    text = text.replace("**", "").replace("`", "").replace("ↁE", "->")
-    return _SPACE.sub(" ", text).strip()
+    plain = "[U+" not in text and text.isascii()  # no mark, escape, pictograph or mojibake (most lines)
+    if not plain:
+        for pat, mark in _MARKS:
+            text = pat.sub(mark, text)
+        text = _SYMBOL.sub("", _ESCAPE.sub("", text))
+    text = text.replace("**", "").replace("`", "")
+    if not plain:
+        text = text.replace("ↁE", "->")
+    if "  " in text or "\t" in text:
+        text = _SPACE.sub(" ", text)
+    return text.strip()
 
 
 def _cut(text: str, limit: int) -> str:

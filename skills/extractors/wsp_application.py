@@ -54,9 +54,10 @@ def _one_space(text: str) -> str:
 def clean(text: str) -> str:
     """The line as a reader sees it: no log prefix, emoji escapes, markdown bold or bullets."""
     text = _LOG_PREFIX.sub("", text)
-    text = _ESCAPE.sub("", text)
-    text = _MOJIBAKE.sub(" -> ", text)
-    text = _SYMBOL.sub("", text)
+    if "[U+" in text or not text.isascii():  # else no escape, mojibake or pictograph (most lines)
+        text = _ESCAPE.sub("", text)
+        text = _MOJIBAKE.sub(" -> ", text)
+        text = _SYMBOL.sub("", text)
     text = text.replace("**", "").replace("`", "")
     text = _LEAD.sub("", text)
     return _one_space(text).strip(" \t-:*")
