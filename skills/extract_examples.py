@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from skills.extractors import Draft, context_lines, get_extractor
 from skills.filter_quality import score_quality
-from skills.models import Example, Match
+from skills.models import Example, Match, trusted
 from skills.packs import DomainPack
 
 
@@ -91,8 +91,8 @@ class Extraction:
             out = []
             for template, offset in seen:
                 self.n += 1
-                out.append(template.model_copy(update={
-                    "example_id": f"{self.prefix}_{self.n:03d}",
+                out.append(trusted(Example, {
+                    **template.__dict__, "example_id": f"{self.prefix}_{self.n:03d}",
                     "source": f"{self.source_name}:line_{match.line + offset}"}))
             return out
         try:

@@ -25,7 +25,7 @@ from typing import Protocol
 import regex
 
 from skills.load_source import BOM, SourceError, check_source, read_blocks
-from skills.models import IdentifyResult, Match, PatternError
+from skills.models import IdentifyResult, Match, PatternError, trusted
 from skills.packs import DomainPack
 from skills.semantic_index import SearchHit
 
@@ -346,11 +346,11 @@ def scan(
                     start = max(0, min(m.start(), len(text) - MAX_LINE_CHARS))
                     line_text, clipped = text[start : start + MAX_LINE_CHARS], True
                 # built without re-validation: every field is already of its declared type
-                hits[p.domain] = Match.model_construct(
-                    domain=p.domain, pattern=p.name, also_matched=[], line=first_line + idx, text=line_text,
-                    groups=_groups(m), context_before=before, context_after=after,
-                    truncated=cut or clipped, match_kind="regex", query=None,
-                )
+                hits[p.domain] = trusted(Match, {
+                    "domain": p.domain, "pattern": p.name, "also_matched": [], "line": first_line + idx,
+                    "text": line_text, "groups": _groups(m), "context_before": before, "context_after": after,
+                    "truncated": cut or clipped, "match_kind": "regex", "query": None,
+                })
             yield from hits.values()
         first_line += block.n
         prev_tail = block.tail(min(tail_n, block.n + block.base))

@@ -5,7 +5,7 @@ Names follow the design document (../shared/seed/SKILL.md) so the seed can be re
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +14,24 @@ PATTERN_TYPES: tuple[str, ...] = ("numeric_examples", "decision_trees", "rationa
 MatchKind = Literal["regex", "semantic"]
 
 CRITERIA: tuple[str, ...] = ("complete", "clear_reasoning", "correct_format", "verifiable", "unambiguous")
+
+
+def trusted(cls: type[_M], fields: dict[str, Any]) -> _M:
+    """An instance of `cls` from `fields`, every field given and already of its declared type:
+    what `cls.model_construct(**fields)` builds, without its per-field default handling (2 us
+    instead of 6; the scan makes one per match, a long source millions)."""
+    assert fields.keys() == cls.model_fields.keys(), sorted(fields.keys() ^ cls.model_fields.keys())
+    obj = _new(cls)
+    _set(obj, "__dict__", fields)
+    _set(obj, "__pydantic_fields_set__", set(fields))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+_new = object.__new__
+_set = object.__setattr__
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class Chunk(BaseModel):

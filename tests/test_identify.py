@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 import regex
 
 from helpers import CORPUS, PACKS, SAMPLE, source_lines
 
 from skills.identify_domain_patterns import Scanner, identify_domain_patterns, prefilter_expression, scan
-from skills.models import PatternError
+from skills.models import Match, PatternError
 from skills.packs import DomainPack, PatternSpec
 
 
@@ -164,3 +165,25 @@ def test_the_fast_engine_gets_bounded_repeats_opened_and_classes_untouched():
         assert regex.search(pattern, text) and regex.search(prefilter_expression(pattern), text)
     assert not regex.search(r"a.{0,10}b", "a" + "x" * 20 + "b")
     assert regex.search(prefilter_expression(r"a.{0,10}b"), "a" + "x" * 20 + "b")
+
+
+def test_trusted_builds_what_model_construct_builds():
+    # The scan builds each Match with `trusted` (3x faster); a pydantic upgrade that changed what
+    # an instance holds would show here.
+    from skills.models import Example, trusted
+
+    for m in itertools.islice(scan(SAMPLE, Scanner(list(PACKS.values()))), 50):
+        fields = dict(m.__dict__)
+        a, b = trusted(Match, dict(fields)), Match.model_construct(**fields)
+        assert a == b and a.model_dump_json() == b.model_dump_json()
+        assert a.model_fields_set == b.model_fields_set and a.__pydantic_extra__ == b.__pydantic_extra__
+        assert a.__pydantic_private__ == b.__pydantic_private__
+        assert Match.model_validate(a.model_dump()) == a
+    from skills.extract_examples import extract_examples
+
+    pack = PACKS["mps_scoring"]
+    ex = extract_examples(identify_domain_patterns(SAMPLE, [pack]).matches[pack.name], pack, SAMPLE.name)[0]
+    copy = trusted(Example, {**ex.__dict__, "example_id": "x_1"})
+    assert copy == ex.model_copy(update={"example_id": "x_1"}) and Example.model_validate(copy.model_dump()) == copy
+    with pytest.raises(AssertionError, match="query"):
+        trusted(Match, {k: v for k, v in fields.items() if k != "query"})  # every field must be given
