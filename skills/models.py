@@ -20,7 +20,8 @@ def trusted(cls: type[_M], fields: dict[str, Any]) -> _M:
     """An instance of `cls` from `fields`, every field given and already of its declared type:
     what `cls.model_construct(**fields)` builds, without its per-field default handling (2 us
     instead of 6; the scan makes one per match, a long source millions)."""
-    assert fields.keys() == cls.model_fields.keys(), sorted(fields.keys() ^ cls.model_fields.keys())
+    names = _FIELDS.get(cls) or _FIELDS.setdefault(cls, cls.model_fields.keys())
+    assert fields.keys() == names, sorted(fields.keys() ^ names)
     obj = _new(cls)
     _set(obj, "__dict__", fields)
     _set(obj, "__pydantic_fields_set__", set(fields))
@@ -29,6 +30,7 @@ def trusted(cls: type[_M], fields: dict[str, Any]) -> _M:
     return obj
 
 
+_FIELDS: dict[type, Any] = {}
 _new = object.__new__
 _set = object.__setattr__
 _M = TypeVar("_M", bound=BaseModel)
