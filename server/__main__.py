@@ -1,5 +1,3 @@
-import sys
+from server.cli import run
 
-from server.cli import main
-
-sys.exit(main())
+run()

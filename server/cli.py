@@ -352,5 +352,19 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"{exc.strerror or exc}{where}; check the path and its permissions (--data-dir, --out)")
 
 
+def run() -> None:
+    """The console script and `python -m server`: `main()`, then exit without tearing the
+    interpreter down. Finalisation frees a run's objects one by one (~20 ms after a mine of
+    100,000 lines) and does nothing else for us: every file is closed by then, the workers have
+    been waited for, and the standard streams are flushed here."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`), a closed stream
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -141,7 +140,7 @@ class ExecutionState(BaseModel):
 
 
 def new_execution_id() -> str:
-    return f"exec_qwen_miner_{datetime.now(timezone.utc):%Y%m%d_%H%M%S}_{secrets.token_hex(3)}"
+    return f"exec_qwen_miner_{datetime.now(timezone.utc):%Y%m%d_%H%M%S}_{os.urandom(3).hex()}"
 
 
 class Execution:
