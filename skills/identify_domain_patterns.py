@@ -207,14 +207,14 @@ def _hs_database(expr: bytes, flag: int, pid: int):
     return db
 
 
-def _valid_utf8(data: bytes) -> bytes:
-    """The block as valid UTF-8 (the fast engine's UTF-8 mode requires it); undecodable bytes
-    become U+FFFD, and line ends stay where they were."""
+def _valid_utf8(data: bytes) -> tuple[bytes, str]:
+    """The block as valid UTF-8 (the fast engine's UTF-8 mode requires it), and decoded;
+    undecodable bytes become U+FFFD, and line ends stay where they were."""
     try:
-        data.decode("utf-8")
-        return data
+        return data, data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace").encode("utf-8")
+        text = data.decode("utf-8", errors="replace")
+        return text.encode("utf-8"), text
 
 
 def _decode(raw: bytes) -> str:
@@ -234,13 +234,13 @@ class _Block:
     loop over every line), clipped copies made for them only, and whether a window holds one is a
     bisection."""
 
-    def __init__(self, data: bytes, prev_tail: list[str], next_head: list[bytes]):
+    def __init__(self, decoded: str, prev_tail: list[str], next_head: list[bytes]):
         # '\n' is never part of a multi-byte sequence, so decoding then splitting equals splitting
         # then decoding line by line.
-        body = data.decode("utf-8", errors="replace").split("\n")
+        body = decoded.split("\n")
         if body[-1] == "":
             body.pop()
-        if b"\r" in data:
+        if "\r" in decoded:
             body = [t.rstrip("\r") for t in body]
         self.n = len(body)  # lines of the block itself
         self.base = len(prev_tail)
@@ -319,8 +319,8 @@ def scan(
     for data, next_head in _lookahead(read_blocks(Path(path), block_bytes or SCAN_BLOCK_BYTES), head_n):
         if first_line == 1 and data.startswith(BOM):
             data = data[len(BOM) :]
-        data = _valid_utf8(data)
-        block = _Block(data, prev_tail, next_head)
+        data, decoded = _valid_utf8(data)
+        block = _Block(decoded, prev_tail, next_head)
         cands = scanner.candidates(data)
         for idx in sorted(cands):
             if idx >= block.n:

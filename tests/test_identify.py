@@ -187,3 +187,16 @@ def test_trusted_builds_what_model_construct_builds():
     assert copy == ex.model_copy(update={"example_id": "x_1"}) and Example.model_validate(copy.model_dump()) == copy
     with pytest.raises(AssertionError, match="query"):
         trusted(Match, {k: v for k, v in fields.items() if k != "query"})  # every field must be given
+
+
+def test_undecodable_bytes_and_crlf_in_matched_lines_and_context(tmp_path):
+    src = tmp_path / "bad.txt"
+    src.write_bytes(b"intro \xff line\r\n"
+                    b"- Applied WSP 22 to modules/ai_intelligence/banter \xe9\xfe (ModLog updated)\r\n"
+                    b"after \xc3 line\r\n" + b"filler\n" * 3)
+    packs = [PACKS["wsp_application"]]
+    fast = list(scan(src, Scanner(packs)))
+    assert [(m.line, m.text, m.context_before, m.context_after[:1]) for m in fast] == [
+        (2, "- Applied WSP 22 to modules/ai_intelligence/banter \ufffd\ufffd (ModLog updated)",
+         ["intro \ufffd line"], ["after \ufffd line"])]
+    assert [_key(m) for m in scan(src, Scanner(packs, use_fast=False))] == [_key(m) for m in fast]
