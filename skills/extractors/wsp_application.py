@@ -19,7 +19,7 @@ from typing import Any
 
 import regex
 
-from skills.extractors import Draft, Extractor, context_lines
+from skills.extractors import Draft, Extractor
 from skills.extractors import rx
 from skills.models import Match, PatternType
 from skills.packs import DomainPack
@@ -440,9 +440,9 @@ def _window(text: str) -> str:
     return text[start:end].strip()
 
 
-def _heading(match: Match, within: int) -> str | None:
-    rows = [t for n, t in context_lines(match) if match.line - within <= n < match.line]
-    for row in reversed(rows):
+def _heading(match: Match) -> str | None:
+    """The nearest markdown heading above the line, cleaned."""
+    for row in reversed(match.context_before):
         if rx.match(r"^\s*#{1,6}\s+\S", row):
             c = clean(row)
             if c:
@@ -452,15 +452,16 @@ def _heading(match: Match, within: int) -> str | None:
 
 def context_of(match: Match) -> str | None:
     """The nearest heading above the line, else the line before it: what the statement is about."""
-    head = _heading(match, len(match.context_before))
+    head = _heading(match)
     if head:
         return head
     shape = clean(match.text)[:18]
-    for n, row in reversed(context_lines(match)):
+    for row in reversed(match.context_before):
+        if _NOISE.search(row):
+            continue
         c = clean(row)
         # a sibling line of the same shape (the previous health warning) says nothing about this one
-        if (n < match.line and not _NOISE.search(row) and len(c) > 3 and c[:18] != shape
-                and "BREADCRUMB" not in c):  # breadcrumb log lines say nothing about the statement
+        if len(c) > 3 and c[:18] != shape and "BREADCRUMB" not in c:  # nor do breadcrumb log lines
             return c[:MAX_CONTEXT]
     return None
 
@@ -501,8 +502,8 @@ def _table_row(match: Match) -> Draft | None:
     evidence_cells = [clean(c) for c in cells[status_i + 1:] if clean(c) and not rx.fullmatch(r"[A-F][+-]?", clean(c))]
     reason = _words("; ".join(evidence_cells), 30) if evidence_cells else None
     # the audited file is named in the section above the table
-    subject, heading = None, _heading(match, len(match.context_before))
-    rows = [t for n, t in reversed(context_lines(match)) if n < match.line]
+    subject, heading = None, _heading(match)
+    rows = match.context_before[::-1]  # nearest first
     for row in rows:
         if rx.match(r"^\s*(?:\*\*)?Location(?:\*\*)?\s*:", row) or rx.match(r"^\s*#{1,6}\s", row):
             p = _PATH.search(clean(row))
