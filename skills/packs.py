@@ -34,10 +34,13 @@ class PatternSpec(BaseModel):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            regex.compile(value)
+        try:  # with the flag the scan uses (`compiled`): `(?u)` compiles alone, not with it
+            regex.compile(value, regex.ASCII)
         except regex.error as exc:
             raise ValueError(f"does not compile: {exc}") from None
+        except ValueError as exc:  # conflicting flags
+            raise ValueError(f"does not compile with the ASCII flag every pattern runs with "
+                             f"(\\w \\d \\s \\b are ASCII): {exc}") from None
         return value
 
     def compiled(self) -> regex.Pattern[str]:

@@ -105,6 +105,7 @@ def test_one_domain_json_is_one_object_and_the_human_summary_is_short(tmp_path):
     (["mine", "data", "--domain", "mps_scoring"], "error: source is a directory"),
     (["mine", str(SAMPLE), "--domain", "mps"], "error: unknown domain 'mps'; valid domains:"),
     (["mine", str(SAMPLE), "--pattern-regex", "(oops"], "does not compile"),
+    (["mine", str(SAMPLE), "--pattern-regex", "(?u)score"], "does not compile with the ASCII flag every pattern runs with"),
     (["mine", str(SAMPLE), "--min-quality", "2"], "error: invalid --min-quality: Input should be less than or equal to 1"),
     (["mine", str(SAMPLE), "--data-dir", "/etc/passwd/x"], "error: Not a directory (/etc/passwd/x/"),
 ])

@@ -98,6 +98,9 @@ def test_caller_pattern_regex_is_added_for_one_run():
     assert len(PACKS["wsp_application"].patterns) == len(pack.patterns) - 1
     with pytest.raises(PackError, match="does not compile"):
         PACKS["wsp_application"].with_pattern("(unclosed")
+    # valid alone, but not with the ASCII flag every pattern runs with: refused here, not mid-scan
+    with pytest.raises(PackError, match="does not compile with the ASCII flag.*incompatible"):
+        PACKS["wsp_application"].with_pattern("(?u)WSP")
 
 
 def test_extractors_use_only_their_listed_instruction_keys():
