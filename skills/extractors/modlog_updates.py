@@ -118,7 +118,7 @@ def entry_body(after: list[str], level: int) -> tuple[list[str], bool]:
             h = HEADING.match(line) if line[:1] == "#" else None  # a heading starts with "#"
             if h and (len(h["hashes"]) <= level or parse_header(line)):
                 return body, False
-            if rx.match(r"^\s*={10,}", line):
+            if "==========" in line and rx.match(r"^\s*={10,}", line):
                 return body, False
         body.append(line)
     return body, True
@@ -140,7 +140,7 @@ def _sections(body: list[str]) -> dict[str, list[str]]:
     current = ""
     for line in _outside_fences(body):
         h = HEADING.match(line) if line[:1] == "#" else None
-        label = rx.match(r"^\s*\*\*(?P<k>[^*]{2,100}?):?\*\*:?\s*(?P<rest>.*)$", line)
+        label = rx.match(r"^\s*\*\*(?P<k>[^*]{2,100}?):?\*\*:?\s*(?P<rest>.*)$", line) if "**" in line else None
         if h:
             current = _key(h["title"])
             groups.setdefault(current, [])
@@ -157,6 +157,8 @@ def _fields(body: list[str]) -> dict[str, str]:
     """Inline `**Key**: value` fields, first value per key, in body order (code blocks skipped)."""
     out: dict[str, str] = {}
     for line in _outside_fences(body):
+        if "**" not in line:
+            continue  # every field is bold
         for m in _FIELD.finditer(line):
             val = _clean(m["val"])
             if val:
