@@ -204,3 +204,14 @@ def test_dev_corpus_yields_fifty_kept_readme_checks_with_evidence_on_their_line(
     # one example per document: no title line gives two outline examples
     outline_lines = [ex.line for ex in exs if ex.input.get("outline")]
     assert len(outline_lines) == len(set(outline_lines))
+
+
+def test_this_file_prefilter_is_exact():
+    # outline() runs _THIS_FILE only on lines whose lower() holds "readme": that misses nothing
+    # only if no character but the ASCII letters matches r, e, a, d or m ignoring case.
+    import sys
+
+    import regex
+
+    letter = regex.compile("(?i)[readm]")
+    assert [hex(c) for c in range(sys.maxunicode + 1) if letter.fullmatch(chr(c)) and chr(c).lower() not in "readm"] == []

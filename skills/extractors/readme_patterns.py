@@ -137,7 +137,7 @@ def outline(after: list[str]) -> tuple[list[tuple[int, str]], bool, bool]:
         if line.lstrip().startswith("```"):
             fence = not fence
             continue
-        if _THIS_FILE.search(line):
+        if "readme" in line.lower() and _THIS_FILE.search(line):  # (only ASCII letters fold to "readme")
             this_file = True  # "+-- README.md <- This file" in a tree, even inside a code block
         if fence:
             continue
