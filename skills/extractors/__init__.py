@@ -61,6 +61,17 @@ WSP_REF = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})\b")  # "WSP 22", "WSP_22", 
 STATUS_TAGS = regex.compile(r"^(?:\[[A-Z][A-Z0-9_ -]{0,15}\]\s*)+")  # leading "[OK] [FIX] " tags
 
 
+def heading(line: str) -> regex.Match[str] | None:
+    """HEADING.match(line), without running the pattern on the lines that cannot be one (most)."""
+    return HEADING.match(line) if line[:1] == "#" else None
+
+
+def plain_ascii(text: str) -> bool:
+    """Whether the text is ASCII without an emoji escape ("[U+...]"): then it holds nothing for
+    the escape, mojibake and pictograph patterns to remove (most lines), and they are skipped."""
+    return "[U+" not in text and text.isascii()
+
+
 # extractor -> the instruction templates (`Draft.instruction_key`) its drafts use
 INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "mps_scoring": ("score", "total", "priority"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import regex
 
-from skills.extractors import Draft, EMOJI_ESCAPE, Extractor, STATUS_TAGS, context_lines
+from skills.extractors import Draft, EMOJI_ESCAPE, Extractor, STATUS_TAGS, context_lines, plain_ascii
 from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
@@ -94,7 +94,7 @@ _MAX_STEPS = 8
 
 
 def _clean(text: str, limit: int = 240) -> str:
-    if "[U+" in text or not text.isascii():  # else no escape to remove (most lines)
+    if not plain_ascii(text):
         text = EMOJI_ESCAPE.sub("", text)
     text = rx.sub(r"\*\*|__", "", text)
     text = rx.sub(r"^\s*(?:[-*+>•]|\d+[.)]|[✅❌✓✗]|\[[ xX]\])\s+", "", text)

@@ -22,6 +22,8 @@ from skills.extractors import (
     Draft,
     Extractor,
     context_lines,
+    heading,
+    plain_ascii,
     rx,
 )
 from skills.models import Match
@@ -64,7 +66,7 @@ REQUIRED = ("date", "title", "change_type", "wsp_references", "summary", "files_
 
 
 def _clean(text: str) -> str:
-    if "[U+" in text or not text.isascii():  # else no escape to remove (most lines)
+    if not plain_ascii(text):
         text = EMOJI_ESCAPE.sub("", text)
     text = rx.sub(r"\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", text)
     text = rx.sub(r"^\s*(?:[-*+>]|\d+[.)])\s+", "", text)
@@ -115,7 +117,7 @@ def entry_body(after: list[str], level: int) -> tuple[list[str], bool]:
         if line.lstrip().startswith("```"):
             fence = not fence
         if not fence:
-            h = HEADING.match(line) if line[:1] == "#" else None  # a heading starts with "#"
+            h = heading(line)
             if h and (len(h["hashes"]) <= level or parse_header(line)):
                 return body, False
             if "==========" in line and rx.match(r"^\s*={10,}", line):
@@ -139,7 +141,7 @@ def _sections(body: list[str]) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {"": []}
     current = ""
     for line in _outside_fences(body):
-        h = HEADING.match(line) if line[:1] == "#" else None
+        h = heading(line)
         label = rx.match(r"^\s*\*\*(?P<k>[^*]{2,100}?):?\*\*:?\s*(?P<rest>.*)$", line) if "**" in line else None
         if h:
             current = _key(h["title"])

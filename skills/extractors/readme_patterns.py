@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import regex
 
-from skills.extractors import Draft, EMOJI_ESCAPE, Extractor, HEADING, WSP_REF
+from skills.extractors import Draft, EMOJI_ESCAPE, Extractor, WSP_REF, heading, plain_ascii
 from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
@@ -92,7 +92,7 @@ _IMPERATIVE = regex.compile(r"(?i)^\W*(?:\d+\.\s*)?(?:generate|update|design|rea
 
 def _clean(text: str) -> str:
     text = _MOJIBAKE.sub("", text)
-    if "[U+" in text or not text.isascii():  # else no escape to remove (most lines)
+    if not plain_ascii(text):
         text = EMOJI_ESCAPE.sub("", text)
     text = rx.sub(r"\*\*|__|`", "", text)
     text = _TAG.sub("", text.strip())
@@ -143,7 +143,7 @@ def outline(after: list[str]) -> tuple[list[tuple[int, str]], bool, bool]:
             continue
         if _SEPARATOR.match(line):
             return heads, False, this_file
-        h = HEADING.match(line) if line[:1] == "#" else None  # a heading starts with "#"
+        h = heading(line)
         if h:
             if len(h["hashes"]) == 1:
                 return heads, False, this_file

@@ -17,7 +17,7 @@ from typing import Any
 
 import regex
 
-from skills.extractors import Draft, Extractor, context_lines
+from skills.extractors import Draft, Extractor, context_lines, plain_ascii
 from skills.extractors import rx
 from skills.models import Match
 from skills.packs import DomainPack
@@ -44,13 +44,13 @@ _SPACE = regex.compile(r"[ \t]+")
 def clean(text: str) -> str:
     """The line without log prefix, emoji escapes or markdown emphasis; roadmap marks kept."""
     text = _LOG_PREFIX.sub("", text)
-    plain = "[U+" not in text and text.isascii()  # no mark, escape, pictograph or mojibake (most lines)
-    if not plain:
+    ascii_only = plain_ascii(text)  # no mark, escape, pictograph or mojibake to handle
+    if not ascii_only:
         for pat, mark in _MARKS:
             text = pat.sub(mark, text)
         text = _SYMBOL.sub("", _ESCAPE.sub("", text))
     text = text.replace("**", "").replace("`", "")
-    if not plain:
+    if not ascii_only:
         text = text.replace("ↁE", "->")
     if "  " in text or "\t" in text:
         text = _SPACE.sub(" ", text)

@@ -19,7 +19,7 @@ from typing import Any
 
 import regex
 
-from skills.extractors import Draft, Extractor
+from skills.extractors import Draft, Extractor, plain_ascii
 from skills.extractors import rx
 from skills.models import Match, PatternType
 from skills.packs import DomainPack
@@ -54,7 +54,7 @@ def _one_space(text: str) -> str:
 def clean(text: str) -> str:
     """The line as a reader sees it: no log prefix, emoji escapes, markdown bold or bullets."""
     text = _LOG_PREFIX.sub("", text)
-    if "[U+" in text or not text.isascii():  # else no escape, mojibake or pictograph (most lines)
+    if not plain_ascii(text):
         text = _ESCAPE.sub("", text)
         text = _MOJIBAKE.sub(" -> ", text)
         text = _SYMBOL.sub("", text)
