@@ -258,8 +258,10 @@ class _Block:
         return self.text[self.base + idx]
 
     def tail(self, n: int) -> list[str]:
-        """The block's last `n` lines, decoded and unclipped (the next block's context before)."""
-        return self.text[self.base + self.n - n : self.base + self.n] if n else []
+        """The last `n` lines up to the block's end, decoded and unclipped (the next block's context
+        before): from the blocks before it too when this one has fewer."""
+        end = self.base + self.n
+        return self.text[max(0, end - n) : end] if n else []
 
     def _any_long(self, lo: int, hi: int) -> bool:
         i = bisect_left(self.long, lo)
@@ -353,7 +355,7 @@ def scan(
                 })
             yield from hits.values()
         first_line += block.n
-        prev_tail = block.tail(min(tail_n, block.n + block.base))
+        prev_tail = block.tail(tail_n)
 
 
 def _groups(m: regex.Match[str]) -> dict[str, str | None]:
