@@ -61,3 +61,10 @@ def examples_from_match(domain: str, text: str, pattern: str, before: tuple[str,
     match = Match(domain=domain, pattern=pattern, line=line, text=text,
                   context_before=list(before), context_after=list(after))
     return extract_examples([match], PACKS[domain], "012.txt")
+
+
+def one_example(domain: str, text: str, pattern: str, **kw) -> Example:
+    """The one example a hand-made match makes (see `examples_from_match`); fails if not exactly one."""
+    exs = examples_from_match(domain, text, pattern, **kw)
+    assert len(exs) == 1, exs
+    return exs[0]

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from helpers import corpus_kept, examples_from_match
+from helpers import PACKS, corpus_kept, examples_from_match, one_example
 
 from skills.extractors.roadmap_analysis import status_of
 from skills.filter_quality import MIN_QUALITY
 from skills.models import Example
-from skills.packs import DomainPack, load_pack
-
-ROOT = Path(__file__).resolve().parents[1]
-PACK_PATH = ROOT / "skills" / "domains" / "roadmap_analysis.toml"
+from skills.packs import DomainPack
 
 
 @pytest.fixture(scope="module")
 def pack() -> DomainPack:
-    return load_pack(PACK_PATH)
+    return PACKS["roadmap_analysis"]
 
 
 def _examples(pack: DomainPack, text: str, before: tuple[str, ...] = (), after: tuple[str, ...] = (),
@@ -27,9 +22,7 @@ def _examples(pack: DomainPack, text: str, before: tuple[str, ...] = (), after: 
 
 
 def _one(pack: DomainPack, text: str, **kw) -> Example:
-    exs = _examples(pack, text, **kw)
-    assert len(exs) == 1, exs
-    return exs[0]
+    return one_example(pack.name, text, "phase_heading", **kw)
 
 
 # -- the pack ----------------------------------------------------------------------------------
