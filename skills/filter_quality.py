@@ -19,6 +19,7 @@ import hashlib
 import json
 import zlib
 from collections import Counter, defaultdict
+from itertools import chain
 from typing import Any
 
 import regex
@@ -141,24 +142,24 @@ class NearDuplicateIndex:
         self.ids: list[str] = []
 
     def find(self, sh: set[int], keys: list[tuple[int, tuple[int, ...]]]) -> tuple[str, float] | None:
-        seen: set[int] = set()
-        best: tuple[str, float] | None = None
-        n = len(sh)
-        for key in keys:
-            # A band many examples share is searched in its latest members only: the other bands
-            # still find a real near-duplicate, and the work stays linear.
-            for i in self.buckets.get(key, ())[-BUCKET_SCAN:]:
-                if i in seen:
-                    continue
-                seen.add(i)
-                other = self.sets[i]
-                m = len(other)
-                if min(n, m) < self.threshold * max(n, m):
-                    continue  # the sizes alone rule out the threshold
-                jac = len(sh & other) / len(sh | other)
-                if jac >= self.threshold and (best is None or jac > best[1]):
-                    best = (self.ids[i], round(jac, 3))
-        return best
+        """The kept example most similar to `sh` at or above the threshold (the first found on a
+        tie), as (its id, the Jaccard rounded to 3 places), or None."""
+        get = self.buckets.get
+        # A band many examples share is searched in its latest members only: the other bands still
+        # find a real near-duplicate, and the work stays linear. Each candidate once, in band order.
+        candidates = dict.fromkeys(chain.from_iterable(get(key, ())[-BUCKET_SCAN:] for key in keys))
+        sets, t, n = self.sets, self.threshold, len(sh)
+        best, best_jac = -1, -1.0
+        for i in candidates:
+            other = sets[i]
+            m = len(other)
+            if min(n, m) < t * max(n, m):
+                continue  # the sizes alone rule out the threshold
+            inter = len(sh & other)
+            jac = inter / (n + m - inter)  # the union's size, without building the union
+            if jac >= t and jac > best_jac:
+                best, best_jac = i, jac
+        return None if best < 0 else (self.ids[best], round(best_jac, 3))
 
     def add(self, example_id: str, sh: set[int], keys: list[tuple[int, tuple[int, ...]]]) -> None:
         i = len(self.sets)

@@ -1,8 +1,9 @@
-"""Near-duplicate removal: found across a crowd of template-alike examples, and sub-quadratic."""
+"""Near-duplicate removal: found across a crowd of template-alike examples, and sub-quadratic, and the
+most similar kept example named."""
 
 from __future__ import annotations
 
-from skills.filter_quality import filter_quality
+from skills.filter_quality import NearDuplicateIndex, filter_quality
 from skills.models import Example, Quality
 
 TASKS = ("rotate the oauth tokens", "split the scheduler module", "add retries to the poster",
@@ -28,3 +29,17 @@ def test_a_near_duplicate_behind_hundreds_of_template_alike_examples_is_found():
     assert rejected["ex_9001"].duplicate_of == "ex_9000"
     assert rejected["ex_9001"].similarity >= 0.8
     assert "ex_9000" in {e.example_id for e in result.kept}
+
+
+def test_the_most_similar_kept_example_is_named_the_first_on_a_tie():
+    key = [(0, (1, 2, 3, 4))]
+    query = set(range(10_000))
+    index = NearDuplicateIndex(0.8)
+    index.add("a", set(range(8_234)), key)  # Jaccard 0.8234
+    index.add("b", set(range(8_233)), key)  # 0.8233: rounds to the same 0.823, and is still less similar
+    index.add("c", set(range(100)), key)  # far below the threshold
+    assert index.find(query, key) == ("a", 0.823)
+    index.add("d", set(range(9_000)), key)
+    index.add("e", set(range(1_000, 10_000)), key)  # as similar as d (0.9), kept later
+    assert index.find(query, key) == ("d", 0.9)
+    assert index.find(query, [(1, (1, 2, 3, 4))]) is None  # no shared band, no candidate
