@@ -19,7 +19,7 @@ import hashlib
 import json
 import zlib
 from collections import Counter, defaultdict
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 import regex
@@ -30,6 +30,8 @@ MIN_QUALITY = 0.85
 NEAR_DUPLICATE_THRESHOLD = 0.8
 DEDUP_METHOD = "exact (normalised instruction+input+output) + near (word 3-shingle Jaccard, MinHash LSH)"
 _BINS, _ROWS = 32, 4
+_NO_HASH = 0xFFFFFFFF  # a bin no shingle fell in
+_EMPTY_BAND = (_NO_HASH,) * _ROWS
 BUCKET_SCAN = 16
 _WORD = regex.compile(r"\w+")
 
@@ -105,31 +107,29 @@ def normalise(ex: Example) -> str:
     return " ".join(blob.lower().split())
 
 
-def exact_key(ex: Example) -> str:
-    return hashlib.sha1(normalise(ex).encode("utf-8")).hexdigest()
+def exact_key(ex: Example, normalised: str | None = None) -> str:
+    text = normalise(ex) if normalised is None else normalised
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def shingles(text: str, n: int = 3) -> set[int]:
     words = _WORD.findall(text.lower())
     if len(words) < n:
         return {zlib.crc32(" ".join(words).encode())}
-    return {zlib.crc32(" ".join(words[i : i + n]).encode()) for i in range(len(words) - n + 1)}
+    # the n-word windows, joined, encoded and hashed in C (map over zip), not in a Python loop
+    grams = map(" ".join, zip(*(words[i:] for i in range(n))))
+    return set(map(zlib.crc32, map(str.encode, grams)))
 
 
 def _bands(sh: set[int]) -> list[tuple[int, tuple[int, ...]]]:
-    mins = [0xFFFFFFFF] * _BINS
-    for h in sh:
-        b = h % _BINS
-        v = h // _BINS
-        if v < mins[b]:
-            mins[b] = v
-    out = []
-    for band in range(_BINS // _ROWS):
-        rows = tuple(mins[band * _ROWS : (band + 1) * _ROWS])
-        if all(r == 0xFFFFFFFF for r in rows):
-            continue  # an empty band says nothing about similarity
-        out.append((band, rows))
-    return out
+    """The LSH keys of a shingle set: (band, its _ROWS bin minima) for each band not empty."""
+    # One-permutation MinHash: a hash h falls in bin h % _BINS with value h // _BINS. Within a bin
+    # the value grows with h, so writing the hashes largest first leaves each bin its minimum.
+    desc = sorted(sh, reverse=True)
+    low = dict(zip(map(_BINS.__rmod__, desc), map(_BINS.__rfloordiv__, desc)))
+    mins = map(low.get, range(_BINS), repeat(_NO_HASH))
+    rows = zip(*[mins] * _ROWS)  # consecutive bins, _ROWS at a time
+    return [(band, r) for band, r in enumerate(rows) if r != _EMPTY_BAND]  # an empty band says nothing
 
 
 class NearDuplicateIndex:
@@ -191,13 +191,14 @@ def filter_quality(
     index = NearDuplicateIndex(near_duplicate_threshold)
     kept_ids: set[str] = set()
     for ex in order:
-        key = exact_key(ex)
+        norm = normalise(ex)
+        key = exact_key(ex, norm)
         if key in seen:
             rejected.append(Rejected(example=ex, reasons=[f"Duplicate pattern (exact duplicate of {seen[key]})"],
                                      duplicate_of=seen[key], similarity=1.0))
             continue
         seen[key] = ex.example_id
-        sh = shingles(normalise(ex))
+        sh = shingles(norm)
         keys = _bands(sh)
         near = index.find(sh, keys)
         if near is not None:

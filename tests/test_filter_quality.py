@@ -1,9 +1,14 @@
-"""Near-duplicate removal: found across a crowd of template-alike examples, and sub-quadratic, and the
-most similar kept example named."""
+"""Near-duplicate removal: found across a crowd of template-alike examples, and sub-quadratic; the
+shingles and MinHash bands it rests on, against their definitions."""
 
 from __future__ import annotations
 
-from skills.filter_quality import NearDuplicateIndex, filter_quality
+import random
+import zlib
+
+import regex
+
+from skills.filter_quality import NearDuplicateIndex, _bands, filter_quality, shingles
 from skills.models import Example, Quality
 
 TASKS = ("rotate the oauth tokens", "split the scheduler module", "add retries to the poster",
@@ -29,6 +34,23 @@ def test_a_near_duplicate_behind_hundreds_of_template_alike_examples_is_found():
     assert rejected["ex_9001"].duplicate_of == "ex_9000"
     assert rejected["ex_9001"].similarity >= 0.8
     assert "ex_9000" in {e.example_id for e in result.kept}
+
+
+def test_shingles_are_the_crc32_of_each_run_of_n_words():
+    text = 'Apply WSP 15 to "the_daemon": MPS 4+4+2+3, ok'
+    words = regex.findall(r"\w+", text.lower())
+    assert shingles(text) == {zlib.crc32(" ".join(words[i : i + 3]).encode()) for i in range(len(words) - 2)}
+    assert shingles("two words") == {zlib.crc32(b"two words")}
+    assert shingles("a b c d", n=2) == {zlib.crc32(w) for w in (b"a b", b"b c", b"c d")}
+
+
+def test_bands_hold_each_bins_minimum_and_skip_empty_bands():
+    rnd = random.Random(7)
+    for size in (0, 1, 3, 10, 40, 200):
+        sh = {rnd.getrandbits(32) for _ in range(size)}
+        mins = [min((h // 32 for h in sh if h % 32 == b), default=0xFFFFFFFF) for b in range(32)]
+        want = [(band, tuple(mins[band * 4 : band * 4 + 4])) for band in range(8)]
+        assert _bands(sh) == [(band, rows) for band, rows in want if rows != (0xFFFFFFFF,) * 4]
 
 
 def test_the_most_similar_kept_example_is_named_the_first_on_a_tie():
