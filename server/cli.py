@@ -127,6 +127,10 @@ def cmd_mine(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
     elif not args.quiet:
         for r in results:
+            if r.get("error") and not r.get("dataset"):  # the reason follows on stderr
+                step = next((s for s, done in r["patterns"].items() if not done), "a step")
+                print(f"{r['domain']}: failed at {step}, no dataset written")
+                continue
             line = (f"{r['domain']}: {r['high_quality_examples']} kept of {r['total_examples_extracted']} "
                     f"extracted, fidelity {r['pattern_fidelity']:.2f}")
             if r.get("dataset"):

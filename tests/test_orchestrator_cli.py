@@ -117,6 +117,18 @@ def test_bad_input_exits_non_zero_with_one_clear_line(tmp_path, args, message):
     assert "Traceback" not in r.stderr
 
 
+def test_a_source_that_fails_its_load_says_so_per_domain_and_writes_no_dataset(tmp_path):
+    src = tmp_path / "log.bin"
+    src.write_bytes(b"WSP 15: MPS 4+4+3+4 = 15, P1\n\x00\x01\x02\n")
+    r = cli("mine", str(src), "--domain", "mps_scoring", "--domain", "wsp_application", "--data-dir", str(tmp_path))
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[:2] == ["mps_scoring: failed at source_loaded, no dataset written",
+                                         "wsp_application: failed at source_loaded, no dataset written"]
+    assert "error: load_source: source looks binary (it contains NUL bytes)" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not list(tmp_path.glob("training_datasets/*_training_data.json"))
+
+
 def test_validate_fails_clearly_on_a_missing_field_and_a_low_score(tmp_path):
     r = cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(tmp_path), "--json")
     path = Path(json.loads(r.stdout)["dataset"])

@@ -95,6 +95,7 @@ def test_a_killed_worker_fails_its_domains_only_with_a_clear_error(tmp_path):
     failed = sorted(d for d, s in state["domains"].items() if s.get("error"))
     written = sorted(d for d, s in state["domains"].items() if s["steps"].get("training_dataset_written"))
     assert failed and written and sorted(failed + written) == sorted(state["domains"])
+    assert all(f"{d}: failed at " in out for d in failed) and all(f"{d}: " in out for d in written)
     assert datasets == [f"{d}_training_data.json" for d in written]
     records = (tmp_path / "metrics" / "qwen_training_data_miner_fidelity.json").read_text().splitlines()
     assert sorted(json.loads(r)["domain"] for r in records) == sorted(state["domains"])  # one each
