@@ -144,5 +144,5 @@ def test_validation_set_is_the_trainers_slice_and_both_validate(exported):
         assert validate_file(ds_path) == [] and validate_file(val_path) == []
     manifest = json.loads((data / "training_datasets" / "handoff.json").read_text())
     assert set(manifest["training_order"]) == {"mps_scoring", "modlog_updates"}
-    for d, e in manifest["domains"].items():
+    for e in manifest["domains"].values():
         assert Path(e["validation_set"]).exists() and set(e["exports"]) == {"messages", "alpaca", "sharegpt", "gemma"}

@@ -100,7 +100,7 @@ def _task_from_context(rows: list[tuple[int, str]], at: int) -> tuple[str, str |
     """The line above that names the task: an "ACTION: task" line or a heading within a dozen
     lines, else the nearest plain line of text within three."""
     above = [r for r in rows if r[0] < at][-12:]
-    for n, text in reversed(above):
+    for _, text in reversed(above):
         a = _ACTION_LINE.match(text)
         if a:
             return _clean(a["task"])[:300], a["action"]
@@ -109,7 +109,7 @@ def _task_from_context(rows: list[tuple[int, str]], at: int) -> tuple[str, str |
             title = _clean(h["title"]).rstrip(":")
             if title and not _NOISE.match(title) and len(rx.findall(r"[A-Za-z]{2,}", title)) >= 2:
                 return title[:300], None
-    for n, text in reversed(above[-3:]):
+    for _, text in reversed(above[-3:]):
         if not text.strip() or _DIM.search(text) or _TOTAL.search(text) or text.lstrip().startswith(("```", "|")):
             continue
         title = _clean(text).rstrip(":")
