@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import shlex
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,6 +91,7 @@ def load_source(
     total_bytes = lines = longest = 0
     bom = False
     nul = False
+    head = b""
     counter: _ReplacementCounter | None = None
     bad_lines = 0
     budget_bytes = chunk_token_budget * BYTES_PER_TOKEN
@@ -107,6 +109,7 @@ def load_source(
     for block in read_blocks(path):
         if total_bytes == 0:
             bom = block.startswith(BOM)
+            head = block[:_HEAD_BYTES]
         sha.update(block)
         total_bytes += len(block)
         if not nul and b"\x00" in block:
@@ -150,6 +153,16 @@ def load_source(
     if total_bytes == 0:
         raise SourceError(f"source file is empty: {path}; nothing to mine")
     if nul:
+        wide = _wide_encoding(head)
+        if wide:
+            enc = wide.split()[0]
+            out = path.with_name(f"{path.stem}.utf8{path.suffix}")
+            raise SourceError(
+                f"source is {wide} text, not UTF-8: {path}; convert it first, e.g. "
+                f"`iconv -f {enc} -t UTF-8 {shlex.quote(str(path))} > {shlex.quote(str(out))}`"
+                + (" (Windows PowerShell 5 writes UTF-16LE with `>`; there, "
+                   "`Get-Content in.txt | Set-Content -Encoding utf8 out.txt` converts it)" if enc == "UTF-16LE" else "")
+            )
         raise SourceError(
             f"source looks binary (it contains NUL bytes): {path}; pass a UTF-8 text log like 012.txt"
         )
@@ -178,6 +191,28 @@ def load_source(
         chunks=chunks,
         encoding_notes=notes,
     )
+
+
+_HEAD_BYTES = 256
+# longest first: the UTF-32 little-endian mark begins with the UTF-16 one
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32LE"), (codecs.BOM_UTF32_BE, "UTF-32BE"),
+              (codecs.BOM_UTF16_LE, "UTF-16LE"), (codecs.BOM_UTF16_BE, "UTF-16BE"))
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """"UTF-16LE" and the like when the file's first bytes are UTF-16 or UTF-32 text: by its byte
+    order mark, or, without one, by ASCII text with a NUL beside every character."""
+    for mark, name in _WIDE_BOMS:
+        if head.startswith(mark):
+            return f"{name} (byte order mark {mark.hex(' ').upper()})"
+    pairs = len(head) // 2 * 2
+    if pairs >= 8:
+        even, odd = head[0:pairs:2], head[1:pairs:2]
+        if not odd.strip(b"\x00") and even.isascii() and b"\x00" not in even:
+            return "UTF-16LE (no byte order mark)"
+        if not even.strip(b"\x00") and odd.isascii() and b"\x00" not in odd:
+            return "UTF-16BE (no byte order mark)"
+    return None
 
 
 def _longest_line(seg: bytes, first_nl: int) -> int:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import shutil
+import subprocess
 
 import pytest
 from helpers import CORPUS
@@ -90,6 +93,38 @@ def test_binary_file_is_refused(tmp_path):
     p = tmp_path / "blob.bin"
     p.write_bytes(b"MPS Score: 12\n\x00\x01\x02")
     with pytest.raises(SourceError, match="binary"):
+        load_source(p)
+
+
+TEXT = "## WSP 15 scoring\nMPS: C=4, I=5, D=3, P=4 -> 16 (P0)\n"
+
+
+@pytest.mark.parametrize("codec,bom,named", [
+    ("utf-16-le", codecs.BOM_UTF16_LE, "UTF-16LE (byte order mark FF FE)"),
+    ("utf-16-be", codecs.BOM_UTF16_BE, "UTF-16BE (byte order mark FE FF)"),
+    ("utf-32-le", codecs.BOM_UTF32_LE, "UTF-32LE (byte order mark FF FE 00 00)"),
+    ("utf-16-le", b"", "UTF-16LE (no byte order mark)"),
+    ("utf-16-be", b"", "UTF-16BE (no byte order mark)"),
+])
+def test_a_utf16_or_utf32_source_is_named_with_a_conversion_that_works(tmp_path, codec, bom, named):
+    p = tmp_path / "012 log.txt"
+    p.write_bytes(bom + (TEXT * 3).encode(codec))
+    with pytest.raises(SourceError) as err:
+        load_source(p)
+    message = str(err.value)
+    assert message.startswith(f"source is {named} text, not UTF-8: {p}; convert it first")
+    if shutil.which("iconv") is None:
+        pytest.skip("no iconv here to run the advice")
+    command = message.split("`")[1]
+    subprocess.run(command, shell=True, check=True)  # the advice, as written
+    info = load_source(tmp_path / "012 log.utf8.txt")
+    assert info.total_lines == 6 and info.replaced_bytes == 0
+
+
+def test_a_binary_file_with_nuls_is_not_taken_for_utf16(tmp_path):
+    p = tmp_path / "blob.bin"
+    p.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(SourceError, match="looks binary"):
         load_source(p)
 
 
