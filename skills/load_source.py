@@ -200,8 +200,9 @@ _WIDE_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32LE"), (codecs.BOM_UTF32_BE, "UTF-32BE
 
 
 def _wide_encoding(head: bytes) -> str | None:
-    """"UTF-16LE" and the like when the file's first bytes are UTF-16 or UTF-32 text: by its byte
-    order mark, or, without one, by ASCII text with a NUL beside every character."""
+    """The wide encoding the file's first bytes are in, named with how it was told ("UTF-16LE (byte
+    order mark FF FE)"): by a UTF-16 or UTF-32 byte order mark, or, without one, by ASCII text with
+    a NUL beside every character. None for anything else."""
     for mark, name in _WIDE_BOMS:
         if head.startswith(mark):
             return f"{name} (byte order mark {mark.hex(' ').upper()})"
