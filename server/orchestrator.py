@@ -579,11 +579,10 @@ class Orchestrator:
             def combine(results: list[Any]) -> dict[str, int]:
                 keys: dict[str, Any] = {}
                 for group, got in zip(groups, results):
-                    if isinstance(got, WorkerFailed):
-                        self._group_failed(ex, group, got)
-                        continue
-                    self._merge_state(ex, group, got[0])
-                    keys.update(got[1])
+                    failed = isinstance(got, WorkerFailed)
+                    self._take(ex, group, got if failed else got[0])
+                    if not failed:
+                        keys.update(got[1])
                 ex.save()
                 return _ranks(keys)
 
@@ -593,10 +592,7 @@ class Orchestrator:
 
             results = run_in_workers(groups, first, combine, second)
             for group, got in zip(groups[1:], results[1:]):
-                if isinstance(got, WorkerFailed):
-                    self._group_failed(ex, group, got)
-                else:
-                    self._merge_state(ex, group, got)
+                self._take(ex, group, got)
             ex.save()
         if any(self._done(ex, d, "write_training_dataset") for d in names):
             self.handoff()
@@ -659,9 +655,12 @@ class Orchestrator:
         return ({d: ex.state.domains[d] for d in group},
                 [e for e in ex.state.pattern_errors if e.domain in group])
 
-    @staticmethod
-    def _merge_state(ex: Execution, group: list[str],
-                     got: tuple[dict[str, DomainState], list[PatternError]]) -> None:
+    def _take(self, ex: Execution, group: list[str],
+              got: tuple[dict[str, DomainState], list[PatternError]] | WorkerFailed) -> None:
+        """A group's answer from its worker: its state merged into `ex`, or its failure recorded."""
+        if isinstance(got, WorkerFailed):
+            self._group_failed(ex, group, got)
+            return
         states, errors = got
         ex.state.domains.update(states)
         ex.state.pattern_errors = [e for e in ex.state.pattern_errors if e.domain not in group] + errors
