@@ -62,11 +62,11 @@ check_server() {  # check_server LABEL TARGET...
 }
 
 # stdio: the Inspector starts the server itself, once per call; the executions persist in the data dir.
-check_server stdio "$PY" -m server serve --data-dir "$WORK/stdio-data"
+check_server stdio "$PY" -m training_data_miner.server serve --data-dir "$WORK/stdio-data"
 
 # streamable HTTP on a free port.
 PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$PY" -m server serve --http --port "$PORT" --data-dir "$WORK/http-data" 2>"$WORK/http.log" &
+"$PY" -m training_data_miner.server serve --http --port "$PORT" --data-dir "$WORK/http-data" 2>"$WORK/http.log" &
 HTTP_PID=$!
 for _ in $(seq 100); do
   "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null && break

@@ -20,14 +20,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 CORPUS = ROOT.parent / "shared" / "corpus" / "012_dev.txt"
 
 
 def stream(src: Path, packs: list) -> tuple[int, int]:
-    from skills.extract_examples import Extraction
-    from skills.identify_domain_patterns import Scanner, scan
-    from skills.models import Match
+    from training_data_miner.skills.extract_examples import Extraction
+    from training_data_miner.skills.identify_domain_patterns import Scanner, scan
+    from training_data_miner.skills.models import Match
 
     runs = {p.name: Extraction(p, src.name) for p in packs}
     matches = examples = 0
@@ -39,8 +38,8 @@ def stream(src: Path, packs: list) -> tuple[int, int]:
 
 
 def run(src: Path, jobs: int) -> None:
-    from server.workers import WorkerFailed, balance, run_in_workers
-    from skills.packs import load_packs
+    from training_data_miner.server.workers import WorkerFailed, balance, run_in_workers
+    from training_data_miner.skills.packs import load_packs
 
     packs = load_packs([])
     groups = balance({d: p.cost for d, p in packs.items()}, jobs)

@@ -16,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 WORDS = ("module orchestrator daemon index holo scoring pipeline roadmap readme modlog agent skill wardrobe "
          "embedding cache queue scheduler registry protocol compliance violation refactor test coverage "
@@ -25,7 +24,7 @@ WORDS = ("module orchestrator daemon index holo scoring pipeline roadmap readme 
 
 
 def make_examples(n: int, seed: int = 15):
-    from skills.models import Example, Quality
+    from training_data_miner.skills.models import Example, Quality
 
     rnd = random.Random(seed)
     q = Quality(score=1.0, criteria={c: 0.2 for c in ("complete", "clear_reasoning", "correct_format",
@@ -53,7 +52,7 @@ def make_examples(n: int, seed: int = 15):
 
 
 def main() -> int:
-    from skills.filter_quality import filter_quality
+    from training_data_miner.skills.filter_quality import filter_quality
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100_000)

@@ -44,7 +44,7 @@ def main() -> int:
             big.write_bytes(data * args.repeat)
             src = big
         lines = src.read_bytes().count(b"\n")
-        exe = [sys.executable, "-m", "server", "mine", str(src), "--all-domains", "-q", "--data-dir", tmp]
+        exe = [sys.executable, "-m", "training_data_miner.server", "mine", str(src), "--all-domains", "-q", "--data-dir", tmp]
         if args.jobs:
             exe += ["--jobs", str(args.jobs)]
         subprocess.run(exe, check=True, cwd=ROOT)  # warm the page cache and the pattern cache

@@ -21,15 +21,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 CORPUS = ROOT.parent / "shared" / "corpus" / "012_dev.txt"
 
 
 def main() -> int:
     import regex
 
-    from skills.identify_domain_patterns import Scanner, scan
-    from skills.packs import load_packs
+    from training_data_miner.skills.identify_domain_patterns import Scanner, scan
+    from training_data_miner.skills.packs import load_packs
 
     ap = argparse.ArgumentParser()
     ap.add_argument("source", nargs="?", default=str(CORPUS))

@@ -98,7 +98,7 @@ def main() -> int:
     port = free_port()
     with tempfile.TemporaryDirectory() as data:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--http", "--port", str(port), "--data-dir", data,
+            [sys.executable, "-m", "training_data_miner.server", "serve", "--http", "--port", str(port), "--data-dir", data,
              "--root", str(ROOT), "--root", str(CORPUS.parent)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

@@ -29,7 +29,7 @@ INITIALIZE = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
 
 
 def serve_cmd(data_dir: str) -> list[str]:
-    return [sys.executable, "-m", "server", "serve", "--data-dir", data_dir]
+    return [sys.executable, "-m", "training_data_miner.server", "serve", "--data-dir", data_dir]
 
 
 def ms(seconds: list[float]) -> dict[str, float]:

@@ -1,3 +1,3 @@
-from server.cli import run
+from training_data_miner.server.cli import run
 
 run()

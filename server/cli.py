@@ -18,13 +18,13 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 def configure_logging(level: str = "warning") -> None:
     """structlog to stderr only, configured when the first line at an enabled level is emitted."""
-    from server import logs
+    from training_data_miner.server import logs
 
     logs.configure(level)
 
 
 def _settings(args: argparse.Namespace):
-    from server.orchestrator import Settings
+    from training_data_miner.server.orchestrator import Settings
 
     data_dir = Path(args.data_dir or os.environ.get("TDM_DATA_DIR", "data"))
     return Settings(
@@ -44,7 +44,7 @@ def _settings(args: argparse.Namespace):
 
 def _holo_config(args: argparse.Namespace):
     """The holo_index endpoint: HOLO_INDEX_* variables, overridden by --holo-index-* options."""
-    from server.holo_index import HoloConfig
+    from training_data_miner.server.holo_index import HoloConfig
 
     config = (HoloConfig.from_env() or HoloConfig()).model_dump()
     if getattr(args, "holo_index_command", None):
@@ -91,9 +91,9 @@ class _StderrProgress:
 
 
 def cmd_mine(args: argparse.Namespace) -> int:
-    from server.orchestrator import MinerError, Options, Orchestrator
-    from skills.load_source import SourceError, check_source
-    from skills.packs import PackError
+    from training_data_miner.server.orchestrator import MinerError, Options, Orchestrator
+    from training_data_miner.skills.load_source import SourceError, check_source
+    from training_data_miner.skills.packs import PackError
 
     if args.all_domains and args.domain:
         return _fail("use --domain or --all-domains, not both")
@@ -148,7 +148,7 @@ def cmd_mine(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from skills.validate import validate_file
+    from training_data_miner.skills.validate import validate_file
 
     status = EXIT_OK
     for path in args.dataset:
@@ -167,8 +167,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from skills.handoff import export_dataset
-    from skills.validate import validate_file
+    from training_data_miner.skills.handoff import export_dataset
+    from training_data_miner.skills.validate import validate_file
 
     status = EXIT_OK
     for path in args.dataset:
@@ -190,7 +190,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_handoff(args: argparse.Namespace) -> int:
-    from server.orchestrator import MinerError, Orchestrator
+    from training_data_miner.server.orchestrator import MinerError, Orchestrator
 
     try:
         manifest = Orchestrator(_settings(args), packs={}).handoff(args.domain)
@@ -210,7 +210,7 @@ def cmd_handoff(args: argparse.Namespace) -> int:
 
 
 def cmd_domains(args: argparse.Namespace) -> int:
-    from skills.packs import PackError, load_packs
+    from training_data_miner.skills.packs import PackError, load_packs
 
     try:
         packs = load_packs([Path(d) for d in (args.domains_dir or [])])
@@ -226,9 +226,9 @@ def cmd_domains(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from server.mcp_server import serve
-    from skills.load_source import SourceError
-    from skills.packs import PackError
+    from training_data_miner.server.mcp_server import serve
+    from training_data_miner.skills.load_source import SourceError
+    from training_data_miner.skills.packs import PackError
 
     try:
         serve(_settings(args), roots=args.root, http=args.http, host=args.host, port=args.port,
@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The console script and `python -m server`: `main()`, then exit without tearing the
+    """The console script and `python -m training_data_miner.server`: `main()`, then exit without tearing the
     interpreter down. Finalisation frees a run's objects one by one (~20 ms after a mine of
     100,000 lines) and does nothing else for us: every file is closed by then, the workers have
     been waited for, and the standard streams are flushed here."""

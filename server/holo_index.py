@@ -28,10 +28,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import anyio
-from server import logs
+from training_data_miner.server import logs
 from pydantic import BaseModel
 
-from skills.semantic_index import SearchHit
+from training_data_miner.skills.semantic_index import SearchHit
 
 log = logs.get_logger("training_data_miner")
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 
-from server import metrics
-from server.orchestrator import Execution, MinerError, Orchestrator
-from server.roots import confine
-from skills.load_source import BOM, SourceError
+from training_data_miner.server import metrics
+from training_data_miner.server.orchestrator import Execution, MinerError, Orchestrator
+from training_data_miner.server.roots import confine
+from training_data_miner.skills.load_source import BOM, SourceError
 
 MAX_SOURCE_LINES = 5000
 MAX_SOURCE_BYTES = 1 << 20

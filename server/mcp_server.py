@@ -34,16 +34,16 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from server import logs
-from server import mcp_resources as res
-from server import mcp_steps as steps
-from server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
-from server.http_security import MAX_REQUEST_BYTES, Guard, check_bind, transport_security
-from server.roots import allowed_roots, confine
-from server.semantic import SemanticSearch
-from skills.load_source import SourceError
-from skills.models import PatternType
-from skills.packs import PackError
+from training_data_miner.server import logs
+from training_data_miner.server import mcp_resources as res
+from training_data_miner.server import mcp_steps as steps
+from training_data_miner.server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
+from training_data_miner.server.http_security import MAX_REQUEST_BYTES, Guard, check_bind, transport_security
+from training_data_miner.server.roots import allowed_roots, confine
+from training_data_miner.server.semantic import SemanticSearch
+from training_data_miner.skills.load_source import SourceError
+from training_data_miner.skills.models import PatternType
+from training_data_miner.skills.packs import PackError
 
 log = logs.get_logger("training_data_miner")
 T = TypeVar("T")

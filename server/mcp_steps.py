@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.orchestrator import MinerError, Options, Orchestrator, Progress
-from skills.models import Example, Match
-from skills.packs import PackError
+from training_data_miner.server.orchestrator import MinerError, Options, Orchestrator, Progress
+from training_data_miner.skills.models import Example, Match
+from training_data_miner.skills.packs import PackError
 
 SAMPLES = 3
 CLIP_CHARS = 160

@@ -17,28 +17,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from server import logs
+from training_data_miner.server import logs
 from pydantic import BaseModel, Field, TypeAdapter
 
-from server import metrics
-from server.holo_index import HoloConfig
-from server.semantic import augment_identify
-from server.workers import WorkerFailed, balance, can_fork, run_in_workers
-from skills.extract_examples import extract_examples
-from skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
-from skills.filter_quality import MIN_QUALITY, filter_quality
-from skills.generate_pattern_summary import MIN_EXAMPLES, generate_pattern_summary
-from skills.identify_domain_patterns import (
+from training_data_miner.server import metrics
+from training_data_miner.server.holo_index import HoloConfig
+from training_data_miner.server.semantic import augment_identify
+from training_data_miner.server.workers import WorkerFailed, balance, can_fork, run_in_workers
+from training_data_miner.skills.extract_examples import extract_examples
+from training_data_miner.skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
+from training_data_miner.skills.filter_quality import MIN_QUALITY, filter_quality
+from training_data_miner.skills.generate_pattern_summary import MIN_EXAMPLES, generate_pattern_summary
+from training_data_miner.skills.identify_domain_patterns import (
     CONTEXT_LINES,
     Scanner,
     identify_domain_patterns,
     match_row,
     matches_from_rows,
 )
-from skills.load_source import load_source
-from skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
-from skills.packs import DomainPack, PackError, load_packs, select
-from skills.write_training_dataset import (
+from training_data_miner.skills.load_source import load_source
+from training_data_miner.skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
+from training_data_miner.skills.packs import DomainPack, PackError, load_packs, select
+from training_data_miner.skills.write_training_dataset import (
     EXECUTION_COMMAND,
     atomic_write_json,
     atomic_write_text,
@@ -484,7 +484,7 @@ class Orchestrator:
     def _training_order(self, pack: DomainPack, fr: FilterResult, summary: PatternSummary) -> int:
         """This domain's place among the datasets already in the output folder, by their WSP 15
         domain priority total (then example count, then name)."""
-        from skills.write_training_dataset import domain_priority_mps
+        from training_data_miner.skills.write_training_dataset import domain_priority_mps
 
         own = order_key(pack.name, domain_priority_mps(pack, fr.kept, summary)["total"], len(fr.kept))
         rank = 1
@@ -675,7 +675,7 @@ class Orchestrator:
 
     def _order_keys(self, ex: Execution, names: list[str]) -> dict[str, tuple[int, int, str]]:
         """Each summarised domain's sort key for the training order (WSP 15 domain total first)."""
-        from skills.write_training_dataset import domain_priority_mps
+        from training_data_miner.skills.write_training_dataset import domain_priority_mps
 
         keys = {}
         for d in names:

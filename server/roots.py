@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from server import logs
+from training_data_miner.server import logs
 
-from skills.load_source import SourceError
+from training_data_miner.skills.load_source import SourceError
 
 log = logs.get_logger("training_data_miner")
 

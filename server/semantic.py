@@ -22,17 +22,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from server import logs
+from training_data_miner.server import logs
 from pydantic import BaseModel, Field
 
-from server.holo_index import HoloConfig, HoloIndex, HoloIndexError
-from skills.identify_domain_patterns import augment_semantic, semantic_queries
-from skills.models import Match
-from skills.packs import DomainPack
-from skills.semantic_index import SearchHit, SemanticIndexError, index_for
+from training_data_miner.server.holo_index import HoloConfig, HoloIndex, HoloIndexError
+from training_data_miner.skills.identify_domain_patterns import augment_semantic, semantic_queries
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.semantic_index import SearchHit, SemanticIndexError, index_for
 
 if TYPE_CHECKING:
-    from server.orchestrator import Orchestrator
+    from training_data_miner.server.orchestrator import Orchestrator
 
 log = logs.get_logger("training_data_miner")
 
@@ -82,7 +82,7 @@ def augment_identify(source_path: str | os.PathLike[str], packs: list[DomainPack
         source.prefetch([q for p in packs for q in semantic_queries(p)])  # one pass for every query
         run(source.search)
         return out
-    from server.holo_index import HoloIndexSync
+    from training_data_miner.server.holo_index import HoloIndexSync
 
     try:
         with HoloIndexSync(config) as holo:
@@ -114,7 +114,7 @@ def semantic_search(orch: Orchestrator, query: str, limit: int = 5,
     execution's source. Raises SemanticSearchError with what to do."""
     config = orch.settings.holo_index
     if config is not None:
-        from server.holo_index import HoloIndexSync
+        from training_data_miner.server.holo_index import HoloIndexSync
 
         try:
             with HoloIndexSync(config) as holo:
@@ -127,7 +127,7 @@ def semantic_search(orch: Orchestrator, query: str, limit: int = 5,
 
 
 def _source_of(orch: Orchestrator, execution_id: str | None) -> str:
-    from server.orchestrator import MinerError
+    from training_data_miner.server.orchestrator import MinerError
 
     try:
         if execution_id:
@@ -143,7 +143,7 @@ def _source_of(orch: Orchestrator, execution_id: str | None) -> str:
 
 
 def _embedded(path: str, query: str, limit: int) -> list[SearchHit]:
-    from skills.load_source import SourceError
+    from training_data_miner.skills.load_source import SourceError
 
     try:
         return index_for(path).search(query, limit)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from skills.extractors import Draft, context_lines, get_extractor
-from skills.filter_quality import score_quality
-from skills.models import Example, Match, trusted
-from skills.packs import DomainPack
+from training_data_miner.skills.extractors import Draft, context_lines, get_extractor
+from training_data_miner.skills.filter_quality import score_quality
+from training_data_miner.skills.models import Example, Match, trusted
+from training_data_miner.skills.packs import DomainPack
 
 
 class _Keep(dict):

@@ -24,7 +24,7 @@ from typing import Any
 
 import regex
 
-from skills.models import CRITERIA, Example, FilterResult, PatternType, Quality, Rejected
+from training_data_miner.skills.models import CRITERIA, Example, FilterResult, PatternType, Quality, Rejected
 
 MIN_QUALITY = 0.85
 NEAR_DUPLICATE_THRESHOLD = 0.8

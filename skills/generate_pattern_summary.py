@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterable
 from statistics import mean
 
-from skills.models import Example, FilterResult, PatternSummary, PatternType
-from skills.packs import DomainPack
+from training_data_miner.skills.models import Example, FilterResult, PatternSummary, PatternType
+from training_data_miner.skills.packs import DomainPack
 
 MIN_EXAMPLES = 50
 BUCKETS = (("0.95-1.0", 0.95, 1.01), ("0.90-0.94", 0.90, 0.95), ("0.85-0.89", 0.85, 0.90))
@@ -54,7 +54,7 @@ def common_patterns(pack: DomainPack, kept: list[Example], top: int = 5) -> list
     out: list[str] = []
     labels = Counter(ex.label for ex in kept if ex.label)
     if pack.name == "mps_scoring":
-        from skills.wsp15 import PRIORITY_RANGES
+        from training_data_miner.skills.wsp15 import PRIORITY_RANGES
 
         for prio, (lo, hi) in PRIORITY_RANGES.items():
             if labels.get(prio):

@@ -93,7 +93,7 @@ LLAMA_FACTORY = {
 # -- export --------------------------------------------------------------------------------------
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    from skills.write_training_dataset import atomic_write_text
+    from training_data_miner.skills.write_training_dataset import atomic_write_text
 
     atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
@@ -109,7 +109,7 @@ def split_of(dataset: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[s
 def export_dataset(dataset_path: Path, formats: Sequence[str], out_dir: Path) -> dict[str, Any]:
     """JSONL exports of a written dataset (train and validation files per format), LLaMA-Factory
     entries and a dataset card, in `out_dir/<domain>/`. Returns the paths written."""
-    from skills.write_training_dataset import atomic_write_json, atomic_write_text
+    from training_data_miner.skills.write_training_dataset import atomic_write_json, atomic_write_text
 
     for fmt in formats:
         if fmt not in FORMATS:
@@ -246,7 +246,7 @@ def order_key(domain: str, total: int, n_examples: int) -> tuple[int, int, str]:
 def build_manifest(out_dir: Path, exports_dir: Path | None = None,
                    execution_command: str | None = None, domains: Sequence[str] | None = None) -> dict[str, Any]:
     """handoff.json's content for every dataset in `out_dir` (or just `domains`)."""
-    from skills.write_training_dataset import EXECUTION_COMMAND
+    from training_data_miner.skills.write_training_dataset import EXECUTION_COMMAND
 
     rows = []
     for path in sorted(Path(out_dir).glob("*_training_data.json")):

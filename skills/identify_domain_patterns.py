@@ -24,10 +24,10 @@ from typing import Protocol
 
 import regex
 
-from skills.load_source import BOM, SourceError, check_source, read_blocks
-from skills.models import IdentifyResult, Match, PatternError, trusted
-from skills.packs import DomainPack
-from skills.semantic_index import SearchHit
+from training_data_miner.skills.load_source import BOM, SourceError, check_source, read_blocks
+from training_data_miner.skills.models import IdentifyResult, Match, PatternError, trusted
+from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.semantic_index import SearchHit
 
 try:  # Optional fast path; the scan is correct without it.
     import hyperscan

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from skills.models import Chunk, SourceInfo
+from training_data_miner.skills.models import Chunk, SourceInfo
 
 BLOCK_BYTES = 8 << 20
 CONTEXT_WINDOW_TOKENS = 32_768

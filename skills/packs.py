@@ -13,7 +13,7 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from skills.models import PatternType
+from training_data_miner.skills.models import PatternType
 
 BUILTIN_DIR = Path(__file__).with_name("domains")
 
@@ -84,7 +84,7 @@ class DomainPack(BaseModel):
 
 
 def load_pack(path: Path) -> DomainPack:
-    from skills.extractors import INSTRUCTION_KEYS
+    from training_data_miner.skills.extractors import INSTRUCTION_KEYS
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

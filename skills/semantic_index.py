@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from skills.load_source import BOM, check_source
+from training_data_miner.skills.load_source import BOM, check_source
 
 CHUNK_LINES = 8  # of 4, 8 and 12 on 012_dev.txt: 4 found least; 12 a little more, less precisely placed
 MAX_INDEX_BYTES = 256 << 20  # the index holds the source in memory, twice (as read, and as words)

@@ -20,11 +20,11 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from skills import wsp15
-from skills.models import Example, FilterResult, PatternSummary, SourceInfo
-from skills.packs import DomainPack
-from skills.handoff import SPLIT_SEED, VALIDATION_SHARE, stratified_split, train_size
-from skills.validate import TRAINER_MIN_QUALITY
+from training_data_miner.skills import wsp15
+from training_data_miner.skills.models import Example, FilterResult, PatternSummary, SourceInfo
+from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.handoff import SPLIT_SEED, VALIDATION_SHARE, stratified_split, train_size
+from training_data_miner.skills.validate import TRAINER_MIN_QUALITY
 
 NEXT_SKILL_AGENT = "gemma_domain_trainer_v1"
 EXECUTION_COMMAND = (

@@ -58,14 +58,14 @@ def dev_corpus() -> Path:
 @pytest.fixture
 def mcp_server(data_dir: Path):
     """The real server object, for the SDK's in-memory Client; sources may come from the repository."""
-    from server.mcp_server import build_server
-    from server.orchestrator import Settings
+    from training_data_miner.server.mcp_server import build_server
+    from training_data_miner.server.orchestrator import Settings
 
     return build_server(Settings(data_dir=data_dir), roots=[str(REPO), str(data_dir)])
 
 
 def serve_command(data_dir: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "server", "serve", "--data-dir", str(data_dir), *args]
+    return [sys.executable, "-m", "training_data_miner.server", "serve", "--data-dir", str(data_dir), *args]
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from skills.extract_examples import extract_examples
-from skills.identify_domain_patterns import identify_domain_patterns
-from skills.models import Example
-from skills.packs import load_packs
+from training_data_miner.skills.extract_examples import extract_examples
+from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
+from training_data_miner.skills.models import Example
+from training_data_miner.skills.packs import load_packs
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "012_dev.txt"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "012_sample.txt"
@@ -39,7 +39,7 @@ def corpus_kept(domain: str) -> list[Example]:
     on its source line; skips when the corpus is not beside the project."""
     import pytest
 
-    from skills.filter_quality import filter_quality
+    from training_data_miner.skills.filter_quality import filter_quality
 
     if not CORPUS.exists():
         pytest.skip(f"{CORPUS} is not here")
@@ -56,7 +56,7 @@ def corpus_kept(domain: str) -> list[Example]:
 def examples_from_match(domain: str, text: str, pattern: str, before: tuple[str, ...] = (),
                         after: tuple[str, ...] = (), line: int = 100) -> list[Example]:
     """The domain's examples of one hand-made match (its line and context), as a run makes them."""
-    from skills.models import Match
+    from training_data_miner.skills.models import Match
 
     match = Match(domain=domain, pattern=pattern, line=line, text=text,
                   context_before=list(before), context_after=list(after))

@@ -23,8 +23,8 @@ ESCAPES = [
 
 @pytest.mark.parametrize("uri", ESCAPES)
 async def test_resource_uri_traversal_is_refused(tmp_path, uri):
-    from server.mcp_server import build_server
-    from server.orchestrator import Settings
+    from training_data_miner.server.mcp_server import build_server
+    from training_data_miner.server.orchestrator import Settings
 
     (tmp_path / "secret").write_text("SECRET\n")
     (tmp_path / "data").mkdir()
@@ -38,8 +38,8 @@ async def test_resource_uri_traversal_is_refused(tmp_path, uri):
 
 async def test_outputs_stay_in_the_data_directory_whatever_the_source_name(tmp_path):
     """A source named like a path still writes only under DATA_DIR (file names come from domains)."""
-    from server.mcp_server import build_server
-    from server.orchestrator import Settings
+    from training_data_miner.server.mcp_server import build_server
+    from training_data_miner.server.orchestrator import Settings
 
     root = tmp_path / "root"
     (root / "..evil..").mkdir(parents=True)

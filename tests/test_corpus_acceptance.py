@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from helpers import CORPUS, PACKS, source_lines
 
-from server.orchestrator import Orchestrator, Settings
-from skills import wsp15
-from skills.filter_quality import exact_key
-from skills.models import Example
-from skills.validate import validate_file
+from training_data_miner.server.orchestrator import Orchestrator, Settings
+from training_data_miner.skills import wsp15
+from training_data_miner.skills.filter_quality import exact_key
+from training_data_miner.skills.models import Example
+from training_data_miner.skills.validate import validate_file
 
 pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpus/012_dev.txt")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from skills.extract_examples import extract_examples
-from skills.extractors import first_principles
-from skills.models import Match
-from skills.packs import BUILTIN_DIR, load_pack
+from training_data_miner.skills.extract_examples import extract_examples
+from training_data_miner.skills.extractors import first_principles
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import BUILTIN_DIR, load_pack
 
 from helpers import corpus_kept  # noqa: E402
 

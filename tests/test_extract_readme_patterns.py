@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from skills.extract_examples import extract_examples
-from skills.extractors import readme_patterns
-from skills.filter_quality import filter_quality
-from skills.identify_domain_patterns import identify_domain_patterns
-from skills.models import Match
-from skills.packs import BUILTIN_DIR, load_pack
+from training_data_miner.skills.extract_examples import extract_examples
+from training_data_miner.skills.extractors import readme_patterns
+from training_data_miner.skills.filter_quality import filter_quality
+from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import BUILTIN_DIR, load_pack
 
 from helpers import CORPUS  # noqa: E402
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from helpers import PACKS, corpus_kept, examples_from_match, one_example
 
-from skills.extractors.roadmap_analysis import status_of
-from skills.filter_quality import MIN_QUALITY
-from skills.models import Example
-from skills.packs import DomainPack
+from training_data_miner.skills.extractors.roadmap_analysis import status_of
+from training_data_miner.skills.filter_quality import MIN_QUALITY
+from training_data_miner.skills.models import Example
+from training_data_miner.skills.packs import DomainPack
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_some_pattern_finds_each_form(pack: DomainPack, text: str) -> None:
     ("just some words", None),
 ])
 def test_status_words(text: str, status: str | None) -> None:
-    from skills.extractors.roadmap_analysis import clean
+    from training_data_miner.skills.extractors.roadmap_analysis import clean
 
     assert status_of(clean(text)) == status
 
@@ -190,7 +190,7 @@ def test_dev_corpus_gives_at_least_50_kept_examples_with_evidence_on_their_line(
 
 
 def test_an_order_to_complete_a_phase_is_not_a_complete_status() -> None:
-    from skills.extractors.roadmap_analysis import status_of
+    from training_data_miner.skills.extractors.roadmap_analysis import status_of
 
     assert status_of("Complete Phase 3 integration tests (BLOCKED by Phase 2)") == "not_started"
     assert status_of("Finish Phase 4 rollout") is None

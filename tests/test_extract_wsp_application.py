@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from helpers import PACKS, corpus_kept, examples_from_match, one_example
 
-from skills.filter_quality import MIN_QUALITY
-from skills.models import Example
-from skills.packs import DomainPack
+from training_data_miner.skills.filter_quality import MIN_QUALITY
+from training_data_miner.skills.models import Example
+from training_data_miner.skills.packs import DomainPack
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import zlib
 
 import regex
 
-from skills.filter_quality import NearDuplicateIndex, _bands, filter_quality, shingles
-from skills.models import Example, Quality
+from training_data_miner.skills.filter_quality import NearDuplicateIndex, _bands, filter_quality, shingles
+from training_data_miner.skills.models import Example, Quality
 
 TASKS = ("rotate the oauth tokens", "split the scheduler module", "add retries to the poster",
          "index the wsp documents", "cache the channel list", "trim the daemon logs")

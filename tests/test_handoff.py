@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from helpers import PACKS, SAMPLE
 
-from server.orchestrator import Orchestrator, Settings
-from skills.handoff import build_manifest, gemma_prompt, stratified_split, train_size
-from skills.validate import validate_file
-from skills.write_training_dataset import wardrobe_config
+from training_data_miner.server.orchestrator import Orchestrator, Settings
+from training_data_miner.skills.handoff import build_manifest, gemma_prompt, stratified_split, train_size
+from training_data_miner.skills.validate import validate_file
+from training_data_miner.skills.write_training_dataset import wardrobe_config
 
 FIXED = {
     "instruction": "Apply WSP 15 MPS scoring to this task",

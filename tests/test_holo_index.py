@@ -15,7 +15,7 @@ import anyio
 import pytest
 
 from conftest import _free_port, wait_for_port
-from server.holo_index import HoloConfig, HoloIndex, HoloIndexError, HoloIndexSync, normalise
+from training_data_miner.server.holo_index import HoloConfig, HoloIndex, HoloIndexError, HoloIndexSync, normalise
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 

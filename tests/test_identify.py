@@ -9,9 +9,9 @@ import regex
 
 from helpers import CORPUS, PACKS, SAMPLE, source_lines
 
-from skills.identify_domain_patterns import Scanner, identify_domain_patterns, prefilter_expression, scan
-from skills.models import Match, PatternError
-from skills.packs import DomainPack, PatternSpec
+from training_data_miner.skills.identify_domain_patterns import Scanner, identify_domain_patterns, prefilter_expression, scan
+from training_data_miner.skills.models import Match, PatternError
+from training_data_miner.skills.packs import DomainPack, PatternSpec
 
 
 def _key(m):
@@ -170,7 +170,7 @@ def test_the_fast_engine_gets_bounded_repeats_opened_and_classes_untouched():
 def test_trusted_builds_what_model_construct_builds():
     # The scan builds each Match with `trusted` (3x faster); a pydantic upgrade that changed what
     # an instance holds would show here.
-    from skills.models import Example, trusted
+    from training_data_miner.skills.models import Example, trusted
 
     for m in itertools.islice(scan(SAMPLE, Scanner(list(PACKS.values()))), 50):
         fields = dict(m.__dict__)
@@ -179,7 +179,7 @@ def test_trusted_builds_what_model_construct_builds():
         assert a.model_fields_set == b.model_fields_set and a.__pydantic_extra__ == b.__pydantic_extra__
         assert a.__pydantic_private__ == b.__pydantic_private__
         assert Match.model_validate(a.model_dump()) == a
-    from skills.extract_examples import extract_examples
+    from training_data_miner.skills.extract_examples import extract_examples
 
     pack = PACKS["mps_scoring"]
     ex = extract_examples(identify_domain_patterns(SAMPLE, [pack]).matches[pack.name], pack, SAMPLE.name)[0]

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from helpers import CORPUS
 
-from skills.load_source import BYTES_PER_TOKEN, SourceError, load_source, read_blocks
+from training_data_miner.skills.load_source import BYTES_PER_TOKEN, SourceError, load_source, read_blocks
 
 
 def test_counts_lines_bytes_and_sha256_of_the_corpus():

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from server.orchestrator import Orchestrator, Settings
-from skills.load_source import SourceError
+from training_data_miner.server.orchestrator import Orchestrator, Settings
+from training_data_miner.skills.load_source import SourceError
 from helpers import CORPUS, SAMPLE
 
 

@@ -12,7 +12,7 @@ import pytest
 from mcp import Client
 
 from conftest import REPO, SAMPLE, payload
-from skills.validate import validate_file
+from training_data_miner.skills.validate import validate_file
 
 pytestmark = pytest.mark.anyio
 SAMPLE_REL = str(SAMPLE.relative_to(REPO))
@@ -59,7 +59,7 @@ async def test_parallel_clients_and_a_cli_run_share_one_output_folder(mcp_server
         async with Client(mcp_server) as client:
             results[i] = payload(await client.call_tool("mine_domain", {"source_path": SAMPLE_REL, "domain": domain}))
 
-    cli = subprocess.Popen([sys.executable, "-m", "server", "mine", str(SAMPLE), "--domain", "mps_scoring",
+    cli = subprocess.Popen([sys.executable, "-m", "training_data_miner.server", "mine", str(SAMPLE), "--domain", "mps_scoring",
                             "--data-dir", str(data_dir), "-q"], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     async with anyio.create_task_group() as tg:
         for i, d in enumerate(jobs):

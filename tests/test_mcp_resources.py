@@ -139,7 +139,7 @@ async def test_fidelity_metrics_resource(mcp_server):
 
 
 async def test_domain_pack_resources(mcp_server):
-    from skills.packs import load_packs
+    from training_data_miner.skills.packs import load_packs
 
     packs = load_packs()
     async with Client(mcp_server) as client:
@@ -168,8 +168,8 @@ async def test_prompt_walks_through_the_six_steps(mcp_server):
 async def test_a_broken_domain_pack_is_named_by_tools_and_resources_and_fixing_it_is_enough(tmp_path):
     # Packs load on first use (the server answers initialize before compiling them), so a broken
     # one is reported by the calls that need it, with its file and field, until it is fixed.
-    from server.mcp_server import build_server
-    from server.orchestrator import Settings
+    from training_data_miner.server.mcp_server import build_server
+    from training_data_miner.server.orchestrator import Settings
 
     packs = tmp_path / "domains"
     packs.mkdir()

@@ -31,8 +31,8 @@ def jail(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def jailed_server(jail: Path):
-    from server.mcp_server import build_server
-    from server.orchestrator import Settings
+    from training_data_miner.server.mcp_server import build_server
+    from training_data_miner.server.orchestrator import Settings
 
     return build_server(Settings(data_dir=jail / "data"), roots=[str(jail)])
 
@@ -116,7 +116,7 @@ async def test_files_inside_the_root_are_served(jailed_server, jail):
 
 
 def test_working_directory_slash_is_not_an_implicit_root(tmp_path, monkeypatch):
-    from server.roots import allowed_roots
+    from training_data_miner.server.roots import allowed_roots
 
     monkeypatch.chdir("/")
     assert allowed_roots(tmp_path) == [tmp_path.resolve()]

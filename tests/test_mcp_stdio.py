@@ -36,7 +36,7 @@ async def test_stdio_tools_list_matches_snapshot(stdio_server, tools_snapshot):
 
 async def test_stdio_six_steps_make_the_same_datasets_as_the_cli(stdio_server, data_dir, tmp_path):
     cli_dir = tmp_path / "cli"
-    subprocess.run([sys.executable, "-m", "server", "mine", SAMPLE_REL, "--data-dir", str(cli_dir), "--quiet"],
+    subprocess.run([sys.executable, "-m", "training_data_miner.server", "mine", SAMPLE_REL, "--data-dir", str(cli_dir), "--quiet"],
                    cwd=REPO, check=True)
     async with Client(stdio_server()) as client:
         loaded = payload(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "all"}))
@@ -123,7 +123,7 @@ def test_stdio_stdout_carries_only_protocol_messages_and_logs_go_to_stderr(data_
         {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
             "name": "load_source", "arguments": {"source_path": "missing.txt"}}},
     ]
-    cmd = [sys.executable, "-m", "server", "--log-level", "debug", "serve", "--data-dir", str(data_dir)]
+    cmd = [sys.executable, "-m", "training_data_miner.server", "--log-level", "debug", "serve", "--data-dir", str(data_dir)]
     stderr = tmp_path / "stderr"
     with open(stderr, "wb") as err:
         proc = subprocess.Popen(cmd, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)

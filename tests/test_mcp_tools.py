@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from skills.load_source import load_source
+from training_data_miner.skills.load_source import load_source
 from conftest import REPO, SAMPLE, error, payload
 
 pytestmark = pytest.mark.anyio
@@ -49,7 +49,7 @@ async def test_tools_are_the_seed_steps_with_flat_input_schemas(mcp_server):
 
 
 async def test_list_domains(mcp_server):
-    from skills.packs import load_packs
+    from training_data_miner.skills.packs import load_packs
 
     async with Client(mcp_server) as client:
         data = payload(await client.call_tool("list_domains", {}))
@@ -129,7 +129,7 @@ async def test_mine_domain_returns_the_expected_patterns_summary(mcp_server, dat
 
 
 async def test_mine_domain_all_mines_every_domain(mcp_server):
-    from skills.packs import load_packs
+    from training_data_miner.skills.packs import load_packs
 
     async with Client(mcp_server) as client:
         data = payload(await client.call_tool("mine_domain", {"source_path": SAMPLE_REL, "domain": "all"}))
@@ -138,7 +138,7 @@ async def test_mine_domain_all_mines_every_domain(mcp_server):
 
 
 async def test_unknown_domain_lists_the_valid_ones(mcp_server):
-    from skills.packs import load_packs
+    from training_data_miner.skills.packs import load_packs
 
     valid = list(load_packs())
     async with Client(mcp_server) as client:
@@ -229,8 +229,8 @@ async def test_binary_source_fails_with_the_reason(mcp_server, data_dir):
 
 
 async def test_a_second_client_and_a_restarted_server_continue_an_execution(mcp_server, data_dir):
-    from server.mcp_server import build_server
-    from server.orchestrator import Settings
+    from training_data_miner.server.mcp_server import build_server
+    from training_data_miner.server.orchestrator import Settings
 
     async with Client(mcp_server) as first:
         eid = payload(await first.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "mps_scoring"}))["execution_id"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from helpers import mine_text
 
-from skills import wsp15
+from training_data_miner.skills import wsp15
 
 
 def one(tmp_path, text):

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from helpers import SAMPLE
 
-from server.orchestrator import Orchestrator, Settings, StepOrderError, UnknownExecution
-from server.metrics import PATTERNS
-from skills.validate import validate_file
+from training_data_miner.server.orchestrator import Orchestrator, Settings, StepOrderError, UnknownExecution
+from training_data_miner.server.metrics import PATTERNS
+from training_data_miner.skills.validate import validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli(*args, cwd=ROOT, check=False):
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "training_data_miner.server", *args], cwd=cwd, capture_output=True, text=True,
                           check=check, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
@@ -175,7 +175,7 @@ def test_the_same_source_gives_the_same_datasets_whatever_the_hash_seed(tmp_path
     runs = []
     for seed in ("1", "2", "3"):
         data = tmp_path / seed
-        r = subprocess.run([sys.executable, "-m", "server", "mine", str(CORPUS), "--domain", "modlog_updates",
+        r = subprocess.run([sys.executable, "-m", "training_data_miner.server", "mine", str(CORPUS), "--domain", "modlog_updates",
                             "--domain", "mps_scoring", "--data-dir", str(data), "-q"], cwd=ROOT, capture_output=True,
                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed})
         assert r.returncode == 0, r.stderr

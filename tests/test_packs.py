@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import PACKS
 
-from skills.packs import PackError, load_pack, load_packs, select
+from training_data_miner.skills.packs import PackError, load_pack, load_packs, select
 
 SEED_DOMAINS = ["mps_scoring", "wsp_application", "roadmap_analysis", "readme_patterns", "modlog_updates",
                 "first_principles"]
@@ -108,8 +108,8 @@ def test_extractors_use_only_their_listed_instruction_keys():
     must hold every key the extractor's drafts use (on the sample and on 012_dev.txt)."""
     from helpers import CORPUS, PACKS, SAMPLE
 
-    from skills.extractors import INSTRUCTION_KEYS, get_extractor
-    from skills.identify_domain_patterns import identify_domain_patterns
+    from training_data_miner.skills.extractors import INSTRUCTION_KEYS, get_extractor
+    from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
 
     sources = [SAMPLE] + ([CORPUS] if CORPUS.exists() else [])
     used: dict[str, set[str]] = {}

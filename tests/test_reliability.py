@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 from helpers import CORPUS, PACKS, SAMPLE
 
-from skills.identify_domain_patterns import identify_domain_patterns
-from skills.load_source import load_source
-from skills.validate import validate_file
+from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
+from training_data_miner.skills.load_source import load_source
+from training_data_miner.skills.validate import validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def mine_cmd(src, data, *extra):
-    return [sys.executable, "-m", "server", "mine", str(src), "--data-dir", str(data), "-q", *extra]
+    return [sys.executable, "-m", "training_data_miner.server", "mine", str(src), "--data-dir", str(data), "-q", *extra]
 
 
 def jsonl_records(path: Path) -> list[dict]:
@@ -56,8 +56,8 @@ def test_a_50_mb_single_line_stays_in_bounded_memory(tmp_path):
         f.write(b"\nnext line\n")
     code = (
         "import json,sys;"
-        "from skills.identify_domain_patterns import identify_domain_patterns;"
-        "from skills.packs import load_packs;"
+        "from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns;"
+        "from training_data_miner.skills.packs import load_packs;"
         "r=identify_domain_patterns(sys.argv[1], list(load_packs().values()));"
         "m=r.matches['mps_scoring'];"
         "print(json.dumps({'n': len(m), 'trunc': m[0].truncated, 'len': len(m[0].text),"

@@ -8,10 +8,10 @@ import pytest
 import regex
 from helpers import CORPUS, SAMPLE
 
-from skills.extractors import NAMES, rx
+from training_data_miner.skills.extractors import NAMES, rx
 
 ALTERNATIONS = [(f"{name}.{attr}", value) for name in NAMES
-                for attr, value in vars(importlib.import_module(f"skills.extractors.{name}")).items()
+                for attr, value in vars(importlib.import_module(f"training_data_miner.skills.extractors.{name}")).items()
                 if isinstance(value, rx.Alternation)]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from helpers import mine_text
 
-from skills.filter_quality import filter_quality, score_quality
+from training_data_miner.skills.filter_quality import filter_quality, score_quality
 
 # -- Test Set 1: MPS scoring extraction -------------------------------------------------------
 

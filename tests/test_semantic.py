@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from helpers import SAMPLE
 
-from server.holo_index import HoloConfig
-from server.orchestrator import Options, Orchestrator, Settings
-from server.semantic import SemanticSearch, SemanticSearchError, semantic_search
-from skills.identify_domain_patterns import augment_semantic, identify_domain_patterns, semantic_queries
-from skills.models import Match
-from skills.packs import load_packs
-from skills.semantic_index import SearchHit, SourceIndex, terms
+from training_data_miner.server.holo_index import HoloConfig
+from training_data_miner.server.orchestrator import Options, Orchestrator, Settings
+from training_data_miner.server.semantic import SemanticSearch, SemanticSearchError, semantic_search
+from training_data_miner.skills.identify_domain_patterns import augment_semantic, identify_domain_patterns, semantic_queries
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import load_packs
+from training_data_miner.skills.semantic_index import SearchHit, SourceIndex, terms
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -185,7 +185,7 @@ def test_an_endpoint_that_dies_and_cannot_restart_degrades_the_rest_of_the_step(
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("HOLO_INDEX_")}
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "training_data_miner.server", *args], cwd=ROOT, capture_output=True, text=True,
                           env={**base, "PYTHONPATH": str(ROOT), **(env or {})}, timeout=120)
 
 
@@ -219,7 +219,7 @@ def test_cli_mine_no_semantic(tmp_path):
 
 
 def test_mine_without_an_endpoint_does_not_import_the_mcp_sdk(tmp_path):
-    code = ("import sys; from server.cli import main; "
+    code = ("import sys; from training_data_miner.server.cli import main; "
             f"rc = main(['mine', {str(SAMPLE)!r}, '--data-dir', {str(tmp_path)!r}, '-q']); "
             "print(rc, sorted(m for m in sys.modules if m == 'mcp' or m.startswith('mcp.')))")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from helpers import CORPUS, SAMPLE
 
-from server.orchestrator import Orchestrator, Settings
-from server.workers import WorkerFailed, balance, run_in_workers
+from training_data_miner.server.orchestrator import Orchestrator, Settings
+from training_data_miner.server.workers import WorkerFailed, balance, run_in_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,7 +74,7 @@ def _children(pid: int) -> list[int]:
 def test_a_killed_worker_fails_its_domains_only_with_a_clear_error(tmp_path):
     if not CORPUS.exists():
         pytest.skip(f"{CORPUS} is not here")
-    proc = subprocess.Popen([sys.executable, "-m", "server", "mine", str(CORPUS), "--all-domains", "--jobs", "2",
+    proc = subprocess.Popen([sys.executable, "-m", "training_data_miner.server", "mine", str(CORPUS), "--all-domains", "--jobs", "2",
                              "--data-dir", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 60

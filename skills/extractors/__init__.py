@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import regex
 
-from skills.models import Match, PatternType
+from training_data_miner.skills.models import Match, PatternType
 
 
 @dataclass
@@ -90,4 +90,4 @@ def get_extractor(name: str) -> Extractor | None:
     import, so a one-domain run, or a server answering `initialize`, pays only for what it uses)."""
     if name not in NAMES:
         return None
-    return import_module(f"skills.extractors.{name}").EXTRACTOR
+    return import_module(f"training_data_miner.skills.extractors.{name}").EXTRACTOR

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import regex
 
-from skills.extractors import Draft, EMOJI_ESCAPE, Extractor, STATUS_TAGS, context_lines, plain_ascii
-from skills.extractors import rx
-from skills.models import Match
-from skills.packs import DomainPack
+from training_data_miner.skills.extractors import Draft, EMOJI_ESCAPE, Extractor, STATUS_TAGS, context_lines, plain_ascii
+from training_data_miner.skills.extractors import rx
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import DomainPack
 
 _PRINCIPLES = (
     ("occams_razor", regex.compile(r"(?i)occ[au]m|\bsimplest\b")),

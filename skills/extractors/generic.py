@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import regex
 
-from skills.extractors import Draft, Extractor
-from skills.models import Match
-from skills.packs import DomainPack
+from training_data_miner.skills.extractors import Draft, Extractor
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import DomainPack
 
 _WHY = regex.compile(r"(?i)\b(?:because|since|so that|in order to|due to)\b\s+(?P<why>.{8,})")
 

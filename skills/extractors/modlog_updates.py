@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import regex
 
-from skills.extractors import (
+from training_data_miner.skills.extractors import (
     EMOJI_ESCAPE,
     HEADING,
     STATUS_TAGS,
@@ -26,8 +26,8 @@ from skills.extractors import (
     plain_ascii,
     rx,
 )
-from skills.models import Match
-from skills.packs import DomainPack
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import DomainPack
 
 _DATE = r"(?P<date>20\d\d-[01]\d-[0-3]\d)(?:[ T][\d:.]{4,15})?"
 # Date first: "## [2025-10-15] Title", "### [2025-08-10 12:00:39] - Title", "## 2026-02-07 - Title",

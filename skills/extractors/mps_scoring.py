@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import regex
 
-from skills import wsp15
-from skills.extractors import Draft, Extractor, context_lines
-from skills.extractors import rx
-from skills.models import Match
-from skills.packs import DomainPack
+from training_data_miner.skills import wsp15
+from training_data_miner.skills.extractors import Draft, Extractor, context_lines
+from training_data_miner.skills.extractors import rx
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import DomainPack
 
 _DIM = regex.compile(
     r"(?i)\b(?P<dim>complexity|importance|deferability|impact)\b(?:\s*\([CIDP]\))?\**\s*[:=]\s*\**\s*"

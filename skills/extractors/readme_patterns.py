@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import regex
 
-from skills.extractors import Draft, EMOJI_ESCAPE, Extractor, WSP_REF, heading, plain_ascii
-from skills.extractors import rx
-from skills.models import Match
-from skills.packs import DomainPack
+from training_data_miner.skills.extractors import Draft, EMOJI_ESCAPE, Extractor, WSP_REF, heading, plain_ascii
+from training_data_miner.skills.extractors import rx
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import DomainPack
 
 STANDARD_SECTIONS = ("Overview", "Installation", "Usage", "WSP Compliance", "Dependencies", "Testing")
 # Per standard section: (its own words, synonyms). A synonym match is an interpretation.

@@ -17,10 +17,10 @@ from typing import Any
 
 import regex
 
-from skills.extractors import Draft, Extractor, context_lines, plain_ascii
-from skills.extractors import rx
-from skills.models import Match
-from skills.packs import DomainPack
+from training_data_miner.skills.extractors import Draft, Extractor, context_lines, plain_ascii
+from training_data_miner.skills.extractors import rx
+from training_data_miner.skills.models import Match
+from training_data_miner.skills.packs import DomainPack
 
 MAX_ITEMS = 8  # items listed per side; the counts cover all of them
 MAX_ITEM_CHARS = 90

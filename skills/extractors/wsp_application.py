@@ -19,10 +19,10 @@ from typing import Any
 
 import regex
 
-from skills.extractors import Draft, Extractor, plain_ascii
-from skills.extractors import rx
-from skills.models import Match, PatternType
-from skills.packs import DomainPack
+from training_data_miner.skills.extractors import Draft, Extractor, plain_ascii
+from training_data_miner.skills.extractors import rx
+from training_data_miner.skills.models import Match, PatternType
+from training_data_miner.skills.packs import DomainPack
 
 MAX_STATEMENT = 320  # a longer line is cut to a verbatim window around its first WSP
 MAX_CONTEXT = 160
