@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from training_data_miner.skills.extract_examples import extract_examples
-from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
+from training_data_miner.skills.identify_domain_patterns import annotate, identify_domain_patterns
 from training_data_miner.skills.models import Example
 from training_data_miner.skills.packs import load_packs
+from training_data_miner.skills.structure import Structure
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "012_dev.txt"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "012_sample.txt"
@@ -18,9 +19,16 @@ def mine_text(tmp_path: Path, domain: str, text: str, name: str = "012.txt") -> 
     """Every example the domain makes of `text` (identify + extract, as a run does)."""
     src = tmp_path / name
     src.write_text(text, encoding="utf-8")
+    return mine_file(src, domain)
+
+
+def mine_file(src: Path, domain: str) -> list[Example]:
+    """Every example the domain makes of the file `src`: identify, the source's structure, extract."""
     pack = PACKS[domain]
     res = identify_domain_patterns(src, [pack])
-    return extract_examples(res.matches[domain], pack, name)
+    structure = Structure.read(src)
+    annotate(res.matches[domain], structure)
+    return extract_examples(res.matches[domain], pack, src.name, structure)
 
 
 def source_lines(path: Path) -> list[str]:
@@ -44,9 +52,7 @@ def corpus_kept(domain: str) -> list[Example]:
     if not CORPUS.exists():
         pytest.skip(f"{CORPUS} is not here")
     if domain not in _KEPT:
-        pack = PACKS[domain]
-        res = identify_domain_patterns(CORPUS, [pack])
-        _KEPT[domain] = filter_quality(extract_examples(res.matches[domain], pack, CORPUS.name)).kept
+        _KEPT[domain] = filter_quality(mine_file(CORPUS, domain)).kept
         lines = source_lines(CORPUS)
         for ex in _KEPT[domain]:
             assert ex.evidence in lines[ex.line - 1], ex.source
