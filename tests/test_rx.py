@@ -1,61 +1,33 @@
-"""rx.Alternation finds what its whole pattern finds, on every line of the sample and 012_dev.txt."""
+"""rx.Gated: a gated pattern finds what its pattern finds, and skips the texts without its words."""
 
 from __future__ import annotations
 
-import importlib
+import re
 
-import pytest
-import regex
-from helpers import CORPUS, SAMPLE
-
-from training_data_miner.skills.extractors import NAMES, rx
-
-ALTERNATIONS = [(f"{name}.{attr}", value) for name in NAMES
-                for attr, value in vars(importlib.import_module(f"training_data_miner.skills.extractors.{name}")).items()
-                if isinstance(value, rx.Alternation)]
+from training_data_miner.skills.extractors import rx
 
 
-def _lines() -> list[str]:
-    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
-    if CORPUS.exists():
-        lines += CORPUS.read_text(encoding="utf-8", errors="replace").splitlines()
-    return lines
+def test_a_gate_changes_no_match_where_a_word_is_present():
+    gated = rx.Gated(r"\bviolat\w+\s+WSP\s+\d+", ("violat",), re.IGNORECASE)
+    for text in ("This VIOLATED WSP 3 twice", "no match here", "violations of WSP x", "Violates WSP 49; violated WSP 3"):
+        assert (gated.search(text) and gated.search(text).span()) == (gated.regex.search(text) and
+                                                                     gated.regex.search(text).span())
+        assert [m.span() for m in gated.finditer(text)] == [m.span() for m in gated.regex.finditer(text)]
+        assert gated.sub("-", text) == gated.regex.sub("-", text)
 
 
-def test_the_extractors_use_alternations():
-    assert {name for name, _ in ALTERNATIONS} >= {"wsp_application._NOISE", "wsp_application._PATH",
-                                                    "wsp_application._NAMES"}
+def test_a_text_without_the_words_is_not_searched():
+    # a gate whose words the pattern does not need shows the skip: the pattern would match
+    gated = rx.Gated(r"WSP \d+", ("complian",))
+    assert gated.regex.search("WSP 22") is not None
+    assert gated.search("WSP 22") is None and list(gated.finditer("WSP 22")) == []
+    assert gated.sub("-", "WSP 22") == "WSP 22"
+    assert gated.search("WSP 22 compliance") is not None
 
 
-@pytest.mark.parametrize("name,alt", ALTERNATIONS, ids=[n for n, _ in ALTERNATIONS])
-def test_same_matches_as_the_whole_pattern(name, alt):
-    whole = regex.compile(alt.pattern, alt.flags)
-    lines = _lines()
-    found = 0
-    for line in lines:
-        m, w = alt.search(line), whole.search(line)
-        assert (m and (m.span(), m[0])) == (w and (w.span(), w[0])), (name, line)
-        assert [x.span() for x in alt.finditer(line)] == [x.span() for x in whole.finditer(line)], (name, line)
-        assert alt.sub(" ", line) == whole.sub(" ", line), (name, line)
-        found += w is not None
-    assert found > 0, f"{name} matched no line: the comparison proved nothing"
-
-
-def test_leftmost_then_first_alternative():
-    alt = rx.Alternation(r"b+", r"ab", r"a")
-    assert alt.search("xab")[0] == "ab"  # at the leftmost start, the first alternative that matches there
-    assert alt.search("xbab")[0] == "b"  # an earlier start beats an earlier alternative
-    assert [m[0] for m in alt.finditer("abbab a")] == ["ab", "b", "ab", "a"]
-    assert alt.sub(r"<\g<0>>", "abbab a") == "<ab><b><ab> <a>"
-    assert alt.search("xyz") is None and alt.sub("-", "xyz") == "xyz"
-
-
-def test_lookbehind_sees_before_the_search_position():
-    alt = rx.Alternation(r"(?<![\w.])[a-z]+\.py", r"(?<!\w)[0-9]+")
-    # after "12", the search goes on from "x.py", whose lookbehind must still see the "2"
-    assert [m[0] for m in alt.finditer("12x.py a.py b12 3")] == ["12", "a.py", "3"]
-
-
-def test_an_alternative_that_matches_empty_is_refused_not_looped():
-    with pytest.raises(ValueError, match="empty string"):
-        list(rx.Alternation(r"x", r"\b").finditer("ab"))
+def test_the_lower_case_of_a_source_text_can_be_given():
+    gated = rx.Gated(r"WSP# compliant", ("compliant",))
+    line = "Root now WSP 3 compliant"
+    tokenized = "Root now WSP# compliant"
+    assert gated.search(tokenized, line.lower()).group(0) == "WSP# compliant"
+    assert gated.search(tokenized, "root now") is None  # the given lower case decides

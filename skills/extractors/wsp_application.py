@@ -1,615 +1,1078 @@
-"""wsp_application: a line that invokes WSPs -> which WSPs, applied/complied/violated, on what, why.
+"""wsp_application: statements that a WSP was applied, complied with or violated, read in their document.
 
-The text names WSPs in many shapes (`WSP 22`, `WSP_84`, `(WSP 22)` at the end of a line, lists
-such as `WSP 3, 22, 49`, compliance tables `| WSP 5 | Test Coverage | FAIL | ... |`) and states the
-relation in words that often sit elsewhere on the line (`[HEALTH][VIOLATION] ... (WSP 22)`).
-WSP *titles* carry the same words - "WSP 64 (Violation Prevention)", "WSP 54 ComplianceAgent" -
-so titles are removed before the relation is read. Lines that write or edit a WSP document
-("Created WSP 84 ...") are not applications and give no example.
+An item (../shared/gold/GUIDE.md) is one statement that a specific WSP, by number, was applied
+(used to do something), complied with (its subject is stated to meet it) or violated by a subject
+that the statement or its section names. Much of that is not on the statement's line:
 
-Rationale is only what the line itself gives: a reason clause ("to prevent ...", "because ..."),
-a table's evidence cell, the defect a violation names ("missing tests/TestModLog.md"), or, for
-partial credit, the action taken under the WSP. Headings, bare mentions and open checklist items
-are scored as ambiguous, so they do not pass the quality threshold.
+- a list's lead-in or heading says what its lines are: `**WSP Compliance Achieved**:` over
+  `- **WSP 49**: Full module structure`, `### Protocols Applied`, `### Violations Fixed`;
+- the subject is usually the entry the statement sits in (a ModLog entry's title, the module a
+  log is about) unless the line names a file or module itself;
+- whether a violation was resolved is said by its section ("Violations Fixed") or its entry's
+  status field (`**Status**: RESOLVED`) more often than by its line.
+
+On a line of its own a relation counts only when it is tied to the reference ("WSP 3
+compliant", "per WSP 49", "violated WSP 85", "(WSP 57 naming violation)"): the other words of a
+line ("complete", a check mark, "violations" in a tool's name) are not about the WSP. "X per
+WSP 3" is applied when X was done ("Moved x.py to src/ per WSP 3") and compliant when X is a
+state ("Root directory now clean per WSP 85").
+
+Not items: lines that cite WSPs without a result (`**WSP References**: WSP 22`), plans, open
+checklist items, WSP documents describing their own protocol, edits to WSP documents,
+guidelines, examples and templates, boilerplate about a document itself, and code. Each item
+gives up to three examples, one per task kind, in one output schema (`wsp`, `relation`,
+`subject`, `protocol` where the text names it, `resolved` for a violation whose status the text
+gives, `reason`): detection (the statement with its WSP numbers masked: which WSP, and why),
+classification (applied, compliant or violation, with the subject) and, for a violation, its
+resolution. Nothing in an example depends on its line number, so an item pasted again gives
+byte-identical examples, which the filter rejects as duplicates.
+
+The relation patterns read each line with its references replaced by one token (`WSP#`): they
+stay small, and a reference's number never reads as a word.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import regex
 
-from training_data_miner.skills.extractors import Draft, Extractor, plain_ascii
-from training_data_miner.skills.extractors import rx
-from training_data_miner.skills.models import Match, PatternType
+from training_data_miner.skills.extractors import Draft, Extractor
+from training_data_miner.skills.extractors.rx import Gated
 from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.structure import Document, Section, parse_document
 
-MAX_STATEMENT = 320  # a longer line is cut to a verbatim window around its first WSP
-MAX_CONTEXT = 160
-MAX_SUBJECT_WORDS = 8
-REQUIRED = ("wsp_numbers", "relation", "subject")
-
-# -- cleaning ----------------------------------------------------------------------------------
-
-_LOG_PREFIX = regex.compile(
-    r"^\s*(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d+)?\s*-\s*[\w.]+\s*-\s*[A-Z]+\s*-\s*"
-    r"|\[\d\d:\d\d:\d\d\]\s*)"
-)
-# `[U+2701]E` / `[U+2741]E` are mis-decoded check and cross marks; other escapes stand for emoji.
-_ESCAPE = regex.compile(r"\[U\+27[0-4][0-9A-F]\]E|\[U\+[0-9A-Fa-f]{4,6}\]\s?")
-_MOJIBAKE = regex.compile(r"ↁE")
-_SYMBOL = regex.compile(r"[^\P{So}✅❌⚠]|[\ufe0f\ufffd]")  # pictographs, except the three that carry meaning
-_LEAD = regex.compile(r"^(?:\s*(?:[-*+>•]|\d+(?:\.\d+)*[.)]|#{1,6}|\[[ xX]\])\s+)+")
-_SPACE = regex.compile(r"\s+")
-
-
-def _one_space(text: str) -> str:
-    """Each run of whitespace as one space. Most texts already are: a space is the only printable
-    whitespace character, so a printable text without a double space has nothing to change."""
-    if "  " not in text and text.isprintable():
-        return text
-    return _SPACE.sub(" ", text)
-
-
-def clean(text: str) -> str:
-    """The line as a reader sees it: no log prefix, emoji escapes, markdown bold or bullets."""
-    text = _LOG_PREFIX.sub("", text)
-    if not plain_ascii(text):
-        text = _ESCAPE.sub("", text)
-        text = _MOJIBAKE.sub(" -> ", text)
-        text = _SYMBOL.sub("", text)
-    text = text.replace("**", "").replace("`", "")
-    text = _LEAD.sub("", text)
-    return _one_space(text).strip(" \t-:*")
-
+MAX_STATEMENT = 300  # characters of a statement kept (a long one is cut at words around its first reference)
+MAX_READ = 1500  # characters of a line read for its relation (lines can be 10,000+ characters)
+MAX_EVIDENCE = 400
+MAX_SUBJECT = 90
+MAX_CONTEXT = 100
+REQUIRED = ("wsp", "relation", "subject")
+_I = re.IGNORECASE
 
 # -- WSP references ----------------------------------------------------------------------------
 
-# `WSP_50_Pre_Action...md` is a file name, not a reference: the number must not run into a word.
+# "WSP 22", "WSP_22", "WSP-54", "WSP 54.3.9", "WSP_22a", "WSP 38/39", "WSP 3, 22, 49", "WSP 79 + WSP 88";
+# "[U+2701]EWSP 5" is mojibake of "✅WSP 5". A number running into a word ("WSP_96_WRE...md") is a
+# file name, not a reference; "WSP 3, 5 modules" names one WSP. (`regex`: the numbers of a list
+# are the repeated captures of one group.)
+_NUM = r"(?P<n>\d{1,3})(?:\.\d{1,3}){0,2}(?:[a-z](?![A-Za-z]))?(?![\w%])"
+_UNIT = r"(?!\s*(?:%|x\b|tests?\b|files?\b|lines?\b|modules?\b|days?\b|hours?\b|items?\b|of\b|errors?\b|warnings?\b))"
 _REF = regex.compile(
-    r"\bWSP[\s_-]*(\d{1,3})(?:\.\d+)?(?![\w])"
-    r"(?:\s*(?:,|/|&|\+|\band\b)\s*(?:WSP[\s_-]*)?(\d{1,3})(?:\.\d+)?(?![\w%])"
-    r"(?!\s*(?:%|x\b|tests?\b|files?\b|lines?\b|modules?\b|days?\b|hours?\b|items?\b|of\b)))*",
-    regex.IGNORECASE,
+    r"(?:(?<![A-Za-z0-9])|(?<=\]E))WSP[ _-]?" + _NUM
+    + r"(?:\s*(?:,|/|&|\+|\band\b)\s*(?:WSP[ _-]?)?" + _NUM + _UNIT + r")*"
 )
+_RANGE = r"\s*(?:-|–|\s+through\s+)\s*(?:WSP[ _-]?)?(\d{1,3})(?![\d.%])"  # "WSP 26-29", "WSP-26 through WSP-29"
+_RANGE_END = re.compile(_RANGE)
+_REF_SPAN = re.compile(_REF.pattern.replace("(?P<n>", "(?:") + "(?:" + _RANGE.replace(r"(\d{1,3})", r"\d{1,3}") + ")?")
+_GLUED = re.compile(r"(?i:wsp)_?\d+")  # a WSP number glued into a name ("fix_wsp90_utf8.py")
+_TOKEN = "WSP#"
+R = re.escape(_TOKEN)  # a reference, as the relation patterns see it
+_TITLE = r"(?:\s*\([^()]{1,60}\))?"  # "WSP# (Violation Prevention)"
 
 
 def wsp_numbers(text: str) -> list[int]:
-    """Every WSP number the text names, in order of first mention."""
+    """Every WSP number the text names, in order of first mention; a range names every number in it."""
     found: dict[int, None] = {}
     for m in _REF.finditer(text):
-        for n in (m.group(1), *m.captures(2)):
-            found[int(n)] = None
+        numbers = m.captures("n")
+        found.update(dict.fromkeys(map(int, numbers)))
+        r = _RANGE_END.match(text, m.end())
+        if r:
+            first, last = int(numbers[-1]), int(r.group(1))
+            if first < last <= first + 20:
+                found.update(dict.fromkeys(range(first + 1, last + 1)))
     return list(found)
 
 
-# A parenthesis of Title Case words right after a reference is the WSP's name ("WSP 64
-# (Violation Prevention)"); a lower-case one says how the WSP was met and stays.
-_TITLE_PAREN = regex.compile(r"(\bWSP[\s_-]*\d{1,3}[^()\w]{0,3})\(([^()]{2,80})\)")
-_TITLE_COLON = regex.compile(
-    r"(\bWSP[\s_-]*\d{1,3})\s*:\s*((?:[A-Z0-9][\w'-]*|of|and|the|for|to|in|&)(?:\s+|$)){1,8}(?=$|[|,;(-])"
+def mask(text: str) -> str:
+    """The text with every WSP number hidden, for the detection task."""
+    return _GLUED.sub("WSP___", _REF_SPAN.sub("WSP ___", text))
+
+
+def tokens(text: str) -> tuple[str, list[str]]:
+    """The text with each reference replaced by the token, and the references in order."""
+    refs: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        refs.append(m.group(0))
+        return _TOKEN
+
+    return _REF_SPAN.sub(keep, text), refs
+
+
+def _original(text: str, refs: list[str], m: re.Match[str]) -> str:
+    """The matched part of a tokenized text, with its references written out again."""
+    k = text.count(_TOKEN, 0, m.start())
+    parts = m.group(0).split(_TOKEN)
+    return parts[0] + "".join((refs[k + i] if k + i < len(refs) else "WSP") + p for i, p in enumerate(parts[1:]))
+
+
+# -- cleaning ----------------------------------------------------------------------------------
+
+_MARKS = (
+    (re.compile(r"\[U\+2705\]|\[U\+2701\]E|\[U\+2714\]|\[U\+2713\]|✔️?|☑️?"), "✅"),
+    (re.compile(r"\[U\+274C\]|\[U\+2741\]E|\[U\+2716\]|✖️?"), "❌"),
+    (re.compile(r"\[U\+26A0\](?:E+|\[U\+FE0F\])?"), "⚠️"),
+    (re.compile(r"\[GREATER_EQUAL\]"), "≥"),
+    (re.compile(r"\[LESS_EQUAL\]"), "≤"),
+    (re.compile(r"ↁE"), "→"),
 )
-_SMALL = {"of", "and", "the", "for", "to", "in", "on", "a", "&", "-", "/", "+", "vs"}
-_NAMES = rx.Alternation(  # one pattern per alternative: 6 -> 1 us per line (rx.Alternation)
-    r"violations?(?:/\w+)?[\s-]+(?:prevention|tracking|detection|detector|fixer|warnings?|preventer|patterns?|rules?)",
-    r"compliance\s*(?:agent|guardian|checker|checking|checks?|validator|validation|auditor|audit|engine|protocol"
-    r"|section|framework|improvements?|rules?|fixer|report|score|scoring|status)",
-    r"\w+\s+compliance\s+protocol",
-    flags=regex.IGNORECASE,
-)
+_ESCAPE = re.compile(r"\[U\+([0-9A-Fa-f]{4,6})\]E*")
+_SYMBOL = regex.compile(r"[^\P{So}✅❌⚠→≥≤✓]|[\u200d\ufffd]|\ufe0f(?<!⚠\ufe0f)")
+# status tags stay; the tags an emoji was turned into ("[ROCKET]", "[CLIPBOARD]") go
+_STATUS_TAG = frozenset({"OK", "FAIL", "FAILED", "PASS", "PASSED", "WARNING", "VIOLATION", "ERROR", "DONE",
+                         "COMPLETE", "CRITICAL", "RESOLVED", "FIXED", "HEALTH"})
+_TAG = re.compile(r"\[([A-Z][A-Z0-9_+-]{1,20})\]")
+_LOG_PREFIX = re.compile(r"^\s*\[\d\d:\d\d:\d\d(?:[,.]\d+)?\]\s*")
+_LEAD = re.compile(r"^\s*(?:(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+)+")
+_TREE = re.compile(r"^[\s│├└─┌┐┘┬┴┼|+`-]*(?:--\s*)?")
+_SPACE = re.compile(r"\s+")
 
 
-def _is_title(words: str) -> bool:
-    parts = [w for w in rx.split(r"[\s/]+", words) if w]
-    return bool(parts) and all(not w[0].isalpha() or w[0].isupper() or w.lower() in _SMALL for w in parts)
+def _unescape(m: re.Match[str]) -> str:
+    """An escaped punctuation mark or letter back as itself ("[U+00A7]" -> §, "[U+201C]" -> “); an
+    escaped emoji, box-drawing line or other symbol as a space."""
+    cp = int(m.group(1), 16)
+    return chr(cp) if cp < 0x2300 else " "
 
 
-def _name_like(words: str) -> bool:
-    return _is_title(words) or len(words.split()) == 1  # "(Violation Prevention)", "(parent)", "(awakening)"
+def clean(text: str) -> str:
+    """The line as a reader sees it: marks kept (✅ ❌ ⚠️ [OK] [FAIL]), escapes decoded, emoji,
+    decorative tags, markdown emphasis, bullets and heading marks dropped."""
+    text = _LOG_PREFIX.sub("", text)
+    if not text.isascii() or "[" in text:
+        for pat, mark in _MARKS:
+            text = pat.sub(mark, text)
+        text = _ESCAPE.sub(_unescape, text)
+        text = _SYMBOL.sub(" ", text)
+        text = _TAG.sub(lambda m: m.group(0) if m.group(1) in _STATUS_TAG else " ", text)
+    text = text.replace("**", "").replace("__", "").replace("`", "")
+    text = _LEAD.sub("", text)
+    return _SPACE.sub(" ", text).strip(" \t:-|*")
 
 
-def drop_titles(text: str) -> str:
-    """The text without the WSP titles that follow references ("WSP 64 (Violation Prevention)")."""
-    text = _TITLE_PAREN.sub(lambda m: m.group(1) if _name_like(m.group(2)) else m.group(0), text)
-    return _TITLE_COLON.sub(lambda m: m.group(1), text)
-
-
-def strip_titles(text: str) -> str:
-    """The text without WSP titles or agent names, so that their words are not read as the relation."""
-    return _one_space(_NAMES.sub(" ", drop_titles(text)))
-
-
-# A line that writes or edits a WSP document is about the WSP, not an application of it.
-_AUTHORING = regex.compile(
-    r"\b(?:creat|add|updat|enhanc|deprecat|remov|renam|modif|wr[io]t|draft|amend|extend|augment|deleted?)\w*"
-    r"\s+(?:the\s+|new\s+|a\s+|existing\s+)?WSP[\s_-]*\d"
-    r"|\bWSP[\s_-]*\d{1,3}\b\S{0,3}\s+(?:enhanced|updated|created|deprecated|amended|augmented|renamed|removed|extended)\b"
-    r"|\b(?:added|adds?)\b[^.]{0,60}\bto\s+(?:the\s+)?WSP[\s_-]*\d"
-    r"|\b(?:remov|delet|mov|archiv|renam|relocat)\w*\s+(?:\S+\s+){0,2}WSP_\d"
-    r"|\bWSP[\s_-]*\d{1,3}\b[^.|]{0,40}\b(?:docs?|document|protocol\s+(?:text|file|document))\s+(?:updated|created|enhanced)"
-    r"|\bWSP[\s_-]*\d{1,3}\s+(?:entry|section|reference|number)\s+(?:added|created|updated|assigned)|WSP_MASTER_INDEX",
-    regex.IGNORECASE,
-)
-# "WSP 49: Enforces module structure" describes the protocol; it applies it to nothing.
-_DEFINITION = regex.compile(
-    r"^\W*(?:This\s+protocol|WSP[\s_-]*\d{1,3})\b[^a-z]{0,6}(?:\([^)]*\)\s*)?(?:[:-]\s*)?(?:also\s+|now\s+|only\s+)?"
-    r"(?:establishes|defines|provides|describes|specifies|requires|mandates|governs|enforces|covers|documents|says"
-    r"|states|is|was|extends|introduces|exists|addresses|prevents|ensures|enables|focuses|handles|tracks|contains)\b",
-    regex.IGNORECASE,
-)
-_NOISE = rx.Alternation(  # one pattern per alternative: 25 -> 4 us per line (rx.Alternation)
-    # searches, shells, code
-    r"^\s*(?:Query:|\$\s|>>>|python\s|def\s|class\s|import\s|from\s+\S+\s+import|#\s*(?:TODO|NOTE)\b)",
-    r"\]\(#",  # table-of-contents links
-    # code and JSON
-    r"\w+\s*=\s*[\[{(\"']", r"\"\w+\"\s*:\s*[\[{\"]", r"^\s*(?:[\"'{]|\[\s*(?:[\"'{\]]|\d+\s*[,\]]))", r"[)\]]\s*,\s*$",
-    r"\b(?:print|log(?:ger)?\.\w+|append|format)\(", r"\bf[\"']", r"^\s*(?:if|elif|for|while|return|assert)\b",
-    flags=regex.IGNORECASE,
-)
-
-# -- relation ----------------------------------------------------------------------------------
-
-_NO_VIOLATION = regex.compile(
-    r"\b(?:no|zero|0|without|prevent\w*|avoid\w*|catch\w*|detect\w*|report\w*|track\w*|future)\s+(?:\w+\s+){0,3}"
-    r"violations?\b|\bviolations?\s*:\s*(?:0|none)\b|\bfor\s+(?:\w+\s+){0,2}violations\b"
-    r"|\bviolations?\s+(?:remediation|resolution|handling|reports?|records?|logging|logs?|checks?|scanning|rules?)\b",
-    regex.IGNORECASE,
-)
-_VIOLATED = regex.compile(
-    r"\bviolat(?:ion|ions|ed|es|ing)\b|healthviolation|\bnon-?compliant\b|\bnot\s+(?:\w+\s+)?compliant\b|❌"
-    r"|\bno\s+(?:corresponding\s+|matching\s+)?(?:test|tests|readme|interface|modlog|documentation|docs?)\b"
-    r"|\bwithout\s+(?:proper\s+|any\s+)?(?:tests?|docs?|verification|documentation|pre-action)\b"
-    r"|\bmissing\b|\bnot\s+updated\b|\bexceeds?\b|\bwrong\s+(?:domain|location|place|folder|directory)\b|\bFAIL(?:ED|S)?\b",
-    regex.IGNORECASE,
-)
-_RESOLVED = regex.compile(
-    r"\b(?:resolved|fixed|corrected|remediated|now\s+compliant|moved\s+to|eliminated|cleaned\s+up)\b", regex.IGNORECASE
-)
-_COMPLIED = regex.compile(
-    r"\bcomplian(?:ce|t)\b|\bcomplies\b|\bPASS(?:ED)?\b|✅|\[OK\]|\bverified\b|\bachieved\b|\bmaintained\b",
-    regex.IGNORECASE,
-)
-_APPLIED = regex.compile(
-    r"\bfollow(?:ing|s|ed)?\b|\bper\b|\bappl(?:ied|ying|y|ies)\b|\bunder\b|\baccording\s+to\b|\benforc\w*\b"
-    r"|\busing\b|\bvia\b|\bcites?\b",
-    regex.IGNORECASE,
-)
-# A clause that opens with one of these verbs works on violations rather than reporting one.
-_CHECKING = regex.compile(
-    r"^(?:detect|check|validat|verif|scan|report|log|flag|find|identif|audit|generat|creat|add|prevent|track|enforc)"
-    r"(?:e|es|s|ing|y|ies)?\b",
-    regex.IGNORECASE,
-)
-_REMEDY = regex.compile(
-    r"^(?:fixed|resolved|corrected|removed|moved|relocated|cleaned|archived|restored|deleted|remediated|identified\s+and"
-    r"\s+(?:corrected|fixed|resolved))\b",
-    regex.IGNORECASE,
-)
-_TRAILING_TAG = regex.compile(r"\(WSP[\s_-]*\d{1,3}\b[^()]{0,60}\)\W{0,4}$", regex.IGNORECASE)
-_WSP_PAREN = regex.compile(r"\([^()]{0,30}\bWSP[\s_-]*\d{1,3}\b[^()]{0,60}\)", regex.IGNORECASE)
-_SENTENCE = regex.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
-
-
-def relation_of(text: str) -> tuple[str | None, bool]:
-    """(applied | complied | violated | None, resolved) as the title-free text states it."""
-    plain = _NO_VIOLATION.sub(" ", text)
-    if _VIOLATED.search(plain):
-        return "violated", bool(_RESOLVED.search(plain))
-    if _COMPLIED.search(plain):
-        return "complied", False
-    if _APPLIED.search(plain) or _TRAILING_TAG.search(text):
-        return "applied", False
-    return None, False
-
-
-# -- subject, action and reason ----------------------------------------------------------------
-
-_PATH = rx.Alternation(  # one pattern per alternative: 36 -> 15 us per line (rx.Alternation)
-    r"(?<![\w/\\.])(?:modules|tests?|docs|src|holo_index|WSP_\w+|scripts|tools|data|memory)[/\\][\w./\\-]*",
-    r"(?<![\w/\\.])(?:[\w.-]+[/\\]){2,}(?:[\w-]*\.[A-Za-z]{1,5}\b|(?![\w.]))",  # a file or a folder/
-    r"(?<![\w/\\.])[\w.-]*[a-z_][\w.-]*/(?![\w])",
-    r"(?<![\w.])[\w-]+\.(?:py|md|json|ya?ml|txt|toml|ps1|sh|js|ts|db)\b",
-    r"(?<![\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\(?\)?(?![\w.])",  # snake_case module or function names
-)
-_URL = regex.compile(r"https?://\S+")
-_REASON = regex.compile(
-    r"(?:\b(?:because|since|so\s+that|in\s+order\s+to|due\s+to)\b"
-    r"|\bto\s+(?:prevent|avoid|ensure|enable|keep|maintain|reduce|allow|support|preserve|guarantee|stop|protect"
-    r"|eliminate|capture|improve|comply|track|catch|score|stay|remove|separate|cut|speed)\b"
-    r"|\b(?:prevents?|preventing|ensures?|ensuring|enables?|enabling|avoids?|avoiding|reduces?|reducing)\b)"
-    r"\s*[^|]{6,}",
-    regex.IGNORECASE,
-)
-_REASON_LABEL = regex.compile(r"\b(?:reason|why|rationale)\s*:\s*([^|]{6,})", regex.IGNORECASE)
-_DEFECT = regex.compile(
-    r"\b(?:missing|not\s+updated|not\s+documented|exceeds?|wrong|instead\s+of|before\s+\w+|duplicat\w*|orphan\w*"
-    r"|failed\s+to|did\s+not|didn't|lacks?|lacking|without"
-    r"|in\s+(?:the\s+)?root|no\s+\w+)\b[^|]{3,}",
-    regex.IGNORECASE,
-)
-# A clause that opens with a verb reports an action taken under the WSP.
-_VERB = regex.compile(
-    r"^(?:[A-Z]?[a-z]+ed|Built|Made|Wrote|Split|Kept|Ran|Put|Found|Held|Brought|Taken|Done"
-    r"|(?:Add|Creat|Mov|Remov|Delet|Reus|Enhanc|Fix|Archiv|Consolidat|Document|Integrat|Updat|Extract|Align"
-    r"|Refactor|Renam|Replac|Enforc|Keep|Reduc|Validat|Establish|Preserv|Migrat|Restructur|Register|Restor"
-    r"|Verif|Writ|Generat|Separat|Relocat|Organiz|Implement|Ensur|Consult|Apply|Appli|Us)"
-    r"(?:e|ed|es|ing|s|d|y|ies|ied)?)\b",
-    regex.IGNORECASE,
-)
-_LABEL = regex.compile(r"^([^:]{2,60}?)\s*:\s+(.+)$")
-_TRIGGER = regex.compile(
-    r"\s*(?:[,;(-]\s*)?(?:\b(?:per|following|follows?|under|according\s+to|applying|applied|complies\s+with"
-    r"|compliant\s+with|in\s+compliance\s+with|meets?|for|with|of)\s+)?(?:proper\s+|full\s+|the\s+)?(?:\bWSP\b|\(WSP)",
-    regex.IGNORECASE,
-)
-_FILLER_WORDS = (
-    r"WSP|protocols?|compliance|compliant|complies|standards?|requirements?|references?|status|note|violations?"
-    r"|violated|violates|detected|achieved|maintained|verified|perfect|full|100%|fully|critical|enhanced|proper|ok|pass"
-    r"|fail|warning|summary|result|applied|implementation|integration|per|the|and|with|now|both|all|follows?"
-    r"|following|under|according|to|of|for|by|in|complete|completed|done|success|successful|[A-Z]"
-    # meta labels name a kind of remark, not a thing
-    r"|impact|changes?|results?|scored|notes?|reason|purpose|validation|actions?|fix|problem|solution|outcome"
-    r"|benefits?|priority|why|what|how|location|files?|evidence|description|details|key|insight|learning|lesson"
-    r"|principle|core|mandate|goal|objective|rule|effect|architecture|true|revealed|new|old|current|next|steps?"
-)
-_FILLER = regex.compile(rf"^(?:(?:{_FILLER_WORDS})\b|[\W\d_])*$", regex.IGNORECASE)
-_RELATION_WORDS = regex.compile(
-    r"\bWSP[\s-]compliant\b"
-    r"|\b(?:violations?|violated|violates|violating|compliance|compliant|detected|achieved|maintained|verified|both)\b"
-    r"|\b(?:per|following|follows?|uses?|under|according\s+to|via|using|with|by|of|for|to|and|the|explicit|proper"
-    r"|full)\s*$",
-    regex.IGNORECASE,
-)
-_STATUS_LEAD = regex.compile(
-    # upper case only: "DOCUMENTED - ..." is a status, "documented the ..." an action
-    r"^(?:(?:ACHIEVED|COMPLETED?|DONE|VERIFIED|PASS(?:ED)?|OK|FIXED|RESOLVED|YES|IDENTIFIED|DOCUMENTED|LOGGED|FAIL)\b\W*)+"
-)
-# "WSP 3 (wrong directory)": a lower-case parenthesis says how this WSP was met or broken.
-_ASPECT = regex.compile(r"\bWSP[\s_-]*(\d{1,3})[^()\w]{0,3}\(([^()]{3,80})\)", regex.IGNORECASE)
-# "-ed" words that open a noun phrase rather than report an action
-_ADJECTIVE = regex.compile(
-    r"^(?:advanced|automated|detailed|integrated|unified|centralized|structured|expected|enhanced|improved|based"
-    r"|required|proposed|related|dedicated|distributed|extended|embedded|shared|combined|isolated|balanced|limited"
-    r"|specialized|optimized|advanced|red|need|speed|seed|feed|embed)\b",
-    regex.IGNORECASE,
-)
-
-
-def _words(text: str, limit: int) -> str:
-    parts = text.split()
-    return " ".join(parts[:limit]) + (" ..." if len(parts) > limit else "")
-
-
-def _tidy(text: str) -> str:
-    text = rx.sub(r"^(?:\s*\[[A-Z+ ]+\]\s*)+", "", text)  # status tags such as [OK]
-    text = _STATUS_LEAD.sub("", text.strip(" \t,;:.-*|>"))
-    text = rx.sub(r"\s+,", ",", text).strip(" \t,;:.-*|>=").strip()
-    while text.endswith(")") and text.count(")") > text.count("("):
-        text = text[:-1].rstrip()
-    while text.count("(") > text.count(")"):  # "... (Test documentation" after a cut
-        text = text[: text.rfind("(")].rstrip(" ,;:-")
-    return text
-
-
-# a subject or reason ends where the text turns to how, why or what else
-_CUT = regex.compile(r"\s(?:-|–|->|=|by|because|so\s+that|which|that|via|through|while|when|but|instead\s+of)\s|\s[(\[]",
-                    regex.IGNORECASE)
-
-
-_TRAILING_WORD = regex.compile(r"\s+(?:that|which|and|or|of|the|to|with|for|per|a|an|by|in|on|as)$", regex.IGNORECASE)
-
-
-def _first_part(text: str) -> str:
-    text = _tidy(_CUT.split(text, maxsplit=1)[0])
-    m = _REASON.search(text)
-    if m and m.start() > 0:
-        text = _tidy(text[: m.start()])
-    while _TRAILING_WORD.search(text):
-        text = _tidy(_TRAILING_WORD.sub("", text))
-    return text
-
-
-def _is_filler(text: str) -> bool:
-    return not text or bool(_FILLER.match(text))
-
-
-def aspects_of(text: str) -> list[str]:
-    """`WSP n: how` for each lower-case parenthesis attached to a reference."""
-    return [f"WSP {m.group(1)}: {m.group(2).strip()}" for m in _ASPECT.finditer(text) if not _name_like(m.group(2))]
-
-
-def _drop_refs(text: str) -> str:
-    """The text without WSP references, their parentheses and the words that attach them."""
-    text = _ASPECT.sub(" ", text)
-    text = _WSP_PAREN.sub(" ", text)
-    text = rx.sub(r"\b(?:per|following|follows?|under|according\s+to|applying|applied|complies\s+with|compliant"
-                     r"\s+with|in\s+compliance\s+with)?\s*(?:proper\s+|full\s+|the\s+)?" + _REF.pattern
-                     + r"(?:\s+(?:protocols?|standards?|requirements?|guidelines?|rules?)\b)?", " ", text,
-                     flags=regex.IGNORECASE)
-    return _one_space(text)
-
-
-def clause_of(statement: str) -> tuple[str, str | None, str]:
-    """(the clause the WSPs are attached to, the topic label before a colon when there is one,
-    the words right after the first reference)."""
-    text = _URL.sub(" ", drop_titles(statement))
-    label, body = None, text
-    lm = _LABEL.match(text)
-    if lm:
-        label, body = lm.group(1).strip(), lm.group(2)
-    if label is not None and rx.fullmatch(r"(?i)reason|why|rationale|because", label):
-        return "", None, ""  # the line gives a reason; what it is about is on another line
-    # "(WSP 22 compliance)" and "WSP 3 (wrong directory)" attach the WSP; they are not the clause
-    body = _one_space(_WSP_PAREN.sub(" ", _ASPECT.sub(" ", body)))
-    parts = _TRIGGER.split(body, maxsplit=1)
-    post = _REF.sub(" ", "WSP" + parts[1]) if len(parts) == 2 else ""
-    post = rx.split(r"[.;:]\s|,", post, maxsplit=1)[0]
-    if label is not None and (wsp_numbers(label) or _is_filler(label)):
-        clause = body if not wsp_numbers(body) else _drop_refs(body)
-        label = None  # "WSP 34 Compliance: Test documentation framework established"
-    elif _is_filler(_tidy(parts[0])):
-        # "Following WSP 50 verification, documented ..." - the clause follows the reference
-        m = rx.match(r"^\W*\w+\s+WSP[^,]{0,60},\s*(.+)$", body, flags=regex.IGNORECASE)
-        clause = m.group(1) if m else _drop_refs(body)
-    else:
-        clause = parts[0]
-    return _strip_relation(_drop_refs(clause)), label, _strip_relation(post)
-
-
-def _strip_relation(text: str) -> str:
-    for _ in range(3):  # dangling "... via explicit", "... found violating"
-        text = _tidy(_one_space(_RELATION_WORDS.sub(" ", _one_space(text))))
-    return text
-
-
-_LEADING = regex.compile(
-    r"^(?:(?:for|to|on|in|of|the|no|missing|all|any|from|by|with|major|minor|critical|\d+\+?)\s+)+", regex.IGNORECASE
-)
-# words a noun phrase does not end on: the thing is elsewhere ("Fixed major WSP 3 violations in root")
-_DANGLING = regex.compile(
-    r"(?:\b(?:critical|major|minor|all|the|a|and|or|of|with|per|to|in|only|both)|ed)$", regex.IGNORECASE
-)
-
-
-def _noun_phrase(text: str, single_ok: bool = False) -> str | None:
-    thing = _first_part(_LEADING.sub("", _tidy(text)))
-    if _is_filler(thing) or len(thing) < 4 or rx.match(r"(?i)(?:to|it|they|we|he|she)\b", thing):
-        return None  # "It ensures": a pronoun names nothing the reader can see
-    if len(thing.split()) == 1 and not single_ok and not rx.search(r"[._/]|[a-z][A-Z]", thing):
-        return None  # a lone plain word ("major", "ONLY") names nothing
-    return _words(thing, MAX_SUBJECT_WORDS)
-
-
-def subject_of(statement: str, clause: str, label: str | None, action: bool, post: str = "") -> str | None:
-    """The module, file or thing the WSPs apply to."""
-    for p in _PATH.finditer(statement):
-        path = p.group(0).rstrip("\\.,;:)")
-        if rx.search(r"WSP_\d|^https?|^WSP_", path, flags=regex.IGNORECASE) or len(path) < 3:
-            continue
-        return path
-    thing = clause
-    if action:
-        thing = clause.split(None, 1)[1] if " " in clause else ""
-    found = None if _DANGLING.search(thing) else _noun_phrase(thing)
-    if found is None and post:
-        # "Following WSP 15 for scoring": a word the reference is applied for names the thing
-        found = _noun_phrase(post, single_ok=bool(rx.match(r"(?i)(?:for|on|to)\s", post)))
-    if found is None and label and not _is_filler(label):
-        found = _noun_phrase(label)
-    return found
-
-
-def reason_of(text: str, relation: str | None) -> tuple[str | None, float]:
-    """(the reason the title-free text gives, its share of the reasoning)."""
-    m = _REASON_LABEL.search(text)
-    if m:
-        return _words(_tidy(_drop_refs(m.group(1))), 24), 1.0
-    lm = _LABEL.match(text)
-    body = lm.group(2) if lm else text
-    # "Ensure X" / "To maintain X" opening the line is the action itself, not a reason for it
-    m = next((m for m in _REASON.finditer(body) if m.start() > 0), None)
-    if m:
-        return _words(_tidy(_TRAILING_TAG.sub("", m.group(0))), 24), 1.0
-    aspects = aspects_of(text)
-    if relation == "violated":
-        if aspects:
-            return "; ".join(aspects), 0.75
-        d = _DEFECT.search(_TRAILING_TAG.sub("", text))
-        if d:
-            first = rx.split(r"\s[-–]\s|;|\.\s|\(?\bWSP\b", d.group(0), flags=regex.IGNORECASE)[0]
-            defect = _tidy(_RELATION_WORDS.sub(" ", _drop_refs(first)))
-            if len(defect.split()) >= 2:
-                return _words(_one_space(defect), 20), 0.75
-    return None, 0.0  # "WSP 3 (domain separation)" names the part of the WSP met, not why
-
-
-# -- context -----------------------------------------------------------------------------------
-
-def _window(text: str) -> str:
-    """A verbatim slice of the line, at most MAX_STATEMENT characters, around its first WSP."""
-    text = text.strip()
-    if len(text) <= MAX_STATEMENT:
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word and marked with '...'."""
+    if len(text) <= limit:
         return text
-    m = _REF.search(text)
-    start = max(0, (m.start() if m else 0) - MAX_STATEMENT // 3)
-    while 0 < start < len(text) and not text[start - 1].isspace():
-        start += 1
-    end = min(len(text), start + MAX_STATEMENT)
-    while end < len(text) and end > start + 40 and not text[end - 1].isspace():
-        end -= 1
-    return text[start:end].strip()
+    cut = text[: limit - 3]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:-(") + "..."
 
 
-def _heading(match: Match) -> str | None:
-    """The nearest markdown heading above the line, cleaned."""
-    for row in reversed(match.context_before):
-        if rx.match(r"^\s*#{1,6}\s+\S", row):
-            c = clean(row)
-            if c:
-                return c[:MAX_CONTEXT]
+def _window(text: str, limit: int = MAX_STATEMENT) -> str:
+    """A long statement cut to the part around its first reference, at words."""
+    if len(text) <= limit:
+        return text
+    m = _REF_SPAN.search(text)
+    start = max(0, (m.start() if m else 0) - limit // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 30 else start
+    body = _cut(text[start:], limit - (3 if start else 0))
+    return ("..." + body) if start else body
+
+
+def _evidence(raw: str) -> str:
+    """The anchor line as written, or a verbatim window of it around its first reference."""
+    raw = raw.strip()
+    return raw if len(raw) <= MAX_EVIDENCE else _window(raw, MAX_EVIDENCE).removeprefix("...").removesuffix("...")
+
+
+_CLAUSE_MARKS = re.compile(r"\(\s*[,/&+: ]*\)|\[(?:OK|FAIL|x|X|PASS)\]|[✅❌✓]|⚠️?")
+_CLAUSE_TRAIL = re.compile(r"\b(?:per|following|follows?|under|according\s+to|via|using)\s*(?=$|[.,;:)])", _I)
+
+
+def _clause(statement: str) -> str:
+    """The statement without its references, marks and empty brackets: what it ties the WSP to."""
+    t = _CLAUSE_TRAIL.sub(" ", _CLAUSE_MARKS.sub(" ", _REF_SPAN.sub(" ", statement)))
+    return _SPACE.sub(" ", t).strip(" :-–,;.()|")
+
+
+# -- what a line says about a WSP --------------------------------------------------------------
+
+
+# WSP titles and tool names carry relation words ("WSP 64 (Violation Prevention)", "compliance
+# checker", "prevent violations"); they are taken out before a line's relation is read.
+_NOT_RELATION = Gated(
+    r"violations?(?:/\w+)?[\s-]+(?:prevention|tracking|detection|detector|fixer|warnings?|preventer|patterns?|rules?"
+    r"|analysis|reports?|records?|logs?|logging|checks?|checking|scanning|remediation|handling|monitor\w*|count)"
+    r"|\bcompliance[\s-]*(?:agent|guardian|checker|checking|validator|auditor|audit|engine|framework"
+    r"|rules?|fixer|scoring|tool|system|sub-?agent|monitor|dashboard|template|baseline|rollout|planning)\b"
+    r"|\b(?:prevent\w*|avoid\w*|detect\w*|track\w*|catch\w*|flag\w*|log\w*|report\w*|scan\w*|find\w*|learn\w*|future"
+    r"|any|for)\s+(?:\w+\s+){0,3}violations?\b",
+    ("violation", "compliance"), _I,
+)
+_NO_VIOLATION = Gated(r"\b(?:no|zero|0)\s+(?:new\s+)?(?:\w+\s+)?violations?\b"
+                       r"|\bviolations?\s*(?::|=)\s*(?:0|none|zero)\b|\bwithout\s+(?:any\s+)?violations?\b"
+                       r"|\bfree\s+of\s+violations?\b", ("violation",), _I)
+_VIOLATION_TIED = Gated(
+    R + _TITLE + r"(?:[\s-]+[\w/.&'-]+){0,3}?[\s-]+(?:violations?|violated)\b"
+    r"|\b(?:violat(?:ed|es|ing)|violation\s+of|breach(?:ed|es)?|broke)\s+(?:the\s+|both\s+)?(?:[\w-]+\s+){0,2}?" + R
+    + r"|\b(?:did\s+not|didn't|failed\s+to|forgot\s+to|neglected\s+to)\s+(?:[\w-]+\s+){0,4}?" + R
+    + r"|\b(?:skipp(?:ed|ing)|bypass(?:ed|ing)?|ignor(?:ed|ing)|circumvent(?:ed|ing)?)\s+(?:the\s+)?(?:mandatory\s+)?" + R
+    + r"|\bnon-?compliant\s+(?:with\s+)?" + R + r"|\bnot\s+" + R + r"[\s-]+compliant\b"
+    + r"|\b(?:insufficient|missing|no)\s+" + R + r"\s+(?:enforcement|compliance|verification|structure)"
+    + r"|^\W*(?:[\w ]{1,30}:\s*)?(?:missing|no|lacks?|lacking)\s+(?:[^.;()]|\.(?=\w)){1,80}?(?:\bper\s+" + R
+    + r"|\(\s*" + R + r"\s*(?:violation\s*)?\))"
+    + r"|" + R + r"[^.;]{0,40}?\b\d+\s+(?:[\w-]+\s+)?violations?\s+(?:detected|found|identified)"
+    + r"|\b(?:over|exceeds?|exceeding|above|beyond)\s+(?:the\s+)?" + R + r"\s+(?:limits?|thresholds?|budget|maximum)",
+    ("violat", "breach", "broke", "did not", "didn't", "failed to", "forgot to", "neglected to", "skipp", "bypass",
+     "ignor", "circumvent", "compliant", "insufficient", "missing", "no", "lack", "limit", "threshold", "budget",
+     "maximum"),
+    _I,
+)
+_COMPLIANT_TIED = Gated(
+    R + _TITLE + r"(?:[\s-]+[\w/.&'-]+){0,3}?[\s-]+(?:compliant|compliance|conformant|conformance)\b"
+    r"|\b(?:compliant|complies|complied|compliance|conform\w*|aligned|adheres?|adherence|adhering|consistent)\s+(?:with|to)\s+"
+    r"(?:the\s+)?(?:[\w-]+\s+)?" + R
+    + r"|" + R + _TITLE + r"(?:[\s-]+[\w/.&'-]+){0,3}?[\s-]+(?:achieved|maintained|verified|restored|preserved|enforced"
+    r"|validated|met|satisfied|confirmed|PASS(?:ED)?|COMPLIANT|honou?red|respected|upheld|intact)\b"
+    r"|\b(?:within|meets?|meeting|satisf\w+|exceeds?)\s+(?:the\s+)?" + R
+    + r"|\bas\s+(?:required|specified|mandated|defined)\s+(?:by|in)\s+" + R
+    + r"|\bcompliance\s*:\s*" + R
+    + r"|" + R + r"\s*\((?:complete|full|100%|perfect)[^()]*\bcomplian\w*[^()]*\)"
+    + r"|\b(?:full|fully|proper|complete|perfect|100%)\s+" + R + r"\s+(?:[\w-]+\s+)?(?:compliance|compliant|structure"
+    r"|standards?|requirements|conformance)\b"
+    + r"|(?:✅|\[OK\]|\[x\]|\[PASS\])\s*" + R + r"|" + R + _TITLE + r"\s*[:-]\s*(?:✅|\[OK\]|\[PASS\]|PASS(?:ED)?\b|COMPLIANT\b)",
+    ("complian", "complie", "conform", "aligned", "adher", "consistent", "achieved", "maintained", "verified",
+     "restored", "preserved", "enforced", "validated", "met", "satisf", "confirmed", "pass", "honor", "honour",
+     "respected", "upheld", "intact", "within", "meet", "exceed", "as required", "as specified", "as mandated",
+     "as defined", "full", "proper", "complete", "perfect", "100%", "✅", "[ok]", "[x]", "[pass]"),
+    _I,
+)
+_APPLIED_TIED = Gated(
+    r"\b(?:per|following|follows?|followed|under|according\s+to|applying|applied|apply|using|uses?|used|via|through"
+    r"|implement(?:s|ed|ing)?|leverag\w+|runs?|orchestrated\s+by|governed\s+by|based\s+on|in\s+line\s+with"
+    r"|consulted?|consulting|guided\s+by|driven\s+by|due\s+to|thanks\s+to|migrated\s+to|(?:to\s+)?comply\s+with)"
+    r"\s+(?:the\s+|proper\s+|existing\s+|full\s+|standard\s+)?(?:[\w-]+\s+)?" + R
+    + r"|" + R + _TITLE + r"(?:[\s-]+[\w/.&'-]+){0,3}?[\s-]+(?:applied|implementation|implemented|followed|used"
+    r"|orchestrated|enforcement|added\s+to)\b",
+    ("per", "follow", "under", "according", "appl", "using", "use", "via", "through", "implement", "leverag", "run",
+     "orchestrated", "governed", "based on", "in line with", "consult", "guided", "driven", "due to", "thanks to",
+     "migrated", "comply", "enforcement", "added to"),
+    _I,
+)
+# a line that is not a report: a hypothesis, a definition of what counts as a violation, a rule
+_HYPOTHETICAL = Gated(
+    r"\b(?:would|could|might|will|may|can)\s+(?:\w+\s+)?(?:violate|breach|break)|\bif\s+[^.]{0,60}\bviolat"
+    r"|=\s*(?:automatic\s+)?" + R + r"\s+violation|\bviolations?\s+(?:of|to)\s+" + R + r"\s+(?:are|is|include)\b"
+    r"|\bexample\s+violation|\bcounts?\s+as\s+(?:a\s+)?" + R + r"|^\W*(?:per|following)\s+" + R + r"\s*:"
+    r"|\b(?:recogni[sz]ed|connected\s+to|identified|classified|established|defined)\s+" + R + r"\s+as\b"
+    r"|" + R + r"\s+(?:only|also|now|just)\s+(?:prevents|covers|requires|defines|handles)\b",
+    ("violat", "breach", "break", "example", "count", "per", "following", "recogni", "connected", "identified",
+     "classified", "established", "defined", "only", "also", "now", "just"),
+    _I,
+)
+# a line that plans, asks or prescribes rather than reports what happened
+_PLAN = re.compile(
+    r"\b(?:TODO|will|planned|plan\s+to|should|must|need(?:s|ed)?\s+to|to\s+be\s+\w+ed|next\s+step|future|upcoming"
+    r"|proposed|propose|recommend\w*|consider|target(?:s|ed)?|expected|goal|would|could|shall|requires?|required"
+    r"|mandatory|ensure|always|never|pending|awaiting|ready\s+for|prepare|preparing)\b|⏳|\?\s*$",
+    _I,
+)
+_STRONG_PLAN = re.compile(r"\b(?:TODOs?|will|planned|plan\s+to|next\s+step|future|upcoming|pending|awaiting|ready\s+for"
+                          r"|approaching|in\s+progress|not\s+yet|to\s+be\s+(?:done|added|created|implemented))\b"
+                          r"|⏳|\?\s*$", _I)
+_NEXT = re.compile(r"\b(?:next\s+(?:iteration|step|phase|sprint)|to\s+address|address\s+(?:the\s+)?remaining|to\s+fix)\b", _I)
+# a line that writes, edits or describes a WSP document, not an application of it
+_AUTHORING = re.compile(
+    r"\b(?:creat(?:e|ed|es|ing)|add(?:ed|s|ing)?|updat(?:e|ed|es|ing)|enhanc(?:e|ed|es|ing)|deprecat(?:e|ed|es|ing)"
+    r"|remov(?:e|ed|es|ing)|renam(?:e|ed|es|ing)|modif(?:y|ied|ies|ying)|wr(?:ote|ite|ites|itten|iting)|draft(?:ed|s|ing)?"
+    r"|amend(?:ed|s|ing)?|extend(?:ed|s|ing)?|augment(?:ed|s|ing)?|delet(?:e|ed|es|ing)|defin(?:e|ed|es|ing)"
+    r"|introduc(?:e|ed|es|ing)|expand(?:ed|s|ing)?|archiv(?:e|ed|es|ing)|merg(?:e|ed|es|ing)|revis(?:e|ed|es|ing)"
+    r"|rewr(?:ote|ite|itten)|reserv(?:e|ed|es|ing)|allocat(?:e|ed|es|ing)|assign(?:ed|s|ing)?|number(?:ed|ing)"
+    r"|codif(?:y|ied|ies))\s+(?:the\s+|new\s+|a\s+|existing\s+|protocol\s+)?" + R
+    + r"(?!\s*(?:[-\s]?(?:compliant|compliance|structure|directory|directories|module|modules|architecture|memory"
+    r"|domain|documentation|tests?|headers?|logging|enforcement|standards?|requirements?|scaffold)))"
+    + r"|" + R + r"\s+(?:\(\w[^)]*\)\s*)?(?:v?\d[\d.]*\s+)?(?:was\s+|is\s+|has\s+been\s+|now\s+)?(?:enhanced|updated"
+    r"|created|deprecated|amended|augmented|renamed|removed|extended|expanded|revised|rewritten|written|drafted|merged"
+    r"|modified|changed|upgraded|reorganized|restructured|numbering|entry|section|version|text|document|spec\w*"
+    r"|protocol\s+(?:created|updated|document|file|text)|includes|now\s+includes|reserved|allocated|exists)\b"
+    r"|\b(?:to|in|into)\s+(?:the\s+)?" + R + r"(?:\s+(?:protocol|document|doc|spec\w*|header))?\s*(?:$|[.,;:)])"
+    r"|" + R + r"\s+(?:section\s+\d|§)|\bnext\s+(?:available\s+)?(?:number|slot)"
+    r"|^\W*(?:added|updated|created|revised|rewrote|extended|expanded)\b[^.]{0,30}(?:§|\bsection\s+\d|\b\d+\.\d+\s*“)",
+    _I,
+)
+# "WSP 49: Enforces module structure", "This protocol requires": a protocol describing itself
+_DEFINITION = re.compile(
+    r"^\W*(?:This\s+(?:protocol|WSP)|" + R + r"[^a-z]{0,4}(?:\([^)]*\)\s*)?(?:[:-]\s*)?)(?:also\s+|now\s+|only\s+)?"
+    r"(?:establishes|defines|provides|describes|specifies|requires|mandates|governs|enforces|covers|documents|says"
+    r"|states|is|was|are|extends|introduces|exists|addresses|prevents|ensures|enables|focuses|handles|tracks|contains"
+    r"|means|becomes|serves|builds|integrates|complements|supersedes|replaces|works|operates|answers|asks|tells"
+    r"|remains|stays|has|had|lists|explains)\b",
+    _I,
+)
+# a document's boilerplate about itself ("*This ModLog maintains ... per WSP 22 protocol*")
+_FOOTER = re.compile(
+    r"^\W*(?:this\s+(?:mod\s*log|log|roadmap|document|file|readme|report)\b"
+    r"|(?:mod\s*log|roadmap|log|document|file)\s+(?:is\s+)?(?:maintained|generated|updated|tracked)\b"
+    r"|module\s+evolution\s+tracked|documented\s+per|generated\s+by|maintained\s+by)",
+    _I,
+)
+# an instruction ("Add tests per WSP 34", "Apply WSP 62 refactoring"): a plan, not a report
+_IMPERATIVE = re.compile(
+    r"^(?:Add|Create|Generate|Apply|Execute|Analy[sz]e|Ensure|Use|Run|Verify|Consider|Fix|Move|Remove|Delete|Rename"
+    r"|Refactor|Integrate|Extend|Enhance|Write|Follow|Consult|Keep|Make|Validate|Include|Define|Establish|Merge"
+    r"|Consolidate|Migrate|Convert|Replace|Adopt|Avoid|Prevent|Configure|Deploy|Detect|Register|Propose|Investigate"
+    r"|Explore|Prepare|Assign|Require|Enforce|Never|Always|Only|Must|Should|Do|Don't|Evaluate|Identify|Assess"
+    r"|Determine)\b"
+)
+# an action reported in the past or third person ("Moved x.py to src/", "Reuses existing code")
+_ACTION = re.compile(
+    r"^(?:(?:[A-Z][a-z]+(?:ed|ied))|Built|Made|Wrote|Split|Kept|Ran|Put|Found|Held|Brought|Done|Reuses|Uses|Adds|Moves"
+    r"|Creates|Follows|Implements|Applies|Runs|Searched|Read|Set|Cut|Led|Took|Chose|Left)\b"
+)
+# "X per WSP 3" where X is a state, not an act ("Root directory now clean per WSP 85")
+_STATE = re.compile(
+    r"\b(?:now|properly|already|correctly|fully)\s+(?:[\w-]+\s+){0,6}?(?:per|following|follows?|under)\s+(?:the\s+)?" + R
+    + r"|\bcompliance\s+per\s+" + R + r"|^(?:[\w./-]+\s+){1,4}?(?:follows?|following)\s+(?:the\s+)?" + R,
+    _I,
+)
+_ACTION_PAREN = re.compile(r"\(" + R + r"[^()]{0,40}\)")  # "Reuses existing LiveChat MessageProcessor (WSP 84)"
+_PAREN_REF = re.compile(r"\(\s*(?:per\s+)?" + R + r"[^()]{0,40}\)")
+_WSP_LED = re.compile(r"^(?:(?:✅|❌|⚠️|\[(?:OK|FAIL|x|X|PASS)\])\s*)?" + R)
+_WSP_FIELD = re.compile(r"^(?:(?:✅|❌|⚠️|\[(?:OK|FAIL|x|X|PASS)\])\s*)?" + R + _TITLE + r"[^:]{0,40}:\s|^" + R + r"\s+-\s")
+# a WSP-led line whose description reports a result ("WSP 22: Traceable narrative maintained")
+_CLAIM = re.compile(r"\b(?:maintained|achieved|established|complete|completed|verified|passed|compliant|restored"
+                    r"|preserved|enforced|validated|satisfied|confirmed|operational|in\s+place|followed|applied)\b", _I)
+_MARKED = re.compile(r"^(?:✅|\[OK\]|\[x\]|\[PASS\])|^(?:[^:]{0,60}):\s*(?:✅|\[OK\])|-\s*(?:✅|\[OK\])")
+_MARKED_BAD = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bVIOLATIONS?\b")
+_MARK_LEAD = re.compile(r"^(?:(?:✅|❌|⚠️|\[(?:OK|FAIL|x|X|PASS|DONE)\])\s*)+")
+_DONE_TIE = re.compile(r"complian|achieved|established|maintained|verified|passed|adhering", _I)
+_FOLLOWED = re.compile(r"\b(?:follow\w*|implement\w*|appl\w+|us(?:e|es|ed|ing))\b", _I)
+_FIELD = re.compile(r"^\s*\*?(?:[-*+]\s+)?\*?\*?(?P<key>[A-Za-z][\w /&()'.-]{0,48}?)\*?\*?\s*:\*?\*?\s+(?P<value>\S.*)$")
+_FIELD_LABEL = re.compile(r"^[^:]{1,40}:\s+")
+_WORD = re.compile(r"[A-Za-z]{3,}")
+_CODE_LINE = re.compile(r"^\s*\w+\s*=\s*\S")
+
+# field keys
+_CITE_KEY = re.compile(  # a field that only cites WSPs ("**WSP References**: WSP 22, WSP 50")
+    r"^\W*(?:wsp\s+)?(?:protocol\s+)?(?:references?|refs?|related(?:\s+\w+)?|see(?:\s+also)?|protocols?(?:\s+used)?"
+    r"|wsps?|dependencies|depends\s+on|relevant\s+wsps?|governing\s+wsps?|wsp\s+protocols?|sources?|triggers?"
+    r"|cross[\s-]reference|links?|architecture|version|git\s+tag|agent|architect|owner|author|by|phase)\W*$",
+    _I,
+)
+_META_KEY = re.compile(r"^\W*(?:architect|agent|author|owner|by|version|git\s+tag|phase)\W*$", _I)
+_COMPLIANCE_KEY = re.compile(r"^\W*(?:[\w/&-]+\s+){0,3}(?:compliance|compliant|conformance|adherence)(?:\s+status)?\W*$"
+                             r"|^\W*wsp\s+(?:grade|alignment)\W*$", _I)
+_APPLIED_KEY = re.compile(r"^\W*(?:wsp\s+)?(?:protocols?\s+)?(?:applied|used|followed|implemented)\W*$", _I)
+_VIOLATION_KEY = re.compile(r"^\W*(?:wsp\s+)?violations?(?:\s+detected)?\W*$", _I)
+_RULE_KEY = re.compile(r"\b(?:rules?|requirements?|principles?|definitions?|mandates?|goals?|target|objective|intent"
+                       r"|expected|required)\W*$", _I)
+# a WSP-led key that names a change to the WSP itself ("**WSP 54 Enhancement**:")
+_FEATURE_KEY = re.compile(r"\b(?:enhancements?|enhanced|updates?|updated|matrix|mapping|creation|created|changes"
+                          r"|opportunities|duties|agents?|handler|definition|specification|section)\b", _I)
+_PER = re.compile(r"(?:per|following|under)\b", _I)
+_FOLLOWED_WORD = re.compile(r"(?:followed|applied|used)\b", _I)
+_HEADING_NOT_ITEM = re.compile(r"\b(?:fix|fixes|fixed|correct\w*|restor\w*|resolution|note|initiated|analysis|audit"
+                               r"|check|review|plan|prevention|enhancement|learning|event|assessment|progress|target"
+                               r"|phase|log|integrated|section|checklist|status|framework|requirements?)\b", _I)
+
+
+def _planned_sentence(text: str, m: re.Match[str]) -> bool:
+    """Whether the sentence holding the match plans rather than reports ("Next iteration: address
+    WSP 11 violations")."""
+    start = max(text.rfind(". ", 0, m.start()), text.rfind("; ", 0, m.start())) + 1
+    ends = [i for i in (text.find(". ", m.end()), text.find("; ", m.end())) if i >= 0]
+    sentence = text[start: min(ends) if ends else len(text)]
+    return bool(_STRONG_PLAN.search(sentence) or _NEXT.search(sentence))
+
+
+def _said(words: str) -> str:
+    return f"the statement says '{_cut(_SPACE.sub(' ', words).strip(), 80)}'"
+
+
+def tied_relation(plain: str, tok: str, refs: list[str], low: str) -> tuple[str | None, str]:
+    """(relation, the words that state it) of a relation tied to a reference on the line, read in
+    `plain` (the tokenized line without WSP titles and tool names) or `tok` (tokenized), with
+    `low` the lower case of `tok`."""
+    m = _NO_VIOLATION.search(plain, low)
+    if m and not _VIOLATION_TIED.search(_NO_VIOLATION.regex.sub(" ", plain)):
+        return "compliant", m.group(0)
+    for relation, rx_ in (("violation", _VIOLATION_TIED), ("compliant", _COMPLIANT_TIED), ("applied", _APPLIED_TIED)):
+        text = plain if relation != "applied" else tok
+        m = next((m for m in rx_.finditer(text, low) if not _planned_sentence(text, m)), None)
+        if m:
+            if relation == "applied":
+                state = _STATE.search(tok, 0, m.end())
+                if state and not _ACTION.match(_MARK_LEAD.sub("", _FIELD_LABEL.sub("", tok))):
+                    return "compliant", _original(tok, refs, state)
+            return relation, _original(text, refs, m)
+    m = _ACTION_PAREN.search(tok)
+    if m and _ACTION.match(_FIELD_LABEL.sub("", tok)):
+        return "applied", _original(tok, refs, m)
+    return None, ""
+
+
+# -- what a context says -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Kind:
+    """What a context (a list's lead-in, a heading) says the lines under it are."""
+
+    relation: str | None  # applied, compliant, violation; None: its lines are not items by position
+    text: str
+    resolved: bool | None = None
+    strong: bool = False  # without a relation: not even a line stating its own relation is an item
+
+
+# a context whose lines are not results whatever else it says ("Planned WSP Compliance Improvements")
+_CONTEXT_NOT_FIRST = re.compile(
+    r"\b(?:planned|plans?|future|next\s+(?:steps?|actions?|phase(?!\s+ready)|sprint|milestone|session|development)"
+    r"|todo|upcoming|(?:wsp|protocol)\s+(?:protocol\s+)?references?|documentation\s+references|related\s+(?:wsps?|protocols?)"
+    r"|requirements?|prerequisites|integration\s+points"
+    r"|compliance\s+framework|coverage|criteria|guidelines?|rules|examples?|templates?|how\s+to|tasks?"
+    r"|recommendations?|proposals?|duties|enforcement\s+points|vision|strategy|roadmap|backlog|definitions?"
+    r"|ready\s+for|target(?:s|ed)?\b(?!.*\[OK\]))\b"
+    r"|\b(?:wsps?|protocols?)\s+(?:documentation\s+)?(?:updated|enhanced|modified|changes|enhancements)\b"
+    r"|\bdocumentation\s+updated\b|\bupdated\s+(?:wsp|protocol)|\bthis\s+protocol\b|^\W*(?:references?|related|next)\b"
+    r"|\bmetrics\s+tracking\b|\bmissing\s+(?:critical\s+)?(?:components|sections|documentation|protocols|wsps)\b"
+    r"|\bviolation\s+(?:reports?|types|categories|patterns|detection)\b|\bopportunit(?:y|ies)\b"
+    r"|\b(?:wsp|protocol)[ _-]?\w*\s+creation\b|\boriginal\s+wsp",
+    _I,
+)
+# a context whose lines are not results: references, requirements, plans, guidelines
+_CONTEXT_NOT = re.compile(
+    r"\b(?:references?|related|see\s+also|dependencies|depends|requirements?|prerequisites?|todo|to\s+do|future"
+    r"|planned|plans?|upcoming|criteria|test\s+(?:set|cases?)|examples?|what\s+to\s+check|how\s+to|guidelines?|rules?"
+    r"|capabilities|features?|updates?\s+to|protocol\s+updates|wsp\s+updates|documentation\s+references|duties"
+    r"|sections?\s+added|checklist\s+for|tasks?|required|recommendations?|proposal|options?|questions?|template|schema"
+    r"|mandate|enforcement\s+points|triggers?|protocols?\s+involved|number|assignments|what\s+gets|next|prevention"
+    r"|definitions?|glossary|index|catalog|remembered|wsp\s+protocols?\s*:?\s*$|protocols?\s*:?\s*$|wsps?\s*:?\s*$"
+    r"|relationships|dependency|vision|strategy|backlog|roadmap)\b",
+    _I,
+)
+# a context of its own kind (file lists, change lists, architecture notes) that declares nothing
+# about WSPs: a WSP-led line in it is not a result, a line stating its own relation still is
+_CONTEXT_NEUTRAL = re.compile(
+    r"\b(?:changes?|created|added|modified|updated|files?|deliverables|framework|enhancements?|enhanced|key\s+sections"
+    r"|coverage|foundation|core\s+protocols|principles?|architecture|integration\s+points|chain|sequence|flow|steps?"
+    r"|actions?|overview|summary|scope|purpose|sources?|components?|structure|modules?)\b",
+    _I,
+)
+_CONTEXT_VIOLATION = re.compile(
+    r"\bviolat\w*|\bgaps?\b|\bissues?\b|\bproblems?\b|\bfail\w*|\bblockers?\b|\bnon-?complian\w*|\bthreats?\b|\bweakness\w*"
+    r"|\berrors?\b|\bwhat\s+went\s+wrong\b|\bmissing\b|\bdefects?\b|\bbroken\b|\bmistakes?\b",
+    _I,
+)
+_CONTEXT_APPLIED = re.compile(r"\b(?:wsps?|protocols?|rules?|principles?|standards?)\s+(?:applied|implementations?"
+                              r"|implemented|used|followed)\b|^\W*(?:applied|implementations?|wsp\s+usage)\W*$", _I)
+_CONTEXT_COMPLIANT = re.compile(
+    r"\bcomplian\w*|\bcompliant\b|\balign\w*|\bachieved\b|\bmaintained\b|\bverified\b|\badheren\w*|\bconformance\b"
+    r"|\b(?:wsp|protocol|framework)\s+(?:\w+\s+)?integration\b|\bthis\s+follows\b|\bfollows\s*:|\bstrengths\b"
+    r"|\bcoherence\b|\bwsp\s+status\b|\bwsp\s+grade\b|\bprotocol\s+impact\b|\bcompliance\s+impact\b",
+    _I,
+)
+_NOT_COMPLIANT_CONTEXT = re.compile(r"\bcompliance\s+framework\b|\brequire|\btargets?\b", _I)
+_RESOLVED_CONTEXT = re.compile(
+    r"\b(?:fixed|fixes|fix\s+applied|resolved|resolution|corrected|correction|remediated|addressed|cleaned\s+up"
+    r"|closed|eliminated|before)\b",
+    _I,
+)
+_OPEN_CONTEXT = re.compile(r"\b(?:active|open|outstanding|remaining|unresolved|pending|blockers?|critical\s+gaps|gaps"
+                           r"|to\s+fix|needs?\s+fix\w*|pre-?audit|current\s+violations|detected|found|audit)\b", _I)
+_PREVENTION = re.compile(r"\bprevent\w*|\bavoid\w*|\bcommon\s+violations\b|\bwhat\s+counts\b|\bdefinitions?\b"
+                         r"|\btypes?\s+of\s+violations\b|\bviolation\s+(?:types|categories|patterns)\b", _I)
+# contexts whose violations are no one's: kinds of violation, rules and examples, plans
+_NOT_VIOLATIONS = re.compile(
+    r"\b(?:prevention|common\s+violations|violation\s+(?:reports?|types|categories|patterns|detection)|examples?"
+    r"|templates?|rules|guidelines?|next\s+(?:steps?|actions?)|todo|planned|future|recommendations?|opportunit\w+)\b", _I)
+_STATUS_WORD = re.compile(r"\bstatus\b", _I)
+
+
+@lru_cache(maxsize=4096)  # headings and lead-ins repeat over the lines under them
+def context_kind(text: str) -> _Kind | None:
+    """What a lead-in or heading says about the lines under it; None when it says nothing."""
+    t = _NOT_RELATION.sub(" ", text)
+    if _CONTEXT_APPLIED.search(t):
+        return _Kind("applied", text)
+    if _CONTEXT_NOT_FIRST.search(text):
+        return _Kind(None, text, strong=True)
+    if _CONTEXT_VIOLATION.search(t) and not _NO_VIOLATION.search(text):
+        if _PREVENTION.search(text):
+            return _Kind(None, text, strong=True)
+        resolved = True if _RESOLVED_CONTEXT.search(text) else False if _OPEN_CONTEXT.search(text) else None
+        return _Kind("violation", text, resolved)
+    if _CONTEXT_COMPLIANT.search(t) and not _NOT_COMPLIANT_CONTEXT.search(t):
+        return _Kind("compliant", text)
+    if _CONTEXT_NOT.search(t):
+        return _Kind(None, text, strong=True)
+    if _CONTEXT_NEUTRAL.search(t):
+        return _Kind(None, text)
     return None
 
 
-def context_of(match: Match) -> str | None:
-    """The nearest heading above the line, else the line before it: what the statement is about."""
-    head = _heading(match)
-    if head:
-        return head
-    shape = clean(match.text)[:18]
-    for row in reversed(match.context_before):
-        if _NOISE.search(row):
+# headings whose lines are examples, templates, guidelines or instructions, never reports
+_EXCLUDED_SECTION = re.compile(
+    r"^\W*(?:\d+(?:\.\d+)*[.)]?\s*|step\s+\d+\s*[:.-]\s*)?(?:examples?|templates?|samples?|instructions?|guidelines?"
+    r"|constraints|how\s+to|when\s+to|procedures?|usage|prohibited|incorrect|common\s+violations|what\s+to\s+check"
+    r"|anti-?patterns?|why\s+bad|do\s+not|don't|test\s+(?:\d+|cases?|set|scenarios?)|benchmarks?|task\s*:|skill\s*:"
+    r"|prompts?\b)"
+    r"|\b(?:prevention\s+(?:measures|rules)|identify\s+violated|decision\s+(?:tree|matrix)|expected\s+(?:structure|output"
+    r"|results?|behaviou?r)|checklist\s+for|verification\s+steps|validation\s+steps|protocol\s+steps"
+    r"|enforcement\s+rules|module_name|placeholder|mandatory\s+(?:checks|steps)|(?:bad|good|code)\s+example"
+    r"|example\s+(?:output|entry|usage|violation))\b|\[module",
+    _I,
+)
+
+
+@lru_cache(maxsize=4096)
+def _excluded(title: str) -> bool:
+    return _EXCLUDED_SECTION.search(title) is not None
+
+
+# -- subjects ----------------------------------------------------------------------------------
+
+_PATH = re.compile(
+    r"(?<![\w/\\.])(?:(?:modules|holo_index|docs|tests?|src|scripts|tools|data|memory)[/\\]|[\w.-]+[/\\][\w.-]+[/\\])"
+    r"[\w./\\-]*\w"  # modules/communication/video_comments, a/b/c
+    r"|(?<![\w/\\.])(?:[\w.-]+[/\\])+[\w.-]*(?:\.[A-Za-z]{1,5}\b|[/\\])"  # x/c.py, src/
+    r"|(?<![\w.])[\w-]+\.(?:py|md|json|ya?ml|txt|toml|ps1|sh|js|ts|tsx|db|jsonl)\b"  # name.py
+)
+_NOT_SUBJECT_PATH = re.compile(r"WSP_(?:framework|knowledge|agentic)|WSP_\d|^https?|^\.\.", _I)
+_GENERIC_WORDS = (
+    r"wsp|compliance|compliant|protocols?|applied|references?|related|status|summary|changes?|what|changed|why"
+    r"|impact|analysis|files?|created|modified|updated|new|results?|achievements?|key|technical|implementation|details?"
+    r"|overview|notes?|rationale|problem|solution|root|cause|violations?|fixed|metrics|verification|validation|testing"
+    r"|tests?|documentation|architecture|integration|framework|benefits?|next|steps?|lessons?|learned|alignment"
+    r"|achieved|maintained|verified|checklist|requirements?|updates?|session|findings|actions?|taken|this"
+    r"|matters|how|it|works|description|purpose|scope|context|background|approach|decisions?|outcome|evidence"
+    r"|structure|system|section|core|principles?|improvements?|enhancements?|added|removed|moved|relocated"
+    r"|issues?|gaps?|critical|major|minor|the|and|of|for|to|in|with|on|a|by|all|final|complete|completed"
+    r"|protocol|implemented|implementations|standards|strengths|weaknesses|opportunities|threats|swot|score"
+    r"|scores|scoring|mps|priority|p\d|phase|current|state|reality|assessment|audit|report|check|checks|health"
+    r"|level|coherence|usage|duties|layer|reference|table|matrix|list|items?|examples?|output|latest|update"
+    r"|progress|success|confirmed|operational|enhanced|corrected|correction|immediate|data"
+    r"|sources?|performance|quality|risks?|mitigations?|conclusion|learnings?|insights?|observations?|patterns?"
+    r"|impacts?|deployment|readiness|review|measures|agents?|tools?|commands?|kept|essential|reasoning|diagnosis"
+    r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
+    r"|chronological|change|log|modlog|entries|history|ready"
+)
+_GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
+_DATE_HEAD = re.compile(
+    r"^\W*(?:MODLOG\s*-\s*)?\[?(?:v?\d+(?:\.\d+)+\]?\s*-\s*)?\[?\d{4}-\d\d-\d\d(?:[T ][\d:.]+)?(?:\s+SESSION\s+\d+)?\]?"
+    r"\s*[-:–]*\s*|^\W*\[?Current\s+Session\]?\s*[-:–]*\s*|^\W*MODLOG\s*-\s*\[?|^\W*V\d{3}(?:\.\d+)?\s*:\s*",
+    _I,
+)
+_DATED = re.compile(r"^\W*(?:MODLOG\s*-\s*)?\[?(?:v?\d+(?:\.\d+)+\]?\s*-\s*)?\[?\d{4}-\d\d-\d\d")
+_SECTION_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[A-Z][.)]|Step\s+\d+\s*[:.-]?)\s+")
+_DOC_TYPE = re.compile(
+    r"\s*[-–:]?\s*\b(?:mod\s*log|change\s*log|changelog|readme|roadmap|interface|development\s+log|module\s+change\s+log"
+    r"|testing\s+evolution\s+log)\b\s*[-–:]?\s*",
+    _I,
+)
+_MODULE_WORD = re.compile(r"\bmodule\b", _I)
+_NOT_MODULE = re.compile(r"^(?:foundups|wsp|the|main|system|root)\b", _I)
+
+
+@lru_cache(maxsize=4096)
+def _heading_subject(title: str) -> str | None:
+    """A heading as a subject: dates, wrappers and numbering dropped; None for a generic one
+    ("WSP Compliance", "What Changed") that names no thing."""
+    t = _DATE_HEAD.sub("", clean(title)).strip(" []:-–")
+    t = _SECTION_NUMBER.sub("", t).strip(" []:-–")
+    if t.endswith("]") and "[" not in t:
+        t = t[:-1].strip()
+    t = _SPACE.sub(" ", t).strip(" *")
+    if len(t) < 3 or _GENERIC_HEADING.match(tokens(t)[0]) or _excluded(t):
+        return None
+    return _cut(t, MAX_SUBJECT)
+
+
+def _module_of(doc: Document) -> str | None:
+    """The module a module's own document (its ModLog, README, roadmap) is about, from its title."""
+    if not doc.title or doc.kind not in ("modlog", "readme", "roadmap", "other", "report"):
+        return None
+    if not _DOC_TYPE.search(doc.title) and not _MODULE_WORD.search(doc.title):
+        return None
+    name = _SPACE.sub(" ", _DOC_TYPE.sub(" ", _DATE_HEAD.sub("", doc.title))).strip(" -–:")
+    if not name or len(name.split()) > 5 or _NOT_MODULE.match(name):
+        return None
+    return name
+
+
+def _line_subject(statement: str) -> str | None:
+    """A file or module path the statement names (not a WSP document's own file)."""
+    if "/" not in statement and "\\" not in statement and "." not in statement:
+        return None
+    for m in _PATH.finditer(statement):
+        p = m.group(0).rstrip("\\.,;:)")
+        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p):
+            return p
+    return None
+
+
+# -- places ------------------------------------------------------------------------------------
+
+# a fenced block under such a heading quotes text proposed to fill a gap, or a template
+_PROPOSAL = re.compile(r"\b(?:gaps?|missing|fix|fixes|proposed|suggested|recommended|todo|next\s+steps?|remediation"
+                       r"|templates?|examples?|not\s+updated|incomplete)\b", _I)
+# a document of the WSP framework ("WSP_knowledge: The Memory Layer") describes protocols
+_WSP_DOC = re.compile(r"^\W*WSP[ _-]?(?:knowledge|framework|agentic)\b(?!.*\b(?:mod\s*log|change\s*log)\b)", _I)
+_PROSE_FENCES = frozenset({"", "markdown", "md", "text", "txt", "plain", "output", "console"})
+_HEALTH = re.compile(r"\[HEALTH\]\s*\[VIOLATION\]")
+_OPEN_CHECKS = frozenset({"open", "pending", "future", "in_progress", "struck"})
+
+
+@dataclass
+class _Place:
+    """Where a line sits: the document (or fenced block) whose structure holds it, the sections
+    over it (innermost first, a fenced block's inside the enclosing document's) and its block."""
+
+    doc: Document
+    sections: list[Section]
+    block: str  # text, item, table, record
+
+
+class _Reader:
+    """One document read for items: its module, whether it is a WSP document, its fenced blocks
+    parsed as documents of their own, its status fields."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.module = _module_of(doc)
+        self.protocol = doc.kind == "wsp_protocol" or bool(doc.title and _WSP_DOC.match(doc.title))
+        self.fences: dict[int, Document | None] = {}
+        self.status: dict[int, tuple[list[int], list[Any]]] = {}
+
+    def place(self, n: int) -> _Place | None:
+        """The place of line n, or None for a line of code."""
+        doc = self.doc
+        block = doc.block_at(n)
+        if block is not None and block[0] == "fence":
+            fence = block[1]
+            if fence.lang not in _PROSE_FENCES or n in (fence.start, fence.end):
+                return None
+            inner = self.fences.get(fence.index, False)
+            if inner is False:
+                inner = parse_document(fence.body, fence.start + 1) if fence.body else None
+                self.fences[fence.index] = inner
+            if inner is None or n not in inner:
+                return None
+            outer = doc.ancestors(doc.section_at(fence.start))
+            if any(_PROPOSAL.search(s.title) for s in outer[:2] if s.heading):
+                return None
+            inner_block = inner.block_at(n)
+            return _Place(inner, inner.ancestors(inner.section_at(n)) + outer, inner_block[0] if inner_block else "text")
+        return _Place(doc, doc.ancestors(doc.section_at(n)), block[0] if block else "text")
+
+    def status_fields(self, doc: Document, first: int, last: int) -> list[Any]:
+        """The status fields (`**Status**: RESOLVED`) of lines first..last of `doc`."""
+        got = self.status.get(id(doc))
+        if got is None:
+            fields = [f for f in doc.fields if _STATUS_KEY.match(f.key)]
+            got = ([f.line for f in fields], fields)
+            self.status[id(doc)] = got
+        lines, fields = got
+        return fields[bisect_left(lines, first): bisect_left(lines, last + 1)]
+
+
+def _leadin(doc: Document, n: int) -> str | None:
+    """The text that introduces the list line n belongs to: its parent item, else the line above
+    the list's first item (a bold label or a sentence ending in ':'), else None."""
+    block = doc.block_at(n)
+    if block is None or block[0] != "item":
+        return None
+    item = block[1]
+    if item.parent is not None:
+        return doc.items[item.parent].text
+    floor = doc.section_at(n).start
+    k = item.line - 1
+    while k > floor:
+        t = doc.text(k).strip()
+        if not t:
+            k -= 1
             continue
-        c = clean(row)
-        # a sibling line of the same shape (the previous health warning) says nothing about this one
-        if len(c) > 3 and c[:18] != shape and "BREADCRUMB" not in c:  # nor do breadcrumb log lines
-            return c[:MAX_CONTEXT]
+        b = doc.block_at(k)
+        if b is not None and b[0] == "item":  # an earlier item of the same list
+            k = b[1].line - 1 if b[1].parent is None else doc.items[b[1].parent].line - 1
+            continue
+        return t if len(t) <= 200 else None
     return None
 
 
-# -- compliance tables -------------------------------------------------------------------------
+# -- items -------------------------------------------------------------------------------------
 
-_CELL_SPLIT = regex.compile(r"(?<!\\)\|")
-_STATUS_OK = regex.compile(r"✅|\bPASS(?:ED)?\b|\bCOMPLIANT\b|\bCOMPLETE\b|\bCLEAN\b|\bOPERATIONAL\b|\bEXEMPLARY\b|\bMET\b", regex.I)
-_STATUS_BAD = regex.compile(r"❌|\bFAIL(?:ED)?\b|\bVIOLAT\w*|\bNON-?COMPLIANT\b|\bMISSING\b", regex.I)
-_STATUS_WARN = regex.compile(r"⚠|\bWARN(?:ING)?\b|\bPARTIAL\b", regex.I)
+@dataclass
+class Item:
+    line: int
+    evidence: str  # the anchor line as written (its first 400 characters)
+    statement: str  # cleaned
+    wsp: list[int]
+    relation: str
+    subject: str
+    section: str | None  # the entry the statement sits in, or its list's lead-in
+    document: str | None  # the module or document it is about, when not the subject
+    reason: str
+    resolved: bool | None = None
+    resolved_why: str | None = None
+    protocol: str | None = None  # the WSP's name as the text gives it
+    clause: str = ""  # what the statement ties the WSP to
 
 
-def _cells(row: str) -> list[str]:
-    return [c.strip() for c in _CELL_SPLIT.split(row.strip().strip("|"))]
+@dataclass
+class _Line:
+    """What one line says, before its context is read."""
+
+    statement: str
+    tok: str  # the statement with each reference as the token
+    refs: list[str]
+    plain: str  # the tokenized statement without WSP titles and tool names
+    clause: str
+    relation: str | None  # tied to a reference on the line
+    said: str
+    key: str | None  # a field's key ("WSP Compliance" of "**WSP Compliance**: WSP 3, WSP 49")
+    wsp_led: bool
+    is_heading: bool
+    block: str
 
 
-def _table_row(match: Match) -> Draft | None:
-    """A compliance-table row: `| WSP 5 | Test Coverage | FAIL | test_x.py missing |`."""
-    raw = match.text
-    if not raw.lstrip().startswith("|") or rx.match(r"^\s*\|[\s:|-]+\|?\s*$", raw):
+_PAREN_NAME = re.compile(r"WSP[ _-]?\d{1,3}[a-z]?\s*\(([A-Z][^()]{2,60})\)"
+                         r"|WSP[ _-]?\d{1,3}[a-z]?\s*[:–-]\s*([A-Z][\w'&/ -]{2,50}?)(?=\s*(?:$|[–(,;]|\s-\s))")
+_NOT_NAME = re.compile(r"\d|\b(?:compliance|compliant|violations?|violated|applied|implemented|PASS|FAIL|OK|COMPLETE"
+                       r"|ACHIEVED)\b", _I)
+
+
+def _protocol_name(statement: str) -> str | None:
+    """The WSP's name when the statement gives it ("WSP 64 (Violation Prevention)")."""
+    m = _PAREN_NAME.search(statement)
+    if not m:
         return None
-    cells = _cells(raw)
-    if len(cells) < 3 or not wsp_numbers(cells[0]):
+    name = (m.group(1) or m.group(2) or "").strip(" -")
+    return None if not name or _NOT_NAME.search(name) else name
+
+
+def _contexts(doc: Document, n: int, line: _Line, secs: list[Section]) -> _Kind | None:
+    """What the line's list lead-in, else its heading, else the heading over that, says its lines
+    are: the first of them that says anything (a heading that names no kind of list, such as
+    "Documentation Standards", defers to the one over it; a dated entry heading says nothing)."""
+    texts: list[str] = []
+    if line.block == "item":
+        lead = _leadin(doc, n)
+        if lead:
+            texts.append(clean(lead))
+    heads = [s for s in (secs[1:] if line.is_heading else secs) if s.heading][:2]
+    texts += [s.title for s in heads if not _DATED.match(s.title)]
+    for t in texts:
+        k = context_kind(t)
+        if k is not None:
+            return k
+    return None
+
+
+def _decide(line: _Line, kind: _Kind | None, protocol_doc: bool) -> tuple[str, str] | None:
+    """(relation, reason) of a line, or None when it states no item. In order: a WSP document's
+    own lines, rule and feature keys; a violation tied to the reference; a field whose key states
+    the relation ("**WSP Compliance**: WSP 3, WSP 49"); the list or section the line is in; a
+    relation tied to the reference on the line."""
+    statement, relation, key = line.statement, line.relation, line.key
+    listed = kind is not None and kind.relation is not None
+    if protocol_doc and not (line.wsp_led and listed and not line.is_heading
+                             and (_MARKED.search(statement) or _STATUS_WORD.search(kind.text))):
+        return None  # a WSP document describes its own protocol; only a compliance status list reports
+    if key is not None and _RULE_KEY.search(key):
+        return None  # "**WSP 85 Rule**: ...": a rule or an aim, not a result
+    if key is not None and _REF.match(key) and _FEATURE_KEY.search(key):
+        return None  # "**WSP 54 Enhancement**: ...": a change to the WSP itself
+    if relation == "violation":
+        if kind is not None and kind.strong and _NOT_VIOLATIONS.search(kind.text):
+            return None  # kinds of violation, rules against them, plans to fix them: no one's violation
+        return relation, _said(line.said)
+    if key is not None and not line.wsp_led and not _REF.search(key):
+        for rx_, rel in ((_COMPLIANCE_KEY, "compliant"), (_APPLIED_KEY, "applied"), (_VIOLATION_KEY, "violation")):
+            if rx_.match(key):
+                if rel == "compliant" and relation == "applied" and _FOLLOWED.search(line.said):
+                    return "applied", _said(line.said)  # "WSP Compliance: Following WSP 34 testing protocol"
+                return rel, f"it is given as the '{key}' of its entry"
+        if _CITE_KEY.match(key) and relation is None:
+            return None  # "**WSP References**: WSP 22, WSP 50"
+        if _META_KEY.match(key) and not _PER.match(line.said):
+            return None  # "**Architect**: 0102 Agent (WSP 96 Implementation)" names who, not what was done
+    if line.is_heading:
+        if relation is not None:
+            if relation == "compliant" and _HEADING_NOT_ITEM.search(statement):
+                return None  # "WSP 3 Compliance Fix": the entry reports a violation and its fix
+            if relation == "applied" and not _PER.match(line.said):
+                return None  # "WSP 34 Protocol Implementation" names a topic
+            return relation, _said(line.said)
+        if listed and (line.wsp_led or kind.relation == "violation" and _PAREN_REF.search(line.tok)):
+            return kind.relation, f"it is a heading under '{_cut(kind.text, 80)}'"
         return None
-    status_i = next((i for i, c in enumerate(cells[1:], 1) if _STATUS_OK.search(c) or _STATUS_BAD.search(c)
-                     or _STATUS_WARN.search(c)), None)
-    if status_i is None:
+    if line.wsp_led:
+        if listed:
+            if kind.relation != "violation" and _MARKED_BAD.search(line.plain) and not _NO_VIOLATION.search(statement):
+                return "violation", "it is marked as failed"
+            if kind.relation == "violation" and relation is not None:
+                return relation, _said(line.said)  # "WSP 71 Applied: ✅ analysis performed" in a violation log
+            if kind.relation == "violation" and _MARKED.search(statement):
+                return "compliant", "it is marked as met"
+            if kind.relation == "compliant" and relation == "applied" and _FOLLOWED.search(line.said):
+                return "applied", _said(line.said)  # "WSP 50 followed (verified before changes)"
+            return kind.relation, f"it is listed under '{_cut(kind.text, 80)}'"
+        if kind is not None and kind.strong:
+            return None  # a list of references, requirements or plans
+        if relation is not None:
+            return relation, _said(line.said)
+        claim = _CLAIM.search(_FIELD_LABEL.sub("", line.clause)) if _WSP_FIELD.match(line.tok) else None
+        if claim:
+            return ("applied" if _FOLLOWED_WORD.match(claim.group(0)) else "compliant"), _said(claim.group(0))
+        if kind is not None:
+            return None
+        if _MARKED.search(statement):
+            return "compliant", "it is marked as met"
+        if _MARKED_BAD.search(statement):
+            return "violation", "it is marked as failed"
+        if _ACTION.match(_FIELD_LABEL.sub("", line.clause)):
+            return "applied", "it names what was done under the WSP"
         return None
-    status = clean(cells[status_i])
-    if _STATUS_BAD.search(status):
-        relation, ambiguities = "violated", []
-    elif _STATUS_WARN.search(status):
-        if rx.search(r"\bN/?A\b", status):
-            return None  # not applicable: nothing was applied
-        relation, ambiguities = "violated", ["a warning, not a failure"]
-    else:
-        relation, ambiguities = "complied", []
-    evidence_cells = [clean(c) for c in cells[status_i + 1:] if clean(c) and not rx.fullmatch(r"[A-F][+-]?", clean(c))]
-    reason = _words("; ".join(evidence_cells), 30) if evidence_cells else None
-    # the audited file is named in the section above the table
-    subject, heading = None, _heading(match)
-    rows = match.context_before[::-1]  # nearest first
-    for row in rows:
-        if rx.match(r"^\s*(?:\*\*)?Location(?:\*\*)?\s*:", row) or rx.match(r"^\s*#{1,6}\s", row):
-            p = _PATH.search(clean(row))
-            if p:
-                subject = p.group(0).rstrip("\\.,;:)")
-                heading = clean(row)[:MAX_CONTEXT]  # the input must show where the subject comes from
-                break
-            if rx.match(r"^\s*#{1,6}\s", row):
-                break
-    header = next((t for t in rows if t.lstrip().startswith("|") and not rx.search(r"WSP[\s_-]*\d", t)
-                   and not rx.match(r"^\s*\|[\s:|-]+\|?\s*$", t)), None)
-    context = " / ".join(x for x in (heading, "columns: " + ", ".join(_cells(clean(header))) if header else None) if x)
-    statement = " | ".join(clean(c) for c in cells)
-    output: dict[str, Any] = {"wsp_numbers": wsp_numbers(cells[0]), "relation": relation}
-    if subject:
-        output["subject"] = subject
-    if reason:
-        output["rationale"] = reason
-    weight = 0.25 * len(ambiguities)
-    if subject is None:
-        ambiguities.append("the table does not say which module it audits")
-        weight += 0.75
-    input_: dict[str, Any] = {"statement": statement}
-    if context:
-        input_["context"] = context
-    return Draft(
-        instruction_key="classify", input=input_, output=output, evidence=raw.strip(), kind="decision_trees",
-        label=relation, required=REQUIRED, rationale=1.0 if reason else 0.0,
-        rationale_note="" if reason else "the row gives no evidence for its status",
-        ambiguity=min(1.0, weight), ambiguities=ambiguities,
-    )
-
-
-# -- the extractor -----------------------------------------------------------------------------
-
-def extract(match: Match, pack: DomainPack) -> list[Draft]:
-    raw = match.text
-    if _NOISE.search(raw):
-        return []
-    table = _table_row(match)
-    if table is not None:
-        return [table]
-    if raw.lstrip().startswith("|"):
-        return []  # other table rows (file lists, catalogues) name WSPs without applying them
-    evidence = _window(raw)
-    statement = clean(evidence)
-    numbers = wsp_numbers(statement)
-    if not numbers or not statement or _AUTHORING.search(statement) or _DEFINITION.search(statement):
-        return []
-    # the sentence that names the WSP is the one that says what happened under it
-    focus = next((s for s in _SENTENCE.split(statement) if _REF.search(s)), statement)
-    plain = strip_titles(focus)
-    relation, resolved = relation_of(plain)
-    clause, label, post = clause_of(focus)
-    action = (len(clause.split()) >= 2 and bool(_VERB.match(clause)) and not _ADJECTIVE.match(clause)
-              and not _is_filler(clause.split()[0]))
-    subject = subject_of(focus, clause, label, action, post)
-    if relation == "violated" and _CHECKING.match(clause):
-        relation, resolved = "applied", False  # "Detect WSP 34 violations": the WSP is applied to find them
-    elif relation == "violated" and _REMEDY.match(clause):
-        resolved = True
-    reason, share = reason_of(drop_titles(focus), relation)
-    note = ""
-    if share == 0 and action and relation is not None:
-        share, note = 0.5, "the text gives the action taken under the WSP, not why"
-    elif share == 0:
-        note = "the text names the WSP but gives no reason or action"
-
-    # (why, how much of the single correct reading it costs)
-    doubts: list[tuple[str, float]] = []
-    if rx.match(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*:?\s*$)", raw) or raw.rstrip().endswith(":"):
-        # a heading or lead-in names a topic; what happened is on the lines below
-        share, note = 0.0, "a heading names a topic, it gives no reasoning"
-        doubts.append(("a heading, not a statement", 0.25))
+    if kind is not None and kind.strong and not (_MARKED.search(statement) and _DONE_TIE.search(line.said)):
+        return None  # references, requirements, plans, guidelines: not results, unless ticked off as done
+    if listed and line.block == "item" and relation is None and (
+            _PAREN_REF.search(line.tok) or _MARKED.search(statement) or _MARKED_BAD.search(statement)):
+        return kind.relation, f"it is listed under '{_cut(kind.text, 80)}'"
     if relation is None:
-        doubts.append(("no relation stated (a bare WSP mention)", 1.0))
-    if rx.match(r"^\s*(?:[-*]\s*)?\[ \]", raw):
-        doubts.append(("an open checklist item: planned, not done", 0.5))
+        return None
+    return relation, _said(line.said)
+
+
+def read_item(reader: _Reader, n: int) -> Item | None:
+    """The item line n states, or None."""
+    place = reader.place(n)
+    if place is None:
+        return None
+    raw = reader.doc.text(n)
+    statement = clean(_TREE.sub("", raw) if raw[:1] in " │├└+|`" and place.block == "text" else raw)
+    if len(statement) > MAX_READ:
+        statement = _window(statement, MAX_READ)
+    numbers = wsp_numbers(statement)
+    if not numbers or len(statement) < 8:
+        return None
+    if _HEALTH.search(raw):
+        return _health_item(n, raw, statement, numbers)
+    if place.block == "record" or raw.lstrip()[:1] in ("{", '"') or _CODE_LINE.match(raw):
+        return None  # a log record, JSON or code in a prose block
+    doc, secs = place.doc, place.sections
+    if any(_excluded(s.title) for s in secs if s.heading):
+        return None
+    block = doc.block_at(n)
+    tok, refs = tokens(statement)
+    low = tok.lower()
+    if _HYPOTHETICAL.search(tok, low):
+        return None
+    if block is not None and block[0] == "item":
+        if block[1].check in _OPEN_CHECKS:
+            return None
+        if block[1].children and raw.rstrip(" *").endswith(":") and not _APPLIED_TIED.search(tok, low):
+            return None  # "3. **WSP 3 Compliance**:" introduces the items under it
+    if place.block == "table":
+        return _table_item(reader, place, n, numbers)
+    plain = _NOT_RELATION.sub(" ", tok, low)
+    relation, said = tied_relation(plain, tok, refs, low)
+    field = _FIELD.match(raw)
+    key = clean(field.group("key")) if field else None
+    line = _Line(statement, tok, refs, plain, _clause(statement), relation, said, key, bool(_WSP_LED.match(tok)),
+                 secs[0].heading is not None and secs[0].start == n, place.block)
+    kind = _contexts(doc, n, line, secs)
+    listed_violation = line.wsp_led and kind is not None and kind.relation == "violation"
+    authoring = _AUTHORING.search(tok)
+    if authoring and authoring.start() <= 3 and not listed_violation:
+        return None  # "WSP 39 Enhanced (Corrected from WSP 76 violation)": an edit of a WSP document
+    if relation != "violation" and not listed_violation:
+        if _FOOTER.search(statement) or not _WORD.search(line.clause) or _IMPERATIVE.match(
+                _FIELD_LABEL.sub("", line.clause) if line.wsp_led else _MARK_LEAD.sub("", _FIELD_LABEL.sub("", statement))):
+            return None
+        unplanned = plain.replace(_TOKEN, " ")
+        if authoring or _DEFINITION.search(tok) or _STRONG_PLAN.search(unplanned):
+            return None
+        by_position = kind is not None and kind.relation is not None and (
+            line.wsp_led or line.is_heading or line.block == "item" and _PAREN_REF.search(tok) is not None)
+        keyed = key is not None and bool(_COMPLIANCE_KEY.match(key) or _APPLIED_KEY.match(key))
+        if relation is None and not by_position and not keyed and _PLAN.search(unplanned):
+            return None
+    decided = _decide(line, kind, reader.protocol)
+    if decided is None:
+        return None
+    relation, reason = decided
+    # the subject: a path on the line, else the entry the line sits in, else the module or document
+    heads = secs[1:] if line.is_heading else secs
+    entry = next((e for e in (_heading_subject(s.title) for s in heads if s.heading) if e), None)
+    if line.is_heading:
+        subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
+    else:
+        subject = _line_subject(statement)
+    module = reader.module
     if subject is None:
-        doubts.append(("no subject named", 0.75))
-    if rx.match(r"^[a-z]+\b(?![._/])", raw.strip()):
-        doubts.append(("a fragment that continues the line above", 0.5))
-    if relation == "violated" and _COMPLIED.search(_NO_VIOLATION.sub(" ", plain)) and not resolved:
-        doubts.append(("states both compliance and a violation", 0.5))
-
-    output: dict[str, Any] = {"wsp_numbers": numbers}
-    if relation:
-        output["relation"] = relation
-    if subject:
-        output["subject"] = subject
-    if action and clause != subject:
-        output["action"] = _words(clause, 20)
-    if reason:
-        output["rationale"] = reason
-    if relation == "violated":
-        output["resolved"] = resolved
-    input_: dict[str, Any] = {"statement": statement}
-    ctx = context_of(match)
-    if ctx and ctx != statement:
-        input_["context"] = ctx
-    kind: PatternType = "rationale_chains" if reason else "decision_trees"
-    return [Draft(
-        instruction_key="classify", input=input_, output=output, evidence=evidence, kind=kind, label=relation,
-        required=REQUIRED, rationale=share, rationale_note=note,
-        ambiguity=min(1.0, sum(w for _, w in doubts)), ambiguities=[d for d, _ in doubts],
-    )]
+        subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
+    if not subject:
+        return None
+    section = entry if entry and entry != subject else None
+    if kind is not None and kind.relation is not None and reason.startswith("it is listed under") \
+            and kind.text not in (s.title for s in secs if s.heading):
+        section = f"{section} / {_cut(kind.text, 80)}" if section else _cut(kind.text, 80)
+    resolved, resolved_why = _resolution(reader, place, statement, kind) if relation == "violation" else (None, None)
+    value = clean(field.group("value")) if field and key and not _REF.search(key) else statement
+    return Item(line=n, evidence=_evidence(raw), statement=_window(statement), wsp=numbers, relation=relation,
+                subject=_cut(subject, MAX_SUBJECT), section=_cut(section, MAX_CONTEXT) if section else None,
+                document=module if module and module not in (subject, section or "") else None, reason=reason,
+                resolved=resolved, resolved_why=resolved_why, protocol=_protocol_name(statement),
+                clause=_cut(_clause(value), 160))
 
 
-EXTRACTOR = Extractor(extract=extract)
+def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item | None:
+    """A health check's violation record: `[HEALTH][VIOLATION] modules/x missing tests/TestModLog.md (WSP 22)`.
+    Only the record itself is read, so every repeat of it gives the same examples."""
+    subject = _line_subject(statement)
+    if subject is None:
+        return None
+    record = statement[statement.find("[HEALTH]"):]
+    return Item(line=n, evidence=_evidence(raw[raw.find("[HEALTH]"):]), statement=_window(record), wsp=numbers,
+                relation="violation", subject=subject, section=None, document=None,
+                reason="a health check reports it as a [VIOLATION]", resolved=False,
+                resolved_why="the health check reports it as a current violation",
+                clause=_cut(_clause(record.replace("[HEALTH]", "").replace("[VIOLATION]", "")), 160))
+
+
+_STATUS_KEY = re.compile(r"^\W*(?:status|resolution|wsp\s+status|outcome|state|fix\s+status|timeline)\W*$", _I)
+_STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|closed|remediated|addressed)\b", _I)
+_STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
+                          r"|planned|awaiting)\b", _I)
+_LINE_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|remediated|eliminated|addressed|cleaned|consolidated"
+                            r"|moved|relocated|removed|deleted|restored)\b|\bbefore\s*:", _I)
+_LINE_OPEN = re.compile(r"\b(?:detected|found|identified|remains?|still|currently|exists?|missing|not\s+updated"
+                        r"|incomplete)\b|❌|\[FAIL\]", _I)
+
+
+def _resolution(reader: _Reader, place: _Place, statement: str, kind: _Kind | None) -> tuple[bool | None, str | None]:
+    """(resolved, the words that say so) for a violation: its line, its list or section, then
+    its entry's status field; an audit finding that nothing says was fixed is open."""
+    text = _REF_SPAN.sub(" ", statement)
+    m = _LINE_RESOLVED.search(text)
+    if m:
+        return True, _said(m.group(0))
+    if kind is not None and kind.resolved is not None:
+        return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'"
+    doc = place.doc
+    for s in place.sections:
+        if s.heading is None:
+            continue
+        if _RESOLVED_CONTEXT.search(s.title):
+            return True, f"its section is '{_cut(s.title, 80)}'"
+        if _OPEN_CONTEXT.search(s.title):
+            return False, f"its section is '{_cut(s.title, 80)}'"
+        if s.start in doc:
+            for f in reader.status_fields(doc, s.start, s.end):
+                v = clean(f.value)
+                if _STATUS_OPEN.search(v):
+                    return False, f"its entry's {f.key.lower()} is '{_cut(v, 60)}'"
+                if _STATUS_RESOLVED.search(v):
+                    return True, f"its entry's {f.key.lower()} is '{_cut(v, 60)}'"
+    m = _LINE_OPEN.search(text)
+    if m:
+        return False, f"it is reported as a current finding ('{m.group(0)}') and nothing says it was fixed"
+    return None, None
+
+
+_STATUS_CELL_OK = re.compile(r"✅|\[OK\]|\bPASS(?:ED)?\b|\bCOMPLIANT\b|\bCOMPLETE\b|\bCLEAN\b|\bOPERATIONAL\b|\bEXEMPLARY\b"
+                             r"|\bMET\b|\bYES\b", _I)
+_STATUS_CELL_BAD = re.compile(r"❌|\bFAIL(?:ED)?\b|\bVIOLAT\w*|\bNON-?COMPLIANT\b|\bMISSING\b|⚠️|\bWARNING\b|\bPARTIAL\b", _I)
+_NOT_APPLICABLE = re.compile(r"\bN/?A\b")
+_WSP_COLUMN = re.compile(r"\b(?:wsp|protocol|standard|requirement)", _I)
+
+
+def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> Item | None:
+    """A table row that gives a WSP a status (`| WSP 5 | Test Coverage | ❌ FAIL | ... |`)."""
+    block = place.doc.block_at(n)
+    if block is None or block[0] != "table" or reader.protocol:
+        return None
+    table = block[1]
+    row = table.row_at(n)
+    if row is None:
+        return None
+    cells = [clean(c) for c in row.cells]
+    wsp_cell = next((i for i, c in enumerate(cells) if _REF.search(c)), None)
+    status = next((c for c in cells if _STATUS_CELL_OK.search(c) or _STATUS_CELL_BAD.search(c)), None)
+    if wsp_cell is None or status is None or _REF.search(status) or _NOT_APPLICABLE.search(status):
+        return None
+    header = [clean(h) for h in table.header]
+    if wsp_cell > 0 and not (wsp_cell < len(header) and _WSP_COLUMN.search(header[wsp_cell])):
+        return None  # a WSP cited in a description column: the row is about something else
+    relation = "violation" if _STATUS_CELL_BAD.search(status) else "compliant"
+    entry = next((e for e in (_heading_subject(s.title) for s in place.sections if s.heading) if e), None)
+    subject = _line_subject(" ".join(cells)) or entry or reader.module
+    if not subject:
+        return None
+    text = " | ".join(f"{h}: {c}" if h and c else c for h, c in zip(header + [""] * len(cells), cells) if c)
+    resolved, why = (False, "the table reports it as a current finding") if relation == "violation" else (None, None)
+    return Item(line=n, evidence=_evidence(place.doc.text(n)), statement=_window(text), wsp=numbers,
+                relation=relation, subject=_cut(subject, MAX_SUBJECT), section=entry if entry != subject else None,
+                document=reader.module if reader.module not in (subject, entry) else None,
+                reason=f"its status is '{_cut(status, 60)}'", resolved=resolved, resolved_why=why,
+                protocol=_protocol_name(cells[wsp_cell]), clause=_cut(_clause(" | ".join(cells[wsp_cell + 1:])), 160))
+
+
+# -- examples ----------------------------------------------------------------------------------
+
+def _input(item: Item, statement: str, hide: bool = False) -> dict[str, Any]:
+    conceal = mask if hide else (lambda t: t)
+    inp: dict[str, Any] = {"statement": statement}
+    if item.section:
+        inp["section"] = conceal(item.section)
+    if item.document:
+        inp["document"] = conceal(item.document)
+    return inp
+
+
+def drafts_of(item: Item) -> list[Draft]:
+    """The item's examples: classification always; detection when the statement says enough
+    without its numbers; resolution for a violation whose status the passage gives."""
+    out = []
+    classified: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": item.subject}
+    if item.protocol:
+        classified["protocol"] = item.protocol
+    if item.relation == "violation" and item.resolved is not None:
+        classified["resolved"] = item.resolved
+    classified["reason"] = item.reason
+    out.append(Draft(instruction_key="classify", input=_input(item, item.statement), output=classified,
+                     evidence=item.evidence, kind="decision_trees", label=item.relation, required=REQUIRED,
+                     rationale=1.0, line=item.line))
+    clue = mask(item.clause)
+    if item.protocol or len(_WORD.findall(clue)) >= 3:
+        detected: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": mask(item.subject)}
+        if item.protocol:
+            detected["protocol"] = item.protocol
+        detected["reason"] = (f"the statement names the protocol '{item.protocol}'" if item.protocol
+                              else f"the statement ties it to: {clue}")
+        out.append(Draft(instruction_key="detect", input=_input(item, mask(item.statement), hide=True),
+                         output=detected, evidence=item.evidence, kind="rationale_chains", label=item.relation,
+                         required=REQUIRED, rationale=1.0, line=item.line))
+    if item.relation == "violation" and item.resolved is not None and item.resolved_why:
+        out.append(Draft(instruction_key="resolution", input=_input(item, item.statement),
+                         output={"wsp": item.wsp, "relation": "violation", "subject": item.subject,
+                                 "resolved": item.resolved, "reason": item.resolved_why},
+                         evidence=item.evidence, kind="decision_trees", label="violation",
+                         required=REQUIRED + ("resolved",), rationale=1.0, line=item.line))
+    return out
+
+
+def extract(doc: Document, hits: list, pack: DomainPack) -> list[Draft]:
+    """The examples of every item among the document's hits (lines that name a WSP)."""
+    reader = _Reader(doc)
+    drafts: list[Draft] = []
+    seen: set[int] = set()
+    for hit in hits:
+        if hit.line in seen or hit.line not in doc:
+            continue
+        seen.add(hit.line)
+        item = read_item(reader, hit.line)
+        if item is not None:
+            drafts += drafts_of(item)
+    return drafts
+
+
+EXTRACTOR = Extractor(document=extract)
