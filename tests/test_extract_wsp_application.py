@@ -146,6 +146,12 @@ def test_seed_case_wsp_64_violation_detected(tmp_path: Path) -> None:
     ("- WSP 64: No violations introduced during verification", "compliant"),
     ("- **Total overhead**: 33,500 tokens (within WSP 75 budget)", "compliant"),
     ("- 1,470 lines (2.9x over WSP 49 limit)", "violation"),
+    ("- Module structure compliance per WSP 49", "compliant"),  # a state, not an act
+    ("- **WSP 54 Compliance**: Resolved critical missing agent implementation violation", "violation"),
+    ("- [OK] **WSP 54 Agent Duties**: PASSED - 100% compliance", "compliant"),
+    ("- **WSP 31 Framework Protection**: Implemented ComplianceAgent with a dual-layer check", "applied"),
+    ("### [Remote Builder] - Module Initialized - WSP_30 Orchestrated", "applied"),
+    ("**WSP 3 Functional Distribution Reinforced:**", "compliant"),
 ])
 def test_a_relation_tied_to_the_reference(tmp_path: Path, line: str, relation: str) -> None:
     (ex,) = _classified(tmp_path, ENTRY + line + "\n").values()
@@ -160,7 +166,7 @@ def test_a_health_record_is_an_open_violation_of_the_module_it_names(tmp_path: P
     assert ex.output["relation"] == "violation" and ex.output["resolved"] is False
     assert ex.evidence == line and ex.quality_score >= MIN_QUALITY
     (res,) = got["resolution"]
-    assert res.output["resolved"] is False and "current violation" in res.output["reason"]
+    assert res.output["resolved"] is False and "current [VIOLATION]" in res.output["reason"]
 
 
 def test_an_audit_table_row_gives_its_status(tmp_path: Path) -> None:
@@ -171,6 +177,18 @@ def test_an_audit_table_row_gives_its_status(tmp_path: Path) -> None:
     assert got[5].output["relation"] == "violation" and got[5].output["wsp"] == [5]
     assert got[6].output["relation"] == "compliant" and got[6].output["wsp"] == [96]
     assert "Requirement: Test Coverage" in got[5].input["statement"]  # the header names the cells
+
+
+def test_a_references_list_gives_only_what_was_done(tmp_path: Path) -> None:
+    text = ENTRY + "### WSP References\n- WSP 22: Change logging (this file)\n- WSP 50: Searched HoloIndex before creating\n"
+    got = _classified(tmp_path, text)
+    assert list(got) == [5] and got[5].output["relation"] == "applied"  # a citation is not an item
+
+
+def test_an_applied_list_takes_an_act_naming_the_wsp(tmp_path: Path) -> None:
+    text = ENTRY + "### 7-Step WSP Protocol Followed\n4. **Research**: Verified WSP 3 correct locations for each file type\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["relation"] == "applied" and "7-Step WSP Protocol Followed" in ex.output["reason"]
 
 
 def test_a_heading_that_states_compliance_is_an_item_about_its_topic(tmp_path: Path) -> None:
@@ -206,6 +224,15 @@ def test_an_entry_status_field_resolves_its_violations(tmp_path: Path, status: s
     (res,) = got["resolution"]
     assert res.output["resolved"] is resolved
     assert res.output["reason"].startswith("its entry's status is")
+
+
+def test_a_resolution_field_is_the_fix_of_its_entrys_violation_not_an_item(tmp_path: Path) -> None:
+    text = ("# Module Violations Log\n\n## V022: Root Directory Scripts Folder Violation\n\n"
+            "- **Impact**: **HIGH** - Violates WSP 85 Root Directory Protection Protocol\n"
+            "- **Resolution Status**: ✅ RESOLVED - Files moved to proper module locations per WSP 85\n")
+    got = _classified(tmp_path, text)
+    assert list(got) == [5] and got[5].output["relation"] == "violation"
+    assert got[5].output["resolved"] is True
 
 
 def test_a_fix_on_the_line_resolves_it(tmp_path: Path) -> None:
@@ -270,6 +297,22 @@ def test_phrasings_vary_over_items(tmp_path: Path) -> None:
     "- **WSP 3**: Enterprise domain organization defines where modules live\n",
     ENTRY + "```python\nreason = 'WSP 64 violation - critical path'\n```\n",
     ENTRY + "See WSP 22.\n",
+    # kinds of violation, the sources of a data set, how a designed flow runs: no one's result
+    ENTRY + "### Violation Reports\n- **`missing_items_report.md`** - Critical WSP violations requiring action\n"
+    "  - Missing ModLog.md files (WSP 22 violations)\n",
+    ENTRY + "**Training Data Sources**:\n- WSP 62 violations (large file line-level analysis)\n",
+    ENTRY + "### Execution Flow\n1. **Phase 0: Meta-Orchestration** - 0102 scores task via WSP 15\n",
+    ENTRY + "These violations came from vibecoding. The solution involves:\n1. Following WSP 50 pre-action verification\n",
+    # a protocol's own text, role or creation; an edit of a WSP document
+    ENTRY + "### Problem - Bloated Documentation\n- WSP_00 is the FIRST protocol to read - CLAUDE.md should point to it\n",
+    ENTRY + "- **WSP-42 - Universal Platform Protocol**: Created and codified a new protocol for platforms\n",
+    ENTRY + "- ✅ Warning added to WSP 74 header documenting violation\n",
+    ENTRY + "- [OK] No breaking changes - WSP 35 number maintained with evolved purpose\n",
+    ENTRY + "- **WSP 1**: ✅ Enhanced with agentic modularity question integration\n",
+    ENTRY + "### Key Achievements\n- **WSP 25/44**: Established as FOUNDATIONAL DRIVER for all scoring systems\n",
+    # a thing named after a WSP, an expectation
+    ENTRY + "### Technical Architecture [OK] ACHIEVED\n- [x] **WSP38 Handler**: `wre_integration/activation/wsp38_handler.py`\n",
+    ENTRY + "**Expected per WSP 49**:\n",
     "WSP 22 compliance\n",  # no subject: nothing names what complied
 ])
 def test_not_items(tmp_path: Path, text: str) -> None:

@@ -110,15 +110,24 @@ def test_extractors_use_only_their_listed_instruction_keys():
 
     from training_data_miner.skills.extractors import INSTRUCTION_KEYS, get_extractor
     from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
+    from training_data_miner.skills.structure import Structure
 
     sources = [SAMPLE] + ([CORPUS] if CORPUS.exists() else [])
     used: dict[str, set[str]] = {}
     for src in sources:
         found = identify_domain_patterns(src, list(PACKS.values())).matches
+        structure = Structure.read(src)
         for name, pack in PACKS.items():
-            extract = get_extractor(pack.extractor).extract
-            for m in found[name]:
-                used.setdefault(pack.extractor, set()).update(d.instruction_key for d in extract(m, pack))
+            extractor = get_extractor(pack.extractor)
+            if extractor.document is not None:  # a document extractor reads each document with its hits
+                docs: dict[int, tuple] = {}
+                for m in found[name]:
+                    doc = structure.at(m.line)
+                    docs.setdefault(id(doc), (doc, []))[1].append(m)
+                drafts = [d for doc, hits in docs.values() for d in extractor.document(doc, hits, pack)]
+            else:
+                drafts = [d for m in found[name] for d in extractor.extract(m, pack)]
+            used.setdefault(pack.extractor, set()).update(d.instruction_key for d in drafts)
     assert set(used) == {p.extractor for p in PACKS.values()}
     for extractor, keys in used.items():
         assert keys and keys <= set(INSTRUCTION_KEYS[extractor]), (extractor, keys)

@@ -203,9 +203,9 @@ _NOT_RELATION = Gated(
     r"violations?(?:/\w+)?[\s-]+(?:prevention|tracking|detection|detector|fixer|warnings?|preventer|patterns?|rules?"
     r"|analysis|reports?|records?|logs?|logging|checks?|checking|scanning|remediation|handling|monitor\w*|count)"
     r"|\bcompliance[\s-]*(?:agent|guardian|checker|checking|validator|auditor|audit|engine|framework"
-    r"|rules?|fixer|scoring|tool|system|sub-?agent|monitor|dashboard|template|baseline|rollout|planning)\b"
+    r"|rules?|fixer|scoring|tool|system|sub-?agent|monitor|dashboard|template|baseline|rollout|planning|gate)s?\b"
     r"|\b(?:prevent\w*|avoid\w*|detect\w*|track\w*|catch\w*|flag\w*|log\w*|report\w*|scan\w*|find\w*|learn\w*|future"
-    r"|any|for)\s+(?:\w+\s+){0,3}violations?\b",
+    r"|any|for)\s+(?:\S+\s+){0,3}violations?\b",
     ("violation", "compliance"), _I,
 )
 _NO_VIOLATION = Gated(r"\b(?:no|zero|0)\s+(?:new\s+)?(?:\w+\s+)?violations?\b"
@@ -221,18 +221,19 @@ _VIOLATION_TIED = Gated(
     + r"|^\W*(?:[\w ]{1,30}:\s*)?(?:missing|no|lacks?|lacking)\s+(?:[^.;()]|\.(?=\w)){1,80}?(?:\bper\s+" + R
     + r"|\(\s*" + R + r"\s*(?:violation\s*)?\))"
     + r"|" + R + r"[^.;]{0,40}?\b\d+\s+(?:[\w-]+\s+)?violations?\s+(?:detected|found|identified)"
-    + r"|\b(?:over|exceeds?|exceeding|above|beyond)\s+(?:the\s+)?" + R + r"\s+(?:limits?|thresholds?|budget|maximum)",
+    + r"|\b(?:over|exceeds?|exceeding|above|beyond)\s+(?:the\s+)?" + R + r"\s+(?:limits?|thresholds?|budget|maximum)"
+    + r"|\b(?:insufficient\s+to|fails?\s+to|does\s+not|doesn't|not)\s+(?:meet|satisfy|comply\s+with)\s+(?:the\s+)?" + R,
     ("violat", "breach", "broke", "did not", "didn't", "failed to", "forgot to", "neglected to", "skipp", "bypass",
      "ignor", "circumvent", "compliant", "insufficient", "missing", "no", "lack", "limit", "threshold", "budget",
-     "maximum"),
+     "maximum", "meet", "satisfy", "comply"),
     _I,
 )
 _COMPLIANT_TIED = Gated(
     R + _TITLE + r"(?:[\s-]+[\w/.&'-]+){0,3}?[\s-]+(?:compliant|compliance|conformant|conformance)\b"
     r"|\b(?:compliant|complies|complied|compliance|conform\w*|aligned|adheres?|adherence|adhering|consistent)\s+(?:with|to)\s+"
     r"(?:the\s+)?(?:[\w-]+\s+)?" + R
-    + r"|" + R + _TITLE + r"(?:[\s-]+[\w/.&'-]+){0,3}?[\s-]+(?:achieved|maintained|verified|restored|preserved|enforced"
-    r"|validated|met|satisfied|confirmed|PASS(?:ED)?|COMPLIANT|honou?red|respected|upheld|intact)\b"
+    + r"|" + R + _TITLE + r"(?:\s+\w[\w/.&'-]*){0,3}?\s+(?:achieved|maintained|verified|restored|preserved|enforced"
+    r"|validated|met|satisfied|confirmed|PASS(?:ED)?|COMPLIANT|honou?red|respected|upheld|intact|reinforced)\b(?!\s+as\b)"
     r"|\b(?:within|meets?|meeting|satisf\w+|exceeds?)\s+(?:the\s+)?" + R
     + r"|\bas\s+(?:required|specified|mandated|defined)\s+(?:by|in)\s+" + R
     + r"|\bcompliance\s*:\s*" + R
@@ -242,7 +243,7 @@ _COMPLIANT_TIED = Gated(
     + r"|(?:✅|\[OK\]|\[x\]|\[PASS\])\s*" + R + r"|" + R + _TITLE + r"\s*[:-]\s*(?:✅|\[OK\]|\[PASS\]|PASS(?:ED)?\b|COMPLIANT\b)",
     ("complian", "complie", "conform", "aligned", "adher", "consistent", "achieved", "maintained", "verified",
      "restored", "preserved", "enforced", "validated", "met", "satisf", "confirmed", "pass", "honor", "honour",
-     "respected", "upheld", "intact", "within", "meet", "exceed", "as required", "as specified", "as mandated",
+     "respected", "upheld", "intact", "reinforced", "within", "meet", "exceed", "as required", "as specified", "as mandated",
      "as defined", "full", "proper", "complete", "perfect", "100%", "✅", "[ok]", "[x]", "[pass]"),
     _I,
 )
@@ -262,11 +263,15 @@ _APPLIED_TIED = Gated(
 _HYPOTHETICAL = Gated(
     r"\b(?:would|could|might|will|may|can)\s+(?:\w+\s+)?(?:violate|breach|break)|\bif\s+[^.]{0,60}\bviolat"
     r"|=\s*(?:automatic\s+)?" + R + r"\s+violation|\bviolations?\s+(?:of|to)\s+" + R + r"\s+(?:are|is|include)\b"
-    r"|\bexample\s+violation|\bcounts?\s+as\s+(?:a\s+)?" + R + r"|^\W*(?:per|following)\s+" + R + r"\s*:"
+    r"|\bexample\s+violation|\bcounts?\s+as\s+(?:a\s+)?" + R + r"|^\W*(?:(?:expected|required|correct)\s+)?(?:per|following)\s+" + R + r"\s*(?::|$)"
     r"|\b(?:recogni[sz]ed|connected\s+to|identified|classified|established|defined)\s+" + R + r"\s+as\b"
-    r"|" + R + r"\s+(?:only|also|now|just)\s+(?:prevents|covers|requires|defines|handles)\b",
+    r"|" + R + r"\s+(?:only|also|now|just)\s+(?:prevents|covers|requires|defines|handles)\b"
+    # what a tool or design does ("It ensures WSP 49 compliance", "DAE-first execution (WSP 80) provides ...")
+    r"|\b(?:provides|ensures|enables|supports|prevents|enforces|guarantees)\s+(?:\S+\s+){0,3}?" + R + r"\s+complian"
+    r"|" + R + r"\)?\s+(?:provides|ensures|enables|supports|guarantees)\b",
     ("violat", "breach", "break", "example", "count", "per", "following", "recogni", "connected", "identified",
-     "classified", "established", "defined", "only", "also", "now", "just"),
+     "classified", "established", "defined", "only", "also", "now", "just", "provides", "ensures", "enables",
+     "supports", "prevents", "enforces", "guarantees"),
     _I,
 )
 # a line that plans, asks or prescribes rather than reports what happened
@@ -279,7 +284,7 @@ _PLAN = re.compile(
 _STRONG_PLAN = re.compile(r"\b(?:TODOs?|will|planned|plan\s+to|next\s+step|future|upcoming|pending|awaiting|ready\s+for"
                           r"|approaching|in\s+progress|not\s+yet|to\s+be\s+(?:done|added|created|implemented))\b"
                           r"|⏳|\?\s*$", _I)
-_NEXT = re.compile(r"\b(?:next\s+(?:iteration|step|phase|sprint)|to\s+address|address\s+(?:the\s+)?remaining|to\s+fix)\b", _I)
+_NEXT = re.compile(r"\b(?:next\s+(?:iteration|step|phase|sprint)|to\s+address|address\s+(?:the\s+)?remaining)\b", _I)
 # a line that writes, edits or describes a WSP document, not an application of it
 _AUTHORING = re.compile(
     r"\b(?:creat(?:e|ed|es|ing)|add(?:ed|s|ing)?|updat(?:e|ed|es|ing)|enhanc(?:e|ed|es|ing)|deprecat(?:e|ed|es|ing)"
@@ -288,17 +293,26 @@ _AUTHORING = re.compile(
     r"|introduc(?:e|ed|es|ing)|expand(?:ed|s|ing)?|archiv(?:e|ed|es|ing)|merg(?:e|ed|es|ing)|revis(?:e|ed|es|ing)"
     r"|rewr(?:ote|ite|itten)|reserv(?:e|ed|es|ing)|allocat(?:e|ed|es|ing)|assign(?:ed|s|ing)?|number(?:ed|ing)"
     r"|codif(?:y|ied|ies))\s+(?:the\s+|new\s+|a\s+|existing\s+|protocol\s+)?" + R
-    + r"(?!\s*(?:[-\s]?(?:compliant|compliance|structure|directory|directories|module|modules|architecture|memory"
-    r"|domain|documentation|tests?|headers?|logging|enforcement|standards?|requirements?|scaffold)))"
+    # the WSP is the verb's object ("Created WSP 73: ...", "Updated WSP 96 to v1.3"), not the kind of
+    # thing made ("Added WSP 91 bracket logging", "Created WSP 60 compliant directory")
+    + r"(?=\s*(?:$|[:(.,;]|\s+(?:to|with|for|as|from|in|into|and|v\d|protocol|document|doc|spec\w*|section|entry"
+    r"|file|number)\b))"
     + r"|" + R + r"\s+(?:\(\w[^)]*\)\s*)?(?:v?\d[\d.]*\s+)?(?:was\s+|is\s+|has\s+been\s+|now\s+)?(?:enhanced|updated"
     r"|created|deprecated|amended|augmented|renamed|removed|extended|expanded|revised|rewritten|written|drafted|merged"
-    r"|modified|changed|upgraded|reorganized|restructured|numbering|entry|section|version|text|document|spec\w*"
+    r"|modified|changed|upgraded|reorganized|restructured|numbering|number|entry|section|version|text|document|spec\w*"
     r"|protocol\s+(?:created|updated|document|file|text)|includes|now\s+includes|reserved|allocated|exists)\b"
     r"|\b(?:to|in|into)\s+(?:the\s+)?" + R + r"(?:\s+(?:protocol|document|doc|spec\w*|header))?\s*(?:$|[.,;:)])"
+    r"|\b(?:to|in|into)\s+(?:the\s+)?" + R + r"\s+(?:header|section|document|protocol\s+(?:text|document|file)|spec\w*)\b"
     r"|" + R + r"\s+(?:section\s+\d|§)|\bnext\s+(?:available\s+)?(?:number|slot)"
-    r"|^\W*(?:added|updated|created|revised|rewrote|extended|expanded)\b[^.]{0,30}(?:§|\bsection\s+\d|\b\d+\.\d+\s*“)",
+    r"|^\W*" + R + r"\s*:\W*(?:enhanced|extended|revised|amended|deprecated|augmented|renumbered|rewritten|cleaned\s+up)\b"
+    r"|^\W*(?:added|updated|created|revised|rewrote|extended|expanded)\b[^.]{0,30}(?:§|\bsection\s+\d|\b\d+\.\d+\s*“)"
+    # "**WSP 42 - Universal Platform Protocol**: Created and codified a new protocol"
+    r"|^\W*" + R + r"[^:]{0,60}:\W*(?:created|codified|drafted|wrote|authored)(?:\s+and\s+\w+)?\s+(?:a\s+|the\s+)?"
+    r"(?:new\s+)?(?:[\w-]+\s+){0,3}(?:protocol|standards)\b",
     _I,
 )
+_NOTE_IN_DOC = re.compile(r"\b(?:added|written|inserted|appended|noted|recorded)\s+(?:to|in|into)\s+(?:the\s+)?" + R
+                          + r"\s+(?:header|section|document|doc|spec\w*|text)\b", _I)
 # "WSP 49: Enforces module structure", "This protocol requires": a protocol describing itself
 _DEFINITION = re.compile(
     r"^\W*(?:This\s+(?:protocol|WSP)|" + R + r"[^a-z]{0,4}(?:\([^)]*\)\s*)?(?:[:-]\s*)?)(?:also\s+|now\s+|only\s+)?"
@@ -321,7 +335,9 @@ _IMPERATIVE = re.compile(
     r"|Refactor|Integrate|Extend|Enhance|Write|Follow|Consult|Keep|Make|Validate|Include|Define|Establish|Merge"
     r"|Consolidate|Migrate|Convert|Replace|Adopt|Avoid|Prevent|Configure|Deploy|Detect|Register|Propose|Investigate"
     r"|Explore|Prepare|Assign|Require|Enforce|Never|Always|Only|Must|Should|Do|Don't|Evaluate|Identify|Assess"
-    r"|Determine)\b"
+    r"|Determine|Achieve)\b"
+    r"|^(?:Update|Document|Test|Review|Check|Track|Log|Report|Plan|Audit|Scan|Monitor|Store|Index|Mark|Note)\s+"
+    r"(?:all|the|a|an|each|every|any|new|existing|affected|remaining|module|modules|[a-z]+s)\b"
 )
 # an action reported in the past or third person ("Moved x.py to src/", "Reuses existing code")
 _ACTION = re.compile(
@@ -329,20 +345,42 @@ _ACTION = re.compile(
     r"|Creates|Follows|Implements|Applies|Runs|Searched|Read|Set|Cut|Led|Took|Chose|Left)\b"
 )
 # "X per WSP 3" where X is a state, not an act ("Root directory now clean per WSP 85")
-_STATE = re.compile(
-    r"\b(?:now|properly|already|correctly|fully)\s+(?:[\w-]+\s+){0,6}?(?:per|following|follows?|under)\s+(?:the\s+)?" + R
-    + r"|\bcompliance\s+per\s+" + R + r"|^(?:[\w./-]+\s+){1,4}?(?:follows?|following)\s+(?:the\s+)?" + R,
-    _I,
-)
+# "X per WSP 3" states compliance when X is a state rather than an act: "All modules follow WSP 3",
+# "Root directory now clean per WSP 85", "Infrastructure domain following WSP 3", "Complete per WSP 83"
+_STATE_HEAD = re.compile(r"^(?:all|complete|full|maintained|compliant|aligned|consistent)\b"
+                         r"|\b(?:now|properly|already|correctly|fully|formally|complian\w*)\b", _I)
+_TRIGGER = re.compile(r"\b(?:per|follows?)\s+(?:the\s+|proper\s+|existing\s+"
+                      r"|full\s+|standard\s+)?(?:[\w-]+\s+)?" + R + r"$", _I)
+
+
+def _states(tok: str, m: re.Match[str]) -> bool:
+    """Whether an application tie ("per WSP 3", "following WSP 3") reads as a state: what comes
+    before it is not an act (no action verb opens the statement) and is a state or a thing that
+    follows the WSP."""
+    trigger = _TRIGGER.search(m.group(0))
+    if trigger is None:
+        return False
+    before = _MARK_LEAD.sub("", tok[: m.start() + trigger.start()]).strip()
+    head = _FIELD_LABEL.sub("", before)
+    word = trigger.group(0).split()[0].lower()
+    if not head or _ACTION.match(before) or _ACTION.match(head) or word not in ("per", "follows", "follow"):
+        return False  # "Follows WSP 64 ...", "**Created**: ... per WSP 49", "Moved x.py to src/ per WSP 3"
+    return word != "per" or bool(_STATE_HEAD.search(head))  # "All modules follow WSP 3", "now clean per WSP 85"
+
+
 _ACTION_PAREN = re.compile(r"\(" + R + r"[^()]{0,40}\)")  # "Reuses existing LiveChat MessageProcessor (WSP 84)"
 _PAREN_REF = re.compile(r"\(\s*(?:per\s+)?" + R + r"[^()]{0,40}\)")
 _WSP_LED = re.compile(r"^(?:(?:✅|❌|⚠️|\[(?:OK|FAIL|x|X|PASS)\])\s*)?" + R)
 _WSP_FIELD = re.compile(r"^(?:(?:✅|❌|⚠️|\[(?:OK|FAIL|x|X|PASS)\])\s*)?" + R + _TITLE + r"[^:]{0,40}:\s|^" + R + r"\s+-\s")
 # a WSP-led line whose description reports a result ("WSP 22: Traceable narrative maintained")
 _CLAIM = re.compile(r"\b(?:maintained|achieved|established|complete|completed|verified|passed|compliant|restored"
-                    r"|preserved|enforced|validated|satisfied|confirmed|operational|in\s+place|followed|applied)\b", _I)
+                    r"|preserved|enforced|validated|satisfied|confirmed|operational|in\s+place|followed|applied)\b"
+                    r"(?!\s+as\b)", _I)
 _MARKED = re.compile(r"^(?:✅|\[OK\]|\[x\]|\[PASS\])|^(?:[^:]{0,60}):\s*(?:✅|\[OK\])|-\s*(?:✅|\[OK\])")
 _MARKED_BAD = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bVIOLATIONS?\b")
+# a WSP-led line whose description reports a breach ("WSP 49: Module structure standards violated")
+_BREACH = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bviolat(?:ion|ions|ed|es|ing)\b|\bexceeds?\s+(?:[\w-]+\s+)?limits?\b", _I)
+_POSITIVE = re.compile(r"\bappl(?:ied|ying)\b|\bcomplian", _I)
 _MARK_LEAD = re.compile(r"^(?:(?:✅|❌|⚠️|\[(?:OK|FAIL|x|X|PASS|DONE)\])\s*)+")
 _DONE_TIE = re.compile(r"complian|achieved|established|maintained|verified|passed|adhering", _I)
 _FOLLOWED = re.compile(r"\b(?:follow\w*|implement\w*|appl\w+|us(?:e|es|ed|ing))\b", _I)
@@ -361,15 +399,21 @@ _CITE_KEY = re.compile(  # a field that only cites WSPs ("**WSP References**: WS
 _META_KEY = re.compile(r"^\W*(?:architect|agent|author|owner|by|version|git\s+tag|phase)\W*$", _I)
 _COMPLIANCE_KEY = re.compile(r"^\W*(?:[\w/&-]+\s+){0,3}(?:compliance|compliant|conformance|adherence)(?:\s+status)?\W*$"
                              r"|^\W*wsp\s+(?:grade|alignment)\W*$", _I)
-_APPLIED_KEY = re.compile(r"^\W*(?:wsp\s+)?(?:protocols?\s+)?(?:applied|used|followed|implemented)\W*$", _I)
+_APPLIED_KEY = re.compile(r"^\W*(?:wsp\s+)?(?:protocols?\s+)?(?:applied|used|followed|implemented|established)\W*$", _I)
 _VIOLATION_KEY = re.compile(r"^\W*(?:wsp\s+)?violations?(?:\s+detected)?\W*$", _I)
 _RULE_KEY = re.compile(r"\b(?:rules?|requirements?|principles?|definitions?|mandates?|goals?|target|objective|intent"
-                       r"|expected|required)\W*$", _I)
+                       r"|expected)\W*$", _I)
 # a WSP-led key that names a change to the WSP itself ("**WSP 54 Enhancement**:")
 _FEATURE_KEY = re.compile(r"\b(?:enhancements?|enhanced|updates?|updated|matrix|mapping|creation|created|changes"
                           r"|opportunities|duties|agents?|handler|definition|specification|section)\b", _I)
+_VALUE_STATUS = re.compile(r"^\W*(?:✅|\[OK\]|\[PASS\]|PASS(?:ED)?\b|COMPLIANT\b|COMPLETE\b)")  # "PASSED - 100% ..."
 _PER = re.compile(r"(?:per|following|under)\b", _I)
+_ROLE = re.compile(r"^\w+\s+as\b", _I)  # "WSP 25/44: Established as foundational driver": the WSP's role
+_CITE_CONTEXT = re.compile(r"^\W*(?:wsp\s+)?(?:protocol\s+)?references?\W*$", _I)
+_RESOLUTION_KEY = re.compile(r"\b(?:resolution|fix|fixes|remediation|solution|corrective|status)\b", _I)
+_HEADING_APPLIED = re.compile(r"^(?:per|follow(?:s|ing|ed)?)\b|\b(?:orchestrated|applied|followed)$", _I)
 _FOLLOWED_WORD = re.compile(r"(?:followed|applied|used)\b", _I)
+_APPLIED_WORD = re.compile(r"\bapplied\s+to\b", _I)
 _HEADING_NOT_ITEM = re.compile(r"\b(?:fix|fixes|fixed|correct\w*|restor\w*|resolution|note|initiated|analysis|audit"
                                r"|check|review|plan|prevention|enhancement|learning|event|assessment|progress|target"
                                r"|phase|log|integrated|section|checklist|status|framework|requirements?)\b", _I)
@@ -399,10 +443,8 @@ def tied_relation(plain: str, tok: str, refs: list[str], low: str) -> tuple[str 
         text = plain if relation != "applied" else tok
         m = next((m for m in rx_.finditer(text, low) if not _planned_sentence(text, m)), None)
         if m:
-            if relation == "applied":
-                state = _STATE.search(tok, 0, m.end())
-                if state and not _ACTION.match(_MARK_LEAD.sub("", _FIELD_LABEL.sub("", tok))):
-                    return "compliant", _original(tok, refs, state)
+            if relation == "applied" and _states(tok, m):
+                return "compliant", _original(tok, refs, m)
             return relation, _original(text, refs, m)
     m = _ACTION_PAREN.search(tok)
     if m and _ACTION.match(_FIELD_LABEL.sub("", tok)):
@@ -434,7 +476,7 @@ _CONTEXT_NOT_FIRST = re.compile(
     r"|\bdocumentation\s+updated\b|\bupdated\s+(?:wsp|protocol)|\bthis\s+protocol\b|^\W*(?:references?|related|next)\b"
     r"|\bmetrics\s+tracking\b|\bmissing\s+(?:critical\s+)?(?:components|sections|documentation|protocols|wsps)\b"
     r"|\bviolation\s+(?:reports?|types|categories|patterns|detection)\b|\bopportunit(?:y|ies)\b"
-    r"|\b(?:wsp|protocol)[ _-]?\w*\s+creation\b|\boriginal\s+wsp",
+    r"|\b(?:wsp|protocol)[ _-]?\w*\s+creation\b|\boriginal\s+wsp|\bsolution\s+(?:involves|requires|would|will|is\s+to)\b",
     _I,
 )
 # a context whose lines are not results: references, requirements, plans, guidelines
@@ -445,7 +487,7 @@ _CONTEXT_NOT = re.compile(
     r"|sections?\s+added|checklist\s+for|tasks?|required|recommendations?|proposal|options?|questions?|template|schema"
     r"|mandate|enforcement\s+points|triggers?|protocols?\s+involved|number|assignments|what\s+gets|next|prevention"
     r"|definitions?|glossary|index|catalog|remembered|wsp\s+protocols?\s*:?\s*$|protocols?\s*:?\s*$|wsps?\s*:?\s*$"
-    r"|relationships|dependency|vision|strategy|backlog|roadmap)\b",
+    r"|relationships|dependency|vision|strategy|backlog|roadmap|workflow|(?:execution|process)\s+flow|(?:data\s+)?sources)\b",
     _I,
 )
 # a context of its own kind (file lists, change lists, architecture notes) that declares nothing
@@ -465,8 +507,8 @@ _CONTEXT_APPLIED = re.compile(r"\b(?:wsps?|protocols?|rules?|principles?|standar
                               r"|implemented|used|followed)\b|^\W*(?:applied|implementations?|wsp\s+usage)\W*$", _I)
 _CONTEXT_COMPLIANT = re.compile(
     r"\bcomplian\w*|\bcompliant\b|\balign\w*|\bachieved\b|\bmaintained\b|\bverified\b|\badheren\w*|\bconformance\b"
-    r"|\b(?:wsp|protocol|framework)\s+(?:\w+\s+)?integration\b|\bthis\s+follows\b|\bfollows\s*:|\bstrengths\b"
-    r"|\bcoherence\b|\bwsp\s+status\b|\bwsp\s+grade\b|\bprotocol\s+impact\b|\bcompliance\s+impact\b",
+    r"|\bwsp\s+(?:framework\s+|protocol\s+)?integration\b|\bthis\s+follows\b|\bfollows\s*:|\bstrengths\b"
+    r"|\bwsp\s+status\b|\bwsp\s+grade\b|\bprotocol\s+impact\b|\bcompliance\s+impact\b",
     _I,
 )
 _NOT_COMPLIANT_CONTEXT = re.compile(r"\bcompliance\s+framework\b|\brequire|\btargets?\b", _I)
@@ -482,7 +524,8 @@ _PREVENTION = re.compile(r"\bprevent\w*|\bavoid\w*|\bcommon\s+violations\b|\bwha
 # contexts whose violations are no one's: kinds of violation, rules and examples, plans
 _NOT_VIOLATIONS = re.compile(
     r"\b(?:prevention|common\s+violations|violation\s+(?:reports?|types|categories|patterns|detection)|examples?"
-    r"|templates?|rules|guidelines?|next\s+(?:steps?|actions?)|todo|planned|future|recommendations?|opportunit\w+)\b", _I)
+    r"|templates?|rules|guidelines?|next\s+(?:steps?|actions?)|todo|planned|future|recommendations?|opportunit\w+"
+    r"|capabilities|features|sources)\b", _I)
 _STATUS_WORD = re.compile(r"\bstatus\b", _I)
 
 
@@ -516,7 +559,7 @@ _EXCLUDED_SECTION = re.compile(
     r"|prompts?\b)"
     r"|\b(?:prevention\s+(?:measures|rules)|identify\s+violated|decision\s+(?:tree|matrix)|expected\s+(?:structure|output"
     r"|results?|behaviou?r)|checklist\s+for|verification\s+steps|validation\s+steps|protocol\s+steps"
-    r"|enforcement\s+rules|module_name|placeholder|mandatory\s+(?:checks|steps)|(?:bad|good|code)\s+example"
+    r"|enforcement\s+rules|module_name|(?<!initial\s)placeholder|mandatory\s+(?:checks|steps)|(?:bad|good|code)\s+example"
     r"|example\s+(?:output|entry|usage|violation))\b|\[module",
     _I,
 )
@@ -552,7 +595,7 @@ _GENERIC_WORDS = (
     r"|sources?|performance|quality|risks?|mitigations?|conclusion|learnings?|insights?|observations?|patterns?"
     r"|impacts?|deployment|readiness|review|measures|agents?|tools?|commands?|kept|essential|reasoning|diagnosis"
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
-    r"|chronological|change|log|modlog|entries|history|ready"
+    r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -568,6 +611,7 @@ _DOC_TYPE = re.compile(
     _I,
 )
 _MODULE_WORD = re.compile(r"\bmodule\b", _I)
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 _NOT_MODULE = re.compile(r"^(?:foundups|wsp|the|main|system|root)\b", _I)
 
 
@@ -589,6 +633,8 @@ def _module_of(doc: Document) -> str | None:
     """The module a module's own document (its ModLog, README, roadmap) is about, from its title."""
     if not doc.title or doc.kind not in ("modlog", "readme", "roadmap", "other", "report"):
         return None
+    if _IDENTIFIER.match(doc.title):
+        return doc.title  # "youtube_dae": a module's README titled by its name
     if not _DOC_TYPE.search(doc.title) and not _MODULE_WORD.search(doc.title):
         return None
     name = _SPACE.sub(" ", _DOC_TYPE.sub(" ", _DATE_HEAD.sub("", doc.title))).strip(" -–:")
@@ -707,11 +753,13 @@ class Item:
     wsp: list[int]
     relation: str
     subject: str
-    section: str | None  # the entry the statement sits in, or its list's lead-in
-    document: str | None  # the module or document it is about, when not the subject
+    section: str | None  # the entry the statement sits in, when the subject is read from it
+    document: str | None  # the module a module's own document is about
     reason: str
+    listed_under: str | None = None  # the lead-in or heading the relation is read from
     resolved: bool | None = None
     resolved_why: str | None = None
+    resolution_context: str | None = None  # the heading or status field the resolution is read from
     protocol: str | None = None  # the WSP's name as the text gives it
     clause: str = ""  # what the statement ties the WSP to
 
@@ -731,6 +779,7 @@ class _Line:
     wsp_led: bool
     is_heading: bool
     block: str
+    no_violations: bool = False  # a context says its violations are no one's (kinds, rules, plans)
 
 
 _PAREN_NAME = re.compile(r"WSP[ _-]?\d{1,3}[a-z]?\s*\(([A-Z][^()]{2,60})\)"
@@ -758,12 +807,18 @@ def _contexts(doc: Document, n: int, line: _Line, secs: list[Section]) -> _Kind 
         if lead:
             texts.append(clean(lead))
     heads = [s for s in (secs[1:] if line.is_heading else secs) if s.heading][:2]
+    near = len(texts) + 1  # the lead-in and the nearest heading
     texts += [s.title for s in heads if not _DATED.match(s.title)]
-    for t in texts:
+    found = None
+    for i, t in enumerate(texts):
         k = context_kind(t)
-        if k is not None:
-            return k
-    return None
+        if k is None:
+            continue
+        if found is None:
+            found = k
+        if i < near and k.strong and _NOT_VIOLATIONS.search(t):  # "### Violation Reports" over a report's
+            line.no_violations = True  # description: kinds of violation, not anyone's
+    return found
 
 
 def _decide(line: _Line, kind: _Kind | None, protocol_doc: bool) -> tuple[str, str] | None:
@@ -773,21 +828,22 @@ def _decide(line: _Line, kind: _Kind | None, protocol_doc: bool) -> tuple[str, s
     relation tied to the reference on the line."""
     statement, relation, key = line.statement, line.relation, line.key
     listed = kind is not None and kind.relation is not None
-    if protocol_doc and not (line.wsp_led and listed and not line.is_heading
-                             and (_MARKED.search(statement) or _STATUS_WORD.search(kind.text))):
+    if protocol_doc and not (line.wsp_led and listed and not line.is_heading and _STATUS_WORD.search(kind.text)):
         return None  # a WSP document describes its own protocol; only a compliance status list reports
     if key is not None and _RULE_KEY.search(key):
         return None  # "**WSP 85 Rule**: ...": a rule or an aim, not a result
-    if key is not None and _REF.match(key) and _FEATURE_KEY.search(key):
+    if key is not None and _REF.match(_MARK_LEAD.sub("", key)) and _FEATURE_KEY.search(key) \
+            and not _VALUE_STATUS.match(_FIELD_LABEL.sub("", _MARK_LEAD.sub("", statement))):
         return None  # "**WSP 54 Enhancement**: ...": a change to the WSP itself
     if relation == "violation":
-        if kind is not None and kind.strong and _NOT_VIOLATIONS.search(kind.text):
+        if line.no_violations:
             return None  # kinds of violation, rules against them, plans to fix them: no one's violation
         return relation, _said(line.said)
     if key is not None and not line.wsp_led and not _REF.search(key):
         for rx_, rel in ((_COMPLIANCE_KEY, "compliant"), (_APPLIED_KEY, "applied"), (_VIOLATION_KEY, "violation")):
             if rx_.match(key):
-                if rel == "compliant" and relation == "applied" and _FOLLOWED.search(line.said):
+                if rel == "compliant" and relation == "applied" and _FOLLOWED.search(line.said) \
+                        and not _states(line.tok, _APPLIED_TIED.regex.search(line.tok)):
                     return "applied", _said(line.said)  # "WSP Compliance: Following WSP 34 testing protocol"
                 return rel, f"it is given as the '{key}' of its entry"
         if _CITE_KEY.match(key) and relation is None:
@@ -798,43 +854,65 @@ def _decide(line: _Line, kind: _Kind | None, protocol_doc: bool) -> tuple[str, s
         if relation is not None:
             if relation == "compliant" and _HEADING_NOT_ITEM.search(statement):
                 return None  # "WSP 3 Compliance Fix": the entry reports a violation and its fix
-            if relation == "applied" and not _PER.match(line.said):
+            if relation == "applied" and not _HEADING_APPLIED.search(line.said):
                 return None  # "WSP 34 Protocol Implementation" names a topic
             return relation, _said(line.said)
-        if listed and (line.wsp_led or kind.relation == "violation" and _PAREN_REF.search(line.tok)):
+        if listed and (line.wsp_led or kind.relation == "violation" and _PAREN_REF.search(line.tok)) \
+                and not _FEATURE_KEY.search(statement):
             return kind.relation, f"it is a heading under '{_cut(kind.text, 80)}'"
         return None
+    if kind is not None and kind.relation == "violation" and relation != "violation" and key is not None \
+            and _RESOLUTION_KEY.search(key):
+        return None  # "**Resolution Status**: RESOLVED - files moved per WSP 85": the fix of the entry's violation
     if line.wsp_led:
+        breach = _BREACH.search(_FIELD_LABEL.sub("", _MARK_LEAD.sub("", line.plain))) if relation == "compliant" \
+            and key is not None and _REF.match(_MARK_LEAD.sub("", key)) else None
+        if breach and not _NO_VIOLATION.search(statement):
+            return "violation", _said(breach.group(0))  # "**WSP 54 Compliance**: Resolved missing agent violation"
         if listed:
-            if kind.relation != "violation" and _MARKED_BAD.search(line.plain) and not _NO_VIOLATION.search(statement):
-                return "violation", "it is marked as failed"
-            if kind.relation == "violation" and relation is not None:
+            if kind.relation == "violation" and relation is None and not _BREACH.search(line.plain) \
+                    and _DEFINITION.search(line.tok):
+                return None  # "WSP_00 is the first protocol to read - CLAUDE.md should point to it": a rule
+            if kind.relation != "violation" and _BREACH.search(line.plain) and not _NO_VIOLATION.search(statement):
+                return "violation", "it is marked as failed" if _MARKED_BAD.search(line.plain) else \
+                    _said(_BREACH.search(line.plain).group(0))
+            if kind.relation == "violation" and relation is not None and _POSITIVE.search(line.said):
                 return relation, _said(line.said)  # "WSP 71 Applied: ✅ analysis performed" in a violation log
             if kind.relation == "violation" and _MARKED.search(statement):
                 return "compliant", "it is marked as met"
             if kind.relation == "compliant" and relation == "applied" and _FOLLOWED.search(line.said):
                 return "applied", _said(line.said)  # "WSP 50 followed (verified before changes)"
+            applied = _APPLIED_WORD.search(_FIELD_LABEL.sub("", line.clause))
+            if kind.relation == "compliant" and applied:
+                return "applied", _said(applied.group(0))  # "WSP 1: Framework principles applied to validation"
             return kind.relation, f"it is listed under '{_cut(kind.text, 80)}'"
         if kind is not None and kind.strong:
+            if _CITE_CONTEXT.search(kind.text) and _ACTION.match(_FIELD_LABEL.sub("", line.clause)) \
+                    and not _AUTHORING.search(line.tok):
+                return "applied", "it names what was done under the WSP"  # "WSP 50: Searched HoloIndex before creating"
             return None  # a list of references, requirements or plans
         if relation is not None:
             return relation, _said(line.said)
+        if _WSP_FIELD.match(line.tok) and _BREACH.search(line.plain) and not _NO_VIOLATION.search(statement):
+            return "violation", _said(_BREACH.search(line.plain).group(0))  # "WSP 64: 1 violation (data/x.jsonl)"
         claim = _CLAIM.search(_FIELD_LABEL.sub("", line.clause)) if _WSP_FIELD.match(line.tok) else None
         if claim:
             return ("applied" if _FOLLOWED_WORD.match(claim.group(0)) else "compliant"), _said(claim.group(0))
+        done = _FIELD_LABEL.sub("", line.clause)
+        if _ACTION.match(done) and not _AUTHORING.search(line.tok) and not _ROLE.match(done):
+            return "applied", "it names what was done under the WSP"
         if kind is not None:
             return None
         if _MARKED.search(statement):
             return "compliant", "it is marked as met"
         if _MARKED_BAD.search(statement):
             return "violation", "it is marked as failed"
-        if _ACTION.match(_FIELD_LABEL.sub("", line.clause)):
-            return "applied", "it names what was done under the WSP"
         return None
     if kind is not None and kind.strong and not (_MARKED.search(statement) and _DONE_TIE.search(line.said)):
         return None  # references, requirements, plans, guidelines: not results, unless ticked off as done
     if listed and line.block == "item" and relation is None and (
-            _PAREN_REF.search(line.tok) or _MARKED.search(statement) or _MARKED_BAD.search(statement)):
+            _PAREN_REF.search(line.tok) or _MARKED.search(statement) or _MARKED_BAD.search(statement)
+            or kind.relation == "applied" and _ACTION.match(_FIELD_LABEL.sub("", _MARK_LEAD.sub("", statement)))):
         return kind.relation, f"it is listed under '{_cut(kind.text, 80)}'"
     if relation is None:
         return None
@@ -868,13 +946,14 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if block is not None and block[0] == "item":
         if block[1].check in _OPEN_CHECKS:
             return None
-        if block[1].children and raw.rstrip(" *").endswith(":") and not _APPLIED_TIED.search(tok, low):
-            return None  # "3. **WSP 3 Compliance**:" introduces the items under it
     if place.block == "table":
         return _table_item(reader, place, n, numbers)
     plain = _NOT_RELATION.sub(" ", tok, low)
     relation, said = tied_relation(plain, tok, refs, low)
-    field = _FIELD.match(raw)
+    if relation in (None, "compliant") and block is not None and block[0] == "item" and block[1].children \
+            and raw.rstrip(" *").endswith(":"):
+        return None  # "3. **WSP 3 Compliance**:" introduces the items under it
+    field = _FIELD.match(raw) or (_FIELD.match(_MARK_LEAD.sub("", statement)) if _MARK_LEAD.match(statement) else None)
     key = clean(field.group("key")) if field else None
     line = _Line(statement, tok, refs, plain, _clause(statement), relation, said, key, bool(_WSP_LED.match(tok)),
                  secs[0].heading is not None and secs[0].start == n, place.block)
@@ -883,6 +962,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     authoring = _AUTHORING.search(tok)
     if authoring and authoring.start() <= 3 and not listed_violation:
         return None  # "WSP 39 Enhanced (Corrected from WSP 76 violation)": an edit of a WSP document
+    if relation == "violation" and _NOTE_IN_DOC.search(tok):
+        return None  # "Warning added to WSP 74 header documenting violation": an edit of a WSP document
     if relation != "violation" and not listed_violation:
         if _FOOTER.search(statement) or not _WORD.search(line.clause) or _IMPERATIVE.match(
                 _FIELD_LABEL.sub("", line.clause) if line.wsp_led else _MARK_LEAD.sub("", _FIELD_LABEL.sub("", statement))):
@@ -900,28 +981,52 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         return None
     relation, reason = decided
     # the subject: a path on the line, else the entry the line sits in, else the module or document
-    heads = secs[1:] if line.is_heading else secs
-    entry = next((e for e in (_heading_subject(s.title) for s in heads if s.heading) if e), None)
-    if line.is_heading:
-        subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
-    else:
-        subject = _line_subject(statement)
+    entry = _entry(secs[1:] if line.is_heading else secs)
     module = reader.module
+    subject = None if line.is_heading and line.wsp_led else _line_subject(statement)
+    if subject is None and line.is_heading and not line.wsp_led:
+        subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
+    if subject is None and block is not None and block[0] == "item" and block[1].parent is not None:
+        subject = _line_subject(clean(doc.items[block[1].parent].text))  # "- File 1: `x.py`" over "- Source: ..."
     if subject is None:
         subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
     if not subject:
         return None
-    section = entry if entry and entry != subject else None
-    if kind is not None and kind.relation is not None and reason.startswith("it is listed under") \
-            and kind.text not in (s.title for s in secs if s.heading):
-        section = f"{section} / {_cut(kind.text, 80)}" if section else _cut(kind.text, 80)
-    resolved, resolved_why = _resolution(reader, place, statement, kind) if relation == "violation" else (None, None)
+    section = entry if entry != subject else None
+    listed = kind.text if kind is not None and reason.startswith(("it is listed under", "it is a heading under")) else None
+    resolved, resolved_why, resolution_context = (None, None, None)
+    if relation == "violation":
+        resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind)
     value = clean(field.group("value")) if field and key and not _REF.search(key) else statement
     return Item(line=n, evidence=_evidence(raw), statement=_window(statement), wsp=numbers, relation=relation,
-                subject=_cut(subject, MAX_SUBJECT), section=_cut(section, MAX_CONTEXT) if section else None,
+                subject=_subject(subject), section=_cut(section, MAX_CONTEXT) if section else None,
                 document=module if module and module not in (subject, section or "") else None, reason=reason,
-                resolved=resolved, resolved_why=resolved_why, protocol=_protocol_name(statement),
-                clause=_cut(_clause(value), 160))
+                listed_under=_cut(listed, MAX_CONTEXT) if listed and listed != section else None,
+                resolved=resolved, resolved_why=resolved_why, resolution_context=resolution_context,
+                protocol=_protocol_name(statement), clause=_cut(_clause(value), 160))
+
+
+def _entry(secs: list[Section]) -> str | None:
+    """The entry a line sits in: the nearest heading that names a thing (a markdown heading
+    before a bold label standing alone)."""
+    bold = None
+    for s in secs:
+        if s.heading is None:
+            continue
+        named = _heading_subject(s.title)
+        if named and s.heading.style != "bold":
+            return named
+        bold = bold or named
+    return bold
+
+
+_STATUS_WORDS = re.compile(r"(?:\s*(?:\[(?:OK|FAIL|PASS|DONE|COMPLETE)\]|[✅❌⚠️]+|-))*\s*(?:(?:FULLY\s+)?(?:OPERATIONAL|COMPLETE"
+                           r"|COMPLETED|RESOLVED|FIXED|ACTIVE|OPEN|LOGGED|CLOSED|ACHIEVED|VERIFIED)(?:\s+VIOLATION)?\W*)+$")
+
+
+def _subject(subject: str) -> str:
+    """A subject without status marks and the status words after it ("X [OK] FULLY OPERATIONAL")."""
+    return _cut(_STATUS_WORDS.sub("", subject).strip(" -–:[]") or subject, MAX_SUBJECT)
 
 
 def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item | None:
@@ -934,11 +1039,11 @@ def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item |
     return Item(line=n, evidence=_evidence(raw[raw.find("[HEALTH]"):]), statement=_window(record), wsp=numbers,
                 relation="violation", subject=subject, section=None, document=None,
                 reason="a health check reports it as a [VIOLATION]", resolved=False,
-                resolved_why="the health check reports it as a current violation",
+                resolved_why="the health check reports it as a current [VIOLATION]",
                 clause=_cut(_clause(record.replace("[HEALTH]", "").replace("[VIOLATION]", "")), 160))
 
 
-_STATUS_KEY = re.compile(r"^\W*(?:status|resolution|wsp\s+status|outcome|state|fix\s+status|timeline)\W*$", _I)
+_STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
 _STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|closed|remediated|addressed)\b", _I)
 _STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
                           r"|planned|awaiting)\b", _I)
@@ -948,34 +1053,34 @@ _LINE_OPEN = re.compile(r"\b(?:detected|found|identified|remains?|still|currentl
                         r"|incomplete)\b|❌|\[FAIL\]", _I)
 
 
-def _resolution(reader: _Reader, place: _Place, statement: str, kind: _Kind | None) -> tuple[bool | None, str | None]:
-    """(resolved, the words that say so) for a violation: its line, its list or section, then
-    its entry's status field; an audit finding that nothing says was fixed is open."""
+def _resolution(reader: _Reader, place: _Place, statement: str,
+                kind: _Kind | None) -> tuple[bool | None, str | None, str | None]:
+    """(resolved, the words that say so, the heading or field they come from when not the line)
+    for a violation: its line, its list or section, then its entry's status field; an audit
+    finding that nothing says was fixed is open."""
     text = _REF_SPAN.sub(" ", statement)
     m = _LINE_RESOLVED.search(text)
     if m:
-        return True, _said(m.group(0))
+        return True, _said(m.group(0)), None
     if kind is not None and kind.resolved is not None:
-        return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'"
+        return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'", None
     doc = place.doc
     for s in place.sections:
         if s.heading is None:
             continue
-        if _RESOLVED_CONTEXT.search(s.title):
-            return True, f"its section is '{_cut(s.title, 80)}'"
-        if _OPEN_CONTEXT.search(s.title):
-            return False, f"its section is '{_cut(s.title, 80)}'"
+        if _RESOLVED_CONTEXT.search(s.title) or _OPEN_CONTEXT.search(s.title):
+            title = _cut(clean(s.title), 80)
+            return bool(_RESOLVED_CONTEXT.search(s.title)), f"its section is '{title}'", f"section: {title}"
         if s.start in doc:
             for f in reader.status_fields(doc, s.start, s.end):
-                v = clean(f.value)
-                if _STATUS_OPEN.search(v):
-                    return False, f"its entry's {f.key.lower()} is '{_cut(v, 60)}'"
-                if _STATUS_RESOLVED.search(v):
-                    return True, f"its entry's {f.key.lower()} is '{_cut(v, 60)}'"
+                v = _cut(clean(f.value), 60)
+                open_ = _STATUS_OPEN.search(v)
+                if open_ or _STATUS_RESOLVED.search(v):
+                    return not open_, f"its entry's {f.key.lower()} is '{v}'", f"{f.key}: {v}"
     m = _LINE_OPEN.search(text)
     if m:
-        return False, f"it is reported as a current finding ('{m.group(0)}') and nothing says it was fixed"
-    return None, None
+        return False, f"it is reported as a current finding ('{m.group(0)}') and nothing says it was fixed", None
+    return None, None, None
 
 
 _STATUS_CELL_OK = re.compile(r"✅|\[OK\]|\bPASS(?:ED)?\b|\bCOMPLIANT\b|\bCOMPLETE\b|\bCLEAN\b|\bOPERATIONAL\b|\bEXEMPLARY\b"
@@ -983,6 +1088,18 @@ _STATUS_CELL_OK = re.compile(r"✅|\[OK\]|\bPASS(?:ED)?\b|\bCOMPLIANT\b|\bCOMPLE
 _STATUS_CELL_BAD = re.compile(r"❌|\bFAIL(?:ED)?\b|\bVIOLAT\w*|\bNON-?COMPLIANT\b|\bMISSING\b|⚠️|\bWARNING\b|\bPARTIAL\b", _I)
 _NOT_APPLICABLE = re.compile(r"\bN/?A\b")
 _WSP_COLUMN = re.compile(r"\b(?:wsp|protocol|standard|requirement)", _I)
+_REASON_COLUMN = re.compile(r"\b(?:reason|why|rule|basis|justification|rationale)\b", _I)
+
+
+def _reason_row(place: _Place, n: int, cells: list[str], header: list[str], wsp_cell: int,
+                numbers: list[int]) -> Item:
+    """A row of a table of changes whose reason column cites a WSP (`| x.txt | docs/audits/ | WSP 22 archive |`):
+    the WSP was applied to the file the row names."""
+    text = " | ".join(f"{h}: {c}" if h and c else c for h, c in zip(header + [""] * len(cells), cells) if c)
+    entry = next((e for e in (_heading_subject(s.title) for s in place.sections if s.heading) if e), None)
+    return Item(line=n, evidence=_evidence(place.doc.text(n)), statement=_window(text), wsp=numbers, relation="applied",
+                subject=_subject(_line_subject(cells[0]) or cells[0]), section=entry, document=None,
+                reason=f"its {header[wsp_cell]} column cites the WSP for it", clause=_cut(_clause(cells[wsp_cell]), 160))
 
 
 def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> Item | None:
@@ -997,9 +1114,12 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
     cells = [clean(c) for c in row.cells]
     wsp_cell = next((i for i, c in enumerate(cells) if _REF.search(c)), None)
     status = next((c for c in cells if _STATUS_CELL_OK.search(c) or _STATUS_CELL_BAD.search(c)), None)
+    header = [clean(h) for h in table.header]
+    if wsp_cell is not None and status is None and wsp_cell > 0 and wsp_cell < len(header) \
+            and _REASON_COLUMN.search(header[wsp_cell]) and _line_subject(cells[0]):
+        return _reason_row(place, n, cells, header, wsp_cell, numbers)
     if wsp_cell is None or status is None or _REF.search(status) or _NOT_APPLICABLE.search(status):
         return None
-    header = [clean(h) for h in table.header]
     if wsp_cell > 0 and not (wsp_cell < len(header) and _WSP_COLUMN.search(header[wsp_cell])):
         return None  # a WSP cited in a description column: the row is about something else
     relation = "violation" if _STATUS_CELL_BAD.search(status) else "compliant"
@@ -1010,7 +1130,7 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
     text = " | ".join(f"{h}: {c}" if h and c else c for h, c in zip(header + [""] * len(cells), cells) if c)
     resolved, why = (False, "the table reports it as a current finding") if relation == "violation" else (None, None)
     return Item(line=n, evidence=_evidence(place.doc.text(n)), statement=_window(text), wsp=numbers,
-                relation=relation, subject=_cut(subject, MAX_SUBJECT), section=entry if entry != subject else None,
+                relation=relation, subject=_subject(subject), section=entry if entry != subject else None,
                 document=reader.module if reader.module not in (subject, entry) else None,
                 reason=f"its status is '{_cut(status, 60)}'", resolved=resolved, resolved_why=why,
                 protocol=_protocol_name(cells[wsp_cell]), clause=_cut(_clause(" | ".join(cells[wsp_cell + 1:])), 160))
@@ -1019,12 +1139,15 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
 # -- examples ----------------------------------------------------------------------------------
 
 def _input(item: Item, statement: str, hide: bool = False) -> dict[str, Any]:
+    """The statement and what the answer reads besides it: the entry it sits in (when the subject
+    comes from it), the list it is in (when the relation does), the module, and the heading or
+    status field a violation's resolution comes from."""
     conceal = mask if hide else (lambda t: t)
     inp: dict[str, Any] = {"statement": statement}
-    if item.section:
-        inp["section"] = conceal(item.section)
-    if item.document:
-        inp["document"] = conceal(item.document)
+    for key, value in (("section", item.section), ("listed_under", item.listed_under), ("document", item.document),
+                       ("resolution_context", item.resolution_context if item.relation == "violation" else None)):
+        if value:
+            inp[key] = conceal(value)
     return inp
 
 
