@@ -313,17 +313,43 @@ def test_phrasings_vary_over_items(tmp_path: Path) -> None:
     # a thing named after a WSP, an expectation
     ENTRY + "### Technical Architecture [OK] ACHIEVED\n- [x] **WSP38 Handler**: `wre_integration/activation/wsp38_handler.py`\n",
     ENTRY + "**Expected per WSP 49**:\n",
+    # design principles and a sprint's deliverables are aims; a violation entry's compliance field cites
+    ENTRY + "### Design Principles\n3. **WSP 72 Compliance** - No cross-module dependencies\n",
+    ENTRY + "#### Sprint 2 (Month 2): Navigation\n**Deliverables**:\n- Account navigation module structure (WSP 49 compliant)\n",
+
     "WSP 22 compliance\n",  # no subject: nothing names what complied
 ])
 def test_not_items(tmp_path: Path, text: str) -> None:
     assert _mine(tmp_path, text) == [], [e.output for e in _mine(tmp_path, text)]
 
 
-def test_subjects_are_never_fragments_or_tags(tmp_path: Path) -> None:
-    text = ("## [2025-10-15] [TOOL][LIGHTNING] Gemma Integration Complete [ROCKET]\n\n"
-            "- Researched existing MCP infrastructure FIRST (WSP 50)\n")
-    (ex,) = _classified(tmp_path, text).values()
-    assert ex.output["subject"] == "Gemma Integration Complete"
+@pytest.mark.parametrize(("heading", "subject"), [
+    ("## [2025-10-15] [TOOL][LIGHTNING] Gemma Integration Complete [ROCKET]", "Gemma Integration Complete"),
+    ("## Liberty Alert DAE Integration [OK] FULLY OPERATIONAL", "Liberty Alert DAE Integration"),
+    ("### [WARNING] FILE SIZE VIOLATIONS (Critical Project Files)", "FILE SIZE VIOLATIONS (Critical Project Files)"),
+    ("## [WSP_INIT System Integration Enhancement] - 2025-06-12", "WSP_INIT System Integration Enhancement"),
+    ("## V019: Created test_coordinator.py without searching [2025-09-28]", "Created test_coordinator.py without searching"),
+    ("#### **[U+2701]EENHANCED DOMAIN README FILES**", "ENHANCED DOMAIN README FILES"),  # an escape's 'E' left out
+])
+def test_subjects_are_never_fragments_or_tags(tmp_path: Path, heading: str, subject: str) -> None:
+    (ex,) = _classified(tmp_path, heading + "\n\n- Researched existing MCP infrastructure FIRST (WSP 50)\n").values()
+    assert ex.output["subject"] == subject
+    assert subject in ex.input["section"]  # the input holds what the subject is read from
+
+
+def test_a_violation_entrys_compliance_field_names_the_wsps_it_concerns(tmp_path: Path) -> None:
+    text = ("## WSP 64 Violation: Creation Without Index Consultation\n\n"
+            "**WSP Compliance**: WSP 64 (Violation Prevention), WSP 66 (Proactive Modularization)\n")
+    assert {e.line for e in _mine(tmp_path, text)} == {1}  # the heading reports the violation; the field is no claim
+    fixed = text.replace("Consultation", "Consultation Corrected")
+    assert {e.line for e in _mine(tmp_path, fixed)} == {1, 3}  # after the fix, compliance is claimed
+
+
+def test_a_protocol_name_is_a_title_not_a_description(tmp_path: Path) -> None:
+    text = ENTRY + ("### WSP Compliance\n- **WSP 3**: Enterprise Domain Organization - scripts placed by domain\n"
+                    "- **WSP 22**: Comprehensive ModLog tracking\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["protocol"] == "Enterprise Domain Organization" and "protocol" not in got[5].output
 
 
 # -- copies and template dumps -----------------------------------------------------------------

@@ -44,7 +44,7 @@ import regex
 from training_data_miner.skills.extractors import Draft, Extractor
 from training_data_miner.skills.extractors.rx import Gated
 from training_data_miner.skills.packs import DomainPack
-from training_data_miner.skills.structure import Document, Section, parse_document
+from training_data_miner.skills.structure import Document, Section, clean_title, parse_document
 
 MAX_STATEMENT = 300  # characters of a statement kept (a long one is cut at words around its first reference)
 MAX_READ = 1500  # characters of a line read for its relation (lines can be 10,000+ characters)
@@ -122,7 +122,8 @@ _MARKS = (
     (re.compile(r"\[LESS_EQUAL\]"), "≤"),
     (re.compile(r"ↁE"), "→"),
 )
-_ESCAPE = re.compile(r"\[U\+([0-9A-Fa-f]{4,6})\]E*")
+# an escaped emoji leaves one 'E' behind, or four after a wide one ("[U+1F3D7]EEEE"); more are the text's own
+_ESCAPE = re.compile(r"\[U\+([0-9A-Fa-f]{4,6})\](?:EEEE|E)?")
 _SYMBOL = regex.compile(r"[^\P{So}✅❌⚠→≥≤✓]|[\u200d\ufffd]|\ufe0f(?<!⚠\ufe0f)")
 # status tags stay; the tags an emoji was turned into ("[ROCKET]", "[CLIPBOARD]") go
 _STATUS_TAG = frozenset({"OK", "FAIL", "FAILED", "PASS", "PASSED", "WARNING", "VIOLATION", "ERROR", "DONE",
@@ -191,6 +192,9 @@ _CLAUSE_TRAIL = re.compile(r"\b(?:per|following|follows?|under|according\s+to|vi
 def _clause(statement: str) -> str:
     """The statement without its references, marks and empty brackets: what it ties the WSP to."""
     t = _CLAUSE_TRAIL.sub(" ", _CLAUSE_MARKS.sub(" ", _REF_SPAN.sub(" ", statement)))
+    t = _SPACE.sub(" ", t).strip(" :-–,;.|")
+    if t.count("(") != t.count(")"):  # "consultation per (WSP 74 creation validated)" without its reference
+        t = t.replace("(", " ").replace(")", " ")
     return _SPACE.sub(" ", t).strip(" :-–,;.()|")
 
 
@@ -232,7 +236,7 @@ _COMPLIANT_TIED = Gated(
     R + _TITLE + r"(?:[\s-]+[\w/.&'-]+){0,3}?[\s-]+(?:compliant|compliance|conformant|conformance)\b"
     r"|\b(?:compliant|complies|complied|compliance|conform\w*|aligned|adheres?|adherence|adhering|consistent)\s+(?:with|to)\s+"
     r"(?:the\s+)?(?:[\w-]+\s+)?" + R
-    + r"|" + R + _TITLE + r"(?:\s+\w[\w/.&'-]*){0,3}?\s+(?:achieved|maintained|verified|restored|preserved|enforced"
+    + r"|" + R + _TITLE + r"(?:\s+(?!and\b)\w[\w/.&'-]*){0,3}?\s+(?:achieved|maintained|verified|restored|preserved|enforced"
     r"|validated|met|satisfied|confirmed|PASS(?:ED)?|COMPLIANT|honou?red|respected|upheld|intact|reinforced)\b(?!\s+as\b)"
     r"|\b(?:within|meets?|meeting|satisf\w+|exceeds?)\s+(?:the\s+)?" + R
     + r"|\bas\s+(?:required|specified|mandated|defined)\s+(?:by|in)\s+" + R
@@ -487,14 +491,14 @@ _CONTEXT_NOT = re.compile(
     r"|sections?\s+added|checklist\s+for|tasks?|required|recommendations?|proposal|options?|questions?|template|schema"
     r"|mandate|enforcement\s+points|triggers?|protocols?\s+involved|number|assignments|what\s+gets|next|prevention"
     r"|definitions?|glossary|index|catalog|remembered|wsp\s+protocols?\s*:?\s*$|protocols?\s*:?\s*$|wsps?\s*:?\s*$"
-    r"|relationships|dependency|vision|strategy|backlog|roadmap|workflow|(?:execution|process)\s+flow|(?:data\s+)?sources)\b",
+    r"|relationships|dependency|vision|strategy|backlog|roadmap|deliverables|(?<!first\s)principles|workflow|(?:execution|process)\s+flow|(?:data\s+)?sources)\b",
     _I,
 )
 # a context of its own kind (file lists, change lists, architecture notes) that declares nothing
 # about WSPs: a WSP-led line in it is not a result, a line stating its own relation still is
 _CONTEXT_NEUTRAL = re.compile(
-    r"\b(?:changes?|created|added|modified|updated|files?|deliverables|framework|enhancements?|enhanced|key\s+sections"
-    r"|coverage|foundation|core\s+protocols|principles?|architecture|integration\s+points|chain|sequence|flow|steps?"
+    r"\b(?:changes?|created|added|modified|updated|files?|framework|enhancements?|enhanced|key\s+sections"
+    r"|coverage|foundation|core\s+protocols|architecture|integration\s+points|chain|sequence|flow|steps?"
     r"|actions?|overview|summary|scope|purpose|sources?|components?|structure|modules?)\b",
     _I,
 )
@@ -592,7 +596,7 @@ _GENERIC_WORDS = (
     r"|scores|scoring|mps|priority|p\d|phase|current|state|reality|assessment|audit|report|check|checks|health"
     r"|level|coherence|usage|duties|layer|reference|table|matrix|list|items?|examples?|output|latest|update"
     r"|progress|success|confirmed|operational|enhanced|corrected|correction|immediate|data"
-    r"|sources?|performance|quality|risks?|mitigations?|conclusion|learnings?|insights?|observations?|patterns?"
+    r"|sources?|performance|quality|executive|fail|failed|pass|passed|ok|risks?|mitigations?|conclusion|learnings?|insights?|observations?|patterns?"
     r"|impacts?|deployment|readiness|review|measures|agents?|tools?|commands?|kept|essential|reasoning|diagnosis"
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research"
@@ -603,6 +607,10 @@ _DATE_HEAD = re.compile(
     r"\s*[-:–]*\s*|^\W*\[?Current\s+Session\]?\s*[-:–]*\s*|^\W*MODLOG\s*-\s*\[?|^\W*V\d{3}(?:\.\d+)?\s*:\s*",
     _I,
 )
+_TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
+_LEAD_TAG = re.compile(r"^\[([^\[\]]{1,80})\]\s*")
+_TRAIL_DATE = re.compile(r"\s*[-–]\s*\d{4}-\d\d-\d\d\s*$")
+_TRAIL_TAG = re.compile(r"(?:\s*\[[^\[\]]{1,20}\]?)+\s*$")  # "Testing Framework Established [OK]", "... [2025-09-28]"
 _DATED = re.compile(r"^\W*(?:MODLOG\s*-\s*)?\[?(?:v?\d+(?:\.\d+)+\]?\s*-\s*)?\[?\d{4}-\d\d-\d\d")
 _SECTION_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[A-Z][.)]|Step\s+\d+\s*[:.-]?)\s+")
 _DOC_TYPE = re.compile(
@@ -619,11 +627,18 @@ _NOT_MODULE = re.compile(r"^(?:foundups|wsp|the|main|system|root)\b", _I)
 def _heading_subject(title: str) -> str | None:
     """A heading as a subject: dates, wrappers and numbering dropped; None for a generic one
     ("WSP Compliance", "What Changed") that names no thing."""
-    t = _DATE_HEAD.sub("", clean(title)).strip(" []:-–")
+    t = _DATE_HEAD.sub("", clean(title)).strip()
+    lead = _LEAD_TAG.match(t)
+    if lead:  # "[WARNING] FILE SIZE VIOLATIONS": a status tag goes; "[Remote Builder] - ...": a name stays
+        t = t[lead.end():] if lead.group(1).upper() == lead.group(1) and " " not in lead.group(1) \
+            else lead.group(1) + " " + t[lead.end():]
+    t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", t)).strip(" []:-–")
     t = _SECTION_NUMBER.sub("", t).strip(" []:-–")
     if t.endswith("]") and "[" not in t:
         t = t[:-1].strip()
-    t = _SPACE.sub(" ", t).strip(" *")
+    if t.count("(") > t.count(")"):
+        t = t[: t.rfind("(")]  # "Test Coverage (WSP 5 compliance)" without its reference
+    t = _SPACE.sub(" ", t).strip(" *-–:")
     if len(t) < 3 or _GENERIC_HEADING.match(tokens(t)[0]) or _excluded(t):
         return None
     return _cut(t, MAX_SUBJECT)
@@ -663,6 +678,8 @@ _PROPOSAL = re.compile(r"\b(?:gaps?|missing|fix|fixes|proposed|suggested|recomme
 _WSP_DOC = re.compile(r"^\W*WSP[ _-]?(?:knowledge|framework|agentic)\b(?!.*\b(?:mod\s*log|change\s*log)\b)", _I)
 _PROSE_FENCES = frozenset({"", "markdown", "md", "text", "txt", "plain", "output", "console"})
 _HEALTH = re.compile(r"\[HEALTH\]\s*\[VIOLATION\]")
+_ESCAPE_RUN = re.compile(r"(\[U\+[0-9A-Fa-f]{4,6}\])(?:EEEE|E)")
+_HASHES = re.compile(r"^\s*#{1,6}\s+")
 _OPEN_CHECKS = frozenset({"open", "pending", "future", "in_progress", "struck"})
 
 
@@ -686,6 +703,7 @@ class _Reader:
         self.protocol = doc.kind == "wsp_protocol" or bool(doc.title and _WSP_DOC.match(doc.title))
         self.fences: dict[int, Document | None] = {}
         self.status: dict[int, tuple[list[int], list[Any]]] = {}
+        self.titles: dict[int, str] = {}
 
     def place(self, n: int) -> _Place | None:
         """The place of line n, or None for a line of code."""
@@ -702,11 +720,24 @@ class _Reader:
             if inner is None or n not in inner:
                 return None
             outer = doc.ancestors(doc.section_at(fence.start))
-            if any(_PROPOSAL.search(s.title) for s in outer[:2] if s.heading):
+            if any(_PROPOSAL.search(self.title(s)) for s in outer[:2] if s.heading):
                 return None
             inner_block = inner.block_at(n)
             return _Place(inner, inner.ancestors(inner.section_at(n)) + outer, inner_block[0] if inner_block else "text")
         return _Place(doc, doc.ancestors(doc.section_at(n)), block[0] if block else "text")
+
+    def title(self, s: Section) -> str:
+        """A heading's title, without the 'E's an escaped emoji leaves behind ("[U+2701]EALL MODULES"
+        is titled "EALL MODULES")."""
+        got = self.titles.get(s.start)
+        if got is None:
+            got = s.title
+            if "E" in got and s.start in self.doc:
+                raw = self.doc.text(s.start)
+                if "]E" in raw:
+                    got = clean_title(_HASHES.sub("", _ESCAPE_RUN.sub(lambda m: m.group(1), raw))) or got
+            self.titles[s.start] = got
+        return got
 
     def status_fields(self, doc: Document, first: int, last: int) -> list[Any]:
         """The status fields (`**Status**: RESOLVED`) of lines first..last of `doc`."""
@@ -780,10 +811,12 @@ class _Line:
     is_heading: bool
     block: str
     no_violations: bool = False  # a context says its violations are no one's (kinds, rules, plans)
+    violation_entry: bool = False  # the entry the line sits in reports a violation ("## WSP 64 Violation: ...")
 
 
 _PAREN_NAME = re.compile(r"WSP[ _-]?\d{1,3}[a-z]?\s*\(([A-Z][^()]{2,60})\)"
-                         r"|WSP[ _-]?\d{1,3}[a-z]?\s*[:–-]\s*([A-Z][\w'&/ -]{2,50}?)(?=\s*(?:$|[–(,;]|\s-\s))")
+                         r"|WSP[ _-]?\d{1,3}[a-z]?\s*[:–-]\s*([A-Z][\w'&/-]+(?:\s+(?:[A-Z0-9][\w'&/-]*|of|and|for|the|to|in|&)){0,6})"
+                         r"(?=\s*(?:$|[–(,;]|\s-\s))")
 _NOT_NAME = re.compile(r"\d|\b(?:compliance|compliant|violations?|violated|applied|implemented|PASS|FAIL|OK|COMPLETE"
                        r"|ACHIEVED)\b", _I)
 
@@ -797,7 +830,7 @@ def _protocol_name(statement: str) -> str | None:
     return None if not name or _NOT_NAME.search(name) else name
 
 
-def _contexts(doc: Document, n: int, line: _Line, secs: list[Section]) -> _Kind | None:
+def _contexts(reader: _Reader, doc: Document, n: int, line: _Line, secs: list[Section]) -> _Kind | None:
     """What the line's list lead-in, else its heading, else the heading over that, says its lines
     are: the first of them that says anything (a heading that names no kind of list, such as
     "Documentation Standards", defers to the one over it; a dated entry heading says nothing)."""
@@ -808,7 +841,7 @@ def _contexts(doc: Document, n: int, line: _Line, secs: list[Section]) -> _Kind 
             texts.append(clean(lead))
     heads = [s for s in (secs[1:] if line.is_heading else secs) if s.heading][:2]
     near = len(texts) + 1  # the lead-in and the nearest heading
-    texts += [s.title for s in heads if not _DATED.match(s.title)]
+    texts += [t for t in map(reader.title, heads) if not _DATED.match(t)]
     found = None
     for i, t in enumerate(texts):
         k = context_kind(t)
@@ -842,6 +875,8 @@ def _decide(line: _Line, kind: _Kind | None, protocol_doc: bool) -> tuple[str, s
     if key is not None and not line.wsp_led and not _REF.search(key):
         for rx_, rel in ((_COMPLIANCE_KEY, "compliant"), (_APPLIED_KEY, "applied"), (_VIOLATION_KEY, "violation")):
             if rx_.match(key):
+                if rel == "compliant" and line.violation_entry:
+                    return None  # a violation entry's "**WSP Compliance**: WSP 64, WSP 66" names the WSPs it concerns
                 if rel == "compliant" and relation == "applied" and _FOLLOWED.search(line.said) \
                         and not _states(line.tok, _APPLIED_TIED.regex.search(line.tok)):
                     return "applied", _said(line.said)  # "WSP Compliance: Following WSP 34 testing protocol"
@@ -936,7 +971,7 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if place.block == "record" or raw.lstrip()[:1] in ("{", '"') or _CODE_LINE.match(raw):
         return None  # a log record, JSON or code in a prose block
     doc, secs = place.doc, place.sections
-    if any(_excluded(s.title) for s in secs if s.heading):
+    if any(_excluded(reader.title(s)) for s in secs if s.heading):
         return None
     block = doc.block_at(n)
     tok, refs = tokens(statement)
@@ -957,7 +992,12 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     key = clean(field.group("key")) if field else None
     line = _Line(statement, tok, refs, plain, _clause(statement), relation, said, key, bool(_WSP_LED.match(tok)),
                  secs[0].heading is not None and secs[0].start == n, place.block)
-    kind = _contexts(doc, n, line, secs)
+    head = next((s for s in secs if s.heading), None)
+    if head is not None and key is not None:
+        title = reader.title(head)
+        line.violation_entry = bool(_CONTEXT_VIOLATION.search(title)) and not _NO_VIOLATION.search(title) \
+            and not _RESOLVED_CONTEXT.search(title)  # after "Violation Corrected", compliance is claimed
+    kind = _contexts(reader, doc, n, line, secs)
     listed_violation = line.wsp_led and kind is not None and kind.relation == "violation"
     authoring = _AUTHORING.search(tok)
     if authoring and authoring.start() <= 3 and not listed_violation:
@@ -981,7 +1021,7 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         return None
     relation, reason = decided
     # the subject: a path on the line, else the entry the line sits in, else the module or document
-    entry = _entry(secs[1:] if line.is_heading else secs)
+    entry = _entry(reader, secs[1:] if line.is_heading else secs)
     module = reader.module
     subject = None if line.is_heading and line.wsp_led else _line_subject(statement)
     if subject is None and line.is_heading and not line.wsp_led:
@@ -992,36 +1032,41 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
     if not subject:
         return None
-    section = entry if entry != subject else None
+    subject = _subject(subject)
+    # the input holds where the subject is read from: the entry, else the module, else the subject itself
+    section = entry if entry and entry not in statement else None
+    document = module if module and module != section else None
+    if subject not in statement and not any(v and subject in v for v in (section, document)):
+        section = subject
     listed = kind.text if kind is not None and reason.startswith(("it is listed under", "it is a heading under")) else None
     resolved, resolved_why, resolution_context = (None, None, None)
     if relation == "violation":
         resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind)
     value = clean(field.group("value")) if field and key and not _REF.search(key) else statement
     return Item(line=n, evidence=_evidence(raw), statement=_window(statement), wsp=numbers, relation=relation,
-                subject=_subject(subject), section=_cut(section, MAX_CONTEXT) if section else None,
-                document=module if module and module not in (subject, section or "") else None, reason=reason,
+                subject=subject, section=_cut(section, MAX_CONTEXT) if section else None, document=document, reason=reason,
                 listed_under=_cut(listed, MAX_CONTEXT) if listed and listed != section else None,
                 resolved=resolved, resolved_why=resolved_why, resolution_context=resolution_context,
                 protocol=_protocol_name(statement), clause=_cut(_clause(value), 160))
 
 
-def _entry(secs: list[Section]) -> str | None:
+def _entry(reader: _Reader, secs: list[Section]) -> str | None:
     """The entry a line sits in: the nearest heading that names a thing (a markdown heading
     before a bold label standing alone)."""
     bold = None
     for s in secs:
         if s.heading is None:
             continue
-        named = _heading_subject(s.title)
+        title = reader.title(s)
+        named = _heading_subject(title) if not _TODO_HEADING.search(title) else None
         if named and s.heading.style != "bold":
             return named
         bold = bold or named
     return bold
 
 
-_STATUS_WORDS = re.compile(r"(?:\s*(?:\[(?:OK|FAIL|PASS|DONE|COMPLETE)\]|[✅❌⚠️]+|-))*\s*(?:(?:FULLY\s+)?(?:OPERATIONAL|COMPLETE"
-                           r"|COMPLETED|RESOLVED|FIXED|ACTIVE|OPEN|LOGGED|CLOSED|ACHIEVED|VERIFIED)(?:\s+VIOLATION)?\W*)+$")
+_STATUS_WORDS = re.compile(r"(?:\s*(?:\[(?:OK|FAIL|PASS|DONE|COMPLETE)\]|[✅❌⚠️]+|-))*\s*(?:\b(?:FULLY\s+)?(?:OPERATIONAL|COMPLETE"
+                           r"|COMPLETED|RESOLVED|FIXED|ACTIVE|OPEN|LOGGED|CLOSED|ACHIEVED|VERIFIED)\b(?:\s+VIOLATION)?\W*)+$")
 
 
 def _subject(subject: str) -> str:
@@ -1068,9 +1113,10 @@ def _resolution(reader: _Reader, place: _Place, statement: str,
     for s in place.sections:
         if s.heading is None:
             continue
-        if _RESOLVED_CONTEXT.search(s.title) or _OPEN_CONTEXT.search(s.title):
-            title = _cut(clean(s.title), 80)
-            return bool(_RESOLVED_CONTEXT.search(s.title)), f"its section is '{title}'", f"section: {title}"
+        t = reader.title(s)
+        if _RESOLVED_CONTEXT.search(t) or _OPEN_CONTEXT.search(t):
+            title = _cut(clean(t), 80)
+            return bool(_RESOLVED_CONTEXT.search(t)), f"its section is '{title}'", f"section: {title}"
         if s.start in doc:
             for f in reader.status_fields(doc, s.start, s.end):
                 v = _cut(clean(f.value), 60)
@@ -1091,12 +1137,12 @@ _WSP_COLUMN = re.compile(r"\b(?:wsp|protocol|standard|requirement)", _I)
 _REASON_COLUMN = re.compile(r"\b(?:reason|why|rule|basis|justification|rationale)\b", _I)
 
 
-def _reason_row(place: _Place, n: int, cells: list[str], header: list[str], wsp_cell: int,
+def _reason_row(reader: _Reader, place: _Place, n: int, cells: list[str], header: list[str], wsp_cell: int,
                 numbers: list[int]) -> Item:
     """A row of a table of changes whose reason column cites a WSP (`| x.txt | docs/audits/ | WSP 22 archive |`):
     the WSP was applied to the file the row names."""
     text = " | ".join(f"{h}: {c}" if h and c else c for h, c in zip(header + [""] * len(cells), cells) if c)
-    entry = next((e for e in (_heading_subject(s.title) for s in place.sections if s.heading) if e), None)
+    entry = _entry(reader, place.sections)
     return Item(line=n, evidence=_evidence(place.doc.text(n)), statement=_window(text), wsp=numbers, relation="applied",
                 subject=_subject(_line_subject(cells[0]) or cells[0]), section=entry, document=None,
                 reason=f"its {header[wsp_cell]} column cites the WSP for it", clause=_cut(_clause(cells[wsp_cell]), 160))
@@ -1117,13 +1163,13 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
     header = [clean(h) for h in table.header]
     if wsp_cell is not None and status is None and wsp_cell > 0 and wsp_cell < len(header) \
             and _REASON_COLUMN.search(header[wsp_cell]) and _line_subject(cells[0]):
-        return _reason_row(place, n, cells, header, wsp_cell, numbers)
+        return _reason_row(reader, place, n, cells, header, wsp_cell, numbers)
     if wsp_cell is None or status is None or _REF.search(status) or _NOT_APPLICABLE.search(status):
         return None
     if wsp_cell > 0 and not (wsp_cell < len(header) and _WSP_COLUMN.search(header[wsp_cell])):
         return None  # a WSP cited in a description column: the row is about something else
     relation = "violation" if _STATUS_CELL_BAD.search(status) else "compliant"
-    entry = next((e for e in (_heading_subject(s.title) for s in place.sections if s.heading) if e), None)
+    entry = _entry(reader, place.sections)
     subject = _line_subject(" ".join(cells)) or entry or reader.module
     if not subject:
         return None
