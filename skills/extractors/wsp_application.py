@@ -51,6 +51,7 @@ MAX_READ = 1500  # characters of a line read for its relation (lines can be 10,0
 MAX_EVIDENCE = 400
 MAX_SUBJECT = 90
 MAX_CONTEXT = 100
+DETECT_CLUE_WORDS = 3  # a detection example needs the protocol's name or this many words tied to it
 REQUIRED = ("wsp", "relation", "subject")
 _I = re.IGNORECASE
 
@@ -123,6 +124,15 @@ _MARKS = (
     (re.compile(r"ↁE"), "→"),
 )
 # an escaped emoji leaves one 'E' behind, or four after a wide one ("[U+1F3D7]EEEE"); more are the text's own
+# the marks as one pattern: each alternative a group named by its mark's index in _MARKS
+_MARK_ANY = re.compile("|".join(f"(?P<m{i}>{pat.pattern})" for i, (pat, _) in enumerate(_MARKS)))
+_MARK_OF = {f"m{i}": mark for i, (_, mark) in enumerate(_MARKS)}
+
+
+def _mark(m: re.Match[str]) -> str:
+    return _MARK_OF[m.lastgroup]
+
+
 _ESCAPE = re.compile(r"\[U\+([0-9A-Fa-f]{4,6})\](?:EEEE|E)?")
 _SYMBOL = regex.compile(r"[^\P{So}✅❌⚠→≥≤✓]|[\u200d\ufffd]|\ufe0f(?<!⚠\ufe0f)")
 # status tags stay; the tags an emoji was turned into ("[ROCKET]", "[CLIPBOARD]") go
@@ -147,8 +157,7 @@ def clean(text: str) -> str:
     decorative tags, markdown emphasis, bullets and heading marks dropped."""
     text = _LOG_PREFIX.sub("", text)
     if not text.isascii() or "[" in text:
-        for pat, mark in _MARKS:
-            text = pat.sub(mark, text)
+        text = _MARK_ANY.sub(_mark, text)
         text = _ESCAPE.sub(_unescape, text)
         text = _SYMBOL.sub(" ", text)
         text = _TAG.sub(lambda m: m.group(0) if m.group(1) in _STATUS_TAG else " ", text)
@@ -830,6 +839,11 @@ def _protocol_name(statement: str) -> str | None:
     return None if not name or _NOT_NAME.search(name) else name
 
 
+@lru_cache(maxsize=4096)  # a lead-in is read for each item under it
+def _clean_lead(text: str) -> str:
+    return clean(text)
+
+
 def _contexts(reader: _Reader, doc: Document, n: int, line: _Line, secs: list[Section]) -> _Kind | None:
     """What the line's list lead-in, else its heading, else the heading over that, says its lines
     are: the first of them that says anything (a heading that names no kind of list, such as
@@ -838,7 +852,7 @@ def _contexts(reader: _Reader, doc: Document, n: int, line: _Line, secs: list[Se
     if line.block == "item":
         lead = _leadin(doc, n)
         if lead:
-            texts.append(clean(lead))
+            texts.append(_clean_lead(lead))
     heads = [s for s in (secs[1:] if line.is_heading else secs) if s.heading][:2]
     near = len(texts) + 1  # the lead-in and the nearest heading
     texts += [t for t in map(reader.title, heads) if not _DATED.match(t)]
@@ -954,18 +968,61 @@ def _decide(line: _Line, kind: _Kind | None, protocol_doc: bool) -> tuple[str, s
     return relation, _said(line.said)
 
 
+@dataclass
+class _Text:
+    """What a line's text says by itself, whatever its place (computed once per distinct line: logs
+    paste the same lines again and again)."""
+
+    statement: str
+    numbers: list[int]
+    tok: str
+    refs: list[str]
+    hypothetical: bool
+    plain: str
+    relation: str | None
+    said: str
+    clause: str
+    wsp_led: bool
+
+
+_TEXTS: dict[tuple[str, bool], _Text | None] = {}
+_TEXTS_LIMIT = 4096
+
+
+def _text_of(raw: str, tree: bool) -> _Text | None:
+    """The line read as text (`tree`: drawn inside a tree), or None when it cites no WSP."""
+    key = (raw, tree)
+    if key in _TEXTS:
+        return _TEXTS[key]
+    statement = clean(_TREE.sub("", raw) if tree else raw)
+    if len(statement) > MAX_READ:
+        statement = _window(statement, MAX_READ)
+    numbers = wsp_numbers(statement)
+    got = None
+    if numbers and len(statement) >= 8:
+        tok, refs = tokens(statement)
+        low = tok.lower()
+        hypothetical = _HYPOTHETICAL.search(tok, low) is not None
+        plain = _NOT_RELATION.sub(" ", tok, low)
+        relation, said = tied_relation(plain, tok, refs, low) if not hypothetical else (None, "")
+        got = _Text(statement, numbers, tok, refs, hypothetical, plain, relation, said, _clause(statement),
+                    bool(_WSP_LED.match(tok)))
+    if len(_TEXTS) >= _TEXTS_LIMIT:
+        _TEXTS.clear()
+    _TEXTS[key] = got
+    return got
+
+
 def read_item(reader: _Reader, n: int) -> Item | None:
     """The item line n states, or None."""
     place = reader.place(n)
     if place is None:
         return None
     raw = reader.doc.text(n)
-    statement = clean(_TREE.sub("", raw) if raw[:1] in " │├└+|`" and place.block == "text" else raw)
-    if len(statement) > MAX_READ:
-        statement = _window(statement, MAX_READ)
-    numbers = wsp_numbers(statement)
-    if not numbers or len(statement) < 8:
+    text = _text_of(raw, raw[:1] in " │├└+|`" and place.block == "text")
+    if text is None:
         return None
+    statement, numbers = text.statement, text.numbers
     if _HEALTH.search(raw):
         return _health_item(n, raw, statement, numbers)
     if place.block == "record" or raw.lstrip()[:1] in ("{", '"') or _CODE_LINE.match(raw):
@@ -973,24 +1030,23 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     doc, secs = place.doc, place.sections
     if any(_excluded(reader.title(s)) for s in secs if s.heading):
         return None
+    if reader.protocol and (place.block == "table" or not text.wsp_led):
+        return None  # a WSP document's own lines; only a WSP-led line of a status list reports (see _decide)
     block = doc.block_at(n)
-    tok, refs = tokens(statement)
-    low = tok.lower()
-    if _HYPOTHETICAL.search(tok, low):
+    if text.hypothetical:
         return None
     if block is not None and block[0] == "item":
         if block[1].check in _OPEN_CHECKS:
             return None
     if place.block == "table":
         return _table_item(reader, place, n, numbers)
-    plain = _NOT_RELATION.sub(" ", tok, low)
-    relation, said = tied_relation(plain, tok, refs, low)
+    tok, refs, plain, relation, said = text.tok, text.refs, text.plain, text.relation, text.said
     if relation in (None, "compliant") and block is not None and block[0] == "item" and block[1].children \
             and raw.rstrip(" *").endswith(":"):
         return None  # "3. **WSP 3 Compliance**:" introduces the items under it
     field = _FIELD.match(raw) or (_FIELD.match(_MARK_LEAD.sub("", statement)) if _MARK_LEAD.match(statement) else None)
     key = clean(field.group("key")) if field else None
-    line = _Line(statement, tok, refs, plain, _clause(statement), relation, said, key, bool(_WSP_LED.match(tok)),
+    line = _Line(statement, tok, refs, plain, text.clause, relation, said, key, text.wsp_led,
                  secs[0].heading is not None and secs[0].start == n, place.block)
     head = next((s for s in secs if s.heading), None)
     if head is not None and key is not None:
@@ -998,6 +1054,10 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         line.violation_entry = bool(_CONTEXT_VIOLATION.search(title)) and not _NO_VIOLATION.search(title) \
             and not _RESOLVED_CONTEXT.search(title)  # after "Violation Corrected", compliance is claimed
     kind = _contexts(reader, doc, n, line, secs)
+    decided = _decide(line, kind, reader.protocol)
+    if decided is None:
+        return None
+    # what _decide does not read: edits of WSP documents, footers, instructions, plans
     listed_violation = line.wsp_led and kind is not None and kind.relation == "violation"
     authoring = _AUTHORING.search(tok)
     if authoring and authoring.start() <= 3 and not listed_violation:
@@ -1016,9 +1076,6 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         keyed = key is not None and bool(_COMPLIANCE_KEY.match(key) or _APPLIED_KEY.match(key))
         if relation is None and not by_position and not keyed and _PLAN.search(unplanned):
             return None
-    decided = _decide(line, kind, reader.protocol)
-    if decided is None:
-        return None
     relation, reason = decided
     # the subject: a path on the line, else the entry the line sits in, else the module or document
     entry = _entry(reader, secs[1:] if line.is_heading else secs)
@@ -1211,7 +1268,7 @@ def drafts_of(item: Item) -> list[Draft]:
                      evidence=item.evidence, kind="decision_trees", label=item.relation, required=REQUIRED,
                      rationale=1.0, line=item.line))
     clue = mask(item.clause)
-    if item.protocol or len(_WORD.findall(clue)) >= 3:
+    if item.protocol or len(_WORD.findall(clue)) >= DETECT_CLUE_WORDS:
         detected: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": mask(item.subject)}
         if item.protocol:
             detected["protocol"] = item.protocol
