@@ -134,7 +134,8 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     orch = Orchestrator(settings)
     source_roots = allowed_roots(settings.data_dir, roots)
     locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
-    semantic = SemanticSearch(orch)  # holds one holo_index session for the server's lifetime
+    # holds one holo_index session for the server's lifetime
+    semantic = SemanticSearch(orch.settings.holo_index, orch.source_of)
     server = MCPServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
                        log_level=log_level.upper(), lifespan=semantic.lifespan)  # type: ignore[arg-type]
     log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])

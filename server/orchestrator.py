@@ -22,10 +22,18 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from training_data_miner.server import metrics
 from training_data_miner.server.holo_index import HoloConfig
-from training_data_miner.server.semantic import augment_identify
+from training_data_miner.server.semantic import SemanticSearchError, augment_identify
 from training_data_miner.server.workers import WorkerFailed, balance, can_fork, run_in_workers
 from training_data_miner.skills.extract_examples import extract_examples
-from training_data_miner.skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
+from training_data_miner.skills.files import atomic_write_json, atomic_write_text
+from training_data_miner.skills.handoff import (
+    EXECUTION_COMMAND,
+    SPLIT_SEED,
+    VALIDATION_SHARE,
+    build_manifest,
+    export_dataset,
+    order_key,
+)
 from training_data_miner.skills.filter_quality import MIN_QUALITY, filter_quality
 from training_data_miner.skills.generate_pattern_summary import MIN_EXAMPLES, generate_pattern_summary
 from training_data_miner.skills.identify_domain_patterns import (
@@ -38,13 +46,7 @@ from training_data_miner.skills.identify_domain_patterns import (
 from training_data_miner.skills.load_source import load_source
 from training_data_miner.skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
 from training_data_miner.skills.packs import DomainPack, PackError, load_packs, select
-from training_data_miner.skills.write_training_dataset import (
-    EXECUTION_COMMAND,
-    atomic_write_json,
-    atomic_write_text,
-    dataset_paths,
-    write_training_dataset,
-)
+from training_data_miner.skills.write_training_dataset import dataset_paths, domain_priority_mps, write_training_dataset
 
 log = logs.get_logger("training_data_miner")
 
@@ -484,8 +486,6 @@ class Orchestrator:
     def _training_order(self, pack: DomainPack, fr: FilterResult, summary: PatternSummary) -> int:
         """This domain's place among the datasets already in the output folder, by their WSP 15
         domain priority total (then example count, then name)."""
-        from training_data_miner.skills.write_training_dataset import domain_priority_mps
-
         own = order_key(pack.name, domain_priority_mps(pack, fr.kept, summary)["total"], len(fr.kept))
         rank = 1
         for path in self.settings.out.glob("*_training_data.json"):
@@ -675,8 +675,6 @@ class Orchestrator:
 
     def _order_keys(self, ex: Execution, names: list[str]) -> dict[str, tuple[int, int, str]]:
         """Each summarised domain's sort key for the training order (WSP 15 domain total first)."""
-        from training_data_miner.skills.write_training_dataset import domain_priority_mps
-
         keys = {}
         for d in names:
             if not ex.state.domains[d].steps.get("pattern_summary_generated"):
@@ -690,6 +688,17 @@ class Orchestrator:
 
     def dataset_paths(self, domain: str) -> dict[str, Path]:
         return dataset_paths(self.settings.out, domain)
+
+    def source_of(self, execution_id: str | None = None) -> str | None:
+        """The source path of `execution_id` (default: the most recent execution), None when there
+        is no execution; for semantic search's embedded index."""
+        try:
+            if execution_id:
+                return self.open(execution_id).state.source_path
+        except MinerError as exc:
+            raise SemanticSearchError(str(exc)) from None
+        _, latest = self.list_executions(0, 1)
+        return latest[0].source_path if latest else None
 
     def list_executions(self, offset: int = 0, limit: int = 50) -> tuple[int, list[ExecutionState]]:
         """The executions under the data folder, newest first: (how many there are, one page)."""

@@ -18,12 +18,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
+from training_data_miner.skills.files import atomic_write_json, atomic_write_text
+
 T = TypeVar("T")
 
 FORMATS = ("messages", "alpaca", "sharegpt", "gemma")
 VALIDATION_SHARE = 0.2
 SPLIT_SEED = 15  # WSP 15
 NEXT_SKILL = "gemma_domain_trainer_v1_prototype"
+EXECUTION_COMMAND = (
+    "python -m modules.infrastructure.wsp_orchestrator.src.wsp_orchestrator "
+    "--skill gemma_domain_trainer --domain {domain} --dataset {dataset}"
+)
 
 
 # -- split ---------------------------------------------------------------------------------------
@@ -93,8 +99,6 @@ LLAMA_FACTORY = {
 # -- export --------------------------------------------------------------------------------------
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    from training_data_miner.skills.write_training_dataset import atomic_write_text
-
     atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
 
@@ -109,8 +113,6 @@ def split_of(dataset: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[s
 def export_dataset(dataset_path: Path, formats: Sequence[str], out_dir: Path) -> dict[str, Any]:
     """JSONL exports of a written dataset (train and validation files per format), LLaMA-Factory
     entries and a dataset card, in `out_dir/<domain>/`. Returns the paths written."""
-    from training_data_miner.skills.write_training_dataset import atomic_write_json, atomic_write_text
-
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -246,8 +248,6 @@ def order_key(domain: str, total: int, n_examples: int) -> tuple[int, int, str]:
 def build_manifest(out_dir: Path, exports_dir: Path | None = None,
                    execution_command: str | None = None, domains: Sequence[str] | None = None) -> dict[str, Any]:
     """handoff.json's content for every dataset in `out_dir` (or just `domains`)."""
-    from training_data_miner.skills.write_training_dataset import EXECUTION_COMMAND
-
     rows = []
     for path in sorted(Path(out_dir).glob("*_training_data.json")):
         try:
