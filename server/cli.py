@@ -53,7 +53,7 @@ def _holo_config(args: argparse.Namespace):
         config.update(url=args.holo_index_url, command=None)
     if getattr(args, "holo_index_header", None):
         config["headers"] = "\n".join(args.holo_index_header)
-    for key in ("token", "tool", "timeout"):
+    for key in ("token", "tool", "timeout", "connect_timeout"):
         if getattr(args, f"holo_index_{key}", None):
             config[key] = getattr(args, f"holo_index_{key}")
     return HoloConfig(**config) if config["command"] or config["url"] else None
@@ -72,7 +72,10 @@ def add_holo_index_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--holo-index-tool", metavar="NAME",
                    help="its search tool (default semantic_code_search; $HOLO_INDEX_TOOL)")
     g.add_argument("--holo-index-timeout", type=float, metavar="S",
-                   help="seconds allowed to connect and for each call (default 10; $HOLO_INDEX_TIMEOUT)")
+                   help="seconds allowed for each call (default 10; $HOLO_INDEX_TIMEOUT)")
+    g.add_argument("--holo-index-connect-timeout", type=float, metavar="S",
+                   help="seconds allowed to start it and finish the handshake "
+                        "(default 30, or the call timeout if longer; $HOLO_INDEX_CONNECT_TIMEOUT)")
 
 
 class _StderrProgress:

@@ -204,6 +204,15 @@ def test_cli_mine_degrades_on_a_failing_endpoint_given_as_options(tmp_path):
     assert "semantic augmentation degraded" in r.stderr  # and a warning on stderr, not stdout
 
 
+def test_cli_mine_takes_the_connect_timeout_as_an_option(tmp_path):
+    command = f"{sys.executable} {HOLO_SERVER} --slow-start 30"
+    r = cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(tmp_path), "-q",
+            "--holo-index-command", command, "--holo-index-connect-timeout", "1")
+    assert r.returncode == 0, r.stderr
+    c = _crumb(tmp_path)
+    assert c["semantic_status"] == "degraded" and "handshake within 1s" in c["semantic_error"]
+
+
 def test_cli_mine_reads_the_endpoint_from_the_environment(tmp_path):
     r = cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(tmp_path), "-q",
             env={"HOLO_INDEX_COMMAND": f"{sys.executable} {HOLO_SERVER} --corpus {SAMPLE}", "HOLO_INDEX_TIMEOUT": "10"})
