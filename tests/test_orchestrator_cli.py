@@ -167,15 +167,14 @@ def test_export_and_handoff_commands(tmp_path):
     assert r.returncode == 2 and "mine the domain first" in r.stderr
 
 
+@pytest.mark.corpus
 def test_the_same_source_gives_the_same_datasets_whatever_the_hash_seed(tmp_path):
-    from helpers import CORPUS
+    from helpers import corpus
 
-    if not CORPUS.exists():
-        pytest.skip("needs ../shared/corpus/012_dev.txt")
     runs = []
     for seed in ("1", "2", "3"):
         data = tmp_path / seed
-        r = subprocess.run([sys.executable, "-m", "training_data_miner.server", "mine", str(CORPUS), "--domain", "modlog_updates",
+        r = subprocess.run([sys.executable, "-m", "training_data_miner.server", "mine", str(corpus()), "--domain", "modlog_updates",
                             "--domain", "mps_scoring", "--data-dir", str(data), "-q"], cwd=ROOT, capture_output=True,
                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed})
         assert r.returncode == 0, r.stderr
