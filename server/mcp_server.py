@@ -37,7 +37,16 @@ from pydantic import Field
 from training_data_miner.server import logs
 from training_data_miner.server import mcp_resources as res
 from training_data_miner.server import mcp_steps as steps
-from training_data_miner.server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
+from training_data_miner.server.orchestrator import (
+    EXECUTION_ID_MAX,
+    EXECUTION_ID_PATTERN,
+    Cancelled,
+    MinerError,
+    Options,
+    Orchestrator,
+    Progress,
+    Settings,
+)
 from training_data_miner.server.http_security import MAX_REQUEST_BYTES, Guard, check_bind, transport_security
 from training_data_miner.server.roots import allowed_roots, confine
 from training_data_miner.server.semantic import SemanticSearch
@@ -62,7 +71,7 @@ Each result's next_step names the call to make next. list_domains shows the doma
 
 SourcePath = Annotated[str, Field(max_length=4096, description=(
     "path of the 012.txt-style text file; relative paths are looked up in the server's allowed roots"))]
-ExecutionId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$",
+ExecutionId = Annotated[str, Field(min_length=1, max_length=EXECUTION_ID_MAX, pattern=EXECUTION_ID_PATTERN,
                                    description="the execution_id that load_source returned")]
 Domain = Annotated[str, Field(max_length=64, description="a domain name from list_domains")]
 DomainOrAll = Annotated[str, Field(max_length=64, description="a domain name from list_domains, or 'all'")]

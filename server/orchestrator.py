@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -67,6 +68,28 @@ class StepOrderError(MinerError):
 
 class UnknownExecution(MinerError):
     pass
+
+
+class InvalidExecutionId(MinerError):
+    pass
+
+
+# What an execution_id may be: the name of one folder under data/executions/ (the MCP tools'
+# schema states the same pattern). Never "..", nothing with a "/", nothing hidden.
+EXECUTION_ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+EXECUTION_ID_MAX = 128
+_EXECUTION_ID = re.compile(EXECUTION_ID_PATTERN)
+
+
+def check_execution_id(execution_id: str) -> str:
+    """`execution_id`, if it can only name a folder of its own under data/executions/; else
+    InvalidExecutionId, saying what it may be. The CLI and the MCP tools both check here."""
+    if (not _EXECUTION_ID.fullmatch(execution_id) or execution_id.startswith(".")
+            or len(execution_id) > EXECUTION_ID_MAX):
+        raise InvalidExecutionId(
+            f"invalid execution_id {execution_id!r}: use letters, digits, '_', '-' and '.', at most "
+            f"{EXECUTION_ID_MAX} characters, not starting with '.'")
+    return execution_id
 
 
 class Cancelled(BaseException):
@@ -248,7 +271,8 @@ class Orchestrator:
         options = options or Options()
         packs = self.domain_packs(domains, options)
         state = ExecutionState(
-            execution_id=execution_id or new_execution_id(), source_path=str(source_path),
+            execution_id=check_execution_id(execution_id) if execution_id else new_execution_id(),
+            source_path=str(source_path),
             created=metrics.now_iso(), options=options,
             domains={p.name: DomainState() for p in packs},
         )
@@ -257,8 +281,7 @@ class Orchestrator:
         return ex
 
     def open(self, execution_id: str) -> Execution:
-        if not execution_id or "/" in execution_id or execution_id.startswith("."):
-            raise UnknownExecution(f"invalid execution_id {execution_id!r}")
+        check_execution_id(execution_id)
         path = self.settings.executions / execution_id / "state.json"
         try:
             state = ExecutionState.model_validate_json(path.read_text(encoding="utf-8"))
@@ -552,7 +575,7 @@ class Orchestrator:
         execution_id that exists resumes after its last completed step. With `settings.workers`
         > 1 (and a process that may fork) groups of domains run in parallel processes."""
         t0 = time.perf_counter()
-        if execution_id and (self.settings.executions / execution_id / "state.json").exists():
+        if execution_id and (self.settings.executions / check_execution_id(execution_id) / "state.json").exists():
             ex = self.open(execution_id)
         else:
             ex = self.create(source_path, domains, options, execution_id)

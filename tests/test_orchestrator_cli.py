@@ -181,3 +181,25 @@ def test_the_same_source_gives_the_same_datasets_whatever_the_hash_seed(tmp_path
         runs.append([json.loads((data / "training_datasets" / f"{d}_training_data.json").read_text())["examples"]
                      for d in ("modlog_updates", "mps_scoring")])
     assert runs[0] == runs[1] == runs[2]
+
+
+@pytest.mark.parametrize("execution_id", ["../../escape", "..", ".hidden", "a/b", "x" * 129])
+def test_an_execution_id_that_is_not_one_folder_name_is_refused_and_nothing_is_written(tmp_path, execution_id):
+    data = tmp_path / "home" / "data"
+    r = cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(data), "--execution-id", execution_id)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [f"error: invalid execution_id {execution_id!r}: use letters, digits, '_', '-' "
+                                     "and '.', at most 128 characters, not starting with '.'"]
+    assert not list(tmp_path.rglob("*"))  # not outside data/executions/, not inside either
+
+
+@pytest.mark.anyio
+async def test_the_cli_and_the_mcp_tools_refuse_an_execution_id_with_the_same_words(tmp_path, mcp_server):
+    from conftest import error
+    from mcp import Client
+
+    r = cli("mine", str(SAMPLE), "--data-dir", str(tmp_path), "--execution-id", "..")
+    async with Client(mcp_server) as client:
+        text = error(await client.call_tool("extract_examples", {"execution_id": "..", "domain": "mps_scoring"}))
+    assert r.returncode == 2 and r.stderr.startswith("error: invalid execution_id '..': ")
+    assert r.stderr.strip().removeprefix("error: ") in text
