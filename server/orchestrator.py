@@ -9,6 +9,7 @@ another client. Every step writes a breadcrumb line; every domain run appends a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -577,6 +578,7 @@ class Orchestrator:
         t0 = time.perf_counter()
         if execution_id and (self.settings.executions / check_execution_id(execution_id) / "state.json").exists():
             ex = self.open(execution_id)
+            _check_same_source(ex, source_path)
         else:
             ex = self.create(source_path, domains, options, execution_id)
         names = list(ex.state.domains)
@@ -734,6 +736,30 @@ class Orchestrator:
             except (OSError, ValueError):
                 continue  # a folder being written or not ours: skip it rather than fail the listing
         return len(paths), page
+
+
+def _check_same_source(ex: Execution, source_path: str | os.PathLike[str]) -> None:
+    """Resuming `ex` with another file, or with its file changed since, would report the old
+    source's results as this one's: MinerError instead."""
+    given, was = Path(source_path), Path(ex.state.source.path if ex.state.source else ex.state.source_path)
+    try:
+        same = os.path.samefile(given, was)
+    except OSError:
+        same = given.resolve() == was.resolve()
+    if not same:
+        raise MinerError(f"execution {ex.id} mines {was}, not {given}: pass {was} to resume it, "
+                         "or leave out the execution_id to start a new execution")
+    if ex.state.source is None:
+        return
+    try:
+        with open(given, "rb") as f:
+            sha = hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return  # the step that reads it says what is wrong
+    if sha != ex.state.source.sha256:
+        raise MinerError(f"{given} has changed since execution {ex.id} loaded it (sha256 {sha[:12]}..., "
+                         f"was {ex.state.source.sha256[:12]}...): leave out the execution_id to mine it "
+                         "in a new execution")
 
 
 def _ranks(keys: dict[str, tuple[int, int, str]]) -> dict[str, int]:

@@ -203,3 +203,28 @@ async def test_the_cli_and_the_mcp_tools_refuse_an_execution_id_with_the_same_wo
         text = error(await client.call_tool("extract_examples", {"execution_id": "..", "domain": "mps_scoring"}))
     assert r.returncode == 2 and r.stderr.startswith("error: invalid execution_id '..': ")
     assert r.stderr.strip().removeprefix("error: ") in text
+
+
+def test_resuming_an_execution_with_another_source_is_refused(tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text("\n".join(SAMPLE.read_text(encoding="utf-8").splitlines()[:300]) + "\n", encoding="utf-8")
+    mine = ("mine", "--domain", "mps_scoring", "--data-dir", str(tmp_path / "data"), "--execution-id", "exec_a")
+    assert cli(*mine[:1], str(SAMPLE), *mine[1:]).returncode == 0
+    r = cli(*mine[:1], str(other), *mine[1:])
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [f"error: execution exec_a mines {SAMPLE}, not {other}: pass {SAMPLE} to resume "
+                                     "it, or leave out the execution_id to start a new execution"]
+
+
+def test_resuming_an_execution_whose_source_changed_since_is_refused(tmp_path):
+    src = tmp_path / "012.txt"
+    src.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    mine = ("mine", str(src), "--domain", "mps_scoring", "--data-dir", str(tmp_path / "data"), "--execution-id", "e")
+    assert cli(*mine).returncode == 0
+    with open(src, "a", encoding="utf-8") as f:
+        f.write("WSP 15: MPS 4+4+3+4 = 15, P1\n")
+    r = cli(*mine)
+    assert r.returncode == 2 and r.stdout == ""
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"error: {src} has changed since execution e loaded it (sha256 ")
+    assert line.endswith("leave out the execution_id to mine it in a new execution")
