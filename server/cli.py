@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -248,14 +249,32 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad options get one line, like every other bad input (not argparse's usage block), and the
+    same exit code (2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {message}; see {self.prog} --help\n")
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="training-data-miner",
+    parser = _Parser(prog="training-data-miner",
                                      description="Mine a 012.txt decision log for instruction-tuning datasets.")
     parser.add_argument("--log-level", default=os.environ.get("TDM_LOG_LEVEL", "warning"),
                         choices=["debug", "info", "warning", "error"], help="stderr log level")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--data-dir", help="root of outputs, executions and metrics (default: data, or $TDM_DATA_DIR)")
     common.add_argument("--domains-dir", action="append", metavar="DIR", help="extra folder of domain packs (repeatable)")
 
@@ -272,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--context", type=int, default=5, metavar="N", help="context lines around a match (default 5)")
     m.add_argument("--semantic", action=argparse.BooleanOptionalAction, default=True,
                    help="add semantic matches for lines the regexes missed (default: on)")
-    m.add_argument("--jobs", "-j", type=int, metavar="N",
+    m.add_argument("--jobs", "-j", type=_at_least_one, metavar="N",
                    help="processes to mine domains in parallel (default: the CPU count)")
     m.add_argument("--execution-id", help="resume (or name) an execution")
     m.add_argument("--metrics-dir", metavar="DIR", help="fidelity metrics folder (default: DATA_DIR/metrics)")

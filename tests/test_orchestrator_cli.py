@@ -228,3 +228,20 @@ def test_resuming_an_execution_whose_source_changed_since_is_refused(tmp_path):
     (line,) = r.stderr.splitlines()
     assert line.startswith(f"error: {src} has changed since execution e loaded it (sha256 ")
     assert line.endswith("leave out the execution_id to mine it in a new execution")
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_jobs_below_one_is_refused_with_one_line(tmp_path, jobs):
+    r = cli("mine", str(SAMPLE), "--data-dir", str(tmp_path), "--jobs", jobs)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [f"error: argument --jobs/-j: must be at least 1, got {jobs}; "
+                                     "see training-data-miner mine --help"]
+    assert not list(tmp_path.iterdir())  # nothing mined
+
+
+def test_a_bad_option_is_one_line_with_exit_2_like_any_bad_input(tmp_path):
+    for args in (["mine", str(SAMPLE), "--min-quality", "high"], ["export", "x.json"], ["mine", str(SAMPLE), "--nope"]):
+        r = cli(*args)
+        assert r.returncode == 2 and r.stdout == "", args
+        (line,) = r.stderr.splitlines()
+        assert line.startswith("error: ") and line.endswith("--help"), line
