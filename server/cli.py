@@ -152,13 +152,17 @@ def cmd_mine(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from training_data_miner.skills.validate import validate_file
+    from training_data_miner.skills.validate import DatasetFileError, check_file
 
     status = EXIT_OK
     for path in args.dataset:
-        problems = validate_file(path)
+        try:
+            problems = check_file(path)
+        except DatasetFileError as exc:
+            status = _fail(str(exc))
+            continue
         if problems:
-            status = EXIT_FAILED
+            status = max(status, EXIT_FAILED)
             shown = problems[:20]
             print(f"{path}: INVALID ({len(problems)} problem(s))", file=sys.stderr)
             for p in shown:
@@ -172,11 +176,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from training_data_miner.skills.handoff import export_dataset
-    from training_data_miner.skills.validate import validate_file
+    from training_data_miner.skills.validate import DatasetFileError, check_file
 
     status = EXIT_OK
     for path in args.dataset:
-        problems = validate_file(path, full=True)
+        try:
+            problems = check_file(path, full=True)
+        except DatasetFileError as exc:
+            status = _fail(str(exc))
+            continue
         if problems:
             print(f"error: {path} is not a valid dataset ({problems[0]}); run validate for the full list",
                   file=sys.stderr)

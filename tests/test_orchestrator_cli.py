@@ -159,7 +159,7 @@ def test_export_and_handoff_commands(tmp_path):
     assert (tmp_path / "ex" / "mps_scoring" / "sharegpt_train.jsonl").exists()
     assert (tmp_path / "ex" / "mps_scoring" / "README.md").exists()
     r = cli("export", str(tmp_path / "nope.json"), "--format", "alpaca")
-    assert r.returncode == 2 and "is not a valid dataset" in r.stderr
+    assert r.returncode == 2 and "no such file" in r.stderr
     r = cli("handoff", "--data-dir", str(tmp_path), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["training_order"] == ["mps_scoring"]
@@ -245,3 +245,22 @@ def test_a_bad_option_is_one_line_with_exit_2_like_any_bad_input(tmp_path):
         assert r.returncode == 2 and r.stdout == "", args
         (line,) = r.stderr.splitlines()
         assert line.startswith("error: ") and line.endswith("--help"), line
+
+
+@pytest.mark.parametrize("what", ["missing", "folder", "not-json", "not-utf8", "a-list"])
+@pytest.mark.parametrize("command", [["validate"], ["export", "--format", "alpaca"]])
+def test_a_file_that_is_not_a_dataset_is_one_line_and_exit_2_in_validate_and_export(tmp_path, command, what):
+    path = tmp_path / f"{what}.json"
+    if what == "folder":
+        path.mkdir()
+    elif what == "not-json":
+        path.write_text("{\"domain\": ", encoding="utf-8")
+    elif what == "not-utf8":
+        path.write_bytes(b"\xff\xfe{}")
+    elif what == "a-list":
+        path.write_text("[]", encoding="utf-8")
+    r = cli(command[0], str(path), *command[1:])
+    assert r.returncode == 2 and r.stdout == ""
+    (line,) = r.stderr.splitlines()
+    assert line.startswith("error: ") and str(path) in line and "Errno" not in line, line
+    assert not (tmp_path / "exports").exists()
