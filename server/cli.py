@@ -126,6 +126,11 @@ def cmd_mine(args: argparse.Namespace) -> int:
             return _fail(f"invalid --{str(e['loc'][0]).replace('_', '-')}: {e['msg']}")
         return _fail(f"invalid option: {exc}".splitlines()[0])
     failed = [r for r in results if r.get("error")]
+    if all(r.get("exception_type") == "SourceError" and not r["patterns"]["source_loaded"] for r in results):
+        # the source itself cannot be mined: one line says why, whatever the number of domains
+        if args.json:
+            sys.stdout.write(json.dumps(results[0] if len(results) == 1 else results, indent=2) + "\n")
+        return _fail(results[0]["error"].removeprefix("load_source: "))
     if args.json:
         out = results[0] if len(results) == 1 else results
         sys.stdout.write(json.dumps(out, indent=2) + "\n")

@@ -45,7 +45,7 @@ from training_data_miner.skills.identify_domain_patterns import (
     match_row,
     matches_from_rows,
 )
-from training_data_miner.skills.load_source import load_source
+from training_data_miner.skills.load_source import SourceError, load_source
 from training_data_miner.skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
 from training_data_miner.skills.packs import DomainPack, PackError, load_packs, select
 from training_data_miner.skills.write_training_dataset import dataset_paths, domain_priority_mps, write_training_dataset
@@ -586,7 +586,10 @@ class Orchestrator:
             if not all(self._done(ex, d, "load_source") for d in names):
                 self.load_source(ex, progress)
         except Exception as exc:
-            log.error("mine failed", execution_id=ex.id, error=str(exc), exception_type=type(exc).__name__)
+            # A source that cannot be mined is the caller's to fix, and the results say so: a
+            # log line at the default level would only repeat it.
+            (log.info if isinstance(exc, SourceError) else log.error)(
+                "mine failed", execution_id=ex.id, error=str(exc), exception_type=type(exc).__name__)
             for d in names:
                 self.record_fidelity(ex, d)
             elapsed = (time.perf_counter() - t0) * 1000

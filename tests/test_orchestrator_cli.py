@@ -117,15 +117,20 @@ def test_bad_input_exits_non_zero_with_one_clear_line(tmp_path, args, message):
     assert "Traceback" not in r.stderr
 
 
-def test_a_source_that_fails_its_load_says_so_per_domain_and_writes_no_dataset(tmp_path):
-    src = tmp_path / "log.bin"
-    src.write_bytes(b"WSP 15: MPS 4+4+3+4 = 15, P1\n\x00\x01\x02\n")
-    r = cli("mine", str(src), "--domain", "mps_scoring", "--domain", "wsp_application", "--data-dir", str(tmp_path))
-    assert r.returncode == 1
-    assert r.stdout.splitlines()[:2] == ["mps_scoring: failed at source_loaded, no dataset written",
-                                         "wsp_application: failed at source_loaded, no dataset written"]
-    assert "error: load_source: source looks binary (it contains NUL bytes)" in r.stderr
-    assert "Traceback" not in r.stderr
+@pytest.mark.parametrize("content, message", [
+    (b"WSP 15: MPS 4+4+3+4 = 15, P1\n\x00\x01\x02\n", "source looks binary (it contains NUL bytes)"),
+    (b"", "source file is empty"),
+])
+def test_a_source_that_cannot_be_mined_is_one_line_on_stderr_and_nothing_on_stdout(tmp_path, content, message):
+    src = tmp_path / "log.txt"
+    src.write_bytes(content)
+    for domains in (["--domain", "mps_scoring"], []):  # one domain, or all six: still one line
+        r = cli("mine", str(src), *domains, "--data-dir", str(tmp_path))
+        assert r.returncode == 2 and r.stdout == ""
+        (line,) = r.stderr.splitlines()
+        assert line.startswith(f"error: {message}: {src}; ")
+    r = cli("--log-level", "info", "mine", str(src), "--data-dir", str(tmp_path))
+    assert '"event": "mine failed"' in r.stderr  # the log line, at a verbose level only
     assert not list(tmp_path.glob("training_datasets/*_training_data.json"))
 
 
