@@ -105,7 +105,7 @@ def cmd_mine(args: argparse.Namespace) -> int:
         check_source(args.source)
         options = Options(min_quality=args.min_quality, min_examples=args.min_examples,
                           pattern_type=args.pattern_type, pattern_regex=args.pattern_regex, context=args.context,
-                          semantic=args.semantic)
+                          semantic=args.semantic, replace=args.replace)
         orch = Orchestrator(_settings(args))
         orch.packs  # noqa: B018 - loaded (and their patterns compiled) before collection resumes
         size = Path(args.source).stat().st_size
@@ -136,6 +136,10 @@ def cmd_mine(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
     elif not args.quiet:
         for r in results:
+            if r.get("exception_type") == "DatasetKept":  # the reason follows on stderr
+                print(f"{r['domain']}: {r['high_quality_examples']} kept of {r['total_examples_extracted']} "
+                      f"extracted ({r['shortfall']} short of min_examples): the existing dataset was kept")
+                continue
             if r.get("error") and not r.get("dataset"):  # the reason follows on stderr
                 step = next((s for s, done in r["patterns"].items() if not done), "a step")
                 print(f"{r['domain']}: failed at {step}, no dataset written")
@@ -298,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", metavar="DIR", help="dataset folder (default: DATA_DIR/training_datasets)")
     m.add_argument("--min-quality", type=float, default=0.85, metavar="Q", help="keep examples scoring >= Q (default 0.85)")
     m.add_argument("--min-examples", type=int, default=50, metavar="N", help="examples a dataset should reach (default 50)")
+    m.add_argument("--replace", action="store_true",
+                   help="write a dataset short of --min-examples even over one already there (by default "
+                        "that one is kept and mine exits 1)")
     m.add_argument("--pattern-type", choices=["numeric_examples", "decision_trees", "rationale_chains"],
                    help="kind of example to favour")
     m.add_argument("--pattern-regex", metavar="REGEX", help="an extra pattern for this run")

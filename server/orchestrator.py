@@ -48,7 +48,12 @@ from training_data_miner.skills.identify_domain_patterns import (
 from training_data_miner.skills.load_source import SourceError, load_source
 from training_data_miner.skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
 from training_data_miner.skills.packs import DomainPack, PackError, load_packs, select
-from training_data_miner.skills.write_training_dataset import dataset_paths, domain_priority_mps, write_training_dataset
+from training_data_miner.skills.write_training_dataset import (
+    KeptExistingDataset,
+    dataset_paths,
+    domain_priority_mps,
+    write_training_dataset,
+)
 
 log = logs.get_logger("training_data_miner")
 
@@ -73,6 +78,10 @@ class UnknownExecution(MinerError):
 
 class InvalidExecutionId(MinerError):
     pass
+
+
+class DatasetKept(MinerError):
+    """A run short of min_examples did not replace an existing dataset."""
 
 
 # What an execution_id may be: the name of one folder under data/executions/ (the MCP tools'
@@ -144,6 +153,8 @@ class Options(BaseModel):
     pattern_regex: str | None = None
     context: int = Field(CONTEXT_LINES, ge=0, le=50)
     semantic: bool = Field(True, description="add semantic matches for lines the regexes missed")
+    replace: bool = Field(False, description=(
+        "write a dataset short of min_examples even over one already there (by default that one is kept)"))
 
 
 class DomainState(BaseModel):
@@ -477,9 +488,13 @@ class Orchestrator:
         return result[0]
 
     def write_training_dataset(self, ex: Execution, domain: str, training_order: int | None = None,
-                               progress: Progress | None = None) -> dict[str, Any]:
+                               progress: Progress | None = None, replace: bool | None = None) -> dict[str, Any]:
+        """Step 6. A run short of min_examples keeps a dataset already there (DatasetKept) unless
+        `replace` (default: the execution's option) is True."""
         pack = self._pack(ex, domain)
         self._require(ex, domain, "write_training_dataset")
+        if replace is not None:
+            ex.state.options.replace = replace
         result: list[dict[str, Any]] = []
 
         def run() -> dict[str, Any]:
@@ -487,15 +502,20 @@ class Orchestrator:
             summary = ex.read_model("summary", domain, PatternSummary)
             assert ex.state.source is not None
             st = ex.state.domains[domain]
-            r = write_training_dataset(
-                pack=pack, source=ex.state.source, filtered=fr, summary=summary,
-                matches_found=st.figures["identify_domain_patterns"]["matches_found"],
-                out_dir=self.settings.out, execution_id=ex.id, learning_store=self.settings.learning,
-                pattern_type=ex.state.options.pattern_type,
-                training_order=training_order if training_order is not None else self._training_order(pack, fr, summary),
-                execution_command=self.settings.execution_command,
-                validation_share=self.settings.validation_share, split_seed=self.settings.split_seed,
-            )
+            try:
+                r = write_training_dataset(
+                    pack=pack, source=ex.state.source, filtered=fr, summary=summary,
+                    matches_found=st.figures["identify_domain_patterns"]["matches_found"],
+                    out_dir=self.settings.out, execution_id=ex.id, learning_store=self.settings.learning,
+                    pattern_type=ex.state.options.pattern_type,
+                    training_order=(training_order if training_order is not None
+                                    else self._training_order(pack, fr, summary)),
+                    execution_command=self.settings.execution_command,
+                    validation_share=self.settings.validation_share, split_seed=self.settings.split_seed,
+                    replace=ex.state.options.replace,
+                )
+            except KeptExistingDataset as exc:
+                raise DatasetKept(str(exc)) from None
             if self.settings.export_formats:
                 r["exports"] = export_dataset(Path(r["paths"]["dataset"]), self.settings.export_formats,
                                               self.settings.exports)
@@ -667,8 +687,9 @@ class Orchestrator:
             try:
                 self.write_training_dataset(ex, d, training_order=order.get(d), progress=progress)
             except Exception as exc:
-                log.error("domain failed", execution_id=ex.id, domain=d, error=str(exc),
-                          exception_type=type(exc).__name__)
+                # a kept dataset is the run's answer, which the results carry, not a fault to log
+                (log.info if isinstance(exc, DatasetKept) else log.error)(
+                    "domain failed", execution_id=ex.id, domain=d, error=str(exc), exception_type=type(exc).__name__)
                 self.record_fidelity(ex, d)
 
     def _groups(self, ex: Execution, names: list[str]) -> list[list[str]]:

@@ -37,6 +37,11 @@ SMALL_DATASET = 200  # the trainer's learning-rate rule calls more than 200 exam
 SECONDS_PER_EXAMPLE_EPOCH = 0.5  # CPU LoRA step time per example for Gemma 270M, batch 4 (estimate)
 
 
+class KeptExistingDataset(ValueError):
+    """A run short of min_examples left the dataset already written in its place; the message
+    says what to do."""
+
+
 def dataset_paths(out_dir: Path, domain: str) -> dict[str, Path]:
     return {
         "dataset": out_dir / f"{domain}_training_data.json",
@@ -235,9 +240,11 @@ def write_training_dataset(
     execution_command: str = EXECUTION_COMMAND,
     validation_share: float = VALIDATION_SHARE,
     split_seed: int = SPLIT_SEED,
+    replace: bool = False,
 ) -> dict[str, Any]:
     """Write dataset, validation set, summary and rejected examples; append learning feedback to
-    the store. Returns the paths and the dataset's size."""
+    the store. Returns the paths and the dataset's size. A run short of min_examples does not
+    replace a dataset already there (KeptExistingDataset) unless `replace` is True."""
     out_dir = Path(out_dir)
     paths = dataset_paths(out_dir, pack.name)
     dataset = build_dataset(
@@ -248,6 +255,12 @@ def write_training_dataset(
     )
     held = dataset["examples"][train_size(len(dataset["examples"]), validation_share):]
     with domain_lock(out_dir, pack.name):
+        if summary.shortfall and not replace and paths["dataset"].exists():
+            raise KeptExistingDataset(
+                f"{pack.name}: this run kept {len(filtered.kept)} examples, {summary.shortfall} short of "
+                f"min_examples {summary.min_examples}, so the dataset already in {paths['dataset']} "
+                f"({_count(paths['dataset'])}) was kept; mine again with --replace (replace=true) to "
+                "overwrite it, or with a lower min_examples")
         _write_all(paths, dataset, held, summary, filtered, pack, execution_id)
     size = paths["dataset"].stat().st_size
     if learning_store is not None:
@@ -262,6 +275,13 @@ def write_training_dataset(
         "autonomous_ready": dataset["autonomous_execution"]["capable"],
         "domain_priority_mps": dataset["domain_priority_mps"],
     }
+
+
+def _count(path: Path) -> str:
+    try:
+        return f"{json.loads(path.read_text(encoding='utf-8'))['total_examples']} examples"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unreadable"
 
 
 def _write_all(paths: dict[str, Path], dataset: dict[str, Any], held: list[Any], summary: PatternSummary,

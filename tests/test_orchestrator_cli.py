@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from helpers import SAMPLE
 
-from training_data_miner.server.orchestrator import Orchestrator, Settings, StepOrderError, UnknownExecution
+from training_data_miner.server.orchestrator import (
+    DatasetKept,
+    Options,
+    Orchestrator,
+    Settings,
+    StepOrderError,
+    UnknownExecution,
+)
 from training_data_miner.server.metrics import PATTERNS
 from training_data_miner.skills.validate import validate_file
 
@@ -269,3 +276,49 @@ def test_a_file_that_is_not_a_dataset_is_one_line_and_exit_2_in_validate_and_exp
     (line,) = r.stderr.splitlines()
     assert line.startswith("error: ") and str(path) in line and "Errno" not in line, line
     assert not (tmp_path / "exports").exists()
+
+
+SHORT = "Task: retire the poller. MPS: 3+3+2+2 = 10, P2\r\n"  # one mps_scoring example, 49 short of 50
+
+
+def test_a_run_short_of_min_examples_keeps_the_existing_dataset_and_exits_1_unless_replace(tmp_path):
+    data = tmp_path / "data"
+    short = tmp_path / "short.txt"
+    short.write_bytes(SHORT.encode())
+    assert cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(data), "-q").returncode == 0
+    ds = data / "training_datasets" / "mps_scoring_training_data.json"
+    before = ds.read_bytes()
+    r = cli("mine", str(short), "--domain", "mps_scoring", "--data-dir", str(data))
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[0] == ("mps_scoring: 1 kept of 1 extracted (49 short of min_examples): "
+                                        "the existing dataset was kept")
+    (line,) = r.stderr.splitlines()
+    assert line.startswith("error: write_training_dataset: mps_scoring: this run kept 1 examples, 49 short of "
+                           f"min_examples 50, so the dataset already in {ds} (104 examples) was kept")
+    assert "--replace" in line
+    assert ds.read_bytes() == before
+    r = cli("mine", str(short), "--domain", "mps_scoring", "--data-dir", str(data), "--replace")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(ds.read_text())["total_examples"] == 1
+
+
+def test_the_orchestrator_takes_replace_as_an_option_and_as_a_step_argument(tmp_path):
+    short = tmp_path / "short.txt"
+    short.write_bytes(SHORT.encode())
+    orch = Orchestrator(Settings(data_dir=tmp_path))
+    orch.mine(SAMPLE, ["mps_scoring"])
+    ds = tmp_path / "training_datasets" / "mps_scoring_training_data.json"
+    (r,) = orch.mine(short, ["mps_scoring"])
+    assert r["exception_type"] == "DatasetKept" and not r["patterns"]["training_dataset_written"]
+    assert json.loads(ds.read_text())["total_examples"] == 104
+    (r,) = orch.mine(short, ["mps_scoring"], Options(replace=True))
+    assert r["patterns"]["training_dataset_written"] and json.loads(ds.read_text())["total_examples"] == 1
+    orch.mine(SAMPLE, ["mps_scoring"])
+    ex = orch.create(short, ["mps_scoring"])
+    orch.load_source(ex)
+    orch.identify_domain_patterns(ex)
+    for step in ("extract_examples", "filter_quality", "generate_pattern_summary"):
+        getattr(orch, step)(ex, "mps_scoring")
+    with pytest.raises(DatasetKept, match="replace=true"):
+        orch.write_training_dataset(ex, "mps_scoring")
+    assert orch.write_training_dataset(ex, "mps_scoring", replace=True)["total_examples"] == 1
