@@ -212,6 +212,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_handoff(args: argparse.Namespace) -> int:
     from training_data_miner.server.orchestrator import MinerError, Orchestrator
+    from training_data_miner.skills.handoff import short_domains
 
     try:
         manifest = Orchestrator(_settings(args), packs={}).handoff(args.domain)
@@ -223,11 +224,14 @@ def cmd_handoff(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(manifest, indent=2) + "\n")
     else:
         for d, e in manifest["domains"].items():
-            w = e["wardrobe_config"]
+            w, src = e["wardrobe_config"], e["source"]
             print(f"{e['training_order']}. {d}: {e['total_examples']} examples, MPS {e['domain_priority_mps']['total']} "
                   f"({e['domain_priority_mps']['priority']}), rank {w['lora_rank']}, lr {w['learning_rate']}, "
-                  f"{w['epochs']} epochs")
-    return EXIT_OK
+                  f"{w['epochs']} epochs; from {src['name']} (sha256 {str(src['sha256'])[:12]})")
+    for warning in manifest["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    # an empty or short dataset is flagged in handoff.json and fails the command: not for the trainer as it is
+    return EXIT_FAILED if short_domains(manifest["domains"]) else EXIT_OK
 
 
 def cmd_domains(args: argparse.Namespace) -> int:
@@ -339,7 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_export)
 
-    h = sub.add_parser("handoff", parents=[common], help="write handoff.json: training order and what each domain needs")
+    h = sub.add_parser("handoff", parents=[common], help=(
+        "write handoff.json: training order and what each domain needs; exits 1 if a dataset is empty or short"))
     h.add_argument("--domain", action="append", metavar="D", help="only these domains in the output")
     h.add_argument("--out", metavar="DIR", help="dataset folder (default: DATA_DIR/training_datasets)")
     h.add_argument("--next-skill-command", metavar="TEMPLATE")

@@ -5,7 +5,9 @@
   trainer's own in-order 80/20 slice gives exactly this split.
 - `export_dataset`: JSON Lines in the messages / alpaca / sharegpt record shapes and the trainer's
   own Gemma prompt format, LLaMA-Factory `dataset_info.json` entries and a Hugging Face dataset card.
-- `build_manifest`: `handoff.json`, the training order across domains and what each needs.
+- `build_manifest`: `handoff.json`, the training order across domains and what each needs, with
+  warnings for what the trainer should not take as it is: an empty or short dataset, datasets
+  mined from different sources.
 """
 
 from __future__ import annotations
@@ -247,7 +249,8 @@ def order_key(domain: str, total: int, n_examples: int) -> tuple[int, int, str]:
 
 def build_manifest(out_dir: Path, exports_dir: Path | None = None,
                    execution_command: str | None = None, domains: Sequence[str] | None = None) -> dict[str, Any]:
-    """handoff.json's content for every dataset in `out_dir` (or just `domains`)."""
+    """handoff.json's content for every dataset in `out_dir` (or just `domains`): each dataset's
+    place in the training order, what it needs, its source (name and sha256), and `warnings`."""
     rows = []
     for path in sorted(Path(out_dir).glob("*_training_data.json")):
         try:
@@ -271,7 +274,9 @@ def build_manifest(out_dir: Path, exports_dir: Path | None = None,
             "training_order": order,
             "dataset": str(path),
             "validation_set": str(val) if val.exists() else None,
+            "source": source_of(ds),
             "total_examples": ds["total_examples"],
+            "shortfall": shortfall_of(ds),
             "domain_priority_mps": ds["domain_priority_mps"],
             "wardrobe_config": ds["recommended_wardrobe_config"],
             "exports": exports,
@@ -284,4 +289,43 @@ def build_manifest(out_dir: Path, exports_dir: Path | None = None,
         "next_skill": NEXT_SKILL,
         "training_order": list(entries),
         "domains": entries,
+        "warnings": manifest_warnings(entries),
     }
+
+
+def source_of(dataset: dict[str, Any]) -> dict[str, Any]:
+    """The source a dataset was mined from: its file name (never the local path) and sha256."""
+    src = dataset.get("metadata", {}).get("source_file", {})
+    name = Path(src["path"]).name if src.get("path") else str(dataset.get("source", "")).split(" (lines", 1)[0]
+    return {"name": name or None, "sha256": src.get("sha256")}
+
+
+def shortfall_of(dataset: dict[str, Any]) -> int:
+    """How many examples the dataset is short of the min_examples it was mined for."""
+    stats = dataset.get("learning_feedback", {}).get("pattern_extraction_stats", {})
+    return int(stats.get("shortfall") or 0)
+
+
+def short_domains(entries: dict[str, dict[str, Any]]) -> list[str]:
+    """The domains whose dataset is empty or short of min_examples: not for the trainer as they are."""
+    return [d for d, e in entries.items() if not e["total_examples"] or e["shortfall"]]
+
+
+def manifest_warnings(entries: dict[str, dict[str, Any]]) -> list[str]:
+    warnings = []
+    for d in short_domains(entries):
+        e = entries[d]
+        if not e["total_examples"]:
+            warnings.append(f"{d} has no examples: the trainer would learn nothing from it; mine it again "
+                            "from a source that has some")
+        else:
+            warnings.append(f"{d} has {e['total_examples']} examples, {e['shortfall']} short of the "
+                            "min_examples it was mined for; mine a longer source before training it")
+    by_source: dict[tuple[Any, Any], list[str]] = defaultdict(list)
+    for d, e in entries.items():
+        by_source[(e["source"]["name"], e["source"]["sha256"])].append(d)
+    if len(by_source) > 1:
+        parts = [f"{', '.join(ds)} from {name} (sha256 {str(sha)[:12]})" for (name, sha), ds in by_source.items()]
+        warnings.append(f"the datasets were mined from {len(by_source)} different sources: {'; '.join(parts)}; "
+                        "mine them from one source if they are to be trained together")
+    return warnings

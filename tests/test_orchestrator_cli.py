@@ -322,3 +322,48 @@ def test_the_orchestrator_takes_replace_as_an_option_and_as_a_step_argument(tmp_
     with pytest.raises(DatasetKept, match="replace=true"):
         orch.write_training_dataset(ex, "mps_scoring")
     assert orch.write_training_dataset(ex, "mps_scoring", replace=True)["total_examples"] == 1
+
+
+def test_handoff_flags_an_empty_or_short_dataset_and_exits_1(tmp_path):
+    short = tmp_path / "short.txt"
+    short.write_bytes(SHORT.encode())
+    data = str(tmp_path / "data")
+    assert cli("mine", str(SAMPLE), "--domain", "wsp_application", "--data-dir", data, "-q").returncode == 0
+    assert cli("handoff", "--data-dir", data).returncode == 0
+    assert cli("mine", str(short), "--domain", "mps_scoring", "--domain", "modlog_updates", "--data-dir", data,
+               "-q").returncode == 0  # nothing there to keep: short datasets are written, and say so
+    r = cli("handoff", "--data-dir", data)
+    assert r.returncode == 1
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning: ")]
+    assert ("warning: mps_scoring has 1 examples, 49 short of the min_examples it was mined for; "
+            "mine a longer source before training it") in warnings
+    assert ("warning: modlog_updates has no examples: the trainer would learn nothing from it; "
+            "mine it again from a source that has some") in warnings
+    manifest = json.loads((tmp_path / "data" / "training_datasets" / "handoff.json").read_text())
+    assert manifest["domains"]["modlog_updates"]["total_examples"] == 0
+    assert manifest["domains"]["mps_scoring"]["shortfall"] == 49
+    assert any("mps_scoring has 1 examples" in w for w in manifest["warnings"])
+
+
+def test_handoff_names_each_datasets_source_and_sha256_and_warns_when_they_differ(tmp_path):
+    import hashlib
+
+    other = tmp_path / "other.txt"
+    other.write_text(SAMPLE.read_text(encoding="utf-8") + "one more line\n", encoding="utf-8")
+    data = str(tmp_path / "data")
+    sha = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (SAMPLE, other)}
+    assert cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", data, "-q").returncode == 0
+    r = cli("handoff", "--data-dir", data)
+    assert r.returncode == 0 and r.stderr == ""
+    assert r.stdout.splitlines()[0].endswith(f"; from {SAMPLE.name} (sha256 {sha[SAMPLE.name][:12]})")
+    assert cli("mine", str(other), "--domain", "wsp_application", "--data-dir", data, "-q").returncode == 0
+    r = cli("handoff", "--data-dir", data, "--json")
+    assert r.returncode == 0  # a warning, not a failure
+    m = json.loads(r.stdout)
+    assert m["domains"]["mps_scoring"]["source"] == {"name": SAMPLE.name, "sha256": sha[SAMPLE.name]}
+    assert m["domains"]["wsp_application"]["source"] == {"name": "other.txt", "sha256": sha["other.txt"]}
+    assert r.stderr.splitlines() == [
+        f"warning: the datasets were mined from 2 different sources: mps_scoring from {SAMPLE.name} "
+        f"(sha256 {sha[SAMPLE.name][:12]}); wsp_application from other.txt (sha256 {sha['other.txt'][:12]}); "
+        "mine them from one source if they are to be trained together"]
+    assert m["warnings"] == [r.stderr.splitlines()[0].removeprefix("warning: ")]
