@@ -161,6 +161,7 @@ def dataset_card(dataset: dict[str, Any], formats: list[str], n_train: int, n_va
     domain = dataset["domain"]
     meta = dataset.get("metadata", {})
     src = meta.get("source_file", {})
+    source = source_of(dataset)  # the file's name: a card is published, this machine's paths are not
     summary = meta.get("pattern_summary", {})
     first = formats[0] if formats else "messages"
     lines = [
@@ -204,8 +205,8 @@ def dataset_card(dataset: dict[str, Any], formats: list[str], n_train: int, n_va
         "",
         "## Source",
         "",
-        f"Mined from `{src.get('path', dataset.get('source'))}` ({src.get('total_lines', '?')} lines, "
-        f"sha256 `{src.get('sha256', '?')}`) by training-data-miner (skill "
+        f"Mined from `{source['name']}` ({src.get('total_lines', '?')} lines, "
+        f"sha256 `{source['sha256'] or '?'}`) by training-data-miner (skill "
         f"`qwen_training_data_miner_v1_prototype`), execution `{meta.get('execution_id', '?')}`, "
         f"on {dataset.get('created')}.",
         "",

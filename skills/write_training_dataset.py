@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from statistics import mean
@@ -130,7 +129,6 @@ def build_dataset(
     rejected = len(filtered.rejected)
     wardrobe = wardrobe_config(pack, len(kept))
     ds = str(dataset_path)
-    py = shlex.quote(sys.executable)
     capable = not summary.shortfall and bool(kept)
     tokens = sum(len(ex.instruction) + len(json.dumps(ex.input)) + len(json.dumps(ex.output)) for ex in kept) // 4
     reasons = [f"{reason} - {n} filtered" for reason, n in filtered.reason_counts.items()]
@@ -150,8 +148,10 @@ def build_dataset(
         improvements.append(f"{low} examples lacked a rationale in the text: mine the reasoning around them")
     improvements.append("Extract negative examples (what NOT to do)")
 
+    # Commands anyone can run where the dataset is: the CLI, or a system python3 (the script uses
+    # the standard library only), never the interpreter of the environment that mined it.
     validation_script = (
-        f"{py} -c \"import json,sys; d=json.load(open(sys.argv[1], encoding='utf-8')); "
+        f"python3 -c \"import json,sys; d=json.load(open(sys.argv[1], encoding='utf-8')); "
         f"ex=d['examples']; assert d['total_examples'] == len(ex) > 0; "
         f"assert d['quality_threshold'] >= {TRAINER_MIN_QUALITY}; "
         f"assert all(e['quality_score'] >= d['quality_threshold'] and e['instruction'] and e['input'] "
@@ -199,10 +199,7 @@ def build_dataset(
             "execution_command": execution_command.format(domain=pack.name, dataset=shlex.quote(ds)),
         },
         "verification": {
-            "verify_command": (
-                f"test -f {shlex.quote(ds)} && {py} -c \"import json,sys; "
-                f"print(json.load(open(sys.argv[1], encoding='utf-8'))['total_examples'])\" {shlex.quote(ds)}"
-            ),
+            "verify_command": f"training-data-miner validate {shlex.quote(ds)}",
             "success_criteria": f"File exists + total_examples >= {summary.min_examples} + quality_threshold >= {TRAINER_MIN_QUALITY}",
             "min_examples_met": not summary.shortfall,
             "validation_script": validation_script,

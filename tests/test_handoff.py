@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -146,3 +150,22 @@ def test_validation_set_is_the_trainers_slice_and_both_validate(exported):
     assert set(manifest["training_order"]) == {"mps_scoring", "modlog_updates"}
     for e in manifest["domains"].values():
         assert Path(e["validation_set"]).exists() and set(e["exports"]) == {"messages", "alpaca", "sharegpt", "gemma"}
+
+
+def test_the_card_and_the_verification_commands_carry_no_path_of_this_machine(exported):
+    data, results = exported
+    sha = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    for r in results:
+        card = (data / "training_datasets" / "exports" / r["domain"] / "README.md").read_text()
+        assert f"Mined from `{SAMPLE.name}` ({SAMPLE.read_text().count(chr(10))} lines, sha256 `{sha}`)" in card
+        assert str(SAMPLE.parent) not in card
+        ver = json.loads(Path(r["dataset"]).read_text())["verification"]
+        dataset = Path(r["dataset"]).resolve()
+        assert ver["verify_command"] == f"training-data-miner validate {dataset}"
+        assert ver["validation_script"].startswith("python3 -c ")
+        assert sys.executable not in ver["verify_command"] + ver["validation_script"]
+        out = subprocess.run(ver["verify_command"], shell=True, capture_output=True, text=True, env=env)
+        assert out.returncode == 0 and out.stdout == f"{dataset}: valid\n", out.stderr
+        out = subprocess.run(ver["validation_script"], shell=True, capture_output=True, text=True)
+        assert out.returncode == 0 and "Dataset validated" in out.stdout, out.stderr
