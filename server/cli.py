@@ -317,7 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add semantic matches for lines the regexes missed (default: on)")
     m.add_argument("--jobs", "-j", type=_at_least_one, metavar="N",
                    help="processes to mine domains in parallel (default: the CPU count)")
-    m.add_argument("--execution-id", help="resume (or name) an execution")
+    m.add_argument("--execution-id", metavar="ID",
+                   help="name a new execution, or resume one (with the same, unchanged source)")
     m.add_argument("--metrics-dir", metavar="DIR", help="fidelity metrics folder (default: DATA_DIR/metrics)")
     m.add_argument("--learning-store", metavar="FILE", help="learning_feedback JSONL store")
     m.add_argument("--export", action="append", choices=["messages", "alpaca", "sharegpt", "gemma"],
