@@ -188,6 +188,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from training_data_miner.skills.validate import DatasetFileError, check_file
 
     status = EXIT_OK
+    valid = []
     for path in args.dataset:
         try:
             problems = check_file(path, full=True)
@@ -199,6 +200,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
+        valid.append(path)
+    if args.merge:  # one dataset of them all, or none
+        return status if status != EXIT_OK else _export_merged(args)
+    for path in valid:
         out = Path(args.out) if args.out else Path(path).parent / "exports"
         r = export_dataset(Path(path), args.format, out)
         if args.json:
@@ -208,6 +213,24 @@ def cmd_export(args: argparse.Namespace) -> int:
                 print(f"{r['domain']} {fmt}: {files['train']} + {Path(files['validation']).name}")
             print(f"{r['domain']} card: {r['card']}")
     return status
+
+
+def _export_merged(args: argparse.Namespace) -> int:
+    from training_data_miner.skills.handoff import export_merged
+
+    out = Path(args.out) if args.out else Path(args.dataset[0]).parent / "exports"
+    try:
+        r = export_merged([Path(p) for p in args.dataset], args.format, out)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if args.json:
+        sys.stdout.write(json.dumps(r, indent=2) + "\n")
+    else:
+        print(f"merged {', '.join(r['domains'])}")
+        for fmt, files in r["files"].items():
+            print(f"merged {fmt}: {files['train']} + {Path(files['validation']).name}")
+        print(f"merged card: {r['card']}")
+    return EXIT_OK
 
 
 def cmd_handoff(args: argparse.Namespace) -> int:
@@ -341,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", action="append", required=True, choices=["messages", "alpaca", "sharegpt", "gemma"],
                    help="record shape (repeatable)")
     e.add_argument("--out", metavar="DIR", help="exports folder (default: the dataset's folder/exports)")
+    e.add_argument("--merge", action="store_true",
+                   help="write the datasets as one, in DIR/merged/: a train and a validation file per format "
+                        "with a domain column, one dataset_info.json and one card")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_export)
 

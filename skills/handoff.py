@@ -5,6 +5,7 @@
   trainer's own in-order 80/20 slice gives exactly this split.
 - `export_dataset`: JSON Lines in the messages / alpaca / sharegpt record shapes and the trainer's
   own Gemma prompt format, LLaMA-Factory `dataset_info.json` entries and a Hugging Face dataset card.
+  `export_merged` does the same for several domains at once: one dataset with a `domain` column.
 - `build_manifest`: `handoff.json`, the training order across domains and what each needs, with
   warnings for what the trainer should not take as it is: an empty or short dataset, datasets
   mined from different sources.
@@ -145,6 +146,48 @@ def export_dataset(dataset_path: Path, formats: Sequence[str], out_dir: Path) ->
             "dataset_info": str(info_path) if info else None, "card": str(card)}
 
 
+MERGED = "merged"
+
+
+def export_merged(dataset_paths: Sequence[Path], formats: Sequence[str], out_dir: Path) -> dict[str, Any]:
+    """Several domains' datasets as one, in `out_dir/merged/`: per format one train and one
+    validation file (each domain's trainer slice, in the order given) whose records carry a
+    `domain` column, one `dataset_info.json` and one card. The folder is written whole: export
+    files of formats not asked for this time are removed, so the card describes every file there."""
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    datasets = [json.loads(Path(p).read_text(encoding="utf-8")) for p in dataset_paths]
+    domains = [d["domain"] for d in datasets]
+    twice = sorted({d for d in domains if domains.count(d) > 1})
+    if twice:
+        raise ValueError(f"{', '.join(twice)} given more than once; merge one dataset per domain")
+    splits = {d["domain"]: split_of(d) for d in datasets}
+    folder = Path(out_dir) / MERGED
+    files: dict[str, dict[str, str]] = {}
+    for fmt in formats:
+        files[fmt] = {}
+        for i, split in enumerate(("train", "validation")):
+            path = folder / f"{fmt}_{split}.jsonl"
+            _write_jsonl(path, [{**record(ex, fmt), "domain": d} for d, parts in splits.items() for ex in parts[i]])
+            files[fmt][split] = str(path)
+    for fmt in set(FORMATS) - set(formats):
+        for split in ("train", "validation"):
+            (folder / f"{fmt}_{split}.jsonl").unlink(missing_ok=True)
+    info = {f"{MERGED}_{fmt}_{split}": {"file_name": f"{fmt}_{split}.jsonl", **LLAMA_FACTORY[fmt]}
+            for fmt in formats if fmt in LLAMA_FACTORY for split in ("train", "validation")}
+    info_path = folder / "dataset_info.json"
+    if info:
+        atomic_write_json(info_path, info)
+    else:
+        info_path.unlink(missing_ok=True)
+    card = folder / "README.md"
+    counts = {d: (len(train), len(val)) for d, (train, val) in splits.items()}
+    atomic_write_text(card, merged_card(datasets, sorted(formats), counts))
+    return {"domains": domains, "folder": str(folder), "files": files,
+            "dataset_info": str(info_path) if info else None, "card": str(card)}
+
+
 def _existing_formats(folder: Path) -> list[str]:
     return [f for f in FORMATS if (folder / f"{f}_train.jsonl").exists()]
 
@@ -157,45 +200,60 @@ def _yaml_str(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)  # a JSON string is a valid YAML scalar
 
 
-def dataset_card(dataset: dict[str, Any], formats: list[str], n_train: int, n_val: int) -> str:
-    domain = dataset["domain"]
-    meta = dataset.get("metadata", {})
-    src = meta.get("source_file", {})
-    source = source_of(dataset)  # the file's name: a card is published, this machine's paths are not
-    summary = meta.get("pattern_summary", {})
-    first = formats[0] if formats else "messages"
+FIELDS = {
+    "messages": "`messages`: a user turn (instruction + JSON input) and an assistant turn (JSON output)",
+    "alpaca": "`instruction`, `input` (JSON text), `output` (JSON text)",
+    "sharegpt": "`conversations`: `human` then `gpt` turns",
+    "gemma": "`text`: the Gemma chat-turn prompt the gemma_domain_trainer renders, byte for byte",
+}
+QUALITY = ("five criteria, 0.2 each: complete, clear reasoning, correct format, verifiable, unambiguous; "
+           "exact and near-duplicates removed")
+LIMITATIONS = [
+    "- Mined by regular expressions (and optional semantic search) from an append-only paste "
+    "buffer: examples inherit its mess (log prefixes, emoji escapes, truncated long lines).",
+    "- Reasons the text did not give are not invented: such fields are absent or name the WSP 15 "
+    "rubric level instead.",
+]
+
+
+def _front_matter(pretty_name: str, n_examples: int, tags: list[str], formats: list[str]) -> list[str]:
+    """A Hugging Face card's YAML front matter: one config per format, the first the default."""
     lines = [
         "---",
         "license: other  # placeholder: choose a license before publishing",
-        f"pretty_name: {_yaml_str(f'{domain} instruction-tuning examples mined from 012.txt')}",
+        f"pretty_name: {_yaml_str(pretty_name)}",
         "language:",
         "  - en",
         "task_categories:",
         "  - text-generation",
         "  - question-answering",
         "size_categories:",
-        f"  - {_size_category(dataset['total_examples'])}",
+        f"  - {_size_category(n_examples)}",
         "source_datasets:",
         "  - original",
         "tags:",
         "  - instruction-tuning",
         "  - wsp",
-        f"  - {domain}",
+        *[f"  - {t}" for t in tags],
         "configs:",
     ]
     for fmt in formats:
         lines += [f"  - config_name: {fmt}", "    data_files:",
                   "      - split: train", f"        path: {fmt}_train.jsonl",
                   "      - split: validation", f"        path: {fmt}_validation.jsonl"]
-        if fmt == first:
+        if fmt == formats[0]:
             lines.append("    default: true")
-    lines.append("---")
-    fields = {
-        "messages": "`messages`: a user turn (instruction + JSON input) and an assistant turn (JSON output)",
-        "alpaca": "`instruction`, `input` (JSON text), `output` (JSON text)",
-        "sharegpt": "`conversations`: `human` then `gpt` turns",
-        "gemma": "`text`: the Gemma chat-turn prompt the gemma_domain_trainer renders, byte for byte",
-    }
+    return lines + ["---"]
+
+
+def dataset_card(dataset: dict[str, Any], formats: list[str], n_train: int, n_val: int) -> str:
+    domain = dataset["domain"]
+    meta = dataset.get("metadata", {})
+    src = meta.get("source_file", {})
+    source = source_of(dataset)  # the file's name: a card is published, this machine's paths are not
+    summary = meta.get("pattern_summary", {})
+    lines = _front_matter(f"{domain} instruction-tuning examples mined from 012.txt", dataset["total_examples"],
+                          [domain], formats)
     quality = dataset.get("quality_threshold")
     body = [
         "",
@@ -212,7 +270,7 @@ def dataset_card(dataset: dict[str, Any], formats: list[str], n_train: int, n_va
         "",
         "## Fields",
         "",
-        *[f"- {fields[f]}" for f in formats],
+        *[f"- {FIELDS[f]}" for f in formats],
         "",
         f"Every example traces to a line of the source (`source`: `<file>:line_<N>` in the dataset file "
         f"`{domain}_training_data.json`).",
@@ -221,23 +279,63 @@ def dataset_card(dataset: dict[str, Any], formats: list[str], n_train: int, n_va
         "",
         f"- train: {n_train} examples; validation: {n_val} examples, stratified by "
         f"`{summary.get('coverage_analysis', {}).get('label_field', 'label')}`.",
-        f"- quality threshold: {quality} (five criteria, 0.2 each: complete, clear reasoning, correct "
-        "format, verifiable, unambiguous); exact and near-duplicates removed.",
+        f"- quality threshold: {quality} ({QUALITY}).",
         f"- quality distribution: {json.dumps(summary.get('quality_distribution', {}))}",
         f"- coverage: {json.dumps({k: v for k, v in summary.get('coverage_analysis', {}).items() if k.endswith('_examples')})}",
         "",
         "## Known limitations",
         "",
-        "- Mined by regular expressions (and optional semantic search) from an append-only paste "
-        "buffer: examples inherit its mess (log prefixes, emoji escapes, truncated long lines).",
-        "- Reasons the text did not give are not invented: such fields are absent or name the WSP 15 "
-        "rubric level instead.",
+        *LIMITATIONS,
     ]
     if summary.get("shortfall"):
         body.append(f"- {summary['shortfall']} examples short of the {summary.get('min_examples')} the trainer wants.")
     missing = summary.get("coverage_analysis", {}).get("missing_labels")
     if missing:
         body.append(f"- No examples for: {', '.join(missing)}.")
+    return "\n".join(lines + body) + "\n"
+
+
+def merged_card(datasets: list[dict[str, Any]], formats: list[str], counts: dict[str, tuple[int, int]]) -> str:
+    """The card of a merged export: what each domain contributes, and from which source."""
+    domains = [d["domain"] for d in datasets]
+    total = sum(d["total_examples"] for d in datasets)
+    lines = _front_matter(f"instruction-tuning examples in {len(domains)} WSP domains mined from 012.txt", total,
+                          domains, formats)
+    rows = []
+    for d in datasets:
+        src, (n_train, n_val) = source_of(d), counts[d["domain"]]
+        rows.append(f"| {d['domain']} | {n_train} | {n_val} | {d.get('quality_threshold')} | "
+                    f"`{src['name']}` | `{src['sha256'] or '?'}` |")
+    sources = {(src["name"], src["sha256"]) for src in map(source_of, datasets)}
+    body = [
+        "",
+        f"# {len(domains)} WSP domains: instruction-tuning examples",
+        "",
+        f"{', '.join(domains)}, merged by training-data-miner (skill `qwen_training_data_miner_v1_prototype`); "
+        "every record's `domain` column says which one it belongs to.",
+        "",
+        "## Domains and sources",
+        "",
+        "| domain | train | validation | quality threshold | source | sha256 |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+        *(["The domains were mined from different sources.", ""] if len(sources) > 1 else []),
+        "## Fields",
+        "",
+        *[f"- {FIELDS[f]}" for f in formats],
+        "- `domain`: the domain the example belongs to",
+        "",
+        "## Splits and quality",
+        "",
+        "- each split holds every domain's own split (its held-out share, stratified by its label), "
+        "domains in the order above.",
+        f"- {QUALITY}.",
+        "",
+        "## Known limitations",
+        "",
+        *LIMITATIONS,
+    ]
     return "\n".join(lines + body) + "\n"
 
 
