@@ -25,7 +25,9 @@ def configure_logging(level: str = "warning") -> None:
 
 
 def _settings(args: argparse.Namespace):
+    """The run's settings from the options; ValueError, saying which, for one that cannot work."""
     from training_data_miner.server.orchestrator import Settings
+    from training_data_miner.skills.handoff import check_command_template
 
     data_dir = Path(args.data_dir or os.environ.get("TDM_DATA_DIR", "data"))
     return Settings(
@@ -36,7 +38,8 @@ def _settings(args: argparse.Namespace):
         domains_dirs=[Path(d) for d in (args.domains_dir or [])],
         export_formats=getattr(args, "export", None) or [],
         **({"validation_share": args.validation_share} if getattr(args, "validation_share", None) else {}),
-        **({"execution_command": args.next_skill_command} if getattr(args, "next_skill_command", None) else {}),
+        **({"execution_command": check_command_template(args.next_skill_command)}
+           if getattr(args, "next_skill_command", None) else {}),
         holo_index=_holo_config(args),
         # `mine` forks workers (--jobs, default the cores); the server never does (it has threads)
         workers=max(1, (args.jobs or os.cpu_count() or 1) if hasattr(args, "jobs") else 1),
@@ -124,7 +127,7 @@ def cmd_mine(args: argparse.Namespace) -> int:
         if callable(errors):
             e = errors()[0]
             return _fail(f"invalid --{str(e['loc'][0]).replace('_', '-')}: {e['msg']}")
-        return _fail(f"invalid option: {exc}".splitlines()[0])
+        return _fail(str(exc).splitlines()[0])
     failed = [r for r in results if r.get("error")]
     if all(r.get("exception_type") == "SourceError" and not r["patterns"]["source_loaded"] for r in results):
         # the source itself cannot be mined: one line says why, whatever the number of domains
@@ -239,7 +242,7 @@ def cmd_handoff(args: argparse.Namespace) -> int:
 
     try:
         manifest = Orchestrator(_settings(args), packs={}).handoff(args.domain)
-    except MinerError as exc:
+    except (MinerError, ValueError) as exc:
         return _fail(str(exc))
     if not manifest["domains"]:
         return _fail(f"no datasets in {_settings(args).out}; run mine first")

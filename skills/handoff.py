@@ -346,6 +346,16 @@ def order_key(domain: str, total: int, n_examples: int) -> tuple[int, int, str]:
     return (-total, -n_examples, domain)
 
 
+def check_command_template(template: str) -> str:
+    """`template` if it can be filled in with {domain} and {dataset}; else ValueError saying why."""
+    try:
+        template.format(domain="d", dataset="p")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"--next-skill-command {template!r} cannot be filled in ({type(exc).__name__}: {exc}): "
+                         "it may name {domain} and {dataset} only; write {{ and }} for literal braces") from None
+    return template
+
+
 def build_manifest(out_dir: Path, exports_dir: Path | None = None,
                    execution_command: str | None = None, domains: Sequence[str] | None = None) -> dict[str, Any]:
     """handoff.json's content for every dataset in `out_dir` (or just `domains`): each dataset's

@@ -367,3 +367,13 @@ def test_handoff_names_each_datasets_source_and_sha256_and_warns_when_they_diffe
         f"(sha256 {sha[SAMPLE.name][:12]}); wsp_application from other.txt (sha256 {sha['other.txt'][:12]}); "
         "mine them from one source if they are to be trained together"]
     assert m["warnings"] == [r.stderr.splitlines()[0].removeprefix("warning: ")]
+
+
+@pytest.mark.parametrize("command", ["mine", "handoff"])
+def test_a_next_skill_command_that_cannot_be_filled_in_is_one_line_and_exit_2(tmp_path, command):
+    args = [str(SAMPLE), "--domain", "mps_scoring"] if command == "mine" else []
+    r = cli(command, *args, "--data-dir", str(tmp_path), "--next-skill-command", "train {oops}")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == ["error: --next-skill-command 'train {oops}' cannot be filled in (KeyError: 'oops'): "
+                                     "it may name {domain} and {dataset} only; write {{ and }} for literal braces"]
+    assert not list(tmp_path.rglob("*_training_data.json"))
