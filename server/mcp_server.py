@@ -28,11 +28,12 @@ from typing import Annotated, TypeVar
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ResourceSecurity
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp_types import ToolAnnotations
-from pydantic import Field
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
 
 from training_data_miner.server import logs
 from training_data_miner.server import mcp_resources as res
@@ -128,6 +129,13 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
     return result
 
 
+def compact(result: BaseModel) -> CallToolResult:
+    """A tool result whose text copy is its structured content as compact JSON."""
+    data = result.model_dump(mode="json")
+    return CallToolResult(content=[TextContent(type="text", text=pydantic_core.to_json(data).decode())],
+                          structured_content=data)
+
+
 def build_server(settings: Settings | None = None, roots: list[str] | None = None,
                  log_level: str = "WARNING") -> MCPServer:
     settings = settings or Settings()
@@ -151,8 +159,22 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
                        pattern_regex=pattern_regex)
 
     def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., object]], Callable[..., object]]:
-        """`server.tool`, with the docstring dedented into the tool's description."""
-        return lambda fn: server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(fn)
+        """`server.tool`, with the docstring dedented into the tool's description, and the result's
+        text copy as compact JSON (the SDK indents it; the text is what a small-context agent reads).
+        The SDK's way to build one's own result and keep the model's output schema is a return
+        annotation of `Annotated[CallToolResult, Model]`."""
+        def register(fn: Callable[..., object]) -> Callable[..., object]:
+            signature = inspect.signature(fn, eval_str=True)
+
+            @functools.wraps(fn)
+            async def call(*args: object, **kwargs: object) -> CallToolResult:
+                return compact(await fn(*args, **kwargs))  # type: ignore[misc]
+
+            call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+                return_annotation=Annotated[CallToolResult, signature.return_annotation])
+            server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(call)
+            return fn
+        return register
 
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
     overwrites = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False)

@@ -259,3 +259,40 @@ async def test_progress_notifications_during_identify(mcp_server):
     assert seen and all(total == 100 for _, total, _ in seen)
     assert [p for p, _, _ in seen] == sorted(p for p, _, _ in seen)
     assert any(f"chunk 1 of {chunks}" in m for _, _, m in seen)
+
+
+
+def whitespace_outside_strings(text: str) -> bool:
+    """Whether JSON text has any whitespace between its tokens (indent, ", ", ": ")."""
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in " \t\r\n":
+            return True
+    return False
+
+
+async def test_tool_results_are_compact_json(mcp_server):
+    # The text copy a client reads (Qwen-Agent reads only it) is the structuredContent as compact
+    # JSON: no indent and no spaces after separators, and nothing left out.
+    async with Client(mcp_server) as client:
+        loaded = await client.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "mps_scoring"})
+        args = {"execution_id": payload(loaded)["execution_id"], "domain": "mps_scoring"}
+        results = [loaded] + [await client.call_tool(step, args) for step in STEPS[1:]] + [
+            await client.call_tool("mine_domain", {"source_path": SAMPLE_REL, "domain": "mps_scoring"}),
+            await client.call_tool("handoff_to_next_skill", {}),
+            await client.call_tool("semantic_search", {"query": "MPS score priority"}),
+            await client.call_tool("list_domains", {})]
+    assert len(results) == 10
+    for result in results:
+        payload(result)  # the text parses to exactly the structuredContent
+        [content] = result.content
+        assert not whitespace_outside_strings(content.text), content.text[:200]
