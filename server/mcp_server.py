@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.from_thread
@@ -32,7 +32,7 @@ import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ResourceSecurity
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from training_data_miner.server import logs
@@ -129,6 +129,34 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
     return result
 
 
+class MinerServer(MCPServer):
+    """MCPServer taking tool arguments as a small model sends them: an optional argument sent as ""
+    (or null) counts as left out, so its default applies (small models fill in every argument they
+    see). The SDK has no hook for argument validation; `call_tool` is the public method its
+    tools/call handler calls."""
+
+    _schemas: dict[str, dict[str, Any]] | None = None
+
+    async def call_tool(self, name: str, arguments: dict[str, Any],
+                        context: Context | None = None) -> CallToolResult | InputRequiredResult:
+        schema = await self._input_schema(name)
+        if schema is not None:
+            arguments = without_blanks(arguments, schema)
+        return await super().call_tool(name, arguments, context)
+
+    async def _input_schema(self, name: str) -> dict[str, Any] | None:
+        if self._schemas is None or name not in self._schemas:
+            self._schemas = {t.name: t.input_schema for t in await self.list_tools()}
+        return self._schemas.get(name)
+
+
+def without_blanks(arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The arguments without optional ones sent as null, "" or blanks."""
+    required = set(schema.get("required", ()))
+    return {k: v for k, v in arguments.items()
+            if k in required or not (v is None or (isinstance(v, str) and not v.strip()))}
+
+
 def compact(result: BaseModel) -> CallToolResult:
     """A tool result whose text copy is its structured content as compact JSON."""
     data = result.model_dump(mode="json")
@@ -143,7 +171,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     source_roots = allowed_roots(settings.data_dir, roots)
     locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
     semantic = SemanticSearch(orch)  # holds one holo_index session for the server's lifetime
-    server = MCPServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
+    server = MinerServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
                        log_level=log_level.upper(), lifespan=semantic.lifespan)  # type: ignore[arg-type]
     log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])
 

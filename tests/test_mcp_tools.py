@@ -296,3 +296,26 @@ async def test_tool_results_are_compact_json(mcp_server):
         payload(result)  # the text parses to exactly the structuredContent
         [content] = result.content
         assert not whitespace_outside_strings(content.text), content.text[:200]
+
+
+async def test_an_empty_string_for_an_optional_argument_means_it_was_left_out(mcp_server):
+    # Small models fill every argument they see, with "" for the ones they mean to leave out.
+    from training_data_miner.skills.packs import load_packs
+
+    blank = {"domain": "", "min_quality": "", "min_examples": "", "pattern_type": "", "pattern_regex": ""}
+    async with Client(mcp_server) as client:
+        loaded = payload(await client.call_tool("load_source", {"source_path": SAMPLE_REL, **blank}))
+        assert loaded["domains"] == list(load_packs())  # domain's default, 'all'
+        eid = loaded["execution_id"]
+        state = json.loads((await client.read_resource(loaded["state_uri"])).contents[0].text)
+        assert state["options"]["min_quality"] == 0.85 and state["options"]["min_examples"] == 50
+        assert state["options"]["pattern_type"] is None and state["options"]["pattern_regex"] is None
+        payload(await client.call_tool("identify_domain_patterns", {"execution_id": eid, "domain": ""}))
+        args = {"execution_id": eid, "domain": "mps_scoring"}
+        payload(await client.call_tool("extract_examples", args))
+        assert payload(await client.call_tool("filter_quality", {**args, "min_quality": ""}))["min_quality"] == 0.85
+        found = payload(await client.call_tool("semantic_search", {"query": "MPS score", "limit": "", "execution_id": ""}))
+        assert found["source_path"] == str(SAMPLE) and 0 < len(found["hits"]) <= 5
+        # A required argument is still required: "" for it is an error that names it.
+        assert "execution_id" in error(await client.call_tool("extract_examples", {"execution_id": "", "domain": "mps_scoring"}))
+        assert "domain" in error(await client.call_tool("extract_examples", {"execution_id": eid, "domain": ""}))
