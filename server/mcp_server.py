@@ -2,9 +2,10 @@
 (all six at once) and `list_domains`; resources for the source, datasets, executions, metrics and
 domain packs; a prompt that walks an agent through the steps.
 
-This module only registers things. The work is in server/mcp_steps.py (tools) and
-server/mcp_resources.py (resources), over the same Orchestrator the CLI uses, so an MCP run leaves
-the same execution folder, breadcrumbs and fidelity metrics as `training-data-miner mine`.
+This module registers things on `MinerServer` (the SDK's server, taking tool arguments as a small
+model sends them). The work is in server/mcp_steps.py (tools) and server/mcp_resources.py
+(resources), over the same Orchestrator the CLI uses, so an MCP run leaves the same execution
+folder, breadcrumbs and fidelity metrics as `training-data-miner mine`.
 
 Each tool runs its step in a worker thread. The step's progress callback sends MCP progress
 notifications and is also where a cancelled call stops: the call's cancellation sets a flag, the
@@ -18,6 +19,7 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -31,9 +33,9 @@ import anyio.to_thread
 import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ResourceSecurity
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from training_data_miner.server import logs
 from training_data_miner.server import mcp_resources as res
@@ -130,10 +132,17 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
 
 
 class MinerServer(MCPServer):
-    """MCPServer taking tool arguments as a small model sends them: an optional argument sent as ""
-    (or null) counts as left out, so its default applies (small models fill in every argument they
-    see). The SDK has no hook for argument validation; `call_tool` is the public method its
-    tools/call handler calls."""
+    """MCPServer taking tool arguments as a small model sends them.
+
+    - An optional argument sent as "" (or null) counts as left out, so its default applies: small
+      models fill in every argument they see.
+    - Arguments that fail validation are reported one sentence each, naming the argument, what it
+      accepts and what came, in place of pydantic's report.
+
+    The SDK has no hook for argument validation; `call_tool` is the public method its tools/call
+    handler calls, and an argument error is the SDK's ToolError caused by pydantic's
+    ValidationError (the test the SDK's own handler makes).
+    """
 
     _schemas: dict[str, dict[str, Any]] | None = None
 
@@ -142,7 +151,15 @@ class MinerServer(MCPServer):
         schema = await self._input_schema(name)
         if schema is not None:
             arguments = without_blanks(arguments, schema)
-        return await super().call_tool(name, arguments, context)
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError:
+            raise
+        except ToolError as exc:
+            if schema is None or not isinstance(exc.__cause__, ValidationError):
+                raise
+            raise ToolError(f"Error executing tool {name}: "
+                            + argument_errors(name, exc.__cause__, arguments, schema)) from exc.__cause__
 
     async def _input_schema(self, name: str) -> dict[str, Any] | None:
         if self._schemas is None or name not in self._schemas:
@@ -155,6 +172,72 @@ def without_blanks(arguments: dict[str, Any], schema: dict[str, Any]) -> dict[st
     required = set(schema.get("required", ()))
     return {k: v for k, v in arguments.items()
             if k in required or not (v is None or (isinstance(v, str) and not v.strip()))}
+
+
+def argument_errors(tool: str, exc: ValidationError, arguments: dict[str, Any], schema: dict[str, Any]) -> str:
+    """One sentence per bad argument: its name and description, what it accepts, what came."""
+    props: dict[str, dict[str, Any]] = schema.get("properties", {})
+    required = set(schema.get("required", ()))
+    errors: dict[str, list[Any]] = defaultdict(list)
+    for err in exc.errors(include_url=False):
+        errors[str(err["loc"][0]) if err["loc"] else ""].append(err)
+    sentences = []
+    for name, errs in errors.items():
+        prop = props.get(name)
+        if prop is None:  # not one argument's error: pydantic's words are all there is
+            sentences.append("; ".join(e["msg"] for e in errs) + ".")
+            continue
+        about = f"{name} ({prop['description']})" if prop.get("description") else name
+        accepts = accepted(prop) + ("" if name in required else ", or leave it out")
+        if any(e["type"] == "missing" for e in errs):
+            sentences.append(f"{about}: required, {accepts}.")
+            continue
+        # A validator's own reason (value_error) says more than the schema can.
+        why = [e["msg"].removeprefix("Value error, ") for e in errs if e["type"] in ("value_error", "assertion_error")]
+        sentences.append(f"{about}: expected {accepts}; got {shown(arguments.get(name))}"
+                         + (f", which {'; '.join(why)}" if why else "") + ".")
+    unknown = [k for k in arguments if k not in props]
+    if unknown:
+        sentences.append(f"{', '.join(unknown)}: not an argument of {tool}, which takes {', '.join(props)}.")
+    return " ".join(sentences)
+
+
+def accepted(prop: dict[str, Any]) -> str:
+    """What a JSON schema property accepts, in words ("a number from 0.0 to 1.0")."""
+    kinds = [_kind(p) for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
+    return " or ".join(kinds) or "null"
+
+
+def _kind(p: dict[str, Any]) -> str:
+    if "enum" in p:
+        return "one of " + ", ".join(str(v) for v in p["enum"])
+    if "const" in p:
+        return json.dumps(p["const"])
+    kind = p.get("type")
+    if kind in ("integer", "number"):
+        lo, hi = p.get("minimum"), p.get("maximum")
+        what = "an integer" if kind == "integer" else "a number"
+        if lo is not None and hi is not None:
+            return f"{what} from {lo} to {hi}"
+        return what + (f" >= {lo}" if lo is not None else "") + (f" <= {hi}" if hi is not None else "")
+    if kind == "string":
+        lo, hi = p.get("minLength"), p.get("maxLength")
+        if lo and hi is not None:
+            size = f" of {lo} to {hi} characters"
+        elif hi is not None:
+            size = f" of at most {hi} characters"
+        else:
+            size = f" of at least {lo} characters" if lo else ""
+        return "a string" + size + (f" matching {p['pattern']}" if "pattern" in p else "")
+    return {"boolean": "true or false", "array": "a list", "object": "an object"}.get(str(kind), "a value")
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as JSON, clipped: what the caller sent, briefly."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) <= limit + 2:
+        return text
+    return text[: limit + 1] + ("…\"" if text.startswith('"') else "…")
 
 
 def compact(result: BaseModel) -> CallToolResult:

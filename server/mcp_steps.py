@@ -8,6 +8,7 @@ Each result ends with `next_step`, the call to make next, written for that agent
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -224,8 +225,8 @@ def check_domain(orch: Orchestrator, domain: str, allow_all: bool) -> list[str] 
     if allow_all and domain == "all":
         return None
     if domain not in orch.packs:
-        valid = ", ".join(orch.packs) + (", or 'all'" if allow_all else "")
-        raise PackError(f"unknown domain {domain!r}; valid domains: {valid}. list_domains describes them")
+        valid = ", ".join(orch.packs) + (", or all" if allow_all else "")
+        raise PackError(f"domain: expected one of {valid}; got {json.dumps(domain)}. list_domains describes them")
     return [domain]
 
 

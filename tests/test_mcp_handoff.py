@@ -39,4 +39,4 @@ async def test_handoff_gives_order_datasets_and_commands(mcp_server):
         val = json.loads((await client.read_resource("dataset://mps_scoring/validation_set")).contents[0].text)
         assert val["domain"] == "mps_scoring" and val["examples"]
         bad = error(await client.call_tool("handoff_to_next_skill", {"domain": "mps"}))
-        assert "valid domains" in bad
+        assert "domain: expected one of" in bad and 'got "mps"' in bad

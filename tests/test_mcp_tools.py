@@ -143,13 +143,12 @@ async def test_unknown_domain_lists_the_valid_ones(mcp_server):
     valid = list(load_packs())
     async with Client(mcp_server) as client:
         text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "astrology"}))
-        assert "unknown domain 'astrology'" in text
-        assert all(d in text for d in valid) and "'all'" in text
+        assert f'domain: expected one of {", ".join(valid)}, or all; got "astrology"' in text
         eid = payload(await client.call_tool("load_source", {"source_path": SAMPLE_REL}))["execution_id"]
         text = error(await client.call_tool("extract_examples", {"execution_id": eid, "domain": "astrology"}))
-        assert "unknown domain 'astrology'" in text and all(d in text for d in valid)
+        assert f'domain: expected one of {", ".join(valid)}; got "astrology"' in text
         text = error(await client.call_tool("mine_domain", {"source_path": SAMPLE_REL, "domain": "astrology"}))
-        assert "valid domains:" in text
+        assert "domain: expected one of" in text and "list_domains describes them" in text
 
 
 async def test_source_file_not_found(mcp_server):
@@ -199,16 +198,43 @@ async def test_rerunning_a_step_makes_the_later_ones_stale(mcp_server):
     assert written["total_examples"] == stricter["kept"]
 
 
-async def test_invalid_arguments_are_tool_errors(mcp_server):
+async def test_argument_errors_name_each_argument_and_what_it_accepts(mcp_server):
+    # One sentence per bad argument, naming it, what it accepts and what came: no pydantic report.
+    def sentences(text: str) -> list[str]:
+        assert text.startswith("Error executing tool ")
+        assert "validation error" not in text and "pydantic" not in text and "type=" not in text, text
+        assert "\n" not in text, text
+        return text.split(": ", 1)[1].split(". ")
+
     async with Client(mcp_server) as client:
         text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "min_quality": 1.5}))
-        assert "min_quality" in text and "less than or equal to 1" in text
+        assert sentences(text) == ["min_quality (keep examples with quality_score >= this): expected a number "
+                                   "from 0.0 to 1.0, or leave it out; got 1.5."]
         text = error(await client.call_tool("load_source", {}))
-        assert "source_path" in text and "Field required" in text
-        text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "pattern_type": "poems"}))
-        assert "pattern_type" in text and "numeric_examples" in text
+        assert sentences(text) == ["source_path (path of the 012.txt-style text file; relative paths are looked up "
+                                   "in the server's allowed roots): required, a string of at most 4096 characters."]
+        text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "pattern_type": "poems",
+                                                            "min_examples": "lots", "min_quality": "high"}))
+        assert sentences(text) == [
+            "min_quality (keep examples with quality_score >= this): expected a number from 0.0 to 1.0, "
+            'or leave it out; got "high"',
+            "min_examples (examples a dataset should reach): expected an integer from 0 to 1000000, "
+            'or leave it out; got "lots"',
+            "pattern_type (kind of example to favour): expected one of numeric_examples, decision_trees, "
+            'rationale_chains, or leave it out; got "poems".']
+        text = error(await client.call_tool("identify_domain_patterns", {"execution_id": "../x", "path": "y"}))
+        assert sentences(text) == [
+            "execution_id (the execution_id that load_source returned): expected a string of 1 to 128 "
+            'characters matching ^[A-Za-z0-9_.-]+$; got "../x"',
+            "path: not an argument of identify_domain_patterns, which takes execution_id, domain."]
+        text = error(await client.call_tool("semantic_search", {"query": "x" * 1200}))
+        assert sentences(text)[0].startswith("query (")
+        assert sentences(text)[0].endswith('; got "' + "x" * 60 + '…".')
+        # Checks made after the schema's speak the same way.
+        text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "astrology"}))
+        assert text.endswith(', or all; got "astrology". list_domains describes them'), text
         text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "pattern_regex": "MPS (("}))
-        assert "pattern_regex" in text and "does not compile" in text
+        assert "pattern_regex: expected a regular expression; got 'MPS ((', which does not compile: missing ) at position 6" in text
 
 
 async def test_pattern_regex_adds_a_pattern_for_the_execution(mcp_server):
