@@ -57,6 +57,17 @@ async def test_resources_and_templates_are_listed(mcp_server):
     }
 
 
+async def test_every_listed_resource_reads_on_a_fresh_data_folder(mcp_server):
+    # langchain-mcp-adapters' get_resources reads every listed resource and fails whole if one fails.
+    async with Client(mcp_server) as client:
+        for resource in (await client.list_resources()).resources:
+            json.loads(await read(client, str(resource.uri)))
+        manifest = await read_json(client, "handoff://manifest")
+    assert manifest["domains"] == {} and manifest["training_order"] == []
+    assert manifest["next_skill"] == "gemma_domain_trainer_v1_prototype"
+    assert "run mine_domain" in manifest["note"] and "handoff_to_next_skill" in manifest["note"]
+
+
 async def test_source_whole_and_by_line_range(mcp_server):
     lines = sample_lines()
     async with Client(mcp_server) as client:
