@@ -390,20 +390,28 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """A source file inside the allowed roots, whole (up to 5,000 lines) or lines start..end."""
         return res.read_source(source_roots, path, start, end)
 
-    @resource("dataset://{domain}/training_data", name="training_data", mime_type="application/json")
-    def training_data(domain: str) -> str:
-        """A domain's {domain}_training_data.json, as last written."""
-        return res.training_data(orch, domain)
+    @resource("dataset://{domain}/training_data{?offset,limit}", name="training_data", mime_type="application/json")
+    def training_data(domain: str, offset: int = 0, limit: int | None = None) -> str:
+        """A domain's {domain}_training_data.json, as last written: its examples, a page at a time
+        (about 8 KB without ?limit=; next_uri reads the next page)."""
+        return res.training_data(orch, domain, offset, limit)
+
+    @resource("dataset://{domain}/training_data_info", name="training_data_info", mime_type="application/json")
+    def training_data_info(domain: str) -> str:
+        """A domain's {domain}_training_data.json without its examples: metadata, WSP 15 priority,
+        wardrobe config, verification and learning feedback."""
+        return res.training_data_info(orch, domain)
 
     @resource("dataset://{domain}/pattern_summary", name="pattern_summary", mime_type="application/json")
     def pattern_summary(domain: str) -> str:
         """A domain's {domain}_pattern_summary.json, as last written."""
         return res.pattern_summary(orch, domain)
 
-    @resource("dataset://{domain}/validation_set", name="validation_set", mime_type="application/json")
-    def validation_set(domain: str) -> str:
-        """A domain's held-out {domain}_validation_set.json (the last 20% of its dataset's examples)."""
-        return res.validation_set(orch, domain)
+    @resource("dataset://{domain}/validation_set{?offset,limit}", name="validation_set", mime_type="application/json")
+    def validation_set(domain: str, offset: int = 0, limit: int | None = None) -> str:
+        """A domain's held-out {domain}_validation_set.json (the last 20% of its dataset's examples),
+        a page at a time."""
+        return res.validation_set(orch, domain, offset, limit)
 
     @resource("handoff://manifest", name="handoff", mime_type="application/json")
     def handoff_manifest() -> str:
@@ -412,7 +420,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
 
     @resource("dataset://{domain}/rejected_examples{?offset,limit}", name="rejected_examples",
                      mime_type="application/json")
-    def rejected_examples(domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
+    def rejected_examples(domain: str, offset: int = 0, limit: int | None = None) -> str:
         """A domain's rejected examples with their reasons, a page at a time."""
         return res.rejected_examples(orch, domain, offset, limit)
 
@@ -423,24 +431,25 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
 
     @resource("execution://{execution_id}/breadcrumbs{?offset,limit}", name="breadcrumbs",
                      mime_type="application/json")
-    def execution_breadcrumbs(execution_id: str, offset: int = 0, limit: int = 50) -> str:
+    def execution_breadcrumbs(execution_id: str, offset: int = 0, limit: int | None = None) -> str:
         """An execution's breadcrumbs (one record per step and domain), a page at a time."""
         return res.breadcrumbs(orch, execution_id, offset, limit)
 
     @resource("execution://{execution_id}/matches/{domain}{?offset,limit}", name="matches",
                      mime_type="application/json")
-    def execution_matches(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
-        """identify_domain_patterns' matches for a domain, with context lines, a page at a time."""
+    def execution_matches(execution_id: str, domain: str, offset: int = 0, limit: int | None = None) -> str:
+        """identify_domain_patterns' matches for a domain, with context lines, a page at a time
+        (without ?limit=, 3 context lines each side; context_uri reads a match's whole window)."""
         return res.step_output(orch, execution_id, "matches", domain, offset, limit)
 
     @resource("execution://{execution_id}/examples/{domain}{?offset,limit}", name="examples",
                      mime_type="application/json")
-    def execution_examples(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
+    def execution_examples(execution_id: str, domain: str, offset: int = 0, limit: int | None = None) -> str:
         """extract_examples' examples for a domain (before filtering), a page at a time."""
         return res.step_output(orch, execution_id, "examples", domain, offset, limit)
 
     @resource("executions://recent{?offset,limit}", name="executions", mime_type="application/json")
-    def recent_executions(offset: int = 0, limit: int = res.PAGE) -> str:
+    def recent_executions(offset: int = 0, limit: int | None = None) -> str:
         """Executions under the data folder, newest first, with the steps each domain has done."""
         return res.executions(orch, offset, limit)
 
