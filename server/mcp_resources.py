@@ -9,6 +9,7 @@ is as many items as fit in about 8 KB, so that a 32K-token agent can follow `nex
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from training_data_miner.server.orchestrator import Execution, MinerError, Orche
 from training_data_miner.server.roots import confine
 from training_data_miner.skills.handoff import NEXT_SKILL
 from training_data_miner.skills.load_source import BOM, SourceError
+from training_data_miner.skills.packs import PackError
 
 MAX_SOURCE_LINES = 5000
 MAX_SOURCE_BYTES = 1 << 20
@@ -292,3 +294,81 @@ def domain_pack(orch: Orchestrator, name: str) -> str:
     if pack is None:
         raise ResourceNotFoundError(f"unknown domain {name!r}; valid domains: {', '.join(orch.packs)}")
     return Path(pack.path).read_text(encoding="utf-8")
+
+
+# -- completions (completion/complete) ---------------------------------------------------------------
+
+MAX_COMPLETIONS = 100  # the protocol's limit per answer
+
+
+def completions(orch: Orchestrator, roots: list[Path], name: str, value: str, template: str | None,
+                known: dict[str, str]) -> tuple[list[str], int]:
+    """Values starting with `value` for argument `name` of a resource template (`template`, as
+    listed) or of the prompt (None), given the arguments already filled in (`known`): up to
+    MAX_COMPLETIONS of them, and how many there are."""
+    if name in ("domain", "name"):
+        options = _domains(orch, template, known.get("execution_id"))
+    elif name == "execution_id":
+        options = _execution_ids(orch)
+    elif name in ("path", "source_path"):
+        options = _paths(roots, value)
+    else:  # numbers (offset, limit, start, end): nothing to offer
+        options = []
+    found = [o for o in options if o.startswith(value)]
+    return found[:MAX_COMPLETIONS], len(found)
+
+
+def _domains(orch: Orchestrator, template: str | None, execution_id: str | None) -> list[str]:
+    """A dataset's domains are the ones with a dataset; an execution's, its own; else every pack."""
+    try:
+        packs = list(orch.packs)
+    except PackError:  # a broken pack: the tools and resources say which; nothing to offer here
+        return []
+    if template and template.startswith("dataset://"):
+        return [d for d in packs if orch.dataset_paths(d)["dataset"].is_file()]
+    if template and template.startswith("execution://") and execution_id:
+        try:
+            return list(orch.open(execution_id).state.domains)
+        except MinerError:
+            return packs
+    return packs
+
+
+def _execution_ids(orch: Orchestrator) -> list[str]:
+    """Execution ids, newest first (an execution's folder is named after its id)."""
+    root = orch.settings.executions
+    dated = []
+    for path in root.glob("*/state.json") if root.is_dir() else []:
+        try:
+            dated.append((path.stat().st_mtime, path.parent.name))
+        except OSError:  # removed since the listing
+            continue
+    return [name for _, name in sorted(dated, reverse=True)]
+
+
+def _paths(roots: list[Path], value: str) -> list[str]:
+    """Files and folders (these end in /) inside the roots, for a path being typed: relative paths
+    are looked up in each root, as load_source does; an absolute one is offered the roots first."""
+    def inside(path: Path) -> bool:
+        return any(path == r or path.is_relative_to(r) for r in roots)
+
+    head, slash, stem = value.rpartition("/")
+    if ".." in Path(head).parts or "\x00" in value:
+        return []
+    absolute = value.startswith("/")
+    folders = [Path(head + slash)] if absolute else [root / head for root in roots]
+    out = [f"{r}/" for r in roots] if absolute else []
+    for folder in folders:
+        real = folder.resolve()
+        if not (inside(real) and real.is_dir()):
+            continue
+        try:
+            entries = sorted(os.scandir(real), key=lambda e: e.name)
+        except OSError:  # unreadable: nothing to offer from it
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") and not stem.startswith("."):
+                continue
+            if inside(Path(entry.path).resolve()):  # not a symlink that leads out
+                out.append(f"{head}{slash}{entry.name}" + ("/" if entry.is_dir() else ""))
+    return list(dict.fromkeys(out))

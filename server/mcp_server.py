@@ -34,7 +34,17 @@ import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ResourceSecurity
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
-from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from mcp_types import (
+    CallToolResult,
+    Completion,
+    CompletionArgument,
+    CompletionContext,
+    InputRequiredResult,
+    PromptReference,
+    ResourceTemplateReference,
+    TextContent,
+    ToolAnnotations,
+)
 from pydantic import BaseModel, Field, ValidationError
 
 from training_data_miner.server import logs
@@ -467,6 +477,18 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     def domain_pack(name: str) -> str:
         """One domain pack's TOML file."""
         return res.domain_pack(orch, name)
+
+    # -- completions -----------------------------------------------------------------------------
+
+    @server.completion()
+    async def complete(ref: PromptReference | ResourceTemplateReference, argument: CompletionArgument,
+                       context: CompletionContext | None) -> Completion:
+        """Values for the prompt's and the resource templates' arguments: domain names, execution
+        ids and source paths inside the roots."""
+        template = ref.uri if isinstance(ref, ResourceTemplateReference) else None
+        known = (context.arguments if context else None) or {}
+        values, total = res.completions(orch, source_roots, argument.name, argument.value, template, known)
+        return Completion(values=values, total=total, has_more=total > len(values))
 
     # -- prompt ----------------------------------------------------------------------------------
 

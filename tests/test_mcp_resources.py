@@ -260,3 +260,49 @@ async def test_a_broken_domain_pack_is_named_by_tools_and_resources_and_fixing_i
         (packs / "bad.toml").unlink()
         names = [d["name"] for d in payload(await client.call_tool("list_domains", {}))["domains"]]
         assert "mps_scoring" in names
+
+
+async def test_completions_offer_domains_execution_ids_and_source_paths(mcp_server, data_dir):
+    from mcp_types import PromptReference, ResourceTemplateReference
+
+    from training_data_miner.skills.packs import load_packs
+
+    domains = list(load_packs())
+
+    async def complete(ref, name: str, value: str, **known: str) -> list[str]:
+        result = (await client.complete(ref, {"name": name, "value": value}, known or None)).completion
+        assert result.total == len(result.values) and not result.has_more
+        return result.values
+
+    def template(uri: str) -> ResourceTemplateReference:
+        return ResourceTemplateReference(uri=uri)
+
+    prompt = PromptReference(name="mine_six_steps")
+    async with Client(mcp_server) as client:
+        assert client.server_capabilities.completions is not None
+        assert await complete(prompt, "domain", "") == domains
+        assert await complete(prompt, "domain", "w") == ["wsp_application"]
+        assert await complete(template("domains://{name}"), "name", "mps") == ["mps_scoring"]
+        # Datasets: only the domains that have one.
+        dataset = template("dataset://{domain}/training_data{?offset,limit}")
+        assert await complete(dataset, "domain", "") == []
+        first = payload(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "mps_scoring"}))
+        mined = payload(await client.call_tool("mine_domain", {"source_path": SAMPLE_REL, "domain": "readme_patterns"}))
+        assert await complete(dataset, "domain", "") == ["readme_patterns"]
+        # Executions: newest first; an execution's own domains once its id is known.
+        state = template("execution://{execution_id}/state")
+        assert await complete(state, "execution_id", "exec_") == [mined["execution_id"], first["execution_id"]]
+        assert await complete(state, "execution_id", first["execution_id"][:-1]) == [first["execution_id"]]
+        matches = template("execution://{execution_id}/matches/{domain}{?offset,limit}")
+        assert await complete(matches, "domain", "", execution_id=first["execution_id"]) == ["mps_scoring"]
+        assert await complete(matches, "domain", "m") == ["modlog_updates", "mps_scoring"]
+        # Source paths: inside the roots only.
+        source = template("source://{+path}{?start,end}")
+        assert await complete(source, "path", "data/sam") == ["data/sample/"]
+        assert await complete(source, "path", "data/sample/012_s") == [SAMPLE_REL]
+        assert await complete(prompt, "source_path", "data/sample/") == [SAMPLE_REL]
+        assert await complete(source, "path", str(REPO / "data" / "sam")) == [str(REPO / "data" / "sample") + "/"]
+        assert await complete(source, "path", "../") == []
+        assert await complete(source, "path", "/etc/pas") == []
+        assert set(await complete(source, "path", "/")) == {f"{REPO}/", f"{data_dir.resolve()}/"}  # the roots
+        assert await complete(source, "start", "1") == []
