@@ -1,6 +1,7 @@
 """The MCP server: the seed's six steps as tools, named as the seed names them, plus `mine_domain`
 (all six at once) and `list_domains`; resources for the source, datasets, executions, metrics and
-domain packs; a prompt that walks an agent through the steps.
+domain packs; a prompt that walks an agent through the steps; completions for the prompt's and the
+resource templates' arguments.
 
 This module registers things on `MinerServer` (the SDK's server, taking tool arguments as a small
 model sends them). The work is in server/mcp_steps.py (tools) and server/mcp_resources.py
