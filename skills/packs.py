@@ -89,7 +89,8 @@ class DomainPack(BaseModel):
         try:
             spec = PatternSpec(name=name, regex=pattern_regex, ignore_case=True)
         except ValidationError as exc:
-            raise PackError(f"pattern_regex {pattern_regex!r} {exc.errors()[0]['msg']}") from None
+            reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise PackError(f"pattern_regex: expected a regular expression; got {pattern_regex!r}, which {reason}") from None
         return self.model_copy(update={"patterns": [*self.patterns, spec]})
 
 
