@@ -41,11 +41,13 @@ from training_data_miner.skills.generate_pattern_summary import MIN_EXAMPLES, ge
 from training_data_miner.skills.identify_domain_patterns import (
     CONTEXT_LINES,
     Scanner,
+    annotate,
     identify_domain_patterns,
     match_row,
     matches_from_rows,
 )
 from training_data_miner.skills.load_source import SourceError, load_source
+from training_data_miner.skills.structure import Structure, structure_of
 from training_data_miner.skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
 from training_data_miner.skills.packs import DomainPack, PackError, load_packs, select
 from training_data_miner.skills.write_training_dataset import (
@@ -211,6 +213,32 @@ class Execution:
         atomic_write_text(self.path(kind, domain), "".join(i.model_dump_json() + "\n" for i in items), sync=False)
         self._mem[(kind, domain)] = list(items)
 
+    @property
+    def outline_path(self) -> Path:
+        return self.dir / "outline.jsonl"
+
+    def read_structure(self) -> Structure:
+        """Read the source's structure (documents, sections, blocks) and keep its outline with the
+        execution: one JSON line per document with its sections and their line ranges."""
+        assert self.state.source is not None
+        tmp = self.outline_path.with_suffix(f".{os.getpid()}.tmp")
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        with open(tmp, "w", encoding="utf-8") as f:
+            structure = structure_of(self.state.source.path, self.state.source.sha256,
+                                     on_document=lambda doc: f.write(dumps(doc.outline()) + "\n"))
+        os.replace(tmp, self.outline_path)
+        self._mem[("structure", "")] = structure
+        return structure
+
+    def structure(self) -> Structure:
+        """The source's structure: this run's, the process's copy, or read again (the source must
+        still have the sha256 load_source gave it)."""
+        held = self._mem.get(("structure", ""))
+        if held is None:
+            assert self.state.source is not None
+            held = self._mem[("structure", "")] = structure_of(self.state.source.path, self.state.source.sha256)
+        return held
+
     def write_matches(self, domain: str, items: list[Match]) -> None:
         """Step 2's output, stored as rows whose context windows are line counts."""
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -372,8 +400,9 @@ class Orchestrator:
         def run() -> dict[str, Any]:
             info = load_source(ex.state.source_path)
             ex.state.source = info
+            structure = ex.read_structure()
             return {"total_lines": info.total_lines, "chunk_size": info.chunk_size, "chunks": len(info.chunks),
-                    "bytes": info.bytes, "sha256": info.sha256}
+                    "bytes": info.bytes, "sha256": info.sha256, "documents": len(structure)}
 
         self._run_step(ex, list(ex.state.domains), "load_source", run, progress)
         assert ex.state.source is not None
@@ -407,6 +436,7 @@ class Orchestrator:
                 source.path, packs, scanner=Scanner(packs, context=ex.state.options.context), on_match=on_match,
                 on_error=lambda e: log.warning("pattern error", **e.model_dump()))
             found, counts = res.matches, res.counts
+            structure = ex.structure()
             errors = {(e.domain, e.pattern): e for e in res.pattern_errors}
             semantic = {}
             if ex.state.options.semantic:
@@ -418,6 +448,8 @@ class Orchestrator:
             out = {}
             for d in domains:
                 extra, semantic_figures = semantic.get(d, off)
+                annotate(found[d], structure)
+                annotate(extra, structure)
                 # regex matches first: of two equal duplicates, the quality filter keeps the first
                 ex.write_matches(d, found[d] + extra)
                 out[d] = {"matches_found": len(found[d]) + len(extra), "regex_matches": len(found[d]),
@@ -439,7 +471,7 @@ class Orchestrator:
             matches = ex.read_matches(domain)
             assert ex.state.source is not None
             out.extend(extract_examples(_reporting(matches, "extract_examples", domain, progress), pack,
-                                        ex.state.source.name))
+                                        ex.state.source.name, ex.structure()))
             ex.write_models("examples", domain, out)
             return {"total_examples": len(out),
                     "high_quality": sum(1 for e in out if e.quality_score >= ex.state.options.min_quality)}

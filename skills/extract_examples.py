@@ -7,12 +7,15 @@ drafts; here each draft gets its instruction from the pack's templates, its `sou
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterable, Iterator
 
 from training_data_miner.skills.extractors import Draft, context_lines, get_extractor
 from training_data_miner.skills.filter_quality import score_quality
 from training_data_miner.skills.models import Example, Match, trusted
 from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.structure import Document, Structure
 
 
 class _Keep(dict):
@@ -25,16 +28,25 @@ def example_prefix(domain: str) -> str:
 
 
 def render_instruction(pack: DomainPack, draft: Draft) -> str:
+    """The draft's instruction: its task kind's template, or one of the kind's phrasings chosen by
+    the item's content (deterministic, and the same for a copy of the item elsewhere)."""
     template = pack.instructions[draft.instruction_key]
+    if isinstance(template, list):
+        seed = json.dumps([draft.evidence, draft.input], sort_keys=True, ensure_ascii=False)
+        template = template[zlib.crc32(seed.encode("utf-8")) % len(template)]
     fields = _Keep({k: v for k, v in {**draft.input, **draft.output}.items() if isinstance(v, (str, int))})
     return template.format_map(fields)
 
 
-def to_example(draft: Draft, match: Match, pack: DomainPack, source_name: str, n: int) -> Example:
+def to_example(draft: Draft, match: Match, pack: DomainPack, source_name: str, n: int,
+               doc: Document | None = None) -> Example:
     line = draft.line or match.line
-    line_text = match.text
-    if line != match.line:
+    if doc is not None and line in doc:
+        line_text = doc.text(line)
+    elif line != match.line:
         line_text = dict(context_lines(match)).get(line, "")
+    else:
+        line_text = match.text
     instruction = render_instruction(pack, draft)
     quality = score_quality(
         instruction=instruction, input=draft.input, output=draft.output, evidence=draft.evidence,
@@ -49,7 +61,7 @@ def to_example(draft: Draft, match: Match, pack: DomainPack, source_name: str, n
         source=f"{source_name}:line_{line}",
         quality_score=quality.score,
         evidence=draft.evidence,
-        pattern=match.pattern,
+        pattern=draft.pattern or match.pattern,
         kind=draft.kind,
         match_kind=match.match_kind,
         label=draft.label,
@@ -74,27 +86,75 @@ class Extraction:
     examples, numbered on from the last. A window seen before (logs are full of repeated pastes)
     is not extracted again: its examples are copies of the first one's, with their own id and line."""
 
-    def __init__(self, pack: DomainPack, source_name: str):
+    def __init__(self, pack: DomainPack, source_name: str, structure: Structure | None = None):
         self.pack = pack
         self.source_name = source_name
         extractor = get_extractor(pack.extractor)
         assert extractor is not None, pack.extractor  # load_pack checked the name
         self.extract = extractor.extract
+        self.extract_document = extractor.document
+        if self.extract_document is not None and structure is None:
+            raise ValueError(f"the {pack.extractor} extractor reads documents: pass the source's structure")
+        self.structure = structure
         self.prefix = example_prefix(pack.name)
         self.memo: dict[tuple, list[tuple[Example, int]]] = {}
         self.n = 0
+        self.doc: Document | None = None
+        self.hits: list[Match] = []
 
     def feed(self, match: Match) -> list[Example]:
+        """The examples that are complete once `match` is seen: a match-reading extractor's for the
+        match itself; a document-reading extractor's for the document before it, when `match` opens
+        a new one (call `finish()` after the last match)."""
+        if self.extract_document is None:
+            return self._feed_match(match)
+        assert self.structure is not None
+        if self.doc is not None and match.line in self.doc:
+            self.hits.append(match)
+            return []
+        if self.doc is not None and match.line < self.doc.start:
+            raise ValueError("a document extractor needs its matches in line order")
+        out = self.finish()
+        self.doc = self.structure.at(match.line)
+        self.hits = [match]
+        return out
+
+    def finish(self) -> list[Example]:
+        """The examples of the document still open (document-reading extractors)."""
+        if self.doc is None or self.extract_document is None:
+            return []
+        doc, hits = self.doc, sorted(self.hits, key=lambda m: m.line)
+        self.doc, self.hits = None, []
+        key = _document_key(doc, hits)
+        seen = self.memo.get(key)
+        if seen is not None:  # the same document pasted again, with the same hits
+            return self._copies(seen, doc.start)
+        drafts = self.extract_document(doc, hits, self.pack)
+        made = []
+        for draft in sorted(drafts, key=lambda d: d.line or 0):
+            assert draft.line is not None and draft.line in doc, (self.pack.name, draft.line)
+            self.n += 1
+            made.append((to_example(draft, _hit_for(draft, hits), self.pack, self.source_name, self.n, doc),
+                         draft.line - doc.start))
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+        self.memo[key] = made
+        return [e for e, _ in made]
+
+    def _copies(self, seen: list[tuple[Example, int]], base: int) -> list[Example]:
+        out = []
+        for template, offset in seen:
+            self.n += 1
+            out.append(trusted(Example, {
+                **template.__dict__, "example_id": f"{self.prefix}_{self.n:03d}",
+                "source": f"{self.source_name}:line_{base + offset}"}))
+        return out
+
+    def _feed_match(self, match: Match) -> list[Example]:
         key = _window_key(match)
         seen = self.memo.get(key) if key is not None else None
         if seen is not None:
-            out = []
-            for template, offset in seen:
-                self.n += 1
-                out.append(trusted(Example, {
-                    **template.__dict__, "example_id": f"{self.prefix}_{self.n:03d}",
-                    "source": f"{self.source_name}:line_{match.line + offset}"}))
-            return out
+            return self._copies(seen, match.line)
         try:
             drafts = self.extract(match, self.pack)
         except Exception:
@@ -115,13 +175,38 @@ class Extraction:
         return [e for e, _ in made]
 
 
-def iter_examples(matches: Iterable[Match], pack: DomainPack, source_name: str) -> Iterator[Example]:
-    """Examples in source order (see `Extraction`)."""
-    run = Extraction(pack, source_name)
+def _document_key(doc: Document, hits: list[Match]) -> tuple:
+    """Everything a document extractor reads, line numbers taken relative to the document."""
+    return (tuple(doc.lines), tuple((m.line - doc.start, m.pattern, m.match_kind) for m in hits))
+
+
+def _hit_for(draft: Draft, hits: list[Match]) -> Match:
+    """The match an item was found by: the draft's named pattern, else the first hit in its span,
+    else the last hit before its line, else the document's first hit."""
+    first, last = draft.span or (draft.line, draft.line)
+    if draft.pattern:
+        named = [m for m in hits if m.pattern == draft.pattern or draft.pattern in m.also_matched]
+        if named:
+            return min(named, key=lambda m: abs(m.line - draft.line))
+    inside = [m for m in hits if first <= m.line <= last]
+    if inside:
+        return inside[0]
+    before = [m for m in hits if m.line <= draft.line]
+    return before[-1] if before else hits[0]
+
+
+def iter_examples(matches: Iterable[Match], pack: DomainPack, source_name: str,
+                  structure: Structure | None = None) -> Iterator[Example]:
+    """Examples in source order (see `Extraction`); `matches` in line order."""
+    run = Extraction(pack, source_name, structure)
     for match in matches:
         yield from run.feed(match)
+    yield from run.finish()
 
 
-def extract_examples(matches: Iterable[Match], pack: DomainPack, source_name: str) -> list[Example]:
+def extract_examples(matches: Iterable[Match], pack: DomainPack, source_name: str,
+                     structure: Structure | None = None) -> list[Example]:
     """Every example the domain's extractor makes of `matches`, scored, in source order."""
-    return list(iter_examples(matches, pack, source_name))
+    if structure is not None:  # a document extractor reads each document once: its hits in line order
+        matches = sorted(matches, key=lambda m: m.line)
+    return list(iter_examples(matches, pack, source_name, structure))

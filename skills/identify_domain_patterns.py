@@ -28,6 +28,7 @@ from training_data_miner.skills.load_source import BOM, SourceError, check_sourc
 from training_data_miner.skills.models import IdentifyResult, Match, PatternError, trusted
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.semantic_index import SearchHit
+from training_data_miner.skills.structure import Structure
 
 try:  # Optional fast path; the scan is correct without it.
     import hyperscan
@@ -352,6 +353,7 @@ def scan(
                     "domain": p.domain, "pattern": p.name, "also_matched": [], "line": first_line + idx,
                     "text": line_text, "groups": _groups(m), "context_before": before, "context_after": after,
                     "truncated": cut or clipped, "match_kind": "regex", "query": None,
+                    "document": None, "doc_kind": None, "heading_path": [], "block": None,
                 })
             yield from hits.values()
         first_line += block.n
@@ -496,7 +498,14 @@ def match_row(m: Match) -> dict[str, object]:
     return {"domain": m.domain, "pattern": m.pattern, "also_matched": m.also_matched, "line": m.line,
             "text": m.text, "groups": m.groups, "lines_before": len(m.context_before),
             "lines_after": len(m.context_after), "truncated": m.truncated, "match_kind": m.match_kind,
-            "query": m.query}
+            "query": m.query, "document": m.document, "doc_kind": m.doc_kind, "heading_path": m.heading_path,
+            "block": m.block}
+
+
+def annotate(matches: Iterable[Match], structure: Structure) -> None:
+    """Each match gets where its line sits: its document, heading path and block (in place)."""
+    for m in matches:
+        m.__dict__.update(structure.at(m.line).describe(m.line))
 
 
 def matches_from_rows(source_path: str | os.PathLike[str], sha256: str, rows: list[dict]) -> list[Match]:

@@ -76,6 +76,13 @@ class Match(BaseModel):
     truncated: bool = False
     match_kind: MatchKind = "regex"
     query: str | None = Field(None, description="semantic matches: the search query that found the line")
+    # Where the line sits in the source's structure (skills/structure.py), set by identify.
+    document: int | None = Field(None, description="index of the document the line is in (the source's outline)")
+    doc_kind: str | None = Field(None, description="modlog, readme, roadmap, wsp_protocol, report, log or other")
+    heading_path: list[str] = Field([], description="the titles of the headings over the line, outermost first")
+    block: dict[str, Any] | None = Field(None, description="the structure the line is part of: a table row "
+                                         "with its header, a list item with its parent, a JSON or fenced "
+                                         "block, a log record")
 
 
 class PatternError(BaseModel):

@@ -64,7 +64,9 @@ class DomainPack(BaseModel):
     label: str = Field(description="the output field that is this domain's main label")
     labels: list[str] = Field([], description="the label's expected values, for coverage analysis")
     recommended_use: str
-    instructions: dict[str, str]
+    instructions: dict[str, str | list[str]] = Field(
+        description="instruction template(s) per task kind; a list gives several phrasings, one chosen per "
+                    "item from its content (so a pasted copy of an item gets the same one)")
     patterns: list[PatternSpec] = Field(min_length=1)
     wardrobe: Wardrobe
     context_before: int | None = Field(None, ge=0, le=200)
@@ -74,12 +76,21 @@ class DomainPack(BaseModel):
                         "\"Performance\"): whole-run mines balance domains across worker processes by it")
     path: str = ""
 
+    @field_validator("instructions")
+    @classmethod
+    def _phrasings(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        empty = [k for k, v in value.items() if isinstance(v, list) and not v]
+        if empty:
+            raise ValueError(f"task kind(s) {', '.join(empty)} have an empty list of phrasings")
+        return value
+
     def with_pattern(self, pattern_regex: str, name: str = "caller_pattern") -> DomainPack:
         """This pack plus a caller-supplied regex, for one run (the seed's `pattern_regex`)."""
         try:
             spec = PatternSpec(name=name, regex=pattern_regex, ignore_case=True)
         except ValidationError as exc:
-            raise PackError(f"pattern_regex {pattern_regex!r} {exc.errors()[0]['msg']}") from None
+            reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise PackError(f"pattern_regex: expected a regular expression; got {pattern_regex!r}, which {reason}") from None
         return self.model_copy(update={"patterns": [*self.patterns, spec]})
 
 

@@ -41,6 +41,12 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "when it is not there")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:  # a test that takes the dev_corpus fixture reads the corpus
+        if "dev_corpus" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     helpers.running = item
     if item.get_closest_marker("corpus") is not None and not helpers.has_corpus():

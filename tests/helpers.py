@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from training_data_miner.skills.extract_examples import extract_examples
-from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
+from training_data_miner.skills.identify_domain_patterns import annotate, identify_domain_patterns
 from training_data_miner.skills.models import Example
 from training_data_miner.skills.packs import load_packs
+from training_data_miner.skills.structure import Structure
 
 # ../shared (read-only, beside the project; TDM_SHARED names another folder, e.g. an empty one to run
 # the suite as a clone without it would)
@@ -27,9 +28,16 @@ def mine_text(tmp_path: Path, domain: str, text: str, name: str = "012.txt") -> 
     """Every example the domain makes of `text` (identify + extract, as a run does)."""
     src = tmp_path / name
     src.write_text(text, encoding="utf-8")
+    return mine_file(src, domain)
+
+
+def mine_file(src: Path, domain: str) -> list[Example]:
+    """Every example the domain makes of the file `src`: identify, the source's structure, extract."""
     pack = PACKS[domain]
     res = identify_domain_patterns(src, [pack])
-    return extract_examples(res.matches[domain], pack, name)
+    structure = Structure.read(src)
+    annotate(res.matches[domain], structure)
+    return extract_examples(res.matches[domain], pack, src.name, structure)
 
 
 def source_lines(path: Path) -> list[str]:
@@ -46,8 +54,9 @@ def has_corpus() -> bool:
 
 def corpus() -> Path:
     """../shared/corpus/012_dev.txt, the one way a test gets it: skips the test, with the reason,
-    when the file is not there. A test that reads it is marked `@pytest.mark.corpus` (conftest
-    skips those before they start; `-m corpus` selects them); one that is not fails here."""
+    when the file is not there. A test that reads it carries the `corpus` marker (conftest adds it
+    to those that take the dev_corpus fixture, and skips marked tests before they start; `-m
+    corpus` selects them); one without the marker fails here."""
     if not has_corpus():
         pytest.skip(SKIP_REASON)
     if running is not None and running.get_closest_marker("corpus") is None:
@@ -65,9 +74,7 @@ def corpus_kept(domain: str) -> list[Example]:
 
     path = corpus()
     if domain not in _KEPT:
-        pack = PACKS[domain]
-        res = identify_domain_patterns(path, [pack])
-        _KEPT[domain] = filter_quality(extract_examples(res.matches[domain], pack, path.name)).kept
+        _KEPT[domain] = filter_quality(mine_file(path, domain)).kept
         lines = source_lines(path)
         for ex in _KEPT[domain]:
             assert ex.evidence in lines[ex.line - 1], ex.source

@@ -22,7 +22,6 @@ def lines(path):
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.mark.corpus
 async def test_kill_9_of_the_server_mid_mine_keeps_the_previous_dataset(http_server, data_dir, dev_corpus):
     url, proc = http_server
     async with Client(url) as client:

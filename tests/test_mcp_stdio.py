@@ -53,7 +53,6 @@ async def test_stdio_six_steps_make_the_same_datasets_as_the_cli(stdio_server, d
         assert comparable(mcp) == comparable(cli), mcp.name
 
 
-@pytest.mark.corpus
 async def test_stdio_progress_notifications_during_a_mine_of_the_dev_corpus(stdio_server, dev_corpus):
     seen: list[tuple[float, float | None, str | None]] = []
 
@@ -73,7 +72,6 @@ async def test_stdio_progress_notifications_during_a_mine_of_the_dev_corpus(stdi
         assert any(m.startswith(step) for _, _, m in seen), step
 
 
-@pytest.mark.corpus
 async def test_stdio_cancelled_mine_stops_promptly_and_writes_no_dataset(stdio_server, data_dir, dev_corpus):
     scanning = anyio.Event()
 

@@ -67,7 +67,6 @@ def test_the_embedded_index_answers_nothing_for_words_it_does_not_hold(tmp_path)
     assert idx.search("zeta", 5) == [] and idx.search("the of", 5) == [] and idx.search("gamma", 0) == []
 
 
-@pytest.mark.corpus
 def test_embedded_search_quality_on_the_dev_corpus(dev_corpus):
     """The check behind the engine choice (README, "Semantic search"): for each domain, query with
     its description and each semantic query; a top-10 hit counts when its 8-line chunk holds a line
@@ -120,7 +119,6 @@ def test_augment_semantic_adds_the_lines_the_regexes_missed_with_context(tmp_pat
     assert out[1].text == text[6]
 
 
-@pytest.mark.corpus
 def test_augmentation_on_the_dev_corpus_adds_candidates_that_survive_the_filter(tmp_path, dev_corpus):
     results, crumbs, orch = mine(tmp_path, None, ("mps_scoring", "roadmap_analysis"), dev_corpus)
     for r in results:

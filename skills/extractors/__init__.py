@@ -1,7 +1,10 @@
-"""Per-domain extractors: a match and its context -> instruction/input/output drafts.
+"""Per-domain extractors: matches in their document -> instruction/input/output drafts.
 
-An extractor is a module-level `EXTRACTOR = Extractor(extract)`. `extract(match, pack)` returns
-zero or more `Draft`s; `extract_examples` turns each into an `Example` and scores it. A domain
+An extractor is a module-level `EXTRACTOR = Extractor(document=extract)`: `extract(doc, hits, pack)`
+reads one document of the source's structure (skills/structure.py) with the domain's matches in it
+and returns zero or more `Draft`s, each at the line that states its item. (An extractor of the older
+shape, `Extractor(extract)` with `extract(match, pack)`, reads one match and its context window.)
+`extract_examples` turns each draft into an `Example` and scores it. A domain
 pack names its extractor in its `extractor` field, and must have a template for each of the
 extractor's `INSTRUCTION_KEYS`: they are listed here, so that a pack is checked without
 importing its extractor (importing one compiles its patterns: 8-57 ms each).
@@ -38,12 +41,15 @@ class Draft:
     rationale_note: str = ""
     ambiguity: float = 0.0
     ambiguities: list[str] = field(default_factory=list)
-    line: int | None = None  # when the evidence sits on a context line, not the match line
+    line: int | None = None  # the item's line (document extractors: required), when not the match line
+    span: tuple[int, int] | None = None  # first and last line the item's facts come from
+    pattern: str | None = None  # the match pattern that found the item (default: the first hit in its span)
 
 
 @dataclass(frozen=True)
 class Extractor:
-    extract: Callable[..., list[Draft]]
+    extract: Callable[..., list[Draft]] | None = None  # (match, pack) -> drafts
+    document: Callable[..., list[Draft]] | None = None  # (doc, hits, pack) -> drafts
 
 
 def context_lines(match: Match) -> list[tuple[int, str]]:
