@@ -70,6 +70,7 @@ def to_example(draft: Draft, match: Match, pack: DomainPack, source_name: str, n
 
 
 MEMO_LIMIT = 20_000  # windows remembered per run (bounded, so a long stream stays in bounded memory)
+SEEN_LIMIT = 200_000  # item identities remembered per run (Draft.identity), bounded for the same reason
 
 
 def _window_key(match: Match) -> tuple | None:
@@ -98,6 +99,8 @@ class Extraction:
         self.structure = structure
         self.prefix = example_prefix(pack.name)
         self.memo: dict[tuple, list[tuple[Example, int]]] = {}
+        # identity -> content keys of the drafts made for it (Draft.identity), from earlier documents
+        self.seen: dict[str, set[int]] = {}
         self.n = 0
         self.doc: Document | None = None
         self.hits: list[Match] = []
@@ -129,7 +132,7 @@ class Extraction:
         seen = self.memo.get(key)
         if seen is not None:  # the same document pasted again, with the same hits
             return self._copies(seen, doc.start)
-        drafts = self.extract_document(doc, hits, self.pack)
+        drafts = self._not_restated(self.extract_document(doc, hits, self.pack))
         made = []
         for draft in sorted(drafts, key=lambda d: d.line or 0):
             assert draft.line is not None and draft.line in doc, (self.pack.name, draft.line)
@@ -140,6 +143,31 @@ class Extraction:
             self.memo.clear()
         self.memo[key] = made
         return [e for e, _ in made]
+
+    def _not_restated(self, drafts: list[Draft]) -> list[Draft]:
+        """The drafts of items no earlier document stated. An item an earlier document had (same
+        identity) is made again only as a byte-identical copy, which the quality filter rejects as
+        an exact duplicate, on record; a restatement in other words is not made. Within one
+        document the extractor decides (the drafts of one item share its identity)."""
+        out: list[Draft] = []
+        new: dict[str, set[int]] = {}
+        for d in drafts:
+            if d.identity is None:
+                out.append(d)
+                continue
+            # what the example is and how it scores: a copy of a draft the filter rejects is no better
+            content = zlib.crc32(json.dumps([d.instruction_key, d.input, d.output, d.rationale, d.rationale_note,
+                                             d.ambiguity], sort_keys=True, ensure_ascii=False).encode("utf-8"))
+            earlier = self.seen.get(d.identity)
+            if earlier is None:
+                new.setdefault(d.identity, set()).add(content)
+                out.append(d)
+            elif content in earlier:
+                out.append(d)
+        if len(self.seen) + len(new) > SEEN_LIMIT:
+            self.seen.clear()
+        self.seen.update(new)
+        return out
 
     def _copies(self, seen: list[tuple[Example, int]], base: int) -> list[Example]:
         out = []
