@@ -406,6 +406,18 @@ def test_a_total_above_twenty_is_p0_with_a_note(tmp_path):
     assert e.output["priority"] == "P0" and "outside WSP 15's 4-20 range" in e.output["range_note"]
 
 
+def test_corrections_are_counted_in_the_pattern_summary(tmp_path):
+    from training_data_miner.skills.generate_pattern_summary import generate_pattern_summary
+
+    examples = mine_text(tmp_path, "mps_scoring", "Queue cleanup job Score: 14 -> P0\n" + GAPS
+                         + "### Phase 1: Import parser\n- **MPS**: 17 (C:3, I:5, D:2, P:5) - P0\n")
+    fr = filter_quality(examples)
+    summary = generate_pattern_summary(PACKS["mps_scoring"], ["regex"], examples, fr)
+    notes = " ".join(summary.common_patterns)
+    assert "stated priority contradicted WSP 15 in 4 kept examples" in notes
+    assert "stated total was not C+I+D+P in 1 kept example" in notes
+
+
 # -- one item, once ---------------------------------------------------------------------------------
 
 
