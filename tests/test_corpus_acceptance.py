@@ -77,7 +77,7 @@ def test_mps_totals_and_priorities_follow_wsp15(run):
             full += 1
             assert o["mps_total"] == sum(o[d] for d in wsp15.DIMENSIONS), e["example_id"]
         # every example states its total and its WSP 15 priority (the rating kind has no range)
-        assert o["priority"] == wsp15.priority(o["mps_total"]) == e["label"], e["example_id"]
+        assert o["priority"] == wsp15.nearest_priority(o["mps_total"]) == e["label"], e["example_id"]
         lo, hi = wsp15.PRIORITY_RANGES[o["priority"]]
         assert o.get("mps_range", f"{lo}-{hi}") == f"{lo}-{hi}"
         if "stated_priority" in o:

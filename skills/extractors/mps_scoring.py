@@ -79,7 +79,6 @@ _NAMED_SUM = regex.compile(
     r"(?i)(?P<a>[1-5])\s*\+\s*(?P<b>[1-5])\s*\+\s*(?P<c>[1-5])\s*\+\s*(?P<d>[1-5])\s*\(\s*"
     r"(?P<order>(?:complexity|importance|deferr?ability|impact)(?:\s*\+\s*(?:complexity|importance|deferr?ability|impact)){3})\s*\)"
 )
-_SUM = regex.compile(r"(?<![\d.])[1-5]\s*\+\s*[1-5]\s*\+\s*[1-5]\s*\+\s*[1-5]\s*=\s*")
 _NUM_END = r"(?![\d.]|\s*[-\u2013]\s*\d|\s?[a-z%]|\s*x\b|\s*[<>\u2264\u2265])"
 # a stated total that needs no dimensions beside it to be one
 _TOTAL = regex.compile(
@@ -109,7 +108,8 @@ _STATUS = regex.compile(
     r"nothing\s+to\b)|\bno\s+(?:[\w-]+\s+){0,3}(?:anomalies|interventions)\s+(?:detected|required)\b"
 )
 _ACTION_LINE = regex.compile(r"^\s*(?:[-*]\s+)?(?P<action>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,}):\s+(?P<task>\S.*)$")
-_JSON_KEY = regex.compile(r"^\s*[\"'](?P<key>[^\"']{1,60})[\"']\s*:\s*(?P<value>.*?)\s*,?\s*(?:#.*)?$")
+_JSON_KEY = regex.compile(r"^\s*[\"'](?P<key>[^\"']{1,60})[\"']\s*:\s*")
+_QUOTED = regex.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _REASON_KEY = regex.compile(r"(?i)^(?P<dim>complexity|importance|deferr?ability|impact)_(?:reason|rationale|why|justification)$")
 _TAGS = regex.compile(r"^\s*(?:\d{4}-\d\d-\d\d[ T][\d:,.]+\s+-\s+[\w.-]+\s+-\s+[A-Z]+\s+-\s+|\[\d\d:\d\d:\d\d[,.\d]*\]\s*)?"
                       r"(?:\[[^\[\]]{1,40}\]\s*)*")
@@ -138,33 +138,6 @@ _TASK_KEYS = ("task", "task_description", "title", "name", "recommendation", "de
               "summary", "referenced_skill", "file", "module", "roadmap", "component", "target")
 
 
-@dataclass
-class Item:
-    """A scored task as read from the text, before it becomes drafts."""
-
-    line: int  # the line that states the score (the total, where there is one)
-    first: int
-    last: int
-    evidence: str
-    form: str  # line, block, table, object, arbitration
-    dims: dict[str, int] | None = None
-    reasons: dict[str, str] = field(default_factory=dict)
-    reason: str | None = None  # a reason for the score as a whole
-    stated_total: int | None = None
-    stated_priority: str | None = None
-    task: str = ""
-    name: str = ""  # the part of the task that names it (what a restatement repeats)
-    context: str = ""  # where the task is (document, section), when the task does not say
-    details: str = ""  # what the text says about the task (for rating)
-    template: bool = False  # a row of a machine-written dump (arbitration rows, log lines)
-
-    @property
-    def total(self) -> int | None:
-        if self.dims is not None and len(self.dims) == 4:
-            return wsp15.mps_total(*(self.dims[d] for d in DIMS))
-        return self.stated_total
-
-
 _THRESHOLD = regex.compile(r"[<>\u2264\u2265]=?\s*$")
 _MARKUP = regex.compile(r"\*\*|__|`|^\s*(?:[-*+>]|\d{1,3}[.)])\s+|^\s*#+\s*|^\s*[|]\s*|\s*[|]\s*$")
 # what gives a priority away: "P2 medium priority, schedule ...", "(P1 High Priority)", "P3 DEFER", "MPS 12"
@@ -172,20 +145,21 @@ _ANSWER = (
     regex.compile(r"(?i)\bP[0-4]\s+(?:\w+\s+){0,2}?(?:critical|high|medium|low|backlog|priority)\b[^.|]*\.?"),
     regex.compile(r"\bP[0-4](?:\s*(?:or|vs\.?|/|,|->|\u2192)\s*P[0-4])+(?:\s+for\b)?"),  # "P1 or P3 for ..."
     regex.compile(r"\s*(?:->|\u2192|=>)\s*\**P[0-4]\b\**"),
-    regex.compile(r"\([^()]*\bP[0-4]\b[^()]*\)|\bMPS\b[^.|;()]*?\d+[^.|;()]*"),
+    regex.compile(r"\([^()]{0,80}\bP[0-4]\b[^()]{0,80}\)|\bMPS\b[^.|;()\d]{0,24}\d+[^.|;()]{0,40}"),
     regex.compile(r"\bP[0-4]\b(?:\s*[-:]?\s*(?:(?i:critical|high|medium|low|backlog|priority)|[A-Z][A-Z_]{3,})\b)*"),
     regex.compile(r"(?i)\b(?:critical|high|medium|low|backlog)[ -]priority\b"),
     regex.compile(r"(?:^|(?<=\s))(?:\(\s*\)|\[\s*\])"),  # what is left of "(P1)"; "reset()" stays
 )
 _SEPARATORS = regex.compile(r"\s*([:|])\s*[-\u2013\u2014:|]+\s*")
+# the action a priority calls for, written before the task ("Batch For Session (MPS 14): ...",
+# "SCHEDULE_FOR_SPRINT: ..."), is the answer, not the task; it marks a machine-written row
+_ACTION_LABEL = regex.compile(r"(?i)^(?:(?:fix|batch|schedule|add|defer|reconsider|monitor|skip|review|escalate|for|to|"
+                              r"the|this|next|upcoming|session|sprint|backlog|immediately|now|later|soon)\b[\s_-]*){2,}:\s*")
 # what opens or closes a line without naming its task: score labels, versions and dates, status tags
 _NOT_TASK = (
     regex.compile(r"(?i)^(?:(?:mps|wsp\s*15|score|total|priority|expected|result|returns?|task)\b\W*)+"),
     regex.compile(r"(?i)[\s:|.,-]*\b(?:priority|mps|score|total)\s*:?\s*$"),
-    # the action a priority calls for, written before the task ("Batch For Session (MPS 14): ...",
-    # "SCHEDULE_FOR_SPRINT: ..."), is the answer, not the task
-    regex.compile(r"(?i)^(?:(?:fix|batch|schedule|add|defer|reconsider|monitor|skip|review|escalate|for|to|the|this|"
-                  r"next|upcoming|session|sprint|backlog|immediately|now|later|soon)\b[\s_-]*){2,}:\s*"),
+    _ACTION_LABEL,
     regex.compile(r"^(?:\[?v?\d+(?:\.\d+)+\]?\s*[-:]?\s*)?(?:\[?\d{4}-\d\d-\d\d\]?\s*[-:]?\s*)?"),
     regex.compile(r"\s*\((?:COMPLETED?|DONE|PENDING|IN PROGRESS|FIXED|RESOLVED|OK|TODO)\)"),
 )
@@ -207,6 +181,49 @@ _REASON_LINE = regex.compile(r"(?i)^\s*(?:[-*]\s*)?\**(?:reason|rationale|why)\*
 _STRINGS = regex.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _COMMENT_END = regex.compile(r"#.*$")
 _OPEN_KEY = regex.compile(r"""^\s*(?:[\w.]+\s*=\s*)?["']?(?P<k>[\w .-]{1,60}?)["']?\s*:\s*[\[{]\s*$""")
+
+
+# table headers and cells
+_NOT_LETTER = regex.compile(r"[^a-z]")
+_DIM_HEADER = {d: regex.compile(r"(?:%s|%s)(?:\s*\(\w+\))?" % (d, d[0])) for d in DIMS}
+_TOTAL_HEADER = regex.compile(r"\b(?:mps|score|total)\b")
+_OTHER_SCORE_HEADER = regex.compile(r"\b(?:llme|confidence|quality|test|coverage)\b")
+_TASK_HEADER = regex.compile(r"\b(?:task|item|module|finding|option|phase|name|feature|component|work|issue|file|"
+                             r"candidate|action)\b")
+_SCORE_HEADER = regex.compile(r"\b(?:score|value|rating)\b")
+_WHY_HEADER = regex.compile(r"\b(?:rationale|reason|why|justification|notes?|explanation)\b")
+_OUT_OF_20 = regex.compile(r"\**\s*\d{1,2}\s*/\s*20\s*\**")
+_SCORE_CELL = regex.compile(r"\**\s*([1-5])\s*\**(?:\s*\([^)]*\))?")
+_TOTAL_CELL = regex.compile(r"\**\s*(\d{1,2})\s*(?:/\s*20)?\s*\**(?:\s*\([^)]*\))?")
+_DIM_CELL = regex.compile(r"[`*]*\s*([1-5])\s*[`*]*")
+_SUM_CELL = regex.compile(r"[`*]*\s*(\d{1,2})\s*[`*]*")
+
+
+@dataclass
+class Item:
+    """A scored task as read from the text, before it becomes drafts."""
+
+    line: int  # the line that states the score (the total, where there is one)
+    first: int
+    last: int
+    evidence: str
+    form: str  # line, block, table or arbitration (a template cap counts rows of one form)
+    dims: dict[str, int] | None = None
+    reasons: dict[str, str] = field(default_factory=dict)
+    reason: str | None = None  # a reason for the score as a whole
+    stated_total: int | None = None
+    stated_priority: str | None = None
+    task: str = ""
+    name: str = ""  # the part of the task that names it (what a restatement repeats)
+    context: str = ""  # where the task is (document, section), when the task does not say
+    details: str = ""  # what the text says about the task (for rating)
+    template: bool = False  # a row of a machine-written dump (arbitration rows, log lines)
+
+    @property
+    def total(self) -> int | None:
+        if self.dims is not None and len(self.dims) == 4:
+            return wsp15.mps_total(*(self.dims[d] for d in DIMS))
+        return self.stated_total
 
 
 # -- reading one line ---------------------------------------------------------------------------
@@ -507,6 +524,16 @@ def _dim_reason(text: str, span: tuple[int, int]) -> tuple[str | None, bool]:
     return r, first
 
 
+def _json_value(text: str, m: regex.Match[str]) -> str:
+    """The value of a `"key": value` line: a quoted string whole, else up to a comment, without the
+    trailing comma (string operations, so a 10,000-character line costs one pass)."""
+    rest = text[m.end():]
+    q = _QUOTED.match(rest)
+    if q:
+        return q.group(0)
+    return rest.split("#", 1)[0].strip().rstrip(",").strip()
+
+
 def _json_reason(text: str) -> tuple[str, str] | None:
     m = _JSON_KEY.match(text)
     if not m:
@@ -514,8 +541,9 @@ def _json_reason(text: str) -> tuple[str, str] | None:
     k = _REASON_KEY.match(m["key"])
     if not k:
         return None
+    raw = _json_value(text, m)
     try:
-        value = json.loads(m["value"]) if m["value"].startswith('"') else m["value"].strip("'")
+        value = json.loads(raw) if raw.startswith('"') else raw.strip("'")
     except ValueError:
         return None
     return (_DIM_OF[k["dim"].lower()], _plain(str(value))) if isinstance(value, str) and value.strip() else None
@@ -685,28 +713,27 @@ class _Reader:
         view = _view_of(self.doc, table.start, self.views)
         self.done.update(range(table.start, table.end + 1))
         header = [_plain(h).lower() for h in table.header]
-        keys = [regex.sub(r"[^a-z]", "", _plain(r.cells[0]).lower()) if r.cells else "" for r in table.rows]
+        keys = [_NOT_LETTER.sub("", _plain(r.cells[0]).lower()) if r.cells else "" for r in table.rows]
         if sum(1 for k in keys if len(k) > 2 and _DIM_OF.get(k) in DIMS) >= 3:
             self._dimension_table(view, table, header)
             return
         cols = {}
         for i, h in enumerate(header):
             for d in DIMS:
-                if regex.fullmatch(r"(?:%s|%s)(?:\s*\(\w+\))?" % (d, d[0]), h) or (d == "impact" and h in ("im", "imp")):
+                if _DIM_HEADER[d].fullmatch(h) or (d == "impact" and h in ("im", "imp")):
                     cols.setdefault(d, i)
-        total_col = next((i for i, h in enumerate(header) if regex.search(r"\b(?:mps|score|total)\b", h)
-                          and not regex.search(r"\b(?:llme|confidence|quality|test|coverage)\b", h)), None)
+        total_col = next((i for i, h in enumerate(header) if _TOTAL_HEADER.search(h)
+                          and not _OTHER_SCORE_HEADER.search(h)), None)
         if total_col is None and len(cols) < 4:
             # "Item | 18/20": a column of scores out of 20
             total_col = next((i for i in range(len(header)) if table.rows and all(
-                i < len(r.cells) and regex.fullmatch(r"\**\s*\d{1,2}\s*/\s*20\s*\**", r.cells[i].strip())
+                i < len(r.cells) and _OUT_OF_20.fullmatch(r.cells[i].strip())
                 for r in table.rows)), None)
         if len(cols) < 4 and total_col is None:
             return
         prio_col = next((i for i, h in enumerate(header) if "priority" in h), None)
         used = set(cols.values()) | {total_col, prio_col}
-        task_col = next((i for i, h in enumerate(header) if i not in used and regex.search(
-            r"\b(?:task|item|module|finding|option|phase|name|feature|component|work|issue|file|candidate|action)\b", h)),
+        task_col = next((i for i, h in enumerate(header) if i not in used and _TASK_HEADER.search(h)),
             next((i for i in range(len(header)) if i not in used), None))
         for row in table.rows:
             self._table_row(view, table, row, cols, total_col, prio_col, task_col)
@@ -720,12 +747,12 @@ class _Reader:
         dims = {}
         if len(cols) == 4:
             for d, i in cols.items():
-                m = regex.fullmatch(r"\**\s*([1-5])\s*\**(?:\s*\([^)]*\))?", cells[i].strip()) if i < len(cells) else None
+                m = _SCORE_CELL.fullmatch(cells[i].strip()) if i < len(cells) else None
                 if m:
                     dims[d] = int(m[1])
         total = None
         if total_col is not None and total_col < len(cells):
-            m = regex.fullmatch(r"\**\s*(\d{1,2})\s*(?:/\s*20)?\s*\**(?:\s*\([^)]*\))?", cells[total_col].strip())
+            m = _TOTAL_CELL.fullmatch(cells[total_col].strip())
             total = int(m[1]) if m else None
         if len(dims) < 4:
             if total is None:
@@ -749,26 +776,26 @@ class _Reader:
     def _dimension_table(self, view: _View, table: Table, header: list[str]) -> None:
         """`| **Complexity** | 3 | reason |` rows and an `MPS Total` row: one item, named by the
         heading or the document above the table."""
-        score_col = next((i for i, h in enumerate(header) if regex.search(r"\b(?:score|value|rating)\b", h)), 1)
+        score_col = next((i for i, h in enumerate(header) if _SCORE_HEADER.search(h)), 1)
         why_col = next((i for i, h in enumerate(header)
-                        if regex.search(r"\b(?:rationale|reason|why|justification|notes?|explanation)\b", h)), None)
+                        if _WHY_HEADER.search(h)), None)
         dims: dict[str, int] = {}
         reasons: dict[str, str] = {}
         total = prio = anchor = None
         for row in table.rows:
             cells = row.cells
-            key = regex.sub(r"[^a-z]", "", _plain(cells[0]).lower()) if cells else ""
+            key = _NOT_LETTER.sub("", _plain(cells[0]).lower()) if cells else ""
             d = _DIM_OF.get(key) if len(key) > 2 else None
             cell = cells[score_col].strip() if score_col < len(cells) else ""
             if d in DIMS:
-                m = regex.fullmatch(r"[`*]*\s*([1-5])\s*[`*]*", cell)
+                m = _DIM_CELL.fullmatch(cell)
                 if not m or d in dims:
                     return  # a placeholder ("[1-5]") or a dimension twice: not a score
                 dims[d] = int(m[1])
                 if why_col is not None and why_col < len(cells) and _content_words(_plain(cells[why_col])):
                     reasons[d] = _plain(cells[why_col])
             elif "total" in key or "mps" in key:
-                m = regex.fullmatch(r"[`*]*\s*(\d{1,2})\s*[`*]*", cell)
+                m = _SUM_CELL.fullmatch(cell)
                 if m:
                     total, anchor = int(m[1]), row
                     p = _PRIORITY.search(" ".join(cells[1:]))
@@ -804,6 +831,7 @@ class _Reader:
             if _names_something(task):
                 item.task, item.name = task, short or task
                 item.context = _context_for(view, n, task)
+                item.template = item.template or bool(_ACTION_LABEL.match(_scrub(_plain(rest))))
                 return
         obj = _object_task(view, first)
         if obj is not None:
@@ -958,7 +986,8 @@ def _object_fields(doc: Document, open_line: int) -> list[tuple[str, str]]:
         raw = doc.text(k)
         if depth == 0:
             m = _JSON_KEY.match(raw)
-            if m and m["value"].endswith("[") and not m["value"].startswith("{"):
+            value = _json_value(raw, m) if m else ""
+            if m and value.endswith("[") and not value.startswith("{"):
                 vals, j = [], k + 1
                 while j <= doc.end and j - k < 30 and not doc.text(j).strip().startswith("]"):
                     s = doc.text(j).strip().rstrip(",")
@@ -969,8 +998,8 @@ def _object_fields(doc: Document, open_line: int) -> list[tuple[str, str]]:
                     j += 1
                 if vals:
                     out.append((m["key"], ", ".join(vals)))
-            elif m and not m["value"].endswith("{"):
-                v = m["value"].rstrip(",").strip()
+            elif m and not value.endswith("{"):
+                v = value
                 try:
                     value = json.loads(v) if v[:1] in "\"-0123456789tfn" else v.strip("'")
                 except ValueError:
@@ -1073,7 +1102,7 @@ def _select(items: list[Item]) -> list[tuple[Item, str | None]]:
 def _drafts(item: Item, capped: str | None) -> list[Draft]:
     total = item.total
     assert total is not None
-    prio = wsp15.priority(total) or ("P0" if total > 20 else "P4")
+    prio = wsp15.nearest_priority(total)
     lo, hi = wsp15.PRIORITY_RANGES[prio]
     inp: dict[str, Any] = {"task_description": item.task}
     if item.context:
