@@ -536,3 +536,19 @@ def test_dev_corpus_against_the_gold(tmp_path):
     # TEMPLATE_CAP per score vector are kept (EXAMPLES.md 6), and the near-duplicate filter drops
     # rows and module tables that differ only in a name
     assert r["recall"] >= 0.58, r
+
+
+@pytest.mark.parametrize("text", [
+    "| Module | Score |\n|---|---|\n| token_vault | 92 |\n| consent_engine | 7 |\n",  # a score, not an MPS
+    "| Module | Total tests |\n|---|---|\n| token_vault | 12 |\n",
+])
+def test_score_columns_that_are_not_mps_are_not_items(tmp_path, text):
+    assert mine_text(tmp_path, "mps_scoring", text) == []
+
+
+def test_a_one_line_json_object_is_named_by_its_fields(tmp_path):
+    line = '[09:14:54] [0102-MPS] {"finding": "consent opt-outs kept in memory only", "mps": 13, "priority": "P0"}\n'
+    e = one(kept(tmp_path, line), "priority")
+    assert e.input["task_description"] == "consent opt-outs kept in memory only" and e.input["mps_total"] == 13
+    assert e.output["priority"] == "P1" and e.output["stated_priority"] == "P0"
+    answer_free(e)

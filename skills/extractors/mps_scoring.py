@@ -722,8 +722,11 @@ class _Reader:
             for d in DIMS:
                 if _DIM_HEADER[d].fullmatch(h) or (d == "impact" and h in ("im", "imp")):
                     cols.setdefault(d, i)
-        total_col = next((i for i, h in enumerate(header) if _TOTAL_HEADER.search(h)
-                          and not _OTHER_SCORE_HEADER.search(h)), None)
+        # an MPS column; beside the four dimensions a "Total" or "Score" column is their total too
+        total_col = next((i for i, h in enumerate(header) if "mps" in h and not _OTHER_SCORE_HEADER.search(h)), None)
+        if total_col is None and len(cols) == 4:
+            total_col = next((i for i, h in enumerate(header) if _TOTAL_HEADER.search(h)
+                              and not _OTHER_SCORE_HEADER.search(h)), None)
         if total_col is None and len(cols) < 4:
             # "Item | 18/20": a column of scores out of 20
             total_col = next((i for i in range(len(header)) if table.rows and all(
@@ -754,6 +757,8 @@ class _Reader:
         if total_col is not None and total_col < len(cells):
             m = _TOTAL_CELL.fullmatch(cells[total_col].strip())
             total = int(m[1]) if m else None
+        if total is not None and total > 25:
+            return  # another scale
         if len(dims) < 4:
             if total is None:
                 return
@@ -819,6 +824,15 @@ class _Reader:
         score is in, the `ACTION: task` line above it, the list item it is nested in, the nearest
         heading that names something, the document title."""
         n = item.line
+        inline = _inline_object(view.text(n))
+        if inline is not None:  # a one-line object: {"task": "...", "mps": 12}
+            task, details, reason, prio = inline
+            if task:
+                item.task = item.name = task
+                item.context = _context_for(view, n, task)
+                item.details, item.reason = details, item.reason or reason
+                item.stated_priority = item.stated_priority or prio
+            return
         if rest and (_META.match(_plain(rest)) or _JSON_KEY.match(view.text(n))):
             rest = None  # "WSP References: WSP 15 (MPS 17/20), ...", '"mps": 9,  # safe' name no task
         short = _short_name(rest) if rest else ""
@@ -950,6 +964,27 @@ def _object_task(view: _View, first: int) -> tuple[str, str, str, str | None, st
     kind = " ".join(container.replace("_", " ").split())
     context = kind if kind and kind.lower() not in task.lower() else _context_for(view, first, task)
     return task, context, "; ".join(parts), reason, prio
+
+
+def _inline_object(text: str) -> tuple[str, str, str | None, str | None] | None:
+    """A line that is a whole JSON object: (task, details, reason, stated priority) from its
+    fields, the task empty when no field names one; None for any other line."""
+    t = _TAGS.sub("", text).strip().rstrip(",")
+    if not (t.startswith("{") and t.endswith("}")):
+        return None
+    try:
+        obj = json.loads(t)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    fields = {str(k): _plain(str(v)) for k, v in obj.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+    values = {k: v for k, v in fields.items() if not _SKIP_KEYS.search(k) and not _PLACEHOLDER.search(v)}
+    name = next((values[k] for k in _TASK_KEYS if k in values and _content_words(values[k])), "")
+    reason = next((v for k, v in fields.items() if k.lower() in ("reason", "rationale", "why")), None)
+    m = _PRIORITY.search(fields.get("priority", ""))
+    details = "; ".join(f"{k}: {_scrub(v)}" for k, v in values.items() if v != name and k.lower() not in ("reason", "rationale", "why"))
+    return _task_text(name), details[:MAX_DETAILS], reason, "P" + m["p"] if m else None
 
 
 def _enclosing_open(doc: Document, n: int) -> tuple[int, str] | None:
