@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 
 from training_data_miner.skills.extractors import Draft, context_lines, get_extractor
@@ -134,10 +135,11 @@ class Extraction:
             return self._copies(seen, doc.start)
         drafts = self._not_restated(self.extract_document(doc, hits, self.pack))
         made = []
+        lines = [m.line for m in hits]
         for draft in sorted(drafts, key=lambda d: d.line or 0):
             assert draft.line is not None and draft.line in doc, (self.pack.name, draft.line)
             self.n += 1
-            made.append((to_example(draft, _hit_for(draft, hits), self.pack, self.source_name, self.n, doc),
+            made.append((to_example(draft, _hit_for(draft, hits, lines), self.pack, self.source_name, self.n, doc),
                          draft.line - doc.start))
         if len(self.memo) >= MEMO_LIMIT:
             self.memo.clear()
@@ -208,19 +210,20 @@ def _document_key(doc: Document, hits: list[Match]) -> tuple:
     return (tuple(doc.lines), tuple((m.line - doc.start, m.pattern, m.match_kind) for m in hits))
 
 
-def _hit_for(draft: Draft, hits: list[Match]) -> Match:
+def _hit_for(draft: Draft, hits: list[Match], lines: list[int]) -> Match:
     """The match an item was found by: the draft's named pattern, else the first hit in its span,
-    else the last hit before its line, else the document's first hit."""
+    else the last hit before its line, else the document's first hit (`hits` in line order,
+    `lines` their lines: found by bisection, so a document of many items costs no more per item)."""
     first, last = draft.span or (draft.line, draft.line)
     if draft.pattern:
         named = [m for m in hits if m.pattern == draft.pattern or draft.pattern in m.also_matched]
         if named:
             return min(named, key=lambda m: abs(m.line - draft.line))
-    inside = [m for m in hits if first <= m.line <= last]
-    if inside:
-        return inside[0]
-    before = [m for m in hits if m.line <= draft.line]
-    return before[-1] if before else hits[0]
+    i = bisect_left(lines, first)
+    if i < len(hits) and hits[i].line <= last:
+        return hits[i]
+    j = bisect_right(lines, draft.line) - 1
+    return hits[j] if j >= 0 else hits[0]
 
 
 def iter_examples(matches: Iterable[Match], pack: DomainPack, source_name: str,
