@@ -1073,14 +1073,14 @@ def _names(ident: frozenset[str]) -> frozenset[str]:
     return frozenset(w for w in ident if "_" in w or "/" in w or "." in w or any(c.isdigit() for c in w))
 
 
-def _restates(later: frozenset[str], earlier: frozenset[str]) -> bool:
-    """Whether a later task names what an earlier one (with the same total) did: its names (paths,
-    identifiers) all in the earlier one's, and at least half its words."""
+def _restates(later: frozenset[str], names: frozenset[str], earlier: frozenset[str]) -> bool:
+    """Whether a later task (its words, and among them its names) names what an earlier one with
+    the same total did: its names (paths, identifiers) all in the earlier one's, and at least half
+    its words."""
     if not later or not earlier:
         return False
     if later == earlier:
         return True
-    names = _names(later)
     if names and not names <= earlier:
         return False
     shared = len(later & earlier)
@@ -1104,6 +1104,9 @@ def _select(items: list[Item]) -> list[tuple[Item, str | None]]:
                 nxt.reasons = {**it.reasons, **nxt.reasons}
                 it.task = ""
     kept: dict[int, list[frozenset[str]]] = {}  # total -> identities of the items kept with it
+    # (total, name) -> identities holding that name: a task with names restates only one of these,
+    # so a dump of a thousand rows is not compared pairwise
+    by_name: dict[tuple[int, str], list[frozenset[str]]] = {}
     copies: dict[tuple, str | None] = {}  # an item written out again word for word -> its cap
     out: list[tuple[Item, str | None]] = []
     per_vector: dict[tuple, int] = {}
@@ -1117,10 +1120,16 @@ def _select(items: list[Item]) -> list[tuple[Item, str | None]]:
             out.append((it, copies[word_for_word]))
             continue
         ident = _identity(it.name or it.task)
-        same_total = kept.setdefault(it.total, [])
-        if any(_restates(ident, e) for e in same_total):
+        names = _names(ident)
+        if names:  # only an earlier task holding every one of these names can be restated
+            candidates = min((by_name.get((it.total, n), []) for n in names), key=len)
+        else:
+            candidates = kept.get(it.total, [])
+        if any(_restates(ident, names, e) for e in candidates):
             continue  # the same task in other words (a summary, a recap): one item, at its first place
-        same_total.append(ident)
+        kept.setdefault(it.total, []).append(ident)
+        for name in names:
+            by_name.setdefault((it.total, name), []).append(ident)
         capped = None
         if it.template and not (it.reasons or it.reason):
             vec = _vector(it) or (it.total,)
