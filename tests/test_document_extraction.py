@@ -19,6 +19,8 @@ from training_data_miner.skills.structure import Structure
 def _items(doc, hits, pack):
     out = []
     for m in hits:
+        if not doc.text(m.line).startswith("ITEM"):
+            continue
         _, name, n = doc.text(m.line).split()
         out.append(Draft(instruction_key="priority", input={"task_description": name, "mps_total": int(n)},
                          output={"mps_total": int(n), "priority": "P2"}, evidence=doc.text(m.line),
@@ -32,8 +34,8 @@ def run(tmp_path, text):
     src.write_text(text, encoding="utf-8")
     structure = Structure.read(src)
     lines = text.splitlines()
-    hits = [Match(domain="mps_scoring", pattern="p", line=i + 1, text=t) for i, t in enumerate(lines)
-            if t.startswith("ITEM")]
+    hits = [Match(domain="mps_scoring", pattern=f"p{i + 1}", line=i + 1, text=t) for i, t in enumerate(lines)
+            if t.startswith("ITEM") or t.startswith("NOTE")]
     extraction = Extraction(PACKS["mps_scoring"], "012.txt", structure)
     extraction.extract_document = _items
     out = []
@@ -61,3 +63,8 @@ def test_drafts_of_one_document_are_the_extractor_s_to_judge(tmp_path):
     # two drafts with one identity in one document (an item's several task kinds) are both made
     examples = run(tmp_path, "ITEM alpha 10\nITEM alpha 12\n")
     assert [e.line for e in examples] == [1, 2]
+
+
+def test_each_example_keeps_the_hit_on_its_line(tmp_path):
+    examples = run(tmp_path, "NOTE a\nITEM alpha 10\nNOTE b\nNOTE c\nITEM beta 11\n")
+    assert [(e.line, e.pattern) for e in examples] == [(2, "p2"), (5, "p5")]
