@@ -552,3 +552,9 @@ def test_a_one_line_json_object_is_named_by_its_fields(tmp_path):
     assert e.input["task_description"] == "consent opt-outs kept in memory only" and e.input["mps_total"] == 13
     assert e.output["priority"] == "P1" and e.output["stated_priority"] == "P0"
     answer_free(e)
+
+
+def test_a_line_that_says_what_to_do_gives_no_task_but_a_status_does(tmp_path):
+    assert kept(tmp_path, "- heartbeat timeout change (MPS 12, P2) so it goes in this sprint, not today\n") == []
+    e = one(kept(tmp_path, "3. **Ghost hit elimination** (Score 17/20) - Resolved in this session\n"), "priority")
+    assert e.input["task_description"] == "Ghost hit elimination - Resolved in this session"

@@ -165,7 +165,9 @@ _NOT_TASK = (
 )
 _SPACE_COLON = regex.compile(r"\s+:(?=\s|$)")
 _FRAGMENT = regex.compile(r"\s[,;:>]\s|\s[,;:>]$|^(?i:or|and|but|vs)\b|\b(?i:is|are|was|not|to|of|and|or|the|a|an)$")
-_ACTION_WORDS = regex.compile(r"(?i)\b(?:this|next|upcoming)\s+(?:sprint|session)\b|\bbacklog\b|\bimmediately\b|"
+# words that say what to do about a task, that is, its priority in other words ("so it goes in this sprint")
+_ACTION_WORDS = regex.compile(r"(?i)\b(?:batch|fix|schedule|do|handle|ship|goes|go|put|add)\b[^.,;]{0,20}\b(?:this|next|upcoming)\s+"
+                              r"(?:sprint|session)\b|\b(?:add(?:ed)?\s+to|in(?:to)?\s+the)\s+backlog\b|\bimmediately\b|"
                               r"\bright now\b|\bdo it (?:first|now|today)\b|\blater planning\b")
 _TEMPLATE_TEXT = regex.compile(r"\[[A-Za-z][^\]]{3,}\](?!\()")  # "[List key dependencies]", not a link
 _SCORE_WORDS = regex.compile(r"(?i)\bmps\b|\bpriority\b|\bscor(?:e|ed|ing)\b")
