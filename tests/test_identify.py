@@ -28,7 +28,8 @@ def test_line_numbers_are_1_based_and_context_is_5_lines(tmp_path):
     (m,) = res.matches["mps_scoring"]
     assert m.line == 10
     assert m.text == lines[9]
-    ctx = PACKS["mps_scoring"].context_before  # the pack asks for 6 before and after
+    assert PACKS["mps_scoring"].context_before is None  # the pack asks for nothing more: the scan's 5
+    ctx = 5
     assert m.context_before == lines[9 - ctx : 9]
     assert m.context_after == lines[10 : 10 + ctx]
 
@@ -184,8 +185,11 @@ def test_trusted_builds_what_model_construct_builds():
         assert Match.model_validate(a.model_dump()) == a
     from training_data_miner.skills.extract_examples import extract_examples
 
+    from training_data_miner.skills.structure import Structure
+
     pack = PACKS["mps_scoring"]
-    ex = extract_examples(identify_domain_patterns(SAMPLE, [pack]).matches[pack.name], pack, SAMPLE.name)[0]
+    ex = extract_examples(identify_domain_patterns(SAMPLE, [pack]).matches[pack.name], pack, SAMPLE.name,
+                          Structure.read(SAMPLE))[0]
     copy = trusted(Example, {**ex.__dict__, "example_id": "x_1"})
     assert copy == ex.model_copy(update={"example_id": "x_1"}) and Example.model_validate(copy.model_dump()) == copy
     with pytest.raises(AssertionError, match="query"):

@@ -189,8 +189,13 @@ async def test_execution_resources(mcp_server):
         assert [m["line"] for m in matches["items"]] == [found["samples"][1]["line"], found["samples"][2]["line"]]
         assert matches["next_offset"] == 3 and matches["items"][0]["context_before"]
 
-        examples = await read_json(client, extracted["examples_uri"] + "?limit=200")
-        assert examples["total"] == extracted["total_examples"] and examples["next_offset"] is None
+        page = await read_json(client, extracted["examples_uri"] + "?limit=200")
+        assert page["total"] == extracted["total_examples"]
+        listed = page["items"]
+        while page["next_offset"] is not None:  # every example, page by page
+            page = await read_json(client, extracted["examples_uri"] + f"?offset={page['next_offset']}&limit=200")
+            listed += page["items"]
+        assert len(listed) == extracted["total_examples"]
 
         assert "limit between 1 and 200" in await refused(client, f"execution://{eid}/breadcrumbs?limit=0")
         assert "not 'wsp_application'" in await refused(client, f"execution://{eid}/matches/wsp_application")
