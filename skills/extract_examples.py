@@ -67,6 +67,7 @@ def to_example(draft: Draft, match: Match, pack: DomainPack, source_name: str, n
         match_kind=match.match_kind,
         label=draft.label,
         quality=quality,
+        item=draft.identity,
     )
 
 

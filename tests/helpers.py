@@ -64,6 +64,20 @@ def corpus() -> Path:
     return _CORPUS
 
 
+def gold_report(datasets: Path, domain: str) -> dict:
+    """../shared/gold/score.py's figures for one domain's dataset in `datasets` against the dev gold
+    (precision, recall, label_accuracy, recall_by_label, examples); skips without ../shared/gold."""
+    import importlib.util
+
+    gold = SHARED / "gold"
+    if not (gold / "score.py").is_file():
+        pytest.skip(f"needs {gold}/score.py: put the shared folder beside the project, or set TDM_SHARED")
+    spec = importlib.util.spec_from_file_location("gold_score", gold / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.score(datasets, gold / "dev", 0)[domain]
+
+
 _KEPT: dict[str, list[Example]] = {}
 
 

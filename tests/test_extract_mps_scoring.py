@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import CORPUS, PACKS, mine_text
+from helpers import PACKS, corpus, gold_report, mine_text
 
 from training_data_miner.skills import wsp15
 from training_data_miner.skills.filter_quality import filter_quality
@@ -427,7 +427,7 @@ def test_corrections_are_counted_in_the_pattern_summary(tmp_path):
 # -- one item, once ---------------------------------------------------------------------------------
 
 
-def test_a_template_dump_keeps_two_rows_per_score_vector(tmp_path):
+def test_a_template_dump_gives_two_compute_rows_per_score_vector_and_records_for_the_rest(tmp_path):
     rows = "".join(
         f"  SCHEDULE_FOR_SPRINT: SIZE large file modules/demo/src/part_{i}.py ({400 + i} lines)\n"
         "    MPS: 11 | MPS Score: 11 (C:2, I:3, D:3, P:3). P2 medium priority, schedule for upcoming sprint.\n"
@@ -435,14 +435,20 @@ def test_a_template_dump_keeps_two_rows_per_score_vector(tmp_path):
     other = ("  SCHEDULE_FOR_SPRINT: ORPHAN- modules/demo/scripts/run.py lacks matching tests\n"
              "    MPS: 11 | MPS Score: 11 (C:3, I:2, D:4, P:2). P2 medium priority, schedule for upcoming sprint.\n")
     examples = mine_text(tmp_path, "mps_scoring", "[0102-ARBITRATION] Arbitration Decisions:\n" + rows + other)
-    assert len(examples) == 7  # compute tasks; no rating: the rows give no reasons
-    good = [e for e in examples if e.quality_score >= 0.85]
-    assert [e.line for e in good] == [3, 5, 15]  # the first two rows of 2/3/3/3, and the other vector
-    capped = [e for e in examples if e.quality_score < 0.85]
-    assert len(capped) == 4
-    assert all(e.quality.reasons[0].startswith("Template dump: score vector 2/3/3/3") for e in capped)
-    rejected = filter_quality(examples).rejected
-    assert sum(1 for r in rejected if any(x.startswith("Template dump") for x in r.reasons)) == 4
+    assert len(examples) == 7 and all(e.quality_score >= 0.85 for e in examples)
+    kinds = [(e.line, "record" if "record" in e.input else "compute") for e in examples]
+    # the first two rows of 2/3/3/3 and the other vector are compute tasks (all with one answer);
+    # the other rows of 2/3/3/3 are records to read, each answer naming its own task
+    assert kinds == [(3, "compute"), (5, "compute"), (7, "record"), (9, "record"), (11, "record"),
+                     (13, "record"), (15, "compute")]
+    rec = examples[2]
+    assert rec.input == {"record": "SIZE large file modules/demo/src/part_2.py (402 lines)\n"
+                                   "MPS: 11 | MPS Score: 11 (C:2, I:3, D:3, P:3)"}
+    assert rec.output == {"task": "SIZE large file modules/demo/src/part_2.py (402 lines)", "complexity": 2,
+                          "importance": 3, "deferability": 3, "impact": 3, "mps_total": 11,
+                          "calculation": "2 + 3 + 3 + 3 = 11", "priority": "P2"}
+    # rows of one template about different tasks are not near-duplicates of each other
+    assert len(filter_quality(examples).kept) == 7
 
 
 def test_machine_written_action_rows_are_template_rows_too(tmp_path):
@@ -516,26 +522,14 @@ def test_every_output_states_total_and_priority_by_wsp15(tmp_path):
 
 # -- the dev corpus against its gold ------------------------------------------------------------------
 
-GOLD = CORPUS.parents[1] / "gold"
-
-
-@pytest.mark.skipif(not (CORPUS.exists() and (GOLD / "score.py").exists()),
-                    reason="needs ../shared/corpus/012_dev.txt and ../shared/gold")
+@pytest.mark.corpus
 def test_dev_corpus_against_the_gold(tmp_path):
-    import importlib.util
-
     from training_data_miner.server.orchestrator import Orchestrator, Settings
 
-    Orchestrator(Settings(data_dir=tmp_path)).mine(CORPUS, ["mps_scoring"])
-    spec = importlib.util.spec_from_file_location("gold_score", GOLD / "score.py")
-    score = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(score)
-    r = score.score(tmp_path / "training_datasets", GOLD / "dev", 0)["mps_scoring"]
+    Orchestrator(Settings(data_dir=tmp_path)).mine(corpus(), ["mps_scoring"])
+    r = gold_report(tmp_path / "training_datasets", "mps_scoring")
     assert r["examples"] >= 50 and r["precision"] >= 0.95 and r["label_accuracy"] >= 0.97, r
-    # recall stops near 0.6: the gold counts every row of the arbitration dumps, of which at most
-    # TEMPLATE_CAP per score vector are kept (EXAMPLES.md 6), and the near-duplicate filter drops
-    # rows and module tables that differ only in a name
-    assert r["recall"] >= 0.58, r
+    assert r["recall"] >= 0.90, r
 
 
 @pytest.mark.parametrize("text", [

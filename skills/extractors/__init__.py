@@ -83,7 +83,7 @@ def plain_ascii(text: str) -> bool:
 
 # extractor -> the instruction templates (`Draft.instruction_key`) its drafts use
 INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
-    "mps_scoring": ("score", "compute", "priority"),
+    "mps_scoring": ("score", "compute", "record", "priority"),
     "wsp_application": ("classify",),
     "roadmap_analysis": ("section", "status"),
     "readme_patterns": ("outline", "described", "audit", "doc_set", "doc_checklist"),

@@ -28,8 +28,11 @@ input never holds the answer: no stated priority, no proposed action, no total f
 One item stated twice is one item: a later restatement in the same document (the same task, or
 a task whose words the earlier one holds, with the same total) is dropped here, one in a later
 document by its `identity`. A template dump (dozens of rows with one score vector and no reasons)
-gives at most TEMPLATE_CAP examples per score vector; the other rows are made but scored below
-the threshold, with the reason, so the dump's shape stays on record.
+gives at most TEMPLATE_CAP `compute` examples per score vector, whose answers are all the same;
+each other row gives a `record` example instead (read the raw row, with its stated priority and
+proposed action cut out: name the task, its dimensions, total and priority), whose answer names its
+own task, so the dump teaches reading its rows without repeating one answer. A row that cannot be
+shown without its answer is made but scored below the threshold, with the reason.
 """
 
 from __future__ import annotations
@@ -1145,7 +1148,27 @@ def _select(items: list[Item]) -> list[tuple[Item, str | None]]:
     return out
 
 
-def _drafts(item: Item, capped: str | None) -> list[Draft]:
+_ACTION_PREFIX = regex.compile(r"^\s*[A-Z][A-Z_]{3,}:\s+")
+_AFTER_SCORES = regex.compile(r"(\((?:C|Complexity)\s*[:=][^)]*\)).*$")
+_PRIORITY_WORD = regex.compile(r"\bP[0-4]\b|\b(?:critical|high|medium|low|backlog)\s+priority\b", regex.I)
+
+
+def _record(doc: Document, item: Item) -> str | None:
+    """The item's raw lines as a record to read, its answer cut out: the proposed action before
+    the task and what follows the (C:, I:, D:, P:) scores (the stated priority and its action).
+    None when a priority would still show."""
+    rows = []
+    for _, text in doc.span(item.first, item.last):
+        text = _AFTER_SCORES.sub(r"\1", _ACTION_PREFIX.sub("", text)).strip()
+        if text:
+            rows.append(" ".join(text.split()))
+    record = "\n".join(rows)
+    if not record or _PRIORITY_WORD.search(record) or len(record) > MAX_DETAILS:
+        return None
+    return record
+
+
+def _drafts(item: Item, capped: str | None, doc: Document) -> list[Draft]:
     total = item.total
     assert total is not None
     prio = wsp15.nearest_priority(total)
@@ -1171,6 +1194,13 @@ def _drafts(item: Item, capped: str | None) -> list[Draft]:
         return [Draft(instruction_key="priority", input={**inp, "mps_total": total}, output=out, kind="decision_trees",
                       required=("mps_total", "priority", "mps_range", "action"), rationale=0.0 if capped else 1.0,
                       rationale_note=capped or "", **common)]
+    if capped is not None:
+        record = _record(doc, item)
+        if record is not None:
+            out = {"task": item.task, **dict(zip(DIMS, vec)), "mps_total": total,
+                   "calculation": " + ".join(map(str, vec)) + f" = {total}", "priority": prio, **stated}
+            return [Draft(instruction_key="record", input={"record": record}, output=out, kind="numeric_examples",
+                          required=("task", "mps_total", "priority"), rationale=1.0, **common)]
     out = {"mps_total": total, "calculation": " + ".join(map(str, vec)) + f" = {total}", "priority": prio,
            "mps_range": f"{lo}-{hi}", "action": action, **stated}
     drafts = [Draft(instruction_key="compute", input={**inp, **dict(zip(DIMS, vec))}, output=out,
@@ -1204,7 +1234,7 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
             reader.read(m.line)
     drafts: list[Draft] = []
     for item, capped in _select(reader.items):
-        drafts.extend(_drafts(item, capped))
+        drafts.extend(_drafts(item, capped, doc))
     return drafts
 
 
