@@ -168,6 +168,7 @@ def test_setext_headings_and_headings_behind_escapes_are_sections(tmp_path):
     ("# Shared Tools Architecture", ["This directory contains the shared tools used by every agent."]),
     ("# Orchestrator", ["Routes tasks to workers.", "", "## Purpose", "Routes tasks.", "## Usage", "Run it.",
                         "## Dependencies", "- holo_index"]),  # three standard sections, one of them Usage
+    ("# HoloIndex", ["## Quick Start", "Run holo_index.py --search."]),  # an overview and a how-to-use
 ])
 def test_a_readme_is_found_by_what_it_says_it_documents(tmp_path, title, body):
     text = doc(title, "", *body, "", "## Overview", "It does one thing well.", "## Architecture", "One process.")
@@ -200,6 +201,11 @@ def test_a_readme_path_above_the_title_or_a_this_file_tree_names_it(tmp_path):
     # a skill definition (YAML front matter) with a README noun in its title
     doc("---", "name: mps_eval", "description: score violations", "---", "", "# MPS Evaluation Skill", "",
         "## Instructions", "Score it.", "## Benchmark Test Cases", "- case 1"),
+    # a module's interface document, and a design note whose headings give no overview
+    doc("# Feed Relay Module Interface", "", "## Overview", "The public calls.", "## Usage", "Call relay().",
+        "## Dependencies", "- requests"),
+    doc("# Recursive Pattern Learning Design", "", "## Architecture", "Two stores.", "## Usage Flow",
+        "Search, then record.", "## WSP Compliance", "- WSP 48"),
     # a WSP protocol
     doc("# WSP 49: Module Directory Structure Standardization Protocol", "", "## 1. Overview", "Rules.",
         "## 2. Usage", "Apply.", "## 3. Dependencies", "None."),
@@ -267,6 +273,7 @@ def test_section_purpose_classifies_a_section_and_says_what_its_text_says(tmp_pa
     assert none.input == {"readme": "Feed Relay Module", "heading": "Architecture",
                           "text": "The relay is one asyncio task per channel."}
     assert none.output == {"standard_sections": dict.fromkeys(STANDARD, False),
+                           "role": "none of the standard sections",
                            "says": "The relay is one asyncio task per channel."}
     std = next(e for h, e in by_heading.items() if h != "Architecture")
     names = [k for k, v in std.output["standard_sections"].items() if v]
@@ -286,6 +293,14 @@ def test_section_text_and_what_it_says_are_clean(tmp_path):
     assert notes.input["text"] == "- relay() checked >=90% coverage\n- drain() flushes the queue"
     assert notes.output["says"] == "2 items: relay() checked >=90% coverage; drain() flushes the queue"
 
+
+def test_a_section_of_bold_subheadings_says_them_and_shows_them_as_subheadings(tmp_path):
+    text = doc("# Member Area Module", "", "## Overview", "The dashboard of signed-in members.",
+               "## Development Checklist", "", "**Phase 1: Build**", "- [ ] Define the core class.",
+               "", "**Phase 2: Test**", "- [ ] Write one unit test.")
+    dev = next(e for e in kinds(mine(tmp_path, text))["section"] if e.input["heading"] == "Development Checklist")
+    assert dev.input["text"] == "**Phase 1: Build**\n- Define the core class.\n**Phase 2: Test**\n- Write one unit test."
+    assert dev.output["says"] == "2 subsections: Phase 1: Build; Phase 2: Test"
 
 def test_a_lead_in_ending_in_a_colon_is_quoted_with_its_list(tmp_path):
     text = doc("# Member Area Module", "", "## Overview", "Signed-in users manage all of their:", "- token balance", "- invites",

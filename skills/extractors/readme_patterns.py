@@ -1,33 +1,38 @@
 """readme_patterns: README documents -> structure checks, README outlines and section purposes.
 
 An item is a README, or a README outline, with at least two section headings (GUIDE.md): a document
-of the source, or a fenced block that holds one. Its sections are its level-2 headings (its level-1
-headings after the title where it has no level 2); the standard sections it provides are read from
-them through the domain pack's one synonym table (`[rules.sections]`: whole words, case-insensitive).
-A line about a README (a file list's gloss, an audit note, "Added missing README.md") is not a
-README: only a document with its own headings is read.
+of the source, a level-1 part of one (documents pasted one after another without a separator), or
+a fenced block that holds one. Its sections are its level-2 headings (its level-1 headings after the
+title where it has no level 2); the standard sections it provides are read from them through the
+domain pack's one synonym table (`[rules.sections]`: whole words, case-insensitive). A line about a
+README (a file list's gloss, an audit note, "Added missing README.md", a test name) is not a README:
+only a document with its own headings is read.
 
 A document is a README when it says so (its title, its path or a README path above its title, "this
-README", "README.md <- This file" in its own file tree), when its title names what it documents (a
-module identifier, "Module: x", a template placeholder, or a title ending in a noun such as Module,
-Directory or Skill), when its opening describes it ("This directory contains ..."), or, for a
-document of no other kind, when its headings provide three standard sections, one of them
-Installation, Usage or Dependencies. ModLogs and roadmaps are READMEs only when named so; reports
-only when named so or titled by such a noun; a WSP protocol also when its opening describes a
-module. The document kind of skills/structure.py is where this starts, not the rule.
+README", "README.md <- This file" in its own file tree); when its title names what it documents (a
+module identifier, "Module: x", a template placeholder, a path, a title ending in a noun such as
+Module, Directory or Skill, or a title that the text around it names as a module path:
+"Consent Engine" beside "modules/communication/consent_engine"); when its opening describes it
+("This directory contains ..."); or, for a document of no other kind, when its headings provide
+an overview or three standard sections, one of them how to install, use or depend on it. The
+document kind of skills/structure.py is where this starts, not the rule: ModLogs, roadmaps and
+skill definitions (YAML front matter) are READMEs only when named so, reports only when named so
+or titled by such a noun. A README ends where a dated ModLog entry heading starts under it.
 
 Each README gives, all at its title line and with its verdict as label:
 - structure: its headings and the required sections -> the sections present (with the heading
   that provides each), those missing, complete or incomplete. Not made for a README that is cut
-  short (a verdict on part of it could be wrong).
+  short (a verdict on part of it could be wrong); its other examples then carry no label.
 - skeleton: its module's description (its opening) and purpose (its overview section) -> a README
   outline with the six standard sections, the Overview holding the given facts and the other
-  sections a placeholder each. Not made where the README's description is a template placeholder.
+  sections a placeholder each. Not made where the README gives neither (a template's placeholders).
 - section: one section's heading and text -> which standard sections it provides, what that section
-  is for, and what the text says; one section that provides a standard section and one that
-  provides none, each chosen by the README's content, so that a template README filled in for many
-  modules gives different sections (and a README pasted twice the same ones).
-Nothing in an example depends on line numbers, so a README pasted twice gives identical examples.
+  is for, and what the text says (its first sentence, its list or its subsections, from the text
+  shown); one section that provides a standard section and one that provides none, each chosen
+  by the README's content, so that a template filled in for many modules gives different sections.
+Only the structure check states a verdict, so the verdicts a model learns are balanced by the task
+kinds, not by dropping READMEs. Nothing in an example depends on line numbers: a README pasted twice
+gives identical examples, which the filter rejects as duplicates.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ class Rules:
     roles: dict[str, str]
     noun: re.Pattern[str]  # a README noun ending a title
     not_readme: re.Pattern[str]  # a word that makes a README-named title a document about READMEs
+    other_title: re.Pattern[str]  # the title of a module's other document (INTERFACE.md, an API reference)
 
 
 def _words(phrase: str) -> str:
@@ -75,7 +81,8 @@ def _patterns(specs: list[str]) -> tuple[re.Pattern[str], ...]:
         if spec.startswith("^"):
             out.append(re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?" + _words(spec[1:]) + r"\b", re.I))
         elif "+" in spec:
-            out.append(re.compile("".join(rf"(?=.*?\b{_words(p.strip())}\b)" for p in spec.split("+")), re.I))
+            # anchored: tried once at the start, not at every position
+            out.append(re.compile("^" + "".join(rf"(?=.*?\b{_words(p.strip())}\b)" for p in spec.split("+")), re.I))
     return tuple(out)
 
 
@@ -90,6 +97,7 @@ def _compile(rules_json: str) -> Rules:
         roles=rules["roles"],
         noun=re.compile(r"(?i)\b(?:%s)$" % "|".join(map(re.escape, readme["nouns"]))),
         not_readme=re.compile(r"(?i)\b(?:%s)\b" % "|".join(map(re.escape, readme["not_readme_words"]))),
+        other_title=re.compile("|".join(f"(?:{x})" for x in readme["other_titles"]), re.I),
     )
 
 
@@ -253,7 +261,7 @@ def readme_evidence(unit: Unit, above: list[str], rules: Rules, sections: list[H
         return "path names README"
     if any(_README_PATH.search(t) for t in above):
         return "a README path above its title"
-    if kind in ("modlog", "roadmap") or _front_matter(unit):
+    if kind in ("modlog", "roadmap") or rules.other_title.search(title) or _front_matter(unit):
         return None  # (YAML front matter opens a skill or prompt definition, not a README)
     whole = title.strip()
     head = _TITLE_PARTS.split(whole)[0].strip()
@@ -276,8 +284,8 @@ def readme_evidence(unit: Unit, above: list[str], rules: Rules, sections: list[H
     if kind != "other" or unit.fenced:
         return None  # (a code block's outline is a README only when something says what it documents)
     standard = {s for h in sections for s in _provided(h.title, rules)}
-    if len(standard) >= 3 and standard & set(_REQUIRED_HOW):
-        return "its headings provide three standard sections"
+    if standard & set(_REQUIRED_HOW) and (len(standard) >= 3 or "Overview" in standard):
+        return "its headings provide standard sections: an overview or three, one of them how to install or use it"
     return None
 
 
@@ -305,8 +313,21 @@ def _module_named(title: str, doc: Document) -> bool:
     if not 2 <= len(words) <= 5:
         return False
     name = "_".join(w.lower() for w in words)
-    rx = re.compile(rf"[/.\\]{name}\b|\b{name}[/.\\]", re.I)
-    return any(name in t.lower() and rx.search(t) for t in doc.lines)
+    text = _lowered(doc)
+    return name in text and re.search(rf"[/.\\]{name}\b|\b{name}[/.\\]", text) is not None
+
+
+_LOWERED: dict[int, tuple[Document, str]] = {}
+
+
+def _lowered(doc: Document) -> str:
+    """The document's text in lower case, made once per document (the last few are kept)."""
+    got = _LOWERED.get(id(doc))
+    if got is None or got[0] is not doc:
+        if len(_LOWERED) >= 4:
+            _LOWERED.clear()
+        got = _LOWERED[id(doc)] = (doc, "\n".join(doc.lines).lower())
+    return got[1]
 
 
 def _cut_short(unit: Unit) -> bool:
@@ -549,6 +570,8 @@ def _section_text(doc: Document, h: Heading, last: int) -> tuple[str, int, int]:
             continue
         if head:
             lines.append(f"{head.group(1)} {body}")
+        elif _is_heading(doc, n):  # a bold line standing alone: a subheading, shown as one
+            lines.append(f"**{body.rstrip(':')}**")
         elif block is not None and block[0] == "item":
             lines.append(" " * (len(raw) - len(raw.lstrip())) + "- " + body)
         else:
@@ -605,6 +628,8 @@ def _section_drafts(unit: Unit, sections: list[Heading], rules: Rules, provides:
         output: dict = {"standard_sections": {s: s in names for s in rules.standard}}
         if names:
             output["role"] = "; ".join(f"{s}: {rules.roles[s]}" for s in names)
+        else:
+            output["role"] = "none of the standard sections"
         output["says"] = says
         out.append((inp, output))
     return out
@@ -636,7 +661,7 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
         if sk is not None:
             drafts.append(draft("skeleton", sk[0], sk[1], ("outline",)))
         for i, o in _section_drafts(unit, sections, rules, provides):
-            drafts.append(draft("section", i, o, ("standard_sections", "says")))
+            drafts.append(draft("section", i, o, ("standard_sections", "role", "says")))
     return drafts
 
 
