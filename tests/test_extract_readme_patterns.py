@@ -138,11 +138,15 @@ def test_a_complete_readme_is_labelled_complete(tmp_path):
     assert list(check.output["present"]) == STANDARD and check.label == "complete"
 
 
-def test_sections_are_level_2_or_level_1_where_there_is_no_level_2(tmp_path):
+def test_sections_are_level_2_or_level_1_or_bold_lines_where_there_is_neither(tmp_path):
     h1_only = doc("# chat_rules", "", "# Overview", "Moderation rules for chat messages.", "",
                   "# Usage", "Call check() on every message before posting.", "### Detail", "text")
     [check] = kinds(mine(tmp_path, h1_only))["structure"]
     assert check.input["sections"] == ["Overview", "Usage"]
+    bold_only = doc("# chat_rules", "", "**Overview**", "Moderation rules for chat messages.", "",
+                    "**Installation:**", "Nothing to install.", "", "**Status**: Prototype")
+    [check] = kinds(mine(tmp_path, bold_only))["structure"]
+    assert check.input["sections"] == ["Overview", "Installation"]  # bold lines where there are no # headings
     one = doc("# chat_rules", "", "## Overview", "Moderation rules for chat messages.")
     assert mine(tmp_path, one) == []  # one section heading is not a README outline
 
@@ -302,6 +306,14 @@ def test_a_section_of_bold_subheadings_says_them_and_shows_them_as_subheadings(t
     assert dev.input["text"] == "**Phase 1: Build**\n- Define the core class.\n**Phase 2: Test**\n- Write one unit test."
     assert dev.output["says"] == "2 subsections: Phase 1: Build; Phase 2: Test"
 
+def test_what_a_section_says_is_its_first_whole_sentence(tmp_path):
+    text = doc("# Account Swapper Skill", "", "## Overview",
+               "Switches between channels (e.g. Move2Japan, U.S. mirrors) of one account. It uses the DOM.",
+               "## Architecture", "One browser per account.")
+    over = next(e for e in kinds(mine(tmp_path, text))["section"] if e.input["heading"] == "Overview")
+    assert over.output["says"] == "Switches between channels (e.g. Move2Japan, U.S. mirrors) of one account."
+
+
 def test_a_lead_in_ending_in_a_colon_is_quoted_with_its_list(tmp_path):
     text = doc("# Member Area Module", "", "## Overview", "Signed-in users manage all of their:", "- token balance", "- invites",
                "## Architecture", "One page per layer.")
@@ -326,15 +338,17 @@ def test_a_readme_cut_short_gets_no_verdict(tmp_path):
     assert kinds(mine(tmp_path, unclosed))["structure"] == []
 
 
-def test_a_readme_pasted_twice_gives_byte_identical_examples_rejected_as_duplicates(tmp_path):
-    examples = mine(tmp_path, FEED, "[12:00:01] pasting it again", FEED)
+@pytest.mark.parametrize("copies, between", [(2, SEP), (5, SEP), (2, "")], ids=["twice", "five-times", "no-separator"])
+def test_a_readme_pasted_again_gives_byte_identical_examples_rejected_as_duplicates(tmp_path, copies, between):
+    body = FEED.split("\n", 1)[1]  # the README without its separator line
+    examples = mine(tmp_path, *[f"{between}\n{body}\n[12:00:01] pasted"] * copies)
     first = [e for e in examples if e.line == 2]
-    second = [e for e in examples if e.line > 2]
-    assert len(first) == len(second) >= 3
+    again = [e for e in examples if e.line > 2]
+    assert len(first) >= 3 and len(again) == (copies - 1) * len(first)
     key = lambda e: json.dumps([e.instruction, e.input, e.output], sort_keys=True)  # noqa: E731
-    assert [key(e) for e in first] == [key(e) for e in second]
+    assert {key(e) for e in again} == {key(e) for e in first}
     result = filter_quality(examples)
-    assert sorted(e.line for e in result.kept) == [2] * len(first)
+    assert sorted(e.line for e in result.kept) == [2] * len(first)  # one item, however often it was pasted
     assert all(r.reasons[0].startswith("Duplicate pattern") for r in result.rejected)
 
 

@@ -3,7 +3,8 @@
 An item is a README, or a README outline, with at least two section headings (GUIDE.md): a document
 of the source, a level-1 part of one (documents pasted one after another without a separator), or
 a fenced block that holds one. Its sections are its level-2 headings (its level-1 headings after the
-title where it has no level 2); the standard sections it provides are read from them through the
+title where it has no level 2, its bold-line headings where it has neither); the standard sections
+it provides are read from them through the
 domain pack's one synonym table (`[rules.sections]`: whole words, case-insensitive). A line about a
 README (a file list's gloss, an audit note, "Added missing README.md", a test name) is not a README:
 only a document with its own headings is read.
@@ -38,11 +39,10 @@ gives identical examples, which the filter rejects as duplicates.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-
-import re
 
 from training_data_miner.skills.extractors import Draft, Extractor
 from training_data_miner.skills.models import Match
@@ -227,10 +227,17 @@ def _is_readme(unit: Unit, doc: Document, rules: Rules, strong: bool = False) ->
 
 
 def sections_of(unit: Unit) -> list[Heading]:
-    """Its level-2 headings, or its level-1 headings after the title where it has no level 2."""
+    """Its level-2 headings, or its level-1 headings after the title where it has no level 2, or,
+    where it has neither, the bold lines standing alone right under its title ("**Usage**")."""
     heads = [h for h in unit.doc.headings() if unit.title.line < h.line <= unit.end]
     level2 = [h for h in heads if h.level == 2]
-    return level2 or [h for h in heads if h.level == 1]
+    if level2:
+        return level2
+    level1 = [h for h in heads if h.level == 1]
+    if level1:
+        return level1
+    top = unit.doc.section_at(unit.title.line).index
+    return [h for h in heads if h.style == "bold" and unit.doc.section_at(h.line).parent == top]
 
 
 def _opening(unit: Unit, limit: int = 12) -> list[str]:
@@ -387,7 +394,8 @@ def first_sentence(text: str) -> str | None:
     t = clean(text)
     if len(t) < 12 or _PLACEHOLDER.search(t) or not _WORDY.search(t):
         return None
-    m = _SENTENCE_END.search(t)
+    # the first sentence end that is not an abbreviation's period ("e.g. Move2Japan")
+    m = next((m for m in _SENTENCE_END.finditer(t) if not _ABBREVIATION.search(t, 0, m.start())), None)
     s = t[: m.start()] if m else t
     if len(s) > SENTENCE_MAX or len(s.split()) < 4:
         return None
@@ -395,6 +403,7 @@ def first_sentence(text: str) -> str | None:
 
 
 _WORDY = re.compile(r"[A-Za-z]{3,}")
+_ABBREVIATION = re.compile(r"(?i)(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|cf|al|no)|(?<![A-Za-z])[A-Za-z])\.$")
 _ATX_MARK = re.compile(r"^\s*(#{1,6})\s+")
 _TEMPLATE = re.compile(r"(?i)\btemplate\b")
 _META_KEY = re.compile(r"(?i)\b(?:purpose|description|overview|summary|directive|about|mission|what it does)\b")
