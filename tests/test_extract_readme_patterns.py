@@ -287,12 +287,15 @@ def test_section_purpose_classifies_a_section_and_says_what_its_text_says(tmp_pa
 
 def test_section_text_and_what_it_says_are_clean(tmp_path):
     text = doc("# Feed Relay Module", "", "## Module Purpose",
-               "[U+1F3AF] Feed Relay forwards **stream events** to the [chat bridge](../chat/README.md). It keeps no state.",
+               "[U+1F3AF] Feed Relay forwards **stream events** to the [chat bridge](../chat/README.md) within two "
+               "seconds of arrival. It keeps no state.",
                "## Notes", "- [OK] `relay()` checked [GREATER_EQUAL]90% coverage", "- drain() flushes the queue")
     by = {e.input["heading"]: e for e in kinds(mine(tmp_path, text))["section"]}
     purpose = by["Module Purpose"]
-    assert purpose.input["text"] == "Feed Relay forwards stream events to the chat bridge. It keeps no state."
-    assert purpose.output["says"] == "Feed Relay forwards stream events to the chat bridge."  # one whole sentence
+    assert purpose.input["text"] == ("Feed Relay forwards stream events to the chat bridge within two seconds of "
+                                     "arrival. It keeps no state.")
+    # one whole sentence, without markup, link target or escape
+    assert purpose.output["says"] == "Feed Relay forwards stream events to the chat bridge within two seconds of arrival."
     notes = by["Notes"]
     assert notes.input["text"] == "- relay() checked >=90% coverage\n- drain() flushes the queue"
     assert notes.output["says"] == "2 items: relay() checked >=90% coverage; drain() flushes the queue"
@@ -306,12 +309,17 @@ def test_a_section_of_bold_subheadings_says_them_and_shows_them_as_subheadings(t
     assert dev.input["text"] == "**Phase 1: Build**\n- Define the core class.\n**Phase 2: Test**\n- Write one unit test."
     assert dev.output["says"] == "2 subsections: Phase 1: Build; Phase 2: Test"
 
-def test_what_a_section_says_is_its_first_whole_sentence(tmp_path):
+def test_what_a_section_says_is_its_first_whole_sentence_and_the_next_after_a_short_lead(tmp_path):
     text = doc("# Account Swapper Skill", "", "## Overview",
                "Switches between channels (e.g. Move2Japan, U.S. mirrors) of one account. It uses the DOM.",
                "## Architecture", "One browser per account.")
     over = next(e for e in kinds(mine(tmp_path, text))["section"] if e.input["heading"] == "Overview")
     assert over.output["says"] == "Switches between channels (e.g. Move2Japan, U.S. mirrors) of one account."
+    lead = doc("# Log Analyzer Module", "", "## Core Purpose",
+               "**First Principles**: data teaches. This module turns long execution logs into patterns. More.",
+               "## Architecture", "One reader per log file.")
+    core = next(e for e in kinds(mine(tmp_path, lead))["section"] if e.input["heading"] == "Core Purpose")
+    assert core.output["says"] == "First Principles: data teaches. This module turns long execution logs into patterns."
 
 
 def test_a_lead_in_ending_in_a_colon_is_quoted_with_its_list(tmp_path):

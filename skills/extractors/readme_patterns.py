@@ -52,6 +52,7 @@ from training_data_miner.skills.structure import DOC_KINDS, MAX_DOCUMENT_LINES, 
 MIN_SECTIONS = 2
 TEXT_LINES = 24  # lines of a section's text given as input (the rest is counted, not dropped silently)
 SENTENCE_MAX = 320  # a longer first sentence is not quoted (it would have to be cut)
+SHORT_SENTENCE = 10  # words: a first sentence this short is quoted with the next one
 
 
 @dataclass(frozen=True, eq=False)
@@ -394,9 +395,11 @@ def first_sentence(text: str) -> str | None:
     t = clean(text)
     if len(t) < 12 or _PLACEHOLDER.search(t) or not _WORDY.search(t):
         return None
-    # the first sentence end that is not an abbreviation's period ("e.g. Move2Japan")
-    m = next((m for m in _SENTENCE_END.finditer(t) if not _ABBREVIATION.search(t, 0, m.start())), None)
-    s = t[: m.start()] if m else t
+    # sentence ends that are not an abbreviation's period ("e.g. Move2Japan")
+    ends = [m.start() for m in _SENTENCE_END.finditer(t) if not _ABBREVIATION.search(t, 0, m.start())] + [len(t)]
+    s = t[: ends[0]]
+    if len(s.split()) < SHORT_SENTENCE and len(ends) > 1 and ends[1] <= SENTENCE_MAX:
+        s = t[: ends[1]]  # a short lead ("First Principles: data teaches.") with the sentence it leads to
     if len(s) > SENTENCE_MAX or len(s.split()) < 4:
         return None
     return s
