@@ -155,10 +155,6 @@ def _title_heading(doc: Document) -> Heading | None:
     return h if h is not None and h.line == doc.title_line and h.level == 1 else None
 
 
-def _named_above(doc: Document, line: int, lines: int = 3) -> bool:
-    return any(_README_PATH.search(t) for _, t in doc.span(line - lines, line - 1))
-
-
 def _parts(doc: Document) -> list[tuple[Heading, int]]:
     """The document's level-1 parts: each level-1 heading (not a bold line) with its last line, a
     heading right under another (nothing but blank lines between) being its subtitle, not a part."""
