@@ -50,6 +50,13 @@ def test_a_domains_dir_adds_a_domain(tmp_path):
     assert packs["deploy_notes"].path.endswith("deploy_notes.toml")
 
 
+def test_a_pack_carries_its_domain_rules_as_data(tmp_path):
+    (tmp_path / "deploy_notes.toml").write_text(GOOD + '\n[rules.sections]\nUsage = ["usage", "how to use"]\n',
+                                               encoding="utf-8")
+    assert load_pack(tmp_path / "deploy_notes.toml").rules == {"sections": {"Usage": ["usage", "how to use"]}}
+    (tmp_path / "plain.toml").write_text(GOOD.replace("deploy_notes", "plain"), encoding="utf-8")
+    assert load_pack(tmp_path / "plain.toml").rules == {}  # a pack without rules has none
+
 def test_bad_regex_names_the_file_and_the_field(tmp_path):
     p = tmp_path / "broken.toml"
     p.write_text(GOOD.replace("(?P<service>", "(?P<service"), encoding="utf-8")

@@ -86,7 +86,7 @@ INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "mps_scoring": ("score", "compute", "record", "priority"),
     "wsp_application": ("classify",),
     "roadmap_analysis": ("section", "status"),
-    "readme_patterns": ("outline", "described", "audit", "doc_set", "doc_checklist"),
+    "readme_patterns": ("structure", "skeleton", "section"),
     "modlog_updates": ("entry",),
     "first_principles": ("reason",),
     "generic": ("default",),
