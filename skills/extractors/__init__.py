@@ -82,7 +82,7 @@ def plain_ascii(text: str) -> bool:
 INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "mps_scoring": ("score", "total", "priority"),
     "wsp_application": ("classify",),
-    "roadmap_analysis": ("section", "status"),
+    "roadmap_analysis": ("phase_status", "roadmap_summary", "roadmap_audit"),
     "readme_patterns": ("outline", "described", "audit", "doc_set", "doc_checklist"),
     "modlog_updates": ("entry",),
     "first_principles": ("reason",),
