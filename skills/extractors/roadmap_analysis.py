@@ -33,17 +33,20 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
+
+import re
 
 import regex
 
-from training_data_miner.skills.extractors import Draft, Extractor
+from training_data_miner.skills.extractors import Draft, Extractor, rx
 from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.structure import Document, ListItem, Table, parse_document
 
-MAX_INPUT_CHARS = 1800  # a phase's text in an example (the trainer's prompt holds 1024 tokens)
-MAX_ROADMAP_CHARS = 2400  # a whole roadmap in an example; a longer one is not summarised
+MAX_INPUT_CHARS = 1400  # a phase's text in an example (the trainer's prompt holds 1024 tokens)
+MAX_ROADMAP_CHARS = 1800  # a whole roadmap's status lines in an example; a longer one is not summarised
 MAX_ITEM_CHARS = 110
 MAX_EVIDENCE = 300
 MAX_CHECKS = 30  # more checks than this under one title is a tracker dump, not a phase's checklist
@@ -78,7 +81,8 @@ def plain(text: str) -> str:
         text = _LINK.sub(r"\1", text)
     if not text.isascii():
         text = text.replace("\u2181E", "\u2192").replace("]\uFE0F", "]")  # a mangled arrow; a selector left on a tag
-    text = text.replace("**", "").replace("__", "").replace("`", "")
+    if "*" in text or "_" in text or "`" in text:
+        text = text.replace("**", "").replace("__", "").replace("`", "")
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text.replace("\t", " "))
     return text.strip()
@@ -244,6 +248,11 @@ _HORIZON = r"(?:Immediate|Short[\s-]term|Medium[\s-]term|Mid[\s-]term|Long[\s-]t
 _LEAD = ("(?P<lead>(?:\\d{1,2}(?:\\.\\d{1,2})*[.)]|[0-9]\uFE0F?\u20E3)\\s+|(?P<tense>Future|Next|Upcoming|Planned)\\s+"
          "|(?P<now>Current|Now)(?:\\s+(?:Phase|Sprint|Stage|Milestone))?\\s*:?\\s+|(?:Phase|Sprint|Stage|Milestone)\\s*:\\s+)?")
 _TITLE = regex.compile(f"^{_LEAD}(?P<unit>{_UNIT}|{_STAGE}|{_HORIZON})", _F)
+# a line that could name a phase holds one of these words, lowered (a cheap test before the rest: a
+# literal alternation, which the standard engine scans fastest, with no backtracking to bound)
+_UNIT_LITERALS = re.compile("phase|sprint|stage|milestone|layer|tranche|level|step|poc|proto|mvp|proof|immediate|term")
+# a heading that names a stage by its status or groups tasks ("Current Status: ...", "... TODOs")
+_HEADING_HINTS = ("current st", "todo", "complete", "progress", "done", "pending", "planned")
 _INNER = regex.compile(f"(?P<unit>\\b{_UNIT}|\\b{_STAGE})", _F)
 _MARK_LEAD = regex.compile("^(?:(?:\\[[A-Z][A-Z0-9_+-]{1,20}\\]|[^\\w\\s\\[(\"'`*])\\s*)+")
 _TODO_GROUP = regex.compile(r"^(?P<unit>[A-Z][\w /&-]{2,50}?\bTODOs?)\b(?:\s+-\s+.*)?$")
@@ -344,7 +353,7 @@ def split_title(title: str) -> tuple[str, str]:
 
 def _tidy(stated: str) -> str:
     """A stated status without the parentheses around it or the gaps a dropped tag leaves."""
-    s = regex.sub(r"\(\s+", "(", regex.sub(r"\s+\)", ")", stated)).strip()
+    s = rx.sub(r"\(\s+", "(", rx.sub(r"\s+\)", ")", stated)).strip()
     if s.startswith("(") and s.endswith(")") and s.count("(") == 1:
         s = s[1:-1].strip()
     return s
@@ -368,7 +377,7 @@ def parse_title(text: str) -> tuple[str, str, str] | None:
     bold = _BOLD_NAME.match(raw)
     if bold and _TITLE.match(plain(bold.group("name"))):
         head, rest = plain(bold.group("name")), plain(bold.group("rest"))
-        note = regex.match(r"^\s*(\([^()]{1,60}\))", rest)
+        note = rx.match(r"^\s*(\([^()]{1,60}\))", rest)
         if note:
             head, rest = f"{head} {note.group(1)}", rest[note.end():]
         rest = rest.strip().lstrip(":\u2013\u2014-").strip()
@@ -393,7 +402,8 @@ def parse_title(text: str) -> tuple[str, str, str] | None:
             stated = stated or rstated
     if after_unit and not stated:
         stated = after_unit.group("state")
-        name = regex.sub(rf"\s+{stated}\b", "", name, count=1)
+        at = name.find(" " + stated)
+        name = name if at < 0 else (name[:at] + name[at + 1 + len(stated):]).strip()
     stated = stated or lead_stated or tense
     return name, stated, unit
 
@@ -411,7 +421,9 @@ def _unit_in_parentheses(body: str, lead_stated: str) -> tuple[str, str, str] | 
     if m is None:
         return None
     unit, name = m.group("unit"), bare(m.group("name"))
-    if regex.match(r"^next\s+(?:steps?|actions?)\b|^(?:for|to|in|of|with|by|after|before|during)\b", name, _F) \
+    if rx.match(r"^week\s*\d", name, _F):
+        return None  # "Week 5: Live Testing (Phase 6)": a timeline entry
+    if rx.match(r"^next\s+(?:steps?|actions?)\b|^(?:for|to|in|of|with|by|after|before|during)\b", name, _F) \
             or _ABOUT.search(name):
         return None  # "Next Steps (Phase 2)", "Success Metrics (Phase 1)": about a phase, not one
     rest = m.group("rest").strip().lstrip(":").strip()
@@ -435,7 +447,7 @@ def _stated_text(text: str) -> str:
 def _status_clause(text: str) -> str:
     """The first clause of a status text: up to a dash, bar or sentence end, without a parenthesis
     it leaves open."""
-    first = regex.split(r"\s[-\u2013\u2014|]\s|\.\s|;\s", text, maxsplit=1)[0]
+    first = rx.split(r"\s[-\u2013\u2014|]\s|\.\s|;\s", text, maxsplit=1)[0]
     if first.count("(") > first.count(")"):
         first = first[: first.rfind("(")].rstrip()
     return _cut(first if status_of(first) else text, 120)
@@ -445,17 +457,17 @@ def _about(name: str, unit: str) -> bool:
     """Whether a title is about a phase rather than the phase ("Phase 2 Tasks Breakdown")."""
     i = name.lower().find(unit.lower())
     rest = name[i + len(unit):] if i >= 0 else name
-    if not rest.strip() or regex.match(r"^\s*[:(\u2013\u2014-]", rest):
+    if not rest.strip() or rx.match(r"^\s*[:(\u2013\u2014-]", rest):
         return False
     return bool(_ABOUT.search(rest[:48]))
 
 
 def _norm(unit: str) -> str:
-    return regex.sub(r"[\s#*-]+", "", unit).lower()
+    return rx.sub(r"[\s#*-]+", "", unit).lower()
 
 
 def _number(unit: str) -> float | None:
-    m = regex.search(r"-?\d+(?:\.\d+)?", unit)
+    m = rx.search(r"-?\d+(?:\.\d+)?", unit)
     return float(m.group(0)) if m else None
 
 
@@ -483,6 +495,7 @@ class Phase:
     basis: str = ""  # what the label rests on: both, stated, checklist, group, plan, sequence
     previous: Phase | None = None  # the phase whose status its place follows from
     needs_checks: bool = False  # named by its status alone: a phase only over a checklist of its own
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # the phases inside its text
 
     @property
     def done(self) -> list[str]:
@@ -506,6 +519,7 @@ class _Reader:
         self.phases: list[Phase] = []
         self.heading_lines = {s.start for s in doc.sections if s.heading}
         self.item_lines = [it.line for it in doc.items]
+        self.named = _lines_naming_units(doc)
         # scope -> the plan's own statuses: (as written, label, the phase it names: the plan is not begun
         # while its first phase waits)
         self.plans: dict[int, list[tuple[str, str, str | None]]] = {}
@@ -524,6 +538,7 @@ class _Reader:
         self.headings()
         self.title_lines()
         self.list_items()
+        self.milestone_lists()
         self.table_rows()
         self.phases.sort(key=lambda p: p.line)
         self.bodies()
@@ -538,6 +553,9 @@ class _Reader:
         for sec in doc.sections[1:]:
             h = sec.heading
             raw = h.raw
+            low = raw.lower()
+            if sec.start - doc.start not in self.named and not any(w in low for w in _HEADING_HINTS):
+                continue
             dated = _DATED.match(plain(raw))
             if dated:
                 raw = plain(raw)[dated.end():]
@@ -567,7 +585,8 @@ class _Reader:
         doc = self.doc
         for i, raw in enumerate(doc.lines):
             s = raw.lstrip()
-            if not s or s[0] in "#|-+>`~" or s[0] == "*" and not s.startswith("**") or len(s) > 400:
+            if i not in self.named or not s or s[0] in "#|-+>`~" or s[0] == "*" and not s.startswith("**") \
+                    or len(s) > 400:
                 continue
             n = doc.start + i
             if n in self.heading_lines or doc.block_at(n) is not None:
@@ -577,15 +596,15 @@ class _Reader:
             body = p[lead.end():] if lead else p
             if _ARROW.search(s) and self.progression(n, s):
                 continue
-            bold = s.startswith("**") or "**" in s[:12] and regex.match(r"^(?:\[[A-Z][A-Z0-9_+-]{1,20}\]|[^\w\s*])+\s*\*\*", s)
-            if not bold and not regex.match(f"^{_LEAD}{_UNIT}\\s*:\\s*\\S", body, _F):
+            bold = s.startswith("**") or "**" in s[:12] and rx.match(r"^(?:\[[A-Z][A-Z0-9_+-]{1,20}\]|[^\w\s*])+\s*\*\*", s)
+            if not bold and not rx.match(f"^{_LEAD}{_UNIT}\\s*:\\s*\\S", body, _F):
                 continue  # a sentence about a phase, not its title
-            head = regex.match(r"^\*\*([^*]{1,80})\*\*\s*:", s)
+            head = rx.match(r"^\*\*([^*]{1,80})\*\*\s*:", s)
             if head and _STATUS_KEY.match(plain(head.group(1))):
                 continue  # "**Phase 3 Status**: ..." is a status line (status_fields)
-            if regex.match(r"^\*\*[^*]{0,40}\b(?:is|are|was|were|has|have|will|can|cannot|must|should)\b", s):
+            if rx.match(r"^\*\*[^*]{0,40}\b(?:is|are|was|were|has|have|will|can|cannot|must|should)\b", s):
                 continue  # "**Phase 2 is well-scoped** and ...": a sentence in bold
-            got = parse_title(s)
+            got = parse_title(s) or _named_title(s)
             if got is None:
                 continue
             name, stated, unit = got
@@ -608,8 +627,8 @@ class _Reader:
             seg = _SEGMENT.match(part.strip())
             if seg and _PROGRESS_STATE.fullmatch(seg.group("state").strip()):
                 name = seg.group("name").strip()
-                if k and regex.match(r"^[\d.]+$", name):
-                    name = f"{regex.match(r'[A-Za-z]+', inner.group('unit')).group(0)} {name}"
+                if k and rx.match(r"^[\d.]+$", name):
+                    name = f"{rx.match(r'[A-Za-z]+', inner.group('unit')).group(0)} {name}"
                 ph = Phase(n, n, bare(name), name, bare(seg.group("state")), "progression",
                            section=self.doc.section_at(n).index)
                 ph.container = ("progression", n)
@@ -638,7 +657,7 @@ class _Reader:
             in_block = doc.block_at(n) is not None
             if not in_block and s.startswith("**") and _is_title(s):
                 break
-            if not in_block and regex.match(f"^{_LEAD}{_UNIT}\\s*:", plain(s), _F):
+            if not in_block and rx.match(f"^{_LEAD}{_UNIT}\\s*:", plain(s), _F):
                 break
             if blank and not in_block and not t.startswith((" ", "\t")):
                 break
@@ -650,6 +669,8 @@ class _Reader:
         tasks, `1. **Phase 1: Setup** - ...`, `- ✅ Phase 1 is 100% complete`."""
         doc = self.doc
         for it in doc.items:
+            if it.line - doc.start not in self.named:
+                continue  # (most items: no phase, stage or horizon word at all)
             text = plain(it.text)
             if _ARROW.search(text):
                 self.progression(it.line, it.text, item=it)
@@ -662,16 +683,16 @@ class _Reader:
                     continue
                 m = _INNER.search(body)
             after = body[m.end():]
-            sentence = regex.match(r"^\s+is\s+(?P<state>.{3,80})$", after)
-            bold_name = regex.match(r"^(?:\[[ xX]\]\s*|[^\w\s*]\s*)*\*\*(?P<b>[^*]{2,80})\*\*\s*(?:[:(\u2013\u2014-]|$)", it.text)
+            sentence = rx.match(r"^\s+is\s+(?P<state>.{3,80})$", after)
+            bold_name = rx.match(r"^(?:\[[ xX]\]\s*|[^\w\s*]\s*)*\*\*(?P<b>[^*]{2,80})\*\*\s*(?:[:(\u2013\u2014-]|$)", it.text)
             named = bold_name is not None and _TITLE.match(plain(bold_name.group("b"))) is not None
             if sentence is None and not named and not _UNIT_IN_PARENS.match(body) \
-                    and not regex.match("^\\s*(?:\\([^()]*\\)\\s*)?(?:[:\u2013\u2014-]|$|\\()", after) \
+                    and not rx.match("^\\s*(?:\\([^()]*\\)\\s*)?(?:[:\u2013\u2014-]|$|\\()", after) \
                     and not _AFTER_UNIT.match(after):
                 continue  # "- Phase 1 proves the architecture": a sentence, not a phase
-            if sentence and regex.match(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\[[ xX]\]", doc.text(it.line)):
+            if sentence and rx.match(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\[[ xX]\]", doc.text(it.line)):
                 continue  # "- [ ] Phase 2 is complete": a precondition to tick, not a phase
-            head = regex.match(r"^(?:\[[ xX]\]\s*)?\*\*([^*]{1,80})\*\*\s*:", it.text)
+            head = rx.match(r"^(?:\[[ xX]\]\s*)?\*\*([^*]{1,80})\*\*\s*:", it.text)
             if head and _STATUS_KEY.match(plain(head.group(1))):
                 continue
             if sentence:
@@ -693,6 +714,26 @@ class _Reader:
                 ph.checks = [(box, name)]  # a phase box with no tasks under it is its own checklist
             self.phases.append(ph)
 
+    def milestone_lists(self) -> None:
+        """`- **Vision Documentation**: ✅ COMPLETE - ...` under a heading about milestones or a
+        roadmap: each item a milestone named by its bold name, with the status that opens the rest."""
+        doc = self.doc
+        for sec in doc.sections[1:]:
+            if not _MILESTONES.search(sec.title):
+                continue
+            for it in doc.items_in(sec.start, sec.body_end):
+                if it.parent is not None:
+                    continue
+                m = _BOLD_NAME.match(it.text)
+                rest = plain(m.group("rest")).lstrip(":").strip() if m else ""
+                if m is None or not rest or not _leading_status(rest) or _TITLE.match(plain(m.group("name"))):
+                    continue
+                name = bare(m.group("name")).rstrip(":")
+                ph = Phase(it.line, _item_end(doc, it), name, name, _stated_text(_status_clause(rest)), "item",
+                           section=it.section)
+                ph.container = ("list", it.parent, it.section, _list_head(doc, it))
+                self.phases.append(ph)
+
     def table_rows(self) -> None:
         """Rows of a table with a phase column and a status column."""
         for t in self.doc.tables:
@@ -712,7 +753,7 @@ class _Reader:
                 if own is None:
                     continue
                 first = cells[phase_col]
-                unit = f"{word} {first}" if regex.match(r"^[\d.]+$", first) else first
+                unit = f"{word} {first}" if rx.match(r"^[\d.]+$", first) else first
                 extra = cells[name_col] if name_col is not None and name_col < len(cells) else ""
                 if name_col is not None and name_col < phase_col:
                     name = f"{extra}: {first}" if extra else unit
@@ -732,20 +773,24 @@ class _Reader:
         for k, ph in enumerate(self.phases):
             if ph.form in ("row", "progression"):
                 continue
-            # a phase's own text stops where the next phase inside it begins; a heading keeps the
-            # lists of the title lines and items under it (its sub-steps), not of sub-headings
-            inner = next((q for q in self.phases[k + 1:] if ph.line < q.line <= ph.last
-                          and (ph.form != "heading" or q.form == "heading")), None)
-            own_last = inner.line - 1 if inner is not None else ph.last
+            # a phase's own text is its lines less those of the phases inside it (a heading's
+            # sub-headings that are phases; a title line's next title line); a rule closes a section
             if ph.form == "heading":
-                own_last = _before_rule(doc, ph.line, own_last)  # a rule closes a section's own text
+                ph.last = _before_rule(doc, ph.line, ph.last)
+                inner = [(q.line, q.last) for q in self.phases[k + 1:] if ph.line < q.line <= ph.last and q.form == "heading"]
+            else:
+                nxt = next((q for q in self.phases[k + 1:] if ph.line < q.line <= ph.last), None)
+                if nxt is not None:
+                    ph.last = nxt.line - 1
+                inner = []
+            ph.gaps = inner
             if ph.form == "item":
                 items = _descendants(doc, doc.block_at(ph.line)[1])
             elif ph.form == "entry":
                 items = []  # a ModLog entry's lists report what was done; its status is its title's
             else:
-                lo, hi = bisect_left(self.item_lines, ph.line + 1), bisect_right(self.item_lines, own_last)
-                items = doc.items[lo:hi]
+                lo, hi = bisect_left(self.item_lines, ph.line + 1), bisect_right(self.item_lines, ph.last)
+                items = [it for it in doc.items[lo:hi] if not any(a <= it.line <= b for a, b in inner)]
             states = [(it, check_of(it)) for it in items]
             lists = _list_keys(doc, items)
             marked = {lists[it.index] for it, st in states if st is not None}
@@ -764,9 +809,9 @@ class _Reader:
                     scope.append(text)
             if checks and len(checks) <= MAX_CHECKS and ph.form != "item" or ph.form == "item" and checks:
                 ph.checks = checks
-            if sum(1 for t in scope if regex.match(r"^[^:]{1,40}:\s", t)) * 2 < len(scope):
+            if sum(1 for t in scope if rx.match(r"^[^:]{1,40}:\s", t)) * 2 < len(scope):
                 ph.scope = scope[:MAX_CHECKS]  # "lora_trainer.py: Exists", "Qwen: Verified": facts, not the phase's tasks
-            ph.text = _render(doc, ph.line, min(own_last, ph.line + MAX_BODY_LINES))
+            ph.text = _render(doc, ph.line, min(ph.last, ph.line + MAX_BODY_LINES), inner)
 
     def status_fields(self) -> None:
         """`**Phase 3 Status**: BLOCKED`, `**Status**: [OK] Phase 1 Complete`: the status of the
@@ -777,17 +822,21 @@ class _Reader:
         by_unit: dict[tuple[int, str], list[Phase]] = {}
         for ph in self.phases:
             by_unit.setdefault((self.scope_of(ph.line), _norm(ph.unit)), []).append(ph)
-        fields = [(f.line, plain(f.key), plain(f.value)) for f in doc.fields]
+        fields = [(f.line, f.key, f.value) for f in doc.fields]
         for sec in doc.sections[1:]:  # "#### **Resolution Status**: ... in progress" as a heading
-            hm = regex.match(r"^(?P<key>[^:]{3,40}):\s*(?P<value>.+)$", plain(sec.heading.raw))
+            hm = rx.match(r"^(?P<key>[^:]{3,40}):\s*(?P<value>.+)$", plain(sec.heading.raw))
             if hm:
                 fields.append((sec.start, hm.group("key"), hm.group("value")))
         claimed: dict[int, tuple[int, str]] = {}
         for line, key, value in sorted(fields):
+            low = key.lower()
+            if "stat" not in low and "ready" not in low and "claim" not in low and "actual" not in low:
+                continue
             km = _STATUS_KEY.match(key)
             if not km:
                 continue
-            low = key.lower()
+            key, value = plain(key), plain(value)
+            low = key.lower().lstrip("*_ ")
             if low.startswith("claimed"):
                 claimed[self.scope_of(line)] = (line, value)
                 continue
@@ -798,7 +847,7 @@ class _Reader:
                 continue
             ready = low.startswith("ready for")
             status = "not_started" if ready else status_of(value)
-            current = regex.match(r"^\W*current\s+(?:status|phase|state)\W*$", key, _F) and _TITLE.match(value)
+            current = rx.match(r"^\W*current\s+(?:status|phase|state)\W*$", key, _F) and _TITLE.match(value)
             if current and status is None:
                 value, status = f"{value} (current)", "in_progress"  # "Current Status: Phase 1 - Setup"
             if status is None:
@@ -820,8 +869,8 @@ class _Reader:
             if named:
                 sec = doc.section_at(line)
                 head = sec.start if sec.heading else doc.start
-                stage_ok = regex.match(r"^\W*current\s+(?:state|stage)\W*$", key, _F) is not None
-                label = None if ready or not (regex.match(_UNIT, named, _F) or stage_ok) else \
+                stage_ok = rx.match(r"^\W*current\s+(?:state|stage)\W*$", key, _F) is not None
+                label = None if ready or not (rx.match(_UNIT, named, _F) or stage_ok) else \
                     (_status_after(value, named) or (status_of(value) if stage_ok else None))
                 cands = by_unit.get((scope, _norm(named)), [])
                 if cands and (label is None or line - head > 12):
@@ -839,7 +888,7 @@ class _Reader:
                 ph.own = label
                 self.phases.append(ph)
                 by_unit.setdefault((scope, _norm(named)), []).append(ph)
-            elif not _PLAN_NOT_BEGUN.search(value) and regex.search(r"\bin\s+progress\b", value, _F):
+            elif not _PLAN_NOT_BEGUN.search(value) and rx.search(r"\bin\s+progress\b", value, _F):
                 self.plans.setdefault(scope, []).append((f"{key}: {value}", "in_progress", None))
         self.phases.sort(key=lambda p: p.line)
 
@@ -882,10 +931,10 @@ class _Reader:
                         break
             if ph.needs_checks and not ph.checks:
                 continue
-            horizon = regex.match(_HORIZON, ph.unit, _F) is not None
+            horizon = rx.match(_HORIZON, ph.unit, _F) is not None
             if horizon and not ph.checks and ph.form != "heading":
                 continue  # "**Immediate**:" over plain bullets is a list of actions, not a phase
-            if regex.match(r"step\b", ph.unit, _F) and not ph.checks and not ph.stated:
+            if rx.match(r"step\b", ph.unit, _F) and not ph.checks and not ph.stated:
                 ph.context_label = None  # the steps of a procedure share no status with their group
             if titles and _DEFINES.search(titles[0]):
                 continue
@@ -912,6 +961,20 @@ def _before_rule(doc: Document, first: int, last: int) -> int:
         if t[:1] in "-*_" and _RULE.match(t) and not t.startswith("- "):
             return n - 1
     return last
+
+
+def _lines_naming_units(doc: Document) -> set[int]:
+    """Indexes of the document's lines that hold a phase, stage or horizon word: one scan of the
+    whole text instead of a search per line."""
+    text = "\n".join(doc.lines).lower()
+    starts = list(accumulate((len(t) + 1 for t in doc.lines), initial=0))
+    out: set[int] = set()
+    m = _UNIT_LITERALS.search(text)
+    while m is not None:
+        i = bisect_right(starts, m.start()) - 1
+        out.add(i)
+        m = _UNIT_LITERALS.search(text, starts[i + 1]) if i + 1 < len(starts) else None  # on from the next line
+    return out
 
 
 def _list_keys(doc: Document, items: list[ListItem]) -> dict[int, tuple[int | None, int]]:
@@ -942,7 +1005,7 @@ def _status_heading(title: str) -> tuple[str, str, str] | None:
     m = _CURRENT_HEADING.match(title)
     if m:
         name, stated = split_title(m.group("rest"))
-        if stated and name:
+        if stated and name and _WORDS.search(stated):  # a word says the status, not a mark alone
             return name, stated, name
         return None
     lead = _MARK_LEAD.match(title)
@@ -966,6 +1029,28 @@ def _sibling_in_parens(doc: Document, it: ListItem) -> bool:
     return False
 
 
+_MILESTONES = regex.compile(r"\bmilestones?\b|\broad\s*map\b", _F)
+_NEXT_PHASE = regex.compile(r"^(?P<tense>next|future|current|upcoming)\s+phase\s*:\s*(?P<name>\S.{2,80})$", _F)
+
+
+def _named_title(raw: str) -> tuple[str, str, str] | None:
+    """A title line that names its phase otherwise: "**NEXT PHASE: Advanced Analytics**" (in one
+    bold; "**Next Phase**: ..." is a note of what comes next), or a module's stage with its status at
+    the end ("**LinkedIn Agent** - Prototype Phase (v1.x.x) Complete:")."""
+    line = plain(raw)
+    body = line[_MARK_LEAD.match(line).end():] if _MARK_LEAD.match(line) else line
+    m = _NEXT_PHASE.match(body)
+    bold = _BOLD_NAME.match(raw)
+    if m and bold is not None and ":" in bold.group("name"):
+        name = bare(m.group("name"))
+        return name, bare(line[: line.lower().find("phase") + 5]), name
+    if line.rstrip().endswith(":"):
+        got = _entry_title(body.rstrip().rstrip(":"))
+        if got is not None and got[1]:
+            return got
+    return None
+
+
 def _entry_title(title: str) -> tuple[str, str, str] | None:
     """A ModLog entry or document title that reports on one phase: "WRE Phase 1 Complete - ...",
     "MAGADOOM Phase 2 Features Implemented": its name without the status words, and those words."""
@@ -975,12 +1060,14 @@ def _entry_title(title: str) -> tuple[str, str, str] | None:
     after = title[m.end():]
     sm = _AFTER_UNIT.match(after)
     if sm is None:
-        sm = regex.match(r"^\s*[-:]?\s*(?P<state>COMPLETE[D]?)\b", after, _F) \
-            or regex.search(r"\s(?P<state>COMPLETION)\b", after)  # "[PHASE 3 ... CAPABILITIES COMPLETION]"
+        sm = rx.match(r"^\s*[-:]?\s*(?P<state>COMPLETE[D]?)\b", after, _F) \
+            or rx.search(r"\s(?P<state>COMPLETION)\b", after)  # "[PHASE 3 ... CAPABILITIES COMPLETION]"
+    if sm is None:  # "LinkedIn Agent - Prototype Phase (v1.x.x) Complete:"
+        sm = regex.search(r"\s(?P<state>complete[d]?|implemented|done)\s*:?\s*$", after, _F)
     if sm is None:
         return bare(title), "", m.group("unit")
     name = bare(title[: m.end()] + after[: sm.start("state")] + after[sm.end():])
-    return regex.sub(r"\s+-\s*$", "", name), sm.group("state"), m.group("unit")
+    return rx.sub(r"\s+-\s*$", "", name), sm.group("state"), m.group("unit")
 
 
 def _roadmap_section(doc: Document, index: int | None) -> int:
@@ -1006,20 +1093,25 @@ def _owner(phases: list[Phase], line: int) -> Phase | None:
 def _status_near(value: str, unit: str) -> str | None:
     """The status a line gives the phase it names: the words right after the name ("Phase 1 is
     100% complete"), else the last status before it ("Ready for Phase 1"), else the line's."""
-    m = regex.search(regex.escape(unit).replace("\\ ", "\\s*"), value, _F)
+    m = _find_unit(value, unit)
     if not m:
         return status_of(value)
-    after = regex.split(r",|;|\s-\s|\bphase\b", value[m.end(): m.end() + 60], maxsplit=1, flags=_F)[0]
+    after = rx.split(r",|;|\s-\s|\bphase\b", value[m.end(): m.end() + 60], maxsplit=1, flags=_F)[0]
     return _stated_status(after) or _last_status(value[: m.start()]) or _stated_status(value)
+
+
+def _find_unit(value: str, unit: str) -> regex.Match[str] | None:
+    """Where a line names the phase `unit` ("Phase 1" in "PHASE 1 NOT COMPLETE")."""
+    return next((m for m in _INNER.finditer(value) if _norm(m.group("unit")) == _norm(unit)), None)
 
 
 def _status_after(value: str, unit: str) -> str | None:
     """The status a line states right after naming a phase ("Phase 1 Complete", "Phase 3 is 100%
     COMPLETE", "PHASE 1 NOT COMPLETE"), or None."""
-    m = regex.search(regex.escape(unit).replace("\\ ", "\\s*"), value, _F)
+    m = _find_unit(value, unit)
     if not m:
         return None
-    after = regex.split(r",|;|\s-\s|\bphase\b", value[m.end(): m.end() + 60], maxsplit=1, flags=_F)[0]
+    after = rx.split(r",|;|\s-\s|\bphase\b", value[m.end(): m.end() + 60], maxsplit=1, flags=_F)[0]
     return _stated_status(after)
 
 
@@ -1092,18 +1184,19 @@ def _item_text(it: ListItem, keep_marks: bool = False) -> str:
     if keep_marks:
         return _cut(" ".join(text.replace("\uFE0F", "").split()))
     text = bare(text) if not text.isascii() or "[" in text else text.strip()
-    return _cut(regex.sub(r"\(\s+\)|\s+\)", lambda m: "" if m.group(0).startswith("(") else ")", text))
+    return _cut(rx.sub(r"\(\s+\)|\s+\)", lambda m: "" if m.group(0).startswith("(") else ")", text))
 
 
 _SHOWN_MARK = {"done": "[x] ", "open": "[ ] ", "done_unticked": "[ ] ", "failed": "\u274C ", "pending": "\u23F3 ",
                "in_progress": "\U0001F6A7 ", "future": "\U0001F52E "}
 
 
-def _render(doc: Document, first: int, last: int) -> list[str]:
-    """A phase's lines for an example's input: plain, each checklist item's state shown one way."""
+def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = ()) -> list[str]:
+    """A phase's lines for an example's input: plain, each checklist item's state shown one way;
+    the phases inside it (`gaps`) are left out but for their titles."""
     out = []
     for n, raw in doc.span(first, last):
-        if not raw.strip() or _RULE.match(raw):
+        if not raw.strip() or _RULE.match(raw) or any(a < n <= b for a, b in gaps):
             continue
         hit = doc.block_at(n)
         if hit is not None and hit[0] == "item":
@@ -1190,7 +1283,7 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
         if before is None and not any(p.label in ("complete", "in_progress") for p in phases[i + 1:]):
             # "Phase 1 (implemented) / Phase 2 / Phase 3": what follows the last finished phase is still to do
             before = next((p for p in reversed(phases[:i]) if p.basis in ("both", "stated", "checklist")
-                           and p.label == "complete" and p.form not in ("entry", "status", "claim")), None)
+                           and p.label == "complete" and p.form not in ("entry", "claim")), None)
         if before is not None:
             ph.label, ph.basis, ph.previous = "not_started", "sequence", before
 
@@ -1244,7 +1337,7 @@ def roadmaps(doc: Document) -> list[Roadmap]:
         for ph in phases:
             groups.setdefault(ph.container, []).append(ph)
         for members in groups.values():
-            horizons = [p for p in members if regex.match(_HORIZON, p.unit, _F)]
+            horizons = [p for p in members if rx.match(_HORIZON, p.unit, _F)]
             if len(horizons) == 1:
                 members.remove(horizons[0])  # "Immediate" alone is an action list; with "Long-term" it is a plan
             if not members:
@@ -1262,11 +1355,11 @@ def roadmaps(doc: Document) -> list[Roadmap]:
     # to the phase's own place in a roadmap of three or more (its heading, title line or table row)
     structural = {(scope, _norm(ph.unit)) for _, _, scope, members in found if len(members) >= 3
                   for ph in members if ph.label and ph.form in ("heading", "line", "row")}
-    for scope, ph in sorted(labelled, key=lambda sp: (_BASIS_RANK[sp[1].basis],
-                                                       sp[1].form == "status" and (sp[0], _norm(sp[1].unit)) in structural
+    # (so does a group line named by its unit alone: "**Not Yet Implemented** (Phase 2):")
+    for scope, ph in sorted(labelled, key=lambda sp: (sp[1].form == "status" and (sp[0], _norm(sp[1].unit)) in structural
                                                        or sp[1].form == "line" and _norm(sp[1].name) == _norm(sp[1].unit),
-                                                       sp[1].line)):
-        if not regex.search(r"\d|\b[A-Z]\d*$", ph.unit):
+                                                       _BASIS_RANK[sp[1].basis], sp[1].line)):
+        if not rx.search(r"\d|\b[A-Z]\d*$", ph.unit):
             continue
         same = kept_by_unit.setdefault((scope, _norm(ph.unit)), [])
         if any(_same_phase(ph, q) for q in same):
@@ -1296,7 +1389,7 @@ def _same_phase(a: Phase, b: Phase) -> bool:
     """Whether two phases with the same unit are the same phase stated twice: one is named by its
     unit alone, or their names share half their words."""
     def stems(ph: Phase) -> set[str]:
-        name = regex.sub(r"\([^()]*\d[^()]*\)", " ", ph.name.lower())  # "(6-7 hours)", "(Week 2)": when, not what
+        name = rx.sub(r"\([^()]*\d[^()]*\)", " ", ph.name.lower())  # "(6-7 hours)", "(Week 2)": when, not what
         return {w[:5] for w in _NAME_WORD.findall(name) if not w.isdigit()} - _NAME_STOP \
             - {w[:5] for w in _NAME_WORD.findall(ph.unit.lower())}
 
@@ -1318,7 +1411,7 @@ def _in_roadmap(doc: Document, outer: tuple[str, ...], first: Phase) -> bool:
 
 def _short_title(title: str) -> str:
     """A heading's title without the note after it ("TODO List *Use [+todo] ...*")."""
-    return regex.split(r"\s+\*|\s+\(see\b|\s+-\s+@", title, maxsplit=1, flags=_F)[0].strip()
+    return rx.split(r"\s+\*|\s+\(see\b|\s+-\s+@", title, maxsplit=1, flags=_F)[0].strip()
 
 
 def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
@@ -1339,6 +1432,7 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
 # -- drafts ------------------------------------------------------------------------------------
 
 _PHASE_REQUIRED = ("phase", "status", "reason")
+_STATUS_LINE = regex.compile(r"^\W*(?:\w+\s+){0,3}status\s*:", _F)
 
 
 def _evidence(doc_line: str) -> str:
@@ -1381,7 +1475,7 @@ def _reason(ph: Phase) -> str:
     d, t = len(ph.done), len(ph.checks)
     counted = f"{d} of {t} checklist items {'is' if d == 1 else 'are'} done"
     said = f'it is marked "{ph.stated}"'
-    if ph.own and not regex.search(r"[A-Za-z]{3}", ph.stated):
+    if ph.own and not rx.search(r"[A-Za-z]{3}", ph.stated):
         said += f" ({_SAYS[ph.own]})"  # a mark alone: say what it means
     if ph.basis == "claim":
         return (f'The claimed status ("{ph.stated}") says {_SAYS[ph.own]}, but the actual status '
@@ -1419,13 +1513,15 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     elif ph.basis == "sequence" and ph.previous is not None:
         prev = ph.previous
         inp["context"] = f"{prev.name} ({prev.stated})" if prev.stated else prev.name
-    out: dict[str, Any] = {"roadmap": rm.name, "phase": ph.name, "status": ph.label}
+    out: dict[str, Any] = {"phase": ph.name, "status": ph.label}
     if ph.stated:
         out["stated_status"] = ph.stated
     done, left = ph.done, ph.left
     if ph.checks:
-        out["done"] = done
-        out["left"] = left
+        if done:
+            out["done"] = done
+        if left:
+            out["left"] = left
         out["done_count"] = len(done)
         out["total"] = len(ph.checks)
     elif ph.scope and ph.label in ("complete", "not_started") and ph.form != "progression":
@@ -1452,25 +1548,23 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
 
 def _doubts(ph: Phase) -> list[tuple[str, float]]:
     out = []
-    if any(_PLACEHOLDER.search(t) for t in (ph.name, *(t for _, t in ph.checks), *ph.scope)):
+    if any(_PLACEHOLDER.fullmatch(t) for t in (ph.name.split(": ", 1)[-1], *(t for _, t in ph.checks), *ph.scope)):
         out.append(("placeholder items: a template, not a real plan", 1.0))
     return out
 
 
-def _roadmap_text(rm: Roadmap, short: bool = False) -> str:
+def _fitting_text(rm: Roadmap) -> str:
+    """A roadmap as its phases' status-bearing lines: each title, status line and checklist item (a
+    phase's notes and plain lists say nothing about where it stands); empty when that is too long."""
     blocks = []
     for ph in rm.phases:
         lines = ph.text or [ph.name]
-        if short or ph.form in ("item", "row", "progression"):
-            lines = lines[:1] + [ln for ln in lines[1:] if _is_check_line(ln)]
-        blocks.append("\n".join(lines))
-    return "\n".join(blocks)
-
-
-def _fitting_text(rm: Roadmap) -> str:
-    text = _roadmap_text(rm)
-    if len(text) > MAX_ROADMAP_CHARS:
-        text = _roadmap_text(rm, short=True)
+        if ph.form in ("item", "row", "progression"):
+            blocks.extend(lines[:1] if ph.form != "row" or blocks else lines)
+            continue
+        blocks.append(lines[0])
+        blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln))
+    text = "\n".join(blocks)
     return text if len(text) <= MAX_ROADMAP_CHARS else ""
 
 
