@@ -338,8 +338,8 @@ def split_title(title: str) -> tuple[str, str]:
             head = lead.group(0).strip()
         t = t[lead.end():]
     for _ in range(4):
-        for rx in _TAILS:
-            m = rx.search(t)
+        for pat in _TAILS:
+            m = pat.search(t)
             if m and m.start() > 0 and _stated_status(m.group(0).strip(" -:|\u2013\u2014")):
                 stated.insert(0, m.group(0).strip(" -:|\u2013\u2014"))
                 t = t[: m.start()].rstrip(" -:|\u2013\u2014")
@@ -354,6 +354,8 @@ def split_title(title: str) -> tuple[str, str]:
 def _tidy(stated: str) -> str:
     """A stated status without the parentheses around it or the gaps a dropped tag leaves."""
     s = rx.sub(r"\(\s+", "(", rx.sub(r"\s+\)", ")", stated)).strip()
+    if not s.isascii():
+        s = rx.sub(r"\p{Han}+\s*", "", s)  # "泙 Complete": a mark mangled into a CJK character
     if s.startswith("(") and s.endswith(")") and s.count("(") == 1:
         s = s[1:-1].strip()
     return s
@@ -428,7 +430,7 @@ def _unit_in_parentheses(body: str, lead_stated: str) -> tuple[str, str, str] | 
         return None  # "Next Steps (Phase 2)", "Success Metrics (Phase 1)": about a phase, not one
     rest = m.group("rest").strip().lstrip(":").strip()
     stated = ""
-    if any(rx.search(name) for rx, _ in _GROUPS) or _stated_status(name) and len(name.split()) <= 3:
+    if any(pat.search(name) for pat, _ in _GROUPS) or _stated_status(name) and len(name.split()) <= 3:
         stated, name = name, bare(m.group("more") or "")
     elif m.group("more"):
         name = f"{name} - {bare(m.group('more'))}"
@@ -496,6 +498,13 @@ class Phase:
     previous: Phase | None = None  # the phase whose status its place follows from
     needs_checks: bool = False  # named by its status alone: a phase only over a checklist of its own
     gaps: list[tuple[int, int]] = field(default_factory=list)  # the phases inside its text
+    doc: Document | None = None  # where its text is rendered from, when it has not been given
+
+    def lines(self) -> list[str]:
+        """Its lines for an example's input."""
+        if not self.text and self.doc is not None:
+            self.text = _render(self.doc, self.line, min(self.last, self.line + MAX_BODY_LINES), self.gaps)
+        return self.text or [self.name]
 
     @property
     def done(self) -> list[str]:
@@ -811,7 +820,7 @@ class _Reader:
                 ph.checks = checks
             if sum(1 for t in scope if rx.match(r"^[^:]{1,40}:\s", t)) * 2 < len(scope):
                 ph.scope = scope[:MAX_CHECKS]  # "lora_trainer.py: Exists", "Qwen: Verified": facts, not the phase's tasks
-            ph.text = _render(doc, ph.line, min(ph.last, ph.line + MAX_BODY_LINES), inner)
+            ph.doc = doc  # its text is rendered when an example is made of it (most phases read are not)
 
     def status_fields(self) -> None:
         """`**Phase 3 Status**: BLOCKED`, `**Status**: [OK] Phase 1 Complete`: the status of the
@@ -824,7 +833,10 @@ class _Reader:
             by_unit.setdefault((self.scope_of(ph.line), _norm(ph.unit)), []).append(ph)
         fields = [(f.line, f.key, f.value) for f in doc.fields]
         for sec in doc.sections[1:]:  # "#### **Resolution Status**: ... in progress" as a heading
-            hm = rx.match(r"^(?P<key>[^:]{3,40}):\s*(?P<value>.+)$", plain(sec.heading.raw))
+            raw = sec.heading.raw
+            if ":" not in raw or "stat" not in raw.lower():
+                continue
+            hm = rx.match(r"^(?P<key>[^:]{3,40}):\s*(?P<value>.+)$", plain(raw))
             if hm:
                 fields.append((sec.start, hm.group("key"), hm.group("value")))
         claimed: dict[int, tuple[int, str]] = {}
@@ -925,7 +937,7 @@ class _Reader:
                     titles.insert(0, above)
             if ph.form in ("heading", "line", "item"):
                 for t in titles:
-                    label = next((lab for rx, lab in _GROUPS if rx.search(t)), None)
+                    label = next((lab for pat, lab in _GROUPS if pat.search(t)), None)
                     if label:
                         ph.context, ph.context_label = t, label
                         break
@@ -1076,7 +1088,7 @@ def _roadmap_section(doc: Document, index: int | None) -> int:
     if index is None:
         return 0
     sec = doc.sections[index]
-    if sec.heading and sec.parent is not None and any(rx.search(sec.title) for rx, _ in _GROUPS):
+    if sec.heading and sec.parent is not None and any(pat.search(sec.title) for pat, _ in _GROUPS):
         return sec.parent
     return index
 
@@ -1187,8 +1199,8 @@ def _item_text(it: ListItem, keep_marks: bool = False) -> str:
     return _cut(rx.sub(r"\(\s+\)|\s+\)", lambda m: "" if m.group(0).startswith("(") else ")", text))
 
 
-_SHOWN_MARK = {"done": "[x] ", "open": "[ ] ", "done_unticked": "[ ] ", "failed": "\u274C ", "pending": "\u23F3 ",
-               "in_progress": "\U0001F6A7 ", "future": "\U0001F52E "}
+_BOX = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+\[([ xX])\]")
+_MARKER = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
 
 
 def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = ()) -> list[str]:
@@ -1203,9 +1215,13 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
             it = hit[1]
             if it.line != n:
                 continue  # a continuation line of an item
-            state = check_of(it)
-            text = _item_text(it, keep_marks=True)
-            out.append(f"{'  ' * min(3, it.indent // 2)}- {_SHOWN_MARK.get(state or '', '')}{text}")
+            indent = "  " * min(3, it.indent // 2)
+            box = _BOX.match(raw)
+            if box:  # a box shows its state one way, "[x]" or "[ ]"
+                out.append(f"{indent}- {'[x]' if box.group(1) in 'xX' else '[ ]'} {_item_text(it, keep_marks=True)}")
+            else:  # a mark ("✅", "⏳", "[OK]") is shown as written
+                written = plain(_MARKER.sub("", raw, count=1)).replace("\uFE0F", "")
+                out.append(f"{indent}- {_cut(' '.join(written.split()))}")
         elif hit is not None and hit[0] == "fence":
             f = hit[1]
             if n == f.start + 1 or f.start < n < f.end and n - f.start <= FENCE_LINES:
@@ -1420,7 +1436,7 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
     if first.form in ("heading", "entry"):
         above = above[:-1]
     titles = [_short_title(bare(_DATED.sub("", t)) or bare(t)) for t in (*outer, *above)]
-    titles = [t for t in titles if t and parse_title(t) is None and not any(rx.search(t) for rx, _ in _GROUPS)
+    titles = [t for t in titles if t and parse_title(t) is None and not any(pat.search(t) for pat, _ in _GROUPS)
               and not _ARROW.search(t)]
     base = bare(doc.title or doc.path or (outer[0] if outer else ""))
     names = [base] if base else []
@@ -1432,7 +1448,7 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
 # -- drafts ------------------------------------------------------------------------------------
 
 _PHASE_REQUIRED = ("phase", "status", "reason")
-_STATUS_LINE = regex.compile(r"^\W*(?:\w+\s+){0,3}status\s*:", _F)
+_STATUS_LINE = regex.compile(r"^\W*(?:\w+\s+){0,3}(?:status|state)\s*:", _F)
 
 
 def _evidence(doc_line: str) -> str:
@@ -1445,13 +1461,13 @@ def _evidence(doc_line: str) -> str:
 
 def _is_check_line(line: str) -> bool:
     s = line.lstrip()
-    return s.startswith(("- [x] ", "- [ ] ", "- \u274C", "- \u23F3", "- \U0001F6A7", "- \U0001F52E"))
+    return s.startswith(("- [x] ", "- [ ] ")) or s.startswith("- ") and _ITEM_MARK.match(s[2:]) is not None
 
 
 def _phase_text(ph: Phase) -> str:
     """The phase's lines, cut to MAX_INPUT_CHARS by leaving out notes before any checklist item
     (the count of lines left out is said); empty when the checklist alone does not fit."""
-    lines = ph.text or [ph.name]
+    lines = ph.lines()
     if sum(len(t) + 1 for t in lines) <= MAX_INPUT_CHARS:
         return "\n".join(lines)
     head, rest = lines[0], lines[1:]
@@ -1558,9 +1574,11 @@ def _fitting_text(rm: Roadmap) -> str:
     phase's notes and plain lists say nothing about where it stands); empty when that is too long."""
     blocks = []
     for ph in rm.phases:
-        lines = ph.text or [ph.name]
-        if ph.form in ("item", "row", "progression"):
-            blocks.extend(lines[:1] if ph.form != "row" or blocks else lines)
+        lines = ph.lines()
+        if ph.form in ("item", "row", "progression", "status"):
+            # an item, a progression: its line; a row: the header once, then its row; a status: its line
+            blocks.extend(lines if ph.form == "row" and not blocks else lines[:1] if ph.form in ("item", "progression")
+                          else lines[-1:])
             continue
         blocks.append(lines[0])
         blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln))
