@@ -59,6 +59,7 @@ _F = regex.IGNORECASE | regex.VERSION0
 
 _ESCAPE = regex.compile(r"\[U\+([0-9A-Fa-f]{4,6})\]")
 _MOJIBAKE = regex.compile(r"\[U\+2701\]E|\[U\+2741\]E")  # U+2705 and U+274C as they come out mangled
+_MANGLED_E = regex.compile(r"\]E(?=\*|[A-Z][a-z])")  # "[U+1F901]EMeeting": the E is what was left of the emoji
 _SPACES = regex.compile(r"[ \t]{2,}")
 _TAG = regex.compile(r"\[[A-Z][A-Z0-9_+-]{1,20}\]")  # [OK], [REFRESH], [ROCKET]: emoji put into ASCII
 _PICTO = regex.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\uFE0F\u200D\u20E3"
@@ -76,7 +77,7 @@ def plain(text: str) -> str:
     """The text as a reader sees it: escapes decoded, markup and link targets gone, spaces single."""
     if "[U+" in text:
         text = _MOJIBAKE.sub(lambda m: "\u2705" if "2701" in m.group(0) else "\u274C", text)
-        text = _ESCAPE.sub(_decode, text)
+        text = _ESCAPE.sub(_decode, _MANGLED_E.sub("]", text))
     if "](" in text:
         text = _LINK.sub(r"\1", text)
     if not text.isascii():
@@ -116,11 +117,11 @@ _WORDS = regex.compile(
     r"|(?P<ns>\bnot\s+(?:yet\s+)?(?:started|begun|implemented)\b|\bpending\b|\bplanned\b|\bfuture\b|\bplaceholder\b"
     r"|\bdeferred\b|\b(?:double-|single-)?blocked\b|\bto-?do\b|\bupcoming\b|\bnext(?:\s+(?:phase|sprint|session|step))?\b"
     r"|\bfollowing\s+sprint\b|\bready\s+(?:to\s+(?:start|begin)|for)\b|\bawaiting\b|\boptional\b|\bvision\b"
-    r"|\bthe\s+goal\b|\bbacklog\b|\bcannot\s+start\b|\bproposed\b|\bnot\s+yet\b|\bto\s+begin\b"
+    r"|\bthe\s+goal\b|\bbacklog\b|\bcannot\s+start\b|\bproposed\b|\bto\s+begin\b"
     r"|\bQ[1-4]\s+20\d\d\b|\b\d{1,2}\s*-\s*\d{1,2}\s*mo(?:nths?)?\b)"
     r"|(?P<ip>\bin[\s-]+progress\b|\bin\s+development\b|\bcurrent(?:\s+phase)?\b|\bwhere\s+we\s+are\s+now\b"
     r"|\bongoing\b|\bpartial(?:ly)?\b|\bscaffolded\b|\bunderway\b|\bwip\b|\bstarting\b|\bstarted\b"
-    r"|\bnot\s+(?:yet\s+)?(?:complete[d]?|done|finished|operational)\b)"
+    r"|\bnot\s+(?:yet\s+)?(?:complete[d]?|done|finished|operational)\b|\bincomplete\b)"
     r"|(?P<c2>\bcomplete[d]?\b|\bdone\b|\bfinished\b|\bimplemented\b|\boperational\b|\bestablished\b|\bachieved\b"
     r"|\bdeployed\b|\bdelivered\b|\bshipped\b|\bresolved\b)",
     _F,
@@ -259,7 +260,7 @@ _TODO_GROUP = regex.compile(r"^(?P<unit>[A-Z][\w /&-]{2,50}?\bTODOs?)\b(?:\s+-\s
 # "Phase 2 Tasks Breakdown", "Phase 3 WSP Compliance Checklist": a title about a phase, not one
 _ABOUT = regex.compile(
     r"\b(?:scope|analysis|breakdown|checklist|criteria|metrics?|dependenc(?:y|ies)|requirements?|requires"
-    r"|estimates?|effort|summary|files?|results?|readiness|impact|deliverables|matters|success|audit|pre-audit"
+    r"|estimates?|effort|summary|files?|results?|readiness|impact|matters|success|audit|pre-audit"
     r"|report|assessment|review|verification|lessons|notes|overview|targets|details|tasks?|blockers?|violations?"
     r"|prerequisites|comparison|timeline|budget|examples?|status|fixes|integration\s+test|must|follows|fixed|depends"
     r"|actions|benefits?|value|gate|priorities|created|modified|can|cannot)\b",
@@ -573,6 +574,8 @@ class _Reader:
             if got is None and entry:
                 got = _entry_title(plain(raw))
             needs_checks = False
+            if got is None and h.style == "bold":
+                got = _named_title(raw, heading=True)
             if got is None:
                 got = _status_heading(plain(raw))
                 needs_checks = got is not None and not _CURRENT_HEADING.match(plain(raw))
@@ -1042,10 +1045,11 @@ def _sibling_in_parens(doc: Document, it: ListItem) -> bool:
 
 
 _MILESTONES = regex.compile(r"\bmilestones?\b|\broad\s*map\b", _F)
+_DONE_TITLE = regex.compile(r"^(?P<state>completed|done|in\s+progress)\s*:\s*(?P<name>\S.{2,80})$", _F)
 _NEXT_PHASE = regex.compile(r"^(?P<tense>next|future|current|upcoming)\s+phase\s*:\s*(?P<name>\S.{2,80})$", _F)
 
 
-def _named_title(raw: str) -> tuple[str, str, str] | None:
+def _named_title(raw: str, heading: bool = False) -> tuple[str, str, str] | None:
     """A title line that names its phase otherwise: "**NEXT PHASE: Advanced Analytics**" (in one
     bold; "**Next Phase**: ..." is a note of what comes next), or a module's stage with its status at
     the end ("**LinkedIn Agent** - Prototype Phase (v1.x.x) Complete:")."""
@@ -1053,11 +1057,17 @@ def _named_title(raw: str) -> tuple[str, str, str] | None:
     body = line[_MARK_LEAD.match(line).end():] if _MARK_LEAD.match(line) else line
     m = _NEXT_PHASE.match(body)
     bold = _BOLD_NAME.match(raw)
-    if m and bold is not None and ":" in bold.group("name"):
+    if m and (heading or bold is not None and ":" in bold.group("name")):
         name = bare(m.group("name"))
         return name, bare(line[: line.lower().find("phase") + 5]), name
-    if line.rstrip().endswith(":"):
-        got = _entry_title(body.rstrip().rstrip(":"))
+    m = _DONE_TITLE.match(body)
+    if m and (heading or bold is not None and ":" in bold.group("name")):  # "COMPLETED: Peer Review Integration"
+        name = bare(m.group("name"))
+        return name, m.group("state"), name
+    inner = _INNER.search(body)
+    if line.rstrip().endswith(":") and inner is not None and " - " in body[: inner.start()] \
+            and body[: inner.start()].count("(") == body[: inner.start()].count(")"):
+        got = _entry_title(body.rstrip().rstrip(":"))  # "LinkedIn Agent - Prototype Phase (v1.x.x) Complete:"
         if got is not None and got[1]:
             return got
     return None
@@ -1285,9 +1295,10 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
             ph.label, ph.basis = ph.context_label, "group"
         elif plan and plan[1] == "not_started" and ph.form in ("heading", "line") and _number(ph.unit) is not None:
             ph.label, ph.basis, ph.context = "not_started", "plan", plan[0]
-    anchors = [p for p in phases if p.basis in ("both", "stated", "checklist") and p.label in ("in_progress", "not_started")
-               and p.form not in ("entry", "claim")]
-    current = next((p for p in anchors if p.label == "in_progress"), None)
+    # what a phase says of itself places the others ("Sprint 1 (CURRENT)" even where its checks are all ticked)
+    said = {id(p): p.own or p.label for p in phases if p.basis in ("both", "stated", "checklist")}
+    anchors = [p for p in phases if said.get(id(p)) in ("in_progress", "not_started") and p.form not in ("entry", "claim")]
+    current = next((p for p in anchors if said[id(p)] == "in_progress"), None)
     for i, ph in enumerate(phases):
         if ph.label or ph.form in ("entry", "status", "claim", "progression"):
             continue
@@ -1295,7 +1306,7 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
             after = _after(ph, current, phases)
             ph.label, ph.basis, ph.previous = ("not_started" if after else "complete"), "sequence", current
             continue
-        before = next((p for p in reversed(phases[:i]) if p in anchors and p.label == "not_started"), None)
+        before = next((p for p in reversed(phases[:i]) if p in anchors and said[id(p)] == "not_started"), None)
         if before is None and not any(p.label in ("complete", "in_progress") for p in phases[i + 1:]):
             # "Phase 1 (implemented) / Phase 2 / Phase 3": what follows the last finished phase is still to do
             before = next((p for p in reversed(phases[:i]) if p.basis in ("both", "stated", "checklist")
