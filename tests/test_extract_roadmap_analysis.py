@@ -187,6 +187,7 @@ def test_phase_status_lines_attach_to_the_phase_they_name(tmp_path: Path) -> Non
     three = phase(exs, "Phase 3")
     assert (three.label, three.output["stated_status"]) == ("not_started", "Phase 3 Status: BLOCKED - waits for Phase 2")
     assert three.output["left"] == ["Auto-promotion at 92% fidelity"]
+    assert three.input["status_line"] == "Phase 3 Status: BLOCKED - waits for Phase 2"  # the input shows what says it
     # Phase 2 states nothing and has no checklist: it comes before nothing that says where it stands
     assert "Phase 2: Discovery" not in names(exs)
 

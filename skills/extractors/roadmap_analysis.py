@@ -500,6 +500,7 @@ class Phase:
     needs_checks: bool = False  # named by its status alone: a phase only over a checklist of its own
     gaps: list[tuple[int, int]] = field(default_factory=list)  # the phases inside its text
     doc: Document | None = None  # where its text is rendered from, when it has not been given
+    status_line: str = ""  # a status line elsewhere that names it
 
     def lines(self) -> list[str]:
         """Its lines for an example's input."""
@@ -723,7 +724,12 @@ class _Reader:
             ph.container = ("list", it.parent, it.section, _list_head(doc, it))
             box = check_of(it)
             if box and not it.children and not stated:
-                ph.checks = [(box, name)]  # a phase box with no tasks under it is its own checklist
+                # a ticked or open box, or a mark, on a phase with no tasks under it: its stated status
+                lead_mark = _BOX.match(doc.text(it.line))
+                ph.stated = ("[x]" if lead_mark.group(1) in "xX" else "[ ]") if lead_mark else \
+                    (_ITEM_MARK.match(plain(_MARKER.sub("", doc.text(it.line), count=1))).group(0).strip()
+                     if _ITEM_MARK.match(plain(_MARKER.sub("", doc.text(it.line), count=1))) else "")
+                ph.own = "complete" if _is_done(box) else "in_progress" if box == "in_progress" else "not_started"
             self.phases.append(ph)
 
     def milestone_lists(self) -> None:
@@ -817,7 +823,7 @@ class _Reader:
                     state = "open"  # an unmarked item in a list of checked ones is not done
                 if state is not None:
                     checks.append((state, text))
-                elif lists[it.index] == first_list and (it.parent is None or ph.form == "item"):
+                elif lists[it.index] == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
                     scope.append(text)
             if checks and len(checks) <= MAX_CHECKS and ph.form != "item" or ph.form == "item" and checks:
                 ph.checks = checks
@@ -891,8 +897,10 @@ class _Reader:
                 if cands and (label is None or line - head > 12):
                     target = min(cands, key=lambda c: abs(c.line - line))
                     if abs(target.line - line) <= 80 and not target.stated and target.form not in ("row", "progression"):
-                        target.stated = f"{key}: {value}"
+                        target.stated = _cut(f"{key}: {value}", 120)
                         target.own = "in_progress" if current else "not_started" if ready else _status_near(value, named)
+                        if not target.line <= line <= target.last:
+                            target.status_line = f"{key}: {value}"  # said elsewhere: the input shows it
                     continue
                 if line - head > 12 or label is None:
                     continue  # deep in a report, or not saying where the phase stands: it repeats a status
@@ -1030,7 +1038,8 @@ def _status_heading(title: str) -> tuple[str, str, str] | None:
         return todo.group("unit"), lead.group(0).strip() if lead and status_of(lead.group(0)) else "", todo.group("unit")
     sm = _STATUS_TITLE.match(bare(body))
     if sm and lead and len(sm.group("name").split()) <= 3 and not _ABOUT.search(sm.group("name")):
-        return sm.group("name"), f"{lead.group(0).strip()} {sm.group('state')}".strip(), sm.group("name")
+        lead_state = lead.group(0).strip() if status_of(lead.group(0)) else ""
+        return sm.group("name"), f"{lead_state} {sm.group('state')}".strip(), sm.group("name")
     return None
 
 
@@ -1209,6 +1218,8 @@ def _item_text(it: ListItem, keep_marks: bool = False) -> str:
     return _cut(rx.sub(r"\(\s+\)|\s+\)", lambda m: "" if m.group(0).startswith("(") else ")", text))
 
 
+_METADATA = regex.compile(r"^(?:MPS|Priority|Status|Duration|Goal|Owner|Effort|Estimate|Tokens?|Score|Target|Timeline)\b[^:]{0,20}:",
+                          _F)
 _BOX = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+\[([ xX])\]")
 _MARKER = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
 
@@ -1449,7 +1460,9 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
     titles = [_short_title(bare(_DATED.sub("", t)) or bare(t)) for t in (*outer, *above)]
     titles = [t for t in titles if t and parse_title(t) is None and not any(pat.search(t) for pat, _ in _GROUPS)
               and not _ARROW.search(t)]
-    base = bare(doc.title or doc.path or (outer[0] if outer else ""))
+    base = bare(doc.title or doc.path or "")
+    if not base or parse_title(_DATED.sub("", base)) is not None:
+        base = bare(outer[0]) if outer else ""  # a quoted block's title is its phase's, not its roadmap's
     names = [base] if base else []
     if titles and titles[-1] not in names:
         names.append(titles[-1])
@@ -1540,6 +1553,8 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     elif ph.basis == "sequence" and ph.previous is not None:
         prev = ph.previous
         inp["context"] = f"{prev.name} ({prev.stated})" if prev.stated else prev.name
+    if ph.status_line:
+        inp["status_line"] = ph.status_line
     out: dict[str, Any] = {"phase": ph.name, "status": ph.label}
     if ph.stated:
         out["stated_status"] = ph.stated
@@ -1592,6 +1607,8 @@ def _fitting_text(rm: Roadmap) -> str:
                           else lines[-1:])
             continue
         blocks.append(lines[0])
+        if ph.status_line:
+            blocks.append(ph.status_line)
         blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln))
     text = "\n".join(blocks)
     return text if len(text) <= MAX_ROADMAP_CHARS else ""
@@ -1619,9 +1636,8 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         or next((p for p in rm.phases if p.label in ("not_started", "needs_update")), None)
     if current is not None:
         out["current_phase"] = current.name
-        nxt = current.left or (current.scope if current.label == "not_started" and not current.checks else [])
-        if nxt:
-            out["next_step"] = nxt[0]
+        if current.left:  # (a plain list under a phase is not in the roadmap's status lines)
+            out["next_step"] = current.left[0]
     inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text}
     context = next((p.context for p in rm.phases if p.basis in ("group", "plan") and p.context), "")
     if context:
