@@ -21,7 +21,7 @@ from training_data_miner.server import metrics
 from training_data_miner.server.orchestrator import Execution, MinerError, Orchestrator
 from training_data_miner.server.roots import confine
 from training_data_miner.skills.handoff import NEXT_SKILL
-from training_data_miner.skills.load_source import BOM, SourceError
+from training_data_miner.skills.load_source import BOM, SourceError, open_regular
 from training_data_miner.skills.packs import PackError
 
 MAX_SOURCE_LINES = 5000
@@ -85,8 +85,13 @@ def _slice(items: list[Any]) -> Callable[[int, int], list[Any]]:
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as f:
+    with open_regular(path) as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def _read_text(path: Path) -> str:
+    with open_regular(path) as f:
+        return f.read().decode("utf-8")
 
 
 # -- source -------------------------------------------------------------------------------------
@@ -107,7 +112,11 @@ def read_source(roots: list[Path], path: str, start: int | None, end: int | None
     lines: list[str] = []
     size = n = 0
     more = False
-    with open(real, "rb") as f:
+    try:
+        f = open_regular(real)
+    except SourceError as exc:
+        raise ResourceNotFoundError(str(exc)) from None
+    with f:
         for n, raw in enumerate(f, 1):
             if n == 1 and raw.startswith(BOM):
                 raw = raw[len(BOM):]
@@ -144,7 +153,7 @@ def _dataset_file(orch: Orchestrator, domain: str, kind: str) -> Path:
 
 
 def _dataset(orch: Orchestrator, domain: str, kind: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(_dataset_file(orch, domain, kind).read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(_read_text(_dataset_file(orch, domain, kind)))
     return data
 
 
@@ -187,7 +196,7 @@ def handoff_manifest(orch: Orchestrator) -> str:
         return _json({"created": None, "next_skill": NEXT_SKILL, "training_order": [], "domains": {},
                       "note": f"no handoff.json in {path.parent} yet: run mine_domain (or the six steps) for a "
                               "domain, which writes it, or handoff_to_next_skill once datasets exist"})
-    return path.read_text(encoding="utf-8")
+    return _read_text(path)
 
 
 def rejected_examples(orch: Orchestrator, domain: str, offset: int, limit: int | None) -> str:

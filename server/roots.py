@@ -8,6 +8,7 @@ Relative paths are looked up under each root in turn.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from training_data_miner.skills.load_source import SourceError
 log = logs.get_logger("training_data_miner")
 
 MAX_PATH_CHARS = 4096
+NAME_MAX = 255  # bytes in one path component, on the file systems the server runs on
 
 
 class OutsideRoots(SourceError):
@@ -60,6 +62,10 @@ def confine(path: str, roots: list[Path]) -> Path:
     if ".." in given.parts:
         raise OutsideRoots(f"refused {path!r}: '..' is not allowed in a source path; "
                            f"pass a path inside the allowed roots ({where})")
+    long = next((p for p in given.parts if len(os.fsencode(p)) > NAME_MAX), None)
+    if long is not None:
+        raise SourceError(f"source path {_clip(path)} has a component of {len(os.fsencode(long))} bytes, more than "
+                          f"the {NAME_MAX} a file name can have; pass the path of a real file")
     if given.is_absolute():
         if not _inside(Path(os.path.normpath(given)), roots):
             raise OutsideRoots(f"refused {path!r}: absolute path outside the allowed roots ({where}); "
@@ -68,12 +74,30 @@ def confine(path: str, roots: list[Path]) -> Path:
     else:
         candidates = [root / given for root in roots]
     for candidate in candidates:
-        if not (candidate.exists() or candidate.is_symlink()):
+        try:
+            os.stat(candidate)
+        except FileNotFoundError:
+            if not candidate.is_symlink():
+                continue  # not in this root; a dangling symlink is judged by where it leads, below
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise SourceError(f"source path {_clip(path)} is a symlink loop (its links never reach a file); "
+                                  "pass the path of a real file") from None
+            if exc.errno == errno.ENAMETOOLONG:
+                raise SourceError(f"source path {_clip(path)} is too long for the file system once joined to "
+                                  "its root and its links followed; pass a shorter path to a real file") from None
+            if exc.errno != errno.ENOTDIR:
+                raise SourceError(f"cannot open source {_clip(path)}: {exc.strerror}") from None
             continue
         real = candidate.resolve()
         if not _inside(real, roots):
+            # The target is not named: it is outside, and what lies there is not the caller's to learn.
             raise OutsideRoots(f"refused {path!r}: it is a symlink, or inside one, that leads outside "
-                               f"the allowed roots ({where}) to {real}")
+                               f"the allowed roots ({where})")
         return real
     raise SourceError(f"source file not found: {path!r} (looked in {where}); "
                       "pass the path of a 012.txt-style text file inside one of these roots")
+
+
+def _clip(path: str, limit: int = 120) -> str:
+    return repr(path if len(path) <= limit else path[: limit - 1] + "…")

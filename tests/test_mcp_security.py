@@ -122,3 +122,81 @@ def test_working_directory_slash_is_not_an_implicit_root(tmp_path, monkeypatch):
     assert allowed_roots(tmp_path) == [tmp_path.resolve()]
     monkeypatch.chdir(tmp_path)
     assert allowed_roots(tmp_path / "data") == [(tmp_path / "data").resolve(), tmp_path.resolve()]
+
+
+# -- issue 17: a FIFO, blank path errors, what a refusal names ---------------------------------------
+
+async def test_symlink_refusal_does_not_name_the_outside_target(jailed_server, jail):
+    outside = str(jail.parent / "outside")
+    async with Client(jailed_server) as client:
+        for path in ("link.txt", "linkdir/secret.txt"):
+            text = error(await client.call_tool("load_source", {"source_path": path}))
+            assert "leads outside the allowed roots" in text and outside not in text, text
+            with pytest.raises(MCPError) as err:
+                await client.read_resource(f"source://{path}")
+            assert outside not in err.value.error.message
+
+
+def release(fifo: Path) -> None:
+    """Unblock whatever waits to read the FIFO (a reader's open waits for a writer)."""
+    for _ in range(100):
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # no reader waiting
+            return
+
+
+async def test_fifo_inside_a_root_does_not_hang_source_reads_or_load_source(jailed_server, jail):
+    # 45 reads of a FIFO used to block every worker thread (open() waits for a writer), and then
+    # load_source, waiting for a thread, hung with them.
+    import anyio
+
+    fifo = jail / "fifo.txt"
+    os.mkfifo(fifo)
+    answers: list[str] = []
+    try:
+        async with Client(jailed_server) as client:
+            async def read(uri: str) -> None:
+                with pytest.raises(MCPError) as err:
+                    await client.read_resource(uri)
+                answers.append(err.value.error.message)
+
+            with anyio.fail_after(60):  # a hang's bound, not a speed goal: each answer takes milliseconds
+                async with anyio.create_task_group() as tg:
+                    for i in range(45):
+                        tg.start_soon(read, "source://fifo.txt" + ("?section=1" if i % 3 == 0 else ""))
+                loaded = payload(await client.call_tool("load_source", {"source_path": "ok.txt"}))
+                text = error(await client.call_tool("load_source", {"source_path": "fifo.txt"}))
+    finally:
+        release(fifo)
+    assert len(answers) == 45 and all("not a regular file (FIFO, socket or device)" in a for a in answers), answers[:2]
+    assert loaded["total_lines"] == 300 and "not a regular file" in text
+
+
+async def test_path_component_over_255_bytes_gets_a_clear_error(jailed_server):
+    async with Client(jailed_server) as client:
+        for path in ("a" * 256 + ".txt", "sub/" + "é" * 128 + ".txt"):
+            for tool in ("load_source", "mine_domain"):
+                text = error(await client.call_tool(tool, {"source_path": path}))
+                assert "more than the 255 a file name can have" in text, text
+            with pytest.raises(MCPError) as err:
+                await client.read_resource(f"source://{path}")
+            assert err.value.error.code == -32602 and "more than the 255" in err.value.error.message
+        # Every component within the limit, the whole too long once joined to the root.
+        path = ("d" * 250 + "/") * 16 + "x" * 74  # 4,090 characters
+        text = error(await client.call_tool("load_source", {"source_path": path}))
+        assert "too long for the file system" in text, text
+
+
+async def test_symlink_loop_gets_a_clear_error(jailed_server, jail):
+    os.symlink(jail / "loop.txt", jail / "loop.txt")
+    os.symlink(jail / "ping.txt", jail / "pong.txt")
+    os.symlink(jail / "pong.txt", jail / "ping.txt")
+    async with Client(jailed_server) as client:
+        for path in ("loop.txt", "ping.txt", str(jail / "pong.txt")):
+            for tool in ("load_source", "mine_domain"):
+                text = error(await client.call_tool(tool, {"source_path": path}))
+                assert "is a symlink loop" in text, text
+            with pytest.raises(MCPError) as err:
+                await client.read_resource(f"source://{path}")
+            assert err.value.error.code == -32602 and "is a symlink loop" in err.value.error.message
