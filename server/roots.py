@@ -9,12 +9,15 @@ Relative paths are looked up under each root in turn.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from training_data_miner.server import logs
 
-from training_data_miner.skills.load_source import SourceError
+from training_data_miner.skills.load_source import SourceError, open_regular
 
 log = logs.get_logger("training_data_miner")
 
@@ -101,3 +104,51 @@ def confine(path: str, roots: list[Path]) -> Path:
 
 def _clip(path: str, limit: int = 120) -> str:
     return repr(path if len(path) <= limit else path[: limit - 1] + "…")
+
+
+class SourceChanged(SourceError):
+    """An execution's source no longer has the sha256 load_source recorded."""
+
+
+def check_recorded(path: str, sha256: str | None, roots: list[Path]) -> Path:
+    """The real path of a source an execution recorded, if it is still inside the roots and still
+    has the recorded sha256 (when one was recorded). OutsideRoots names neither the path nor its
+    target: the caller did not give it, and what lies outside is not the caller's to learn."""
+    where = ", ".join(map(str, roots))
+    outside = OutsideRoots(f"its source is outside the allowed roots ({where})")
+    if not Path(path).is_absolute():  # recorded as a CLI was given it: relative to a directory unknown here
+        raise outside
+    try:
+        real = confine(path, roots)
+    except OutsideRoots:
+        raise outside from None
+    if sha256 is not None and file_sha256(real) != sha256:
+        raise SourceChanged(f"source changed since load_source: {real} no longer has sha256 {sha256[:12]}...; "
+                            "start a new execution with load_source")
+    return real
+
+
+_SHA: OrderedDict[tuple[int, ...], str] = OrderedDict()
+_SHA_SIZE = 64
+_SHA_LOCK = threading.Lock()
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256, remembered while the open file keeps its identity (device, inode, size,
+    modification and change times), so re-checking an unchanged source costs a stat. A path that
+    now leads to another file (a swapped symlink) is another inode, so it is hashed again."""
+    with open_regular(path) as f:
+        st = os.fstat(f.fileno())
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        with _SHA_LOCK:
+            known = _SHA.get(key)
+        if known is not None:
+            return known
+        sha = hashlib.sha256()
+        for block in iter(lambda: f.read(1 << 20), b""):
+            sha.update(block)
+    with _SHA_LOCK:
+        _SHA[key] = sha.hexdigest()
+        while len(_SHA) > _SHA_SIZE:
+            _SHA.popitem(last=False)
+    return sha.hexdigest()

@@ -9,9 +9,11 @@ Two users:
   every domain after it in the step, is mined without augmentation, with `semantic_status`
   "degraded" and the reason in `semantic_error`. The embedded index is not used in its place, so
   a dataset never silently depends on which backend happened to answer.
-- The MCP tool `semantic_search`: `SemanticSearch(orch).semantic_search`, registered as a tool in
-  one line; pass `lifespan=semantic.lifespan` to MCPServer to hold one session to the endpoint
-  for the server's lifetime (without it, each call opens its own session).
+- The MCP tool `semantic_search`: `SemanticSearch(orch, source_of).semantic_search`, registered as
+  a tool in one line; pass `lifespan=semantic.lifespan` to MCPServer to hold one session to the
+  endpoint for the server's lifetime (without it, each call opens its own session). `source_of`
+  picks the source the embedded index reads: the MCP server passes one that refuses a source
+  outside its roots or changed since load_source.
 """
 
 from __future__ import annotations
@@ -154,14 +156,15 @@ def _embedded(path: str, query: str, limit: int) -> list[SearchHit]:
 class SemanticSearch:
     """The `semantic_search` tool, over one held holo_index session when an endpoint is configured.
 
-        semantic = SemanticSearch(orch)
+        semantic = SemanticSearch(orch, source_of)  # source_of(execution_id) -> path; default: the state's
         server = MCPServer(..., lifespan=semantic.lifespan)   # optional: hold one session
         server.tool()(semantic.semantic_search)
     """
 
-    def __init__(self, orch: Orchestrator):
+    def __init__(self, orch: Orchestrator, source_of: Callable[[str | None], str] | None = None):
         self.orch = orch
         self.config = orch.settings.holo_index
+        self.source_of = source_of or (lambda execution_id: _source_of(orch, execution_id))
         self._holo: HoloIndex | None = None
 
     @asynccontextmanager
@@ -193,8 +196,11 @@ class SemanticSearch:
 
         try:
             if self.config is None:
-                path = _source_of(self.orch, execution_id)
-                hits = await anyio.to_thread.run_sync(_embedded, path, query, limit)
+                def search() -> tuple[str, list[SearchHit]]:
+                    path = self.source_of(execution_id)
+                    return path, _embedded(path, query, limit)
+
+                path, hits = await anyio.to_thread.run_sync(search)
                 return SemanticSearchResult(query=query, backend="embedded", source_path=path, hits=hits)
             if self._holo is not None:
                 hits = await self._holo.search(query, limit)
