@@ -1,11 +1,13 @@
 """Guards for the streamable HTTP transport.
 
 - Loopback by default: binding any other address needs `--allow-remote`, because the server reads
-  files and writes datasets on behalf of whoever reaches it.
-- An optional bearer token (`--auth-token` / `$TDM_AUTH_TOKEN`): requests without it get 401.
+  files and writes datasets on behalf of whoever reaches it (without a token too, it warns).
+- An optional bearer token (`--auth-token` / `$TDM_AUTH_TOKEN`): HTTP requests and WebSocket
+  handshakes without it get 401. The scheme is matched without regard to case (RFC 7235).
 - Host and Origin checks against DNS rebinding (the SDK's TransportSecuritySettings): loopback
   names for a loopback bind, the bound host (plus `--allowed-host`) otherwise.
-- A request-size limit (`--max-request-bytes`, default 1 MiB): larger bodies get 413 before they are read.
+- A request-size limit (`--max-request-bytes`, default 1 MiB): a larger body gets 413, whether it
+  declares its length or comes chunked (read up to the limit, no further).
 """
 
 from __future__ import annotations
@@ -62,40 +64,82 @@ async def _reply(send: Any, status: int, message: str, headers: list[tuple[bytes
     await send({"type": "http.response.body", "body": body})
 
 
+UNAUTHORIZED = ("unauthorized: send 'Authorization: Bearer <token>' with the token the server was started with "
+                "(--auth-token or TDM_AUTH_TOKEN)")
+CHALLENGE = [(b"www-authenticate", b'Bearer realm="training-data-miner"')]
+
+
 class Guard:
-    """ASGI middleware: bearer token, then request-size limit, then the app."""
+    """ASGI middleware: bearer token, then request-size limit, then the app. Lifespan events pass
+    through; a WebSocket handshake needs the token like any request."""
 
     def __init__(self, app: Any, token: str | None = None, max_bytes: int = MAX_REQUEST_BYTES):
         self.app = app
-        self.expected = f"Bearer {token}".encode() if token else None
+        self.token = token.encode() if token else None
         self.max_bytes = max_bytes
 
+    def authorized(self, headers: dict[bytes, bytes]) -> bool:
+        if self.token is None:
+            return True
+        scheme, _, credentials = headers.get(b"authorization", b"").strip().partition(b" ")
+        # compare_digest on both parts, so that the time taken says nothing about either
+        return hmac.compare_digest(scheme.lower(), b"bearer") & hmac.compare_digest(credentials.strip(), self.token)
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "lifespan":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        if self.expected is not None:
-            got = headers.get(b"authorization", b"")
-            if not hmac.compare_digest(got, self.expected):
-                await _reply(send, 401, "unauthorized: send 'Authorization: Bearer <token>' with the token the "
-                             "server was started with (--auth-token or TDM_AUTH_TOKEN)",
-                             [(b"www-authenticate", b'Bearer realm="training-data-miner"')])
-                return
+        if scope["type"] == "websocket":
+            if self.authorized(headers):
+                await self.app(scope, receive, send)
+            else:
+                await _refuse_websocket(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            raise RuntimeError(f"unsupported ASGI scope type {scope['type']!r}")
+        if not self.authorized(headers):
+            await _reply(send, 401, UNAUTHORIZED, CHALLENGE)
+            return
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await _reply(send, 413, f"request body of {int(length)} bytes is over the limit of {self.max_bytes}; "
-                         "send smaller arguments (paths, not file contents)")
+            await _reply(send, 413, self._too_big(int(length)))
             return
-        seen = 0
-
-        async def limited() -> dict[str, Any]:
-            nonlocal seen
+        # A body without a declared length (chunked) is read here, up to the limit and no further.
+        body, messages = 0, []
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    return {"type": "http.disconnect"}  # a chunked body over the limit: stop reading it
-            return message
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body += len(message.get("body", b""))
+            if body > self.max_bytes:
+                await _reply(send, 413, self._too_big(body, more=True))
+                return
+            if not message.get("more_body", False):
+                break
 
-        await self.app(scope, limited, send)
+        async def replay() -> dict[str, Any]:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    def _too_big(self, size: int, more: bool = False) -> str:
+        return (f"request body of {'more than ' if more else ''}{size} bytes is over the limit of {self.max_bytes}; "
+                "send smaller arguments (paths, not file contents)")
+
+
+async def _refuse_websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """401 for a WebSocket handshake without the token, where the server can answer one (the
+    ASGI websocket.http.response extension); else the handshake is closed (policy violation)."""
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    if "websocket.http.response" in (scope.get("extensions") or {}):
+        body = json.dumps({"error": UNAUTHORIZED}).encode()
+        await send({"type": "websocket.http.response.start", "status": 401,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()), *CHALLENGE]})
+        await send({"type": "websocket.http.response.body", "body": body})
+    else:
+        await send({"type": "websocket.close", "code": 1008, "reason": "unauthorized"})

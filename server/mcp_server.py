@@ -584,6 +584,10 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
     at http://host:port/mcp behind the guards of server/http_security.py."""
     if http:
         check_bind(host, allow_remote)
+        if allow_remote and not auth_token:
+            log.warning("--allow-remote without --auth-token: anyone who can reach "
+                        f"{host}:{port} can read sources in the roots and write datasets; "
+                        "set --auth-token (or TDM_AUTH_TOKEN)")
     server = build_server(settings, roots, log_level)
     gc.freeze()  # start-up objects are permanent; the CLI paused collection while it imported
     gc.enable()

@@ -83,3 +83,95 @@ def test_oversized_request_body_gets_413(guarded_server):
     big = json.dumps({**INIT, "params": {**INIT["params"], "pad": "x" * 200_000}}).encode()
     status, body = post(guarded_server, big, Authorization="Bearer s3cret")
     assert status == 413 and "over the limit of 65536" in body
+
+
+# -- issue 17: hardening gaps --------------------------------------------------------------------------------
+
+def test_chunked_body_over_the_limit_gets_413(guarded_server):
+    # No Content-Length: the guard reads the body up to the limit and answers 413 there (it used to
+    # hand the app a disconnect, and the client got 500 and the log a traceback).
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(guarded_server)
+
+    def chunked(body: bytes, pieces: int) -> tuple[int, str]:
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        step = -(-len(body) // pieces)
+        conn.request("POST", url.path, body=(body[i : i + step] for i in range(0, len(body), step)),
+                     headers={"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+                              "Authorization": "Bearer s3cret"}, encode_chunked=True)
+        r = conn.getresponse()
+        try:
+            return r.status, r.read().decode()
+        finally:
+            conn.close()
+
+    big = json.dumps({**INIT, "params": {**INIT["params"], "pad": "x" * 200_000}}).encode()
+    status, body = chunked(big, 50)
+    assert status == 413 and "over the limit of 65536" in json.loads(body)["error"], (status, body)
+    status, body = chunked(json.dumps(INIT).encode(), 3)  # under the limit, chunked: served whole
+    assert status == 200 and '"protocolVersion"' in body
+
+
+def test_lowercase_bearer_scheme_is_accepted(guarded_server):
+    # RFC 7235: the auth scheme is case-insensitive; the token itself is not.
+    body = json.dumps(INIT).encode()
+    for header in ("bearer s3cret", "BEARER s3cret", "Bearer  s3cret "):
+        assert post(guarded_server, body, Authorization=header)[0] == 200, header
+    for header in ("bearer S3CRET", "Basic s3cret", "s3cret", "bearer", "Bearers3cret"):
+        assert post(guarded_server, body, Authorization=header)[0] == 401, header
+
+
+def test_websocket_handshake_without_token_gets_401(guarded_server):
+    # The guard used to pass every non-HTTP scope to the app without a token check.
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    ws_url = guarded_server.replace("http://", "ws://")
+    with pytest.raises(InvalidStatus) as refused:
+        connect(ws_url, open_timeout=30)
+    assert refused.value.response.status_code == 401
+    assert b"Authorization: Bearer" in refused.value.response.body
+    # With the token the handshake reaches the app, which serves no WebSocket: not a 401.
+    with pytest.raises(InvalidStatus) as passed:
+        connect(ws_url, open_timeout=30, additional_headers={"Authorization": "bearer s3cret"})
+    assert passed.value.response.status_code == 403
+    # Lifespan events pass the guard: the session manager started, and HTTP is served.
+    assert post(guarded_server, json.dumps(INIT).encode(), Authorization="Bearer s3cret")[0] == 200
+
+
+def serve_http(data_dir, tmp_path, *args: str):
+    """`serve --http` on a free loopback port with `args`; returns (url, process, stderr path)."""
+    port = _free_port()
+    err = tmp_path / f"http-{port}.stderr"
+    with open(err, "wb") as f:
+        proc = subprocess.Popen(serve_command(data_dir, "--http", "--port", str(port), *args),
+                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=f)
+    wait_for_port(proc, port, "server", err)
+    return f"http://127.0.0.1:{port}/mcp", proc, err
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def test_allow_remote_without_token_warns_on_stderr(data_dir, tmp_path):
+    # Bound to loopback all the same: the test never listens beyond this machine.
+    url, proc, err = serve_http(data_dir, tmp_path, "--host", "127.0.0.1", "--allow-remote")
+    try:
+        assert post(url, json.dumps(INIT).encode())[0] == 200
+    finally:
+        stop(proc)
+    assert "--allow-remote without --auth-token" in err.read_text()
+    url, proc, err = serve_http(data_dir, tmp_path, "--host", "127.0.0.1", "--allow-remote", "--auth-token", "t")
+    try:
+        assert post(url, json.dumps(INIT).encode(), Authorization="Bearer t")[0] == 200
+    finally:
+        stop(proc)
+    assert "--allow-remote without --auth-token" not in err.read_text()
