@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -234,10 +235,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         serve(_settings(args), roots=args.root, http=args.http, host=args.host, port=args.port,
               log_level=args.log_level, allow_remote=args.allow_remote,
               auth_token=args.auth_token or os.environ.get("TDM_AUTH_TOKEN") or None,
-              allowed_hosts=args.allowed_host, max_request_bytes=args.max_request_bytes)
+              allowed_hosts=args.allowed_host, max_request_bytes=args.max_request_bytes,
+              max_sessions=args.max_sessions, max_sessions_per_client=args.max_sessions_per_client,
+              session_idle_timeout=args.session_idle_timeout)
     except (SourceError, PackError, ValueError) as exc:
         return _fail(str(exc))
     return EXIT_OK
+
+
+def _positive(kind: type) -> Any:
+    """An argparse type: a number of `kind` above 0."""
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0; got {text}")
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its message for a bad value
+    return parse
 
 
 def _fail(message: str) -> int:
@@ -322,6 +336,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_holo_index_options(s)
     s.add_argument("--max-request-bytes", type=int, default=1 << 20, metavar="N",
                    help="largest HTTP request body accepted (default 1 MiB)")
+    from training_data_miner.server import http_security as hs  # standard library only: cheap for `mine`
+
+    s.add_argument("--max-sessions", type=_positive(int), default=hs.MAX_SESSIONS, metavar="N",
+                   help=f"most HTTP sessions open at once (default {hs.MAX_SESSIONS}); "
+                        "one more ends the one idle the longest")
+    s.add_argument("--max-sessions-per-client", type=_positive(int), default=hs.MAX_SESSIONS_PER_CLIENT, metavar="N",
+                   help=f"most HTTP sessions open at once from one client address "
+                        f"(default {hs.MAX_SESSIONS_PER_CLIENT}); likewise")
+    s.add_argument("--session-idle-timeout", type=_positive(float), default=hs.SESSION_IDLE_TIMEOUT_S, metavar="S",
+                   help=f"end an HTTP session after S seconds without a request in flight "
+                        f"(default {hs.SESSION_IDLE_TIMEOUT_S:.0f})")
     s.set_defaults(func=cmd_serve)
     return parser
 

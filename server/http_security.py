@@ -8,17 +8,27 @@
   names for a loopback bind, the bound host (plus `--allowed-host`) otherwise.
 - A request-size limit (`--max-request-bytes`, default 1 MiB): a larger body gets 413, whether it
   declares its length or comes chunked (read up to the limit, no further).
+- Sessions bounded per client address (`--max-sessions-per-client`, default 16) and in all
+  (`--max-sessions`, 256): opening one more ends the session idle the longest, the way a client
+  ends one (DELETE); `--session-idle-timeout` (300 s) ends a session with no request in flight.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import itertools
 import json
+import time
+from dataclasses import dataclass
 from typing import Any
 
 MAX_REQUEST_BYTES = 1 << 20
+MAX_SESSIONS = 256
+MAX_SESSIONS_PER_CLIENT = 16
+SESSION_IDLE_TIMEOUT_S = 300.0
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+SESSION_HEADER = b"mcp-session-id"
 
 
 class BindRefused(ValueError):
@@ -143,3 +153,120 @@ async def _refuse_websocket(scope: dict[str, Any], receive: Any, send: Any) -> N
         await send({"type": "websocket.http.response.body", "body": body})
     else:
         await send({"type": "websocket.close", "code": 1008, "reason": "unauthorized"})
+
+
+@dataclass
+class _Session:
+    client: str
+    last: float  # when its last request ended (monotonic seconds)
+    busy: int = 0  # requests in flight, an open GET stream among them
+
+
+class SessionLimit:
+    """ASGI middleware in front of the SDK's session manager: at most `per_client` sessions per
+    client address and `total` in all. A request that opens a session (a POST without
+    Mcp-Session-Id) first makes room: it ends the session of that address (or, at the total, of
+    any) idle the longest, by a DELETE to the app as its client would send. With every session of
+    the address busy, it gets 503. So a flood of `initialize` requests only ever replaces its own
+    idle sessions, and a connected client (its GET stream open) is never the one ended."""
+
+    def __init__(self, app: Any, per_client: int = MAX_SESSIONS_PER_CLIENT, total: int = MAX_SESSIONS,
+                 idle_timeout: float | None = SESSION_IDLE_TIMEOUT_S):
+        self.app = app
+        self.per_client = per_client
+        self.total = total
+        self.idle_timeout = idle_timeout
+        self.sessions: dict[bytes, _Session] = {}  # session id (or a placeholder while one opens) -> session
+        self._placeholders = itertools.count()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sid = dict(scope.get("headers") or []).get(SESSION_HEADER)
+        if sid is None:
+            if scope.get("method") == "POST":
+                await self._open(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        session = self.sessions.get(sid)
+        if session is None:  # not one this middleware saw open: the SDK answers it (404)
+            await self.app(scope, receive, send)
+            return
+        session.busy += 1
+        status: list[int] = []
+        try:
+            await self.app(scope, receive, _watch(send, status))
+        finally:
+            session.busy -= 1
+            session.last = time.monotonic()
+        if status and (status[0] == 404 or (scope.get("method") == "DELETE" and status[0] < 300)):
+            self.sessions.pop(sid, None)
+
+    async def _open(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        client = (scope.get("client") or ("unknown",))[0]
+        if not await self._make_room(client, scope):
+            await _reply(send, 503, f"too many open sessions from {client} ({self.per_client}), all of them busy; "
+                         "end one (DELETE) or wait for one to finish")
+            return
+        placeholder = f"opening-{next(self._placeholders)}".encode()
+        self.sessions[placeholder] = _Session(client, time.monotonic(), busy=1)
+        status: list[int] = []
+        new: list[bytes] = []
+        try:
+            await self.app(scope, receive, _watch(send, status, new))
+        finally:
+            del self.sessions[placeholder]
+            if new and status and status[0] < 400:
+                self.sessions[new[0]] = _Session(client, time.monotonic())
+
+    async def _make_room(self, client: str, scope: dict[str, Any]) -> bool:
+        """End idle sessions, oldest first, until one more fits for `client` and in all."""
+        now = time.monotonic()
+        if self.idle_timeout is not None:  # the SDK has ended these by now: forget them
+            for sid in [sid for sid, s in self.sessions.items() if not s.busy and now - s.last > self.idle_timeout]:
+                del self.sessions[sid]
+        while True:
+            own = [(sid, s) for sid, s in self.sessions.items() if s.client == client]
+            crowd = own if len(own) >= self.per_client else list(self.sessions.items())
+            if len(crowd) < (self.per_client if crowd is own else self.total):
+                return True
+            idle = [(s.last, sid) for sid, s in crowd if not s.busy]
+            if not idle:
+                return False
+            _, sid = min(idle)
+            del self.sessions[sid]  # before the await: a concurrent opening does not pick it again
+            await self._end(sid, scope)
+
+    async def _end(self, sid: bytes, scope: dict[str, Any]) -> None:
+        """DELETE the session, with the Host and Origin of the request that made room (which the
+        app's checks accept, as they accepted that request)."""
+        keep = {b"host", b"origin", b"authorization", b"mcp-protocol-version"}
+        headers = [(k, v) for k, v in scope.get("headers") or [] if k in keep] + [(SESSION_HEADER, sid)]
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            return None
+
+        await self.app({**scope, "method": "DELETE", "headers": headers, "query_string": b""}, receive, send)
+
+
+def _watch(send: Any, status: list[int], session: list[bytes] | None = None) -> Any:
+    """`send`, noting the response's status (and the session id it opens)."""
+    async def watched(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+            if session is not None:
+                sid = dict(message.get("headers") or []).get(SESSION_HEADER)
+                if sid:
+                    session.append(sid)
+        await send(message)
+    return watched

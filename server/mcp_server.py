@@ -52,7 +52,16 @@ from training_data_miner.server import logs
 from training_data_miner.server import mcp_resources as res
 from training_data_miner.server import mcp_steps as steps
 from training_data_miner.server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
-from training_data_miner.server.http_security import MAX_REQUEST_BYTES, Guard, check_bind, transport_security
+from training_data_miner.server.http_security import (
+    MAX_REQUEST_BYTES,
+    MAX_SESSIONS,
+    MAX_SESSIONS_PER_CLIENT,
+    SESSION_IDLE_TIMEOUT_S,
+    Guard,
+    SessionLimit,
+    check_bind,
+    transport_security,
+)
 from training_data_miner.server.roots import allowed_roots, check_recorded, confine
 from training_data_miner.server.semantic import SemanticSearch, SemanticSearchError
 from training_data_miner.skills.load_source import SourceError
@@ -579,7 +588,9 @@ the dataset path."""
 def serve(settings: Settings, roots: list[str] | None = None, http: bool = False, host: str = "127.0.0.1",
           port: int = 8765, log_level: str = "warning", allow_remote: bool = False,
           auth_token: str | None = None, allowed_hosts: list[str] | None = None,
-          max_request_bytes: int = MAX_REQUEST_BYTES) -> None:
+          max_request_bytes: int = MAX_REQUEST_BYTES, max_sessions: int = MAX_SESSIONS,
+          max_sessions_per_client: int = MAX_SESSIONS_PER_CLIENT,
+          session_idle_timeout: float = SESSION_IDLE_TIMEOUT_S) -> None:
     """Run on stdio (stdout is the protocol channel: all logs go to stderr), or on streamable HTTP
     at http://host:port/mcp behind the guards of server/http_security.py."""
     if http:
@@ -598,7 +609,10 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
 
     app = server.streamable_http_app(streamable_http_path="/mcp", host=host,
                                      transport_security=transport_security(host, allowed_hosts),
-                                     max_request_body_size=max_request_bytes)
-    guarded = Guard(app, token=auth_token, max_bytes=max_request_bytes)
+                                     max_request_body_size=max_request_bytes,
+                                     session_idle_timeout=session_idle_timeout, max_sessions=max_sessions)
+    sessions = SessionLimit(app, per_client=max_sessions_per_client, total=max_sessions,
+                            idle_timeout=session_idle_timeout)
+    guarded = Guard(sessions, token=auth_token, max_bytes=max_request_bytes)
     # log_config=None: uvicorn's default config sends access logs to stdout; keep everything on stderr.
     uvicorn.run(guarded, host=host, port=port, log_config=None, access_log=False, log_level=log_level)
