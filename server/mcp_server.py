@@ -51,7 +51,16 @@ from pydantic import BaseModel, Field, ValidationError
 from training_data_miner.server import logs
 from training_data_miner.server import mcp_resources as res
 from training_data_miner.server import mcp_steps as steps
-from training_data_miner.server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
+from training_data_miner.server.orchestrator import (
+    EXECUTION_ID_MAX,
+    EXECUTION_ID_PATTERN,
+    Cancelled,
+    MinerError,
+    Options,
+    Orchestrator,
+    Progress,
+    Settings,
+)
 from training_data_miner.server.http_security import (
     MAX_REQUEST_BYTES,
     MAX_SESSIONS,
@@ -85,7 +94,7 @@ Each result's next_step names the call to make next. list_domains shows the doma
 
 SourcePath = Annotated[str, Field(max_length=4096, description=(
     "path of the 012.txt-style text file; relative paths are looked up in the server's allowed roots"))]
-ExecutionId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$",
+ExecutionId = Annotated[str, Field(min_length=1, max_length=EXECUTION_ID_MAX, pattern=EXECUTION_ID_PATTERN,
                                    description="the execution_id that load_source returned")]
 Domain = Annotated[str, Field(max_length=64, description="a domain name from list_domains")]
 DomainOrAll = Annotated[str, Field(max_length=64, description="a domain name from list_domains, or 'all'")]
@@ -273,8 +282,8 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     orch = Orchestrator(settings)
     source_roots = allowed_roots(settings.data_dir, roots)
     locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
-    # semantic_source (below) picks what the embedded index reads; a holo_index session is held for the server's life
-    semantic = SemanticSearch(orch, lambda eid: semantic_source(eid))
+    # semantic_source (below) names what the embedded index reads; a holo_index session is held for the server's life
+    semantic = SemanticSearch(orch.settings.holo_index, lambda eid: semantic_source(eid))
     server = MinerServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
                        log_level=log_level.upper(), lifespan=semantic.lifespan)  # type: ignore[arg-type]
     log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])
@@ -294,9 +303,10 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
             return work(progress)
         return run
 
-    def semantic_source(execution_id: str | None) -> str:
+    def semantic_source(execution_id: str | None) -> str | None:
         """The source semantic_search's embedded index reads, checked as the steps check it: the
-        execution's, or the newest execution's whose source is inside the roots and unchanged."""
+        execution's, or the newest execution's whose source is inside the roots and unchanged
+        (None: there is none)."""
         try:
             if execution_id:
                 return str(res.check_execution(orch.open(execution_id), source_roots, sha=True))
@@ -305,9 +315,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
                     return str(check_recorded(st.source.path, st.source.sha256, source_roots))
         except (MinerError, SourceError) as exc:
             raise SemanticSearchError(str(exc)) from None
-        raise SemanticSearchError(
-            "no source to search: call load_source first (the embedded index searches an execution's source), "
-            "or configure a holo_index endpoint (HOLO_INDEX_COMMAND or HOLO_INDEX_URL)")
+        return None
 
     def options(min_quality: float, min_examples: int, pattern_type: PatternType | None,
                 pattern_regex: str | None) -> Options:

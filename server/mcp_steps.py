@@ -197,6 +197,9 @@ class HandoffDomain(Result):
     domain: str
     training_order: int
     total_examples: int
+    shortfall: int = Field(description="examples short of the min_examples it was mined for (0: none)")
+    source: str | None = Field(description="the source file's name")
+    source_sha256: str | None
     priority: str = Field(description="WSP 15 priority of training this domain (domain_priority_mps)")
     mps_total: int
     dataset: str
@@ -212,6 +215,8 @@ class Handoff(Result):
     next_skill: str
     training_order: list[str] = Field(description="every mined domain, the one to train first first")
     domains: list[HandoffDomain]
+    warnings: list[str] = Field(description=(
+        "what the trainer should not take as it is: an empty or short dataset, datasets from different sources"))
     manifest: str = Field(description="path of handoff.json")
     manifest_uri: str
 
@@ -365,12 +370,13 @@ def handoff_to_next_skill(orch: Orchestrator, domain: str, progress: Progress | 
         mps = e["domain_priority_mps"]
         rows.append(HandoffDomain(
             domain=d, training_order=e["training_order"], total_examples=e["total_examples"],
+            shortfall=e["shortfall"], source=e["source"]["name"], source_sha256=e["source"]["sha256"],
             priority=mps["priority"], mps_total=mps["total"], dataset=e["dataset"], validation_set=e["validation_set"],
             exports=e["exports"], wardrobe_config=e["wardrobe_config"], execution_command=e["execution_command"],
             autonomous_ready=e["autonomous_ready"], validation_set_uri=dataset_uri(d, "validation_set"),
         ))
     return Handoff(next_skill=m["next_skill"], training_order=m["training_order"], domains=rows,
-                   manifest=str(orch.settings.out / "handoff.json"), manifest_uri="handoff://manifest")
+                   warnings=m["warnings"], manifest=str(orch.settings.out / "handoff.json"), manifest_uri="handoff://manifest")
 
 
 def list_domains(orch: Orchestrator) -> Domains:

@@ -12,7 +12,7 @@ from training_data_miner.skills.identify_domain_patterns import identify_domain_
 from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import BUILTIN_DIR, load_pack
 
-from helpers import CORPUS  # noqa: E402
+from helpers import corpus  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -191,13 +191,13 @@ def test_classify(heading, expected):
     assert readme_patterns.classify(heading) == expected
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="dev corpus not present")
+@pytest.mark.corpus
 def test_dev_corpus_yields_fifty_kept_readme_checks_with_evidence_on_their_line(pack):
-    res = identify_domain_patterns(CORPUS, [pack])
-    exs = extract_examples(res.matches[pack.name], pack, CORPUS.name)
+    res = identify_domain_patterns(corpus(), [pack])
+    exs = extract_examples(res.matches[pack.name], pack, corpus().name)
     kept = filter_quality(exs).kept
     assert len(kept) >= 50
-    lines = CORPUS.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
+    lines = corpus().read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
     for ex in kept:
         assert ex.evidence in lines[ex.line - 1].rstrip("\r"), ex.source
         assert ex.output["verdict"] in ("complete", "incomplete", "stale", "current", "missing")

@@ -32,6 +32,8 @@ async def test_handoff_gives_order_datasets_and_commands(mcp_server):
             assert Path(d["dataset"]).exists() and Path(d["validation_set"]).exists()
             assert d["wardrobe_config"]["lora_rank"] == (4 if d["domain"] == "mps_scoring" else 8)
             assert "--skill gemma_domain_trainer" in d["execution_command"]
+            assert d["source"] == SAMPLE.name and len(d["source_sha256"]) == 64 and d["shortfall"] == 0
+        assert h["warnings"] == []  # one source, every dataset full
         one = payload(await client.call_tool("handoff_to_next_skill", {"domain": "mps_scoring"}))
         assert [d["domain"] for d in one["domains"]] == ["mps_scoring"]
         manifest = json.loads((await client.read_resource("handoff://manifest")).contents[0].text)
