@@ -94,7 +94,8 @@ async def test_outline_lists_documents_with_kinds_ranges_and_sections(server, ro
     async with Client(server) as client:
         loaded = payload(await client.call_tool("load_source", {"source_path": "012.txt", "domain": "mps_scoring"}))
         eid, src = loaded["execution_id"], loaded["source_path"]
-        outline = await read_json(client, f"execution://{eid}/outline")
+        assert loaded["outline_uri"] == f"execution://{eid}/outline"
+        outline = await read_json(client, loaded["outline_uri"])
         assert outline["total"] == 2 and outline["next_uri"] is None and outline["total_lines"] == len(LINES)
         assert outline["source_path"] == src == str(root / "012.txt")
         assert f"source://{src}?section=LINE" in outline["read"]
