@@ -196,7 +196,8 @@ def read_section(roots: list[Path], path: str, line: int, offset: int) -> str:
     first = sec.start + offset
     if offset and first > body_end:
         raise ResourceNotFoundError(f"offset={offset} is past the section's own {body_end - sec.start + 1} lines "
-                                    f"(lines {sec.start}-{body_end}); its subsections follow: {section_uri(path, line)}")
+                                    f"(lines {sec.start}-{body_end}); its subsections follow: "
+                                    f"{section_uri(path, line)}")
     nxt = _next_section(structure, doc, body_end)
     head: dict[str, Any] = {
         "path": path,
@@ -211,8 +212,9 @@ def read_section(roots: list[Path], path: str, line: int, offset: int) -> str:
         and doc.sections[sec.parent].heading else None,
         "next_section_uri": section_uri(path, nxt) if nxt else None,
     }
+    widest_more = section_uri(path, sec.start, body_end - sec.start)
     room = PAGE_BYTES - _size({**head, "start": body_end, "end": body_end, "lines": [], "clipped_lines": [],
-                              "clipped_note": CLIPPED_NOTE, "more_uri": section_uri(path, sec.start, body_end - sec.start)})
+                              "clipped_note": CLIPPED_NOTE, "more_uri": widest_more})
     lines: list[str] = []
     clipped: list[int] = []
     for n, text in doc.span(first, body_end):

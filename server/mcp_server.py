@@ -362,7 +362,8 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """Step 2 of 6. Scan the source once for the domain's patterns. Returns the matches per
         pattern and a few samples; the full list is at matches_uri."""
         async with locks[execution_id]:
-            work = gated(execution_id, lambda p: steps.identify_domain_patterns(orch, execution_id, domain, p), sha=True)
+            work = gated(execution_id, lambda p: steps.identify_domain_patterns(orch, execution_id, domain, p),
+                         sha=True)
             return await run_step(ctx, work)
 
     @tool(writes)
