@@ -43,13 +43,15 @@ async def test_resources_and_templates_are_listed(mcp_server):
         templates = {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
     assert resources == {"metrics://fidelity", "domains://all", "handoff://manifest"}
     assert templates == {
-        "source://{+path}{?start,end}",
+        "source://{+path}{?start,end,section,offset}",
         "dataset://{domain}/training_data{?offset,limit}",
         "dataset://{domain}/training_data_info",
         "dataset://{domain}/pattern_summary",
         "dataset://{domain}/validation_set{?offset,limit}",
         "dataset://{domain}/rejected_examples{?offset,limit}",
         "execution://{execution_id}/state",
+        "execution://{execution_id}/outline{?offset,limit}",
+        "execution://{execution_id}/outline/{document}{?offset,limit}",
         "execution://{execution_id}/breadcrumbs{?offset,limit}",
         "execution://{execution_id}/matches/{domain}{?offset,limit}",
         "execution://{execution_id}/examples/{domain}{?offset,limit}",
@@ -305,7 +307,7 @@ async def test_completions_offer_domains_execution_ids_and_source_paths(mcp_serv
         assert await complete(matches, "domain", "", execution_id=first["execution_id"]) == ["mps_scoring"]
         assert await complete(matches, "domain", "m") == ["modlog_updates", "mps_scoring"]
         # Source paths: inside the roots only.
-        source = template("source://{+path}{?start,end}")
+        source = template("source://{+path}{?start,end,section,offset}")
         assert await complete(source, "path", "data/sam") == ["data/sample/"]
         assert await complete(source, "path", "data/sample/012_s") == [SAMPLE_REL]
         assert await complete(prompt, "source_path", "data/sample/") == [SAMPLE_REL]
