@@ -278,7 +278,8 @@ def _heading_segment(h, n: int) -> Segment:
         key, _, rest = title.partition(": ")
         r = role_of(key, heading=True)
         if (r == "decision" and not principle_of(rest) or r == "problem") and _words(rest) >= 2:
-            role, value = r, rest
+            # "Issue 4: OAuth Token Refresh (Documented, Not Automated)": the parenthesis tells the outcome
+            role, value = r, (rx.sub(r"\s*\([^()]*\)\s*$", "", rest) if r == "problem" else rest)
     if not value and role == "problem" and title.rstrip(")").endswith("?") and not _ROLE_RX["problem"].search(
             norm_label(title).lower()):
         value = title  # "### Should Daemon Mode Exist?" (not "### What Was the Problem?", which heads it)
@@ -487,7 +488,12 @@ def _changes_text(seg: Segment) -> str:
     if not rows:
         return ""
     col = next((k for k in rows[0].cells if rx.match(r"(?i)^(?:changes?|fix|solution|action|what)$", k)), None)
-    return "; ".join(r.cells[col] for r in rows[:3] if r.cells.get(col)) if col else ""
+    if col is None:
+        return ""
+    # the rows that change code, not the ModLog/README rows that record the change
+    rows = [r for r in rows if not any(rx.search(r"(?i)\b(?:modlog|testmodlog|readme|interface|roadmap)\.md\b", v)
+                                       for k, v in r.cells.items() if k != col)]
+    return "; ".join(r.cells[col] for r in rows[:3] if r.cells.get(col))
 
 
 def _problem_text(seg: Segment) -> tuple[str, list[str]]:
@@ -572,12 +578,17 @@ def _step(seg: Segment) -> list[str]:
     return out
 
 
-def _option_text(seg: Segment) -> str:
-    """An option as compared: "Option 1: Make X call Y (Complexity: LOW; Impact: HIGH)"."""
-    head = (f"{seg.label}: {seg.value}" if seg.label else seg.value) if seg.value else seg.label
+def _option_text(seg: Segment, bare: bool = False) -> str:
+    """An option as compared: "Option 1: Make X call Y (Complexity: LOW; Impact: HIGH)". `bare`: as
+    it is put to the reader, without the mark that gives the answer away ("Option B (Occam's Razor
+    alternative)" -> "Option B")."""
+    label = rx.sub(r"\s*\([^()]*(?:occ[au]m|simplest|recommended|chosen|default|preferred)[^()]*\)", "", seg.label,
+                   flags=regex.I) if bare else seg.label
+    head = (f"{label}: {seg.value}" if label else seg.value) if seg.value else label
     details = [u.text for u in seg.units if u.kind in ("item", "text")][:4]
-    if not details and not seg.value:  # "**Option B** (Occam's Razor alternative):" over a sketch: its first line
-        details = [t for u in seg.units if u.kind == "code" for t in u.text.split("\n")[:1] if _words(t) >= 2]
+    if not seg.value and seg.units and seg.units[0].kind == "code":
+        # "**Option B** (Occam's Razor alternative):" over a sketch: the sketch's first line describes it
+        details = [t for t in seg.units[0].text.split("\n")[:1] if _words(t) >= 2] + details
     if details and seg.value:
         return f"{head} ({'; '.join(details)})"
     return f"{head}: {'; '.join(details)}" if details else head
@@ -586,7 +597,7 @@ def _option_text(seg: Segment) -> str:
 def _chosen_option(opts: list[Segment], decision: str) -> tuple[str, list[str]]:
     """(the option chosen, the ones rejected) among option segments, by the decision's words or the
     option the text marks as simplest."""
-    names = [(s, f"{s.label}: {s.text()}".strip(": ") if s.text() else s.label) for s in opts]
+    names = [(s, _option_text(s).split(" (", 1)[0] if s.value else _option_text(s).split("; ", 1)[0]) for s in opts]
     dec = decision.lower()
     chosen = next((n for s, n in names if s.label and s.label.lower().split(" (")[0] in dec), "")
     if not chosen:  # "- A) Make X (LOW complexity)" chosen by "Option A - ..."
@@ -1264,7 +1275,7 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     return Item(anchor=anchor_line, label=label, problem=clean(problem), explicit=explicit, evidence=evidence[:6],
                 steps=steps[:MAX_STEPS], decision=clean(decision, MAX_DECISION + 100),
                 cause=_cause_of(segs, j, inner_end, cause_split, steps),
-                options=[_option_text(s) for s in options], chosen=chosen, rejected=rejected,
+                options=[_option_text(s, bare=True) for s in options], chosen=chosen, rejected=rejected,
                 span=(segs[p].line if p is not None and p < j else a.line,
                       max(dspan[1], segs[inner_end].end, segs[d].end if d is not None else 0)),
                 evidence_text=doc.text(anchor_line).strip(), dspan=dspan, lesson=clean(lesson), plan=clean(plan, MAX_DECISION),
