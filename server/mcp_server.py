@@ -1,10 +1,12 @@
 """The MCP server: the seed's six steps as tools, named as the seed names them, plus `mine_domain`
 (all six at once) and `list_domains`; resources for the source, datasets, executions, metrics and
-domain packs; a prompt that walks an agent through the steps.
+domain packs; a prompt that walks an agent through the steps; completions for the prompt's and the
+resource templates' arguments.
 
-This module only registers things. The work is in server/mcp_steps.py (tools) and
-server/mcp_resources.py (resources), over the same Orchestrator the CLI uses, so an MCP run leaves
-the same execution folder, breadcrumbs and fidelity metrics as `training-data-miner mine`.
+This module registers things on `MinerServer` (the SDK's server, taking tool arguments as a small
+model sends them). The work is in server/mcp_steps.py (tools) and server/mcp_resources.py
+(resources), over the same Orchestrator the CLI uses, so an MCP run leaves the same execution
+folder, breadcrumbs and fidelity metrics as `training-data-miner mine`.
 
 Each tool runs its step in a worker thread. The step's progress callback sends MCP progress
 notifications and is also where a cancelled call stops: the call's cancellation sets a flag, the
@@ -18,29 +20,59 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ResourceSecurity
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp_types import ToolAnnotations
-from pydantic import Field
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError, UnexpectedToolError
+from mcp_types import (
+    CallToolResult,
+    Completion,
+    CompletionArgument,
+    CompletionContext,
+    InputRequiredResult,
+    PromptReference,
+    ResourceTemplateReference,
+    TextContent,
+    ToolAnnotations,
+)
+from pydantic import BaseModel, Field, ValidationError
 
 from training_data_miner.server import logs
 from training_data_miner.server import mcp_resources as res
 from training_data_miner.server import mcp_steps as steps
-from training_data_miner.server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
-from training_data_miner.server.http_security import MAX_REQUEST_BYTES, Guard, check_bind, transport_security
-from training_data_miner.server.roots import allowed_roots, confine
-from training_data_miner.server.semantic import SemanticSearch
+from training_data_miner.server.orchestrator import (
+    EXECUTION_ID_MAX,
+    EXECUTION_ID_PATTERN,
+    Cancelled,
+    MinerError,
+    Options,
+    Orchestrator,
+    Progress,
+    Settings,
+)
+from training_data_miner.server.http_security import (
+    MAX_REQUEST_BYTES,
+    MAX_SESSIONS,
+    MAX_SESSIONS_PER_CLIENT,
+    SESSION_IDLE_TIMEOUT_S,
+    Guard,
+    SessionLimit,
+    check_bind,
+    transport_security,
+)
+from training_data_miner.server.roots import allowed_roots, check_recorded, confine
+from training_data_miner.server.semantic import SemanticSearch, SemanticSearchError
 from training_data_miner.skills.load_source import SourceError
 from training_data_miner.skills.models import PatternType
 from training_data_miner.skills.packs import PackError
@@ -62,7 +94,7 @@ Each result's next_step names the call to make next. list_domains shows the doma
 
 SourcePath = Annotated[str, Field(max_length=4096, description=(
     "path of the 012.txt-style text file; relative paths are looked up in the server's allowed roots"))]
-ExecutionId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$",
+ExecutionId = Annotated[str, Field(min_length=1, max_length=EXECUTION_ID_MAX, pattern=EXECUTION_ID_PATTERN,
                                    description="the execution_id that load_source returned")]
 Domain = Annotated[str, Field(max_length=64, description="a domain name from list_domains")]
 DomainOrAll = Annotated[str, Field(max_length=64, description="a domain name from list_domains, or 'all'")]
@@ -128,14 +160,131 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
     return result
 
 
+class MinerServer(MCPServer):
+    """MCPServer taking tool arguments as a small model sends them.
+
+    - An optional argument sent as "" (or null) counts as left out, so its default applies: small
+      models fill in every argument they see.
+    - Arguments that fail validation are reported one sentence each, naming the argument, what it
+      accepts and what came, in place of pydantic's report.
+
+    The SDK has no hook for argument validation; `call_tool` is the public method its tools/call
+    handler calls, and an argument error is the SDK's ToolError caused by pydantic's
+    ValidationError (the test the SDK's own handler makes).
+    """
+
+    _schemas: dict[str, dict[str, Any]] | None = None
+
+    async def call_tool(self, name: str, arguments: dict[str, Any],
+                        context: Context | None = None) -> CallToolResult | InputRequiredResult:
+        schema = await self._input_schema(name)
+        if schema is not None:
+            arguments = without_blanks(arguments, schema)
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError:
+            raise
+        except ToolError as exc:
+            if schema is None or not isinstance(exc.__cause__, ValidationError):
+                raise
+            raise ToolError(f"Error executing tool {name}: "
+                            + argument_errors(name, exc.__cause__, arguments, schema)) from exc.__cause__
+
+    async def _input_schema(self, name: str) -> dict[str, Any] | None:
+        if self._schemas is None or name not in self._schemas:
+            self._schemas = {t.name: t.input_schema for t in await self.list_tools()}
+        return self._schemas.get(name)
+
+
+def without_blanks(arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The arguments without optional ones sent as null, "" or blanks."""
+    required = set(schema.get("required", ()))
+    return {k: v for k, v in arguments.items()
+            if k in required or not (v is None or (isinstance(v, str) and not v.strip()))}
+
+
+def argument_errors(tool: str, exc: ValidationError, arguments: dict[str, Any], schema: dict[str, Any]) -> str:
+    """One sentence per bad argument: its name and description, what it accepts, what came."""
+    props: dict[str, dict[str, Any]] = schema.get("properties", {})
+    required = set(schema.get("required", ()))
+    errors: dict[str, list[Any]] = defaultdict(list)
+    for err in exc.errors(include_url=False):
+        errors[str(err["loc"][0]) if err["loc"] else ""].append(err)
+    sentences = []
+    for name, errs in errors.items():
+        prop = props.get(name)
+        if prop is None:  # not one argument's error: pydantic's words are all there is
+            sentences.append("; ".join(e["msg"] for e in errs) + ".")
+            continue
+        about = f"{name} ({prop['description']})" if prop.get("description") else name
+        accepts = accepted(prop) + ("" if name in required else ", or leave it out")
+        if any(e["type"] == "missing" for e in errs):
+            sentences.append(f"{about}: required, {accepts}.")
+            continue
+        # A validator's own reason (value_error) says more than the schema can.
+        why = [e["msg"].removeprefix("Value error, ") for e in errs if e["type"] in ("value_error", "assertion_error")]
+        sentences.append(f"{about}: expected {accepts}; got {shown(arguments.get(name))}"
+                         + (f", which {'; '.join(why)}" if why else "") + ".")
+    unknown = [k for k in arguments if k not in props]
+    if unknown:
+        sentences.append(f"{', '.join(unknown)}: not an argument of {tool}, which takes {', '.join(props)}.")
+    return " ".join(sentences)
+
+
+def accepted(prop: dict[str, Any]) -> str:
+    """What a JSON schema property accepts, in words ("a number from 0.0 to 1.0")."""
+    kinds = [_kind(p) for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
+    return " or ".join(kinds) or "null"
+
+
+def _kind(p: dict[str, Any]) -> str:
+    if "enum" in p:
+        return "one of " + ", ".join(str(v) for v in p["enum"])
+    if "const" in p:
+        return json.dumps(p["const"])
+    kind = p.get("type")
+    if kind in ("integer", "number"):
+        lo, hi = p.get("minimum"), p.get("maximum")
+        what = "an integer" if kind == "integer" else "a number"
+        if lo is not None and hi is not None:
+            return f"{what} from {lo} to {hi}"
+        return what + (f" >= {lo}" if lo is not None else "") + (f" <= {hi}" if hi is not None else "")
+    if kind == "string":
+        lo, hi = p.get("minLength"), p.get("maxLength")
+        if lo and hi is not None:
+            size = f" of {lo} to {hi} characters"
+        elif hi is not None:
+            size = f" of at most {hi} characters"
+        else:
+            size = f" of at least {lo} characters" if lo else ""
+        return "a string" + size + (f" matching {p['pattern']}" if "pattern" in p else "")
+    return {"boolean": "true or false", "array": "a list", "object": "an object"}.get(str(kind), "a value")
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as JSON, clipped: what the caller sent, briefly."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) <= limit + 2:
+        return text
+    return text[: limit + 1] + ("…\"" if text.startswith('"') else "…")
+
+
+def compact(result: BaseModel) -> CallToolResult:
+    """A tool result whose text copy is its structured content as compact JSON."""
+    data = result.model_dump(mode="json")
+    return CallToolResult(content=[TextContent(type="text", text=pydantic_core.to_json(data).decode())],
+                          structured_content=data)
+
+
 def build_server(settings: Settings | None = None, roots: list[str] | None = None,
                  log_level: str = "WARNING") -> MCPServer:
     settings = settings or Settings()
     orch = Orchestrator(settings)
     source_roots = allowed_roots(settings.data_dir, roots)
     locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
-    semantic = SemanticSearch(orch)  # holds one holo_index session for the server's lifetime
-    server = MCPServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
+    # semantic_source (below) names what the embedded index reads; a holo_index session is held for the server's life
+    semantic = SemanticSearch(orch.settings.holo_index, lambda eid: semantic_source(eid))
+    server = MinerServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
                        log_level=log_level.upper(), lifespan=semantic.lifespan)  # type: ignore[arg-type]
     log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])
 
@@ -145,14 +294,51 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         except SourceError as exc:
             raise ToolError(str(exc)) from None
 
+    def gated(execution_id: str, work: Callable[[Progress], T], sha: bool = False) -> Callable[[Progress], T]:
+        """`work` on an execution, run only while its source is inside the roots (`sha`: and still
+        has its recorded sha256, for the steps that read it): an execution started by the CLI on a
+        file outside them, or whose folder became a symlink that leads out, is refused."""
+        def run(progress: Progress) -> T:
+            res.check_execution(orch.open(execution_id), source_roots, sha)
+            return work(progress)
+        return run
+
+    def semantic_source(execution_id: str | None) -> str | None:
+        """The source semantic_search's embedded index reads, checked as the steps check it: the
+        execution's, or the newest execution's whose source is inside the roots and unchanged
+        (None: there is none)."""
+        try:
+            if execution_id:
+                return str(res.check_execution(orch.open(execution_id), source_roots, sha=True))
+            for st, status in res.visible_executions(orch, source_roots):
+                if st.source is not None and status == "ok":
+                    return str(check_recorded(st.source.path, st.source.sha256, source_roots))
+        except (MinerError, SourceError) as exc:
+            raise SemanticSearchError(str(exc)) from None
+        return None
+
     def options(min_quality: float, min_examples: int, pattern_type: PatternType | None,
                 pattern_regex: str | None) -> Options:
         return Options(min_quality=min_quality, min_examples=min_examples, pattern_type=pattern_type,
                        pattern_regex=pattern_regex)
 
     def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., object]], Callable[..., object]]:
-        """`server.tool`, with the docstring dedented into the tool's description."""
-        return lambda fn: server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(fn)
+        """`server.tool`, with the docstring dedented into the tool's description, and the result's
+        text copy as compact JSON (the SDK indents it; the text is what a small-context agent reads).
+        The SDK's way to build one's own result and keep the model's output schema is a return
+        annotation of `Annotated[CallToolResult, Model]`."""
+        def register(fn: Callable[..., object]) -> Callable[..., object]:
+            signature = inspect.signature(fn, eval_str=True)
+
+            @functools.wraps(fn)
+            async def call(*args: object, **kwargs: object) -> CallToolResult:
+                return compact(await fn(*args, **kwargs))  # type: ignore[misc]
+
+            call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+                return_annotation=Annotated[CallToolResult, signature.return_annotation])
+            server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(call)
+            return fn
+        return register
 
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
     overwrites = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False)
@@ -176,27 +362,32 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """Step 2 of 6. Scan the source once for the domain's patterns. Returns the matches per
         pattern and a few samples; the full list is at matches_uri."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.identify_domain_patterns(orch, execution_id, domain, p))
+            work = gated(execution_id, lambda p: steps.identify_domain_patterns(orch, execution_id, domain, p),
+                         sha=True)
+            return await run_step(ctx, work)
 
     @tool(writes)
     async def extract_examples(ctx: Context, execution_id: ExecutionId, domain: Domain) -> steps.ExamplesExtracted:
         """Step 3 of 6. Turn the domain's matches into scored instruction-tuning examples."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.extract_examples(orch, execution_id, domain, p))
+            work = gated(execution_id, lambda p: steps.extract_examples(orch, execution_id, domain, p), sha=True)
+            return await run_step(ctx, work)
 
     @tool(writes)
     async def filter_quality(ctx: Context, execution_id: ExecutionId, domain: Domain,
                              min_quality: MinQualityOrNone = None) -> steps.QualityFiltered:
         """Step 4 of 6. Keep examples at or above min_quality and drop exact and near duplicates."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.filter_quality(orch, execution_id, domain, min_quality, p))
+            work = gated(execution_id, lambda p: steps.filter_quality(orch, execution_id, domain, min_quality, p))
+            return await run_step(ctx, work)
 
     @tool(writes)
     async def generate_pattern_summary(ctx: Context, execution_id: ExecutionId,
                                        domain: Domain) -> steps.PatternSummaryResult:
         """Step 5 of 6. Summarise the kept examples: quality buckets, common patterns, coverage."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.generate_pattern_summary(orch, execution_id, domain, p))
+            work = gated(execution_id, lambda p: steps.generate_pattern_summary(orch, execution_id, domain, p))
+            return await run_step(ctx, work)
 
     @tool(overwrites)
     async def write_training_dataset(ctx: Context, execution_id: ExecutionId,
@@ -204,7 +395,8 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """Step 6 of 6. Write {domain}_training_data.json, its pattern summary and rejected examples.
         Returns the paths, resource URIs and the Expected Patterns Summary."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.write_training_dataset(orch, execution_id, domain, p))
+            work = gated(execution_id, lambda p: steps.write_training_dataset(orch, execution_id, domain, p))
+            return await run_step(ctx, work)
 
     # -- tools: the orchestrator and the catalogue ------------------------------------------------
 
@@ -251,26 +443,44 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         return wrap
 
     # `path` may be absolute: the roots check below, not the SDK's generic one, decides.
-    @resource("source://{+path}{?start,end}", name="source", mime_type="text/plain",
-                     security=ResourceSecurity(exempt_params={"path"}))
-    def source_lines(path: str, start: int | None = None, end: int | None = None) -> str:
-        """A source file inside the allowed roots, whole (up to 5,000 lines) or lines start..end."""
+    @resource("source://{+path}{?start,end,section,offset}", name="source", mime_type="text/plain",
+              security=ResourceSecurity(exempt_params={"path"}))
+    def source_lines(path: str, start: int | None = None, end: int | None = None, section: int | None = None,
+                     offset: int = 0) -> str:
+        """A source file inside the allowed roots: whole (up to 5,000 lines) or lines start..end, as
+        text. With ?section=LINE (a heading's line from an execution's outline), that section as JSON:
+        its document, heading path and line range, its own lines a page at a time (&offset= for the
+        rest), its subsections and the next section's URI."""
+        if section is not None:
+            if start is not None or end is not None:
+                raise ResourceNotFoundError("pass either ?section=LINE (&offset=N) or ?start=N&end=M, not both")
+            return res.read_section(source_roots, path, section, offset)
+        if offset:
+            raise ResourceNotFoundError("offset= goes with ?section=LINE; for a line range pass ?start=N&end=M")
         return res.read_source(source_roots, path, start, end)
 
-    @resource("dataset://{domain}/training_data", name="training_data", mime_type="application/json")
-    def training_data(domain: str) -> str:
-        """A domain's {domain}_training_data.json, as last written."""
-        return res.training_data(orch, domain)
+    @resource("dataset://{domain}/training_data{?offset,limit}", name="training_data", mime_type="application/json")
+    def training_data(domain: str, offset: int = 0, limit: int | None = None) -> str:
+        """A domain's {domain}_training_data.json, as last written: its examples, a page at a time
+        (about 8 KB without ?limit=; next_uri reads the next page)."""
+        return res.training_data(orch, domain, offset, limit)
+
+    @resource("dataset://{domain}/training_data_info", name="training_data_info", mime_type="application/json")
+    def training_data_info(domain: str) -> str:
+        """A domain's {domain}_training_data.json without its examples: metadata, WSP 15 priority,
+        wardrobe config, verification and learning feedback."""
+        return res.training_data_info(orch, domain)
 
     @resource("dataset://{domain}/pattern_summary", name="pattern_summary", mime_type="application/json")
     def pattern_summary(domain: str) -> str:
         """A domain's {domain}_pattern_summary.json, as last written."""
         return res.pattern_summary(orch, domain)
 
-    @resource("dataset://{domain}/validation_set", name="validation_set", mime_type="application/json")
-    def validation_set(domain: str) -> str:
-        """A domain's held-out {domain}_validation_set.json (the last 20% of its dataset's examples)."""
-        return res.validation_set(orch, domain)
+    @resource("dataset://{domain}/validation_set{?offset,limit}", name="validation_set", mime_type="application/json")
+    def validation_set(domain: str, offset: int = 0, limit: int | None = None) -> str:
+        """A domain's held-out {domain}_validation_set.json (the last 20% of its dataset's examples),
+        a page at a time."""
+        return res.validation_set(orch, domain, offset, limit)
 
     @resource("handoff://manifest", name="handoff", mime_type="application/json")
     def handoff_manifest() -> str:
@@ -279,37 +489,52 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
 
     @resource("dataset://{domain}/rejected_examples{?offset,limit}", name="rejected_examples",
                      mime_type="application/json")
-    def rejected_examples(domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
+    def rejected_examples(domain: str, offset: int = 0, limit: int | None = None) -> str:
         """A domain's rejected examples with their reasons, a page at a time."""
         return res.rejected_examples(orch, domain, offset, limit)
 
     @resource("execution://{execution_id}/state", name="execution_state", mime_type="application/json")
     def execution_state(execution_id: str) -> str:
         """An execution's state: options, source facts, and each domain's steps and figures."""
-        return res.state(orch, execution_id)
+        return res.state(orch, source_roots, execution_id)
+
+    @resource("execution://{execution_id}/outline{?offset,limit}", name="outline", mime_type="application/json")
+    def execution_outline(execution_id: str, offset: int = 0, limit: int | None = None) -> str:
+        """The documents of an execution's source, a page at a time: title, kind, line range, section
+        count and outermost sections. sections_uri pages a document's sections; source://PATH?section=LINE
+        reads one section."""
+        return res.outline(orch, source_roots, execution_id, offset, limit)
+
+    @resource("execution://{execution_id}/outline/{document}{?offset,limit}", name="document_outline",
+              mime_type="application/json")
+    def execution_document_outline(execution_id: str, document: int, offset: int = 0, limit: int | None = None) -> str:
+        """One document's sections (heading line, last line, level, title, parent's line), a page at a time."""
+        return res.document_outline(orch, source_roots, execution_id, document, offset, limit)
 
     @resource("execution://{execution_id}/breadcrumbs{?offset,limit}", name="breadcrumbs",
                      mime_type="application/json")
-    def execution_breadcrumbs(execution_id: str, offset: int = 0, limit: int = 50) -> str:
+    def execution_breadcrumbs(execution_id: str, offset: int = 0, limit: int | None = None) -> str:
         """An execution's breadcrumbs (one record per step and domain), a page at a time."""
-        return res.breadcrumbs(orch, execution_id, offset, limit)
+        return res.breadcrumbs(orch, source_roots, execution_id, offset, limit)
 
     @resource("execution://{execution_id}/matches/{domain}{?offset,limit}", name="matches",
                      mime_type="application/json")
-    def execution_matches(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
-        """identify_domain_patterns' matches for a domain, with context lines, a page at a time."""
-        return res.step_output(orch, execution_id, "matches", domain, offset, limit)
+    def execution_matches(execution_id: str, domain: str, offset: int = 0, limit: int | None = None) -> str:
+        """identify_domain_patterns' matches for a domain, with context lines, a page at a time
+        (without ?limit=, 3 context lines each side; context_uri reads a match's whole window)."""
+        return res.step_output(orch, source_roots, execution_id, "matches", domain, offset, limit)
 
     @resource("execution://{execution_id}/examples/{domain}{?offset,limit}", name="examples",
                      mime_type="application/json")
-    def execution_examples(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
+    def execution_examples(execution_id: str, domain: str, offset: int = 0, limit: int | None = None) -> str:
         """extract_examples' examples for a domain (before filtering), a page at a time."""
-        return res.step_output(orch, execution_id, "examples", domain, offset, limit)
+        return res.step_output(orch, source_roots, execution_id, "examples", domain, offset, limit)
 
     @resource("executions://recent{?offset,limit}", name="executions", mime_type="application/json")
-    def recent_executions(offset: int = 0, limit: int = res.PAGE) -> str:
-        """Executions under the data folder, newest first, with the steps each domain has done."""
-        return res.executions(orch, offset, limit)
+    def recent_executions(offset: int = 0, limit: int | None = None) -> str:
+        """Executions under the data folder whose source is inside the allowed roots, newest first,
+        with the steps each domain has done."""
+        return res.executions(orch, source_roots, offset, limit)
 
     @resource("metrics://fidelity", name="fidelity", mime_type="application/json")
     def fidelity() -> str:
@@ -325,6 +550,21 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     def domain_pack(name: str) -> str:
         """One domain pack's TOML file."""
         return res.domain_pack(orch, name)
+
+    # -- completions -----------------------------------------------------------------------------
+
+    @server.completion()
+    async def complete(ref: PromptReference | ResourceTemplateReference, argument: CompletionArgument,
+                       context: CompletionContext | None) -> Completion:
+        """Values for the prompt's and the resource templates' arguments: domain names, execution
+        ids (of sources inside the roots), source paths inside the roots, an execution's document
+        numbers and a source's section lines."""
+        template = ref.uri if isinstance(ref, ResourceTemplateReference) else None
+        known = (context.arguments if context else None) or {}
+        # in a worker thread: a section's lines need the source's structure, read on first use
+        values, total = await anyio.to_thread.run_sync(res.completions, orch, source_roots, argument.name,
+                                                       argument.value, template, known)
+        return Completion(values=values, total=total, has_more=total > len(values))
 
     # -- prompt ----------------------------------------------------------------------------------
 
@@ -357,11 +597,17 @@ the dataset path."""
 def serve(settings: Settings, roots: list[str] | None = None, http: bool = False, host: str = "127.0.0.1",
           port: int = 8765, log_level: str = "warning", allow_remote: bool = False,
           auth_token: str | None = None, allowed_hosts: list[str] | None = None,
-          max_request_bytes: int = MAX_REQUEST_BYTES) -> None:
+          max_request_bytes: int = MAX_REQUEST_BYTES, max_sessions: int = MAX_SESSIONS,
+          max_sessions_per_client: int = MAX_SESSIONS_PER_CLIENT,
+          session_idle_timeout: float = SESSION_IDLE_TIMEOUT_S) -> None:
     """Run on stdio (stdout is the protocol channel: all logs go to stderr), or on streamable HTTP
     at http://host:port/mcp behind the guards of server/http_security.py."""
     if http:
         check_bind(host, allow_remote)
+        if allow_remote and not auth_token:
+            log.warning("--allow-remote without --auth-token: anyone who can reach "
+                        f"{host}:{port} can read sources in the roots and write datasets; "
+                        "set --auth-token (or TDM_AUTH_TOKEN)")
     server = build_server(settings, roots, log_level)
     gc.freeze()  # start-up objects are permanent; the CLI paused collection while it imported
     gc.enable()
@@ -372,7 +618,10 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
 
     app = server.streamable_http_app(streamable_http_path="/mcp", host=host,
                                      transport_security=transport_security(host, allowed_hosts),
-                                     max_request_body_size=max_request_bytes)
-    guarded = Guard(app, token=auth_token, max_bytes=max_request_bytes)
+                                     max_request_body_size=max_request_bytes,
+                                     session_idle_timeout=session_idle_timeout, max_sessions=max_sessions)
+    sessions = SessionLimit(app, per_client=max_sessions_per_client, total=max_sessions,
+                            idle_timeout=session_idle_timeout)
+    guarded = Guard(sessions, token=auth_token, max_bytes=max_request_bytes)
     # log_config=None: uvicorn's default config sends access logs to stdout; keep everything on stderr.
     uvicorn.run(guarded, host=host, port=port, log_config=None, access_log=False, log_level=log_level)

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from statistics import mean
 
+from training_data_miner.skills.extractors import TEMPLATE_CAP, TEMPLATE_NOTE
 from training_data_miner.skills.models import Example, FilterResult, PatternSummary, PatternType
 from training_data_miner.skills.packs import DomainPack
 
@@ -63,9 +64,12 @@ def common_patterns(pack: DomainPack, kept: list[Example], top: int = 5) -> list
         if cx:
             value, n = cx.most_common(1)[0]
             out.append(f"Complexity {value} most common ({n} of {sum(cx.values())} scored examples)")
-        corrected = sum(1 for ex in kept if ex.output.get("priority_corrected"))
-        if corrected:
-            out.append(f"Stated priority contradicted WSP 15 and was corrected in {corrected} examples")
+        # contradictions in the text, corrected in the output (EXAMPLES.md 7)
+        for key, what in (("stated_priority", "stated priority contradicted WSP 15"),
+                          ("stated_total", "stated total was not C+I+D+P")):
+            n = sum(1 for ex in kept if key in ex.output)
+            if n:
+                out.append(f"{what} in {n} kept example{'' if n == 1 else 's'} (corrected; the text's value kept as {key})")
     else:
         for value, n in labels.most_common(top):
             out.append(f"{pack.label} = {value} ({n} examples)")
@@ -98,6 +102,10 @@ def generate_pattern_summary(
         )
     if kept:
         notes.append(f"mean quality of kept examples {mean(ex.quality_score for ex in kept):.3f}")
+    capped = sum(1 for r in filtered.rejected if any(x.startswith(TEMPLATE_NOTE) for x in r.reasons))
+    if capped:
+        notes.append(f"{capped} template-dump rows rejected by the cap (at most {TEMPLATE_CAP} examples per "
+                     "identical answer)")
     by_type = Counter(ex.kind for ex in kept)
     if pattern_type is not None and not by_type.get(pattern_type):
         notes.append(f"no kept example is of the requested pattern_type {pattern_type}")

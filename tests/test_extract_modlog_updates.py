@@ -148,6 +148,7 @@ def test_mentions_only_wsp_refs_are_flagged_ambiguous(pack):
     assert d.output["why"] == "Previous renumbering left stub files behind."
 
 
+@pytest.mark.corpus
 def test_dev_corpus_yields_fifty_kept_entries_with_evidence_on_their_line():
     kept = corpus_kept("modlog_updates")
     assert len(kept) >= 50
