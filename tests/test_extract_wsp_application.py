@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, PACKS, SAMPLE, mine_text, source_lines
+from helpers import PACKS, SAMPLE, SHARED, corpus, mine_text, source_lines
 
 from training_data_miner.skills.extractors import wsp_application as wsp
 from training_data_miner.skills.extractors.rx import Gated
@@ -19,7 +19,7 @@ from training_data_miner.skills.filter_quality import MIN_QUALITY, filter_qualit
 from training_data_miner.skills.models import Example
 
 PACK = PACKS["wsp_application"]
-GOLD = CORPUS.parent.parent / "gold"
+GOLD = SHARED / "gold"
 
 
 def _kind(ex: Example) -> str:
@@ -375,10 +375,9 @@ def test_a_health_dump_gives_one_item_per_distinct_record(tmp_path: Path) -> Non
 
 # -- gates -------------------------------------------------------------------------------------
 
-def test_gates_change_no_result_on_the_sample_and_the_dev_corpus() -> None:
-    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
-    if CORPUS.exists():
-        lines += source_lines(CORPUS)
+@pytest.mark.parametrize("source", ["sample", pytest.param("012_dev", marks=pytest.mark.corpus)])
+def test_gates_change_no_result_on_the_sample_and_the_dev_corpus(source) -> None:
+    lines = source_lines(SAMPLE if source == "sample" else corpus())
     gates = {k: v for k, v in vars(wsp).items() if isinstance(v, Gated)}
     assert len(gates) >= 6
     tried = 0
@@ -399,16 +398,18 @@ def test_gates_change_no_result_on_the_sample_and_the_dev_corpus() -> None:
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory) -> dict:
-    if not CORPUS.exists() or not (GOLD / "score.py").exists():
-        pytest.skip(f"{CORPUS} or {GOLD / 'score.py'} is not here")
+    src = corpus()
+    if not (GOLD / "score.py").exists():
+        pytest.skip(f"needs {GOLD / 'score.py'}: put the shared folder beside the project, or set TDM_SHARED")
     out = tmp_path_factory.mktemp("wsp")
-    subprocess.run([sys.executable, "-m", "training_data_miner.server", "mine", str(CORPUS), "--domain",
+    subprocess.run([sys.executable, "-m", "training_data_miner.server", "mine", str(src), "--domain",
                     "wsp_application", "--data-dir", str(out), "--no-semantic", "-q"], check=True)
     report = subprocess.run([sys.executable, str(GOLD / "score.py"), str(out / "training_datasets"), str(GOLD / "dev"),
                              "--json"], check=True, capture_output=True, text=True).stdout
     return {"report": json.loads(report)["wsp_application"], "dir": out}
 
 
+@pytest.mark.corpus
 def test_dev_corpus_meets_the_gold_thresholds(scored) -> None:
     r = scored["report"]
     assert r["examples"] >= 50
@@ -417,9 +418,10 @@ def test_dev_corpus_meets_the_gold_thresholds(scored) -> None:
     assert r["recall_by_label"]["compliant"] >= 0.80, r
 
 
+@pytest.mark.corpus
 def test_dev_corpus_examples_rest_on_their_lines_and_hide_numbers_in_detection(scored) -> None:
     data = json.loads((scored["dir"] / "training_datasets" / "wsp_application_training_data.json").read_text())
-    lines = source_lines(CORPUS)
+    lines = source_lines(corpus())
     for ex in data["examples"]:
         assert ex["evidence"] in lines[int(ex["source"].rsplit("_", 1)[1]) - 1]
         if ex["instruction"] in PACK.instructions["detect"]:

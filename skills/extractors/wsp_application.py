@@ -245,7 +245,8 @@ _COMPLIANT_TIED = Gated(
     R + _TITLE + r"(?:[\s-]+[\w/.&'-]+){0,3}?[\s-]+(?:compliant|compliance|conformant|conformance)\b"
     r"|\b(?:compliant|complies|complied|compliance|conform\w*|aligned|adheres?|adherence|adhering|consistent)\s+(?:with|to)\s+"
     r"(?:the\s+)?(?:[\w-]+\s+)?" + R
-    + r"|" + R + _TITLE + r"(?:\s+(?!and\b)\w[\w/.&'-]*){0,3}?\s+(?:achieved|maintained|verified|restored|preserved|enforced"
+    # the words between stay in the reference's sentence ("through WSP# implementation. Achieved ..." does not tie)
+    + r"|" + R + _TITLE + r"(?:\s+(?!and\b)\w[\w/&'-]*(?:\.\w[\w/&'-]*)*){0,3}?\s+(?:achieved|maintained|verified|restored|preserved|enforced"
     r"|validated|met|satisfied|confirmed|PASS(?:ED)?|COMPLIANT|honou?red|respected|upheld|intact|reinforced)\b(?!\s+as\b)"
     r"|\b(?:within|meets?|meeting|satisf\w+|exceeds?)\s+(?:the\s+)?" + R
     + r"|\bas\s+(?:required|specified|mandated|defined)\s+(?:by|in)\s+" + R
@@ -362,6 +363,9 @@ _ACTION = re.compile(
 # "Root directory now clean per WSP 85", "Infrastructure domain following WSP 3", "Complete per WSP 83"
 _STATE_HEAD = re.compile(r"^(?:all|complete|full|maintained|compliant|aligned|consistent)\b"
                          r"|\b(?:now|properly|already|correctly|fully|formally|complian\w*)\b", _I)
+# work done on a line ("Re-implemented with ...", "reuses code", "Complete activation implementation"):
+# the WSP was applied to do it, whatever the section or a tick says of the result
+_WORK = re.compile(r"\b(?:(?:re-?)?implement(?:ed|s|ation)|reuses?|reused|code\s+reuse)\b", _I)
 _TRIGGER = re.compile(r"\b(?:per|follows?)\s+(?:the\s+|proper\s+|existing\s+"
                       r"|full\s+|standard\s+)?(?:[\w-]+\s+)?" + R + r"$", _I)
 
@@ -378,6 +382,8 @@ def _states(tok: str, m: re.Match[str]) -> bool:
     word = trigger.group(0).split()[0].lower()
     if not head or _ACTION.match(before) or _ACTION.match(head) or word not in ("per", "follows", "follow"):
         return False  # "Follows WSP 64 ...", "**Created**: ... per WSP 49", "Moved x.py to src/ per WSP 3"
+    if _WORK.search(head):
+        return False  # "Module properly reuses code per WSP 84": work done, not a state
     return word != "per" or bool(_STATE_HEAD.search(head))  # "All modules follow WSP 3", "now clean per WSP 85"
 
 
