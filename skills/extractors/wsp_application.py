@@ -198,13 +198,21 @@ _CLAUSE_MARKS = re.compile(r"\(\s*[,/&+: ]*\)|\[(?:OK|FAIL|x|X|PASS)\]|[✅❌�
 _CLAUSE_TRAIL = re.compile(r"\b(?:per|following|follows?|under|according\s+to|via|using)\s*(?=$|[.,;:)])", _I)
 
 
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+_BRACKET_SPACE = re.compile(r"\(\s+|\s+\)")  # "( creation validated)" after its reference left
+
+
 def _clause(statement: str) -> str:
     """The statement without its references, marks and empty brackets: what it ties the WSP to."""
     t = _CLAUSE_TRAIL.sub(" ", _CLAUSE_MARKS.sub(" ", _REF_SPAN.sub(" ", statement)))
     t = _SPACE.sub(" ", t).strip(" :-–,;.|")
     if t.count("(") != t.count(")"):  # "consultation per (WSP 74 creation validated)" without its reference
         t = t.replace("(", " ").replace(")", " ")
-    return _SPACE.sub(" ", t).strip(" :-–,;.()|")
+    t = _BRACKET_SPACE.sub(lambda m: m.group(0).strip(), _SPACE.sub(" ", _EMPTY_BRACKETS.sub(" ", t))).strip(" :-–,;.|")
+    while t[:1] == "(" and t.count("(") > t.count(")") or t[-1:] == ")" and t.count(")") > t.count("("):
+        t = t[1:] if t[:1] == "(" and t.count("(") > t.count(")") else t[:-1]  # an outer bracket left alone
+        t = t.strip(" :-–,;.|")
+    return t
 
 
 # -- what a line says about a WSP --------------------------------------------------------------
@@ -830,7 +838,7 @@ class _Line:
 
 
 _PAREN_NAME = re.compile(r"WSP[ _-]?\d{1,3}[a-z]?\s*\(([A-Z][^()]{2,60})\)"
-                         r"|WSP[ _-]?\d{1,3}[a-z]?\s*[:–-]\s*([A-Z][\w'&/-]+(?:\s+(?:[A-Z0-9][\w'&/-]*|of|and|for|the|to|in|&)){0,6})"
+                         r"|WSP[ _-]?\d{1,3}[a-z]?\s*[:–-]\s*([A-Z][\w'&/-]+(?:\s+(?:[A-Z0-9][\w'&/-]*|of|and|for|the|to|in|&)){1,6})"
                          r"(?=\s*(?:$|[–(,;]|\s-\s))")
 _NOT_NAME = re.compile(r"\d|\b(?:compliance|compliant|violations?|violated|applied|implemented|PASS|FAIL|OK|COMPLETE"
                        r"|ACHIEVED)\b", _I)
@@ -1156,7 +1164,10 @@ _STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|cl
 _STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
                           r"|planned|awaiting)\b", _I)
 _LINE_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|remediated|eliminated|addressed|cleaned|consolidated"
-                            r"|moved|relocated|removed|deleted|restored)\b|\bbefore\s*:", _I)
+                            r"|moved|relocated|removed|deleted|restored)\b|\bbefore\s*:"
+                            # a violation of a former state: "OLD location violated WSP 3", "previously violated"
+                            r"|^\W*(?:the\s+)?(?:old|previous|original|former)\s+[^.;]{0,40}?\bviolated\b"
+                            r"|\b(?:previously|formerly|originally)\s+violat\w+|\bhad\s+violated\b|\bused\s+to\s+violate\b", _I)
 _LINE_OPEN = re.compile(r"\b(?:detected|found|identified|remains?|still|currently|exists?|missing|not\s+updated"
                         r"|incomplete)\b|❌|\[FAIL\]", _I)
 
