@@ -377,6 +377,20 @@ def test_one_word_before_a_bracket_is_not_a_protocol_name(tmp_path: Path) -> Non
     assert "protocol" not in got[4].output and got[5].output["protocol"] == "Recursive Learning"
 
 
+def test_a_line_tying_its_wsps_to_two_relations_claims_only_the_stated_ones(tmp_path: Path) -> None:
+    got = _by_kind(tmp_path, ENTRY + "Cleaned the root of scripts that violated WSP 85. All files moved to their "
+                                    "module locations per WSP 49.\n")
+    (ex,) = got["classify"]
+    assert ex.output["wsp"] == [85] and ex.output["relation"] == "violation" and ex.output["resolved"] is True
+    assert "detect" not in got  # two blanks, one answer: no detection example
+
+
+def test_a_rules_destination_is_not_a_subject(tmp_path: Path) -> None:
+    text = ("## test_speed.py\n\n**Violations**:\n- **WSP 49**: Module structure - test files MUST be in module/tests/\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["relation"] == "violation" and ex.output["subject"] == "test_speed.py"
+
+
 def test_a_clause_keeps_its_brackets_balanced() -> None:
     assert wsp._clause("OLD location violated both WSP 3 (wrong directory) and WSP 49 (no structure)") == \
         "OLD location violated both (wrong directory) and (no structure)"

@@ -681,13 +681,18 @@ def _module_of(doc: Document) -> str | None:
     return name
 
 
+# where a rule says things belong ("test files MUST be in module/tests/") is no one's subject
+_DESTINATION = re.compile(r"\b(?:must|should|to|shall|need\s+to)\s+(?:be|reside|live|go|stay)\s+(?:in|into|under|at|inside)\s+\W*$"
+                          r"|\bbelongs?\s+(?:in|to|under|inside)\s+\W*$", _I)
+
+
 def _line_subject(statement: str) -> str | None:
     """A file or module path the statement names (not a WSP document's own file)."""
     if "/" not in statement and "\\" not in statement and "." not in statement:
         return None
     for m in _PATH.finditer(statement):
         p = m.group(0).rstrip("\\.,;:)")
-        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p):
+        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p) and not _DESTINATION.search(statement, 0, m.start()):
             return p
     return None
 
@@ -816,6 +821,7 @@ class Item:
     resolution_context: str | None = None  # the heading or status field the resolution is read from
     protocol: str | None = None  # the WSP's name as the text gives it
     clause: str = ""  # what the statement ties the WSP to
+    partial: bool = False  # the line ties its other WSPs to another relation (no detection: its blanks would mix)
 
 
 @dataclass
@@ -1091,6 +1097,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         if relation is None and not by_position and not keyed and _PLAN.search(unplanned):
             return None
     relation, reason = decided
+    partial = False
+    if len(numbers) > 1 and reason.startswith("the statement says"):
+        tied = _tied_numbers(statement, line.said, relation, numbers)
+        if tied:
+            numbers, partial = tied, True
     # the subject: a path on the line, else the entry the line sits in, else the module or document
     entry = _entry(reader, secs[1:] if line.is_heading else secs)
     module = reader.module
@@ -1118,7 +1129,22 @@ def read_item(reader: _Reader, n: int) -> Item | None:
                 subject=subject, section=_cut(section, MAX_CONTEXT) if section else None, document=document, reason=reason,
                 listed_under=_cut(listed, MAX_CONTEXT) if listed and listed != section else None,
                 resolved=resolved, resolved_why=resolved_why, resolution_context=resolution_context,
-                protocol=_protocol_name(statement), clause=_cut(_clause(value), 160))
+                protocol=_protocol_name(statement), clause=_cut(_clause(value), 160), partial=partial)
+
+
+def _tied_numbers(statement: str, said: str, relation: str, numbers: list[int]) -> list[int] | None:
+    """The WSPs of the words that state the relation, when the rest of the line ties its other
+    WSPs to another relation ("violated WSP 85. Files moved per WSP 49": 85 is the violation)."""
+    own = wsp_numbers(said)
+    if not own or set(own) >= set(numbers):
+        return None
+    rest = statement.replace(said, " ", 1)
+    if rest == statement:
+        return None
+    tok, refs = tokens(rest)
+    low = tok.lower()
+    other, _ = tied_relation(_NOT_RELATION.sub(" ", tok, low), tok, refs, low)
+    return own if other is not None and other != relation else None
 
 
 def _entry(reader: _Reader, secs: list[Section]) -> str | None:
@@ -1285,7 +1311,7 @@ def drafts_of(item: Item) -> list[Draft]:
                      evidence=item.evidence, kind="decision_trees", label=item.relation, required=REQUIRED,
                      rationale=1.0, line=item.line))
     clue = mask(item.clause)
-    if item.protocol or len(_WORD.findall(clue)) >= DETECT_CLUE_WORDS:
+    if not item.partial and (item.protocol or len(_WORD.findall(clue)) >= DETECT_CLUE_WORDS):
         detected: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": mask(item.subject)}
         if item.protocol:
             detected["protocol"] = item.protocol
