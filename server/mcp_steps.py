@@ -332,6 +332,8 @@ def write_training_dataset(orch: Orchestrator, execution_id: str, domain: str,
     ex = orch.open(execution_id)
     check_domain(orch, domain, allow_all=False)
     r = orch.write_training_dataset(ex, domain, progress=progress)
+    if progress:  # a checkpoint: a call cancelled during the write writes no handoff.json
+        progress("write_training_dataset", 1, 1, "writing handoff.json")
     orch.handoff()  # as `mine` does after writing: handoff.json covers every dataset in the folder
     mps = r["domain_priority_mps"]
     elapsed = (time.time() - ex.state.domains[domain].started) * 1000

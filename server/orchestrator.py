@@ -545,6 +545,9 @@ class Orchestrator:
                     execution_command=self.settings.execution_command,
                     validation_share=self.settings.validation_share, split_seed=self.settings.split_seed,
                     replace=ex.state.options.replace,
+                    # a checkpoint just before the set is published: a cancelled call leaves the set before
+                    before_switch=(lambda: progress("write_training_dataset", 0.9, 1, f"publishing {domain}"))
+                    if progress else None,
                 )
             except KeptExistingDataset as exc:
                 raise DatasetKept(str(exc)) from None
@@ -675,6 +678,8 @@ class Orchestrator:
                 self._take(ex, group, got)
             ex.save()
         if any(self._done(ex, d, "write_training_dataset") for d in names):
+            if progress:  # a checkpoint: a call cancelled during the last write writes no handoff.json
+                progress("write_training_dataset", len(names), len(names), "writing handoff.json")
             self.handoff()
         elapsed = (time.perf_counter() - t0) * 1000
         return [self.expected_patterns_summary(ex, d, elapsed) for d in names]
