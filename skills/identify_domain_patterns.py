@@ -24,7 +24,7 @@ from typing import Protocol
 
 import regex
 
-from training_data_miner.skills.load_source import BOM, SourceError, check_source, read_blocks
+from training_data_miner.skills.load_source import BOM, SourceError, check_source, read_clipped
 from training_data_miner.skills.models import IdentifyResult, Match, PatternError, trusted
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.semantic_index import SearchHit
@@ -319,7 +319,7 @@ def scan(
     first_line = 1
     prev_tail: list[str] = []
     head_n, tail_n = scanner.max_after, scanner.max_before
-    for data, next_head in _lookahead(read_blocks(Path(path), block_bytes or SCAN_BLOCK_BYTES), head_n):
+    for data, next_head in _lookahead(read_clipped(Path(path), block_bytes or SCAN_BLOCK_BYTES), head_n):
         if first_line == 1 and data.startswith(BOM):
             data = data[len(BOM) :]
         data, decoded = _valid_utf8(data)
@@ -534,8 +534,7 @@ def source_lines(source_path: str | os.PathLike[str], wanted: set[int], sha256: 
     out: dict[int, str] = {}
     sha = hashlib.sha256()
     first, k = 1, 0
-    for block in read_blocks(path):
-        sha.update(block)
+    for block in read_clipped(path, sha=sha):
         n = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
         if k < len(todo) and todo[k] < first + n:
             data = block[len(BOM):] if first == 1 and block.startswith(BOM) else block

@@ -194,3 +194,58 @@ async def test_cancel_during_the_last_domains_write_publishes_nothing_more(stdio
         assert list(data_dir.rglob("*.tmp")) == [] and list((out / "runs").glob(f"{last}/*")) == []
     state = json.loads(state_file.read_text(encoding="utf-8"))
     assert state["domains"][last]["exception_type"] == "Cancelled"
+
+
+# -- one-line sources ------------------------------------------------------------------------------
+
+def _peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
+@pytest.mark.anyio
+async def test_a_200_mb_one_line_source_is_read_in_bounded_pieces_and_list_domains_keeps_answering(http_server,
+                                                                                                  data_dir):
+    """load_source, identify and eight parallel source:// reads of a 200 MB file of one line, while
+    another client calls list_domains: the server's peak RSS stays small and list_domains answers."""
+    url, proc = http_server
+    src = data_dir / "one_line.txt"
+    with open(src, "wb") as f:
+        f.write(b"[0102-MPS] Batch 007 Score: 9 (Priority: P3) ")
+        chunk = b"filler words without any pattern " * 32_768
+        while f.tell() < 200 << 20:
+            f.write(chunk)
+        f.write(b"\n")
+    latencies: list[float] = []
+    done = anyio.Event()
+
+    async def poll_list_domains() -> None:
+        async with Client(url) as client:
+            while not done.is_set():
+                t0 = time.monotonic()
+                assert payload(await client.call_tool("list_domains", {}))["domains"]
+                latencies.append(time.monotonic() - t0)
+                await anyio.sleep(0.1)
+
+    async def read_source(client: Client) -> None:
+        with pytest.raises(Exception) as err:
+            await client.read_resource("source://one_line.txt?start=1&end=1")
+        assert "more than 1048576 bytes" in str(err.value)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(poll_list_domains)
+        async with Client(url) as client:
+            loaded = payload(await client.call_tool("load_source", {"source_path": "one_line.txt"}))
+            assert loaded["total_lines"] == 1 and loaded["bytes"] == src.stat().st_size
+            found = payload(await client.call_tool("identify_domain_patterns",
+                                                   {"execution_id": loaded["execution_id"], "domain": "all"}))
+            mps = next(d for d in found["domains"] if d["domain"] == "mps_scoring")
+            assert mps["matches_found"] == 1 and mps["samples"][0]["line"] == 1
+            async with anyio.create_task_group() as reads:
+                for _ in range(8):
+                    reads.start_soon(read_source, client)
+        done.set()
+    peak = _peak_rss_mb(proc.pid)
+    assert peak < 300, f"peak RSS {peak:.0f} MB for a 200 MB line"  # main: load_source 473 MB, identify 2.58 GB
+    assert latencies and max(latencies) < 3, f"list_domains stalled {max(latencies):.1f} s"  # main: 11-15 s
+    assert "1 line(s) longer than 2 MiB: each is mined as its first 2 MiB" in loaded["encoding_notes"]
