@@ -86,6 +86,7 @@ class DomainPatterns(Result):
     pattern_counts: dict[str, int] = Field(description="pattern name -> matching lines")
     samples: list[MatchSample]
     pattern_errors: list[str] = []
+    caps_reached: list[str] = Field([], description="match caps this call reached: the lines or patterns it did not scan")
     matches_uri: str = Field(description=f"every match with its context, {PAGED}")
 
 
@@ -155,6 +156,7 @@ class ExpectedPatternsSummary(Result):
     dataset_uri: str | None = Field(None, description=f"the dataset's examples, {PAGED}")
     min_examples_met: bool | None = None
     shortfall: int | None = None
+    warnings: list[str] | None = Field(None, description="match caps reached and patterns dropped: what was not mined")
     error: str | None = None
     exception_type: str | None = None
 
@@ -267,7 +269,8 @@ def identify_domain_patterns(orch: Orchestrator, execution_id: str, domain: str,
         out.append(DomainPatterns(
             domain=d, matches_found=figures["matches_found"], pattern_counts=pattern_counts,
             samples=[_match_sample(m) for m in samples],
-            pattern_errors=[f"{e['pattern']}: {e['error']} ({e['lines_affected']} lines)" for e in figures["pattern_errors"]],
+            pattern_errors=[f"{e['pattern']}: {e['error']}" for e in figures["pattern_errors"]],
+            caps_reached=[c["message"] for c in figures.get("caps_reached", [])],
             matches_uri=execution_uri(ex.id, "matches", d),
         ))
     first = next(iter(counts))

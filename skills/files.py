@@ -49,7 +49,7 @@ def atomic_write_text(path: Path, text: str, sync: bool = True) -> None:
     a trainer running as another user could not read). Temporary files that a killed writer
     left behind are swept first (their names carry the writer's pid)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _sweep_stale(path)
+    sweep_stale(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, file_mode())
@@ -64,7 +64,7 @@ def atomic_write_text(path: Path, text: str, sync: bool = True) -> None:
         raise
 
 
-def _sweep_stale(path: Path) -> None:
+def sweep_stale(path: Path) -> None:
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
         pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid():
@@ -156,7 +156,7 @@ def publish_set(out_dir: Path, key: str, run: str, files: dict[str, str],
     runs = out_dir / RUNS_DIR / key
     runs.mkdir(parents=True, exist_ok=True)
     for name in files:
-        _sweep_stale(out_dir / name)  # a switch link a killed writer left
+        sweep_stale(out_dir / name)  # a switch link a killed writer left
     _adopt_plain_files(out_dir, runs, list(files))
     folder = runs / f"{run}.{os.getpid()}.{os.urandom(3).hex()}"
     folder.mkdir(mode=0o777)  # the umask applies, as to every other folder made

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
@@ -18,7 +19,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from conftest import payload
+from conftest import error, payload
 from helpers import SAMPLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,3 +250,178 @@ async def test_a_200_mb_one_line_source_is_read_in_bounded_pieces_and_list_domai
     assert peak < 300, f"peak RSS {peak:.0f} MB for a 200 MB line"  # main: load_source 473 MB, identify 2.58 GB
     assert latencies and max(latencies) < 3, f"list_domains stalled {max(latencies):.1f} s"  # main: 11-15 s
     assert "1 line(s) longer than 2 MiB: each is mined as its first 2 MiB" in loaded["encoding_notes"]
+
+
+# -- pattern_regex="^": caps, reported; executions kept in bounds -----------------------------------
+
+@pytest.mark.anyio
+async def test_pattern_regex_caret_is_capped_per_pattern_and_per_call_and_the_caps_are_reported(stdio_server,
+                                                                                                 data_dir):
+    sample = str(SAMPLE.relative_to(ROOT))
+    async with Client(stdio_server("--max-matches", "2500", "--max-matches-per-pattern", "400")) as client:
+        loaded = payload(await client.call_tool("load_source", {"source_path": sample, "pattern_regex": "^"}))
+        eid = loaded["execution_id"]
+        found = payload(await client.call_tool("identify_domain_patterns", {"execution_id": eid, "domain": "all"}))
+        total = sum(d["matches_found"] for d in found["domains"])
+        # semantic matches come on top of the scan's, which the call's cap bounds
+        state = json.loads((data_dir / "executions" / eid / "state.json").read_text())
+        regex = sum(s["figures"]["identify_domain_patterns"]["regex_matches"] for s in state["domains"].values())
+        assert regex == 2500 and total >= regex
+        for d in found["domains"]:
+            assert d["pattern_counts"]["caller_pattern"] <= 400
+            assert any("cap of 2500 matches was reached" in c for c in d["caps_reached"]), d
+            rows = (data_dir / "executions" / eid / f"{d['domain']}.matches.jsonl").read_text().splitlines()
+            assert len(rows) == d["matches_found"]  # every match is on disk
+        capped = [c for d in found["domains"] for c in d["caps_reached"] if "caller_pattern reached its cap of 400" in c]
+        assert capped  # the first domains' `^` hit their own cap before the call's
+        mined = payload(await client.call_tool("mine_domain", {"source_path": sample, "domain": "mps_scoring",
+                                                               "pattern_regex": "^"}))
+        [summary] = mined["summaries"]
+        assert any("caller_pattern reached its cap of 400" in w for w in summary["warnings"])
+
+
+def test_executions_beyond_the_retention_policy_are_removed_by_gc_and_at_server_start(tmp_path):
+    data = tmp_path / "data"
+    subprocess.run(mine_cmd(small_source(tmp_path, 300), data, "--domain", "mps_scoring", "--min-examples", "0",
+                            "--execution-id", "e00"), check=True, env=ENV, cwd=ROOT)
+    executions = data / "executions"
+    day = 86_400
+    for i in range(1, 9):  # e01..e08, e08 the newest; e01 and e02 last used 20 and 15 days ago
+        copy = executions / f"e{i:02d}"
+        shutil.copytree(executions / "e00", copy)
+        age = {1: 20 * day, 2: 15 * day}.get(i, (9 - i) * 60)
+        os.utime(copy / "state.json", (time.time() - age, time.time() - age))
+    os.utime(executions / "e00" / "state.json", (time.time() - 30 * day, time.time() - 30 * day))
+    (executions / "not-ours").mkdir()  # no state.json, or a name no execution has: never touched
+    shutil.copytree(executions / "e01", executions / "not ours")
+    gc = [sys.executable, "-m", "training_data_miner.server", "gc", "--data-dir", str(data)]
+    r = subprocess.run([*gc, "--keep-executions", "5", "--max-execution-age-days", "14", "--dry-run"],
+                       capture_output=True, text=True, env=ENV, cwd=ROOT, check=True)
+    assert "would remove 4 execution(s)" in r.stdout and len(list(executions.iterdir())) == 11
+    r = subprocess.run([*gc, "--keep-executions", "5", "--max-execution-age-days", "14", "--json"],
+                       capture_output=True, text=True, env=ENV, cwd=ROOT, check=True)
+    assert sorted(json.loads(r.stdout)["removed"]) == ["e00", "e01", "e02", "e03"]
+    assert sorted(p.name for p in executions.iterdir()) == ["e04", "e05", "e06", "e07", "e08", "not ours", "not-ours"]
+    # the server applies the same policy when it starts
+    serve = subprocess.Popen([sys.executable, "-m", "training_data_miner.server", "serve", "--data-dir", str(data),
+                              "--keep-executions", "2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=ENV, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while sorted(p.name for p in executions.iterdir()) != ["e07", "e08", "not ours", "not-ours"]:
+            assert time.monotonic() < deadline and serve.poll() is None, sorted(p.name for p in executions.iterdir())
+            time.sleep(0.05)
+    finally:
+        serve.kill()
+        serve.wait()
+
+
+# -- work that ignores cancellation and time -------------------------------------------------------
+
+RUNAWAY = "(?:.*?){25}$x"  # Hyperscan cannot compile it; `regex` backtracks on every line until its timeout
+
+
+@pytest.mark.anyio
+async def test_a_runaway_pattern_times_out_once_and_is_dropped_for_the_rest_of_the_call(stdio_server):
+    async with Client(stdio_server()) as client:
+        with anyio.fail_after(120):  # main: a one-second timeout on every line of 4,529, for each domain
+            mined = payload(await client.call_tool("mine_domain", {
+                "source_path": str(SAMPLE.relative_to(ROOT)), "domain": "mps_scoring", "pattern_regex": RUNAWAY}))
+    [summary] = mined["summaries"]
+    assert summary["pattern_fidelity"] == 1.0
+    [warning] = summary["warnings"]
+    assert warning.startswith("caller_pattern: timed out after 0.5s on line ") and "not used for the rest" in warning
+
+
+@pytest.mark.anyio
+async def test_cancel_stops_the_scan_of_a_runaway_pattern(stdio_server, data_dir):
+    started = anyio.Event()
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        if message and message.startswith("identify_domain_patterns:"):
+            started.set()
+
+    async with Client(stdio_server()) as client:
+        call = anyio.CancelScope()
+
+        async def mine() -> None:
+            with call:
+                await client.call_tool("mine_domain", {"source_path": str(SAMPLE.relative_to(ROOT)), "domain": "all",
+                                                       "pattern_regex": RUNAWAY}, progress_callback=on_progress)
+                pytest.fail("the call finished: it was not cancelled mid-way")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(mine)
+            with anyio.fail_after(60):
+                await started.wait()
+            call.cancel()
+        [state_file] = (data_dir / "executions").glob("*/state.json")
+        # the step records the cancellation when it stops (main: minutes later, one timeout per line);
+        # how soon is measured by benchmarks/bench_limits.py
+        with anyio.fail_after(20):
+            while "Cancelled" not in state_file.read_text(encoding="utf-8"):
+                await anyio.sleep(0.02)
+        assert payload(await client.call_tool("list_domains", {}))["domains"]
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    assert {d["exception_type"] for d in state["domains"].values()} == {"Cancelled"}
+    assert not list(data_dir.rglob("*_training_data.json"))
+
+
+@pytest.mark.anyio
+async def test_a_call_over_its_time_budget_stops_with_an_error_and_writes_no_dataset(stdio_server, data_dir):
+    async with Client(stdio_server("--time-budget", "1")) as client:
+        with anyio.fail_after(60):
+            result = await client.call_tool("mine_domain", {
+                "source_path": str(SAMPLE.relative_to(ROOT)), "domain": "all", "pattern_regex": "(?:.*?){3}$x"})
+        text = error(result)
+        assert "ran out of its time budget of 1 s" in text and len(text) < 500
+        assert payload(await client.call_tool("list_domains", {}))["domains"]  # still answering
+    [state_file] = (data_dir / "executions").glob("*/state.json")
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    assert {d["exception_type"] for d in state["domains"].values()} == {"OverBudget"}
+    assert not list(data_dir.rglob("*_training_data.json"))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("pattern", [".{12000}", ".{20000}", "(?:(?:.{30}){30}){30}"])
+async def test_a_pattern_with_huge_bounded_repeats_does_not_hold_the_call_in_a_compile(stdio_server, pattern):
+    async with Client(stdio_server()) as client:
+        with anyio.fail_after(120):  # main: ~50 s for .{12000}, over 400 s for .{20000}, in one uninterruptible call
+            mined = payload(await client.call_tool("mine_domain", {
+                "source_path": str(SAMPLE.relative_to(ROOT)), "domain": "mps_scoring", "pattern_regex": pattern}))
+    [summary] = mined["summaries"]
+    assert summary["pattern_fidelity"] == 1.0 and summary["total_examples_extracted"] > 0
+
+
+def test_huge_repeats_are_lowered_for_the_fast_engine_or_left_to_regex():
+    from training_data_miner.skills.identify_domain_patterns import (
+        MAX_FAST_WEIGHT,
+        Scanner,
+        prefilter_expression,
+        repeat_weight,
+    )
+    from training_data_miner.skills.packs import load_packs
+
+    assert prefilter_expression(".{20000}") == ".{32,}" and prefilter_expression("x{5,9000}") == "x{5,}"
+    assert prefilter_expression(r"\d{1,2}[{]{40}\{9000\}") == r"\d{1,2}[{]{32,}\{9000\}"
+    nested = prefilter_expression("(?:(?:.{30}){30}){30}")
+    assert repeat_weight(nested) == 27_000 > MAX_FAST_WEIGHT
+    pack = load_packs()["mps_scoring"].with_pattern("(?:(?:.{30}){30}){30}")
+    scanner = Scanner([pack])
+    assert [scanner.patterns[i].name for i in scanner.fallback] == ["caller_pattern"]  # `regex` alone
+
+
+def test_many_distinct_pattern_regexes_do_not_grow_the_pattern_cache_without_bound(tmp_path, monkeypatch):
+    from training_data_miner.skills.identify_domain_patterns import Scanner
+    from training_data_miner.skills.packs import load_packs
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TDM_CACHE_DIR", str(cache))
+    monkeypatch.setenv("TDM_CACHE_MAX_BYTES", "200000")
+    pack = load_packs()["mps_scoring"]
+    sizes = []
+    for i in range(40):
+        Scanner([pack.with_pattern(f"caller{i}\\d+ [a-z]+ score")])
+        sizes.append(sum(f.stat().st_size for f in cache.glob("hs-*.db")))
+    assert max(sizes) <= 200_000, sizes
+    assert len(list(cache.glob("hs-*.db"))) >= 5  # still a cache: the recent entries stay
