@@ -330,7 +330,7 @@ async def test_a_runaway_pattern_times_out_once_and_is_dropped_for_the_rest_of_t
     [summary] = mined["summaries"]
     assert summary["pattern_fidelity"] == 1.0
     [warning] = summary["warnings"]
-    assert warning.startswith("caller_pattern: timed out after 0.5s on line ") and "not used for the rest" in warning
+    assert warning.startswith("caller_pattern: timed out after 0.25s on line ") and "not used for the rest" in warning
 
 
 @pytest.mark.anyio
