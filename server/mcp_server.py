@@ -58,8 +58,10 @@ from training_data_miner.server.orchestrator import (
     MinerError,
     Options,
     Orchestrator,
+    OverBudget,
     Progress,
     Settings,
+    budgeted,
 )
 from training_data_miner.server.http_security import (
     MAX_REQUEST_BYTES,
@@ -114,9 +116,10 @@ def _version() -> str:
 
 
 async def run_step(ctx: Context, work: Callable[[Progress], T],
-                   spans: dict[str, tuple[float, float]] | None = None) -> T:
-    """Run orchestrator code in a worker thread, with progress notifications (0-100) and
-    cancellation at the step's checkpoints; the miner's errors become tool errors."""
+                   spans: dict[str, tuple[float, float]] | None = None, budget: float | None = None) -> T:
+    """Run orchestrator code in a worker thread, with progress notifications (0-100), and
+    cancellation and the call's time budget (`budget` seconds) at the step's checkpoints; the
+    miner's errors become tool errors."""
     cancel, finished = threading.Event(), threading.Event()
     last = 0.0
 
@@ -132,9 +135,12 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
             why = "cancelled by the client" if cancel.is_set() else f"stopped: its call ended ({type(exc).__name__})"
             raise Cancelled(f"{step} {why}") from None
 
+    checked = budgeted(progress, budget)
+    assert checked is not None
+
     def target() -> T:
         try:
-            return work(progress)
+            return work(checked)
         finally:
             finished.set()
 
@@ -147,7 +153,7 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
                 await anyio.sleep(0.01)
         log.info("call cancelled", stopped=finished.is_set())
         raise
-    except (MinerError, PackError, SourceError) as exc:
+    except (MinerError, PackError, SourceError, OverBudget) as exc:
         raise ToolError(str(exc)) from None
     except OSError as exc:  # the data folder cannot be written, the disk is full: say which
         where = f" ({exc.filename})" if exc.filename else ""
@@ -280,6 +286,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
                  log_level: str = "WARNING") -> MCPServer:
     settings = settings or Settings()
     orch = Orchestrator(settings)
+    orch.gc()  # the retention policy, at every start
     source_roots = allowed_roots(settings.data_dir, roots)
     locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
     # semantic_source (below) names what the embedded index reads; a holo_index session is held for the server's life
@@ -287,6 +294,9 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     server = MinerServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
                        log_level=log_level.upper(), lifespan=semantic.lifespan)  # type: ignore[arg-type]
     log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])
+
+    async def run(ctx: Context, work: Callable[[Progress], T], spans: dict[str, tuple[float, float]] | None = None) -> T:
+        return await run_step(ctx, work, spans, settings.time_budget_s)
 
     def confined(path: str) -> Path:
         try:
@@ -298,10 +308,10 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """`work` on an execution, run only while its source is inside the roots (`sha`: and still
         has its recorded sha256, for the steps that read it): an execution started by the CLI on a
         file outside them, or whose folder became a symlink that leads out, is refused."""
-        def run(progress: Progress) -> T:
+        def checked(progress: Progress) -> T:
             res.check_execution(orch.open(execution_id), source_roots, sha)
             return work(progress)
-        return run
+        return checked
 
     def semantic_source(execution_id: str | None) -> str | None:
         """The source semantic_search's embedded index reads, checked as the steps check it: the
@@ -354,7 +364,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         plan its chunks for a 32K-token context. Returns the execution_id the other steps take."""
         path = confined(source_path)
         opts = options(min_quality, min_examples, pattern_type, pattern_regex)
-        return await run_step(ctx, lambda p: steps.load_source(orch, path, domain, opts, p))
+        return await run(ctx, lambda p: steps.load_source(orch, path, domain, opts, p))
 
     @tool(writes)
     async def identify_domain_patterns(ctx: Context, execution_id: ExecutionId,
@@ -364,14 +374,14 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.identify_domain_patterns(orch, execution_id, domain, p),
                          sha=True)
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     @tool(writes)
     async def extract_examples(ctx: Context, execution_id: ExecutionId, domain: Domain) -> steps.ExamplesExtracted:
         """Step 3 of 6. Turn the domain's matches into scored instruction-tuning examples."""
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.extract_examples(orch, execution_id, domain, p), sha=True)
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     @tool(writes)
     async def filter_quality(ctx: Context, execution_id: ExecutionId, domain: Domain,
@@ -379,7 +389,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """Step 4 of 6. Keep examples at or above min_quality and drop exact and near duplicates."""
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.filter_quality(orch, execution_id, domain, min_quality, p))
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     @tool(writes)
     async def generate_pattern_summary(ctx: Context, execution_id: ExecutionId,
@@ -387,7 +397,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """Step 5 of 6. Summarise the kept examples: quality buckets, common patterns, coverage."""
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.generate_pattern_summary(orch, execution_id, domain, p))
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     @tool(overwrites)
     async def write_training_dataset(ctx: Context, execution_id: ExecutionId,
@@ -396,7 +406,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         Returns the paths, resource URIs and the Expected Patterns Summary."""
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.write_training_dataset(orch, execution_id, domain, p))
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     # -- tools: the orchestrator and the catalogue ------------------------------------------------
 
@@ -408,14 +418,14 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         per domain, with each dataset's path and resource URI."""
         path = confined(source_path)
         opts = options(min_quality, min_examples, pattern_type, pattern_regex)
-        return await run_step(ctx, lambda p: steps.mine_domain(orch, path, domain, opts, p), MINE_SPANS)
+        return await run(ctx, lambda p: steps.mine_domain(orch, path, domain, opts, p), MINE_SPANS)
 
     @tool(writes)
     async def handoff_to_next_skill(ctx: Context, domain: DomainOrAll = "all") -> steps.Handoff:
         """Hand the mined datasets to the next skill (gemma_domain_trainer): rewrite handoff.json and
         return the training order across all mined domains and, per domain, its dataset, validation
         set, exports, LoRA wardrobe config and the command that starts training."""
-        return await run_step(ctx, lambda p: steps.handoff_to_next_skill(orch, domain, p))
+        return await run(ctx, lambda p: steps.handoff_to_next_skill(orch, domain, p))
 
     tool(ToolAnnotations(read_only_hint=True, open_world_hint=True))(semantic.semantic_search)
 

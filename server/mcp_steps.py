@@ -88,6 +88,7 @@ class DomainPatterns(Result):
     pattern_counts: dict[str, int] = Field(description="pattern name -> matching lines")
     samples: list[MatchSample]
     pattern_errors: list[str] = []
+    caps_reached: list[str] = Field([], description="match caps this call reached: the lines or patterns it did not scan")
     matches_uri: str = Field(description=f"every match with its context, {PAGED}")
 
 
@@ -157,6 +158,7 @@ class ExpectedPatternsSummary(Result):
     dataset_uri: str | None = Field(None, description=f"the dataset's examples, {PAGED}")
     min_examples_met: bool | None = None
     shortfall: int | None = None
+    warnings: list[str] | None = Field(None, description="match caps reached and patterns dropped: what was not mined")
     error: str | None = None
     exception_type: str | None = None
 
@@ -269,7 +271,8 @@ def identify_domain_patterns(orch: Orchestrator, execution_id: str, domain: str,
         out.append(DomainPatterns(
             domain=d, matches_found=figures["matches_found"], pattern_counts=pattern_counts,
             samples=[_match_sample(m) for m in samples],
-            pattern_errors=[f"{e['pattern']}: {e['error']} ({e['lines_affected']} lines)" for e in figures["pattern_errors"]],
+            pattern_errors=[f"{e['pattern']}: {e['error']}" for e in figures["pattern_errors"]],
+            caps_reached=[c["message"] for c in figures.get("caps_reached", [])],
             matches_uri=execution_uri(ex.id, "matches", d),
         ))
     first = next(iter(counts))
@@ -334,6 +337,8 @@ def write_training_dataset(orch: Orchestrator, execution_id: str, domain: str,
     ex = orch.open(execution_id)
     check_domain(orch, domain, allow_all=False)
     r = orch.write_training_dataset(ex, domain, progress=progress)
+    if progress:  # a checkpoint: a call cancelled during the write writes no handoff.json
+        progress("write_training_dataset", 1, 1, "writing handoff.json")
     orch.handoff()  # as `mine` does after writing: handoff.json covers every dataset in the folder
     mps = r["domain_priority_mps"]
     elapsed = (time.time() - ex.state.domains[domain].started) * 1000

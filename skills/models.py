@@ -92,11 +92,23 @@ class PatternError(BaseModel):
     lines_affected: int = 0
 
 
+class CapReached(BaseModel):
+    """A match cap the scan reached (reported, never silent): a pattern's cap stops that pattern, the
+    call's cap stops the scan; lines after `line` were not matched by what it stopped."""
+
+    domain: str | None = Field(None, description="None: the cap on the whole call")
+    pattern: str | None = None
+    limit: int
+    line: int
+    message: str
+
+
 class IdentifyResult(BaseModel):
     source: str
     matches: dict[str, list[Match]]
     counts: dict[str, dict[str, int]] = Field(description="domain -> pattern -> matching lines")
     pattern_errors: list[PatternError] = []
+    caps_reached: list[CapReached] = []
 
 
 class Quality(BaseModel):

@@ -124,7 +124,7 @@ async def test_mine_domain_returns_the_expected_patterns_summary(mcp_server, dat
     assert s["domain"] == "mps_scoring"
     assert s["patterns"] == dict.fromkeys(PATTERNS, True) and s["pattern_fidelity"] == 1.0
     assert s["high_quality_examples"] > 0
-    assert s["dataset"] == str((data_dir / "training_datasets" / "mps_scoring_training_data.json").resolve())
+    assert s["dataset"] == str((data_dir / "training_datasets").resolve() / "mps_scoring_training_data.json")
     assert s["dataset_uri"] == "dataset://mps_scoring/training_data"
 
 
