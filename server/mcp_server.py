@@ -601,7 +601,8 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
           max_sessions_per_client: int = MAX_SESSIONS_PER_CLIENT,
           session_idle_timeout: float = SESSION_IDLE_TIMEOUT_S) -> None:
     """Run on stdio (stdout is the protocol channel: all logs go to stderr), or on streamable HTTP
-    at http://host:port/mcp behind the guards of server/http_security.py."""
+    at http://host:port/mcp, with the review and report pages at /review and /report, behind the
+    guards of server/http_security.py."""
     if http:
         check_bind(host, allow_remote)
         if allow_remote and not auth_token:
@@ -616,12 +617,18 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
         return
     import uvicorn
 
+    from training_data_miner.server import review_page
+
     app = server.streamable_http_app(streamable_http_path="/mcp", host=host,
                                      transport_security=transport_security(host, allowed_hosts),
                                      max_request_body_size=max_request_bytes,
                                      session_idle_timeout=session_idle_timeout, max_sessions=max_sessions)
     sessions = SessionLimit(app, per_client=max_sessions_per_client, total=max_sessions,
                             idle_timeout=session_idle_timeout)
-    guarded = Guard(sessions, token=auth_token, max_bytes=max_request_bytes)
+    # the review and report pages beside /mcp, behind the same token, Host/Origin and size checks
+    pages = review_page.create_app(review_page.Pages(settings, allowed_roots(settings.data_dir, roots)),
+                                   transport_security(host, allowed_hosts))
+    guarded = Guard(review_page.beside(sessions, pages), token=auth_token, max_bytes=max_request_bytes,
+                    pages=review_page.is_page_path)
     # log_config=None: uvicorn's default config sends access logs to stdout; keep everything on stderr.
     uvicorn.run(guarded, host=host, port=port, log_config=None, access_log=False, log_level=log_level)
