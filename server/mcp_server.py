@@ -22,6 +22,7 @@ import gc
 import inspect
 import json
 import threading
+import typing
 from collections import defaultdict
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -104,6 +105,10 @@ MinQualityOrNone = Annotated[float | None, Field(ge=0.0, le=1.0, description=(
 MinExamples = Annotated[int, Field(ge=0, le=1_000_000, description="examples a dataset should reach")]
 PatternTypeArg = Annotated[PatternType | None, Field(description="kind of example to favour")]
 PatternRegex = Annotated[str | None, Field(max_length=500, description="an extra regex to match, for this execution")]
+ReviewSample = Annotated[int, Field(ge=1, le=steps.MAX_REVIEW_SAMPLE, description=(
+    "how many examples to judge, drawn at random (those nobody has reviewed first)"))]
+OptionalExecutionId = Annotated[str | None, Field(max_length=EXECUTION_ID_MAX, pattern=EXECUTION_ID_PATTERN, description=(
+    "review this execution's kept examples (after filter_quality) instead of the domain's dataset"))]
 
 
 def _version() -> str:
@@ -326,16 +331,23 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """`server.tool`, with the docstring dedented into the tool's description, and the result's
         text copy as compact JSON (the SDK indents it; the text is what a small-context agent reads).
         The SDK's way to build one's own result and keep the model's output schema is a return
-        annotation of `Annotated[CallToolResult, Model]`."""
+        annotation of `Annotated[CallToolResult, Model]`. A tool that may return an
+        InputRequiredResult (questions for the client, on 2026-07-28) says so in its return
+        annotation (`Model | InputRequiredResult`), and such a result passes through as it is."""
         def register(fn: Callable[..., object]) -> Callable[..., object]:
             signature = inspect.signature(fn, eval_str=True)
+            arms = typing.get_args(signature.return_annotation) or (signature.return_annotation,)
+            [model] = [a for a in arms if a is not InputRequiredResult]
+            returns: Any = Annotated[CallToolResult, model]
+            if InputRequiredResult in arms:
+                returns = returns | InputRequiredResult
 
             @functools.wraps(fn)
-            async def call(*args: object, **kwargs: object) -> CallToolResult:
-                return compact(await fn(*args, **kwargs))  # type: ignore[misc]
+            async def call(*args: object, **kwargs: object) -> CallToolResult | InputRequiredResult:
+                result = await fn(*args, **kwargs)  # type: ignore[misc]
+                return result if isinstance(result, InputRequiredResult) else compact(result)
 
-            call.__signature__ = signature.replace(  # type: ignore[attr-defined]
-                return_annotation=Annotated[CallToolResult, signature.return_annotation])
+            call.__signature__ = signature.replace(return_annotation=returns)  # type: ignore[attr-defined]
             server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(call)
             return fn
         return register
@@ -418,6 +430,15 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         return await run_step(ctx, lambda p: steps.handoff_to_next_skill(orch, domain, p))
 
     tool(ToolAnnotations(read_only_hint=True, open_world_hint=True))(semantic.semantic_search)
+
+    @tool(ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True))
+    async def review_examples(ctx: Context, domain: Domain, sample: ReviewSample = 10,
+                              execution_id: OptionalExecutionId = None) -> steps.Reviewed | InputRequiredResult:
+        """Ask your own model (MCP sampling) to judge a random sample of the domain's examples, each
+        with its source lines, as GOOD, WEAK or WRONG by the audit rubric; stores the verdicts. The next
+        mine drops WRONG examples, keeps GOOD ones and reports reviewed precision. Draws from the
+        domain's dataset, or from an execution's kept examples (after filter_quality)."""
+        return await steps.review_examples(ctx, orch, source_roots, domain, sample, execution_id)
 
     @tool(reads)
     async def list_domains() -> steps.Domains:
