@@ -562,7 +562,8 @@ class Tally:
         self.reviewer = f"model:{' '.join(model.split())[:90] or 'unknown'}"
         record_verdict(orch.settings.reviews, new_verdict(ex, domain, verdict, self.reviewer, reason))
         self.counts[verdict] += 1
-        self.judged.append([str(ex.get("example_id")), verdict, reason])
+        if len(self.judged) < REVIEW_SHOWN:  # all the result lists (and the request state carries)
+            self.judged.append([str(ex.get("example_id")), verdict, clip(reason)])
         return verdict
 
     def result(self, orch: Orchestrator, rs: ReviewSet, sampled: int) -> Reviewed:
@@ -573,7 +574,7 @@ class Tally:
             good=self.counts["GOOD"], weak=self.counts["WEAK"], wrong=self.counts["WRONG"],
             precision=round(self.counts["GOOD"] / judged, 3) if judged else None,
             interval_95=wilson(self.counts["GOOD"], judged), unparsed=self.unparsed,
-            verdicts=[JudgedExample(example_id=i, verdict=v, reason=clip(r)) for i, v, r in self.judged[:REVIEW_SHOWN]],
+            verdicts=[JudgedExample(example_id=i, verdict=v, reason=r) for i, v, r in self.judged],
             domain_precision=live, verdicts_file=str(verdicts_path(orch.settings.reviews, rs.domain)),
             next_step=(f"mine_domain(source_path=..., domain={rs.domain!r}) again: examples marked WRONG go to the "
                        "rejected file with the reason, GOOD ones are kept, and the pattern summary reports the "
