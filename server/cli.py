@@ -349,6 +349,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from training_data_miner.server.review_page import PageError, serve_pages
+    from training_data_miner.skills.load_source import SourceError
+
+    try:
+        serve_pages(_settings(args), args.root, args.domain, args.port, args.log_level)
+    except (PageError, SourceError, ValueError) as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from training_data_miner.server.review_page import PageError, Pages, write_report
+
+    settings = _settings(args)
+    pages = Pages(settings, [], args.domain)  # the report shows no source lines: no roots needed
+    try:
+        pages.check_domains()
+        if not pages.domains():
+            raise PageError(f"no datasets in {settings.out}; run mine first")
+        size = write_report(pages, Path(args.report_file))
+    except PageError as exc:
+        return _fail(str(exc))
+    print(f"report: {args.report_file} ({size / 1024:.1f} KB; {', '.join(pages.domains())})")
+    return EXIT_OK
+
+
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
@@ -494,6 +521,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"end an HTTP session after S seconds without a request in flight "
                         f"(default {hs.SESSION_IDLE_TIMEOUT_S:.0f})")
     s.set_defaults(func=cmd_serve)
+
+    r = sub.add_parser("review", parents=[common], help=(
+        "serve the review page (mark examples GOOD/WEAK/WRONG) and the report page on 127.0.0.1"))
+    r.add_argument("--domain", action="append", metavar="D", help="only this domain (repeatable; default: all mined)")
+    r.add_argument("--port", type=int, default=8766, help="port on 127.0.0.1 (default 8766)")
+    r.add_argument("--root", action="append", metavar="DIR",
+                   help="a folder sources may be read from, to show their lines (repeatable; default: DATA_DIR "
+                        "and the working directory)")
+    r.set_defaults(func=cmd_review)
+
+    rp = sub.add_parser("report", parents=[common], help="write the report page as one self-contained HTML file")
+    rp.add_argument("--out", dest="report_file", required=True, metavar="FILE.html", help="where to write it")
+    rp.add_argument("--domain", action="append", metavar="D", help="only this domain (repeatable; default: all mined)")
+    rp.set_defaults(func=cmd_report)
     return parser
 
 

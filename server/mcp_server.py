@@ -22,6 +22,7 @@ import gc
 import inspect
 import json
 import threading
+import typing
 from collections import defaultdict
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -106,6 +107,10 @@ MinQualityOrNone = Annotated[float | None, Field(ge=0.0, le=1.0, description=(
 MinExamples = Annotated[int, Field(ge=0, le=1_000_000, description="examples a dataset should reach")]
 PatternTypeArg = Annotated[PatternType | None, Field(description="kind of example to favour")]
 PatternRegex = Annotated[str | None, Field(max_length=500, description="an extra regex to match, for this execution")]
+ReviewSample = Annotated[int, Field(ge=1, le=steps.MAX_REVIEW_SAMPLE, description=(
+    "how many examples to judge, drawn at random (those nobody has reviewed first)"))]
+OptionalExecutionId = Annotated[str | None, Field(max_length=EXECUTION_ID_MAX, pattern=EXECUTION_ID_PATTERN, description=(
+    "review this execution's kept examples (after filter_quality) instead of the domain's dataset"))]
 
 
 def _version() -> str:
@@ -336,16 +341,23 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """`server.tool`, with the docstring dedented into the tool's description, and the result's
         text copy as compact JSON (the SDK indents it; the text is what a small-context agent reads).
         The SDK's way to build one's own result and keep the model's output schema is a return
-        annotation of `Annotated[CallToolResult, Model]`."""
+        annotation of `Annotated[CallToolResult, Model]`. A tool that may return an
+        InputRequiredResult (questions for the client, on 2026-07-28) says so in its return
+        annotation (`Model | InputRequiredResult`), and such a result passes through as it is."""
         def register(fn: Callable[..., object]) -> Callable[..., object]:
             signature = inspect.signature(fn, eval_str=True)
+            arms = typing.get_args(signature.return_annotation) or (signature.return_annotation,)
+            [model] = [a for a in arms if a is not InputRequiredResult]
+            returns: Any = Annotated[CallToolResult, model]
+            if InputRequiredResult in arms:
+                returns = returns | InputRequiredResult
 
             @functools.wraps(fn)
-            async def call(*args: object, **kwargs: object) -> CallToolResult:
-                return compact(await fn(*args, **kwargs))  # type: ignore[misc]
+            async def call(*args: object, **kwargs: object) -> CallToolResult | InputRequiredResult:
+                result = await fn(*args, **kwargs)  # type: ignore[misc]
+                return result if isinstance(result, InputRequiredResult) else compact(result)
 
-            call.__signature__ = signature.replace(  # type: ignore[attr-defined]
-                return_annotation=Annotated[CallToolResult, signature.return_annotation])
+            call.__signature__ = signature.replace(return_annotation=returns)  # type: ignore[attr-defined]
             server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(call)
             return fn
         return register
@@ -428,6 +440,15 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         return await run(ctx, lambda p: steps.handoff_to_next_skill(orch, domain, p))
 
     tool(ToolAnnotations(read_only_hint=True, open_world_hint=True))(semantic.semantic_search)
+
+    @tool(ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True))
+    async def review_examples(ctx: Context, domain: Domain, sample: ReviewSample = 10,
+                              execution_id: OptionalExecutionId = None) -> steps.Reviewed | InputRequiredResult:
+        """Ask your own model (MCP sampling) to judge a random sample of the domain's examples, each
+        with its source lines, as GOOD, WEAK or WRONG by the audit rubric; stores the verdicts. The next
+        mine drops WRONG examples, keeps GOOD ones and reports reviewed precision. Draws from the
+        domain's dataset, or from an execution's kept examples (after filter_quality)."""
+        return await steps.review_examples(ctx, orch, source_roots, domain, sample, execution_id)
 
     @tool(reads)
     async def list_domains() -> steps.Domains:
@@ -611,7 +632,8 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
           max_sessions_per_client: int = MAX_SESSIONS_PER_CLIENT,
           session_idle_timeout: float = SESSION_IDLE_TIMEOUT_S) -> None:
     """Run on stdio (stdout is the protocol channel: all logs go to stderr), or on streamable HTTP
-    at http://host:port/mcp behind the guards of server/http_security.py."""
+    at http://host:port/mcp, with the review and report pages at /review and /report, behind the
+    guards of server/http_security.py."""
     if http:
         check_bind(host, allow_remote)
         if allow_remote and not auth_token:
@@ -626,12 +648,18 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
         return
     import uvicorn
 
+    from training_data_miner.server import review_page
+
     app = server.streamable_http_app(streamable_http_path="/mcp", host=host,
                                      transport_security=transport_security(host, allowed_hosts),
                                      max_request_body_size=max_request_bytes,
                                      session_idle_timeout=session_idle_timeout, max_sessions=max_sessions)
     sessions = SessionLimit(app, per_client=max_sessions_per_client, total=max_sessions,
                             idle_timeout=session_idle_timeout)
-    guarded = Guard(sessions, token=auth_token, max_bytes=max_request_bytes)
+    # the review and report pages beside /mcp, behind the same token, Host/Origin and size checks
+    pages = review_page.create_app(review_page.Pages(settings, allowed_roots(settings.data_dir, roots)),
+                                   transport_security(host, allowed_hosts))
+    guarded = Guard(review_page.beside(sessions, pages), token=auth_token, max_bytes=max_request_bytes,
+                    pages=review_page.is_page_path)
     # log_config=None: uvicorn's default config sends access logs to stdout; keep everything on stderr.
     uvicorn.run(guarded, host=host, port=port, log_config=None, access_log=False, log_level=log_level)

@@ -54,6 +54,7 @@ from training_data_miner.skills.identify_domain_patterns import (
     stream_with_context,
 )
 from training_data_miner.skills.load_source import SourceError, load_source, open_regular
+from training_data_miner.skills.review import apply_verdicts, read_verdicts
 from training_data_miner.skills.structure import Structure, structure_of
 from training_data_miner.skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
 from training_data_miner.skills.packs import DomainPack, PackError, load_packs, select
@@ -187,6 +188,11 @@ class Settings(BaseModel):
     @property
     def executions(self) -> Path:
         return self.data_dir / "executions"
+
+    @property
+    def reviews(self) -> Path:
+        """Reviewers' verdicts, one JSON-lines file per domain (skills/review.py)."""
+        return self.data_dir / "reviews"
 
 
 class Options(BaseModel):
@@ -639,11 +645,18 @@ class Orchestrator:
 
         def run() -> dict[str, Any]:
             examples = _EXAMPLES.validate_python(ex.read_models("examples", domain, Example))
-            fr = filter_quality(examples, ex.state.options.min_quality, pattern_type=ex.state.options.pattern_type)
+            pattern_type = ex.state.options.pattern_type
+            fr = filter_quality(examples, ex.state.options.min_quality, pattern_type=pattern_type)
+            # reviewers' verdicts: WRONG ones out, GOOD ones in, precision measured (skills/review.py)
+            fr = apply_verdicts(fr, examples, read_verdicts(self.settings.reviews, domain), pattern_type)
             ex.write_model("filtered", domain, fr)
             result.append(fr)
-            return {"kept": len(fr.kept), "filtered": len(fr.rejected), "min_quality": fr.min_quality,
-                    "reason_counts": fr.reason_counts}
+            figures = {"kept": len(fr.kept), "filtered": len(fr.rejected), "min_quality": fr.min_quality,
+                       "reason_counts": fr.reason_counts}
+            if fr.review is not None:
+                figures.update(reviewed=fr.review.precision.reviewed, dropped_wrong=len(fr.review.dropped_wrong),
+                               kept_good=len(fr.review.kept_good))
+            return figures
 
         self._run_step(ex, [domain], "filter_quality", run, progress)
         return result[0]

@@ -102,18 +102,50 @@ def atomic_write_json(path: Path, obj: Any) -> int:
 
 def append_jsonl(path: Path, record: dict[str, Any]) -> None:
     """Append one JSON line under an exclusive lock with a single write(2), so concurrent writers
-    never interleave and a killed writer leaves whole lines only."""
+    never interleave, and fsync it before returning: a line is on disk once this returns. A tail
+    left without its newline by a writer killed mid-write (never acknowledged: it did not return)
+    is cut off first, so every line of the file parses."""
     path.parent.mkdir(parents=True, exist_ok=True)
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)  # the umask decides the mode
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        _cut_torn_tail(fd)
         view = memoryview(line)
         while view:
             view = view[os.write(fd, view):]
         os.fsync(fd)
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _cut_torn_tail(fd: int) -> None:
+    """Truncate the file after its last newline, if anything follows it (a torn last line)."""
+    size = os.fstat(fd).st_size
+    if not size or os.pread(fd, 1, size - 1) == b"\n":
+        return
+    end = size
+    while end > 0:
+        start = max(0, end - 4096)
+        newline = os.pread(fd, end - start, start).rfind(b"\n")
+        if newline >= 0:
+            os.ftruncate(fd, start + newline + 1)
+            return
+        end = start
+    os.ftruncate(fd, 0)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON-lines file written by `append_jsonl` (none if it does not exist). A
+    torn last line (its writer killed mid-write, before it returned) is skipped."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    lines = data.split(b"\n")
+    if lines[-1]:  # no newline at the end: the last line is torn
+        lines.pop()
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from training_data_miner.skills.handoff import (
 )
 from training_data_miner.skills.models import Example, FilterResult, PatternSummary, SourceInfo
 from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.review import learning as review_learning
 from training_data_miner.skills.validate import TRAINER_MIN_QUALITY
 
 NEXT_SKILL_AGENT = "gemma_domain_trainer_v1"
@@ -147,6 +148,10 @@ def build_dataset(
     low = sum(n for r, n in filtered.reason_counts.items() if "rationale" in r.lower())
     if low:
         improvements.append(f"{low} examples lacked a rationale in the text: mine the reasoning around them")
+    review = filtered.review
+    for pattern, n in (review.wrong_by_pattern.items() if review else ()):
+        improvements.append(f"{n} example{'' if n == 1 else 's'} of pattern {pattern} marked WRONG by a reviewer: "
+                            "fix what the pattern extracts (learning_feedback.review lists them with the notes)")
     improvements.append("Extract negative examples (what NOT to do)")
 
     # Commands anyone can run where the dataset is: the CLI, or a system python3 (the script uses
@@ -187,6 +192,7 @@ def build_dataset(
             },
             "dedup": {"method": filtered.dedup_method, "near_duplicate_threshold": filtered.near_duplicate_threshold},
             "quality_criteria": "complete, clear_reasoning, correct_format, verifiable, unambiguous: 0.2 each, partial credit",
+            "review": review.model_dump(mode="json") if review else None,
         },
         "recommended_wardrobe_config": wardrobe,
         "autonomous_execution": {
@@ -218,6 +224,7 @@ def build_dataset(
             },
             "domain_insights": summary.common_patterns,
             "future_improvements": improvements,
+            "review": review_learning(review),
             "store_to": str(learning_store) if learning_store else None,
         },
     }
