@@ -42,7 +42,7 @@ EOF
   echo "ok: $1"
 }
 
-TOOLS='["load_source", "identify_domain_patterns", "extract_examples", "filter_quality", "generate_pattern_summary", "write_training_dataset", "mine_domain", "handoff_to_next_skill", "semantic_search", "list_domains"]'
+TOOLS='["load_source", "identify_domain_patterns", "extract_examples", "filter_quality", "generate_pattern_summary", "write_training_dataset", "mine_domain", "handoff_to_next_skill", "semantic_search", "review_examples", "list_domains"]'
 
 check_server() {  # check_server LABEL TARGET...
   local label="$1"; shift
@@ -66,6 +66,9 @@ check_server() {  # check_server LABEL TARGET...
   expect "$label source section" "json.loads(r['contents'][0]['text'])['next_section_uri'].startswith('source://')"
   TOOL_ERROR=1 inspect "$@" -- --method tools/call --tool-name extract_examples --tool-arg execution_id=exec_nope --tool-arg domain=mps_scoring
   expect "$label tool error" "r.get('isError') is True and 'call load_source first' in r['content'][0]['text']"
+  # the Inspector's CLI declares no sampling capability: review_examples says what it needs
+  TOOL_ERROR=1 inspect "$@" -- --method tools/call --tool-name review_examples --tool-arg domain=mps_scoring
+  expect "$label review_examples without sampling" "r.get('isError') is True and 'sampling capability' in r['content'][0]['text']"
 }
 
 # stdio: the Inspector starts the server itself, once per call; the executions persist in the data dir.

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+SERVE_TIME_BUDGET_S = 900.0  # per tool call; a six-domain mine of 012_dev.txt x4 takes ~10 s
 
 
 def configure_logging(level: str = "warning") -> None:
@@ -43,6 +44,9 @@ def _settings(args: argparse.Namespace):
         holo_index=_holo_config(args),
         # `mine` forks workers (--jobs, default the cores); the server never does (it has threads)
         workers=max(1, (args.jobs or os.cpu_count() or 1) if hasattr(args, "jobs") else 1),
+        **{k: getattr(args, k) for k in ("max_matches", "max_matches_per_pattern", "keep_executions",
+                                         "max_execution_age_days") if getattr(args, k, None) is not None},
+        time_budget_s=getattr(args, "time_budget", None) or None,
     )
 
 
@@ -61,6 +65,17 @@ def _holo_config(args: argparse.Namespace):
         if getattr(args, f"holo_index_{key}", None):
             config[key] = getattr(args, f"holo_index_{key}")
     return HoloConfig(**config) if config["command"] or config["url"] else None
+
+
+def add_limit_options(p: argparse.ArgumentParser) -> None:
+    """The caps on what one call may hold (README, "Reliability")."""
+    from training_data_miner.skills.identify_domain_patterns import MAX_MATCHES, MAX_MATCHES_PER_PATTERN
+
+    g = p.add_argument_group("limits")
+    g.add_argument("--max-matches", type=_at_least_one, metavar="N",
+                   help=f"matches one call keeps, all domains together; the scan stops there (default {MAX_MATCHES:,})")
+    g.add_argument("--max-matches-per-pattern", type=_at_least_one, metavar="N",
+                   help=f"lines one pattern may match in a call; it is dropped there (default {MAX_MATCHES_PER_PATTERN:,})")
 
 
 def add_holo_index_options(p: argparse.ArgumentParser) -> None:
@@ -105,7 +120,7 @@ class _StderrProgress:
 
 
 def cmd_mine(args: argparse.Namespace) -> int:
-    from training_data_miner.server.orchestrator import MinerError, Options, Orchestrator
+    from training_data_miner.server.orchestrator import MinerError, Options, Orchestrator, OverBudget, budgeted
     from training_data_miner.skills.load_source import SourceError, check_source
     from training_data_miner.skills.packs import PackError
 
@@ -126,11 +141,15 @@ def cmd_mine(args: argparse.Namespace) -> int:
         domains = None if args.all_domains or not args.domain else args.domain
         big = size > 20 << 20
         progress = _StderrProgress() if (big or args.progress) and not args.quiet else None
+        progress = budgeted(progress, orch.settings.time_budget_s)
         results = orch.mine(args.source, domains, options, progress=progress, execution_id=args.execution_id)
         if progress is not None:
             progress.finish(results)
     except (SourceError, PackError, MinerError) as exc:
         return _fail(str(exc))
+    except OverBudget as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except ValueError as exc:  # pydantic validation of options
         errors = getattr(exc, "errors", None)
         if callable(errors):
@@ -164,6 +183,8 @@ def cmd_mine(args: argparse.Namespace) -> int:
                 line += f" ({r['shortfall']} short of min_examples)"
             print(line)
         print(f"execution {results[0]['execution_id']} in {results[0]['execution_time_ms']:.0f} ms")
+    for w in dict.fromkeys(w for r in results for w in r.get("warnings", [])):
+        print(f"warning: {w}", file=sys.stderr)
     if failed:
         msgs = dict.fromkeys(f"{r['error']}" for r in failed)
         for m in msgs:
@@ -269,6 +290,32 @@ def cmd_handoff(args: argparse.Namespace) -> int:
     return EXIT_FAILED if short_domains(manifest["domains"]) else EXIT_OK
 
 
+def cmd_gc(args: argparse.Namespace) -> int:
+    from training_data_miner.server.orchestrator import Orchestrator
+
+    try:
+        r = Orchestrator(_settings(args), packs={}).gc(dry_run=args.dry_run)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if args.json:
+        sys.stdout.write(json.dumps(r, indent=2) + "\n")
+    else:
+        verb = "would remove" if args.dry_run else "removed"
+        print(f"{verb} {len(r['removed'])} execution(s), {r['bytes_freed'] / 1e6:.1f} MB; kept {r['kept']} "
+              f"(the newest {r['keep']}, none older than {r['max_age_days']:g} days)")
+    return EXIT_OK
+
+
+def add_retention_options(p: argparse.ArgumentParser) -> None:
+    from training_data_miner.server.orchestrator import KEEP_EXECUTIONS, MAX_EXECUTION_AGE_DAYS
+
+    g = p.add_argument_group("retention of data/executions")
+    g.add_argument("--keep-executions", type=int, metavar="N",
+                   help=f"keep the newest N executions (default {KEEP_EXECUTIONS})")
+    g.add_argument("--max-execution-age-days", type=float, metavar="D",
+                   help=f"remove executions last used more than D days ago (default {MAX_EXECUTION_AGE_DAYS:g})")
+
+
 def cmd_domains(args: argparse.Namespace) -> int:
     from training_data_miner.skills.packs import PackError, load_packs
 
@@ -299,6 +346,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
               session_idle_timeout=args.session_idle_timeout)
     except (SourceError, PackError, ValueError) as exc:
         return _fail(str(exc))
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from training_data_miner.server.review_page import PageError, serve_pages
+    from training_data_miner.skills.load_source import SourceError
+
+    try:
+        serve_pages(_settings(args), args.root, args.domain, args.port, args.log_level)
+    except (PageError, SourceError, ValueError) as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from training_data_miner.server.review_page import PageError, Pages, write_report
+
+    settings = _settings(args)
+    pages = Pages(settings, [], args.domain)  # the report shows no source lines: no roots needed
+    try:
+        pages.check_domains()
+        if not pages.domains():
+            raise PageError(f"no datasets in {settings.out}; run mine first")
+        size = write_report(pages, Path(args.report_file))
+    except PageError as exc:
+        return _fail(str(exc))
+    print(f"report: {args.report_file} ({size / 1024:.1f} KB; {', '.join(pages.domains())})")
     return EXIT_OK
 
 
@@ -376,6 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true", help="print the Expected Patterns Summary as JSON")
     m.add_argument("--progress", action="store_true", help="progress on stderr even for short files")
     m.add_argument("-q", "--quiet", action="store_true")
+    add_limit_options(m)
+    m.add_argument("--time-budget", type=float, metavar="S",
+                   help="stop the run at its next checkpoint after S seconds (default: no limit)")
     add_holo_index_options(m)
     m.set_defaults(func=cmd_mine)
 
@@ -402,6 +479,13 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--json", action="store_true")
     h.set_defaults(func=cmd_handoff)
 
+    g = sub.add_parser("gc", parents=[common], help=(
+        "remove old executions from DATA_DIR/executions (serve does this at start); datasets are kept"))
+    add_retention_options(g)
+    g.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    g.add_argument("--json", action="store_true")
+    g.set_defaults(func=cmd_gc)
+
     d = sub.add_parser("domains", parents=[common], help="list the domain packs")
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_domains)
@@ -417,6 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require 'Authorization: Bearer TOKEN' on HTTP requests (or $TDM_AUTH_TOKEN)")
     s.add_argument("--allowed-host", action="append", metavar="HOST",
                    help="another Host/Origin name clients use to reach the server (repeatable)")
+    add_limit_options(s)
+    s.add_argument("--time-budget", type=float, default=SERVE_TIME_BUDGET_S, metavar="S",
+                   help=f"seconds one tool call may run; it stops at its next checkpoint after that, with an error "
+                        f"(default {SERVE_TIME_BUDGET_S:g}; 0: no limit)")
+    add_retention_options(s)
     add_holo_index_options(s)
     s.add_argument("--max-request-bytes", type=int, default=1 << 20, metavar="N",
                    help="largest HTTP request body accepted (default 1 MiB)")
@@ -432,6 +521,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"end an HTTP session after S seconds without a request in flight "
                         f"(default {hs.SESSION_IDLE_TIMEOUT_S:.0f})")
     s.set_defaults(func=cmd_serve)
+
+    r = sub.add_parser("review", parents=[common], help=(
+        "serve the review page (mark examples GOOD/WEAK/WRONG) and the report page on 127.0.0.1"))
+    r.add_argument("--domain", action="append", metavar="D", help="only this domain (repeatable; default: all mined)")
+    r.add_argument("--port", type=int, default=8766, help="port on 127.0.0.1 (default 8766)")
+    r.add_argument("--root", action="append", metavar="DIR",
+                   help="a folder sources may be read from, to show their lines (repeatable; default: DATA_DIR "
+                        "and the working directory)")
+    r.set_defaults(func=cmd_review)
+
+    rp = sub.add_parser("report", parents=[common], help="write the report page as one self-contained HTML file")
+    rp.add_argument("--out", dest="report_file", required=True, metavar="FILE.html", help="where to write it")
+    rp.add_argument("--domain", action="append", metavar="D", help="only this domain (repeatable; default: all mined)")
+    rp.set_defaults(func=cmd_report)
     return parser
 
 

@@ -3,7 +3,9 @@
 - Loopback by default: binding any other address needs `--allow-remote`, because the server reads
   files and writes datasets on behalf of whoever reaches it (without a token too, it warns).
 - An optional bearer token (`--auth-token` / `$TDM_AUTH_TOKEN`): HTTP requests and WebSocket
-  handshakes without it get 401. The scheme is matched without regard to case (RFC 7235).
+  handshakes without it get 401. The scheme is matched without regard to case (RFC 7235). The
+  review and report pages also take it from a per-port, SameSite=Strict cookie that a small token
+  page sets, since a browser following a link sends no Authorization header.
 - Host and Origin checks against DNS rebinding (the SDK's TransportSecuritySettings): loopback
   names for a loopback bind, the bound host (plus `--allowed-host`) otherwise.
 - A request-size limit (`--max-request-bytes`, default 1 MiB): a larger body gets 413, whether it
@@ -19,9 +21,12 @@ import hmac
 import ipaddress
 import itertools
 import json
+import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 MAX_REQUEST_BYTES = 1 << 20
 MAX_SESSIONS = 256
@@ -81,12 +86,19 @@ CHALLENGE = [(b"www-authenticate", b'Bearer realm="training-data-miner"')]
 
 class Guard:
     """ASGI middleware: bearer token, then request-size limit, then the app. Lifespan events pass
-    through; a WebSocket handshake needs the token like any request."""
+    through; a WebSocket handshake needs the token like any request.
 
-    def __init__(self, app: Any, token: str | None = None, max_bytes: int = MAX_REQUEST_BYTES):
+    `pages` tells which paths are browser pages (the review and report pages): a browser cannot
+    add an Authorization header to a link it follows, so there the token is also accepted from a
+    cookie (`tdm_token_<port>`, SameSite=Strict, so no other site's request carries it), and an
+    unauthorized request gets a small page that asks for the token and sets that cookie."""
+
+    def __init__(self, app: Any, token: str | None = None, max_bytes: int = MAX_REQUEST_BYTES,
+                 pages: Callable[[str], bool] | None = None):
         self.app = app
         self.token = token.encode() if token else None
         self.max_bytes = max_bytes
+        self.pages = pages
 
     def authorized(self, headers: dict[bytes, bytes]) -> bool:
         if self.token is None:
@@ -94,6 +106,12 @@ class Guard:
         scheme, _, credentials = headers.get(b"authorization", b"").strip().partition(b" ")
         # compare_digest on both parts, so that the time taken says nothing about either
         return hmac.compare_digest(scheme.lower(), b"bearer") & hmac.compare_digest(credentials.strip(), self.token)
+
+    def cookie_authorized(self, scope: dict[str, Any], headers: dict[bytes, bytes]) -> bool:
+        if self.token is None or self.pages is None or not self.pages(scope.get("path", "")):
+            return False
+        value = _cookies(headers.get(b"cookie", b"")).get(cookie_name(scope).encode())
+        return value is not None and hmac.compare_digest(unquote_to_bytes(value), self.token)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -108,8 +126,11 @@ class Guard:
             return
         if scope["type"] != "http":
             raise RuntimeError(f"unsupported ASGI scope type {scope['type']!r}")
-        if not self.authorized(headers):
-            await _reply(send, 401, UNAUTHORIZED, CHALLENGE)
+        if not self.authorized(headers) and not self.cookie_authorized(scope, headers):
+            if self.pages is not None and self.pages(scope.get("path", "")):
+                await _token_page(scope, send)
+            else:
+                await _reply(send, 401, UNAUTHORIZED, CHALLENGE)
             return
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
@@ -137,6 +158,38 @@ class Guard:
     def _too_big(self, size: int, more: bool = False) -> str:
         return (f"request body of {'more than ' if more else ''}{size} bytes is over the limit of {self.max_bytes}; "
                 "send smaller arguments (paths, not file contents)")
+
+
+def cookie_name(scope: dict[str, Any]) -> str:
+    """The page token's cookie, named after the port: cookies are shared by every port of a host."""
+    server = scope.get("server") or ("", 0)
+    return f"tdm_token_{server[1]}"
+
+
+def _cookies(header: bytes) -> dict[bytes, bytes]:
+    pairs = (part.strip().partition(b"=") for part in header.split(b";"))
+    return {k: v for k, _, v in pairs if k}
+
+
+async def _token_page(scope: dict[str, Any], send: Any) -> None:
+    """401 for a browser page: a form that stores the token in the page cookie and reloads."""
+    nonce = secrets.token_urlsafe(16)
+    name = cookie_name(scope)
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Token needed</title></head><body>'
+        "<p>This server was started with <code>--auth-token</code>. Enter the token to open the page "
+        "(it is kept in a cookie for this server only).</p>"
+        '<form id="f"><input id="t" type="password" autofocus aria-label="token"> <button>open</button></form>'
+        f'<script nonce="{nonce}">document.getElementById("f").addEventListener("submit", (e) => {{'
+        f'e.preventDefault(); document.cookie = "{name}=" + encodeURIComponent(document.getElementById("t").value)'
+        ' + "; path=/; SameSite=Strict"; location.reload(); });</script></body></html>'
+    ).encode()
+    await send({"type": "http.response.start", "status": 401, "headers": [
+        (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+        (b"content-security-policy", f"default-src 'none'; script-src 'nonce-{nonce}'; "
+                                     "form-action 'none'; frame-ancestors 'none'".encode()),
+        (b"cache-control", b"no-store"), *CHALLENGE]})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _refuse_websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -29,7 +29,7 @@ from training_data_miner.server import metrics
 from training_data_miner.server.orchestrator import Execution, ExecutionState, MinerError, Orchestrator
 from training_data_miner.server.roots import OutsideRoots, SourceChanged, check_recorded, confine, file_sha256
 from training_data_miner.skills.handoff import NEXT_SKILL
-from training_data_miner.skills.load_source import BOM, SourceError, open_regular
+from training_data_miner.skills.load_source import BOM, SourceError, iter_lines, open_regular
 from training_data_miner.skills.packs import PackError
 from training_data_miner.skills.structure import Document, Section, Structure, structure_of
 
@@ -135,7 +135,7 @@ def read_source(roots: list[Path], path: str, start: int | None, end: int | None
     except SourceError as exc:
         raise ResourceNotFoundError(str(exc)) from None
     with f:
-        for n, raw in enumerate(f, 1):
+        for n, raw in enumerate(iter_lines(f, MAX_SOURCE_BYTES + 1), 1):  # a 200 MB line is never read whole
             if n == 1 and raw.startswith(BOM):
                 raw = raw[len(BOM):]
             if n < first:
@@ -145,7 +145,7 @@ def read_source(roots: list[Path], path: str, start: int | None, end: int | None
                 break
             text = raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8", errors="replace")
             size += len(text) + 1
-            if size > MAX_SOURCE_BYTES:
+            if size > MAX_SOURCE_BYTES or len(raw) > MAX_SOURCE_BYTES:
                 raise ResourceNotFoundError(f"lines {first}-{last} are more than {MAX_SOURCE_BYTES} bytes; "
                                             "ask for a smaller range (?start=N&end=M)")
             lines.append(text)

@@ -22,6 +22,7 @@ import gc
 import inspect
 import json
 import threading
+import typing
 from collections import defaultdict
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -58,8 +59,10 @@ from training_data_miner.server.orchestrator import (
     MinerError,
     Options,
     Orchestrator,
+    OverBudget,
     Progress,
     Settings,
+    budgeted,
 )
 from training_data_miner.server.http_security import (
     MAX_REQUEST_BYTES,
@@ -104,6 +107,10 @@ MinQualityOrNone = Annotated[float | None, Field(ge=0.0, le=1.0, description=(
 MinExamples = Annotated[int, Field(ge=0, le=1_000_000, description="examples a dataset should reach")]
 PatternTypeArg = Annotated[PatternType | None, Field(description="kind of example to favour")]
 PatternRegex = Annotated[str | None, Field(max_length=500, description="an extra regex to match, for this execution")]
+ReviewSample = Annotated[int, Field(ge=1, le=steps.MAX_REVIEW_SAMPLE, description=(
+    "how many examples to judge, drawn at random (those nobody has reviewed first)"))]
+OptionalExecutionId = Annotated[str | None, Field(max_length=EXECUTION_ID_MAX, pattern=EXECUTION_ID_PATTERN, description=(
+    "review this execution's kept examples (after filter_quality) instead of the domain's dataset"))]
 
 
 def _version() -> str:
@@ -114,9 +121,10 @@ def _version() -> str:
 
 
 async def run_step(ctx: Context, work: Callable[[Progress], T],
-                   spans: dict[str, tuple[float, float]] | None = None) -> T:
-    """Run orchestrator code in a worker thread, with progress notifications (0-100) and
-    cancellation at the step's checkpoints; the miner's errors become tool errors."""
+                   spans: dict[str, tuple[float, float]] | None = None, budget: float | None = None) -> T:
+    """Run orchestrator code in a worker thread, with progress notifications (0-100), and
+    cancellation and the call's time budget (`budget` seconds) at the step's checkpoints; the
+    miner's errors become tool errors."""
     cancel, finished = threading.Event(), threading.Event()
     last = 0.0
 
@@ -132,9 +140,12 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
             why = "cancelled by the client" if cancel.is_set() else f"stopped: its call ended ({type(exc).__name__})"
             raise Cancelled(f"{step} {why}") from None
 
+    checked = budgeted(progress, budget)
+    assert checked is not None
+
     def target() -> T:
         try:
-            return work(progress)
+            return work(checked)
         finally:
             finished.set()
 
@@ -147,7 +158,7 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
                 await anyio.sleep(0.01)
         log.info("call cancelled", stopped=finished.is_set())
         raise
-    except (MinerError, PackError, SourceError) as exc:
+    except (MinerError, PackError, SourceError, OverBudget) as exc:
         raise ToolError(str(exc)) from None
     except OSError as exc:  # the data folder cannot be written, the disk is full: say which
         where = f" ({exc.filename})" if exc.filename else ""
@@ -280,6 +291,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
                  log_level: str = "WARNING") -> MCPServer:
     settings = settings or Settings()
     orch = Orchestrator(settings)
+    orch.gc()  # the retention policy, at every start
     source_roots = allowed_roots(settings.data_dir, roots)
     locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
     # semantic_source (below) names what the embedded index reads; a holo_index session is held for the server's life
@@ -287,6 +299,9 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     server = MinerServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
                        log_level=log_level.upper(), lifespan=semantic.lifespan)  # type: ignore[arg-type]
     log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])
+
+    async def run(ctx: Context, work: Callable[[Progress], T], spans: dict[str, tuple[float, float]] | None = None) -> T:
+        return await run_step(ctx, work, spans, settings.time_budget_s)
 
     def confined(path: str) -> Path:
         try:
@@ -298,10 +313,10 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """`work` on an execution, run only while its source is inside the roots (`sha`: and still
         has its recorded sha256, for the steps that read it): an execution started by the CLI on a
         file outside them, or whose folder became a symlink that leads out, is refused."""
-        def run(progress: Progress) -> T:
+        def checked(progress: Progress) -> T:
             res.check_execution(orch.open(execution_id), source_roots, sha)
             return work(progress)
-        return run
+        return checked
 
     def semantic_source(execution_id: str | None) -> str | None:
         """The source semantic_search's embedded index reads, checked as the steps check it: the
@@ -326,16 +341,23 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """`server.tool`, with the docstring dedented into the tool's description, and the result's
         text copy as compact JSON (the SDK indents it; the text is what a small-context agent reads).
         The SDK's way to build one's own result and keep the model's output schema is a return
-        annotation of `Annotated[CallToolResult, Model]`."""
+        annotation of `Annotated[CallToolResult, Model]`. A tool that may return an
+        InputRequiredResult (questions for the client, on 2026-07-28) says so in its return
+        annotation (`Model | InputRequiredResult`), and such a result passes through as it is."""
         def register(fn: Callable[..., object]) -> Callable[..., object]:
             signature = inspect.signature(fn, eval_str=True)
+            arms = typing.get_args(signature.return_annotation) or (signature.return_annotation,)
+            [model] = [a for a in arms if a is not InputRequiredResult]
+            returns: Any = Annotated[CallToolResult, model]
+            if InputRequiredResult in arms:
+                returns = returns | InputRequiredResult
 
             @functools.wraps(fn)
-            async def call(*args: object, **kwargs: object) -> CallToolResult:
-                return compact(await fn(*args, **kwargs))  # type: ignore[misc]
+            async def call(*args: object, **kwargs: object) -> CallToolResult | InputRequiredResult:
+                result = await fn(*args, **kwargs)  # type: ignore[misc]
+                return result if isinstance(result, InputRequiredResult) else compact(result)
 
-            call.__signature__ = signature.replace(  # type: ignore[attr-defined]
-                return_annotation=Annotated[CallToolResult, signature.return_annotation])
+            call.__signature__ = signature.replace(return_annotation=returns)  # type: ignore[attr-defined]
             server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(call)
             return fn
         return register
@@ -354,7 +376,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         plan its chunks for a 32K-token context. Returns the execution_id the other steps take."""
         path = confined(source_path)
         opts = options(min_quality, min_examples, pattern_type, pattern_regex)
-        return await run_step(ctx, lambda p: steps.load_source(orch, path, domain, opts, p))
+        return await run(ctx, lambda p: steps.load_source(orch, path, domain, opts, p))
 
     @tool(writes)
     async def identify_domain_patterns(ctx: Context, execution_id: ExecutionId,
@@ -364,14 +386,14 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.identify_domain_patterns(orch, execution_id, domain, p),
                          sha=True)
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     @tool(writes)
     async def extract_examples(ctx: Context, execution_id: ExecutionId, domain: Domain) -> steps.ExamplesExtracted:
         """Step 3 of 6. Turn the domain's matches into scored instruction-tuning examples."""
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.extract_examples(orch, execution_id, domain, p), sha=True)
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     @tool(writes)
     async def filter_quality(ctx: Context, execution_id: ExecutionId, domain: Domain,
@@ -379,7 +401,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """Step 4 of 6. Keep examples at or above min_quality and drop exact and near duplicates."""
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.filter_quality(orch, execution_id, domain, min_quality, p))
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     @tool(writes)
     async def generate_pattern_summary(ctx: Context, execution_id: ExecutionId,
@@ -387,7 +409,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """Step 5 of 6. Summarise the kept examples: quality buckets, common patterns, coverage."""
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.generate_pattern_summary(orch, execution_id, domain, p))
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     @tool(overwrites)
     async def write_training_dataset(ctx: Context, execution_id: ExecutionId,
@@ -396,7 +418,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         Returns the paths, resource URIs and the Expected Patterns Summary."""
         async with locks[execution_id]:
             work = gated(execution_id, lambda p: steps.write_training_dataset(orch, execution_id, domain, p))
-            return await run_step(ctx, work)
+            return await run(ctx, work)
 
     # -- tools: the orchestrator and the catalogue ------------------------------------------------
 
@@ -408,16 +430,25 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         per domain, with each dataset's path and resource URI."""
         path = confined(source_path)
         opts = options(min_quality, min_examples, pattern_type, pattern_regex)
-        return await run_step(ctx, lambda p: steps.mine_domain(orch, path, domain, opts, p), MINE_SPANS)
+        return await run(ctx, lambda p: steps.mine_domain(orch, path, domain, opts, p), MINE_SPANS)
 
     @tool(writes)
     async def handoff_to_next_skill(ctx: Context, domain: DomainOrAll = "all") -> steps.Handoff:
         """Hand the mined datasets to the next skill (gemma_domain_trainer): rewrite handoff.json and
         return the training order across all mined domains and, per domain, its dataset, validation
         set, exports, LoRA wardrobe config and the command that starts training."""
-        return await run_step(ctx, lambda p: steps.handoff_to_next_skill(orch, domain, p))
+        return await run(ctx, lambda p: steps.handoff_to_next_skill(orch, domain, p))
 
     tool(ToolAnnotations(read_only_hint=True, open_world_hint=True))(semantic.semantic_search)
+
+    @tool(ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True))
+    async def review_examples(ctx: Context, domain: Domain, sample: ReviewSample = 10,
+                              execution_id: OptionalExecutionId = None) -> steps.Reviewed | InputRequiredResult:
+        """Ask your own model (MCP sampling) to judge a random sample of the domain's examples, each
+        with its source lines, as GOOD, WEAK or WRONG by the audit rubric; stores the verdicts. The next
+        mine drops WRONG examples, keeps GOOD ones and reports reviewed precision. Draws from the
+        domain's dataset, or from an execution's kept examples (after filter_quality)."""
+        return await steps.review_examples(ctx, orch, source_roots, domain, sample, execution_id)
 
     @tool(reads)
     async def list_domains() -> steps.Domains:
@@ -601,7 +632,8 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
           max_sessions_per_client: int = MAX_SESSIONS_PER_CLIENT,
           session_idle_timeout: float = SESSION_IDLE_TIMEOUT_S) -> None:
     """Run on stdio (stdout is the protocol channel: all logs go to stderr), or on streamable HTTP
-    at http://host:port/mcp behind the guards of server/http_security.py."""
+    at http://host:port/mcp, with the review and report pages at /review and /report, behind the
+    guards of server/http_security.py."""
     if http:
         check_bind(host, allow_remote)
         if allow_remote and not auth_token:
@@ -616,12 +648,18 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
         return
     import uvicorn
 
+    from training_data_miner.server import review_page
+
     app = server.streamable_http_app(streamable_http_path="/mcp", host=host,
                                      transport_security=transport_security(host, allowed_hosts),
                                      max_request_body_size=max_request_bytes,
                                      session_idle_timeout=session_idle_timeout, max_sessions=max_sessions)
     sessions = SessionLimit(app, per_client=max_sessions_per_client, total=max_sessions,
                             idle_timeout=session_idle_timeout)
-    guarded = Guard(sessions, token=auth_token, max_bytes=max_request_bytes)
+    # the review and report pages beside /mcp, behind the same token, Host/Origin and size checks
+    pages = review_page.create_app(review_page.Pages(settings, allowed_roots(settings.data_dir, roots)),
+                                   transport_security(host, allowed_hosts))
+    guarded = Guard(review_page.beside(sessions, pages), token=auth_token, max_bytes=max_request_bytes,
+                    pages=review_page.is_page_path)
     # log_config=None: uvicorn's default config sends access logs to stdout; keep everything on stderr.
     uvicorn.run(guarded, host=host, port=port, log_config=None, access_log=False, log_level=log_level)

@@ -1,7 +1,8 @@
 """The MCP tools' work, as plain functions over the Orchestrator.
 
 Each function runs one of the seed's steps (or all six) and returns a compact result: counts, ids,
-a few clipped samples and the resource URIs where the bulk can be read. A small-context agent
+a few clipped samples and the resource URIs where the bulk can be read. `review_examples`, which
+asks the client's model for verdicts, talks MCP itself (sampling differs between protocol eras). A small-context agent
 (Qwen 1.5B, 32K tokens) has to chain all six calls, so nothing here grows with the source.
 Each result ends with `next_step`, the call to make next, written for that agent.
 """
@@ -9,16 +10,57 @@ Each result ends with `next_step`, the call to make next, written for that agent
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+import anyio.to_thread
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.exceptions import MCPError
+from mcp.shared.message import ServerMessageMetadata
+from mcp_types import (
+    CreateMessageRequest,
+    CreateMessageRequestParams,
+    CreateMessageResult,
+    InputRequiredResult,
+    SamplingMessage,
+    TextContent,
+)
+from mcp_types.version import is_version_at_least
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from training_data_miner.server import logs
+from training_data_miner.server import mcp_resources as res
 from training_data_miner.server.orchestrator import MinerError, Options, Orchestrator, Progress
-from training_data_miner.skills.models import Example, Match
+from training_data_miner.server.roots import check_recorded
+from training_data_miner.skills.identify_domain_patterns import source_lines
+from training_data_miner.skills.load_source import SourceError
+from training_data_miner.skills.models import Example, FilterResult, Match
 from training_data_miner.skills.packs import PackError
+from training_data_miner.skills.review import (
+    RUBRIC,
+    SOURCE_WINDOW,
+    VERDICTS,
+    describe,
+    fingerprint,
+    judge_prompt,
+    live_precision,
+    new_verdict,
+    parse_judgement,
+    read_verdicts,
+    record_verdict,
+    verdicts_path,
+    wilson,
+)
+from training_data_miner.skills.validate import read_dataset
+
+log = logs.get_logger("training_data_miner")
+T = TypeVar("T")
 
 SAMPLES = 3
 CLIP_CHARS = 160
@@ -88,6 +130,7 @@ class DomainPatterns(Result):
     pattern_counts: dict[str, int] = Field(description="pattern name -> matching lines")
     samples: list[MatchSample]
     pattern_errors: list[str] = []
+    caps_reached: list[str] = Field([], description="match caps this call reached: the lines or patterns it did not scan")
     matches_uri: str = Field(description=f"every match with its context, {PAGED}")
 
 
@@ -157,6 +200,7 @@ class ExpectedPatternsSummary(Result):
     dataset_uri: str | None = Field(None, description=f"the dataset's examples, {PAGED}")
     min_examples_met: bool | None = None
     shortfall: int | None = None
+    warnings: list[str] | None = Field(None, description="match caps reached and patterns dropped: what was not mined")
     error: str | None = None
     exception_type: str | None = None
 
@@ -269,7 +313,8 @@ def identify_domain_patterns(orch: Orchestrator, execution_id: str, domain: str,
         out.append(DomainPatterns(
             domain=d, matches_found=figures["matches_found"], pattern_counts=pattern_counts,
             samples=[_match_sample(m) for m in samples],
-            pattern_errors=[f"{e['pattern']}: {e['error']} ({e['lines_affected']} lines)" for e in figures["pattern_errors"]],
+            pattern_errors=[f"{e['pattern']}: {e['error']}" for e in figures["pattern_errors"]],
+            caps_reached=[c["message"] for c in figures.get("caps_reached", [])],
             matches_uri=execution_uri(ex.id, "matches", d),
         ))
     first = next(iter(counts))
@@ -334,6 +379,8 @@ def write_training_dataset(orch: Orchestrator, execution_id: str, domain: str,
     ex = orch.open(execution_id)
     check_domain(orch, domain, allow_all=False)
     r = orch.write_training_dataset(ex, domain, progress=progress)
+    if progress:  # a checkpoint: a call cancelled during the write writes no handoff.json
+        progress("write_training_dataset", 1, 1, "writing handoff.json")
     orch.handoff()  # as `mine` does after writing: handoff.json covers every dataset in the folder
     mps = r["domain_priority_mps"]
     elapsed = (time.time() - ex.state.domains[domain].started) * 1000
@@ -387,3 +434,246 @@ def list_domains(orch: Orchestrator) -> Domains:
                             label=p.label, uri=f"domains://{p.name}") for p in orch.packs.values()],
         note="pass a name, or 'all', as `domain` to load_source or mine_domain",
     )
+
+
+# -- review_examples: the client's model as reviewer, through MCP sampling --------------------------
+
+MAX_REVIEW_SAMPLE = 100
+REVIEW_ROUNDS = 8  # at most this many rounds of questions on 2026-07-28 (clients allow 10 by default)
+REVIEW_SHOWN = 20  # verdicts listed in the result
+ANSWER_TOKENS = 200
+ANSWER_TIMEOUT_S = 300.0  # longest one answer may take (a client may ask its user first)
+NO_SAMPLING = ("review_examples needs a client with the MCP sampling capability (sampling/createMessage), to ask "
+               "the client's own model for each verdict; this client did not declare it. Use a client that "
+               "supports sampling, or review in a browser: training-data-miner review (or /review on the "
+               "server's HTTP port)")
+
+
+class JudgedExample(Result):
+    example_id: str
+    verdict: str
+    reason: str
+
+
+class Reviewed(Result):
+    domain: str
+    reviewer: str | None = Field(description="model:<name>, the model the client said answered")
+    reviewed_from: str = Field(description="the dataset file, or the execution, the sample was drawn from")
+    sampled: int
+    judged: int = Field(description="verdicts stored")
+    good: int
+    weak: int
+    wrong: int
+    precision: float | None = Field(description="GOOD / judged in this sample")
+    interval_95: tuple[float, float] | None = Field(description="95% Wilson score interval of that precision")
+    unparsed: list[str] = Field(description="example_ids whose answer named no verdict (nothing stored for them)")
+    verdicts: list[JudgedExample] = Field(description=f"the first {REVIEW_SHOWN} verdicts with their reasons")
+    domain_precision: str = Field(description="the domain's reviewed precision under every verdict so far")
+    verdicts_file: str
+    next_step: str
+
+
+@dataclass
+class ReviewSet:
+    domain: str
+    description: str
+    examples: list[dict[str, Any]]
+    source: Path
+    sha256: str
+    total_lines: int
+    origin: str
+
+
+def review_set(orch: Orchestrator, roots: list[Path], domain: str, execution_id: str | None) -> ReviewSet:
+    """What review_examples draws from: the kept examples of `execution_id`'s filter_quality, or
+    the domain's dataset; the source must be inside the roots and unchanged."""
+    check_domain(orch, domain, allow_all=False)
+    pack = orch.packs[domain]
+    if execution_id:
+        ex = orch.open(execution_id)
+        if domain not in ex.state.domains or not ex.state.domains[domain].steps.get("quality_filtering_applied"):
+            raise MinerError(f"review_examples needs filter_quality to have run for domain {domain!r} in execution "
+                             f"{execution_id}; call filter_quality first, or leave out execution_id to review the "
+                             "domain's dataset")
+        real = res.check_execution(ex, roots, sha=True)
+        assert ex.state.source is not None
+        kept = ex.read_model("filtered", domain, FilterResult).kept
+        return ReviewSet(domain, pack.description, [e.model_dump(mode="json") for e in kept], real,
+                         ex.state.source.sha256, ex.state.source.total_lines, f"execution {execution_id}")
+    path = orch.dataset_paths(domain)["dataset"]
+    if not path.is_file():
+        raise MinerError(f"no dataset for {domain} in {orch.settings.out} yet; run mine_domain first, or pass the "
+                         "execution_id of an execution whose filter_quality has run")
+    try:
+        dataset = read_dataset(path)
+        src = dataset["metadata"]["source_file"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MinerError(f"{path} cannot be read as a dataset ({exc}); mine the domain again") from None
+    real = check_recorded(src["path"], src["sha256"], roots)
+    return ReviewSet(domain, pack.description, dataset["examples"], real, src["sha256"], src["total_lines"], str(path))
+
+
+def pick_sample(rs: ReviewSet, verdicts: dict[str, Any], n: int, rng: random.Random) -> list[str]:
+    """Fingerprints of n examples drawn at random, those nobody has reviewed first."""
+    fresh, seen = [], []
+    for ex in rs.examples:
+        (seen if fingerprint(ex) in verdicts else fresh).append(fingerprint(ex))
+    rng.shuffle(fresh)
+    rng.shuffle(seen)
+    return list(dict.fromkeys(fresh + seen))[:n]
+
+
+def judge_requests(rs: ReviewSet, fps: list[str]) -> list[tuple[dict[str, Any], CreateMessageRequest]]:
+    """One sampling request per example: the rubric, the example, its source lines."""
+    by_fp = {fingerprint(ex): ex for ex in rs.examples}
+    chosen = [by_fp[fp] for fp in fps if fp in by_fp]
+    lines = source_lines(rs.source, {n for ex in chosen for n in _window(ex, rs.total_lines)}, rs.sha256)
+    out = []
+    for ex in chosen:
+        window = [(n, lines[n]) for n in _window(ex, rs.total_lines)]
+        prompt = judge_prompt(rs.domain, rs.description, ex, window)
+        out.append((ex, CreateMessageRequest(params=CreateMessageRequestParams(
+            messages=[SamplingMessage(role="user", content=TextContent(type="text", text=prompt))],
+            system_prompt=RUBRIC, max_tokens=ANSWER_TOKENS, temperature=0.0))))
+    return out
+
+
+def _window(ex: dict[str, Any], total: int) -> range:
+    line = int(str(ex["source"]).rsplit(":line_", 1)[1])
+    return range(max(1, line - SOURCE_WINDOW), min(total, line + SOURCE_WINDOW) + 1)
+
+
+def answer_text(result: Any) -> tuple[str, str]:
+    """(the answer's text, the model the client named) of a CreateMessageResult."""
+    blocks = result.content if isinstance(result.content, list) else [result.content]
+    return "\n".join(b.text for b in blocks if isinstance(b, TextContent)), result.model or "unknown"
+
+
+@dataclass
+class Tally:
+    reviewer: str | None = None
+    counts: dict[str, int] = field(default_factory=lambda: {v: 0 for v in VERDICTS})
+    judged: list[list[str]] = field(default_factory=list)
+    unparsed: list[str] = field(default_factory=list)
+
+    def take(self, orch: Orchestrator, domain: str, ex: dict[str, Any], result: Any) -> str | None:
+        """Store the verdict an answer gives (None: it gives none)."""
+        text, model = answer_text(result)
+        judgement = parse_judgement(text)
+        if judgement is None:
+            self.unparsed.append(str(ex.get("example_id")))
+            return None
+        verdict, reason = judgement
+        self.reviewer = f"model:{' '.join(model.split())[:90] or 'unknown'}"
+        record_verdict(orch.settings.reviews, new_verdict(ex, domain, verdict, self.reviewer, reason))
+        self.counts[verdict] += 1
+        if len(self.judged) < REVIEW_SHOWN:  # all the result lists (and the request state carries)
+            self.judged.append([str(ex.get("example_id")), verdict, clip(reason)])
+        return verdict
+
+    def result(self, orch: Orchestrator, rs: ReviewSet, sampled: int) -> Reviewed:
+        judged = sum(self.counts.values())
+        live = _domain_precision(orch, rs.domain)
+        return Reviewed(
+            domain=rs.domain, reviewer=self.reviewer, reviewed_from=rs.origin, sampled=sampled, judged=judged,
+            good=self.counts["GOOD"], weak=self.counts["WEAK"], wrong=self.counts["WRONG"],
+            precision=round(self.counts["GOOD"] / judged, 3) if judged else None,
+            interval_95=wilson(self.counts["GOOD"], judged), unparsed=self.unparsed,
+            verdicts=[JudgedExample(example_id=i, verdict=v, reason=r) for i, v, r in self.judged],
+            domain_precision=live, verdicts_file=str(verdicts_path(orch.settings.reviews, rs.domain)),
+            next_step=(f"mine_domain(source_path=..., domain={rs.domain!r}) again: examples marked WRONG go to the "
+                       "rejected file with the reason, GOOD ones are kept, and the pattern summary reports the "
+                       "reviewed precision" if judged else "nothing was stored; see unparsed"),
+        )
+
+
+def _domain_precision(orch: Orchestrator, domain: str) -> str:
+    paths = orch.dataset_paths(domain)
+    try:
+        dataset = read_dataset(paths["dataset"])
+    except ValueError:
+        return "no dataset yet"
+    try:
+        rejected: dict[str, Any] | None = read_dataset(paths["rejected"])
+    except ValueError:
+        rejected = None
+    return describe(live_precision(dataset, rejected, read_verdicts(orch.settings.reviews, domain)))
+
+
+async def review_examples(ctx: Context, orch: Orchestrator, roots: list[Path], domain: str, sample: int,
+                          execution_id: str | None) -> Reviewed | InputRequiredResult:
+    """Ask the client's model, through MCP sampling, for a verdict on each of `sample` examples.
+
+    On a 2025-era connection each question is a sampling/createMessage request sent while the call
+    runs: verdicts are stored as the answers come, progress follows them, and a cancelled call
+    keeps the verdicts stored before it. On 2026-07-28 the server cannot call the client: the tool
+    returns the questions (InputRequiredResult) in at most REVIEW_ROUNDS rounds, and stores each
+    round's answers when the client calls again with them. The sample is drawn on the first round
+    and carried in the request state (which the SDK seals), so every round judges the same one.
+    (The SDK's `Resolve(...)` form asks one fixed question per parameter; a sample needs N.)"""
+    caps = ctx.client_capabilities
+    if caps is None or caps.sampling is None:
+        raise ToolError(NO_SAMPLING)
+    rs = await _thread(review_set, orch, roots, domain, execution_id)
+    if ctx.protocol_version is not None and is_version_at_least(ctx.protocol_version, "2026-07-28"):
+        return await _review_in_rounds(ctx, orch, rs, sample)
+    fps = pick_sample(rs, await _thread(read_verdicts, orch.settings.reviews, domain), sample, random.Random())
+    questions = await _thread(judge_requests, rs, fps)
+    tally = Tally()
+    for i, (ex, question) in enumerate(questions):
+        await ctx.report_progress(i, len(questions), f"asking the client's model about {ex.get('example_id')}")
+        try:
+            answer = await ctx.session.send_request(
+                question, CreateMessageResult, request_read_timeout_seconds=ANSWER_TIMEOUT_S,
+                metadata=ServerMessageMetadata(related_request_id=ctx.request_id))
+        except (MCPError, TimeoutError, ValidationError) as exc:
+            raise ToolError(f"the client's model gave no answer about {ex.get('example_id')} ({exc}); "
+                            f"{sum(tally.counts.values())} verdicts were stored before it") from None
+        verdict = await _thread(tally.take, orch, domain, ex, answer)
+        log.info("review verdict", domain=domain, example_id=ex.get("example_id"), verdict=verdict)
+    await ctx.report_progress(len(questions), len(questions), "done")
+    return await _thread(tally.result, orch, rs, len(questions))
+
+
+async def _review_in_rounds(ctx: Context, orch: Orchestrator, rs: ReviewSet, sample: int) -> Reviewed | InputRequiredResult:
+    if ctx.request_state:
+        state = json.loads(ctx.request_state)
+        tally = Tally(state["reviewer"], state["counts"], state["judged"], state["unparsed"])
+    else:
+        fps = pick_sample(rs, await _thread(read_verdicts, orch.settings.reviews, rs.domain), sample, random.Random())
+        state = {"fps": fps, "next": 0, "asked": {}}
+        tally = Tally()
+    fps, asked = state["fps"], state["asked"]
+    answers = ctx.input_responses or {}
+    by_fp = {fingerprint(ex): ex for ex in rs.examples}
+    if answers:
+        for key, fp in asked.items():
+            ex = by_fp.get(fp)
+            answer = answers.get(key)
+            if ex is None or not isinstance(answer, CreateMessageResult):
+                tally.unparsed.append(str(ex.get("example_id")) if ex else fp)
+                continue
+            await _thread(tally.take, orch, rs.domain, ex, answer)
+        state["next"] += len(asked)
+        asked = {}
+    done = state["next"]
+    await ctx.report_progress(done, len(fps), f"{done} of {len(fps)} examples judged")
+    if done >= len(fps):
+        return await _thread(tally.result, orch, rs, len(fps))
+    if not asked:  # the next batch (or the same one again, for a retry that carried no answers)
+        batch = fps[done: done + max(1, -(-len(fps) // REVIEW_ROUNDS))]
+        asked = {f"review_{done + i}": fp for i, fp in enumerate(batch)}
+    questions = await _thread(judge_requests, rs, list(asked.values()))
+    keyed = {fingerprint(ex): q for ex, q in questions}
+    state.update(asked={k: fp for k, fp in asked.items() if fp in keyed}, reviewer=tally.reviewer,
+                 counts=tally.counts, judged=tally.judged, unparsed=tally.unparsed)
+    return InputRequiredResult(input_requests={k: keyed[fp] for k, fp in state["asked"].items()},
+                               request_state=json.dumps(state))
+
+
+async def _thread(fn: Callable[..., T], *args: Any) -> T:
+    """`fn` in a worker thread (it reads or fsyncs files); the miner's errors become tool errors."""
+    try:
+        return await anyio.to_thread.run_sync(lambda: fn(*args))
+    except (MinerError, PackError, SourceError) as exc:
+        raise ToolError(str(exc)) from None

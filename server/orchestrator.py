@@ -10,11 +10,14 @@ another client. Every step writes a breadcrumb line; every domain run appends a 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import os
 import re
+import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -26,8 +29,8 @@ from training_data_miner.server import metrics
 from training_data_miner.server.holo_index import HoloConfig
 from training_data_miner.server.semantic import SemanticSearchError, augment_identify
 from training_data_miner.server.workers import WorkerFailed, balance, can_fork, run_in_workers
-from training_data_miner.skills.extract_examples import extract_examples
-from training_data_miner.skills.files import atomic_write_json, atomic_write_text
+from training_data_miner.skills.extract_examples import iter_examples
+from training_data_miner.skills.files import atomic_write_json, atomic_write_text, sweep_stale
 from training_data_miner.skills.handoff import (
     EXECUTION_COMMAND,
     SPLIT_SEED,
@@ -39,14 +42,19 @@ from training_data_miner.skills.handoff import (
 from training_data_miner.skills.filter_quality import MIN_QUALITY, filter_quality
 from training_data_miner.skills.generate_pattern_summary import MIN_EXAMPLES, generate_pattern_summary
 from training_data_miner.skills.identify_domain_patterns import (
+    CHECK_EVERY_S,
     CONTEXT_LINES,
+    MAX_MATCHES,
+    MAX_MATCHES_PER_PATTERN,
     Scanner,
     annotate,
     identify_domain_patterns,
     match_row,
     matches_from_rows,
+    stream_with_context,
 )
-from training_data_miner.skills.load_source import SourceError, load_source
+from training_data_miner.skills.load_source import SourceError, load_source, open_regular
+from training_data_miner.skills.review import apply_verdicts, read_verdicts
 from training_data_miner.skills.structure import Structure, structure_of
 from training_data_miner.skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
 from training_data_miner.skills.packs import DomainPack, PackError, load_packs, select
@@ -64,6 +72,9 @@ STEP_NAMES = ("load_source", "identify_domain_patterns", "extract_examples", "fi
               "generate_pattern_summary", "write_training_dataset")
 STEP_PATTERN = dict(zip(STEP_NAMES, metrics.PATTERNS))
 _EXAMPLES = TypeAdapter(list[Example])
+# Matches of one call kept in memory for the steps after identify (~3 KB each with their windows);
+# a call that finds more writes them to disk only and the next steps stream them back.
+HOLD_MATCHES = 20_000
 
 
 class MinerError(Exception):
@@ -85,6 +96,9 @@ class InvalidExecutionId(MinerError):
 class DatasetKept(MinerError):
     """A run short of min_examples did not replace an existing dataset."""
 
+
+KEEP_EXECUTIONS = 50  # one all-domain run of 012_dev.txt x4 keeps ~15 MB; one capped at 100,000 matches ~55 MB
+MAX_EXECUTION_AGE_DAYS = 14.0
 
 # What an execution_id may be: the name of one folder under data/executions/ (the MCP tools'
 # schema states the same pattern). Never "..", nothing with a "/", nothing hidden.
@@ -109,6 +123,28 @@ class Cancelled(BaseException):
     KeyboardInterrupt, so that `mine` does not treat it as one domain's failure and go on."""
 
 
+class OverBudget(Cancelled):
+    """A call ran out of its time budget: it stops at its next checkpoint, as a cancelled one does."""
+
+
+def budgeted(progress: Progress | None, seconds: float | None) -> Progress | None:
+    """`progress`, made to raise OverBudget at the first checkpoint after `seconds` (None: no budget).
+    The steps check in at least every CHECK_EVERY_S while they work."""
+    if not seconds:
+        return progress
+    deadline = time.monotonic() + seconds
+
+    def check(step: str, done: float, total: float, message: str) -> None:
+        if time.monotonic() > deadline:
+            raise OverBudget(f"{step} stopped: the call ran out of its time budget of {seconds:g} s; the steps "
+                             "done so far are kept in the execution (resume it, or mine a smaller source, fewer "
+                             "domains or a narrower pattern_regex; the server's --time-budget sets the budget)")
+        if progress:
+            progress(step, done, total, message)
+
+    return check
+
+
 class Settings(BaseModel):
     data_dir: Path = Path("data")
     out_dir: Path | None = None
@@ -124,6 +160,14 @@ class Settings(BaseModel):
     workers: int = Field(1, ge=1)
     # The holo_index endpoint for semantic search (HOLO_INDEX_* variables); None: the embedded index.
     holo_index: HoloConfig | None = Field(default_factory=HoloConfig.from_env)
+    # Caps on one call's matches (README, "Reliability"): reaching one is reported in the results.
+    max_matches_per_pattern: int = Field(MAX_MATCHES_PER_PATTERN, ge=1)
+    max_matches: int = Field(MAX_MATCHES, ge=1)
+    # Seconds one call may run (None: no limit); it stops at its next checkpoint after that.
+    time_budget_s: float | None = Field(None, gt=0)
+    # Executions kept under data/executions (gc, and `serve` at start): the newest, none older.
+    keep_executions: int = Field(KEEP_EXECUTIONS, ge=0)
+    max_execution_age_days: float = Field(MAX_EXECUTION_AGE_DAYS, gt=0)
 
     @property
     def exports(self) -> Path:
@@ -144,6 +188,11 @@ class Settings(BaseModel):
     @property
     def executions(self) -> Path:
         return self.data_dir / "executions"
+
+    @property
+    def reviews(self) -> Path:
+        """Reviewers' verdicts, one JSON-lines file per domain (skills/review.py)."""
+        return self.data_dir / "reviews"
 
 
 class Options(BaseModel):
@@ -217,15 +266,25 @@ class Execution:
     def outline_path(self) -> Path:
         return self.dir / "outline.jsonl"
 
-    def read_structure(self) -> Structure:
+    def read_structure(self, checkpoint: Callable[[], None] | None = None) -> Structure:
         """Read the source's structure (documents, sections, blocks) and keep its outline with the
-        execution: one JSON line per document with its sections and their line ranges."""
+        execution: one JSON line per document with its sections and their line ranges.
+        `checkpoint` is called after each document (raising there stops the reading)."""
         assert self.state.source is not None
         tmp = self.outline_path.with_suffix(f".{os.getpid()}.tmp")
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        with open(tmp, "w", encoding="utf-8") as f:
-            structure = structure_of(self.state.source.path, self.state.source.sha256,
-                                     on_document=lambda doc: f.write(dumps(doc.outline()) + "\n"))
+
+        def on_document(doc: Any) -> None:
+            f.write(dumps(doc.outline()) + "\n")
+            if checkpoint is not None:
+                checkpoint()
+
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                structure = structure_of(self.state.source.path, self.state.source.sha256, on_document=on_document)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, self.outline_path)
         self._mem[("structure", "")] = structure
         return structure
@@ -239,17 +298,24 @@ class Execution:
             held = self._mem[("structure", "")] = structure_of(self.state.source.path, self.state.source.sha256)
         return held
 
-    def write_matches(self, domain: str, items: list[Match]) -> None:
-        """Step 2's output, stored as rows whose context windows are line counts."""
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        atomic_write_text(self.path("matches", domain), "".join(dumps(match_row(m)) + "\n" for m in items),
-                          sync=False)
-        self._mem[("matches", domain)] = list(items)
+    def match_writer(self, domain: str) -> _RowWriter:
+        """Step 2's output for `domain`, written as the scan finds it: rows whose context windows are
+        line counts, in a temporary file that `commit()` puts in place."""
+        return _RowWriter(self.path("matches", domain))
+
+    def hold_matches(self, domain: str, items: list[Match]) -> None:
+        """Keep step 2's matches in memory for the next steps of this process (few enough to hold)."""
+        self._mem[("matches", domain)] = items
 
     def match_rows(self, domain: str) -> list[dict[str, Any]]:
         """Step 2's output as stored: one row per match, its context windows as line counts."""
+        return list(self._rows(domain))
+
+    def _rows(self, domain: str) -> Iterator[dict[str, Any]]:
         with open(self.path("matches", domain), encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
+            for line in f:
+                if line.strip():
+                    yield json.loads(line)
 
     def with_context(self, rows: list[dict[str, Any]]) -> list[Match]:
         """Stored rows as matches, their context windows read back from the source."""
@@ -262,12 +328,29 @@ class Execution:
         held = self._mem.get(("matches", domain))
         if held is not None:
             return list(held[offset:end])
-        return self.with_context(self.match_rows(domain)[offset:end])
+        return self.with_context(list(islice(self._rows(domain), offset, end)))
+
+    def iter_matches(self, domain: str) -> Iterator[Match]:
+        """Step 2's output in line order (of a regex and a semantic match on one line, the regex one
+        first), with context windows: held, or streamed from disk and the source in one pass."""
+        held = self._mem.get(("matches", domain))
+        if held is not None:
+            yield from sorted(held, key=lambda m: m.line)
+            return
+        assert self.state.source is not None
+        semantic, reach = [], 1
+        for r in self._rows(domain):  # a first pass: the few semantic rows, and the widest window
+            reach = max(reach, r["lines_before"] + r["lines_after"] + 1)
+            if r["match_kind"] != "regex":
+                semantic.append(r)
+        regex_rows = (r for r in self._rows(domain) if r["match_kind"] == "regex")  # in line order
+        rows = heapq.merge(regex_rows, sorted(semantic, key=lambda r: r["line"]), key=lambda r: r["line"])
+        yield from stream_with_context(self.state.source.path, self.state.source.sha256, rows, reach)
 
     def match_kinds(self, domain: str) -> list[str]:
         """Each match's match_kind, in order (no source read needed)."""
         held = self._mem.get(("matches", domain))
-        return [m.match_kind for m in held] if held is not None else [r["match_kind"] for r in self.match_rows(domain)]
+        return [m.match_kind for m in held] if held is not None else [r["match_kind"] for r in self._rows(domain)]
 
     def read_models(self, kind: str, domain: str, model: type[BaseModel]) -> list[Any]:
         held = self._mem.get((kind, domain))
@@ -285,6 +368,32 @@ class Execution:
         if held is not None:
             return held
         return model.model_validate_json(self.path(kind, domain, "json").read_text(encoding="utf-8"))
+
+
+class _RowWriter:
+    """Matches appended as stored rows to a temporary file beside `path`, put in place by `commit()`
+    (a step that fails or is cancelled leaves the previous file, and `discard()` removes its own)."""
+
+    _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    def __init__(self, path: Path):
+        self.path = path
+        sweep_stale(path)  # what a killed writer left
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(3).hex()}.tmp")
+        self.f = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed by commit or discard
+        self.count = 0
+
+    def write(self, m: Match) -> None:
+        self.f.write(self._dumps(match_row(m)) + "\n")
+        self.count += 1
+
+    def commit(self) -> None:
+        self.f.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.f.close()
+        self.tmp.unlink(missing_ok=True)
 
 
 class Orchestrator:
@@ -398,9 +507,20 @@ class Orchestrator:
 
     def load_source(self, ex: Execution, progress: Progress | None = None) -> SourceInfo:
         def run() -> dict[str, Any]:
-            info = load_source(ex.state.source_path)
+            every = _Every(CHECK_EVERY_S)  # checkpoints (cancellation, the time budget) while reading
+
+            def read(done: int) -> None:
+                if progress and every():
+                    progress("load_source", 0.5 * done / max(size, 1), 1, f"{done >> 20} of {size >> 20} MB read")
+
+            def parse() -> None:
+                if progress and every():
+                    progress("load_source", 0.5, 1, "reading the structure")
+
+            size = os.stat(ex.state.source_path).st_size if os.path.exists(ex.state.source_path) else 0
+            info = load_source(ex.state.source_path, checkpoint=read)
             ex.state.source = info
-            structure = ex.read_structure()
+            structure = ex.read_structure(parse)
             return {"total_lines": info.total_lines, "chunk_size": info.chunk_size, "chunks": len(info.chunks),
                     "bytes": info.bytes, "sha256": info.sha256, "documents": len(structure)}
 
@@ -424,39 +544,75 @@ class Orchestrator:
             chunks = source.chunks
             chunk = 0
 
-            def on_match(item: Match) -> None:
+            def report(line: int, always: bool) -> None:
+                """Progress per chunk of the plan the scan passes, and at every checkpoint (a cancelled
+                call stops here)."""
                 nonlocal chunk
-                if progress and chunk < len(chunks) and item.line > chunks[chunk].end_line:
-                    while chunk < len(chunks) and item.line > chunks[chunk].end_line:
-                        chunk += 1
+                passed = chunk
+                while chunk < len(chunks) and line > chunks[chunk].end_line:
+                    chunk += 1
+                if progress and (always or chunk > passed):
                     progress("identify_domain_patterns", chunk, len(chunks),
-                             f"chunk {chunk} of {len(chunks)} scanned (line {item.line} of {source.total_lines})")
+                             f"chunk {chunk} of {len(chunks)} scanned (line {line} of {source.total_lines})")
 
-            res = identify_domain_patterns(
-                source.path, packs, scanner=Scanner(packs, context=ex.state.options.context), on_match=on_match,
-                on_error=lambda e: log.warning("pattern error", **e.model_dump()))
-            found, counts = res.matches, res.counts
             structure = ex.structure()
-            errors = {(e.domain, e.pattern): e for e in res.pattern_errors}
-            semantic = {}
-            if ex.state.options.semantic:
-                if progress:
-                    progress("identify_domain_patterns", len(chunks), len(chunks), "semantic search")
-                semantic = augment_identify(source.path, packs, found, self.settings.holo_index,
-                                            ex.state.options.context)
-            off = ([], {"semantic_backend": "off", "semantic_status": "off", "semantic_matches": 0})
-            out = {}
-            for d in domains:
-                extra, semantic_figures = semantic.get(d, off)
-                annotate(found[d], structure)
-                annotate(extra, structure)
-                # regex matches first: of two equal duplicates, the quality filter keeps the first
-                ex.write_matches(d, found[d] + extra)
-                out[d] = {"matches_found": len(found[d]) + len(extra), "regex_matches": len(found[d]),
-                          **semantic_figures, "pattern_counts": counts[d],
-                          "pattern_errors": [e.model_dump() for e in errors.values() if e.domain == d]}
+            writers = {d: ex.match_writer(d) for d in domains}
+            lines: dict[str, set[int]] = {d: set() for d in domains}
+            # Matches are written as found; the next steps of this process reuse them from memory
+            # unless there are too many to hold, when they read them back from disk.
+            held: dict[str, list[Match]] | None = {d: [] for d in domains}
+            n_held = 0
+
+            def on_match(item: Match) -> None:
+                nonlocal held, n_held
+                item.__dict__.update(structure.at(item.line).describe(item.line))
+                writers[item.domain].write(item)
+                lines[item.domain].add(item.line)
+                if held is not None:
+                    held[item.domain].append(item)
+                    n_held += 1
+                    if n_held > HOLD_MATCHES:
+                        held = None
+                report(item.line, False)
+
+            try:
+                res = identify_domain_patterns(
+                    source.path, packs, scanner=Scanner(packs, context=ex.state.options.context), on_match=on_match,
+                    on_error=lambda e: log.warning("pattern error", **e.model_dump()), keep=False,
+                    max_per_pattern=self.settings.max_matches_per_pattern, max_total=self.settings.max_matches,
+                    checkpoint=lambda line: report(line, True))
+                for cap in res.caps_reached:  # the results carry it; the log says when
+                    log.info("match cap reached", execution_id=ex.id, **cap.model_dump())
+                counts = res.counts
+                semantic = {}
+                if ex.state.options.semantic:
+                    if progress:
+                        progress("identify_domain_patterns", len(chunks), len(chunks), "semantic search")
+                    semantic = augment_identify(source.path, packs, lines, self.settings.holo_index,
+                                                ex.state.options.context)
+                off = ([], {"semantic_backend": "off", "semantic_status": "off", "semantic_matches": 0})
+                out = {}
+                for d in domains:
+                    extra, semantic_figures = semantic.get(d, off)
+                    annotate(extra, structure)
+                    # regex matches first: of two equal duplicates, the quality filter keeps the first
+                    for m in extra:
+                        writers[d].write(m)
+                    regex_found = writers[d].count - len(extra)
+                    out[d] = {"matches_found": writers[d].count, "regex_matches": regex_found,
+                              **semantic_figures, "pattern_counts": counts[d],
+                              "pattern_errors": [e.model_dump() for e in res.pattern_errors if e.domain == d],
+                              "caps_reached": [c.model_dump() for c in res.caps_reached if c.domain in (None, d)]}
+                for d in domains:
+                    writers[d].commit()
+                    if held is not None:
+                        ex.hold_matches(d, held[d] + semantic.get(d, off)[0])
+            finally:
+                for w in writers.values():
+                    if not w.f.closed:
+                        w.discard()
             ex.state.pattern_errors = [e for e in ex.state.pattern_errors if e.domain not in domains]
-            ex.state.pattern_errors += list(errors.values())
+            ex.state.pattern_errors += res.pattern_errors
             return out
 
         figures = self._run_step(ex, domains, "identify_domain_patterns", run, progress)
@@ -468,10 +624,10 @@ class Orchestrator:
         out: list[Example] = []
 
         def run() -> dict[str, Any]:
-            matches = ex.read_matches(domain)
             assert ex.state.source is not None
-            out.extend(extract_examples(_reporting(matches, "extract_examples", domain, progress), pack,
-                                        ex.state.source.name, ex.structure()))
+            total = ex.state.domains[domain].figures["identify_domain_patterns"]["matches_found"]
+            matches = _reporting(ex.iter_matches(domain), total, "extract_examples", domain, progress)
+            out.extend(iter_examples(matches, pack, ex.state.source.name, ex.structure()))
             ex.write_models("examples", domain, out)
             return {"total_examples": len(out),
                     "high_quality": sum(1 for e in out if e.quality_score >= ex.state.options.min_quality)}
@@ -489,11 +645,18 @@ class Orchestrator:
 
         def run() -> dict[str, Any]:
             examples = _EXAMPLES.validate_python(ex.read_models("examples", domain, Example))
-            fr = filter_quality(examples, ex.state.options.min_quality, pattern_type=ex.state.options.pattern_type)
+            pattern_type = ex.state.options.pattern_type
+            fr = filter_quality(examples, ex.state.options.min_quality, pattern_type=pattern_type)
+            # reviewers' verdicts: WRONG ones out, GOOD ones in, precision measured (skills/review.py)
+            fr = apply_verdicts(fr, examples, read_verdicts(self.settings.reviews, domain), pattern_type)
             ex.write_model("filtered", domain, fr)
             result.append(fr)
-            return {"kept": len(fr.kept), "filtered": len(fr.rejected), "min_quality": fr.min_quality,
-                    "reason_counts": fr.reason_counts}
+            figures = {"kept": len(fr.kept), "filtered": len(fr.rejected), "min_quality": fr.min_quality,
+                       "reason_counts": fr.reason_counts}
+            if fr.review is not None:
+                figures.update(reviewed=fr.review.precision.reviewed, dropped_wrong=len(fr.review.dropped_wrong),
+                               kept_good=len(fr.review.kept_good))
+            return figures
 
         self._run_step(ex, [domain], "filter_quality", run, progress)
         return result[0]
@@ -545,6 +708,9 @@ class Orchestrator:
                     execution_command=self.settings.execution_command,
                     validation_share=self.settings.validation_share, split_seed=self.settings.split_seed,
                     replace=ex.state.options.replace,
+                    # a checkpoint just before the set is published: a cancelled call leaves the set before
+                    before_switch=(lambda: progress("write_training_dataset", 0.9, 1, f"publishing {domain}"))
+                    if progress else None,
                 )
             except KeptExistingDataset as exc:
                 raise DatasetKept(str(exc)) from None
@@ -616,6 +782,11 @@ class Orchestrator:
         if "generate_pattern_summary" in fig:
             out["min_examples_met"] = fig["generate_pattern_summary"]["min_examples_met"]
             out["shortfall"] = fig["generate_pattern_summary"]["shortfall"]
+        found = fig.get("identify_domain_patterns", {})
+        warnings = [c["message"] for c in found.get("caps_reached", [])] + [
+            f"{e['pattern']}: {e['error']}" for e in found.get("pattern_errors", [])]
+        if warnings:  # a cap reached or a pattern dropped: the dataset covers less than the source
+            out["warnings"] = warnings
         if st.error:
             out["error"] = st.error
             out["exception_type"] = st.exception_type
@@ -675,6 +846,8 @@ class Orchestrator:
                 self._take(ex, group, got)
             ex.save()
         if any(self._done(ex, d, "write_training_dataset") for d in names):
+            if progress:  # a checkpoint: a call cancelled during the last write writes no handoff.json
+                progress("write_training_dataset", len(names), len(names), "writing handoff.json")
             self.handoff()
         elapsed = (time.perf_counter() - t0) * 1000
         return [self.expected_patterns_summary(ex, d, elapsed) for d in names]
@@ -781,6 +954,37 @@ class Orchestrator:
         _, latest = self.list_executions(0, 1)
         return latest[0].source_path if latest else None
 
+    def gc(self, keep: int | None = None, max_age_days: float | None = None, dry_run: bool = False) -> dict[str, Any]:
+        """The retention policy: remove the executions beyond the newest `keep`, and those last written
+        more than `max_age_days` ago (by default the settings'). Only folders named as an execution
+        may be, with a state.json, are touched. Returns what was (or, with `dry_run`, would be) removed."""
+        keep = self.settings.keep_executions if keep is None else keep
+        age = self.settings.max_execution_age_days if max_age_days is None else max_age_days
+        root = self.settings.executions
+        dated = []
+        for d in root.iterdir() if root.is_dir() else []:
+            if d.is_symlink() or not d.is_dir() or d.name.startswith(".") or not _EXECUTION_ID.fullmatch(d.name):
+                continue
+            try:  # state.json is saved after every step: its time is when the execution was last used
+                written = (d / "state.json").stat().st_mtime
+            except OSError:  # not an execution, or removed meanwhile
+                continue
+            dated.append((written, d))
+        dated.sort(reverse=True)
+        cutoff = time.time() - age * 86400
+        removed, freed = [], 0
+        for i, (written, d) in enumerate(dated):
+            if i < keep and written >= cutoff:
+                continue
+            freed += sum(f.stat().st_size for f in d.rglob("*") if f.is_file() and not f.is_symlink())
+            removed.append(d.name)
+            if not dry_run:
+                shutil.rmtree(d, ignore_errors=True)
+        if removed and not dry_run:
+            log.info("executions removed", removed=len(removed), bytes=freed, kept=len(dated) - len(removed))
+        return {"removed": removed, "bytes_freed": freed, "kept": len(dated) - len(removed),
+                "keep": keep, "max_age_days": age, "dry_run": dry_run}
+
     def list_executions(self, offset: int = 0, limit: int = 50) -> tuple[int, list[ExecutionState]]:
         """The executions under the data folder, newest first: (how many there are, one page)."""
         root = self.settings.executions
@@ -808,9 +1012,9 @@ def _check_same_source(ex: Execution, source_path: str | os.PathLike[str]) -> No
     if ex.state.source is None:
         return
     try:
-        with open(given, "rb") as f:
+        with open_regular(given) as f:
             sha = hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
+    except (OSError, SourceError):
         return  # the step that reads it says what is wrong
     if sha != ex.state.source.sha256:
         raise MinerError(f"{given} has changed since execution {ex.id} loaded it (sha256 {sha[:12]}..., "
@@ -823,10 +1027,29 @@ def _ranks(keys: dict[str, tuple[int, int, str]]) -> dict[str, int]:
     return {d: i + 1 for i, (_, _, d) in enumerate(sorted(keys.values()))}
 
 
-def _reporting(matches: list[Match], step: str, domain: str, progress: Progress | None) -> Iterator[Match]:
-    """The matches, reporting progress (a cancellation checkpoint) every twentieth of the way."""
-    every = max(len(matches) // 20, 1)
+class _Every:
+    """True once every `seconds` (a checkpoint's rate limit)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.due = time.monotonic() + seconds
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now < self.due:
+            return False
+        self.due = now + self.seconds
+        return True
+
+
+def _reporting(matches: Iterable[Match], total: int, step: str, domain: str,
+               progress: Progress | None) -> Iterator[Match]:
+    """The matches, reporting progress every twentieth of the way and at least every CHECK_EVERY_S
+    (each report is a cancellation checkpoint)."""
+    every = max(total // 20, 1)
+    due = time.monotonic() + CHECK_EVERY_S
     for i, m in enumerate(matches):
-        if progress and i and i % every == 0:
-            progress(step, i, len(matches), f"{domain}: match {i} of {len(matches)}")
+        if progress and i and (i % every == 0 or time.monotonic() >= due):
+            progress(step, i, total, f"{domain}: match {i} of {total}")
+            due = time.monotonic() + CHECK_EVERY_S
         yield m

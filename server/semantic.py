@@ -53,9 +53,10 @@ def backend(config: HoloConfig | None) -> Backend:
 
 # -- augmentation, for identify_domain_patterns ----------------------------------------------------
 
-def augment_identify(source_path: str | os.PathLike[str], packs: list[DomainPack], found: dict[str, list[Match]],
+def augment_identify(source_path: str | os.PathLike[str], packs: list[DomainPack], found: dict[str, set[int]],
                      config: HoloConfig | None, context: int) -> dict[str, tuple[list[Match], dict[str, Any]]]:
-    """domain -> (its semantic candidates, figures for its breadcrumb)."""
+    """domain -> (its semantic candidates, figures for its breadcrumb); `found` holds the lines each
+    domain's regexes matched."""
     name = Path(source_path).name
     used = backend(config)
     out: dict[str, tuple[list[Match], dict[str, Any]]] = {}

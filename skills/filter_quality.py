@@ -224,11 +224,12 @@ def filter_quality(
     return FilterResult(
         kept=kept, rejected=rejected, min_quality=min_quality, dedup_method=DEDUP_METHOD,
         near_duplicate_threshold=near_duplicate_threshold,
-        reason_counts=dict(Counter(_reason_key(r) for r in rejected).most_common()),
+        reason_counts=dict(Counter(reason_key(r) for r in rejected).most_common()),
     )
 
 
-def _reason_key(r: Rejected) -> str:
+def reason_key(r: Rejected) -> str:
+    """The reason a rejected example is counted under in `reason_counts`."""
     if r.duplicate_of is not None:
         return "Duplicate pattern" if r.similarity == 1.0 else "Near-duplicate pattern"
     first = r.reasons[1] if len(r.reasons) > 1 else r.reasons[0]

@@ -9,6 +9,7 @@ from statistics import mean
 from training_data_miner.skills.extractors import TEMPLATE_CAP, TEMPLATE_NOTE
 from training_data_miner.skills.models import Example, FilterResult, PatternSummary, PatternType
 from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.review import review_notes
 
 MIN_EXAMPLES = 50
 BUCKETS = (("0.95-1.0", 0.95, 1.01), ("0.90-0.94", 0.90, 0.95), ("0.85-0.89", 0.85, 0.90))
@@ -109,6 +110,7 @@ def generate_pattern_summary(
     by_type = Counter(ex.kind for ex in kept)
     if pattern_type is not None and not by_type.get(pattern_type):
         notes.append(f"no kept example is of the requested pattern_type {pattern_type}")
+    notes += review_notes(filtered.review)
     return PatternSummary(
         domain=pack.name,
         total_examples=len(examples),
@@ -125,4 +127,5 @@ def generate_pattern_summary(
         min_examples_met=shortfall == 0,
         shortfall=shortfall,
         notes=notes,
+        reviewed_precision=filtered.review.precision if filtered.review is not None else None,
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from training_data_miner.skills.files import atomic_write_json, atomic_write_text
+from training_data_miner.skills.review import describe
 
 T = TypeVar("T")
 
@@ -282,6 +283,7 @@ def dataset_card(dataset: dict[str, Any], formats: list[str], n_train: int, n_va
         f"- quality threshold: {quality} ({QUALITY}).",
         f"- quality distribution: {json.dumps(summary.get('quality_distribution', {}))}",
         f"- coverage: {json.dumps({k: v for k, v in summary.get('coverage_analysis', {}).items() if k.endswith('_examples')})}",
+        f"- {reviewed_line(meta.get('review'))}.",
         "",
         "## Known limitations",
         "",
@@ -293,6 +295,19 @@ def dataset_card(dataset: dict[str, Any], formats: list[str], n_train: int, n_va
     if missing:
         body.append(f"- No examples for: {', '.join(missing)}.")
     return "\n".join(lines + body) + "\n"
+
+
+def reviewed_line(review: dict[str, Any] | None) -> str:
+    """The card's line on reviewed precision, from the dataset's metadata.review."""
+    if not review or not review["precision"]["reviewed"]:
+        return ("reviewed precision: not measured (no example of this run carries a reviewer's verdict; "
+                "`training-data-miner review` or the MCP tool review_examples gives them)")
+    line = describe(review["precision"]) + ", over the examples the quality filter kept (Wilson score interval)"
+    if review["dropped_wrong"]:
+        line += f"; {len(review['dropped_wrong'])} marked WRONG were left out"
+    if review["kept_good"]:
+        line += f"; {len(review['kept_good'])} marked GOOD were kept although the filter rejected them"
+    return line
 
 
 def merged_card(datasets: list[dict[str, Any]], formats: list[str], counts: dict[str, tuple[int, int]]) -> str:

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, count
+from itertools import compress, count, islice
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import regex
 
-from training_data_miner.skills.load_source import BOM, SourceError, check_source, read_blocks
-from training_data_miner.skills.models import IdentifyResult, Match, PatternError, trusted
+from training_data_miner.skills.load_source import BOM, SourceError, check_source, read_clipped
+from training_data_miner.skills.models import CapReached, IdentifyResult, Match, PatternError, trusted
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.semantic_index import SearchHit
 from training_data_miner.skills.structure import Structure
@@ -40,7 +41,23 @@ _HS_VERSION = getattr(hyperscan, "__version__", "") if hyperscan else ""
 CONTEXT_LINES = 5
 MAX_LINE_CHARS = 4000  # longer lines are cut to a window around the match (truncated=True)
 MAX_CONTEXT_CHARS = 1000
-PATTERN_TIMEOUT_S = 1.0
+# A pattern whose confirmation of one line takes longer is dropped for the rest of the scan (and
+# reported): a call is never held up by it for more than this, and a cancellation waits at most this.
+# `regex` counts CPU time: on a machine loaded 3x over, 0.25 s took 0.85 s of wall time.
+PATTERN_TIMEOUT_S = 0.25
+# Caps on what one scan keeps (settable: Settings, `mine`/`serve --max-matches...`): `pattern_regex="^"`
+# over 200,000 lines would otherwise make a match of every line for every domain. 012_dev.txt x4 has
+# 20,500 matches in all, its busiest pattern 4,100.
+MAX_MATCHES_PER_PATTERN = 20_000
+MAX_MATCHES = 100_000
+CHECK_EVERY_S = 0.1  # how often the scan calls its checkpoint (cancellation, time budget, progress)
+# The fast engine compiles a bounded repeat as that many copies: `.{12000}` took ~50 s. Its prefilter
+# lowers repeats to at most FAST_REPEAT (a superset still), and a pattern whose repeats still weigh
+# more than MAX_FAST_WEIGHT (nested ones multiply) runs on `regex` alone; 256 compiles in ~0.3 s.
+FAST_REPEAT = 32
+MAX_FAST_WEIGHT = 256
+# The compiled databases cached on disk (the six packs' 44 take 0.8 MB); least recently used go first.
+CACHE_MAX_BYTES = 64 << 20
 # The scan holds a block as bytes, as text and as lines, plus the windows its matches keep alive:
 # 2 MB blocks scan as fast as 8 MB ones and keep a 1 GB stream's largest process at ~90 MB, not ~210.
 SCAN_BLOCK_BYTES = 2 << 20
@@ -88,9 +105,12 @@ class Scanner:
         self.dbs = []
         for pid, p in enumerate(self.patterns):
             flag = base | (hyperscan.HS_FLAG_CASELESS if p.rx.flags & regex.IGNORECASE else 0)
-            db = _hs_database(prefilter_expression(p.rx.pattern).encode("utf-8"), flag, pid)
+            expr = prefilter_expression(p.rx.pattern)
+            if repeat_weight(expr) > MAX_FAST_WEIGHT:
+                continue  # its compile could take minutes and cannot be interrupted: `regex` alone
+            db = _hs_database(expr.encode("utf-8"), flag, pid)
             if db is not None:
-                self.dbs.append(db)
+                self.dbs.append((pid, db))
                 p.fast = True
         self.fallback = [i for i, p in enumerate(self.patterns) if not p.fast]
 
@@ -104,8 +124,9 @@ class Scanner:
 
     # -- scanning ---------------------------------------------------------------------------
 
-    def candidates(self, block: bytes) -> dict[int, set[int]]:
-        """0-based line index within the block -> ids of patterns that may match on it."""
+    def candidates(self, block: bytes, dropped: set[int] | frozenset[int] = frozenset()) -> dict[int, set[int]]:
+        """0-based line index within the block -> ids of patterns that may match on it (the
+        `dropped` patterns left out)."""
         found: dict[int, set[int]] = defaultdict(set)
         if self.dbs:
             ends: list[tuple[int, int]] = []
@@ -113,8 +134,9 @@ class Scanner:
             def on_match(pid: int, _frm: int, to: int, _flags: int, _ctx: object) -> None:
                 ends.append((to, pid))
 
-            for db in self.dbs:
-                db.scan(block, match_event_handler=on_match)
+            for pid, db in self.dbs:
+                if pid not in dropped:
+                    db.scan(block, match_event_handler=on_match)
             ends.sort()
             line = pos = 0
             for to, pid in ends:
@@ -123,10 +145,10 @@ class Scanner:
                 line += block.count(b"\n", pos, end)
                 pos = end
                 found[line].add(pid)
-        if self.fallback:
-            for idx, _ in enumerate(block.split(b"\n")):
-                for pid in self.fallback:
-                    found[idx].add(pid)
+        fallback = [pid for pid in self.fallback if pid not in dropped]
+        if fallback:
+            for idx in range(block.count(b"\n") + (not block.endswith(b"\n"))):
+                found[idx].update(fallback)
         return found
 
 
@@ -141,43 +163,111 @@ def _cache_dir() -> Path | None:
     return Path(root)
 
 
-_BOUNDED = regex.compile(r"\{(\d+),(\d+)\}")
+_REPEAT = regex.compile(r"\{(\d+)(,(\d*))?\}")
 
 
-def prefilter_expression(pattern: str, at_least: int = 8) -> str:
-    """The pattern with each bounded repeat `{m,n}` (n >= at_least) opened to `{m,}`, for the fast
-    engine only. It matches a superset of what the pattern matches, so the prefilter still never
-    misses a line (`regex` confirms each candidate with the exact pattern), and Hyperscan scans
-    it far faster: one pack pattern with two `[^\n]{0,60}?` took 106 ms per 4.6 MB, opened 7 ms.
-    Braces inside a character class or escaped are left alone."""
+def prefilter_expression(pattern: str, at_least: int = 8, most: int = FAST_REPEAT) -> str:
+    """The pattern for the fast engine only, with its repeats loosened: `{m,n}` with n >= at_least
+    opened to `{m,}`, and every repeat's minimum lowered to at most `most` (`.{12000}` becomes
+    `.{32,}`). It matches a superset of what the pattern matches, so the prefilter still never
+    misses a line (`regex` confirms each candidate with the exact pattern), and Hyperscan compiles
+    and scans it far faster: one pack pattern with two `[^\n]{0,60}?` took 106 ms per 4.6 MB,
+    opened 7 ms. Braces inside a character class or escaped are left alone."""
     out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
+    for kind, text, m in _tokens(pattern):
+        if kind == "repeat" and m is not None:
+            low, comma, high = int(m.group(1)), m.group(2), m.group(3)
+            if comma and high and int(high) < at_least:
+                out.append(text)  # a short bounded repeat: exact
+            elif comma or low > most:
+                out.append("{%d,}" % min(low, most))
+            else:
+                out.append(text)
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def repeat_weight(pattern: str) -> int:
+    """About how many positions the fast engine unrolls `pattern` into: each atom counts once, times
+    every bounded repeat around it (a repeat's minimum, or its maximum when bounded). What makes a
+    Hyperscan compile slow: `.{1000}` weighs 1000 and took ~4 s, `(?:.{32,}){32,}` 1024 and ~2.6 s."""
+    stack: list[list[int]] = [[0, 0]]  # per open group: [weight so far, weight of its last atom]
+    for kind, _text, m in _tokens(pattern):
+        frame = stack[-1]
+        if kind == "open":
+            stack.append([0, 0])
+        elif kind == "close" and len(stack) > 1:
+            inner = stack.pop()[0]
+            stack[-1][0] += inner
+            stack[-1][1] = inner
+        elif kind == "repeat" and m is not None:
+            times = int(m.group(3)) if m.group(3) else int(m.group(1))
+            frame[0] += frame[1] * (max(times, 1) - 1)
+            frame[1] *= max(times, 1)
+        elif kind == "atom":
+            frame[0] += 1
+            frame[1] = 1
+    while len(stack) > 1:  # an unclosed group (the pattern is invalid anyway)
+        inner = stack.pop()[0]
+        stack[-1][0] += inner
+    return stack[0][0]
+
+
+def _tokens(pattern: str) -> Iterator[tuple[str, str, regex.Match[str] | None]]:
+    """The pattern as (kind, text, repeat match): "atom" (a character, an escape or a class), "open",
+    "close", "repeat" (`{m}`, `{m,}`, `{m,n}`) and "other" (`|`, `*`, `+`, `?`, anchors)."""
+    i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
         if c == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
+            j = i + 2
+            if j <= n and pattern[i + 1 : j] in ("p", "P", "x", "N", "g") and j < n and pattern[j] == "{":
+                j = pattern.find("}", j) + 1 or n  # \p{L}, \x{263a}, \N{...}
+            yield "atom", pattern[i:j], None
+            i = j
         elif c == "[":
-            in_class = True
-            out.append(c)
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":  # `[]...]` and `[^]...]`: a leading `]` is a literal
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            yield "atom", pattern[i : j + 1], None
+            i = j + 1
+        elif c == "(":
+            j = i + 1
+            if j < n and pattern[j] == "?":  # (?:, (?P<name>, (?=, (?i) ... : the group's own syntax
+                k = j + 1
+                if k < n and pattern[k] == "P" and k + 1 < n and pattern[k + 1] == "<":
+                    k = pattern.find(">", k) + 1 or n
+                elif k < n and pattern[k] == "<" and k + 1 < n and pattern[k + 1] not in "=!":
+                    k = pattern.find(">", k) + 1 or n
+                else:
+                    while k < n and pattern[k] not in ":)":
+                        k += 1
+                    k += k < n and pattern[k] == ":"
+                j = k
+            yield "open", pattern[i:j], None
+            i = j
+        elif c == ")":
+            yield "close", c, None
             i += 1
-            for lead in "^]":  # `[^]...]` and `[]...]`: a leading `]` is a literal
-                if i < n and pattern[i] == lead:
-                    out.append(lead)
-                    i += 1
-            continue
         elif c == "{":
-            m = _BOUNDED.match(pattern, i)
-            if m and int(m.group(2)) >= at_least:
-                out.append("{%s,}" % m.group(1))
+            m = _REPEAT.match(pattern, i)
+            if m:
+                yield "repeat", m.group(0), m
                 i = m.end()
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+            else:
+                yield "atom", c, None
+                i += 1
+        elif c in "|*+?^$.":
+            yield ("atom" if c == "." else "other"), c, None
+            i += 1
+        else:
+            yield "atom", c, None
+            i += 1
 
 
 def _hs_database(expr: bytes, flag: int, pid: int):
@@ -190,6 +280,7 @@ def _hs_database(expr: bytes, flag: int, pid: int):
         try:
             db = hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
             db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
+            os.utime(cached)  # used: the last entry the bound removes
             return db
         except Exception:  # a stale or damaged cache entry is rebuilt below
             pass
@@ -203,9 +294,32 @@ def _hs_database(expr: bytes, flag: int, pid: int):
             tmp = cached.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(hyperscan.dumpb(db))
             os.replace(tmp, cached)
+            _bound_cache(cached.parent)
         except OSError:
             pass  # the cache only saves start-up time
     return db
+
+
+def _bound_cache(root: Path) -> None:
+    """Keep the cache under its size (TDM_CACHE_MAX_BYTES, default CACHE_MAX_BYTES): every distinct
+    pattern_regex adds entries, so the least recently used go first."""
+    try:
+        limit = int(os.environ.get("TDM_CACHE_MAX_BYTES") or CACHE_MAX_BYTES)
+    except ValueError:
+        limit = CACHE_MAX_BYTES
+    entries = []
+    for f in root.glob("hs-*.db"):
+        try:
+            st = f.stat()
+        except OSError:  # removed by another process meanwhile
+            continue
+        entries.append((st.st_mtime, st.st_size, f))
+    total = sum(size for _, size, _ in entries)
+    for _, size, f in sorted(entries, key=lambda e: e[0]):
+        if total <= limit:
+            break
+        f.unlink(missing_ok=True)
+        total -= size
 
 
 def _valid_utf8(data: bytes) -> tuple[bytes, str]:
@@ -312,34 +426,56 @@ def scan(
     scanner: Scanner,
     source_name: str | None = None,
     block_bytes: int | None = None,
-) -> Iterator[Match | PatternError]:
-    """Matches in file order, one pass; a pattern that times out on a line yields a PatternError
-    and the scan goes on with the other patterns."""
+    max_per_pattern: int | None = None,
+    max_total: int | None = None,
+    checkpoint: Callable[[int], None] | None = None,
+) -> Iterator[Match | PatternError | CapReached]:
+    """Matches in file order, one pass. A pattern that times out on a line yields a PatternError
+    and is not used again in this scan; one that matches `max_per_pattern` lines yields a CapReached
+    and is not used again; at `max_total` matches the scan yields a CapReached and stops.
+    `checkpoint(line)` is called about every CHECK_EVERY_S (raising there stops the scan)."""
     path = check_source(source_path)
     first_line = 1
     prev_tail: list[str] = []
     head_n, tail_n = scanner.max_after, scanner.max_before
-    for data, next_head in _lookahead(read_blocks(Path(path), block_bytes or SCAN_BLOCK_BYTES), head_n):
+    dropped: set[int] = set()
+    lines_of: list[int] = [0] * len(scanner.patterns)  # lines each pattern matched
+    total = 0
+    due = time.monotonic() + CHECK_EVERY_S
+    for data, next_head in _lookahead(read_clipped(Path(path), block_bytes or SCAN_BLOCK_BYTES), head_n):
         if first_line == 1 and data.startswith(BOM):
             data = data[len(BOM) :]
         data, decoded = _valid_utf8(data)
         block = _Block(decoded, prev_tail, next_head)
-        cands = scanner.candidates(data)
+        cands = scanner.candidates(data, dropped)
         for idx in sorted(cands):
             if idx >= block.n:
                 continue
             text = block.line_text(idx)
+            line = first_line + idx
             hits: dict[str, Match] = {}
+            capped: list[int] = []
             for pid in sorted(cands[idx]):
+                if pid in dropped:
+                    continue
+                if checkpoint is not None and time.monotonic() >= due:  # between two slow patterns too
+                    checkpoint(line)
+                    due = time.monotonic() + CHECK_EVERY_S
                 p = scanner.patterns[pid]
                 try:
                     m = p.rx.search(text, timeout=scanner.timeout)
                 except TimeoutError:
+                    dropped.add(pid)
                     yield PatternError(domain=p.domain, pattern=p.name, lines_affected=1,
-                                       error=f"timed out after {scanner.timeout}s on line {first_line + idx}")
+                                       error=f"timed out after {scanner.timeout}s on line {line}; "
+                                             "not used for the rest of the scan")
                     continue
                 if m is None:
                     continue
+                lines_of[pid] += 1
+                if max_per_pattern is not None and lines_of[pid] >= max_per_pattern:
+                    dropped.add(pid)
+                    capped.append(pid)
                 if p.domain in hits:  # one match per domain and line; it lists every pattern
                     hits[p.domain].also_matched.append(p.name)
                     continue
@@ -350,14 +486,30 @@ def scan(
                     line_text, clipped = text[start : start + MAX_LINE_CHARS], True
                 # built without re-validation: every field is already of its declared type
                 hits[p.domain] = trusted(Match, {
-                    "domain": p.domain, "pattern": p.name, "also_matched": [], "line": first_line + idx,
+                    "domain": p.domain, "pattern": p.name, "also_matched": [], "line": line,
                     "text": line_text, "groups": _groups(m), "context_before": before, "context_after": after,
                     "truncated": cut or clipped, "match_kind": "regex", "query": None,
                     "document": None, "doc_kind": None, "heading_path": [], "block": None,
                 })
-            yield from hits.values()
+            for match in hits.values():
+                if max_total is not None and total >= max_total:
+                    yield CapReached(limit=max_total, line=line, message=(
+                        f"the call's cap of {max_total} matches was reached at line {line}: lines from "
+                        f"{line} on were not scanned; raise --max-matches or mine fewer domains or a "
+                        "narrower pattern_regex"))
+                    return
+                total += 1
+                yield match
+            for pid in capped:
+                p = scanner.patterns[pid]
+                yield CapReached(domain=p.domain, pattern=p.name, limit=max_per_pattern or 0, line=line, message=(
+                    f"{p.domain}/{p.name} reached its cap of {max_per_pattern} matching lines at line {line}: "
+                    "later lines were not matched against it; raise --max-matches-per-pattern or narrow the pattern"))
         first_line += block.n
         prev_tail = block.tail(tail_n)
+        if checkpoint is not None and time.monotonic() >= due:
+            checkpoint(first_line - 1)
+            due = time.monotonic() + CHECK_EVERY_S
 
 
 def _groups(m: regex.Match[str]) -> dict[str, str | None]:
@@ -375,30 +527,38 @@ def identify_domain_patterns(
     scanner: Scanner | None = None,
     on_match: Callable[[Match], None] | None = None,
     on_error: Callable[[PatternError], None] | None = None,
+    max_per_pattern: int | None = MAX_MATCHES_PER_PATTERN,
+    max_total: int | None = MAX_MATCHES,
+    checkpoint: Callable[[int], None] | None = None,
+    keep: bool = True,
 ) -> IdentifyResult:
-    """All matches of all `packs`, grouped by domain, with per-pattern line counts. `on_match` sees
-    each match as the scan finds it (progress), `on_error` each pattern's first failure (logs)."""
+    """All matches of all `packs`, grouped by domain, with per-pattern line counts and the caps the
+    scan reached. `on_match` sees each match as the scan finds it (an execution writes it to disk),
+    `on_error` each pattern's failure (logs); with `keep` False the matches are not held (the
+    result's lists stay empty). `checkpoint(line)`: see `scan`."""
     scanner = scanner or Scanner(packs, context=context, timeout=timeout)
     matches: dict[str, list[Match]] = {p.name: [] for p in packs}
     counts: dict[str, dict[str, int]] = {p.name: {s.name: 0 for s in p.patterns} for p in packs}
-    errors: dict[tuple[str, str], PatternError] = {}
-    for item in scan(source_path, scanner):
+    errors: list[PatternError] = []
+    caps: list[CapReached] = []
+    for item in scan(source_path, scanner, max_per_pattern=max_per_pattern, max_total=max_total,
+                     checkpoint=checkpoint):
         if isinstance(item, PatternError):
-            key = (item.domain, item.pattern)
-            if key in errors:
-                errors[key].lines_affected += 1
-            else:
-                errors[key] = item
-                if on_error:
-                    on_error(item)
+            errors.append(item)
+            if on_error:
+                on_error(item)
             continue
-        matches[item.domain].append(item)
+        if isinstance(item, CapReached):
+            caps.append(item)
+            continue
+        if keep:
+            matches[item.domain].append(item)
         for name in (item.pattern, *item.also_matched):
             counts[item.domain][name] += 1
         if on_match:
             on_match(item)
-    return IdentifyResult(source=str(source_path), matches=matches, counts=counts,
-                          pattern_errors=list(errors.values()))
+    return IdentifyResult(source=str(source_path), matches=matches, counts=counts, pattern_errors=errors,
+                          caps_reached=caps)
 
 
 # -- semantic augmentation ------------------------------------------------------------------------
@@ -429,14 +589,15 @@ def semantic_queries(pack: DomainPack) -> list[str]:
 
 def augment_semantic(
     pack: DomainPack,
-    regex_matches: list[Match],
+    regex_lines: Iterable[int],
     source: SourceLines,
     search: Search,
     source_name: str,
     context: int = CONTEXT_LINES,
     limit: int = SEMANTIC_LIMIT,
 ) -> list[Match]:
-    """Lines the domain's regexes missed that a semantic search for the domain finds, as matches
+    """Lines the domain's regexes missed (`regex_lines` are the lines they matched) that a semantic
+    search for the domain finds, as matches
     with match_kind "semantic" and the same context windows as regex matches, in search order.
 
     A hit counts when it lands in this source: its path names the source (or is empty) and its
@@ -444,7 +605,7 @@ def augment_semantic(
     holo_index endpoint also searches code and WSP documents) are not candidates."""
     before = context if pack.context_before is None else max(context, pack.context_before)
     after = context if pack.context_after is None else max(context, pack.context_after)
-    taken = {m.line for m in regex_matches}
+    taken = set(regex_lines)
     out: list[Match] = []
     for query in semantic_queries(pack):
         for hit in search(query, limit):
@@ -534,8 +695,7 @@ def source_lines(source_path: str | os.PathLike[str], wanted: set[int], sha256: 
     out: dict[int, str] = {}
     sha = hashlib.sha256()
     first, k = 1, 0
-    for block in read_blocks(path):
-        sha.update(block)
+    for block in read_clipped(path, sha=sha):
         n = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
         if k < len(todo) and todo[k] < first + n:
             data = block[len(BOM):] if first == 1 and block.startswith(BOM) else block
@@ -550,3 +710,50 @@ def source_lines(source_path: str | os.PathLike[str], wanted: set[int], sha256: 
     if k < len(todo):
         raise SourceError(f"source {path} has no line {todo[k]}; start a new execution with load_source")
     return out
+
+
+def stream_with_context(source_path: str | os.PathLike[str], sha256: str, rows: Iterable[dict],
+                        reach: int) -> Iterator[Match]:
+    """Stored rows, in ascending line order, as matches with their context windows, in one pass
+    over the source that holds only the last `reach` lines (at least a row's lines_before +
+    lines_after + 1): how a run too big to hold its matches reads them back. Raises SourceError,
+    after the last match, if the source changed since it was hashed."""
+    path = check_source(source_path)
+    sha = hashlib.sha256()
+    lines = _context_lines(path, sha)
+    window: deque[str] = deque(maxlen=max(reach, 1))
+    last = 0  # the last line read into the window
+    for r in rows:
+        line, before, after = r["line"], r["lines_before"], r["lines_after"]
+        while last < line + after:
+            text = next(lines, None)
+            if text is None:
+                raise SourceError(f"source {path} has no line {last + 1}; start a new execution with load_source")
+            window.append(text)
+            last += 1
+        first = last - len(window) + 1  # line number of window[0]
+        if line - before < first:
+            raise ValueError(f"a window of {before}+{after} lines does not fit in {reach}")
+        ctx = list(islice(window, line - before - first, line + after - first + 1))
+        r = dict(r)
+        del r["lines_before"], r["lines_after"]
+        yield Match.model_validate({**r, "context_before": ctx[:before], "context_after": ctx[before + 1 :]})
+    for _ in lines:  # the rest of the file, for its hash
+        pass
+    if sha.hexdigest() != sha256:
+        raise SourceError(f"source changed since load_source: {path} no longer has sha256 {sha256[:12]}...; "
+                          "start a new execution with load_source")
+
+
+def _context_lines(path: Path, sha: Any) -> Iterator[str]:
+    """The source's lines as context lines (decoded, '\\r' stripped, clipped), hashing every byte."""
+    first = True
+    for block in read_clipped(path, sha=sha):
+        if first and block.startswith(BOM):
+            block = block[len(BOM) :]
+        first = False
+        parts = block.split(b"\n")
+        if parts[-1] == b"":
+            parts.pop()
+        for raw in parts:
+            yield _clip(_decode(raw), MAX_CONTEXT_CHARS)[0]

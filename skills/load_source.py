@@ -12,13 +12,16 @@ import hashlib
 import os
 import shlex
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from training_data_miner.skills.models import Chunk, SourceInfo
 
 BLOCK_BYTES = 8 << 20
+# A line longer than this is read as its first MAX_LINE_BYTES (a 200 MB one-line file is 2 MiB of
+# text to every reader of lines) and is never held whole; load_source still hashes and counts it all.
+MAX_LINE_BYTES = 2 << 20
 CONTEXT_WINDOW_TOKENS = 32_768
 CHUNK_TOKEN_BUDGET = 24_000  # leaves ~8K tokens of a 32K window for instructions and output
 BYTES_PER_TOKEN = 4  # rough figure for English text and log lines
@@ -70,24 +73,107 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def read_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[bytes]:
-    """The file in blocks that each end at a line end (or at EOF); a line longer than a block
-    makes its block longer, never splits."""
+def read_blocks(path: Path, block_bytes: int = BLOCK_BYTES, max_line: int = MAX_LINE_BYTES,
+                sha: Any = None) -> Iterator[bytes]:
+    """The file in blocks that each end at a line end (or at EOF), reading `block_bytes` at a time;
+    `sha` (a hashlib object), when given, is updated with every byte read. A line longer than
+    `max_line` is handed on in pieces that end at a character boundary, not at a line end (a
+    200 MB line is never held whole): a reader counting lines counts line ends, not blocks."""
     with open_regular(path) as f:
-        carry = b""
-        while True:
-            data = f.read(block_bytes)
-            if not data:
-                if carry:
-                    yield carry
-                return
-            data = carry + data if carry else data
-            cut = data.rfind(b"\n")
-            if cut < 0:
+        yield from _pieces(f, None, block_bytes, max_line, sha)
+
+
+def _pieces(f: BinaryIO, length: int | None, block_bytes: int, max_line: int, sha: Any) -> Iterator[bytes]:
+    carry = b""
+    left = length
+    while True:
+        size = block_bytes if left is None else min(block_bytes, left)
+        data = f.read(size) if size else b""
+        if left is not None:
+            left -= len(data)
+        if not data:
+            if carry:
+                yield carry
+            return
+        if sha is not None:
+            sha.update(data)
+        data = carry + data if carry else data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            if len(data) > max_line + 4:  # a piece of an over-long line, longer than max_line
+                k = _char_end(data, len(data))
+                yield data[:k]
+                carry = data[k:]
+            else:
                 carry = data
+            continue
+        carry = data[cut + 1 :]
+        yield data[: cut + 1]
+
+
+def read_clipped(path: Path, block_bytes: int = BLOCK_BYTES, max_line: int = MAX_LINE_BYTES,
+                 sha: Any = None) -> Iterator[bytes]:
+    """Blocks that end at line ends (the last may not), in which a line longer than `max_line` bytes
+    is cut to its first `max_line` (at a character boundary, its line end kept): how the scan, the
+    structure, context windows and the semantic index read a source's lines, so that memory stays
+    bounded and all of them see the same text. `sha` is updated with every byte of the file."""
+    with open_regular(path) as f:
+        yield from clip_lines(_pieces(f, None, min(block_bytes, max_line), max_line, sha), max_line)
+
+
+def read_span(f: BinaryIO, length: int, max_line: int = MAX_LINE_BYTES) -> bytes:
+    """`length` bytes of `f` from where it is, its lines cut as read_clipped cuts them."""
+    return b"".join(clip_lines(_pieces(f, length, max_line, max_line, None), max_line))
+
+
+def clip_lines(blocks: Iterator[bytes], max_line: int) -> Iterator[bytes]:
+    """Line-aligned blocks (pieces of over-long lines among them, as read_blocks gives them, read
+    at most max_line at a time) with every line cut to max_line bytes."""
+    skipping = False  # past the kept head of an over-long line, up to its line end
+    for block in blocks:
+        if skipping:
+            nl = block.find(b"\n")
+            if nl < 0:
                 continue
-            carry = data[cut + 1 :]
-            yield data[: cut + 1]
+            block, skipping = block[nl + 1 :], False
+            if not block:
+                continue
+        first = block.find(b"\n")
+        if first < 0:
+            if len(block) > max_line:
+                yield block[: _char_end(block, max_line)] + b"\n"
+                skipping = True
+            else:
+                yield block
+        elif first > max_line:  # only a block's first line can be longer than one read
+            yield block[: _char_end(block, max_line)] + block[first:]
+        else:
+            yield block
+
+
+def iter_lines(f: BinaryIO, limit: int) -> Iterator[bytes]:
+    """The lines of `f`, each cut to its first `limit` bytes; the rest of a longer line is read past
+    in pieces, never held."""
+    while True:
+        line = f.readline(limit)
+        if not line:
+            return
+        if len(line) == limit and not line.endswith(b"\n"):
+            while True:
+                rest = f.readline(1 << 16)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        yield line
+
+
+def _char_end(data: bytes, end: int) -> int:
+    """The largest cut at or before `end` that splits no UTF-8 sequence of `data`."""
+    i = end - 1
+    while i > end - 4 and i > 0 and data[i] & 0xC0 == 0x80:
+        i -= 1
+    lead = data[i] if 0 <= i < len(data) else 0
+    size = 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2 if lead >= 0xC0 else 1
+    return i if i + size > end else end
 
 
 class _ReplacementCounter:
@@ -107,19 +193,23 @@ class _ReplacementCounter:
 def load_source(
     source_path: str | os.PathLike[str],
     chunk_token_budget: int = CHUNK_TOKEN_BUDGET,
+    checkpoint: Callable[[int], None] | None = None,
 ) -> SourceInfo:
+    """The source's facts and chunk plan, in one pass of bounded blocks (an over-long line comes in
+    pieces). `checkpoint(bytes read)` is called after each block: raising there stops the pass."""
     path = check_source(source_path)
     sha = hashlib.sha256()
-    total_bytes = lines = longest = 0
+    total_bytes = lines = longest = long_lines = 0
     bom = False
     nul = False
     head = b""
     counter: _ReplacementCounter | None = None
     bad_lines = 0
+    open_bad = False  # the line still open at the end of the last block had undecodable bytes
     budget_bytes = chunk_token_budget * BYTES_PER_TOKEN
     chunks: list[Chunk] = []
     chunk_start_line, chunk_bytes = 1, 0
-    cur_line_len = 0  # bytes of the line still open at the end of the previous block
+    pending = 0  # bytes of the line still open at the end of the previous block
 
     def close_chunk(end_line: int) -> None:
         nonlocal chunk_start_line, chunk_bytes
@@ -128,48 +218,67 @@ def load_source(
                                 bytes=chunk_bytes, est_tokens=-(-chunk_bytes // BYTES_PER_TOKEN)))
         chunk_start_line, chunk_bytes = end_line + 1, 0
 
-    for block in read_blocks(path):
+    for block in read_blocks(path, sha=sha):
         if total_bytes == 0:
             bom = block.startswith(BOM)
             head = block[:_HEAD_BYTES]
-        sha.update(block)
         total_bytes += len(block)
         if not nul and b"\x00" in block:
             nul = True
         try:
-            block.decode("utf-8")
+            block.decode("utf-8")  # pieces of an over-long line end at a character boundary
         except UnicodeDecodeError:
             counter = counter or _ReplacementCounter()
-            for raw in block.splitlines():
+            parts = block.split(b"\n")
+            for i, raw in enumerate(parts):
                 before = counter.replaced
                 counter.decoder.decode(raw)
                 counter.decoder.decode(b"", final=True)
-                bad_lines += counter.replaced > before
+                open_bad |= counter.replaced > before
+                if i < len(parts) - 1:  # a line end follows: the line is complete
+                    bad_lines += open_bad
+                    open_bad = False
+        else:
+            if open_bad and b"\n" in block:
+                bad_lines += 1
+                open_bad = False
         # Walk line ends in strides of the chunk budget: C-speed finds, no per-line Python loop.
-        pos = 0
-        n = len(block)
+        pos, n = 0, len(block)
         while pos < n:
-            room = budget_bytes - chunk_bytes
-            cut = block.rfind(b"\n", pos, pos + room) if room > 0 else -1
-            if cut < 0:
-                if chunk_bytes:
-                    close_chunk(lines)
-                    continue
-                cut = block.find(b"\n", pos)  # a line longer than the budget is a chunk alone
-                cut = n - 1 if cut < 0 else cut
-            seg = block[pos : cut + 1]
-            nl = seg.count(b"\n")
-            if nl:
+            room = budget_bytes - chunk_bytes - pending
+            cut = block.rfind(b"\n", pos, min(n, pos + room)) if room > 0 else -1
+            if cut >= 0:  # whole lines that fit the chunk
+                seg = block[pos : cut + 1]
                 first = seg.find(b"\n")
-                longest = max(longest, cur_line_len + first + 1, _longest_line(seg, first))
-                cur_line_len = len(seg) - seg.rfind(b"\n") - 1
-            else:
-                cur_line_len += len(seg)
-            lines += nl + (0 if seg.endswith(b"\n") else 1)
-            chunk_bytes += len(seg)
-            pos = cut + 1
-        if not block.endswith(b"\n"):
-            longest = max(longest, cur_line_len)
+                longest = max(longest, pending + first + 1, _longest_line(seg, first))
+                lines += seg.count(b"\n")
+                chunk_bytes += pending + len(seg)
+                pending, pos = 0, cut + 1
+                continue
+            if room > 0 and pos + room > n:  # the block ends inside a line that may still fit
+                pending += n - pos
+                break
+            if chunk_bytes:  # the chunk is full: the open line starts the next one
+                close_chunk(lines)
+                continue
+            cut = block.find(b"\n", pos)  # a line longer than the budget is a chunk alone
+            if cut < 0:
+                pending += n - pos
+                break
+            length = pending + cut + 1 - pos
+            longest = max(longest, length)
+            long_lines += length - 1 > MAX_LINE_BYTES
+            lines += 1
+            chunk_bytes, pending, pos = length, 0, cut + 1
+            close_chunk(lines)
+        if checkpoint is not None:
+            checkpoint(total_bytes)
+    if pending:  # the last line has no line end
+        longest = max(longest, pending)
+        long_lines += pending > MAX_LINE_BYTES
+        lines += 1
+        chunk_bytes += pending
+    bad_lines += open_bad
     close_chunk(lines)
 
     if total_bytes == 0:
@@ -198,6 +307,9 @@ def load_source(
         notes.append("valid UTF-8")
     if longest > budget_bytes:
         notes.append(f"longest line is {longest} bytes, more than one chunk's budget; it is a chunk of its own")
+    if long_lines:
+        notes.append(f"{long_lines} line(s) longer than {MAX_LINE_BYTES >> 20} MiB: each is mined as its first "
+                     f"{MAX_LINE_BYTES >> 20} MiB")
     return SourceInfo(
         path=str(path.resolve()),
         name=path.name,

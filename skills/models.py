@@ -92,11 +92,23 @@ class PatternError(BaseModel):
     lines_affected: int = 0
 
 
+class CapReached(BaseModel):
+    """A match cap the scan reached (reported, never silent): a pattern's cap stops that pattern, the
+    call's cap stops the scan; lines after `line` were not matched by what it stopped."""
+
+    domain: str | None = Field(None, description="None: the cap on the whole call")
+    pattern: str | None = None
+    limit: int
+    line: int
+    message: str
+
+
 class IdentifyResult(BaseModel):
     source: str
     matches: dict[str, list[Match]]
     counts: dict[str, dict[str, int]] = Field(description="domain -> pattern -> matching lines")
     pattern_errors: list[PatternError] = []
+    caps_reached: list[CapReached] = []
 
 
 class Quality(BaseModel):
@@ -137,6 +149,39 @@ class Rejected(BaseModel):
     similarity: float | None = None
 
 
+class ReviewedPrecision(BaseModel):
+    """GOOD / reviewed over the examples the quality filter kept that carry a reviewer's verdict,
+    with its 95% Wilson score interval (skills/review.py)."""
+
+    reviewed: int
+    good: int
+    weak: int
+    wrong: int
+    precision: float | None = Field(description="good / reviewed; None with no example reviewed")
+    interval_95: tuple[float, float] | None = Field(description="95% Wilson score interval of the precision")
+
+
+class ReviewedExample(BaseModel):
+    example_id: str
+    fingerprint: str
+    pattern: str
+    source: str
+    reviewer: str
+    note: str = ""
+    filter_reason: str | None = Field(None, description="why the filter rejected a GOOD example kept anyway")
+
+
+class ReviewFeedback(BaseModel):
+    """What reviewers' verdicts did to one run's filter result."""
+
+    precision: ReviewedPrecision
+    dropped_wrong: list[ReviewedExample] = Field(description="kept by the filter, dropped: marked WRONG")
+    kept_good: list[ReviewedExample] = Field(description="rejected by the filter, kept: marked GOOD")
+    wrong_by_pattern: dict[str, int] = Field(description="examples marked WRONG, kept or not, by the pattern that made them")
+    unmatched_verdicts: dict[str, int] = Field({}, description=(
+        "verdicts that match no example of this run (the source or the extractor changed), by verdict"))
+
+
 class FilterResult(BaseModel):
     kept: list[Example]
     rejected: list[Rejected]
@@ -144,6 +189,7 @@ class FilterResult(BaseModel):
     dedup_method: str
     near_duplicate_threshold: float
     reason_counts: dict[str, int]
+    review: ReviewFeedback | None = Field(None, description="reviewers' verdicts applied to this result")
 
 
 class PatternSummary(BaseModel):
@@ -162,3 +208,5 @@ class PatternSummary(BaseModel):
     min_examples_met: bool
     shortfall: int
     notes: list[str] = []
+    reviewed_precision: ReviewedPrecision | None = Field(None, description=(
+        "GOOD / reviewed over the kept examples that carry a reviewer's verdict, with n and a 95% interval"))

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from training_data_miner.skills.load_source import BOM, SourceError, check_source, open_regular, read_blocks
+from training_data_miner.skills.load_source import BOM, SourceError, check_source, open_regular, read_blocks, read_span
 
 MAX_DOCUMENT_LINES = 20_000  # a longer stretch without a separator (a raw log) is cut into parts
 SEPARATOR_MIN = 70  # a line of at least this many '=' and nothing else separates two documents
@@ -664,10 +664,13 @@ def split_documents(path: str | os.PathLike[str], max_lines: int = MAX_DOCUMENT_
     for block in read_blocks(Path(path)):
         if sha is not None:
             sha.update(block)
-        seps = [m.start() for m in _SEPARATOR.finditer(block)]
-        ends = {block.find(b"\n", c) + 1 for c in seps}
-        # a path right under a separator belongs to the document the separator opens
-        cuts = sorted(set(seps) | {m.start() for m in _PATH_OPENER.finditer(block) if m.start() not in ends})
+        if b"\n" in block:
+            seps = [m.start() for m in _SEPARATOR.finditer(block)]
+            ends = {block.find(b"\n", c) + 1 for c in seps}
+            # a path right under a separator belongs to the document the separator opens
+            cuts = sorted(set(seps) | {m.start() for m in _PATH_OPENER.finditer(block) if m.start() not in ends})
+        else:  # a piece of an over-long line opens no document: not searched (seconds per 200 MB)
+            cuts = []
         pos, pos_line = 0, line
         for cut in cuts + [None]:
             end = len(block) if cut is None else cut
@@ -730,7 +733,7 @@ def read_documents(path: str | os.PathLike[str], spans: Iterable[DocumentSpan] |
     with open_regular(p) as f:
         for span in spans if spans is not None else split_documents(p):
             f.seek(span.offset)
-            lines = decode_lines(f.read(span.length), span.offset == 0)
+            lines = decode_lines(read_span(f, span.length), span.offset == 0)  # long lines cut, as the scan cuts them
             yield parse_document(lines, span.start, span.index, span.part)
 
 

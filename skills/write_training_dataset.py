@@ -1,5 +1,5 @@
 """Step 6, write the dataset: `{domain}_training_data.json` with every field of the seed's output,
-beside it the pattern summary and the rejected examples, each written atomically.
+beside it the validation set, the pattern summary and the rejected examples, published as one set.
 
 Every figure is computed from this run. The seed's `filter_rate` example (58 kept of 73 = 0.79) is
 really a keep rate, so both are reported under their right names.
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
 from training_data_miner.skills import wsp15
-from training_data_miner.skills.files import append_jsonl, atomic_write_json, domain_lock
+from training_data_miner.skills.files import append_jsonl, domain_lock, dumps_readable, publish_set
 from training_data_miner.skills.handoff import (
     EXECUTION_COMMAND,
     SPLIT_SEED,
@@ -25,6 +26,7 @@ from training_data_miner.skills.handoff import (
 )
 from training_data_miner.skills.models import Example, FilterResult, PatternSummary, SourceInfo
 from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.review import learning as review_learning
 from training_data_miner.skills.validate import TRAINER_MIN_QUALITY
 
 NEXT_SKILL_AGENT = "gemma_domain_trainer_v1"
@@ -146,6 +148,10 @@ def build_dataset(
     low = sum(n for r, n in filtered.reason_counts.items() if "rationale" in r.lower())
     if low:
         improvements.append(f"{low} examples lacked a rationale in the text: mine the reasoning around them")
+    review = filtered.review
+    for pattern, n in (review.wrong_by_pattern.items() if review else ()):
+        improvements.append(f"{n} example{'' if n == 1 else 's'} of pattern {pattern} marked WRONG by a reviewer: "
+                            "fix what the pattern extracts (learning_feedback.review lists them with the notes)")
     improvements.append("Extract negative examples (what NOT to do)")
 
     # Commands anyone can run where the dataset is: the CLI, or a system python3 (the script uses
@@ -186,6 +192,7 @@ def build_dataset(
             },
             "dedup": {"method": filtered.dedup_method, "near_duplicate_threshold": filtered.near_duplicate_threshold},
             "quality_criteria": "complete, clear_reasoning, correct_format, verifiable, unambiguous: 0.2 each, partial credit",
+            "review": review.model_dump(mode="json") if review else None,
         },
         "recommended_wardrobe_config": wardrobe,
         "autonomous_execution": {
@@ -217,6 +224,7 @@ def build_dataset(
             },
             "domain_insights": summary.common_patterns,
             "future_improvements": improvements,
+            "review": review_learning(review),
             "store_to": str(learning_store) if learning_store else None,
         },
     }
@@ -238,15 +246,20 @@ def write_training_dataset(
     validation_share: float = VALIDATION_SHARE,
     split_seed: int = SPLIT_SEED,
     replace: bool = False,
+    before_switch: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Write dataset, validation set, summary and rejected examples; append learning feedback to
-    the store. Returns the paths and the dataset's size. A run short of min_examples does not
-    replace a dataset already there (KeptExistingDataset) unless `replace` is True."""
+    """Write dataset, validation set, summary and rejected examples as one set; append learning
+    feedback to the store. Returns the paths and the dataset's size. A run short of min_examples
+    does not replace a dataset already there (KeptExistingDataset) unless `replace` is True.
+    `before_switch` is called just before the set is published (a cancelled run raises there, and
+    the set before stays in place)."""
     out_dir = Path(out_dir)
     paths = dataset_paths(out_dir, pack.name)
+    # the path readers open (a symlink through the published set's folder), not where it leads
+    named = paths["dataset"].parent.resolve() / paths["dataset"].name
     dataset = build_dataset(
         pack=pack, source=source, filtered=filtered, summary=summary, matches_found=matches_found,
-        dataset_path=paths["dataset"].resolve(), learning_store=learning_store, execution_id=execution_id,
+        dataset_path=named, learning_store=learning_store, execution_id=execution_id,
         pattern_type=pattern_type, training_order=training_order, execution_command=execution_command,
         validation_share=validation_share, split_seed=split_seed,
     )
@@ -258,7 +271,7 @@ def write_training_dataset(
                 f"min_examples {summary.min_examples}, so the dataset already in {paths['dataset']} "
                 f"({_count(paths['dataset'])}) was kept; mine again with --replace (replace=true) to "
                 "overwrite it, or with a lower min_examples")
-        _write_all(paths, dataset, held, summary, filtered, pack, execution_id)
+        _write_all(paths, dataset, held, summary, filtered, pack, execution_id, before_switch)
     size = paths["dataset"].stat().st_size
     if learning_store is not None:
         append_jsonl(learning_store, {
@@ -282,9 +295,13 @@ def _count(path: Path) -> str:
 
 
 def _write_all(paths: dict[str, Path], dataset: dict[str, Any], held: list[Any], summary: PatternSummary,
-               filtered: FilterResult, pack: DomainPack, execution_id: str) -> None:
-    atomic_write_json(paths["validation"], {
+               filtered: FilterResult, pack: DomainPack, execution_id: str,
+               before_switch: Callable[[], None] | None) -> None:
+    """The four files as one set (skills.files.publish_set): a reader, or a writer killed at any
+    point, sees all four from this run or all four from the run before. Each names its execution."""
+    validation = {
         "dataset_id": f"{pack.name}_validation_v1",
+        "execution_id": execution_id,
         "created": dataset["created"],
         "source": dataset["source"],
         "domain": pack.name,
@@ -292,14 +309,15 @@ def _write_all(paths: dict[str, Path], dataset: dict[str, Any], held: list[Any],
         "quality_threshold": dataset["quality_threshold"],
         "split": dataset["metadata"]["split"],
         "examples": held,
-    })
-    atomic_write_json(paths["summary"], summary.model_dump(mode="json"))
-    atomic_write_json(paths["rejected"], {
+    }
+    rejected = {
         "domain": pack.name,
         "execution_id": execution_id,
         "total_rejected": len(filtered.rejected),
         "reason_counts": filtered.reason_counts,
         "rejected": [r.model_dump(mode="json") for r in filtered.rejected],
-    })
-    # The dataset last: a reader that sees it finds its validation set and summary in place.
-    atomic_write_json(paths["dataset"], dataset)
+    }
+    texts = {"validation": validation, "summary": {**summary.model_dump(mode="json"), "execution_id": execution_id},
+             "rejected": rejected, "dataset": dataset}
+    publish_set(paths["dataset"].parent, pack.name, execution_id,
+                {paths[k].name: dumps_readable(v) + "\n" for k, v in texts.items()}, before_switch)

@@ -724,3 +724,21 @@ def test_a_line_that_says_what_to_do_gives_no_task_but_a_status_does(tmp_path):
     assert kept(tmp_path, "- heartbeat timeout change (MPS 12, P2) so it goes in this sprint, not today\n") == []
     e = one(kept(tmp_path, "3. **Ghost hit elimination** (Score 17/20) - Resolved in this session\n"), "priority")
     assert e.input["task_description"] == "Ghost hit elimination"  # its status is not its name
+
+
+@pytest.mark.parametrize("score, reason", [(1, "Must ship before the release"), (2, "Blocking the migration"),
+                                            (5, "Can defer but should clean up"), (4, "Deferrable - nothing waits on it")])
+def test_a_deferability_reason_that_reads_the_scale_backwards_gives_no_rating_task(tmp_path, score, reason):
+    # WSP 15: deferability 1 = highly deferrable, 5 = cannot defer. A reason saying the opposite of
+    # its score would teach the scale backwards: the sum is still a lesson, the rating is not.
+    text = GAPS.replace('"deferability": 1,', f'"deferability": {score},').replace(
+        '"Can defer - nothing is blocked"', json.dumps(reason))
+    ex = kept(tmp_path, text)
+    assert "score" not in by_kind(ex)
+    assert one(ex, "compute").input["deferability"] == score
+
+
+def test_a_dotfile_path_keeps_its_dot_in_the_details(tmp_path):
+    text = GAPS.replace('"modules/communication/chat_relay/mcp/server.py"', '".claude/skills/chat_relay/SKILL.md"')
+    score = one(kept(tmp_path, text), "score")
+    assert ".claude/skills/chat_relay/SKILL.md" in score.input["details"]

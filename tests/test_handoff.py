@@ -161,7 +161,7 @@ def test_the_card_and_the_verification_commands_carry_no_path_of_this_machine(ex
         assert f"Mined from `{SAMPLE.name}` ({SAMPLE.read_text().count(chr(10))} lines, sha256 `{sha}`)" in card
         assert str(SAMPLE.parent) not in card
         ver = json.loads(Path(r["dataset"]).read_text())["verification"]
-        dataset = Path(r["dataset"]).resolve()
+        dataset = Path(r["dataset"]).parent.resolve() / Path(r["dataset"]).name  # the name, not the run folder
         assert ver["verify_command"] == f"training-data-miner validate {dataset}"
         assert ver["validation_script"].startswith("python3 -c ")
         assert sys.executable not in ver["verify_command"] + ver["validation_script"]

@@ -135,3 +135,64 @@ def test_fifo_is_refused_without_blocking(tmp_path):
     os.mkfifo(p)
     with pytest.raises(SourceError, match="not a regular file"):
         load_source(p)
+
+
+def _plan_line_by_line(data: bytes, budget: int) -> tuple[int, int, list[tuple[int, int, int]]]:
+    """(lines, longest line, chunks) worked out one line at a time: the plan load_source must make."""
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    chunks, start, size, longest = [], 1, 0, 0
+    for i, line in enumerate(lines, 1):
+        n = len(line) + (i < len(lines) or data.endswith(b"\n"))
+        longest = max(longest, n)
+        if size and size + n > budget:
+            chunks.append((start, i - 1, size))
+            start, size = i, 0
+        size += n
+        if size > budget:  # a line over the budget is a chunk alone
+            chunks.append((start, i, size))
+            start, size = i + 1, 0
+    if size:
+        chunks.append((start, len(lines), size))
+    return len(lines), longest, chunks
+
+
+def test_the_chunk_plan_does_not_depend_on_how_the_file_is_cut_into_blocks(tmp_path, monkeypatch):
+    """Blocks of 7 bytes to 1 MiB, and over-long lines handed on in pieces (max_line 300 here):
+    lines, the longest line and the chunks are what a line-by-line plan makes."""
+    import random
+
+    from training_data_miner.skills import load_source as ls
+
+    rng = random.Random(5)
+    real = ls.read_blocks
+    for trial in range(150):
+        data = b"".join(b"x" * rng.choice([0, 1, 5, 30, 100, 400, 1000]) + b"\n" for _ in range(rng.randint(1, 40)))
+        if trial % 3 == 0:
+            data += b"tail without a line end"
+        p = tmp_path / "f.txt"
+        p.write_bytes(data)
+        tokens = rng.choice([10, 50, 250])
+        for block in (7, 64, 1000, 1 << 20):
+            monkeypatch.setattr(ls, "read_blocks", lambda path, sha=None, b=block: real(path, b, 300, sha))
+            info = ls.load_source(p, chunk_token_budget=tokens)
+            got = (info.total_lines, info.longest_line_bytes, [(c.start_line, c.end_line, c.bytes) for c in info.chunks])
+            assert got == _plan_line_by_line(data, tokens * BYTES_PER_TOKEN), (trial, block, tokens)
+            assert info.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_over_long_lines_are_cut_the_same_way_by_every_reader_of_lines(tmp_path):
+    from training_data_miner.skills.load_source import read_clipped, read_span
+
+    p = tmp_path / "long.txt"
+    text = b"short\n" + "\u00e9".encode() * 700 + b"\nmid\n" + b"y" * 5000 + b"\nend"
+    p.write_bytes(text)
+    expect = [b"short", "\u00e9".encode() * 150, b"mid", b"y" * 300, b"end"]  # 300 bytes, at a character boundary
+    for block in (7, 100, 300):
+        sha = hashlib.sha256()
+        got = b"".join(read_clipped(p, block, max_line=300, sha=sha))
+        assert got.split(b"\n") == expect, block
+        assert sha.hexdigest() == hashlib.sha256(text).hexdigest()  # every byte hashed, the dropped ones too
+    with open(p, "rb") as f:
+        assert read_span(f, len(text), max_line=300).split(b"\n") == expect

@@ -39,7 +39,7 @@ async def test_tools_list_matches_snapshot(mcp_server, tools_snapshot, mode):
 async def test_tools_are_the_seed_steps_with_flat_input_schemas(mcp_server):
     async with Client(mcp_server) as client:
         tools = (await client.list_tools()).tools
-    assert [t.name for t in tools] == [*STEPS, "mine_domain", "handoff_to_next_skill", "semantic_search", "list_domains"]
+    assert [t.name for t in tools] == [*STEPS, "mine_domain", "handoff_to_next_skill", "semantic_search", "review_examples", "list_domains"]
     for t in tools:
         text = json.dumps(t.input_schema)
         assert "$defs" not in text and "$ref" not in text, t.name  # Qwen-Agent drops them
@@ -124,7 +124,7 @@ async def test_mine_domain_returns_the_expected_patterns_summary(mcp_server, dat
     assert s["domain"] == "mps_scoring"
     assert s["patterns"] == dict.fromkeys(PATTERNS, True) and s["pattern_fidelity"] == 1.0
     assert s["high_quality_examples"] > 0
-    assert s["dataset"] == str((data_dir / "training_datasets" / "mps_scoring_training_data.json").resolve())
+    assert s["dataset"] == str((data_dir / "training_datasets").resolve() / "mps_scoring_training_data.json")
     assert s["dataset_uri"] == "dataset://mps_scoring/training_data"
 
 

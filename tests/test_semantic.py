@@ -111,7 +111,7 @@ def test_augment_semantic_adds_the_lines_the_regexes_missed_with_context(tmp_pat
         calls.append((query, limit))
         return hits
 
-    out = augment_semantic(pack, [regex_match], source, search, "012.txt", context=1, limit=7)
+    out = augment_semantic(pack, [regex_match.line], source, search, "012.txt", context=1, limit=7)
     assert calls == [(pack.description, 7)]
     assert [(m.line, m.match_kind, m.pattern, m.query) for m in out] == [
         (5, "semantic", "semantic", pack.description), (7, "semantic", "semantic", pack.description)]

@@ -322,8 +322,27 @@ def _scrub(text: str) -> str:
     parenthesis that carry them), scores and totals."""
     for rx in _ANSWER:
         text = rx.sub(" ", text)
-    text = _SEPARATORS.sub(r"\1 ", " ".join(text.split()))
-    return text.strip(" -:|,;.\u2192>=")
+    text = _SEPARATORS.sub(r"\1 ", " ".join(text.split())).lstrip(" -:|,;\u2192>=")
+    if not _DOTTED.match(text):  # keep the dot of a dotfile path (".claude/skills/...")
+        text = text.lstrip(" -:|,;.\u2192>=")
+    return text.rstrip(" -:|,;.\u2192>=")
+
+
+_DOTTED = regex.compile(r"\.\w")
+# A deferability reason that reads the scale backwards (WSP 15: 1 = highly deferrable, 5 = cannot
+# defer): "Must fix before orchestration" beside D=1, "Can defer but should clean" beside D=5.
+_DEFERRABLE = regex.compile(r"\b(?:can|could|may)\s+(?:be\s+)?(?:defer|wait|postpone)|(?<!\bnot\s)(?<!\bnon-)"
+                            r"\bdeferr?able\b|\bnot\s+(?:urgent|blocking|critical)\b|\blow\s+urgency\b", regex.I)
+_URGENT = regex.compile(r"\bmust\b|\bblock(?:s|ing|er)\b|\bimmediate(?:ly)?\b|\bcannot\s+(?:be\s+)?defer"
+                        r"|\burgent\b|\bcritical\b|\bbefore\b|\basap\b", regex.I)
+
+
+def _backwards(score: int, reason: str | None) -> bool:
+    """The reason given for a deferability score says the opposite of the score."""
+    if not reason:
+        return False
+    deferrable = bool(_DEFERRABLE.search(reason))
+    return (score >= 4 and deferrable) or (score <= 2 and not deferrable and bool(_URGENT.search(reason)))
 
 
 def _cut_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -1371,7 +1390,8 @@ def _drafts(item: Item, template: str | None, turn: int, doc: Document) -> list[
            "mps_range": f"{lo}-{hi}", "action": action, **stated}
     drafts = [Draft(instruction_key="compute", input={**inp, **dict(zip(DIMS, vec))}, output=out,
                     kind="numeric_examples", required=("mps_total", "priority", "action"), rationale=1.0, **common)]
-    if item.details and (not item.template or item.reasons or item.reason) and _derivable(item, inp):
+    if item.details and (not item.template or item.reasons or item.reason) and _derivable(item, inp) \
+            and not _backwards(vec[DIMS.index("deferability")], item.reasons.get("deferability")):
         # rating: only where the text says what the task is beyond its name, so that a reader of
         # the input could rate it; the reasons only where the text gives them
         out = {}
