@@ -391,6 +391,20 @@ def test_a_rules_destination_is_not_a_subject(tmp_path: Path) -> None:
     assert ex.output["relation"] == "violation" and ex.output["subject"] == "test_speed.py"
 
 
+def test_a_violation_headings_own_description_is_its_subject(tmp_path: Path) -> None:
+    text = "# Notes\n\n## WSP 64 Violation: Protocol Created Without Index Check\n\nThe index was not read first.\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Protocol Created Without Index Check" and ex.output["relation"] == "violation"
+
+
+def test_a_resolution_section_in_the_entry_resolves_its_violation(tmp_path: Path) -> None:
+    text = ("## V014: WSP 64 Violation - Improper Creation Self-Detected\n\n- **Description**: index not read\n\n"
+            "### Resolution Applied\n- Deleted the improper file\n")
+    got = _by_kind(tmp_path, text)
+    (res,) = got["resolution"]
+    assert res.output["resolved"] is True and "Resolution Applied" in res.output["reason"]
+
+
 def test_a_clause_keeps_its_brackets_balanced() -> None:
     assert wsp._clause("OLD location violated both WSP 3 (wrong directory) and WSP 49 (no structure)") == \
         "OLD location violated both (wrong directory) and (no structure)"

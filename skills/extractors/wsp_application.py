@@ -1106,6 +1106,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     entry = _entry(reader, secs[1:] if line.is_heading else secs)
     module = reader.module
     subject = None if line.is_heading and line.wsp_led else _line_subject(statement)
+    if line.is_heading and line.wsp_led and ":" in line.clause:
+        subject = _heading_subject(line.clause.split(":", 1)[1])  # "WSP 64 Violation: WSP Creation Without ..."
     if subject is None and line.is_heading and not line.wsp_led:
         subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
     if subject is None and block is not None and block[0] == "item" and block[1].parent is not None:
@@ -1186,6 +1188,9 @@ def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item |
 
 
 _STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
+# a section of a violation's entry that reports its fix
+_FIX_SECTION = re.compile(r"\b(?:resolution|fix(?:es)?|correction|remediation)\s+(?:applied|complete[d]?|implemented|done)\b"
+                          r"|^\W*(?:resolved|fixed|corrected)\b", _I)
 _STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|closed|remediated|addressed)\b", _I)
 _STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
                           r"|planned|awaiting)\b", _I)
@@ -1210,6 +1215,13 @@ def _resolution(reader: _Reader, place: _Place, statement: str,
     if kind is not None and kind.resolved is not None:
         return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'", None
     doc = place.doc
+    entry = next((s for s in place.sections if s.heading is not None), None)
+    if entry is not None:
+        for sub in doc.subsections(entry):
+            t = reader.title(sub)
+            if sub.heading is not None and _FIX_SECTION.search(t):  # "### RESOLUTION APPLIED" in the entry
+                title = _cut(clean(t), 80)
+                return True, f"its entry has the section '{title}'", f"section: {title}"
     for s in place.sections:
         if s.heading is None:
             continue
