@@ -198,6 +198,7 @@ _CLAUSE_MARKS = re.compile(r"\(\s*[,/&+: ]*\)|\[(?:OK|FAIL|x|X|PASS)\]|[✅❌�
 _CLAUSE_TRAIL = re.compile(r"\b(?:per|following|follows?|under|according\s+to|via|using)\s*(?=$|[.,;:)])", _I)
 
 
+_LEFT_HYPHEN = re.compile(r"(?:^|(?<=\s))-(?=\w)")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _BRACKET_SPACE = re.compile(r"\(\s+|\s+\)")  # "( creation validated)" after its reference left
 
@@ -205,6 +206,7 @@ _BRACKET_SPACE = re.compile(r"\(\s+|\s+\)")  # "( creation validated)" after its
 def _clause(statement: str) -> str:
     """The statement without its references, marks and empty brackets: what it ties the WSP to."""
     t = _CLAUSE_TRAIL.sub(" ", _CLAUSE_MARKS.sub(" ", _REF_SPAN.sub(" ", statement)))
+    t = _LEFT_HYPHEN.sub(" ", t)  # "Implemented WSP 34-compliant README" without its reference
     t = _SPACE.sub(" ", t).strip(" :-–,;.|")
     if t.count("(") != t.count(")"):  # "consultation per (WSP 74 creation validated)" without its reference
         t = t.replace("(", " ").replace(")", " ")
@@ -1131,7 +1133,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
                 subject=subject, section=_cut(section, MAX_CONTEXT) if section else None, document=document, reason=reason,
                 listed_under=_cut(listed, MAX_CONTEXT) if listed and listed != section else None,
                 resolved=resolved, resolved_why=resolved_why, resolution_context=resolution_context,
-                protocol=_protocol_name(statement), clause=_cut(_clause(value), 160), partial=partial)
+                protocol=_protocol_name(statement) if len(numbers) == 1 else None,  # one name for several WSPs misleads
+                clause=_cut(_clause(value), 160), partial=partial)
 
 
 def _tied_numbers(statement: str, said: str, relation: str, numbers: list[int]) -> list[int] | None:
@@ -1215,8 +1218,8 @@ def _resolution(reader: _Reader, place: _Place, statement: str,
     if kind is not None and kind.resolved is not None:
         return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'", None
     doc = place.doc
-    entry = next((s for s in place.sections if s.heading is not None), None)
-    if entry is not None:
+    own = doc.ancestors(place.sections[0])  # the sections of the line's own document (a fence's, in a fence)
+    for entry in [s for s in own if s.heading is not None][:2]:  # the line's section and its entry
         for sub in doc.subsections(entry):
             t = reader.title(sub)
             if sub.heading is not None and _FIX_SECTION.search(t):  # "### RESOLUTION APPLIED" in the entry
@@ -1287,11 +1290,17 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
         return None
     text = " | ".join(f"{h}: {c}" if h and c else c for h, c in zip(header + [""] * len(cells), cells) if c)
     resolved, why = (False, "the table reports it as a current finding") if relation == "violation" else (None, None)
+    subject = _subject(subject)
+    # the input holds where the subject is read from, as for a line
+    section = entry if entry and entry not in text else None
+    document = reader.module if reader.module and reader.module not in (subject, section) else None
+    if subject not in text and not any(v and subject in v for v in (section, document)):
+        section = subject
     return Item(line=n, evidence=_evidence(place.doc.text(n)), statement=_window(text), wsp=numbers,
-                relation=relation, subject=_subject(subject), section=entry if entry != subject else None,
-                document=reader.module if reader.module not in (subject, entry) else None,
+                relation=relation, subject=subject, section=_cut(section, MAX_CONTEXT) if section else None,
+                document=document,
                 reason=f"its status is '{_cut(status, 60)}'", resolved=resolved, resolved_why=why,
-                protocol=_protocol_name(cells[wsp_cell]), clause=_cut(_clause(" | ".join(cells[wsp_cell + 1:])), 160))
+                protocol=_protocol_name(cells[wsp_cell]) if len(numbers) == 1 else None, clause=_cut(_clause(" | ".join(cells[wsp_cell + 1:])), 160))
 
 
 # -- examples ----------------------------------------------------------------------------------
@@ -1323,13 +1332,16 @@ def drafts_of(item: Item) -> list[Draft]:
                      evidence=item.evidence, kind="decision_trees", label=item.relation, required=REQUIRED,
                      rationale=1.0, line=item.line))
     clue = mask(item.clause)
-    if not item.partial and (item.protocol or len(_WORD.findall(clue)) >= DETECT_CLUE_WORDS):
+    masked = mask(item.statement)
+    blanks = masked.count("WSP ___") + masked.count("WSP___")
+    # a blank that hides several numbers ("WSP 26 through WSP 29", "WSP 38/39") has no one answer
+    if not item.partial and len(item.wsp) <= blanks and (item.protocol or len(_WORD.findall(clue)) >= DETECT_CLUE_WORDS):
         detected: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": mask(item.subject)}
         if item.protocol:
             detected["protocol"] = item.protocol
         detected["reason"] = (f"the statement names the protocol '{item.protocol}'" if item.protocol
                               else f"the statement ties it to: {clue}")
-        out.append(Draft(instruction_key="detect", input=_input(item, mask(item.statement), hide=True),
+        out.append(Draft(instruction_key="detect", input=_input(item, masked, hide=True),
                          output=detected, evidence=item.evidence, kind="rationale_chains", label=item.relation,
                          required=REQUIRED, rationale=1.0, line=item.line))
     if item.relation == "violation" and item.resolved is not None and item.resolved_why:
