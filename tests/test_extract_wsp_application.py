@@ -153,6 +153,7 @@ def test_seed_case_wsp_64_violation_detected(tmp_path: Path) -> None:
     ("### [Remote Builder] - Module Initialized - WSP_30 Orchestrated", "applied"),
     ("**WSP 3 Functional Distribution Reinforced:**", "compliant"),
     ("- Module properly reuses code per WSP 84", "applied"),  # work done, not a state
+    ("- **Framework Integrity**: Maintained per WSP 31 and WSP 85", "compliant"),  # a state
     # a compliance word in the next sentence is not tied to the reference
     ("Resolved naming violations through WSP 57 implementation. Achieved full framework compliance.", "applied"),
 ])
@@ -419,6 +420,13 @@ def test_a_table_rows_input_holds_its_subjects_source(tmp_path: Path) -> None:
     for ex in _mine(tmp_path, text):
         assert ex.output["subject"] == "Main Loop Compliance Verification"
         assert ex.input["section"] in ("Main Loop Compliance Verification", wsp.mask("Main Loop Compliance Verification"))
+
+
+def test_under_generic_headings_only_the_nearest_is_the_subject(tmp_path: Path) -> None:
+    text = "# WSP Compliance Status Update\n\n- **Documentation**: Updated per WSP 22 and WSP 83\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "WSP Compliance Status Update" and ex.output["relation"] == "applied"
+    assert ex.input["section"] == "WSP Compliance Status Update"
 
 
 def test_a_clause_keeps_its_brackets_balanced() -> None:

@@ -373,6 +373,7 @@ _ACTION = re.compile(
 # "Root directory now clean per WSP 85", "Infrastructure domain following WSP 3", "Complete per WSP 83"
 _STATE_HEAD = re.compile(r"^(?:all|complete|full|maintained|compliant|aligned|consistent)\b"
                          r"|\b(?:now|properly|already|correctly|fully|formally|complian\w*)\b", _I)
+_STATE_START = re.compile(r"(?:maintained|aligned|preserved|kept\s+consistent)\b", _I)
 # work done on a line ("Re-implemented with ...", "reuses code", "Complete activation implementation"):
 # the WSP was applied to do it, whatever the section or a tick says of the result
 _WORK = re.compile(r"\b(?:(?:re-?)?implement(?:ed|s|ation)|reuses?|reused|code\s+reuse)\b", _I)
@@ -390,6 +391,8 @@ def _states(tok: str, m: re.Match[str]) -> bool:
     before = _MARK_LEAD.sub("", tok[: m.start() + trigger.start()]).strip()
     head = _FIELD_LABEL.sub("", before)
     word = trigger.group(0).split()[0].lower()
+    if head and word in ("per", "follows", "follow") and _STATE_START.match(head) and not _WORK.search(head):
+        return True  # "Framework Integrity: Maintained per WSP 31": a state, though it reads like a past act
     if not head or _ACTION.match(before) or _ACTION.match(head) or word not in ("per", "follows", "follow"):
         return False  # "Follows WSP 64 ...", "**Created**: ... per WSP 49", "Moved x.py to src/ per WSP 3"
     if _WORK.search(head):
@@ -1116,6 +1119,10 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         subject = _line_subject(clean(doc.items[block[1].parent].text))  # "- File 1: `x.py`" over "- Source: ..."
     if subject is None:
         subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
+    if not subject and head is not None and not line.is_heading:
+        # only generic headings over it: the nearest, as written ("System Compliance Status Update")
+        title = _SPACE.sub(" ", _TRAIL_TAG.sub("", _DATE_HEAD.sub("", clean(reader.title(head))))).strip(" *-–:[]")
+        subject = title if len(_WORD.findall(title)) >= 2 and not _REF.match(title) else None
     if not subject:
         return None
     subject = _subject(subject)
