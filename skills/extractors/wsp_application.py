@@ -655,7 +655,7 @@ _NOT_MODULE = re.compile(r"^(?:foundups|wsp|the|main|system|root)\b", _I)
 def _heading_subject(title: str) -> str | None:
     """A heading as a subject: dates, wrappers and numbering dropped; None for a generic one
     ("WSP Compliance", "What Changed") that names no thing."""
-    t = _DATE_HEAD.sub("", clean(title)).strip()
+    t = _DATE_HEAD.sub("", _EMPTY_BRACKETS.sub(" ", clean(title))).strip()  # "Cleanup (WSP 78 Compliance)" without it
     lead = _LEAD_TAG.match(t)
     if lead:  # "[WARNING] FILE SIZE VIOLATIONS": a status tag goes; "[Remote Builder] - ...": a name stays
         t = t[lead.end():] if lead.group(1).upper() == lead.group(1) and " " not in lead.group(1) \
