@@ -365,9 +365,11 @@ def test_handoff_names_each_datasets_source_and_sha256_and_warns_when_they_diffe
     m = json.loads(r.stdout)
     assert m["domains"]["mps_scoring"]["source"] == {"name": SAMPLE.name, "sha256": sha[SAMPLE.name]}
     assert m["domains"]["wsp_application"]["source"] == {"name": "other.txt", "sha256": sha["other.txt"]}
+    parts = {"mps_scoring": f"mps_scoring from {SAMPLE.name} (sha256 {sha[SAMPLE.name][:12]})",
+             "wsp_application": f"wsp_application from other.txt (sha256 {sha['other.txt'][:12]})"}
+    in_order = sorted(parts, key=lambda d: m["domains"][d]["training_order"])  # the sources in training order
     assert r.stderr.splitlines() == [
-        f"warning: the datasets were mined from 2 different sources: mps_scoring from {SAMPLE.name} "
-        f"(sha256 {sha[SAMPLE.name][:12]}); wsp_application from other.txt (sha256 {sha['other.txt'][:12]}); "
+        f"warning: the datasets were mined from 2 different sources: {'; '.join(parts[d] for d in in_order)}; "
         "mine them from one source if they are to be trained together"]
     assert m["warnings"] == [r.stderr.splitlines()[0].removeprefix("warning: ")]
 

@@ -221,17 +221,19 @@ def test_next_mine_drops_wrong_keeps_good_and_reports_precision_even_after_the_s
 
 
 def test_good_examples_stay_when_a_changed_threshold_would_drop_them(tmp_path, data_dir):
-    first = mine(SAMPLE, data_dir, "wsp_application")
+    # a domain whose sample dataset holds examples scored below 1.0 (first_principles: steps the
+    # filter credits in part)
+    first = mine(SAMPLE, data_dir, "first_principles")
     scored = [e for e in first["dataset"]["examples"] if e["quality_score"] < 1.0]
     good, plain = scored[0], scored[1]
-    record_verdict(data_dir / "reviews", new_verdict(good, "wsp_application", "GOOD", "person"))
-    again = mine(SAMPLE, data_dir, "wsp_application", "--min-quality", "1.0", "--min-examples", "1")
+    record_verdict(data_dir / "reviews", new_verdict(good, "first_principles", "GOOD", "person"))
+    again = mine(SAMPLE, data_dir, "first_principles", "--min-quality", "1.0", "--min-examples", "1")
     fps = {fingerprint(e) for e in again["dataset"]["examples"]}
     assert fingerprint(good) in fps and fingerprint(plain) not in fps
     assert any("1 example(s) kept although the filter rejected them" in n and good["example_id"] in n
                for n in again["summary"]["notes"])
     assert again["summary"]["reviewed_precision"]["reviewed"] == 0  # the filter kept none of the reviewed
-    assert validate_file(data_dir / "training_datasets" / "wsp_application_training_data.json") == []
+    assert validate_file(data_dir / "training_datasets" / "first_principles_training_data.json") == []
 
 
 def test_a_mine_without_verdicts_writes_no_review(data_dir):
