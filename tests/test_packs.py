@@ -110,15 +110,25 @@ def test_extractors_use_only_their_listed_instruction_keys():
 
     from training_data_miner.skills.extractors import INSTRUCTION_KEYS, get_extractor
     from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
+    from training_data_miner.skills.structure import Structure
 
     sources = [SAMPLE] + ([CORPUS] if CORPUS.exists() else [])
     used: dict[str, set[str]] = {}
     for src in sources:
         found = identify_domain_patterns(src, list(PACKS.values())).matches
+        structure = Structure.read(src)
         for name, pack in PACKS.items():
-            extract = get_extractor(pack.extractor).extract
+            extractor = get_extractor(pack.extractor)
+            keys = used.setdefault(pack.extractor, set())
+            if extractor.document is not None:  # a document extractor reads each document with its hits
+                by_doc: dict[int, list] = {}
+                for m in found[name]:
+                    by_doc.setdefault(structure.index_of(m.line), []).append(m)
+                for i, hits in by_doc.items():
+                    keys.update(d.instruction_key for d in extractor.document(structure.document(i), hits, pack))
+                continue
             for m in found[name]:
-                used.setdefault(pack.extractor, set()).update(d.instruction_key for d in extract(m, pack))
+                keys.update(d.instruction_key for d in extractor.extract(m, pack))
     assert set(used) == {p.extractor for p in PACKS.values()}
     for extractor, keys in used.items():
         assert keys and keys <= set(INSTRUCTION_KEYS[extractor]), (extractor, keys)

@@ -84,7 +84,7 @@ INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "wsp_application": ("classify",),
     "roadmap_analysis": ("section", "status"),
     "readme_patterns": ("outline", "described", "audit", "doc_set", "doc_checklist"),
-    "modlog_updates": ("entry",),
+    "modlog_updates": ("entry", "fields"),
     "first_principles": ("reason",),
     "generic": ("default",),
 }
