@@ -164,6 +164,18 @@ def test_a_pasted_documents_byte_order_mark_does_not_hide_its_title(tmp_path: Pa
     assert doc.heading_path(5) == ["Cache Module - Modification Log", "[2025-10-15] Added"]
 
 
+@pytest.mark.parametrize("title, kind", [
+    ("Utils Module - ModLog", "modlog"), ("ModLog: Tokenization System", "modlog"),
+    ("Memory Orchestrator ModLog (WSP 22)", "modlog"), ("FoundUps Agent - Development Log", "modlog"),
+    ("Gateway Module Change Log", "modlog"), ("MODLOG ENTRIES", "modlog"),
+    ("[2025-10-22] dae_infrastructure ModLog.md created", "other"), ("ModLog Template", "other"),
+    ("Generate the roadmap from the ModLog?", "roadmap"),
+])
+def test_a_document_is_a_modlog_when_its_title_names_the_log_not_when_it_mentions_one(title, kind) -> None:
+    doc = parse_document([SEP, f"# {title}", "", "text"], 1)
+    assert doc.kind == kind
+
+
 def test_long_stretches_are_cut_into_parts_and_lines_are_kept_whole(tmp_path: Path) -> None:
     p = tmp_path / "log.txt"
     p.write_bytes(b"\xef\xbb\xbfline\r\n" * 25 + b"last without end")
