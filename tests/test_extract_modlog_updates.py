@@ -23,6 +23,7 @@ def by_kind(examples):
     out: dict[int, dict] = {}
     for ex in examples:
         kind = "entry" if "modlog_entry" in ex.output else "fields"
+        assert ex.label == kind  # the task kind is the label (the domain has none of its own)
         assert kind not in out.setdefault(ex.line, {}), ex
         out[ex.line][kind] = ex
     return out
@@ -288,6 +289,57 @@ def test_an_entry_quoted_in_a_markdown_block_as_a_modlog_entry(tmp_path):
     assert list(exs) == [9]  # not the audit's own dated heading, nor the unnamed block
     assert exs[9]["entry"].input == {"module": "scheduler", "date": "2025-10-23", "title": "Scheduler tests added",
                                      "files": ["tests/test_scheduler.py"]}
+
+
+def test_logs_pasted_one_after_another_keep_their_own_module(tmp_path):
+    text = "\n".join([
+        SEP,
+        "# ModLog - modules/media/uploader",
+        "",
+        "## [2025-10-05] Resumable uploads",
+        "- Uploads resume after a dropped connection",
+        "",
+        "# Upload Failures Postmortem",  # a report pasted without a separator line
+        "",
+        "## 2025-10-06 - Timeline",
+        "**Date**: 2025-10-06",
+        "- 3 uploads lost",
+        "",
+        "## 1. The ModLog violation reported 60 times",  # mentions a ModLog, names none
+        "### 2025-10-07 - Not an entry",
+        "- text",
+        "",
+        "# ModLog - modules/media/thumbnailer",
+        "",
+        "## [2025-10-08] Thumbnails cached",
+        "- Cache keyed by video id",
+    ])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))
+    assert sorted(exs) == [4, 19]
+    assert exs[4]["entry"].input["module"] == "modules/media/uploader"
+    assert exs[19]["entry"].input["module"] == "modules/media/thumbnailer"
+
+
+def test_an_entry_in_the_house_format_is_one_wherever_it_was_pasted(tmp_path):
+    text = "\n".join([
+        "# Scratch notes",
+        "",
+        "## [2025-10-09] Poller backoff ceiling lowered",
+        "**Change Type**: Bug Fix   **By**: 0102   **WSP References**: WSP 50",
+        "",
+        "### Summary",
+        "- Backoff stops at 45 s",
+        "",
+        "## [2025-10-10] Notes from the call",
+        "**By**: 012",
+        "- talk about quotas",
+    ])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))
+    assert list(exs) == [3]  # the second heading has no Change Type: a dated note, not an entry
+    assert exs[3]["fields"].output == {"date": "2025-10-09", "title": "Poller backoff ceiling lowered",
+                                       "change_type": "Bug Fix", "by": "0102", "wsp_references": ["WSP 50"],
+                                       "changes": ["Backoff stops at 45 s"]}
+    assert "module" not in exs[3]["entry"].input
 
 
 @pytest.mark.parametrize("text", [

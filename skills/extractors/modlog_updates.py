@@ -7,8 +7,9 @@ heading whose first lines carry a `Date:` or `Version:` field, with its body up 
 or the next heading of its level; in a changelog a bullet record with a bold timestamp
 (`- **2025-10-06 13:28:04**: text`) is an entry too. A changelog is a document whose kind is
 modlog, a section whose heading names a ModLog or change log (a README's ModLog section), or a
-markdown block quoted as a ModLog entry. Dated headings elsewhere (audits, plans) and template
-placeholders (`[YYYY-MM-DD]`, `[Title]`) are not entries.
+markdown block quoted as a ModLog entry; an entry in the house format (a Change Type field beside
+a By or WSP References field) is one wherever it was pasted. Other dated headings outside a
+changelog (audits, plans) and template placeholders (`[YYYY-MM-DD]`, `[Title]`) are not entries.
 
 Each entry gives two tasks: write the entry in the WSP 22 house format from the facts of the
 change (what changed, the problem or context, the files, the module), and read the fields out of
@@ -38,7 +39,8 @@ MAX_RAW_LINES = 30
 CODE_NOT_SHOWN = "[... code block not shown]"
 MAX_HEAD_CHARS = 400  # heading text parsed (a longer line is not a heading of an entry)
 
-CHANGELOG = dict(DOC_KINDS)["modlog"]
+CHANGELOG = dict(DOC_KINDS)["modlog"]  # a heading that names a log
+_MENTIONS_LOG = regex.compile(r"(?i)mod\s*log|change\s*log")
 _D = r"20\d\d-[01]\d-[0-3]\d"
 _TIME = r"(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?)?"
 _SEP = r"\s*[-\u2013\u2014:|]\s*"
@@ -65,7 +67,8 @@ _PLACEHOLDER = regex.compile(
     r"YYYY|MM-DD|\[(?:date|title|description|summary|change|module|name)[^\]]{0,20}\]|\{[a-z_ ]{2,20}\}|<[A-Za-z_ ]{2,20}>",
     regex.IGNORECASE)
 _MAYBE_ENTRY = regex.compile(r"\d|MODLOG|session|today", regex.IGNORECASE)  # what every entry form has
-_COUNTS = regex.compile(r"(?P<name>(?:\b[A-Z][A-Za-z]+[ _-]?|\b[vV]|\bVersion )\d+(?:\.\d+)*)|\d+")
+_NUMBER = regex.compile(r"\d+(?:\.\d+)*")
+_NAMES_NUMBER = regex.compile(r"(?:\b[A-Z][A-Za-z]+[ _-]?|\b[vV])$")  # what precedes a number that names something
 _RECORD = regex.compile(r"^\*\*(?P<date>" + _D + r")" + _TIME + r"\*\*\s*:?\s*(?P<text>\S.*)$")
 
 # Markup and noise removed from fields.
@@ -79,6 +82,7 @@ _BULLET = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
 _HEADING = regex.compile(r"^ {0,3}(?P<hashes>#{1,6})\s+(?P<text>\S.{0,400}?)\s*#*\s*$")
 _LABEL = regex.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>[^*\n]{2,80}?)(?::\*\*|\*\*\s*:?)\s*$")
 _PLAIN_LABEL = regex.compile(r"^(?P<key>[A-Z][A-Za-z /&()-]{2,40}):\s*$")
+_MORE_FIELDS = regex.compile(r"\s+(?=\*\*[^*\n]{1,40}?(?::\*\*|\*\*\s*:)\s)")
 _FIELD = regex.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>[^*\n]{1,40}?)(?::\*\*|\*\*\s*:)\s*(?P<value>\S.*)$")
 _PLAIN_FIELD = regex.compile(r"^\s*(?:[-*+]\s+)?(?P<key>[A-Z][A-Za-z]{1,15}(?:[ /][A-Za-z]{2,15}){0,2}):[ \t]+(?P<value>\S.*)$")
 _RULE = regex.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
@@ -109,7 +113,7 @@ _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
     r"notes?|references?|related(?: docs| documents)?|see also|wsp (?:compliance|references?|protocols?)|"
-    r"compliance(?: status)?|known (?:issues|limitations))\b")
+    r"compliance(?: status)?|known (?:issues|limitations))\b|\b(?:metrics|statistics|stats|status|checklist)$")
 _TYPE_KEYS = ("change type", "type", "category")
 _BY_KEYS = ("by", "agent", "author", "architect", "who")
 _WSP_KEYS = ("wsp references", "wsp reference", "wsp protocol references", "wsp protocols", "wsp protocol", "wsp refs",
@@ -164,16 +168,16 @@ def clean(text: str) -> str:
 def _key(text: str) -> str:
     """A label reduced to its words: "### [TOOL] Files Changed:" -> "files changed"."""
     text = clean(text).lower()
-    text = rx.sub(r"\([^)]*\)|[^a-z /&-]", " ", text)
+    text = rx.sub(r"\([^)]*\)|[^a-z0-9 /&-]", " ", text)  # "**WSP 97**:" keeps its number: not a WSP field
     return " ".join(text.split()).strip(" -/&")
 
 
 def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     """`text` whole, or its first whole sentences within `limit` (the first sentence alone when it
-    is longer, up to twice the limit), or its first words and an ellipsis."""
+    is longer, up to three times the limit), or its first words and an ellipsis."""
     if len(text) <= limit:
         return text
-    ends = [m.end() for m in rx.finditer(r"[.!?](?=\s)", text[:2 * limit])]
+    ends = [m.end() for m in rx.finditer(r"[.!?](?=\s)", text[:3 * limit])]
     within = [e for e in ends if e <= limit]
     if within:
         return text[:within[-1]]
@@ -186,7 +190,8 @@ def _listed(items: list[str], limit: int, what: str) -> list[str]:
     """The list whole, or its first `limit` items and one saying how many were left out."""
     if len(items) <= limit:
         return items
-    return [*items[:limit], f"... and {len(items) - limit} more {what}"]
+    more = len(items) - limit
+    return [*items[:limit], f"... and {more} more {what if more > 1 else what.rstrip('s')}"]
 
 
 def wsp_numbers(text: str) -> list[str]:
@@ -272,7 +277,7 @@ def _log_name(title: str | None, path: str | None = None) -> str | None:
     or its title ("Utils Module - ModLog" -> "Utils Module")."""
     if path:
         parts = rx.split(r"[/\\]", path)
-        if len(parts) >= 2 and CHANGELOG.search(parts[-1]):
+        if len(parts) >= 2 and _MENTIONS_LOG.match(parts[-1]) and parts[-1].lower().endswith(".md"):
             return parts[-2]
     if not title:
         return None
@@ -286,20 +291,40 @@ def _log_name(title: str | None, path: str | None = None) -> str | None:
 
 
 def _regions(doc: Document) -> list[Region]:
-    if doc.kind == "modlog":
-        return [Region(doc, doc.start, doc.end, _log_name(doc.title, doc.path), doc.title_line)]
+    """The changelogs of a document. A level-1 heading that is not an entry opens a new piece (a
+    log pasted after another without a separator line); a piece is a changelog when its heading
+    names a log, or when it is the first and the document is one (its kind, from its title or
+    path); in the other pieces, a section whose heading names a log is one (a README's ModLog)."""
     out: list[Region] = []
-    first_heading = next((s for s in doc.sections if s.heading), None)
+    starts = [s for s in doc.sections if s.heading and s.level == 1 and s.heading.style != "bold"
+              and s.start != doc.title_line and not parse_heading(s.heading.raw)]
+    pieces = [(doc.start, None), *((s.start, s.heading) for s in starts)]
+    if len(pieces) > 1 and not any(s.heading and s.start < pieces[1][0] for s in doc.sections):
+        pieces = [(doc.start, pieces[1][1]), *pieces[2:]]  # the lines before the first heading go with it
+    ends = [start - 1 for start, _ in pieces[1:]] + [doc.end]
+    for (first, head), last in zip(pieces, ends):
+        if head is not None and CHANGELOG.search(head.title):
+            out.append(Region(doc, first, last, _log_name(head.title), head.line))
+        elif head is None and doc.kind == "modlog":
+            out.append(Region(doc, first, last, _log_name(doc.title, doc.path), doc.title_line))
+        else:
+            out += _sections_named_log(doc, first, last)
+    return out
+
+
+def _sections_named_log(doc: Document, first: int, last: int) -> list[Region]:
+    out: list[Region] = []
+    first_heading = next((s for s in doc.sections if s.heading and first <= s.start <= last), None)
     for sec in doc.sections:
         h = sec.heading
-        if h is None or h.style == "bold" or not CHANGELOG.search(h.title) or parse_heading(h.raw):
+        if h is None or not first <= sec.start <= last or h.style == "bold" or not CHANGELOG.search(h.title):
             continue
-        if out and out[-1].first <= sec.start <= out[-1].last:
-            continue  # inside a changelog section already
-        # the lines before a document's first heading belong with the log it opens
-        first = doc.start if sec is first_heading else sec.start
+        if parse_heading(h.raw) or (out and out[-1].first <= sec.start <= out[-1].last):
+            continue  # an entry, or a section inside a changelog already
+        # the lines before a piece's first heading belong with the log it opens
+        start = first if sec is first_heading else sec.start
         name = _log_name(h.title) or _log_name(doc.title, doc.path)
-        out.append(Region(doc, first, sec.end, name, h.line))
+        out.append(Region(doc, start, min(sec.end, last), name, h.line))
     return out
 
 
@@ -316,7 +341,7 @@ def _fenced_regions(doc: Document) -> list[Region]:
             continue
         above = [t for _, t in doc.span(fence.start - 4, fence.start - 1) if t.strip()][-3:]
         context = " ".join([*above, *doc.heading_path(fence.start)])
-        if not CHANGELOG.search(context):
+        if not _MENTIONS_LOG.search(context):
             continue
         sub = parse_document(body, fence.start + 1, doc.index)
         path = rx.search(r"[\w./\\-]*\b(?:ModLog|CHANGELOG|ChangeLog)\.md", context)
@@ -325,30 +350,58 @@ def _fenced_regions(doc: Document) -> list[Region]:
     return out
 
 
+def _loose_entries(doc: Document, regions: list[Region]) -> list[Region]:
+    """Entries in the house format pasted outside any changelog: a dated or versioned heading whose
+    first lines carry a Change Type field and a By or WSP References field (a format no other
+    kind of document uses), each read as a changelog of one entry."""
+    out: list[Region] = []
+    for sec in doc.sections:
+        h = sec.heading
+        if h is None or h.style == "bold" or any(r.first <= h.line <= r.last for r in [*regions, *out]):
+            continue
+        if not _MAYBE_ENTRY.search(h.raw) or parse_heading(h.raw) is None:
+            continue
+        keys = {f[0] for _, t in doc.span(h.line + 1, min(sec.body_end, h.line + 8)) for f in _fields_of(t)}
+        if "change type" in keys and keys & {"by", "wsp references"}:
+            out.append(Region(doc, h.line, sec.end, None))
+    return out
+
+
 def _date_field(doc: Document, sec: Section) -> tuple[bool, str | None, str | None]:
     """Whether an undated heading's first lines carry a Date or Version field (an entry's
     metadata), with the date and the version they give."""
-    last = min(sec.body_end, sec.start + 8)
+    lines = [t for _, t in doc.span(sec.start + 1, min(sec.body_end, sec.start + 8)) if t.strip()][:4]
     found, date, version = False, None, None
-    seen = 0
-    for n, text in doc.span(sec.start + 1, last):
-        if not text.strip():
-            continue
-        seen += 1
-        if seen > 4:
-            break
-        f = _field_of(text)
-        if f is None:
-            continue
-        key, value = f
-        if key in _DATE_KEYS and not _PLACEHOLDER.search(value):
-            found = True
-            d = rx.search(_D, value)
-            date = date or (d.group(0) if d else None)
-        elif key in _VERSION_KEYS and rx.search(r"\d+\.\d+", value):
-            found = True
-            version = version or clean(value)
+    for text in lines:
+        if "ate" not in text and "ersion" not in text:
+            continue  # no Date or Version field here (most lines under a heading)
+        for key, value in _fields_of(text):
+            if key in _DATE_KEYS and not _PLACEHOLDER.search(value):
+                found = True
+                d = rx.search(_D, value)
+                date = date or (d.group(0) if d else None)
+            elif key in _VERSION_KEYS and rx.search(r"\d+\.\d+", value):
+                found = True
+                version = version or clean(value)
     return found, date, version
+
+
+def _fields_of(text: str) -> list[tuple[str, str]]:
+    """The `**Key**: value` fields of a line, several where a line holds several
+    ("**Change Type**: Fix   **By**: 0102   **WSP References**: WSP 22")."""
+    f = _field_of(text)
+    if f is None:
+        return []
+    if "**" not in f[1]:
+        return [f]
+    out = []
+    for part in _MORE_FIELDS.split(f"**{f[0]}**: {f[1]}" if "**" in text[:12] else f[1]):
+        m = _FIELD.match(part)
+        if m:
+            out.append((_key(m["key"]), m["value"].strip()))
+        elif out:
+            out[-1] = (out[-1][0], f"{out[-1][1]} {part}")
+    return out or [f]
 
 
 def _field_of(text: str) -> tuple[str, str] | None:
@@ -424,10 +477,33 @@ def _trim(doc: Document, first: int, last: int) -> int:
     return last
 
 
+class _Seen:
+    """A document's entries so far, compared by their text with times and counts blanked (the
+    whole text only when the heading's shape and the length already agree: most never do)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, int], list[list]] = {}
+
+    def add(self, lines: list[str]) -> bool:
+        """False when an earlier entry has the same shape."""
+        earlier = self.by_key.setdefault((_shape(lines[0]), len(lines)), [])
+        whole = _shape("\n".join(lines)) if earlier else None
+        for e in earlier:
+            if e[1] is None:
+                e[1] = _shape("\n".join(e[0]))
+            if e[1] == whole:
+                return False
+        earlier.append([lines, whole])
+        return True
+
+
 def _shape(text: str) -> str:
     """The text with its times and counts blanked; numbers that name something (WSP 49, Phase 2,
     v0.3) are kept."""
-    return _COUNTS.sub(lambda m: m["name"] or "#", text)
+    def blank(m: regex.Match[str]) -> str:
+        return m.group(0) if _NAMES_NUMBER.search(text, max(0, m.start() - 12), m.start()) else "#"
+
+    return _NUMBER.sub(blank, text)
 
 
 def _record_title(text: str) -> str:
@@ -501,6 +577,7 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
         s = text.strip() if text else ""
         if not s:
             open_field = None
+            groups[-1].lines.append((n, ""))  # a blank line parts two paragraphs
             continue
         c = s[0]
         if c in "-*_=" and _RULE.match(s):
@@ -534,15 +611,15 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
                 depth = len(heads) + 1
             groups.append(Group(_key(label), clean(label).rstrip(":").strip(), level, n, depth))
             continue
-        f = _field_of(text) if ":" in text[:64] else None
-        if f is not None:
-            fld = Fld(f[0], f[1], n, groups[-1].depth + 1, n)
-            fields.append(fld)
-            if f[1].rstrip("* ").endswith(":"):
-                open_field = fld
-            r = role(f[0])
-            if r in ("meta", "why", "impact") or (r == "files" and _paths([f[1]])):
-                continue
+        found = _fields_of(text) if ":" in text[:64] else []
+        for key, value in found:
+            fields.append(Fld(key, value, n, groups[-1].depth + 1, n))
+        if found:
+            if found[-1][1].rstrip("* ").endswith(":"):
+                open_field = fields[-1]
+            roles = {role(k) for k, _ in found}
+            if roles & {"meta", "why", "impact"} or ("files" in roles and _paths([found[0][1]])):
+                continue  # read from the fields, not as content
         groups[-1].lines.append((n, text))
     return Facts(groups, fields)
 
@@ -555,36 +632,63 @@ def _upto(facts: Facts, last: int) -> Facts:
 
 
 def _items(lines: list[tuple[int, str]]) -> list[str]:
-    """A group's content as items: its paragraph lines and top-level bullets, cleaned. Bullets under
-    a line that introduces them (it ends with a colon, or is a `**Key**: value` line) or nested
-    deeper are that line's sub-items, joined to it whole (so no item dangles or is cut inside a
-    sub-item); a table gives one item per row, without its header."""
-    items: list[tuple[str, list[str]]] = []
+    """A group's content as items: its paragraphs (lines not parted by a blank line are one) and
+    top-level bullets, cleaned; a wrapped line continues its item. Bullets under a line that
+    introduces them (it ends with a colon, or is a `**Key**: value` line) or nested deeper are that
+    line's sub-items, joined to it whole (so no item dangles or is cut inside a sub-item); a table
+    gives one item per row, each cell named by its header."""
+    items: list[list] = []  # [text, sub-items]
     takes = False  # the last item takes the bullets that follow as its sub-items
     parent_indent = 0
+    prev = ""  # what the line before was: "" (blank or none), para, bullet, sub, row, field
+    header: list[str] = []
     texts = [t for _, t in lines]
     for k, text in enumerate(texts):
         s = text.strip()
+        if not s:
+            prev = ""
+            continue
         if s.startswith("|"):
-            if _TABLE_DELIM.match(s) or (k + 1 < len(texts) and _TABLE_DELIM.match(texts[k + 1].strip())):
-                continue  # the delimiter row and the header row above it
-            s = text = " - ".join(c.strip() for c in s.strip("|").split("|") if c.strip())
+            cells = [c.strip() for c in s.strip("|").split("|")]
+            if _TABLE_DELIM.match(s):
+                continue
+            if k + 1 < len(texts) and _TABLE_DELIM.match(texts[k + 1].strip()):
+                header = [clean(c) for c in cells]  # a row names what each cell of the rows under it is
+                continue
+            if len(header) == len(cells) > 1:
+                row = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells) if c)
+            else:
+                row = " - ".join(c for c in cells if c)
+            row = clean(row)
+            if row:
+                items.append([row, []])
+            prev, takes = "row", False
+            continue
         f = _FIELD.match(text)
         if f and role(_key(f["key"])) == "meta":
-            takes = False
+            prev, takes = "", False
             continue
         indent = len(text) - len(text.lstrip())
         bullet = bool(_BULLET.match(text))
         t = clean(s)
-        if not t or not rx.search(r"[A-Za-z]{2}", t):
+        if not t:
+            continue
+        if not bullet and f is None and items and (prev == "para" or (prev in ("bullet", "sub") and (
+                indent > 0 or t[0].islower() or t[0] in "\"'`("))):
+            if prev == "sub":
+                items[-1][1][-1] += " " + t
+            else:
+                items[-1][0] += " " + t  # a wrapped line of the paragraph or item above
             continue
         if items and bullet and (indent > parent_indent or takes):
             items[-1][1].append(t.rstrip(":"))
+            prev = "sub"
             continue
-        items.append((t, []))
+        items.append([t, []])
         parent_indent = indent
         takes = t.endswith(":") or (not bullet and f is not None)
-    return [_join(head, subs) for head, subs in items]
+        prev = "bullet" if bullet else "field" if f is not None else "para"
+    return [_join(head, subs) for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
 
 
 def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
@@ -638,6 +742,20 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
         if not under:
             break
     return [_cut(g.title) for g in titles]
+
+
+def _parts(facts: Facts) -> list[str]:
+    """The parts of the change: the entry's own sections and labelled blocks (not its why, impact,
+    files, tests or next steps), each with its first items; a lone section gives its own parts."""
+    top = [i for i, g in enumerate(facts.groups) if g.depth == 1 and role(g.key) in ("changes", "other")]
+    if len(top) == 1 and facts.groups[top[0]].level < 7 and not _items(facts.groups[top[0]].lines):
+        return _content(facts, top[0])
+    out = []
+    for i in top:
+        g = facts.groups[i]
+        items = _items(g.lines)
+        out.append(_join(g.title, items) if items else _cut(g.title))
+    return [p for p in out if rx.search(r"[A-Za-z]{2}", p)]
 
 
 def _content(facts: Facts, i: int) -> list[str]:
@@ -700,16 +818,13 @@ def summarise(facts: Facts) -> dict:
         out["wsp_references"] = wsp
 
     # what changed: a summary or changes section or field of the entry itself, else its lead
-    # lines, else the titles of its sections (each a part of the change), else anything deeper
+    # paragraphs, else its parts (the sections and labelled blocks of the entry itself), else its
+    # lead fields, else a summary deeper in the entry
     shallow, changes = _first(facts, "changes")
     if shallow > 1:
-        lead = _items(facts.groups[0].lines)
-        if lead:
-            changes = lead
-        else:
-            titles = _subtitles(facts, 0)
-            titles = [t for t in titles if role(_key(t)) in ("changes", "other")]
-            changes = titles or changes
+        lead = facts.groups[0].lines
+        prose = any(t.strip() and not _BULLET.match(t) and not _FIELD.match(t) for _, t in lead)
+        changes = (_items(lead) if prose else []) or _parts(facts) or _items(lead) or changes
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
@@ -832,7 +947,7 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
             facts_in["problem"] = fields["why"]
         drafts.append(Draft(
             instruction_key="entry", input=facts_in, output={"modlog_entry": render_entry(fields)},
-            evidence=evidence, kind="rationale_chains" if why else "decision_trees",
+            evidence=evidence, kind="rationale_chains" if why else "decision_trees", label="entry",
             required=("modlog_entry",), rationale=1.0 if why else 0.75,
             rationale_note="" if why else "The entry states no reason for the change: its Why section is left out",
             ambiguity=ambiguity, ambiguities=ambiguities, line=entry.line, span=span))
@@ -850,22 +965,21 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
         text += f"\n[... {left} more lines of the entry not shown]"
     drafts.append(Draft(
         instruction_key="fields", input={**_module_note(entry.region), "entry": text}, output=shown,
-        evidence=evidence, kind="decision_trees", required=("title",), rationale=1.0,
+        evidence=evidence, kind="decision_trees", label="fields", required=("title",), rationale=1.0,
         ambiguity=ambiguity, ambiguities=ambiguities, line=entry.line, span=span))
     return drafts
 
 
 def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     out: list[Draft] = []
-    seen: set[str] = set()
-    for region in [*_regions(doc), *_fenced_regions(doc)]:
+    seen = _Seen()
+    regions = _regions(doc)
+    for region in [*regions, *_loose_entries(doc, regions), *_fenced_regions(doc)]:
         for entry in _entries(region):
             # entries that differ only in times or counts (a tool's repeated session record) are
             # one entry, at its first place
-            shape = _shape("\n".join(t.strip() for _, t in region.doc.span(entry.line, entry.last)))
-            if shape in seen:
+            if not seen.add([t.strip() for _, t in region.doc.span(entry.line, entry.last)]):
                 continue
-            seen.add(shape)
             out += _drafts(entry, pack)
     return out
 
