@@ -372,6 +372,8 @@ def test_fields_carry_no_link_targets_escapes_tags_or_dangling_colons(tmp_path):
         "- Renamed the options:",
         "  - `--deps` runs the launcher",
         "  - `--quiet` hides the banner",
+        "- Wrapped the help text at 80",
+        "  columns",
         "",
         "### Files Changed",
         "- [cli.py:284-294](../../cli.py#L284)",
@@ -381,7 +383,8 @@ def test_fields_carry_no_link_targets_escapes_tags_or_dangling_colons(tmp_path):
     out = exs["fields"].output
     assert out["title"] == "Menu numbering fixed" and out["wsp_references"] == ["WSP 22", "WSP 50"]
     assert out["changes"] == ["Fixed the handler in cli.py:284-294", "See main.py for the entry point",
-                              "Renamed the options: `--deps` runs the launcher; `--quiet` hides the banner"]
+                              "Renamed the options: `--deps` runs the launcher; `--quiet` hides the banner",
+                              "Wrapped the help text at 80 columns"]
     assert out["files"] == ["cli.py:284-294", "main.py"]
     blob = json.dumps([exs["entry"].input, exs["entry"].output, out])
     for bad in ("](", "#L284", "/../", "[U+", "[OK]"):
@@ -418,6 +421,7 @@ def test_long_lists_are_cut_with_a_count_and_long_entries_are_shown_in_part(tmp_
      ["Agents replied to themselves: loops in chat; duplicate posts"]),
     (["Reason: the old path was removed upstream"], ["the old path was removed upstream"]),
     (["### Impact", "- Searches are 3x faster"], None),
+    (["### Logging", "- **Context**: each log line names its stream"], None),  # a context inside a part
     (["### Result", "All tests pass."], None),
     (["**Status**: Complete", "**Notes**: follow-up next week"], None),
 ])

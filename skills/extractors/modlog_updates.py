@@ -100,14 +100,15 @@ _WHY = regex.compile(
     r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description)?|"
     r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description)?|triggers?|"
     r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|requirements?)(?: (?:&|and) [a-z ]{1,30})?$")
+_AMBIGUOUS_WHY = regex.compile(r"^(?:context|background|issues?|triggers?|requirements?|(?:user |012 )?feedback)$")
 _IMPACT = regex.compile(r"^(?:expected |key )?(?:impact(?: analysis)?|results?|outcomes?|benefits?|effects?)$")
 _FILES = regex.compile(r"^(?:(?:key |new |modified |created |updated |changed |deleted |affected )?files?(?: [a-z/ &-]{1,40})?|"
-                       r"locations?|file changes|(?:created|modified|updated|changed|touched)(?: files?)?)$")
+                       r"locations?|file changes|(?:created|modified|updated|changed|touched) files?)$")
 _SUMMARY = regex.compile(
     r"^(?:summary|description|overview|what(?: changed| was done| we did)?|(?:key |main )?changes?(?: made| implemented| applied)?|"
     r"actions?(?: taken)?|solution(?: implemented)?|fix(?:es)?(?: applied| implemented)?|implementation(?: details)?|"
     r"success|(?:key )?achievements|details|updates?|work (?:done|completed)|(?:[a-z]+ )?summary|"
-    r"added|changed|fixed|removed|new(?: features?)?|(?:key )?(?:features?|improvements?|enhancements?))$")
+    r"added|changed|fixed|removed|created|modified|updated|new(?: features?)?|(?:key )?(?:features?|improvements?|enhancements?))$")
 # sections of an entry that are not a part of the change
 _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
@@ -177,7 +178,7 @@ def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     is longer, up to three times the limit), or its first words and an ellipsis."""
     if len(text) <= limit:
         return text
-    ends = [m.end() for m in rx.finditer(r"[.!?](?=\s)", text[:3 * limit])]
+    ends = [m.end() for m in rx.finditer(r"[.!?](?=\s|$)", text[:3 * limit])]
     within = [e for e in ends if e <= limit]
     if within:
         return text[:within[-1]]
@@ -638,7 +639,7 @@ def _items(lines: list[tuple[int, str]]) -> list[str]:
     line's sub-items, joined to it whole (so no item dangles or is cut inside a sub-item); a table
     gives one item per row, each cell named by its header."""
     items: list[list] = []  # [text, sub-items]
-    takes = False  # the last item takes the bullets that follow as its sub-items
+    takes = False  # the last item (a line that introduces a list) takes the bullets that follow
     parent_indent = 0
     prev = ""  # what the line before was: "" (blank or none), para, bullet, sub, row, field
     header: list[str] = []
@@ -686,7 +687,7 @@ def _items(lines: list[tuple[int, str]]) -> list[str]:
             continue
         items.append([t, []])
         parent_indent = indent
-        takes = t.endswith(":") or (not bullet and f is not None)
+        takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
         prev = "bullet" if bullet else "field" if f is not None else "para"
     return [_join(head, subs) for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
 
@@ -731,7 +732,7 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
     under = [g for g in facts.groups[i + 1:] if g.level < 7]
     end = next((k for k, g in enumerate(under) if g.depth <= facts.groups[i].depth), len(under))
     under = under[:end]
-    under = [g for g in under if role(g.key) != "not_a_change"]
+    under = [g for g in under if role(g.key) in ("changes", "other")]
     titles: list[Group] = []
     for _ in range(2):
         top = min((g.depth for g in under), default=0)
@@ -776,15 +777,21 @@ def _content(facts: Facts, i: int) -> list[str]:
     return parts or _subtitles(facts, i)
 
 
+def _shallow_only(key: str) -> bool:
+    """A why name that may mean something else inside a part of the entry ("**Context**: the log
+    line's stream title"): read only from the entry's own fields and sections."""
+    return role(key) == "why" and _AMBIGUOUS_WHY.match(key) is not None
+
+
 def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
     """The depth and content of the shallowest, then first, group or field whose name has the
     role `want` (depth 9 and no content when there is none)."""
     found: list[tuple[int, int, int, int]] = []  # depth, line, 0 group / 1 field, index
     for i, g in enumerate(facts.groups):
-        if role(g.key) == want:
+        if role(g.key) == want and not (g.depth > 1 and _shallow_only(g.key)):
             found.append((g.depth, g.line, 0, i))
     for i, f in enumerate(facts.fields):
-        if role(f.key) == want:
+        if role(f.key) == want and not (f.depth > 1 and _shallow_only(f.key)):
             found.append((f.depth, f.line, 1, i))
     for depth, _, what, i in sorted(found):
         if what == 0:
@@ -805,6 +812,8 @@ def summarise(facts: Facts) -> dict:
         values.setdefault(f.key, f.value)
     for keys, name, limit in ((_TYPE_KEYS, "change_type", 120), (_BY_KEYS, "by", 100)):
         value = next((clean(values[k]) for k in keys if values.get(k) and clean(values[k])), None)
+        if value and len(value) > limit and " - " in value[:limit]:
+            value = value[:limit].rsplit(" - ", 1)[0]  # "Agent (role) - what it does": its name
         if value:
             out[name] = _cut(value, limit)
     date = next((rx.search(_D, values[k]) for k in _DATE_KEYS if values.get(k) and rx.search(_D, values[k])), None)
