@@ -722,6 +722,8 @@ def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
                 continue
             if rx.fullmatch(r"[\d./:-]+", p) or " " in p or p in out:
                 continue
+            if m["code"] is None and not rx.search(r"[a-z]", p):
+                continue  # "CONTINUE/THROTTLE/ESCALATE": words between slashes, not a path
             out.append(p)
     return out
 
@@ -863,10 +865,11 @@ _ORDER = ("date", "version", "title", "change_type", "by", "wsp_references", "ch
 def render_entry(fields: dict) -> str:
     """The entry in the WSP 22 house format (../shared/reference/012_FORMAT.md)."""
     head = f"## [{fields['date']}] {fields['title']}" if fields.get("date") else f"## {fields['title']}"
-    lines = [head, ""]
+    lines = [head]
     meta = [("Change Type", fields.get("change_type")), ("Version", fields.get("version")), ("By", fields.get("by")),
             ("WSP References", ", ".join(fields.get("wsp_references", [])))]
-    lines += [f"**{k}**: {v}" for k, v in meta if v]
+    if any(v for _, v in meta):
+        lines += ["", *(f"**{k}**: {v}" for k, v in meta if v)]
     for title, key in (("Summary", "changes"), ("Files Changed", "files"), ("Why", "why"), ("Impact", "impact")):
         items = fields.get(key)
         if not items:
@@ -962,8 +965,8 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
             ambiguity=ambiguity, ambiguities=ambiguities, line=entry.line, span=span))
 
     # the field task: the raw entry -> its fields (read from the lines shown only); an entry
-    # whose body cannot be shown within the budget gives none
-    if len(raw_lines) == 1 and (left or not fields.get("date")):
+    # whose body is empty or cannot be shown within the budget gives none
+    if len(raw_lines) == 1 and entry.record is None:
         return drafts
     shown = {**raw_facts, "title": head.title}
     shown["date"] = head.date or raw_facts.get("date")
