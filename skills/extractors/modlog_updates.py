@@ -34,8 +34,8 @@ from training_data_miner.skills.structure import DOC_KINDS, Document, Section, p
 MAX_ITEMS = 6  # changes, why and impact items listed; a longer list ends with a count
 MAX_FILES = 8
 MAX_ITEM_CHARS = 220
-MAX_RAW_CHARS = 1500  # the raw entry shown to the field-extraction task
-MAX_RAW_LINES = 30
+MAX_RAW_CHARS = 1200  # the raw entry shown to the field-extraction task
+MAX_RAW_LINES = 24
 CODE_NOT_SHOWN = "[... code block not shown]"
 MAX_HEAD_CHARS = 400  # heading text parsed (a longer line is not a heading of an entry)
 
