@@ -3,12 +3,13 @@
 # resource templates and prompts, runs mine_domain on the sample and reads the dataset back, over
 # stdio and over streamable HTTP. Fails on any error, including a tool result with isError.
 #
-#   .ci/inspector.sh            # from anywhere; needs node >= 20, npx, and the project's venv
-#   INSPECTOR=@modelcontextprotocol/inspector@2.12.0 .ci/inspector.sh
+#   .ci/inspector.sh            # from anywhere; needs node, npx, and the project's venv (2.12.0
+#                               # declares node >= 22.19; it passes on node 20.20 too)
+#   INSPECTOR=@modelcontextprotocol/inspector@0.15.0 .ci/inspector.sh   # another version
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-INSPECTOR="${INSPECTOR:-@modelcontextprotocol/inspector@0.15.0}"
+INSPECTOR="${INSPECTOR:-@modelcontextprotocol/inspector@2.12.0}"
 PY="${PYTHON:-$PWD/.venv/bin/python}"
 SAMPLE=data/sample/012_sample.txt
 WORK="$(mktemp -d)"

@@ -4,8 +4,8 @@
 
 Builds the source in /tmp by repeating SOURCE (012_dev.txt) up to --size-mb, then, in a child
 process, scans it for all six domains and feeds each match straight to its domain's extraction
-(skills.extract_examples.Extraction); nothing is kept but counts, so memory stays bounded whatever
-the size. With --jobs 2 (the default: the CPU count) the domains are split into groups by their
+(skills.extract_examples.Extraction, which parses each document of the source's structure when
+its matches reach it); nothing is kept but counts, so memory stays bounded whatever the size. With --jobs 2 (the default: the CPU count) the domains are split into groups by their
 packs' cost, as `mine` splits them, and each group streams the file in its own process. Reports
 MB/s of the wall time and the peak RSS of the largest process (ru_maxrss of the waited children).
 """
@@ -27,13 +27,16 @@ def stream(src: Path, packs: list) -> tuple[int, int]:
     from training_data_miner.skills.extract_examples import Extraction
     from training_data_miner.skills.identify_domain_patterns import Scanner, scan
     from training_data_miner.skills.models import Match
+    from training_data_miner.skills.structure import Structure
 
-    runs = {p.name: Extraction(p, src.name) for p in packs}
+    structure = Structure.open(src)  # documents parsed as the extractions reach them
+    runs = {p.name: Extraction(p, src.name, structure) for p in packs}
     matches = examples = 0
     for item in scan(src, Scanner(packs)):
         if isinstance(item, Match):
             matches += 1
             examples += len(runs[item.domain].feed(item))
+    examples += sum(len(run.finish()) for run in runs.values())
     return matches, examples
 
 

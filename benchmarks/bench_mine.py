@@ -3,7 +3,9 @@
     python benchmarks/bench_mine.py [SOURCE] [--runs 5] [--repeat N] [--jobs N]
 
 --repeat N first builds a larger source by repeating SOURCE N times (e.g. 012_dev.txt x2 ~ the
-98,400 lines of the real 012.txt). Reports the median wall time, the median CPU time of the
+98,400 lines of the real 012.txt). --callgrind instead runs the mine once in one process under
+valgrind's callgrind and reports the instructions it executed: a count that does not move with the
+machine's load (a run takes ~2 minutes), for before/after comparisons on a busy machine. Reports the median wall time, the median CPU time of the
 process and its workers (steadier than wall time on a shared machine), lines/s and the peak RSS of
 the main process (a worker forked by --jobs is about the same size; see README "Performance").
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -33,6 +36,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--jobs", type=int, help="mine --jobs N (default: mine's own, the CPU count)")
+    ap.add_argument("--callgrind", action="store_true", help="count instructions of one --jobs 1 run instead")
     args = ap.parse_args()
     for pkg in ("skills", "server"):
         compileall.compile_dir(ROOT / pkg, quiet=1)
@@ -48,6 +52,8 @@ def main() -> int:
         if args.jobs:
             exe += ["--jobs", str(args.jobs)]
         subprocess.run(exe, check=True, cwd=ROOT)  # warm the page cache and the pattern cache
+        if args.callgrind:
+            return _callgrind(exe, tmp, src, lines)
         walls, cpus, peaks = [], [], []
         for _ in range(args.runs):
             t0 = time.perf_counter()
@@ -68,6 +74,23 @@ def main() -> int:
         print(f"CPU time (process and workers): median {statistics.median(cpus):.3f} s")
         print(f"throughput: {lines / med:,.0f} lines/s; peak RSS {max(peaks):.0f} MB")
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    return 0
+
+
+def _callgrind(exe: list[str], tmp: str, src: Path, lines: int) -> int:
+    """One `--jobs 1` mine under callgrind: the instructions it executed (load-independent)."""
+    out = Path(tmp) / "callgrind.out"
+    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *exe, "--jobs", "1"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode:
+        print(proc.stderr[-2000:], file=sys.stderr)
+        return 1
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if not found:
+        print("valgrind did not report a count (is valgrind installed?)", file=sys.stderr)
+        return 1
+    print(f"source: {src.name}, {lines} lines, {src.stat().st_size / 1e6:.1f} MB")
+    print(f"six-domain mine, one process, under callgrind: {int(found[1]) / 1e9:.2f} G instructions")
     return 0
 
 

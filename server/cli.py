@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -24,7 +25,9 @@ def configure_logging(level: str = "warning") -> None:
 
 
 def _settings(args: argparse.Namespace):
+    """The run's settings from the options; ValueError, saying which, for one that cannot work."""
     from training_data_miner.server.orchestrator import Settings
+    from training_data_miner.skills.handoff import check_command_template
 
     data_dir = Path(args.data_dir or os.environ.get("TDM_DATA_DIR", "data"))
     return Settings(
@@ -35,7 +38,8 @@ def _settings(args: argparse.Namespace):
         domains_dirs=[Path(d) for d in (args.domains_dir or [])],
         export_formats=getattr(args, "export", None) or [],
         **({"validation_share": args.validation_share} if getattr(args, "validation_share", None) else {}),
-        **({"execution_command": args.next_skill_command} if getattr(args, "next_skill_command", None) else {}),
+        **({"execution_command": check_command_template(args.next_skill_command)}
+           if getattr(args, "next_skill_command", None) else {}),
         holo_index=_holo_config(args),
         # `mine` forks workers (--jobs, default the cores); the server never does (it has threads)
         workers=max(1, (args.jobs or os.cpu_count() or 1) if hasattr(args, "jobs") else 1),
@@ -53,7 +57,7 @@ def _holo_config(args: argparse.Namespace):
         config.update(url=args.holo_index_url, command=None)
     if getattr(args, "holo_index_header", None):
         config["headers"] = "\n".join(args.holo_index_header)
-    for key in ("token", "tool", "timeout"):
+    for key in ("token", "tool", "timeout", "connect_timeout"):
         if getattr(args, f"holo_index_{key}", None):
             config[key] = getattr(args, f"holo_index_{key}")
     return HoloConfig(**config) if config["command"] or config["url"] else None
@@ -72,7 +76,10 @@ def add_holo_index_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--holo-index-tool", metavar="NAME",
                    help="its search tool (default semantic_code_search; $HOLO_INDEX_TOOL)")
     g.add_argument("--holo-index-timeout", type=float, metavar="S",
-                   help="seconds allowed to connect and for each call (default 10; $HOLO_INDEX_TIMEOUT)")
+                   help="seconds allowed for each call (default 10; $HOLO_INDEX_TIMEOUT)")
+    g.add_argument("--holo-index-connect-timeout", type=float, metavar="S",
+                   help="seconds allowed to start it and finish the handshake "
+                        "(default 30, or the call timeout if longer; $HOLO_INDEX_CONNECT_TIMEOUT)")
 
 
 class _StderrProgress:
@@ -101,7 +108,7 @@ def cmd_mine(args: argparse.Namespace) -> int:
         check_source(args.source)
         options = Options(min_quality=args.min_quality, min_examples=args.min_examples,
                           pattern_type=args.pattern_type, pattern_regex=args.pattern_regex, context=args.context,
-                          semantic=args.semantic)
+                          semantic=args.semantic, replace=args.replace)
         orch = Orchestrator(_settings(args))
         orch.packs  # noqa: B018 - loaded (and their patterns compiled) before collection resumes
         size = Path(args.source).stat().st_size
@@ -120,13 +127,22 @@ def cmd_mine(args: argparse.Namespace) -> int:
         if callable(errors):
             e = errors()[0]
             return _fail(f"invalid --{str(e['loc'][0]).replace('_', '-')}: {e['msg']}")
-        return _fail(f"invalid option: {exc}".splitlines()[0])
+        return _fail(str(exc).splitlines()[0])
     failed = [r for r in results if r.get("error")]
+    if all(r.get("exception_type") == "SourceError" and not r["patterns"]["source_loaded"] for r in results):
+        # the source itself cannot be mined: one line says why, whatever the number of domains
+        if args.json:
+            sys.stdout.write(json.dumps(results[0] if len(results) == 1 else results, indent=2) + "\n")
+        return _fail(results[0]["error"].removeprefix("load_source: "))
     if args.json:
         out = results[0] if len(results) == 1 else results
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
     elif not args.quiet:
         for r in results:
+            if r.get("exception_type") == "DatasetKept":  # the reason follows on stderr
+                print(f"{r['domain']}: {r['high_quality_examples']} kept of {r['total_examples_extracted']} "
+                      f"extracted ({r['shortfall']} short of min_examples): the existing dataset was kept")
+                continue
             if r.get("error") and not r.get("dataset"):  # the reason follows on stderr
                 step = next((s for s, done in r["patterns"].items() if not done), "a step")
                 print(f"{r['domain']}: failed at {step}, no dataset written")
@@ -148,13 +164,17 @@ def cmd_mine(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from training_data_miner.skills.validate import validate_file
+    from training_data_miner.skills.validate import DatasetFileError, check_file
 
     status = EXIT_OK
     for path in args.dataset:
-        problems = validate_file(path)
+        try:
+            problems = check_file(path)
+        except DatasetFileError as exc:
+            status = _fail(str(exc))
+            continue
         if problems:
-            status = EXIT_FAILED
+            status = max(status, EXIT_FAILED)
             shown = problems[:20]
             print(f"{path}: INVALID ({len(problems)} problem(s))", file=sys.stderr)
             for p in shown:
@@ -168,16 +188,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from training_data_miner.skills.handoff import export_dataset
-    from training_data_miner.skills.validate import validate_file
+    from training_data_miner.skills.validate import DatasetFileError, check_file
 
     status = EXIT_OK
+    valid = []
     for path in args.dataset:
-        problems = validate_file(path, full=True)
+        try:
+            problems = check_file(path, full=True)
+        except DatasetFileError as exc:
+            status = _fail(str(exc))
+            continue
         if problems:
             print(f"error: {path} is not a valid dataset ({problems[0]}); run validate for the full list",
                   file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
+        valid.append(path)
+    if args.merge:  # one dataset of them all, or none
+        return status if status != EXIT_OK else _export_merged(args)
+    for path in valid:
         out = Path(args.out) if args.out else Path(path).parent / "exports"
         r = export_dataset(Path(path), args.format, out)
         if args.json:
@@ -189,12 +218,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     return status
 
 
+def _export_merged(args: argparse.Namespace) -> int:
+    from training_data_miner.skills.handoff import export_merged
+
+    out = Path(args.out) if args.out else Path(args.dataset[0]).parent / "exports"
+    try:
+        r = export_merged([Path(p) for p in args.dataset], args.format, out)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if args.json:
+        sys.stdout.write(json.dumps(r, indent=2) + "\n")
+    else:
+        print(f"merged {', '.join(r['domains'])}")
+        for fmt, files in r["files"].items():
+            print(f"merged {fmt}: {files['train']} + {Path(files['validation']).name}")
+        print(f"merged card: {r['card']}")
+    return EXIT_OK
+
+
 def cmd_handoff(args: argparse.Namespace) -> int:
     from training_data_miner.server.orchestrator import MinerError, Orchestrator
+    from training_data_miner.skills.handoff import short_domains
 
     try:
         manifest = Orchestrator(_settings(args), packs={}).handoff(args.domain)
-    except MinerError as exc:
+    except (MinerError, ValueError) as exc:
         return _fail(str(exc))
     if not manifest["domains"]:
         return _fail(f"no datasets in {_settings(args).out}; run mine first")
@@ -202,11 +250,14 @@ def cmd_handoff(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(manifest, indent=2) + "\n")
     else:
         for d, e in manifest["domains"].items():
-            w = e["wardrobe_config"]
+            w, src = e["wardrobe_config"], e["source"]
             print(f"{e['training_order']}. {d}: {e['total_examples']} examples, MPS {e['domain_priority_mps']['total']} "
                   f"({e['domain_priority_mps']['priority']}), rank {w['lora_rank']}, lr {w['learning_rate']}, "
-                  f"{w['epochs']} epochs")
-    return EXIT_OK
+                  f"{w['epochs']} epochs; from {src['name']} (sha256 {str(src['sha256'])[:12]})")
+    for warning in manifest["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    # an empty or short dataset is flagged in handoff.json and fails the command: not for the trainer as it is
+    return EXIT_FAILED if short_domains(manifest["domains"]) else EXIT_OK
 
 
 def cmd_domains(args: argparse.Namespace) -> int:
@@ -245,14 +296,32 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad options get one line, like every other bad input (not argparse's usage block), and the
+    same exit code (2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {message}; see {self.prog} --help\n")
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="training-data-miner",
+    parser = _Parser(prog="training-data-miner",
                                      description="Mine a 012.txt decision log for instruction-tuning datasets.")
     parser.add_argument("--log-level", default=os.environ.get("TDM_LOG_LEVEL", "warning"),
                         choices=["debug", "info", "warning", "error"], help="stderr log level")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--data-dir", help="root of outputs, executions and metrics (default: data, or $TDM_DATA_DIR)")
     common.add_argument("--domains-dir", action="append", metavar="DIR", help="extra folder of domain packs (repeatable)")
 
@@ -263,15 +332,19 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", metavar="DIR", help="dataset folder (default: DATA_DIR/training_datasets)")
     m.add_argument("--min-quality", type=float, default=0.85, metavar="Q", help="keep examples scoring >= Q (default 0.85)")
     m.add_argument("--min-examples", type=int, default=50, metavar="N", help="examples a dataset should reach (default 50)")
+    m.add_argument("--replace", action="store_true",
+                   help="write a dataset short of --min-examples even over one already there (by default "
+                        "that one is kept and mine exits 1)")
     m.add_argument("--pattern-type", choices=["numeric_examples", "decision_trees", "rationale_chains"],
                    help="kind of example to favour")
     m.add_argument("--pattern-regex", metavar="REGEX", help="an extra pattern for this run")
     m.add_argument("--context", type=int, default=5, metavar="N", help="context lines around a match (default 5)")
     m.add_argument("--semantic", action=argparse.BooleanOptionalAction, default=True,
                    help="add semantic matches for lines the regexes missed (default: on)")
-    m.add_argument("--jobs", "-j", type=int, metavar="N",
+    m.add_argument("--jobs", "-j", type=_at_least_one, metavar="N",
                    help="processes to mine domains in parallel (default: the CPU count)")
-    m.add_argument("--execution-id", help="resume (or name) an execution")
+    m.add_argument("--execution-id", metavar="ID",
+                   help="name a new execution, or resume one (with the same, unchanged source)")
     m.add_argument("--metrics-dir", metavar="DIR", help="fidelity metrics folder (default: DATA_DIR/metrics)")
     m.add_argument("--learning-store", metavar="FILE", help="learning_feedback JSONL store")
     m.add_argument("--export", action="append", choices=["messages", "alpaca", "sharegpt", "gemma"],
@@ -294,10 +367,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", action="append", required=True, choices=["messages", "alpaca", "sharegpt", "gemma"],
                    help="record shape (repeatable)")
     e.add_argument("--out", metavar="DIR", help="exports folder (default: the dataset's folder/exports)")
+    e.add_argument("--merge", action="store_true",
+                   help="write the datasets as one, in DIR/merged/: a train and a validation file per format "
+                        "with a domain column, one dataset_info.json and one card")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_export)
 
-    h = sub.add_parser("handoff", parents=[common], help="write handoff.json: training order and what each domain needs")
+    h = sub.add_parser("handoff", parents=[common], help=(
+        "write handoff.json: training order and what each domain needs; exits 1 if a dataset is empty or short"))
     h.add_argument("--domain", action="append", metavar="D", help="only these domains in the output")
     h.add_argument("--out", metavar="DIR", help="dataset folder (default: DATA_DIR/training_datasets)")
     h.add_argument("--next-skill-command", metavar="TEMPLATE")

@@ -6,12 +6,15 @@ Configuration (environment, mirrored by the CLI's --holo-index-* options):
                       "Name: value" pairs separated by newlines or ";") and/or HOLO_INDEX_TOKEN
                       (sent as "Authorization: Bearer <token>");
   HOLO_INDEX_TOOL     the search tool's name (default semantic_code_search);
-  HOLO_INDEX_TIMEOUT  seconds allowed for connecting, and for each call (default 10).
+  HOLO_INDEX_TIMEOUT  seconds allowed for each call (default 10);
+  HOLO_INDEX_CONNECT_TIMEOUT  seconds allowed to start the endpoint and finish the MCP handshake
+                      (default 30, or HOLO_INDEX_TIMEOUT when that is longer): a Python endpoint
+                      alone takes a second or more to import the MCP SDK, longer on a busy machine.
 
 `HoloIndex` is an async context manager holding one session for its lifetime (the MCP server
 enters it in its lifespan). The session is opened on first use, by a task of the context's own,
 so that it can be closed and opened again from any request: when the endpoint dies, the call that
-finds out reconnects and tries once more. Every wait is bounded by the timeout. Whatever goes
+finds out reconnects and tries once more. Every wait is bounded by one of the two timeouts. Whatever goes
 wrong (configuration, start-up, a dead or slow endpoint, an error object, an answer that is not a
 search result) raises `HoloIndexError`, whose message says what to do. `HoloIndexSync` runs the
 same client on a background event loop for synchronous callers (the CLI and the orchestrator).
@@ -37,6 +40,7 @@ log = logs.get_logger("training_data_miner")
 
 DEFAULT_TOOL = "semantic_code_search"
 DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_CONNECT_TIMEOUT_S = 30.0
 # Variables the real server reads; passed through to a stdio endpoint (the SDK's default
 # environment for a subprocess is only PATH, HOME and the like).
 PASS_ENV = ("REPO_ROOT", "HOLO_INDEX_PATH")
@@ -55,6 +59,7 @@ class HoloConfig(BaseModel):
     token: str | None = None
     tool: str = DEFAULT_TOOL
     timeout: float | str = DEFAULT_TIMEOUT_S
+    connect_timeout: float | str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HoloConfig | None:
@@ -65,7 +70,8 @@ class HoloConfig(BaseModel):
             return None
         return cls(command=command, url=url, headers=env.get("HOLO_INDEX_HEADERS") or None,
                    token=env.get("HOLO_INDEX_TOKEN") or None, tool=env.get("HOLO_INDEX_TOOL") or DEFAULT_TOOL,
-                   timeout=env.get("HOLO_INDEX_TIMEOUT") or DEFAULT_TIMEOUT_S)
+                   timeout=env.get("HOLO_INDEX_TIMEOUT") or DEFAULT_TIMEOUT_S,
+                   connect_timeout=env.get("HOLO_INDEX_CONNECT_TIMEOUT") or None)
 
     def describe(self) -> str:
         """Where the endpoint is, without credentials (for logs and breadcrumbs)."""
@@ -74,13 +80,14 @@ class HoloConfig(BaseModel):
         return "command " + (self.command or "").split(maxsplit=1)[0] if self.command else "unconfigured"
 
     def seconds(self) -> float:
-        try:
-            value = float(self.timeout)
-        except (TypeError, ValueError):
-            value = float("nan")
-        if not value > 0:
-            raise HoloIndexError(f"HOLO_INDEX_TIMEOUT must be a positive number of seconds, got {self.timeout!r}")
-        return value
+        """Seconds allowed for each call."""
+        return _positive(self.timeout, "HOLO_INDEX_TIMEOUT")
+
+    def connect_seconds(self) -> float:
+        """Seconds allowed to start the endpoint and finish the handshake."""
+        if self.connect_timeout is None:
+            return max(DEFAULT_CONNECT_TIMEOUT_S, self.seconds())
+        return _positive(self.connect_timeout, "HOLO_INDEX_CONNECT_TIMEOUT")
 
     def argv(self) -> list[str]:
         try:
@@ -132,6 +139,17 @@ class HoloConfig(BaseModel):
         if not self.tool.strip():
             raise HoloIndexError(f"HOLO_INDEX_TOOL is empty; the real endpoint's search tool is {DEFAULT_TOOL}")
         self.seconds()
+        self.connect_seconds()
+
+
+def _positive(value: float | str, name: str) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not seconds > 0:
+        raise HoloIndexError(f"{name} must be a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def _strip_userinfo(url: str) -> str:
@@ -227,6 +245,7 @@ class HoloIndex:
         config.check()
         self.config = config
         self.timeout = config.seconds()
+        self.connect_timeout = config.connect_seconds()
         self._conn: _Connection | None = None
         self._lock = anyio.Lock()
         self._tg: anyio.abc.TaskGroup | None = None
@@ -298,13 +317,18 @@ class HoloIndex:
             if self._tg is None:
                 raise HoloIndexError("HoloIndex used outside its `async with` block")
             conn = _Connection()
+            # Importing the SDK (a second or more) is this process's cost, not the endpoint's
+            # start-up: it is paid before the connect timeout starts.
+            import mcp  # noqa: F401
+
             try:
-                with anyio.fail_after(self.timeout):
+                with anyio.fail_after(self.connect_timeout):
                     await self._tg.start(self._run, conn)
             except TimeoutError:
                 raise HoloIndexError(
                     f"holo_index ({self.config.describe()}) did not start or answer the handshake within "
-                    f"{self.timeout:g}s; check that it runs on its own, or raise HOLO_INDEX_TIMEOUT") from None
+                    f"{self.connect_timeout:g}s; check that it runs on its own, or raise "
+                    "HOLO_INDEX_CONNECT_TIMEOUT") from None
             except Exception as exc:
                 raise HoloIndexError(f"holo_index ({self.config.describe()}) could not be reached: "
                                      f"{_describe(exc)}; check HOLO_INDEX_COMMAND / HOLO_INDEX_URL") from None

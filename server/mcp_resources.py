@@ -1,12 +1,15 @@
 """The MCP resources' reads, as plain functions: the source file, datasets, executions, metrics and
-domain packs. Whole artifacts (a dataset, a summary, an execution's state) are returned as they are;
-listings (matches, examples, rejected examples, breadcrumbs, executions) are pages of
-`{"total", "offset", "limit", "next_offset", "items"}`, so no read has to fit a whole run.
+domain packs, as compact JSON. Small whole artifacts (a pattern summary, an execution's state) are
+returned whole; anything that grows with the source (a dataset's examples, its validation set,
+matches, examples, rejected examples, breadcrumbs, executions) is read a page at a time:
+`{..., "total", "offset", "limit", "next_offset", "next_uri", "items"}`. Without `?limit=` a page
+is as many items as fit in about 8 KB, so that a 32K-token agent can follow `next_uri` safely.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -17,28 +20,68 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from training_data_miner.server import metrics
 from training_data_miner.server.orchestrator import Execution, MinerError, Orchestrator
 from training_data_miner.server.roots import confine
+from training_data_miner.skills.handoff import NEXT_SKILL
 from training_data_miner.skills.load_source import BOM, SourceError
+from training_data_miner.skills.packs import PackError
 
 MAX_SOURCE_LINES = 5000
 MAX_SOURCE_BYTES = 1 << 20
-PAGE = 20
+PAGE_BYTES = 8000  # a page without ?limit=: about 8 KB of JSON
 MAX_PAGE = 200
+CHUNK = 10  # items fetched at a time while a page fills up to PAGE_BYTES
+BRIEF_CONTEXT = 3  # a match in such a page keeps this many context lines each side ...
+BRIEF_LINE = 240  # ... of at most this many characters; its context_uri reads the whole window
 
 
 def _json(obj: Any) -> str:
-    return json.dumps(obj, indent=1, ensure_ascii=False)
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def page(items: list[Any], offset: int, limit: int,
-         convert: Callable[[list[Any]], list[Any]] | None = None, **head: Any) -> str:
-    """One page of `items` (passed through `convert` when given: only the page is converted)."""
-    if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise ResourceNotFoundError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
-    end = offset + limit
-    chosen = items[offset:end]
-    return _json({**head, "total": len(items), "offset": offset, "limit": limit,
-                  "next_offset": end if end < len(items) else None,
-                  "items": convert(chosen) if convert else chosen})
+def _size(obj: Any) -> int:
+    return len(_json(obj).encode("utf-8"))
+
+
+def page(uri: str, total: int, fetch: Callable[[int, int], list[Any]], offset: int, limit: int | None,
+         brief: Callable[[Any], Any] | None = None, **head: Any) -> str:
+    """One page of a listing of `total` items at `uri`; `fetch(start, n)` gives items start..start+n-1.
+
+    With `limit`, that many items, whole. Without, as many as fit in PAGE_BYTES (at least one), each
+    passed through `brief` when given. `next_uri` reads the page after."""
+    if offset < 0 or (limit is not None and not 1 <= limit <= MAX_PAGE):
+        raise ResourceNotFoundError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE} "
+                                    f"(leave limit out for a page of about {PAGE_BYTES // 1000} KB)")
+    if limit is None:
+        # Room for the items: the budget less the page around them, with its numbers at their widest.
+        room = PAGE_BYTES - _size({**head, "total": total, "offset": offset, "limit": MAX_PAGE, "next_offset": total,
+                                   "next_uri": f"{uri}?offset={total}", "items": []})
+        items = _fill(total, fetch, offset, room, brief)
+        end = offset + len(items)
+    else:
+        items = fetch(offset, limit)
+        end = offset + limit
+    more = end < total
+    return _json({**head, "total": total, "offset": offset, "limit": len(items) if limit is None else limit,
+                  "next_offset": end if more else None,
+                  "next_uri": (f"{uri}?offset={end}" + (f"&limit={limit}" if limit else "")) if more else None,
+                  "items": items})
+
+
+def _fill(total: int, fetch: Callable[[int, int], list[Any]], offset: int, room: int,
+          brief: Callable[[Any], Any] | None) -> list[Any]:
+    items: list[Any] = []
+    for start in range(offset, min(total, offset + MAX_PAGE), CHUNK):
+        for item in fetch(start, min(CHUNK, offset + MAX_PAGE - start)):
+            item = brief(item) if brief else item
+            size = _size(item) + 1  # and its comma
+            if items and size > room:
+                return items
+            items.append(item)
+            room -= size
+    return items
+
+
+def _slice(items: list[Any]) -> Callable[[int, int], list[Any]]:
+    return lambda start, n: items[start : start + n]
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -100,30 +143,58 @@ def _dataset_file(orch: Orchestrator, domain: str, kind: str) -> Path:
     return path
 
 
-def training_data(orch: Orchestrator, domain: str) -> str:
-    return _dataset_file(orch, domain, "dataset").read_text(encoding="utf-8")
+def _dataset(orch: Orchestrator, domain: str, kind: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(_dataset_file(orch, domain, kind).read_text(encoding="utf-8"))
+    return data
+
+
+DATASET_HEAD = ("dataset_id", "domain", "source", "created", "total_examples", "quality_threshold")
+
+
+def training_data(orch: Orchestrator, domain: str, offset: int, limit: int | None) -> str:
+    """The dataset's examples, a page at a time, under its identifying fields; the rest of the file
+    (metadata, priority, wardrobe config, verification) is at training_data_info."""
+    data = _dataset(orch, domain, "dataset")
+    examples = data["examples"]
+    head = {k: data.get(k) for k in DATASET_HEAD}
+    return page(f"dataset://{domain}/training_data", len(examples), _slice(examples), offset, limit, **head,
+                pattern_summary_uri=f"dataset://{domain}/pattern_summary",
+                info_uri=f"dataset://{domain}/training_data_info")
+
+
+def training_data_info(orch: Orchestrator, domain: str) -> str:
+    data = _dataset(orch, domain, "dataset")
+    return _json({k: v for k, v in data.items() if k != "examples"}
+                 | {"examples_uri": f"dataset://{domain}/training_data"})
 
 
 def pattern_summary(orch: Orchestrator, domain: str) -> str:
-    return _dataset_file(orch, domain, "summary").read_text(encoding="utf-8")
+    return _json(_dataset(orch, domain, "summary"))
 
 
-def validation_set(orch: Orchestrator, domain: str) -> str:
-    return _dataset_file(orch, domain, "validation").read_text(encoding="utf-8")
+def validation_set(orch: Orchestrator, domain: str, offset: int, limit: int | None) -> str:
+    data = _dataset(orch, domain, "validation")
+    examples = data["examples"]
+    head = {k: v for k, v in data.items() if k != "examples"}
+    return page(f"dataset://{domain}/validation_set", len(examples), _slice(examples), offset, limit, **head)
 
 
 def handoff_manifest(orch: Orchestrator) -> str:
+    """handoff.json, or before there is one an empty manifest that says how to make it: the resource
+    is listed, and clients that read every listed resource fail whole on an error."""
     path = orch.settings.out / "handoff.json"
     if not path.is_file():
-        raise ResourceNotFoundError(f"no handoff.json in {path.parent} yet; run mine_domain or "
-                                    "handoff_to_next_skill first")
+        return _json({"created": None, "next_skill": NEXT_SKILL, "training_order": [], "domains": {},
+                      "note": f"no handoff.json in {path.parent} yet: run mine_domain (or the six steps) for a "
+                              "domain, which writes it, or handoff_to_next_skill once datasets exist"})
     return path.read_text(encoding="utf-8")
 
 
-def rejected_examples(orch: Orchestrator, domain: str, offset: int, limit: int) -> str:
-    data = json.loads(_dataset_file(orch, domain, "rejected").read_text(encoding="utf-8"))
-    return page(data["rejected"], offset, limit, domain=domain, execution_id=data["execution_id"],
-                reason_counts=data["reason_counts"])
+def rejected_examples(orch: Orchestrator, domain: str, offset: int, limit: int | None) -> str:
+    data = _dataset(orch, domain, "rejected")
+    rejected = data["rejected"]
+    return page(f"dataset://{domain}/rejected_examples", len(rejected), _slice(rejected), offset, limit,
+                domain=domain, execution_id=data["execution_id"], reason_counts=data["reason_counts"])
 
 
 # -- executions ----------------------------------------------------------------------------------
@@ -136,16 +207,16 @@ def _open(orch: Orchestrator, execution_id: str) -> Execution:
 
 
 def state(orch: Orchestrator, execution_id: str) -> str:
-    return _open(orch, execution_id).state.model_dump_json(indent=1)
+    return _open(orch, execution_id).state.model_dump_json()
 
 
-def breadcrumbs(orch: Orchestrator, execution_id: str, offset: int, limit: int) -> str:
+def breadcrumbs(orch: Orchestrator, execution_id: str, offset: int, limit: int | None) -> str:
     ex = _open(orch, execution_id)
     items = _jsonl(ex.breadcrumbs) if ex.breadcrumbs.is_file() else []
-    return page(items, offset, limit, execution_id=ex.id)
+    return page(f"execution://{ex.id}/breadcrumbs", len(items), _slice(items), offset, limit, execution_id=ex.id)
 
 
-def step_output(orch: Orchestrator, execution_id: str, kind: str, domain: str, offset: int, limit: int) -> str:
+def step_output(orch: Orchestrator, execution_id: str, kind: str, domain: str, offset: int, limit: int | None) -> str:
     """An execution's matches (step 2) or extracted examples (step 3) for one domain."""
     ex = _open(orch, execution_id)
     step = {"matches": "identify_domain_patterns", "examples": "extract_examples"}[kind]
@@ -154,26 +225,45 @@ def step_output(orch: Orchestrator, execution_id: str, kind: str, domain: str, o
     path = ex.path(kind, domain)
     if not path.is_file():
         raise ResourceNotFoundError(f"no {kind} for {domain!r} in execution {ex.id} yet; run {step} first")
-    convert = None
-    if kind == "matches":  # stored without their context lines: read them back for this page only
-        def convert(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            try:
-                return [m.model_dump() for m in ex.with_context(rows)]
-            except SourceError as exc:
-                raise ResourceNotFoundError(str(exc)) from None
-    return page(_jsonl(path), offset, limit, convert, execution_id=ex.id, domain=domain)
+    rows = _jsonl(path)
+    uri = f"execution://{ex.id}/{kind}/{domain}"
+    if kind == "examples":
+        return page(uri, len(rows), _slice(rows), offset, limit, execution_id=ex.id, domain=domain)
+    assert ex.state.source is not None
+
+    def fetch(start: int, n: int) -> list[dict[str, Any]]:
+        """Matches are stored without their context lines: read them back for the page only."""
+        try:
+            found = ex.with_context(rows[start : start + n])
+        except SourceError as exc:
+            raise ResourceNotFoundError(str(exc)) from None
+        return [m.model_dump() | {"context_uri": f"source://{ex.state.source.path}?start={m.line - len(m.context_before)}"
+                                                 f"&end={m.line + len(m.context_after)}"} for m in found]
+
+    return page(uri, len(rows), fetch, offset, limit, _brief_match, execution_id=ex.id, domain=domain)
 
 
-def executions(orch: Orchestrator, offset: int, limit: int) -> str:
-    if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise ResourceNotFoundError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
-    total, states = orch.list_executions(offset, limit)
-    items = [{"execution_id": s.execution_id, "created": s.created, "source_path": s.source_path,
-              "steps_done": {d: sum(1 for p in metrics.PATTERNS if st.steps.get(p)) for d, st in s.domains.items()}}
-             for s in states]
-    end = offset + limit
-    return _json({"total": total, "offset": offset, "limit": limit,
-                  "next_offset": end if end < total else None, "items": items})
+def _brief_match(match: dict[str, Any]) -> dict[str, Any]:
+    """A match with only the context lines nearest it, clipped (a readme_patterns window can run to
+    hundreds of lines); `context_clipped` says so, and its context_uri reads the whole window."""
+    def clip(lines: list[str]) -> list[str]:
+        return [line if len(line) <= BRIEF_LINE else line[: BRIEF_LINE - 1] + "…" for line in lines]
+
+    before, after = match["context_before"], match["context_after"]
+    brief_before, brief_after = clip(before[-BRIEF_CONTEXT:]), clip(after[:BRIEF_CONTEXT])
+    if (brief_before, brief_after) == (before, after):
+        return match
+    return match | {"context_before": brief_before, "context_after": brief_after, "context_clipped": True}
+
+
+def executions(orch: Orchestrator, offset: int, limit: int | None) -> str:
+    def fetch(start: int, n: int) -> list[dict[str, Any]]:
+        return [{"execution_id": s.execution_id, "created": s.created, "source_path": s.source_path,
+                 "steps_done": {d: sum(1 for p in metrics.PATTERNS if st.steps.get(p)) for d, st in s.domains.items()}}
+                for s in orch.list_executions(start, n)[1]]
+
+    total = orch.list_executions(0, 0)[0]
+    return page("executions://recent", total, fetch, offset, limit)
 
 
 # -- metrics and domain packs --------------------------------------------------------------------
@@ -204,3 +294,81 @@ def domain_pack(orch: Orchestrator, name: str) -> str:
     if pack is None:
         raise ResourceNotFoundError(f"unknown domain {name!r}; valid domains: {', '.join(orch.packs)}")
     return Path(pack.path).read_text(encoding="utf-8")
+
+
+# -- completions (completion/complete) ---------------------------------------------------------------
+
+MAX_COMPLETIONS = 100  # the protocol's limit per answer
+
+
+def completions(orch: Orchestrator, roots: list[Path], name: str, value: str, template: str | None,
+                known: dict[str, str]) -> tuple[list[str], int]:
+    """Values starting with `value` for argument `name` of a resource template (`template`, as
+    listed) or of the prompt (None), given the arguments already filled in (`known`): up to
+    MAX_COMPLETIONS of them, and how many there are."""
+    if name in ("domain", "name"):
+        options = _domains(orch, template, known.get("execution_id"))
+    elif name == "execution_id":
+        options = _execution_ids(orch)
+    elif name in ("path", "source_path"):
+        options = _paths(roots, value)
+    else:  # numbers (offset, limit, start, end): nothing to offer
+        options = []
+    found = [o for o in options if o.startswith(value)]
+    return found[:MAX_COMPLETIONS], len(found)
+
+
+def _domains(orch: Orchestrator, template: str | None, execution_id: str | None) -> list[str]:
+    """A dataset's domains are the ones with a dataset; an execution's, its own; else every pack."""
+    try:
+        packs = list(orch.packs)
+    except PackError:  # a broken pack: the tools and resources say which; nothing to offer here
+        return []
+    if template and template.startswith("dataset://"):
+        return [d for d in packs if orch.dataset_paths(d)["dataset"].is_file()]
+    if template and template.startswith("execution://") and execution_id:
+        try:
+            return list(orch.open(execution_id).state.domains)
+        except MinerError:
+            return packs
+    return packs
+
+
+def _execution_ids(orch: Orchestrator) -> list[str]:
+    """Execution ids, newest first (an execution's folder is named after its id)."""
+    root = orch.settings.executions
+    dated = []
+    for path in root.glob("*/state.json") if root.is_dir() else []:
+        try:
+            dated.append((path.stat().st_mtime, path.parent.name))
+        except OSError:  # removed since the listing
+            continue
+    return [name for _, name in sorted(dated, reverse=True)]
+
+
+def _paths(roots: list[Path], value: str) -> list[str]:
+    """Files and folders (these end in /) inside the roots, for a path being typed: relative paths
+    are looked up in each root, as load_source does; an absolute one is offered the roots first."""
+    def inside(path: Path) -> bool:
+        return any(path == r or path.is_relative_to(r) for r in roots)
+
+    head, slash, stem = value.rpartition("/")
+    if ".." in Path(head).parts or "\x00" in value:
+        return []
+    absolute = value.startswith("/")
+    folders = [Path(head + slash)] if absolute else [root / head for root in roots]
+    out = [f"{r}/" for r in roots] if absolute else []
+    for folder in folders:
+        real = folder.resolve()
+        if not (inside(real) and real.is_dir()):
+            continue
+        try:
+            entries = sorted(os.scandir(real), key=lambda e: e.name)
+        except OSError:  # unreadable: nothing to offer from it
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") and not stem.startswith("."):
+                continue
+            if inside(Path(entry.path).resolve()):  # not a symlink that leads out
+                out.append(f"{head}{slash}{entry.name}" + ("/" if entry.is_dir() else ""))
+    return list(dict.fromkeys(out))

@@ -1,10 +1,12 @@
 """The MCP server: the seed's six steps as tools, named as the seed names them, plus `mine_domain`
 (all six at once) and `list_domains`; resources for the source, datasets, executions, metrics and
-domain packs; a prompt that walks an agent through the steps.
+domain packs; a prompt that walks an agent through the steps; completions for the prompt's and the
+resource templates' arguments.
 
-This module only registers things. The work is in server/mcp_steps.py (tools) and
-server/mcp_resources.py (resources), over the same Orchestrator the CLI uses, so an MCP run leaves
-the same execution folder, breadcrumbs and fidelity metrics as `training-data-miner mine`.
+This module registers things on `MinerServer` (the SDK's server, taking tool arguments as a small
+model sends them). The work is in server/mcp_steps.py (tools) and server/mcp_resources.py
+(resources), over the same Orchestrator the CLI uses, so an MCP run leaves the same execution
+folder, breadcrumbs and fidelity metrics as `training-data-miner mine`.
 
 Each tool runs its step in a worker thread. The step's progress callback sends MCP progress
 notifications and is also where a cancelled call stops: the call's cancellation sets a flag, the
@@ -18,26 +20,47 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ResourceSecurity
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp_types import ToolAnnotations
-from pydantic import Field
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
+from mcp_types import (
+    CallToolResult,
+    Completion,
+    CompletionArgument,
+    CompletionContext,
+    InputRequiredResult,
+    PromptReference,
+    ResourceTemplateReference,
+    TextContent,
+    ToolAnnotations,
+)
+from pydantic import BaseModel, Field, ValidationError
 
 from training_data_miner.server import logs
 from training_data_miner.server import mcp_resources as res
 from training_data_miner.server import mcp_steps as steps
-from training_data_miner.server.orchestrator import Cancelled, MinerError, Options, Orchestrator, Progress, Settings
+from training_data_miner.server.orchestrator import (
+    EXECUTION_ID_MAX,
+    EXECUTION_ID_PATTERN,
+    Cancelled,
+    MinerError,
+    Options,
+    Orchestrator,
+    Progress,
+    Settings,
+)
 from training_data_miner.server.http_security import MAX_REQUEST_BYTES, Guard, check_bind, transport_security
 from training_data_miner.server.roots import allowed_roots, confine
 from training_data_miner.server.semantic import SemanticSearch
@@ -62,7 +85,7 @@ Each result's next_step names the call to make next. list_domains shows the doma
 
 SourcePath = Annotated[str, Field(max_length=4096, description=(
     "path of the 012.txt-style text file; relative paths are looked up in the server's allowed roots"))]
-ExecutionId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$",
+ExecutionId = Annotated[str, Field(min_length=1, max_length=EXECUTION_ID_MAX, pattern=EXECUTION_ID_PATTERN,
                                    description="the execution_id that load_source returned")]
 Domain = Annotated[str, Field(max_length=64, description="a domain name from list_domains")]
 DomainOrAll = Annotated[str, Field(max_length=64, description="a domain name from list_domains, or 'all'")]
@@ -128,14 +151,131 @@ async def run_step(ctx: Context, work: Callable[[Progress], T],
     return result
 
 
+class MinerServer(MCPServer):
+    """MCPServer taking tool arguments as a small model sends them.
+
+    - An optional argument sent as "" (or null) counts as left out, so its default applies: small
+      models fill in every argument they see.
+    - Arguments that fail validation are reported one sentence each, naming the argument, what it
+      accepts and what came, in place of pydantic's report.
+
+    The SDK has no hook for argument validation; `call_tool` is the public method its tools/call
+    handler calls, and an argument error is the SDK's ToolError caused by pydantic's
+    ValidationError (the test the SDK's own handler makes).
+    """
+
+    _schemas: dict[str, dict[str, Any]] | None = None
+
+    async def call_tool(self, name: str, arguments: dict[str, Any],
+                        context: Context | None = None) -> CallToolResult | InputRequiredResult:
+        schema = await self._input_schema(name)
+        if schema is not None:
+            arguments = without_blanks(arguments, schema)
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError:
+            raise
+        except ToolError as exc:
+            if schema is None or not isinstance(exc.__cause__, ValidationError):
+                raise
+            raise ToolError(f"Error executing tool {name}: "
+                            + argument_errors(name, exc.__cause__, arguments, schema)) from exc.__cause__
+
+    async def _input_schema(self, name: str) -> dict[str, Any] | None:
+        if self._schemas is None or name not in self._schemas:
+            self._schemas = {t.name: t.input_schema for t in await self.list_tools()}
+        return self._schemas.get(name)
+
+
+def without_blanks(arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The arguments without optional ones sent as null, "" or blanks."""
+    required = set(schema.get("required", ()))
+    return {k: v for k, v in arguments.items()
+            if k in required or not (v is None or (isinstance(v, str) and not v.strip()))}
+
+
+def argument_errors(tool: str, exc: ValidationError, arguments: dict[str, Any], schema: dict[str, Any]) -> str:
+    """One sentence per bad argument: its name and description, what it accepts, what came."""
+    props: dict[str, dict[str, Any]] = schema.get("properties", {})
+    required = set(schema.get("required", ()))
+    errors: dict[str, list[Any]] = defaultdict(list)
+    for err in exc.errors(include_url=False):
+        errors[str(err["loc"][0]) if err["loc"] else ""].append(err)
+    sentences = []
+    for name, errs in errors.items():
+        prop = props.get(name)
+        if prop is None:  # not one argument's error: pydantic's words are all there is
+            sentences.append("; ".join(e["msg"] for e in errs) + ".")
+            continue
+        about = f"{name} ({prop['description']})" if prop.get("description") else name
+        accepts = accepted(prop) + ("" if name in required else ", or leave it out")
+        if any(e["type"] == "missing" for e in errs):
+            sentences.append(f"{about}: required, {accepts}.")
+            continue
+        # A validator's own reason (value_error) says more than the schema can.
+        why = [e["msg"].removeprefix("Value error, ") for e in errs if e["type"] in ("value_error", "assertion_error")]
+        sentences.append(f"{about}: expected {accepts}; got {shown(arguments.get(name))}"
+                         + (f", which {'; '.join(why)}" if why else "") + ".")
+    unknown = [k for k in arguments if k not in props]
+    if unknown:
+        sentences.append(f"{', '.join(unknown)}: not an argument of {tool}, which takes {', '.join(props)}.")
+    return " ".join(sentences)
+
+
+def accepted(prop: dict[str, Any]) -> str:
+    """What a JSON schema property accepts, in words ("a number from 0.0 to 1.0")."""
+    kinds = [_kind(p) for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
+    return " or ".join(kinds) or "null"
+
+
+def _kind(p: dict[str, Any]) -> str:
+    if "enum" in p:
+        return "one of " + ", ".join(str(v) for v in p["enum"])
+    if "const" in p:
+        return json.dumps(p["const"])
+    kind = p.get("type")
+    if kind in ("integer", "number"):
+        lo, hi = p.get("minimum"), p.get("maximum")
+        what = "an integer" if kind == "integer" else "a number"
+        if lo is not None and hi is not None:
+            return f"{what} from {lo} to {hi}"
+        return what + (f" >= {lo}" if lo is not None else "") + (f" <= {hi}" if hi is not None else "")
+    if kind == "string":
+        lo, hi = p.get("minLength"), p.get("maxLength")
+        if lo and hi is not None:
+            size = f" of {lo} to {hi} characters"
+        elif hi is not None:
+            size = f" of at most {hi} characters"
+        else:
+            size = f" of at least {lo} characters" if lo else ""
+        return "a string" + size + (f" matching {p['pattern']}" if "pattern" in p else "")
+    return {"boolean": "true or false", "array": "a list", "object": "an object"}.get(str(kind), "a value")
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as JSON, clipped: what the caller sent, briefly."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) <= limit + 2:
+        return text
+    return text[: limit + 1] + ("…\"" if text.startswith('"') else "…")
+
+
+def compact(result: BaseModel) -> CallToolResult:
+    """A tool result whose text copy is its structured content as compact JSON."""
+    data = result.model_dump(mode="json")
+    return CallToolResult(content=[TextContent(type="text", text=pydantic_core.to_json(data).decode())],
+                          structured_content=data)
+
+
 def build_server(settings: Settings | None = None, roots: list[str] | None = None,
                  log_level: str = "WARNING") -> MCPServer:
     settings = settings or Settings()
     orch = Orchestrator(settings)
     source_roots = allowed_roots(settings.data_dir, roots)
     locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
-    semantic = SemanticSearch(orch)  # holds one holo_index session for the server's lifetime
-    server = MCPServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
+    # holds one holo_index session for the server's lifetime
+    semantic = SemanticSearch(orch.settings.holo_index, orch.source_of)
+    server = MinerServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
                        log_level=log_level.upper(), lifespan=semantic.lifespan)  # type: ignore[arg-type]
     log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])
 
@@ -151,8 +291,22 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
                        pattern_regex=pattern_regex)
 
     def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., object]], Callable[..., object]]:
-        """`server.tool`, with the docstring dedented into the tool's description."""
-        return lambda fn: server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(fn)
+        """`server.tool`, with the docstring dedented into the tool's description, and the result's
+        text copy as compact JSON (the SDK indents it; the text is what a small-context agent reads).
+        The SDK's way to build one's own result and keep the model's output schema is a return
+        annotation of `Annotated[CallToolResult, Model]`."""
+        def register(fn: Callable[..., object]) -> Callable[..., object]:
+            signature = inspect.signature(fn, eval_str=True)
+
+            @functools.wraps(fn)
+            async def call(*args: object, **kwargs: object) -> CallToolResult:
+                return compact(await fn(*args, **kwargs))  # type: ignore[misc]
+
+            call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+                return_annotation=Annotated[CallToolResult, signature.return_annotation])
+            server.tool(description=inspect.cleandoc(fn.__doc__ or ""), annotations=annotations)(call)
+            return fn
+        return register
 
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
     overwrites = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False)
@@ -257,20 +411,28 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """A source file inside the allowed roots, whole (up to 5,000 lines) or lines start..end."""
         return res.read_source(source_roots, path, start, end)
 
-    @resource("dataset://{domain}/training_data", name="training_data", mime_type="application/json")
-    def training_data(domain: str) -> str:
-        """A domain's {domain}_training_data.json, as last written."""
-        return res.training_data(orch, domain)
+    @resource("dataset://{domain}/training_data{?offset,limit}", name="training_data", mime_type="application/json")
+    def training_data(domain: str, offset: int = 0, limit: int | None = None) -> str:
+        """A domain's {domain}_training_data.json, as last written: its examples, a page at a time
+        (about 8 KB without ?limit=; next_uri reads the next page)."""
+        return res.training_data(orch, domain, offset, limit)
+
+    @resource("dataset://{domain}/training_data_info", name="training_data_info", mime_type="application/json")
+    def training_data_info(domain: str) -> str:
+        """A domain's {domain}_training_data.json without its examples: metadata, WSP 15 priority,
+        wardrobe config, verification and learning feedback."""
+        return res.training_data_info(orch, domain)
 
     @resource("dataset://{domain}/pattern_summary", name="pattern_summary", mime_type="application/json")
     def pattern_summary(domain: str) -> str:
         """A domain's {domain}_pattern_summary.json, as last written."""
         return res.pattern_summary(orch, domain)
 
-    @resource("dataset://{domain}/validation_set", name="validation_set", mime_type="application/json")
-    def validation_set(domain: str) -> str:
-        """A domain's held-out {domain}_validation_set.json (the last 20% of its dataset's examples)."""
-        return res.validation_set(orch, domain)
+    @resource("dataset://{domain}/validation_set{?offset,limit}", name="validation_set", mime_type="application/json")
+    def validation_set(domain: str, offset: int = 0, limit: int | None = None) -> str:
+        """A domain's held-out {domain}_validation_set.json (the last 20% of its dataset's examples),
+        a page at a time."""
+        return res.validation_set(orch, domain, offset, limit)
 
     @resource("handoff://manifest", name="handoff", mime_type="application/json")
     def handoff_manifest() -> str:
@@ -279,7 +441,7 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
 
     @resource("dataset://{domain}/rejected_examples{?offset,limit}", name="rejected_examples",
                      mime_type="application/json")
-    def rejected_examples(domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
+    def rejected_examples(domain: str, offset: int = 0, limit: int | None = None) -> str:
         """A domain's rejected examples with their reasons, a page at a time."""
         return res.rejected_examples(orch, domain, offset, limit)
 
@@ -290,24 +452,25 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
 
     @resource("execution://{execution_id}/breadcrumbs{?offset,limit}", name="breadcrumbs",
                      mime_type="application/json")
-    def execution_breadcrumbs(execution_id: str, offset: int = 0, limit: int = 50) -> str:
+    def execution_breadcrumbs(execution_id: str, offset: int = 0, limit: int | None = None) -> str:
         """An execution's breadcrumbs (one record per step and domain), a page at a time."""
         return res.breadcrumbs(orch, execution_id, offset, limit)
 
     @resource("execution://{execution_id}/matches/{domain}{?offset,limit}", name="matches",
                      mime_type="application/json")
-    def execution_matches(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
-        """identify_domain_patterns' matches for a domain, with context lines, a page at a time."""
+    def execution_matches(execution_id: str, domain: str, offset: int = 0, limit: int | None = None) -> str:
+        """identify_domain_patterns' matches for a domain, with context lines, a page at a time
+        (without ?limit=, 3 context lines each side; context_uri reads a match's whole window)."""
         return res.step_output(orch, execution_id, "matches", domain, offset, limit)
 
     @resource("execution://{execution_id}/examples/{domain}{?offset,limit}", name="examples",
                      mime_type="application/json")
-    def execution_examples(execution_id: str, domain: str, offset: int = 0, limit: int = res.PAGE) -> str:
+    def execution_examples(execution_id: str, domain: str, offset: int = 0, limit: int | None = None) -> str:
         """extract_examples' examples for a domain (before filtering), a page at a time."""
         return res.step_output(orch, execution_id, "examples", domain, offset, limit)
 
     @resource("executions://recent{?offset,limit}", name="executions", mime_type="application/json")
-    def recent_executions(offset: int = 0, limit: int = res.PAGE) -> str:
+    def recent_executions(offset: int = 0, limit: int | None = None) -> str:
         """Executions under the data folder, newest first, with the steps each domain has done."""
         return res.executions(orch, offset, limit)
 
@@ -325,6 +488,18 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     def domain_pack(name: str) -> str:
         """One domain pack's TOML file."""
         return res.domain_pack(orch, name)
+
+    # -- completions -----------------------------------------------------------------------------
+
+    @server.completion()
+    async def complete(ref: PromptReference | ResourceTemplateReference, argument: CompletionArgument,
+                       context: CompletionContext | None) -> Completion:
+        """Values for the prompt's and the resource templates' arguments: domain names, execution
+        ids and source paths inside the roots."""
+        template = ref.uri if isinstance(ref, ResourceTemplateReference) else None
+        known = (context.arguments if context else None) or {}
+        values, total = res.completions(orch, source_roots, argument.name, argument.value, template, known)
+        return Completion(values=values, total=total, has_more=total > len(values))
 
     # -- prompt ----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ Each result ends with `next_step`, the call to make next, written for that agent
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,6 +22,8 @@ from training_data_miner.skills.packs import PackError
 
 SAMPLES = 3
 CLIP_CHARS = 160
+PAGED = "a page at a time (about 8 KB; each page gives next_uri)"
+SUMMARY_FIRST = "read this first: the dataset's pattern summary"
 
 
 def clip(text: str, limit: int = CLIP_CHARS) -> str:
@@ -83,7 +86,7 @@ class DomainPatterns(Result):
     pattern_counts: dict[str, int] = Field(description="pattern name -> matching lines")
     samples: list[MatchSample]
     pattern_errors: list[str] = []
-    matches_uri: str = Field(description="every match with its context, paginated (?offset=&limit=)")
+    matches_uri: str = Field(description=f"every match with its context, {PAGED}")
 
 
 class PatternsIdentified(Result):
@@ -106,7 +109,7 @@ class ExamplesExtracted(Result):
     high_quality: int = Field(description="examples scoring at least the execution's min_quality")
     by_pattern: dict[str, int]
     samples: list[ExampleSample]
-    examples_uri: str = Field(description="every extracted example, paginated (?offset=&limit=)")
+    examples_uri: str = Field(description=f"every extracted example, {PAGED}")
     next_step: str
 
 
@@ -148,7 +151,8 @@ class ExpectedPatternsSummary(Result):
     high_quality_examples: int
     execution_time_ms: float
     dataset: str | None = None
-    dataset_uri: str | None = None
+    pattern_summary_uri: str | None = Field(None, description=SUMMARY_FIRST)
+    dataset_uri: str | None = Field(None, description=f"the dataset's examples, {PAGED}")
     min_examples_met: bool | None = None
     shortfall: int | None = None
     error: str | None = None
@@ -165,8 +169,8 @@ class DatasetWritten(Result):
     priority: str = Field(description="WSP 15 priority of training this domain (domain_priority_mps)")
     mps_total: int
     training_order: int | None
-    dataset_uri: str
-    pattern_summary_uri: str
+    pattern_summary_uri: str = Field(description=SUMMARY_FIRST)
+    dataset_uri: str = Field(description=f"the dataset's examples, {PAGED}")
     rejected_examples_uri: str
     summary: ExpectedPatternsSummary
 
@@ -193,6 +197,9 @@ class HandoffDomain(Result):
     domain: str
     training_order: int
     total_examples: int
+    shortfall: int = Field(description="examples short of the min_examples it was mined for (0: none)")
+    source: str | None = Field(description="the source file's name")
+    source_sha256: str | None
     priority: str = Field(description="WSP 15 priority of training this domain (domain_priority_mps)")
     mps_total: int
     dataset: str
@@ -208,6 +215,8 @@ class Handoff(Result):
     next_skill: str
     training_order: list[str] = Field(description="every mined domain, the one to train first first")
     domains: list[HandoffDomain]
+    warnings: list[str] = Field(description=(
+        "what the trainer should not take as it is: an empty or short dataset, datasets from different sources"))
     manifest: str = Field(description="path of handoff.json")
     manifest_uri: str
 
@@ -224,8 +233,8 @@ def check_domain(orch: Orchestrator, domain: str, allow_all: bool) -> list[str] 
     if allow_all and domain == "all":
         return None
     if domain not in orch.packs:
-        valid = ", ".join(orch.packs) + (", or 'all'" if allow_all else "")
-        raise PackError(f"unknown domain {domain!r}; valid domains: {valid}. list_domains describes them")
+        valid = ", ".join(orch.packs) + (", or all" if allow_all else "")
+        raise PackError(f"domain: expected one of {valid}; got {json.dumps(domain)}. list_domains describes them")
     return [domain]
 
 
@@ -314,7 +323,7 @@ def generate_pattern_summary(orch: Orchestrator, execution_id: str, domain: str,
 def _summary(orch: Orchestrator, ex: Any, domain: str, elapsed_ms: float) -> ExpectedPatternsSummary:
     s = ExpectedPatternsSummary(**orch.expected_patterns_summary(ex, domain, elapsed_ms))
     if s.dataset:
-        s.dataset_uri = dataset_uri(domain)
+        s.pattern_summary_uri, s.dataset_uri = dataset_uri(domain, "pattern_summary"), dataset_uri(domain)
     return s
 
 
@@ -329,8 +338,8 @@ def write_training_dataset(orch: Orchestrator, execution_id: str, domain: str,
     return DatasetWritten(
         execution_id=ex.id, domain=domain, dataset=r["paths"]["dataset"], file_size_kb=r["file_size_kb"],
         total_examples=r["total_examples"], autonomous_ready=r["autonomous_ready"], priority=mps["priority"],
-        mps_total=mps["total"], training_order=mps["training_order"], dataset_uri=dataset_uri(domain),
-        pattern_summary_uri=dataset_uri(domain, "pattern_summary"),
+        mps_total=mps["total"], training_order=mps["training_order"],
+        pattern_summary_uri=dataset_uri(domain, "pattern_summary"), dataset_uri=dataset_uri(domain),
         rejected_examples_uri=dataset_uri(domain, "rejected_examples"),
         summary=_summary(orch, ex, domain, elapsed),
     )
@@ -345,7 +354,7 @@ def mine_domain(orch: Orchestrator, path: Path, domain: str, options: Options,
         raise MinerError(f"mining failed in execution {summaries[0].execution_id}: {errors}")
     for s in summaries:
         if s.dataset:
-            s.dataset_uri = dataset_uri(s.domain)
+            s.pattern_summary_uri, s.dataset_uri = dataset_uri(s.domain, "pattern_summary"), dataset_uri(s.domain)
     return Mined(execution_id=summaries[0].execution_id, summaries=summaries)
 
 
@@ -361,12 +370,13 @@ def handoff_to_next_skill(orch: Orchestrator, domain: str, progress: Progress | 
         mps = e["domain_priority_mps"]
         rows.append(HandoffDomain(
             domain=d, training_order=e["training_order"], total_examples=e["total_examples"],
+            shortfall=e["shortfall"], source=e["source"]["name"], source_sha256=e["source"]["sha256"],
             priority=mps["priority"], mps_total=mps["total"], dataset=e["dataset"], validation_set=e["validation_set"],
             exports=e["exports"], wardrobe_config=e["wardrobe_config"], execution_command=e["execution_command"],
             autonomous_ready=e["autonomous_ready"], validation_set_uri=dataset_uri(d, "validation_set"),
         ))
     return Handoff(next_skill=m["next_skill"], training_order=m["training_order"], domains=rows,
-                   manifest=str(orch.settings.out / "handoff.json"), manifest_uri="handoff://manifest")
+                   warnings=m["warnings"], manifest=str(orch.settings.out / "handoff.json"), manifest_uri="handoff://manifest")
 
 
 def list_domains(orch: Orchestrator) -> Domains:

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from training_data_miner.skills.write_training_dataset import append_jsonl
+from training_data_miner.skills.files import append_jsonl
 
 SKILL_ID = "qwen_training_data_miner_v1_prototype"
 SKILL_NAME = "qwen_training_data_miner"

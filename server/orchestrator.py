@@ -9,8 +9,10 @@ another client. Every step writes a breadcrumb line; every domain run appends a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -22,10 +24,18 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from training_data_miner.server import metrics
 from training_data_miner.server.holo_index import HoloConfig
-from training_data_miner.server.semantic import augment_identify
+from training_data_miner.server.semantic import SemanticSearchError, augment_identify
 from training_data_miner.server.workers import WorkerFailed, balance, can_fork, run_in_workers
 from training_data_miner.skills.extract_examples import extract_examples
-from training_data_miner.skills.handoff import SPLIT_SEED, VALIDATION_SHARE, build_manifest, export_dataset, order_key
+from training_data_miner.skills.files import atomic_write_json, atomic_write_text
+from training_data_miner.skills.handoff import (
+    EXECUTION_COMMAND,
+    SPLIT_SEED,
+    VALIDATION_SHARE,
+    build_manifest,
+    export_dataset,
+    order_key,
+)
 from training_data_miner.skills.filter_quality import MIN_QUALITY, filter_quality
 from training_data_miner.skills.generate_pattern_summary import MIN_EXAMPLES, generate_pattern_summary
 from training_data_miner.skills.identify_domain_patterns import (
@@ -36,15 +46,14 @@ from training_data_miner.skills.identify_domain_patterns import (
     match_row,
     matches_from_rows,
 )
-from training_data_miner.skills.load_source import load_source
+from training_data_miner.skills.load_source import SourceError, load_source
 from training_data_miner.skills.structure import Structure, structure_of
 from training_data_miner.skills.models import Example, FilterResult, Match, PatternError, PatternSummary, PatternType, SourceInfo
 from training_data_miner.skills.packs import DomainPack, PackError, load_packs, select
 from training_data_miner.skills.write_training_dataset import (
-    EXECUTION_COMMAND,
-    atomic_write_json,
-    atomic_write_text,
+    KeptExistingDataset,
     dataset_paths,
+    domain_priority_mps,
     write_training_dataset,
 )
 
@@ -67,6 +76,32 @@ class StepOrderError(MinerError):
 
 class UnknownExecution(MinerError):
     pass
+
+
+class InvalidExecutionId(MinerError):
+    pass
+
+
+class DatasetKept(MinerError):
+    """A run short of min_examples did not replace an existing dataset."""
+
+
+# What an execution_id may be: the name of one folder under data/executions/ (the MCP tools'
+# schema states the same pattern). Never "..", nothing with a "/", nothing hidden.
+EXECUTION_ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+EXECUTION_ID_MAX = 128
+_EXECUTION_ID = re.compile(EXECUTION_ID_PATTERN)
+
+
+def check_execution_id(execution_id: str) -> str:
+    """`execution_id`, if it can only name a folder of its own under data/executions/; else
+    InvalidExecutionId, saying what it may be. The CLI and the MCP tools both check here."""
+    if (not _EXECUTION_ID.fullmatch(execution_id) or execution_id.startswith(".")
+            or len(execution_id) > EXECUTION_ID_MAX):
+        raise InvalidExecutionId(
+            f"invalid execution_id {execution_id!r}: use letters, digits, '_', '-' and '.', at most "
+            f"{EXECUTION_ID_MAX} characters, not starting with '.'")
+    return execution_id
 
 
 class Cancelled(BaseException):
@@ -120,6 +155,8 @@ class Options(BaseModel):
     pattern_regex: str | None = None
     context: int = Field(CONTEXT_LINES, ge=0, le=50)
     semantic: bool = Field(True, description="add semantic matches for lines the regexes missed")
+    replace: bool = Field(False, description=(
+        "write a dataset short of min_examples even over one already there (by default that one is kept)"))
 
 
 class DomainState(BaseModel):
@@ -274,7 +311,8 @@ class Orchestrator:
         options = options or Options()
         packs = self.domain_packs(domains, options)
         state = ExecutionState(
-            execution_id=execution_id or new_execution_id(), source_path=str(source_path),
+            execution_id=check_execution_id(execution_id) if execution_id else new_execution_id(),
+            source_path=str(source_path),
             created=metrics.now_iso(), options=options,
             domains={p.name: DomainState() for p in packs},
         )
@@ -283,8 +321,7 @@ class Orchestrator:
         return ex
 
     def open(self, execution_id: str) -> Execution:
-        if not execution_id or "/" in execution_id or execution_id.startswith("."):
-            raise UnknownExecution(f"invalid execution_id {execution_id!r}")
+        check_execution_id(execution_id)
         path = self.settings.executions / execution_id / "state.json"
         try:
             state = ExecutionState.model_validate_json(path.read_text(encoding="utf-8"))
@@ -483,9 +520,13 @@ class Orchestrator:
         return result[0]
 
     def write_training_dataset(self, ex: Execution, domain: str, training_order: int | None = None,
-                               progress: Progress | None = None) -> dict[str, Any]:
+                               progress: Progress | None = None, replace: bool | None = None) -> dict[str, Any]:
+        """Step 6. A run short of min_examples keeps a dataset already there (DatasetKept) unless
+        `replace` (default: the execution's option) is True."""
         pack = self._pack(ex, domain)
         self._require(ex, domain, "write_training_dataset")
+        if replace is not None:
+            ex.state.options.replace = replace
         result: list[dict[str, Any]] = []
 
         def run() -> dict[str, Any]:
@@ -493,15 +534,20 @@ class Orchestrator:
             summary = ex.read_model("summary", domain, PatternSummary)
             assert ex.state.source is not None
             st = ex.state.domains[domain]
-            r = write_training_dataset(
-                pack=pack, source=ex.state.source, filtered=fr, summary=summary,
-                matches_found=st.figures["identify_domain_patterns"]["matches_found"],
-                out_dir=self.settings.out, execution_id=ex.id, learning_store=self.settings.learning,
-                pattern_type=ex.state.options.pattern_type,
-                training_order=training_order if training_order is not None else self._training_order(pack, fr, summary),
-                execution_command=self.settings.execution_command,
-                validation_share=self.settings.validation_share, split_seed=self.settings.split_seed,
-            )
+            try:
+                r = write_training_dataset(
+                    pack=pack, source=ex.state.source, filtered=fr, summary=summary,
+                    matches_found=st.figures["identify_domain_patterns"]["matches_found"],
+                    out_dir=self.settings.out, execution_id=ex.id, learning_store=self.settings.learning,
+                    pattern_type=ex.state.options.pattern_type,
+                    training_order=(training_order if training_order is not None
+                                    else self._training_order(pack, fr, summary)),
+                    execution_command=self.settings.execution_command,
+                    validation_share=self.settings.validation_share, split_seed=self.settings.split_seed,
+                    replace=ex.state.options.replace,
+                )
+            except KeptExistingDataset as exc:
+                raise DatasetKept(str(exc)) from None
             if self.settings.export_formats:
                 r["exports"] = export_dataset(Path(r["paths"]["dataset"]), self.settings.export_formats,
                                               self.settings.exports)
@@ -516,8 +562,6 @@ class Orchestrator:
     def _training_order(self, pack: DomainPack, fr: FilterResult, summary: PatternSummary) -> int:
         """This domain's place among the datasets already in the output folder, by their WSP 15
         domain priority total (then example count, then name)."""
-        from training_data_miner.skills.write_training_dataset import domain_priority_mps
-
         own = order_key(pack.name, domain_priority_mps(pack, fr.kept, summary)["total"], len(fr.kept))
         rank = 1
         for path in self.settings.out.glob("*_training_data.json"):
@@ -584,8 +628,9 @@ class Orchestrator:
         execution_id that exists resumes after its last completed step. With `settings.workers`
         > 1 (and a process that may fork) groups of domains run in parallel processes."""
         t0 = time.perf_counter()
-        if execution_id and (self.settings.executions / execution_id / "state.json").exists():
+        if execution_id and (self.settings.executions / check_execution_id(execution_id) / "state.json").exists():
             ex = self.open(execution_id)
+            _check_same_source(ex, source_path)
         else:
             ex = self.create(source_path, domains, options, execution_id)
         names = list(ex.state.domains)
@@ -593,7 +638,10 @@ class Orchestrator:
             if not all(self._done(ex, d, "load_source") for d in names):
                 self.load_source(ex, progress)
         except Exception as exc:
-            log.error("mine failed", execution_id=ex.id, error=str(exc), exception_type=type(exc).__name__)
+            # A source that cannot be mined is the caller's to fix, and the results say so: a
+            # log line at the default level would only repeat it.
+            (log.info if isinstance(exc, SourceError) else log.error)(
+                "mine failed", execution_id=ex.id, error=str(exc), exception_type=type(exc).__name__)
             for d in names:
                 self.record_fidelity(ex, d)
             elapsed = (time.perf_counter() - t0) * 1000
@@ -671,8 +719,9 @@ class Orchestrator:
             try:
                 self.write_training_dataset(ex, d, training_order=order.get(d), progress=progress)
             except Exception as exc:
-                log.error("domain failed", execution_id=ex.id, domain=d, error=str(exc),
-                          exception_type=type(exc).__name__)
+                # a kept dataset is the run's answer, which the results carry, not a fault to log
+                (log.info if isinstance(exc, DatasetKept) else log.error)(
+                    "domain failed", execution_id=ex.id, domain=d, error=str(exc), exception_type=type(exc).__name__)
                 self.record_fidelity(ex, d)
 
     def _groups(self, ex: Execution, names: list[str]) -> list[list[str]]:
@@ -707,8 +756,6 @@ class Orchestrator:
 
     def _order_keys(self, ex: Execution, names: list[str]) -> dict[str, tuple[int, int, str]]:
         """Each summarised domain's sort key for the training order (WSP 15 domain total first)."""
-        from training_data_miner.skills.write_training_dataset import domain_priority_mps
-
         keys = {}
         for d in names:
             if not ex.state.domains[d].steps.get("pattern_summary_generated"):
@@ -723,6 +770,17 @@ class Orchestrator:
     def dataset_paths(self, domain: str) -> dict[str, Path]:
         return dataset_paths(self.settings.out, domain)
 
+    def source_of(self, execution_id: str | None = None) -> str | None:
+        """The source path of `execution_id` (default: the most recent execution), None when there
+        is no execution; for semantic search's embedded index."""
+        try:
+            if execution_id:
+                return self.open(execution_id).state.source_path
+        except MinerError as exc:
+            raise SemanticSearchError(str(exc)) from None
+        _, latest = self.list_executions(0, 1)
+        return latest[0].source_path if latest else None
+
     def list_executions(self, offset: int = 0, limit: int = 50) -> tuple[int, list[ExecutionState]]:
         """The executions under the data folder, newest first: (how many there are, one page)."""
         root = self.settings.executions
@@ -734,6 +792,30 @@ class Orchestrator:
             except (OSError, ValueError):
                 continue  # a folder being written or not ours: skip it rather than fail the listing
         return len(paths), page
+
+
+def _check_same_source(ex: Execution, source_path: str | os.PathLike[str]) -> None:
+    """Resuming `ex` with another file, or with its file changed since, would report the old
+    source's results as this one's: MinerError instead."""
+    given, was = Path(source_path), Path(ex.state.source.path if ex.state.source else ex.state.source_path)
+    try:
+        same = os.path.samefile(given, was)
+    except OSError:
+        same = given.resolve() == was.resolve()
+    if not same:
+        raise MinerError(f"execution {ex.id} mines {was}, not {given}: pass {was} to resume it, "
+                         "or leave out the execution_id to start a new execution")
+    if ex.state.source is None:
+        return
+    try:
+        with open(given, "rb") as f:
+            sha = hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return  # the step that reads it says what is wrong
+    if sha != ex.state.source.sha256:
+        raise MinerError(f"{given} has changed since execution {ex.id} loaded it (sha256 {sha[:12]}..., "
+                         f"was {ex.state.source.sha256[:12]}...): leave out the execution_id to mine it "
+                         "in a new execution")
 
 
 def _ranks(keys: dict[str, tuple[int, int, str]]) -> dict[str, int]:

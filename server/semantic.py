@@ -9,9 +9,12 @@ Two users:
   every domain after it in the step, is mined without augmentation, with `semantic_status`
   "degraded" and the reason in `semantic_error`. The embedded index is not used in its place, so
   a dataset never silently depends on which backend happened to answer.
-- The MCP tool `semantic_search`: `SemanticSearch(orch).semantic_search`, registered as a tool in
-  one line; pass `lifespan=semantic.lifespan` to MCPServer to hold one session to the endpoint
-  for the server's lifetime (without it, each call opens its own session).
+- The MCP tool `semantic_search`: `SemanticSearch(config, source_of).semantic_search`, registered
+  as a tool in one line; pass `lifespan=semantic.lifespan` to MCPServer to hold one session to the
+  endpoint for the server's lifetime (without it, each call opens its own session).
+
+It sits below the orchestrator: what it needs from an execution comes in as arguments (the
+endpoint's configuration, and `source_of`, which names an execution's source).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from training_data_miner.server import logs
 from pydantic import BaseModel, Field
@@ -31,12 +34,12 @@ from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.semantic_index import SearchHit, SemanticIndexError, index_for
 
-if TYPE_CHECKING:
-    from training_data_miner.server.orchestrator import Orchestrator
-
 log = logs.get_logger("training_data_miner")
 
 Backend = Literal["holo_index", "embedded"]
+# execution_id (None: the most recent execution) -> the path of its source, or None when there is
+# no execution; raises SemanticSearchError saying what to do for an execution_id it cannot open.
+SourceOf = Callable[[str | None], str | None]
 
 
 class SemanticSearchError(Exception):
@@ -108,11 +111,10 @@ ExecutionIdArg = Annotated[str | None, Field(max_length=128, pattern=r"^[A-Za-z0
     "ignored when a holo_index endpoint is configured"))]
 
 
-def semantic_search(orch: Orchestrator, query: str, limit: int = 5,
+def semantic_search(config: HoloConfig | None, source_of: SourceOf, query: str, limit: int = 5,
                     execution_id: str | None = None) -> SemanticSearchResult:
     """Search by meaning: the holo_index endpoint when configured, else the embedded index of an
     execution's source. Raises SemanticSearchError with what to do."""
-    config = orch.settings.holo_index
     if config is not None:
         from training_data_miner.server.holo_index import HoloIndexSync
 
@@ -121,25 +123,18 @@ def semantic_search(orch: Orchestrator, query: str, limit: int = 5,
                 return SemanticSearchResult(query=query, backend="holo_index", hits=holo.search(query, limit))
         except HoloIndexError as exc:
             raise SemanticSearchError(str(exc)) from None
-    path = _source_of(orch, execution_id)
+    path = _source_of(source_of, execution_id)
     return SemanticSearchResult(query=query, backend="embedded", source_path=path,
                                 hits=_embedded(path, query, limit))
 
 
-def _source_of(orch: Orchestrator, execution_id: str | None) -> str:
-    from training_data_miner.server.orchestrator import MinerError
-
-    try:
-        if execution_id:
-            return orch.open(execution_id).state.source_path
-        _, latest = orch.list_executions(0, 1)
-    except MinerError as exc:
-        raise SemanticSearchError(str(exc)) from None
-    if not latest:
+def _source_of(source_of: SourceOf, execution_id: str | None) -> str:
+    path = source_of(execution_id)
+    if path is None:
         raise SemanticSearchError(
             "no source to search: call load_source first (the embedded index searches an execution's source), "
             "or configure a holo_index endpoint (HOLO_INDEX_COMMAND or HOLO_INDEX_URL)")
-    return latest[0].source_path
+    return path
 
 
 def _embedded(path: str, query: str, limit: int) -> list[SearchHit]:
@@ -154,14 +149,14 @@ def _embedded(path: str, query: str, limit: int) -> list[SearchHit]:
 class SemanticSearch:
     """The `semantic_search` tool, over one held holo_index session when an endpoint is configured.
 
-        semantic = SemanticSearch(orch)
+        semantic = SemanticSearch(config, source_of)
         server = MCPServer(..., lifespan=semantic.lifespan)   # optional: hold one session
         server.tool()(semantic.semantic_search)
     """
 
-    def __init__(self, orch: Orchestrator):
-        self.orch = orch
-        self.config = orch.settings.holo_index
+    def __init__(self, config: HoloConfig | None, source_of: SourceOf):
+        self.config = config
+        self.source_of = source_of
         self._holo: HoloIndex | None = None
 
     @asynccontextmanager
@@ -193,7 +188,7 @@ class SemanticSearch:
 
         try:
             if self.config is None:
-                path = _source_of(self.orch, execution_id)
+                path = _source_of(self.source_of, execution_id)
                 hits = await anyio.to_thread.run_sync(_embedded, path, query, limit)
                 return SemanticSearchResult(query=query, backend="embedded", source_path=path, hits=hits)
             if self._holo is not None:

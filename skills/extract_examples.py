@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 
 from training_data_miner.skills.extractors import Draft, context_lines, get_extractor
@@ -66,10 +67,12 @@ def to_example(draft: Draft, match: Match, pack: DomainPack, source_name: str, n
         match_kind=match.match_kind,
         label=draft.label,
         quality=quality,
+        item=draft.identity,
     )
 
 
 MEMO_LIMIT = 20_000  # windows remembered per run (bounded, so a long stream stays in bounded memory)
+SEEN_LIMIT = 200_000  # item identities remembered per run (Draft.identity), bounded for the same reason
 
 
 def _window_key(match: Match) -> tuple | None:
@@ -98,6 +101,8 @@ class Extraction:
         self.structure = structure
         self.prefix = example_prefix(pack.name)
         self.memo: dict[tuple, list[tuple[Example, int]]] = {}
+        # identity -> content keys of the drafts made for it (Draft.identity), from earlier documents
+        self.seen: dict[str, set[int]] = {}
         self.n = 0
         self.doc: Document | None = None
         self.hits: list[Match] = []
@@ -129,17 +134,43 @@ class Extraction:
         seen = self.memo.get(key)
         if seen is not None:  # the same document pasted again, with the same hits
             return self._copies(seen, doc.start)
-        drafts = self.extract_document(doc, hits, self.pack)
+        drafts = self._not_restated(self.extract_document(doc, hits, self.pack))
         made = []
+        lines = [m.line for m in hits]
         for draft in sorted(drafts, key=lambda d: d.line or 0):
             assert draft.line is not None and draft.line in doc, (self.pack.name, draft.line)
             self.n += 1
-            made.append((to_example(draft, _hit_for(draft, hits), self.pack, self.source_name, self.n, doc),
+            made.append((to_example(draft, _hit_for(draft, hits, lines), self.pack, self.source_name, self.n, doc),
                          draft.line - doc.start))
         if len(self.memo) >= MEMO_LIMIT:
             self.memo.clear()
         self.memo[key] = made
         return [e for e, _ in made]
+
+    def _not_restated(self, drafts: list[Draft]) -> list[Draft]:
+        """The drafts of items no earlier document stated. An item an earlier document had (same
+        identity) is made again only as a byte-identical copy, which the quality filter rejects as
+        an exact duplicate, on record; a restatement in other words is not made. Within one
+        document the extractor decides (the drafts of one item share its identity)."""
+        out: list[Draft] = []
+        new: dict[str, set[int]] = {}
+        for d in drafts:
+            if d.identity is None:
+                out.append(d)
+                continue
+            # what the example is and how it scores: a copy of a draft the filter rejects is no better
+            content = zlib.crc32(json.dumps([d.instruction_key, d.input, d.output, d.rationale, d.rationale_note,
+                                             d.ambiguity], sort_keys=True, ensure_ascii=False).encode("utf-8"))
+            earlier = self.seen.get(d.identity)
+            if earlier is None:
+                new.setdefault(d.identity, set()).add(content)
+                out.append(d)
+            elif content in earlier:
+                out.append(d)
+        if len(self.seen) + len(new) > SEEN_LIMIT:
+            self.seen.clear()
+        self.seen.update(new)
+        return out
 
     def _copies(self, seen: list[tuple[Example, int]], base: int) -> list[Example]:
         out = []
@@ -180,19 +211,20 @@ def _document_key(doc: Document, hits: list[Match]) -> tuple:
     return (tuple(doc.lines), tuple((m.line - doc.start, m.pattern, m.match_kind) for m in hits))
 
 
-def _hit_for(draft: Draft, hits: list[Match]) -> Match:
+def _hit_for(draft: Draft, hits: list[Match], lines: list[int]) -> Match:
     """The match an item was found by: the draft's named pattern, else the first hit in its span,
-    else the last hit before its line, else the document's first hit."""
+    else the last hit before its line, else the document's first hit (`hits` in line order,
+    `lines` their lines: found by bisection, so a document of many items costs no more per item)."""
     first, last = draft.span or (draft.line, draft.line)
     if draft.pattern:
         named = [m for m in hits if m.pattern == draft.pattern or draft.pattern in m.also_matched]
         if named:
             return min(named, key=lambda m: abs(m.line - draft.line))
-    inside = [m for m in hits if first <= m.line <= last]
-    if inside:
-        return inside[0]
-    before = [m for m in hits if m.line <= draft.line]
-    return before[-1] if before else hits[0]
+    i = bisect_left(lines, first)
+    if i < len(hits) and hits[i].line <= last:
+        return hits[i]
+    j = bisect_right(lines, draft.line) - 1
+    return hits[j] if j >= 0 else hits[0]
 
 
 def iter_examples(matches: Iterable[Match], pack: DomainPack, source_name: str,

@@ -6,7 +6,9 @@ example at 0.8, below the default 0.85 threshold; this follows the seed's test c
 "4/5 criteria" remark does not add up).
 
 Duplicates: an exact duplicate has the same normalised instruction+input+output. A near-duplicate
-has a Jaccard similarity of word 3-shingles >= 0.8 with an example already kept; candidates come
+has a Jaccard similarity of word 3-shingles >= 0.8 with an example already kept about the same item
+(examples whose extractor names different items, `Example.item`, are rows of one template about
+different tasks or entries, not copies of each other); candidates come
 from one-permutation MinHash with LSH banding (32 bins, 8 bands of 4), so the work grows with the
 number of examples, not its square (a crowded band, such as a template's boilerplate, is searched
 in its 16 latest members only), and every candidate is confirmed by its exact Jaccard.
@@ -140,17 +142,22 @@ class NearDuplicateIndex:
         self.buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
         self.sets: list[set[int]] = []
         self.ids: list[str] = []
+        self.items: list[str | None] = []
 
-    def find(self, sh: set[int], keys: list[tuple[int, tuple[int, ...]]]) -> tuple[str, float] | None:
+    def find(self, sh: set[int], keys: list[tuple[int, tuple[int, ...]]],
+             item: str | None = None) -> tuple[str, float] | None:
         """The kept example most similar to `sh` at or above the threshold (the first found on a
-        tie), as (its id, the Jaccard rounded to 3 places), or None."""
+        tie), as (its id, the Jaccard rounded to 3 places), or None. An example about another
+        named item than `item` is not a candidate."""
         get = self.buckets.get
         # A band many examples share is searched in its latest members only: the other bands still
         # find a real near-duplicate, and the work stays linear. Each candidate once, in band order.
         candidates = dict.fromkeys(chain.from_iterable(get(key, ())[-BUCKET_SCAN:] for key in keys))
-        sets, t, n = self.sets, self.threshold, len(sh)
+        sets, items, t, n = self.sets, self.items, self.threshold, len(sh)
         best, best_jac = -1, -1.0
         for i in candidates:
+            if item is not None and items[i] is not None and items[i] != item:
+                continue
             other = sets[i]
             m = len(other)
             if min(n, m) < t * max(n, m):
@@ -161,10 +168,12 @@ class NearDuplicateIndex:
                 best, best_jac = i, jac
         return None if best < 0 else (self.ids[best], round(best_jac, 3))
 
-    def add(self, example_id: str, sh: set[int], keys: list[tuple[int, tuple[int, ...]]]) -> None:
+    def add(self, example_id: str, sh: set[int], keys: list[tuple[int, tuple[int, ...]]],
+            item: str | None = None) -> None:
         i = len(self.sets)
         self.sets.append(sh)
         self.ids.append(example_id)
+        self.items.append(item)
         for key in keys:
             self.buckets[key].append(i)
 
@@ -200,12 +209,12 @@ def filter_quality(
         seen[key] = ex.example_id
         sh = shingles(norm)
         keys = _bands(sh)
-        near = index.find(sh, keys)
+        near = index.find(sh, keys, ex.item)
         if near is not None:
             rejected.append(Rejected(example=ex, reasons=[f"Near-duplicate of {near[0]} (Jaccard {near[1]})"],
                                      duplicate_of=near[0], similarity=near[1]))
             continue
-        index.add(ex.example_id, sh, keys)
+        index.add(ex.example_id, sh, keys, ex.item)
         kept_ids.add(ex.example_id)
 
     kept = [ex for ex in passing if ex.example_id in kept_ids]  # back to source order

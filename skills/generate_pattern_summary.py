@@ -63,9 +63,12 @@ def common_patterns(pack: DomainPack, kept: list[Example], top: int = 5) -> list
         if cx:
             value, n = cx.most_common(1)[0]
             out.append(f"Complexity {value} most common ({n} of {sum(cx.values())} scored examples)")
-        corrected = sum(1 for ex in kept if ex.output.get("priority_corrected"))
-        if corrected:
-            out.append(f"Stated priority contradicted WSP 15 and was corrected in {corrected} examples")
+        # contradictions in the text, corrected in the output (EXAMPLES.md 7)
+        for key, what in (("stated_priority", "stated priority contradicted WSP 15"),
+                          ("stated_total", "stated total was not C+I+D+P")):
+            n = sum(1 for ex in kept if key in ex.output)
+            if n:
+                out.append(f"{what} in {n} kept example{'' if n == 1 else 's'} (corrected; the text's value kept as {key})")
     else:
         for value, n in labels.most_common(top):
             out.append(f"{pack.label} = {value} ({n} examples)")

@@ -122,6 +122,8 @@ class Example(BaseModel):
     match_kind: MatchKind = "regex"
     label: str | None = Field(None, description="the domain's main label (priority for mps_scoring)")
     quality: Quality
+    item: str | None = Field(None, description="what the example is about (a task, an entry, a document), as "
+                             "its extractor names it: examples about different items are never near-duplicates")
 
     @property
     def line(self) -> int:

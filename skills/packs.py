@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -72,6 +73,8 @@ class DomainPack(BaseModel):
     context_before: int | None = Field(None, ge=0, le=200)
     context_after: int | None = Field(None, ge=0, le=400)
     semantic_queries: list[str] = []
+    rules: dict[str, Any] = Field({}, description="domain rules the extractor reads as data (e.g. the standard "
+                                  "README sections and the heading words that provide each)")
     cost: float = Field(1.0, gt=0, description="relative work of mining this domain (measured; README "
                         "\"Performance\"): whole-run mines balance domains across worker processes by it")
     path: str = ""
@@ -89,7 +92,8 @@ class DomainPack(BaseModel):
         try:
             spec = PatternSpec(name=name, regex=pattern_regex, ignore_case=True)
         except ValidationError as exc:
-            raise PackError(f"pattern_regex {pattern_regex!r} {exc.errors()[0]['msg']}") from None
+            reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise PackError(f"pattern_regex: expected a regular expression; got {pattern_regex!r}, which {reason}") from None
         return self.model_copy(update={"patterns": [*self.patterns, spec]})
 
 

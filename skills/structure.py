@@ -777,6 +777,13 @@ class Structure:
                 docs.append(doc)
         return cls(p, spans, docs)
 
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Structure:
+        """The file's documents found, not parsed: each is parsed when asked for (streaming a file
+        too big to parse ahead)."""
+        p = check_source(path)
+        return cls(p, list(split_documents(p)), None)
+
     def __len__(self) -> int:
         return len(self.spans)
 

@@ -66,16 +66,48 @@ def validate_dataset(data: dict[str, Any], *, full: bool = True) -> list[str]:
     return problems
 
 
-def validate_file(path: str | Path, *, full: bool | None = None) -> list[str]:
+class DatasetFileError(ValueError):
+    """A file that cannot be read as a dataset at all; the message says what to pass instead."""
+
+
+def read_dataset(path: str | Path) -> dict[str, Any]:
+    """The JSON object in `path`, or DatasetFileError saying why there is none."""
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return [f"no such file: {p}"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [f"cannot read {p} as JSON: {exc}"]
+        raise DatasetFileError(f"no such file: {p}; pass a dataset that mine wrote "
+                               "(DATA_DIR/training_datasets/<domain>_training_data.json)") from None
+    except IsADirectoryError:
+        raise DatasetFileError(f"{p} is a folder; pass one of its *_training_data.json files") from None
+    except PermissionError:
+        raise DatasetFileError(f"{p} is not readable (permission denied)") from None
+    except UnicodeDecodeError:
+        raise DatasetFileError(f"{p} is not UTF-8 text; pass a dataset JSON file") from None
+    except OSError as exc:
+        raise DatasetFileError(f"cannot read {p}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DatasetFileError(f"{p} is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
     if not isinstance(data, dict):
-        return [f"{p}: top level must be a JSON object"]
+        raise DatasetFileError(f"{p} is not a dataset: its top level must be a JSON object")
+    return data
+
+
+def check_file(path: str | Path, *, full: bool | None = None) -> list[str]:
+    """Every way the dataset in `path` breaks the trainer's contract (a validation set, named
+    *_validation_set.json, is checked as one); DatasetFileError if it cannot be read at all."""
+    p = Path(path)
+    data = read_dataset(p)
     if full is None:
         full = not p.name.endswith("_validation_set.json")
     return validate_dataset(data, full=full)
+
+
+def validate_file(path: str | Path, *, full: bool | None = None) -> list[str]:
+    """`check_file`, with a file that cannot be read reported as its one problem."""
+    try:
+        return check_file(path, full=full)
+    except DatasetFileError as exc:
+        return [str(exc)]

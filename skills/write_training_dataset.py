@@ -7,36 +7,38 @@ really a keep rate, so both are reported under their right names.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import shlex
-import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
 from training_data_miner.skills import wsp15
+from training_data_miner.skills.files import append_jsonl, atomic_write_json, domain_lock
+from training_data_miner.skills.handoff import (
+    EXECUTION_COMMAND,
+    SPLIT_SEED,
+    VALIDATION_SHARE,
+    stratified_split,
+    train_size,
+)
 from training_data_miner.skills.models import Example, FilterResult, PatternSummary, SourceInfo
 from training_data_miner.skills.packs import DomainPack
-from training_data_miner.skills.handoff import SPLIT_SEED, VALIDATION_SHARE, stratified_split, train_size
 from training_data_miner.skills.validate import TRAINER_MIN_QUALITY
 
 NEXT_SKILL_AGENT = "gemma_domain_trainer_v1"
-EXECUTION_COMMAND = (
-    "python -m modules.infrastructure.wsp_orchestrator.src.wsp_orchestrator "
-    "--skill gemma_domain_trainer --domain {domain} --dataset {dataset}"
-)
 # The trainer's own rules (GEMMA_TRAINER.md): rank by domain, learning rate by example count,
 # epochs by size.
 TRAINER_RANK = {"mps_scoring": 4, "wsp_application": 8, "roadmap_analysis": 16}
 TRAINER_DEFAULT_RANK = 8
 SMALL_DATASET = 200  # the trainer's learning-rate rule calls more than 200 examples large
 SECONDS_PER_EXAMPLE_EPOCH = 0.5  # CPU LoRA step time per example for Gemma 270M, batch 4 (estimate)
+
+
+class KeptExistingDataset(ValueError):
+    """A run short of min_examples left the dataset already written in its place; the message
+    says what to do."""
 
 
 def dataset_paths(out_dir: Path, domain: str) -> dict[str, Path]:
@@ -46,62 +48,6 @@ def dataset_paths(out_dir: Path, domain: str) -> dict[str, Path]:
         "rejected": out_dir / f"{domain}_rejected_examples.json",
         "validation": out_dir / f"{domain}_validation_set.json",
     }
-
-
-def atomic_write_text(path: Path, text: str, sync: bool = True) -> None:
-    """Write to a temporary file beside `path`, fsync (unless `sync` is False: a file that can be
-    made again), then rename over it: a reader (or a killed writer) sees the old file or the new
-    one, never half of one. Temporary files that a killed writer
-    left behind are swept first (their names carry the writer's pid)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _sweep_stale(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            if sync:
-                f.flush()
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _sweep_stale(path: Path) -> None:
-    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            tmp.unlink(missing_ok=True)  # its writer is gone
-        except PermissionError:
-            pass  # alive, someone else's
-
-
-def dumps_readable(obj: Any) -> str:
-    """JSON laid out for people: indented like `json.dumps(indent=2)`, except that a top-level list
-    of objects (a dataset's examples, the rejected examples) has one compact object per line.
-    `indent` forces Python's pure-Python encoder; this layout lets the C encoder do the bulk."""
-    if not isinstance(obj, dict) or not obj:
-        return json.dumps(obj, indent=2, ensure_ascii=False)
-    parts = []
-    for k, v in obj.items():
-        key = json.dumps(k if isinstance(k, str) else str(k), ensure_ascii=False)
-        if isinstance(v, list) and v and all(isinstance(i, dict) for i in v):
-            body = ",\n    ".join(json.dumps(i, ensure_ascii=False) for i in v)
-            parts.append(f"  {key}: [\n    {body}\n  ]")
-        else:  # encoded strings hold no raw newline, so re-indenting the lines is safe
-            parts.append(f"  {key}: " + json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n  "))
-    return "{\n" + ",\n".join(parts) + "\n}"
-
-
-def atomic_write_json(path: Path, obj: Any) -> int:
-    text = dumps_readable(obj) + "\n"
-    atomic_write_text(path, text)
-    return len(text.encode("utf-8"))
 
 
 def wardrobe_config(pack: DomainPack, n_examples: int) -> dict[str, Any]:
@@ -183,7 +129,6 @@ def build_dataset(
     rejected = len(filtered.rejected)
     wardrobe = wardrobe_config(pack, len(kept))
     ds = str(dataset_path)
-    py = shlex.quote(sys.executable)
     capable = not summary.shortfall and bool(kept)
     tokens = sum(len(ex.instruction) + len(json.dumps(ex.input)) + len(json.dumps(ex.output)) for ex in kept) // 4
     reasons = [f"{reason} - {n} filtered" for reason, n in filtered.reason_counts.items()]
@@ -203,8 +148,10 @@ def build_dataset(
         improvements.append(f"{low} examples lacked a rationale in the text: mine the reasoning around them")
     improvements.append("Extract negative examples (what NOT to do)")
 
+    # Commands anyone can run where the dataset is: the CLI, or a system python3 (the script uses
+    # the standard library only), never the interpreter of the environment that mined it.
     validation_script = (
-        f"{py} -c \"import json,sys; d=json.load(open(sys.argv[1], encoding='utf-8')); "
+        f"python3 -c \"import json,sys; d=json.load(open(sys.argv[1], encoding='utf-8')); "
         f"ex=d['examples']; assert d['total_examples'] == len(ex) > 0; "
         f"assert d['quality_threshold'] >= {TRAINER_MIN_QUALITY}; "
         f"assert all(e['quality_score'] >= d['quality_threshold'] and e['instruction'] and e['input'] "
@@ -252,10 +199,7 @@ def build_dataset(
             "execution_command": execution_command.format(domain=pack.name, dataset=shlex.quote(ds)),
         },
         "verification": {
-            "verify_command": (
-                f"test -f {shlex.quote(ds)} && {py} -c \"import json,sys; "
-                f"print(json.load(open(sys.argv[1], encoding='utf-8'))['total_examples'])\" {shlex.quote(ds)}"
-            ),
+            "verify_command": f"training-data-miner validate {shlex.quote(ds)}",
             "success_criteria": f"File exists + total_examples >= {summary.min_examples} + quality_threshold >= {TRAINER_MIN_QUALITY}",
             "min_examples_met": not summary.shortfall,
             "validation_script": validation_script,
@@ -293,9 +237,11 @@ def write_training_dataset(
     execution_command: str = EXECUTION_COMMAND,
     validation_share: float = VALIDATION_SHARE,
     split_seed: int = SPLIT_SEED,
+    replace: bool = False,
 ) -> dict[str, Any]:
     """Write dataset, validation set, summary and rejected examples; append learning feedback to
-    the store. Returns the paths and the dataset's size."""
+    the store. Returns the paths and the dataset's size. A run short of min_examples does not
+    replace a dataset already there (KeptExistingDataset) unless `replace` is True."""
     out_dir = Path(out_dir)
     paths = dataset_paths(out_dir, pack.name)
     dataset = build_dataset(
@@ -306,6 +252,12 @@ def write_training_dataset(
     )
     held = dataset["examples"][train_size(len(dataset["examples"]), validation_share):]
     with domain_lock(out_dir, pack.name):
+        if summary.shortfall and not replace and paths["dataset"].exists():
+            raise KeptExistingDataset(
+                f"{pack.name}: this run kept {len(filtered.kept)} examples, {summary.shortfall} short of "
+                f"min_examples {summary.min_examples}, so the dataset already in {paths['dataset']} "
+                f"({_count(paths['dataset'])}) was kept; mine again with --replace (replace=true) to "
+                "overwrite it, or with a lower min_examples")
         _write_all(paths, dataset, held, summary, filtered, pack, execution_id)
     size = paths["dataset"].stat().st_size
     if learning_store is not None:
@@ -320,6 +272,13 @@ def write_training_dataset(
         "autonomous_ready": dataset["autonomous_execution"]["capable"],
         "domain_priority_mps": dataset["domain_priority_mps"],
     }
+
+
+def _count(path: Path) -> str:
+    try:
+        return f"{json.loads(path.read_text(encoding='utf-8'))['total_examples']} examples"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unreadable"
 
 
 def _write_all(paths: dict[str, Path], dataset: dict[str, Any], held: list[Any], summary: PatternSummary,
@@ -344,32 +303,3 @@ def _write_all(paths: dict[str, Path], dataset: dict[str, Any], held: list[Any],
     })
     # The dataset last: a reader that sees it finds its validation set and summary in place.
     atomic_write_json(paths["dataset"], dataset)
-
-
-def append_jsonl(path: Path, record: dict[str, Any]) -> None:
-    """Append one JSON line under an exclusive lock with a single write(2), so concurrent writers
-    never interleave and a killed writer leaves whole lines only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        view = memoryview(line)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-@contextmanager
-def domain_lock(out_dir: Path, domain: str) -> Iterator[None]:
-    """Serialise writers of one domain's files, so a dataset, its validation set and its summary
-    always come from the same run."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out_dir / f".{domain}.lock", os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)

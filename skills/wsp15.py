@@ -35,6 +35,12 @@ def priority(total: int) -> str | None:
     return None
 
 
+def nearest_priority(total: int) -> str:
+    """The priority of a stated total, one outside 4-20 taking the nearest band (above 20 P0,
+    below 4 P4), as ../shared/gold/GUIDE.md reads such totals."""
+    return priority(total) or ("P0" if total > 20 else "P4")
+
+
 def mps_total(complexity: int, importance: int, deferability: int, impact: int) -> int:
     return complexity + importance + deferability + impact
 

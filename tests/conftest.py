@@ -15,9 +15,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests import `helpers` (and MCP tests `conftest`)
 
+import helpers  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample" / "012_sample.txt"
-DEV_CORPUS = REPO.parent / "shared" / "corpus" / "012_dev.txt"
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 
 
@@ -35,6 +36,23 @@ def error(result) -> str:
     return result.content[0].text
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "corpus: reads ../shared/corpus/012_dev.txt; skipped, with the reason, "
+                                       "when it is not there")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:  # a test that takes the dev_corpus fixture reads the corpus
+        if "dev_corpus" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    helpers.running = item
+    if item.get_closest_marker("corpus") is not None and not helpers.has_corpus():
+        pytest.skip(helpers.SKIP_REASON)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
@@ -50,9 +68,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def dev_corpus() -> Path:
-    if not DEV_CORPUS.is_file():
-        pytest.skip(f"{DEV_CORPUS} is not here")
-    return DEV_CORPUS
+    return helpers.corpus()
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from training_data_miner.skills.extract_examples import extract_examples
 from training_data_miner.skills.identify_domain_patterns import annotate, identify_domain_patterns
@@ -10,7 +13,13 @@ from training_data_miner.skills.models import Example
 from training_data_miner.skills.packs import load_packs
 from training_data_miner.skills.structure import Structure
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "012_dev.txt"
+# ../shared (read-only, beside the project; TDM_SHARED names another folder, e.g. an empty one to run
+# the suite as a clone without it would)
+SHARED = Path(os.environ.get("TDM_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+_CORPUS = SHARED / "corpus" / "012_dev.txt"
+SKIP_REASON = f"needs {_CORPUS}: put the shared folder beside the project, or set TDM_SHARED"
+# The test being run (set by conftest), so that `corpus()` can check its marker.
+running: pytest.Item | None = None
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "012_sample.txt"
 PACKS = load_packs()
 
@@ -39,21 +48,48 @@ def source_lines(path: Path) -> list[str]:
     return [line.rstrip("\r") for line in text.split("\n")]
 
 
+def has_corpus() -> bool:
+    return _CORPUS.is_file()
+
+
+def corpus() -> Path:
+    """../shared/corpus/012_dev.txt, the one way a test gets it: skips the test, with the reason,
+    when the file is not there. A test that reads it carries the `corpus` marker (conftest adds it
+    to those that take the dev_corpus fixture, and skips marked tests before they start; `-m
+    corpus` selects them); one without the marker fails here."""
+    if not has_corpus():
+        pytest.skip(SKIP_REASON)
+    if running is not None and running.get_closest_marker("corpus") is None:
+        pytest.fail(f"{running.nodeid} reads the corpus: mark it @pytest.mark.corpus")
+    return _CORPUS
+
+
+def gold_report(datasets: Path, domain: str) -> dict:
+    """../shared/gold/score.py's figures for one domain's dataset in `datasets` against the dev gold
+    (precision, recall, label_accuracy, recall_by_label, examples); skips without ../shared/gold."""
+    import importlib.util
+
+    gold = SHARED / "gold"
+    if not (gold / "score.py").is_file():
+        pytest.skip(f"needs {gold}/score.py: put the shared folder beside the project, or set TDM_SHARED")
+    spec = importlib.util.spec_from_file_location("gold_score", gold / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.score(datasets, gold / "dev", 0)[domain]
+
+
 _KEPT: dict[str, list[Example]] = {}
 
 
 def corpus_kept(domain: str) -> list[Example]:
     """The domain's kept examples on 012_dev.txt (identify, extract, filter), each checked to rest
     on its source line; skips when the corpus is not beside the project."""
-    import pytest
-
     from training_data_miner.skills.filter_quality import filter_quality
 
-    if not CORPUS.exists():
-        pytest.skip(f"{CORPUS} is not here")
+    path = corpus()
     if domain not in _KEPT:
-        _KEPT[domain] = filter_quality(mine_file(CORPUS, domain)).kept
-        lines = source_lines(CORPUS)
+        _KEPT[domain] = filter_quality(mine_file(path, domain)).kept
+        lines = source_lines(path)
         for ex in _KEPT[domain]:
             assert ex.evidence in lines[ex.line - 1], ex.source
     return _KEPT[domain]

@@ -1,6 +1,6 @@
 """A small holo_index-compatible MCP server for the tests (../shared/reference/HOLO_INDEX.md).
 
-    python tests/holo_server.py [--http PORT] [--corpus FILE] [--slow S] [--error]
+    python tests/holo_server.py [--http PORT] [--corpus FILE] [--slow S] [--slow-start S] [--error]
                                 [--garbage text|list|shape] [--die-after N] [--once FILE]
                                 [--calls FILE]
 
@@ -8,10 +8,11 @@
 shape. With --corpus it searches FILE's lines for the query's words (hits point at FILE and a
 line number); without it, it answers a fixed set of hits, some with fields missing or empty, as
 the real server's often are. The switches make it misbehave: --slow sleeps S seconds before
-answering, --error answers the real server's error object, --garbage answers something that is
-not a result, --die-after N exits the process on call N+1 without answering, --once FILE starts
-only if FILE does not exist yet (and creates it), so a restart fails. --calls appends
-"<pid> <query>" for each call, so a test can tell which process answered.
+answering, --slow-start sleeps S seconds before serving at all (a slow start-up, like the real
+server loading its index), --error answers the real server's error object, --garbage answers
+something that is not a result, --die-after N exits the process on call N+1 without answering,
+--once FILE starts only if FILE does not exist yet (and creates it), so a restart fails. --calls
+appends "<pid> <query>" for each call, so a test can tell which process answered.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def main() -> None:
     ap.add_argument("--http", type=int, metavar="PORT", help="serve streamable HTTP at http://127.0.0.1:PORT/mcp")
     ap.add_argument("--corpus", metavar="FILE")
     ap.add_argument("--slow", type=float, default=0.0, metavar="S")
+    ap.add_argument("--slow-start", type=float, default=0.0, metavar="S")
     ap.add_argument("--error", action="store_true")
     ap.add_argument("--garbage", choices=["text", "list", "shape"])
     ap.add_argument("--die-after", type=int, metavar="N")
@@ -105,6 +107,7 @@ def main() -> None:
         if os.path.exists(args.once):
             sys.exit("holo_server: already started once")
         open(args.once, "w").close()
+    time.sleep(args.slow_start)
     server = build(args)
     if args.http:
         server.run("streamable-http", host="127.0.0.1", port=args.http, streamable_http_path="/mcp")

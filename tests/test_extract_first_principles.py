@@ -150,6 +150,7 @@ def test_section_title(title, expected):
     assert first_principles.section_title(title) == expected
 
 
+@pytest.mark.corpus
 def test_dev_corpus_yields_fifty_kept_chains_with_evidence_on_their_line():
     kept = corpus_kept("first_principles")
     assert len(kept) >= 50

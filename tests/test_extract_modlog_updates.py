@@ -9,7 +9,7 @@ import importlib.util
 import json
 
 import pytest
-from helpers import CORPUS, PACKS, mine_file, mine_text
+from helpers import PACKS, SHARED, corpus, mine_file, mine_text
 
 from training_data_miner.skills.extractors import modlog_updates as ml
 from training_data_miner.skills.filter_quality import filter_quality
@@ -453,32 +453,32 @@ def test_a_modlog_pasted_twice_gives_identical_examples_and_the_copy_is_rejected
 # -- the dev corpus ------------------------------------------------------------------------------
 
 def _score_module():
-    path = CORPUS.parents[1] / "gold" / "score.py"
+    path = SHARED / "gold" / "score.py"
     if not path.exists():
-        pytest.skip(f"{path} is not here")
+        pytest.skip(f"needs {path}: put the shared folder beside the project, or set TDM_SHARED")
     spec = importlib.util.spec_from_file_location("gold_score", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
+@pytest.mark.corpus
 def test_dev_corpus_against_the_gold(tmp_path):
     """score.py's precision and recall on 012_dev.txt. 63 gold items repeat an earlier one (a
     second paste of a whole change log, a tool's session record differing only in its time), which
     ../shared/gold/GUIDE.md counts as one item at its first place and which the miner therefore
     rejects as duplicates; recall is also held on the items left."""
-    if not CORPUS.exists():
-        pytest.skip(f"{CORPUS} is not here")
+    path = corpus()
     score = _score_module()
-    kept = filter_quality(mine_file(CORPUS, "modlog_updates")).kept
+    kept = filter_quality(mine_file(path, "modlog_updates")).kept
     assert len(kept) >= 50
     (tmp_path / "modlog_updates_training_data.json").write_text(
         json.dumps({"examples": [e.model_dump(mode="json") for e in kept]}), encoding="utf-8")
-    report = score.score(tmp_path, CORPUS.parents[1] / "gold" / "dev", 10_000)["modlog_updates"]
+    report = score.score(tmp_path, SHARED / "gold" / "dev", 10_000)["modlog_updates"]
     assert report["precision"] >= 0.95 and report["item_precision"] >= 0.98, report["wrong"][:5]
     assert report["recall"] >= 0.82
-    gold = [json.loads(t) for t in (CORPUS.parents[1] / "gold" / "dev" / "modlog_updates.jsonl").read_text().splitlines() if t.strip()]
-    lines = CORPUS.read_text(encoding="utf-8", errors="replace").split("\n")
+    gold = [json.loads(t) for t in (SHARED / "gold" / "dev" / "modlog_updates.jsonl").read_text().splitlines() if t.strip()]
+    lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
     seen, firsts = set(), []
     for item in gold:
         a, b = item["span"]

@@ -181,6 +181,7 @@ def test_long_status_line_evidence_is_verbatim(pack: DomainPack) -> None:
 
 # -- the real text -----------------------------------------------------------------------------
 
+@pytest.mark.corpus
 def test_dev_corpus_gives_at_least_50_kept_examples_with_evidence_on_their_line() -> None:
     kept = corpus_kept("roadmap_analysis")
     assert len(kept) >= 50

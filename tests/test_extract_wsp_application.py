@@ -164,6 +164,7 @@ def test_long_line_evidence_is_a_verbatim_window(pack: DomainPack) -> None:
 
 # -- the real text -----------------------------------------------------------------------------
 
+@pytest.mark.corpus
 def test_dev_corpus_gives_at_least_50_kept_examples_with_evidence_on_their_line() -> None:
     kept = corpus_kept("wsp_application")
     assert len(kept) >= 50

@@ -65,3 +65,15 @@ def test_the_most_similar_kept_example_is_named_the_first_on_a_tie():
     index.add("e", set(range(1_000, 10_000)), key)  # as similar as d (0.9), kept later
     assert index.find(query, key) == ("d", 0.9)
     assert index.find(query, [(1, (1, 2, 3, 4))]) is None  # no shared band, no candidate
+
+
+def test_near_copies_about_different_named_items_are_both_kept_and_about_one_item_are_not():
+    task = "SIZE large file modules/demo/src/part_1.py (400 lines, 20 KB) scored by the nightly sweep"
+    a = example(1, task, 10)
+    b = example(2, task.replace("part_1", "part_2"), 12)
+    b.output = dict(a.output)
+    assert filter_quality([a, b]).rejected[0].duplicate_of == "ex_0001"  # unnamed: near-copies
+    a.item, b.item = "11|part_1", "11|part_2"
+    assert [e.example_id for e in filter_quality([a, b]).kept] == ["ex_0001", "ex_0002"]
+    b.item = "11|part_1"  # the same item told twice
+    assert filter_quality([a, b]).rejected[0].duplicate_of == "ex_0001"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -146,3 +150,59 @@ def test_validation_set_is_the_trainers_slice_and_both_validate(exported):
     assert set(manifest["training_order"]) == {"mps_scoring", "modlog_updates"}
     for e in manifest["domains"].values():
         assert Path(e["validation_set"]).exists() and set(e["exports"]) == {"messages", "alpaca", "sharegpt", "gemma"}
+
+
+def test_the_card_and_the_verification_commands_carry_no_path_of_this_machine(exported):
+    data, results = exported
+    sha = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    for r in results:
+        card = (data / "training_datasets" / "exports" / r["domain"] / "README.md").read_text()
+        assert f"Mined from `{SAMPLE.name}` ({SAMPLE.read_text().count(chr(10))} lines, sha256 `{sha}`)" in card
+        assert str(SAMPLE.parent) not in card
+        ver = json.loads(Path(r["dataset"]).read_text())["verification"]
+        dataset = Path(r["dataset"]).resolve()
+        assert ver["verify_command"] == f"training-data-miner validate {dataset}"
+        assert ver["validation_script"].startswith("python3 -c ")
+        assert sys.executable not in ver["verify_command"] + ver["validation_script"]
+        out = subprocess.run(ver["verify_command"], shell=True, capture_output=True, text=True, env=env)
+        assert out.returncode == 0 and out.stdout == f"{dataset}: valid\n", out.stderr
+        out = subprocess.run(ver["validation_script"], shell=True, capture_output=True, text=True)
+        assert out.returncode == 0 and "Dataset validated" in out.stdout, out.stderr
+
+
+def test_a_merged_export_is_one_dataset_with_a_domain_column_that_load_dataset_loads(exported, tmp_path):
+    import datasets
+
+    data, results = exported
+    sizes = {r["domain"]: json.loads(Path(r["dataset"]).read_text())["total_examples"] for r in results}
+    r = subprocess.run([sys.executable, "-m", "training_data_miner.server", "export", *[r["dataset"] for r in results],
+                        "--format", "alpaca", "--format", "sharegpt", "--format", "gemma", "--merge",
+                        "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    folder = tmp_path / "out" / "merged"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md", "alpaca_train.jsonl", "alpaca_validation.jsonl", "dataset_info.json", "gemma_train.jsonl",
+        "gemma_validation.jsonl", "sharegpt_train.jsonl", "sharegpt_validation.jsonl"]
+    for fmt, column in (("alpaca", "instruction"), ("sharegpt", "conversations"), ("gemma", "text")):
+        loaded = datasets.load_dataset(str(folder), fmt, cache_dir=str(tmp_path / "hf"))
+        assert column in loaded["train"].column_names and "domain" in loaded["train"].column_names
+        assert Counter(loaded["train"]["domain"]) == {d: train_size(n) for d, n in sizes.items()}
+        assert Counter(loaded["validation"]["domain"]) == {d: n - train_size(n) for d, n in sizes.items()}
+    default = datasets.load_dataset(str(folder), cache_dir=str(tmp_path / "hf"))  # the card's default config
+    assert default["train"].column_names == ["instruction", "input", "output", "domain"]
+    info = json.loads((folder / "dataset_info.json").read_text())
+    assert set(info) == {f"merged_{f}_{s}" for f in ("alpaca", "sharegpt") for s in ("train", "validation")}
+    assert info["merged_alpaca_train"]["file_name"] == "alpaca_train.jsonl"
+    card = (folder / "README.md").read_text()
+    assert all(f"| {d} | {train_size(n)} | {n - train_size(n)} |" in card for d, n in sizes.items())
+
+
+def test_a_merged_export_refuses_a_domain_given_twice_and_writes_nothing(exported, tmp_path):
+    _, results = exported
+    path = results[0]["dataset"]
+    r = subprocess.run([sys.executable, "-m", "training_data_miner.server", "export", path, path, "--format", "alpaca",
+                        "--merge", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [f"error: {results[0]['domain']} given more than once; merge one dataset per domain"]
+    assert not list(tmp_path.iterdir())

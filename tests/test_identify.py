@@ -7,7 +7,7 @@ import itertools
 import pytest
 import regex
 
-from helpers import CORPUS, PACKS, SAMPLE, source_lines
+from helpers import PACKS, SAMPLE, corpus, source_lines
 
 from training_data_miner.skills.identify_domain_patterns import Scanner, identify_domain_patterns, prefilter_expression, scan
 from training_data_miner.skills.models import Match, PatternError
@@ -28,7 +28,8 @@ def test_line_numbers_are_1_based_and_context_is_5_lines(tmp_path):
     (m,) = res.matches["mps_scoring"]
     assert m.line == 10
     assert m.text == lines[9]
-    ctx = PACKS["mps_scoring"].context_before  # the pack asks for 6 before and after
+    assert PACKS["mps_scoring"].context_before is None  # the pack asks for nothing more: the scan's 5
+    ctx = 5
     assert m.context_before == lines[9 - ctx : 9]
     assert m.context_after == lines[10 : 10 + ctx]
 
@@ -41,10 +42,11 @@ def test_context_is_configurable(tmp_path):
     assert m.context_before == ["b", "c"] and m.context_after == ["d", "e"]
 
 
+@pytest.mark.corpus
 def test_every_match_is_on_its_line_of_the_corpus():
     packs = list(PACKS.values())
-    res = identify_domain_patterns(CORPUS, packs)
-    lines = source_lines(CORPUS)
+    res = identify_domain_patterns(corpus(), packs)
+    lines = source_lines(corpus())
     total = 0
     for domain, matches in res.matches.items():
         for m in matches:
@@ -54,14 +56,15 @@ def test_every_match_is_on_its_line_of_the_corpus():
     assert set(res.matches) == set(PACKS)
 
 
+@pytest.mark.corpus
 def test_fast_prefilter_and_regex_only_paths_find_the_same_matches():
     packs = list(PACKS.values())
     fast = Scanner(packs)
     slow = Scanner(packs, use_fast=False)
     assert len(fast.dbs) == len(fast.patterns) and not fast.fallback
     assert slow.dbs == [] and len(slow.fallback) == len(slow.patterns)
-    a = [_key(m) for m in scan(CORPUS, fast)]
-    b = [_key(m) for m in scan(CORPUS, slow)]
+    a = [_key(m) for m in scan(corpus(), fast)]
+    b = [_key(m) for m in scan(corpus(), slow)]
     assert a == b
     assert len(a) > 1000
 
@@ -81,11 +84,12 @@ def test_every_subset_of_domains_finds_each_domains_matches_as_the_regex_only_pa
             assert got == {p.name: want[p.name] for p in subset}, [p.name for p in subset]
 
 
+@pytest.mark.corpus
 def test_block_boundaries_do_not_change_matches_or_context():
     packs = list(PACKS.values())
     scanner = Scanner(packs)
-    whole = [_key(m) for m in scan(CORPUS, scanner)]
-    small = [_key(m) for m in scan(CORPUS, scanner, block_bytes=64 * 1024)]
+    whole = [_key(m) for m in scan(corpus(), scanner)]
+    small = [_key(m) for m in scan(corpus(), scanner, block_bytes=64 * 1024)]
     assert whole == small
 
 
@@ -181,8 +185,11 @@ def test_trusted_builds_what_model_construct_builds():
         assert Match.model_validate(a.model_dump()) == a
     from training_data_miner.skills.extract_examples import extract_examples
 
+    from training_data_miner.skills.structure import Structure
+
     pack = PACKS["mps_scoring"]
-    ex = extract_examples(identify_domain_patterns(SAMPLE, [pack]).matches[pack.name], pack, SAMPLE.name)[0]
+    ex = extract_examples(identify_domain_patterns(SAMPLE, [pack]).matches[pack.name], pack, SAMPLE.name,
+                          Structure.read(SAMPLE))[0]
     copy = trusted(Example, {**ex.__dict__, "example_id": "x_1"})
     assert copy == ex.model_copy(update={"example_id": "x_1"}) and Example.model_validate(copy.model_dump()) == copy
     with pytest.raises(AssertionError, match="query"):

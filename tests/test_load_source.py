@@ -9,21 +9,23 @@ import shutil
 import subprocess
 
 import pytest
-from helpers import CORPUS
+from helpers import corpus
 
 from training_data_miner.skills.load_source import BYTES_PER_TOKEN, SourceError, load_source, read_blocks
 
 
+@pytest.mark.corpus
 def test_counts_lines_bytes_and_sha256_of_the_corpus():
-    info = load_source(CORPUS)
-    data = CORPUS.read_bytes()
+    info = load_source(corpus())
+    data = corpus().read_bytes()
     assert info.total_lines == data.count(b"\n") + (0 if data.endswith(b"\n") else 1) == 50_000
     assert info.bytes == len(data)
     assert info.sha256 == hashlib.sha256(data).hexdigest()
 
 
+@pytest.mark.corpus
 def test_chunk_plan_covers_every_line_once_within_the_token_budget():
-    info = load_source(CORPUS, chunk_token_budget=8_000)
+    info = load_source(corpus(), chunk_token_budget=8_000)
     assert info.chunks[0].start_line == 1 and info.chunks[-1].end_line == info.total_lines
     for a, b in zip(info.chunks, info.chunks[1:]):
         assert b.start_line == a.end_line + 1

@@ -32,11 +32,13 @@ async def test_handoff_gives_order_datasets_and_commands(mcp_server):
             assert Path(d["dataset"]).exists() and Path(d["validation_set"]).exists()
             assert d["wardrobe_config"]["lora_rank"] == (4 if d["domain"] == "mps_scoring" else 8)
             assert "--skill gemma_domain_trainer" in d["execution_command"]
+            assert d["source"] == SAMPLE.name and len(d["source_sha256"]) == 64 and d["shortfall"] == 0
+        assert h["warnings"] == []  # one source, every dataset full
         one = payload(await client.call_tool("handoff_to_next_skill", {"domain": "mps_scoring"}))
         assert [d["domain"] for d in one["domains"]] == ["mps_scoring"]
         manifest = json.loads((await client.read_resource("handoff://manifest")).contents[0].text)
         assert manifest["training_order"] == h["training_order"]
         val = json.loads((await client.read_resource("dataset://mps_scoring/validation_set")).contents[0].text)
-        assert val["domain"] == "mps_scoring" and val["examples"]
+        assert val["domain"] == "mps_scoring" and val["items"] and val["total"] == val["total_examples"]
         bad = error(await client.call_tool("handoff_to_next_skill", {"domain": "mps"}))
-        assert "valid domains" in bad
+        assert "domain: expected one of" in bad and 'got "mps"' in bad

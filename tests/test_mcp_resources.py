@@ -44,9 +44,10 @@ async def test_resources_and_templates_are_listed(mcp_server):
     assert resources == {"metrics://fidelity", "domains://all", "handoff://manifest"}
     assert templates == {
         "source://{+path}{?start,end}",
-        "dataset://{domain}/training_data",
+        "dataset://{domain}/training_data{?offset,limit}",
+        "dataset://{domain}/training_data_info",
         "dataset://{domain}/pattern_summary",
-        "dataset://{domain}/validation_set",
+        "dataset://{domain}/validation_set{?offset,limit}",
         "dataset://{domain}/rejected_examples{?offset,limit}",
         "execution://{execution_id}/state",
         "execution://{execution_id}/breadcrumbs{?offset,limit}",
@@ -55,6 +56,17 @@ async def test_resources_and_templates_are_listed(mcp_server):
         "executions://recent{?offset,limit}",
         "domains://{name}",
     }
+
+
+async def test_every_listed_resource_reads_on_a_fresh_data_folder(mcp_server):
+    # langchain-mcp-adapters' get_resources reads every listed resource and fails whole if one fails.
+    async with Client(mcp_server) as client:
+        for resource in (await client.list_resources()).resources:
+            json.loads(await read(client, str(resource.uri)))
+        manifest = await read_json(client, "handoff://manifest")
+    assert manifest["domains"] == {} and manifest["training_order"] == []
+    assert manifest["next_skill"] == "gemma_domain_trainer_v1_prototype"
+    assert "run mine_domain" in manifest["note"] and "handoff_to_next_skill" in manifest["note"]
 
 
 async def test_source_whole_and_by_line_range(mcp_server):
@@ -74,22 +86,84 @@ async def test_source_line_range_errors_say_what_to_ask_for(mcp_server):
         assert "source file not found" in await refused(client, "source://data/sample/missing.txt")
 
 
+async def pages(client: Client, uri: str, parse=json.loads) -> list[dict]:
+    """Every page of a listing, from `uri` on, following next_uri; `parse` reads each page's text."""
+    out = [parse(await read(client, uri))]
+    while out[-1]["next_uri"]:
+        assert out[-1]["next_offset"] == out[-1]["offset"] + len(out[-1]["items"])
+        out.append(parse(await read(client, out[-1]["next_uri"])))
+    return out
+
+
 async def test_dataset_resources_after_a_mine(mcp_server, data_dir):
     async with Client(mcp_server) as client:
         assert "run write_training_dataset (or mine_domain) for 'mps_scoring' first" in await refused(
             client, "dataset://mps_scoring/training_data")
         payload(await client.call_tool("mine_domain", {"source_path": SAMPLE_REL, "domain": "mps_scoring"}))
         out = data_dir / "training_datasets"
-        assert await read(client, "dataset://mps_scoring/training_data") == \
-            (out / "mps_scoring_training_data.json").read_text()
-        assert await read_json(client, "dataset://mps_scoring/pattern_summary") == \
+        dataset = json.loads((out / "mps_scoring_training_data.json").read_text())
+        first = await read_json(client, "dataset://mps_scoring/training_data")
+        for key in ("dataset_id", "domain", "source", "created", "total_examples", "quality_threshold"):
+            assert first[key] == dataset[key]
+        assert first["total"] == dataset["total_examples"] and first["offset"] == 0
+        assert first["items"] == dataset["examples"][:len(first["items"])]
+        two = await read_json(client, "dataset://mps_scoring/training_data?offset=1&limit=2")
+        assert two["items"] == dataset["examples"][1:3] and two["next_offset"] == 3
+        assert two["next_uri"] == "dataset://mps_scoring/training_data?offset=3&limit=2"
+        info = await read_json(client, first["info_uri"])
+        assert info == {k: v for k, v in dataset.items() if k != "examples"} | {
+            "examples_uri": "dataset://mps_scoring/training_data"}
+        assert await read_json(client, first["pattern_summary_uri"]) == \
             json.loads((out / "mps_scoring_pattern_summary.json").read_text())
+        validation = json.loads((out / "mps_scoring_validation_set.json").read_text())
+        val = await pages(client, "dataset://mps_scoring/validation_set")
+        assert [e for p in val for e in p["items"]] == validation["examples"]
+        assert val[0]["split"] == validation["split"]
         rejected = json.loads((out / "mps_scoring_rejected_examples.json").read_text())
         page = await read_json(client, "dataset://mps_scoring/rejected_examples?limit=2")
         assert page["total"] == rejected["total_rejected"] > 2
         assert page["items"] == rejected["rejected"][:2] and page["next_offset"] == 2
         assert page["reason_counts"] == rejected["reason_counts"]
         assert "valid domains:" in await refused(client, "dataset://astrology/training_data")
+        assert "limit between 1 and 200" in await refused(client, "dataset://mps_scoring/training_data?limit=201")
+
+
+async def test_default_pages_fit_in_8_kb_and_lead_to_the_rest(data_dir, dev_corpus):
+    # A 32K-token agent follows next_uri from a result's URI: each page it reads is about 8 KB,
+    # and the pages hold every item, whole, in order (matches: context_uri reads the whole window).
+    def fits(text: str) -> dict:
+        data = json.loads(text)
+        assert len(text.encode()) <= 8000 or len(data["items"]) == 1, (len(text.encode()), data.get("next_uri"))
+        return data
+
+    from training_data_miner.server.mcp_server import build_server
+    from training_data_miner.server.orchestrator import Settings
+
+    server = build_server(Settings(data_dir=data_dir), roots=[str(dev_corpus.parent)])
+    async with Client(server) as client:
+        mined = payload(await client.call_tool("mine_domain", {"source_path": str(dev_corpus), "domain": "all"}))
+        eid = mined["execution_id"]
+        out = data_dir / "training_datasets"
+        for s in mined["summaries"]:
+            d = s["domain"]
+            assert list(s)[list(s).index("pattern_summary_uri") + 1] == "dataset_uri"  # the summary first
+            dataset = json.loads((out / f"{d}_training_data.json").read_text())
+            everything = await pages(client, s["dataset_uri"], fits)
+            assert [e for p in everything for e in p["items"]] == dataset["examples"], d
+            assert len(everything) > 1 and all(len(p["items"]) >= 3 for p in everything[:-1]), d
+            for uri in (f"dataset://{d}/validation_set", f"dataset://{d}/rejected_examples",
+                        f"execution://{eid}/examples/{d}", f"execution://{eid}/matches/{d}"):
+                fits(await read(client, uri))
+        # readme_patterns keeps up to 400 lines after a match: a page keeps the 3 nearest each side.
+        matches = fits(await read(client, f"execution://{eid}/matches/readme_patterns"))
+        clipped = next(m for m in matches["items"] if m.get("context_clipped"))
+        assert len(clipped["context_before"]) <= 3 and len(clipped["context_after"]) <= 3
+        i = matches["offset"] + matches["items"].index(clipped)
+        [whole] = (await read_json(client, f"execution://{eid}/matches/readme_patterns?offset={i}&limit=1"))["items"]
+        assert whole["context_uri"] == clipped["context_uri"]
+        window = await read(client, whole["context_uri"])
+        assert window == "\n".join(whole["context_before"] + [whole["text"]] + whole["context_after"]) + "\n"
+        assert len(whole["context_after"]) > 3
 
 
 async def test_execution_resources(mcp_server):
@@ -115,8 +189,13 @@ async def test_execution_resources(mcp_server):
         assert [m["line"] for m in matches["items"]] == [found["samples"][1]["line"], found["samples"][2]["line"]]
         assert matches["next_offset"] == 3 and matches["items"][0]["context_before"]
 
-        examples = await read_json(client, extracted["examples_uri"] + "?limit=200")
-        assert examples["total"] == extracted["total_examples"] and examples["next_offset"] is None
+        page = await read_json(client, extracted["examples_uri"] + "?limit=200")
+        assert page["total"] == extracted["total_examples"]
+        listed = page["items"]
+        while page["next_offset"] is not None:  # every example, page by page
+            page = await read_json(client, extracted["examples_uri"] + f"?offset={page['next_offset']}&limit=200")
+            listed += page["items"]
+        assert len(listed) == extracted["total_examples"]
 
         assert "limit between 1 and 200" in await refused(client, f"execution://{eid}/breadcrumbs?limit=0")
         assert "not 'wsp_application'" in await refused(client, f"execution://{eid}/matches/wsp_application")
@@ -186,3 +265,49 @@ async def test_a_broken_domain_pack_is_named_by_tools_and_resources_and_fixing_i
         (packs / "bad.toml").unlink()
         names = [d["name"] for d in payload(await client.call_tool("list_domains", {}))["domains"]]
         assert "mps_scoring" in names
+
+
+async def test_completions_offer_domains_execution_ids_and_source_paths(mcp_server, data_dir):
+    from mcp_types import PromptReference, ResourceTemplateReference
+
+    from training_data_miner.skills.packs import load_packs
+
+    domains = list(load_packs())
+
+    async def complete(ref, name: str, value: str, **known: str) -> list[str]:
+        result = (await client.complete(ref, {"name": name, "value": value}, known or None)).completion
+        assert result.total == len(result.values) and not result.has_more
+        return result.values
+
+    def template(uri: str) -> ResourceTemplateReference:
+        return ResourceTemplateReference(uri=uri)
+
+    prompt = PromptReference(name="mine_six_steps")
+    async with Client(mcp_server) as client:
+        assert client.server_capabilities.completions is not None
+        assert await complete(prompt, "domain", "") == domains
+        assert await complete(prompt, "domain", "w") == ["wsp_application"]
+        assert await complete(template("domains://{name}"), "name", "mps") == ["mps_scoring"]
+        # Datasets: only the domains that have one.
+        dataset = template("dataset://{domain}/training_data{?offset,limit}")
+        assert await complete(dataset, "domain", "") == []
+        first = payload(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "mps_scoring"}))
+        mined = payload(await client.call_tool("mine_domain", {"source_path": SAMPLE_REL, "domain": "readme_patterns"}))
+        assert await complete(dataset, "domain", "") == ["readme_patterns"]
+        # Executions: newest first; an execution's own domains once its id is known.
+        state = template("execution://{execution_id}/state")
+        assert await complete(state, "execution_id", "exec_") == [mined["execution_id"], first["execution_id"]]
+        assert await complete(state, "execution_id", first["execution_id"][:-1]) == [first["execution_id"]]
+        matches = template("execution://{execution_id}/matches/{domain}{?offset,limit}")
+        assert await complete(matches, "domain", "", execution_id=first["execution_id"]) == ["mps_scoring"]
+        assert await complete(matches, "domain", "m") == ["modlog_updates", "mps_scoring"]
+        # Source paths: inside the roots only.
+        source = template("source://{+path}{?start,end}")
+        assert await complete(source, "path", "data/sam") == ["data/sample/"]
+        assert await complete(source, "path", "data/sample/012_s") == [SAMPLE_REL]
+        assert await complete(prompt, "source_path", "data/sample/") == [SAMPLE_REL]
+        assert await complete(source, "path", str(REPO / "data" / "sam")) == [str(REPO / "data" / "sample") + "/"]
+        assert await complete(source, "path", "../") == []
+        assert await complete(source, "path", "/etc/pas") == []
+        assert set(await complete(source, "path", "/")) == {f"{REPO}/", f"{data_dir.resolve()}/"}  # the roots
+        assert await complete(source, "start", "1") == []

@@ -143,13 +143,12 @@ async def test_unknown_domain_lists_the_valid_ones(mcp_server):
     valid = list(load_packs())
     async with Client(mcp_server) as client:
         text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "astrology"}))
-        assert "unknown domain 'astrology'" in text
-        assert all(d in text for d in valid) and "'all'" in text
+        assert f'domain: expected one of {", ".join(valid)}, or all; got "astrology"' in text
         eid = payload(await client.call_tool("load_source", {"source_path": SAMPLE_REL}))["execution_id"]
         text = error(await client.call_tool("extract_examples", {"execution_id": eid, "domain": "astrology"}))
-        assert "unknown domain 'astrology'" in text and all(d in text for d in valid)
+        assert f'domain: expected one of {", ".join(valid)}; got "astrology"' in text
         text = error(await client.call_tool("mine_domain", {"source_path": SAMPLE_REL, "domain": "astrology"}))
-        assert "valid domains:" in text
+        assert "domain: expected one of" in text and "list_domains describes them" in text
 
 
 async def test_source_file_not_found(mcp_server):
@@ -199,16 +198,43 @@ async def test_rerunning_a_step_makes_the_later_ones_stale(mcp_server):
     assert written["total_examples"] == stricter["kept"]
 
 
-async def test_invalid_arguments_are_tool_errors(mcp_server):
+async def test_argument_errors_name_each_argument_and_what_it_accepts(mcp_server):
+    # One sentence per bad argument, naming it, what it accepts and what came: no pydantic report.
+    def sentences(text: str) -> list[str]:
+        assert text.startswith("Error executing tool ")
+        assert "validation error" not in text and "pydantic" not in text and "type=" not in text, text
+        assert "\n" not in text, text
+        return text.split(": ", 1)[1].split(". ")
+
     async with Client(mcp_server) as client:
         text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "min_quality": 1.5}))
-        assert "min_quality" in text and "less than or equal to 1" in text
+        assert sentences(text) == ["min_quality (keep examples with quality_score >= this): expected a number "
+                                   "from 0.0 to 1.0, or leave it out; got 1.5."]
         text = error(await client.call_tool("load_source", {}))
-        assert "source_path" in text and "Field required" in text
-        text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "pattern_type": "poems"}))
-        assert "pattern_type" in text and "numeric_examples" in text
+        assert sentences(text) == ["source_path (path of the 012.txt-style text file; relative paths are looked up "
+                                   "in the server's allowed roots): required, a string of at most 4096 characters."]
+        text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "pattern_type": "poems",
+                                                            "min_examples": "lots", "min_quality": "high"}))
+        assert sentences(text) == [
+            "min_quality (keep examples with quality_score >= this): expected a number from 0.0 to 1.0, "
+            'or leave it out; got "high"',
+            "min_examples (examples a dataset should reach): expected an integer from 0 to 1000000, "
+            'or leave it out; got "lots"',
+            "pattern_type (kind of example to favour): expected one of numeric_examples, decision_trees, "
+            'rationale_chains, or leave it out; got "poems".']
+        text = error(await client.call_tool("identify_domain_patterns", {"execution_id": "../x", "path": "y"}))
+        assert sentences(text) == [
+            "execution_id (the execution_id that load_source returned): expected a string of 1 to 128 "
+            'characters matching ^[A-Za-z0-9_.-]+$; got "../x"',
+            "path: not an argument of identify_domain_patterns, which takes execution_id, domain."]
+        text = error(await client.call_tool("semantic_search", {"query": "x" * 1200}))
+        assert sentences(text)[0].startswith("query (")
+        assert sentences(text)[0].endswith('; got "' + "x" * 60 + '…".')
+        # Checks made after the schema's speak the same way.
+        text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "astrology"}))
+        assert text.endswith(', or all; got "astrology". list_domains describes them'), text
         text = error(await client.call_tool("load_source", {"source_path": SAMPLE_REL, "pattern_regex": "MPS (("}))
-        assert "pattern_regex" in text and "does not compile" in text
+        assert "pattern_regex: expected a regular expression; got 'MPS ((', which does not compile: missing ) at position 6" in text
 
 
 async def test_pattern_regex_adds_a_pattern_for_the_execution(mcp_server):
@@ -259,3 +285,63 @@ async def test_progress_notifications_during_identify(mcp_server):
     assert seen and all(total == 100 for _, total, _ in seen)
     assert [p for p, _, _ in seen] == sorted(p for p, _, _ in seen)
     assert any(f"chunk 1 of {chunks}" in m for _, _, m in seen)
+
+
+
+def whitespace_outside_strings(text: str) -> bool:
+    """Whether JSON text has any whitespace between its tokens (indent, ", ", ": ")."""
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in " \t\r\n":
+            return True
+    return False
+
+
+async def test_tool_results_are_compact_json(mcp_server):
+    # The text copy a client reads (Qwen-Agent reads only it) is the structuredContent as compact
+    # JSON: no indent and no spaces after separators, and nothing left out.
+    async with Client(mcp_server) as client:
+        loaded = await client.call_tool("load_source", {"source_path": SAMPLE_REL, "domain": "mps_scoring"})
+        args = {"execution_id": payload(loaded)["execution_id"], "domain": "mps_scoring"}
+        results = [loaded] + [await client.call_tool(step, args) for step in STEPS[1:]] + [
+            await client.call_tool("mine_domain", {"source_path": SAMPLE_REL, "domain": "mps_scoring"}),
+            await client.call_tool("handoff_to_next_skill", {}),
+            await client.call_tool("semantic_search", {"query": "MPS score priority"}),
+            await client.call_tool("list_domains", {})]
+    assert len(results) == 10
+    for result in results:
+        payload(result)  # the text parses to exactly the structuredContent
+        [content] = result.content
+        assert not whitespace_outside_strings(content.text), content.text[:200]
+
+
+async def test_an_empty_string_for_an_optional_argument_means_it_was_left_out(mcp_server):
+    # Small models fill every argument they see, with "" for the ones they mean to leave out.
+    from training_data_miner.skills.packs import load_packs
+
+    blank = {"domain": "", "min_quality": "", "min_examples": "", "pattern_type": "", "pattern_regex": ""}
+    async with Client(mcp_server) as client:
+        loaded = payload(await client.call_tool("load_source", {"source_path": SAMPLE_REL, **blank}))
+        assert loaded["domains"] == list(load_packs())  # domain's default, 'all'
+        eid = loaded["execution_id"]
+        state = json.loads((await client.read_resource(loaded["state_uri"])).contents[0].text)
+        assert state["options"]["min_quality"] == 0.85 and state["options"]["min_examples"] == 50
+        assert state["options"]["pattern_type"] is None and state["options"]["pattern_regex"] is None
+        payload(await client.call_tool("identify_domain_patterns", {"execution_id": eid, "domain": ""}))
+        args = {"execution_id": eid, "domain": "mps_scoring"}
+        payload(await client.call_tool("extract_examples", args))
+        assert payload(await client.call_tool("filter_quality", {**args, "min_quality": ""}))["min_quality"] == 0.85
+        found = payload(await client.call_tool("semantic_search", {"query": "MPS score", "limit": "", "execution_id": ""}))
+        assert found["source_path"] == str(SAMPLE) and 0 < len(found["hits"]) <= 5
+        # A required argument is still required: "" for it is an error that names it.
+        assert "execution_id" in error(await client.call_tool("extract_examples", {"execution_id": "", "domain": "mps_scoring"}))
+        assert "domain" in error(await client.call_tool("extract_examples", {"execution_id": eid, "domain": ""}))

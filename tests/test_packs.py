@@ -50,6 +50,13 @@ def test_a_domains_dir_adds_a_domain(tmp_path):
     assert packs["deploy_notes"].path.endswith("deploy_notes.toml")
 
 
+def test_a_pack_carries_its_domain_rules_as_data(tmp_path):
+    (tmp_path / "deploy_notes.toml").write_text(GOOD + '\n[rules.sections]\nUsage = ["usage", "how to use"]\n',
+                                               encoding="utf-8")
+    assert load_pack(tmp_path / "deploy_notes.toml").rules == {"sections": {"Usage": ["usage", "how to use"]}}
+    (tmp_path / "plain.toml").write_text(GOOD.replace("deploy_notes", "plain"), encoding="utf-8")
+    assert load_pack(tmp_path / "plain.toml").rules == {}  # a pack without rules has none
+
 def test_bad_regex_names_the_file_and_the_field(tmp_path):
     p = tmp_path / "broken.toml"
     p.write_text(GOOD.replace("(?P<service>", "(?P<service"), encoding="utf-8")
@@ -103,30 +110,30 @@ def test_caller_pattern_regex_is_added_for_one_run():
         PACKS["wsp_application"].with_pattern("(?u)WSP")
 
 
-def test_extractors_use_only_their_listed_instruction_keys():
+@pytest.mark.parametrize("source", ["sample", pytest.param("012_dev", marks=pytest.mark.corpus)])
+def test_extractors_use_only_their_listed_instruction_keys(source):
     """A pack is checked against INSTRUCTION_KEYS without importing its extractor, so the list
     must hold every key the extractor's drafts use (on the sample and on 012_dev.txt)."""
-    from helpers import CORPUS, PACKS, SAMPLE
+    from helpers import PACKS, SAMPLE, corpus
 
     from training_data_miner.skills.extractors import INSTRUCTION_KEYS, get_extractor
     from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
     from training_data_miner.skills.structure import Structure
 
-    sources = [SAMPLE] + ([CORPUS] if CORPUS.exists() else [])
     used: dict[str, set[str]] = {}
-    for src in sources:
-        found = identify_domain_patterns(src, list(PACKS.values())).matches
-        structure = Structure.read(src)
-        for name, pack in PACKS.items():
-            extractor = get_extractor(pack.extractor)
-            keys = used.setdefault(pack.extractor, set())
-            if extractor.document is not None:  # a document extractor reads each document with its hits
-                by_doc: dict[int, list] = {}
-                for m in found[name]:
-                    by_doc.setdefault(structure.index_of(m.line), []).append(m)
-                for i, hits in by_doc.items():
-                    keys.update(d.instruction_key for d in extractor.document(structure.document(i), hits, pack))
-                continue
+    src = SAMPLE if source == "sample" else corpus()
+    found = identify_domain_patterns(src, list(PACKS.values())).matches
+    structure = Structure.read(src)
+    for name, pack in PACKS.items():
+        extractor = get_extractor(pack.extractor)
+        keys = used.setdefault(pack.extractor, set())
+        if extractor.document is not None:  # reads each document with its hits
+            docs: dict[int, list] = {}
+            for m in found[name]:
+                docs.setdefault(structure.index_of(m.line), []).append(m)
+            for i, hits in docs.items():
+                keys.update(d.instruction_key for d in extractor.document(structure.document(i), hits, pack))
+        else:
             for m in found[name]:
                 keys.update(d.instruction_key for d in extractor.extract(m, pack))
     assert set(used) == {p.extractor for p in PACKS.values()}

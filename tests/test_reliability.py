@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, PACKS, SAMPLE
+from helpers import PACKS, SAMPLE, corpus
 
 from training_data_miner.skills.identify_domain_patterns import identify_domain_patterns
 from training_data_miner.skills.load_source import load_source
@@ -86,6 +86,7 @@ def test_unreadable_file_is_refused(tmp_path):
     assert "not readable (permission denied)" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.corpus
 def test_kill_9_mid_run_leaves_the_previous_dataset_and_parseable_records(tmp_path):
     data = tmp_path / "data"
     subprocess.run(mine_cmd(SAMPLE, data, "--domain", "mps_scoring"), check=True, env=ENV)
@@ -93,7 +94,7 @@ def test_kill_9_mid_run_leaves_the_previous_dataset_and_parseable_records(tmp_pa
     before = ds.read_bytes()
     rng = random.Random(9)
     for _ in range(6):
-        p = subprocess.Popen(mine_cmd(CORPUS, data, "--domain", "mps_scoring", "--domain", "wsp_application"),
+        p = subprocess.Popen(mine_cmd(corpus(), data, "--domain", "mps_scoring", "--domain", "wsp_application"),
                              env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.2, 2.5))
         p.send_signal(signal.SIGKILL)
@@ -111,10 +112,11 @@ def test_kill_9_mid_run_leaves_the_previous_dataset_and_parseable_records(tmp_pa
     assert not list(ds.parent.glob(".*.tmp"))  # the next run swept what the killed ones left
 
 
+@pytest.mark.corpus
 def test_rerunning_a_killed_execution_resumes_to_the_same_dataset(tmp_path):
     data = tmp_path / "data"
     exe = "exec_killed_once"
-    p = subprocess.Popen(mine_cmd(CORPUS, data, "--domain", "mps_scoring", "--execution-id", exe),
+    p = subprocess.Popen(mine_cmd(corpus(), data, "--domain", "mps_scoring", "--execution-id", exe),
                          env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     state = data / "executions" / exe / "state.json"
     deadline = time.time() + 60
@@ -124,10 +126,10 @@ def test_rerunning_a_killed_execution_resumes_to_the_same_dataset(tmp_path):
         time.sleep(0.01)
     p.send_signal(signal.SIGKILL)
     p.wait()
-    subprocess.run(mine_cmd(CORPUS, data, "--execution-id", exe), check=True, env=ENV)
+    subprocess.run(mine_cmd(corpus(), data, "--execution-id", exe), check=True, env=ENV)
     resumed = json.loads((data / "training_datasets" / "mps_scoring_training_data.json").read_text())
     fresh_dir = tmp_path / "fresh"
-    subprocess.run(mine_cmd(CORPUS, fresh_dir, "--domain", "mps_scoring"), check=True, env=ENV)
+    subprocess.run(mine_cmd(corpus(), fresh_dir, "--domain", "mps_scoring"), check=True, env=ENV)
     fresh = json.loads((fresh_dir / "training_datasets" / "mps_scoring_training_data.json").read_text())
     assert resumed["examples"] == fresh["examples"]
     assert resumed["metadata"]["execution_id"] == exe

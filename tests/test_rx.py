@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 import regex
-from helpers import CORPUS, SAMPLE
+from helpers import SAMPLE, corpus
 
 from training_data_miner.skills.extractors import NAMES, rx
 
@@ -15,11 +15,9 @@ ALTERNATIONS = [(f"{name}.{attr}", value) for name in NAMES
                 if isinstance(value, rx.Alternation)]
 
 
-def _lines() -> list[str]:
-    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
-    if CORPUS.exists():
-        lines += CORPUS.read_text(encoding="utf-8", errors="replace").splitlines()
-    return lines
+def _lines(source: str) -> list[str]:
+    path = SAMPLE if source == "sample" else corpus()
+    return path.read_text(encoding="utf-8", errors="replace").splitlines()
 
 
 def test_the_extractors_use_alternations():
@@ -27,10 +25,11 @@ def test_the_extractors_use_alternations():
                                                     "wsp_application._NAMES"}
 
 
+@pytest.mark.parametrize("source", ["sample", pytest.param("012_dev", marks=pytest.mark.corpus)])
 @pytest.mark.parametrize("name,alt", ALTERNATIONS, ids=[n for n, _ in ALTERNATIONS])
-def test_same_matches_as_the_whole_pattern(name, alt):
+def test_same_matches_as_the_whole_pattern(name, alt, source):
     whole = regex.compile(alt.pattern, alt.flags)
-    lines = _lines()
+    lines = _lines(source)
     found = 0
     for line in lines:
         m, w = alt.search(line), whole.search(line)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, SAMPLE
+from helpers import SAMPLE, corpus
 
 from training_data_miner.server.orchestrator import Orchestrator, Settings
 from training_data_miner.server.workers import WorkerFailed, balance, run_in_workers
@@ -70,11 +70,10 @@ def _children(pid: int) -> list[int]:
     return [int(c) for c in text.split()]
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
 def test_a_killed_worker_fails_its_domains_only_with_a_clear_error(tmp_path):
-    if not CORPUS.exists():
-        pytest.skip(f"{CORPUS} is not here")
-    proc = subprocess.Popen([sys.executable, "-m", "training_data_miner.server", "mine", str(CORPUS), "--all-domains", "--jobs", "2",
+    proc = subprocess.Popen([sys.executable, "-m", "training_data_miner.server", "mine", str(corpus()), "--all-domains", "--jobs", "2",
                              "--data-dir", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 60

@@ -44,6 +44,9 @@ class Draft:
     line: int | None = None  # the item's line (document extractors: required), when not the match line
     span: tuple[int, int] | None = None  # first and last line the item's facts come from
     pattern: str | None = None  # the match pattern that found the item (default: the first hit in its span)
+    # What the item is, independent of where and how it is written (document extractors): a draft
+    # whose identity an earlier document of the run already had is a restatement and is not made.
+    identity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,10 @@ def plain_ascii(text: str) -> bool:
 
 # extractor -> the instruction templates (`Draft.instruction_key`) its drafts use
 INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
-    "mps_scoring": ("score", "total", "priority"),
+    "mps_scoring": ("score", "compute", "record", "priority"),
     "wsp_application": ("classify",),
     "roadmap_analysis": ("section", "status"),
-    "readme_patterns": ("outline", "described", "audit", "doc_set", "doc_checklist"),
+    "readme_patterns": ("structure", "skeleton", "section"),
     "modlog_updates": ("entry", "fields"),
     "first_principles": ("reason",),
     "generic": ("default",),
