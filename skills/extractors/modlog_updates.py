@@ -144,6 +144,7 @@ def role(key: str) -> str:
 # -- text ---------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """Text without link targets, emoji and their escapes, bold marks, leading bullets and status
     tags, on one line."""
@@ -387,22 +388,23 @@ def _date_field(doc: Document, sec: Section) -> tuple[bool, str | None, str | No
     return found, date, version
 
 
-def _fields_of(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=65536)  # a change log pasted twice reads the same lines twice
+def _fields_of(text: str) -> tuple[tuple[str, str], ...]:
     """The `**Key**: value` fields of a line, several where a line holds several
     ("**Change Type**: Fix   **By**: 0102   **WSP References**: WSP 22")."""
     f = _field_of(text)
     if f is None:
-        return []
+        return ()
     if "**" not in f[1]:
-        return [f]
-    out = []
+        return (f,)
+    out: list[tuple[str, str]] = []
     for part in _MORE_FIELDS.split(f"**{f[0]}**: {f[1]}" if "**" in text[:12] else f[1]):
         m = _FIELD.match(part)
         if m:
             out.append((_key(m["key"]), m["value"].strip()))
         elif out:
             out[-1] = (out[-1][0], f"{out[-1][1]} {part}")
-    return out or [f]
+    return tuple(out) or (f,)
 
 
 def _field_of(text: str) -> tuple[str, str] | None:
@@ -612,7 +614,7 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
                 depth = len(heads) + 1
             groups.append(Group(_key(label), clean(label).rstrip(":").strip(), level, n, depth))
             continue
-        found = _fields_of(text) if ":" in text[:64] else []
+        found = _fields_of(text) if ":" in text[:64] else ()
         for key, value in found:
             fields.append(Fld(key, value, n, groups[-1].depth + 1, n))
         if found:
