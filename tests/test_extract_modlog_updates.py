@@ -187,7 +187,9 @@ def test_every_entry_form_is_an_entry_with_its_date_title_and_version(tmp_path, 
 def test_forms_carry_their_content_and_only_headings_of_entries_are_anchors(tmp_path):
     exs = by_kind(mine_text(tmp_path, "modlog_updates", FORMS))
     assert len(exs) == 10  # the log's title is not an entry, nor are the sections inside entries
-    assert exs[line_of(FORMS, "MODLOG")]["entry"].input["changes"] == ["The export streams rows instead of building one list"]
+    # an entry that is nothing but fields (version, date, description) gives only the field task
+    assert list(exs[line_of(FORMS, "MODLOG")]) == ["fields"]
+    assert exs[line_of(FORMS, "MODLOG")]["fields"].output["changes"] == ["The export streams rows instead of building one list"]
     assert exs[line_of(FORMS, "Version 0.3")]["entry"].input["changes"] == ["Refund queue with a worker"]
     undated = exs[line_of(FORMS, "[Current Session]")]["fields"]
     assert undated.quality.reasons == ["Ambiguous input (the entry gives no date)"] and undated.quality_score == 0.95
@@ -247,6 +249,7 @@ def test_an_entry_in_a_readme_modlog_section_names_its_module(tmp_path):
         "- **By:** structure fixer",
         "- **Changes:** Created missing src/, tests/, README.md",
         "- **Impact:** Module now has the standard layout",
+        "- Placeholder tests added",
         "",
         "## Testing",
         "### 2025-09-26 - Not an entry: this section is not a changelog",
@@ -256,7 +259,7 @@ def test_an_entry_in_a_readme_modlog_section_names_its_module(tmp_path):
     assert list(exs) == [9]
     write = exs[9]["entry"]
     assert write.input["module"] == "response_builder" and write.input["by"] == "structure fixer"
-    assert write.input["changes"] == ["Created missing src/, tests/, README.md"]
+    assert write.input["changes"] == ["Created missing src/, tests/, README.md"]  # its Changes field
     # an impact is not a why: the entry gets no Why section, and says so in its quality
     assert "problem" not in write.input and "### Why" not in write.output["modlog_entry"]
     assert write.input["impact"] == ["Module now has the standard layout"]

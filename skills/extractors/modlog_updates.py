@@ -114,7 +114,7 @@ _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
     r"notes?|references?|related(?: docs| documents)?|see also|wsp (?:compliance|references?|protocols?)|"
-    r"compliance(?: status)?|known (?:issues|limitations))\b|\b(?:metrics|statistics|stats|status|checklist)$")
+    r"compliance(?: status)?|known (?:issues|limitations))\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
 _TYPE_KEYS = ("change type", "type", "category")
 _BY_KEYS = ("by", "agent", "author", "architect", "who")
 _WSP_KEYS = ("wsp references", "wsp reference", "wsp protocol references", "wsp protocols", "wsp protocol", "wsp refs",
@@ -634,12 +634,13 @@ def _upto(facts: Facts, last: int) -> Facts:
     return Facts(groups, [f for f in facts.fields if f.end <= last])
 
 
-def _items(lines: list[tuple[int, str]]) -> list[str]:
+def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     """A group's content as items: its paragraphs (lines not parted by a blank line are one) and
     top-level bullets, cleaned; a wrapped line continues its item. Bullets under a line that
     introduces them (it ends with a colon, or is a `**Key**: value` line) or nested deeper are that
     line's sub-items, joined to it whole (so no item dangles or is cut inside a sub-item); a table
-    gives one item per row, each cell named by its header."""
+    gives one item per row, each cell named by its header. With `heads_only`, an item is given
+    without its sub-items (for the parts of a larger whole, each already a sub-item)."""
     items: list[list] = []  # [text, sub-items]
     takes = False  # the last item (a line that introduces a list) takes the bullets that follow
     parent_indent = 0
@@ -691,7 +692,8 @@ def _items(lines: list[tuple[int, str]]) -> list[str]:
         parent_indent = indent
         takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
         prev = "bullet" if bullet else "field" if f is not None else "para"
-    return [_join(head, subs) for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
+    return [_cut(head.rstrip(":").rstrip()) if heads_only else _join(head, subs)
+            for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
 
 
 def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
@@ -758,7 +760,7 @@ def _parts(facts: Facts) -> list[str]:
     out = []
     for i in top:
         g = facts.groups[i]
-        items = _items(g.lines)
+        items = _items(g.lines, heads_only=True)
         out.append(_join(g.title, items) if items else _cut(g.title))
     return [p for p in out if rx.search(r"[A-Za-z]{2}", p)]
 
@@ -775,7 +777,7 @@ def _content(facts: Facts, i: int) -> list[str]:
         if child.depth <= g.depth:
             break
         if child.level == 7 and child.depth == g.depth + 1:
-            items = _items(child.lines)
+            items = _items(child.lines, heads_only=True)
             if items:
                 parts.append(_join(child.title, items))
     return parts or _subtitles(facts, i)
@@ -954,8 +956,10 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     ambiguity = 0.0 if fields.get("date") else 0.25
     drafts: list[Draft] = []
 
-    # the write task: the change's facts -> the entry in the house format
-    if fields.get("changes") or fields.get("files"):
+    # the write task: the change's facts -> the entry in the house format; an entry that is nothing
+    # but `Key: value` fields (a tool's session record) gives none: writing it would only relabel them
+    only_fields = entry.record is None and all(t is not None and (not t.strip() or _fields_of(t)) for _, t in body)
+    if (fields.get("changes") or fields.get("files")) and not only_fields:
         facts_in = {**_module_note(entry.region), **{k: fields[k] for k in _ORDER if k in fields and k != "why"}}
         if why:
             facts_in["problem"] = fields["why"]
