@@ -51,13 +51,19 @@ check_server() {  # check_server LABEL TARGET...
   inspect "$@" -- --method resources/list
   expect "$label resources/list" "{x['uri'] for x in r['resources']} >= {'metrics://fidelity', 'domains://all'}"
   inspect "$@" -- --method resources/templates/list
-  expect "$label resources/templates/list" "'source://{+path}{?start,end}' in [t['uriTemplate'] for t in r['resourceTemplates']]"
+  expect "$label resources/templates/list" "{'source://{+path}{?start,end,section,offset}', 'execution://{execution_id}/outline{?offset,limit}'} <= {t['uriTemplate'] for t in r['resourceTemplates']}"
   inspect "$@" -- --method prompts/list
   expect "$label prompts/list" "[p['name'] for p in r['prompts']] == ['mine_six_steps']"
   inspect "$@" -- --method tools/call --tool-name mine_domain --tool-arg "source_path=$SAMPLE" --tool-arg domain=mps_scoring
   expect "$label mine_domain" "not r.get('isError') and r['structuredContent']['summaries'][0]['pattern_fidelity'] == 1.0"
   inspect "$@" -- --method resources/read --uri dataset://mps_scoring/training_data
   expect "$label dataset resource" "json.loads(r['contents'][0]['text'])['total_examples'] > 0"
+  inspect "$@" -- --method resources/read --uri executions://recent
+  local eid; eid="$("$PY" -c 'import json, sys; print(json.loads(json.load(open(sys.argv[1]))["contents"][0]["text"])["items"][0]["execution_id"])' "$WORK/out.json")"
+  inspect "$@" -- --method resources/read --uri "execution://$eid/outline"
+  expect "$label outline resource" "json.loads(r['contents'][0]['text'])['total'] > 0"
+  inspect "$@" -- --method resources/read --uri "source://$SAMPLE?section=1"
+  expect "$label source section" "json.loads(r['contents'][0]['text'])['next_section_uri'].startswith('source://')"
   TOOL_ERROR=1 inspect "$@" -- --method tools/call --tool-name extract_examples --tool-arg execution_id=exec_nope --tool-arg domain=mps_scoring
   expect "$label tool error" "r.get('isError') is True and 'call load_source first' in r['content'][0]['text']"
 }

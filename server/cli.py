@@ -285,7 +285,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         serve(_settings(args), roots=args.root, http=args.http, host=args.host, port=args.port,
               log_level=args.log_level, allow_remote=args.allow_remote,
               auth_token=args.auth_token or os.environ.get("TDM_AUTH_TOKEN") or None,
-              allowed_hosts=args.allowed_host, max_request_bytes=args.max_request_bytes)
+              allowed_hosts=args.allowed_host, max_request_bytes=args.max_request_bytes,
+              max_sessions=args.max_sessions, max_sessions_per_client=args.max_sessions_per_client,
+              session_idle_timeout=args.session_idle_timeout)
     except (SourceError, PackError, ValueError) as exc:
         return _fail(str(exc))
     return EXIT_OK
@@ -312,6 +314,16 @@ def _at_least_one(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
     return n
+
+
+def _seconds(text: str) -> float:
+    try:
+        s = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not s > 0 or s == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 and finite, got {text}")
+    return s
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -399,6 +411,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_holo_index_options(s)
     s.add_argument("--max-request-bytes", type=int, default=1 << 20, metavar="N",
                    help="largest HTTP request body accepted (default 1 MiB)")
+    from training_data_miner.server import http_security as hs  # standard library only: cheap for `mine`
+
+    s.add_argument("--max-sessions", type=_at_least_one, default=hs.MAX_SESSIONS, metavar="N",
+                   help=f"most HTTP sessions open at once (default {hs.MAX_SESSIONS}); "
+                        "one more ends the one idle the longest")
+    s.add_argument("--max-sessions-per-client", type=_at_least_one, default=hs.MAX_SESSIONS_PER_CLIENT, metavar="N",
+                   help=f"most HTTP sessions open at once from one client address "
+                        f"(default {hs.MAX_SESSIONS_PER_CLIENT}); likewise")
+    s.add_argument("--session-idle-timeout", type=_seconds, default=hs.SESSION_IDLE_TIMEOUT_S, metavar="S",
+                   help=f"end an HTTP session after S seconds without a request in flight "
+                        f"(default {hs.SESSION_IDLE_TIMEOUT_S:.0f})")
     s.set_defaults(func=cmd_serve)
     return parser
 

@@ -34,7 +34,7 @@ import anyio.to_thread
 import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, ResourceSecurity
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError, UnexpectedToolError
 from mcp_types import (
     CallToolResult,
     Completion,
@@ -61,9 +61,18 @@ from training_data_miner.server.orchestrator import (
     Progress,
     Settings,
 )
-from training_data_miner.server.http_security import MAX_REQUEST_BYTES, Guard, check_bind, transport_security
-from training_data_miner.server.roots import allowed_roots, confine
-from training_data_miner.server.semantic import SemanticSearch
+from training_data_miner.server.http_security import (
+    MAX_REQUEST_BYTES,
+    MAX_SESSIONS,
+    MAX_SESSIONS_PER_CLIENT,
+    SESSION_IDLE_TIMEOUT_S,
+    Guard,
+    SessionLimit,
+    check_bind,
+    transport_security,
+)
+from training_data_miner.server.roots import allowed_roots, check_recorded, confine
+from training_data_miner.server.semantic import SemanticSearch, SemanticSearchError
 from training_data_miner.skills.load_source import SourceError
 from training_data_miner.skills.models import PatternType
 from training_data_miner.skills.packs import PackError
@@ -273,8 +282,8 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     orch = Orchestrator(settings)
     source_roots = allowed_roots(settings.data_dir, roots)
     locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)  # one call at a time per execution
-    # holds one holo_index session for the server's lifetime
-    semantic = SemanticSearch(orch.settings.holo_index, orch.source_of)
+    # semantic_source (below) names what the embedded index reads; a holo_index session is held for the server's life
+    semantic = SemanticSearch(orch.settings.holo_index, lambda eid: semantic_source(eid))
     server = MinerServer("training-data-miner", version=_version(), instructions=INSTRUCTIONS,
                        log_level=log_level.upper(), lifespan=semantic.lifespan)  # type: ignore[arg-type]
     log.info("mcp server built", data_dir=str(settings.data_dir), roots=[str(r) for r in source_roots])
@@ -284,6 +293,29 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
             return confine(path, source_roots)
         except SourceError as exc:
             raise ToolError(str(exc)) from None
+
+    def gated(execution_id: str, work: Callable[[Progress], T], sha: bool = False) -> Callable[[Progress], T]:
+        """`work` on an execution, run only while its source is inside the roots (`sha`: and still
+        has its recorded sha256, for the steps that read it): an execution started by the CLI on a
+        file outside them, or whose folder became a symlink that leads out, is refused."""
+        def run(progress: Progress) -> T:
+            res.check_execution(orch.open(execution_id), source_roots, sha)
+            return work(progress)
+        return run
+
+    def semantic_source(execution_id: str | None) -> str | None:
+        """The source semantic_search's embedded index reads, checked as the steps check it: the
+        execution's, or the newest execution's whose source is inside the roots and unchanged
+        (None: there is none)."""
+        try:
+            if execution_id:
+                return str(res.check_execution(orch.open(execution_id), source_roots, sha=True))
+            for st, status in res.visible_executions(orch, source_roots):
+                if st.source is not None and status == "ok":
+                    return str(check_recorded(st.source.path, st.source.sha256, source_roots))
+        except (MinerError, SourceError) as exc:
+            raise SemanticSearchError(str(exc)) from None
+        return None
 
     def options(min_quality: float, min_examples: int, pattern_type: PatternType | None,
                 pattern_regex: str | None) -> Options:
@@ -330,27 +362,32 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """Step 2 of 6. Scan the source once for the domain's patterns. Returns the matches per
         pattern and a few samples; the full list is at matches_uri."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.identify_domain_patterns(orch, execution_id, domain, p))
+            work = gated(execution_id, lambda p: steps.identify_domain_patterns(orch, execution_id, domain, p),
+                         sha=True)
+            return await run_step(ctx, work)
 
     @tool(writes)
     async def extract_examples(ctx: Context, execution_id: ExecutionId, domain: Domain) -> steps.ExamplesExtracted:
         """Step 3 of 6. Turn the domain's matches into scored instruction-tuning examples."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.extract_examples(orch, execution_id, domain, p))
+            work = gated(execution_id, lambda p: steps.extract_examples(orch, execution_id, domain, p), sha=True)
+            return await run_step(ctx, work)
 
     @tool(writes)
     async def filter_quality(ctx: Context, execution_id: ExecutionId, domain: Domain,
                              min_quality: MinQualityOrNone = None) -> steps.QualityFiltered:
         """Step 4 of 6. Keep examples at or above min_quality and drop exact and near duplicates."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.filter_quality(orch, execution_id, domain, min_quality, p))
+            work = gated(execution_id, lambda p: steps.filter_quality(orch, execution_id, domain, min_quality, p))
+            return await run_step(ctx, work)
 
     @tool(writes)
     async def generate_pattern_summary(ctx: Context, execution_id: ExecutionId,
                                        domain: Domain) -> steps.PatternSummaryResult:
         """Step 5 of 6. Summarise the kept examples: quality buckets, common patterns, coverage."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.generate_pattern_summary(orch, execution_id, domain, p))
+            work = gated(execution_id, lambda p: steps.generate_pattern_summary(orch, execution_id, domain, p))
+            return await run_step(ctx, work)
 
     @tool(overwrites)
     async def write_training_dataset(ctx: Context, execution_id: ExecutionId,
@@ -358,7 +395,8 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         """Step 6 of 6. Write {domain}_training_data.json, its pattern summary and rejected examples.
         Returns the paths, resource URIs and the Expected Patterns Summary."""
         async with locks[execution_id]:
-            return await run_step(ctx, lambda p: steps.write_training_dataset(orch, execution_id, domain, p))
+            work = gated(execution_id, lambda p: steps.write_training_dataset(orch, execution_id, domain, p))
+            return await run_step(ctx, work)
 
     # -- tools: the orchestrator and the catalogue ------------------------------------------------
 
@@ -405,10 +443,20 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
         return wrap
 
     # `path` may be absolute: the roots check below, not the SDK's generic one, decides.
-    @resource("source://{+path}{?start,end}", name="source", mime_type="text/plain",
-                     security=ResourceSecurity(exempt_params={"path"}))
-    def source_lines(path: str, start: int | None = None, end: int | None = None) -> str:
-        """A source file inside the allowed roots, whole (up to 5,000 lines) or lines start..end."""
+    @resource("source://{+path}{?start,end,section,offset}", name="source", mime_type="text/plain",
+              security=ResourceSecurity(exempt_params={"path"}))
+    def source_lines(path: str, start: int | None = None, end: int | None = None, section: int | None = None,
+                     offset: int = 0) -> str:
+        """A source file inside the allowed roots: whole (up to 5,000 lines) or lines start..end, as
+        text. With ?section=LINE (a heading's line from an execution's outline), that section as JSON:
+        its document, heading path and line range, its own lines a page at a time (&offset= for the
+        rest), its subsections and the next section's URI."""
+        if section is not None:
+            if start is not None or end is not None:
+                raise ResourceNotFoundError("pass either ?section=LINE (&offset=N) or ?start=N&end=M, not both")
+            return res.read_section(source_roots, path, section, offset)
+        if offset:
+            raise ResourceNotFoundError("offset= goes with ?section=LINE; for a line range pass ?start=N&end=M")
         return res.read_source(source_roots, path, start, end)
 
     @resource("dataset://{domain}/training_data{?offset,limit}", name="training_data", mime_type="application/json")
@@ -448,31 +496,45 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     @resource("execution://{execution_id}/state", name="execution_state", mime_type="application/json")
     def execution_state(execution_id: str) -> str:
         """An execution's state: options, source facts, and each domain's steps and figures."""
-        return res.state(orch, execution_id)
+        return res.state(orch, source_roots, execution_id)
+
+    @resource("execution://{execution_id}/outline{?offset,limit}", name="outline", mime_type="application/json")
+    def execution_outline(execution_id: str, offset: int = 0, limit: int | None = None) -> str:
+        """The documents of an execution's source, a page at a time: title, kind, line range, section
+        count and outermost sections. sections_uri pages a document's sections; source://PATH?section=LINE
+        reads one section."""
+        return res.outline(orch, source_roots, execution_id, offset, limit)
+
+    @resource("execution://{execution_id}/outline/{document}{?offset,limit}", name="document_outline",
+              mime_type="application/json")
+    def execution_document_outline(execution_id: str, document: int, offset: int = 0, limit: int | None = None) -> str:
+        """One document's sections (heading line, last line, level, title, parent's line), a page at a time."""
+        return res.document_outline(orch, source_roots, execution_id, document, offset, limit)
 
     @resource("execution://{execution_id}/breadcrumbs{?offset,limit}", name="breadcrumbs",
                      mime_type="application/json")
     def execution_breadcrumbs(execution_id: str, offset: int = 0, limit: int | None = None) -> str:
         """An execution's breadcrumbs (one record per step and domain), a page at a time."""
-        return res.breadcrumbs(orch, execution_id, offset, limit)
+        return res.breadcrumbs(orch, source_roots, execution_id, offset, limit)
 
     @resource("execution://{execution_id}/matches/{domain}{?offset,limit}", name="matches",
                      mime_type="application/json")
     def execution_matches(execution_id: str, domain: str, offset: int = 0, limit: int | None = None) -> str:
         """identify_domain_patterns' matches for a domain, with context lines, a page at a time
         (without ?limit=, 3 context lines each side; context_uri reads a match's whole window)."""
-        return res.step_output(orch, execution_id, "matches", domain, offset, limit)
+        return res.step_output(orch, source_roots, execution_id, "matches", domain, offset, limit)
 
     @resource("execution://{execution_id}/examples/{domain}{?offset,limit}", name="examples",
                      mime_type="application/json")
     def execution_examples(execution_id: str, domain: str, offset: int = 0, limit: int | None = None) -> str:
         """extract_examples' examples for a domain (before filtering), a page at a time."""
-        return res.step_output(orch, execution_id, "examples", domain, offset, limit)
+        return res.step_output(orch, source_roots, execution_id, "examples", domain, offset, limit)
 
     @resource("executions://recent{?offset,limit}", name="executions", mime_type="application/json")
     def recent_executions(offset: int = 0, limit: int | None = None) -> str:
-        """Executions under the data folder, newest first, with the steps each domain has done."""
-        return res.executions(orch, offset, limit)
+        """Executions under the data folder whose source is inside the allowed roots, newest first,
+        with the steps each domain has done."""
+        return res.executions(orch, source_roots, offset, limit)
 
     @resource("metrics://fidelity", name="fidelity", mime_type="application/json")
     def fidelity() -> str:
@@ -495,10 +557,13 @@ def build_server(settings: Settings | None = None, roots: list[str] | None = Non
     async def complete(ref: PromptReference | ResourceTemplateReference, argument: CompletionArgument,
                        context: CompletionContext | None) -> Completion:
         """Values for the prompt's and the resource templates' arguments: domain names, execution
-        ids and source paths inside the roots."""
+        ids (of sources inside the roots), source paths inside the roots, an execution's document
+        numbers and a source's section lines."""
         template = ref.uri if isinstance(ref, ResourceTemplateReference) else None
         known = (context.arguments if context else None) or {}
-        values, total = res.completions(orch, source_roots, argument.name, argument.value, template, known)
+        # in a worker thread: a section's lines need the source's structure, read on first use
+        values, total = await anyio.to_thread.run_sync(res.completions, orch, source_roots, argument.name,
+                                                       argument.value, template, known)
         return Completion(values=values, total=total, has_more=total > len(values))
 
     # -- prompt ----------------------------------------------------------------------------------
@@ -532,11 +597,17 @@ the dataset path."""
 def serve(settings: Settings, roots: list[str] | None = None, http: bool = False, host: str = "127.0.0.1",
           port: int = 8765, log_level: str = "warning", allow_remote: bool = False,
           auth_token: str | None = None, allowed_hosts: list[str] | None = None,
-          max_request_bytes: int = MAX_REQUEST_BYTES) -> None:
+          max_request_bytes: int = MAX_REQUEST_BYTES, max_sessions: int = MAX_SESSIONS,
+          max_sessions_per_client: int = MAX_SESSIONS_PER_CLIENT,
+          session_idle_timeout: float = SESSION_IDLE_TIMEOUT_S) -> None:
     """Run on stdio (stdout is the protocol channel: all logs go to stderr), or on streamable HTTP
     at http://host:port/mcp behind the guards of server/http_security.py."""
     if http:
         check_bind(host, allow_remote)
+        if allow_remote and not auth_token:
+            log.warning("--allow-remote without --auth-token: anyone who can reach "
+                        f"{host}:{port} can read sources in the roots and write datasets; "
+                        "set --auth-token (or TDM_AUTH_TOKEN)")
     server = build_server(settings, roots, log_level)
     gc.freeze()  # start-up objects are permanent; the CLI paused collection while it imported
     gc.enable()
@@ -547,7 +618,10 @@ def serve(settings: Settings, roots: list[str] | None = None, http: bool = False
 
     app = server.streamable_http_app(streamable_http_path="/mcp", host=host,
                                      transport_security=transport_security(host, allowed_hosts),
-                                     max_request_body_size=max_request_bytes)
-    guarded = Guard(app, token=auth_token, max_bytes=max_request_bytes)
+                                     max_request_body_size=max_request_bytes,
+                                     session_idle_timeout=session_idle_timeout, max_sessions=max_sessions)
+    sessions = SessionLimit(app, per_client=max_sessions_per_client, total=max_sessions,
+                            idle_timeout=session_idle_timeout)
+    guarded = Guard(sessions, token=auth_token, max_bytes=max_request_bytes)
     # log_config=None: uvicorn's default config sends access logs to stdout; keep everything on stderr.
     uvicorn.run(guarded, host=host, port=port, log_config=None, access_log=False, log_level=log_level)

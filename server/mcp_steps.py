@@ -69,7 +69,9 @@ class SourceLoaded(Result):
     chunk_size: int = Field(description="most lines in one chunk of a 32K-token context window")
     chunks: int = Field(description="chunks in the plan")
     encoding_notes: list[str]
-    source_uri: str = Field(description="the source as a resource; add ?start=N&end=M for a line range")
+    source_uri: str = Field(description="the source as a resource; add ?start=N&end=M for a line range, "
+                                        "or ?section=LINE for a section")
+    outline_uri: str = Field(description="the source's documents and their sections, a page at a time")
     state_uri: str
     next_step: str
 
@@ -246,7 +248,7 @@ def load_source(orch: Orchestrator, path: Path, domain: str, options: Options,
         execution_id=ex.id, domains=list(ex.state.domains), source_path=info.path,
         total_lines=info.total_lines, bytes=info.bytes, sha256=info.sha256, chunk_size=info.chunk_size,
         chunks=len(info.chunks), encoding_notes=info.encoding_notes, source_uri=source_uri(info.path),
-        state_uri=execution_uri(ex.id, "state"),
+        outline_uri=execution_uri(ex.id, "outline"), state_uri=execution_uri(ex.id, "state"),
         next_step=_call("identify_domain_patterns", ex.id, domain),
     )
 

@@ -11,7 +11,8 @@ Two users:
   a dataset never silently depends on which backend happened to answer.
 - The MCP tool `semantic_search`: `SemanticSearch(config, source_of).semantic_search`, registered
   as a tool in one line; pass `lifespan=semantic.lifespan` to MCPServer to hold one session to the
-  endpoint for the server's lifetime (without it, each call opens its own session).
+  endpoint for the server's lifetime (without it, each call opens its own session). The MCP server's
+  `source_of` refuses a source outside its roots or changed since load_source.
 
 It sits below the orchestrator: what it needs from an execution comes in as arguments (the
 endpoint's configuration, and `source_of`, which names an execution's source).
@@ -188,8 +189,12 @@ class SemanticSearch:
 
         try:
             if self.config is None:
-                path = _source_of(self.source_of, execution_id)
-                hits = await anyio.to_thread.run_sync(_embedded, path, query, limit)
+                def search() -> tuple[str, list[SearchHit]]:
+                    # source_of may hash the source (to check it): in the worker thread too
+                    path = _source_of(self.source_of, execution_id)
+                    return path, _embedded(path, query, limit)
+
+                path, hits = await anyio.to_thread.run_sync(search)
                 return SemanticSearchResult(query=query, backend="embedded", source_path=path, hits=hits)
             if self._holo is not None:
                 hits = await self._holo.search(query, limit)

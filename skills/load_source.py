@@ -14,6 +14,7 @@ import shlex
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from training_data_miner.skills.models import Chunk, SourceInfo
 
@@ -48,10 +49,31 @@ def check_source(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """The file opened for reading, if it is a regular file; else a SourceError. Opened without
+    blocking and checked on the open descriptor, so that a FIFO (whose open waits for a writer, or
+    swapped in after a check by path) never hangs the reader."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise SourceError(f"source file not found: {path}; pass the path of a 012.txt-style text file") from None
+    except PermissionError:
+        raise SourceError(f"source file is not readable (permission denied): {path}") from None
+    except OSError as exc:
+        raise SourceError(f"cannot open source {path}: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        what = "a directory" if stat.S_ISDIR(mode) else "not a regular file (FIFO, socket or device)"
+        raise SourceError(f"source is {what}: {path}; pass a text file (copy it to one first)")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def read_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[bytes]:
     """The file in blocks that each end at a line end (or at EOF); a line longer than a block
     makes its block longer, never splits."""
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         carry = b""
         while True:
             data = f.read(block_bytes)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from training_data_miner.skills.load_source import BOM, check_source
+from training_data_miner.skills.load_source import BOM, check_source, open_regular
 
 CHUNK_LINES = 8  # of 4, 8 and 12 on 012_dev.txt: 4 found least; 12 a little more, less precisely placed
 MAX_INDEX_BYTES = 256 << 20  # the index holds the source in memory, twice (as read, and as words)
@@ -96,12 +96,14 @@ class SourceIndex:
     @classmethod
     def from_path(cls, path: str | os.PathLike[str], chunk_lines: int = CHUNK_LINES) -> SourceIndex:
         p = check_source(path)
-        size = p.stat().st_size
-        if size > MAX_INDEX_BYTES:
-            raise SemanticIndexError(
-                f"{p} is {size >> 20} MiB, more than the embedded index holds ({MAX_INDEX_BYTES >> 20} MiB); "
-                "configure a holo_index endpoint (HOLO_INDEX_COMMAND or HOLO_INDEX_URL) or split the source")
-        return cls(p.read_bytes(), str(p), chunk_lines)
+        with open_regular(p) as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_INDEX_BYTES:
+                raise SemanticIndexError(
+                    f"{p} is {size >> 20} MiB, more than the embedded index holds ({MAX_INDEX_BYTES >> 20} MiB); "
+                    "configure a holo_index endpoint (HOLO_INDEX_COMMAND or HOLO_INDEX_URL) or split the source")
+            data = f.read()
+        return cls(data, str(p), chunk_lines)
 
     @property
     def total_lines(self) -> int:

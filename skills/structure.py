@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from training_data_miner.skills.load_source import BOM, SourceError, check_source, read_blocks
+from training_data_miner.skills.load_source import BOM, SourceError, check_source, open_regular, read_blocks
 
 MAX_DOCUMENT_LINES = 20_000  # a longer stretch without a separator (a raw log) is cut into parts
 SEPARATOR_MIN = 70  # a line of at least this many '=' and nothing else separates two documents
@@ -712,7 +712,7 @@ def split_documents(path: str | os.PathLike[str], max_lines: int = MAX_DOCUMENT_
 
 
 def _ends_with_newline(path: str | os.PathLike[str]) -> bool:
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         f.seek(-1, os.SEEK_END)
         return f.read(1) == b"\n"
 
@@ -734,7 +734,7 @@ def decode_lines(data: bytes, at_file_start: bool) -> list[str]:
 def read_documents(path: str | os.PathLike[str], spans: Iterable[DocumentSpan] | None = None) -> Iterator[Document]:
     """Each document of the file (or each of `spans`), parsed, one at a time."""
     p = check_source(path)
-    with open(p, "rb") as f:
+    with open_regular(p) as f:
         for span in spans if spans is not None else split_documents(p):
             f.seek(span.offset)
             lines = decode_lines(f.read(span.length), span.offset == 0)

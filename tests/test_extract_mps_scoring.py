@@ -427,7 +427,7 @@ def test_corrections_are_counted_in_the_pattern_summary(tmp_path):
 # -- one item, once ---------------------------------------------------------------------------------
 
 
-def test_a_template_dump_gives_two_compute_rows_per_score_vector_and_records_for_the_rest(tmp_path):
+def test_a_template_dumps_rows_of_one_score_vector_go_round_the_task_kinds(tmp_path):
     rows = "".join(
         f"  SCHEDULE_FOR_SPRINT: SIZE large file modules/demo/src/part_{i}.py ({400 + i} lines)\n"
         "    MPS: 11 | MPS Score: 11 (C:2, I:3, D:3, P:3). P2 medium priority, schedule for upcoming sprint.\n"
@@ -436,15 +436,18 @@ def test_a_template_dump_gives_two_compute_rows_per_score_vector_and_records_for
              "    MPS: 11 | MPS Score: 11 (C:3, I:2, D:4, P:2). P2 medium priority, schedule for upcoming sprint.\n")
     examples = mine_text(tmp_path, "mps_scoring", "[0102-ARBITRATION] Arbitration Decisions:\n" + rows + other)
     assert len(examples) == 7 and all(e.quality_score >= 0.85 for e in examples)
-    kinds = [(e.line, "record" if "record" in e.input else "compute") for e in examples]
-    # the first two rows of 2/3/3/3 and the other vector are compute tasks (all with one answer);
-    # the other rows of 2/3/3/3 are records to read, each answer naming its own task
-    assert kinds == [(3, "compute"), (5, "compute"), (7, "record"), (9, "record"), (11, "record"),
-                     (13, "record"), (15, "compute")]
-    rec = examples[2]
-    assert rec.input == {"record": "SIZE large file modules/demo/src/part_2.py (402 lines)\n"
+    def kind(e):
+        return "record" if "record" in e.input else "compute" if "complexity" in e.input else "priority"
+
+    # the rows of 2/3/3/3 go round compute, record and priority (one answer is not repeated six
+    # times over); the row of the other vector starts its own round
+    assert [(e.line, kind(e)) for e in examples] == [
+        (3, "compute"), (5, "record"), (7, "priority"), (9, "compute"), (11, "record"), (13, "priority"),
+        (15, "compute")]
+    rec = examples[1]
+    assert rec.input == {"record": "SIZE large file modules/demo/src/part_1.py (401 lines)\n"
                                    "MPS: 11 | MPS Score: 11 (C:2, I:3, D:3, P:3)"}
-    assert rec.output == {"task": "SIZE large file modules/demo/src/part_2.py (402 lines)", "complexity": 2,
+    assert rec.output == {"task": "SIZE large file modules/demo/src/part_1.py (401 lines)", "complexity": 2,
                           "importance": 3, "deferability": 3, "impact": 3, "mps_total": 11,
                           "calculation": "2 + 3 + 3 + 3 = 11", "priority": "P2"}
     # rows of one template about different tasks are not near-duplicates of each other
@@ -459,9 +462,11 @@ def test_machine_written_action_rows_are_template_rows_too(tmp_path):
                       for i in range(4))
             + "  - Schedule For Sprint (MPS 11): HEALTH modules/demo missing tests/TestModLog.md (WSP 22)\n")
     examples = mine_text(tmp_path, "mps_scoring", text)
+    # rows with a total only can be read one way (priority from the total): all are kept, each
+    # naming its own finding; the identical-answer rows are rows of one dump, each its own item
     assert [(e.line, e.quality_score >= 0.85) for e in examples] == [
-        (4, True), (5, True), (6, False), (7, False), (8, True)]
-    assert examples[2].quality.reasons[0].startswith("Template dump: score vector 14 ")
+        (4, True), (5, True), (6, True), (7, True), (8, True)]
+    assert len({e.input["task_description"] for e in examples}) == 5
 
 
 def test_a_later_restatement_in_the_same_document_is_dropped(tmp_path):

@@ -1,199 +1,484 @@
-"""roadmap_analysis: phase sections, checklists and status lines, and a run on 012_dev.txt."""
+"""roadmap_analysis: the phases of a roadmap, read from the source's structure, on hand-written text.
+
+Each form of phase the extractor reads (headings with checklists, bold title lines, list items,
+table rows, status lines, one-line progressions), each task kind (a phase's status, a roadmap's
+summary, the audit), the lists that are not phases, the stale status that is a lesson, and a
+roadmap pasted twice.
+"""
 
 from __future__ import annotations
 
+import json
+import zlib
+from pathlib import Path
+
 import pytest
-from helpers import PACKS, corpus_kept, examples_from_match, one_example
+from helpers import PACKS, corpus, gold_report, mine_text
 
-from training_data_miner.skills.extractors.roadmap_analysis import status_of
-from training_data_miner.skills.filter_quality import MIN_QUALITY
+from training_data_miner.skills.extractors import INSTRUCTION_KEYS
+from training_data_miner.skills.filter_quality import MIN_QUALITY, filter_quality
 from training_data_miner.skills.models import Example
-from training_data_miner.skills.packs import DomainPack
+
+DOMAIN = "roadmap_analysis"
+SEP = "=" * 77
 
 
-@pytest.fixture(scope="module")
-def pack() -> DomainPack:
-    return PACKS["roadmap_analysis"]
+def mine(tmp_path: Path, text: str) -> list[Example]:
+    return mine_text(tmp_path, DOMAIN, text)
 
 
-def _examples(pack: DomainPack, text: str, before: tuple[str, ...] = (), after: tuple[str, ...] = (),
-              line: int = 100) -> list[Example]:
-    return examples_from_match(pack.name, text, "phase_heading", before, after, line)
+def by_kind(examples: list[Example], kind: str) -> list[Example]:
+    """The examples of one task kind (told apart by the output each kind gives)."""
+    key = {"phase_status": "status", "roadmap_summary": "phases", "roadmap_audit": "up_to_date"}[kind]
+    return [e for e in examples if key in e.output]
 
 
-def _one(pack: DomainPack, text: str, **kw) -> Example:
-    return one_example(pack.name, text, "phase_heading", **kw)
+def phase(examples: list[Example], name_start: str) -> Example:
+    found = [e for e in by_kind(examples, "phase_status") if e.output["phase"].startswith(name_start)]
+    assert len(found) == 1, [e.output.get("phase") for e in by_kind(examples, "phase_status")]
+    return found[0]
+
+
+def names(examples: list[Example]) -> list[str]:
+    return [e.output["phase"] for e in by_kind(examples, "phase_status")]
 
 
 # -- the pack ----------------------------------------------------------------------------------
 
-def test_pack_keeps_seed_regexes_verbatim_and_case_insensitive(pack: DomainPack) -> None:
-    seeds = {p.regex: p for p in pack.patterns if p.seed}
-    assert set(seeds) == {r"roadmap.*complete", r"roadmap.*incomplete", r"roadmap.*needs.*update",
-                          r"Phase\s*(\d+).*status", r"TODO.*implement"}
-    assert all(p.ignore_case for p in seeds.values())
-    assert pack.context_after is not None and pack.context_after >= 12  # a heading sees its checklist
-    assert set(pack.instructions) >= {"section", "status"}
+def test_pack_keeps_the_seed_regexes_and_has_three_phrasings_per_task_kind() -> None:
+    pack = PACKS[DOMAIN]
+    seeds = {p.regex for p in pack.patterns if p.seed}
+    assert seeds == {r"roadmap.*complete", r"roadmap.*incomplete", r"roadmap.*needs.*update",
+                     r"Phase\s*(\d+).*status", r"TODO.*implement"}
+    assert set(INSTRUCTION_KEYS[DOMAIN]) == {"phase_status", "roadmap_summary", "roadmap_audit"}
+    for key in INSTRUCTION_KEYS[DOMAIN]:
+        phrasings = pack.instructions[key]
+        assert isinstance(phrasings, list) and len(set(phrasings)) >= 3, key
+    assert pack.labels == ["complete", "in_progress", "not_started", "needs_update"]
 
 
-@pytest.mark.parametrize("text", [
-    "## Phase 2: DAE Integration ✅ COMPLETE",
-    "**Phase 1: Core Infrastructure** (✅ COMPLETE - 2025-10-23)",
-    "- [ ] Periodic Chrome port check",
-    "**Status**: ⏳ NEEDS UPDATE",
-    "- Phase 1 Foundation: 60% complete with VSCode Multi-Agent IDE",
-    "The roadmap needs an update after Sprint 6",
-])
-def test_some_pattern_finds_each_form(pack: DomainPack, text: str) -> None:
-    assert any(p.compiled().search(text) for p in pack.patterns)
+# -- forms -------------------------------------------------------------------------------------
+
+HEADINGS = """# Billing Module - Roadmap
+
+## Phase 1: Invoice Export ✅ COMPLETE
+Objective: export invoices as CSV
+- [x] CSV writer
+- [x] Column mapping
+- [x] Date formats
+
+## Phase 2: Reminders (In Progress)
+- [x] Reminder schedule
+- [ ] Email templates
+- [ ] Opt-out link
+
+## Phase 3: Dunning
+- [ ] Escalation rules
+- [ ] Grace periods
+"""
 
 
-@pytest.mark.parametrize(("text", "status"), [
-    ("roadmap complete", "complete"),
-    ("roadmap incomplete", "in_progress"),
-    ("roadmap needs update", "needs_update"),
-    ("BLOCKED (needs Phase 1)", "not_started"),
-    ("60% complete", "in_progress"),
-    ("100% complete", "complete"),
-    ("[U+2705] Complete", "complete"),
-    ("PLANNED", "not_started"),
-    ("just some words", None),
-])
-def test_status_words(text: str, status: str | None) -> None:
-    from training_data_miner.skills.extractors.roadmap_analysis import clean
-
-    assert status_of(clean(text)) == status
-
-
-# -- sections ----------------------------------------------------------------------------------
-
-def test_phase_heading_sees_its_checklist(pack: DomainPack) -> None:
-    after = ("", "**Objective:** Integrate into YouTube DAE startup", "",
-             "- [x] Phase -2 in `auto_moderator_dae.py`", "- [x] Graceful degradation if Chrome unavailable",
-             "- [x] Optional LM Studio (falls back to DOM-only)", "", "---", "", "## Phase 3: Health Monitoring")
-    ex = _one(pack, "## Phase 2: DAE Integration ✅ COMPLETE", after=after)
-    out = ex.output
-    assert out["phase"] == "Phase 2: DAE Integration"
-    assert out["status"] == "complete"
-    assert (out["done_count"], out["left_count"], out["percent_complete"]) == (3, 0, 100)
-    assert "next_step" not in out and "left" not in out
-    assert "- [x] Graceful degradation if Chrome unavailable" in ex.input["section"]
-    assert ex.quality_score >= 0.95
+def test_phase_headings_with_checklists(tmp_path: Path) -> None:
+    exs = mine(tmp_path, HEADINGS)
+    one, two, three = phase(exs, "Phase 1"), phase(exs, "Phase 2"), phase(exs, "Phase 3")
+    assert one.output["phase"] == "Phase 1: Invoice Export"
+    assert (one.label, one.output["stated_status"], one.output["done_count"], one.output["total"]) == \
+        ("complete", "COMPLETE", 3, 3)
+    assert "next_step" not in one.output
+    assert two.label == "in_progress" and two.output["done"] == ["Reminder schedule"]
+    assert two.output["left"] == ["Email templates", "Opt-out link"] and two.output["next_step"] == "Email templates"
+    # no status stated: its own checklist tells it
+    assert three.label == "not_started" and "stated_status" not in three.output
+    assert three.output["reason"] == "No status is stated; 0 of 2 checklist items are done."
+    for e in (one, two, three):
+        assert e.input["roadmap"] == "Billing Module - Roadmap"
+        assert e.input["phase_text"].splitlines()[0] == e.evidence  # the phase's own heading, as written
+        assert e.quality_score >= MIN_QUALITY
 
 
-def test_bold_phase_with_open_items_is_in_progress(pack: DomainPack) -> None:
-    after = ("- [x] `src/libido_monitor.py` - Gemma frequency monitoring", "- [ ] Test qwen_gitpush with HoloIndex",
-             "- [ ] Tune libido thresholds", "", "**Phase 3: HoloDAE Integration** (50-100 executions)",
-             "- [ ] Add WRE trigger")
-    ex = _one(pack, "**Phase 2: First Skill Integration** (In progress - 0-50 executions)", after=after)
-    out = ex.output
-    assert out["phase"] == "Phase 2: First Skill Integration"
-    assert out["status"] == "in_progress"
-    assert out["done"] == ["src/libido_monitor.py - Gemma frequency monitoring"]
-    assert out["left"] == ["Test qwen_gitpush with HoloIndex", "Tune libido thresholds"]
-    assert out["next_step"] == "Test qwen_gitpush with HoloIndex"
-    assert out["percent_complete"] == 33.3
-    assert ex.quality_score >= MIN_QUALITY
+def test_bold_title_lines_own_the_list_under_them(tmp_path: Path) -> None:
+    text = """## Implementation Roadmap
+
+**Phase 0: Architecture** (✅ Complete)
+- [x] Design review
+- [x] First skill
+
+**Phase 1: Core Infrastructure** (Next - 0-50 executions)
+- [ ] Wire inference
+- [ ] Tune thresholds
+"""
+    exs = mine(tmp_path, text)
+    zero, one = phase(exs, "Phase 0"), phase(exs, "Phase 1")
+    assert (zero.label, zero.output["stated_status"], zero.output["total"]) == ("complete", "Complete", 2)
+    assert (one.label, one.output["stated_status"], one.output["total"]) == ("not_started", "Next - 0-50 executions", 2)
+    assert zero.input["phase_text"] == "Phase 0: Architecture (✅ Complete)\n- [x] Design review\n- [x] First skill"
 
 
-def test_checklist_under_a_heading_is_read_from_its_first_item(pack: DomainPack) -> None:
-    before = ("### 3.1 Health Checks",)
-    after = ("- [ ] LM Studio API health endpoint", "- [ ] Selenium connection validation", "",
-             "### 3.2 Auto-Recovery")
-    ex = _one(pack, "- [ ] Periodic Chrome port check", before=before, after=after)
-    assert ex.output["phase"] == "3.1 Health Checks"
-    assert ex.output["status"] == "not_started"
-    assert ex.output["left_count"] == 3 and ex.output["next_step"] == "Periodic Chrome port check"
-    # the second item of the same list gives no second example
-    assert _examples(pack, "- [ ] LM Studio API health endpoint", before=(*before, "- [ ] Periodic Chrome port check"),
-                     after=after[1:]) == []
+def test_list_items_of_a_layer_roadmap(tmp_path: Path) -> None:
+    text = """# Member Area - Dev Log
+
+**Layer Roadmap**:
+- Layer 1: Shell (COMPLETE)
+- Layer 2: Dashboard (placeholder)
+- Layer 3: Wallet (placeholder)
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Layer 1: Shell", "Layer 2: Dashboard", "Layer 3: Wallet"]
+    assert [e.label for e in by_kind(exs, "phase_status")] == ["complete", "not_started", "not_started"]
+    assert phase(exs, "Layer 2").output["stated_status"] == "placeholder"
 
 
-def test_checklist_parent_phase_owns_indented_items(pack: DomainPack) -> None:
-    after = ("  - [x] Create missing src/ directory", "  - [x] Create README.md template",
-             "  - [ ] Add actual implementation", "", "#### [UPCOMING] Upcoming Phases")
-    ex = _one(pack, "- [x] **Phase 1:** Basic structure compliance", after=after)
-    assert ex.output["phase"] == "Phase 1: Basic structure compliance"
-    assert ex.output["status"] == "in_progress"
-    assert (ex.output["done_count"], ex.output["left_count"]) == (2, 1)
+def test_table_rows_with_a_status_column(tmp_path: Path) -> None:
+    text = """# Gateway Module - ROADMAP
+
+## LLME Progression
+
+| Level | Status | Description |
+|-------|--------|-------------|
+| A1 | ✅ | Request routing |
+| A2 | 🚧 | Cost tracking |
+| A3 | 🔮 | Provider failover |
+"""
+    exs = mine(tmp_path, text)
+    rows = by_kind(exs, "phase_status")
+    assert [(e.output["phase"], e.label) for e in rows] == [
+        ("A1: Request routing", "complete"), ("A2: Cost tracking", "in_progress"), ("A3: Provider failover", "not_started")]
+    assert rows[0].input["phase_text"] == "| Level | Status | Description |\n| A1 | ✅ | Request routing |"
 
 
-def test_mojibake_check_marks_count_as_done(pack: DomainPack) -> None:
-    after = ("- [U+2701]E**Development Domain**: IDE FoundUps", "- [U+2701]E**Meeting Block**: orchestration",
-             "- [U+23F3] **LinkedIn Block**: professional growth", "")
-    ex = _one(pack, "### Phase 1 Foundation [U+2701]E", after=after)
-    assert (ex.output["done_count"], ex.output["left_count"]) == (2, 1)
-    assert "[U+" not in ex.input["section"]
+def test_sprint_plan_headings(tmp_path: Path) -> None:
+    text = """# Audio Module Roadmap (Sprint Plan)
+
+## Sprint 1 - Capture (COMPLETE - 2026-01-02)
+- [x] Loopback device
+- [x] Ring buffer
+
+## Sprint 2 - Transcripts (COMPLETE - 2026-01-07)
+- [x] Batch job
+- [ ] Speaker labels (FUTURE)
+- [ ] Search index (FUTURE)
+
+## Sprint 3 - Soak Test (DEFERRED)
+- [ ] 30-minute run
+"""
+    exs = mine(tmp_path, text)
+    assert phase(exs, "Sprint 1").label == "complete"
+    assert phase(exs, "Sprint 3").label == "not_started"
+    stale = phase(exs, "Sprint 2")
+    assert stale.label == "needs_update"
+    assert (stale.output["claimed"], stale.output["evidence_shows"]) == ("complete", "in progress")
 
 
-def test_title_contradicting_its_checklist_is_rejected(pack: DomainPack) -> None:
-    after = ("- [x] Implement TriggerDetector", "- [ ] Cross-reference with git commits", "- [ ] PQN integration", "")
-    ex = _one(pack, "## Sprint 8 - Phase 8 Digital Twin Query (COMPLETE)", after=after)
-    assert ex.quality_score < MIN_QUALITY
+def test_phase_status_lines_attach_to_the_phase_they_name(tmp_path: Path) -> None:
+    text = """# Skills Rollout Plan
+
+## Phase 2: Discovery
+- Scan skill folders
+- Parse front matter
+
+## Phase 3: Promotion
+- Auto-promotion at 92% fidelity
+
+## Where We Are
+
+**Phase 3 Status**: BLOCKED - waits for Phase 2
+"""
+    exs = mine(tmp_path, text)
+    three = phase(exs, "Phase 3")
+    assert (three.label, three.output["stated_status"]) == ("not_started", "Phase 3 Status: BLOCKED - waits for Phase 2")
+    assert three.output["left"] == ["Auto-promotion at 92% fidelity"]
+    assert three.input["status_line"] == "Phase 3 Status: BLOCKED - waits for Phase 2"  # the input shows what says it
+    # Phase 2 states nothing and has no checklist: it comes before nothing that says where it stands
+    assert "Phase 2: Discovery" not in names(exs)
 
 
-def test_stated_status_with_nothing_behind_it_is_rejected(pack: DomainPack) -> None:
-    ex = _one(pack, "Phase 3C Status: ✅ COMPLETE", after=("", "## Next section"))
-    assert ex.output["status"] == "complete"
-    assert ex.quality_score < MIN_QUALITY
+def test_a_status_line_heading_an_entry_is_an_item(tmp_path: Path) -> None:
+    text = """# Autonomy Dev Log
+
+## [2025-10-21] Graduated Autonomy - Phase 1 Implementation
+
+**Status**: [OK] Phase 1 Complete - core infrastructure operational
+**By**: 0102
+
+Built the confidence tracker and the promotion rules.
+"""
+    exs = mine(tmp_path, text)
+    (e,) = by_kind(exs, "phase_status")
+    assert e.label == "complete" and e.output["stated_status"] == "Phase 1 Complete"
+    assert e.output["phase"].startswith("Graduated Autonomy - Phase 1")
 
 
-def test_template_checklist_is_rejected(pack: DomainPack) -> None:
-    after = ("  - [ ] [Future deliverable 1]", "  - [ ] [Future deliverable 2]", "")
-    for ex in _examples(pack, "- [ ] **Phase Y:** [Next phase description]", before=("#### Upcoming Phases",),
-                        after=after):
-        assert ex.quality_score < MIN_QUALITY
+def test_one_line_progression_gives_the_phase_it_marks(tmp_path: Path) -> None:
+    text = """# MCP Manifest Notes
+
+- **Implementation Roadmap**: Phase 0.1 (current) -> 0.2 (enhanced) -> 1.0 (domain-specific)
+"""
+    exs = mine(tmp_path, text)
+    (e,) = by_kind(exs, "phase_status")
+    assert (e.output["phase"], e.label, e.output["stated_status"]) == ("Phase 0.1", "in_progress", "current")
 
 
-def test_hypothetical_and_code_lines_give_nothing(pack: DomainPack) -> None:
-    assert _examples(pack, "### Assuming Phase 1 and 2 Complete", after=("| Task | Estimate |",)) == []
-    assert _examples(pack, "    # Phase 3 integration: wire the triggers", after=("    run()",)) == []
+def test_group_headings_give_status_and_the_phase_keeps_its_own_name(tmp_path: Path) -> None:
+    text = """# response_composer
+
+## Module Roadmap
+
+#### Completed Phases
+- [x] **Phase 0 (null):** Module concept and planning
+  - [x] Initial scoring
+  - [x] Domain placement
+
+#### Current Phase: Structure Compliance
+- [x] **Phase 1:** Basic structure compliance
+  - [x] Create src/
+  - [x] Create tests/
+  - [ ] Add implementation
+
+#### Upcoming Phases
+- [ ] **Phase 2:** Functional implementation
+  - [ ] Core functionality
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Phase 0 (null): Module concept and planning", "Phase 1: Basic structure compliance",
+                          "Phase 2: Functional implementation"]
+    assert [e.label for e in by_kind(exs, "phase_status")] == ["complete", "in_progress", "not_started"]
+    assert phase(exs, "Phase 1").output["done_count"] == 2  # its tasks, not its own ticked box
 
 
-# -- status lines ------------------------------------------------------------------------------
+def test_phases_after_the_current_one_have_not_started(tmp_path: Path) -> None:
+    text = """# Governance Protocol Notes
 
-def test_blocked_phase_status_line(pack: DomainPack) -> None:
-    ex = _one(pack, "- Phase 3: 0% complete (blocked by Phase 2)", before=("## Current State",))
-    assert ex.output == {"phase": "Phase 3", "status": "not_started", "percent_complete": 0, "blocked_by": "Phase 2"}
-    assert ex.quality_score >= MIN_QUALITY
-
-
-def test_percentage_with_counts(pack: DomainPack) -> None:
-    text = "**Status**: 3 of 93 WSPs augmented | Phase 1: 37.5% complete (3/8 P0 WSPs)"
-    ex = _one(pack, text)
-    assert ex.output["phase"] == "Phase 1" and ex.output["status"] == "in_progress"
-    assert (ex.output["percent_complete"], ex.output["done_count"], ex.output["left_count"]) == (37.5, 3, 5)
-    assert ex.evidence == text
-
-
-def test_status_of_another_thing_is_not_a_phase_status(pack: DomainPack) -> None:
-    # the design is complete; Phase 1 is what comes next, so the line reports no phase's status
-    assert _examples(pack, "**Status**: Design Complete - Ready for Phase 1 Implementation",
-                     before=("# Skills Wardrobe",)) == []
+**Architecture Phases**:
+- **PoC (Current)**: central governance with event recording
+- **Prototype**: event replay archive
+- **MVP**: community voting
+"""
+    exs = mine(tmp_path, text)
+    assert [e.label for e in by_kind(exs, "phase_status")] == ["in_progress", "not_started", "not_started"]
+    proto = phase(exs, "Prototype")
+    assert proto.input["context"] == "PoC: central governance with event recording (Current)"
+    assert proto.output["reason"].startswith("No status of its own; it comes after PoC")
 
 
-def test_long_status_line_evidence_is_verbatim(pack: DomainPack) -> None:
-    text = "Phase 2 is 60% complete - " + "lorem ipsum " * 600
-    ex = _one(pack, text)
-    assert ex.evidence in text and len(ex.evidence) <= 320
-    assert ex.output["percent_complete"] == 60
+def test_markers_mean_what_the_guide_says_and_priority_is_not_a_status(tmp_path: Path) -> None:
+    text = """# Src Module - Roadmap
+
+## Development Roadmap
+
+### Proof of Concept (POC) - Phase 0.x.x
+- ⏳ Implement core functionality
+- ⏳ Create API interfaces
+
+### Prototype (Phase 1.x.x) - Enhanced Integration
+- 🔮 Full feature implementation
+- 🔮 Performance tuning
+
+### Phase 2: Hardening (P0)
+- Fuzz the parser
+"""
+    exs = mine(tmp_path, text)
+    assert phase(exs, "Proof of Concept").label == "not_started"
+    assert phase(exs, "Prototype").label == "not_started"
+    assert phase(exs, "Prototype").input["phase_text"].splitlines()[1] == "- 🔮 Full feature implementation"
+    # "(P0)" is a priority; after two phases that have not started it has not started either
+    hard = phase(exs, "Phase 2")
+    assert hard.output["phase"] == "Phase 2: Hardening (P0)" and "stated_status" not in hard.output
+
+
+# -- the lesson: a stated status its own checklist contradicts ----------------------------------
+
+STALE = """# Remediation Plan
+
+## Phase 1: Fix Violations
+Status: NOT STARTED
+- [x] Create test_monitor.py
+- [x] Create test_memory.py
+- [x] Create requirements.txt
+- [x] Update ModLog.md
+- [x] Update INTERFACE.md
+- [x] Run pytest
+- [x] Reach 80% coverage
+- [x] Fix imports
+- [x] Re-run FMAS audit
+- [x] Document results
+
+## Phase 2: Wire Inference
+Status: NOT STARTED
+- [ ] Qwen executor
+- [ ] Gemma validator
+"""
+
+
+def test_not_started_over_ticked_items_needs_an_update_and_says_both(tmp_path: Path) -> None:
+    exs = mine(tmp_path, STALE)
+    e = phase(exs, "Phase 1")
+    assert e.label == e.output["status"] == "needs_update"
+    assert (e.output["claimed"], e.output["evidence_shows"]) == ("not started", "complete")
+    assert e.output["stated_status"] == "NOT STARTED"
+    assert len(e.output["done"]) == e.output["done_count"] == e.output["total"] == 10  # the list is whole
+    assert "10 of 10 checklist items are done" in e.output["reason"]
+    assert e.quality_score >= MIN_QUALITY
+    assert phase(exs, "Phase 2").label == "not_started"
+
+
+def test_audit_names_the_stale_phase_and_what_to_change(tmp_path: Path) -> None:
+    exs = mine(tmp_path, STALE)
+    (audit,) = by_kind(exs, "roadmap_audit")
+    assert audit.output["up_to_date"] is False and audit.label == "needs_update"
+    (stale,) = audit.output["stale_phases"]
+    assert stale["phase"] == "Phase 1: Fix Violations"
+    assert stale["claims"] == "NOT STARTED" and stale["evidence_shows"] == "10 of 10 items done"
+    assert stale["change"] == "restate it as complete: 10 items are already done"
+    assert audit.output["consistent_phases"] == ["Phase 2: Wire Inference"]
+    assert audit.source == phase(exs, "Phase 1").source  # at the stale phase
+
+
+def test_audit_of_an_up_to_date_roadmap(tmp_path: Path) -> None:
+    exs = mine(tmp_path, HEADINGS)
+    (audit,) = by_kind(exs, "roadmap_audit")
+    assert audit.output["up_to_date"] is True and "stale_phases" not in audit.output
+    assert audit.output["consistent_phases"] == ["Phase 1: Invoice Export", "Phase 2: Reminders"]
+    assert audit.label == "complete" and audit.source == phase(exs, "Phase 1").source
+
+
+def test_unticked_box_whose_text_says_done_is_stale(tmp_path: Path) -> None:
+    text = """# WRE Plan
+
+## What's Missing
+
+### Phase 4: Libido (Week 2-3)
+- [ ] Pattern frequency tracking (DONE ✓)
+- [ ] Fidelity validation
+"""
+    e = phase(mine(tmp_path, text), "Phase 4")
+    assert e.label == "needs_update" and e.output["done_count"] == 1
+    assert "- [ ] Pattern frequency tracking (DONE ✓)" in e.input["phase_text"]
+
+
+# -- the summary -------------------------------------------------------------------------------
+
+def test_summary_across_phases_sits_at_the_first_phase(tmp_path: Path) -> None:
+    exs = mine(tmp_path, HEADINGS)
+    (s,) = by_kind(exs, "roadmap_summary")
+    assert s.source == phase(exs, "Phase 1").source and s.label == "complete"
+    assert s.output["phases"] == [
+        {"phase": "Phase 1: Invoice Export", "status": "complete", "done": "3 of 3"},
+        {"phase": "Phase 2: Reminders", "status": "in_progress", "done": "1 of 3"},
+        {"phase": "Phase 3: Dunning", "status": "not_started", "done": "0 of 2"}]
+    assert (s.output["complete"], s.output["in_progress"], s.output["not_started"]) == (1, 1, 1)
+    assert s.output["current_phase"] == "Phase 2: Reminders" and s.output["next_step"] == "Email templates"
+    assert "## Phase 3: Dunning" in s.input["roadmap_text"]
+
+
+def test_every_example_carries_the_label_of_the_phase_at_its_line(tmp_path: Path) -> None:
+    exs = mine(tmp_path, HEADINGS + "\n" + STALE.replace("# Remediation Plan", "## Remediation Plan"))
+    label_at = {e.line: e.label for e in by_kind(exs, "phase_status")}
+    for e in exs:
+        assert e.label == label_at[e.line], e.output
+
+
+# -- not phases --------------------------------------------------------------------------------
+
+def test_criteria_tests_metrics_and_approvals_are_not_phases(tmp_path: Path) -> None:
+    text = """# Release Notes
+
+## Success Criteria
+- [x] Latency under 200 ms
+- [ ] Zero dropped messages
+
+## Verification Checklist
+- [x] pytest passes
+- [ ] coverage above 90%
+
+## Performance Metrics
+
+**Phase 4H (Current - DOM-based)**:
+- Switch time: 2-4 seconds
+- Success rate: 95%
+
+## Approval
+- [x] 012 approved the plan
+- [x] Security review signed
+"""
+    assert mine(tmp_path, text) == []
+
+
+def test_a_heading_about_a_phase_is_not_a_phase(tmp_path: Path) -> None:
+    text = """# Phase 2 Pre-Audit
+
+## Phase 2 Tasks Breakdown
+- [ ] Wire inference
+
+## Phase 2 WSP Checklist
+- [ ] Tests written
+"""
+    assert mine(tmp_path, text) == []
+
+
+def test_an_order_to_complete_a_phase_is_not_its_status(tmp_path: Path) -> None:
+    text = """# Coverage Plan
+
+## Phase 3: Complete Coverage (Week 2)
+- [ ] Remaining modules
+- [ ] CI gate
+"""
+    e = phase(mine(tmp_path, text), "Phase 3")
+    assert e.label == "not_started" and "stated_status" not in e.output
+
+
+def test_template_placeholders_score_below_the_threshold(tmp_path: Path) -> None:
+    text = """# Module Template - Roadmap
+
+## Phase 1: [Phase description]
+- [ ] [Future deliverable 1]
+- [ ] [Future deliverable 2]
+"""
+    for e in mine(tmp_path, text):
+        assert e.quality_score < MIN_QUALITY
+
+
+# -- copies ------------------------------------------------------------------------------------
+
+def test_a_roadmap_pasted_twice_gives_byte_identical_examples_and_the_copy_is_dropped(tmp_path: Path) -> None:
+    doc = f"{SEP}\n{HEADINGS}"
+    exs = mine(tmp_path, f"some log line before\n{doc}\n{doc}")
+    first = [e for e in exs if e.line < 20]
+    copy = [e for e in exs if e.line > 20]
+    assert first and len(first) == len(copy)
+    for a, b in zip(first, copy, strict=True):
+        assert (a.instruction, a.input, a.output) == (b.instruction, b.input, b.output)
+    kept = filter_quality(exs).kept
+    assert {e.line for e in kept} <= {e.line for e in first}
+
+
+def test_examples_do_not_depend_on_where_the_roadmap_sits(tmp_path: Path) -> None:
+    a = mine(tmp_path, HEADINGS)
+    b = mine(tmp_path, "noise\n" * 37 + HEADINGS, )
+    assert [(e.instruction, e.input, e.output) for e in a] == [(e.instruction, e.input, e.output) for e in b]
+    assert [e.line + 37 for e in a] == [e.line for e in b]
+
+
+def test_phrasing_is_chosen_from_the_content(tmp_path: Path) -> None:
+    exs = by_kind(mine(tmp_path, HEADINGS + "\n" + STALE), "phase_status")
+    phrasings = PACKS[DOMAIN].instructions["phase_status"]
+    for e in exs:
+        seed = json.dumps([e.evidence, e.input], sort_keys=True, ensure_ascii=False)
+        template = phrasings[zlib.crc32(seed.encode("utf-8")) % len(phrasings)]
+        assert e.instruction == template
 
 
 # -- the real text -----------------------------------------------------------------------------
 
 @pytest.mark.corpus
-def test_dev_corpus_gives_at_least_50_kept_examples_with_evidence_on_their_line() -> None:
-    kept = corpus_kept("roadmap_analysis")
-    assert len(kept) >= 50
-    for ex in kept:
-        assert ex.output["status"] in {"complete", "in_progress", "not_started", "needs_update"}
-        assert ex.output["phase"]
+def test_dev_corpus_meets_the_gold_thresholds(tmp_path) -> None:
+    """On 012_dev.txt, by ../shared/gold/score.py: precision and label accuracy >= 0.95, recall >=
+    0.90 with needs_update >= 0.80, at least 50 examples; every kept example rests on its line."""
+    from helpers import corpus_kept
 
+    from training_data_miner.server.orchestrator import Orchestrator, Settings
 
-def test_an_order_to_complete_a_phase_is_not_a_complete_status() -> None:
-    from training_data_miner.skills.extractors.roadmap_analysis import status_of
-
-    assert status_of("Complete Phase 3 integration tests (BLOCKED by Phase 2)") == "not_started"
-    assert status_of("Finish Phase 4 rollout") is None
-    assert status_of("Phase 3: COMPLETE") == "complete"
-    assert status_of("Complete: Phase 3 wiring") == "complete"
+    assert len(corpus_kept(DOMAIN)) >= 50
+    Orchestrator(Settings(data_dir=tmp_path)).mine(corpus(), [DOMAIN])
+    r = gold_report(tmp_path / "training_datasets", DOMAIN)
+    assert r["precision"] >= 0.95 and r["label_accuracy"] >= 0.95 and r["recall"] >= 0.90, r
+    assert r["recall_by_label"]["needs_update"] >= 0.80, r

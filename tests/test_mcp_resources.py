@@ -43,13 +43,15 @@ async def test_resources_and_templates_are_listed(mcp_server):
         templates = {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
     assert resources == {"metrics://fidelity", "domains://all", "handoff://manifest"}
     assert templates == {
-        "source://{+path}{?start,end}",
+        "source://{+path}{?start,end,section,offset}",
         "dataset://{domain}/training_data{?offset,limit}",
         "dataset://{domain}/training_data_info",
         "dataset://{domain}/pattern_summary",
         "dataset://{domain}/validation_set{?offset,limit}",
         "dataset://{domain}/rejected_examples{?offset,limit}",
         "execution://{execution_id}/state",
+        "execution://{execution_id}/outline{?offset,limit}",
+        "execution://{execution_id}/outline/{document}{?offset,limit}",
         "execution://{execution_id}/breadcrumbs{?offset,limit}",
         "execution://{execution_id}/matches/{domain}{?offset,limit}",
         "execution://{execution_id}/examples/{domain}{?offset,limit}",
@@ -150,7 +152,10 @@ async def test_default_pages_fit_in_8_kb_and_lead_to_the_rest(data_dir, dev_corp
             dataset = json.loads((out / f"{d}_training_data.json").read_text())
             everything = await pages(client, s["dataset_uri"], fits)
             assert [e for p in everything for e in p["items"]] == dataset["examples"], d
-            assert len(everything) > 1 and all(len(p["items"]) >= 3 for p in everything[:-1]), d
+            # every page but the last is full: it holds items, and the next one would not have fitted
+            size = lambda obj: len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())  # noqa: E731
+            assert len(everything) > 1 and all(
+                p["items"] and size(p) + size(nxt["items"][0]) > 8000 for p, nxt in zip(everything, everything[1:])), d
             for uri in (f"dataset://{d}/validation_set", f"dataset://{d}/rejected_examples",
                         f"execution://{eid}/examples/{d}", f"execution://{eid}/matches/{d}"):
                 fits(await read(client, uri))
@@ -302,7 +307,7 @@ async def test_completions_offer_domains_execution_ids_and_source_paths(mcp_serv
         assert await complete(matches, "domain", "", execution_id=first["execution_id"]) == ["mps_scoring"]
         assert await complete(matches, "domain", "m") == ["modlog_updates", "mps_scoring"]
         # Source paths: inside the roots only.
-        source = template("source://{+path}{?start,end}")
+        source = template("source://{+path}{?start,end,section,offset}")
         assert await complete(source, "path", "data/sam") == ["data/sample/"]
         assert await complete(source, "path", "data/sample/012_s") == [SAMPLE_REL]
         assert await complete(prompt, "source_path", "data/sample/") == [SAMPLE_REL]

@@ -85,7 +85,7 @@ def plain_ascii(text: str) -> bool:
 INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "mps_scoring": ("score", "compute", "record", "priority"),
     "wsp_application": ("classify",),
-    "roadmap_analysis": ("section", "status"),
+    "roadmap_analysis": ("phase_status", "roadmap_summary", "roadmap_audit"),
     "readme_patterns": ("structure", "skeleton", "section"),
     "modlog_updates": ("entry", "fields"),
     "first_principles": ("reason",),

@@ -28,11 +28,10 @@ input never holds the answer: no stated priority, no proposed action, no total f
 One item stated twice is one item: a later restatement in the same document (the same task, or
 a task whose words the earlier one holds, with the same total) is dropped here, one in a later
 document by its `identity`. A template dump (dozens of rows with one score vector and no reasons)
-gives at most TEMPLATE_CAP `compute` examples per score vector, whose answers are all the same;
-each other row gives a `record` example instead (read the raw row, with its stated priority and
-proposed action cut out: name the task, its dimensions, total and priority), whose answer names its
-own task, so the dump teaches reading its rows without repeating one answer. A row that cannot be
-shown without its answer is made but scored below the threshold, with the reason.
+is read in turns: the rows sharing one score vector go round the task kinds `compute`, `record` (read
+the raw row, its stated priority and proposed action cut out: name the task, its dimensions, total
+and priority; the answer names its own task) and `priority`, so that a dump's rows teach three
+skills instead of repeating one answer (EXAMPLES.md 6); each distinct finding is still its own item.
 """
 
 from __future__ import annotations
@@ -49,7 +48,7 @@ from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.structure import Document, Fence, Section, Table, parse_document
 
-TEMPLATE_CAP = 2  # examples per identical score vector in one template dump (EXAMPLES.md 6)
+TEMPLATE_TURNS = ("compute", "record", "priority")  # the kinds a dump's rows of one score vector go round
 MAX_TASK = 240
 MAX_DETAILS = 700
 DETAILS_REACH = 80  # lines between a heading and a score for the heading's text to describe the task
@@ -1096,9 +1095,9 @@ def _vector(item: Item) -> tuple[int, ...] | None:
     return tuple(item.dims[d] for d in DIMS) if item.dims and len(item.dims) == 4 else None
 
 
-def _select(items: list[Item]) -> list[tuple[Item, str | None]]:
-    """The document's items in line order, restatements dropped, each with the reason it is
-    capped as a template row (or None)."""
+def _select(items: list[Item]) -> list[tuple[Item, int | None]]:
+    """The document's items in line order, restatements dropped, each with its turn among the
+    template rows of its score vector (None for an item that is not a template row)."""
     items.sort(key=lambda it: it.line)
     # a dimension block without a total, followed by a line with the same four scores and a total
     # ("Default: C:1 I:4 D:4 Im:3 -> Total: 12"), is that line's item: its reasons join it
@@ -1112,8 +1111,8 @@ def _select(items: list[Item]) -> list[tuple[Item, str | None]]:
     # (total, name) -> identities holding that name: a task with names restates only one of these,
     # so a dump of a thousand rows is not compared pairwise
     by_name: dict[tuple[int, str], list[frozenset[str]]] = {}
-    copies: dict[tuple, str | None] = {}  # an item written out again word for word -> its cap
-    out: list[tuple[Item, str | None]] = []
+    copies: dict[tuple, int | None] = {}  # an item written out again word for word -> its turn
+    out: list[tuple[Item, int | None]] = []
     per_vector: dict[tuple, int] = {}
     for it in items:
         if not it.task or it.total is None or _STATUS.search(it.task):
@@ -1135,16 +1134,12 @@ def _select(items: list[Item]) -> list[tuple[Item, str | None]]:
         kept.setdefault(it.total, []).append(ident)
         for name in names:
             by_name.setdefault((it.total, name), []).append(ident)
-        capped = None
+        turn = None
         if it.template and not (it.reasons or it.reason):
-            vec = _vector(it) or (it.total,)
-            key = (it.form, vec)
-            per_vector[key] = per_vector.get(key, 0) + 1
-            if per_vector[key] > TEMPLATE_CAP:
-                capped = (f"Template dump: score vector {'/'.join(map(str, vec))} repeated in one dump "
-                          f"(at most {TEMPLATE_CAP} of its rows are kept)")
-        copies[word_for_word] = capped
-        out.append((it, capped))
+            key = (it.form, _vector(it) or (it.total,))
+            turn = per_vector[key] = per_vector.get(key, -1) + 1
+        copies[word_for_word] = turn
+        out.append((it, turn))
     return out
 
 
@@ -1168,7 +1163,7 @@ def _record(doc: Document, item: Item) -> str | None:
     return record
 
 
-def _drafts(item: Item, capped: str | None, doc: Document) -> list[Draft]:
+def _drafts(item: Item, turn: int | None, doc: Document) -> list[Draft]:
     total = item.total
     assert total is not None
     prio = wsp15.nearest_priority(total)
@@ -1192,9 +1187,13 @@ def _drafts(item: Item, capped: str | None, doc: Document) -> list[Draft]:
         out = {"mps_total": total, "priority": prio, "mps_range": f"{lo}-{hi}", "action": action,
                **({"range_note": ambiguities[0]} if ambiguities else {}), **stated}
         return [Draft(instruction_key="priority", input={**inp, "mps_total": total}, output=out, kind="decision_trees",
-                      required=("mps_total", "priority", "mps_range", "action"), rationale=0.0 if capped else 1.0,
-                      rationale_note=capped or "", **common)]
-    if capped is not None:
+                      required=("mps_total", "priority", "mps_range", "action"), rationale=1.0, **common)]
+    kind = TEMPLATE_TURNS[turn % len(TEMPLATE_TURNS)] if turn is not None else "compute"
+    if kind == "priority":
+        out = {"mps_total": total, "priority": prio, "mps_range": f"{lo}-{hi}", "action": action, **stated}
+        return [Draft(instruction_key="priority", input={**inp, "mps_total": total}, output=out, kind="decision_trees",
+                      required=("mps_total", "priority", "mps_range", "action"), rationale=1.0, **common)]
+    if kind == "record":
         record = _record(doc, item)
         if record is not None:
             out = {"task": item.task, **dict(zip(DIMS, vec)), "mps_total": total,
@@ -1204,9 +1203,8 @@ def _drafts(item: Item, capped: str | None, doc: Document) -> list[Draft]:
     out = {"mps_total": total, "calculation": " + ".join(map(str, vec)) + f" = {total}", "priority": prio,
            "mps_range": f"{lo}-{hi}", "action": action, **stated}
     drafts = [Draft(instruction_key="compute", input={**inp, **dict(zip(DIMS, vec))}, output=out,
-                    kind="numeric_examples", required=("mps_total", "priority", "action"),
-                    rationale=0.0 if capped else 1.0, rationale_note=capped or "", **common)]
-    if capped is None and item.details:
+                    kind="numeric_examples", required=("mps_total", "priority", "action"), rationale=1.0, **common)]
+    if turn is None and item.details:
         # rating: only where the text says what the task is beyond its name, so that a reader of
         # the input could rate it; the reasons only where the text gives them
         out = {}
@@ -1233,8 +1231,8 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
         if m.line in doc:
             reader.read(m.line)
     drafts: list[Draft] = []
-    for item, capped in _select(reader.items):
-        drafts.extend(_drafts(item, capped, doc))
+    for item, turn in _select(reader.items):
+        drafts.extend(_drafts(item, turn, doc))
     return drafts
 
 

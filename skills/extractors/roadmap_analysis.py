@@ -1,594 +1,1725 @@
-"""roadmap_analysis: a phase or checklist section, or a status line -> phase, status, done, left.
+"""roadmap_analysis: the phases of a roadmap or plan, each with its stated status and its checklist.
 
-Roadmap text in the log comes as `## Phase 2: ...` headings, `**Phase 1: ...** (COMPLETE)` bold
-titles and `- [x] **Phase 1:** ...` checklist parents, each followed by `[x]`/`[ ]` items or
-`✅`/`⏳` bullets, and as one-line reports (`**Phase 2 Status**: BLOCKED (needs Phase 1)`,
-`Phase 1: 37.5% complete (3/8 P0 WSPs)`). A section's status is read from its title when the
-title states one, else from its items; done and left are counted from the items the window
-shows. The items are the reasoning the text gives for a status: a status stated with no items,
-percentage or explanation is not a learnable example, and a title that contradicts its own
-checklist is ambiguous.
+A roadmap in the log is a run of phases (milestones, sprints, stages, layers, levels, tranches) in
+one of a few shapes, all read from the source's structure (skills/structure.py):
+
+- a heading per phase with its checklist under it (`## Phase 2: DAE Integration ✅ COMPLETE`);
+- a bold title line per phase with its list under it (`**Phase 0: Architecture** (✅ Complete)`);
+- a list item per phase (`- Layer 1: Shell (COMPLETE)`, `- [x] **Phase 0:** ...` with its tasks
+  nested under it, `- **PoC (Current)**: ...`);
+- a table row per phase, in a table with a phase column and a status column;
+- a one-line progression (`Phase 0.1 (current) -> 0.2 (enhanced) -> 1.0`);
+- a ModLog entry or a status line that reports on one phase (`## [2025-10-24] WRE Phase 1
+  Complete`, `**Status**: [OK] Phase 1 Complete`).
+
+A phase is an item when its status can be told from the text: its own stated status (its title,
+its status line), its own checklist, the group it is listed under ("Completed Phases", "Next
+Steps"), its place before or after the phase marked current, or the plan's own status ("Ready for
+Implementation"). The stated status comes first; where it and the checklist disagree (`Status: NOT
+STARTED` over ticked items, `COMPLETE` over open ones) the phase needs an update, and the example
+says both what the text claims and what the checks show. Priority words (P0, Urgent, HIGH) are not
+statuses. Lists that are not phases (metrics, tests, verification, approvals under a heading that
+is not a phase) are not items.
+
+Three task kinds: a phase's status with what is done, what is left and the next step; a roadmap
+summarised across its phases (at its first phase's line); and the audit question "is this roadmap
+up to date, and what should change" (at its first stale phase, else its first phase with both a
+stated status and a checklist). Nothing in an example depends on line numbers, so a roadmap pasted
+twice gives the same examples (the filter drops the copy).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
+
+import re
 
 import regex
 
-from training_data_miner.skills.extractors import Draft, Extractor, context_lines, plain_ascii
-from training_data_miner.skills.extractors import rx
+from training_data_miner.skills.extractors import Draft, Extractor, rx
 from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.structure import Document, ListItem, Table, parse_document
 
-MAX_ITEMS = 8  # items listed per side; the counts cover all of them
-MAX_ITEM_CHARS = 90
-MAX_SECTION_LINES = 24
-MAX_LINE = 320
+MAX_INPUT_CHARS = 1400  # a phase's text in an example (the trainer's prompt holds 1024 tokens)
+MAX_ROADMAP_CHARS = 1800  # a whole roadmap's status lines in an example; a longer one is not summarised
+MAX_ITEM_CHARS = 110
+MAX_EVIDENCE = 300
+MAX_CHECKS = 30  # more checks than this under one title is a tracker dump, not a phase's checklist
+MAX_BODY_LINES = 220
+FENCE_LINES = 4  # lines of a fenced block shown in a phase's text
 
-# -- cleaning ----------------------------------------------------------------------------------
+_F = regex.IGNORECASE | regex.VERSION0
 
-_LOG_PREFIX = regex.compile(r"^\s*(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d+)?\s*-\s*[\w.]+\s*-\s*[A-Z]+\s*-\s*|\[\d\d:\d\d:\d\d\]\s*)")
-# Escapes and mojibake that stand for the marks a roadmap uses; the rest are decoration.
-_MARKS = (
-    (regex.compile(r"\[U\+2705\]|\[U\+2701\]E|\[U\+2714\]|✔️?|☑"), "✅"),
-    (regex.compile(r"\[U\+274C\]|\[U\+2741\]E|\[U\+2716\]"), "❌"),
-    (regex.compile(r"\[U\+23F3\]|\[U\+1F504\]|🔄"), "⏳"),
-)
-_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\]E?\s?")
-_SYMBOL = regex.compile(r"[^\P{So}✅❌⏳]|[\ufe0f\ufffd]")
-_SPACE = regex.compile(r"[ \t]+")
+# -- text --------------------------------------------------------------------------------------
+
+_ESCAPE = regex.compile(r"\[U\+([0-9A-Fa-f]{4,6})\]")
+_MOJIBAKE = regex.compile(r"\[U\+2701\]E|\[U\+2741\]E")  # U+2705 and U+274C as they come out mangled
+_MANGLED_E = regex.compile(r"\]E(?=\*|[A-Z][a-z])")  # "[U+1F901]EMeeting": the E is what was left of the emoji
+_SPACES = regex.compile(r"[ \t]{2,}")
+_TAG = regex.compile(r"\[[A-Z][A-Z0-9_+-]{1,20}\]")  # [OK], [REFRESH], [ROCKET]: emoji put into ASCII
+_PICTO = regex.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\uFE0F\u200D\u20E3"
+                       "\u25A0-\u25FF\u2190-\u21FF]")
+_LINK = regex.compile(r"\[([^\]\n]{1,200})\]\([^)\s]{1,300}\)")
+_RULE = regex.compile(r"^\s*(?:[-*_=]\s*){3,}$")
 
 
-def clean(text: str) -> str:
-    """The line without log prefix, emoji escapes or markdown emphasis; roadmap marks kept."""
-    text = _LOG_PREFIX.sub("", text)
-    ascii_only = plain_ascii(text)  # no mark, escape, pictograph or mojibake to handle
-    if not ascii_only:
-        for pat, mark in _MARKS:
-            text = pat.sub(mark, text)
-        text = _SYMBOL.sub("", _ESCAPE.sub("", text))
-    text = text.replace("**", "").replace("`", "")
-    if not ascii_only:
-        text = text.replace("ↁE", "->")
+def _decode(m: regex.Match[str]) -> str:
+    code = int(m.group(1), 16)
+    return chr(code) if code <= 0x10FFFF else m.group(0)
+
+
+def plain(text: str) -> str:
+    """The text as a reader sees it: escapes decoded, markup and link targets gone, spaces single."""
+    if "[U+" in text:
+        text = _MOJIBAKE.sub(lambda m: "\u2705" if "2701" in m.group(0) else "\u274C", text)
+        text = _ESCAPE.sub(_decode, _MANGLED_E.sub("]", text))
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    if not text.isascii():
+        text = text.replace("\u2181E", "\u2192").replace("]\uFE0F", "]")  # a mangled arrow; a selector left on a tag
+    if "*" in text or "_" in text or "`" in text:
+        text = text.replace("**", "").replace("__", "").replace("`", "")
     if "  " in text or "\t" in text:
-        text = _SPACE.sub(" ", text)
+        text = _SPACES.sub(" ", text.replace("\t", " "))
     return text.strip()
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+def bare(text: str) -> str:
+    """Plain text without status tags and pictographs: a name or a stated status in an output."""
+    text = plain(text)
+    if "[" in text:
+        text = _TAG.sub(" ", text)
+    if not text.isascii():
+        text = _PICTO.sub(" ", text)
+    return " ".join(text.split()).strip(" -:|,;*\u2013\u2014")
 
 
-# -- status ------------------------------------------------------------------------------------
+def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:-(") + "..."
 
-_PERCENT = regex.compile(
-    r"\b(\d{1,3}(?:\.\d+)?)%\s+(?:complete|completed|done|finished|implemented|operational)\b"
-    r"|\b(?:complete|completed|done|progress)\s*[:=(]\s*(\d{1,3}(?:\.\d+)?)%",
-    regex.IGNORECASE,
+
+# -- statuses ----------------------------------------------------------------------------------
+
+# Status words; the leftmost wins ("COMPLETE - next: Phase 3" is complete). Words come before
+# marks, so "⏳ IN PROGRESS" is in progress. "Not yet operational" is under way, "not implemented"
+# is not started. Priority words (P0, urgent, high) are not statuses and are not here.
+_WORDS = regex.compile(
+    r"(?P<c>\bready\s+for\s+(?:production|deployment|release)\b|\bproduction[\s-]ready\b)"
+    r"|(?P<ns>\bnot\s+(?:yet\s+)?(?:started|begun|implemented)\b|\bpending\b|\bplanned\b|\bfuture\b|\bplaceholder\b"
+    r"|\bdeferred\b|\b(?:double-|single-)?blocked\b|\bto-?do\b|\bupcoming\b|\bnext(?:\s+(?:phase|sprint|session|step))?\b"
+    r"|\bfollowing\s+sprint\b|\bready\s+(?:to\s+(?:start|begin)|for)\b|\bawaiting\b"
+    r"|^\W*(?:optional|vision|the\s+goal)\W*$|\bbacklog\b|\bcannot\s+start\b|\bproposed\b|\bto\s+begin\b"
+    r"|\bQ[1-4]\s+20\d\d\b|\b\d{1,2}\s*-\s*\d{1,2}\s*mo(?:nths?)?\b)"
+    r"|(?P<ip>\bin[\s-]+progress\b|\bin\s+development\b|\bcurrent(?:\s+phase)?\b|\bwhere\s+we\s+are\s+now\b"
+    r"|\bongoing\b|\bpartial(?:ly)?\b|\bscaffolded\b|\bunderway\b|\bwip\b|\bstarting\b|\bstarted\b"
+    r"|\bnot\s+(?:yet\s+)?(?:complete[d]?|done|finished|operational)\b|\bincomplete\b)"
+    r"|(?P<c2>\bcomplete[d]?\b|\bdone\b|\bfinished\b|\bimplemented\b|\boperational\b|\bestablished\b|\bachieved\b"
+    r"|\bdeployed\b|\bdelivered\b|\bshipped\b|\bresolved\b)",
+    _F,
 )
-# Ordered cue lists; the leftmost strong cue names the status ("COMPLETE - next: Phase 3" is complete).
-_STRONG = (
-    (regex.compile(r"\bneeds?\s+(?:an?\s+)?updat\w*|\boutdated\b|\bout\s+of\s+date\b|\bstale\b", regex.I), "needs_update"),
-    (regex.compile(r"\bnot\s+(?:yet\s+)?(?:started|begun|implemented)\b|\bplanned\b|\bfuture\b|\bupcoming\b|\bdeferred\b"
-                   r"|\bpending\b|\bblocked\b|\bready\s+to\s+start\b|\bnext\b|\bafter\b|\btodo\b|\bbacklog\b|\bqueued\b"
-                   r"|\bcannot\s+start\b", regex.I), "not_started"),
-    (regex.compile(r"\bin[\s-]+progress\b|\bongoing\b|\bcurrent\b|\bactive\b|\bpartial(?:ly)?\b|\bwip\b|\bunderway"
-                   r"|\bincomplete\b|\bnot\s+(?:yet\s+)?(?:complete|done|finished)\b|\bstarted\b|\bremaining\b", regex.I),
-     "in_progress"),
-    (regex.compile(r"\bcomplete[d]?\b|\bdone\b|\bfinished\b|\bimplemented\b|\boperational\b|\bachieved\b|\bdeployed\b"
-                   r"|\bresolved\b|\bshipped\b|\bdelivered\b", regex.I), "complete"),
+_PERCENT = regex.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?%\s+(?:complete[d]?|done|finished|compliant|implemented)\b"
+                         r"|\(\s*(\d{1,3}(?:\.\d+)?)\s?%\s*\)", _F)
+_MARKS = regex.compile(
+    "(?P<c>\u2705|\u2714|\u2713|\u2611|\U0001F7E2|\\[OK\\]|\\[DONE\\]|\\[COMPLETED?\\]|\\[x\\])"
+    "|(?P<ip>\U0001F6A7|\U0001F504|\u26A0|\\[REFRESH\\]|\\[WIP\\]|\\[CURRENT\\])"
+    "|(?P<ns>\u23F3|\U0001F52E|\U0001F4C5|\u23F8|\\[PENDING\\]|\\[UPCOMING\\]|\\[FUTURE\\]|\\[TODO\\])"
 )
-_WEAK = (
-    (regex.compile(r"⏳|\[REFRESH\]|\[WIP\]"), "in_progress"),
-    (regex.compile(r"✅|\[OK\]|\[COMPLETE\]|\[DONE\]"), "complete"),
-    (regex.compile(r"❌"), "not_started"),
-)
-_IMPERATIVE = regex.compile(r"^\W*(complete|finish|implement|deploy|resolve|deliver|ship)\s+(?=\w)", regex.I)
-_BLOCKER = regex.compile(
-    r"\b(?:blocked\s+by|needs|requires|waiting\s+(?:for|on)|until|depends\s+on|after)\s+"
-    r"((?:Phase|Sprint|Stage|Milestone|Step)\s*\d+(?:\.\d+)?[A-Z]?(?:\s*(?:&|and|,)\s*\d+)*)",
-    regex.IGNORECASE,
-)
+_LABEL = {"c": "complete", "c2": "complete", "ip": "in_progress", "ns": "not_started"}
+_SAYS = {"complete": "complete", "in_progress": "in progress", "not_started": "not started"}
+# "(all must be complete)", "once Phase 1 is done": a condition, not a status
+_HYPOTHETICAL = regex.compile(r"\b(?:must|should|will|would|needs?\s+to|until|once|if|unless|assuming|requires?|after"
+                           r"|before)\b", _F)
+# "Complete Orphan Inventory", "Implement Phase 2": an order to do the work, not a report that it is done
+_IMPERATIVE = regex.compile(r"^(?-i:(?:Complete|Finish|Implement|Deploy|Establish|Achieve|Resolve|Deliver|Ship|Start)"
+                            r"\s+(?:[A-Z0-9]|the\b|all\b|a\b))", _F)
 
 
-def percent_of(text: str) -> float | None:
-    m = _PERCENT.search(text)
-    if not m:
-        return None
-    value = float(m.group(1) or m.group(2))
-    return value if 0 <= value <= 100 else None
+# "Complete coverage - all 93 WSPs": the word describes the work, it does not report a status
+_ADJECTIVE = regex.compile(r"^(?:complete|implemented|operational|finished)\s+(?!with\b|and\b|in\b|for\b|on\b|at\b|as\b"
+                           r"|since\b|but\b|except\b|via\b|by\b|from\b|to\b)(?-i:[a-z])", _F)
+
+
+# "Operational DAE", "Complete Orphan Inventory": a title-case word before a name is part of it
+_NAMED = regex.compile(r"^(?-i:[A-Z][a-z]+)\s+(?-i:[A-Z])", _F)
 
 
 def status_of(text: str) -> str | None:
-    """The status a piece of text states, or None when it states none."""
-    pct = percent_of(text)
-    if pct is not None:
-        return "complete" if pct >= 100 else "not_started" if pct == 0 else "in_progress"
-    best: tuple[int, str] | None = None
-    imperative = _IMPERATIVE.match(text)
-    for pat, status in _STRONG:
-        # "Complete Phase 3 (BLOCKED by Phase 2)" orders work to be done; it states no status
-        m = next((m for m in pat.finditer(text) if not (imperative and m.start() == imperative.start(1))), None)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), status)
-    if best:
-        return best[1]
-    for pat, status in _WEAK:
-        if pat.search(text):
-            return status
-    return None
-
-
-def _number(value: float) -> int | float:
-    return int(value) if value == int(value) else round(value, 1)
-
-
-# -- sections ----------------------------------------------------------------------------------
-
-_HEADING = regex.compile(r"^ {0,3}(#{1,6})\s+\S")  # deeper "#" lines are code comments
-_BOLD_TITLE = regex.compile(r"^\s*\*\*[^*]{2,120}\*\*[^*]{0,120}$")
-_ITEM = regex.compile(r"^(\s*)[-*+]\s+\[([ xX])\]\s+(.+)$")
-_MARK_ITEM = regex.compile(r"^(\s*)[-*+]\s+(✅|❌|⏳)\s*(.+)$")
-_RULE = regex.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
-_STATUS_LINE = regex.compile(r"^\W*(?:Phase\s*\d+(?:\.\d+)?[A-Z]?\s+)?Status\W{0,4}:\s*(.+)$", regex.IGNORECASE)
-_PHASE = regex.compile(r"\b(?:Phase|Sprint|Stage|Milestone|Step|Week|Wave|Tier)\s*\d+(?:\.\d+)?[A-Z]?\b", regex.IGNORECASE)
-_ROADMAPPY = regex.compile(
-    r"\b(?:Phase|Sprint|Stage|Milestone|Roadmap|Week|Wave|Deliverables?|Tasks?|TODOs?|Checklist|Next\s+Steps|Remaining"
-    r"|Implementation\s+Plan|Action\s+Items|Success\s+Criteria|Completed|Progress)\b",
-    regex.IGNORECASE,
-)
-
-
-@dataclass
-class Item:
-    done: bool | None  # None: a plain bullet, whose state is the section's stated status
-    text: str
-    indent: int
-    boxed: bool = False  # a `[x]`/`[ ]` box rather than a mark in the text
-
-
-@dataclass
-class Section:
-    items: list[Item] = field(default_factory=list)
-    status_texts: list[str] = field(default_factory=list)
-    next_texts: list[str] = field(default_factory=list)
-    lines: list[tuple[int, str]] = field(default_factory=list)  # (rank, text): lower ranks survive a cut
-    cut_off: bool = False  # the window ended while the section was still going
-
-    @property
-    def checks(self) -> list[Item]:
-        marked = [i for i in self.items if i.done is not None]
-        if not any(i.boxed for i in marked) and len(marked) * 2 < len(self.items):
-            return []  # a mark on a few bullets ("Adaptability: ✅ ...") does not make a checklist
-        return marked
-
-    @property
-    def bullets(self) -> list[Item]:
-        return [i for i in self.items if i.done is None or not self.checks]
-
-
-_DONE_MARK = regex.compile(r"✅|\[OK\]|\[DONE\]|\[COMPLETE\]|\(\s*(?:COMPLETED?|DONE)\s*\)", regex.IGNORECASE)
-_LEFT_MARK = regex.compile(r"❌|⏳|\[REFRESH\]|\[WIP\]|\[FAIL\]|\[TODO\]|\(\s*(?:PENDING|TODO|NEXT)\s*\)", regex.IGNORECASE)
-_BULLET = regex.compile(r"^(\s*)(?:[-*+•]|\d{1,2}[.)])\s+(.+)$")
-
-
-def _item(row: str) -> Item | None:
-    m = _ITEM.match(row)
-    if m:
-        return Item(m.group(2) != " ", clean(m.group(3)), len(m.group(1).expandtabs(4)), boxed=True)
-    m = _BULLET.match(clean_keep_indent(row))
-    if not m:
+    """The status a stated status gives (complete, in_progress, not_started), or None."""
+    if not text:
         return None
-    text, indent = m.group(2).strip(), len(m.group(1).expandtabs(4))
-    # a bullet that carries its own mark ("- ✅ tests pass", "- X: [OK] done") is a checked or open item
-    done_mark, left_mark = _DONE_MARK.search(text), _LEFT_MARK.search(text)
-    if done_mark and not left_mark:
-        return Item(True, _tidy_item(text), indent)
-    if left_mark and not done_mark:
-        return Item(False, _tidy_item(text), indent)
-    return Item(None, _tidy_item(text), indent)
+    pct = _PERCENT.search(text)
+    if pct and float(pct.group(1) or pct.group(2)) <= 100:
+        value = float(pct.group(1) or pct.group(2))
+        return "complete" if value == 100 else "not_started" if value == 0 else "in_progress"
+    m = _WORDS.search(text)
+    if m:
+        return _LABEL[m.lastgroup]
+    m = _MARKS.search(plain(text) if "[U+" in text else text)
+    return _LABEL[m.lastgroup] if m else None
 
 
-def _tidy_item(text: str) -> str:
-    text = rx.sub(r"^(?:✅|❌|⏳|\[\w+\])\s*", "", text)
-    return text.strip()
+def _last_status(text: str) -> str | None:
+    """The status of the last status word in a text ("Design Complete - Ready for" -> not_started)."""
+    found = None
+    for m in _WORDS.finditer(text):
+        found = _LABEL[m.lastgroup]
+    return found
 
 
-def clean_keep_indent(row: str) -> str:
-    indent = row[: len(row) - len(row.lstrip())]
-    return indent + clean(row)
+def _stated_status(bit: str) -> str | None:
+    """A title's tail as a stated status: a status, and not a condition or an order."""
+    inner = bit.strip().strip("()").strip()
+    if not inner or _PRIORITY.match(inner) or _IMPERATIVE.match(inner):
+        return None
+    st = status_of(inner)
+    if st is None:
+        return None
+    m = _WORDS.search(inner)
+    if m and _HYPOTHETICAL.search(inner[: m.start()]):
+        return None
+    return st
 
 
-def _ends_section(row: str, level: int, indent: int | None) -> bool:
-    """Whether `row` starts the next section after a title of heading `level` (7 = bold title)
-    or, for a checklist parent, of list `indent`."""
-    if _RULE.match(row):
-        return True
-    h = _HEADING.match(row)
-    if h:
-        return indent is not None or len(h.group(1)) <= level or level == 7
-    if indent is not None:
-        stripped = row.strip()
-        return bool(stripped) and len(row.expandtabs(4)) - len(row.expandtabs(4).lstrip()) <= indent
-    return level == 7 and bool(_BOLD_TITLE.match(row)) and _ITEM.match(row) is None
+def _leading_status(text: str) -> bool:
+    """Whether a text opens with a status ("✅ Complete (5 skills)", "NOT IMPLEMENTED", "65% ...")."""
+    t = text.lstrip()
+    lead = _MARK_LEAD.match(t)
+    if lead:
+        if _MARKS.search(lead.group(0)):
+            return True
+        t = t[lead.end():]
+    if _IMPERATIVE.match(t) or _ADJECTIVE.match(t) or _NAMED.match(t):
+        return False
+    return bool(_WORDS.match(t) or _PERCENT.match(t))
 
 
-_NEXT_LINE = regex.compile(r"^\W*Next(?:\s+Steps?)?\s*:\s*(.{4,})$", regex.IGNORECASE)
-
-
-def gather(rows: list[str], level: int, indent: int | None = None, stop_at_text: bool = False) -> Section:
-    """The items, status lines and text of the section that `rows` (the lines after its title) open."""
-    sec = Section()
-    blank_run = 0
-    scope_open = True  # plain bullets after a table or a "Results:" label are findings, not scope
-    for i, row in enumerate(rows):
-        if _ends_section(row, level, indent):
-            return sec
-        if not row.strip():
-            blank_run += 1
-            if blank_run >= 2 and sec.items:
-                return sec  # two blank lines close a list
-            continue
-        blank_run = 0
-        it = _item(row)
-        if stop_at_text and sec.items and (it is None or it.done is None) and not row.startswith((" ", "\t")):
-            return sec  # a bare checklist ends at the first line that is not a checklist item
-        if it is not None and it.done is None and not scope_open:
-            it = None
-        if it is not None and it.text:
-            sec.items.append(it)
-            mark = {True: "[x] ", False: "[ ] ", None: ""}[it.done] if _ITEM.match(row) else ""
-            shown = clean(row) if not _ITEM.match(row) else f"- {mark}{it.text}"
-            sec.lines.append((1, _cut(" " * min(it.indent, 6) + shown, 160)))
-        else:
-            c = clean(row)
-            table = c.startswith("|")  # a table compares things; its cells are not this section's status
-            if table or (c.endswith(":") and not _HEADING.match(row)):
-                scope_open = False
-            st = None if table else _STATUS_LINE.match(c)
-            nx = None if table else _NEXT_LINE.match(c)
-            if st:
-                sec.status_texts.append(st.group(1))
-            elif not table and percent_of(c) is not None:
-                sec.status_texts.append(c)
-            if nx:
-                sec.next_texts.append(nx.group(1))
-            if c:
-                sec.lines.append((0 if st or nx or percent_of(c) is not None else 2, _cut(c, 160)))
-        if i == len(rows) - 1:
-            sec.cut_off = True
-    return sec
-
-
-def render(title: str, sec: Section) -> str:
-    """Title and section, cut to MAX_SECTION_LINES by dropping prose before items or statuses."""
-    keep = sec.lines
-    for rank in (2, 1):
-        if len(keep) < MAX_SECTION_LINES:
-            break
-        over = len(keep) - (MAX_SECTION_LINES - 1)
-        drop = {i for i, (r, _) in reversed(list(enumerate(keep))) if r == rank}
-        drop = set(sorted(drop, reverse=True)[:over])
-        keep = [x for i, x in enumerate(keep) if i not in drop]
-    return "\n".join([title, *(t for _, t in keep[: MAX_SECTION_LINES - 1])])
-
-
-# -- titles ------------------------------------------------------------------------------------
-
-_TITLE_STATUS = regex.compile(
-    r"\s*(?:\(([^()]*)\)|[-–:|]\s*((?:✅|❌|⏳|\[\w+\])?\s*(?:COMPLETE[D]?|DONE|PLANNED|FUTURE|NEXT|IN PROGRESS|BLOCKED"
-    r"|NOT STARTED|NOT IMPLEMENTED|IMPLEMENTED|DEFERRED|PENDING|CURRENT|ACTIVE|READY|PARTIAL|WORKING)\b.*)|\s((?:✅|❌|⏳|\[\w+\])\s*\w*.*))\s*$",
-    regex.IGNORECASE,
+# A checklist item's state where the structure found no box: a leading mark, tag or DONE:/TODO:,
+# or a trailing mark ("Pattern frequency tracking (DONE ✓)").
+_ITEM_MARK = regex.compile(
+    "^(?:(?P<done>\u2705|\u2714|\u2713|\\[OK\\]|\\[DONE\\]|\\[COMPLETED?\\]|DONE\\s*:|COMPLETED?\\s*:)"
+    "|(?P<in_progress>\U0001F6A7|\U0001F504|\\[REFRESH\\]|\\[WIP\\])"
+    "|(?P<pending>\u23F3|\\[PENDING\\]|TODO\\s*:)|(?P<future>\U0001F52E|\U0001F4C5)"
+    "|(?P<failed>\u274C|\\[FAIL\\]|\\[BLOCKED\\]))\uFE0F?\\s*"
 )
+_ITEM_TAIL = regex.compile(
+    "(?:\\((?P<done>(?:complete[d]?|done|implemented)(?:\\s*[\u2713\u2714\u2705])?)\\)|\\s(?P<done2>[\u2713\u2714\u2705]|\\[OK\\]))[.;]?\\s*$",
+    _F,
+)
+
+
+def check_of(item: ListItem) -> str | None:
+    """An item's check state (done, open, failed, pending, in_progress, future), "done_unticked"
+    for an open box whose text says it is done, or None for a plain item."""
+    text = item.text
+    tail = _ITEM_TAIL.search(plain(text)) if text.rstrip(" .;")[-1:] in ")\u2713\u2714\u2705]" else None
+    if item.check is not None:
+        if item.check == "struck":
+            return None
+        if item.check == "open" and tail:
+            return "done_unticked"
+        return item.check
+    if text[:1] in "[*\u2705\u2714\u2713\u23F3\u274C\U0001F6A7\U0001F504\U0001F52E\U0001F4C5DTC":
+        m = _ITEM_MARK.match(plain(text))
+        if m:
+            return m.lastgroup
+    return "done" if tail else None
+
+
+def _is_done(state: str) -> bool:
+    return state in ("done", "done_unticked")
+
+
+# -- phase titles ------------------------------------------------------------------------------
+
+_UNIT = (r"(?:Phase|Sprint|Stage|Milestone|Layer|Tranche|Level|Step)"
+         r"(?:[ \t]*[-#]?[ \t]*-?\d+(?:\.(?:\d+|x))*[A-Za-z]?\b|[ \t]+(?-i:[A-Z])\d{0,2}\b)"
+         r"(?:[ \t]*[-+&/][ \t]*\d+(?:\.\d+)?\b)?")
+_STAGE = r"(?:Proof\s+of\s+Concept|PoC|POC|Prototype|Proto|MVP|Minimum\s+Viable\s+Product)\b"
+_HORIZON = r"(?:Immediate|Short[\s-]term|Medium[\s-]term|Mid[\s-]term|Long[\s-]term)\b"
+# what may stand before a phase's name in its title: an ordinal, a keycap digit, a tense word
+_LEAD = ("(?P<lead>(?:\\d{1,2}(?:\\.\\d{1,2})*[.)]|[0-9]\uFE0F?\u20E3)\\s+|(?P<tense>Future|Next|Upcoming|Planned)\\s+"
+         "|(?P<now>Current|Now)(?:\\s+(?:Phase|Sprint|Stage|Milestone))?\\s*:?\\s+|(?:Phase|Sprint|Stage|Milestone)\\s*:\\s+)?")
+_TITLE = regex.compile(f"^{_LEAD}(?P<unit>{_UNIT}|{_STAGE}|{_HORIZON})", _F)
+# a line that could name a phase holds one of these words, lowered (a cheap test before the rest: a
+# literal alternation, which the standard engine scans fastest, with no backtracking to bound)
+_UNIT_LITERALS = re.compile("phase|sprint|stage|milestone|layer|tranche|level|step|poc|proto|mvp|proof|immediate|term")
+# a heading that names a stage by its status or groups tasks ("Current Status: ...", "... TODOs")
+_HEADING_HINTS = ("current st", "todo", "complete", "progress", "done", "pending", "planned")
+_INNER = regex.compile(f"(?P<unit>\\b{_UNIT}|\\b{_STAGE})", _F)
+_MARK_LEAD = regex.compile("^(?:(?:\\[[A-Z][A-Z0-9_+-]{1,20}\\]|[^\\w\\s\\[(\"'`*])\\s*)+")
+_TODO_GROUP = regex.compile(r"^(?P<unit>[A-Z][\w /&-]{2,50}?\bTODOs?)\b(?:\s+-\s+.*)?$")
+# "Phase 2 Tasks Breakdown", "Phase 3 WSP Compliance Checklist": a title about a phase, not one
+_ABOUT = regex.compile(
+    r"\b(?:scope|analysis|breakdown|checklist|criteria|metrics?|dependenc(?:y|ies)|requirements?|requires"
+    r"|estimates?|effort|summary|files?|results?|readiness|impact|matters|success|audit|pre-audit"
+    r"|report|assessment|review|verification|lessons|notes|overview|targets|details|tasks?|blockers?|violations?"
+    r"|prerequisites|comparison|timeline|budget|examples?|status|fixes|integration\s+test|must|follows|fixed|depends"
+    r"|actions|benefits?|value|gate|priorities|created|modified|can|cannot)\b",
+    _F,
+)
+# sections whose lists are measurements, explanations or options, not a roadmap's phases
+_NOT_ROADMAP = regex.compile(
+    r"\b(?:metrics|performance|benchmarks?|test(?:s|ing)?\s+results?|verification|risks?|integration\s+with"
+    r"|monitoring|lessons|troubleshooting|how\s+it\s+works|examples?|usage|algorithm|comparison|economics"
+    r"|requirements|if|scenario|option|alternatives?|approach(?:es)?|capabilit(?:y|ies)|benefits?|what\s+changed"
+    r"|changes|technical\s+details|impact|results?|files|solution|design|flow|pipeline|workflow|process"
+    r"|protocol|architecture|definitions?|principles?|strategy|rationale|why|problem|fix(?:es)?|evidence"
+    r"|actions|objectives|goals)\b",
+    _F,
+)
+# (of those, the ones that list measurements or what-ifs even where a phase there states a status)
+_MEASURES = regex.compile(r"\b(?:metrics|performance|benchmarks?|test(?:s|ing)?\s+results?|verification|risks?"
+                          r"|integration\s+with|monitoring|comparison|examples?|scenario|if|option|alternatives?|impact)\b", _F)
+# ... and sections that define what a phase must hold, whatever their lists are ticked with
+_DEFINES = regex.compile(r"\b(?:requirements|definitions?|templates?|specification|guidelines|criteria\s+for)\b", _F)
+# group headings whose phases share a status
+_GROUPS = (
+    (regex.compile(r"\bcompleted\s+(?:phases|milestones|sprints|stages|work)\b|^\W*(?:\[[A-Z]+\]\s*)?(?:implementation\s+)?"
+                   r"(?:complete[d]?|done)\W*$", _F), "complete"),
+    (regex.compile(r"\bcurrent\s+(?:phase|sprint|milestone|stage)\b", _F), "in_progress"),
+    (regex.compile(r"\b(?:upcoming|future|planned)\s+(?:phases?|milestones?|sprints?|stages?|work|implementation"
+                   r"|development|enhancements?|changes|features|integration)\b|^\W*(?:next\s+(?:steps?|actions?|phases?)"
+                   r"|remaining\s+work|future\s+work|what'?s\s+missing|deferred)\b", _F), "not_started"),
+)
+_DATED = regex.compile(r"^[^\w\[]*(?:\[\d{4}-\d\d-\d\d[^\]\n]{0,24}\]|\d{4}-\d\d-\d\d)\s*(?:[-:\u2013]\s*)?"
+                    r"|^\W*(?:MODLOG|V\d+(?:\.\d+)+)\s*[-:\u2013]\s*", _F)
+_STATUS_KEY = regex.compile(f"^\\W*(?:(?P<unit>{_UNIT})\\s+status|(?:\\w+\\s+){{0,2}}status|current\\s+state"
+                            r"|ready\s+for|claimed(?:\s+status)?|actual(?:\s+status)?)\W*$", _F)
+_PLAN_NOT_BEGUN = regex.compile(r"\bready\s+for\s+(?:\w+\s+){0,2}(?:implementation|execution|phase\s+[01]\b|development)"
+                                r"|\bawaiting\b|\bimplementation\s+pending\b"
+                                r"|\bnot\s+(?:yet\s+)?started\b|\bto\s+begin\b", _F)
+_PRIORITY = regex.compile(r"^\W*(?:P[0-4]|urgent|high|medium|low|critical|immediate)\b", _F)
+_PHASE_COLUMN = regex.compile(r"^\W*(?:phase|sprint|stage|milestone|layer|level|tranche|step|wave)s?\W*$", _F)
+_STATUS_COLUMN = regex.compile(r"^\W*(?:status|state|progress)\W*$", _F)
+_NAME_COLUMN = regex.compile(r"^\W*(?:module|component|description|name|title|goal|feature|deliverable)s?\W*$", _F)
+_TOTAL_ROW = regex.compile(r"^\W*(?:sub)?total\b", _F)
+_PROGRESS_STATE = regex.compile(r"current|in\s+progress|complete[d]?|done|next|planned|pending|future|now|active", _F)
+_ARROW = regex.compile(r"\s(?:->|\u2192|=>)\s")
+_SEGMENT = regex.compile(r"^(?P<name>[^()]{1,60}?)\s*\((?P<state>[^()]{1,40})\)\s*$")
+_PLACEHOLDER = regex.compile(r"\[(?:[A-Za-z]+\s+){1,4}[A-Za-z0-9]+\]|\[(?:TBD|X|date|name|description)\]", _F)
+_MARKDOWN_LANGS = ("", "markdown", "md", "text", "txt")
+
+# tails of a title that may state its status, tried in this order: marks (with words after them),
+# a parenthesis, trailing status words, a clause after a dash
+_TAILS = (
+    regex.compile("\\s*(?:\\[[A-Z][A-Z0-9_+-]{1,20}\\]|[\u2705\u2714\u2713\u23F3\U0001F52E\U0001F6A7\U0001F504\u26A0"
+                  "\U0001F4C5\U0001F4CB\u23F8\u274C\U0001F680\U0001F7E2])\uFE0F?(?:\\s+[A-Za-z][\\w ]{0,40})?\\s*$"),
+    regex.compile(r"\s*\([^()]{1,80}\)\s*$"),
+    regex.compile(r"\s+(?:COMPLETE[D]?|DONE|IMPLEMENTED|PLANNED|FUTURE|IN PROGRESS|NOT STARTED|PENDING|DEFERRED"
+                  r"|OPERATIONAL|Complete[d]?|Done)\s*$"),
+    regex.compile("\\s+[-\u2013\u2014|]\\s+(?:\\S+\\s+){0,9}\\S+\\s*$"),
+)
+_AFTER_UNIT = regex.compile(r"^\s+(?:\w+\s+)?(?P<state>complete[d]?|done|implemented|operational|finished|achieved)\b"
+                            r"(?!\s+(?:[a-z]|[A-Z][a-z]+\s+[a-z]))", _F)
+_BOLD_NAME = regex.compile(r"^(?:\[[A-Z][A-Z0-9_+-]{1,20}\]\s*|[^\w\s*]\s*|\d{1,2}[.)]\s*)*"
+                        r"\*\*(?P<name>[^*]{2,160})\*\*(?P<rest>.*)$")
+_HEAD = regex.compile(f"^{_LEAD}(?P<unit>{_UNIT}|{_STAGE}|{_HORIZON})(?P<note>\\s*\\([^()]*\\))?"
+                      "\\s*(?::|\\s[-\u2013\u2014]\\s)\\s*(?P<rest>.*)$", _F)
 
 
 def split_title(title: str) -> tuple[str, str]:
-    """(the phase name, the status text the title carries) of a cleaned title line."""
-    t = rx.sub(r"^\s*(?:#{1,6}\s+|[-*+]\s+\[[ xX]\]\s+)", "", title).strip().rstrip(":").strip()
-    status_bits: list[str] = []
-    lead = rx.match(r"^((?:\[\w+\]|✅|❌|⏳)\s*)+", t)
+    """(the name, the stated status) of a plain title: the status is what follows the name as
+    marks, in parentheses, as last words or after a dash, where it states a status; or what leads
+    it as marks ("[OK] Foundation Complete")."""
+    t = title.strip().rstrip(":").strip()
+    stated: list[str] = []
+    lead = _MARK_LEAD.match(t)
+    head = ""
     if lead:
-        status_bits.append(lead.group(0))
+        if status_of(lead.group(0)):
+            head = lead.group(0).strip()
         t = t[lead.end():]
-    for _ in range(3):
-        m = _TITLE_STATUS.search(t)
-        if not m or m.start() == 0:
+    for _ in range(4):
+        for pat in _TAILS:
+            m = pat.search(t)
+            if m and m.start() > 0 and _stated_status(m.group(0).strip(" -:|\u2013\u2014")):
+                stated.insert(0, m.group(0).strip(" -:|\u2013\u2014"))
+                t = t[: m.start()].rstrip(" -:|\u2013\u2014")
+                break
+        else:
             break
-        bit = next(g for g in m.groups() if g is not None)
-        if status_of(bit) is None and not percent_of(bit):
-            break  # "(Week 2)", "(50-100 executions)" describe the phase, they are not its status
-        status_bits.append(bit)
-        t = t[: m.start()]
-    t = rx.sub(r"(?i)\s+(?:COMPLETE[D]?|DONE|PLANNED|FUTURE)\s*$", lambda m: status_bits.append(m.group(0)) or "", t)
-    t = rx.sub(r"(?i)\s+status\s*$", "", t.strip(" :-*|>"))  # "Phase 3C Status: COMPLETE"
-    return t.strip(" :-*|>").strip(), " ".join(status_bits)
+    if head:
+        stated.insert(0, head)
+    return bare(t).rstrip(" -\u2192>").strip(), _tidy(" ".join(filter(None, (bare(s) or s.strip() for s in stated))))
+
+
+def _tidy(stated: str) -> str:
+    """A stated status without the parentheses around it or the gaps a dropped tag leaves."""
+    s = rx.sub(r"\(\s+", "(", rx.sub(r"\s+\)", ")", stated)).strip()
+    if not s.isascii():
+        s = rx.sub(r"\p{Han}+\s*", "", s)  # "泙 Complete": a mark mangled into a CJK character
+    if s.startswith("(") and s.endswith(")") and s.count("(") == 1:
+        s = s[1:-1].strip()
+    return s
+
+
+def parse_title(text: str) -> tuple[str, str, str] | None:
+    """(name, stated status, unit) of a phase's title as written (markup kept, so that a bold name
+    ends where its bold does), or None when it does not open with a phase's name."""
+    raw = text.strip()
+    p = plain(raw)
+    lead = _MARK_LEAD.match(p)
+    lead_stated = lead.group(0).strip() if lead and status_of(lead.group(0)) else ""
+    body = p[lead.end():] if lead else p
+    m = _TITLE.match(body)
+    if m is None:
+        return _unit_in_parentheses(body, lead_stated)
+    tense = m.group("tense") or m.group("now") or ""
+    unit = m.group("unit")
+    body = body[m.start("unit"):]
+    after_unit = _AFTER_UNIT.match(body[len(unit):])
+    bold = _BOLD_NAME.match(raw)
+    if bold and _TITLE.match(plain(bold.group("name"))):
+        head, rest = plain(bold.group("name")), plain(bold.group("rest"))
+        note = rx.match(r"^\s*(\([^()]{1,60}\))", rest)
+        if note:
+            head, rest = f"{head} {note.group(1)}", rest[note.end():]
+        rest = rest.strip().lstrip(":\u2013\u2014-").strip()
+        hm = _TITLE.match(head)
+        if hm and (hm.group("tense") or hm.group("now")):
+            tense, head = hm.group("tense") or hm.group("now"), head[hm.start("unit"):]
+        hm = _HEAD.match(head)
+        if hm and not rest:  # "**Phase 1: Initial Setup** - ...": the bold part holds name and title
+            head, rest = head[: hm.start("rest")].rstrip(" :-\u2013\u2014"), hm.group("rest")
+    else:
+        hm = _HEAD.match(body)
+        head, rest = (body, "") if hm is None else (body[: hm.start("rest")].rstrip(" :-\u2013\u2014"), hm.group("rest"))
+    name, stated = split_title(head)
+    rest = rest.strip()
+    if rest:
+        if _leading_status(rest):
+            stated = stated or bare(_status_clause(rest)) or _status_clause(rest)
+        else:
+            rname, rstated = split_title(rest if len(rest) <= 160 else _cut(rest, 160))
+            if rname:
+                name = f"{name}: {rname}"
+            stated = stated or rstated
+    if after_unit and not stated:
+        stated = after_unit.group("state")
+        at = name.find(" " + stated)
+        name = name if at < 0 else (name[:at] + name[at + 1 + len(stated):]).strip()
+    stated = stated or lead_stated or tense
+    return name, stated, unit
+
+
+_UNIT_IN_PARENS = regex.compile(f"^(?P<name>[^()]{{2,80}}?)\\s*\\((?P<unit>{_UNIT})"
+                                 "(?:\\s*[-:\u2013]\\s*(?P<more>[^()]{2,80}))?\\)"
+                                 "(?P<rest>\\s*:.*|\\s*)$", _F)
+
+
+def _unit_in_parentheses(body: str, lead_stated: str) -> tuple[str, str, str] | None:
+    """`Video Enhancement (Phase 1.1): 132/454 enhanced`, `Future Work (Phase 5 - Vision-Based
+    Switching)`, `- Enhanced routing algorithms (Phase 1)`: a phase named by its unit in
+    parentheses; a group word before it ("Future Work", "Deferred") is its stated status."""
+    m = _UNIT_IN_PARENS.match(body)
+    if m is None:
+        return None
+    unit, name = m.group("unit"), bare(m.group("name"))
+    if rx.match(r"^week\s*\d", name, _F):
+        return None  # "Week 5: Live Testing (Phase 6)": a timeline entry
+    if rx.match(r"^next\s+(?:steps?|actions?)\b|^(?:for|to|in|of|with|by|after|before|during)\b", name, _F) \
+            or _ABOUT.search(name):
+        return None  # "Next Steps (Phase 2)", "Success Metrics (Phase 1)": about a phase, not one
+    rest = m.group("rest").strip().lstrip(":").strip()
+    stated = ""
+    if any(pat.search(name) for pat, _ in _GROUPS) or _stated_status(name) and len(name.split()) <= 3:
+        stated, name = name, bare(m.group("more") or "")
+    elif m.group("more"):
+        name = f"{name} - {bare(m.group('more'))}"
+    if rest and _leading_status(rest):
+        stated = stated or bare(_status_clause(rest)) or _status_clause(rest)
+    full = f"{unit}: {name}" if name else unit
+    return full, stated or lead_stated, unit
+
+
+def _stated_text(text: str) -> str:
+    """A stated status for an output: without tags and pictographs, unless they are all it says."""
+    b = bare(text)
+    return b if b and status_of(b) else plain(text)
+
+
+def _status_clause(text: str) -> str:
+    """The first clause of a status text: up to a dash, bar or sentence end, without a parenthesis
+    it leaves open."""
+    first = rx.split(r"\s[-\u2013\u2014|]\s|\.\s|;\s", text, maxsplit=1)[0]
+    if first.count("(") > first.count(")"):
+        first = first[: first.rfind("(")].rstrip()
+    return _cut(first if status_of(first) else text, 120)
+
+
+def _about(name: str, unit: str) -> bool:
+    """Whether a title is about a phase rather than the phase ("Phase 2 Tasks Breakdown")."""
+    i = name.lower().find(unit.lower())
+    rest = name[i + len(unit):] if i >= 0 else name
+    if not rest.strip() or rx.match(r"^\s*[:(\u2013\u2014-]", rest):
+        return False
+    return bool(_ABOUT.search(rest[:48]))
+
+
+def _norm(unit: str) -> str:
+    return rx.sub(r"[\s#*-]+", "", unit).lower()
+
+
+def _number(unit: str) -> float | None:
+    m = rx.search(r"-?\d+(?:\.\d+)?", unit)
+    return float(m.group(0)) if m else None
+
+
+# -- phases ------------------------------------------------------------------------------------
+
+@dataclass
+class Phase:
+    line: int  # the line that states it: its title, item, row or status line
+    last: int  # the last line of its text
+    name: str  # as written, without markup or status
+    unit: str  # the unit it names ("Phase 2", "Sprint 1+2", "PoC")
+    stated: str = ""  # its stated status, as written (plain)
+    form: str = "heading"  # heading, entry, line, item, row, progression, status, claim
+    section: int = 0  # the section it sits in
+    container: tuple = ()  # phases with the same container form one roadmap
+    checks: list[tuple[str, str]] = field(default_factory=list)  # (state, text): its own checklist
+    scope: list[str] = field(default_factory=list)  # its plain items
+    text: list[str] = field(default_factory=list)  # its lines, for an example's input
+    context: str = ""  # the line that gives its status when it states none
+    context_label: str | None = None
+    own: str | None = None  # the status its stated status gives
+    actual: str = ""  # a claim's actual status, as written
+    derived: str | None = None  # the status its checklist gives
+    label: str | None = None
+    basis: str = ""  # what the label rests on: both, stated, checklist, group, plan, sequence
+    previous: Phase | None = None  # the phase whose status its place follows from
+    needs_checks: bool = False  # named by its status alone: a phase only over a checklist of its own
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # the phases inside its text
+    doc: Document | None = None  # where its text is rendered from, when it has not been given
+    status_line: str = ""  # a status line elsewhere that names it
+
+    def lines(self) -> list[str]:
+        """Its lines for an example's input."""
+        if not self.text and self.doc is not None:
+            self.text = _render(self.doc, self.line, min(self.last, self.line + MAX_BODY_LINES), self.gaps)
+        return self.text or [self.name]
+
+    @property
+    def done(self) -> list[str]:
+        return [t for s, t in self.checks if _is_done(s)]
+
+    @property
+    def left(self) -> list[str]:
+        return [t for s, t in self.checks if not _is_done(s)]
+
+    @property
+    def unticked_done(self) -> list[str]:
+        return [t for s, t in self.checks if s == "done_unticked"]
+
+
+class _Reader:
+    """The phases of one document (or of a markdown block inside one), with their own text,
+    checklist, stated status and group."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.phases: list[Phase] = []
+        self.heading_lines = {s.start for s in doc.sections if s.heading}
+        self.item_lines = [it.line for it in doc.items]
+        self.named = _lines_naming_units(doc)
+        # scope -> the plan's own statuses: (as written, label, the phase it names: the plan is not begun
+        # while its first phase waits)
+        self.plans: dict[int, list[tuple[str, str, str | None]]] = {}
+
+    def scope_of(self, line: int) -> int:
+        """Where a plan's status holds: a ModLog entry (a section of level 1 or 2 in a log of
+        entries), else the whole document."""
+        if self.doc.kind != "modlog":
+            return 0
+        for sec in self.doc.ancestors(self.doc.section_at(line)):
+            if sec.heading and sec.level <= 2 and _DATED.match(plain(sec.heading.raw)):
+                return sec.index
+        return 0
+
+    def read(self) -> list[Phase]:
+        self.headings()
+        self.title_lines()
+        self.list_items()
+        self.milestone_lists()
+        self.table_rows()
+        self.phases.sort(key=lambda p: p.line)
+        self.bodies()
+        self.status_fields()
+        self.groups()
+        return self.phases
+
+    # -- forms -----------------------------------------------------------------------------
+
+    def headings(self) -> None:
+        doc = self.doc
+        for sec in doc.sections[1:]:
+            h = sec.heading
+            raw = h.raw
+            low = raw.lower()
+            if sec.start - doc.start not in self.named and not any(w in low for w in _HEADING_HINTS):
+                continue
+            dated = _DATED.match(plain(raw))
+            if dated:
+                raw = plain(raw)[dated.end():]
+            entry = (bool(dated) or h.level <= 2) and doc.kind == "modlog" or h.level == 1 and sec.parent == 0
+            got = parse_title(raw)
+            if got is None and entry:
+                got = _entry_title(plain(raw))
+            needs_checks = False
+            if got is None and h.style == "bold":
+                got = _named_title(raw, heading=True)
+            if got is None:
+                got = _status_heading(plain(raw))
+                needs_checks = got is not None and not _CURRENT_HEADING.match(plain(raw))
+            if got is None:
+                continue
+            name, stated, unit = got
+            if not name or _about(name, unit):
+                continue
+            ph = Phase(sec.start, sec.end, name, unit, stated, "entry" if entry else "heading", section=sec.index)
+            ph.needs_checks = needs_checks
+            if entry and stated.lower() == "completion":
+                ph.own = "complete"  # "MODLOG - [PHASE 3 ... COMPLETION]": the entry logs the phase's completion
+            ph.container = ("entry", sec.start) if entry else ("sec", _roadmap_section(doc, sec.parent))
+            self.phases.append(ph)
+
+    def title_lines(self) -> None:
+        """`**Phase 0: Architecture** (✅ Complete)`, `**Phase 1** (Design): ✅ Complete`, plain
+        `Phase 1: Pattern Learning (WHERE WE ARE NOW)`: each over the list below it."""
+        doc = self.doc
+        for i, raw in enumerate(doc.lines):
+            s = raw.lstrip()
+            if i not in self.named or not s or s[0] in "#|-+>`~" or s[0] == "*" and not s.startswith("**") \
+                    or len(s) > 400:
+                continue
+            n = doc.start + i
+            if n in self.heading_lines or doc.block_at(n) is not None:
+                continue
+            p = plain(s)
+            lead = _MARK_LEAD.match(p)
+            body = p[lead.end():] if lead else p
+            if _ARROW.search(s) and self.progression(n, s):
+                continue
+            bold = s.startswith("**") or "**" in s[:12] and rx.match(r"^(?:\[[A-Z][A-Z0-9_+-]{1,20}\]|[^\w\s*])+\s*\*\*", s)
+            if not bold and not rx.match(f"^{_LEAD}{_UNIT}\\s*:\\s*\\S", body, _F):
+                continue  # a sentence about a phase, not its title
+            head = rx.match(r"^\*\*([^*]{1,80})\*\*\s*:", s)
+            if head and _STATUS_KEY.match(plain(head.group(1))):
+                continue  # "**Phase 3 Status**: ..." is a status line (status_fields)
+            if rx.match(r"^\*\*[^*]{0,40}\b(?:is|are|was|were|has|have|will|can|cannot|must|should)\b", s):
+                continue  # "**Phase 2 is well-scoped** and ...": a sentence in bold
+            got = parse_title(s) or _named_title(s)
+            if got is None:
+                continue
+            name, stated, unit = got
+            if not name or _about(name, unit):
+                continue
+            ph = Phase(n, self._line_body_end(i), name, unit, stated, "line", section=doc.section_at(n).index)
+            ph.container = ("sec", _roadmap_section(doc, ph.section))
+            self.phases.append(ph)
+
+    def progression(self, n: int, raw: str, item: ListItem | None = None) -> bool:
+        """`Phase 0.1 (current) -> 0.2 (enhanced) -> 1.0`: the phase the line marks with a status."""
+        p = plain(raw)
+        inner = _INNER.search(p)
+        if inner is None:
+            return False
+        parts = _ARROW.split(p[inner.start():])
+        if len(parts) < 3:
+            return False
+        for k, part in enumerate(parts):
+            seg = _SEGMENT.match(part.strip())
+            if seg and _PROGRESS_STATE.fullmatch(seg.group("state").strip()):
+                name = seg.group("name").strip()
+                if k and rx.match(r"^[\d.]+$", name):
+                    name = f"{rx.match(r'[A-Za-z]+', inner.group('unit')).group(0)} {name}"
+                ph = Phase(n, n, bare(name), name, bare(seg.group("state")), "progression",
+                           section=self.doc.section_at(n).index)
+                ph.container = ("progression", n)
+                if item is not None:
+                    ph.section = item.section
+                ph.text = [p]
+                ph.scope = [bare(x) for x in parts[k + 1:]]
+                self.phases.append(ph)
+                return True
+        return False
+
+    def _line_body_end(self, i: int) -> int:
+        """A title line's text: the list under it (and blank lines inside it), up to the next
+        heading, title line, rule or paragraph."""
+        doc = self.doc
+        last, blank = i, False
+        for j in range(i + 1, min(len(doc.lines), i + MAX_BODY_LINES)):
+            t = doc.lines[j]
+            s = t.strip()
+            n = doc.start + j
+            if not s:
+                blank = True
+                continue
+            if n in self.heading_lines or _RULE.match(s):
+                break
+            in_block = doc.block_at(n) is not None
+            if not in_block and s.startswith("**") and _is_title(s):
+                break
+            if not in_block and rx.match(f"^{_LEAD}{_UNIT}\\s*:", plain(s), _F):
+                break
+            if blank and not in_block and not t.startswith((" ", "\t")):
+                break
+            last, blank = j, False
+        return doc.start + last
+
+    def list_items(self) -> None:
+        """`- Layer 1: Shell (COMPLETE)`, `- **PoC (Current)**: ...`, `- [x] **Phase 0:** ...` over its
+        tasks, `1. **Phase 1: Setup** - ...`, `- ✅ Phase 1 is 100% complete`."""
+        doc = self.doc
+        for it in doc.items:
+            if it.line - doc.start not in self.named:
+                continue  # (most items: no phase, stage or horizon word at all)
+            text = plain(it.text)
+            if _ARROW.search(text):
+                self.progression(it.line, it.text, item=it)
+                continue  # "Phase 3R -> Phase 4H -> Phase 5": a flow of phases, read as a progression
+            lead = _MARK_LEAD.match(text)
+            body = text[lead.end():] if lead else text
+            m = _TITLE.match(body)
+            if m is None:
+                if _UNIT_IN_PARENS.match(body) is None or len(body) > 160 or not _sibling_in_parens(doc, it):
+                    continue
+                m = _INNER.search(body)
+            after = body[m.end():]
+            sentence = rx.match(r"^\s+is\s+(?P<state>.{3,80})$", after)
+            bold_name = rx.match(r"^(?:\[[ xX]\]\s*|[^\w\s*]\s*)*\*\*(?P<b>[^*]{2,80})\*\*\s*(?:[:(\u2013\u2014-]|$)", it.text)
+            named = bold_name is not None and _TITLE.match(plain(bold_name.group("b"))) is not None
+            if sentence is None and not named and not _UNIT_IN_PARENS.match(body) \
+                    and not rx.match("^\\s*(?:\\([^()]*\\)\\s*)?(?:[:\u2013\u2014-]|$|\\()", after) \
+                    and not _AFTER_UNIT.match(after):
+                continue  # "- Phase 1 proves the architecture": a sentence, not a phase
+            if sentence and rx.match(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\[[ xX]\]", doc.text(it.line)):
+                continue  # "- [ ] Phase 2 is complete": a precondition to tick, not a phase
+            head = rx.match(r"^(?:\[[ xX]\]\s*)?\*\*([^*]{1,80})\*\*\s*:", it.text)
+            if head and _STATUS_KEY.match(plain(head.group(1))):
+                continue
+            if sentence:
+                name, unit = bare(m.group("unit")), m.group("unit")
+                stated = bare(_status_clause(sentence.group("state")))
+                if not _stated_status(stated):
+                    continue
+            else:
+                got = parse_title(it.text)
+                if got is None:
+                    continue
+                name, stated, unit = got
+            if not name or _about(name, unit):
+                continue
+            ph = Phase(it.line, _item_end(doc, it), name, unit, stated, "item", section=it.section)
+            ph.container = ("list", it.parent, it.section, _list_head(doc, it))
+            box = check_of(it)
+            if box and not it.children and not stated:
+                # a ticked or open box, or a mark, on a phase with no tasks under it: its stated status
+                lead_mark = _BOX.match(doc.text(it.line))
+                ph.stated = ("[x]" if lead_mark.group(1) in "xX" else "[ ]") if lead_mark else \
+                    (_ITEM_MARK.match(plain(_MARKER.sub("", doc.text(it.line), count=1))).group(0).strip()
+                     if _ITEM_MARK.match(plain(_MARKER.sub("", doc.text(it.line), count=1))) else "")
+                ph.own = "complete" if _is_done(box) else "in_progress" if box == "in_progress" else "not_started"
+            self.phases.append(ph)
+
+    def milestone_lists(self) -> None:
+        """`- **Vision Documentation**: ✅ COMPLETE - ...` under a heading about milestones or a
+        roadmap: each item a milestone named by its bold name, with the status that opens the rest."""
+        doc = self.doc
+        for sec in doc.sections[1:]:
+            if not _MILESTONES.search(sec.title):
+                continue
+            for it in doc.items_in(sec.start, sec.body_end):
+                if it.parent is not None:
+                    continue
+                m = _BOLD_NAME.match(it.text)
+                rest = plain(m.group("rest")).lstrip(":").strip() if m else ""
+                if m is None or not rest or not _leading_status(rest) or _TITLE.match(plain(m.group("name"))):
+                    continue
+                name = bare(m.group("name")).rstrip(":")
+                ph = Phase(it.line, _item_end(doc, it), name, name, _stated_text(_status_clause(rest)), "item",
+                           section=it.section)
+                ph.container = ("list", it.parent, it.section, _list_head(doc, it))
+                self.phases.append(ph)
+
+    def table_rows(self) -> None:
+        """Rows of a table with a phase column and a status column."""
+        for t in self.doc.tables:
+            header = [bare(c) for c in t.header]
+            status_col = next((i for i, c in enumerate(header) if _STATUS_COLUMN.match(c)), None)
+            phase_col = next((i for i, c in enumerate(header) if _PHASE_COLUMN.match(c)), None)
+            if status_col is None or phase_col is None:
+                continue
+            name_col = next((i for i, c in enumerate(header)
+                             if _NAME_COLUMN.match(c) and i not in (status_col, phase_col)), None)
+            word = header[phase_col].rstrip("s").title()
+            for row in t.rows:
+                cells = [bare(c) for c in row.cells]
+                if len(cells) <= max(status_col, phase_col) or not cells[phase_col] or _TOTAL_ROW.match(cells[0]):
+                    continue
+                own = _stated_status(plain(row.cells[status_col]))
+                if own is None:
+                    continue
+                first = cells[phase_col]
+                unit = f"{word} {first}" if rx.match(r"^[\d.]+$", first) else first
+                extra = cells[name_col] if name_col is not None and name_col < len(cells) else ""
+                if name_col is not None and name_col < phase_col:
+                    name = f"{extra}: {first}" if extra else unit
+                else:
+                    name = f"{unit}: {extra}" if extra else unit
+                ph = Phase(row.line, row.line, name, unit, bare(row.cells[status_col]) or plain(row.cells[status_col]),
+                           "row", section=t.section)
+                ph.container = ("table", t.index)
+                ph.own = own
+                ph.text = _table_lines(t, row)
+                self.phases.append(ph)
+
+    # -- each phase's own text and checklist -------------------------------------------------
+
+    def bodies(self) -> None:
+        doc = self.doc
+        for k, ph in enumerate(self.phases):
+            if ph.form in ("row", "progression"):
+                continue
+            # a phase's own text is its lines less those of the phases inside it (a heading's
+            # sub-headings that are phases; a title line's next title line); a rule closes a section
+            if ph.form == "heading":
+                ph.last = _before_rule(doc, ph.line, ph.last)
+                inner = [(q.line, q.last) for q in self.phases[k + 1:] if ph.line < q.line <= ph.last and q.form == "heading"]
+            else:
+                nxt = next((q for q in self.phases[k + 1:] if ph.line < q.line <= ph.last), None)
+                if nxt is not None:
+                    ph.last = nxt.line - 1
+                inner = []
+            ph.gaps = inner
+            if ph.form == "item":
+                items = _descendants(doc, doc.block_at(ph.line)[1])
+            elif ph.form == "entry":
+                items = []  # a ModLog entry's lists report what was done; its status is its title's
+            else:
+                lo, hi = bisect_left(self.item_lines, ph.line + 1), bisect_right(self.item_lines, ph.last)
+                items = [it for it in doc.items[lo:hi] if not any(a <= it.line <= b for a, b in inner)]
+            states = [(it, check_of(it)) for it in items]
+            lists = _list_keys(doc, items)
+            marked = {lists[it.index] for it, st in states if st is not None}
+            # its scope: the plain list right under its title (not notes further down or under sub-headings)
+            first_list = lists[items[0].index] if items and _opens_body(doc, ph, items[0]) else None
+            checks, scope = [], []
+            for it, state in states:
+                text = _item_text(it).rstrip(":")
+                if not text:
+                    continue
+                if state is None and lists[it.index] in marked:
+                    state = "open"  # an unmarked item in a list of checked ones is not done
+                if state is not None:
+                    checks.append((state, text))
+                elif lists[it.index] == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
+                    scope.append(text)
+            if checks and len(checks) <= MAX_CHECKS and ph.form != "item" or ph.form == "item" and checks:
+                ph.checks = checks
+            if sum(1 for t in scope if rx.match(r"^[^:]{1,40}:\s", t)) * 2 < len(scope):
+                ph.scope = scope[:MAX_CHECKS]  # "lora_trainer.py: Exists", "Qwen: Verified": facts, not the phase's tasks
+            ph.doc = doc  # its text is rendered when an example is made of it (most phases read are not)
+
+    def status_fields(self) -> None:
+        """`**Phase 3 Status**: BLOCKED`, `**Status**: [OK] Phase 1 Complete`: the status of the
+        phase whose text they are in, else of the one phase they name. One that names a phase with
+        no title here, at the head of its document or entry, is an item itself. One that names no
+        phase is the plan's own status ("Ready for Implementation")."""
+        doc = self.doc
+        by_unit: dict[tuple[int, str], list[Phase]] = {}
+        for ph in self.phases:
+            by_unit.setdefault((self.scope_of(ph.line), _norm(ph.unit)), []).append(ph)
+        fields = [(f.line, f.key, f.value) for f in doc.fields]
+        for sec in doc.sections[1:]:  # "#### **Resolution Status**: ... in progress" as a heading
+            raw = sec.heading.raw
+            if ":" not in raw or "stat" not in raw.lower():
+                continue
+            hm = rx.match(r"^(?P<key>[^:]{3,40}):\s*(?P<value>.+)$", plain(raw))
+            if hm:
+                fields.append((sec.start, hm.group("key"), hm.group("value")))
+        claimed: dict[int, tuple[int, str]] = {}
+        for line, key, value in sorted(fields):
+            low = key.lower()
+            if "stat" not in low and "ready" not in low and "claim" not in low and "actual" not in low:
+                continue
+            km = _STATUS_KEY.match(key)
+            if not km:
+                continue
+            key, value = plain(key), plain(value)
+            low = key.lower().lstrip("*_ ")
+            if low.startswith("claimed"):
+                claimed[self.scope_of(line)] = (line, value)
+                continue
+            if low.startswith("actual"):
+                got = claimed.pop(self.scope_of(line), None)
+                if got is not None and line - got[0] <= 3:
+                    self.claim(got[0], got[1], line, value)
+                continue
+            ready = low.startswith("ready for")
+            status = "not_started" if ready else status_of(value)
+            current = rx.match(r"^\W*current\s+(?:status|phase|state)\W*$", key, _F) and _TITLE.match(value)
+            if current and status is None:
+                value, status = f"{value} (current)", "in_progress"  # "Current Status: Phase 1 - Setup"
+            if status is None:
+                continue
+            scope = self.scope_of(line)
+            inner = _INNER.search(value)
+            named = km.group("unit") or (inner.group("unit") if inner else None)
+            if _PLAN_NOT_BEGUN.search(value) or ready:
+                self.plans.setdefault(scope, []).append((f"{key}: {value}", "not_started", named))
+            owner = _owner(self.phases, line)
+            if owner is not None and owner.form == "entry" and line - owner.line > 12:
+                owner = None  # an entry's status is in its head, not in a report further down
+            if owner is not None and named and _norm(named) not in _norm(owner.name) and _norm(owner.unit) != _norm(named):
+                owner = None
+            if owner is not None:
+                if not owner.stated and owner.form != "row":
+                    owner.stated = _stated_text(_status_clause(value))
+                continue
+            if named:
+                sec = doc.section_at(line)
+                head = sec.start if sec.heading else doc.start
+                stage_ok = rx.match(r"^\W*current\s+(?:state|stage)\W*$", key, _F) is not None
+                label = None if ready or not (rx.match(_UNIT, named, _F) or stage_ok) else \
+                    (_status_after(value, named) or (status_of(value) if stage_ok else None))
+                cands = by_unit.get((scope, _norm(named)), [])
+                if cands and (label is None or line - head > 12):
+                    target = min(cands, key=lambda c: abs(c.line - line))
+                    if abs(target.line - line) <= 80 and not target.stated and target.form not in ("row", "progression"):
+                        target.stated = _cut(f"{key}: {value}", 120)
+                        target.own = "in_progress" if current else "not_started" if ready else _status_near(value, named)
+                        if not target.line <= line <= target.last:
+                            target.status_line = f"{key}: {value}"  # said elsewhere: the input shows it
+                    continue
+                if line - head > 12 or label is None:
+                    continue  # deep in a report, or not saying where the phase stands: it repeats a status
+                ph = Phase(line, line, bare(named), named, bare(_status_clause(value)) or value, "status",
+                           section=sec.index)
+                ph.container = ("sec", _roadmap_section(doc, sec.index))
+                ph.text = ([plain(sec.heading.raw)] if sec.heading and sec.start < line else []) + [f"{key}: {value}"]
+                ph.own = label
+                self.phases.append(ph)
+                by_unit.setdefault((scope, _norm(named)), []).append(ph)
+            elif not _PLAN_NOT_BEGUN.search(value) and rx.search(r"\bin\s+progress\b", value, _F):
+                self.plans.setdefault(scope, []).append((f"{key}: {value}", "in_progress", None))
+        self.phases.sort(key=lambda p: p.line)
+
+    def claim(self, line: int, claimed: str, actual_line: int, actual: str) -> None:
+        """`Claimed Status: deployed` over `Actual Status: IMPLEMENTATION INCOMPLETE`: a milestone
+        whose stated status its evidence contradicts."""
+        own, real = status_of(claimed), status_of(actual)
+        if own is None or real is None:
+            return
+        sec = self.doc.section_at(line)
+        name = bare(sec.heading.raw) if sec.heading else _cut(bare(claimed), 80)
+        ph = Phase(line, actual_line, name, name, bare(claimed), "claim", section=sec.index)
+        ph.container = ("claim", line)
+        ph.own, ph.actual = own, bare(actual)
+        ph.derived = real
+        ph.text = _render(self.doc, sec.start if sec.heading else line, actual_line)
+        self.phases.append(ph)
+
+    def groups(self) -> None:
+        """The status a phase's group heading gives it ("Completed Phases", "Next Steps"); phases
+        listed under a heading that is not a roadmap's (metrics, options, explanations) are
+        dropped unless they have a checklist of their own."""
+        doc = self.doc
+        keep = []
+        for ph in self.phases:
+            sec = doc.sections[ph.section]
+            chain = doc.ancestors(sec)
+            if ph.form in ("heading", "entry"):
+                chain = chain[1:]
+            titles = [plain(s.heading.raw) for s in chain[:3] if s.heading]
+            if ph.form == "item":
+                above = _line_above_list(doc, ph.container[3])
+                if above:
+                    titles.insert(0, above)
+            if ph.form in ("heading", "line", "item"):
+                for t in titles:
+                    label = next((lab for pat, lab in _GROUPS if pat.search(t)), None)
+                    if label:
+                        ph.context, ph.context_label = t, label
+                        break
+            if ph.needs_checks and not ph.checks:
+                continue
+            horizon = rx.match(_HORIZON, ph.unit, _F) is not None
+            if horizon and not ph.checks and ph.form != "heading":
+                continue  # "**Immediate**:" over plain bullets is a list of actions, not a phase
+            if rx.match(r"step\b", ph.unit, _F) and not ph.checks and not ph.stated:
+                ph.context_label = None  # the steps of a procedure share no status with their group
+            if titles and _DEFINES.search(titles[0]):
+                continue
+            not_roadmap = _MEASURES if ph.stated else _NOT_ROADMAP
+            if not ph.checks and ph.form not in ("row", "entry", "status", "claim") and titles \
+                    and not_roadmap.search(titles[0]) and not _ROADMAP_WORDS.search(titles[0]) \
+                    and not _GROUPS[2][0].search(titles[0]):
+                continue
+            keep.append(ph)
+        self.phases = keep
+
+
+def _opens_body(doc: Document, ph: Phase, first: ListItem) -> bool:
+    """Whether a list opens the phase's text: nothing but a line or two of notes between its title
+    and the list, and no sub-heading."""
+    if ph.form == "item":
+        return True
+    between = [t for _, t in doc.span(ph.line + 1, first.line - 1) if t.strip()]
+    return len(between) <= 2 and not any(t.lstrip().startswith(("#", "|", "```")) for t in between)
+
+
+def _before_rule(doc: Document, first: int, last: int) -> int:
+    for n, t in doc.span(first + 1, last):
+        if t[:1] in "-*_" and _RULE.match(t) and not t.startswith("- "):
+            return n - 1
+    return last
+
+
+def _lines_naming_units(doc: Document) -> set[int]:
+    """Indexes of the document's lines that hold a phase, stage or horizon word: one scan of the
+    whole text instead of a search per line."""
+    text = "\n".join(doc.lines).lower()
+    starts = list(accumulate((len(t) + 1 for t in doc.lines), initial=0))
+    out: set[int] = set()
+    m = _UNIT_LITERALS.search(text)
+    while m is not None:
+        i = bisect_right(starts, m.start()) - 1
+        out.add(i)
+        m = _UNIT_LITERALS.search(text, starts[i + 1]) if i + 1 < len(starts) else None  # on from the next line
+    return out
+
+
+def _list_keys(doc: Document, items: list[ListItem]) -> dict[int, tuple[int | None, int]]:
+    """Item index -> the list it is in: (its parent, the line of the list's first item); a list
+    runs while its items follow one another with at most a blank line between them."""
+    out: dict[int, tuple[int | None, int]] = {}
+    runs: dict[int | None, tuple[int, int, int]] = {}  # parent -> (first line, last line, section)
+    for it in items:
+        run = runs.get(it.parent)
+        if run is None or it.line - run[1] > 2 or it.section != run[2] \
+                or any(t.strip() for _, t in doc.span(run[1] + 1, it.line - 1)):
+            run = (it.line, it.line, it.section)  # a gap or a line of text between items ends a list
+        run = (run[0], _item_end(doc, it), it.section)
+        runs[it.parent] = run
+        out[it.index] = (it.parent, run[0])
+    return out
+
+
+_CURRENT_HEADING = regex.compile(r"^\W*current\s+(?:status|state)\s*:\s*(?P<rest>.{3,120})$", _F)
+_STATUS_TITLE = regex.compile(r"^(?P<name>[A-Z][\w /&+-]{2,50}?)\s+"
+                              r"(?P<state>complete[d]?|in\s+progress|done|pending|planned)$", _F)
+
+
+def _status_heading(title: str) -> tuple[str, str, str] | None:
+    """A heading that names a stage by what it reports: "Current Status: [OK] Core Navigation
+    Complete", "[OK] Foundation Complete" (the latter only over a checklist of its own), "Production
+    Deployment TODOs" with its mark."""
+    m = _CURRENT_HEADING.match(title)
+    if m:
+        name, stated = split_title(m.group("rest"))
+        if stated and name and _WORDS.search(stated):  # a word says the status, not a mark alone
+            return name, stated, name
+        return None
+    lead = _MARK_LEAD.match(title)
+    body = title[lead.end():] if lead else title
+    todo = _TODO_GROUP.match(bare(body))
+    if todo:
+        return todo.group("unit"), lead.group(0).strip() if lead and status_of(lead.group(0)) else "", todo.group("unit")
+    sm = _STATUS_TITLE.match(bare(body))
+    if sm and lead and len(sm.group("name").split()) <= 3 and not _ABOUT.search(sm.group("name")):
+        lead_state = lead.group(0).strip() if status_of(lead.group(0)) else ""
+        return sm.group("name"), f"{lead_state} {sm.group('state')}".strip(), sm.group("name")
+    return None
+
+
+def _sibling_in_parens(doc: Document, it: ListItem) -> bool:
+    """Whether another item of the list names its phase in parentheses too ("... (Phase 2)")."""
+    for j in (it.index - 1, it.index + 1):
+        if 0 <= j < len(doc.items):
+            o = doc.items[j]
+            if o.parent == it.parent and abs(o.line - it.line) <= 2 and _UNIT_IN_PARENS.match(plain(o.text)):
+                return True
+    return False
+
+
+_MILESTONES = regex.compile(r"\bmilestones?\b|\broad\s*map\b", _F)
+_DONE_TITLE = regex.compile(r"^(?P<state>completed|done|in\s+progress)\s*:\s*(?P<name>\S.{2,80})$", _F)
+_NEXT_PHASE = regex.compile(r"^(?P<tense>next|future|current|upcoming)\s+phase\s*:\s*(?P<name>\S.{2,80})$", _F)
+
+
+def _named_title(raw: str, heading: bool = False) -> tuple[str, str, str] | None:
+    """A title line that names its phase otherwise: "**NEXT PHASE: Advanced Analytics**" (in one
+    bold; "**Next Phase**: ..." is a note of what comes next), or a module's stage with its status at
+    the end ("**LinkedIn Agent** - Prototype Phase (v1.x.x) Complete:")."""
+    line = plain(raw)
+    body = line[_MARK_LEAD.match(line).end():] if _MARK_LEAD.match(line) else line
+    m = _NEXT_PHASE.match(body)
+    bold = _BOLD_NAME.match(raw)
+    if m and (heading or bold is not None and ":" in bold.group("name")):
+        name = bare(m.group("name"))
+        return name, bare(line[: line.lower().find("phase") + 5]), name
+    m = _DONE_TITLE.match(body)
+    if m and (heading or bold is not None and ":" in bold.group("name")):  # "COMPLETED: Peer Review Integration"
+        name = bare(m.group("name"))
+        return name, m.group("state"), name
+    inner = _INNER.search(body)
+    if line.rstrip().endswith(":") and inner is not None and " - " in body[: inner.start()] \
+            and body[: inner.start()].count("(") == body[: inner.start()].count(")"):
+        got = _entry_title(body.rstrip().rstrip(":"))  # "LinkedIn Agent - Prototype Phase (v1.x.x) Complete:"
+        if got is not None and got[1]:
+            return got
+    return None
+
+
+def _entry_title(title: str) -> tuple[str, str, str] | None:
+    """A ModLog entry or document title that reports on one phase: "WRE Phase 1 Complete - ...",
+    "MAGADOOM Phase 2 Features Implemented": its name without the status words, and those words."""
+    m = _INNER.search(title)
+    if m is None or m.start() > 60 or _ABOUT.search(title[m.end():]):
+        return None  # "WRE Phase 2 - COMPLETION AUDIT": a report about a phase
+    after = title[m.end():]
+    sm = _AFTER_UNIT.match(after)
+    if sm is None:
+        sm = rx.match(r"^\s*[-:]?\s*(?P<state>COMPLETE[D]?)\b", after, _F) \
+            or rx.search(r"\s(?P<state>COMPLETION)\b", after)  # "[PHASE 3 ... CAPABILITIES COMPLETION]"
+    if sm is None:  # "LinkedIn Agent - Prototype Phase (v1.x.x) Complete:"
+        sm = regex.search(r"\s(?P<state>complete[d]?|implemented|done)\s*:?\s*$", after, _F)
+    if sm is None:
+        return bare(title), "", m.group("unit")
+    name = bare(title[: m.end()] + after[: sm.start("state")] + after[sm.end():])
+    return rx.sub(r"\s+-\s*$", "", name), sm.group("state"), m.group("unit")
+
+
+def _roadmap_section(doc: Document, index: int | None) -> int:
+    """The section a roadmap's phases share: above a group heading ("Completed Phases") if they
+    sit under one."""
+    if index is None:
+        return 0
+    sec = doc.sections[index]
+    if sec.heading and sec.parent is not None and any(pat.search(sec.title) for pat, _ in _GROUPS):
+        return sec.parent
+    return index
+
+
+def _owner(phases: list[Phase], line: int) -> Phase | None:
+    best = None
+    for ph in phases:
+        if ph.line < line <= ph.last and ph.form in ("heading", "entry", "line", "item"):
+            if best is None or ph.line > best.line:
+                best = ph
+    return best
+
+
+def _status_near(value: str, unit: str) -> str | None:
+    """The status a line gives the phase it names: the words right after the name ("Phase 1 is
+    100% complete"), else the last status before it ("Ready for Phase 1"), else the line's."""
+    m = _find_unit(value, unit)
+    if not m:
+        return status_of(value)
+    after = rx.split(r",|;|\s-\s|\bphase\b", value[m.end(): m.end() + 60], maxsplit=1, flags=_F)[0]
+    return _stated_status(after) or _last_status(value[: m.start()]) or _stated_status(value)
+
+
+def _find_unit(value: str, unit: str) -> regex.Match[str] | None:
+    """Where a line names the phase `unit` ("Phase 1" in "PHASE 1 NOT COMPLETE")."""
+    return next((m for m in _INNER.finditer(value) if _norm(m.group("unit")) == _norm(unit)), None)
+
+
+def _status_after(value: str, unit: str) -> str | None:
+    """The status a line states right after naming a phase ("Phase 1 Complete", "Phase 3 is 100%
+    COMPLETE", "PHASE 1 NOT COMPLETE"), or None."""
+    m = _find_unit(value, unit)
+    if not m:
+        return None
+    after = rx.split(r",|;|\s-\s|\bphase\b", value[m.end(): m.end() + 60], maxsplit=1, flags=_F)[0]
+    return _stated_status(after)
+
+
+def _is_title(s: str) -> bool:
+    """A bold line that titles a list: `**Name**`, `**Name**:`, `**Name** (note):`."""
+    close = s.find("**", 2)
+    if close < 0:
+        return False
+    tail = s[close + 2:].strip()
+    return not tail or tail == ":" or (tail.startswith("(") and tail.endswith((")", "):")) and len(tail) < 60)
+
+
+def _item_end(doc: Document, it: ListItem) -> int:
+    last, stack = it.end, list(it.children)
+    while stack:
+        child = doc.items[stack.pop()]
+        last = max(last, child.end)
+        stack.extend(child.children)
+    return last
+
+
+def _descendants(doc: Document, it: ListItem) -> list[ListItem]:
+    out, stack = [], list(reversed(it.children))
+    while stack:
+        child = doc.items[stack.pop()]
+        out.append(child)
+        stack.extend(reversed(child.children))
+    return out
+
+
+def _list_head(doc: Document, it: ListItem) -> int:
+    """The line of the first item of the list `it` is in: its earlier siblings, without a gap of
+    more than a blank line between them."""
+    first = it
+    j = it.index - 1
+    while j >= 0:
+        prev = doc.items[j]
+        if prev.parent != first.parent:
+            if prev.parent is None or (first.parent is not None and prev.line <= doc.items[first.parent].line):
+                break
+            j -= 1  # a nested item of an earlier sibling
+            continue
+        if prev.section != first.section or first.line - _item_end(doc, prev) > 2:
+            break
+        first = prev
+        j -= 1
+    return first.line
+
+
+def _line_above_list(doc: Document, head: int) -> str:
+    """The title line right above a list ("**Sprint Status**:", "Next Steps (Sprint 2):")."""
+    for n in range(head - 1, max(doc.start, head - 3) - 1, -1):
+        t = doc.text(n).strip()
+        if not t:
+            continue
+        if doc.block_at(n) is not None:
+            return ""
+        p = plain(t)
+        return p if len(p) <= 60 and (p.endswith(":") or t.startswith("**")) else ""
+    return ""
+
+
+def _item_text(it: ListItem, keep_marks: bool = False) -> str:
+    """An item's text without its leading check mark (shown apart); marks inside it are kept for
+    an input (they are what says its state) and dropped for an output."""
+    text = plain(it.text)
+    m = _ITEM_MARK.match(text)
+    if m:
+        text = text[m.end():]
+    if keep_marks:
+        return _cut(" ".join(text.replace("\uFE0F", "").split()))
+    text = bare(text) if not text.isascii() or "[" in text else text.strip()
+    return _cut(rx.sub(r"\(\s+\)|\s+\)", lambda m: "" if m.group(0).startswith("(") else ")", text))
+
+
+_METADATA = regex.compile(r"^(?:MPS|Priority|Status|Duration|Goal|Owner|Effort|Estimate|Tokens?|Score|Target|Timeline)\b[^:]{0,20}:",
+                          _F)
+_BOX = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+\[([ xX])\]")
+_MARKER = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
+
+
+def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = ()) -> list[str]:
+    """A phase's lines for an example's input: plain, each checklist item's state shown one way;
+    the phases inside it (`gaps`) are left out but for their titles."""
+    out = []
+    for n, raw in doc.span(first, last):
+        if not raw.strip() or _RULE.match(raw) or any(a < n <= b for a, b in gaps):
+            continue
+        hit = doc.block_at(n)
+        if hit is not None and hit[0] == "item":
+            it = hit[1]
+            if it.line != n:
+                continue  # a continuation line of an item
+            indent = "  " * min(3, it.indent // 2)
+            box = _BOX.match(raw)
+            if box:  # a box shows its state one way, "[x]" or "[ ]"
+                out.append(f"{indent}- {'[x]' if box.group(1) in 'xX' else '[ ]'} {_item_text(it, keep_marks=True)}")
+            else:  # a mark ("✅", "⏳", "[OK]") is shown as written
+                written = plain(_MARKER.sub("", raw, count=1)).replace("\uFE0F", "")
+                out.append(f"{indent}- {_cut(' '.join(written.split()))}")
+        elif hit is not None and hit[0] == "fence":
+            f = hit[1]
+            if n == f.start + 1 or f.start < n < f.end and n - f.start <= FENCE_LINES:
+                out.append("    " + _cut(raw.strip(), 120))  # the first lines of a command or code block it holds
+            elif n == f.start + FENCE_LINES + 1 and f.end - f.start > FENCE_LINES + 1:
+                out.append(f"    ({f.end - n} more lines)")
+        else:
+            p = plain(raw)
+            if p:
+                out.append(_cut(p, 200))
+    return out
+
+
+def _table_lines(t: Table, row) -> list[str]:
+    return ["| " + " | ".join(bare(c) for c in t.header) + " |", "| " + " | ".join(plain(c) for c in row.cells) + " |"]
+
+
+# -- roadmaps ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Roadmap:
+    name: str
+    phases: list[Phase]
+
+
+def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> None:
+    """Each phase's label: from its own stated status and its own checklist first (needs_update
+    where they disagree), then from its group, the plan's own status, or its place after (or
+    before) the phase in progress."""
+    units = {_norm(p.unit) for p in phases}
+    plans = [p for p in plans if p[2] is None or _norm(p[2]) in units]  # a plan names one of these phases
+    plan = next((p for p in plans if p[1] == "not_started"), None) or (plans[0] if plans else None)
+    for ph in phases:
+        ph.stated = _tidy(ph.stated)
+        if ph.own is None and ph.stated:
+            ph.own = _stated_status(ph.stated) or status_of(ph.stated)
+        if ph.form == "claim":
+            ph.label, ph.basis = ("needs_update" if ph.own != ph.derived else ph.own), "claim"
+            continue
+        d, t = len(ph.done), len(ph.checks)
+        if t:
+            started = any(s == "in_progress" for s, _ in ph.checks)
+            ph.derived = "complete" if d == t else "not_started" if d == 0 and not started else "in_progress"
+        if ph.own and t:
+            stale = (ph.own == "complete" and d < t) or (ph.own == "not_started" and d > 0) \
+                or (ph.own == "in_progress" and d == t and t >= 2) or bool(ph.unticked_done)
+            ph.label, ph.basis = ("needs_update" if stale else ph.own), "both"
+        elif ph.own:
+            ph.label, ph.basis = ph.own, "stated"
+        elif t:
+            against = plan[1] if plan and ph.form in ("heading", "line") and _number(ph.unit) is not None else None
+            if ph.unticked_done:
+                ph.label, ph.basis = "needs_update", "checklist"
+            elif against and ((against == "not_started" and d > 0) or (against == "in_progress" and d == t)):
+                ph.label, ph.basis, ph.context = "needs_update", "plan_checks", plan[0]
+                ph.own = against
+            else:
+                ph.label, ph.basis = ph.derived, "checklist"
+        elif ph.context_label:
+            ph.label, ph.basis = ph.context_label, "group"
+        elif plan and plan[1] == "not_started" and ph.form in ("heading", "line") and _number(ph.unit) is not None:
+            ph.label, ph.basis, ph.context = "not_started", "plan", plan[0]
+    # what a phase says of itself places the others ("Sprint 1 (CURRENT)" even where its checks are all ticked)
+    said = {id(p): p.own or p.label for p in phases if p.basis in ("both", "stated", "checklist")}
+    anchors = [p for p in phases if said.get(id(p)) in ("in_progress", "not_started") and p.form not in ("entry", "claim")]
+    current = next((p for p in anchors if said[id(p)] == "in_progress"), None)
+    for i, ph in enumerate(phases):
+        if ph.label or ph.form in ("entry", "status", "claim", "progression"):
+            continue
+        if current is not None:
+            after = _after(ph, current, phases)
+            ph.label, ph.basis, ph.previous = ("not_started" if after else "complete"), "sequence", current
+            continue
+        before = next((p for p in reversed(phases[:i]) if p in anchors and said[id(p)] == "not_started"), None)
+        if before is None and not any(p.label in ("complete", "in_progress") for p in phases[i + 1:]):
+            # "Phase 1 (implemented) / Phase 2 / Phase 3": what follows the last finished phase is still to do
+            before = next((p for p in reversed(phases[:i]) if p.basis in ("both", "stated", "checklist")
+                           and p.label == "complete" and p.form not in ("entry", "claim")), None)
+        if before is not None:
+            ph.label, ph.basis, ph.previous = "not_started", "sequence", before
+
+
+def _after(ph: Phase, current: Phase, phases: list[Phase]) -> bool:
+    """Whether a phase comes after the current one: by their numbers where both have one (a plan
+    may list its sprints last first), else by their order in the text."""
+    a, b = _number(ph.unit), _number(current.unit)
+    if a is not None and b is not None and a != b:
+        return a > b
+    return phases.index(ph) > phases.index(current)
+
+
+def _scopes(doc: Document) -> Iterator[tuple[Document, tuple[str, ...]]]:
+    """The document, and each markdown block inside it (a roadmap quoted in a ```markdown fence, or
+    a fence that holds markdown), parsed as a document of its own."""
+    yield doc, ()
+    for f in doc.fences:
+        if f.lang not in _MARKDOWN_LANGS or len(f.body) < 3:
+            continue
+        if f.lang in ("", "text", "txt") and not _holds_phases(f.body):
+            continue
+        yield parse_document(f.body, f.start + 1, doc.index), tuple(doc.heading_path(f.start))
+
+
+def _holds_phases(body: list[str]) -> bool:
+    n = 0
+    for t in body:
+        s = t.lstrip()
+        if s[:1] in ("#", "-", "*", "|") or _TITLE.match(s[:40]):
+            if s.startswith("#") or "[" in s[:6] or _TITLE.match(plain(s)):
+                n += 1
+                if n >= 2:
+                    return True
+    return False
+
+
+_BASIS_RANK = {"both": 0, "stated": 0, "checklist": 0, "claim": 0, "plan_checks": 0, "group": 1, "plan": 1, "sequence": 2}
+
+
+def roadmaps(doc: Document) -> list[Roadmap]:
+    """The document's roadmaps: its phases grouped by what they are listed in, each settled; a
+    phase stated twice in one document (or ModLog entry) is kept once, where it is best evidenced."""
+    found: list[tuple[Document, tuple[str, ...], tuple[int, int], list[Phase]]] = []
+    main = None
+    for scope_doc, outer in _scopes(doc):
+        reader = _Reader(scope_doc)
+        main = main or reader
+        phases = reader.read()
+        groups: dict[tuple, list[Phase]] = {}
+        for ph in phases:
+            groups.setdefault(ph.container, []).append(ph)
+        for members in groups.values():
+            horizons = [p for p in members if rx.match(_HORIZON, p.unit, _F)]
+            if len(horizons) == 1:
+                members.remove(horizons[0])  # "Immediate" alone is an action list; with "Long-term" it is a plan
+            if not members:
+                continue
+            scope = (id(scope_doc), main.scope_of(members[0].line))
+            settle(members, reader.plans.get(reader.scope_of(members[0].line), [])
+                   or main.plans.get(main.scope_of(members[0].line), []))
+            if all(p.basis in ("checklist", "sequence", "") for p in members) and not _in_roadmap(scope_doc, outer, members[0]):
+                continue  # checklists no status word calls a roadmap's: a protocol's or a mission's steps
+            found.append((scope_doc, outer, scope, members))
+    kept_by_unit: dict[tuple[tuple[int, int], str], list[Phase]] = {}
+    dropped: set[int] = set()
+    labelled = [(scope, ph) for _, _, scope, members in found for ph in members if ph.label]
+    # the first statement of a phase is the item; but a status line ("Status: Layer 1 Complete") gives way
+    # to the phase's own place in a roadmap of three or more (its heading, title line or table row)
+    structural = {(scope, _norm(ph.unit)) for _, _, scope, members in found if len(members) >= 3
+                  for ph in members if ph.label and ph.form in ("heading", "line", "row")}
+    # (so does a group line named by its unit alone: "**Not Yet Implemented** (Phase 2):")
+    for scope, ph in sorted(labelled, key=lambda sp: (sp[1].form == "status" and (sp[0], _norm(sp[1].unit)) in structural
+                                                       or sp[1].form == "line" and _norm(sp[1].name) == _norm(sp[1].unit),
+                                                       _BASIS_RANK[sp[1].basis], sp[1].line)):
+        if not rx.search(r"\d|\b[A-Z]\d*$", ph.unit):
+            continue
+        same = kept_by_unit.setdefault((scope, _norm(ph.unit)), [])
+        if any(_same_phase(ph, q) for q in same):
+            dropped.add(id(ph))
+        else:
+            same.append(ph)
+    out: list[Roadmap] = []
+    for scope_doc, outer, _, members in sorted(found, key=lambda f: f[3][0].line):
+        kept = [p for p in members if p.label and id(p) not in dropped]
+        if kept:
+            out.append(Roadmap(_roadmap_name(scope_doc, outer, kept[0]), kept))
+    return out
+
+
+_ROADMAP_WORDS = regex.compile(
+    r"\broad\s*map|\bplan\b|\bphases\b|step-by-step|\bmigration\b|\bmissing\b|\bchecklist\b|\bexecution\s+path"
+    r"|\blifecycle\b|\bsprints?\b|\bmilestones?\b|\bremaining\b|\bnext\s+steps\b|\bdevelopment\b|\bprogress\b"
+    r"|\bstatus\b|\btodos?\b|\bdeliverables\b|\bevolution\b|\btimeline\b|\btracking\b", _F)
+
+
+_NAME_WORD = regex.compile(r"[a-z0-9]{3,}")
+_NAME_STOP = frozenset("the and for with from phase sprint stage milestone layer level step tranche token tokens hours "
+                       "minut weeks days".split())
+
+
+def _same_phase(a: Phase, b: Phase) -> bool:
+    """Whether two phases with the same unit are the same phase stated twice: one is named by its
+    unit alone, or their names share half their words."""
+    def stems(ph: Phase) -> set[str]:
+        name = rx.sub(r"\([^()]*\d[^()]*\)", " ", ph.name.lower())  # "(6-7 hours)", "(Week 2)": when, not what
+        return {w[:5] for w in _NAME_WORD.findall(name) if not w.isdigit()} - _NAME_STOP \
+            - {w[:5] for w in _NAME_WORD.findall(ph.unit.lower())}
+
+    wa, wb = stems(a), stems(b)
+    if not wa or not wb:
+        return True
+    return len(wa & wb) * 2 >= min(len(wa), len(wb))
+
+
+def _in_roadmap(doc: Document, outer: tuple[str, ...], first: Phase) -> bool:
+    """Whether a phase sits in a roadmap or plan by its document or the headings over it."""
+    if doc.kind == "roadmap":
+        return True
+    path = doc.heading_path(first.line)
+    if first.form in ("heading", "entry"):
+        path = path[:-1]
+    return any(_ROADMAP_WORDS.search(t) for t in (*outer, doc.title or "", *path))
+
+
+def _short_title(title: str) -> str:
+    """A heading's title without the note after it ("TODO List *Use [+todo] ...*")."""
+    return rx.split(r"\s+\*|\s+\(see\b|\s+-\s+@", title, maxsplit=1, flags=_F)[0].strip()
+
+
+def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
+    """What the roadmap is: its document (or module) and the heading it sits under."""
+    above = doc.heading_path(first.line)
+    if first.form in ("heading", "entry"):
+        above = above[:-1]
+    titles = [_short_title(bare(_DATED.sub("", t)) or bare(t)) for t in (*outer, *above)]
+    titles = [t for t in titles if t and parse_title(t) is None and not any(pat.search(t) for pat, _ in _GROUPS)
+              and not _ARROW.search(t)]
+    base = bare(doc.title or doc.path or "")
+    if not base or parse_title(_DATED.sub("", base)) is not None:
+        base = bare(outer[0]) if outer else ""  # a quoted block's title is its phase's, not its roadmap's
+    names = [base] if base else []
+    if titles and titles[-1] not in names:
+        names.append(titles[-1])
+    return " > ".join(names) or "untitled document"
 
 
 # -- drafts ------------------------------------------------------------------------------------
 
-_BASE_QUESTION_REQUIRED = ("phase", "status")
-_SECTION_REQUIRED = ("phase", "status", "done_count", "left_count", "percent_complete")
+_PHASE_REQUIRED = ("phase", "status", "reason")
+_STATUS_LINE = regex.compile(r"^\W*(?:\w+\s+){0,3}(?:status|state)\s*:", _F)
 
 
-def _prev_nonblank(match: Match) -> tuple[int, str] | None:
-    for n, row in reversed([r for r in context_lines(match) if r[0] < match.line]):
-        if row.strip():
-            return n, row
-    return None
-
-
-def _nearest_heading(match: Match) -> str | None:
-    for _, row in reversed([r for r in context_lines(match) if r[0] < match.line]):
-        if _HEADING.match(row) or _BOLD_TITLE.match(row):
-            c = clean(row).lstrip("#").strip(" :")
-            if c:
-                return c
-    return None
-
-
-def _nearest_heading_row(match: Match) -> str | None:
-    for _, row in reversed([r for r in context_lines(match) if r[0] < match.line]):
-        if _HEADING.match(row) or _BOLD_TITLE.match(row):
-            return row
-    return None
-
-
-def _is_title_line(row: str) -> bool:
-    c = clean(row)
-    return bool(_HEADING.match(row) or _BOLD_TITLE.match(row) or (c.endswith(":") and len(c) < 120))
-
-
-def section_draft(match: Match, title_row: str, sec: Section, phase_title: bool) -> Draft | None:
-    name, title_status = split_title(clean(title_row))
-    if not name or len(name) < 3 or _HYPOTHETICAL.search(clean(title_row)):
-        return None
-    checks, bullets = sec.checks, sec.bullets
-    stated_texts = [t for t in (title_status, *sec.status_texts) if t]
-    stated = next((s for s in map(status_of, stated_texts) if s), None)
-    basis = "checklist" if checks else None
-    if checks:
-        done = [i.text for i in checks if i.done]
-        left = [i.text for i in checks if not i.done]
-    elif stated in ("complete", "not_started") and 2 <= len(bullets) <= 12:
-        # a phase's plain bullets are its scope: all done once it is complete, all left before it starts
-        basis = "scope"
-        done = [i.text for i in bullets] if stated == "complete" else []
-        left = [i.text for i in bullets] if stated == "not_started" else []
-    else:
-        done, left = [], []
-    derived = None
-    if basis == "checklist":
-        derived = "complete" if not left else "not_started" if not done else "in_progress"
-    status = stated or derived
-    if status is None:
-        return None
-    total = len(done) + len(left)
-    pct = next((p for p in map(percent_of, [title_status, *sec.status_texts]) if p is not None), None)
-    if pct is None and total:
-        pct = 100.0 * len(done) / total
-
-    output: dict[str, Any] = {"phase": name, "status": status}
-    if done:
-        output["done"] = [_cut(t, MAX_ITEM_CHARS) for t in done[:MAX_ITEMS]]
-    if left:
-        output["left"] = [_cut(t, MAX_ITEM_CHARS) for t in left[:MAX_ITEMS]]
-    if total:
-        output["done_count"] = len(done)
-        output["left_count"] = len(left)
-    if pct is not None:
-        output["percent_complete"] = _number(pct)
-    if status != "complete":
-        nxt = left[0] if left else (sec.next_texts[0] if sec.next_texts else None)
-        if nxt:
-            output["next_step"] = _cut(nxt, MAX_ITEM_CHARS)
-    blocker = next((m.group(1) for m in map(_BLOCKER.search, stated_texts) if m), None)
-    if blocker and status == "not_started":
-        output["blocked_by"] = blocker
-
-    doubts: list[tuple[str, float]] = []
-    if stated and derived and stated != derived and stated != "needs_update":
-        doubts.append((f"the title says {stated} but the checklist says {derived}", 1.0))
-    if any(_DONE_MARK.search(i.text) for i in checks if not i.done) or any(
-            _LEFT_MARK.search(i.text) for i in checks if i.done):
-        doubts.append(("items carry marks that contradict their boxes (a template?)", 1.0))
-    if any(_PLACEHOLDER.search(i.text) for i in checks or bullets):
-        doubts.append(("placeholder items: a template, not a real plan", 1.0))
-    if sec.cut_off and total:
-        doubts.append(("the list may go on past the window", 0.25))
-    if not phase_title and not _ROADMAPPY.search(name) and total < 3:
-        doubts.append(("a short list under a title that is not a roadmap phase", 0.25))
-
-    if basis == "checklist":
-        share = 1.0 if total >= 2 else 0.75
-        note = "" if share == 1 else "one item is thin evidence for a status"
-        required = _SECTION_REQUIRED
-    elif basis == "scope":
-        share, note, required = 0.75, "the items are the phase's scope; their state follows the stated status", _SECTION_REQUIRED
-    elif pct is not None or sec.next_texts:
-        share, note, required = 0.5, "a percentage or next step, no items", _BASE_QUESTION_REQUIRED
-    else:
-        share, note, required = 0.0, "a stated status with nothing to back it", _BASE_QUESTION_REQUIRED
-
-    return Draft(
-        instruction_key="section",
-        input={"section": render(clean(title_row), sec)},
-        output=output,
-        evidence=_evidence(match.text),
-        kind="numeric_examples" if total else "decision_trees",
-        label=status,
-        required=required,
-        rationale=share,
-        rationale_note=note,
-        ambiguity=min(1.0, sum(w for _, w in doubts)),
-        ambiguities=[d for d, _ in doubts],
-    )
-
-
-_PLACEHOLDER = regex.compile(r"\[(?:[A-Za-z]+\s+)+[A-Za-z0-9]+\]|\[(?:timeframe|TBD|X|date|name|description)\]", regex.I)
-# "Assuming Phase 1 complete", "do NOT declare Phase 1 complete": the text does not report a status
-_HYPOTHETICAL = regex.compile(
-    r"\b(?:assuming|if|once|when|unless|until|before|do\s+not|don't|not\s+to|never|should|would|will\s+be)\b"
-    r"[^.]{0,40}\b(?:complete|completed|done|finished)\b",
-    regex.IGNORECASE,
-)
-
-
-def _evidence(raw: str) -> str:
-    raw = raw.strip()
-    if len(raw) <= MAX_LINE:
+def _evidence(doc_line: str) -> str:
+    raw = doc_line.strip()
+    if len(raw) <= MAX_EVIDENCE:
         return raw
-    cut = raw[:MAX_LINE]
-    return cut[: cut.rfind(" ")] if " " in cut[40:] else cut
+    cut = raw[:MAX_EVIDENCE]
+    return cut[: cut.rfind(" ")] if " " in cut[60:] else cut
 
 
-def _same_phase(a: str, b: str) -> bool:
-    return rx.sub(r"\s+", "", a).lower() == rx.sub(r"\s+", "", b).lower()
+def _is_check_line(line: str) -> bool:
+    s = line.lstrip()
+    return s.startswith(("- [x] ", "- [ ] ")) or s.startswith("- ") and _ITEM_MARK.match(s[2:]) is not None
 
 
-def _status_clause(text: str) -> str:
-    """The clause of `text` that holds its first status word."""
-    parts = rx.split(r"\s[-–|]\s|;|\(|\)", text)
-    for part in parts:
-        if status_of(part):
-            return part
-    return text
+def _phase_text(ph: Phase) -> str:
+    """The phase's lines, cut to MAX_INPUT_CHARS by leaving out notes before any checklist item
+    (the count of lines left out is said); empty when the checklist alone does not fit."""
+    lines = ph.lines()
+    if sum(len(t) + 1 for t in lines) <= MAX_INPUT_CHARS:
+        return "\n".join(lines)
+    head, rest = lines[0], lines[1:]
+    budget = MAX_INPUT_CHARS - len(head) - 60
+    keep: set[int] = set()
+    for i in sorted(range(len(rest)), key=lambda i: (0 if _is_check_line(rest[i]) or "status" in rest[i].lower() else 1, i)):
+        if len(rest[i]) + 1 > budget:
+            if _is_check_line(rest[i]):
+                return ""
+            break
+        keep.add(i)
+        budget -= len(rest[i]) + 1
+    if any(_is_check_line(rest[i]) for i in range(len(rest)) if i not in keep):
+        return ""
+    out = [head, *(rest[i] for i in sorted(keep))]
+    out.append(f"({len(rest) - len(keep)} more lines of notes not shown)")
+    return "\n".join(out)
 
 
-_EXPLAIN = regex.compile(
-    r"\(([^()]{4,})\)|\s[-–:]\s+(.{6,})$|\b(?:because|since|due\s+to|blocked\s+by|needs|requires|until|after)\b\s+(.{4,})",
-    regex.IGNORECASE,
-)
+def _reason(ph: Phase) -> str:
+    d, t = len(ph.done), len(ph.checks)
+    counted = f"{d} of {t} checklist items {'is' if d == 1 else 'are'} done"
+    said = f'it is marked "{ph.stated}"'
+    if ph.own and not rx.search(r"[A-Za-z]{3}", ph.stated):
+        said += f" ({_SAYS[ph.own]})"  # a mark alone: say what it means
+    if ph.basis == "claim":
+        return (f'The claimed status ("{ph.stated}") says {_SAYS[ph.own]}, but the actual status '
+                f'("{ph.actual}") says {_SAYS[ph.derived]}.')
+    if ph.label == "needs_update" and ph.unticked_done:
+        return (f"{counted}, but {len(ph.unticked_done)} of them "
+                f"{'says' if len(ph.unticked_done) == 1 else 'say'} done in {'its' if len(ph.unticked_done) == 1 else 'their'} "
+                "text with the box still unticked: the checklist is out of date.")
+    if ph.basis in ("both", "plan_checks") and ph.label == "needs_update":
+        claim = f'The text says "{ph.stated}"' if ph.basis == "both" else f'The plan says "{ph.context}"'
+        return (f"{claim} ({_SAYS[ph.own]}), but {counted}, which means {_SAYS[ph.derived]}: "
+                "the stated status and the checklist disagree.")
+    if ph.basis == "both":
+        return f"{said[0].upper()}{said[1:]} and {counted}."
+    if ph.basis == "stated":
+        return f"{said[0].upper()}{said[1:]}."
+    if ph.basis == "checklist":
+        return f"No status is stated; {counted}."
+    if ph.basis == "group":
+        return f'No status of its own; it is listed under "{ph.context}".'
+    if ph.basis == "plan":
+        return f'No status of its own; the plan says "{ph.context}".'
+    prev = ph.previous
+    where = "after" if ph.label == "not_started" else "before"
+    return f"No status of its own; it comes {where} {prev.name}, which is {_SAYS.get(prev.label, prev.label)}."
 
 
-def status_draft(match: Match) -> Draft | None:
-    """A one-line report: `**Phase 2 Status**: BLOCKED (needs Phase 1)`, `Phase 1: 37.5% complete`."""
-    if match.text.lstrip().startswith("|"):
-        return None  # a table row compares columns; which cell is the status is not on the line
-    line = clean(match.text)
-    if len(line) > MAX_LINE:
-        line = _cut(line, MAX_LINE)
-    st = _STATUS_LINE.match(line)
-    status_text = st.group(1) if st else line
-    status = status_of(status_text)
-    if status is None or _HYPOTHETICAL.search(line):
+def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
+    text = _phase_text(ph)
+    if not text:
         return None
-    # the phase a status belongs to sits in the same clause as the status word:
-    # "Design Complete - Ready for Phase 1" reports on the design, not on Phase 1
-    clause = _status_clause(status_text)
-    label = line[: st.start(1)] if st else ""  # "Phase 3C Status:" names the phase it reports on
-    phase_m = (_PHASE.search(clause) or _PHASE.search(label)
-               or (_PHASE.search(line) if not st and clause == status_text else None))
-    heading = _nearest_heading(match)
-    blocker = _BLOCKER.search(status_text)
-    if phase_m and blocker and _same_phase(phase_m.group(0), blocker.group(1)):
-        # "Phase 2 work (do AFTER Phase 1 complete)": the phase waited for is not the one reported on
-        phase_m = next((m for m in _PHASE.finditer(line) if not _same_phase(m.group(0), blocker.group(1))), None)
-        if phase_m is None:
-            return None
-    if phase_m:
-        phase = phase_m.group(0)
-    elif heading and (_PHASE.search(heading) or rx.search(r"(?i)\broadmap\b", heading)):
-        phase = rx.sub(r"(?i)^phase\s*:\s*", "", split_title(heading)[0] or heading)
-    elif m := rx.search(r"(?i)\broadmap\b.*\bmark(?:ed|s)?\s+(.{3,60}?)\s+(?:as\s+)?(?:complete|done)", line):
-        phase = m.group(1)  # "Updated ROADMAP.md to mark Sprint 6 complete"
-    else:
-        return None  # a status of something that is not a phase, sprint or roadmap item
-    pct = percent_of(line)
-    phases = {p.lower().replace(" ", "") for p in _PHASE.findall(line)}
-
-    output: dict[str, Any] = {"phase": _cut(phase, MAX_ITEM_CHARS), "status": status}
-    if pct is not None:
-        output["percent_complete"] = _number(pct)
-    counts = rx.search(r"\((\d+)\s*/\s*(\d+)\b", line)
-    if counts and int(counts.group(2)) >= int(counts.group(1)):
-        output["done_count"] = int(counts.group(1))
-        output["left_count"] = int(counts.group(2)) - int(counts.group(1))
-    if blocker and status == "not_started":
-        output["blocked_by"] = blocker.group(1)
-    explain = _EXPLAIN.search(status_text)
-    reason = None
-    if explain:
-        reason = next(g for g in explain.groups() if g).strip(" *.")
-        rest = _PHASE.sub(" ", reason)
-        for pat, _ in _STRONG:
-            rest = pat.sub(" ", rest)
-        if len(rx.findall(r"[A-Za-z]{2,}", rest)) < 2:
-            reason = None  # "(COMPLETE)", "PHASE 1 COMPLETE" repeat the status, they do not explain it
-    if reason:
-        output["rationale"] = _cut(reason, 160)
-
-    doubts: list[tuple[str, float]] = []
-    if len(phases) > 1:
-        doubts.append(("the line reports on more than one phase", 0.25))
-    if not phase_m and heading:
-        doubts.append(("the phase is named by the heading above, not the line", 0.0))
-    if "done_count" in output or blocker:
-        share, note = 1.0, ""
-    elif reason:
-        share, note = 0.75, "a short explanation, no items"
-    elif pct is not None:
-        share, note = 0.5, "a percentage, no explanation"
-    else:
-        share, note = 0.0, "a stated status with nothing to back it"
-    input_: dict[str, Any] = {"statement": line}
-    if heading and heading != line:
-        input_["context"] = _cut(heading, 160)
+    inp: dict[str, Any] = {"roadmap": rm.name, "phase_text": text}
+    if ph.basis in ("group", "plan", "plan_checks") and ph.context:
+        inp["context"] = ph.context
+    elif ph.basis == "sequence" and ph.previous is not None:
+        prev = ph.previous
+        inp["context"] = f"{prev.name} ({prev.stated})" if prev.stated else prev.name
+    if ph.status_line:
+        inp["status_line"] = ph.status_line
+    out: dict[str, Any] = {"phase": ph.name, "status": ph.label}
+    if ph.stated:
+        out["stated_status"] = ph.stated
+    done, left = ph.done, ph.left
+    if ph.checks:
+        if done:
+            out["done"] = done
+        if left:
+            out["left"] = left
+        out["done_count"] = len(done)
+        out["total"] = len(ph.checks)
+    elif ph.scope and ph.label in ("complete", "not_started") and ph.form != "progression":
+        # a phase's plain items are its scope: all done once it is complete, all left before it starts
+        out["done" if ph.label == "complete" else "left"] = ph.scope
+    if ph.label == "needs_update" and ph.own and ph.derived:
+        out["claimed"] = _SAYS[ph.own]
+        out["evidence_shows"] = _SAYS[ph.derived]
+    nxt = left or (ph.scope if ph.label == "not_started" and not ph.checks and ph.form != "progression" else [])
+    if ph.label != "complete" and nxt:
+        out["next_step"] = nxt[0]
+    out["reason"] = _reason(ph)
+    doubts = _doubts(ph)
+    rationale = 1.0 if ph.basis in ("both", "checklist", "claim", "plan_checks") else 0.75
     return Draft(
-        instruction_key="status",
-        input=input_,
-        output=output,
-        evidence=_evidence(match.text),
-        kind="decision_trees",
-        label=status,
-        required=_BASE_QUESTION_REQUIRED,
-        rationale=share,
-        rationale_note=note,
-        ambiguity=min(1.0, sum(w for _, w in doubts)),
-        ambiguities=[d for d, w in doubts if w > 0],
+        instruction_key="phase_status", input=inp, output=out, evidence=_evidence(doc.text(ph.line)),
+        kind="numeric_examples" if ph.checks else "decision_trees", label=ph.label, required=_PHASE_REQUIRED,
+        rationale=rationale,
+        rationale_note="" if rationale == 1 else "the status rests on a stated word or the phase's place, not on a checklist",
+        ambiguity=min(1.0, sum(w for _, w in doubts)), ambiguities=[d for d, _ in doubts],
+        line=ph.line, span=(ph.line, ph.last), identity=f"{rm.name}|{ph.name}|{ph.label}",
     )
 
 
-_PHASE_TITLE = regex.compile(
-    r"^(?: {0,3}#{1,6}\s+(?:\S+\s+){0,3}|\s*\*\*\s*|\s*[-*]\s+\[[ xX]\]\s+\**)(?:Current\s+)?Phase\s*\d+(?:\.\d+)?[A-Z]?\b",
-    regex.IGNORECASE,
-)
+def _doubts(ph: Phase) -> list[tuple[str, float]]:
+    out = []
+    if any(_PLACEHOLDER.fullmatch(t) for t in (ph.name.split(": ", 1)[-1], *(t for _, t in ph.checks), *ph.scope)):
+        out.append(("placeholder items: a template, not a real plan", 1.0))
+    return out
 
 
-def extract(match: Match, pack: DomainPack) -> list[Draft]:
-    raw = match.text
-    after = match.context_after
-    if _PHASE_TITLE.match(raw):
-        it = _ITEM.match(raw)
-        if it:  # "- [x] **Phase 1:** Basic structure" owns the items indented under it
-            indent = len(it.group(1).expandtabs(4))
-            sec = gather(after, 7, indent)
-            draft = section_draft(match, raw, sec, phase_title=True)
-            if draft and not sec.items:
-                return []  # a checked phase with no tasks under it: the parent list covers it
-            return [draft] if draft else []
-        h = _HEADING.match(raw)
-        sec = gather(after, len(h.group(1)) if h else 7)
-        draft = section_draft(match, raw, sec, phase_title=True)
-        return [draft] if draft else []
-    if _ITEM.match(raw) or _MARK_ITEM.match(clean_keep_indent(raw)):
-        prev = _prev_nonblank(match)
-        if prev is None or _item(prev[1]) is not None or _PHASE_TITLE.match(prev[1]):
-            return []  # not the first item, or its phase title gives the example
-        if not _is_title_line(prev[1]):
-            return []  # a list under prose has no name to report on
-        if not (_HEADING.match(prev[1]) or _BOLD_TITLE.match(prev[1])) and _PHASE_TITLE.match(
-                _nearest_heading_row(match) or ""):
-            return []  # "Objective: ..." under "## Phase 4": the phase heading gives the example
-        if _PHASE_TITLE.match(raw):
-            return []
-        sec = gather([raw, *after], 7 if not _HEADING.match(prev[1]) else len(_HEADING.match(prev[1]).group(1)),
-                     stop_at_text=True)
-        draft = section_draft(match, prev[1], sec, phase_title=False)
-        return [draft] if draft else []
-    draft = status_draft(match)
-    return [draft] if draft else []
+def _fitting_text(rm: Roadmap) -> str:
+    """A roadmap as its phases' status-bearing lines: each title, status line and checklist item (a
+    phase's notes and plain lists say nothing about where it stands); empty when that is too long."""
+    blocks = []
+    for ph in rm.phases:
+        lines = ph.lines()
+        if ph.form in ("item", "row", "progression", "status"):
+            # an item, a progression: its line; a row: the header once, then its row; a status: its line
+            blocks.extend(lines if ph.form == "row" and not blocks else lines[:1] if ph.form in ("item", "progression")
+                          else lines[-1:])
+            continue
+        blocks.append(lines[0])
+        if ph.status_line:
+            blocks.append(ph.status_line)
+        blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln))
+    text = "\n".join(blocks)
+    return text if len(text) <= MAX_ROADMAP_CHARS else ""
 
 
-EXTRACTOR = Extractor(extract=extract)
+def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
+    if len(rm.phases) < 2:
+        return None
+    text = _fitting_text(rm)
+    if not text:
+        return None
+    first = rm.phases[0]
+    rows = []
+    for ph in rm.phases:
+        row: dict[str, Any] = {"phase": ph.name, "status": ph.label}
+        if ph.checks:
+            row["done"] = f"{len(ph.done)} of {len(ph.checks)}"
+        rows.append(row)
+    out: dict[str, Any] = {"roadmap": rm.name, "phases": rows}
+    for lab in ("complete", "in_progress", "not_started", "needs_update"):
+        n = sum(1 for p in rm.phases if p.label == lab)
+        if n:
+            out[lab] = n
+    current = next((p for p in rm.phases if p.label == "in_progress"), None) \
+        or next((p for p in rm.phases if p.label in ("not_started", "needs_update")), None)
+    if current is not None:
+        out["current_phase"] = current.name
+        if current.left:  # (a plain list under a phase is not in the roadmap's status lines)
+            out["next_step"] = current.left[0]
+    inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text}
+    context = next((p.context for p in rm.phases if p.basis in ("group", "plan") and p.context), "")
+    if context:
+        inp["context"] = context
+    return Draft(
+        instruction_key="roadmap_summary", input=inp, output=out,
+        evidence=_evidence(doc.text(first.line)), kind="decision_trees", label=first.label,
+        required=("roadmap", "phases"), rationale=1.0, line=first.line, span=(first.line, rm.phases[-1].last),
+        identity=f"{rm.name}|summary|" + ",".join(f"{p.name}={p.label}" for p in rm.phases),
+    )
+
+
+def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
+    """Is this roadmap up to date? Asked of a roadmap with a phase whose stated status can be held
+    against its checklist; the answer names each stale phase, what it claims, what its checks show
+    and what should change."""
+    both = [p for p in rm.phases if p.basis in ("both", "plan_checks", "claim")
+            or p.basis == "checklist" and p.unticked_done]
+    if not both:
+        return None
+    text = _fitting_text(rm)
+    if not text:
+        return None
+    stale = [p for p in both if p.label == "needs_update"]
+    anchor = stale[0] if stale else both[0]
+    out: dict[str, Any] = {"up_to_date": not stale}
+    if stale:
+        out["stale_phases"] = [{"phase": p.name, "claims": p.stated or p.context, "evidence_shows": _shows(p),
+                                "change": _change(p)} for p in stale]
+    ok = [p.name for p in both if p.label != "needs_update"]
+    if ok:
+        out["consistent_phases"] = ok
+    out["verdict"] = (f"{len(stale)} phase{'s' if len(stale) > 1 else ''} need{'' if len(stale) > 1 else 's'} an update"
+                      if stale else f"up to date: every stated status agrees with its checklist ({len(both)} checked)")
+    inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text}
+    context = next((p.context for p in stale if p.basis == "plan_checks"), "")
+    if context:
+        inp["context"] = context
+    return Draft(
+        instruction_key="roadmap_audit", input=inp, output=out,
+        evidence=_evidence(doc.text(anchor.line)), kind="decision_trees", label=anchor.label,
+        required=("up_to_date", "verdict"), rationale=1.0, line=anchor.line, span=(anchor.line, anchor.last),
+        identity=f"{rm.name}|audit|" + ",".join(f"{p.name}={p.label}" for p in both),
+    )
+
+
+def _shows(p: Phase) -> str:
+    if p.basis == "claim":
+        return p.actual
+    shown = f"{len(p.done)} of {len(p.checks)} items done"
+    if p.unticked_done:
+        shown += f", {len(p.unticked_done)} of them with an unticked box"
+    return shown
+
+
+def _change(p: Phase) -> str:
+    if p.basis == "claim":
+        return f"restate the milestone as {_SAYS[p.derived]} until the actual status supports the claim"
+    if p.unticked_done and (p.own is None or p.basis == "checklist"):
+        return "tick the boxes of the items whose text says they are done"
+    left = len(p.left)
+    if p.own == "complete":
+        return (f"mark it {_SAYS[p.derived]} until the {left} open item{'s' if left > 1 else ''} "
+                f"{'are' if left > 1 else 'is'} done, or tick {'them' if left > 1 else 'it'} if finished")
+    if p.own == "not_started":
+        done = len(p.done)
+        return f"restate it as {_SAYS[p.derived]}: {done} item{'s are' if done > 1 else ' is'} already done"
+    return "mark it complete: every item is done"
+
+
+def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
+    drafts: list[Draft] = []
+    for rm in roadmaps(doc):
+        for ph in rm.phases:
+            d = phase_draft(doc, rm, ph)
+            if d is not None:
+                drafts.append(d)
+        for make in (summary_draft, audit_draft):
+            d = make(doc, rm)
+            if d is not None:
+                drafts.append(d)
+    return drafts
+
+
+EXTRACTOR = Extractor(document=extract)
