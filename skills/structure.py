@@ -37,7 +37,6 @@ from training_data_miner.skills.load_source import BOM, SourceError, check_sourc
 
 MAX_DOCUMENT_LINES = 20_000  # a longer stretch without a separator (a raw log) is cut into parts
 SEPARATOR_MIN = 70  # a line of at least this many '=' and nothing else separates two documents
-BOM_CHAR = "\ufeff"
 
 # -- line classes -------------------------------------------------------------------------------
 
@@ -417,8 +416,6 @@ def parse_document(lines: list[str], first_line: int = 1, index: int = 0, part: 
     skip = _front_matter(lines, first_line, fields)
     for i in range(skip, n_lines):
         text = lines[i]
-        if text[:1] == BOM_CHAR:  # a pasted document keeps its byte order mark on its first line
-            text = text[1:]
         n = first_line + i
         # -- fenced blocks: nothing inside is a heading, list or table; log lines still are records
         if fence is not None:

@@ -155,15 +155,6 @@ def test_front_matter_is_fields_not_a_heading() -> None:
     assert [(h.line, h.title) for h in d.headings()] == [(6, "Skill X")]
 
 
-def test_a_pasted_documents_byte_order_mark_does_not_hide_its_title(tmp_path: Path) -> None:
-    p = tmp_path / "s.txt"
-    p.write_text(f"# Notes\n{SEP}\n\ufeff# Cache Module - Modification Log\n\n## [2025-10-15] Added\n", encoding="utf-8")
-    _, doc = Structure.read(p).documents()
-    assert (doc.title, doc.title_line, doc.kind) == ("Cache Module - Modification Log", 3, "modlog")
-    assert doc.lines[1].startswith("\ufeff")  # the text itself is kept as it is
-    assert doc.heading_path(5) == ["Cache Module - Modification Log", "[2025-10-15] Added"]
-
-
 @pytest.mark.parametrize("title, kind", [
     ("Utils Module - ModLog", "modlog"), ("ModLog: Tokenization System", "modlog"),
     ("Memory Orchestrator ModLog (WSP 22)", "modlog"), ("FoundUps Agent - Development Log", "modlog"),
