@@ -323,6 +323,17 @@ def test_logs_pasted_one_after_another_keep_their_own_module(tmp_path):
     assert exs[19]["entry"].input["module"] == "modules/media/thumbnailer"
 
 
+def test_a_log_whose_title_keeps_its_byte_order_mark_is_read_as_one(tmp_path):
+    text = "\n".join([
+        "# Notes", SEP, "\ufeff# Search Cache - Module Modification Log", "",
+        "## Purpose (WSP 22)", "This log tracks the cache.", "",
+        "## [2025-11-30] Cache keys include the module filter", "- Filtered searches no longer share results",
+    ])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))
+    assert list(exs) == [8]
+    assert exs[8]["entry"].input["module"] == "Search Cache"
+
+
 def test_an_entry_in_the_house_format_is_one_wherever_it_was_pasted(tmp_path):
     text = "\n".join([
         "# Scratch notes",

@@ -287,7 +287,7 @@ def _log_name(title: str | None, path: str | None = None) -> str | None:
     name = rx.sub(r"\([^()]*\)", " ", name)
     name = CHANGELOG.sub(" ", name)
     name = rx.sub(r"(?i)\bmodule\s*(?=[-:|\u2013\u2014]?\s*$)|^\s*(?:module\s*)?[-:|\u2013\u2014]\s*", " ", name)
-    name = " ".join(name.split()).strip(" -:|\u2013\u2014")
+    name = rx.sub(r"\s+([:,])", r"\1", " ".join(name.split())).strip(" -:|\u2013\u2014")
     name = rx.sub(r"(?i)\s+module$", "", name) if len(name.split()) > 1 else name
     return name if rx.search(r"[A-Za-z]{2}", name) else None
 
@@ -309,9 +309,22 @@ def _regions(doc: Document) -> list[Region]:
             out.append(Region(doc, first, last, _log_name(head.title), head.line))
         elif head is None and doc.kind == "modlog":
             out.append(Region(doc, first, last, _log_name(doc.title, doc.path), doc.title_line))
+        elif head is None and (hidden := _title_behind_bom(doc)) is not None:
+            out.append(Region(doc, first, last, _log_name(hidden), None))
         else:
             out += _sections_named_log(doc, first, last)
     return out
+
+
+def _title_behind_bom(doc: Document) -> str | None:
+    """The title of a pasted log whose first line keeps its byte order mark ("\ufeff# X - ModLog"):
+    the structure does not read that line as a heading, so the title is read here, when it names a
+    log."""
+    for _, text in doc.span(doc.start, doc.start + 2):
+        if text.startswith("\ufeff"):
+            m = _HEADING.match(text[1:])
+            return m["text"] if m and len(m["hashes"]) == 1 and CHANGELOG.search(clean(m["text"])) else None
+    return None
 
 
 def _sections_named_log(doc: Document, first: int, last: int) -> list[Region]:
