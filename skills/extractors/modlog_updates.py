@@ -276,7 +276,7 @@ class Region:
 
 def _log_name(title: str | None, path: str | None = None) -> str | None:
     """The module a ModLog belongs to, from its path ("modules/x/wre_core/ModLog.md" -> "wre_core")
-    or its title ("Utils Module - ModLog" -> "Utils Module")."""
+    or its title ("Utils Module - ModLog" -> "Utils", "ModLog: Tokenization System" -> "Tokenization System")."""
     if path:
         parts = rx.split(r"[/\\]", path)
         if len(parts) >= 2 and _MENTIONS_LOG.match(parts[-1]) and parts[-1].lower().endswith(".md"):
