@@ -405,6 +405,19 @@ def test_fields_carry_no_link_targets_escapes_tags_or_dangling_colons(tmp_path):
         assert bad not in blob
 
 
+@pytest.mark.parametrize("raw, cleaned", [
+    ("[U+2701]EWSP 54 (Agent Duties)", "WSP 54 (Agent Duties)"),
+    ("[U+26A0]EEEE**WSP 35 AUDIT ALERT**", "WSP 35 AUDIT ALERT"),
+    ("[U+1F916]EENHANCED BANTER ENGINE", "ENHANCED BANTER ENGINE"),
+    ("[U+2701]EEnhanced awakening test", "Enhanced awakening test"),
+    ("[U+2705]Enabled caching", "Enabled caching"),
+    ("- [OK] **Deleted** `old.py` \u2192 moved [TARGET]", "Deleted `old.py` -> moved"),
+    ("See [the guide](../docs/guide.md#L3) \u2705 now", "See the guide now"),
+])
+def test_clean_removes_escapes_their_mojibake_tags_and_link_targets_and_keeps_words_whole(raw, cleaned):
+    assert ml.clean(raw) == cleaned
+
+
 def test_long_lists_are_cut_with_a_count_and_long_entries_are_shown_in_part(tmp_path):
     files = [f"- `src/part_{i}.py`" for i in range(14)]
     steps = [f"- Step {i} of the migration ran and was checked against the old tables" for i in range(40)]

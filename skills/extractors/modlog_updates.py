@@ -73,7 +73,9 @@ _RECORD = regex.compile(r"^\*\*(?P<date>" + _D + r")" + _TIME + r"\*\*\s*:?\s*(?
 
 # Markup and noise removed from fields.
 _LINK = regex.compile(r"!?\[(?P<text>[^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\)){0,500}\)")
-_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:E+(?![a-z])|E*(?=E[a-z]))?[\uFE0F\u200D]?\s?")
+# An escape and the mojibake after it: one "E" for the pictograph, three more for a variation
+# selector ("[U+2701]EWSP", "[U+26A0]EEEE**WSP", "[U+1F916]EENHANCED" -> "ENHANCED"); "[U+2705]Enabled" keeps its E.
+_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|$))?[\uFE0F\u200D]?\s?")
 _EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD]")
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
 _TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
