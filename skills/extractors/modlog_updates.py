@@ -598,7 +598,7 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
             groups[-1].lines.append((n, ""))  # a blank line parts two paragraphs
             continue
         c = s[0]
-        if c in "-*_=" and _RULE.match(s):
+        if s[:3] in ("---", "***", "___", "===") and _RULE.match(s):
             open_field = None
             continue
         if open_field is not None and _BULLET.match(text):
@@ -611,7 +611,7 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
             h = _HEADING.match(text)
             if h:
                 label, level = h["text"], len(h["hashes"])
-        elif "**" in s[:4]:
+        elif "**" in s[:4] and s[-1] in ":*":  # a bold label ends its line with a colon or the bold mark
             m = _LABEL.match(text)
             if m:
                 label = m["key"]
