@@ -11,8 +11,9 @@ import json
 import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
-from training_data_miner.skills.extractors import Draft, context_lines, get_extractor
+from training_data_miner.skills.extractors import TEMPLATE_CAP, TEMPLATE_NOTE, Draft, context_lines, get_extractor
 from training_data_miner.skills.filter_quality import score_quality
 from training_data_miner.skills.models import Example, Match, trusted
 from training_data_miner.skills.packs import DomainPack
@@ -103,6 +104,8 @@ class Extraction:
         self.memo: dict[tuple, list[tuple[Example, int]]] = {}
         # identity -> content keys of the drafts made for it (Draft.identity), from earlier documents
         self.seen: dict[str, set[int]] = {}
+        # template -> content keys of the drafts kept for it (Draft.template)
+        self.templates: dict[str, set[int]] = {}
         self.n = 0
         self.doc: Document | None = None
         self.hits: list[Match] = []
@@ -134,7 +137,7 @@ class Extraction:
         seen = self.memo.get(key)
         if seen is not None:  # the same document pasted again, with the same hits
             return self._copies(seen, doc.start)
-        drafts = self._not_restated(self.extract_document(doc, hits, self.pack))
+        drafts = self._capped(self._not_restated(self.extract_document(doc, hits, self.pack)))
         made = []
         lines = [m.line for m in hits]
         for draft in sorted(drafts, key=lambda d: d.line or 0):
@@ -159,8 +162,7 @@ class Extraction:
                 out.append(d)
                 continue
             # what the example is and how it scores: a copy of a draft the filter rejects is no better
-            content = zlib.crc32(json.dumps([d.instruction_key, d.input, d.output, d.rationale, d.rationale_note,
-                                             d.ambiguity], sort_keys=True, ensure_ascii=False).encode("utf-8"))
+            content = _content(d, d.rationale, d.rationale_note, d.ambiguity)
             earlier = self.seen.get(d.identity)
             if earlier is None:
                 new.setdefault(d.identity, set()).add(content)
@@ -170,6 +172,30 @@ class Extraction:
         if len(self.seen) + len(new) > SEEN_LIMIT:
             self.seen.clear()
         self.seen.update(new)
+        return out
+
+    def _capped(self, drafts: list[Draft]) -> list[Draft]:
+        """The drafts with the template cap applied: of the drafts sharing a template (Draft.template)
+        in the run, the first TEMPLATE_CAP are kept as they are; each later one is made but scored
+        below the threshold, with the cap as its reason, so the dump's shape stays on record. A
+        byte-identical copy of a kept draft is kept again (the filter rejects it as an exact
+        duplicate)."""
+        out: list[Draft] = []
+        for d in drafts:
+            if d.template is None:
+                out.append(d)
+                continue
+            if d.template not in self.templates and len(self.templates) >= SEEN_LIMIT:
+                self.templates.clear()
+            kept = self.templates.setdefault(d.template, set())
+            content = _content(d)
+            if content in kept or len(kept) < TEMPLATE_CAP:
+                kept.add(content)
+                out.append(d)
+                continue
+            out.append(replace(d, rationale=0.0, rationale_note=(
+                f"{TEMPLATE_NOTE}: {d.template} ({TEMPLATE_CAP} examples of this answer already kept; "
+                f"at most {TEMPLATE_CAP} per identical answer in a template dump)")))
         return out
 
     def _copies(self, seen: list[tuple[Example, int]], base: int) -> list[Example]:
@@ -204,6 +230,12 @@ class Extraction:
                 self.memo.clear()
             self.memo[key] = made
         return [e for e, _ in made]
+
+
+def _content(d: Draft, *more: object) -> int:
+    """A draft's content key: its task kind, input and output (and whatever else is passed)."""
+    return zlib.crc32(json.dumps([d.instruction_key, d.input, d.output, *more], sort_keys=True,
+                                 ensure_ascii=False).encode("utf-8"))
 
 
 def _document_key(doc: Document, hits: list[Match]) -> tuple:
