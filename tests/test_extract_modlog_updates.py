@@ -516,3 +516,114 @@ def test_dev_corpus_against_the_gold(tmp_path):
     missed = {m["anchor"] for m in report["missed"]}
     assert len(firsts) <= len(gold) - 60
     assert sum(a not in missed for a in firsts) / len(firsts) >= 0.97, sorted(missed & set(firsts))
+
+
+# -- what belongs to a part of the entry, not to the entry -----------------------------------------
+
+def _one_entry(tmp_path, body):
+    text = "\n".join([SEP, "# Relay ModLog", "", "## [2025-11-02] Relay hardening", "",
+                      "**Change Type**: Fix", "**By**: 0102", "", *body])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    return exs
+
+
+def test_a_problem_or_fix_blocks_impact_is_not_the_entrys_impact(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "",
+        "#### 1. Reconnect loop fixed",
+        "**Issue**: The relay reconnected every second after a timeout",
+        "**Fix**: Backoff doubles up to a minute",
+        "**Impact**: The broker sees one reconnect a minute",
+        "",
+        "#### Problem Identified",
+        "- **File**: `relay/socket.py`",
+        "- **Impact**: Single point of failure for every client",
+    ])
+    for ex in exs.values():
+        assert "impact" not in ex.output and "impact" not in ex.input, ex
+    exs = _one_entry(tmp_path, ["### Summary", "Backoff doubles up to a minute.", "",
+                                "### Performance Impact", "- Reconnects fall from 60 to 1 a minute"])
+    assert exs["fields"].output["impact"] == ["Reconnects fall from 60 to 1 a minute"]
+
+
+def test_status_compliance_and_next_phase_blocks_are_not_changes_and_significance_is_impact(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "",
+        "**Modules Touched**:", "- `relay` - backoff added", "",
+        "**Sprint Status**:", "- Sprint 1: backoff - COMPLETE", "- Sprint 2: metrics - PENDING", "",
+        "**WSP Compliance**:", "- HoloIndex searched first", "",
+        "#### IMPACT & SIGNIFICANCE", "- Brokers stay up under client storms", "",
+        "#### NEXT PHASE READY", "With backoff done:", "- metrics can start",
+    ])
+    out = exs["fields"].output
+    assert out["changes"] == ["Modules Touched: `relay` - backoff added"]
+    assert out["impact"] == ["Brokers stay up under client storms"]
+    assert "Sprint" not in json.dumps(out) and "NEXT PHASE" not in json.dumps(out) and "HoloIndex" not in json.dumps(out)
+
+
+def test_a_list_of_changes_comes_before_a_one_line_action_field(tmp_path):
+    exs = _one_entry(tmp_path, ["**Action**: Hardened the relay", "",
+                                "**Changes Made**:", "- Added backoff", "- Added a reconnect counter"])
+    assert exs["fields"].output["changes"] == ["Added backoff", "Added a reconnect counter"]
+
+
+def test_a_stated_resolution_inside_a_problem_block_is_not_a_why(tmp_path):
+    exs = _one_entry(tmp_path, ["### Relay work", "", "#### Problem Identified",
+                                "- **Reconnect storm**: every client retried at once",
+                                "- **Resolution**: backoff with jitter", "",
+                                "#### Changes", "- Added backoff with jitter"])
+    assert exs["fields"].output["why"] == ["Reconnect storm: every client retried at once"]
+
+
+def test_an_entry_whose_heading_carries_only_fields_takes_the_sections_of_its_level_that_follow(tmp_path):
+    text = "\n".join([SEP, "# Relay ModLog", "",
+                      "### [2025-11-03] Queue storage decision", "",
+                      "**Change Type**: Architecture Decision", "**WSP References**: WSP 60", "",
+                      "### Decision Analysis", "- JSONL chosen: append-only and simple", "",
+                      "### Rationale", "- Records are never updated", "",
+                      "### [2025-11-02] Earlier entry", "**Change Type**: Fix", "", "### Summary", "- Fixed it"])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))
+    entry = exs[line_of(text, "Queue storage decision")]
+    assert entry["fields"].output["changes"] == ["Decision Analysis: JSONL chosen: append-only and simple"]
+    assert entry["fields"].output["why"] == ["Records are never updated"]
+    assert "Fixed it" not in json.dumps(entry["fields"].input)
+    # an entry that is nothing but its fields gives no field task (it would only relabel them)
+    bare = "\n".join([SEP, "# Relay ModLog", "", "## [2025-11-03] Session record", "**By**: 0102",
+                      "**WSP References**: WSP 22", "", "## [2025-11-02] Earlier", "### Summary", "- Fixed it"])
+    assert line_of(bare, "Session record") not in by_kind(mine_text(tmp_path, "modlog_updates", bare))
+
+
+def test_sections_without_items_list_their_parts_and_bullet_labels_hold_their_lists(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### SESSION CACHE", "", "#### Instant Reconnection", "```python", "cache = {}", "```", "",
+        "#### Cache Expiry", "- One hour", "",
+        "### STREAM RESOLUTION", "- Cached stream tried first",
+    ])
+    assert exs["fields"].output["changes"] == ["SESSION CACHE: Instant Reconnection; Cache Expiry",
+                                               "STREAM RESOLUTION: Cached stream tried first"]
+    text = "\n".join([SEP, "# Relay ModLog", "", "## MODLOG - [Relay Backoff]:", "- Version: 0.2.1",
+                      "- Date: 2025-11-04", "- Description: Added exponential backoff to the relay client",
+                      "- Files Modified:", "  - relay/src/client.py (backoff)", "  - relay/tests/test_client.py"])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["files"] == ["relay/src/client.py", "relay/tests/test_client.py"]
+    assert exs["fields"].output["changes"] == ["Added exponential backoff to the relay client"]
+
+
+def test_lead_fields_that_say_something_come_before_the_parts(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Protocol Creation**: Created WSP 90: the relay backoff protocol for every client",
+        "**Auditor**: 0102", "",
+        "**Key Components**:", "- Backoff schedule", "- Reconnect counter",
+    ])
+    assert exs["fields"].output["changes"] == [
+        "Protocol Creation: Created WSP 90: the relay backoff protocol for every client",
+        "Key Components: Backoff schedule; Reconnect counter"]
+
+
+@pytest.mark.parametrize("raw, cleaned", [
+    ("**`__init__.py`**: Exports all", "`__init__.py`: Exports all"),
+    ("- **__main__.py** entry point", "__main__.py entry point"),
+    ("__Bold words__ here", "Bold words here"),
+])
+def test_clean_keeps_dunder_names_and_drops_bold_underscores(raw, cleaned):
+    assert ml.clean(raw) == cleaned

@@ -103,7 +103,8 @@ _WHY = regex.compile(
     r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description)?|triggers?|"
     r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|requirements?)(?: (?:&|and) [a-z ]{1,30})?$")
 _AMBIGUOUS_WHY = regex.compile(r"^(?:context|background|issues?|triggers?|requirements?|(?:user |012 )?feedback)$")
-_IMPACT = regex.compile(r"^(?:expected |key )?(?:impact(?: analysis)?|results?|outcomes?|benefits?|effects?)$")
+_IMPACT = regex.compile(r"^(?:(?:expected |key )?(?:impact(?: analysis)?|results?|outcomes?|benefits?|effects?)|[a-z]{3,20} impact)"
+                     r"(?: (?:&|and) [a-z ]{1,30})?$")
 _FILES = regex.compile(r"^(?:(?:key |new |modified |created |updated |changed |deleted |affected )?files?(?: [a-z/ &-]{1,40})?|"
                        r"locations?|file changes|(?:created|modified|updated|changed|touched) files?)$")
 _SUMMARY = regex.compile(
@@ -113,10 +114,14 @@ _SUMMARY = regex.compile(
     r"added|changed|fixed|removed|created|modified|updated|new(?: features?)?|(?:key )?(?:features?|improvements?|enhancements?))$")
 # sections of an entry that are not a part of the change
 _NOT_A_CHANGE = regex.compile(
-    r"^(?:next (?:steps?|actions?)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
+    r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
     r"notes?|references?|related(?: docs| documents)?|see also|wsp (?:compliance|references?|protocols?)|"
     r"compliance(?: status)?|known (?:issues|limitations))\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
+_DUNDER = regex.compile(r"(?<![\w])__(?=[A-Za-z]\w{0,40}__(?!\w))|(?<=(?<!\w)__[A-Za-z]\w{0,40})__(?!\w)")
+_FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved|fix applied)\s*:")
+_CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
+_FIX_KEYS = ("fix", "fixes", "solution", "resolution", "fix applied")
 _TYPE_KEYS = ("change type", "type", "category")
 _BY_KEYS = ("by", "agent", "author", "architect", "who")
 _WSP_KEYS = ("wsp references", "wsp reference", "wsp protocol references", "wsp protocols", "wsp protocol", "wsp refs",
@@ -160,7 +165,9 @@ def clean(text: str) -> str:
         text = _EMOJI.sub(" ", text)
     if "[U+" in text:
         text = _ESCAPE.sub(" ", text)
-    text = text.replace("**", "").replace("__", "")
+    text = text.replace("**", "")
+    if "__" in text:  # bold underscores go, a dunder name ("__init__.py") stays
+        text = "__".join(part.replace("__", "") for part in _DUNDER.split(text))
     text = _BULLET.sub("", text)
     text = _TAGS.sub("", text.strip())
     if "[" in text:
@@ -459,7 +466,7 @@ def _entries(region: Region) -> list[Entry]:
     # a heading entry runs to the next entry, or to the next heading of its level or above
     for e, nxt in zip(found, [*found[1:], None]):
         sec = doc.section_at(e.line)
-        end = sec.end if sec.level < 7 else _bold_end(doc, sec)
+        end = sec.end if sec.level < 7 and not _metadata_only(doc, e.line + 1, sec.end) else _bold_end(doc, sec)
         if nxt is not None:
             end = min(end, nxt.line - 1)
         e.last = _trim(doc, e.line, min(end, region.last))
@@ -483,8 +490,15 @@ def _entries(region: Region) -> list[Entry]:
     return sorted(found, key=lambda e: e.line)
 
 
+def _metadata_only(doc: Document, first: int, last: int) -> bool:
+    """Whether an entry heading's own lines hold nothing but its fields: its parts are then the
+    headings of its level that follow it ("### [date] Title", its fields, "### What Changed")."""
+    return all(not t.strip() or _RULE.match(t) or _fields_of(t) for _, t in doc.span(first, last))
+
+
 def _bold_end(doc: Document, sec: Section) -> int:
-    """A bold-line entry runs to the next `#` heading (bold lines inside it are its labels)."""
+    """A bold-line entry (or one whose parts are headings of its own level) runs to the end of the
+    section above it (bold lines or such headings inside it are its parts)."""
     parent = doc.sections[sec.parent] if sec.parent is not None else None
     return parent.end if parent is not None else doc.end
 
@@ -552,6 +566,7 @@ class Fld:
     line: int
     depth: int
     end: int  # the last line it takes
+    group: int = 0  # the group it is in
 
 
 @dataclass
@@ -619,6 +634,8 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
             m = _PLAIN_LABEL.match(s)
             if m:
                 label = m["key"]
+            elif c in "-*+" and (m := _PLAIN_LABEL.match(_BULLET.sub("", s))) and role(_key(m["key"])) != "other":
+                label = m["key"]  # "- Files Modified:" over its own list, in a list of fields
         if label is not None:
             if level < 7:
                 while heads and heads[-1] >= level:
@@ -631,7 +648,7 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
             continue
         found = _fields_of(text) if ":" in text[:64] else ()
         for key, value in found:
-            fields.append(Fld(key, value, n, groups[-1].depth + 1, n))
+            fields.append(Fld(key, value, n, groups[-1].depth + 1, n, len(groups) - 1))
         if found:
             if found[-1][1].rstrip("* ").endswith(":"):
                 open_field = fields[-1]
@@ -775,7 +792,7 @@ def _parts(facts: Facts) -> list[str]:
     out = []
     for i in top:
         g = facts.groups[i]
-        items = _items(g.lines, heads_only=True)
+        items = _items(g.lines, heads_only=True) or (_subtitles(facts, i) if g.level < 7 else [])
         out.append(_join(g.title, items) if items else _cut(g.title))
     return [p for p in out if rx.search(r"[A-Za-z]{2}", p)]
 
@@ -791,7 +808,7 @@ def _content(facts: Facts, i: int) -> list[str]:
     for child in facts.groups[i + 1:]:
         if child.depth <= g.depth:
             break
-        if child.level == 7 and child.depth == g.depth + 1:
+        if child.level == 7 and child.depth == g.depth + 1 and role(child.key) in ("changes", "other"):
             items = _items(child.lines, heads_only=True)
             if items:
                 parts.append(_join(child.title, items))
@@ -804,19 +821,32 @@ def _shallow_only(key: str) -> bool:
     return role(key) == "why" and _AMBIGUOUS_WHY.match(key) is not None
 
 
+def _part_of_a_fix(facts: Facts, f: Fld) -> bool:
+    """Whether a field inside a part of the entry belongs to that part's problem or fix (a problem's
+    **Impact**, an Issue / Fix / Result block): it is not the entry's impact."""
+    if role(facts.groups[f.group].key) == "why":
+        return True
+    return any(o.group == f.group and o is not f and (role(o.key) == "why" or o.key in _FIX_KEYS) for o in facts.fields)
+
+
 def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
     """The depth and content of the shallowest, then first, group or field whose name has the
     role `want` (depth 9 and no content when there is none)."""
-    found: list[tuple[int, int, int, int]] = []  # depth, line, 0 group / 1 field, index
+    found: list[tuple[int, int, int, int, int]] = []  # depth, rank, line, 0 group / 1 field, index
     for i, g in enumerate(facts.groups):
         if role(g.key) == want and not (g.depth > 1 and _shallow_only(g.key)):
-            found.append((g.depth, g.line, 0, i))
+            # a list of the changes comes before a one-line field beside it ("**Action**: ...")
+            found.append((g.depth, 0 if _CHANGE_LIST.match(g.key) else 1, g.line, 0, i))
     for i, f in enumerate(facts.fields):
+        if want == "impact" and f.depth > 1 and _part_of_a_fix(facts, f):
+            continue
         if role(f.key) == want and not (f.depth > 1 and _shallow_only(f.key)):
-            found.append((f.depth, f.line, 1, i))
-    for depth, _, what, i in sorted(found):
+            found.append((f.depth, 1, f.line, 1, i))
+    for depth, _, _, what, i in sorted(found):
         if what == 0:
             items = _content(facts, i)
+            if want == "why":  # a problem block's fix ("**Resolution**: ...") is not a reason
+                items = [t for t in items if not _FIX_ITEM.match(t)]
         else:
             value = clean(facts.fields[i].value)
             items = [_cut(value)] if value else []
@@ -854,7 +884,13 @@ def summarise(facts: Facts) -> dict:
     if shallow > 1:
         lead = facts.groups[0].lines
         prose = any(t.strip() and not _BULLET.match(t) and not _FIELD.match(t) for _, t in lead)
-        changes = (_items(lead) if prose else []) or _parts(facts) or _items(lead) or changes
+        if prose:
+            changes = _items(lead) or changes
+        else:  # the lead's fields that say something ("**WSP Creation**: Created WSP 73 ...", not
+            # "**Auditor**: 0102" or "**Rejected**: 0"), then the parts
+            parts = _parts(facts)
+            said = [t for t in _items(lead) if len(rx.sub(r"\([^)]*\)", " ", t.split(": ", 1)[-1]).split()) >= 6]
+            changes = (list(dict.fromkeys([*said, *parts])) if parts else []) or _items(lead) or changes
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
@@ -993,6 +1029,8 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     shown["date"] = head.date or raw_facts.get("date")
     shown["version"] = head.version or raw_facts.get("version")
     shown = {k: shown[k] for k in _ORDER if shown.get(k)}
+    if not any(k in shown for k in ("changes", "files", "why", "impact")):
+        return drafts  # the lines shown are metadata alone: reading them out would only relabel them
     text = "\n".join(raw_lines)
     if left:
         text += f"\n[... {left} more lines of the entry not shown]"
