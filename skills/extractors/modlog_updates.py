@@ -117,7 +117,7 @@ _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
     r"notes?|references?|related(?: docs| documents)?|see also|wsp (?:compliance|references?|protocols?)|"
-    r"compliance(?: status)?|known (?:issues|limitations))\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
+    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?)\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
 _DUNDER = regex.compile(r"(?<![\w])__(?=[A-Za-z]\w{0,40}__(?!\w))|(?<=(?<!\w)__[A-Za-z]\w{0,40})__(?!\w)")
 _FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved|fix applied)\s*:")
 _CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
