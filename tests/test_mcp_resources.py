@@ -9,6 +9,8 @@ from mcp import Client, MCPError
 
 from conftest import REPO, SAMPLE, payload
 
+from training_data_miner.server.mcp_resources import MAX_PAGE
+
 pytestmark = pytest.mark.anyio
 
 SAMPLE_REL = str(SAMPLE.relative_to(REPO))
@@ -152,10 +154,18 @@ async def test_default_pages_fit_in_8_kb_and_lead_to_the_rest(data_dir, dev_corp
             dataset = json.loads((out / f"{d}_training_data.json").read_text())
             everything = await pages(client, s["dataset_uri"], fits)
             assert [e for p in everything for e in p["items"]] == dataset["examples"], d
-            # every page but the last is full: it holds items, and the next one would not have fitted
+            # every page but the last is full: it holds items, and the next one would not have fitted in
+            # 8,000 bytes with the page around them (its numbers counted at their widest, as they are
+            # reserved before the page is filled) and the comma before it
             size = lambda obj: len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())  # noqa: E731
-            assert len(everything) > 1 and all(
-                p["items"] and size(p) + size(nxt["items"][0]) > 8000 for p, nxt in zip(everything, everything[1:])), d
+
+            def full(p: dict, nxt: dict) -> bool:
+                widest = {**p, "limit": MAX_PAGE, "next_offset": p["total"],
+                          "next_uri": p["next_uri"].split("?")[0] + f"?offset={p['total']}", "items": []}
+                used = sum(size(item) + 1 for item in p["items"])
+                return bool(p["items"]) and size(widest) + used + size(nxt["items"][0]) + 1 > 8000
+
+            assert len(everything) > 1 and all(full(p, nxt) for p, nxt in zip(everything, everything[1:])), d
             for uri in (f"dataset://{d}/validation_set", f"dataset://{d}/rejected_examples",
                         f"execution://{eid}/examples/{d}", f"execution://{eid}/matches/{d}"):
                 fits(await read(client, uri))
