@@ -73,6 +73,7 @@ def to_example(draft: Draft, match: Match, pack: DomainPack, source_name: str, n
 
 MEMO_LIMIT = 20_000  # windows remembered per run (bounded, so a long stream stays in bounded memory)
 SEEN_LIMIT = 200_000  # item identities remembered per run (Draft.identity), bounded for the same reason
+SAME_ANSWER_CAP = 2  # drafts of different items that say the same (Draft.answer) made per run
 
 
 def _window_key(match: Match) -> tuple | None:
@@ -103,6 +104,8 @@ class Extraction:
         self.memo: dict[tuple, list[tuple[Example, int]]] = {}
         # identity -> content keys of the drafts made for it (Draft.identity), from earlier documents
         self.seen: dict[str, set[int]] = {}
+        # answer -> content keys of the drafts made with it (Draft.answer), at most SAME_ANSWER_CAP
+        self.answers: dict[str, set[int]] = {}
         self.n = 0
         self.doc: Document | None = None
         self.hits: list[Match] = []
@@ -151,24 +154,33 @@ class Extraction:
         """The drafts of items no earlier document stated. An item an earlier document had (same
         identity) is made again only as a byte-identical copy, which the quality filter rejects as
         an exact duplicate, on record; a restatement in other words is not made. Within one
-        document the extractor decides (the drafts of one item share its identity)."""
+        document the extractor decides (the drafts of one item share its identity). Drafts that
+        say what SAME_ANSWER_CAP earlier drafts of other items said (the same `answer`) are not
+        made either, but for byte-identical copies."""
         out: list[Draft] = []
         new: dict[str, set[int]] = {}
         for d in drafts:
-            if d.identity is None:
+            if d.identity is None and d.answer is None:
                 out.append(d)
                 continue
             # what the example is and how it scores: a copy of a draft the filter rejects is no better
             content = zlib.crc32(json.dumps([d.instruction_key, d.input, d.output, d.rationale, d.rationale_note,
                                              d.ambiguity], sort_keys=True, ensure_ascii=False).encode("utf-8"))
-            earlier = self.seen.get(d.identity)
-            if earlier is None:
+            earlier = self.seen.get(d.identity) if d.identity is not None else None
+            if earlier is not None and content not in earlier:
+                continue  # restated in other words
+            said = self.answers.setdefault(d.answer, set()) if d.answer is not None else None
+            if said is not None and content not in said:
+                if len(said) >= SAME_ANSWER_CAP:
+                    continue  # said of other items often enough already
+                said.add(content)
+            if d.identity is not None and earlier is None:
                 new.setdefault(d.identity, set()).add(content)
-                out.append(d)
-            elif content in earlier:
-                out.append(d)
+            out.append(d)
         if len(self.seen) + len(new) > SEEN_LIMIT:
             self.seen.clear()
+        if len(self.answers) > SEEN_LIMIT:
+            self.answers.clear()
         self.seen.update(new)
         return out
 

@@ -47,6 +47,10 @@ class Draft:
     # What the item is, independent of where and how it is written (document extractors): a draft
     # whose identity an earlier document of the run already had is a restatement and is not made.
     identity: str | None = None
+    # What the example says, but for the name of the module or document it is about (document
+    # extractors): drafts of different items that say the same (a template filled in for several
+    # modules) are made at most SAME_ANSWER_CAP times in a run (EXAMPLES.md 6).
+    answer: str | None = None
 
 
 @dataclass(frozen=True)
