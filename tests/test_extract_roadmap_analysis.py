@@ -260,6 +260,49 @@ def test_phases_after_the_current_one_have_not_started(tmp_path: Path) -> None:
     assert proto.output["reason"].startswith("No status of its own; it comes after PoC")
 
 
+def test_a_phase_placed_by_its_neighbour_is_told_what_the_neighbour_says_of_itself(tmp_path: Path) -> None:
+    # Sprint 1 is CURRENT, and its success criteria are all ticked: it needs an update. Sprint 2 comes
+    # after it; its reason gives what Sprint 1 says of itself (as its input shows), not that label.
+    text = """# Checkout Revamp - Sprint Roadmap
+
+#### Sprint 2 (Month 2): Saved Carts
+**Deliverables**:
+- Cart persistence
+- Cart sharing
+
+#### Sprint 1 (CURRENT - Week 1): One-Click Pay
+**Sprint 1 Success Criteria**:
+- ✅ Token vault wired
+- ✅ Pay button live
+"""
+    exs = mine(tmp_path, text)
+    assert phase(exs, "Sprint 1").label == "needs_update"
+    two = phase(exs, "Sprint 2")
+    assert two.label == "not_started"
+    assert two.input["context"] == "Sprint 1: One-Click Pay (CURRENT - Week 1)"
+    assert two.output["reason"] == ('No status of its own; it comes after Sprint 1: One-Click Pay, which is marked '
+                                    '"CURRENT - Week 1" (in progress).')
+    assert "needs_update" not in two.output["reason"]
+
+
+def test_a_phase_placed_by_a_checklist_is_given_the_count(tmp_path: Path) -> None:
+    text = """# Search Module - Roadmap
+
+## Phase 1: Index
+- [x] Tokeniser
+- [x] Inverted index
+
+## Phase 2: Ranking
+
+## Phase 3: Facets
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Phase 2")
+    assert two.label == "not_started"
+    assert two.input["context"] == "Phase 1: Index (2 of 2 checklist items done)"
+    assert two.output["reason"].endswith("which has 2 of 2 checklist items done (complete).")
+
+
 def test_markers_mean_what_the_guide_says_and_priority_is_not_a_status(tmp_path: Path) -> None:
     text = """# Src Module - Roadmap
 
@@ -403,6 +446,135 @@ def test_criteria_tests_metrics_and_approvals_are_not_phases(tmp_path: Path) -> 
     assert mine(tmp_path, text) == []
 
 
+def test_a_modlog_entry_quoted_in_a_report_is_not_a_roadmap(tmp_path: Path) -> None:
+    # an audit drafts the entry its module's ModLog lacks: the entry's TODOs are follow-ups, not a
+    # phase's checklist, and its title is what the entry would say, not a status report
+    text = """# Ingest Phase 1 - Compliance Audit Report
+
+### 3. ModLog Not Updated
+
+**Required Entry** in `modules/ingest/ModLog.md`:
+
+```markdown
+## [2025-11-02] Phase 1: Core Parsers Complete
+
+**Files Created**:
+- src/csv_reader.py
+
+**TODOs**:
+- [ ] Create tests/test_csv_reader.py
+- [ ] Update INTERFACE.md
+```
+"""
+    assert mine(tmp_path, text) == []
+
+
+def test_a_group_of_todos_in_a_modlog_is_not_a_phase(tmp_path: Path) -> None:
+    text = """# Sync Bridge - ModLog
+
+## TODO List
+
+### **[REFRESH] Production Deployment TODOs** - @agents - priority: HIGH
+- [ ] **Real API Integration** - call the live service
+- [ ] **Security Hardening** - access controls
+
+### **[OK] Load Testing TODOs** - @agents - priority: HIGH
+- [x] **Stress Testing** - COMPLETED
+"""
+    assert mine(tmp_path, text) == []
+
+
+def test_a_status_that_only_says_not_complete_settles_nothing(tmp_path: Path) -> None:
+    # under way, or not begun? Without a checklist the line does not say; nor does its place
+    text = """# Ingest Phase 1 - Compliance Audit Report
+
+**Date**: 2025-11-02
+**Status**: VIOLATIONS FOUND - Phase 1 NOT COMPLETE
+
+## Executive Summary
+
+Phase 1 cannot be declared complete until the violations are fixed.
+=============================================================================
+# Platform Milestones
+
+**Milestones**:
+- **Vision Documentation**: ✅ COMPLETE - published
+- **Agent Sandbox**: ❌ NOT YET OPERATIONAL - blocked by quotas
+- **Marketplace**: PLANNED
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Vision Documentation", "Marketplace"]
+
+
+def test_integration_points_are_not_phases(tmp_path: Path) -> None:
+    text = """# Autonomy Dev Log
+
+### Integration Points
+
+**Existing Systems**:
+- `modules/consent/` - permission patterns reused
+
+**Future Integration** (Phase 2-4):
+- `modules/overseer/` - confidence tracking
+- `modules/livechat/` - heartbeat metrics
+"""
+    assert mine(tmp_path, text) == []
+
+
+def test_scope_and_notes_in_a_title_are_not_its_status(tmp_path: Path) -> None:
+    text = """# Sentinel Notes
+
+### Remaining Work
+
+**Phase 1 (Next 2 WSPs)**:
+- [ ] WSP 50 augmentation
+- [ ] WSP 87 augmentation
+
+**Federation Builds on Existing**:
+- Proto: docs served over MCP (25K tokens - FUTURE)
+- MVP: knowledge graph (75K tokens - VISION)
+"""
+    exs = mine(tmp_path, text)
+    one = phase(exs, "Phase 1")
+    assert "stated_status" not in one.output and one.label == "not_started"
+    assert one.output["reason"] == "No status is stated; 0 of 2 checklist items are done."
+    proto, mvp = phase(exs, "Proto"), phase(exs, "MVP")
+    assert (proto.output["phase"], proto.output["stated_status"]) == ("Proto: docs served over MCP (25K tokens)", "FUTURE")
+    assert (mvp.output["phase"], mvp.output["stated_status"]) == ("MVP: knowledge graph (75K tokens)", "VISION")
+
+
+def test_a_current_state_line_says_no_more_than_it_says(tmp_path: Path) -> None:
+    # "Current State: POC (architecture complete)": the stage the work is in, or one it has passed?
+    # "Current State: POC (1.1.1)" over what was built: no status word. Neither is an example, and
+    # nothing is added to the text. A current status naming a listed phase makes it the one under way.
+    text = """# Router Notes
+
+### Evolution Roadmap (POC -> Proto -> MVP)
+
+**Current State**: POC (Proof of Concept architecture complete)
+=============================================================================
+# Orchestrator - Development Roadmap
+
+## Current State: POC (1.1.1)
+- Pattern memory implemented
+- Plugin architecture designed
+=============================================================================
+# Payments Module Roadmap
+
+**Development Phases**:
+1. **Phase 1: Initial Setup** - basic API calls
+2. **Phase 2: Enhancement** - retries and formatting
+
+**Current Status**: Phase 1 - Initial Setup
+"""
+    exs = mine(tmp_path, text)
+    assert [n.split(":")[0] for n in names(exs)] == ["Phase 1", "Phase 2"]
+    one = phase(exs, "Phase 1")
+    assert one.label == "in_progress" and one.input["status_line"] == "Current Status: Phase 1 - Initial Setup"
+    assert phase(exs, "Phase 2").label == "not_started"
+    assert all("(current)" not in json.dumps(e.input) for e in exs)
+
+
 def test_a_heading_about_a_phase_is_not_a_phase(tmp_path: Path) -> None:
     text = """# Phase 2 Pre-Audit
 
@@ -449,6 +621,32 @@ def test_a_roadmap_pasted_twice_gives_byte_identical_examples_and_the_copy_is_dr
         assert (a.instruction, a.input, a.output) == (b.instruction, b.input, b.output)
     kept = filter_quality(exs).kept
     assert {e.line for e in kept} <= {e.line for e in first}
+
+
+def test_a_template_roadmap_filled_in_for_many_modules_gives_each_answer_twice_at_most(tmp_path: Path) -> None:
+    # the same block, word for word but for the module's name, in four ModLogs
+    block = """# {name} - ModLog
+
+## Module Evolution Tracking
+
+### Development Phases
+- **POC (v0.x.x)**: Foundation and core functionality ⏳
+- **Prototype (v1.x.x)**: Integration and enhancement 🔮
+- **MVP (v2.x.x)**: System-essential component 🔮
+"""
+    names_ = ["Billing Module", "Search Module", "Auth Module", "Queue Module"]
+    text = f"\n{SEP}\n".join(block.format(name=n) for n in names_)
+    exs = mine(tmp_path, text)
+    per_module = [len([e for e in exs if e.input["roadmap"].startswith(n)]) for n in names_]
+    assert per_module == [4, 4, 0, 0]  # three phases and a summary, for the first two modules only
+    said = [json.dumps([{k: v for k, v in e.output.items() if k != "roadmap"}, e.input.get("phase_text")],
+                       sort_keys=True) for e in exs]
+    assert max(said.count(x) for x in said) == 2
+    # a module whose block says something else gives what it says that is new: its POC and its summary
+    other = block.format(name="Cache Module").replace("⏳", "✅")
+    more = [e for e in mine(tmp_path, f"{text}\n{SEP}\n{other}") if e.input["roadmap"].startswith("Cache")]
+    assert [(e.output.get("phase"), e.label) for e in more] == [("POC (v0.x.x): Foundation and core functionality",
+                                                                 "complete"), (None, "complete")]
 
 
 def test_examples_do_not_depend_on_where_the_roadmap_sits(tmp_path: Path) -> None:

@@ -18,14 +18,19 @@ Steps"), its place before or after the phase marked current, or the plan's own s
 Implementation"). The stated status comes first; where it and the checklist disagree (`Status: NOT
 STARTED` over ticked items, `COMPLETE` over open ones) the phase needs an update, and the example
 says both what the text claims and what the checks show. Priority words (P0, Urgent, HIGH) are not
-statuses. Lists that are not phases (metrics, tests, verification, approvals under a heading that
-is not a phase) are not items.
+statuses, nor are scope and notes ("Next 2 WSPs", "25K tokens"); a status that only says what a
+phase is not ("NOT COMPLETE") settles nothing without a checklist. Lists that are not phases
+(metrics, tests, verification, integration points, approvals under a heading that is not a phase;
+a group of TODOs; a ModLog entry quoted in a report) are not items. A phase placed by its
+neighbour is told what the neighbour says of itself, as its input shows it.
 
 Three task kinds: a phase's status with what is done, what is left and the next step; a roadmap
 summarised across its phases (at its first phase's line); and the audit question "is this roadmap
 up to date, and what should change" (at its first stale phase, else its first phase with both a
 stated status and a checklist). Nothing in an example depends on line numbers, so a roadmap pasted
-twice gives the same examples (the filter drops the copy).
+twice gives the same examples (the filter drops the copy). A template roadmap written out word for
+word in several modules' documents says the same in each: its examples carry their answer without
+the roadmap's name (Draft.answer), so the run makes each answer only a couple of times.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
+import hashlib
+import json
 import re
 
 import regex
@@ -116,6 +123,7 @@ _WORDS = regex.compile(
     r"(?P<c>\bready\s+for\s+(?:production|deployment|release)\b|\bproduction[\s-]ready\b)"
     r"|(?P<ns>\bnot\s+(?:yet\s+)?(?:started|begun|implemented)\b|\bpending\b|\bplanned\b|\bfuture\b|\bplaceholder\b"
     r"|\bdeferred\b|\b(?:double-|single-)?blocked\b|\bto-?do\b|\bupcoming\b|\bnext(?:\s+(?:phase|sprint|session|step))?\b"
+    r"(?!\s+\d+\s*(?!(?:min(?:ute)?s?|hours?|days?|weeks?|months?|sessions?|sprints?)\b)[A-Za-z])"
     r"|\bfollowing\s+sprint\b|\bready\s+(?:to\s+(?:start|begin)|for)\b|\bawaiting\b"
     r"|^\W*(?:optional|vision|the\s+goal)\W*$|\bbacklog\b|\bcannot\s+start\b|\bproposed\b|\bto\s+begin\b"
     r"|\bQ[1-4]\s+20\d\d\b|\b\d{1,2}\s*-\s*\d{1,2}\s*mo(?:nths?)?\b)"
@@ -165,6 +173,16 @@ def status_of(text: str) -> str | None:
         return _LABEL[m.lastgroup]
     m = _MARKS.search(plain(text) if "[U+" in text else text)
     return _LABEL[m.lastgroup] if m else None
+
+
+_NOT_DONE = regex.compile(r"^(?:not\s+(?:yet\s+)?(?:complete[d]?|done|finished|operational)|incomplete)$", _F)
+
+
+def _unsettled(stated: str) -> bool:
+    """Whether a stated status only says what the phase is not ("NOT COMPLETE", "incomplete"):
+    under way, or not begun? Without a checklist it does not say."""
+    m = _WORDS.search(stated)
+    return m is not None and _NOT_DONE.match(m.group(0)) is not None and _PERCENT.search(stated) is None
 
 
 def _last_status(text: str) -> str | None:
@@ -256,7 +274,6 @@ _UNIT_LITERALS = re.compile("phase|sprint|stage|milestone|layer|tranche|level|st
 _HEADING_HINTS = ("current st", "todo", "complete", "progress", "done", "pending", "planned")
 _INNER = regex.compile(f"(?P<unit>\\b{_UNIT}|\\b{_STAGE})", _F)
 _MARK_LEAD = regex.compile("^(?:(?:\\[[A-Z][A-Z0-9_+-]{1,20}\\]|[^\\w\\s\\[(\"'`*])\\s*)+")
-_TODO_GROUP = regex.compile(r"^(?P<unit>[A-Z][\w /&-]{2,50}?\bTODOs?)\b(?:\s+-\s+.*)?$")
 # "Phase 2 Tasks Breakdown", "Phase 3 WSP Compliance Checklist": a title about a phase, not one
 _ABOUT = regex.compile(
     r"\b(?:scope|analysis|breakdown|checklist|criteria|metrics?|dependenc(?:y|ies)|requirements?|requires"
@@ -268,7 +285,7 @@ _ABOUT = regex.compile(
 )
 # sections whose lists are measurements, explanations or options, not a roadmap's phases
 _NOT_ROADMAP = regex.compile(
-    r"\b(?:metrics|performance|benchmarks?|test(?:s|ing)?\s+results?|verification|risks?|integration\s+with"
+    r"\b(?:metrics|performance|benchmarks?|test(?:s|ing)?\s+results?|verification|risks?|integration\s+(?:with|points)"
     r"|monitoring|lessons|troubleshooting|how\s+it\s+works|examples?|usage|algorithm|comparison|economics"
     r"|requirements|if|scenario|option|alternatives?|approach(?:es)?|capabilit(?:y|ies)|benefits?|what\s+changed"
     r"|changes|technical\s+details|impact|results?|files|solution|design|flow|pipeline|workflow|process"
@@ -278,7 +295,7 @@ _NOT_ROADMAP = regex.compile(
 )
 # (of those, the ones that list measurements or what-ifs even where a phase there states a status)
 _MEASURES = regex.compile(r"\b(?:metrics|performance|benchmarks?|test(?:s|ing)?\s+results?|verification|risks?"
-                          r"|integration\s+with|monitoring|comparison|examples?|scenario|if|option|alternatives?|impact)\b", _F)
+                          r"|integration\s+(?:with|points)|monitoring|comparison|examples?|scenario|if|option|alternatives?|impact)\b", _F)
 # ... and sections that define what a phase must hold, whatever their lists are ticked with
 _DEFINES = regex.compile(r"\b(?:requirements|definitions?|templates?|specification|guidelines|criteria\s+for)\b", _F)
 # group headings whose phases share a status
@@ -318,6 +335,7 @@ _TAILS = (
                   r"|OPERATIONAL|Complete[d]?|Done)\s*$"),
     regex.compile("\\s+[-\u2013\u2014|]\\s+(?:\\S+\\s+){0,9}\\S+\\s*$"),
 )
+_PAREN_CLAUSE = regex.compile("^\\((?P<note>[^()]{1,60}?)\\s+[-\u2013\u2014;]\\s+(?P<state>[^()]{1,40})\\)$")
 _AFTER_UNIT = regex.compile(r"^\s+(?:\w+\s+)?(?P<state>complete[d]?|done|implemented|operational|finished|achieved)\b"
                             r"(?!\s+(?:[a-z]|[A-Z][a-z]+\s+[a-z]))", _F)
 _BOLD_NAME = regex.compile(r"^(?:\[[A-Z][A-Z0-9_+-]{1,20}\]\s*|[^\w\s*]\s*|\d{1,2}[.)]\s*)*"
@@ -341,7 +359,15 @@ def split_title(title: str) -> tuple[str, str]:
     for _ in range(4):
         for pat in _TAILS:
             m = pat.search(t)
-            if m and m.start() > 0 and _stated_status(m.group(0).strip(" -:|\u2013\u2014")):
+            if m is None or m.start() == 0 or m.group(0).count("(") != m.group(0).count(")"):
+                continue  # (a clause after a dash inside a parenthesis is not a tail: "(75K tokens - VISION)")
+            inner = _PAREN_CLAUSE.match(m.group(0).strip()) if pat is _TAILS[1] else None
+            if inner and _stated_status(inner.group("state")) and not _stated_status(inner.group("note")):
+                # "(25K tokens - FUTURE)": a note and a status; the note stays with the name
+                stated.insert(0, inner.group("state"))
+                t = f"{t[: m.start()]} ({inner.group('note')})"
+                break
+            if _stated_status(m.group(0).strip(" -:|\u2013\u2014")):
                 stated.insert(0, m.group(0).strip(" -:|\u2013\u2014"))
                 t = t[: m.start()].rstrip(" -:|\u2013\u2014")
                 break
@@ -501,6 +527,7 @@ class Phase:
     gaps: list[tuple[int, int]] = field(default_factory=list)  # the phases inside its text
     doc: Document | None = None  # where its text is rendered from, when it has not been given
     status_line: str = ""  # a status line elsewhere that names it
+    unsettled: bool = False  # its stated status says only what it is not ("NOT COMPLETE"): no label
 
     def lines(self) -> list[str]:
         """Its lines for an example's input."""
@@ -868,10 +895,12 @@ class _Reader:
                 continue
             ready = low.startswith("ready for")
             status = "not_started" if ready else status_of(value)
-            current = rx.match(r"^\W*current\s+(?:status|phase|state)\W*$", key, _F) and _TITLE.match(value)
-            if current and status is None:
-                value, status = f"{value} (current)", "in_progress"  # "Current Status: Phase 1 - Setup"
-            if status is None:
+            current = rx.match(r"^\W*current\s+(?:status|phase|state|stage)\W*$", key, _F) and _TITLE.match(value)
+            if current and status == "complete" and rx.match(_STAGE, current.group("unit"), _F):
+                continue  # "Current State: POC (architecture complete)": the stage the work is in, or one it has passed?
+            if status is None and current:
+                status = "in_progress"  # "Current Status: Phase 1 - Setup": the phase it names, if listed here, is under way
+            elif status is None:
                 continue
             scope = self.scope_of(line)
             inner = _INNER.search(value)
@@ -902,7 +931,7 @@ class _Reader:
                         if not target.line <= line <= target.last:
                             target.status_line = f"{key}: {value}"  # said elsewhere: the input shows it
                     continue
-                if line - head > 12 or label is None:
+                if line - head > 12 or label is None or current and not _WORDS.search(value):
                     continue  # deep in a report, or not saying where the phase stands: it repeats a status
                 ph = Phase(line, line, bare(named), named, bare(_status_clause(value)) or value, "status",
                            section=sec.index)
@@ -962,9 +991,12 @@ class _Reader:
             if titles and _DEFINES.search(titles[0]):
                 continue
             not_roadmap = _MEASURES if ph.stated else _NOT_ROADMAP
-            if not ph.checks and ph.form not in ("row", "entry", "status", "claim") and titles \
-                    and not_roadmap.search(titles[0]) and not _ROADMAP_WORDS.search(titles[0]) \
-                    and not _GROUPS[2][0].search(titles[0]):
+            # (a bold line over the list is a label inside its section: the section's heading says more)
+            under = titles[:2] if ph.form != "item" and len(chain) > 1 and chain[0].heading \
+                and chain[0].heading.style == "bold" and chain[0].level > chain[1].level else titles[:1]
+            if not ph.checks and ph.form not in ("row", "entry", "status", "claim") \
+                    and any(not_roadmap.search(t) and not _ROADMAP_WORDS.search(t) and not _GROUPS[2][0].search(t)
+                            for t in under):
                 continue
             keep.append(ph)
         self.phases = keep
@@ -1023,8 +1055,8 @@ _STATUS_TITLE = regex.compile(r"^(?P<name>[A-Z][\w /&+-]{2,50}?)\s+"
 
 def _status_heading(title: str) -> tuple[str, str, str] | None:
     """A heading that names a stage by what it reports: "Current Status: [OK] Core Navigation
-    Complete", "[OK] Foundation Complete" (the latter only over a checklist of its own), "Production
-    Deployment TODOs" with its mark."""
+    Complete", "[OK] Foundation Complete" (the latter only over a checklist of its own). A group of
+    TODOs ("Production Deployment TODOs") is a task list, not a stage."""
     m = _CURRENT_HEADING.match(title)
     if m:
         name, stated = split_title(m.group("rest"))
@@ -1033,9 +1065,6 @@ def _status_heading(title: str) -> tuple[str, str, str] | None:
         return None
     lead = _MARK_LEAD.match(title)
     body = title[lead.end():] if lead else title
-    todo = _TODO_GROUP.match(bare(body))
-    if todo:
-        return todo.group("unit"), lead.group(0).strip() if lead and status_of(lead.group(0)) else "", todo.group("unit")
     sm = _STATUS_TITLE.match(bare(body))
     if sm and lead and len(sm.group("name").split()) <= 3 and not _ABOUT.search(sm.group("name")):
         lead_state = lead.group(0).strip() if status_of(lead.group(0)) else ""
@@ -1280,6 +1309,9 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
         ph.stated = _tidy(ph.stated)
         if ph.own is None and ph.stated:
             ph.own = _stated_status(ph.stated) or status_of(ph.stated)
+        if ph.own == "in_progress" and not ph.checks and _unsettled(ph.stated):
+            ph.own, ph.unsettled = None, True  # (nor do its group or its place settle what it says it is not)
+            continue
         if ph.form == "claim":
             ph.label, ph.basis = ("needs_update" if ph.own != ph.derived else ph.own), "claim"
             continue
@@ -1311,7 +1343,7 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
     anchors = [p for p in phases if said.get(id(p)) in ("in_progress", "not_started") and p.form not in ("entry", "claim")]
     current = next((p for p in anchors if said[id(p)] == "in_progress"), None)
     for i, ph in enumerate(phases):
-        if ph.label or ph.form in ("entry", "status", "claim", "progression"):
+        if ph.label or ph.unsettled or ph.form in ("entry", "status", "claim", "progression"):
             continue
         if current is not None:
             after = _after(ph, current, phases)
@@ -1340,11 +1372,18 @@ def _scopes(doc: Document) -> Iterator[tuple[Document, tuple[str, ...]]]:
     a fence that holds markdown), parsed as a document of its own."""
     yield doc, ()
     for f in doc.fences:
-        if f.lang not in _MARKDOWN_LANGS or len(f.body) < 3:
+        if f.lang not in _MARKDOWN_LANGS or len(f.body) < 3 or _quotes_an_entry(f.body):
             continue
         if f.lang in ("", "text", "txt") and not _holds_phases(f.body):
             continue
         yield parse_document(f.body, f.start + 1, doc.index), tuple(doc.heading_path(f.start))
+
+
+def _quotes_an_entry(body: list[str]) -> bool:
+    """Whether a block quotes a ModLog entry (`## [2025-10-23] Phase 1 Complete` over its files and
+    TODOs): an entry drafted or checked in a report, not a roadmap."""
+    first = next((t.strip() for t in body if t.strip()), "")
+    return first.startswith("#") and _DATED.match(plain(first.lstrip("#"))) is not None
 
 
 def _holds_phases(body: list[str]) -> bool:
@@ -1471,6 +1510,14 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
 
 # -- drafts ------------------------------------------------------------------------------------
 
+
+def _answer(key: str, inp: dict[str, Any], out: dict[str, Any]) -> str:
+    """What an example says but for its roadmap's name: the same for a template roadmap written
+    out for several modules, whose examples are then made only a couple of times (Draft.answer)."""
+    said = json.dumps([key, {k: v for k, v in inp.items() if k != "roadmap"},
+                       {k: v for k, v in out.items() if k != "roadmap"}], sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(said.encode("utf-8"), digest_size=12).hexdigest()
+
 _PHASE_REQUIRED = ("phase", "status", "reason")
 _STATUS_LINE = regex.compile(r"^\W*(?:\w+\s+){0,3}(?:status|state)\s*:", _F)
 
@@ -1540,7 +1587,22 @@ def _reason(ph: Phase) -> str:
         return f'No status of its own; the plan says "{ph.context}".'
     prev = ph.previous
     where = "after" if ph.label == "not_started" else "before"
-    return f"No status of its own; it comes {where} {prev.name}, which is {_SAYS.get(prev.label, prev.label)}."
+    return f"No status of its own; it comes {where} {prev.name}, which {_placed_by(prev)}."
+
+
+def _placed_by(prev: Phase) -> str:
+    """What the phase that places another says of itself, as the other's input shows it (its stated
+    status, else its checklist's count): not its own label, which may rest on more than that."""
+    says = _SAYS[prev.own or prev.label]
+    if prev.stated:
+        return f'is marked "{prev.stated}" ({says})'
+    return f"has {len(prev.done)} of {len(prev.checks)} checklist items done ({says})"
+
+
+def _previous_context(prev: Phase) -> str:
+    if prev.stated:
+        return f"{prev.name} ({prev.stated})"
+    return f"{prev.name} ({len(prev.done)} of {len(prev.checks)} checklist items done)" if prev.checks else prev.name
 
 
 def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
@@ -1551,8 +1613,7 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     if ph.basis in ("group", "plan", "plan_checks") and ph.context:
         inp["context"] = ph.context
     elif ph.basis == "sequence" and ph.previous is not None:
-        prev = ph.previous
-        inp["context"] = f"{prev.name} ({prev.stated})" if prev.stated else prev.name
+        inp["context"] = _previous_context(ph.previous)
     if ph.status_line:
         inp["status_line"] = ph.status_line
     out: dict[str, Any] = {"phase": ph.name, "status": ph.label}
@@ -1585,6 +1646,7 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         rationale_note="" if rationale == 1 else "the status rests on a stated word or the phase's place, not on a checklist",
         ambiguity=min(1.0, sum(w for _, w in doubts)), ambiguities=[d for d, _ in doubts],
         line=ph.line, span=(ph.line, ph.last), identity=f"{rm.name}|{ph.name}|{ph.label}",
+        answer=_answer("phase_status", inp, out),
     )
 
 
@@ -1647,6 +1709,7 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         evidence=_evidence(doc.text(first.line)), kind="decision_trees", label=first.label,
         required=("roadmap", "phases"), rationale=1.0, line=first.line, span=(first.line, rm.phases[-1].last),
         identity=f"{rm.name}|summary|" + ",".join(f"{p.name}={p.label}" for p in rm.phases),
+        answer=_answer("roadmap_summary", inp, out),
     )
 
 
@@ -1681,6 +1744,7 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
         evidence=_evidence(doc.text(anchor.line)), kind="decision_trees", label=anchor.label,
         required=("up_to_date", "verdict"), rationale=1.0, line=anchor.line, span=(anchor.line, anchor.last),
         identity=f"{rm.name}|audit|" + ",".join(f"{p.name}={p.label}" for p in both),
+        answer=_answer("roadmap_audit", inp, out),
     )
 
 
