@@ -126,7 +126,7 @@ _WORDS = regex.compile(
     r"(?!\s+\d+\s*(?!(?:min(?:ute)?s?|hours?|days?|weeks?|months?|sessions?|sprints?)\b)[A-Za-z])"
     r"|\bfollowing\s+sprint\b|\bready\s+(?:to\s+(?:start|begin)|for)\b|\bawaiting\b"
     r"|^\W*(?:optional|vision|the\s+goal)\W*$|\bbacklog\b|\bcannot\s+start\b|\bproposed\b|\bto\s+begin\b"
-    r"|\bQ[1-4]\s+20\d\d\b|\b\d{1,2}\s*-\s*\d{1,2}\s*mo(?:nths?)?\b)"
+    r")"
     r"|(?P<ip>\bin[\s-]+progress\b|\bin\s+development\b|\bcurrent(?:\s+phase)?\b|\bwhere\s+we\s+are\s+now\b"
     r"|\bongoing\b|\bpartial(?:ly)?\b|\bscaffolded\b|\bunderway\b|\bwip\b|\bstarting\b|\bstarted\b"
     r"|\bnot\s+(?:yet\s+)?(?:complete[d]?|done|finished|operational)\b|\bincomplete\b)"
@@ -295,7 +295,8 @@ _NOT_ROADMAP = regex.compile(
 )
 # (of those, the ones that list measurements or what-ifs even where a phase there states a status)
 _MEASURES = regex.compile(r"\b(?:metrics|performance|benchmarks?|test(?:s|ing)?\s+results?|verification|risks?"
-                          r"|integration\s+(?:with|points)|monitoring|comparison|examples?|scenario|if|option|alternatives?|impact)\b", _F)
+                          r"|integration\s+(?:with|points)|monitoring|comparison|examples?|scenario|if|option|alternatives?|impact"
+                          r"|testing|triggers?)\b", _F)
 # ... and sections that define what a phase must hold, whatever their lists are ticked with
 _DEFINES = regex.compile(r"\b(?:requirements|definitions?|templates?|specification|guidelines|criteria\s+for)\b", _F)
 # group headings whose phases share a status
@@ -379,10 +380,15 @@ def split_title(title: str) -> tuple[str, str]:
 
 
 def _tidy(stated: str) -> str:
-    """A stated status without the parentheses around it or the gaps a dropped tag leaves."""
+    """A stated status without the parentheses around it, the gaps a dropped tag leaves, or a tag
+    beside its words ("[OK] Complete"); a tag alone is kept (it is what the phase is marked with)."""
     s = rx.sub(r"\(\s+", "(", rx.sub(r"\s+\)", ")", stated)).strip()
     if not s.isascii():
-        s = rx.sub(r"\p{Han}+\s*", "", s)  # "泙 Complete": a mark mangled into a CJK character
+        s = rx.sub(r"[\p{Han}\p{Co}]+\s*", "", s)  # "泙 Complete": a mark mangled into a CJK or private character
+    if "[" in s:
+        words = " ".join(_TAG.sub(" ", s).split())
+        if rx.search(r"[A-Za-z]{2}", words):
+            s = words
     if s.startswith("(") and s.endswith(")") and s.count("(") == 1:
         s = s[1:-1].strip()
     return s
@@ -528,6 +534,7 @@ class Phase:
     doc: Document | None = None  # where its text is rendered from, when it has not been given
     status_line: str = ""  # a status line elsewhere that names it
     unsettled: bool = False  # its stated status says only what it is not ("NOT COMPLETE"): no label
+    checks_label: str = ""  # the label over the one list that holds its checklist ("Success Criteria")
 
     def lines(self) -> list[str]:
         """Its lines for an example's input."""
@@ -841,7 +848,7 @@ class _Reader:
             marked = {lists[it.index] for it, st in states if st is not None}
             # its scope: the plain list right under its title (not notes further down or under sub-headings)
             first_list = lists[items[0].index] if items and _opens_body(doc, ph, items[0]) else None
-            checks, scope = [], []
+            checks, scope, checked_lists = [], [], set()
             for it, state in states:
                 text = _item_text(it).rstrip(":")
                 if not text:
@@ -850,10 +857,18 @@ class _Reader:
                     state = "open"  # an unmarked item in a list of checked ones is not done
                 if state is not None:
                     checks.append((state, text))
+                    checked_lists.add(lists[it.index])
                 elif lists[it.index] == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
                     scope.append(text)
             if checks and len(checks) <= MAX_CHECKS and ph.form != "item" or ph.form == "item" and checks:
                 ph.checks = checks
+                if ph.form != "item" and all(parent is None for parent, _ in checked_lists):
+                    # one labelled list holds them all ("**Success Criteria**:"): the reason names it
+                    labels = {_line_above_list(doc, head) for _, head in checked_lists}
+                    label = labels.pop() if len(labels) == 1 else ""
+                    label = label[:-1].strip() if label.endswith(":") else ""
+                    if label and all(head - 1 != ph.line and head - 2 != ph.line for _, head in checked_lists):
+                        ph.checks_label = label
             if sum(1 for t in scope if rx.match(r"^[^:]{1,40}:\s", t)) * 2 < len(scope):
                 ph.scope = scope[:MAX_CHECKS]  # "lora_trainer.py: Exists", "Qwen: Verified": facts, not the phase's tasks
             ph.doc = doc  # its text is rendered when an example is made of it (most phases read are not)
@@ -1008,7 +1023,15 @@ def _opens_body(doc: Document, ph: Phase, first: ListItem) -> bool:
     if ph.form == "item":
         return True
     between = [t for _, t in doc.span(ph.line + 1, first.line - 1) if t.strip()]
-    return len(between) <= 2 and not any(t.lstrip().startswith(("#", "|", "```")) for t in between)
+    if len(between) > 2 or any(t.lstrip().startswith(("#", "|", "```")) for t in between):
+        return False
+    label = plain(between[-1]).rstrip() if between else ""
+    # "**Root Causes**:", "Problem:" over the list: it lists something else than the phase's work
+    return not label.endswith(":") or _TASK_LABEL.search(label) is not None
+
+
+_TASK_LABEL = regex.compile(r"\b(?:tasks?|deliverables?|scope|steps?|objectives?|goals?|features?|work|todos?|checklist"
+                            r"|actions?|items?|includes?|plan|milestones?|components?|targets?|outputs?|next|changes)\b", _F)
 
 
 def _before_rule(doc: Document, first: int, last: int) -> int:
@@ -1295,7 +1318,8 @@ def _table_lines(t: Table, row) -> list[str]:
 @dataclass
 class Roadmap:
     name: str
-    phases: list[Phase]
+    phases: list[Phase]  # all it lists, for its summary and audit
+    restated: set[int] = field(default_factory=set)  # (ids of) phases stated better elsewhere: no example of their own
 
 
 def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> None:
@@ -1348,6 +1372,10 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
         if current is not None:
             after = _after(ph, current, phases)
             ph.label, ph.basis, ph.previous = ("not_started" if after else "complete"), "sequence", current
+            if after:  # what it follows most closely: a later phase under way or not begun, if there is one
+                for p in anchors:
+                    if p is not ph.previous and _after(p, ph.previous, phases) and _after(ph, p, phases):
+                        ph.previous = p
             continue
         before = next((p for p in reversed(phases[:i]) if p in anchors and said[id(p)] == "not_started"), None)
         if before is None and not any(p.label in ("complete", "in_progress") for p in phases[i + 1:]):
@@ -1445,9 +1473,10 @@ def roadmaps(doc: Document) -> list[Roadmap]:
             same.append(ph)
     out: list[Roadmap] = []
     for scope_doc, outer, _, members in sorted(found, key=lambda f: f[3][0].line):
-        kept = [p for p in members if p.label and id(p) not in dropped]
-        if kept:
-            out.append(Roadmap(_roadmap_name(scope_doc, outer, kept[0]), kept))
+        listed = [p for p in members if p.label]
+        if any(id(p) not in dropped for p in listed):
+            out.append(Roadmap(_roadmap_name(scope_doc, outer, listed[0]), listed,
+                               {id(p) for p in listed if id(p) in dropped}))
     return out
 
 
@@ -1519,6 +1548,7 @@ def _answer(key: str, inp: dict[str, Any], out: dict[str, Any]) -> str:
     return hashlib.blake2b(said.encode("utf-8"), digest_size=12).hexdigest()
 
 _PHASE_REQUIRED = ("phase", "status", "reason")
+_TAG_ONLY = regex.compile(r"^(?:\[[A-Z][A-Z0-9_+-]{1,20}\]\s*)+$")
 _STATUS_LINE = regex.compile(r"^\W*(?:\w+\s+){0,3}(?:status|state)\s*:", _F)
 
 
@@ -1561,8 +1591,10 @@ def _phase_text(ph: Phase) -> str:
 def _reason(ph: Phase) -> str:
     d, t = len(ph.done), len(ph.checks)
     counted = f"{d} of {t} checklist items {'is' if d == 1 else 'are'} done"
+    if ph.checks_label:
+        counted = f'{d} of {t} items under "{ph.checks_label}" {"is" if d == 1 else "are"} marked done'
     said = f'it is marked "{ph.stated}"'
-    if ph.own and not rx.search(r"[A-Za-z]{3}", ph.stated):
+    if ph.own and (not rx.search(r"[A-Za-z]{3}", ph.stated) or _TAG_ONLY.match(ph.stated)):
         said += f" ({_SAYS[ph.own]})"  # a mark alone: say what it means
     if ph.basis == "claim":
         return (f'The claimed status ("{ph.stated}") says {_SAYS[ph.own]}, but the actual status '
@@ -1617,7 +1649,7 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     if ph.status_line:
         inp["status_line"] = ph.status_line
     out: dict[str, Any] = {"phase": ph.name, "status": ph.label}
-    if ph.stated:
+    if ph.stated and not _TAG_ONLY.match(ph.stated):  # (a tag is an emoji written in ASCII: the reason quotes it)
         out["stated_status"] = ph.stated
     done, left = ph.done, ph.left
     if ph.checks:
@@ -1676,9 +1708,22 @@ def _fitting_text(rm: Roadmap) -> str:
     return text if len(text) <= MAX_ROADMAP_CHARS else ""
 
 
+def _kind(ph: Phase) -> str:
+    """What sort of step a phase is: a numbered unit (Phase, Sprint, Level...), a stage (PoC, MVP),
+    a time horizon (Immediate, Long-term), a table row or a named milestone."""
+    if ph.form == "row":
+        return "row"
+    if rx.match(_HORIZON, ph.unit, _F):
+        return "horizon"
+    if rx.match(_STAGE, ph.unit, _F):
+        return "stage"
+    m = rx.match(r"(?:phase|sprint|stage|milestone|layer|tranche|level|step)\b", ph.unit, _F)
+    return m.group(0).lower() if m else "named"
+
+
 def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
-    if len(rm.phases) < 2:
-        return None
+    if len(rm.phases) < 2 or len({_kind(p) for p in rm.phases} - {"named"}) > 1:
+        return None  # (a phase with next-step horizons under it is not one roadmap to sum up)
     text = _fitting_text(rm)
     if not text:
         return None
@@ -1776,6 +1821,8 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     drafts: list[Draft] = []
     for rm in roadmaps(doc):
         for ph in rm.phases:
+            if id(ph) in rm.restated:
+                continue
             d = phase_draft(doc, rm, ph)
             if d is not None:
                 drafts.append(d)
