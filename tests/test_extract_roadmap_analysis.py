@@ -784,6 +784,31 @@ def test_a_roadmap_pasted_twice_gives_byte_identical_examples_and_the_copy_is_dr
     assert {e.line for e in kept} <= {e.line for e in first}
 
 
+def test_the_stages_after_an_unclear_current_stage_have_not_begun(tmp_path: Path) -> None:
+    # the current stage's own status is unclear (no example of it, no summary), but what follows it
+    # has not begun
+    text = """# Router Notes
+
+### Evolution Roadmap (POC -> Proto -> MVP)
+
+**Current State**: POC (Proof of Concept architecture complete)
+
+**Proto Transition** (Training data):
+- Label 200 examples
+
+**MVP Transition** (Production):
+- Replace the regex router
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Proto Transition (Training data)", "MVP Transition (Production)"]
+    assert by_kind(exs, "roadmap_summary") == []
+    for e in by_kind(exs, "phase_status"):
+        assert e.label == "not_started"
+        assert e.input["context"] == "Current State: POC (Proof of Concept architecture complete)"
+        assert e.output["reason"] == ('No status of its own; it comes after POC, which is the current stage '
+                                      '("Current State: POC (Proof of Concept architecture complete)").')
+
+
 def test_a_template_roadmap_filled_in_for_many_modules_gives_each_answer_twice_at_most(tmp_path: Path) -> None:
     # the same block, word for word but for the module's name, in four ModLogs
     block = """# {name} - ModLog

@@ -535,6 +535,7 @@ class Phase:
     status_line: str = ""  # a status line elsewhere that names it
     unsettled: bool = False  # its stated status says only what it is not ("NOT COMPLETE"): no label
     checks_label: str = ""  # the label over the one list that holds its checklist ("Success Criteria")
+    silent: bool = False  # a current stage whose own status is unclear: it places the others, no example of its own
 
     def lines(self) -> list[str]:
         """Its lines for an example's input."""
@@ -912,7 +913,15 @@ class _Reader:
             status = "not_started" if ready else status_of(value)
             current = rx.match(r"^\W*current\s+(?:status|phase|state|stage)\W*$", key, _F) and _TITLE.match(value)
             if current and status == "complete" and rx.match(_STAGE, current.group("unit"), _F):
-                continue  # "Current State: POC (architecture complete)": the stage the work is in, or one it has passed?
+                # "Current State: POC (architecture complete)": the stage the work is in, or one it has passed?
+                # No example of its own; but the stages after it have not begun
+                sec = doc.section_at(line)
+                unit = current.group("unit")
+                ph = Phase(line, line, bare(unit), unit, f"{key}: {value}", "status", section=sec.index)
+                ph.container = ("sec", _roadmap_section(doc, sec.index))
+                ph.own, ph.silent = "in_progress", True
+                self.phases.append(ph)
+                continue
             if status is None and current:
                 status = "in_progress"  # "Current Status: Phase 1 - Setup": the phase it names, if listed here, is under way
             elif status is None:
@@ -1625,6 +1634,8 @@ def _reason(ph: Phase) -> str:
 def _placed_by(prev: Phase) -> str:
     """What the phase that places another says of itself, as the other's input shows it (its stated
     status, else its checklist's count): not its own label, which may rest on more than that."""
+    if prev.silent:
+        return f'is the current stage ("{prev.stated}")'
     says = _SAYS[prev.own or prev.label]
     if prev.stated:
         return f'is marked "{prev.stated}" ({says})'
@@ -1632,6 +1643,8 @@ def _placed_by(prev: Phase) -> str:
 
 
 def _previous_context(prev: Phase) -> str:
+    if prev.silent:
+        return prev.stated
     if prev.stated:
         return f"{prev.name} ({prev.stated})"
     return f"{prev.name} ({len(prev.done)} of {len(prev.checks)} checklist items done)" if prev.checks else prev.name
@@ -1722,8 +1735,8 @@ def _kind(ph: Phase) -> str:
 
 
 def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
-    if len(rm.phases) < 2 or len({_kind(p) for p in rm.phases} - {"named"}) > 1:
-        return None  # (a phase with next-step horizons under it is not one roadmap to sum up)
+    if len(rm.phases) < 2 or len({_kind(p) for p in rm.phases} - {"named"}) > 1 or any(p.silent for p in rm.phases):
+        return None  # (a phase with next-step horizons under it is not one roadmap to sum up; nor one whose current stage is unclear)
     text = _fitting_text(rm)
     if not text:
         return None
@@ -1821,7 +1834,7 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     drafts: list[Draft] = []
     for rm in roadmaps(doc):
         for ph in rm.phases:
-            if id(ph) in rm.restated:
+            if id(ph) in rm.restated or ph.silent:
                 continue
             d = phase_draft(doc, rm, ph)
             if d is not None:
