@@ -69,7 +69,7 @@ _MANGLED_E = regex.compile(r"\]E(?=\*|[A-Z][a-z])")  # "[U+1F901]EMeeting": the 
 _SPACES = regex.compile(r"[ \t]{2,}")
 _TAG = regex.compile(r"\[[A-Z][A-Z0-9_+-]{1,20}\]")  # [OK], [REFRESH], [ROCKET]: emoji put into ASCII
 _PICTO = regex.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\uFE0F\u200D\u20E3"
-                       "\u25A0-\u25FF\u2190-\u21FF]")
+                       "\u25A0-\u25FF]")
 _LINK = regex.compile(r"\[([^\]\n]{1,200})\]\([^)\s]{1,300}\)")
 _RULE = regex.compile(r"^\s*(?:[-*_=]\s*){3,}$")
 
@@ -88,8 +88,8 @@ def plain(text: str) -> str:
         text = _LINK.sub(r"\1", text)
     if not text.isascii():
         text = text.replace("\u2181E", "\u2192").replace("]\uFE0F", "]")  # a mangled arrow; a selector left on a tag
-    if "*" in text or "_" in text or "`" in text:
-        text = text.replace("**", "").replace("__", "").replace("`", "")
+    if "*" in text or "`" in text:  # ("__" is left: in these logs it is a dunder, __init__.py, never bold)
+        text = text.replace("**", "").replace("`", "")
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text.replace("\t", " "))
     return text.strip()
@@ -280,7 +280,7 @@ _ABOUT = regex.compile(
     r"|estimates?|effort|summary|files?|results?|readiness|impact|matters|success|audit|pre-audit"
     r"|report|assessment|review|verification|lessons|notes|overview|targets|details|tasks?|blockers?|violations?"
     r"|prerequisites|comparison|timeline|budget|examples?|status|fixes|integration\s+test|must|follows|fixed|depends"
-    r"|actions|benefits?|value|gate|priorities|created|modified|can|cannot)\b",
+    r"|actions|benefits?|value|gate|priorities|created|modified|can|cannot|actual)\b",
     _F,
 )
 # sections whose lists are measurements, explanations or options, not a roadmap's phases
@@ -996,6 +996,10 @@ class _Reader:
             if ph.form in ("heading", "entry"):
                 chain = chain[1:]
             titles = [plain(s.heading.raw) for s in chain[:3] if s.heading]
+            if ph.form in ("line", "item") or sec.heading and sec.heading.style == "bold":
+                over = next((c for c in chain if c.heading and c.heading.style != "bold"), None)
+                if over is not None and _rule_between(doc, over.start, ph.line):
+                    titles = []  # after a rule, a line is the document's footer, not under the heading above it
             if ph.form == "item":
                 above = _line_above_list(doc, ph.container[3])
                 if above:
@@ -1042,6 +1046,10 @@ def _opens_body(doc: Document, ph: Phase, first: ListItem) -> bool:
 
 _TASK_LABEL = regex.compile(r"\b(?:tasks?|deliverables?|scope|steps?|objectives?|goals?|features?|work|todos?|checklist"
                             r"|actions?|items?|includes?|plan|milestones?|components?|targets?|outputs?|next|changes)\b", _F)
+
+
+def _rule_between(doc: Document, first: int, last: int) -> bool:
+    return any(t[:1] in "-*_" and _RULE.match(t) and not t.startswith("- ") for _, t in doc.span(first + 1, last - 1))
 
 
 def _before_rule(doc: Document, first: int, last: int) -> int:
@@ -1343,6 +1351,8 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
     units = {_norm(p.unit) for p in phases}
     plans = [p for p in plans if p[2] is None or _norm(p[2]) in units]  # a plan names one of these phases
     plan = next((p for p in plans if p[1] == "not_started"), None) or (plans[0] if plans else None)
+    # a plan under way with one phase done is as it should be; with every phase done, its status is stale
+    all_done = all(len(p.done) == len(p.checks) for p in phases if p.checks)
     for ph in phases:
         ph.stated = _tidy(ph.stated)
         if ph.own is None and ph.stated:
@@ -1367,7 +1377,7 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
             against = plan[1] if plan and ph.form in ("heading", "line") and _number(ph.unit) is not None else None
             if ph.unticked_done:
                 ph.label, ph.basis = "needs_update", "checklist"
-            elif against and ((against == "not_started" and d > 0) or (against == "in_progress" and d == t)):
+            elif against and ((against == "not_started" and d > 0) or (against == "in_progress" and all_done)):
                 ph.label, ph.basis, ph.context = "needs_update", "plan_checks", plan[0]
                 ph.own = against
             else:
@@ -1488,6 +1498,8 @@ def roadmaps(doc: Document) -> list[Roadmap]:
     out: list[Roadmap] = []
     for scope_doc, outer, _, members in sorted(found, key=lambda f: f[3][0].line):
         listed = [p for p in members if p.label]
+        kept_units = {_norm(p.unit) for p in listed if id(p) not in dropped}
+        listed = [p for p in listed if id(p) not in dropped or _norm(p.unit) not in kept_units]
         if any(id(p) not in dropped for p in listed):
             out.append(Roadmap(_roadmap_name(scope_doc, outer, listed[0]), listed,
                                {id(p) for p in listed if id(p) in dropped}))
@@ -1548,7 +1560,9 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
     names = [base] if base else []
     if titles and titles[-1] not in names:
         names.append(titles[-1])
-    return " > ".join(names) or "untitled document"
+    if not names:  # a document named by its phase, over a group heading: better than no name
+        names = [t for t in (bare(doc.title or ""), bare(above[-1]) if above else "") if t]
+    return " > ".join(dict.fromkeys(names)) or "untitled document"
 
 
 # -- drafts ------------------------------------------------------------------------------------
@@ -1619,6 +1633,9 @@ def _reason(ph: Phase) -> str:
                 "text with the box still unticked: the checklist is out of date.")
     if ph.basis in ("both", "plan_checks") and ph.label == "needs_update":
         claim = f'The text says "{ph.stated}"' if ph.basis == "both" else f'The plan says "{ph.context}"'
+        if ph.basis == "plan_checks" and ph.own == "in_progress":
+            return (f"{claim} (in progress), but {counted}, as are those of every other phase of the plan: the "
+                    "plan's status and its checklists disagree.")
         return (f"{claim} ({_SAYS[ph.own]}), but {counted}, which means {_SAYS[ph.derived]}: "
                 "the stated status and the checklist disagree.")
     if ph.basis == "both":
@@ -1666,6 +1683,9 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         inp["context"] = _previous_context(ph.previous)
     if ph.status_line:
         inp["status_line"] = ph.status_line
+    if ph.basis == "plan_checks" and ph.own == "in_progress":  # what shows the plan's status stale: every phase done
+        inp["other_phases"] = [f"{p.name} ({len(p.done)} of {len(p.checks)} checklist items done)"
+                               for p in rm.phases if p is not ph and p.checks]
     out: dict[str, Any] = {"phase": ph.name, "status": ph.label}
     if ph.stated and not _TAG_ONLY.match(ph.stated):  # (a tag is an emoji written in ASCII: the reason quotes it)
         out["stated_status"] = ph.stated
