@@ -754,6 +754,8 @@ def test_a_current_state_line_says_no_more_than_it_says(tmp_path: Path) -> None:
     assert one.label == "in_progress" and one.input["status_line"] == "Current Status: Phase 1 - Initial Setup"
     assert phase(exs, "Phase 2").label == "not_started"
     assert all("(current)" not in json.dumps(e.input) for e in exs)
+    (s,) = by_kind(exs, "roadmap_summary")  # its text shows the line that says where the plan stands
+    assert "Current Status: Phase 1 - Initial Setup" in s.input["roadmap_text"].splitlines()
 
 
 def test_a_testing_workflow_and_a_list_of_triggers_are_not_roadmaps(tmp_path: Path) -> None:

@@ -1737,9 +1737,11 @@ def _fitting_text(rm: Roadmap) -> str:
             # an item, a progression: its line; a row: the header once, then its row; a status: its line
             blocks.extend(lines if ph.form == "row" and not blocks else lines[:1] if ph.form in ("item", "progression")
                           else lines[-1:])
+            if ph.status_line and ph.status_line not in blocks:
+                blocks.append(ph.status_line)  # ("Current Status: Phase 1 - Setup" below the list: what says it)
             continue
         blocks.append(lines[0])
-        if ph.status_line:
+        if ph.status_line and ph.status_line not in blocks:
             blocks.append(ph.status_line)
         blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln))
     text = "\n".join(blocks)
