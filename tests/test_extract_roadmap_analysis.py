@@ -852,6 +852,28 @@ def test_template_placeholders_score_below_the_threshold(tmp_path: Path) -> None
         assert e.quality_score < MIN_QUALITY
 
 
+def test_a_roadmap_in_a_template_with_slots_scores_below_the_threshold(tmp_path: Path) -> None:
+    # its phases read like real ones, but the section around them is a template's ("[CURRENT_PHASE_NAME]")
+    text = """# [MODULE_NAME] - README
+
+## Module Roadmap
+
+#### Completed Phases
+- [ ] **Phase 0 (null):** Module concept and planning
+  - [x] Initial scoring
+  - [x] Domain placement
+
+#### Current Phase: [CURRENT_PHASE_NAME]
+- [ ] **Phase 1:** Basic structure
+  - [ ] Create src/
+"""
+    exs = mine(tmp_path, text)
+    assert exs and all(e.quality_score < MIN_QUALITY for e in exs)
+    # a symbol written in ASCII ("[GREATER_EQUAL]") is not a slot
+    real = mine(tmp_path, text.replace("[MODULE_NAME]", "Billing").replace("[CURRENT_PHASE_NAME]", "Coverage [GREATER_EQUAL]90%"))
+    assert real and all(e.quality_score >= MIN_QUALITY for e in real)
+
+
 # -- copies ------------------------------------------------------------------------------------
 
 def test_a_roadmap_pasted_twice_gives_byte_identical_examples_and_the_copy_is_dropped(tmp_path: Path) -> None:

@@ -323,6 +323,9 @@ _TOTAL_ROW = regex.compile(r"^\W*(?:sub)?total\b", _F)
 _PROGRESS_STATE = regex.compile(r"current|in\s+progress|complete[d]?|done|next|planned|pending|future|now|active", _F)
 _ARROW = regex.compile(r"\s(?:->|\u2192|=>)\s")
 _SEGMENT = regex.compile(r"^(?P<name>[^()]{1,60}?)\s*\((?P<state>[^()]{1,40})\)\s*$")
+# "[CURRENT_PHASE_NAME]", "[MODULE_NAME]": a template's slot ("[GREATER_EQUAL]" is a symbol written in ASCII)
+_SLOT = regex.compile(r"\[(?:[A-Z]+_)+(?:NAME|TITLE|DESCRIPTION|DATE|PATH|PHASE|STATUS|MODULE|DOMAIN)\]"
+                      r"|\[(?:MODULE|PROJECT|CURRENT|YOUR)_[A-Z_]+\]")
 _PLACEHOLDER = regex.compile(r"\[(?:[A-Za-z]+\s+){1,4}[A-Za-z0-9]+\]|\[(?:TBD|X|date|name|description)\]", _F)
 _MARKDOWN_LANGS = ("", "markdown", "md", "text", "txt")
 
@@ -1342,6 +1345,7 @@ class Roadmap:
     name: str
     phases: list[Phase]  # all it lists, for its summary and audit
     restated: set[int] = field(default_factory=set)  # (ids of) phases stated better elsewhere: no example of their own
+    template: bool = False  # its section has a template's slots ("[CURRENT_PHASE_NAME]"): not a real plan
 
 
 def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> None:
@@ -1502,7 +1506,7 @@ def roadmaps(doc: Document) -> list[Roadmap]:
         listed = [p for p in listed if id(p) not in dropped or _norm(p.unit) not in kept_units]
         if any(id(p) not in dropped for p in listed):
             out.append(Roadmap(_roadmap_name(scope_doc, outer, listed[0]), listed,
-                               {id(p) for p in listed if id(p) in dropped}))
+                               {id(p) for p in listed if id(p) in dropped}, _has_slots(scope_doc, listed[0])))
     return out
 
 
@@ -1707,7 +1711,7 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     if ph.label != "complete" and nxt:
         out["next_step"] = nxt[0]
     out["reason"] = _reason(ph)
-    doubts = _doubts(ph)
+    doubts = _doubts(ph, rm)
     rationale = 1.0 if ph.basis in ("both", "checklist", "claim", "plan_checks") else 0.75
     return Draft(
         instruction_key="phase_status", input=inp, output=out, evidence=_evidence(doc.text(ph.line)),
@@ -1720,11 +1724,20 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     )
 
 
-def _doubts(ph: Phase) -> list[tuple[str, float]]:
-    out = []
+def _has_slots(doc: Document, first: Phase) -> bool:
+    """Whether the section a roadmap sits in holds a template's slots ("[CURRENT_PHASE_NAME]")."""
+    sec = doc.sections[_roadmap_section(doc, doc.section_at(first.line).index)]
+    return any("_" in t and _SLOT.search(t) for _, t in doc.span(sec.start, min(sec.end, sec.start + MAX_BODY_LINES)))
+
+
+_TEMPLATE = ("placeholder items: a template, not a real plan", 1.0)
+
+
+def _doubts(ph: Phase, rm: Roadmap) -> list[tuple[str, float]]:
+    out = [_TEMPLATE] if rm.template else []
     if any(_PLACEHOLDER.fullmatch(t) for t in (ph.name.split(": ", 1)[-1], *(t for _, t in ph.checks), *ph.scope)):
-        out.append(("placeholder items: a template, not a real plan", 1.0))
-    return out
+        out.append(_TEMPLATE)
+    return out[:1]
 
 
 def _fitting_text(rm: Roadmap) -> str:
@@ -1793,6 +1806,7 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         instruction_key="roadmap_summary", input=inp, output=out,
         evidence=_evidence(doc.text(first.line)), kind="decision_trees", label=first.label,
         required=("roadmap", "phases"), rationale=1.0, line=first.line, span=(first.line, rm.phases[-1].last),
+        ambiguity=1.0 if rm.template else 0.0, ambiguities=[_TEMPLATE[0]] if rm.template else [],
         identity=f"{rm.name}|summary|" + ",".join(f"{p.name}={p.label}" for p in rm.phases),
         answer=_answer("roadmap_summary", inp, out),
     )
@@ -1828,6 +1842,7 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
         instruction_key="roadmap_audit", input=inp, output=out,
         evidence=_evidence(doc.text(anchor.line)), kind="decision_trees", label=anchor.label,
         required=("up_to_date", "verdict"), rationale=1.0, line=anchor.line, span=(anchor.line, anchor.last),
+        ambiguity=1.0 if rm.template else 0.0, ambiguities=[_TEMPLATE[0]] if rm.template else [],
         identity=f"{rm.name}|audit|" + ",".join(f"{p.name}={p.label}" for p in both),
         answer=_answer("roadmap_audit", inp, out),
     )
