@@ -87,6 +87,13 @@ class _StderrProgress:
 
     def __init__(self) -> None:
         self.last = 0.0
+        self.started = time.monotonic()
+
+    def finish(self, results: list[dict]) -> None:
+        """The final line: every step's lines above it may have been skipped by the rate limit."""
+        ok = sum(1 for r in results if not r.get("error"))
+        print(f"[done] 100.0% {ok} of {len(results)} domain(s) mined in {time.monotonic() - self.started:.1f} s",
+              file=sys.stderr, flush=True)
 
     def __call__(self, step: str, done: float, total: float, message: str) -> None:
         now = time.monotonic()
@@ -120,6 +127,8 @@ def cmd_mine(args: argparse.Namespace) -> int:
         big = size > 20 << 20
         progress = _StderrProgress() if (big or args.progress) and not args.quiet else None
         results = orch.mine(args.source, domains, options, progress=progress, execution_id=args.execution_id)
+        if progress is not None:
+            progress.finish(results)
     except (SourceError, PackError, MinerError) as exc:
         return _fail(str(exc))
     except ValueError as exc:  # pydantic validation of options

@@ -11,8 +11,9 @@ import json
 import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
-from training_data_miner.skills.extractors import Draft, context_lines, get_extractor
+from training_data_miner.skills.extractors import TEMPLATE_CAP, TEMPLATE_NOTE, Draft, context_lines, get_extractor
 from training_data_miner.skills.filter_quality import score_quality
 from training_data_miner.skills.models import Example, Match, trusted
 from training_data_miner.skills.packs import DomainPack
@@ -73,7 +74,6 @@ def to_example(draft: Draft, match: Match, pack: DomainPack, source_name: str, n
 
 MEMO_LIMIT = 20_000  # windows remembered per run (bounded, so a long stream stays in bounded memory)
 SEEN_LIMIT = 200_000  # item identities remembered per run (Draft.identity), bounded for the same reason
-SAME_ANSWER_CAP = 2  # drafts of different items that say the same (Draft.answer) made per run
 
 
 def _window_key(match: Match) -> tuple | None:
@@ -104,8 +104,8 @@ class Extraction:
         self.memo: dict[tuple, list[tuple[Example, int]]] = {}
         # identity -> content keys of the drafts made for it (Draft.identity), from earlier documents
         self.seen: dict[str, set[int]] = {}
-        # answer -> content keys of the drafts made with it (Draft.answer), at most SAME_ANSWER_CAP
-        self.answers: dict[str, set[int]] = {}
+        # template -> content keys of the drafts kept for it (Draft.template)
+        self.templates: dict[str, set[int]] = {}
         self.n = 0
         self.doc: Document | None = None
         self.hits: list[Match] = []
@@ -137,7 +137,7 @@ class Extraction:
         seen = self.memo.get(key)
         if seen is not None:  # the same document pasted again, with the same hits
             return self._copies(seen, doc.start)
-        drafts = self._not_restated(self.extract_document(doc, hits, self.pack))
+        drafts = self._capped(self._not_restated(self.extract_document(doc, hits, self.pack)))
         made = []
         lines = [m.line for m in hits]
         for draft in sorted(drafts, key=lambda d: d.line or 0):
@@ -154,34 +154,48 @@ class Extraction:
         """The drafts of items no earlier document stated. An item an earlier document had (same
         identity) is made again only as a byte-identical copy, which the quality filter rejects as
         an exact duplicate, on record; a restatement in other words is not made. Within one
-        document the extractor decides (the drafts of one item share its identity). Drafts that
-        say what SAME_ANSWER_CAP earlier drafts of other items said (the same `answer`) are not
-        made either, but for byte-identical copies."""
+        document the extractor decides (the drafts of one item share its identity)."""
         out: list[Draft] = []
         new: dict[str, set[int]] = {}
         for d in drafts:
-            if d.identity is None and d.answer is None:
+            if d.identity is None:
                 out.append(d)
                 continue
             # what the example is and how it scores: a copy of a draft the filter rejects is no better
-            content = zlib.crc32(json.dumps([d.instruction_key, d.input, d.output, d.rationale, d.rationale_note,
-                                             d.ambiguity], sort_keys=True, ensure_ascii=False).encode("utf-8"))
-            earlier = self.seen.get(d.identity) if d.identity is not None else None
-            if earlier is not None and content not in earlier:
-                continue  # restated in other words
-            said = self.answers.setdefault(d.answer, set()) if d.answer is not None else None
-            if said is not None and content not in said:
-                if len(said) >= SAME_ANSWER_CAP:
-                    continue  # said of other items often enough already
-                said.add(content)
-            if d.identity is not None and earlier is None:
+            content = _content(d, d.rationale, d.rationale_note, d.ambiguity)
+            earlier = self.seen.get(d.identity)
+            if earlier is None:
                 new.setdefault(d.identity, set()).add(content)
-            out.append(d)
+                out.append(d)
+            elif content in earlier:
+                out.append(d)
         if len(self.seen) + len(new) > SEEN_LIMIT:
             self.seen.clear()
-        if len(self.answers) > SEEN_LIMIT:
-            self.answers.clear()
         self.seen.update(new)
+        return out
+
+    def _capped(self, drafts: list[Draft]) -> list[Draft]:
+        """The drafts with the template cap applied: of the drafts sharing a template (Draft.template)
+        in the run, the first TEMPLATE_CAP are kept as they are; each later one is made but scored
+        below the threshold, with the cap as its reason, so the dump's shape stays on record. A
+        byte-identical copy of a kept draft is kept again (the filter rejects it as an exact
+        duplicate)."""
+        out: list[Draft] = []
+        for d in drafts:
+            if d.template is None:
+                out.append(d)
+                continue
+            if d.template not in self.templates and len(self.templates) >= SEEN_LIMIT:
+                self.templates.clear()
+            kept = self.templates.setdefault(d.template, set())
+            content = _content(d)
+            if content in kept or len(kept) < TEMPLATE_CAP:
+                kept.add(content)
+                out.append(d)
+                continue
+            out.append(replace(d, rationale=0.0, rationale_note=(
+                f"{TEMPLATE_NOTE}: {d.template} ({TEMPLATE_CAP} examples of this answer already kept; "
+                f"at most {TEMPLATE_CAP} per identical answer in a template dump)")))
         return out
 
     def _copies(self, seen: list[tuple[Example, int]], base: int) -> list[Example]:
@@ -216,6 +230,12 @@ class Extraction:
                 self.memo.clear()
             self.memo[key] = made
         return [e for e, _ in made]
+
+
+def _content(d: Draft, *more: object) -> int:
+    """A draft's content key: its task kind, input and output (and whatever else is passed)."""
+    return zlib.crc32(json.dumps([d.instruction_key, d.input, d.output, *more], sort_keys=True,
+                                 ensure_ascii=False).encode("utf-8"))
 
 
 def _document_key(doc: Document, hits: list[Match]) -> tuple:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from statistics import mean
 
+from training_data_miner.skills.extractors import TEMPLATE_CAP, TEMPLATE_NOTE
 from training_data_miner.skills.models import Example, FilterResult, PatternSummary, PatternType
 from training_data_miner.skills.packs import DomainPack
 
@@ -101,6 +102,10 @@ def generate_pattern_summary(
         )
     if kept:
         notes.append(f"mean quality of kept examples {mean(ex.quality_score for ex in kept):.3f}")
+    capped = sum(1 for r in filtered.rejected if any(x.startswith(TEMPLATE_NOTE) for x in r.reasons))
+    if capped:
+        notes.append(f"{capped} template-dump rows rejected by the cap (at most {TEMPLATE_CAP} examples per "
+                     "identical answer)")
     by_type = Counter(ex.kind for ex in kept)
     if pattern_type is not None and not by_type.get(pattern_type):
         notes.append(f"no kept example is of the requested pattern_type {pattern_type}")

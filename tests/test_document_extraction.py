@@ -1,36 +1,35 @@
-"""The per-document extraction of skills/extract_examples.py: an item restated in a later document.
+"""The per-document extraction of skills/extract_examples.py: an item restated in a later document,
+and the template cap.
 
-A small document extractor written here (one draft per line "ITEM <name> <n>") stands in for a
-domain's: the run must drop a later document's draft whose identity an earlier document already
-had, unless it is a byte-identical copy (which the quality filter then rejects, on record); and
-drafts of different items that say the same (a template filled in for several modules) only up to
-the cap.
+A small document extractor written here (one draft per line "ITEM <name> <n>", or per template row
+"ROW <name> <n>") stands in for a domain's: the run must drop a later document's draft whose
+identity an earlier document already had, unless it is a byte-identical copy (which the quality
+filter then rejects, on record); of the template rows with one answer it keeps two in the run.
 """
 
 from __future__ import annotations
 
 from helpers import PACKS
 
-from training_data_miner.skills.extract_examples import SAME_ANSWER_CAP, Extraction
-from training_data_miner.skills.extractors import Draft
-from training_data_miner.skills.filter_quality import filter_quality
+from training_data_miner.skills.extract_examples import Extraction
+from training_data_miner.skills.extractors import TEMPLATE_CAP, Draft
+from training_data_miner.skills.filter_quality import MIN_QUALITY, filter_quality
+from training_data_miner.skills.generate_pattern_summary import generate_pattern_summary
 from training_data_miner.skills.models import Match
 from training_data_miner.skills.structure import Structure
 
 
 def _items(doc, hits, pack):
-    """"ITEM <name> <n>": an item; "FORM <module> <n>": a template's item, named by its module but
-    saying the same as every other module's with that n."""
     out = []
     for m in hits:
-        if not doc.text(m.line).startswith(("ITEM", "FORM")):
+        if not doc.text(m.line).startswith(("ITEM", "ROW")):
             continue
-        form, name, n = doc.text(m.line).split()
+        what, name, n = doc.text(m.line).split()
         out.append(Draft(instruction_key="priority", input={"task_description": name, "mps_total": int(n)},
                          output={"mps_total": int(n), "priority": "P2"}, evidence=doc.text(m.line),
                          kind="decision_trees", label="P2", rationale=1.0, line=m.line,
                          required=("mps_total", "priority"), identity=name,
-                         answer=f"total {n}" if form == "FORM" else None))
+                         template=f"rows with MPS {n}" if what == "ROW" else None))
     return out
 
 
@@ -40,7 +39,7 @@ def run(tmp_path, text):
     structure = Structure.read(src)
     lines = text.splitlines()
     hits = [Match(domain="mps_scoring", pattern=f"p{i + 1}", line=i + 1, text=t) for i, t in enumerate(lines)
-            if t.startswith(("ITEM", "NOTE", "FORM"))]
+            if t.startswith(("ITEM", "ROW", "NOTE"))]
     extraction = Extraction(PACKS["mps_scoring"], "012.txt", structure)
     extraction.extract_document = _items
     out = []
@@ -75,17 +74,20 @@ def test_each_example_keeps_the_hit_on_its_line(tmp_path):
     assert [(e.line, e.pattern) for e in examples] == [(2, "p2"), (5, "p5")]
 
 
-def test_a_template_filled_in_for_many_modules_is_made_only_up_to_the_cap(tmp_path):
-    assert SAME_ANSWER_CAP == 2
+def test_template_rows_of_one_answer_are_capped_over_the_run(tmp_path):
     sep = "=" * 77
-    docs = ["FORM billing 10\nFORM billing 11", "FORM auth 10\nFORM auth 11", "FORM search 10\nFORM search 12",
-            "FORM billing 10", "ITEM queue 10"]
-    examples = run(tmp_path, f"\n{sep}\n".join(docs) + "\n")
-    made = [(e.input["task_description"], e.input["mps_total"]) for e in examples]
-    # the third module's "10" is a third answer of its kind: not made; its "12" is new. A word-for-word
-    # copy of the first document's draft is made (the filter rejects it); an item without an answer is
-    # not counted.
-    assert made == [("billing", 10), ("billing", 11), ("auth", 10), ("auth", 11), ("search", 12),
-                    ("billing", 10), ("queue", 10)]
+    text = (f"ROW a 10\nROW b 10\nROW c 10\nROW d 11\nITEM e 10\n{sep}\n"
+            f"notes\nROW f 10\nROW a 10\nROW g 11\n")
+    examples = run(tmp_path, text)
     fr = filter_quality(examples)
-    assert [r.reasons[0].split(" (")[0] for r in fr.rejected] == ["Duplicate pattern"]
+    # two rows per answer in the whole run, whatever their document; items that are no template
+    # row are not counted; a word-for-word copy of a kept row is kept again and rejected as a duplicate
+    assert TEMPLATE_CAP == 2
+    assert sorted(e.line for e in fr.kept) == [1, 2, 4, 5, 10]
+    capped = {r.example.line: r.reasons for r in fr.rejected if r.example.quality_score < MIN_QUALITY}
+    assert sorted(capped) == [3, 8]
+    assert all("Template dump capped: rows with MPS 10" in " ".join(r) for r in capped.values())
+    dup = [r for r in fr.rejected if r.example.line == 9]
+    assert dup and dup[0].reasons[0].startswith("Duplicate pattern")
+    summary = generate_pattern_summary(PACKS["mps_scoring"], ["regex"], examples, fr)
+    assert "2 template-dump rows rejected by the cap (at most 2 examples per identical answer)" in summary.notes

@@ -1,4 +1,4 @@
-"""mps_scoring read from the source's structure: every form of ../shared/gold/GUIDE.md, the three
+"""mps_scoring read from the source's structure: every form of ../shared/gold/GUIDE.md, the four
 task kinds, what is not an item, the corrections, the template cap and restatements.
 
 All text here is written for the tests in the formats of 012.txt, not copied from any corpus.
@@ -55,7 +55,8 @@ ARBITRATION = (
 
 def test_arbitration_row_is_a_compute_task_named_by_its_action_line(tmp_path):
     (e,) = kept(tmp_path, ARBITRATION)
-    assert e.input == {"task_description": "HEALTHVIOLATION modules/demo/widget missing ModLog.md (WSP 22)",
+    # the task without the detector's tag ("HEALTHVIOLATION")
+    assert e.input == {"task_description": "modules/demo/widget missing ModLog.md (WSP 22)",
                        "complexity": 2, "importance": 5, "deferability": 1, "impact": 4}
     assert e.output["mps_total"] == 12 and e.output["priority"] == "P2" and e.label == "P2"
     assert e.output["calculation"] == "2 + 5 + 1 + 4 = 12"
@@ -67,7 +68,7 @@ def test_arbitration_row_is_a_compute_task_named_by_its_action_line(tmp_path):
 
 def test_total_in_parentheses_with_the_action_before_it(tmp_path):
     (e,) = kept(tmp_path, "  - Batch For Session (MPS 14): PATTERN low coverage 20% in modules/demo/widget\n")
-    assert e.input == {"task_description": "PATTERN low coverage 20% in modules/demo/widget", "mps_total": 14}
+    assert e.input == {"task_description": "low coverage 20% in modules/demo/widget", "mps_total": 14}
     assert (e.output["priority"], e.output["mps_range"]) == ("P1", "13-15")
     answer_free(e)
 
@@ -75,7 +76,8 @@ def test_total_in_parentheses_with_the_action_before_it(tmp_path):
 @pytest.mark.parametrize("line,task,total,prio", [
     ("[21:48:11] [0102-MPS-CRITICAL] stale_docs_pattern = 9 (P3)\n", "stale_docs_pattern", 9, "P3"),
     ("Retire the legacy poller. Priority: P2 (MPS: 12)\n", "Retire the legacy poller", 12, "P2"),
-    ("[0102-MPS] Batch 004 Score: 9 (Priority: P3)\n", "Batch 004", 9, "P3"),
+    ("[0102-MPS] Batch 004 Score: 9 (Priority: P3)\n[0102-REASON] Chat logger still reads these files\n",
+     "Batch 004", 9, "P3"),
     ("- Migrate agent_permissions to SQLite (MPS Score: 16)\n", "Migrate agent_permissions to SQLite", 16, "P0"),
     ("1. **Cache the doc metadata** (Score 17/20) - cut health checks to one read\n",
      "Cache the doc metadata - cut health checks to one read", 17, "P0"),
@@ -92,7 +94,7 @@ def test_a_stated_total_gives_the_priority_task(tmp_path, line, task, total, pri
 
 @pytest.mark.parametrize("line,dims", [
     ("Cache invalidation fix: Complexity: 3, Importance: 5, Deferability: 2, Impact: 4\n", (3, 5, 2, 4)),
-    ("**Default WSP_VIOLATION**: C:1 I:4 D:4 Im:3 \u2192 Total: 12 (P2)\n", (1, 4, 4, 3)),
+    ("**Stale ModLog sweep**: C:1 I:4 D:4 Im:3 \u2192 Total: 12 (P2)\n", (1, 4, 4, 3)),
     ("Token vault cleanup: WSP 15 Scores: Complexity(4) + Importance(5) + Deferability(3) + Impact(4) = 16\n",
      (4, 5, 3, 4)),
     ("Orphan sweep **Priority**: P3 Low | MPS 7 = 1+2+2+2 (complexity+importance+deferability+impact)\n",
@@ -275,13 +277,16 @@ def test_a_python_dict_that_is_not_json_reads_the_same(tmp_path):
         "            'mps': 13,   # safe\n"
         "            'priority': 'P1',\n"
         "            'decision': 'AUTONOMOUS_EXECUTE',\n"
+        "            'reason': 'No active references, low risk',\n"
         "        },\n"
         "    },\n"
         "}\n"
         "```\n"
     )
     e = one(kept(tmp_path, text), "priority")
-    assert e.input == {"task_description": "batch_007", "context": "Chat log cleanup", "mps_total": 13}
+    # a numbered name comes with what the text says of it
+    assert e.input == {"task_description": "batch_007", "context": "Chat log cleanup",
+                       "details": "No active references, low risk", "mps_total": 13}
     assert e.output["priority"] == "P1"
     answer_free(e)
 
@@ -427,7 +432,12 @@ def test_corrections_are_counted_in_the_pattern_summary(tmp_path):
 # -- one item, once ---------------------------------------------------------------------------------
 
 
-def test_a_template_dumps_rows_of_one_score_vector_go_round_the_task_kinds(tmp_path):
+def cap_reasons(fr):
+    """line -> reasons of the examples rejected below the threshold (not as duplicates)."""
+    return {r.example.line: " ".join(r.reasons) for r in fr.rejected if r.example.quality_score < 0.85}
+
+
+def test_a_template_dump_keeps_two_examples_per_identical_answer(tmp_path):
     rows = "".join(
         f"  SCHEDULE_FOR_SPRINT: SIZE large file modules/demo/src/part_{i}.py ({400 + i} lines)\n"
         "    MPS: 11 | MPS Score: 11 (C:2, I:3, D:3, P:3). P2 medium priority, schedule for upcoming sprint.\n"
@@ -435,23 +445,37 @@ def test_a_template_dumps_rows_of_one_score_vector_go_round_the_task_kinds(tmp_p
     other = ("  SCHEDULE_FOR_SPRINT: ORPHAN- modules/demo/scripts/run.py lacks matching tests\n"
              "    MPS: 11 | MPS Score: 11 (C:3, I:2, D:4, P:2). P2 medium priority, schedule for upcoming sprint.\n")
     examples = mine_text(tmp_path, "mps_scoring", "[0102-ARBITRATION] Arbitration Decisions:\n" + rows + other)
-    assert len(examples) == 7 and all(e.quality_score >= 0.85 for e in examples)
+    fr = filter_quality(examples)
+
     def kind(e):
         return "record" if "record" in e.input else "compute" if "complexity" in e.input else "priority"
 
-    # the rows of 2/3/3/3 go round compute, record and priority (one answer is not repeated six
-    # times over); the row of the other vector starts its own round
-    assert [(e.line, kind(e)) for e in examples] == [
-        (3, "compute"), (5, "record"), (7, "priority"), (9, "compute"), (11, "record"), (13, "priority"),
-        (15, "compute")]
-    rec = examples[1]
+    # of the six rows scored 2/3/3/3, the first is a compute example and the second a record to
+    # read; the other four are made and rejected, the cap named as the reason; the row of another
+    # vector is kept
+    assert [(e.line, kind(e)) for e in fr.kept] == [(3, "compute"), (5, "record"), (15, "compute")]
+    capped = cap_reasons(fr)
+    assert sorted(capped) == [7, 9, 11, 13]
+    assert all("Template dump capped: arbitration rows scored C:2 I:3 D:3 P:3 (MPS 11)" in r
+               and "at most 2 per identical answer" in r for r in capped.values())
+    rec = fr.kept[1]
     assert rec.input == {"record": "SIZE large file modules/demo/src/part_1.py (401 lines)\n"
                                    "MPS: 11 | MPS Score: 11 (C:2, I:3, D:3, P:3)"}
-    assert rec.output == {"task": "SIZE large file modules/demo/src/part_1.py (401 lines)", "complexity": 2,
+    assert rec.output == {"task": "large file modules/demo/src/part_1.py (401 lines)", "complexity": 2,
                           "importance": 3, "deferability": 3, "impact": 3, "mps_total": 11,
                           "calculation": "2 + 3 + 3 + 3 = 11", "priority": "P2"}
-    # rows of one template about different tasks are not near-duplicates of each other
-    assert len(filter_quality(examples).kept) == 7
+    assert fr.kept[2].input["task_description"] == "modules/demo/scripts/run.py lacks matching tests"
+
+
+def test_the_cap_holds_over_later_runs_of_the_same_dump(tmp_path):
+    run = ("[0102-ARBITRATION] Arbitration Decisions:\n"
+           + "".join(f"  SCHEDULE_FOR_SPRINT: MODULE modules/{m} missing tests/TestModLog.md\n"
+                     "    MPS: 10 | MPS Score: 10 (C:2, I:3, D:3, P:2). P2 medium priority, schedule for upcoming sprint.\n"
+                     for m in ("alpha", "beta")))
+    later = run.replace("alpha", "gamma").replace("beta", "delta")
+    fr = filter_quality(mine_text(tmp_path, "mps_scoring", run + SEP + "[09:00:01] [0102] next run\n" + later))
+    assert [e.line for e in fr.kept] == [3, 5]
+    assert sorted(cap_reasons(fr)) == [10, 12]
 
 
 def test_machine_written_action_rows_are_template_rows_too(tmp_path):
@@ -461,12 +485,151 @@ def test_machine_written_action_rows_are_template_rows_too(tmp_path):
             + "".join(f"  - Batch For Session (MPS 14): PATTERN retry loop {i} duplicated in modules/demo/src/q{i}.py\n"
                       for i in range(4))
             + "  - Schedule For Sprint (MPS 11): HEALTH modules/demo missing tests/TestModLog.md (WSP 22)\n")
+    fr = filter_quality(mine_text(tmp_path, "mps_scoring", text))
+    # rows with a total only: two per identical total, whatever the task kind
+    assert [(e.line, e.input["task_description"]) for e in fr.kept] == [
+        (4, "retry loop 0 duplicated in modules/demo/src/q0.py"), (5, "retry loop 1 duplicated in modules/demo/src/q1.py"),
+        (8, "modules/demo missing tests/TestModLog.md (WSP 22)")]
+    assert all("Template dump capped: machine-written rows with MPS 14" in r for r in cap_reasons(fr).values())
+    assert sorted(cap_reasons(fr)) == [6, 7]
+
+
+README_STUB = (
+    "# {name}\n"
+    "**Purpose:** [Module functionality description - update this]\n"
+    "## Current Status & Scoring\n"
+    "### MPS + LLME Scores\n"
+    "**Scored By:** WSP 49 Compliance Fixer\n\n"
+    "| Dimension | Score | Rationale |\n|---|---|---|\n"
+    "| **Complexity** | 3 | Standard module complexity |\n| **Importance** | 3 | Core functionality |\n"
+    "| **Deferability** | 2 | Should be addressed soon |\n| **Impact** | 3 | Affects module usability |\n"
+    "| **MPS Total** | 11 | **Priority Classification:** P2 |\n"
+)
+
+
+def test_template_score_tables_of_modules_that_differ_only_in_the_name_are_capped(tmp_path):
+    docs = [README_STUB.format(name=n) for n in ("token_vault", "consent_engine", "chat_relay", "quota_guard")]
+    fr = filter_quality(mine_text(tmp_path, "mps_scoring", SEP.join(docs)))
+    assert [e.input["task_description"] for e in fr.kept] == ["token_vault", "consent_engine"]
+    capped = cap_reasons(fr)
+    assert len(capped) == 2 and all(
+        'items scored C:3 I:3 D:2 P:3 (MPS 11) with the reasons "Standard module complexity; ' in r
+        for r in capped.values())
+    # the same table with its own reasons is another answer, not a third copy of the template
+    own = README_STUB.format(name="stream_probe").replace("Core functionality", "Blocks the live stream probe")
+    fr = filter_quality(mine_text(tmp_path, "mps_scoring", SEP.join(docs[:2] + [own])))
+    assert [e.input["task_description"] for e in fr.kept] == ["token_vault", "consent_engine", "stream_probe"]
+
+
+def test_one_files_finding_reported_by_two_detectors_is_one_item(tmp_path):
+    text = ("[0102-ARBITRATION] Arbitration Decisions:\n"
+            "  SCHEDULE_FOR_SPRINT: PATTERN Found 1 scripts lacking tests in modules/demo: modules\\demo\\scripts\\run.py\n"
+            "    MPS: 10 | MPS Score: 10 (C:2, I:3, D:3, P:2). P2 medium priority, schedule for upcoming sprint.\n"
+            "  SCHEDULE_FOR_SPRINT: ORPHAN- modules\\demo\\scripts\\run.py lacks matching tests - investigate connection\n"
+            "    MPS: 11 | MPS Score: 11 (C:3, I:2, D:4, P:2). P2 medium priority, schedule for upcoming sprint.\n"
+            "  SCHEDULE_FOR_SPRINT: SIZE large file modules\\demo\\scripts\\run.py (900 lines, 31 KB)\n"
+            "    MPS: 11 | MPS Score: 11 (C:2, I:3, D:3, P:3). P2 medium priority, schedule for upcoming sprint.\n")
     examples = mine_text(tmp_path, "mps_scoring", text)
-    # rows with a total only can be read one way (priority from the total): all are kept, each
-    # naming its own finding; the identical-answer rows are rows of one dump, each its own item
-    assert [(e.line, e.quality_score >= 0.85) for e in examples] == [
-        (4, True), (5, True), (6, True), (7, True), (8, True)]
-    assert len({e.input["task_description"] for e in examples}) == 5
+    # the ORPHAN row says what the PATTERN row said of run.py, with another score: one item, at
+    # its first place; the file's size is another finding
+    assert [e.line for e in examples] == [3, 7]
+    assert "lacking tests" in examples[0].input["task_description"]
+
+
+def test_a_default_score_of_an_issue_type_is_a_legend_not_a_task(tmp_path):
+    text = (
+        "# MPS WSP_VIOLATION Evaluation Skill\n"
+        "### Step 2: SCORE DIMENSIONS\n"
+        "**Complexity (C)**: Usually 1 (trivial path fix)\n"
+        "**Importance (I)**: Usually 4 (compliance essential)\n"
+        "**Deferability (D)**: Usually 4 (violations accumulate)\n"
+        "**Impact (Im)**: Usually 3 (improves compliance)\n\n"
+        "### Step 3: CALCULATE PRIORITY\n"
+        "**Default WSP_VIOLATION**: C:1 I:4 D:4 Im:3 \u2192 Total: 12 (P2)\n\n"
+        "## Benchmark Test Cases\n"
+        "### Test 1: Config file in the wrong folder\n"
+        "- **Input**: \"settings.yaml sits in the project root instead of config/\"\n"
+        "- **Expected**: C:1 I:4 D:4 Im:3 \u2192 Total: 12 (P2)\n\n"
+        "## Ground Truth Reference\n"
+        "```python\n"
+        '"WSP_VIOLATION": {\n'
+        '    "complexity": 1,\n    "importance": 4,\n    "deferability": 4,\n    "impact": 3\n'
+        "}\n"
+        "# Total: 12 (P2)\n"
+        "```\n"
+    )
+    examples = kept(tmp_path, text)
+    assert {e.input["task_description"] for e in examples} == {"Test 1: Config file in the wrong folder"}
+    # the typical scores alone, with no default line under them, are a legend too
+    assert kept(tmp_path, text.split("### Step 3")[0]) == []
+
+
+def test_a_score_returned_in_a_code_example_is_named_by_its_task_field(tmp_path):
+    text = (
+        "# Overseer usage\n"
+        "### Example 2: Create Autonomous Fix\n"
+        "```python\n"
+        "fix = create_autonomous_fix(\n"
+        '    task_description="Rotate the stale OAuth tokens",\n'
+        "    complexity_hint=3,\n"
+        ")\n"
+        "# Returns:\n"
+        "# - Agent: qwen\n"
+        "# - MPS Score: 15 (P1)\n"
+        "```\n"
+    )
+    e = one(kept(tmp_path, text), "priority")
+    assert e.input == {"task_description": "Rotate the stale OAuth tokens",
+                       "context": "Example 2: Create Autonomous Fix", "mps_total": 15}
+    # an illustration heading names no task of its own: without a task field there is no example
+    assert kept(tmp_path, text.replace('    task_description="Rotate the stale OAuth tokens",\n', "")) == []
+
+
+def test_a_numbered_name_needs_what_the_text_says_of_it(tmp_path):
+    out = ("**Example Output**:\n```\n[0102-MPS] Batch 001 Score: 9 (Priority: P3)\n[0102-MPS] Decision: DEFER\n"
+           "[0102-REASON] Active reference found (chat_logger.py) - cleanup would break it\n```\n")
+    e = one(kept(tmp_path, out), "priority")
+    assert e.input["task_description"] == "Batch 001"
+    assert e.input["details"] == "Active reference found (chat_logger.py) - cleanup would break it"
+    answer_free(e)
+    assert kept(tmp_path, out.replace("[0102-REASON] Active reference found (chat_logger.py) - cleanup would break it\n",
+                                      "")) == []
+    # "name: score - note": the name is the task, the note what the text says of it
+    e = one(kept(tmp_path, "**Step 3: MPS Scoring**\n- batch_004: MPS 14 (P1 AUTONOMOUS_EXECUTE) - Safe\n"), "priority")
+    assert (e.input["task_description"], e.input["details"]) == ("batch_004", "Safe")
+    answer_free(e)
+
+
+def test_detector_tags_are_cut_from_machine_written_rows_only(tmp_path):
+    row = ("[0102-ARBITRATION] Arbitration Decisions:\n"
+           "  SCHEDULE_FOR_SPRINT: WSP-GUARDIANSTALE- docs/WSP_12_Deps.md not updated in 113 days (expected: 90d)\n"
+           "    MPS: 10 | MPS Score: 10 (C:2, I:3, D:3, P:2). P2 medium priority, schedule for upcoming sprint.\n")
+    (e,) = kept(tmp_path, row)
+    assert e.input["task_description"] == "docs/WSP_12_Deps.md not updated in 113 days (expected: 90d)"
+    # in prose an opening capital word is part of the name
+    e = one(kept(tmp_path, "- SOURCE tier execution gate (MPS Score: 17)\n"), "priority")
+    assert e.input["task_description"] == "SOURCE tier execution gate"
+
+
+def test_a_heading_s_status_is_not_the_context(tmp_path):
+    text = "#### Phase 2 Status: COMPLETE\n- MPS=7: Refresh the module index (COMPLETED)\n"
+    e = one(kept(tmp_path, text), "priority")
+    assert e.input == {"task_description": "Refresh the module index", "context": "Phase 2", "mps_total": 7}
+
+
+def test_a_rating_whose_reason_cites_what_its_input_lacks_is_not_made(tmp_path):
+    text = (
+        "## Benchmark Test Cases\n"
+        "### Test 2: Oversized module\n"
+        "- **Input**: \"Module router.py has 1800 lines, over the limit of 1500\"\n"
+        "- **Expected**: C:4 I:4 D:3 Im:4 \u2192 Total: 15 (P1)\n"
+        "- **Reason**: {reason}\n"
+    )
+    made = by_kind(kept(tmp_path, text.format(reason="Complex refactor needed, as WSP 87 requires")))
+    assert set(made) == {"compute"}  # WSP 87 is nowhere in the input: the rating is not derivable
+    made = by_kind(kept(tmp_path, text.format(reason="Complex refactor of 1800 lines needed")))
+    assert set(made) == {"compute", "score"}
+    assert made["score"][0].output["reason"] == "Complex refactor of 1800 lines needed"
 
 
 def test_a_later_restatement_in_the_same_document_is_dropped(tmp_path):
@@ -512,7 +675,7 @@ def test_a_copy_of_a_document_gives_byte_identical_examples(tmp_path):
 
 def test_each_task_kind_has_at_least_three_phrasings_and_several_are_used():
     pack = PACKS["mps_scoring"]
-    for kind in ("score", "compute", "priority"):
+    for kind in ("score", "compute", "record", "priority"):
         assert isinstance(pack.instructions[kind], list) and len(pack.instructions[kind]) >= 3
 
 
@@ -534,7 +697,11 @@ def test_dev_corpus_against_the_gold(tmp_path):
     Orchestrator(Settings(data_dir=tmp_path)).mine(corpus(), ["mps_scoring"])
     r = gold_report(tmp_path / "training_datasets", "mps_scoring")
     assert r["examples"] >= 50 and r["precision"] >= 0.95 and r["label_accuracy"] >= 0.97, r
-    assert r["recall"] >= 0.90, r
+    # below 0.90 on purpose: the dev gold counts each of 41 arbitration-dump rows (4 score
+    # vectors) and 6 template README tables as an item, and a template keeps 2 examples per
+    # identical answer (EXAMPLES.md 6); the rows past the cap, a file's finding restated by a
+    # second detector and a default score (a legend) are not kept
+    assert r["recall"] >= 0.56, r
 
 
 @pytest.mark.parametrize("text", [
@@ -556,4 +723,4 @@ def test_a_one_line_json_object_is_named_by_its_fields(tmp_path):
 def test_a_line_that_says_what_to_do_gives_no_task_but_a_status_does(tmp_path):
     assert kept(tmp_path, "- heartbeat timeout change (MPS 12, P2) so it goes in this sprint, not today\n") == []
     e = one(kept(tmp_path, "3. **Ghost hit elimination** (Score 17/20) - Resolved in this session\n"), "priority")
-    assert e.input["task_description"] == "Ghost hit elimination - Resolved in this session"
+    assert e.input["task_description"] == "Ghost hit elimination"  # its status is not its name

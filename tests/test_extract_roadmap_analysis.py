@@ -926,15 +926,22 @@ def test_a_template_roadmap_filled_in_for_many_modules_gives_each_answer_twice_a
 """
     names_ = ["Billing Module", "Search Module", "Auth Module", "Queue Module"]
     text = f"\n{SEP}\n".join(block.format(name=n) for n in names_)
-    exs = mine(tmp_path, text)
+    made = mine(tmp_path, text)
+    exs = [e for e in made if e.quality_score >= MIN_QUALITY]
     per_module = [len([e for e in exs if e.input["roadmap"].startswith(n)]) for n in names_]
     assert per_module == [4, 4, 0, 0]  # three phases and a summary, for the first two modules only
     said = [json.dumps([{k: v for k, v in e.output.items() if k != "roadmap"}, e.input.get("phase_text")],
                        sort_keys=True) for e in exs]
     assert max(said.count(x) for x in said) == 2
+    # the others are made, below the threshold, with the cap as their reason
+    capped = [e for e in made if e.quality_score < MIN_QUALITY]
+    assert len(capped) == 8 and all(e.input["roadmap"].startswith(("Auth", "Queue")) for e in capped)
+    assert all(any(r.startswith("Template dump capped: roadmaps giving the same") for r in e.quality.reasons)
+               for e in capped)
     # a module whose block says something else gives what it says that is new: its POC and its summary
     other = block.format(name="Cache Module").replace("⏳", "✅")
-    more = [e for e in mine(tmp_path, f"{text}\n{SEP}\n{other}") if e.input["roadmap"].startswith("Cache")]
+    more = [e for e in mine(tmp_path, f"{text}\n{SEP}\n{other}")
+            if e.input["roadmap"].startswith("Cache") and e.quality_score >= MIN_QUALITY]
     assert [(e.output.get("phase"), e.label) for e in more] == [("POC (v0.x.x): Foundation and core functionality",
                                                                  "complete"), (None, "complete")]
 
@@ -974,7 +981,7 @@ def test_dev_corpus_meets_the_gold_thresholds(tmp_path, monkeypatch) -> None:
     r = gold_report(tmp_path / "capped" / "training_datasets", DOMAIN)
     assert r["precision"] >= 0.95 and r["label_accuracy"] >= 0.95, r
     assert r["recall_by_label"]["needs_update"] >= 0.80, r
-    monkeypatch.setattr(extract_examples, "SAME_ANSWER_CAP", 10**9)
+    monkeypatch.setattr(extract_examples, "TEMPLATE_CAP", 10**9)
     Orchestrator(Settings(data_dir=tmp_path / "uncapped")).mine(corpus(), [DOMAIN])
     u = gold_report(tmp_path / "uncapped" / "training_datasets", DOMAIN)
     assert u["recall"] >= 0.90 and u["precision"] >= 0.95, u

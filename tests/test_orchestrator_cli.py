@@ -380,3 +380,10 @@ def test_a_next_skill_command_that_cannot_be_filled_in_is_one_line_and_exit_2(tm
     assert r.stderr.splitlines() == ["error: --next-skill-command 'train {oops}' cannot be filled in (KeyError: 'oops'): "
                                      "it may name {domain} and {dataset} only; write {{ and }} for literal braces"]
     assert not list(tmp_path.rglob("*_training_data.json"))
+
+
+def test_progress_ends_with_a_final_line_saying_the_mine_is_done(tmp_path):
+    r = cli("mine", str(SAMPLE), "--domain", "mps_scoring", "--data-dir", str(tmp_path / "data"), "--progress")
+    assert r.returncode == 0, r.stderr
+    last = r.stderr.splitlines()[-1]
+    assert last.startswith("[done] 100.0% 1 of 1 domain(s) mined in ") and last.endswith(" s"), r.stderr

@@ -21,6 +21,10 @@ import regex
 from training_data_miner.skills.models import Match, PatternType
 
 
+TEMPLATE_CAP = 2  # examples kept per template and answer in a run (Draft.template, EXAMPLES.md 6)
+TEMPLATE_NOTE = "Template dump capped"  # opens the reason of a capped draft (counted in the pattern summary)
+
+
 @dataclass
 class Draft:
     """What an extractor read from one match, before scoring.
@@ -47,10 +51,11 @@ class Draft:
     # What the item is, independent of where and how it is written (document extractors): a draft
     # whose identity an earlier document of the run already had is a restatement and is not made.
     identity: str | None = None
-    # What the example says, but for the name of the module or document it is about (document
-    # extractors): drafts of different items that say the same (a template filled in for several
-    # modules) are made at most SAME_ANSWER_CAP times in a run (EXAMPLES.md 6).
-    answer: str | None = None
+    # The template a machine-written row shares with other rows (a dump's rows, score tables that
+    # differ only in their name) and the answer they share, in words ("arbitration rows scored
+    # C:2 I:3 D:3 P:2 = 10"): a run keeps TEMPLATE_CAP examples per template; the others are made
+    # but scored below the threshold, with the cap as the reason (EXAMPLES.md 6).
+    template: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "roadmap_analysis": ("phase_status", "roadmap_summary", "roadmap_audit"),
     "readme_patterns": ("structure", "skeleton", "section"),
     "modlog_updates": ("entry",),
-    "first_principles": ("reason",),
+    "first_principles": ("reason", "fix", "choose"),
     "generic": ("default",),
 }
 NAMES = tuple(INSTRUCTION_KEYS)

@@ -1,572 +1,1611 @@
-"""first_principles: problem -> reasoning chain -> decision, from Occam's Razor, first-principles and
-root-cause passages.
+"""first_principles: a problem and its evidence -> the chain of reasoning -> the decision or fix, read
+from the passages of a document that apply Occam's Razor, first-principles reasoning or root-cause
+analysis.
 
-The text gives these passages in three shapes:
-- a section: a heading or bold label ("### Root Cause Analysis", "**First Principles Analysis**:")
-  whose bullets are the reasoning, with the decision in a "Solution:"/"Decision:"/"Simplest Fix:"
-  line inside it or in the "... Solution" section right after it;
-- an inline label: "**Occam's Razor**: Qwen should decide AND execute (simplest, no bottleneck)",
-  "Root cause: `disconnect()` only cleared the driver reference", "A vs B -> A wins";
-- a `[QWEN-FIRST-PRINCIPLES]` log line: a question, answered by the log lines after it.
-The problem is the nearest "Problem:"/"Question:"/"Issue:" statement in the same section, else the
-topic the heading names (flagged as ambiguous). Every field is text from the passage, never invented;
-a passage without a problem, a reasoning step and a decision yields nothing. `rationale` is the share
-of the chain the text spells out (one reason 0.5, two steps 0.75, three or more 1.0).
+The text gives these passages in four forms, all read from the document's structure:
+- a passage of labelled blocks: headings ("### Root Cause Analysis", "## Occam's Razor Solution")
+  and labels ("**Problem**:", "- **Root Cause**: ...", "Fix: ...") inside one entry (a ModLog
+  entry, an "Issue 2" section, a bold-titled change, a violation record);
+- a row of an `Issue | Root Cause | Fix` table;
+- a `[QWEN-FIRST-PRINCIPLES]` question in a log, answered by the QWEN records after it;
+- a one-line choice with its reason ("Subprocess remains DEFAULT per first-principles (Selenium
+  blocking cannot be interrupted, only SIGKILL guarantees recovery)").
+
+A passage is read as a sequence of segments, each a heading or label with its content, each with a
+role: problem, evidence, context, cause, reasoning, options, decision, result or metadata. The item's
+anchor is the block that names the principle (the root-cause label, the first-principles analysis,
+the Occam's Razor block); its label is that principle, or occams_razor where the passage compares
+options and an Occam block picks one. The problem is the nearest problem statement before the anchor
+in the same entry (else the entry's context or topic); the decision is the first decision block
+after it (else before it, else what the reasoning concludes); where the entry applies one of several
+fixes, the applied one, or the one naming the code element the root cause names. A decision is an
+action quoted from the text: never metadata (Status, Date, WSP, Files), a question, a bare title or
+code alone. Every field is text of the passage and nothing depends on line numbers, so a passage
+pasted twice gives the same examples.
+
+Task kinds (`drafts`): `reason` (problem + evidence -> chain + decision + rejected alternatives),
+`fix` (problem + stated root cause -> the fix), `choose` (problem + options -> the simplest option
+and the ones it rules out).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
 import regex
 
-from training_data_miner.skills.extractors import Draft, EMOJI_ESCAPE, Extractor, STATUS_TAGS, context_lines, plain_ascii
-from training_data_miner.skills.extractors import rx
+from training_data_miner.skills.extractors import Draft, Extractor, rx
 from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.structure import Document, parse_document
 
-_PRINCIPLES = (
-    ("occams_razor", regex.compile(r"(?i)occ[au]m|\bsimplest\b")),
-    ("root_cause", regex.compile(r"(?i)root[- _]?causes?")),
-    ("first_principles", regex.compile(r"(?i)first[- _]principles?|1st\s+principles?")),
-)
-_TERM = (r"(?:occ[au]m'?s?(?:\s+razor)?|first[- ]principles?|root[- ]causes?|"
-         r"simplest\s+(?:fix|solution|path|approach))")
-_HEADING = regex.compile(r"^\s{0,3}(?P<hashes>#{1,6})\s+(?P<title>\S.*?)\s*#*\s*$")
-# A bold label alone on its line: "**First Principles Analysis**:", "- **Root Cause**:".
-_LABEL_ONLY = regex.compile(
-    r"^(?P<indent>\s*)(?:[-*]\s+|\d+[.)]\s+)?\*\*(?P<label>[^*]{2,80}?):?\*\*\s*(?:\([^)]{0,60}\))?\s*:?\s*$"
-)
-# A label with a value: "**Occam's Razor**: value", "- Root cause: value", "**Simplest Fix:** value".
-_LABEL_VALUE = regex.compile(
-    r"^(?P<indent>\s*)(?:[-*+]\s+|\d+[.)]\s+)?(?:\[[A-Z]+\]\s*)?\**(?P<label>[A-Za-z0-9][\w' ()/&-]{1,60}?)"
-    r"(?::\*\*|\*\*\s*:|:)\s*(?P<value>\S.*)$"
-)
-# "**Solution** - Multi-threshold rotation engine:".
-_LABEL_DASH = regex.compile(
-    r"^(?P<indent>\s*)(?:[-*+]\s+|\d+[.)]\s+)?\*\*(?P<label>[A-Za-z][^*]{1,60}?)\*\*\s+[-\u2013\u2014]\s+(?P<value>\S.*)$"
-)
-_INLINE = regex.compile(
-    r"(?i)(?P<label>" + _TERM + r"(?:\s+[A-Za-z]+){0,2}?)\**\s*(?:\([^)]{0,40}\))?\s*\**\s*:\**\s*(?P<value>\S.{5,})$"
-)
-_QWEN = regex.compile(r"\[QWEN-FIRST-PRINCIPLES\]\s*(?:\[U\+[0-9A-F]+\]\s*)?(?P<q>.+)$")
-_QWEN_NEXT = regex.compile(r"\[QWEN-[A-Z-]+\]\s*(?:\[[A-Z+0-9]+\]\s*)*(?P<t>.+)$")
-_DECISION_LABEL = regex.compile(
-    r"(?i)^(?:occ[au]m'?s\s+(?:razor\s+)?(?:decision|solution|choice|fix)|decisions?|solutions?(?:\s+applied)?|"
-    r"simplest\s+(?:fix|solution|path|approach)|the\s+fix|fix(?:es)?|answer|conclusion|recommendations?|"
-    r"proper\s+location|correct\s+location|correct\s+approach|the\s+right\s+approach|"
-    r"recommended|choice|verdict|resolution|correction(?:\s+plan)?|corrective\s+actions?|remediation|"
-    r"prevention|pattern\s+stored|lessons?(?:\s+learned)?|actions?\s+taken|first\s+principles?\s+solution)\b"
-)
-_PROBLEM_LABEL = regex.compile(
-    r"(?i)^(?:problem(?:\s+statement)?|question|issue|the\s+question|user\s+question|symptom|"
-    r"first\s+principles?\s+question|core\s+question|bug|challenge|problems?\s+identified|anti-pattern|"
-    r"user\s+(?:request|directive|question)|012(?:'s)?\s+(?:request|directive|question|correction)|violations?)\b"
-)
-# Sub-labels whose lines argue the decision.
-_WHY_LABEL = regex.compile(
-    r"(?i)^(?:why\b|because|rationale|reason|reasoning|analysis|observed|impact|the\s+paradox|insight|"
-    r"key\s+insight|what\b|who\b|when\b|how\b|where\b|does\b|is\b|can\b|root\s+cause)"
-)
-# Sub-labels whose lines are not reasoning (what was edited, how it performs now).
-_NOT_REASONING = regex.compile(
-    r"(?i)^(?:files?(?:\s+\w+)?|changes?(?:\s+made)?|key\s+changes|implementation|code|performance|"
-    r"metrics|testing|tests?|test\s+results|validation|usage|next\s+steps|status|results?|before|after|"
-    r"wsp\s+\w+|references?|commands?|output|example|location|module\s+structure|architecture)\b"
-)
-# Words a heading may use around the principle's name and still be a reasoning section.
-_SECTION_WORDS = set(
-    "analysis solution applied application decision approach question questions insight insights fix "
-    "validation derivation thinking reasoning review breakdown check step why this it works identified "
-    "found diagnosis and summary conclusion razor principle principles first root cause causes occam "
-    "occams occum simplest the of a via with lesson lessons assessment re-evaluation re-assessment "
-    "corrected correction rca over vs result resolution confirmed".split()
-)
-# Words that make a parenthesis or dash clause a reason rather than a detail.
-_REASON_CUE = regex.compile(
-    r"(?i)\b(?:simplest|simpler|simple|no|not|never|because|since|avoids?|only|already|fewer|less|"
-    r"minimal|reuses?|existing|wins?|over|instead|without|bottleneck|cheaper|faster|redundant|needed|"
-    r"unnecessary|duplicate|complexity|overhead)\b"
-)
-_IMPERATIVE = regex.compile(
-    r"(?i)^(?:evaluate|apply|determine|check|run|use|follow|create|build|implement|add|make|ensure|execute)\b"
-)
-_ARROW = regex.compile(r"\s*(?:->|→|=>|⇒)\s*")
-_MAX_STEPS = 8
+# -- principles ---------------------------------------------------------------------------------
 
-
-def _clean(text: str, limit: int = 240) -> str:
-    if not plain_ascii(text):
-        text = EMOJI_ESCAPE.sub("", text)
-    text = rx.sub(r"\*\*|__", "", text)
-    text = rx.sub(r"^\s*(?:[-*+>•]|\d+[.)]|[✅❌✓✗]|\[[ xX]\])\s+", "", text)
-    text = STATUS_TAGS.sub("", text.strip())
-    text = " ".join(text.split()).strip(" -|")
-    return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "..."
+_PRINCIPLE = regex.compile(
+    r"(?i)(?<![\w-])(?:(?P<root_cause>root[- _]?causes?)|(?P<first_principles>first[- ]principles?|1st\s+principles?)"
+    r"|(?P<occams_razor>occ[au]m|simplest\s+(?:fix|solution|path|approach|explanation|option|way|durable)))")
 
 
 def principle_of(text: str) -> str | None:
-    """The principle a line names first: occams_razor, root_cause or first_principles."""
-    found = [(m.start(), name) for name, rx in _PRINCIPLES if (m := rx.search(text))]
-    return min(found)[1] if found else None
+    """The principle a text names first: root_cause, first_principles or occams_razor."""
+    m = _PRINCIPLE.search(text)
+    return m.lastgroup if m else None
+
+
+# -- cleaning -----------------------------------------------------------------------------------
+
+_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\][\uFE0F\u200D]?")
+_EMOJI = regex.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\uFE0F\u200D]")
+_LINK = regex.compile(r"\[([^\]\n]{1,200})\]\([^)\s]{1,300}\)")
+_LEAD = regex.compile(r"^(?:\s*(?:[-*+>\u2022]|\d{1,3}[.)])\s+|\s*\[[ xX]\]\s*|\s*(?:\[[A-Z][A-Z0-9_ +-]{0,15}\]\s*)+)+")
+_SPACE = regex.compile(r"\s+")
+MAX_TEXT = 400
+
+
+@lru_cache(maxsize=16384)
+def clean(text: str, limit: int = MAX_TEXT) -> str:
+    """Text without markup: links as their text, no bold marks, emoji or `[U+...]` escapes, no
+    leading list markers, check boxes or status tags; cut at a word (marked "...") when too long."""
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    if not text.isascii() or "[U+" in text:
+        if "竊・" in text or "ↁE" in text:  # "→" decoded as cp932 (a paste artefact of the source)
+            text = text.replace("竊・", "→").replace("ↁE", "→ ")
+        text = _EMOJI.sub(" ", _ESCAPE.sub(" ", text))
+    text = text.replace("**", "").replace("__", "")
+    text = _LEAD.sub("", text.lstrip("> ") if text.lstrip().startswith(">") else text)
+    text = _SPACE.sub(" ", text).strip(" \t-:|")
+    if "( " in text:  # what an emoji left behind: "( for DAO consciousness)", "( )"
+        text = text.replace(" ( )", "").replace("( ", "(")
+    if len(text) > limit:
+        cut = text[:limit]
+        end = max(cut.rfind(". "), cut.rfind("; "))
+        text = cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0] + " ..."
+    return text
 
 
 def _words(text: str) -> int:
     return len(rx.findall(r"[A-Za-z]{2,}", text))
 
 
-def _heading(line: str) -> tuple[int, str] | None:
-    h = _HEADING.match(line)
-    return (len(h["hashes"]), _clean(h["title"])) if h else None
+# -- labels and their roles ---------------------------------------------------------------------
+
+# "**Key**: value", "**Key:** value", "**Key** (detail): value", "**Key** - value", "Key: value", "Key:"
+_BOLD_LABEL = regex.compile(
+    r"^\*\*(?P<k>[^*\n]{1,80}?)\s*(?::\*\*\s*|\*\*\s*(?:\((?P<p>[^)\n]{0,80})\)\s*)?(?::|\s[-\u2013\u2014](?=\s)))\s*(?P<v>.*)$")
+_PLAIN_LABEL = regex.compile(r"^(?P<k>[A-Za-z0-9\u00C0-\u024F][^:*\n`]{0,60}?)\s*:(?:\s+(?P<v>\S.*))?$")
+_NUMBERING = regex.compile(r"^(?:\d+(?:\.\d+)*[.)]\s+|[A-Z][.)]\s+|#\d+\s+)")
+
+_ROLES: tuple[tuple[str, regex.Pattern[str]], ...] = tuple((role, regex.compile(pattern, regex.I)) for role, pattern in (
+    ("meta", r"^wsp[\s_-]?\d+\b|^(?:(?:implementation\s+|current\s+)?status|date|wsp(?:\s+(?:protocol|references?|compliance|status|protocols?))?\s*(?:\d+)?|"
+             r"files?(?:\s+(?:modified|changed|created|updated|touched|affected|enhanced))?|file|token\s*\w*|agent|by|"
+             r"type|violation\s+type|severity|priority|module|cross[- ]reference|detection\s+method|mps(?:\s+score)?|"
+             r"architect|session|code|testing|tests?|references?|commands?|output|output\s+example|example|"
+             r"key\s+changes|integration\s+points|location|architecture|implementation|pattern\s+applied|"
+             r"performance|resolution\s+date|wsp\s+protocol\s+references)$"),
+    ("decision", r"^(?:the\s+|best\s+practice\s+|final\s+|proposed\s+|recommended\s+|immediate\s+|critical\s+|key\s+)?"
+                 r"(?:solutions?|fix(?:es)?|decision|resolution|correction(?:\s+plan)?|corrective|corrected|correct\s+approach|"
+                 r"recommendations?|recommended\s+(?:actions?|workflow)|actions?\s+taken|next\s+steps|winner|"
+                 r"simple\s+solution|answer|application|prevention|proper\s+location|actual\s+implementation|"
+                 r"changes?(?:\s+made)?|lessons?(?:\s+learned)?|learning|key\s+learning|"
+                 r"pattern\s+stored|insight|approach\s+applied|after|(?:\w+\s+)?improvements)\b"),
+    ("cause", r"^(?:causes?|why\s+(?:this|it|these|they)\b.*\b(?:happens?|happened|exists?|occurs?)|what\s+this\s+proves|"
+              r"observed\s+behaviou?r|the\s+paradox|diagnosis)\b"),
+    ("problem", r"^(?:the\s+)?(?:problems?|issues?|bug|symptoms?|errors?(?=$|\s+(?:pattern|message|log|detected))|question|violation(?:\s+description)?|"
+                r"the\s+violation|challenge|core\s+issue|critical\s+flaw|description|what\s+was\s+the\s+problem|"
+                r"what'?s\s+broken|initial\s+thought|gap)\b|^pattern$"),
+    ("options", r"^(?:options?|alternatives?|alternative\s+solution|path\s+(?:\d+|[a-z])\b|approach\s+[a-z0-9]\b|"
+                r"original\s+plan|initial\s+(?:design|plan|approach)|anti-?pattern|complex\s+solution|before\b|"
+                r"arguments\s+(?:for|against))\b"),
+    ("reasoning", r"\brationale\b|^(?:reason(?:ing)?|analysis|insights?|key\s+insights?|why\b.+|observation|principles?|"
+                  r"complexity\s+cost|performance\s+impact|trade-?offs?|hard\s+think|deep\s+think|"
+                  r"(?:what|who|when|how|does|is|can|why)\b.*\?)"),
+    ("context", r"^(?:summary|context|background|why|situation|what\s+happened|executive\s+summary|"
+                r"impact\s+analysis|discovery|user\s+(?:directive|question|request|report|vision)|"
+                r"012'?s?\s+(?:correction|request|directive|question))\b"),
+    ("evidence", r"^(?:impact|evidence|findings?|found|searched\s+for|observed|violations?(?:\s+details)?|"
+                 r"wsp\s+violations|error\s+log|logs?|current\s+state|existing\s+\w+\s+found)\b"),
+    ("result", r"^(?:results?|outcome|benefits?(?:\s+achieved)?|verification|validation|success|"
+               r"recursive\s+improvement\s+results)\b"),
+))
+# decisions of the last resort: what to do next, a lesson (only when told as a rule), an answer
+_ROLE_RX = dict(_ROLES)
+_STATUS_WORD = regex.compile(r"^(?:COMPLETED?|RESOLVED|DONE|FIXED|APPLIED)\s*[-:]\s*")
+_DECISION_LOW = regex.compile(r"(?i)^(?:lessons?|learning|key\s+learning|pattern\s+stored|prevention|insight|"
+                              r"application|next\s+steps|immediate\s+actions?|answer|after|changes?\b(?!\s+made))")
+_LESSON_ANY = regex.compile(r"(?i)^(?:critical\s+|key\s+)?(?:lessons?(?:\s+learned)?|learning)$")
+_LESSON = regex.compile(r"(?i)^(?:lessons?|learning|key\s+learning|pattern\s+stored)")
+_OPENERS = regex.compile(r"(?i)^(?:the\s+)?(?:problems?|issues?|bug|symptoms?|errors?|error\s+pattern|question|"
+                         r"violation(?:\s+description)?|core\s+issue|critical\s+flaw)(?:\s*\d+)?$")
+_REJECTED = regex.compile(r"(?i)anti|initial|original|complex|before")
+_CHOSEN = regex.compile(r"(?i)occ[au]m|simplest|recommended|chosen|\bwins?\b|\(default\)")
 
 
-def _label(line: str) -> tuple[str, str, int] | None:
-    """(label, value, indent) of a "**Label**: value", "**Label** - value" or "Label: value" line;
-    value may be empty."""
-    m = _LABEL_ONLY.match(line)
-    if m and (":" in line[m.start("label"):] or _words(m["label"]) <= 4):
-        # a whole bold sentence ("**Don't add complexity - fix the logic**") is prose, not a label
-        return _clean(m["label"]).rstrip(":"), "", len(m["indent"])
-    m = _LABEL_DASH.match(line)
-    if m and _words(m["label"]) <= 4:
-        return _clean(m["label"]), _clean(m["value"]), len(m["indent"])
-    m = _LABEL_VALUE.match(line)
-    if (m and _words(m["label"]) <= 6 and not rx.match(r"(?i)https?$", m["label"])
-            and m["label"].count("(") == m["label"].count(")")):  # not "Evening hours (22" of "(22:00)"
-        return _clean(m["label"]), _clean(m["value"]), len(m["indent"])
+@lru_cache(maxsize=8192)
+def norm_label(label: str) -> str:
+    """A label as its role is read: no markup, escapes, numbering or [TAG]s."""
+    t = clean(label, 200)
+    t = _NUMBERING.sub("", t).strip(" :.-")
+    return t
+
+
+_DECISION_WORD = regex.compile(r"(?i)\b(?:solutions?|fix|fixes|decision|choice|answer|resolution)\b")
+
+
+@lru_cache(maxsize=8192)
+def role_of(label: str, heading: bool = False) -> str | None:
+    """The role a heading or label plays in a passage, or None when its words do not say. A label
+    says it with its first words ("Solution:", "Root Cause:"); a heading or a label that names a
+    principle may say it anywhere ("Occam's Razor Solution", "Best Practice Solution")."""
+    low = norm_label(label).lower()
+    if not low:
+        return None
+    if principle_of(low):
+        if rx.match(r"(?:options?|alternatives?|path|approach)\b", low):
+            return "options"  # "Option B (Occam's Razor alternative)"
+        if rx.search(r"\bquestion\b", low) or low.rstrip(")").endswith("?"):
+            return "problem"  # "Question: What's the SIMPLEST fix to ...?"
+        if _DECISION_WORD.search(low) or rx.search(r"\b(?:result|conclusion|verdict)\b|^after\b", low) or rx.search(
+                r"\b(?:refactor\w*|redesign|rewrite|split|migration|consolidation|simplification)\b", _PRINCIPLE.sub(" ", low)) and not rx.search(r"\bwhy\b", low):
+            return "decision"  # "First Principles Analysis Result", "After (Occam's Razor)", "Architecture Refactoring (First Principles)"
+        if rx.match(r"before\b", low):
+            return "options"
+        return "cause" if principle_of(low) == "root_cause" else "reasoning"
+    if rx.search(r"\b(?:needed|required|pending|todo|to\s+do)$", low):
+        return None  # "Decision needed:", "Resolution Needed:": not decided yet
+    for role, pattern in _ROLES:
+        if pattern.search(low):
+            return role
+    if heading and low.endswith("?"):
+        return "problem"  # "### Should Daemon Mode Exist?"
+    if heading:
+        bare = rx.sub(r"\([^)]*\)", " ", low)
+        if _DECISION_WORD.search(bare) and _words(bare) <= 5 and not rx.search(r"\d{4}-\d\d|\bbug\b|\bsession\b", bare):
+            return "decision"  # "Best Practice Solution", "HoloIndex Configuration Fix (x.py)"; not "Session: ... Fixes"
+        if rx.search(r"\b(?:added|implemented|introduced|applied|taken)$", bare.strip()) or rx.search(
+                r"\((?:refined|improved|revised|corrected|fixed)\b", low):
+            return "decision"  # "### System Integration Protocols Added", "#### Iteration 2 Results (Refined Algorithm)"
     return None
 
 
-def section_title(title: str) -> tuple[bool, str, bool]:
-    """For a heading or label naming a principle: (is it a reasoning section, the topic it names,
-    is it the decision half). "Root Cause Analysis: Why I Violated WSP 85" -> (True, "Why I Violated
-    WSP 85", False); "Phase 5: First Principles Analyzer" -> (False, "", False)."""
-    parts = [p.strip() for p in rx.split(r"\s*(?::|\s[-\u2013\u2014]\s|\(|\)|\[|\])\s*", title) if p.strip()]
-    is_section, topic = False, []
-    for part in parts:
-        words = [rx.sub(r"['\u2019]s?$", "", w.lower()) for w in rx.findall(r"[A-Za-z][\w'\u2019-]*", part)]
-        if principle_of(part):
-            if words and all(w in _SECTION_WORDS or w.rstrip("s") in _SECTION_WORDS for w in words):
-                is_section = True
-            else:
-                return False, "", False
-        elif rx.search(r"[A-Za-z]{2,}", part) and not rx.fullmatch(r"(?i)step\s*\d+|\d+", part):
-            if not all(w in _SECTION_WORDS for w in words):  # "Why This Works" names no topic
-                topic.append(part)
-    decision = bool(rx.search(r"(?i)\b(?:solution|fix|decision)\b", title))
-    if topic and _IMPERATIVE.match(topic[0]):
-        return False, "", False  # "Evaluate retrieval quality (first principles)" names a procedure step
-    return is_section, " - ".join(topic), decision
-
-
-def _unfenced(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Rows outside ``` code blocks (fences counted from the first row)."""
-    out, fence = [], False
-    for n, line in rows:
-        if line.lstrip().startswith("```"):
-            fence = not fence
-            continue
-        if not fence:
-            out.append((n, line))
-    return out
-
-
-def _block(after: list[tuple[int, str]], level: int | None, indent: int) -> list[tuple[int, str]]:
-    """The lines a section anchor owns: for a heading, up to the next heading of its level or
-    higher; for a bold label, up to the next label at its indentation or a heading."""
-    out: list[tuple[int, str]] = []
-    for n, line in after[:70]:
-        if rx.match(r"^\s*(?:-{3,}|={5,}|\*{3,})\s*$", line):
-            break
-        h = _heading(line)
-        if h and (level is None or h[0] <= level):
-            break
-        if level is None and out:
-            lab = _label(line)
-            bulleted = rx.match(r"^\s*(?:[-*+•]|\d+[.)])\s", line)
-            if (lab and lab[2] <= indent and not bulleted and not _WHY_LABEL.match(lab[0])
-                    and not _DECISION_LABEL.match(lab[0])):
-                break
-            if not line.strip() and out and not out[-1][1].strip():
-                break
-        out.append((n, line))
-    return out
-
-
-def _table_row(lines: list[tuple[int, str]], i: int) -> str:
-    """A markdown table row as "cell: cell" (header and separator rows give "")."""
-    line = lines[i][1]
-    if rx.match(r"^\s*\|[-:| ]+\|\s*$", line):
-        return ""
-    if i + 1 < len(lines) and rx.match(r"^\s*\|[-:| ]+\|\s*$", lines[i + 1][1]):
-        return ""  # the header row
-    cells = [c for c in (_clean(c) for c in line.strip().strip("|").split("|")) if c]
-    return ": ".join(cells) if any(_words(c) >= 2 for c in cells) else ""
-
-
-def _read(lines: list[tuple[int, str]], decision_section: bool,
-          cause_section: bool = False) -> tuple[list[str], str, str, str]:
-    """(reasoning steps, decision, problem, question) from a section's lines. In a decision
-    section ("Occam's Razor Solution") only lines under a why-label count as reasoning; in a root
-    cause section an "Issue:"/"Bug:" line names the cause, so it is a step."""
-    steps: list[str] = []
-    decision = problem = question = ""
-    mode = "why" if not decision_section else "other"
-    for i, (_, line) in enumerate(lines):
-        h = _heading(line)
-        if h:
-            mode = "skip" if _NOT_REASONING.match(h[1]) else ("why" if not decision_section else "other")
-            continue
-        lab = _label(line)
-        if lab:
-            name, value, _ = lab
-            if _DECISION_LABEL.match(name) or (principle_of(name) and value and not rx.match(r"(?i)root", name)):
-                if not decision:
-                    decision = value if value and not value.endswith(":") else (
-                        f"{value} {_follow(lines[i + 1 :])}".strip())
-                # the lines a bare "Solution:" label introduces are the decision, not reasoning
-                mode = "skip" if decision_section or not value or value.endswith(":") else mode
-                continue
-            if _PROBLEM_LABEL.match(name) and not (cause_section and value and rx.match(r"(?i)issue|bug", name)):
-                if rx.match(r"(?i)(?:the\s+|user\s+|core\s+|first\s+principles?\s+)?question", name) and value:
-                    question = question or value
-                    steps.append(f"Question: {value}")  # a question asked on the way is a step
-                else:
-                    problem = problem or value or _follow(lines[i + 1 :])
-                    mode = "skip" if not value else mode
-                continue
-            if _NOT_REASONING.match(name):
-                if not value:
-                    mode = "skip"  # "**Files Modified:**" introduces lines that are not reasoning
-                continue
-            if not value:
-                if _WHY_LABEL.match(name) or not decision_section:
-                    mode = "why"  # "**Why This Happens:**" opens more reasoning
-                continue
-            if mode == "skip" and not _WHY_LABEL.match(name):
-                continue  # "1. **Dependency Fix**: ..." under "Solution:" is part of the decision
-            text = f"{name}: {value}"
-        else:
-            if mode != "why" or not line.strip():
-                continue
-            if line.lstrip().startswith("|"):
-                text = _table_row(lines, i)
-            elif line.rstrip().endswith(":") and not rx.match(r"^\s*(?:[-*+•]|\d+[.)])\s", line):
-                continue  # an unlabelled lead-in ("Found:"), not a step
-            else:
-                text = _clean(line)
-        if mode != "why" or _words(text) < 2 or text in steps:
-            continue
-        if rx.fullmatch(r"`?[\w./\\-]+\.\w{1,5}`?(?:\s*\([^)]*\))?", text):
-            continue  # a bare file name is not a reasoning step
-        if not decision and rx.search(r"(?i)\bsimplest\s+(?:fix|solution|approach|path)\s+(?:is|=)", text):
-            decision = text  # "The SIMPLEST fix is adding X so that Y" states the decision
-            continue
-        steps.append(text)
-    return steps, decision, problem, question
-
-
-def _follow(lines: list[tuple[int, str]], items: int = 3, labels: bool = False) -> str:
-    """The content a "Label:" line or heading introduces: its next few lines, joined. With
-    `labels`, "**Impact:** text" lines count as content too."""
-    parts = []
-    for _, line in lines[:8]:
-        if not line.strip():
-            if parts:
-                break
-            continue
-        lab = _label(line)
-        if _heading(line):
-            break
-        if lab and not lab[1]:
-            if parts:
-                break
-            continue  # "1. **CLAUDE.md Enhancement**:" heads the lines that say what was done
-        if lab and not labels and not rx.match(r"^\s*(?:[-*+•]|\d+[.)])\s", line):
-            break
-        if line.lstrip().startswith("|"):
-            # a "file | change" table: the last cell says what was done
-            row = [c for c in (_clean(c) for c in line.strip().strip("|").split("|")) if c]
-            text = row[-1] if row and not rx.fullmatch(r"[-: ]+", row[-1]) else ""
-            if not rx.search(r"(?i)^(?:change|changes|fix|description|what|action)$", text) and _words(text) >= 2:
-                parts.append(text)
-            if len(parts) >= items:
-                break
-            continue
-        text = f"{lab[0]}: {lab[1]}" if lab and lab[1] else _clean(line)
-        if _words(text) >= 2 and not text.endswith(":"):  # "Guard pattern:" leads into code
-            parts.append(text)
-        if len(parts) >= items:
-            break
-    return "; ".join(parts)
-
-
-_PROBLEM_HEAD = regex.compile(
-    r"(?i)^(?:the\s+)?(?:problem|issue|question|bug|symptom|violation|error|failure)s?"
-    r"(?:\s+(?:detected|statement|found|identified))?\b\s*\d*\s*[:.-]?\s*"
-)
-_CONTEXT_HEAD = regex.compile(r"(?i)^(?:summary|context|background|situation|what happened)\b")
-_GENERIC_HEAD = regex.compile(r"(?i)^(?:what changed|overview|key insights|details|notes|implementation|changes)\b")
-
-
-def _problem_before(before: list[tuple[int, str]]) -> tuple[str, bool]:
-    """The nearest problem statement above the anchor (explicit=True): a "Problem:" label, an
-    "Issue 1: X" heading, or the text under a "Problem" heading; else a summary or the topic a
-    heading names (explicit=False)."""
-    fallback = ""
-    for i in range(len(before) - 1, max(-1, len(before) - 30), -1):
-        _, line = before[i]
-        lab = _label(line)
-        if lab and _PROBLEM_LABEL.match(lab[0]):
-            text = lab[1] or _follow(before[i + 1 :])
-            if text:
-                return text, True
-        h = _heading(line)
-        if not h:
-            continue
-        title = rx.sub(r"^(?:\d+(?:\.\d+)*[.)]?\s*|[A-Z]\d*[.:]\s+|\[[^\]]*\]\s*)", "", h[1]).strip()
-        p = _PROBLEM_HEAD.match(title)
-        if p:
-            rest = title[p.end():].strip()
-            if _words(rest) >= 2:
-                return rest, True
-            text = _follow(before[i + 1 :], items=2, labels=True)
-            if text:
-                return text, True
-            continue  # "### Problem Detected" over a code block: the heading above names it
-        if _CONTEXT_HEAD.match(title):
-            text = _follow(before[i + 1 :], items=2)
-            if text:
-                return text, False
-        if principle_of(title):
-            ok, topic, _ = section_title(title)
-            title = topic if ok else ""
-        bare = rx.sub(r"\S+\.(?:md|py|json|txt|tsx?|js)\b", "", title)  # "From X.md:" names no topic
-        if not fallback and _words(bare) >= 3 and not _GENERIC_HEAD.match(title) and not title.endswith(":"):
-            fallback = title
-        if h[0] <= 2:
-            break
-    return fallback, False
-
-
-_DECISION_HEAD = regex.compile(
-    r"(?i)\b(?:solution|decision|fix|answer|conclusion|recommendation|correction|corrective|prevention|"
-    r"remediation|resolution)\b|^(?:changes?|what changed|changes made|files?(?: changed| modified)?)$"
-)
-
-
-def _decision_after(after: list[tuple[int, str]]) -> str:
-    """A decision stated just after the reasoning: a "Solution:"/"Fix:" line, or the content of a
-    following "... Solution" / "Fix" / "Changes" / "Correction Plan" section."""
-    passed = 0
-    for i, (_, line) in enumerate(after[:16]):
-        if rx.match(r"^\s*(?:-{3,}|={5,}|\*{3,})\s*$", line):
-            return ""  # a separator ends the passage
-        lab = _label(line)
-        if lab and _DECISION_LABEL.match(lab[0]):
-            text = lab[1] if lab[1] and not lab[1].endswith(":") else f"{lab[1]} {_follow(after[i + 1 :])}".strip()
-            if text:
-                return text
-            continue
-        if lab and _PROBLEM_LABEL.match(lab[0]):
-            return ""  # the next problem starts
-        h = _heading(line)
-        if not h:
-            continue
-        if _DECISION_HEAD.search(h[1]):
-            named = rx.match(r"(?i)^[^:]*\b(?:solution|fix|decision)\b[^:]*:\s*(?P<x>.{8,})$", h[1])
-            if named:
-                return named["x"]  # "Solution Implemented: Correct Qwen->0102 Architecture"
-            for _, nxt in after[i + 1 : i + 8]:
-                lab2 = _label(nxt)
-                if lab2 and lab2[1] and (_DECISION_LABEL.match(lab2[0]) or principle_of(lab2[0])):
-                    return lab2[1]
-            return _follow(after[i + 1 :], items=2, labels=True)
-        passed += 1
-        if h[0] <= 2 or passed > 1:
-            return ""  # a new top-level section, or two sections on: the decision is not stated
-    return ""
-
-
-def _decision_before(before: list[tuple[int, str]]) -> str:
-    """A fix stated in the section just above a root cause ("### Corrective Actions Taken:")."""
-    for i in range(len(before) - 1, max(-1, len(before) - 20), -1):
-        line = before[i][1]
-        h = _heading(line)
-        lab = _label(line)
-        if h and _DECISION_HEAD.search(h[1]) or (lab and not lab[1] and _DECISION_LABEL.match(lab[0])):
-            return _follow(before[i + 1 :], labels=bool(h))
-        if h and h[0] <= 2:
-            break
-    return ""
-
-
-def _covered(before: list[tuple[int, str]]) -> bool:
-    """Whether an inline label sits inside a principle section (which makes the example itself)."""
-    for _, line in reversed(before[-30:]):
-        h = _heading(line)
-        lab = _LABEL_ONLY.match(line)
-        if h or lab:
-            title = h[1] if h else _clean(lab["label"])
-            if principle_of(title) and section_title(title)[0]:
-                return True
-            if h:
-                return False
-    return False
-
-
-def _split_arrow(value: str) -> tuple[list[str], str]:
-    """"A vs B -> B wins" -> (["A vs B"], "B wins"); no arrow -> ([], value)."""
-    parts = [p.strip(" .") for p in _ARROW.split(value) if p.strip(" .")]
-    if len(parts) >= 2:
-        return parts[:-1], parts[-1]
-    return [], value
-
-
-def _draft(problem: str, explicit: bool, steps: list[str], decision: str, principle: str,
-           evidence: str, line: int, cap: float = 1.0) -> list[Draft]:
-    # a step that only restates the problem or the decision is not reasoning
-    steps = [s for s in steps if s.split(": ", 1)[-1] not in (decision, problem)][:_MAX_STEPS]
-    if not (problem and steps and decision):
-        return []  # without all three there is no problem -> reasoning -> decision to learn
-    ambiguities: list[str] = []
-    ambiguity = 0.0
-    if not explicit:
-        ambiguities.append("problem taken from the section heading, not a stated problem")
-        ambiguity += 0.25
-    rationale = min({1: 0.5, 2: 0.75}.get(len(steps), 1.0), cap)
-    note = "" if rationale >= 1 else f"Partial rationale (the text gives {len(steps)} reasoning step(s))"
-    out = {"problem": problem, "reasoning_chain": steps, "decision": decision, "principle": principle}
-    return [Draft(
-        instruction_key="reason", input={"problem": problem}, output=out, evidence=evidence,
-        kind="rationale_chains" if len(steps) >= 2 else "decision_trees", label=principle,
-        required=("problem", "reasoning_chain", "decision", "principle"), rationale=rationale,
-        rationale_note=note, ambiguity=ambiguity, ambiguities=ambiguities, line=line,
-    )]
-
-
-def _qwen(match: Match) -> list[Draft]:
-    """"[QWEN-FIRST-PRINCIPLES] Is the last video still live?" and the log's answer below it."""
-    q = _QWEN.search(match.text)
-    if not q:
-        return []
-    steps: list[str] = []
-    decision = ""
-    for line in match.context_after[:4]:
-        m = _QWEN_NEXT.search(line)
+def parse_label(body: str) -> tuple[str, str] | None:
+    """(label, value) of a "**Label**: value"-style text (value may be ""), or None."""
+    s = body.strip()
+    if s.startswith("**") and s.endswith("**") and s.count("**") == 2 and ":" in s:
+        s = s[2:-2]  # "**ANSWER: NO heartbeat system exists**"
+    if s.startswith("**"):
+        m = _BOLD_LABEL.match(s)
         if not m:
+            return None
+        key = m["k"].strip()
+        if m["p"] and principle_of(m["p"]):  # "**Root Cause** (via first principles analysis):"
+            key = f"{key} ({m['p']})"
+        return key, m["v"].strip()
+    m = _PLAIN_LABEL.match(s)
+    if not m or _words(m["k"]) > 6 or rx.search(r"[.!?]\s", m["k"]) or m["k"].count("(") != m["k"].count(")"):
+        return None
+    return m["k"].strip(), (m["v"] or "").strip()
+
+
+# -- the passage as segments --------------------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    """One piece of a segment's content: a list item, a line of prose, a table row or a code block."""
+
+    line: int
+    text: str
+    kind: str  # item, text, row, code
+    depth: int = 0
+    cells: dict[str, str] | None = None
+    lead: bool = False  # it ends with a colon: it introduces what follows ("..., breaking:")
+    lang: str = ""  # a code block's language
+
+
+@dataclass
+class Segment:
+    line: int
+    label: str
+    value: str
+    role: str | None
+    principle: str | None
+    level: int  # heading level (1-7), 0 for a label line, 9 for the lead-in before the first label
+    end: int = 0
+    units: list[Unit] = field(default_factory=list)
+    lead: bool = False  # its value ends with a colon: "**Core Issue**: 80% of the file ... that mixes:"
+
+    def text(self, limit: int = 3) -> str:
+        """What the segment says: its value, else its first prose units."""
+        if self.value and not self.lead:
+            return self.value
+        parts = [u.text for u in self.units if u.kind != "code" and u.text][:limit]
+        return "; ".join([p for p in ([self.value] if self.value else []) + parts if p])
+
+
+_QA = regex.compile(r"(?i)^(?:q|a|question|answer)\b")
+
+
+def _step_of(seg: Segment, label: str, role: str) -> bool:
+    """Whether a label is a step of the analysis `seg` opens ("**First Principles Analysis**:" then
+    "- **Occam's Razor**: ...", "- Question: ...", "- Answer: ..."), not a segment of its own."""
+    return (seg.role in ("reasoning", "cause") and seg.level != 0 and not seg.value
+            and (role in ("reasoning", "cause") or bool(_QA.match(norm_label(label)))
+                 or (seg.role == "cause" and role == "problem")))  # "**Root Cause**:" then "- Issue: ..."
+
+
+def _content_of(seg: Segment, role: str) -> bool:
+    """Whether a labelled item is the content of the bare label just before it ("**Violations**:"
+    then "- **WSP 85**: Root directory pollution"), not a segment of its own."""
+    if seg.role == "options" and seg.level in (0, 7):  # "**Option 1**: X" then "- **Complexity**: LOW"
+        return role in ("meta", "evidence", "result")
+    return seg.level in (0, 7) and seg.role is not None and not seg.value and not seg.units and role in ("meta", "evidence", "result")
+
+
+def _heading_segment(h, n: int) -> Segment:
+    """A heading as a segment: "Solution Implemented: Correct Qwen->0102 Architecture" is a decision
+    whose value is what follows the colon; "Issue 1: LM Studio NOT Auto-Launching" a problem."""
+    title = h.title
+    lab = parse_label(h.raw) if h.style == "bold" else None
+    value = lab[1] if lab else ""
+    role = role_of(title, heading=True)
+    if lab and value:  # "**Step 1: Determine Proper Location**": the label, then its value
+        title = norm_label(lab[0])
+        role = role_of(title, heading=True) or role
+    if not value and ": " in title:
+        key, _, rest = title.partition(": ")
+        r = role_of(key, heading=True)
+        if (r == "decision" and not principle_of(rest) or r == "problem") and _words(rest) >= 2:
+            # "Issue 4: OAuth Token Refresh (Documented, Not Automated)": the parenthesis tells the outcome
+            role, value = r, (rx.sub(r"\s*\([^()]*\)\s*$", "", rest) if r == "problem" else rest)
+    if not value and role == "problem" and title.rstrip(")").endswith("?") and not _ROLE_RX["problem"].search(
+            norm_label(title).lower()):
+        value = title  # "### Should Daemon Mode Exist?" (not "### What Was the Problem?", which heads it)
+    return Segment(n, title, clean(value), role, principle_of(title), h.level)
+
+
+_STARTS: dict[int, tuple[object, list[int], list[int]]] = {}
+
+
+def _starts(doc: Document) -> tuple[list[int], list[int]]:
+    """The document's section and fence start lines (in order), computed once per document: a scope
+    finds its headings and fences by bisection, not by a pass over the whole document."""
+    got = _STARTS.get(id(doc))
+    if got is None or got[0] is not doc:
+        if len(_STARTS) > 8:
+            _STARTS.clear()
+        got = _STARTS[id(doc)] = (doc, [s.start for s in doc.sections], [f.start for f in doc.fences])
+    return got[1], got[2]
+
+
+def segments(doc: Document, first: int, last: int) -> list[Segment]:
+    """The labelled segments of lines first..last, in order. A heading always opens a segment; a
+    label opens one when its role is known and it is not nested under an item that opened one; an
+    item back at or above the depth of the item that opened a segment closes it."""
+    starts, fstarts = _starts(doc)
+    heads = {s.start: s for s in doc.sections[bisect_left(starts, first): bisect_right(starts, last)] if s.heading}
+    fences = {f.start: f for f in doc.fences[bisect_left(fstarts, first): bisect_right(fstarts, last)]}
+    segs = [Segment(first, "", "", None, None, 9)]
+    opened: dict[int, int] = {}  # list item -> the depth it opened a segment at
+    seg_depth = -1  # depth of the item that opened the current segment (-1: a heading or a line)
+    n = first
+    while n <= last:
+        text = doc.text(n)
+        if n in fences:
+            f = fences[n]
+            body = [clean(t, 300) for t in f.body if t.strip()]
+            if body:
+                segs[-1].units.append(Unit(n, "\n".join(body[:12]), "code", lang=f.lang))
+            n = f.end + 1
             continue
-        text = _clean(m["t"])
-        if " - " in text and rx.search(r"(?i)\b(?:need|should|skip|use|check|scan)\b", text.rsplit(" - ", 1)[1]):
-            step, decision = text.rsplit(" - ", 1)
-            steps.append(step)
+        sec = heads.get(n)
+        if sec is not None:
+            segs.append(_heading_segment(sec.heading, n))
+            seg_depth = -1
+            n += 2 if sec.heading.style == "setext" else 1
+            continue
+        if not text.strip():
+            n += 1
+            continue
+        blk = doc.block_at(n)
+        kind = blk[0] if blk else None
+        if kind == "table":
+            t = blk[1]
+            for row in t.rows:
+                if first <= row.line <= last:
+                    cells = [clean(c, 200) for c in row.cells]
+                    segs[-1].units.append(Unit(row.line, ": ".join(c for c in cells if c), "row",
+                                               cells=dict(zip([clean(h, 80).lower() for h in t.header], cells))))
+            n = t.end + 1
+            continue
+        if kind == "item":
+            it = blk[1]
+            if it.line != n:  # a continuation line: part of its item's text
+                if segs[-1].units and segs[-1].units[-1].line == it.line:
+                    segs[-1].units[-1].text = clean(segs[-1].units[-1].text + " " + text)
+                n += 1
+                continue
+            depth, p = 0, it.parent
+            nested = False
+            while p is not None:
+                depth += 1
+                nested = nested or p in opened
+                p = doc.items[p].parent
+            lab = parse_label(it.text)
+            role = role_of(lab[0]) if lab else None
+            if lab and role and not nested and not _step_of(segs[-1], lab[0], role) and not _content_of(segs[-1], role):
+                segs.append(Segment(n, norm_label(lab[0]), clean(lab[1]), role, principle_of(norm_label(lab[0])), 0,
+                                    lead=lab[1].rstrip("* ").endswith(":")))
+                opened[it.index] = depth
+                seg_depth = depth
+            else:
+                if 0 <= depth <= seg_depth:  # a sibling of the item that opened the segment: not its content
+                    segs.append(Segment(n, "", "", None, None, 0))
+                    seg_depth = -1
+                body = f"{norm_label(lab[0])}: {clean(lab[1])}" if lab and lab[1] else clean(it.text)
+                if body:
+                    segs[-1].units.append(Unit(n, body, "item", depth, lead=it.text.rstrip("* ").endswith(":")))
+            n += 1
+            continue
+        if kind == "record":
+            r = blk[1]
+            segs[-1].units.append(Unit(n, clean(r.message), "text"))
+            n = r.end + 1
+            continue
+        lab = parse_label(text)
+        role = role_of(lab[0]) if lab else None
+        if lab and role and not _step_of(segs[-1], lab[0], role):
+            segs.append(Segment(n, norm_label(lab[0]), clean(lab[1]), role, principle_of(norm_label(lab[0])), 0,
+                                lead=lab[1].rstrip("* ").endswith(":")))
+            seg_depth = -1
+        elif lab and lab[1]:
+            segs[-1].units.append(Unit(n, f"{norm_label(lab[0])}: {clean(lab[1])}", "text"))
+        else:
+            body = clean(text)
+            if body:
+                segs[-1].units.append(Unit(n, body, "text", lead=text.rstrip("* ").endswith(":")))
+        n += 1
+    segs = [s for s in segs if s.label or s.units or 1 <= s.level <= 7]
+    for s in segs:
+        # a lesson told as a story ("**CRITICAL LESSON LEARNED**: During X, emojis were removed ...") is context
+        if _LESSON_ANY.match(s.label) and not _ACTIONISH.match(s.value or next((u.text for u in s.units), "")):
+            s.role = "context"
+    for i, s in enumerate(segs):
+        s.end = segs[i + 1].line - 1 if i + 1 < len(segs) else last
+    return segs
+
+
+# -- reading one passage ------------------------------------------------------------------------
+
+MAX_TOPIC_LINES = 80  # a heading naming a principle over more lines than this is a title, not a passage
+MAX_SCOPE = 220  # lines: a larger enclosing section is read as the few sections around the anchor
+MAX_STEPS = 8
+_PART_ROLES = {"problem", "evidence", "context", "cause", "reasoning", "options", "decision", "result", "meta"}
+# a heading that names a topic, not a part: "Issue 1: LM Studio NOT Auto-Launching" -> the topic
+_TOPIC_PREFIX = regex.compile(r"(?i)^(?:(?:issue|problem|gap|bug|violation|fix|v|step|phase|part|sprint)\s*[\w.]{0,6}\s*[:.)-]\s*|"
+                              r"\d+(?:\.\d+)*[.)]?\s+|\[[^\]]{1,30}\]\s*)+")
+_GENERIC_TOPIC = regex.compile(r"(?i)^(?:what changed|changes?(?: made)?|overview|summary|details|notes|implementation"
+                               r"(?: summary| details)?|key (?:findings|insights|learnings|patterns learned)|lessons learned|"
+                               r"conclusion|system-wide changes|what's working|approach|background)\b")
+_FIXED = regex.compile(r"(?i)^(?:identified\s+and\s+)?(?:fixed|resolved|corrected|addressed)\s+(?P<rest>.+)$")
+_WHERE = regex.compile(r"(?i)^[^.]{0,80}?\b(?:where|when|in which|that caused|causing)\s+(?P<p>.+)$")
+_CAUSED_BY = regex.compile(r"(?i)^(?P<p>.{8,200}?)\s+(?:caused|triggered)\s+by\s*:?\s*(?P<c>.*)$")
+_META_TEXT = regex.compile(r"(?i)^(?:status|date|wsp(?:\s+\w+)?|files?(?: modified| changed)?|token cost|by|agent|type)\s*:")
+_ERROR_LINE = regex.compile(r"(?i)\b(?:error|exception|failed|failure|traceback|fatal|invalid|cannot|can't|not running|"
+                            r"detected|warning)\b")
+_COMMENT = regex.compile(r"^\s*(?:#|//)\s*(?P<c>.+?)\s*$")
+_ACTIONISH = regex.compile(r"(?i)^(?:always|never|must|do not|don'?t|use|add|added|apply|applied|remove|removed|move|moved|"
+                           r"create|created|delete|deleted|replace|replaced|split|merge|return|run|restart|kill|ask|"
+                           r"implement|implemented|enhance|enhanced|integrate|integrated|change|changed|set|sets|keep|"
+                           r"defer|accept|extract|document|import|reduce|reduced|refactor|refactored|unify|fix|fixed|"
+                           r"made|make|switch|only|skip|check|separate|separated)\b")
+
+
+@dataclass
+class Item:
+    anchor: int  # the line the example is read at (the block naming the principle)
+    label: str
+    problem: str
+    explicit: bool  # the problem is stated as one, not taken from a heading or the context
+    evidence: list[str]
+    steps: list[str]
+    decision: str
+    cause: str  # the root cause as stated, for the `fix` task
+    options: list[str]
+    chosen: str
+    rejected: list[str]
+    span: tuple[int, int]
+    evidence_text: str  # a verbatim substring of the anchor line
+    dspan: tuple[int, int] = (0, -1)  # the lines of the decision block
+    lesson: str = ""  # the rule the entry draws from the decision, when it states one
+    row: bool = False  # a row of an Issue | Root Cause | Fix table
+    plan: str = ""  # the plan the text made before the fix it applied
+    free: tuple[int, int] = (0, -1)  # a later block in the span that is an item of its own
+
+
+def _topic(title: str) -> str:
+    """What a heading names as its topic ("Issue 1: LM Studio NOT Auto-Launching" -> "LM Studio NOT
+    Auto-Launching"), or "" for a generic or part heading."""
+    t = clean(title, 200)
+    t = rx.sub(r"\s*\[\d{4}-\d\d-\d\d\]\s*$|\s*\((?:DEFERRED|COMPLETE[^)]*|CRITICAL[^)]*)\)\s*$", "", t)
+    t = _TOPIC_PREFIX.sub("", t).strip(" :.-")
+    if _words(t) < 3 or _GENERIC_TOPIC.match(t) or role_of(t) in ("decision", "cause", "reasoning", "result") or (
+            role_of(t) == "meta" and not rx.match(r"(?i)wsp", t)):
+        return ""
+    return t
+
+
+def scope_of(doc: Document, line: int) -> tuple[int, int, int]:
+    """(first, last, level) of the entry a passage at `line` belongs to: its section (a bold label
+    is a part of the section it sits in), or, for a heading that is a part of an entry ("### Root
+    Cause"), the entry around it; `level` is the entry heading's level (the passage stops at a topic
+    heading of that level or above)."""
+    s = doc.section_at(line)
+    while s.heading is not None and s.heading.style == "bold" and s.parent is not None:
+        s = doc.sections[s.parent]
+    part = s.heading is not None and (s.start == line or role_of(s.title) in _PART_ROLES or principle_of(s.title))
+    if part and s.parent is not None:
+        p = doc.sections[s.parent]
+        if p.heading is not None and p.end - p.start <= MAX_SCOPE and not (p.level == 1 and p.index == 1 and p.end - p.start > 120):
+            return p.start, p.end, p.level
+        # a part of a long document: the sections around it, the part's own level bounding the passage
+        sib = p.children
+        k = sib.index(s.index)
+        lo, hi = doc.sections[sib[max(0, k - 2)]], doc.sections[sib[min(len(sib) - 1, k + 3)]]
+        return lo.start, min(hi.end, lo.start + 2 * MAX_SCOPE), s.level
+    if s.heading is None:
+        return max(doc.start, line - 40), min(doc.end, line + 60), 0
+    if s.end - s.start > MAX_SCOPE:
+        return max(s.start, line - 60), min(s.end, line + 80), s.level
+    return s.start, s.end, s.level
+
+
+def _changes_text(seg: Segment) -> str:
+    """What a "Files"/"Changes" table says was changed (its change column)."""
+    rows = [u for u in seg.units if u.kind == "row" and u.cells]
+    if not rows:
+        return ""
+    col = next((k for k in rows[0].cells if rx.match(r"(?i)^(?:changes?|fix|solution|action|what)$", k)), None)
+    if col is None:
+        return ""
+    # the rows that change code, not the ModLog/README rows that record the change
+    rows = [r for r in rows if not any(rx.search(r"(?i)\b(?:modlog|testmodlog|readme|interface|roadmap)\.md\b", v)
+                                       for k, v in r.cells.items() if k != col)]
+    return "; ".join(r.cells[col] for r in rows[:3] if r.cells.get(col))
+
+
+def _problem_text(seg: Segment) -> tuple[str, list[str]]:
+    """(problem statement, extra evidence) of a problem or context segment."""
+    evidence: list[str] = []
+    text = seg.value.rstrip(":") if seg.value else ""
+    units = [u for u in seg.units if u.text]
+    if text and seg.lead:  # "**Core Issue**: 80% of the file is a single main() function that mixes:" and its list
+        listed = [u.text for u in units if u.kind == "item"][:5]
+        if listed:
+            text = f"{text}: {'; '.join(listed)}"
+            units = [u for u in units if u.text not in listed]
+    if not text:
+        prose = [u for u in units if u.kind in ("text", "item") and u.depth == 0]
+        if prose:
+            text = prose[0].text
+            k = units.index(prose[0])
+            listed = []
+            while k + 1 < len(units) and units[k + 1].kind == "item" and (prose[0].kind == "text" or (
+                    prose[0].lead and units[k + 1].depth > prose[0].depth)) and len(listed) < 3:
+                k += 1
+                listed.append(units[k].text)
+            if listed:  # "During X, emojis were removed from production code, breaking:" and its list
+                text = f"{text}: {'; '.join(listed)}"
+            units = [u for u in units if u is not prose[0] and u.text not in listed]
+    for u in units:
+        if u.kind == "code":
+            evidence.extend(t for t in u.text.split("\n")[:4] if _words(t) >= 2)
+        elif u.depth == 0 or len(evidence) < 4:
+            evidence.append(u.text)
+    if seg.role == "options" and evidence and len(evidence) <= 4:  # "**Before**:" and its short list
+        text, evidence = "; ".join([text] + evidence), []
+    return text, evidence[:6]
+
+
+def _from_context(seg: Segment) -> tuple[str, list[str]]:
+    """A problem read from a context segment: "Fixed X where Y" -> Y; "X caused by: Y" -> X; a user
+    directive or question as written. A summary that only says what was built is not a problem."""
+    text, evidence = _problem_text(seg)
+    t = rx.match(r"(?i)^(?:transforms?|turns?|converts?|replaces?)\s+(?P<old>.+?)\s+(?:into|with)\s+", text)
+    if t:  # "Impact Analysis: Transforms monolithic 491-line file into maintainable modules": what it was
+        return t["old"], []
+    m = _FIXED.match(text)
+    if m:
+        rest = rx.split(r"(?i)\.\s+(?:root cause|the fix|fix|solution)\b", m["rest"])[0]
+        w = _WHERE.match(rest)
+        return clean(w["p"] if w else rest).rstrip("."), []
+    if rx.match(r"(?i)summary", seg.label):
+        return "", []
+    return text, evidence
+
+
+def _split_cause(text: str) -> tuple[str, str]:
+    """(symptom, cause) of a root cause stated with its symptom: "Headless broadcaster launch failures
+    caused by:" -> ("Headless broadcaster launch failures", ""); "Production logs showed Chrome browser
+    contention: `asyncio.to_thread` ... leaked" -> (the symptom, the cause); else ("", text)."""
+    m = _CAUSED_BY.match(text)
+    if m:
+        return m["p"], m["c"]
+    head, sep, rest = text.partition(": ")
+    if sep and 3 <= _words(head) <= 15 and _words(rest) >= 3 and "`" not in head and (
+            _PROBLEM_WORDS.search(head) or rx.search(r"(?i)\b(?:showed|shows|reported|observed|contention)\b", head)):
+        return head, rest
+    return "", text
+
+
+_LOG_PREFIX = regex.compile(r"^\d{4}-\d\d-\d\d[ T][\d:,.]+\s+-\s+(?:[\w.]+\s+-\s+)?(?:[A-Z]+\s+-\s+)?")
+
+
+def _step(seg: Segment) -> list[str]:
+    """A reasoning or cause segment as steps: its value, then its list (nested items folded in)."""
+    out = []
+    if seg.value:
+        out.append(seg.value if seg.level or not seg.label or principle_of(seg.label) else f"{seg.label}: {seg.value}")
+    base = min((u.depth for u in seg.units), default=0)
+    for u in seg.units:
+        if u.kind in ("item", "text", "row") and u.text and _words(u.text) >= 2 and not (u.lead and _words(u.text) <= 4):
+            if u.depth > base and out:
+                out[-1] = f"{out[-1]} ({u.text})" if len(out[-1]) < 200 else out[-1]
+            else:
+                out.append(u.text)
+    return out
+
+
+def _option_text(seg: Segment, bare: bool = False) -> str:
+    """An option as compared: "Option 1: Make X call Y (Complexity: LOW; Impact: HIGH)". `bare`: as
+    it is put to the reader, without the mark that gives the answer away ("Option B (Occam's Razor
+    alternative)" -> "Option B")."""
+    label = rx.sub(r"\s*\([^()]*(?:occ[au]m|simplest|recommended|chosen|default|preferred)[^()]*\)", "", seg.label,
+                   flags=regex.I) if bare else seg.label
+    head = (f"{label}: {seg.value}" if label else seg.value) if seg.value else label
+    details = [u.text for u in seg.units if u.kind in ("item", "text")][:4]
+    if not seg.value and seg.units and seg.units[0].kind == "code":
+        # "**Option B** (Occam's Razor alternative):" over a sketch: the sketch's first line describes it
+        details = [t for t in seg.units[0].text.split("\n")[:1] if _words(t) >= 2] + details
+    if details and seg.value:
+        return f"{head} ({'; '.join(details)})"
+    return f"{head}: {'; '.join(details)}" if details else head
+
+
+def _chosen_option(opts: list[Segment], decision: str) -> tuple[str, list[str]]:
+    """(the option chosen, the ones rejected) among option segments, by the decision's words or the
+    option the text marks as simplest."""
+    names = [(s, _option_text(s).split(" (", 1)[0] if s.value else _option_text(s).split("; ", 1)[0]) for s in opts]
+    dec = decision.lower()
+    chosen = next((n for s, n in names if s.label and s.label.lower().split(" (")[0] in dec), "")
+    if not chosen:  # "- A) Make X (LOW complexity)" chosen by "Option A - ..."
+        letter = rx.search(r"(?i)\boption\s+([A-Z0-9])\b", decision)
+        if letter:
+            chosen = next((n for s, n in names if rx.match(rf"(?i)\(?{letter[1]}[).:]\s", n)), "")
+    if not chosen:
+        chosen = next((n for s, n in names if _CHOSEN.search(s.label)), "")
+    return chosen, [n for _, n in names if n != chosen]
+
+
+_PROBLEM_WORDS = regex.compile(
+    r"(?i)\b(?:not|no|never|without|cannot|can't|couldn't|didn't|doesn't|won't|fail\w*|error\w*|broken|bug\w*|"
+    r"issues?|problems?|violat\w*|missing|wrong|incompatible|conflict\w*|block\w*|crash\w*|stuck|locked|"
+    r"duplicat\w*|bloat\w*|monolith\w*|over-?engineer\w*|noisy|slow|leak\w*|pollut\w*|mismatch\w*|expired|"
+    r"invalid|unavailable|gap|limitation|constraint)s?\b")
+_STRONG_PROBLEM = regex.compile(r"(?i)\b(?:not|no|never|without|cannot|can't|fail\w*|error\w*|broken|bug\w*|"
+                             r"missing|wrong|incompatible|conflict\w*|crash\w*|stuck|leak\w*|mismatch\w*)\b")
+_PROBLEM_TOPIC = regex.compile(r"(?i)^(?:issue|problem|bug|gap|violation|error|v\d+)\b")
+
+
+def _is_decision(text: str) -> bool:
+    """An action the text takes or recommends: not a question, not the principle's name alone, not
+    metadata or a status."""
+    t = rx.sub(r"\s*\([^()]*\)\s*$", "", text.strip())
+    if not t or t.endswith("?") or _META_TEXT.match(t):
+        return False
+    rest = _PRINCIPLE.sub(" ", t)
+    rest = rx.sub(r"(?i)\b(?:apply|applied|use|razor|analysis|'s)\b", " ", rest)
+    return _words(rest) >= 2
+
+
+MAX_DECISION = 700  # characters: a decision's list is kept whole up to here, then counted
+
+
+def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
+    """A decision's list: its top items, each with the items under it when it is only a title."""
+    out: list[str] = []
+    size = 0
+    units = [u for u in seg.units if u.kind in ("item", "text") and not _META_TEXT.match(u.text)]
+    base = min((u.depth for u in units), default=0)
+    i = 0
+    while i < len(units) and len(out) < limit:
+        u = units[i]
+        if u.depth == base:
+            kids = []
+            k = i + 1
+            while k < len(units) and units[k].depth > base:
+                kids.append(units[k].text)
+                k += 1
+            text = f"{u.text.rstrip(':')}: {', '.join(kids[:4])}" if kids and (
+                _words(u.text) <= 4 or u.text.endswith(":")) else u.text
+            if out and size + len(text) > MAX_DECISION:
+                break
+            out.append(text)
+            size += len(text) + 2
+            i = k
+        else:
+            i += 1
+    return out
+
+
+def _decision_text(seg: Segment) -> str:
+    """The action a decision segment states: its value, its list of actions, or the comments of the
+    code it shows; "" when it states none (a title, metadata, code alone)."""
+    v = _STATUS_WORD.sub("", seg.value)
+    if v and not seg.lead and not _META_TEXT.match(v):
+        # "**Proper Location**: `modules/x/data/y.txt`": the label says what the value does
+        plain = rx.match(r"(?i)(?:the\s+)?(?:solutions?|fix(?:es)?|decision|resolution|answer|winner|recommendation)\b", seg.label)
+        return v if plain or not seg.label or seg.level or not rx.match(r"`|[\w./\\-]+$", v) else f"{seg.label}: {v}"
+    ch = _changes_text(seg)
+    if ch:
+        return ch
+    items = _prose_children(seg)
+    base = min((u.depth for u in seg.units), default=0)
+    n_top = sum(1 for u in seg.units if u.kind in ("item", "text") and u.depth == base)
+    if items:
+        text = "; ".join(items) + (f" (and {n_top - len(items)} more)" if n_top > len(items) else "")
+        return f"{v.rstrip(':')}: {text}" if v else text
+    return "; ".join(_comments(seg)[:4])
+
+
+def _comments(seg: Segment) -> list[str]:
+    """The prose comments of the code a segment shows ("# Direct assignment - removed buggy check"),
+    without the before/after markers."""
+    out = []
+    for u in seg.units:
+        if u.kind == "code":
+            out += [rx.sub(r"^NEW:\s*", "", _NUMBERING.sub("", clean(m["c"]))) for t in u.text.split("\n")
+                    if (m := _COMMENT.match(t)) and _words(m["c"]) >= 2 and not rx.match(r"(?i)(?:before|after|old)\b", m["c"])]
+    return [c for c in out if c]
+
+
+def _entry(segs: list[Segment], j: int, level: int) -> tuple[list[int], int | None, int | None]:
+    """(problems, context, topic) for the anchor at j: the problem statements before it in its
+    entry (nearest first, up to the first that states one in prose), the nearest context, and the
+    nearest heading over it (the entry's topic).
+
+    Walking back, the lines before a heading belong to the section before it: they are read only
+    when that section is a part of the same entry ("### Problem Detected" before "### Root Cause
+    Analysis") or the body of a heading over the anchor; a section of another topic ends the walk,
+    as do the entry's own heading and an earlier entry's decision."""
+    problems: list[int] = []
+    context = topic = None
+    ctx = segs[j].level if 1 <= segs[j].level <= 7 else 8
+    pending: list[int] = []
+    sibling: int | None = None
+
+    def take(ks: list[int], first: bool = False) -> bool:
+        nonlocal context
+        for k in ks:
+            s = segs[k]
+            if _rule(s):
+                continue
+            if s.role == "problem" or (s.role == "options" and _REJECTED.match(s.label)) or (
+                    s.role == "decision" and rx.match(r"(?i)answer\b", s.label) and s.value):
+                problems.append(k)  # an "ANSWER: NO heartbeat system exists" before the analysis is its finding
+                if _problem_text(s)[0]:
+                    return True
+            elif s.role == "context" and context is None:
+                context = k
+            elif s.role == "decision" and s.principle is None and s.level == 0 and k < j - 1 and first:
+                return True  # an entry before this one has ended
+            elif first and s.level == 0 and s.principle and s.role in ("cause", "reasoning"):
+                return True  # an earlier analysis in the same section: what lies between is this one's
+        return False
+
+    label_anchor = ctx == 8
+    for k in range(j - 1, -1, -1):
+        s = segs[k]
+        if not (1 <= s.level <= ctx) or (label_anchor and s.level == 7 and topic is not None):
+            pending.append(k)
+            continue
+        if label_anchor and s.level < 7:
+            # a label's passage is the section it sits in: its heading ends the walk
+            take(pending + [k], first=True)
+            if topic is None and s.role not in ("decision", "cause", "reasoning", "evidence", "result", "meta"):
+                topic = k
+            return problems, context, (topic, sibling)
+        if s.level < ctx:  # a heading over the anchor: what lay between is its body
+            if take(pending + [k], first=label_anchor):
+                return problems, context, (topic, sibling)
+            pending = []
+            ctx = s.level
+            if topic is None and s.role not in ("decision", "cause", "reasoning", "evidence", "result", "meta"):
+                topic = k
+            if s.level <= level:
+                break  # the entry's own heading
+        elif s.role in _PART_ROLES and (s.role not in ("decision", "result", "meta") or rx.match(r"(?i)answer\b", s.label)):
+            # a part beside the anchor
+            if take(pending + [k], first=label_anchor):
+                return problems, context, (topic, sibling)
+            pending = []
+        else:
+            if s.level <= level:
+                # the section before the anchor's: its problem may be the one the anchor analyses
+                take(pending)
+                break
+            pending = []
+            sibling = sibling if sibling is not None else k  # "### React Rules of Hooks Limitation" before the analysis
+            # a section of the entry about something else ("### WSP 97: ...") : not read, but the walk goes on
+    else:
+        take(pending)
+    return problems, context, (topic, sibling)
+
+
+def _rule(seg: Segment) -> bool:
+    """A "Pattern:" label told as a rule ("Pattern: Enhance existing, don't create parallel systems")
+    is a lesson, not a problem."""
+    return seg.role == "problem" and bool(rx.match(r"(?i)pattern$", seg.label)) and bool(_ACTIONISH.match(seg.value))
+
+
+def _code_lines(seg: Segment) -> list[str]:
+    """The lines of the log excerpts and error messages a segment shows."""
+    return [_LOG_PREFIX.sub("", t) for u in seg.units if u.kind == "code" for t in u.text.split("\n")
+            if _words(t) >= 2 and (u.lang in ("", "text", "log", "console", "bash", "shell") or _RAISED.search(t))]
+
+
+def _weak(text: str) -> bool:
+    """A question that names no problem: "What is the SIMPLEST solution?"."""
+    return _words(_PRINCIPLE.sub(" ", rx.sub(r"(?i)\b(?:what|is|the|solution|fix|approach|question)\b", " ", text))) < 2
+
+
+def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: int
+             ) -> tuple[str, bool, list[str], int | None, str, int | None]:
+    """(problem, stated as one, evidence, its segment, the cause split off a "symptom: cause" root
+    cause, the segment it was read from) for the anchor at j."""
+    a = segs[j]
+    if a.role == "problem" and a.principle:  # "### 1. First Principles Question" then the question
+        own = a.value or (segs[j + 1].label if j < inner_end and segs[j + 1].role is None and segs[j + 1].level == 7 else "")
+        own = own or next((u.text for u in a.units if u.kind in ("text", "item")), "")
+        if own:
+            return own, True, [], j, "", j
+    inner = [k for k in range(j + 1, inner_end + 1) if (segs[k].role == "problem" and not _rule(segs[k]))
+             or (segs[k].role == "options" and _REJECTED.match(segs[k].label) and not rx.match(r"(?i)before\b", segs[k].label))]
+    asked = next((u.text.split(": ", 1)[1] for u in a.units[:2] if _QA.match(u.text) and ": " in u.text
+                  and u.text.rstrip('"\'').endswith("?")), "")
+    problems, context, topics = (inner, None, (None, None)) if inner else _entry(segs, j, level)
+    if inner and all(_weak(_problem_text(segs[k])[0]) for k in inner):
+        more, context, topics = _entry(segs, j, level)
+        problems = inner + more
+    stated = any(segs[k].role == "problem" and (t := _problem_text(segs[k])[0]) and not _weak(t) for k in problems)
+    if not inner and asked and not _weak(asked) and not stated:
+        return asked, True, [], None, "", j  # "### Occam's Razor Applied" then "**Question**: What's the SIMPLEST fix ...?"
+    evidence: list[str] = []
+    # a statement of the problem first; a heading over a log excerpt gives its lines as evidence, and its
+    # first labelled block ("#### VIOLATION DETAILS" then "**Root Directory Scripts Folder**:") only when no
+    # statement is found
+    fallback = None
+    for k in problems:
+        text, ev = _problem_text(segs[k])
+        if text and _weak(text):
+            text = ""  # "What is the SIMPLEST solution?" asks, it does not state a problem
+        if segs[k].role == "options" and text:  # "Anti-Pattern:", "Original Plan:": the approach to reason against
+            text = f"{segs[k].label}: {text}" if segs[k].label else text
+        if text:
+            return text, True, ev + evidence, k, "", k
+        evidence = _code_lines(segs[k])[:4] + evidence  # "### Problem Detected" over a log excerpt
+        if fallback is None and 1 <= segs[k].level <= 7:
+            end = doc.section_at(segs[k].line).end
+            sub = next((t for t in segs[k + 1:] if t.line <= end and t.line < a.line and t.role in (None, "evidence", "problem")
+                        and _problem_text(t)[0]), None)
+            if sub is not None:
+                text, ev = _problem_text(sub)
+                fallback = (f"{sub.label}: {text}" if sub.label and not sub.value else text), ev, k
+    if fallback is not None:
+        return fallback[0], True, fallback[1] + evidence, fallback[2], "", fallback[2]
+    for k in range(j + 1, inner_end + 1):
+        m = _REPLACED.match(segs[k].value) if segs[k].role == "context" else None
+        if m:  # "**Learning**: DOM check (10ms) replaced vision fallback (10-30s) = 1000-3000x speedup"
+            return m["old"].strip(), False, evidence, None, segs[k].value, k
+    if context is not None:
+        text, ev = _from_context(segs[context])
+        if text and not text.endswith(":") and _words(text) >= 3 and not _FILE_REF.match(text):
+            return text, True, ev + evidence, None, "", context
+    if a.role == "cause":
+        text, cause = _split_cause(a.value or (a.units[0].text if a.units else ""))
+        if text:
+            return text, True, evidence, None, cause, None
+    # "**Rationale**: 012 identified over-engineering. FoundUp tiers ... Follows Occam's Layers principle"
+    reach = inner_end + 1 if a.level else min(len(segs), j + 3)
+    why = next((k for k in range(j, min(len(segs), reach)) if rx.search(r"(?i)\b(?:rationale|reason)\b|^why\b", segs[k].label)
+                and (segs[k].value or segs[k].units)), None)
+    if why is not None:
+        said = segs[why].value or next((u.text for u in segs[why].units if u.kind == "text"), "")
+        first, _, rest = said.partition(". ")
+        if rest and 3 <= _words(first) <= 25:
+            # "**Rationale**: 012 identified over-engineering. X and Y are two systems. ..."
+            return first, False, evidence, None, rest, why
+    if a.role == "decision" and a.principle and a.level == 0:
+        # "**Occam's Razor Decision**: X" at the end of a report: the problem stated in a section before
+        passed = 0
+        for k in range(j - 1, -1, -1):
+            s = segs[k]
+            if 1 <= s.level <= 6:
+                passed += 1
+                if passed > 2:
+                    break
+            if s.role == "problem" and s.level == 0 and s.value and _words(s.value) >= 4:
+                return s.value, True, evidence, k, "", k
+    for topic in topics:
+        if topic is None:
+            continue
+        t = segs[topic]
+        name = _topic(t.label)
+        failing = [", ".join(f"{k}: {v}" for k, v in u.cells.items() if v) if u.cells else u.text
+                   for x in segs[topic: j] for u in x.units if u.kind == "row" and _FAILED.search(doc.text(u.line))]
+        around = [f"{x.label}: {x.text(6)}" if x.label else x.text(6) for x in segs[topic + 1: j]
+                  if x.role in ("evidence", "context") and x.text()]
+        # "**Cannot Do This**:" over code whose comment says why: "VIOLATES REACT RULES (hooks must be called ...)"
+        around += [f"{x.label}: {c}" for x in segs[topic + 1: j] if x.role is None and x.level == 7
+                   for c in _comments(x)[:1]]
+        seen = (failing or [u.text for u in t.units if u.kind != "code"])[:4] + around + evidence
+        if name and seen and (_PROBLEM_TOPIC.match(clean(t.label)) or _PROBLEM_WORDS.search(name) or (
+                a.role == "cause" and (failing or any(x.role == "evidence" for x in segs[topic + 1: j])))):
+            # "#### Iteration 1 Results" over rows marked [FAIL], then "**Root Cause Analysis**:"; never a
+            # heading alone
+            if len(name.split()) < 3 and around:  # "### 1. stream_trigger.txt" and its violations
+                name = f"{name}: {around[0].split(': ', 1)[-1]}"
+                seen = seen[1:] if seen and seen[0] == around[0] else seen
+            return name, False, seen[:6], None, "", topic
+        if a.level == 0 and a.principle and a.role == "reasoning" and ". " in a.value and topic == topics[0] \
+                and 1 <= t.level <= 6:
+            named = rx.sub(r"\s*\((?:DEFERRED|COMPLETE[^)]*|DONE|PLANNED)\)\s*$", "", clean(t.label, 200))
+            if _words(named) >= 3:  # "## Sprint 4 - Skill Routing (DEFERRED)" then "Occam's Razor: X already does Y. Defer."
+                return named, False, evidence, None, "", topic
+        # "**Phase 3O - Dual Chrome Architecture:**" then "- Separate Chrome instances for incompatible workflows:"
+        lead = next((u for u in t.units if u.kind in ("item", "text") and _STRONG_PROBLEM.search(u.text)), None
+                    ) if t.level == 7 and topic == topics[0] else None
+        if lead is not None:
+            return (lead.text, False, [u.text for u in t.units if u is not lead and u.kind != "code"][:3] + evidence,
+                    None, "", topic)
+    arrows = _arrow_list(a)
+    if arrows:  # the first choice's situation: "Console logs ≠ persistent data"
+        return _ARROW.split(arrows[0])[0].strip(), True, evidence, None, "", j
+    # an error in the log excerpt the passage shows ("Rotation check failed: ...")
+    for s in segs[max(0, j - 4): j]:
+        if s.role in ("evidence", "problem", None):
+            logs = _code_lines(s)
+            errs = [t for t in logs if _ERROR_LINE.search(t) and not rx.match(r"\s*(?:#|//|def\b|class\b)", t)]
+            if errs:
+                return clean(errs[-1], 300), False, [t for t in logs if t != errs[-1]][:3] + evidence, None, "", None
+    # a worked example opens with its question: "**Gemma Example**: "Is this log line a genuine bug?"" then its steps
+    if a.level == 0:
+        for k in range(j - 1, max(-1, j - 7), -1):
+            if 1 <= segs[k].level <= 6:
+                break
+            q = next((u.text for u in reversed(segs[k].units) if u.kind == "text" and u.text.rstrip('"\'').endswith("?")
+                      and ": " in u.text), "")
+            if q:
+                return q, True, evidence, None, "", k
+    return "", False, evidence, None, "", None
+
+
+_STRONG_DECISION = regex.compile(r"(?i)^(?:the\s+|final\s+|occam'?s\s+(?:razor\s+)?)?(?:decision|solution|fix|"
+                                 r"simplest\s+(?:fix|solution)|recommend\w*(?:\s+\w+)?|resolution)$")
+
+
+def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list[str]]:
+    """(decision, the reasons given with it) of a decision segment: for a heading, a decision block
+    under it first ("### Occam's Razor Solution" then "**Simplest Fix:** ...", "### Solution - First
+    Principles Analysis" then "- Decision: ..."), its own lines then being the reasons; else its
+    value or list; else what the blocks under it say together."""
+    s = segs[k]
+    own = _decision_text(s)
+    if not 1 <= s.level <= 7:
+        return own, []
+    end = doc.section_at(s.line).end
+    subs = [t for t in segs[k + 1:] if t.line <= end]
+    reasons = [x for t in subs if t.role == "reasoning" for x in _step(t)]
+    for strong in (True, False):
+        if not strong and own and s.units:
+            return own, reasons  # "### RESOLUTION APPLIED" then its list of actions
+        for t in subs:
+            if t.role == "decision" and (not strong or _STRONG_DECISION.match(t.label)) and _is_decision(
+                    text := _decision_text(t)):
+                # "### Occam's Razor Solution" then "**Simplest Fix:** ..."; the heading's own prose argues it
+                return text, [x for x in _step(s) if not any(u.kind == "row" and u.text == x for u in s.units)] + reasons
+    if own:
+        return own, reasons
+    if subs and subs[0].level == 7 and subs[0].role is None and not subs[0].units and _is_decision(subs[0].label):
+        return subs[0].label, reasons  # "## Occam's Razor Solution" then "**Don't add X - fix the broken logic**"
+    parts, size, used = [], 0, []
+    for t in subs:
+        if t.role in ("meta", "result", "evidence", "problem", "context", "cause", "options"):
+            continue
+        body = _decision_text(t)
+        part = f"{t.label}: {body}" if t.label and body else (body or "")
+        if part and size + len(part) <= MAX_DECISION:
+            parts.append(part)
+            used.append(t)
+            size += len(part) + 2
+    return "; ".join(parts), [x for t in subs if t.role == "reasoning" and t not in used for x in _step(t)]
+
+
+_IMPERATIVE = regex.compile(r"(?i)^(?:evaluate|apply|determine|check|run|use|follow|create|build|implement|add|make|"
+                           r"ensure|execute|perform|conduct)\b")
+_CITED = regex.compile(r"(?i)(?:→|->)\s*(?:occ[au]m|first[- ]principles?)|(?:occ[au]m'?s?(?:\s+razor)?|first[- ]principles?)\s*(?:→|->|chain)")
+_RAISED = regex.compile(r"\b\w+(?:Error|Exception)\b|\bTraceback\b|\bERROR\b")
+_FAILED = regex.compile(r"\[FAIL\]|❌|\u2717|\[U\+274C\]")
+_REPLACED = regex.compile(r"(?i)^(?P<new>.{3,80}?)\s+replaced\s+(?P<old>[^=;]{3,80}?)(?:\s*=.*)?$")
+_FILE_REF = regex.compile(r"(?i)^(?:from|see|per|in)\s+\S+\.(?:md|py|txt|json)\b")
+_REASON_CUE = regex.compile(r"(?i)\b(?:simplest|simpler|simple|no|not|because|since|avoids?|only|already|fewer|less|"
+                         r"minimal|reuses?|existing|complexity|impact|overhead|bottleneck|faster|cheaper)\b")
+_SIMPLEST_IS = regex.compile(r"(?i)\bsimplest\s+(?:fix|solution|approach|path|way)\s+(?:is|=|would\s+be)\s+\S")
+_CONCLUDES = regex.compile(r"(?i)^(?:decision(?:\s+point)?|conclusion|verdict|solution|simplest\s+(?:fix|solution))\b")
+
+
+def _conclusion(segs: list[Segment], j: int, inner_end: int) -> str:
+    """What an analysis concludes in its own lines: "**Occam's Razor**: Qwen should decide AND
+    execute (simplest, no bottleneck)", "Decision: ...", or its own value."""
+    own = []
+    for s in segs[j: inner_end + 1]:
+        for u in s.units:
+            m = _SIMPLEST_IS.search(u.text)
+            if m and u.kind in ("text", "item"):
+                own.append(u.text)  # "The SIMPLEST fix is adding HoloAdapter to X so Qwen can search before deciding."
+        for u in s.units:
+            head, sep, rest = u.text.partition(": ")
+            if sep and (rx.match(r"(?i)(?:occ[au]m|simplest)", head) or _CONCLUDES.match(head)):
+                own.append(rest)  # "**Occam's Razor**: X", not "Step 1 (Occam's Razor): found X"
+    return next((t for t in own if _is_decision(t)), "")
+
+
+_MARKED = regex.compile(r"(?i)\((?:default|recommended|chosen|selected|preferred)\)")
+_ARROW = regex.compile(r"\s(?:→|->|=>)\s")
+_APPLIED = regex.compile(r"(?i)\b(?:applied|implemented|executed|taken|completed|done|resolved|final|chosen|selected)\b")
+_PLANNED = regex.compile(r"(?i)\b(?:plan|proposed|proposal|options?|candidates?)\b")
+_NUMBERED = regex.compile(r"(?i)^(?:fix|solution|option|approach|resolution)\s*(?:#\s*)?(?:\d+|[a-d])\b")
+_CODE = regex.compile(r"`([^`\n]{2,80})`|\b([A-Za-z_][\w.]*(?:\(\)|_[\w.]+|\.py))")
+
+
+def _code_elements(text: str) -> set[str]:
+    return {(a or b).strip("()").lower() for a, b in _CODE.findall(text)}
+
+
+def _pick(segs: list[Segment], j: int, found: list[tuple[int, str, list[str]]]) -> tuple[str, int, list[str]]:
+    """The decision among several the entry states: the one it applied ("Resolution Applied" after a
+    "Correction Plan"; "Fix 2 (applied)"), else, among numbered alternatives, the one that names the
+    code element the root cause names, else the first. A plan before the applied decision is kept as
+    a step; alternatives not applied are returned as rejected (in the reasons, marked)."""
+    if len(found) == 1:
+        return found[0][1], found[0][0], found[0][2]
+    applied = [f for f in found if _APPLIED.search(segs[f[0]].label) and not _PLANNED.search(segs[f[0]].label)]
+    numbered = [f for f in found if _NUMBERED.match(segs[f[0]].label)]
+    cause = _code_elements(" ".join([segs[j].value] + [u.text for u in segs[j].units]))
+    if applied:
+        best = applied[-1]
+    elif len(numbered) >= 2 and cause:
+        best = max(numbered, key=lambda f: (len(_code_elements(f[1]) & cause), -f[0]))
+    else:
+        best = found[0]
+    reasons = list(best[2])
+    for f in found:
+        if f is best:
+            continue
+        if f in numbered and best in numbered:
+            reasons.append(f"{_REJECT_MARK}{segs[f[0]].label}: {f[1]}")
+        elif f[0] < best[0]:
+            reasons.insert(0, f"{_PLAN_MARK}{segs[f[0]].label}: {f[1]}")
+    return best[1], best[0], reasons
+
+
+_REJECT_MARK = "\x00rejected\x00"
+_PLAN_MARK = "\x00plan\x00"
+
+
+def _arrow_list(a: Segment) -> list[str]:
+    """An Occam's Razor block that is a list of choices, "X → Y" each ("- Console logs ≠ persistent data →
+    SQLite is simplest durable storage"): its items, else []."""
+    items = [u.text for u in a.units if u.kind == "item"]
+    arrows = [t for t in items if _ARROW.search(t) and rx.search(r"≠|\s[<>]\s|\svs\.?\s|\sover\s", _ARROW.split(t)[0])]
+    return arrows if a.principle == "occams_razor" and len(arrows) >= 2 and len(arrows) == len(items) else []
+
+
+def _decision(doc: Document, segs: list[Segment], j: int, inner_end: int, level: int, p: int | None
+              ) -> tuple[str, int | None, list[str]]:
+    # p: the segment the problem was read from (the decision may lie between it and the anchor)
+    """(decision, its segment, reasons given with it) for the anchor at j: the anchor's own when it
+    is a decision block; else the first decision block under it, else the conclusion its own lines
+    state; else the first decision block after it in its entry (a lesson, an answer or next steps
+    only when nothing better follows); else one between the problem and the anchor."""
+    a = segs[j]
+    if a.role == "decision":
+        text, reasons = _own_decision(doc, segs, j)
+        if _is_decision(text):
+            return text, j, reasons
+    low: tuple[int, str, list[str]] | None = None
+    strong: list[tuple[int, str, list[str]]] = []
+    concluded = False
+    ctx = a.level if 1 <= a.level <= 7 else 8
+    for k in range(j + 1, len(segs)):
+        s = segs[k]
+        if k > inner_end and not concluded:
+            concluded = True
+            text = _conclusion(segs, j, inner_end)
+            if text:
+                return text, None, []
+        if k > inner_end and (s.role == "problem" and _OPENERS.match(s.label)
+                              or (1 <= s.level <= level and s.role is None)
+                              or (1 <= s.level < 7 and s.level <= ctx and s.role is None)):
             break
-    # A log line answers the question but does not argue it: at most one step of reasoning.
-    return _draft(_clean(q["q"]), True, steps, decision, "first_principles", q.group(0).strip()[:300],
-                  match.line, cap=0.5)
-
-
-_TABLE_ROW = regex.compile(r"^\s*\|.*\|\s*$")
-
-
-def _table(match: Match) -> list[Draft]:
-    """"| Issue | Root Cause | Fix | Impact |": one problem -> root cause -> fix example per row."""
-    head = [_clean(c).lower() for c in match.text.strip().strip("|").split("|")]
-
-    def col(pattern: str) -> int | None:
-        return next((i for i, c in enumerate(head) if rx.search(pattern, c)), None)
-
-    issue, cause = col(r"issue|problem|symptom|bug"), col(r"root")
-    fix = col(r"^(?:fix|solution|resolution|change|action)")
-    if None in (issue, cause, fix):
-        return []
-    drafts: list[Draft] = []
-    for n, line in enumerate(match.context_after[:25], start=match.line + 1):
-        if not _TABLE_ROW.match(line):
+        if s.role == "decision" or (s.role == "meta" and _changes_text(s)):
+            text, reasons = _own_decision(doc, segs, k)
+            if not _is_decision(text):
+                continue
+            if s.role == "decision" and _LESSON.match(s.label) and not _ACTIONISH.match(text):
+                continue  # a lesson told as a story, not a rule
+            if s.role == "decision" and not _DECISION_LOW.match(s.label):
+                strong.append((k, text, reasons))
+                if len(strong) >= 4 or not (_APPLIED.search(s.label) or _PLANNED.search(s.label) or _NUMBERED.match(s.label)):
+                    break
+                continue
+            low = low or (k, text, reasons)
+    if strong:
+        return _pick(segs, j, strong)
+    if not concluded and (text := _conclusion(segs, j, inner_end)):
+        return text, None, []
+    if low:
+        return low[1], low[0], low[2]
+    if p is not None:
+        for k in range(j - 1, p, -1):
+            s = segs[k]
+            if s.role == "decision":
+                text, reasons = _own_decision(doc, segs, k)
+                if _is_decision(text):
+                    return text, k, reasons
+    for s in segs[j + 1: j + 4]:
+        marked = [u for u in s.units if u.kind in ("item", "text") and _MARKED.search(u.text)]
+        if len(marked) == 1 and len([u for u in s.units if u.kind == "item"]) >= 2:
+            # "**Execution Modes:**" then "- subprocess (default): Strongest kill switch", "- thread: ..."
+            others = [u.text for u in s.units if u.kind == "item" and u is not marked[0]]
+            return marked[0].text, None, [_REJECT_MARK + t for t in others]
+    arrows = _arrow_list(a)
+    if arrows:
+        return _ARROW.split(arrows[0])[-1], None, arrows[1:]
+    if a.role in ("reasoning", "decision") and _is_decision(a.value):
+        # "Occam's Razor: MessageProcessor already routes commands. Defer until skills exist.": the reason, then
+        # the decision
+        said = [t for t in rx.split(r"(?<=[.!?])\s+(?=[A-Z])", a.value) if t]
+        if len(said) >= 2 and _ACTIONISH.match(said[-1]) and not _ACTIONISH.match(said[0]):
+            return said[-1].rstrip("."), j, said[:-1]
+        return a.value, None, []  # "**Occam's Razor**: Qwen should decide AND execute", nothing else decided
+    # a ModLog entry that says what changed before it says why: "### What Changed" then "### Why This Change"
+    for k in range(min(j, p if p is not None else j) - 1, -1, -1):
+        s = segs[k]
+        if 1 <= s.level <= level:
             break
-        cells = [_clean(c) for c in line.strip().strip("|").split("|")]
-        if len(cells) != len(head) or rx.fullmatch(r"[-: ]*", "".join(cells)):
+        if 1 <= s.level <= 6 and rx.match(r"(?i)what\s+changed$|changes?(?:\s+made)?$", s.label):
+            first = next((u.text for u in s.units if u.kind in ("text", "item")), "")
+            if _ACTIONISH.match(first) or rx.match(r"(?i)\w+ed\b", first):
+                return first, k, []
+    return "", None, []
+
+
+def _cause_of(segs: list[Segment], j: int, inner_end: int, cause_split: str, steps: list[str]) -> str:
+    """The root cause a root-cause block states: its value, the cause split off its symptom, its own
+    lines, or what the cause blocks under it say ("**Why This Happens:**", "**The Paradox:**", not
+    "**Observed Behavior:**"); a list is given whole, or counted."""
+    a = segs[j]
+    if principle_of(a.label) != "root_cause":
+        return ""
+    if a.value and a.role == "cause":
+        return cause_split or a.value
+    own = [t for t in _step(a) if t in steps]
+    if not own:
+        own = [t for x in segs[j + 1: inner_end + 1] if x.role == "cause" and not rx.match(r"(?i)observed", x.label)
+               for t in _step(x) if t in steps]
+    own = own or steps
+    more = f" (and {len(own) - 6} more)" if len(own) > 6 else ""
+    return "; ".join(own[:6]) + more
+
+
+def _next_anchor(segs: list[Segment], j: int, hi: int) -> int | None:
+    """A second labelled cause or analysis after the anchor, with its own context between them
+    ("**Root Cause**: ..." / "**Impact**:" / "**ROOT CAUSE OF MISTAKE**: ..."): it is an item of its
+    own, not a step of this one."""
+    if segs[j].level != 0:
+        return None
+    apart = False
+    for k in range(j + 1, min(hi, len(segs))):
+        s = segs[k]
+        if s.role in ("evidence", "context", "problem") or (s.level == 7 and s.role is None):
+            apart = True
+        elif apart and s.level == 0 and s.principle and s.role in ("cause", "reasoning"):
+            return k
+    return None
+
+
+def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: int) -> Item | None:
+    """The item whose principle is named at segment j: its problem, evidence, chain and decision."""
+    a = segs[j]
+    inner_end = j
+    if 1 <= a.level <= 7:  # a heading: the segments under it are its own
+        sec = doc.section_at(a.line)
+        while inner_end + 1 < len(segs) and segs[inner_end + 1].line <= sec.end:
+            inner_end += 1
+    problem, explicit, evidence, p, cause_split, src = _problem(doc, segs, j, inner_end, level)
+    evidence = [e for e in evidence if clean(e) != clean(problem)]
+    if not problem or _words(problem) < 2:
+        return None
+    decision, d, reasons = _decision(doc, segs, j, inner_end, level, src)
+    passed_over = [r[len(_REJECT_MARK):] for r in reasons if r.startswith(_REJECT_MARK)]
+    plan = next((r[len(_PLAN_MARK):] for r in reasons if r.startswith(_PLAN_MARK)), "")
+    reasons = [r[len(_PLAN_MARK):] if r.startswith(_PLAN_MARK) else r for r in reasons if not r.startswith(_REJECT_MARK)]
+    steps: list[str] = [t for t in rx.split(r"(?<=[.!?])\s+(?=[A-Z0-9`\"'])", cause_split) if t] if cause_split else []
+    if d == j and a.role == "reasoning":
+        evidence += [u.text for u in a.units if u.kind in ("item", "text")][:4]  # what the decision is about
+    elif d == j:
+        # the anchor states the decision: its other lines are the reasons ("because ...:", "- Not X")
+        units = [u.text for u in a.units if u.kind in ("item", "text") and u.text]
+        if not a.value and units and decision.startswith(units[0]):
+            decision = units[0]
+            steps += units[1:]
+        elif a.value and decision == a.value:
+            # "- **First Principles Solution**: X" then "- **Future-proof**: ..."
+            steps += units + ([u.text for u in segs[j + 1].units if u.kind in ("item", "text")]
+                              if j + 1 < len(segs) and segs[j + 1].level == 0 and not segs[j + 1].label else [])
+    lo = (src + 1) if src is not None and src < j else j
+    hi = d if d is not None and d > j else inner_end + 1
+    nxt = _next_anchor(segs, j, hi)
+    hi = min(hi, nxt) if nxt is not None else hi
+    options: list[Segment] = []
+    for k in sorted(set(range(lo, max(hi, j + 1))) | {k for k in range(j + 1, inner_end + 1) if segs[k].role == "reasoning"}):
+        s = segs[k]
+        if k in (d, p) or (k == src and cause_split):
             continue
-        problem, root, decision = cells[issue], cells[cause], cells[fix]
-        if _words(problem) < 2 or _words(root) < 2 or _words(decision) < 2:
+        if s.role in ("cause", "reasoning") or k == j or (j < k <= inner_end and s.role is None) or (
+                s.role is None and not s.label and k < j and a.level == 0):  # the plain steps of a numbered chain
+            if k != j or d != j and not (d == j and a.role == "reasoning"):
+                steps.extend(_step(s))
+        elif s.role == "context" and k > (src if src is not None else j) and (j - 2 <= k < j or j < k <= inner_end):
+            # "User question: Does MCP need to be fired up?", a quoted finding under "## Background"
+            steps += [t for t in _step(s) if _words(t) >= 3 and not _FILE_REF.match(t)]
+        elif s.role == "options":
+            options.append(s)
+        elif s.role == "evidence":  # "**Impact:** ...", "### Evidence" over a log excerpt
+            t = s.text()
+            evidence += ([f"{s.label}: {t}"] if t else []) + _code_lines(s)[:4]
+    steps += reasons
+    if d is not None and d > inner_end:
+        # options argued under the decision ("**Option A** ... **Option B** (Occam's Razor alternative)")
+        dsec_end = doc.section_at(segs[d].line).end if 1 <= segs[d].level <= 7 else segs[d].end
+        options += [s for s in segs[d + 1:] if s.line <= dsec_end and s.role == "options"]
+    options = [s for s in options if not rx.match(r"(?i)before\b", s.label)]  # the old state, not an option
+    listed = [o for o in options if not o.value and len([u for u in o.units if u.kind in ("item", "text")]) >= 2
+              and rx.match(r"(?i)options?$|alternatives?$", o.label)]
+    if listed:  # "**Options**:" then "- A) ...", "- B) ..."
+        options = [Segment(u.line, "", u.text, "options", None, 0) for o in listed for u in o.units if u.kind in ("item", "text")]
+
+    if not decision:
+        marked = [o for o in options if _CHOSEN.search(o.label)]
+        if len(options) >= 2 and len(marked) == 1:
+            decision = _option_text(marked[0])  # "**Option B** (Occam's Razor alternative)" among the options
+        else:
+            vs = next((t for t in segs[j: inner_end + 1] + segs[j + 1: j + 3] if t.role == "result"
+                       and rx.search(r"\svs\.?\s", t.value)), None)
+            if vs is not None:
+                decision = vs.value  # "**Result:** 4-line .env change vs 200-line rewrite": the choice and what it beat
+    if not decision or not _is_decision(decision):
+        return None
+    # the rule the entry draws from it ("**Learning**: NEVER create enhanced_* files - ALWAYS enhance existing")
+    lesson = ""
+    for k in range(max(j, d or 0) + 1, len(segs)):
+        s = segs[k]
+        if s.role == "problem" and _OPENERS.match(s.label) or (1 <= s.level <= level and s.role is None):
+            break
+        if s.role == "decision" and _LESSON.match(s.label) and _ACTIONISH.match(text := _decision_text(s)) \
+                and clean(text) != clean(decision):
+            lesson = text
+            break
+    # the other decision blocks of the entry argue the choice ("**Winner**: Simple solution (complexity > gain)")
+    if d is not None:
+        steps += [f"{t.label}: {t.value}" for t in segs[d + 1: inner_end + 1] if t.role == "decision" and t.value
+                  and t.level == 0 and not _LESSON.match(t.label)]
+    whole = f"{problem}: {cause_split}" if cause_split else None
+    said = clean(problem)
+    evidence = [e for e in dict.fromkeys(evidence) if said not in e and e not in said]
+    shown = " ".join(evidence)
+    steps = [t for t in steps if not (len(said) >= 20 and said in t and len(t) < 1.5 * len(said)) and t not in said
+             and t.split(": ", 1)[-1] != clean(decision) and t not in shown]
+    steps = [s for s in dict.fromkeys(steps) if s and s not in (decision, problem, whole) and not _META_TEXT.match(s)
+             and not (len(cause_split) > 20 and cause_split in s and s != cause_split)
+             and not (len(s) >= 10 and s in decision) and not (decision in s and problem in s)]
+    if not steps:
+        # "The SIMPLEST fix is adding X so Qwen can search. This enables ...": the sentences after the first argue it;
+        # "Add X to Y (LOW complexity, HIGH impact)": so does its parenthesis
+        head, sep, rest = decision.partition(". ")
+        why = rx.search(r"\((?P<w>[^()]{6,120})\)\s*$", decision)
+        if sep and _words(rest) >= 4 and _words(head) >= 4:
+            decision, steps = head + ".", [rest]
+        elif why and _words(why["w"]) >= 2 and _REASON_CUE.search(why["w"]):
+            steps = [why["w"]]
+    if not steps and p is not None and p > j and principle_of(a.label) == "root_cause" and evidence:
+        steps, evidence = evidence, []  # "### Root Cause Analysis" then "**Problems Identified**:" and its list
+    label = a.principle or principle_of(doc.text(anchor_line)) or "first_principles"
+    chosen, rejected = "", list(passed_over)
+    if not steps and not (len(options) >= 2 and _chosen_option(options, decision)[0]):
+        return None  # a decision with nothing that argues for it is no reasoning to learn
+    if p is not None and segs[p].role == "options" and _REJECTED.match(segs[p].label) and not rx.match(
+            r"(?i)before\b", segs[p].label):
+        rejected = [_option_text(segs[p])]  # "Complex Solution: Split into 3 components", "Anti-Pattern: ..."
+    span_segs = sorted(set(range(lo, max(hi, j + 1))) | {j} | ({d} if d is not None else set()))
+    occam = next((k for k in span_segs if segs[k].principle == "occams_razor" or principle_of(segs[k].value) == "occams_razor"
+                  or any(principle_of(u.text) == "occams_razor" for u in segs[k].units[:8] if u.kind != "code")), None)
+    if occam is not None and (options or rx.search(r"(?i)\svs\.?\s", decision + " " + a.value)):
+        label = "occams_razor"
+        if options:
+            chosen, rejected = _chosen_option(options, decision)
+            rejected = rejected or ([_option_text(segs[p])] if p is not None and segs[p].role == "options" else [])
+    elif options:
+        evidence += [_option_text(o) for o in options]  # "**Arguments FOR:** ...", "**Arguments AGAINST:** ..."
+    dspan = (segs[d].line, doc.section_at(segs[d].line).end if 1 <= segs[d].level <= 7 else segs[d].end
+             ) if d is not None and d != j else (0, -1)
+    return Item(anchor=anchor_line, label=label, problem=clean(problem), explicit=explicit, evidence=evidence[:6],
+                steps=steps[:MAX_STEPS], decision=clean(decision, MAX_DECISION + 100),
+                cause=_cause_of(segs, j, inner_end, cause_split, steps),
+                options=[_option_text(s, bare=True) for s in options], chosen=chosen, rejected=rejected,
+                span=(segs[p].line if p is not None and p < j else a.line,
+                      max(dspan[1], segs[inner_end].end, segs[d].end if d is not None else 0)),
+                evidence_text=doc.text(anchor_line).strip(), dspan=dspan, lesson=clean(lesson), plan=clean(plan, MAX_DECISION),
+                free=(segs[nxt].line, segs[nxt].end) if nxt is not None else (0, -1))
+
+
+_PER_PRINCIPLE = regex.compile(
+    r"(?i)^(?:[^:]{1,60}:\s+)?(?P<d>[^()]{6,200}?)\s+(?:per|following|by|via|applying)\s+(?:the\s+)?"
+    r"(?:first[- ]principles?|occ[au]m'?s?\s+razor)(?:\s+analysis)?\s*\((?P<why>[^()]{10,300})\)\s*\.?$")
+
+
+def inline_item(doc: Document, line: int) -> Item | None:
+    """A one-line choice with its reason: "- **WSP 64 Compliance**: Subprocess remains DEFAULT per
+    first-principles (Selenium blocking cannot be interrupted by asyncio.wait_for, only SIGKILL
+    guarantees Chrome recovery)" -> the constraint, the step, the decision."""
+    hit = doc.block_at(line)
+    text = clean(hit[1].text if hit is not None and hit[0] == "item" else doc.text(line), 600)
+    m = _PER_PRINCIPLE.match(text)
+    if not m:
+        return None
+    why = m["why"].strip()
+    head, sep, rest = why.partition(", ")
+    if not sep or _words(head) < 3 or _words(rest) < 2:
+        return None
+    return Item(anchor=line, label=principle_of(text) or "first_principles", problem=head, explicit=False,
+                evidence=[], steps=[rest], decision=m["d"].strip(), cause="", options=[], chosen="", rejected=[],
+                span=(line, line), evidence_text=doc.text(line).strip())
+
+
+def _passed_over(doc: Document, line: int) -> bool:
+    """A mention no passage can grow from, told from its line alone (before its passage is read):
+    code, a citation ("WSP References: WSP 00 (Occam's Razor)"), a method named in a chain."""
+    hit = doc.block_at(line)
+    if hit is not None and hit[0] in ("fence", "record"):
+        return True
+    text = doc.text(line)
+    if _CITED.search(text) and not rx.match(r"\s*(?:#|[-*]?\s*\*\*)[^:]{0,40}(?:occ[au]m|first[- ]princ|root[- ]?cause)", text, regex.I):
+        return True
+    lab = parse_label(hit[1].text if hit is not None and hit[0] == "item" else text.strip())
+    return lab is not None and role_of(lab[0]) == "meta" and not principle_of(lab[0])
+
+
+def passages(doc: Document, lines: list[int]) -> list[Item]:
+    """The items of the passages that name a principle at `lines` (in line order): each entry once,
+    anchored at the block that names its principle."""
+    items: list[Item] = []
+    consumed: set[int] = set()
+    scopes: dict[tuple[int, int, int], list[Segment]] = {}
+    for line in lines:
+        if line in consumed or _passed_over(doc, line):
             continue
-        for d in _draft(problem, True, [root], decision, "root_cause", line.strip()[:300], n):
-            if _words(problem) < 3:
-                d.ambiguities.append("the problem is named, not described")
-                d.ambiguity = 0.25
-            drafts.append(d)
-    return drafts
+        key = scope_of(doc, line)
+        segs = scopes.get(key)
+        if segs is None:
+            segs = scopes[key] = segments(doc, key[0], key[1])
+        j = next((k for k, s in enumerate(segs) if s.line <= line <= s.end), None)
+        if j is None:
+            continue
+        s = segs[j]
+        if s.line == line and 1 <= s.level <= 7 and not _is_part(s) and (
+                s.level == 1 or doc.section_at(line).end - line > MAX_TOPIC_LINES):
+            continue  # a title over a long text: the parts under it are read where they name the principle
+        if _CITED.search(doc.text(line)) and not s.principle:
+            continue  # "the Deep Think → HoloIndex → Occam's Razor chain" names a method, it does not apply it
+        if s.line == line and _IMPERATIVE.match(norm_label(s.label)):
+            continue  # "**Evaluate retrieval quality (first principles)**:" instructs, it does not reason
+        if not (s.line == line and (s.principle is not None or (s.role not in ("meta", None) and principle_of(s.value)))):
+            u = next((u for u in s.units if u.line == line), None)
+            if s.role not in ("reasoning", "cause", "decision", "options") or u is None or u.kind == "code" \
+                    or not principle_of(u.text):
+                continue  # "WSP References: WSP 00 (Occam's Razor)" cites, it does not reason
+        item = _anchored(doc, segs, j, key[2], line)
+        if item is None and s.level in (0, 7) and s.role == "cause":
+            # a label's passage may end in the next section ("#### Iteration 1 Results" ... "**Root Cause
+            # Analysis**:", then "#### Iteration 2 Results (Refined Algorithm)"): read the section over both
+            sec = doc.section_at(key[0])
+            if sec.parent is not None and sec.heading is not None and doc.sections[sec.parent].heading is not None:
+                up = doc.sections[sec.parent]
+                if up.end - up.start <= MAX_SCOPE:
+                    wide = (up.start, up.end, up.level)
+                    segs = scopes.get(wide) or scopes.setdefault(wide, segments(doc, up.start, up.end))
+                    j = next((k for k, t in enumerate(segs) if t.line <= line <= t.end), None)
+                    item = _anchored(doc, segs, j, up.level, line) if j is not None else None
+        if item is None:
+            continue
+        consumed.update(n for n in range(item.span[0], item.span[1] + 1) if not item.free[0] <= n <= item.free[1])
+        if not any(i.anchor == item.anchor for i in items):
+            items.append(item)
+    return items
 
 
-def extract(match: Match, pack: DomainPack) -> list[Draft]:
-    if "[QWEN-FIRST-PRINCIPLES]" in match.text:
-        return _qwen(match)
-    if _TABLE_ROW.match(match.text):
-        return _table(match)
-    text = match.text
-    principle = principle_of(text)
-    if principle is None:
+def _is_part(seg: Segment) -> bool:
+    """A block that is a part of an analysis ("Root Cause Analysis", "**First Principles**:"), not
+    a heading naming a topic ("MCP Server First Principles Optimization")."""
+    if seg.principle is None or seg.role not in ("cause", "reasoning", "problem"):
+        return False
+    rest = [w.lower() for w in rx.findall(r"[A-Za-z]+", _PRINCIPLE.sub(" ", norm_label(seg.label)))]
+    return seg.role == "cause" or all(w in _PART_WORDS for w in rest)
+
+
+# the words a heading may add to a principle's name and still be a part of an analysis
+_PART_WORDS = set("""analysis applied application approach assessment breakdown check confirmed derivation
+    found identified insight insights question questions reasoning review s step thinking via why this it
+    matters works the of a an and to re razor razors principle principles layer layers""".split())
+
+
+def _anchored(doc: Document, segs: list[Segment], j: int, level: int, line: int) -> Item | None:
+    """The item of the entry around segment j, anchored where the entry names its principle: a
+    labelled cause or analysis before a decision that names one, a part before a topic heading."""
+    item = build(doc, segs, j, level, line)
+    if item is None:
+        return None
+    lo, hi = item.span
+    if not _is_part(segs[j]) or segs[j].line != line:
+        parts = [k for k, s in enumerate(segs) if lo <= s.line <= hi and k != j and _is_part(s)
+                 and clean(s.value) != item.decision and not item.dspan[0] <= s.line <= item.dspan[1]]
+        for k in parts:
+            better = build(doc, segs, k, level, segs[k].line)
+            if better is not None and better.decision == item.decision:
+                item = better
+                break
+    if item.label == "occams_razor":
+        # the Occam block that picks among the options is the anchor
+        occ = next((s for s in segs if item.span[0] <= s.line <= item.span[1] and s.principle == "occams_razor"), None)
+        if occ is not None and occ.line != item.anchor:
+            item.anchor, item.evidence_text = occ.line, doc.text(occ.line).strip()
+    return item
+
+
+# -- tables and logs ----------------------------------------------------------------------------
+
+_ISSUE_COL = regex.compile(r"(?i)^(?:issue|problem|symptom|bug)s?$")
+_CAUSE_COL = regex.compile(r"(?i)^root[- ]?causes?$")
+_FIX_COL = regex.compile(r"(?i)^(?:fix|solution|resolution|change|action|remedy)(?:es|s)?(?:\s+applied)?$")
+
+
+def table_items(doc: Document, line: int) -> list[Item]:
+    """"| Issue | Root Cause | Fix |": each row is a problem, its root cause and its fix."""
+    hit = doc.block_at(line)
+    if hit is None or hit[0] != "table" or hit[1].start != line:
         return []
-    rows = context_lines(match)
-    before = _unfenced([r for r in rows if r[0] < match.line])
-    after = _unfenced([r for r in rows if r[0] > match.line])
-    evidence = text.strip()[:300]
-    h = _heading(text)
-    lab = _label(text)
-
-    if h or (lab and not lab[1]):
-        title = h[1] if h else lab[0]
-        ok, topic, decision_section = section_title(title)
-        if not ok:
-            return []
-        block = _block(after, h[0] if h else None, lab[2] if lab and not h else 0)
-        steps, decision, problem, question = _read(block, decision_section, principle == "root_cause")
-        explicit = bool(problem)
-        if not problem:
-            problem, explicit = _problem_before(before)
-            if not explicit and question:
-                problem, explicit = question, True
-            elif topic and not explicit:
-                problem, explicit = topic, False
-        if decision_section and not steps:
-            return []  # a solution with no argument for it is not a reasoning chain
-        if not decision:
-            rest = [r for r in after if not block or r[0] > block[-1][0]]
-            decision = _decision_after(rest)
-        if not decision and principle == "root_cause":
-            decision = _decision_before(before)
-        if not decision and len(steps) >= 3:
-            tail, concl = _split_arrow(steps[-1])
-            if tail:
-                steps[-1], decision = " -> ".join(tail), concl  # "What's missing? -> Configuration only"
-        return _draft(problem, explicit, steps, decision, principle, evidence, match.line)
-
-    m = _INLINE.search(text)
-    if not m or _covered(before):
+    t = hit[1]
+    head = [clean(h, 80) for h in t.header]
+    col = {name: next((i for i, h in enumerate(head) if pattern.match(h)), None)
+           for name, pattern in (("issue", _ISSUE_COL), ("cause", _CAUSE_COL), ("fix", _FIX_COL))}
+    if None in col.values():
         return []
-    value = _clean(m["value"], limit=300)
-    label = m["label"].lower()
-    steps, decision = _split_arrow(value)
-    if "root" in label and "cause" in label:
-        if not rx.fullmatch(r"(?i)root[- ]causes?(?:\s+(?:identified|found|confirmed))?", label.strip()):
-            return []  # "Root Cause Analysis: Determine whether..." names a procedure step
-        # a root cause is a reason; the fix stated with it decides
-        steps, decision = [value], _decision_after(after) or _decision_before(before)
-    elif not steps:
-        # "**Occam's Razor**: do X (simplest, no bottleneck)": the decision with its reason.
-        r = rx.match(r"^(?P<d>.+?)\s*(?:\((?P<why>[^)]{4,})\)|\s[-\u2013\u2014]\s(?P<why2>.{4,}))$", value)
-        why = (r["why"] or r["why2"]) if r else ""
-        if r and (not _REASON_CUE.search(why) or _words(why) < 2 or why.rstrip().endswith("?")):
-            r = None  # "(doc_dae + AI_Overseer)" details the decision; it does not argue for it
-        if r:
-            decision, steps = r["d"], [why]
-        elif value.endswith(":"):
-            decision = f"{value} {_follow(after, items=4)}".strip()
-    lead = _clean(text[: m.start()])
-    problem, explicit = "", False
-    if _words(lead) >= 4 and not rx.search(r"[:*]\s*$", text[: m.start()]):
-        problem, explicit = lead, True
-    if not problem:
-        problem, explicit = _problem_before(before)
-    return _draft(problem, explicit, steps, decision, principle, evidence, match.line)
+    topic = _topic(doc.section_at(line).title) if doc.section_at(line).heading else ""
+    out = []
+    for row in t.rows:
+        cells = [clean(c, 300) for c in row.cells]
+        if len(cells) < len(head):
+            continue
+        issue, cause, fix = cells[col["issue"]], cells[col["cause"]], cells[col["fix"]]
+        if _words(issue) < 1 or _words(cause) < 2 or _words(fix) < 2:
+            continue
+        out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
+                        evidence=[topic] if topic else [], steps=[cause], decision=fix, cause=cause, options=[],
+                        chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
+                        row=True))
+    return out
 
 
-EXTRACTOR = Extractor(extract=extract)
+_QWEN_Q = regex.compile(r"QWEN-FIRST-PRINCIPLES")
+_QWEN_TAG = regex.compile(r"^QWEN-[A-Z-]+$")
+_NEED = regex.compile(r"(?i)\s[-\u2013\u2014]\s(?P<a>(?:need|needs|should|skip|use|check|scan|run|wait|retry|rotate|"
+                      r"switch|fall\s*back|go)\b.*)$")
+
+
+def qwen_items(doc: Document, line: int) -> list[Item]:
+    """"[QWEN-FIRST-PRINCIPLES] Is the last video still live?" and the QWEN records that answer it;
+    a question the log does not answer makes nothing."""
+    hit = doc.block_at(line)
+    if hit is None or hit[0] != "record":
+        return []
+    rec = hit[1]
+    question = clean(rec.message)
+    if _words(question) < 3:
+        return []
+    evidence, steps, decision = [], [], ""
+    for r in doc.records[rec.index + 1: rec.index + 9]:
+        qtags = [t for t in r.tags if _QWEN_TAG.match(t)]
+        msg = clean(r.message)
+        if not msg:
+            continue
+        if "QWEN-FIRST-PRINCIPLES" in qwen_tags_of(r):
+            break
+        if not qtags:
+            if r.level in ("ERROR", "WARNING", "CRITICAL") and len(evidence) < 3:
+                evidence.append(msg)
+                continue
+            if steps:
+                break
+            continue
+        if qtags[0] in ("QWEN-PRIORITIZE", "QWEN-SCORE", "QWEN-INIT"):
+            break
+        m = _NEED.search(msg)
+        if m and not decision:
+            steps.append(msg[: m.start()].strip())
+            decision = m["a"].strip()
+        else:
+            steps.append(msg)
+        if rx.search(r"(?i)\bdecision\s*:", msg):
+            break
+    if not decision or not steps:
+        return []
+    end = rec.line
+    return [Item(anchor=rec.line, label="first_principles", problem=question, explicit=True, evidence=evidence,
+                 steps=steps, decision=decision, cause="", options=[], chosen="", rejected=[], span=(rec.line, end),
+                 evidence_text=doc.text(rec.line).strip()[-200:])]
+
+
+def qwen_tags_of(r) -> list[str]:
+    return [t for t in r.tags if t.startswith("QWEN-")]
+
+
+# -- examples -----------------------------------------------------------------------------------
+
+
+_FINDING = regex.compile(r"(?i)^(?:found|discovered|observed|searched|located|detected|confirmed|verified|evidence|"
+                         r"research\s+findings?)\b")
+
+
+def drafts(item: Item) -> list[Draft]:
+    """The item's examples, each with an input that holds what its output needs.
+
+    - `reason` (problem + evidence -> chain + decision): what the text found ("Found X ALREADY
+      EXISTS") is evidence, so it goes in the input; the chain is the inference. A root cause is
+      found, not inferred, so a root-cause item reasons only from evidence the text gives with it.
+    - `fix` (problem + root cause -> the fix): every root-cause item whose cause is stated.
+    - `choose` (problem + options -> the simplest, and what it rules out): where options are compared.
+    """
+    findings = [t for t in item.steps if _FINDING.match(t)]
+    chain = [t for t in item.steps if t not in findings]
+    evidence = item.evidence + findings
+    inp: dict = {"problem": item.problem}
+    if evidence:
+        inp["evidence"] = evidence
+    ambiguity, ambiguities = 0.0, []
+    if not item.explicit:
+        ambiguity = 0.25
+        ambiguities.append("the problem is read from the entry's context or heading, not stated as one")
+    n = len(chain)
+    rationale = 1.0 if n >= 2 else 0.5 if n == 1 else 0.0
+    note = "" if n >= 2 else f"Partial rationale (the text gives {n} reasoning step(s))"
+    out: dict = {"reasoning_chain": chain, "decision": item.decision, "principle": item.label}
+    if item.rejected:
+        out["rejected"] = item.rejected
+    if item.lesson:
+        out["lesson"] = item.lesson
+    common = dict(evidence=item.evidence_text[:300], label=item.label, line=item.anchor, span=item.span,
+                  ambiguity=ambiguity, ambiguities=ambiguities)
+    made = []
+    derivable = item.label != "root_cause" or bool(evidence)
+    # a table row states a cause and its fix, no chain: the `fix` task's; a choice argued only by its options
+    # is the `choose` task's
+    if not item.row and n and derivable:
+        made.append(Draft(instruction_key="reason", input=inp, output=out,
+                          kind="rationale_chains" if n >= 2 else "decision_trees",
+                          required=("reasoning_chain", "decision", "principle"), rationale=rationale,
+                          rationale_note=note, **common))
+    if item.cause and item.label == "root_cause" and _words(item.cause) >= 3:
+        fix_in = {"problem": item.problem, "root_cause": item.cause}
+        if item.evidence:
+            fix_in["evidence"] = item.evidence
+        fix_out = {"fix": item.decision, **({"plan": item.plan} if item.plan else {}),
+                   **({"lesson": item.lesson} if item.lesson else {}), "principle": item.label}
+        made.append(Draft(instruction_key="fix", input=fix_in, output=fix_out,
+                          kind="decision_trees", required=("fix",), rationale=1.0,
+                          **{**common, "ambiguities": list(ambiguities)}))
+    if item.label == "occams_razor" and len(item.options) >= 2 and item.chosen:
+        made.append(Draft(instruction_key="choose", input={"problem": item.problem, "options": item.options},
+                          output={"choice": item.chosen, "rejected": item.rejected, "decision": item.decision,
+                                  "principle": item.label},
+                          kind="decision_trees", required=("choice", "rejected", "decision"),
+                          rationale=1.0 if chain else 0.5, **{**common, "ambiguities": list(ambiguities)}))
+    return made
+
+
+_PROSE_FENCE = regex.compile(r"^(?:markdown|md|text|txt)?$")
+_MARKDOWN_LINE = regex.compile(r"^\s{0,3}#{1,6}\s+\S|^\s*(?:[-*]\s+)?\*\*[^*]{2,60}\*\*\s*:")
+
+
+def _prose_fence(doc: Document, line: int):
+    """The fenced block holding `line` when it is markdown prose (a pasted report: no language or
+    `markdown`, with headings or labels), else None."""
+    hit = doc.block_at(line)
+    if hit is None or hit[0] != "fence":
+        return None
+    f = hit[1]
+    if not _PROSE_FENCE.match(f.lang) or sum(1 for t in f.body if _MARKDOWN_LINE.match(t)) < 2:
+        return None
+    return f
+
+
+def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
+    items: list[Item] = []
+    plain: list[int] = []
+    fenced: dict[int, list[int]] = {}
+    for line in sorted({m.line for m in hits}):
+        text = doc.text(line)
+        if _QWEN_Q.search(text):
+            items.extend(qwen_items(doc, line))
+        elif text.lstrip().startswith("|"):
+            items.extend(table_items(doc, line))
+        elif principle_of(text):
+            f = _prose_fence(doc, line)
+            if f is None:
+                plain.append(line)
+            else:
+                fenced.setdefault(f.start, []).append(line)
+    found = passages(doc, plain)
+    items.extend(found)
+    for line in plain:
+        if not any(i.span[0] <= line <= i.span[1] for i in found) and (one := inline_item(doc, line)) is not None:
+            items.append(one)
+    for start, lines in fenced.items():
+        # markdown inside a bare fence is a report pasted after a stray or unclosed fence line: the rest
+        # of the document is read as the markdown it is, without that line
+        rest = doc.lines[start + 1 - doc.start:]
+        items.extend(passages(parse_document(rest, start + 1, doc.index, doc.part), lines))
+    out: list[Draft] = []
+    seen: set[str] = set()
+    for item in sorted(items, key=lambda i: i.anchor):
+        key = item.problem + "\x00" + "\x00".join(item.evidence)
+        if key in seen:
+            continue  # one input, one answer: a second passage on the same problem adds nothing
+        seen.add(key)
+        out.extend(drafts(item))
+    return out
+
+
+EXTRACTOR = Extractor(document=extract)

@@ -14,24 +14,34 @@ An item is a named task, module or work item with a WSP 15 score: the four dimen
   read from its text, so that a Python dict that does not parse as JSON reads the same way.
 
 The task is named by the line, its row, its JSON object, the `ACTION: task` line above an
-arbitration row, the label or list item it sits in, or the nearest heading that names something.
-Not items: scales and legends (ranges), template placeholders, rows whose finding is a run
-summary or a nothing-found status, a priority with no score.
+arbitration row, a task field above a score in a code block (`create_fix(task_description=...)`),
+the label or list item it sits in, or the nearest heading that names something; a numbered
+illustration heading ("Example 2: ...") names none. A machine-written row's task loses its detector
+tag ("ORPHAN-", "SIZE"); a name's status tail ("- Resolved in this session") is cut; a numbered
+name ("Batch 001", "batch_004") comes with what the text says of it (the rest of its line, its
+reason) or is no task. Not items: scales and legends (ranges; a default or typical score, "Usually
+4", "Default WSP_VIOLATION: ..."), template placeholders, rows whose finding is a run summary or a
+nothing-found status, a priority with no score.
 
 Each item gives up to three examples, as its text allows: `score` (rate the four dimensions, with
-the text's reasons), `compute` (total and priority from the four given dimensions) and `priority`
-(priority, range and action from a stated total). Totals and priorities always come from
-skills/wsp15.py: a stated total that is not C+I+D+P or a stated priority that the table does not
-give is corrected, and what the text claimed is kept as `stated_total` / `stated_priority`. The
-input never holds the answer: no stated priority, no proposed action, no total for `compute`.
+the text's reasons; only where every WSP, number and name a reason cites is in the input),
+`compute` (total and priority from the four given dimensions) and `priority` (priority, range and
+action from a stated total); a template row may give `record` (read the raw row, its stated
+priority and proposed action cut out: name the task, its dimensions, total and priority). Totals
+and priorities always come from skills/wsp15.py: a stated total that is not C+I+D+P or a stated
+priority that the table does not give is corrected, and what the text claimed is kept as
+`stated_total` / `stated_priority`. The input never holds the answer: no stated priority, no
+proposed action, no total for `compute`.
 
 One item stated twice is one item: a later restatement in the same document (the same task, or
-a task whose words the earlier one holds, with the same total) is dropped here, one in a later
-document by its `identity`. A template dump (dozens of rows with one score vector and no reasons)
-is read in turns: the rows sharing one score vector go round the task kinds `compute`, `record` (read
-the raw row, its stated priority and proposed action cut out: name the task, its dimensions, total
-and priority; the answer names its own task) and `priority`, so that a dump's rows teach three
-skills instead of repeating one answer (EXAMPLES.md 6); each distinct finding is still its own item.
+a task whose words the earlier one holds, with the same total; or, among machine-written rows, a
+file's finding reported again by another detector, whatever its score) is dropped here, one in a
+later document by its `identity`. Template dumps are capped per identical answer (EXAMPLES.md 6):
+each draft names its template (Draft.template: a machine-written row's form and score vector or
+total; for a score with reasons, the reasons too, so that score tables of modules that differ only
+in their name are one template), and the run keeps two drafts per template (the first row of a
+template in a document a `compute` example, the second a `record`); the others are made and
+scored below the threshold with the cap as the reason, so the rejected file shows them.
 """
 
 from __future__ import annotations
@@ -48,7 +58,6 @@ from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.structure import Document, Fence, Section, Table, parse_document
 
-TEMPLATE_TURNS = ("compute", "record", "priority")  # the kinds a dump's rows of one score vector go round
 MAX_TASK = 240
 MAX_DETAILS = 700
 DETAILS_REACH = 80  # lines between a heading and a score for the heading's text to describe the task
@@ -67,7 +76,7 @@ _Q = r"[\"'*`_]{0,3}"  # quotes, bold and code marks around a key or a number
 _DIM = regex.compile(
     r"(?i)(?<![\w-])" + _Q + r"(?P<name>complexity|importance|deferr?ability|impact)" + _Q
     + r"(?:\s*\((?:[CIDP]|Im)\))?" + _Q + r"\s*(?:[:=]|(?=\())\s*" + _Q
-    + r"\(?\s*(?:(?:usually|typically|default|about|~)\s*)?(?P<score>[1-5])(?:\s*/\s*5)?\s*\)?"
+    + r"\(?\s*(?:(?P<hedge>usually|typically|default)\s*|(?:about|~)\s*)?(?P<score>[1-5])(?:\s*/\s*5)?\s*\)?"
     + r"(?![\w.%]|\s*[-\u2013]\s*\d|\s*/\s*\d|\s*[+*x]\s*\d)" + _Q
 )
 _ABBREV_ONE = regex.compile(r"\((?P<name>C|I|D|P|Im)\s*[:=]\s*(?P<score>[1-5])\)")  # "(C=3)" ending a line
@@ -164,6 +173,9 @@ _NOT_TASK = (
     _ACTION_LABEL,
     regex.compile(r"^(?:\[?v?\d+(?:\.\d+)+\]?\s*[-:]?\s*)?(?:\[?\d{4}-\d\d-\d\d\]?\s*[-:]?\s*)?"),
     regex.compile(r"\s*\((?:COMPLETED?|DONE|PENDING|IN PROGRESS|FIXED|RESOLVED|OK|TODO)\)"),
+    # a status after the name ("- Resolved in this session"), not a description of the task
+    regex.compile(r"(?i)\s+[-\u2013\u2014]\s+(?:resolved|fixed|done|completed|closed|merged|shipped|implemented|"
+                  r"superseded|deferred|blocked|pending|in progress)\b[^-\u2013\u2014]{0,40}$"),
 )
 _SPACE_COLON = regex.compile(r"\s+:(?=\s|$)")
 _FRAGMENT = regex.compile(r"\s[,;:>]\s|\s[,;:>]$|^(?i:or|and|but|vs)\b|\b(?i:is|are|was|not|to|of|and|or|the|a|an)$")
@@ -222,6 +234,7 @@ class Item:
     context: str = ""  # where the task is (document, section), when the task does not say
     details: str = ""  # what the text says about the task (for rating)
     template: bool = False  # a row of a machine-written dump (arbitration rows, log lines)
+    legend: bool = False  # a default or typical score ("Usually 4", "Default X: ..."): a legend, not a task
 
     @property
     def total(self) -> int | None:
@@ -400,12 +413,17 @@ def _prev_nonblank(view: _View, n: int, lines: int) -> tuple[int, str] | None:
     return None
 
 
+_ILLUSTRATION = regex.compile(r"(?i)^(?:example|sample|illustration)\s*#?\d+\b")
+
+
 def _heading_task(view: _View, n: int) -> tuple[str, str, tuple[Document, Section] | None]:
     """The nearest heading that names something (with the next one up, or the document title, as
     context), else the document title."""
     secs = view.sections(n)
     for i, (d, sec) in enumerate(secs):
         t = _task_text(sec.title)
+        if _ILLUSTRATION.match(t):
+            return "", "", None  # "Example 2: ...": an illustration, which names no task of its own
         if _names_something(t):
             up = [_task_text(x.title) for _, x in secs[i + 1:]] + [_task_text(view.title or "")]
             ctx = next((u for u in up if _names_something(u) and u.lower() not in t.lower()), "")
@@ -430,6 +448,10 @@ def _lead_in(view: _View, n: int) -> str:
     return p[:-1].strip() if p.endswith(":") and len(p) < 150 and not _META.match(p) else ""
 
 
+# a heading's status after its name ("Phase 2 Status: COMPLETE"): where a task is, not what it is
+_HEADING_STATUS = regex.compile(r"(?i)\s*[-:|]?\s*\bstatus\s*[:=-]\s*\S.*$")
+
+
 def _context_for(view: _View, n: int, task: str) -> str:
     """Where a task named on its own line is: the line that introduces its list, the nearest
     heading or the title that names something."""
@@ -439,8 +461,8 @@ def _context_for(view: _View, n: int, task: str) -> str:
     for _, sec in view.sections(n):
         if n - sec.start > DETAILS_REACH:
             break  # a heading this far above is not where this line is
-        t = _task_text(sec.title)
-        if _names_something(t) and t.lower() not in task.lower():
+        t = _HEADING_STATUS.sub("", _task_text(sec.title))
+        if (_names_something(t) or _BARE.match(t)) and t.lower() not in task.lower():
             return t
     t = _task_text(view.title or "")
     return t if _names_something(t) and t.lower() not in task.lower() else ""
@@ -553,6 +575,10 @@ def _json_reason(text: str) -> tuple[str, str] | None:
     return (_DIM_OF[k["dim"].lower()], _plain(str(value))) if isinstance(value, str) and value.strip() else None
 
 
+def _hedged_dims(text: str) -> bool:
+    return any(m["hedge"] for m in _DIM.finditer(text))
+
+
 def _single_dim(t: str) -> tuple[str, int, tuple[int, int]] | None:
     found = _dims_on(t)
     return found[0] if len(found) == 1 and not _vector_on(t) else None
@@ -613,13 +639,14 @@ class _Reader:
                 if t2:
                     stated_total, last = t2[0], nxt
         item = Item(line=n, first=n, last=last, evidence=_evidence(view.raw(n), spans), form="line",
-                    dims=vec[0] if vec else None, stated_total=stated_total,
+                    dims=vec[0] if vec else None, stated_total=stated_total, legend=_hedged_dims(text),
                     stated_priority=_priority_near(text, tot[1] if tot else vec[1], vec[1] if vec else None))
         self.done.update(range(n, last + 1))
         hit = view.doc.block_at(n)
         item.template = hit is not None and hit[0] == "record"  # a log line: a machine-written row
         self._name(view, item, _cut_spans(text, spans), n)
         self._reason_below(view, item)
+        self._settle(view, item)
         self.items.append(item)
 
     # -- a block of lines, one dimension each
@@ -640,6 +667,7 @@ class _Reader:
         facts: list[str] = []
         lines: list[int] = []
         hi, k, last_dim = lo, lo, None
+        hedged = False  # "Usually 4": the block is a default scale, a legend
         while k <= doc.end and k - lo <= 24:
             t = view.text(k)
             one = _single_dim(t)
@@ -650,6 +678,7 @@ class _Reader:
                     self.done.update(lines or [k])
                     return  # a dimension twice: branches of code, not one score
                 dims[d] = score
+                hedged = hedged or _hedged_dims(t)
                 r, before = _dim_reason(t, span)
                 if r:
                     reasons[d] = r
@@ -680,11 +709,12 @@ class _Reader:
             prio = "P" + m["p"] if m else None
         item = Item(line=anchor, first=min(lo, anchor), last=max(hi, anchor), evidence=_evidence(raw, [span]),
                     form="block", dims=dims, reasons=reasons, stated_total=tot[0] if tot else None,
-                    stated_priority=prio)
+                    stated_priority=prio, legend=hedged)
         self._name(view, item, None, lo)
         if facts:  # "14 files changed (C=3)": what the text observed, before each score
             item.details = " | ".join(x for x in [item.details, *facts] if x)
         self._reason_below(view, item)
+        self._settle(view, item)
         self.items.append(item)
 
     def _block_total(self, view: _View, lo: int, hi: int) -> tuple[int | None, Any, str]:
@@ -872,6 +902,11 @@ class _Reader:
                 item.task, item.name = parent, short or parent
                 item.context = _context_for(view, n, parent)
                 return
+        field = _fence_task(view, first)
+        if field:  # create_fix(task_description="...") above the score it returns, in a code block
+            item.task = item.name = field
+            item.context = _context_for(view, n, field)
+            return
         item.task, item.context, place = _heading_task(view, first)
         item.name = short or item.task
         item.details = _details(place, first)
@@ -882,6 +917,20 @@ class _Reader:
             if len(found) == 1:
                 item.stated_priority = "P" + found[0]["p"]
 
+    def _settle(self, view: _View, item: Item) -> None:
+        """A machine-written row's task without its detector tag ("ORPHAN-", "SIZE"); a numbered
+        name ("Batch 001", "batch_004: Safe") with what the text says it stands for as its details:
+        the rest of its line, its reason, or a reason line under it; without any, no task."""
+        if item.template:
+            item.task, item.name = _untag(item.task), _untag(item.name)
+        if _BARE.match(item.name) and item.task != item.name:
+            tail = item.task[len(item.name):] if item.task.startswith(item.name) else ""
+            item.task, item.details = item.name, item.details or tail.strip(" :-\u2013\u2014")
+        if _BARE.match(item.task) and not item.details:
+            item.details = item.reason or _reason_under(view, item.last) or ""
+            if not item.details:
+                item.task = ""
+
     def _reason_below(self, view: _View, item: Item) -> None:
         """A `Reason:` line right under the score gives a reason for the score as a whole."""
         k = item.last + 1
@@ -891,6 +940,51 @@ class _Reader:
         if m and not _total_on(m["r"]):
             item.reason = _plain(m["r"])
             item.last = k
+
+
+# a reason written by a log under its score: "[0102-REASON] Active reference found - ..."
+_TAG_REASON = regex.compile(r"^\s*(?:\[[^\[\]]{1,40}\]\s*)*\[[\w-]*REASON[\w-]*\]\s*(?P<r>\S.{2,300})$")
+# a numbered name that says nothing of what it is
+_BARE = regex.compile(r"(?i)^(?:batch|test|item|option|step|phase|task|case|example|sample|run|entry|row|issue)"
+                      r"[\s_#-]*\d+$")
+# a detector's tag opening a machine-written row: "ORPHAN- ", "WSP-GUARDIANSTALE- ", "SIZE ", "HEALTHVIOLATION "
+_DETECTOR_TAG = regex.compile(r"^(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-|[A-Z][A-Z0-9]{3,}(?:-[A-Z0-9]+)*)\s+(?=\S)")
+# a task field above a score in a code block: task_description="...", "title": "..."
+_TASK_FIELD = regex.compile(r"""(?i)\b(?:task_description|task|title|description)["']?\s*[=:]\s*(["'])(?P<v>[^"'\n]{3,200})\1""")
+FIELD_REACH = 20  # lines above a score in its code block where a task field names it
+
+
+def _untag(task: str) -> str:
+    rest = _DETECTOR_TAG.sub("", task, count=1)
+    return rest if _names_something(rest) else task
+
+
+def _reason_under(view: _View, n: int) -> str | None:
+    """A log's reason line within three lines under line n, no other score between."""
+    for k in range(n + 1, min(view.doc.end, n + 3) + 1):
+        t = view.text(k)
+        m = _TAG_REASON.match(t) or _REASON_LINE.match(t)
+        if m:
+            return _plain(m["r"])
+        if _total_on(t, loose=True) or _dims_on(t):
+            return None
+    return None
+
+
+def _fence_task(view: _View, first: int) -> str:
+    """The task a code block names above a score in it (a task field of the call or object that
+    returns the score), nearest first; no score between."""
+    if view.fence is None:
+        return ""
+    for k in range(first - 1, max(view.doc.start, first - FIELD_REACH) - 1, -1):
+        t = view.text(k)
+        m = _TASK_FIELD.search(t)
+        if m:
+            task = _task_text(m["v"])
+            return task if _names_something(task) else ""
+        if _total_on(t, loose=True) or _dims_on(t):
+            return ""
+    return ""
 
 
 def _next_nonblank(view: _View, n: int) -> int | None:
@@ -1067,9 +1161,12 @@ _STOP = frozenset("the and for with from into that this are was were has have ha
 
 def _identity(name: str) -> frozenset[str]:
     """What a task is, whatever its counts and sizes: its words and names, lowercased ("113 days"
-    and "114 days" both read as "days"; "Batch 001" reads as "batch_001")."""
+    and "114 days" both read as "days"; "Batch 001" reads as "batch_001"); a path is one name, with
+    its last part ("modules/a/run.py" and "run.py"), so that modules/a and modules/b differ."""
     text = _NAMER.sub(r"\1_\2", name.replace("\\", "/"))
-    return frozenset(w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP)
+    paths = [p.lower() for p in _PATH.findall(text) if "/" in p]
+    words = {w.lower() for w in _WORD.findall(_PATH.sub(" ", text) if paths else text) if w.lower() not in _STOP}
+    return frozenset([*words, *paths, *(p.rsplit("/", 1)[1] for p in paths)])
 
 
 def _names(ident: frozenset[str]) -> frozenset[str]:
@@ -1095,9 +1192,47 @@ def _vector(item: Item) -> tuple[int, ...] | None:
     return tuple(item.dims[d] for d in DIMS) if item.dims and len(item.dims) == 4 else None
 
 
-def _select(items: list[Item]) -> list[tuple[Item, int | None]]:
-    """The document's items in line order, restatements dropped, each with its turn among the
-    template rows of its score vector (None for an item that is not a template row)."""
+_FORM_ROWS = {"arbitration": "arbitration rows", "line": "machine-written rows", "table": "table rows",
+              "block": "score blocks"}
+# a legend, not a task: the default or typical score of a kind of issue ("Default WSP_VIOLATION")
+_DEFAULT_TASK = regex.compile(r"(?i)^(?:the\s+)?(?:default|typical)\b")
+# what a finding is about: paths and file names ("modules/demo/x.py", "ModLog.md")
+_PATH = regex.compile(r"[\w.-]*[/\\][\w./\\-]*\w|\b[\w-]+\.(?:py|md|json|jsonl|txt|ya?ml|toml|js|ts|db|sh|cfg|ini)\b")
+_FINDING_STOP = frozenset("found detected detect file files module modules contains with from that this into "
+                          "python implementation expected".split())
+
+
+def _finding(task: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A machine-written finding as (the paths it names, the stems of its other words): two
+    detectors reporting one file's finding name the same paths and share a stem ("lacking tests",
+    "lacks matching tests")."""
+    paths = frozenset(p.replace("\\", "/").lower() for p in _PATH.findall(task))
+    rest = _PATH.sub(" ", task)
+    stems = frozenset(w.lower()[:4] for w in regex.findall(r"[A-Za-z]{4,}", rest)
+                      if not w.isupper() and w.lower() not in _FINDING_STOP)
+    return paths, stems
+
+
+def _template(item: Item) -> str | None:
+    """The template an item's drafts share with other rows, named by its answer (Draft.template):
+    a machine-written row's form and score vector (or total), and for a score with reasons, the
+    reasons too (score tables that differ only in their name); None for other items."""
+    vec = _vector(item)
+    answer = f"scored C:{vec[0]} I:{vec[1]} D:{vec[2]} P:{vec[3]} (MPS {item.total})" if vec else f"with MPS {item.total}"
+    reasons = [item.reasons[d] for d in DIMS if d in item.reasons] + ([item.reason] if item.reason else [])
+    if item.template:
+        what = _FORM_ROWS.get(item.form, "template rows")
+    elif reasons:
+        what = "items"
+    else:
+        return None
+    return f"{what} {answer}" + (f" with the reasons \"{'; '.join(reasons)}\"" if reasons else "")
+
+
+def _select(items: list[Item]) -> list[tuple[Item, str | None, int]]:
+    """The document's items in line order, restatements and legends dropped, each with its
+    template (None for an item that is none) and its turn among the document's items of that
+    template (0 for the first)."""
     items.sort(key=lambda it: it.line)
     # a dimension block without a total, followed by a line with the same four scores and a total
     # ("Default: C:1 I:4 D:4 Im:3 -> Total: 12"), is that line's item: its reasons join it
@@ -1106,14 +1241,18 @@ def _select(items: list[Item]) -> list[tuple[Item, int | None]]:
             nxt = next((o for o in items[i + 1:i + 3] if o.line - it.last <= 10 and _vector(o) == _vector(it)), None)
             if nxt is not None:
                 nxt.reasons = {**it.reasons, **nxt.reasons}
+                nxt.legend = nxt.legend or it.legend
                 it.task = ""
     kept: dict[int, list[frozenset[str]]] = {}  # total -> identities of the items kept with it
     # (total, name) -> identities holding that name: a task with names restates only one of these,
     # so a dump of a thousand rows is not compared pairwise
     by_name: dict[tuple[int, str], list[frozenset[str]]] = {}
-    copies: dict[tuple, int | None] = {}  # an item written out again word for word -> its turn
-    out: list[tuple[Item, int | None]] = []
-    per_vector: dict[tuple, int] = {}
+    # path -> findings of the machine-written rows kept that name it (paths, stems)
+    findings: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+    # an item written out again word for word -> its template and turn (None: not made)
+    copies: dict[tuple, tuple[str | None, int] | None] = {}
+    out: list[tuple[Item, str | None, int]] = []
+    turns: dict[str, int] = {}
     for it in items:
         if not it.task or it.total is None or _STATUS.search(it.task):
             continue
@@ -1121,7 +1260,8 @@ def _select(items: list[Item]) -> list[tuple[Item, int | None]]:
         if word_for_word in copies:
             # a pasted copy: its drafts are byte-identical, and the quality filter rejects them as
             # exact duplicates, on record
-            out.append((it, copies[word_for_word]))
+            if copies[word_for_word] is not None:
+                out.append((it, *copies[word_for_word]))
             continue
         ident = _identity(it.name or it.task)
         names = _names(ident)
@@ -1131,15 +1271,24 @@ def _select(items: list[Item]) -> list[tuple[Item, int | None]]:
             candidates = kept.get(it.total, [])
         if any(_restates(ident, names, e) for e in candidates):
             continue  # the same task in other words (a summary, a recap): one item, at its first place
+        if it.template:
+            paths, stems = _finding(it.task)
+            if paths and any(paths <= p and stems & st for q in paths for p, st in findings.get(q, ())):
+                continue  # one file's finding reported again by another detector, whatever its score
+            for q in paths:
+                findings.setdefault(q, []).append((paths, stems))
         kept.setdefault(it.total, []).append(ident)
         for name in names:
             by_name.setdefault((it.total, name), []).append(ident)
-        turn = None
-        if it.template and not (it.reasons or it.reason):
-            key = (it.form, _vector(it) or (it.total,))
-            turn = per_vector[key] = per_vector.get(key, -1) + 1
-        copies[word_for_word] = turn
-        out.append((it, turn))
+        if it.legend or _DEFAULT_TASK.match(it.task):
+            copies[word_for_word] = None  # a legend, and its restatements with it, makes no example
+            continue
+        template = _template(it)
+        turn = 0
+        if template is not None:
+            turn = turns[template] = turns.get(template, -1) + 1
+        copies[word_for_word] = (template, turn)
+        out.append((it, template, turn))
     return out
 
 
@@ -1163,7 +1312,26 @@ def _record(doc: Document, item: Item) -> str | None:
     return record
 
 
-def _drafts(item: Item, turn: int | None, doc: Document) -> list[Draft]:
+# what a reason cites that its reader must be given: a WSP, a number, a path or an identifier
+_WSP_NUM = regex.compile(r"(?i)\bWSP[\s_-]?(\d+)\b")
+_CITED = regex.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w.])|[\w.-]*[/\\][\w./\\-]*\w|"
+                       r"\b[A-Za-z]\w*(?:[_.]\w+)+\b")
+
+
+def _derivable(item: Item, inp: dict[str, Any]) -> bool:
+    """Whether every WSP, number, path and identifier the item's reasons cite is in the rating
+    input (a reason citing WSP 49 when the input names none is not derivable from it)."""
+    given = " ".join(str(v) for v in inp.values()) + " " + item.details
+    wsps, low = set(_WSP_NUM.findall(given)), given.lower()
+    for r in [*item.reasons.values(), item.reason or ""]:
+        if not set(_WSP_NUM.findall(r)) <= wsps:
+            return False
+        if any(m.lower() not in low for m in _CITED.findall(_WSP_NUM.sub(" ", r))):
+            return False
+    return True
+
+
+def _drafts(item: Item, template: str | None, turn: int, doc: Document) -> list[Draft]:
     total = item.total
     assert total is not None
     prio = wsp15.nearest_priority(total)
@@ -1171,6 +1339,8 @@ def _drafts(item: Item, turn: int | None, doc: Document) -> list[Draft]:
     inp: dict[str, Any] = {"task_description": item.task}
     if item.context:
         inp["context"] = item.context
+    if _BARE.match(item.task) and item.details:
+        inp["details"] = item.details  # what a numbered name ("Batch 001") stands for
     stated: dict[str, Any] = {}
     if item.stated_total is not None and item.dims and item.stated_total != total:
         stated["stated_total"] = item.stated_total
@@ -1180,7 +1350,7 @@ def _drafts(item: Item, turn: int | None, doc: Document) -> list[Draft]:
     common: dict[str, Any] = dict(
         evidence=item.evidence, label=prio, line=item.line, span=(item.first, item.last),
         identity=f"{total}|" + " ".join(sorted(_identity(item.name or item.task))),
-        ambiguity=0.25 if ambiguities else 0.0, ambiguities=ambiguities)
+        ambiguity=0.25 if ambiguities else 0.0, ambiguities=ambiguities, template=template)
     action = wsp15.PRIORITY_ACTIONS[prio]
     vec = _vector(item)
     if vec is None:
@@ -1188,12 +1358,9 @@ def _drafts(item: Item, turn: int | None, doc: Document) -> list[Draft]:
                **({"range_note": ambiguities[0]} if ambiguities else {}), **stated}
         return [Draft(instruction_key="priority", input={**inp, "mps_total": total}, output=out, kind="decision_trees",
                       required=("mps_total", "priority", "mps_range", "action"), rationale=1.0, **common)]
-    kind = TEMPLATE_TURNS[turn % len(TEMPLATE_TURNS)] if turn is not None else "compute"
-    if kind == "priority":
-        out = {"mps_total": total, "priority": prio, "mps_range": f"{lo}-{hi}", "action": action, **stated}
-        return [Draft(instruction_key="priority", input={**inp, "mps_total": total}, output=out, kind="decision_trees",
-                      required=("mps_total", "priority", "mps_range", "action"), rationale=1.0, **common)]
-    if kind == "record":
+    if item.template and turn == 1:
+        # the second row of a template in a document is read as a record (its answer naming its own
+        # task), so that the two rows a template keeps teach two skills
         record = _record(doc, item)
         if record is not None:
             out = {"task": item.task, **dict(zip(DIMS, vec)), "mps_total": total,
@@ -1204,7 +1371,7 @@ def _drafts(item: Item, turn: int | None, doc: Document) -> list[Draft]:
            "mps_range": f"{lo}-{hi}", "action": action, **stated}
     drafts = [Draft(instruction_key="compute", input={**inp, **dict(zip(DIMS, vec))}, output=out,
                     kind="numeric_examples", required=("mps_total", "priority", "action"), rationale=1.0, **common)]
-    if turn is None and item.details:
+    if item.details and (not item.template or item.reasons or item.reason) and _derivable(item, inp):
         # rating: only where the text says what the task is beyond its name, so that a reader of
         # the input could rate it; the reasons only where the text gives them
         out = {}
@@ -1231,8 +1398,8 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
         if m.line in doc:
             reader.read(m.line)
     drafts: list[Draft] = []
-    for item, turn in _select(reader.items):
-        drafts.extend(_drafts(item, turn, doc))
+    for item, template, turn in _select(reader.items):
+        drafts.extend(_drafts(item, template, turn, doc))
     return drafts
 
 

@@ -29,8 +29,8 @@ summarised across its phases (at its first phase's line); and the audit question
 up to date, and what should change" (at its first stale phase, else its first phase with both a
 stated status and a checklist). Nothing in an example depends on line numbers, so a roadmap pasted
 twice gives the same examples (the filter drops the copy). A template roadmap written out word for
-word in several modules' documents says the same in each: its examples carry their answer without
-the roadmap's name (Draft.answer), so the run makes each answer only a couple of times.
+word in several modules' documents says the same in each: its examples name their answer without
+the roadmap's name (Draft.template), so the run keeps each answer only a couple of times.
 """
 
 from __future__ import annotations
@@ -1572,12 +1572,19 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
 # -- drafts ------------------------------------------------------------------------------------
 
 
-def _answer(key: str, inp: dict[str, Any], out: dict[str, Any]) -> str:
-    """What an example says but for its roadmap's name: the same for a template roadmap written
-    out for several modules, whose examples are then made only a couple of times (Draft.answer)."""
+_KIND_WORDS = {"phase_status": "phase status", "roadmap_summary": "summary", "roadmap_audit": "audit"}
+
+
+def _template(key: str, inp: dict[str, Any], out: dict[str, Any]) -> str:
+    """What an example says but for its roadmap's name, in words with a digest of the rest: the same
+    for a template roadmap written out for several modules, whose examples are then kept only a
+    couple of times (Draft.template)."""
     said = json.dumps([key, {k: v for k, v in inp.items() if k != "roadmap"},
                        {k: v for k, v in out.items() if k != "roadmap"}], sort_keys=True, ensure_ascii=False)
-    return hashlib.blake2b(said.encode("utf-8"), digest_size=12).hexdigest()
+    what = f' of "{out["phase"]}" ({out["status"]})' if "phase" in out and "status" in out else ""
+    digest = hashlib.blake2b(said.encode("utf-8"), digest_size=6).hexdigest()
+    return f"roadmaps giving the same {_KIND_WORDS[key]}{what} [{digest}]"
+
 
 _PHASE_REQUIRED = ("phase", "status", "reason")
 _TAG_ONLY = regex.compile(r"^(?:\[[A-Z][A-Z0-9_+-]{1,20}\]\s*)+$")
@@ -1720,7 +1727,7 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         rationale_note="" if rationale == 1 else "the status rests on a stated word or the phase's place, not on a checklist",
         ambiguity=min(1.0, sum(w for _, w in doubts)), ambiguities=[d for d, _ in doubts],
         line=ph.line, span=(ph.line, ph.last), identity=f"{rm.name}|{ph.name}|{ph.label}",
-        answer=_answer("phase_status", inp, out),
+        template=_template("phase_status", inp, out),
     )
 
 
@@ -1808,7 +1815,7 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         required=("roadmap", "phases"), rationale=1.0, line=first.line, span=(first.line, rm.phases[-1].last),
         ambiguity=1.0 if rm.template else 0.0, ambiguities=[_TEMPLATE[0]] if rm.template else [],
         identity=f"{rm.name}|summary|" + ",".join(f"{p.name}={p.label}" for p in rm.phases),
-        answer=_answer("roadmap_summary", inp, out),
+        template=_template("roadmap_summary", inp, out),
     )
 
 
@@ -1844,7 +1851,7 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
         required=("up_to_date", "verdict"), rationale=1.0, line=anchor.line, span=(anchor.line, anchor.last),
         ambiguity=1.0 if rm.template else 0.0, ambiguities=[_TEMPLATE[0]] if rm.template else [],
         identity=f"{rm.name}|audit|" + ",".join(f"{p.name}={p.label}" for p in both),
-        answer=_answer("roadmap_audit", inp, out),
+        template=_template("roadmap_audit", inp, out),
     )
 
 
