@@ -478,6 +478,58 @@ def test_a_plan_under_way_with_every_phase_done_is_stale_and_the_input_shows_the
                                   "of the plan: the plan's status and its checklists disagree.")
 
 
+CRITERIA = """# Checkout Rollout Plan
+
+## Rollout Steps
+Ship behind a flag, then widen.
+
+## Success Criteria
+
+### Phase 1 Complete (Week 2)
+- [x] Ledger service deployed
+- [ ] Refunds reconciled nightly
+
+### Phase 2 Complete (Week 4)
+- [ ] Invoices exported to the warehouse
+- [ ] Alerts wired to the on-call rota
+"""
+
+
+def test_a_success_criteria_heading_is_not_a_claim_that_the_phase_is_complete(tmp_path: Path) -> None:
+    # "Phase 1 Complete" under "Success Criteria" is what must hold for it to be complete: its checklist says where it is
+    exs = mine(tmp_path, CRITERIA)
+    assert names(exs) == ["Phase 1 Complete (Week 2)", "Phase 2 Complete (Week 4)"]
+    one, two = phase(exs, "Phase 1"), phase(exs, "Phase 2")
+    assert (one.label, two.label) == ("in_progress", "not_started")
+    assert "stated_status" not in one.output and "claimed" not in one.output
+    assert one.output["reason"] == "No status is stated; 1 of 2 checklist items is done."
+    assert by_kind(exs, "roadmap_audit") == []  # no stated status to hold against a checklist
+
+
+def test_a_plan_that_says_all_its_phases_are_complete_is_held_against_their_checklists(tmp_path: Path) -> None:
+    # the plan's own status, in a footer, with a check mark mangled into CJK characters ("笨・")
+    footer = "\n---\n\n**Document Status:** ALL PHASES COMPLETE 笨・**Final Status:** 2/2 phases complete (100%)\n"
+    exs = mine(tmp_path, CRITERIA + footer)
+    claim = "Document Status: ALL PHASES COMPLETE Final Status: 2/2 phases complete (100%)"
+    one, two = phase(exs, "Phase 1"), phase(exs, "Phase 2")
+    assert (one.label, two.label) == ("needs_update", "needs_update")
+    assert (one.output["claimed"], one.output["evidence_shows"]) == ("complete", "in progress")
+    assert (two.output["claimed"], two.output["evidence_shows"]) == ("complete", "not started")
+    assert one.output["reason"] == (f'The plan says "{claim}" (complete), but 1 of 2 checklist items is done, which '
+                                    'means in progress: the stated status and the checklist disagree.')
+    # every task kind shows the plan's claim in its input, so the answer can be derived
+    for e in exs:
+        assert e.input["context"] == claim, e.output
+    [summary], [audit] = by_kind(exs, "roadmap_summary"), by_kind(exs, "roadmap_audit")
+    assert summary.output["needs_update"] == 2
+    assert audit.output["up_to_date"] is False
+    assert [p["claims"] for p in audit.output["stale_phases"]] == [claim, claim]
+    assert all("\u7b28" not in json.dumps(e.output, ensure_ascii=False) for e in exs)
+    # with every box ticked the plan's claim holds
+    ticked = mine(tmp_path, (CRITERIA + footer).replace("- [ ]", "- [x]"))
+    assert [e.label for e in by_kind(ticked, "phase_status")] == ["complete", "complete"]
+
+
 def test_audit_names_the_stale_phase_and_what_to_change(tmp_path: Path) -> None:
     exs = mine(tmp_path, STALE)
     (audit,) = by_kind(exs, "roadmap_audit")
@@ -872,6 +924,33 @@ def test_a_roadmap_in_a_template_with_slots_scores_below_the_threshold(tmp_path:
     # a symbol written in ASCII ("[GREATER_EQUAL]") is not a slot
     real = mine(tmp_path, text.replace("[MODULE_NAME]", "Billing").replace("[CURRENT_PHASE_NAME]", "Coverage [GREATER_EQUAL]90%"))
     assert real and all(e.quality_score >= MIN_QUALITY for e in real)
+
+
+def test_a_roadmap_under_a_title_with_a_slot_scores_below_the_threshold_in_every_task_kind(tmp_path: Path) -> None:
+    text = """# [MODULE_NAME] - Roadmap
+
+## Development Roadmap
+
+### Phase 1: Foundation
+**Status**: Complete
+- [x] Create the src/ package
+- [ ] Write the unit tests
+
+### Phase 2: Integration
+**Status**: Planned
+- [ ] Wire the module into its domain
+"""
+    exs = mine(tmp_path, text)
+    for kind in ("phase_status", "roadmap_summary", "roadmap_audit"):
+        made = by_kind(exs, kind)
+        assert made and all(e.quality_score < MIN_QUALITY for e in made), kind
+        assert all("a template, not a real plan" in " ".join(e.quality.reasons) for e in made)
+    # the same roadmap in a real module's document is a lesson: Phase 1 claims complete with a box open
+    real = mine(tmp_path, text.replace("[MODULE_NAME]", "Billing"))
+    assert {k: [e.quality_score >= MIN_QUALITY for e in by_kind(real, k)] for k in
+            ("phase_status", "roadmap_summary", "roadmap_audit")} == {
+        "phase_status": [True, True], "roadmap_summary": [True], "roadmap_audit": [True]}
+    assert phase(real, "Phase 1").label == "needs_update"
 
 
 # -- copies ------------------------------------------------------------------------------------

@@ -308,6 +308,9 @@ _GROUPS = (
                    r"|development|enhancements?|changes|features|integration)\b|^\W*(?:next\s+(?:steps?|actions?|phases?)"
                    r"|remaining\s+work|future\s+work|what'?s\s+missing|deferred)\b", _F), "not_started"),
 )
+_CRITERIA = regex.compile(r"\b(?:success|acceptance|exit|completion)\s+criteria\b|\bdefinition\s+of\s+done\b", _F)
+_ALL_DONE = regex.compile(r"^\W*(?:all\s+(?:\w+\s+)?)?(?:complete[d]?|done)\b|\ball\s+(?:phases|sprints|milestones|stages)"
+                          r"\s+(?:are\s+)?complete[d]?\b|\b100\s?%\s+complete\b", _F)
 _DATED = regex.compile(r"^[^\w\[]*(?:\[\d{4}-\d\d-\d\d[^\]\n]{0,24}\]|\d{4}-\d\d-\d\d)\s*(?:[-:\u2013]\s*)?"
                     r"|^\W*(?:MODLOG|V\d+(?:\.\d+)+)\s*[-:\u2013]\s*", _F)
 _STATUS_KEY = regex.compile(f"^\\W*(?:(?P<unit>{_UNIT})\\s+status|(?:\\w+\\s+){{0,2}}status|current\\s+state"
@@ -382,12 +385,20 @@ def split_title(title: str) -> tuple[str, str]:
     return bare(t).rstrip(" -\u2192>").strip(), _tidy(" ".join(filter(None, (bare(s) or s.strip() for s in stated))))
 
 
+_MANGLED_MARK = regex.compile(r"[\p{Han}\p{Co}]+[\u30FB\uFF65]?\s*")
+
+
+def _unmangled(text: str) -> str:
+    """Without the marks mangled into CJK or private characters ("泙 Complete", "COMPLETE 笨・")."""
+    return _MANGLED_MARK.sub("", text).strip() if not text.isascii() else text
+
+
 def _tidy(stated: str) -> str:
     """A stated status without the parentheses around it, the gaps a dropped tag leaves, or a tag
     beside its words ("[OK] Complete"); a tag alone is kept (it is what the phase is marked with)."""
     s = rx.sub(r"\(\s+", "(", rx.sub(r"\s+\)", ")", stated)).strip()
     if not s.isascii():
-        s = rx.sub(r"[\p{Han}\p{Co}]+\s*", "", s)  # "泙 Complete": a mark mangled into a CJK or private character
+        s = _unmangled(s)
     if "[" in s:
         words = " ".join(_TAG.sub(" ", s).split())
         if rx.search(r"[A-Za-z]{2}", words):
@@ -903,7 +914,7 @@ class _Reader:
             km = _STATUS_KEY.match(key)
             if not km:
                 continue
-            key, value = plain(key), plain(value)
+            key, value = plain(key), _unmangled(plain(value))
             low = key.lower().lstrip("*_ ")
             if low.startswith("claimed"):
                 claimed[self.scope_of(line)] = (line, value)
@@ -970,6 +981,8 @@ class _Reader:
                 by_unit.setdefault((scope, _norm(named)), []).append(ph)
             elif not _PLAN_NOT_BEGUN.search(value) and rx.search(r"\bin\s+progress\b", value, _F):
                 self.plans.setdefault(scope, []).append((f"{key}: {value}", "in_progress", None))
+            elif _ALL_DONE.search(value):  # "Document Status: ALL SPRINTS COMPLETE": the whole plan claims it is done
+                self.plans.setdefault(scope, []).append((f"{key}: {value}", "complete", None))
         self.phases.sort(key=lambda p: p.line)
 
     def claim(self, line: int, claimed: str, actual_line: int, actual: str) -> None:
@@ -1022,6 +1035,11 @@ class _Reader:
                 ph.context_label = None  # the steps of a procedure share no status with their group
             if titles and _DEFINES.search(titles[0]):
                 continue
+            if titles and _CRITERIA.search(titles[0]) and ph.form in ("heading", "line") and ph.stated \
+                    and ph.checks and status_of(ph.stated) == "complete":
+                # "## Success Criteria / ### Phase 1 Complete (Week 2)": what must hold for Phase 1 to be
+                # complete, not a claim that it is; its checklist says where it stands
+                ph.name, ph.stated = bare(doc.text(ph.line).lstrip("#")), ""
             not_roadmap = _MEASURES if ph.stated else _NOT_ROADMAP
             # (a bold line over the list is a label inside its section: the section's heading says more)
             under = titles[:2] if ph.form != "item" and len(chain) > 1 and chain[0].heading \
@@ -1381,7 +1399,8 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
             against = plan[1] if plan and ph.form in ("heading", "line") and _number(ph.unit) is not None else None
             if ph.unticked_done:
                 ph.label, ph.basis = "needs_update", "checklist"
-            elif against and ((against == "not_started" and d > 0) or (against == "in_progress" and all_done)):
+            elif against and ((against == "not_started" and d > 0) or (against == "in_progress" and all_done)
+                              or (against == "complete" and d < t)):
                 ph.label, ph.basis, ph.context = "needs_update", "plan_checks", plan[0]
                 ph.own = against
             else:
@@ -1732,8 +1751,11 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
 
 
 def _has_slots(doc: Document, first: Phase) -> bool:
-    """Whether the section a roadmap sits in holds a template's slots ("[CURRENT_PHASE_NAME]")."""
+    """Whether the section a roadmap sits in, or a heading over it ("# [MODULE_NAME] - Roadmap"),
+    holds a template's slots ("[CURRENT_PHASE_NAME]")."""
     sec = doc.sections[_roadmap_section(doc, doc.section_at(first.line).index)]
+    if any(s.heading and "_" in s.heading.raw and _SLOT.search(s.heading.raw) for s in doc.ancestors(sec)):
+        return True
     return any("_" in t and _SLOT.search(t) for _, t in doc.span(sec.start, min(sec.end, sec.start + MAX_BODY_LINES)))
 
 
@@ -1806,7 +1828,7 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         if current.left:  # (a plain list under a phase is not in the roadmap's status lines)
             out["next_step"] = current.left[0]
     inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text}
-    context = next((p.context for p in rm.phases if p.basis in ("group", "plan") and p.context), "")
+    context = next((p.context for p in rm.phases if p.basis in ("group", "plan", "plan_checks") and p.context), "")
     if context:
         inp["context"] = context
     return Draft(
