@@ -530,6 +530,77 @@ def test_a_plan_that_says_all_its_phases_are_complete_is_held_against_their_chec
     assert [e.label for e in by_kind(ticked, "phase_status")] == ["complete", "complete"]
 
 
+def test_a_state_said_as_a_label_is_the_item_s_mark_and_the_summary_shows_every_item(tmp_path: Path) -> None:
+    text = """# Search Module
+
+## [ROCKET] Future Development
+
+### Phase 1: Integration Validation (Current)
+- [OK] **Completed**: Index rebuilt from the new schema
+- [OK] **Completed**: Old endpoints kept working
+- [REFRESH] **In Progress**: Load testing of the new ranking
+- [CLIPBOARD] **Next**: Retire the legacy indexer
+
+### Phase 2: Federated Search
+- Query several shards at once
+- Merge rankings across shards
+"""
+    exs = mine(tmp_path, text)
+    one = phase(exs, "Phase 1")
+    assert one.label == "in_progress"
+    assert one.output["done"] == ["Index rebuilt from the new schema", "Old endpoints kept working"]
+    assert one.output["left"] == ["Load testing of the new ranking", "Retire the legacy indexer"]
+    assert one.output["next_step"] == "Load testing of the new ranking"
+    [summary] = by_kind(exs, "roadmap_summary")
+    assert summary.output["phases"][0]["done"] == "2 of 4"
+    assert all(t in summary.input["roadmap_text"] for t in ("Load testing", "Retire the legacy indexer"))
+    # the group heading is quoted without its tag
+    two = phase(exs, "Phase 2")
+    assert two.input["context"] == "Future Development"
+    assert "[ROCKET]" not in two.output["reason"] and "[ROCKET]" not in json.dumps(summary.input)
+
+
+def test_a_bold_name_with_its_title_ends_at_the_bold_and_the_description_is_not_the_name(tmp_path: Path) -> None:
+    text = """# Mailer Module Roadmap
+
+**Development Phases**:
+1. **Phase 1: Initial Setup** - Send plain-text mail through one provider.
+2. **Phase 2: Enhancement** - Add templates, retries and bounce handling.
+3. **Phase 3: Integration** - Connect with the notification modules.
+
+**Current Status**: Phase 1 - Initial Setup
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Phase 1: Initial Setup", "Phase 2: Enhancement", "Phase 3: Integration"]
+    two = phase(exs, "Phase 2")
+    assert two.label == "not_started"
+    assert two.output["reason"] == ('No status of its own; it comes after Phase 1: Initial Setup, which is marked '
+                                    '"Current Status: Phase 1 - Initial Setup" (in progress).')
+    # a status after the dash is still its status
+    done = mine(tmp_path, text.replace("- Send plain-text mail through one provider.", "- COMPLETE"))
+    assert phase(done, "Phase 1").output["stated_status"] == "COMPLETE"
+
+
+def test_the_reason_names_the_sub_heading_over_the_list_it_counts(tmp_path: Path) -> None:
+    text = """# Marketplace Roadmap
+
+## Phase 2: Agent Ecosystem
+
+**Goal**: agents trade services
+
+### Listings
+- **Service catalogue** - what agents offer
+- **Reputation** - how agents rate each other
+
+### Success Criteria
+- [x] 10 agents listed
+- [ ] 100 trades settled
+"""
+    e = phase(mine(tmp_path, text), "Phase 2")
+    assert e.label == "in_progress"
+    assert e.output["reason"] == 'No status is stated; 1 of 2 items under "Success Criteria" is marked done.'
+
+
 def test_audit_names_the_stale_phase_and_what_to_change(tmp_path: Path) -> None:
     exs = mine(tmp_path, STALE)
     (audit,) = by_kind(exs, "roadmap_audit")

@@ -311,6 +311,8 @@ _GROUPS = (
 _CRITERIA = regex.compile(r"\b(?:success|acceptance|exit|completion)\s+criteria\b|\bdefinition\s+of\s+done\b", _F)
 _ALL_DONE = regex.compile(r"^\W*(?:all\s+(?:\w+\s+)?)?(?:complete[d]?|done)\b|\ball\s+(?:phases|sprints|milestones|stages)"
                           r"\s+(?:are\s+)?complete[d]?\b|\b100\s?%\s+complete\b", _F)
+# "Completed: ...", "In Progress: ...", "Next: ...": an item's state said as a label before its text
+_STATE_LABEL = regex.compile(r"^(?:completed?|done|in\s+progress|next|pending|planned|todo|future)\s*:\s+", _F)
 _DATED = regex.compile(r"^[^\w\[]*(?:\[\d{4}-\d\d-\d\d[^\]\n]{0,24}\]|\d{4}-\d\d-\d\d)\s*(?:[-:\u2013]\s*)?"
                     r"|^\W*(?:MODLOG|V\d+(?:\.\d+)+)\s*[-:\u2013]\s*", _F)
 _STATUS_KEY = regex.compile(f"^\\W*(?:(?P<unit>{_UNIT})\\s+status|(?:\\w+\\s+){{0,2}}status|current\\s+state"
@@ -436,6 +438,9 @@ def parse_title(text: str) -> tuple[str, str, str] | None:
         hm = _HEAD.match(head)
         if hm and not rest:  # "**Phase 1: Initial Setup** - ...": the bold part holds name and title
             head, rest = head[: hm.start("rest")].rstrip(" :-\u2013\u2014"), hm.group("rest")
+        elif hm and hm.group("rest").strip() and rx.match(r"^\s*[-\u2013\u2014]\s", plain(bold.group("rest"))) \
+                and not _leading_status(rest):
+            rest = ""  # "**Phase 2: Enhancement** - Add advanced features": a description, not the name
     else:
         hm = _HEAD.match(body)
         head, rest = (body, "") if hm is None else (body[: hm.start("rest")].rstrip(" :-\u2013\u2014"), hm.group("rest"))
@@ -872,7 +877,7 @@ class _Reader:
                 if state is None and lists[it.index] in marked:
                     state = "open"  # an unmarked item in a list of checked ones is not done
                 if state is not None:
-                    checks.append((state, text))
+                    checks.append((state, _STATE_LABEL.sub("", text, count=1) or text))
                     checked_lists.add(lists[it.index])
                 elif lists[it.index] == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
                     scope.append(text)
@@ -880,9 +885,9 @@ class _Reader:
                 ph.checks = checks
                 if ph.form != "item" and all(parent is None for parent, _ in checked_lists):
                     # one labelled list holds them all ("**Success Criteria**:"): the reason names it
-                    labels = {_line_above_list(doc, head) for _, head in checked_lists}
+                    labels = {_line_above_list(doc, head) or _subheading_over(doc, ph, head) for _, head in checked_lists}
                     label = labels.pop() if len(labels) == 1 else ""
-                    label = label[:-1].strip() if label.endswith(":") else ""
+                    label = bare(label[:-1]) if label.endswith(":") else ""
                     if label and all(head - 1 != ph.line and head - 2 != ph.line for _, head in checked_lists):
                         ph.checks_label = label
             if sum(1 for t in scope if rx.match(r"^[^:]{1,40}:\s", t)) * 2 < len(scope):
@@ -1024,7 +1029,7 @@ class _Reader:
                 for t in titles:
                     label = next((lab for pat, lab in _GROUPS if pat.search(t)), None)
                     if label:
-                        ph.context, ph.context_label = t, label
+                        ph.context, ph.context_label = bare(t) or t, label
                         break
             if ph.needs_checks and not ph.checks:
                 continue
@@ -1297,6 +1302,16 @@ def _line_above_list(doc: Document, head: int) -> str:
         p = plain(t)
         return p if len(p) <= 60 and (p.endswith(":") or t.startswith("**")) else ""
     return ""
+
+
+def _subheading_over(doc: Document, ph: Phase, head: int) -> str:
+    """The title of a sub-heading of the phase right over a list ("### Success Criteria"), with a
+    colon as a label line has one; else empty."""
+    sec = doc.section_at(head)
+    if sec.heading is None or sec.start <= ph.line or sec.start < head - 2 or sec.heading.style == "bold":
+        return ""
+    title = plain(sec.heading.raw.lstrip("#"))
+    return f"{title.rstrip(':')}:" if len(title) <= 60 else ""
 
 
 def _item_text(it: ListItem, keep_marks: bool = False) -> str:
@@ -1785,7 +1800,9 @@ def _fitting_text(rm: Roadmap) -> str:
         blocks.append(lines[0])
         if ph.status_line and ph.status_line not in blocks:
             blocks.append(ph.status_line)
-        blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln))
+        items = tuple(t for _, t in ph.checks)  # (also items whose mark is a label: "- [CLIPBOARD] Next: ...")
+        blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln)
+                      or items and ln.lstrip().startswith("- ") and any(t in ln for t in items))
     text = "\n".join(blocks)
     return text if len(text) <= MAX_ROADMAP_CHARS else ""
 
