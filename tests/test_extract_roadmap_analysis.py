@@ -560,6 +560,27 @@ def test_a_state_said_as_a_label_is_the_item_s_mark_and_the_summary_shows_every_
     assert "[ROCKET]" not in two.output["reason"] and "[ROCKET]" not in json.dumps(summary.input)
 
 
+def test_a_state_said_in_capitals_after_an_item_is_its_mark_not_its_text(tmp_path: Path) -> None:
+    text = """# Indexer Notes
+
+## Recommended Next Steps
+
+### Immediate (This Session)
+1. ✅ Document the index layout
+2. ✅ Add the shard adapter - **IMPLEMENTED**
+3. ⏳ Test the query workflow - **IN PROGRESS**
+
+### Short-term (Next Session)
+1. Build the learning database
+"""
+    e = phase(mine(tmp_path, text), "Immediate")
+    assert e.output["done"] == ["Document the index layout", "Add the shard adapter"]
+    assert e.output["next_step"] == "Test the query workflow"
+    # a dash before words that are not a state in capitals is the item's own text
+    kept = phase(mine(tmp_path, text.replace("**IMPLEMENTED**", "done by the ops team")), "Immediate")
+    assert kept.output["done"][1] == "Add the shard adapter - done by the ops team"
+
+
 def test_a_bold_name_with_its_title_ends_at_the_bold_and_the_description_is_not_the_name(tmp_path: Path) -> None:
     text = """# Mailer Module Roadmap
 

@@ -313,6 +313,9 @@ _ALL_DONE = regex.compile(r"^\W*(?:all\s+(?:\w+\s+)?)?(?:complete[d]?|done)\b|\b
                           r"\s+(?:are\s+)?complete[d]?\b|\b100\s?%\s+complete\b", _F)
 # "Completed: ...", "In Progress: ...", "Next: ...": an item's state said as a label before its text
 _STATE_LABEL = regex.compile(r"^(?:completed?|done|in\s+progress|next|pending|planned|todo|future)\s*:\s+", _F)
+# "Add the adapter - IMPLEMENTED": a state said in capitals after a dash (it is the item's mark)
+_STATE_TAIL = regex.compile(r"\s[-\u2013\u2014]\s+(?=(?-i:[A-Z]{2}))(?:(?:complete[d]?|done|implemented|in\s+progress|pending"
+                            r"|deferred|blocked|operational|achieved|exceeded|met)\s*){1,2}$", _F)
 _DATED = regex.compile(r"^[^\w\[]*(?:\[\d{4}-\d\d-\d\d[^\]\n]{0,24}\]|\d{4}-\d\d-\d\d)\s*(?:[-:\u2013]\s*)?"
                     r"|^\W*(?:MODLOG|V\d+(?:\.\d+)+)\s*[-:\u2013]\s*", _F)
 _STATUS_KEY = regex.compile(f"^\\W*(?:(?P<unit>{_UNIT})\\s+status|(?:\\w+\\s+){{0,2}}status|current\\s+state"
@@ -877,7 +880,7 @@ class _Reader:
                 if state is None and lists[it.index] in marked:
                     state = "open"  # an unmarked item in a list of checked ones is not done
                 if state is not None:
-                    checks.append((state, _STATE_LABEL.sub("", text, count=1) or text))
+                    checks.append((state, _STATE_TAIL.sub("", _STATE_LABEL.sub("", text, count=1)) or text))
                     checked_lists.add(lists[it.index])
                 elif lists[it.index] == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
                     scope.append(text)
