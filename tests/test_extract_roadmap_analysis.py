@@ -691,6 +691,28 @@ def test_a_summary_lists_every_phase_even_one_stated_better_elsewhere(tmp_path: 
     assert s.input["roadmap_text"].count("\n") == 2
 
 
+def test_no_summary_of_two_titles_with_one_status_and_no_checklist(tmp_path: Path) -> None:
+    text = """# Session Notes
+
+## Next Steps
+
+### Phase 2: Skills Discovery
+- Scan the skills folders
+- Load each skill's instructions
+
+### Phase 3: Convergence Loop
+- Promote skills that keep passing
+"""
+    exs = mine(tmp_path, text)
+    assert [e.label for e in by_kind(exs, "phase_status")] == ["not_started", "not_started"]
+    assert by_kind(exs, "roadmap_summary") == []  # the two phases' own examples say all of it
+    three = text + "\n### Phase 4: Rollout\n- Ship to every module\n"
+    assert len(by_kind(mine(tmp_path, three), "roadmap_summary")) == 1
+    ticked = text.replace("- Scan the skills folders", "- [x] Scan the skills folders").replace(
+        "- Load each", "- [ ] Load each")
+    assert len(by_kind(mine(tmp_path, ticked), "roadmap_summary")) == 1
+
+
 def test_a_summary_lists_a_phase_once(tmp_path: Path) -> None:
     text = """# Skills Phase 2 - Completion Audit
 

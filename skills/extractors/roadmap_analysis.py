@@ -1826,6 +1826,8 @@ def _kind(ph: Phase) -> str:
 def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
     if len(rm.phases) < 2 or len({_kind(p) for p in rm.phases} - {"named"}) > 1 or any(p.silent for p in rm.phases):
         return None  # (a phase with next-step horizons under it is not one roadmap to sum up; nor one whose current stage is unclear)
+    if len(rm.phases) == 2 and not any(p.checks for p in rm.phases) and rm.phases[0].label == rm.phases[1].label:
+        return None  # two titles with one status: nothing to sum up that their own examples do not say
     text = _fitting_text(rm)
     if not text:
         return None
