@@ -84,7 +84,11 @@ _CHECK_FIRST = frozenset(k[0] for k in CHECKS)
 
 # document kinds, tried in this order on the title, then the path; the first that matches wins
 DOC_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("modlog", re.compile(r"(?i)\bmod\s*log\b|\bchange\s*log\b|changelog|\bmodification\s+log\b|\bdevelopment\s+log\b|\bdev\s*log\b|\bevolution\s+log\b|\brelease\s+notes\b")),
+    # a title that names the log ("X - ModLog", "ModLog: X", "X Change Log (WSP 22)", "MODLOG ENTRIES"),
+    # not one that mentions it ("dae_infrastructure ModLog.md created", "ModLog Template")
+    ("modlog", re.compile(r"(?i)(?:\bmod\s*log|\bchange\s*log|changelog|\bmodification\s+log|\bdevelopment\s+log|"
+                          r"\bdev\s*log|\bevolution\s+log|\brelease\s+notes)"
+                          r"(?=\s*$|\s*[-:|(\u2013\u2014]|\s+(?:entries|history|section)\b)")),
     ("readme", re.compile(r"(?i)\breadme\b")),
     ("roadmap", re.compile(r"(?i)\broad\s*map\b|\bplan\b|\bsprint\b|\bmilestones?\b|\bexecution\s+path\b")),
     ("wsp_protocol", re.compile(r"(?i)^\W*WSP[\s_-]?\d+\s*[:\-]\s*.*\b(?:protocol|standard|specification|system|architecture|principles?)\b")),

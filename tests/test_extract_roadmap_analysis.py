@@ -260,6 +260,49 @@ def test_phases_after_the_current_one_have_not_started(tmp_path: Path) -> None:
     assert proto.output["reason"].startswith("No status of its own; it comes after PoC")
 
 
+def test_a_phase_placed_by_its_neighbour_is_told_what_the_neighbour_says_of_itself(tmp_path: Path) -> None:
+    # Sprint 1 is CURRENT, and its success criteria are all ticked: it needs an update. Sprint 2 comes
+    # after it; its reason gives what Sprint 1 says of itself (as its input shows), not that label.
+    text = """# Checkout Revamp - Sprint Roadmap
+
+#### Sprint 2 (Month 2): Saved Carts
+**Deliverables**:
+- Cart persistence
+- Cart sharing
+
+#### Sprint 1 (CURRENT - Week 1): One-Click Pay
+**Sprint 1 Success Criteria**:
+- ✅ Token vault wired
+- ✅ Pay button live
+"""
+    exs = mine(tmp_path, text)
+    assert phase(exs, "Sprint 1").label == "needs_update"
+    two = phase(exs, "Sprint 2")
+    assert two.label == "not_started"
+    assert two.input["context"] == "Sprint 1: One-Click Pay (CURRENT - Week 1)"
+    assert two.output["reason"] == ('No status of its own; it comes after Sprint 1: One-Click Pay, which is marked '
+                                    '"CURRENT - Week 1" (in progress).')
+    assert "needs_update" not in two.output["reason"]
+
+
+def test_a_phase_placed_by_a_checklist_is_given_the_count(tmp_path: Path) -> None:
+    text = """# Search Module - Roadmap
+
+## Phase 1: Index
+- [x] Tokeniser
+- [x] Inverted index
+
+## Phase 2: Ranking
+
+## Phase 3: Facets
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Phase 2")
+    assert two.label == "not_started"
+    assert two.input["context"] == "Phase 1: Index (2 of 2 checklist items done)"
+    assert two.output["reason"].endswith("which has 2 of 2 checklist items done (complete).")
+
+
 def test_markers_mean_what_the_guide_says_and_priority_is_not_a_status(tmp_path: Path) -> None:
     text = """# Src Module - Roadmap
 
@@ -283,6 +326,72 @@ def test_markers_mean_what_the_guide_says_and_priority_is_not_a_status(tmp_path:
     # "(P0)" is a priority; after two phases that have not started it has not started either
     hard = phase(exs, "Phase 2")
     assert hard.output["phase"] == "Phase 2: Hardening (P0)" and "stated_status" not in hard.output
+
+
+def test_a_time_estimate_is_not_a_status(tmp_path: Path) -> None:
+    text = """# Federation Vision
+
+**Vision Documented (PoC -> Proto -> MVP):**
+- **PoC (Current)**: local oracle for one project
+- **Prototype (3-6mo)**: servers expose knowledge
+- **MVP (Q3 2026)**: oracle network
+"""
+    exs = mine(tmp_path, text)
+    for name in ("Prototype", "MVP"):
+        e = phase(exs, name)
+        assert e.label == "not_started" and "stated_status" not in e.output
+        assert e.output["reason"].startswith("No status of its own; it comes after PoC")
+
+
+def test_a_phase_placed_after_others_is_told_the_nearest_one_before_it(tmp_path: Path) -> None:
+    text = """# Advisor Plan
+
+## Phase Plan
+### Phase A: Preparation
+- Audit the folder
+- Draft this plan (complete)
+
+### Phase B: Framework
+- [x] Seed the docs
+
+### Phase C: Implementation
+- [x] Scaffold the package
+- Wire the CLI flag
+
+### Phase D: Deployment
+- Dry runs on real queries
+"""
+    d = phase(mine(tmp_path, text), "Phase D")
+    assert d.label == "not_started"
+    assert d.input["context"] == "Phase C: Implementation (1 of 2 checklist items done)"
+
+
+def test_a_status_tag_alone_is_quoted_in_the_reason_not_given_as_the_stated_status(tmp_path: Path) -> None:
+    # "[OK]" is an emoji written in ASCII: no field is made of it; beside words it is dropped
+    text = """# Chat Module - SWOT Assessment
+
+### Phase 1: Architectural Analysis [OK]
+- Found three duplicate components
+
+### Phase 2: Implementation [REFRESH]
+- Created modular components
+
+### Phase 3: Validation [OK] Complete
+- Core functionality works
+"""
+    exs = mine(tmp_path, text)
+    one, two, three = phase(exs, "Phase 1"), phase(exs, "Phase 2"), phase(exs, "Phase 3")
+    assert (one.label, two.label, three.label) == ("complete", "in_progress", "complete")
+    assert "stated_status" not in one.output and "stated_status" not in two.output
+    assert one.output["reason"] == 'It is marked "[OK]" (complete).'
+    assert two.output["reason"] == 'It is marked "[REFRESH]" (in progress).'
+    assert three.output["stated_status"] == "Complete"
+
+
+def test_a_mark_mangled_into_a_private_character_is_not_in_the_stated_status(tmp_path: Path) -> None:
+    text = "# Sprint Map\n\n| Sprint | Description | Status |\n|---|---|---|\n| V1 | Bridge | \ue05e泙 Complete |\n"
+    (e,) = by_kind(mine(tmp_path, text), "phase_status")
+    assert e.output["stated_status"] == "Complete"
 
 
 # -- the lesson: a stated status its own checklist contradicts ----------------------------------
@@ -319,6 +428,198 @@ def test_not_started_over_ticked_items_needs_an_update_and_says_both(tmp_path: P
     assert "10 of 10 checklist items are done" in e.output["reason"]
     assert e.quality_score >= MIN_QUALITY
     assert phase(exs, "Phase 2").label == "not_started"
+
+
+def test_the_reason_names_the_labelled_list_it_counts(tmp_path: Path) -> None:
+    text = """# Index Plan
+
+**Status**: Ready for Phase 1 implementation
+
+### Phase 1: Surgical Executor
+**Goal**: exact targets
+
+**Success Criteria**:
+- [OK] All functions indexed
+- [OK] Sub-second response
+"""
+    e = phase(mine(tmp_path, text), "Phase 1")
+    assert e.label == "needs_update"
+    assert e.output["reason"] == ('The text says "Status: Ready for Phase 1 implementation" (not started), but 2 of 2 '
+                                  'items under "Success Criteria" are marked done, which means complete: the stated '
+                                  'status and the checklist disagree.')
+
+
+PLAN_UNDER_WAY = """# Violations Log
+
+### Remediation Plan
+
+#### PHASE 1: STRUCTURAL COMPLIANCE
+1. **✅ Fix test folders**
+2. **✅ Fix domains**
+
+#### PHASE 2: SIZE COMPLIANCE
+1. **{mark} Refactor large files**
+
+#### **Resolution Status**: ASSIGNED - Systematic resolution in progress
+"""
+
+
+def test_a_plan_under_way_with_one_phase_done_is_as_it_should_be(tmp_path: Path) -> None:
+    exs = mine(tmp_path, PLAN_UNDER_WAY.format(mark="⏳"))
+    assert phase(exs, "PHASE 1").label == "complete" and phase(exs, "PHASE 2").label == "not_started"
+
+
+def test_a_plan_under_way_with_every_phase_done_is_stale_and_the_input_shows_the_others(tmp_path: Path) -> None:
+    e = phase(mine(tmp_path, PLAN_UNDER_WAY.format(mark="✅")), "PHASE 1")
+    assert e.label == "needs_update"
+    assert e.input["other_phases"] == ["PHASE 2: SIZE COMPLIANCE (1 of 1 checklist items done)"]
+    assert e.output["reason"] == ('The plan says "Resolution Status: ASSIGNED - Systematic resolution in progress" '
+                                  '(in progress), but 2 of 2 checklist items are done, as are those of every other phase '
+                                  "of the plan: the plan's status and its checklists disagree.")
+
+
+CRITERIA = """# Checkout Rollout Plan
+
+## Rollout Steps
+Ship behind a flag, then widen.
+
+## Success Criteria
+
+### Phase 1 Complete (Week 2)
+- [x] Ledger service deployed
+- [ ] Refunds reconciled nightly
+
+### Phase 2 Complete (Week 4)
+- [ ] Invoices exported to the warehouse
+- [ ] Alerts wired to the on-call rota
+"""
+
+
+def test_a_success_criteria_heading_is_not_a_claim_that_the_phase_is_complete(tmp_path: Path) -> None:
+    # "Phase 1 Complete" under "Success Criteria" is what must hold for it to be complete: its checklist says where it is
+    exs = mine(tmp_path, CRITERIA)
+    assert names(exs) == ["Phase 1 Complete (Week 2)", "Phase 2 Complete (Week 4)"]
+    one, two = phase(exs, "Phase 1"), phase(exs, "Phase 2")
+    assert (one.label, two.label) == ("in_progress", "not_started")
+    assert "stated_status" not in one.output and "claimed" not in one.output
+    assert one.output["reason"] == "No status is stated; 1 of 2 checklist items is done."
+    assert by_kind(exs, "roadmap_audit") == []  # no stated status to hold against a checklist
+
+
+def test_a_plan_that_says_all_its_phases_are_complete_is_held_against_their_checklists(tmp_path: Path) -> None:
+    # the plan's own status, in a footer, with a check mark mangled into CJK characters ("笨・")
+    footer = "\n---\n\n**Document Status:** ALL PHASES COMPLETE 笨・**Final Status:** 2/2 phases complete (100%)\n"
+    exs = mine(tmp_path, CRITERIA + footer)
+    claim = "Document Status: ALL PHASES COMPLETE Final Status: 2/2 phases complete (100%)"
+    one, two = phase(exs, "Phase 1"), phase(exs, "Phase 2")
+    assert (one.label, two.label) == ("needs_update", "needs_update")
+    assert (one.output["claimed"], one.output["evidence_shows"]) == ("complete", "in progress")
+    assert (two.output["claimed"], two.output["evidence_shows"]) == ("complete", "not started")
+    assert one.output["reason"] == (f'The plan says "{claim}" (complete), but 1 of 2 checklist items is done, which '
+                                    'means in progress: the stated status and the checklist disagree.')
+    # every task kind shows the plan's claim in its input, so the answer can be derived
+    for e in exs:
+        assert e.input["context"] == claim, e.output
+    [summary], [audit] = by_kind(exs, "roadmap_summary"), by_kind(exs, "roadmap_audit")
+    assert summary.output["needs_update"] == 2
+    assert audit.output["up_to_date"] is False
+    assert [p["claims"] for p in audit.output["stale_phases"]] == [claim, claim]
+    assert all("\u7b28" not in json.dumps(e.output, ensure_ascii=False) for e in exs)
+    # with every box ticked the plan's claim holds
+    ticked = mine(tmp_path, (CRITERIA + footer).replace("- [ ]", "- [x]"))
+    assert [e.label for e in by_kind(ticked, "phase_status")] == ["complete", "complete"]
+
+
+def test_a_state_said_as_a_label_is_the_item_s_mark_and_the_summary_shows_every_item(tmp_path: Path) -> None:
+    text = """# Search Module
+
+## [ROCKET] Future Development
+
+### Phase 1: Integration Validation (Current)
+- [OK] **Completed**: Index rebuilt from the new schema
+- [OK] **Completed**: Old endpoints kept working
+- [REFRESH] **In Progress**: Load testing of the new ranking
+- [CLIPBOARD] **Next**: Retire the legacy indexer
+
+### Phase 2: Federated Search
+- Query several shards at once
+- Merge rankings across shards
+"""
+    exs = mine(tmp_path, text)
+    one = phase(exs, "Phase 1")
+    assert one.label == "in_progress"
+    assert one.output["done"] == ["Index rebuilt from the new schema", "Old endpoints kept working"]
+    assert one.output["left"] == ["Load testing of the new ranking", "Retire the legacy indexer"]
+    assert one.output["next_step"] == "Load testing of the new ranking"
+    [summary] = by_kind(exs, "roadmap_summary")
+    assert summary.output["phases"][0]["done"] == "2 of 4"
+    assert all(t in summary.input["roadmap_text"] for t in ("Load testing", "Retire the legacy indexer"))
+    # the group heading is quoted without its tag
+    two = phase(exs, "Phase 2")
+    assert two.input["context"] == "Future Development"
+    assert "[ROCKET]" not in two.output["reason"] and "[ROCKET]" not in json.dumps(summary.input)
+
+
+def test_a_state_said_in_capitals_after_an_item_is_its_mark_not_its_text(tmp_path: Path) -> None:
+    text = """# Indexer Notes
+
+## Recommended Next Steps
+
+### Immediate (This Session)
+1. ✅ Document the index layout
+2. ✅ Add the shard adapter - **IMPLEMENTED**
+3. ⏳ Test the query workflow - **IN PROGRESS**
+
+### Short-term (Next Session)
+1. Build the learning database
+"""
+    e = phase(mine(tmp_path, text), "Immediate")
+    assert e.output["done"] == ["Document the index layout", "Add the shard adapter"]
+    assert e.output["next_step"] == "Test the query workflow"
+    # a dash before words that are not a state in capitals is the item's own text
+    kept = phase(mine(tmp_path, text.replace("**IMPLEMENTED**", "done by the ops team")), "Immediate")
+    assert kept.output["done"][1] == "Add the shard adapter - done by the ops team"
+
+
+def test_a_bold_name_with_its_title_ends_at_the_bold_and_the_description_is_not_the_name(tmp_path: Path) -> None:
+    text = """# Mailer Module Roadmap
+
+**Development Phases**:
+1. **Phase 1: Initial Setup** - Send plain-text mail through one provider.
+2. **Phase 2: Enhancement** - Add templates, retries and bounce handling.
+3. **Phase 3: Integration** - Connect with the notification modules.
+
+**Current Status**: Phase 1 - Initial Setup
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Phase 1: Initial Setup", "Phase 2: Enhancement", "Phase 3: Integration"]
+    two = phase(exs, "Phase 2")
+    assert two.label == "not_started"
+    assert two.output["reason"] == ('No status of its own; it comes after Phase 1: Initial Setup, which is marked '
+                                    '"Current Status: Phase 1 - Initial Setup" (in progress).')
+    # a status after the dash is still its status
+    done = mine(tmp_path, text.replace("- Send plain-text mail through one provider.", "- COMPLETE"))
+    assert phase(done, "Phase 1").output["stated_status"] == "COMPLETE"
+
+
+def test_the_reason_names_the_sub_heading_over_the_list_it_counts(tmp_path: Path) -> None:
+    text = """# Marketplace Roadmap
+
+## Phase 2: Agent Ecosystem
+
+**Goal**: agents trade services
+
+### Listings
+- **Service catalogue** - what agents offer
+- **Reputation** - how agents rate each other
+
+### Success Criteria
+- [x] 10 agents listed
+- [ ] 100 trades settled
+"""
+    e = phase(mine(tmp_path, text), "Phase 2")
+    assert e.label == "in_progress"
+    assert e.output["reason"] == 'No status is stated; 1 of 2 items under "Success Criteria" is marked done.'
 
 
 def test_audit_names_the_stale_phase_and_what_to_change(tmp_path: Path) -> None:
@@ -370,6 +671,95 @@ def test_summary_across_phases_sits_at_the_first_phase(tmp_path: Path) -> None:
     assert "## Phase 3: Dunning" in s.input["roadmap_text"]
 
 
+def test_a_summary_lists_every_phase_even_one_stated_better_elsewhere(tmp_path: Path) -> None:
+    # Phase 3 has its own status line at the head; the list still shows it, so its summary does too
+    text = """# Skills Phase 3 - Final Audit
+
+**Status**: Phase 3 is 100% COMPLETE
+
+## Executive Summary
+
+**Current Status**:
+- ✅ Phase 1 is 100% complete (monitor + memory)
+- ✅ Phase 2 is 100% complete (discovery + inference)
+- ✅ Phase 3 is 100% complete (daemon integration)
+"""
+    exs = mine(tmp_path, text)
+    assert sorted(names(exs)) == ["Phase 1", "Phase 2", "Phase 3"]
+    (s,) = by_kind(exs, "roadmap_summary")
+    assert [p["phase"] for p in s.output["phases"]] == ["Phase 1", "Phase 2", "Phase 3"]
+    assert s.input["roadmap_text"].count("\n") == 2
+
+
+def test_no_summary_of_two_titles_with_one_status_and_no_checklist(tmp_path: Path) -> None:
+    text = """# Session Notes
+
+## Next Steps
+
+### Phase 2: Skills Discovery
+- Scan the skills folders
+- Load each skill's instructions
+
+### Phase 3: Convergence Loop
+- Promote skills that keep passing
+"""
+    exs = mine(tmp_path, text)
+    assert [e.label for e in by_kind(exs, "phase_status")] == ["not_started", "not_started"]
+    assert by_kind(exs, "roadmap_summary") == []  # the two phases' own examples say all of it
+    three = text + "\n### Phase 4: Rollout\n- Ship to every module\n"
+    assert len(by_kind(mine(tmp_path, three), "roadmap_summary")) == 1
+    ticked = text.replace("- Scan the skills folders", "- [x] Scan the skills folders").replace(
+        "- Load each", "- [ ] Load each")
+    assert len(by_kind(mine(tmp_path, ticked), "roadmap_summary")) == 1
+
+
+def test_a_summary_lists_a_phase_once(tmp_path: Path) -> None:
+    text = """# Skills Phase 2 - Completion Audit
+
+**Status**: Phase 2 is COMPLETE
+
+## Phase 2: Discovery and Inference
+- [x] Filesystem discovery
+- [x] Local inference
+
+## Phase 3: Convergence
+- [ ] Promotion rules
+"""
+    exs = mine(tmp_path, text)
+    for s in by_kind(exs, "roadmap_summary"):
+        units = [p["phase"].split(":")[0] for p in s.output["phases"]]
+        assert len(units) == len(set(units)), s.output
+
+
+def test_arrows_and_dunders_in_names_and_items_are_kept(tmp_path: Path) -> None:
+    text = """# Pipeline Plan
+
+### Phase 3: Wiring (Week 3)
+- [ ] Wire the chain: HoloDAE → WRE → GitPushDAE
+- [ ] Add `tests/__init__.py`
+"""
+    e = phase(mine(tmp_path, text), "Phase 3")
+    assert e.output["left"] == ["Wire the chain: HoloDAE → WRE → GitPushDAE", "Add tests/__init__.py"]
+
+
+def test_no_summary_of_a_phase_with_next_step_horizons(tmp_path: Path) -> None:
+    text = """# Analysis Session Notes
+
+## Phase 4: Batch Analysis [OK]
+- Five protocols checked
+
+## Next Steps
+
+### Immediate (Next 30 minutes)
+- Fix the parser
+
+### Long-term (Phase 6)
+- Full batch run
+"""
+    exs = mine(tmp_path, text)
+    assert len(by_kind(exs, "phase_status")) == 3 and by_kind(exs, "roadmap_summary") == []
+
+
 def test_every_example_carries_the_label_of_the_phase_at_its_line(tmp_path: Path) -> None:
     exs = mine(tmp_path, HEADINGS + "\n" + STALE.replace("# Remediation Plan", "## Remediation Plan"))
     label_at = {e.line: e.label for e in by_kind(exs, "phase_status")}
@@ -403,6 +793,194 @@ def test_criteria_tests_metrics_and_approvals_are_not_phases(tmp_path: Path) -> 
     assert mine(tmp_path, text) == []
 
 
+def test_a_modlog_entry_quoted_in_a_report_is_not_a_roadmap(tmp_path: Path) -> None:
+    # an audit drafts the entry its module's ModLog lacks: the entry's TODOs are follow-ups, not a
+    # phase's checklist, and its title is what the entry would say, not a status report
+    text = """# Ingest Phase 1 - Compliance Audit Report
+
+### 3. ModLog Not Updated
+
+**Required Entry** in `modules/ingest/ModLog.md`:
+
+```markdown
+## [2025-11-02] Phase 1: Core Parsers Complete
+
+**Files Created**:
+- src/csv_reader.py
+
+**TODOs**:
+- [ ] Create tests/test_csv_reader.py
+- [ ] Update INTERFACE.md
+```
+"""
+    assert mine(tmp_path, text) == []
+
+
+def test_a_group_of_todos_in_a_modlog_is_not_a_phase(tmp_path: Path) -> None:
+    text = """# Sync Bridge - ModLog
+
+## TODO List
+
+### **[REFRESH] Production Deployment TODOs** - @agents - priority: HIGH
+- [ ] **Real API Integration** - call the live service
+- [ ] **Security Hardening** - access controls
+
+### **[OK] Load Testing TODOs** - @agents - priority: HIGH
+- [x] **Stress Testing** - COMPLETED
+"""
+    assert mine(tmp_path, text) == []
+
+
+def test_a_status_that_only_says_not_complete_settles_nothing(tmp_path: Path) -> None:
+    # under way, or not begun? Without a checklist the line does not say; nor does its place
+    text = """# Ingest Phase 1 - Compliance Audit Report
+
+**Date**: 2025-11-02
+**Status**: VIOLATIONS FOUND - Phase 1 NOT COMPLETE
+
+## Executive Summary
+
+Phase 1 cannot be declared complete until the violations are fixed.
+=============================================================================
+# Platform Milestones
+
+**Milestones**:
+- **Vision Documentation**: ✅ COMPLETE - published
+- **Agent Sandbox**: ❌ NOT YET OPERATIONAL - blocked by quotas
+- **Marketplace**: PLANNED
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Vision Documentation", "Marketplace"]
+
+
+def test_integration_points_are_not_phases(tmp_path: Path) -> None:
+    text = """# Autonomy Dev Log
+
+### Integration Points
+
+**Existing Systems**:
+- `modules/consent/` - permission patterns reused
+
+**Future Integration** (Phase 2-4):
+- `modules/overseer/` - confidence tracking
+- `modules/livechat/` - heartbeat metrics
+"""
+    assert mine(tmp_path, text) == []
+
+
+def test_scope_and_notes_in_a_title_are_not_its_status(tmp_path: Path) -> None:
+    text = """# Sentinel Notes
+
+### Remaining Work
+
+**Phase 1 (Next 2 WSPs)**:
+- [ ] WSP 50 augmentation
+- [ ] WSP 87 augmentation
+
+**Federation Builds on Existing**:
+- Proto: docs served over MCP (25K tokens - FUTURE)
+- MVP: knowledge graph (75K tokens - VISION)
+"""
+    exs = mine(tmp_path, text)
+    one = phase(exs, "Phase 1")
+    assert "stated_status" not in one.output and one.label == "not_started"
+    assert one.output["reason"] == "No status is stated; 0 of 2 checklist items are done."
+    proto, mvp = phase(exs, "Proto"), phase(exs, "MVP")
+    assert (proto.output["phase"], proto.output["stated_status"]) == ("Proto: docs served over MCP (25K tokens)", "FUTURE")
+    assert (mvp.output["phase"], mvp.output["stated_status"]) == ("MVP: knowledge graph (75K tokens)", "VISION")
+
+
+def test_a_current_state_line_says_no_more_than_it_says(tmp_path: Path) -> None:
+    # "Current State: POC (architecture complete)": the stage the work is in, or one it has passed?
+    # "Current State: POC (1.1.1)" over what was built: no status word. Neither is an example, and
+    # nothing is added to the text. A current status naming a listed phase makes it the one under way.
+    text = """# Router Notes
+
+### Evolution Roadmap (POC -> Proto -> MVP)
+
+**Current State**: POC (Proof of Concept architecture complete)
+=============================================================================
+# Orchestrator - Development Roadmap
+
+## Current State: POC (1.1.1)
+- Pattern memory implemented
+- Plugin architecture designed
+=============================================================================
+# Payments Module Roadmap
+
+**Development Phases**:
+1. **Phase 1: Initial Setup** - basic API calls
+2. **Phase 2: Enhancement** - retries and formatting
+
+**Current Status**: Phase 1 - Initial Setup
+"""
+    exs = mine(tmp_path, text)
+    assert [n.split(":")[0] for n in names(exs)] == ["Phase 1", "Phase 2"]
+    one = phase(exs, "Phase 1")
+    assert one.label == "in_progress" and one.input["status_line"] == "Current Status: Phase 1 - Initial Setup"
+    assert phase(exs, "Phase 2").label == "not_started"
+    assert all("(current)" not in json.dumps(e.input) for e in exs)
+    (s,) = by_kind(exs, "roadmap_summary")  # its text shows the line that says where the plan stands
+    assert "Current Status: Phase 1 - Initial Setup" in s.input["roadmap_text"].splitlines()
+
+
+def test_a_testing_workflow_and_a_list_of_triggers_are_not_roadmaps(tmp_path: Path) -> None:
+    text = """# Bridge Module - ModLog
+
+### **WSP Testing Workflow COMPLETE**
+- [OK] **Phase 1**: Extension core fixes (all extension tests passing)
+- [OK] **Phase 2**: Bridge connectivity (all bridge tests passing)
+
+### Completion Checklist
+**Automatic Execution Triggers**:
+- ✅**Phase 1**: Documentation updates (ModLog, ROADMAP.md)
+- ✅**Phase 2**: System validation (audit, tests)
+"""
+    assert mine(tmp_path, text) == []
+
+
+def test_a_list_under_another_label_is_not_the_phase_s_work(tmp_path: Path) -> None:
+    # the root causes a fix addressed are not what the phase did
+    text = """# Push Daemon Fixes
+
+## Implementation Complete
+
+### Phase 1: Core Fixes
+**Problem**: every push blocked
+**Root Causes**:
+- clean-tree check too strict
+- night window too wide
+
+### Phase 2: Smarter Commit Messages
+**Deliverables**:
+- Summaries drawn from the ModLog
+"""
+    exs = mine(tmp_path, text)
+    one, two = phase(exs, "Phase 1"), phase(exs, "Phase 2")
+    assert one.label == two.label == "complete"
+    assert "done" not in one.output
+    assert two.output["done"] == ["Summaries drawn from the ModLog"]
+
+
+def test_a_footer_after_a_rule_is_not_under_the_heading_above_it(tmp_path: Path) -> None:
+    text = """# Phase 1 Implementation - Acoustic Lab
+
+## Future Development Roadmap
+
+### Phase 2 Enhancements
+- Client-side processing
+
+---
+
+**Phase 1 Implementation - Complete Technical Specification**
+**Production Deployment Ready**
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Phase 2 Enhancements"]
+    # a document named by its phase, over a group heading, still names its roadmap
+    assert phase(exs, "Phase 2").input["roadmap"] == "Phase 1 Implementation - Acoustic Lab > Future Development Roadmap"
+
+
 def test_a_heading_about_a_phase_is_not_a_phase(tmp_path: Path) -> None:
     text = """# Phase 2 Pre-Audit
 
@@ -411,6 +989,9 @@ def test_a_heading_about_a_phase_is_not_a_phase(tmp_path: Path) -> None:
 
 ## Phase 2 WSP Checklist
 - [ ] Tests written
+
+## Phase 2 Actual Implementation (Differs from Plan) ✅
+- Direct integration
 """
     assert mine(tmp_path, text) == []
 
@@ -437,6 +1018,55 @@ def test_template_placeholders_score_below_the_threshold(tmp_path: Path) -> None
         assert e.quality_score < MIN_QUALITY
 
 
+def test_a_roadmap_in_a_template_with_slots_scores_below_the_threshold(tmp_path: Path) -> None:
+    # its phases read like real ones, but the section around them is a template's ("[CURRENT_PHASE_NAME]")
+    text = """# [MODULE_NAME] - README
+
+## Module Roadmap
+
+#### Completed Phases
+- [ ] **Phase 0 (null):** Module concept and planning
+  - [x] Initial scoring
+  - [x] Domain placement
+
+#### Current Phase: [CURRENT_PHASE_NAME]
+- [ ] **Phase 1:** Basic structure
+  - [ ] Create src/
+"""
+    exs = mine(tmp_path, text)
+    assert exs and all(e.quality_score < MIN_QUALITY for e in exs)
+    # a symbol written in ASCII ("[GREATER_EQUAL]") is not a slot
+    real = mine(tmp_path, text.replace("[MODULE_NAME]", "Billing").replace("[CURRENT_PHASE_NAME]", "Coverage [GREATER_EQUAL]90%"))
+    assert real and all(e.quality_score >= MIN_QUALITY for e in real)
+
+
+def test_a_roadmap_under_a_title_with_a_slot_scores_below_the_threshold_in_every_task_kind(tmp_path: Path) -> None:
+    text = """# [MODULE_NAME] - Roadmap
+
+## Development Roadmap
+
+### Phase 1: Foundation
+**Status**: Complete
+- [x] Create the src/ package
+- [ ] Write the unit tests
+
+### Phase 2: Integration
+**Status**: Planned
+- [ ] Wire the module into its domain
+"""
+    exs = mine(tmp_path, text)
+    for kind in ("phase_status", "roadmap_summary", "roadmap_audit"):
+        made = by_kind(exs, kind)
+        assert made and all(e.quality_score < MIN_QUALITY for e in made), kind
+        assert all("a template, not a real plan" in " ".join(e.quality.reasons) for e in made)
+    # the same roadmap in a real module's document is a lesson: Phase 1 claims complete with a box open
+    real = mine(tmp_path, text.replace("[MODULE_NAME]", "Billing"))
+    assert {k: [e.quality_score >= MIN_QUALITY for e in by_kind(real, k)] for k in
+            ("phase_status", "roadmap_summary", "roadmap_audit")} == {
+        "phase_status": [True, True], "roadmap_summary": [True], "roadmap_audit": [True]}
+    assert phase(real, "Phase 1").label == "needs_update"
+
+
 # -- copies ------------------------------------------------------------------------------------
 
 def test_a_roadmap_pasted_twice_gives_byte_identical_examples_and_the_copy_is_dropped(tmp_path: Path) -> None:
@@ -449,6 +1079,64 @@ def test_a_roadmap_pasted_twice_gives_byte_identical_examples_and_the_copy_is_dr
         assert (a.instruction, a.input, a.output) == (b.instruction, b.input, b.output)
     kept = filter_quality(exs).kept
     assert {e.line for e in kept} <= {e.line for e in first}
+
+
+def test_the_stages_after_an_unclear_current_stage_have_not_begun(tmp_path: Path) -> None:
+    # the current stage's own status is unclear (no example of it, no summary), but what follows it
+    # has not begun
+    text = """# Router Notes
+
+### Evolution Roadmap (POC -> Proto -> MVP)
+
+**Current State**: POC (Proof of Concept architecture complete)
+
+**Proto Transition** (Training data):
+- Label 200 examples
+
+**MVP Transition** (Production):
+- Replace the regex router
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Proto Transition (Training data)", "MVP Transition (Production)"]
+    assert by_kind(exs, "roadmap_summary") == []
+    for e in by_kind(exs, "phase_status"):
+        assert e.label == "not_started"
+        assert e.input["context"] == "Current State: POC (Proof of Concept architecture complete)"
+        assert e.output["reason"] == ('No status of its own; it comes after POC, which is the current stage '
+                                      '("Current State: POC (Proof of Concept architecture complete)").')
+
+
+def test_a_template_roadmap_filled_in_for_many_modules_gives_each_answer_twice_at_most(tmp_path: Path) -> None:
+    # the same block, word for word but for the module's name, in four ModLogs
+    block = """# {name} - ModLog
+
+## Module Evolution Tracking
+
+### Development Phases
+- **POC (v0.x.x)**: Foundation and core functionality ⏳
+- **Prototype (v1.x.x)**: Integration and enhancement 🔮
+- **MVP (v2.x.x)**: System-essential component 🔮
+"""
+    names_ = ["Billing Module", "Search Module", "Auth Module", "Queue Module"]
+    text = f"\n{SEP}\n".join(block.format(name=n) for n in names_)
+    made = mine(tmp_path, text)
+    exs = [e for e in made if e.quality_score >= MIN_QUALITY]
+    per_module = [len([e for e in exs if e.input["roadmap"].startswith(n)]) for n in names_]
+    assert per_module == [4, 4, 0, 0]  # three phases and a summary, for the first two modules only
+    said = [json.dumps([{k: v for k, v in e.output.items() if k != "roadmap"}, e.input.get("phase_text")],
+                       sort_keys=True) for e in exs]
+    assert max(said.count(x) for x in said) == 2
+    # the others are made, below the threshold, with the cap as their reason
+    capped = [e for e in made if e.quality_score < MIN_QUALITY]
+    assert len(capped) == 8 and all(e.input["roadmap"].startswith(("Auth", "Queue")) for e in capped)
+    assert all(any(r.startswith("Template dump capped: roadmaps giving the same") for r in e.quality.reasons)
+               for e in capped)
+    # a module whose block says something else gives what it says that is new: its POC and its summary
+    other = block.format(name="Cache Module").replace("⏳", "✅")
+    more = [e for e in mine(tmp_path, f"{text}\n{SEP}\n{other}")
+            if e.input["roadmap"].startswith("Cache") and e.quality_score >= MIN_QUALITY]
+    assert [(e.output.get("phase"), e.label) for e in more] == [("POC (v0.x.x): Foundation and core functionality",
+                                                                 "complete"), (None, "complete")]
 
 
 def test_examples_do_not_depend_on_where_the_roadmap_sits(tmp_path: Path) -> None:
@@ -470,15 +1158,25 @@ def test_phrasing_is_chosen_from_the_content(tmp_path: Path) -> None:
 # -- the real text -----------------------------------------------------------------------------
 
 @pytest.mark.corpus
-def test_dev_corpus_meets_the_gold_thresholds(tmp_path) -> None:
-    """On 012_dev.txt, by ../shared/gold/score.py: precision and label accuracy >= 0.95, recall >=
-    0.90 with needs_update >= 0.80, at least 50 examples; every kept example rests on its line."""
+def test_dev_corpus_meets_the_gold_thresholds(tmp_path, monkeypatch) -> None:
+    """On 012_dev.txt, by ../shared/gold/score.py: precision and label accuracy >= 0.95, needs_update
+    recall >= 0.80, at least 50 examples; every kept example rests on its line. Recall >= 0.90 of the
+    gold items the template cap leaves: the gold counts each module's copy of a template roadmap
+    as an item, the cap makes each of its answers twice (EXAMPLES.md 6). Without the cap recall is
+    >= 0.90 of all items."""
     from helpers import corpus_kept
 
     from training_data_miner.server.orchestrator import Orchestrator, Settings
+    from training_data_miner.skills import extract_examples
 
     assert len(corpus_kept(DOMAIN)) >= 50
-    Orchestrator(Settings(data_dir=tmp_path)).mine(corpus(), [DOMAIN])
-    r = gold_report(tmp_path / "training_datasets", DOMAIN)
-    assert r["precision"] >= 0.95 and r["label_accuracy"] >= 0.95 and r["recall"] >= 0.90, r
+    Orchestrator(Settings(data_dir=tmp_path / "capped")).mine(corpus(), [DOMAIN])
+    r = gold_report(tmp_path / "capped" / "training_datasets", DOMAIN)
+    assert r["precision"] >= 0.95 and r["label_accuracy"] >= 0.95, r
     assert r["recall_by_label"]["needs_update"] >= 0.80, r
+    monkeypatch.setattr(extract_examples, "TEMPLATE_CAP", 10**9)
+    Orchestrator(Settings(data_dir=tmp_path / "uncapped")).mine(corpus(), [DOMAIN])
+    u = gold_report(tmp_path / "uncapped" / "training_datasets", DOMAIN)
+    assert u["recall"] >= 0.90 and u["precision"] >= 0.95, u
+    found, found_uncapped = round(r["recall"] * r["items"]), round(u["recall"] * u["items"])
+    assert found / (r["items"] - (found_uncapped - found)) >= 0.90, (r, u)

@@ -9,6 +9,8 @@ from mcp import Client, MCPError
 
 from conftest import REPO, SAMPLE, payload
 
+from training_data_miner.server.mcp_resources import MAX_PAGE
+
 pytestmark = pytest.mark.anyio
 
 SAMPLE_REL = str(SAMPLE.relative_to(REPO))
@@ -138,7 +140,6 @@ async def test_default_pages_fit_in_8_kb_and_lead_to_the_rest(data_dir, dev_corp
         assert len(text.encode()) <= 8000 or len(data["items"]) == 1, (len(text.encode()), data.get("next_uri"))
         return data
 
-    from training_data_miner.server.mcp_resources import MAX_PAGE, PAGE_BYTES
     from training_data_miner.server.mcp_server import build_server
     from training_data_miner.server.orchestrator import Settings
 
@@ -153,19 +154,18 @@ async def test_default_pages_fit_in_8_kb_and_lead_to_the_rest(data_dir, dev_corp
             dataset = json.loads((out / f"{d}_training_data.json").read_text())
             everything = await pages(client, s["dataset_uri"], fits)
             assert [e for p in everything for e in p["items"]] == dataset["examples"], d
-            # every page but the last is full: it holds items, and the next one would not have fitted
-            # (the pager reserves room for the page's numbers at their widest: limit MAX_PAGE, next
-            # offset = total; a page whose actual numbers are narrower may end a few bytes short)
+            # every page but the last is full: it holds items, and the next one would not have fitted in
+            # 8,000 bytes with the page around them (its numbers counted at their widest, as they are
+            # reserved before the page is filled) and the comma before it
             size = lambda obj: len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())  # noqa: E731
 
-            def widest(p: dict) -> int:
-                return size({**p, "limit": MAX_PAGE, "next_offset": p["total"],
-                             "next_uri": f"{s['dataset_uri']}?offset={p['total']}", "items": []}) \
-                    + sum(size(i) + 1 for i in p["items"])
+            def full(p: dict, nxt: dict) -> bool:
+                widest = {**p, "limit": MAX_PAGE, "next_offset": p["total"],
+                          "next_uri": p["next_uri"].split("?")[0] + f"?offset={p['total']}", "items": []}
+                used = sum(size(item) + 1 for item in p["items"])
+                return bool(p["items"]) and size(widest) + used + size(nxt["items"][0]) + 1 > 8000
 
-            assert len(everything) > 1 and all(
-                p["items"] and widest(p) + size(nxt["items"][0]) + 1 > PAGE_BYTES
-                for p, nxt in zip(everything, everything[1:])), d
+            assert len(everything) > 1 and all(full(p, nxt) for p, nxt in zip(everything, everything[1:])), d
             for uri in (f"dataset://{d}/validation_set", f"dataset://{d}/rejected_examples",
                         f"execution://{eid}/examples/{d}", f"execution://{eid}/matches/{d}"):
                 fits(await read(client, uri))

@@ -68,7 +68,7 @@ def test_the_embedded_index_answers_nothing_for_words_it_does_not_hold(tmp_path)
 
 
 def test_embedded_search_quality_on_the_dev_corpus(dev_corpus):
-    """The check behind the engine choice (README, "Semantic search"): for each domain, query with
+    """The check behind the engine choice (docs/performance.md, "Semantic search"): for each domain, query with
     its description and each semantic query; a top-10 hit counts when its 8-line chunk holds a line
     the domain's regexes match. Measured: mean 0.64 against a base rate of 0.09."""
     truth = identify_domain_patterns(dev_corpus, list(PACKS.values())).matches

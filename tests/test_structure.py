@@ -155,6 +155,18 @@ def test_front_matter_is_fields_not_a_heading() -> None:
     assert [(h.line, h.title) for h in d.headings()] == [(6, "Skill X")]
 
 
+@pytest.mark.parametrize("title, kind", [
+    ("Utils Module - ModLog", "modlog"), ("ModLog: Tokenization System", "modlog"),
+    ("Memory Orchestrator ModLog (WSP 22)", "modlog"), ("FoundUps Agent - Development Log", "modlog"),
+    ("Gateway Module Change Log", "modlog"), ("MODLOG ENTRIES", "modlog"),
+    ("[2025-10-22] dae_infrastructure ModLog.md created", "other"), ("ModLog Template", "other"),
+    ("Generate the roadmap from the ModLog?", "roadmap"),
+])
+def test_a_document_is_a_modlog_when_its_title_names_the_log_not_when_it_mentions_one(title, kind) -> None:
+    doc = parse_document([SEP, f"# {title}", "", "text"], 1)
+    assert doc.kind == kind
+
+
 def test_long_stretches_are_cut_into_parts_and_lines_are_kept_whole(tmp_path: Path) -> None:
     p = tmp_path / "log.txt"
     p.write_bytes(b"\xef\xbb\xbfline\r\n" * 25 + b"last without end")

@@ -96,7 +96,7 @@ INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "wsp_application": ("detect", "classify", "resolution"),
     "roadmap_analysis": ("phase_status", "roadmap_summary", "roadmap_audit"),
     "readme_patterns": ("structure", "skeleton", "section"),
-    "modlog_updates": ("entry",),
+    "modlog_updates": ("entry", "fields"),
     "first_principles": ("reason", "fix", "choose"),
     "generic": ("default",),
 }

@@ -1,317 +1,1058 @@
-"""modlog_updates: a ModLog entry header and its body -> the entry as structured fields.
+"""modlog_updates: ModLog and changelog entries, read from their document's structure.
 
-Real entries (WSP 22) look like `## [2025-10-15] Title` followed by `**Change Type**:`, `**By**:`,
-`**WSP References**:` fields and `### Summary` / `### Files Changed` / `### Why` sections, with many
-variants: `### [date] - title`, `## date - title`, `## [Title] - date`, fields as bullets, several
-fields on one line, bold labels instead of headings. The body is read from the context after the
-header up to the next heading of the same or a higher level. Nothing is invented: a field the entry
-does not give is left out and counts against completeness.
+An entry is a dated or versioned heading in a changelog (`## [2025-10-13] Title`,
+`### 2025-10-13 - Title`, `## Version 0.3 - Title`, `## V0.5.2 - Title (2026-01-21)`,
+`## [Title] - 2024-12-20`, `### **2025-10-15: Title**`, `## MODLOG - [Title]:`), or an undated
+heading whose first lines carry a `Date:` or `Version:` field, with its body up to the next entry
+or the next heading of its level; in a changelog a bullet record with a bold timestamp
+(`- **2025-10-06 13:28:04**: text`) is an entry too. A changelog is a document whose kind is
+modlog, a section whose heading names a ModLog or change log (a README's ModLog section), or a
+markdown block quoted as a ModLog entry; an entry in the house format (a Change Type field beside
+a By or WSP References field) is one wherever it was pasted. Other dated headings outside a
+changelog (audits, plans) and template placeholders (`[YYYY-MM-DD]`, `[Title]`) are not entries.
+
+Each entry gives two tasks: write the entry in the WSP 22 house format from the facts of the
+change (what changed, the problem or context, the files, the module), and read the fields out of
+the raw entry. Every fact is the entry's own: the why only where the entry states a problem,
+cause, request or motivation (an impact or result is not a why); link targets, emoji escapes and
+status tags are removed; a list is whole, or its last item says how many were left out.
+Nothing depends on line numbers, so an entry pasted twice gives the same examples.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
-from training_data_miner.skills.extractors import (
-    EMOJI_ESCAPE,
-    HEADING,
-    STATUS_TAGS,
-    WSP_REF,
-    Draft,
-    Extractor,
-    context_lines,
-    heading,
-    plain_ascii,
-    rx,
-)
+from training_data_miner.skills.extractors import Draft, Extractor, rx
 from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
+from training_data_miner.skills.structure import DOC_KINDS, Document, Section, parse_document
 
-_DATE = r"(?P<date>20\d\d-[01]\d-[0-3]\d)(?:[ T][\d:.]{4,15})?"
-# Date first: "## [2025-10-15] Title", "### [2025-08-10 12:00:39] - Title", "## 2026-02-07 - Title",
-# "## 2025-01-15: TITLE", "### [v0.1.0] - 2025-07-10 - Title", "## [2025-10-17 SESSION 3] Title".
-_HEAD_DATE_FIRST = regex.compile(
-    r"^(?P<hashes>#{2,4})\s+(?:\*\*)?(?:\[v?\d+(?:\.\d+)+\]\s*[-\u2013\u2014:]\s*)?\[?" + _DATE
-    + r"(?:\s+SESSION\s*\d+)?\]?\**\s*(?:[-\u2013\u2014:|]\s*)?(?P<title>.*?)\s*$"
+MAX_ITEMS = 6  # changes, why and impact items listed; a longer list ends with a count
+MAX_FILES = 8
+MAX_ITEM_CHARS = 220
+MAX_RAW_CHARS = 1200  # the raw entry shown to the field-extraction task
+MAX_RAW_LINES = 24
+CODE_NOT_SHOWN = "[... code block not shown]"
+MAX_HEAD_CHARS = 400  # heading text parsed (a longer line is not a heading of an entry)
+
+CHANGELOG = dict(DOC_KINDS)["modlog"]  # a heading that names a log
+_MENTIONS_LOG = regex.compile(r"(?i)mod\s*log|change\s*log")
+_D = r"20\d\d-[01]\d-[0-3]\d"
+_TIME = r"(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?)?"
+_SEP = r"\s*[-\u2013\u2014:|]\s*"
+# The forms of an entry heading, tried in order on its text without markup.
+_FORMS = (
+    # "[2025-10-13] Title", "[2025-10-13 16:54] - Title", "[2025-10-17 SESSION 4] Title"
+    regex.compile(r"^\[(?P<date>" + _D + r")" + _TIME + r"(?P<extra>[^\]]{0,40})\](?:" + _SEP + r"|\s+)(?P<title>.+)$"),
+    # "2025-10-13 - Title", "2025-01-15: TITLE", "2025-07-10T22:54:07.409371 - Title", "2026-02-07 Title"
+    regex.compile(r"^(?P<date>" + _D + r")" + _TIME + r"(?:" + _SEP + r"|\s+)(?P<title>\S.*)$"),
+    # "Version 0.6.2 - Title", "V0.5.2 - Title (2026-01-21)", "[v0.0.1] - 2025-06-30 - Title"
+    regex.compile(r"^\[?(?:[Vv](?:ersion)?\s?)(?P<version>\d+(?:\.\d+)+[\w.+-]{0,20})\]?"
+                  r"(?:" + _SEP + r"(?:\[?(?P<date>" + _D + r")\]?" + _SEP + r")?(?P<title>.*?))?"
+                  r"(?:\s*\((?P<date2>20\d\d-[01]\d-(?:[0-3]\d|XX|xx))\))?\s*$"),
+    # "MODLOG - [Title]:"
+    regex.compile(r"^MODLOG" + _SEP + r"\[(?P<title>[^\]]+)\]:?\s*$", regex.IGNORECASE),
+    # "[Title] - 2024-12-20", "Title (2025-10-23)", "Title (COMPLETE - 2026-01-03)", "Title [2025-09-28 - Part 2]"
+    regex.compile(r"^(?P<title>.{3,300}?)\s*(?:[-\u2013\u2014]\s*\[?|\(|\[)(?:[A-Za-z ]{0,20}[-\u2013:]\s*)?"
+                  r"(?P<date>" + _D + r")" + _TIME + r"(?P<extra>[^\])]{0,30})[\])]?\s*$"),
+    # "[Current Session] - Title": an entry whose date was not written down
+    regex.compile(r"^\[(?:current|this|today'?s?)\s+(?:session|date)\]" + _SEP + r"(?P<title>.+)$", regex.IGNORECASE),
 )
-# Title first: "## [Title] - 2024-12-19", "## V0.5.2 - Title (2026-01-21)",
-# "## Sprint 3 - Title (COMPLETE - 2026-01-03)".
-_HEAD_TITLE_FIRST = regex.compile(
-    r"^(?P<hashes>#{2,4})\s+(?:\[(?P<title>[^\]]{4,200})\]|(?P<title2>\S.{3,200}?))\s*"
-    r"(?:[-\u2013\u2014]\s*|\((?:[A-Za-z ]{0,20}[-\u2013:]\s*)?)" + _DATE + r"\)?\s*$"
-)
-# "**Key**: value" or "**Key:** value", possibly several on one line, possibly bulleted.
-_FIELD = regex.compile(r"\*\*(?P<key>[A-Za-z][A-Za-z /&()-]{1,40}?)(?::\*\*|\*\*\s*:)\s*(?P<val>.*?)(?=\s*\*\*[A-Za-z][A-Za-z /&()-]{1,40}?(?::\*\*|\*\*\s*:)|$)")
-_PATH = regex.compile(r"`(?P<p>[^`\s]*[/\\.][^`\s]*)`|(?<![\w/])(?P<q>(?:[\w.-]+/)+[\w.-]+\.\w{1,5}|[\w-]+\.(?:py|md|json|toml|ya?ml|txt|js|ts|tsx|sh|ps1|env))\b")
+# Template placeholders: "[YYYY-MM-DD]", "[Date]", "{title}", "[Title]", "<Module Name>"
+_PLACEHOLDER = regex.compile(
+    r"YYYY|MM-DD|\[(?:date|title|description|summary|change|module|name)[^\]]{0,20}\]|\{[a-z_ ]{2,20}\}|<[A-Za-z_ ]{2,20}>",
+    regex.IGNORECASE)
+_MAYBE_ENTRY = regex.compile(r"\d|MODLOG|session|today", regex.IGNORECASE)  # what every entry form has
+_NUMBER = regex.compile(r"\d+(?:\.\d+)*")
+_NAMES_NUMBER = regex.compile(r"(?:\b[A-Z][A-Za-z]+[ _-]?|\b[vV])$")  # what precedes a number that names something
+_RECORD = regex.compile(r"^\*\*(?P<date>" + _D + r")" + _TIME + r"\*\*\s*:?\s*(?P<text>\S.*)$")
 
-# Field and section names, lower-cased, by what they hold.
-# Tuples in order of preference: an entry with two such fields must always give the same answer
-# (a set's order changes with the hash seed from one run to the next).
-_TYPE_KEYS = ("change type", "type")
-_BY_KEYS = ("by", "agent", "architect", "author")
-_WSP_KEYS = ("wsp references", "wsp reference", "wsp protocol references", "wsp refs", "wsp compliance",
-             "wsp protocols", "wsp protocol", "wsp")
-# In order of preference: an entry's own summary beats a list of changes.
-_SUMMARY_KEYS = ("summary", "description", "success", "overview", "what changed", "changes made",
-                 "key changes", "changes", "change", "solution", "fix", "action")
-_FILES_KEYS = ("files changed", "files modified", "files created/modified", "files created", "files updated",
-               "modified files", "files touched", "file changes", "files")
-_WHY_KEYS = ("why", "rationale", "reason", "motivation", "why this matters", "root cause", "problem",
-             "issue", "context", "background", "triggered by")
-_IMPACT_KEYS = ("impact", "impact analysis", "benefit", "benefits")
+# Markup and noise removed from fields.
+_LINK = regex.compile(r"!?\[(?P<text>[^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\)){0,500}\)")
+# An escape and the mojibake after it: one "E" for the pictograph, three more for a variation
+# selector ("[U+2701]EWSP", "[U+26A0]EEEE**WSP", "[U+1F916]EENHANCED" -> "ENHANCED"); "[U+2705]Enabled" keeps its E.
+_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|$))?[\uFE0F\u200D]?\s?")
+_EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD]")
+_MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
+_TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
+_INNER_TAGS = regex.compile(r"\s*\[[A-Z][A-Z_]{1,15}\](?=\s|$)")  # "Bug Fixed [OK]": a status tag after text
+_BULLET = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
+_HEADING = regex.compile(r"^ {0,3}(?P<hashes>#{1,6})\s+(?P<text>\S.{0,400}?)\s*#*\s*$")
+_LABEL = regex.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>[^*\n]{2,80}?)(?::\*\*|\*\*\s*:?)\s*$")
+_PLAIN_LABEL = regex.compile(r"^(?P<key>[A-Z][A-Za-z /&()-]{2,40}):\s*$")
+_MORE_FIELDS = regex.compile(r"\s+(?=\*\*[^*\n]{1,40}?(?::\*\*|\*\*\s*:)\s)")
+_FIELD = regex.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>[^*\n]{1,40}?)(?::\*\*|\*\*\s*:)\s*(?P<value>\S.*)$")
+_PLAIN_FIELD = regex.compile(r"^\s*(?:[-*+]\s+)?(?P<key>[A-Z][A-Za-z]{1,15}(?:[ /][A-Za-z]{2,15}){0,2}):[ \t]+(?P<value>\S.*)$")
+_RULE = regex.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
+_TABLE_DELIM = regex.compile(r"^\s*\|?\s*:?-{2,}")
+_PATH = regex.compile(
+    r"`(?P<code>[^`\s]{3,200})`"
+    r"|(?<![\w/.-])(?P<bare>(?:[\w.-]{1,80}/){1,12}[\w-]{1,80}\.[A-Za-z]{1,5}|(?:[\w.-]{1,80}/){2,12}[\w.-]{0,80}|[\w-]{1,80}\.(?:py|md|json|jsonl|toml|ya?ml|txt|js|ts|tsx|jsx|sh|ps1|env|html|css|sql|db|ini|cfg))"
+    r"(?::\d{1,6}(?:-\d{1,6})?)?(?![\w/])")
+_FILE_LIKE = regex.compile(r"[/\\]|\.[A-Za-z]{1,5}(?::\d+(?:-\d+)?)?$")
+_WSP_LIST = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})(?!\d)(?P<more>(?:\s*(?:/|,|&|and)\s*(?:WSP[\s_-]?)?\d{1,3}(?![\d.%]))*)")
 
-REQUIRED = ("date", "title", "change_type", "wsp_references", "summary", "files_changed", "why")
+# Section and field names (lower case, words only) by what they hold, matched whole.
+_WHY = regex.compile(
+    r"^(?:the |critical |key |original |underlying |initial )?(?:why(?: this matters| it matters| now)?|rationale|"
+    r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description)?|"
+    r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description)?|triggers?|"
+    r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|requirements?)(?: (?:&|and) [a-z ]{1,30})?$")
+_AMBIGUOUS_WHY = regex.compile(r"^(?:context|background|issues?|triggers?|requirements?|(?:user |012 )?feedback)$")
+_IMPACT = regex.compile(r"^(?:(?:expected |key )?(?:impact(?: analysis)?|results?|outcomes?|benefits?|effects?)|[a-z]{3,20} impact)"
+                     r"(?: (?:&|and) [a-z ]{1,30})?$")
+_FILES = regex.compile(r"^(?:(?:key |new |modified |created |updated |changed |deleted |affected )?files?(?: [a-z/ &-]{1,40})?|"
+                       r"locations?|file changes|(?:created|modified|updated|changed|touched) files?)$")
+_SUMMARY = regex.compile(
+    r"^(?:summary|description|overview|what(?: changed| was done| we did)?|(?:key |main )?changes?(?: made| implemented| applied)?|"
+    r"actions?(?: taken)?|solution(?: implemented)?|fix(?:es)?(?: applied| implemented)?|implementation(?: details)?|"
+    r"success|(?:key )?achievements|details|updates?|work (?:done|completed)|(?:[a-z]+ )?summary|"
+    r"added|changed|fixed|removed|created|modified|updated|new(?: features?)?|(?:key )?(?:features?|improvements?|enhancements?))$")
+# sections of an entry that are not a part of the change
+_NOT_A_CHANGE = regex.compile(
+    r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
+    r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
+    r"notes?|references?|related(?: docs| documents)?|see also|wsp (?:compliance|references?|protocols?)|"
+    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?)\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
+_DUNDER = regex.compile(r"(?<![\w])__(?=[A-Za-z]\w{0,40}__(?!\w))|(?<=(?<!\w)__[A-Za-z]\w{0,40})__(?!\w)")
+_FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved|fix applied)\s*:")
+_CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
+_FIX_KEYS = ("fix", "fixes", "solution", "resolution", "fix applied")
+_TYPE_KEYS = ("change type", "type", "category")
+_BY_KEYS = ("by", "agent", "author", "architect", "who")
+_WSP_KEYS = ("wsp references", "wsp reference", "wsp protocol references", "wsp protocols", "wsp protocol", "wsp refs",
+             "wsp compliance", "wsp")
+_DATE_KEYS = ("date",)
+_VERSION_KEYS = ("version",)
+_META_KEYS = frozenset((*_TYPE_KEYS, *_BY_KEYS, *_WSP_KEYS, *_DATE_KEYS, *_VERSION_KEYS, "wsp grade", "git hash",
+                        "git tag", "status", "token budget", "token investment", "session id", "phase", "domain",
+                        "priority", "notes", "last updated", "duration"))
 
 
-def _clean(text: str) -> str:
-    if not plain_ascii(text):
-        text = EMOJI_ESCAPE.sub("", text)
-    text = rx.sub(r"\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", text)
-    text = rx.sub(r"^\s*(?:[-*+>]|\d+[.)])\s+", "", text)
-    text = STATUS_TAGS.sub("", text.strip())
-    return " ".join(text.split()).strip(" -:|")
+@lru_cache(maxsize=8192)
+def role(key: str) -> str:
+    """What a section or field named `key` holds: meta, why, impact, files, changes, other (the
+    entry's sections and fields use a few hundred names, so each is classified once)."""
+    if not key:
+        return "other"
+    if key in _META_KEYS:
+        return "meta"
+    for name, pattern in (("why", _WHY), ("impact", _IMPACT), ("files", _FILES), ("changes", _SUMMARY),
+                          ("not_a_change", _NOT_A_CHANGE)):
+        if pattern.match(key):
+            return name
+    return "other"
 
 
+# -- text ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def clean(text: str) -> str:
+    """Text without link targets, emoji and their escapes, bold marks, leading bullets and status
+    tags, on one line."""
+    if text.isascii() and not any(c in text for c in "[*_-+|\u2022\t") and text[:1] not in "0123456789 ":
+        return " ".join(text.split())  # nothing here for the patterns below (most lines)
+    if "](" in text:
+        text = _LINK.sub(lambda m: m["text"], text)
+    if not text.isascii():
+        for bad, good in _MOJIBAKE:
+            text = text.replace(bad, good)
+        text = _EMOJI.sub(" ", text)
+    if "[U+" in text:
+        text = _ESCAPE.sub(" ", text)
+    text = text.replace("**", "")
+    if "__" in text:  # bold underscores go, a dunder name ("__init__.py") stays
+        text = "__".join(part.replace("__", "") for part in _DUNDER.split(text))
+    text = _BULLET.sub("", text)
+    text = _TAGS.sub("", text.strip())
+    if "[" in text:
+        text = _INNER_TAGS.sub(" ", text)
+    return " ".join(text.split()).strip(" -|")
+
+
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
-    """A section or label name reduced to its words ("### [TOOL] Files Changed:" -> "files changed")."""
-    text = _clean(text).lower()
-    text = rx.sub(r"\(.*?\)|[^a-z /&-]", " ", text)
+    """A label reduced to its words: "### [TOOL] Files Changed:" -> "files changed"."""
+    text = clean(text).lower()
+    text = rx.sub(r"\([^)]*\)|[^a-z0-9 /&-]", " ", text)  # "**WSP 97**:" keeps its number: not a WSP field
     return " ".join(text.split()).strip(" -/&")
 
 
-def _wsp_refs(text: str) -> list[str]:
-    refs: list[str] = []
-    for m in WSP_REF.finditer(text):
-        n = m["n"].lstrip("0") or "00"
-        ref = f"WSP {n}"
-        if ref not in refs:
-            refs.append(ref)
-    return refs
+def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
+    """`text` whole, or its first whole sentences within `limit` (the first sentence alone when it
+    is longer, up to three times the limit), or its first words and an ellipsis."""
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in rx.finditer(r"[.!?](?=\s|$)", text[:3 * limit])]
+    within = [e for e in ends if e <= limit]
+    if within:
+        return text[:within[-1]]
+    if ends:
+        return text[:ends[0]]
+    return text[:limit - 4].rsplit(" ", 1)[0].rstrip(",;:-") + " ..."
 
 
-def parse_header(text: str) -> tuple[int, str, str] | None:
-    """(heading level, date, title) of a ModLog entry header line, or None."""
-    line = text.lstrip("\ufeff").rstrip()
-    m = _HEAD_DATE_FIRST.match(line)
-    if m:
-        title = m["title"]
-    else:
-        m = _HEAD_TITLE_FIRST.match(line)
-        if not m:
-            return None
-        title = m["title"] or m["title2"]
-    title = _clean(title)
-    if title.startswith("[") and title.endswith("]"):
-        title = title[1:-1].strip()
-    return len(m["hashes"]), m["date"], title
+def _listed(items: list[str], limit: int, what: str) -> list[str]:
+    """The list whole, or its first `limit` items and one saying how many were left out."""
+    if len(items) <= limit:
+        return items
+    more = len(items) - limit
+    return [*items[:limit], f"... and {more} more {what if more > 1 else what.rstrip('s')}"]
 
 
-def entry_body(after: list[str], level: int) -> tuple[list[str], bool]:
-    """The entry's lines: up to the next heading of `level` or higher, a `====` separator, or another
-    dated header. The flag says the window ended before the entry did."""
-    body: list[str] = []
-    fence = False
-    for line in after:
-        if line.lstrip().startswith("```"):
-            fence = not fence
-        if not fence:
-            h = heading(line)
-            if h and (len(h["hashes"]) <= level or parse_header(line)):
-                return body, False
-            if "==========" in line and rx.match(r"^\s*={10,}", line):
-                return body, False
-        body.append(line)
-    return body, True
-
-
-def _outside_fences(body: list[str]) -> Iterator[str]:
-    """The body's lines that are not inside ``` code blocks (nor the fences themselves)."""
-    fence = False
-    for line in body:
-        if line.lstrip().startswith("```"):
-            fence = not fence
-        elif not fence:
-            yield line
-
-
-def _sections(body: list[str]) -> dict[str, list[str]]:
-    """Body lines grouped by the sub-heading or bold label ("**Files Changed**:") above them."""
-    groups: dict[str, list[str]] = {"": []}
-    current = ""
-    for line in _outside_fences(body):
-        h = heading(line)
-        label = rx.match(r"^\s*\*\*(?P<k>[^*]{2,100}?):?\*\*:?\s*(?P<rest>.*)$", line) if "**" in line else None
-        if h:
-            current = _key(h["title"])
-            groups.setdefault(current, [])
-            continue
-        if label and not label["rest"].strip():
-            current = _key(label["k"])
-            groups.setdefault(current, [])
-            continue
-        groups[current].append(line)
-    return groups
-
-
-def _fields(body: list[str]) -> dict[str, str]:
-    """Inline `**Key**: value` fields, first value per key, in body order (code blocks skipped)."""
-    out: dict[str, str] = {}
-    for line in _outside_fences(body):
-        if "**" not in line:
-            continue  # every field is bold
-        for m in _FIELD.finditer(line):
-            val = _clean(m["val"])
-            if val:
-                out.setdefault(_key(m["key"]), val)
+def wsp_numbers(text: str) -> list[str]:
+    """The WSPs a text cites, in order: "WSP 3, 49" and "WSP 26/29" cite two."""
+    out: list[str] = []
+    if "WSP" not in text:
+        return out
+    for m in _WSP_LIST.finditer(text):
+        for n in [m["n"], *rx.findall(r"\d{1,3}", m["more"])]:
+            ref = f"WSP {n.lstrip('0') or '00'}"
+            if ref not in out:
+                out.append(ref)
     return out
 
 
-def _first(mapping: dict[str, str], keys: tuple[str, ...]) -> tuple[str, str] | None:
-    for k in keys:
-        if mapping.get(k):
-            return k, mapping[k]
-    return None
+# -- entry headings -----------------------------------------------------------------------------
 
 
-def _prose(lines: list[str], limit: int = 400, max_items: int = 4) -> str:
-    """The first few meaningful lines of a section, as one string."""
-    parts: list[str] = []
-    for line in lines:
-        if not line.strip() or rx.match(r"^\s*\|[-:| ]+\|\s*$", line):
-            continue  # blank lines and table separator rows
-        if _FIELD.match(rx.sub(r"^\s*(?:[-+]|\*(?!\*)|\d+[.)])?\s*", "", line)):
-            continue  # a "**Key**: value" field belongs to the metadata, not the prose
-        text = _clean(line.replace("|", " ")).rstrip(",")
-        if len(rx.findall(r"[A-Za-z]{2,}", text)) < 2:
+@dataclass(frozen=True)
+class Head:
+    date: str | None
+    title: str
+    version: str | None = None
+
+
+def _plain_heading(raw: str) -> str:
+    text = clean(raw.replace("`", ""))
+    return text.rstrip(":").strip()
+
+
+def parse_heading(raw: str) -> Head | None:
+    """The date, title and version of an entry heading's text (without its `#`s), or None when it
+    is not one of the entry forms (or is a template placeholder)."""
+    if len(raw) > MAX_HEAD_CHARS or _PLACEHOLDER.search(raw):
+        return None
+    text = _plain_heading(raw)
+    for form in _FORMS:
+        m = form.match(text)
+        if m is None:
             continue
-        parts.append(text)
-        if len(parts) >= max_items or sum(len(p) for p in parts) >= limit:
-            break
-    joined = " ".join(p if p[-1] in ".!?;:" else p + ";" for p in parts).rstrip(";")
-    return joined if len(joined) <= limit else joined[: limit - 3].rsplit(" ", 1)[0] + "..."
-
-
-def _files(lines: list[str]) -> list[str]:
-    files: list[str] = []
-    for line in lines:
-        for m in _PATH.finditer(line):
-            p = (m["p"] or m["q"]).strip(".,;:()")
-            if len(p) < 4 or p.startswith(("http", "--", "www.")) or rx.fullmatch(r"[\d.]+", p):
-                continue
-            if not rx.search(r"[/\\]|\.\w{1,5}$", p) or p in files:
-                continue
-            files.append(p)
-    return files[:12]
-
-
-def _section_text(groups: dict[str, list[str]], keys: tuple[str, ...]) -> tuple[str, str] | None:
-    for want in keys:
-        for k, lines in groups.items():
-            if k and (k == want or k.startswith(want + " ")):
-                text = _prose(lines)
-                if text:
-                    return k, text
+        groups = m.groupdict()
+        title = (groups.get("title") or "").strip().strip(":").strip()
+        if title.startswith("[") and title.endswith("]") and "[" not in title[1:]:
+            title = title[1:-1].strip()
+        extra = (groups.get("extra") or "").strip(" -:")
+        if extra and rx.fullmatch(r"(?i)part\s*\d+", extra):
+            title = f"{title} ({extra})"
+        date = groups.get("date") or groups.get("date2")
+        if date and not rx.fullmatch(_D, date):
+            date = None  # "2026-01-XX": the day was never written
+        if not rx.search(r"[A-Za-z]{2}", title):
+            return None
+        return Head(date, title, groups.get("version"))
     return None
 
 
-def extract(match: Match, pack: DomainPack) -> list[Draft]:
-    rows = context_lines(match)
-    header_line, header_text = match.line, match.text
-    head = parse_header(header_text)
-    date_field = None
-    if head is None:
-        # Anchored on a "**Date**: 2025-..." field: the entry header is the heading just above it.
-        d = rx.search(_DATE, header_text)
-        above = [(n, t) for n, t in rows if match.line - 4 <= n < match.line and HEADING.match(t)]
-        if not d or not above:
-            return []
-        header_line, header_text = above[-1]
-        h = HEADING.match(header_text)
-        if parse_header(header_text) or len(h["hashes"]) < 2:
-            return []  # a dated header is its own anchor; an h1 is a document title
-        head = (len(h["hashes"]), d["date"], _clean(h["title"]))
-        date_field = d["date"]
-    level, date, title = head
-    if len(rx.findall(r"[A-Za-z]{2,}", title)) < 2:
-        return []
-    after = [t for n, t in rows if n > header_line]
-    body, cut = entry_body(after, level)
-    groups = _sections(body)
-    fields = _fields(body)
-    if date_field is None and not (fields or len(groups) > 1):
-        return []  # a dated heading with no entry structure under it (a plan or a list)
+def _undated_title(raw: str) -> str | None:
+    """The title of a heading that has no date: "[Remote Builder] - Module Initialized" -> the
+    words without their brackets."""
+    if len(raw) > MAX_HEAD_CHARS or _PLACEHOLDER.search(raw):
+        return None
+    text = _plain_heading(raw).replace("[", "").replace("]", "")
+    text = " ".join(text.split()).strip(" -:")
+    return text if rx.search(r"[A-Za-z]{2}", text) else None
 
-    out: dict = {"date": date, "title": title}
-    change_type = _first(fields, _TYPE_KEYS)
-    if change_type:
-        out["change_type"] = change_type[1][:120]
-    by = _first(fields, _BY_KEYS)
-    if by:
-        out["by"] = by[1][:80]
 
-    ambiguities: list[str] = []
-    ambiguity = 0.0
-    wsp_field = _first(fields, _WSP_KEYS)
-    wsp_refs = _wsp_refs(wsp_field[1]) if wsp_field else []
-    if not wsp_refs:
-        wsp_refs = _wsp_refs(" ".join(fields.values()))  # "**WSP 22**: narrative maintained"
-    if not wsp_refs:
-        wsp_refs = _wsp_refs(" ".join([title, *body[:40]]))
-        if wsp_refs:
-            ambiguities.append("WSP references taken from mentions in the entry, not a stated field")
-            ambiguity += 0.25
-    if wsp_refs:
-        out["wsp_references"] = wsp_refs[:8]
+# -- where the entries are ----------------------------------------------------------------------
 
-    summary = _section_text(groups, _SUMMARY_KEYS) or _first(fields, _SUMMARY_KEYS)
-    if summary is None:
-        lead = _prose(groups.get("", []))
-        summary = ("lead", lead) if lead else None
-    if summary:
-        out["summary"] = summary[1]
+
+@dataclass
+class Region:
+    """Lines of a document that are a changelog, and the log they belong to."""
+
+    doc: Document
+    first: int
+    last: int
+    log: str | None  # the module or log the entries belong to, as the text names it
+    title_line: int | None = None  # the heading that names the log (not an entry)
+
+
+def _log_name(title: str | None, path: str | None = None) -> str | None:
+    """The module a ModLog belongs to, from its path ("modules/x/wre_core/ModLog.md" -> "wre_core")
+    or its title ("Utils Module - ModLog" -> "Utils", "ModLog: Tokenization System" -> "Tokenization System")."""
+    if path:
+        parts = rx.split(r"[/\\]", path)
+        if len(parts) >= 2 and _MENTIONS_LOG.match(parts[-1]) and parts[-1].lower().endswith(".md"):
+            return parts[-2]
+    if not title:
+        return None
+    name = clean(title)
+    name = rx.sub(r"\([^()]*\)", " ", name)
+    name = CHANGELOG.sub(" ", name)
+    name = rx.sub(r"(?i)\bmodule\s*(?=[-:|\u2013\u2014]?\s*$)|^\s*(?:module\s*)?[-:|\u2013\u2014]\s*", " ", name)
+    name = rx.sub(r"\s+([:,])", r"\1", " ".join(name.split())).strip(" -:|\u2013\u2014")
+    name = rx.sub(r"(?i)\s+module$", "", name) if len(name.split()) > 1 else name
+    return name if rx.search(r"[A-Za-z]{2}", name) else None
+
+
+def _regions(doc: Document) -> list[Region]:
+    """The changelogs of a document. A level-1 heading that is not an entry opens a new piece (a
+    log pasted after another without a separator line); a piece is a changelog when its heading
+    names a log, or when it is the first and the document is one (its kind, from its title or
+    path); in the other pieces, a section whose heading names a log is one (a README's ModLog)."""
+    out: list[Region] = []
+    starts = [s for s in doc.sections if s.heading and s.level == 1 and s.heading.style != "bold"
+              and s.start != doc.title_line and not parse_heading(s.heading.raw)]
+    pieces = [(doc.start, None), *((s.start, s.heading) for s in starts)]
+    if len(pieces) > 1 and not any(s.heading and s.start < pieces[1][0] for s in doc.sections):
+        pieces = [(doc.start, pieces[1][1]), *pieces[2:]]  # the lines before the first heading go with it
+    ends = [start - 1 for start, _ in pieces[1:]] + [doc.end]
+    for (first, head), last in zip(pieces, ends):
+        if head is not None and CHANGELOG.search(head.title):
+            out.append(Region(doc, first, last, _log_name(head.title), head.line))
+        elif head is None and doc.kind == "modlog":
+            out.append(Region(doc, first, last, _log_name(doc.title, doc.path), doc.title_line))
+        elif head is None and (hidden := _title_behind_bom(doc)) is not None:
+            out.append(Region(doc, first, last, _log_name(hidden), None))
+        else:
+            out += _sections_named_log(doc, first, last)
+    return out
+
+
+def _title_behind_bom(doc: Document) -> str | None:
+    """The title of a pasted log whose first line keeps its byte order mark ("\ufeff# X - ModLog"):
+    the structure does not read that line as a heading, so the title is read here, when it names a
+    log."""
+    for _, text in doc.span(doc.start, doc.start + 2):
+        if text.startswith("\ufeff"):
+            m = _HEADING.match(text[1:])
+            return m["text"] if m and len(m["hashes"]) == 1 and CHANGELOG.search(clean(m["text"])) else None
+    return None
+
+
+def _sections_named_log(doc: Document, first: int, last: int) -> list[Region]:
+    out: list[Region] = []
+    first_heading = next((s for s in doc.sections if s.heading and first <= s.start <= last), None)
+    for sec in doc.sections:
+        h = sec.heading
+        if h is None or not first <= sec.start <= last or h.style == "bold" or not CHANGELOG.search(h.title):
+            continue
+        if parse_heading(h.raw) or (out and out[-1].first <= sec.start <= out[-1].last):
+            continue  # an entry, or a section inside a changelog already
+        # the lines before a piece's first heading belong with the log it opens
+        start = first if sec is first_heading else sec.start
+        name = _log_name(h.title) or _log_name(doc.title, doc.path)
+        out.append(Region(doc, start, min(sec.end, last), name, h.line))
+    return out
+
+
+def _fenced_regions(doc: Document) -> list[Region]:
+    """Markdown blocks quoted as a ModLog entry ("**Required Entry** in `x/ModLog.md`:" then a
+    fence whose first line is an entry heading), each read as a document of its own."""
+    out: list[Region] = []
+    for fence in doc.fences:
+        if fence.lang not in ("", "markdown", "md"):
+            continue
+        body = fence.body
+        first = next((t for t in body if t.strip()), "")
+        if _HEADING.match(first) is None:
+            continue
+        above = [t for _, t in doc.span(fence.start - 4, fence.start - 1) if t.strip()][-3:]
+        context = " ".join([*above, *doc.heading_path(fence.start)])
+        if not _MENTIONS_LOG.search(context):
+            continue
+        sub = parse_document(body, fence.start + 1, doc.index)
+        path = rx.search(r"[\w./\\-]*\b(?:ModLog|CHANGELOG|ChangeLog)\.md", context)
+        name = _log_name(None, path.group(0)) if path else None
+        out.append(Region(sub, sub.start, sub.end, name))
+    return out
+
+
+def _loose_entries(doc: Document, regions: list[Region]) -> list[Region]:
+    """Entries in the house format pasted outside any changelog: a dated or versioned heading whose
+    first lines carry a Change Type field and a By or WSP References field (a format no other
+    kind of document uses), each read as a changelog of one entry."""
+    out: list[Region] = []
+    for sec in doc.sections:
+        h = sec.heading
+        if h is None or h.style == "bold" or any(r.first <= h.line <= r.last for r in [*regions, *out]):
+            continue
+        if not _MAYBE_ENTRY.search(h.raw) or parse_heading(h.raw) is None:
+            continue
+        keys = {f[0] for _, t in doc.span(h.line + 1, min(sec.body_end, h.line + 8)) for f in _fields_of(t)}
+        if "change type" in keys and keys & {"by", "wsp references"}:
+            out.append(Region(doc, h.line, sec.end, None))
+    return out
+
+
+def _date_field(doc: Document, sec: Section) -> tuple[bool, str | None, str | None]:
+    """Whether an undated heading's first lines carry a Date or Version field (an entry's
+    metadata), with the date and the version they give."""
+    lines = [t for _, t in doc.span(sec.start + 1, min(sec.body_end, sec.start + 8)) if t.strip()][:4]
+    found, date, version = False, None, None
+    for text in lines:
+        if "ate" not in text and "ersion" not in text:
+            continue  # no Date or Version field here (most lines under a heading)
+        for key, value in _fields_of(text):
+            if key in _DATE_KEYS and not _PLACEHOLDER.search(value):
+                found = True
+                d = rx.search(_D, value)
+                date = date or (d.group(0) if d else None)
+            elif key in _VERSION_KEYS and rx.search(r"\d+\.\d+", value):
+                found = True
+                version = version or clean(value)
+    return found, date, version
+
+
+@lru_cache(maxsize=65536)  # a change log pasted twice reads the same lines twice
+def _fields_of(text: str) -> tuple[tuple[str, str], ...]:
+    """The `**Key**: value` fields of a line, several where a line holds several
+    ("**Change Type**: Fix   **By**: 0102   **WSP References**: WSP 22")."""
+    f = _field_of(text)
+    if f is None:
+        return ()
+    if "**" not in f[1]:
+        return (f,)
+    out: list[tuple[str, str]] = []
+    for part in _MORE_FIELDS.split(f"**{f[0]}**: {f[1]}" if "**" in text[:12] else f[1]):
+        m = _FIELD.match(part)
+        if m:
+            out.append((_key(m["key"]), m["value"].strip()))
+        elif out:
+            out[-1] = (out[-1][0], f"{out[-1][1]} {part}")
+    return tuple(out) or (f,)
+
+
+def _field_of(text: str) -> tuple[str, str] | None:
+    if "**" in text[:12]:
+        m = _FIELD.match(text)
+    elif ":" in text[:48]:
+        m = _PLAIN_FIELD.match(text)
+    else:
+        return None
+    return (_key(m["key"]), m["value"].strip()) if m else None
+
+
+@dataclass
+class Entry:
+    region: Region
+    line: int  # the heading (or record) line
+    head: Head
+    record: str | None = None  # a bullet record's text
+    last: int = 0
+
+
+def _entries(region: Region) -> list[Entry]:
+    doc = region.doc
+    found: list[Entry] = []
+    for sec in doc.sections:
+        h = sec.heading
+        if h is None or not region.first <= h.line <= region.last or h.line == region.title_line:
+            continue
+        head = parse_heading(h.raw) if _MAYBE_ENTRY.search(h.raw) else None
+        if head is None:
+            has_field, date, version = _date_field(doc, sec)
+            title = _undated_title(h.raw) if has_field else None
+            if title is None or CHANGELOG.search(title):
+                continue
+            head = Head(date, title, version)
+        found.append(Entry(region, h.line, head))
+    # a heading entry runs to the next entry, or to the next heading of its level or above
+    for e, nxt in zip(found, [*found[1:], None]):
+        sec = doc.section_at(e.line)
+        end = sec.end if sec.level < 7 and not _metadata_only(doc, e.line + 1, sec.end) else _bold_end(doc, sec)
+        if nxt is not None:
+            end = min(end, nxt.line - 1)
+        e.last = _trim(doc, e.line, min(end, region.last))
+    # a bullet record outside them is an entry of its own
+    spans = [(e.line, e.last) for e in found]
+    seen: set[str] = set()
+    for item in doc.items:
+        if not region.first <= item.line <= region.last or not item.text.startswith("**"):
+            continue
+        m = _RECORD.match(item.text)
+        if m is None or any(a <= item.line <= b for a, b in spans):
+            continue
+        # records that differ only in time or counts are one entry, at its first place
+        shape = _shape(m["text"])
+        if shape in seen:
+            continue
+        seen.add(shape)
+        text = clean(m["text"])
+        found.append(Entry(region, item.line, Head(m["date"], _record_title(text.replace("`", ""))), record=text,
+                           last=item.end))
+    return sorted(found, key=lambda e: e.line)
+
+
+def _metadata_only(doc: Document, first: int, last: int) -> bool:
+    """Whether an entry heading's own lines hold nothing but its fields: its parts are then the
+    headings of its level that follow it ("### [date] Title", its fields, "### What Changed")."""
+    return all(not t.strip() or _RULE.match(t) or _fields_of(t) for _, t in doc.span(first, last))
+
+
+def _bold_end(doc: Document, sec: Section) -> int:
+    """A bold-line entry (or one whose parts are headings of its own level) runs to the end of the
+    section above it (bold lines or such headings inside it are its parts)."""
+    parent = doc.sections[sec.parent] if sec.parent is not None else None
+    return parent.end if parent is not None else doc.end
+
+
+def _trim(doc: Document, first: int, last: int) -> int:
+    while last > first and (not doc.text(last).strip() or _RULE.match(doc.text(last))):
+        last -= 1
+    return last
+
+
+class _Seen:
+    """A document's entries so far, compared by their text with times and counts blanked (the
+    whole text only when the heading's shape and the length already agree: most never do)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, int], list[list]] = {}
+
+    def add(self, lines: list[str]) -> bool:
+        """False when an earlier entry has the same shape."""
+        earlier = self.by_key.setdefault((_shape(lines[0]), len(lines)), [])
+        whole = _shape("\n".join(lines)) if earlier else None
+        for e in earlier:
+            if e[1] is None:
+                e[1] = _shape("\n".join(e[0]))
+            if e[1] == whole:
+                return False
+        earlier.append([lines, whole])
+        return True
+
+
+def _shape(text: str) -> str:
+    """The text with its times and counts blanked; numbers that name something (WSP 49, Phase 2,
+    v0.3) are kept."""
+    def blank(m: regex.Match[str]) -> str:
+        return m.group(0) if _NAMES_NUMBER.search(text, max(0, m.start() - 12), m.start()) else "#"
+
+    return _NUMBER.sub(blank, text)
+
+
+def _record_title(text: str) -> str:
+    """A record's title: its first clause when that has a few words, else the whole text."""
+    m = rx.match(r"^(.{12,160}?)(?::\s|;\s|\.\s|\s\()", text)
+    return _cut(m.group(1) if m and len(m.group(1).split()) >= 3 else text, 160)
+
+
+# -- an entry's facts ---------------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    """Body lines under one heading or bold label (the lead group has no key)."""
+
+    key: str
+    title: str
+    level: int  # 1-6 for `#` headings, 7 for a bold or plain label, 0 for the lead group
+    line: int
+    depth: int  # 0 the lead, 1 a section of the entry itself, 2+ a section inside one
+    lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Fld:
+    key: str
+    value: str  # with the sub-items of a value that ends with a colon
+    line: int
+    depth: int
+    end: int  # the last line it takes
+    group: int = 0  # the group it is in
+
+
+@dataclass
+class Facts:
+    groups: list[Group]
+    fields: list[Fld]
+
+
+def _visible(doc: Document, first: int, last: int) -> list[tuple[int, str | None]]:
+    """The entry's lines, a code block or an HTML comment given as one line of None (their text is
+    not read for facts)."""
+    out: list[tuple[int, str | None]] = []
+    fence = comment = False
+    for n, text in doc.span(first, last):
+        s = text.strip()
+        if comment:
+            comment = "-->" not in s
+            continue
+        if fence:
+            fence = not (s.startswith("```") or s.startswith("~~~"))
+            continue
+        if s.startswith("```") or s.startswith("~~~") or s.startswith("<!--"):
+            fence = s[0] != "<"
+            comment = s[0] == "<" and "-->" not in s
+            out.append((n, None))
+            continue
+        out.append((n, text))
+    return out
+
+
+def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
+    """Body lines (after the heading) grouped by the heading or bold label above them, with their
+    depth in the entry, and the entry's `**Key**: value` fields (a field that the entry's fields
+    are read from is not a group's content)."""
+    first = lines[0][0] if lines else 0
+    groups = [Group("", "", 0, first, 0)]
+    fields: list[Fld] = []
+    heads: list[int] = []  # levels of the `#` sections open above the current line
+    open_field: Fld | None = None
+    for n, text in lines:
+        s = text.strip() if text else ""
+        if not s:
+            open_field = None
+            groups[-1].lines.append((n, ""))  # a blank line parts two paragraphs
+            continue
+        c = s[0]
+        if s[:3] in ("---", "***", "___", "===") and _RULE.match(s):
+            open_field = None
+            continue
+        if open_field is not None and _BULLET.match(text):
+            open_field.value += ("; " if not open_field.value.endswith(":") else " ") + clean(s)
+            open_field.end = n
+            continue
+        open_field = None
+        label, level = None, 7
+        if c == "#":
+            h = _HEADING.match(text)
+            if h:
+                label, level = h["text"], len(h["hashes"])
+        elif "**" in s[:4] and s[-1] in ":*":  # a bold label ends its line with a colon or the bold mark
+            m = _LABEL.match(text)
+            if m:
+                label = m["key"]
+        elif s[-1] == ":" and len(s) < 44:
+            m = _PLAIN_LABEL.match(s)
+            if m:
+                label = m["key"]
+            elif c in "-*+" and (m := _PLAIN_LABEL.match(_BULLET.sub("", s))) and role(_key(m["key"])) != "other":
+                label = m["key"]  # "- Files Modified:" over its own list, in a list of fields
+        if label is not None:
+            if level < 7:
+                while heads and heads[-1] >= level:
+                    heads.pop()
+                heads.append(level)
+                depth = len(heads)
+            else:
+                depth = len(heads) + 1
+            groups.append(Group(_key(label), clean(label).rstrip(":").strip(), level, n, depth))
+            continue
+        found = _fields_of(text) if ":" in text[:64] else ()
+        for key, value in found:
+            fields.append(Fld(key, value, n, groups[-1].depth + 1, n, len(groups) - 1))
+        if found:
+            if found[-1][1].rstrip("* ").endswith(":"):
+                open_field = fields[-1]
+            roles = {role(k) for k, _ in found}
+            if roles & {"meta", "why", "impact"} or ("files" in roles and _paths([found[0][1]])):
+                continue  # read from the fields, not as content
+        groups[-1].lines.append((n, text))
+    return Facts(groups, fields)
+
+
+def _upto(facts: Facts, last: int) -> Facts:
+    """What the entry's first lines, up to `last`, hold."""
+    groups = [Group(g.key, g.title, g.level, g.line, g.depth, [r for r in g.lines if r[0] <= last])
+              for g in facts.groups if g.line <= last]
+    return Facts(groups, [f for f in facts.fields if f.end <= last])
+
+
+def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
+    """A group's content as items: its paragraphs (lines not parted by a blank line are one) and
+    top-level bullets, cleaned; a wrapped line continues its item. Bullets under a line that
+    introduces them (it ends with a colon, or is a `**Key**: value` line) or nested deeper are that
+    line's sub-items, joined to it whole (so no item dangles or is cut inside a sub-item); a table
+    gives one item per row, each cell named by its header. With `heads_only`, an item is given
+    without its sub-items (for the parts of a larger whole, each already a sub-item)."""
+    items: list[list] = []  # [text, sub-items]
+    takes = False  # the last item (a line that introduces a list) takes the bullets that follow
+    parent_indent = 0
+    prev = ""  # what the line before was: "" (blank or none), para, bullet, sub, row, field
+    header: list[str] = []
+    texts = [t for _, t in lines]
+    for k, text in enumerate(texts):
+        s = text.strip()
+        if not s:
+            prev = ""
+            continue
+        if s.startswith("|"):
+            cells = [c.strip() for c in s.strip("|").split("|")]
+            if _TABLE_DELIM.match(s):
+                continue
+            if k + 1 < len(texts) and _TABLE_DELIM.match(texts[k + 1].strip()):
+                header = [clean(c) for c in cells]  # a row names what each cell of the rows under it is
+                continue
+            if len(header) == len(cells) > 1:
+                row = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells) if c)
+            else:
+                row = " - ".join(c for c in cells if c)
+            row = clean(row)
+            if row:
+                items.append([row, []])
+            prev, takes = "row", False
+            continue
+        f = _FIELD.match(text)
+        if f and role(_key(f["key"])) == "meta":
+            prev, takes = "", False
+            continue
+        indent = len(text) - len(text.lstrip())
+        bullet = bool(_BULLET.match(text))
+        t = clean(s)
+        if not t:
+            continue
+        if not bullet and f is None and items and (prev == "para" or (prev in ("bullet", "sub") and (
+                indent > 0 or t[0].islower() or t[0] in "\"'`("))):
+            if prev == "sub":
+                items[-1][1][-1] += " " + t
+            else:
+                items[-1][0] += " " + t  # a wrapped line of the paragraph or item above
+            continue
+        if items and bullet and (indent > parent_indent or takes):
+            items[-1][1].append(t.rstrip(":"))
+            prev = "sub"
+            continue
+        items.append([t, []])
+        parent_indent = indent
+        takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
+        prev = "bullet" if bullet else "field" if f is not None else "para"
+    return [_cut(head.rstrip(":").rstrip()) if heads_only else _join(head, subs)
+            for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
+
+
+def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
+    """An item with as many of its sub-items as fit whole, and how many did not."""
+    head = _cut(head.rstrip(":").rstrip(), limit)
+    if not subs:
+        return head
+    shown: list[str] = []
+    size = len(head) + 2
+    for sub in subs:
+        if shown and size + len(sub) + 2 > limit:
+            break
+        shown.append(_cut(sub, limit))
+        size += len(shown[-1]) + 2
+    more = len(subs) - len(shown)
+    return f"{head}: {'; '.join(shown)}" + (f" (and {more} more)" if more else "")
+
+
+def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
+    out: list[str] = []
+    for row in lines:
+        text = row[1] if isinstance(row, tuple) else row
+        if "](" in text:
+            text = _LINK.sub(lambda m: m["text"], text)
+        for m in _PATH.finditer(text):
+            p = (m["code"] or m["bare"]).strip(".,;:()'\"")
+            if m["code"] is None and m.end() > m.start("bare") + len(m["bare"]):
+                p = m.group(0).strip(".,;:()'\"")
+            if len(p) < 4 or p.startswith(("http", "--", "www.", "/")) or not _FILE_LIKE.search(p):
+                continue
+            if rx.fullmatch(r"[\d./:-]+", p) or " " in p or p in out:
+                continue
+            if m["code"] is None and not rx.search(r"[a-z]", p):
+                continue  # "CONTINUE/THROTTLE/ESCALATE": words between slashes, not a path
+            out.append(p)
+    return out
+
+
+def _subtitles(facts: Facts, i: int) -> list[str]:
+    """The titles of the sections right under group `i` (a "What Changed" made of "#### 1. ..."
+    parts); a lone section under it gives its own parts."""
+    under = [g for g in facts.groups[i + 1:] if g.level < 7]
+    end = next((k for k, g in enumerate(under) if g.depth <= facts.groups[i].depth), len(under))
+    under = under[:end]
+    under = [g for g in under if role(g.key) in ("changes", "other")]
+    titles: list[Group] = []
+    for _ in range(2):
+        top = min((g.depth for g in under), default=0)
+        titles = [g for g in under if g.depth == top and rx.search(r"[A-Za-z]{2}", g.title)]
+        if len(titles) != 1:
+            break
+        under = [g for g in under if g.depth > top]
+        if not under:
+            break
+    return [_cut(g.title) for g in titles]
+
+
+def _parts(facts: Facts) -> list[str]:
+    """The parts of the change: the entry's own sections and labelled blocks (not its why, impact,
+    files, tests or next steps), each with its first items; a lone section gives its own parts."""
+    top = [i for i, g in enumerate(facts.groups) if g.depth == 1 and role(g.key) in ("changes", "other")]
+    if len(top) == 1 and facts.groups[top[0]].level < 7 and not _items(facts.groups[top[0]].lines):
+        return _content(facts, top[0])
+    out = []
+    for i in top:
+        g = facts.groups[i]
+        items = _items(g.lines, heads_only=True) or (_subtitles(facts, i) if g.level < 7 else [])
+        out.append(_join(g.title, items) if items else _cut(g.title))
+    return [p for p in out if rx.search(r"[A-Za-z]{2}", p)]
+
+
+def _content(facts: Facts, i: int) -> list[str]:
+    """A group's own items; for a heading with none, its labelled parts ("**Core Modules:**" and
+    their items) or the titles of its sections."""
+    own = _items(facts.groups[i].lines)
+    g = facts.groups[i]
+    if own or g.level == 7:
+        return own
+    parts: list[str] = []
+    for child in facts.groups[i + 1:]:
+        if child.depth <= g.depth:
+            break
+        if child.level == 7 and child.depth == g.depth + 1 and role(child.key) in ("changes", "other"):
+            items = _items(child.lines, heads_only=True)
+            if items:
+                parts.append(_join(child.title, items))
+    return parts or _subtitles(facts, i)
+
+
+def _shallow_only(key: str) -> bool:
+    """A why name that may mean something else inside a part of the entry ("**Context**: the log
+    line's stream title"): read only from the entry's own fields and sections."""
+    return role(key) == "why" and _AMBIGUOUS_WHY.match(key) is not None
+
+
+def _part_of_a_fix(facts: Facts, f: Fld) -> bool:
+    """Whether a field inside a part of the entry belongs to that part's problem or fix (a problem's
+    **Impact**, an Issue / Fix / Result block): it is not the entry's impact."""
+    if role(facts.groups[f.group].key) == "why":
+        return True
+    return any(o.group == f.group and o is not f and (role(o.key) == "why" or o.key in _FIX_KEYS) for o in facts.fields)
+
+
+def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
+    """The depth and content of the shallowest, then first, group or field whose name has the
+    role `want` (depth 9 and no content when there is none)."""
+    found: list[tuple[int, int, int, int, int]] = []  # depth, rank, line, 0 group / 1 field, index
+    for i, g in enumerate(facts.groups):
+        if role(g.key) == want and not (g.depth > 1 and _shallow_only(g.key)):
+            # a list of the changes comes before a one-line field beside it ("**Action**: ...")
+            found.append((g.depth, 0 if _CHANGE_LIST.match(g.key) else 1, g.line, 0, i))
+    for i, f in enumerate(facts.fields):
+        if want == "impact" and f.depth > 1 and _part_of_a_fix(facts, f):
+            continue
+        if role(f.key) == want and not (f.depth > 1 and _shallow_only(f.key)):
+            found.append((f.depth, 1, f.line, 1, i))
+    for depth, _, _, what, i in sorted(found):
+        if what == 0:
+            items = _content(facts, i)
+            if want == "why":  # a problem block's fix ("**Resolution**: ...") is not a reason
+                items = [t for t in items if not _FIX_ITEM.match(t)]
+        else:
+            value = clean(facts.fields[i].value)
+            items = [_cut(value)] if value else []
+        if items:
+            return depth, items
+    return 9, []
+
+
+def summarise(facts: Facts) -> dict:
+    """The entry's fields (the caller adds the heading's date, title and version)."""
+    out: dict = {}
+    values: dict[str, str] = {}
+    for f in facts.fields:
+        values.setdefault(f.key, f.value)
+    for keys, name, limit in ((_TYPE_KEYS, "change_type", 120), (_BY_KEYS, "by", 100)):
+        value = next((clean(values[k]) for k in keys if values.get(k) and clean(values[k])), None)
+        if value and len(value) > limit and " - " in value[:limit]:
+            value = value[:limit].rsplit(" - ", 1)[0]  # "Agent (role) - what it does": its name
+        if value:
+            out[name] = _cut(value, limit)
+    date = next((rx.search(_D, values[k]) for k in _DATE_KEYS if values.get(k) and rx.search(_D, values[k])), None)
+    if date:
+        out["date"] = date.group(0)
+    version = next((clean(values[k]) for k in _VERSION_KEYS if values.get(k) and rx.search(r"\d+\.\d+", values[k])), None)
+    if version:
+        out["version"] = _cut(version, 80)
+    wsp = next((wsp_numbers(clean(values[k])) for k in _WSP_KEYS if values.get(k) and wsp_numbers(clean(values[k]))), [])
+    if wsp:
+        out["wsp_references"] = wsp
+
+    # what changed: a summary or changes section or field of the entry itself, else its lead
+    # paragraphs, else its parts (the sections and labelled blocks of the entry itself), else its
+    # lead fields, else a summary deeper in the entry
+    shallow, changes = _first(facts, "changes")
+    if shallow > 1:
+        lead = facts.groups[0].lines
+        prose = any(t.strip() and not _BULLET.match(t) and not _FIELD.match(t) for _, t in lead)
+        if prose:
+            changes = _items(lead) or changes
+        else:  # the lead's fields that say something ("**WSP Creation**: Created WSP 73 ...", not
+            # "**Auditor**: 0102" or "**Rejected**: 0"), then the parts
+            parts = _parts(facts)
+            said = [t for t in _items(lead) if len(rx.sub(r"\([^)]*\)", " ", t.split(": ", 1)[-1]).split()) >= 6]
+            changes = (list(dict.fromkeys([*said, *parts])) if parts else []) or _items(lead) or changes
+    if changes:
+        out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
     files: list[str] = []
-    for k, lines in groups.items():
-        if k in _FILES_KEYS or k.startswith(("files ", "file changes", "modified files")):
-            files += [f for f in _files(lines) if f not in files]
-    for k, v in fields.items():
-        if k in _FILES_KEYS or k.startswith("files "):
-            files += [f for f in _files([v]) if f not in files]
+    for g in facts.groups:
+        if role(g.key) == "files":
+            files += [p for p in _paths(g.lines) if p not in files]
+    for f in facts.fields:
+        if role(f.key) == "files":
+            files += [p for p in _paths([f.value]) if p not in files]
     if files:
-        out["files_changed"] = files[:12]
+        out["files"] = _listed(files, MAX_FILES, "files")
 
-    why = _section_text(groups, _WHY_KEYS) or _first(fields, _WHY_KEYS)
-    impact = _section_text(groups, _IMPACT_KEYS) or _first(fields, _IMPACT_KEYS)
-    if why:
-        out["why"] = why[1][:400]
-        rationale, note = 1.0, ""
-    elif impact:
-        out["why"] = impact[1][:400]
-        rationale, note = 0.5, "Partial rationale (the entry states an impact, not a reason)"
+    for name in ("why", "impact"):
+        got = _first(facts, name)[1]
+        if got:
+            out[name] = _listed(got, MAX_ITEMS, "items")
+    return out
+
+
+# -- examples -----------------------------------------------------------------------------------
+
+
+_ORDER = ("date", "version", "title", "change_type", "by", "wsp_references", "changes", "files", "why", "impact")
+
+
+def render_entry(fields: dict) -> str:
+    """The entry in the WSP 22 house format (../shared/reference/012_FORMAT.md)."""
+    head = f"## [{fields['date']}] {fields['title']}" if fields.get("date") else f"## {fields['title']}"
+    lines = [head]
+    meta = [("Change Type", fields.get("change_type")), ("Version", fields.get("version")), ("By", fields.get("by")),
+            ("WSP References", ", ".join(fields.get("wsp_references", [])))]
+    if any(v for _, v in meta):
+        lines += ["", *(f"**{k}**: {v}" for k, v in meta if v)]
+    for title, key in (("Summary", "changes"), ("Files Changed", "files"), ("Why", "why"), ("Impact", "impact")):
+        items = fields.get(key)
+        if not items:
+            continue
+        lines += ["", f"### {title}"]
+        if key == "files":
+            lines += [f"- `{p}`" if not p.startswith("... and") else f"- {p}" for p in items]
+        elif len(items) == 1:
+            lines.append(items[0])
+        else:
+            lines += [f"- {t}" for t in items]
+    return "\n".join(lines)
+
+
+def _raw(lines: list[tuple[int, str | None]]) -> tuple[list[str], int, int]:
+    """The entry as shown raw: the heading and the body within the budget, cut before a blank
+    line, a heading, a label or a top-level line (never inside a nested list); with the last line
+    shown and how many non-blank lines are left out."""
+    body = [t for _, t in lines[1:] if t and t.strip()]
+    base = min((len(t) - len(t.lstrip()) for t in body), default=0)
+    size = 0
+    cut = len(lines)
+    boundary = 1
+    for i, (_, text) in enumerate(lines):
+        text = text if text is not None else CODE_NOT_SHOWN
+        s = text.strip()
+        if i and (not s or len(text) - len(text.lstrip()) <= base or s[0] == "#" or s.startswith("**")):
+            boundary = i
+        size += len(text.rstrip()) + 1
+        if i and (size > MAX_RAW_CHARS or i >= MAX_RAW_LINES):
+            cut = boundary
+            break
+    shown = lines[:cut]
+    while len(shown) > 1 and not (shown[-1][1] or "x").strip():
+        shown = shown[:-1]
+    left = sum(1 for _, t in lines[len(shown):] if t is None or t.strip())
+    return [CODE_NOT_SHOWN if t is None else t.rstrip() for _, t in shown], shown[-1][0], left
+
+
+def _module_note(region: Region) -> dict:
+    return {"module": region.log} if region.log else {}
+
+
+def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
+    doc = entry.region.doc
+    head = entry.head
+    evidence = doc.text(entry.line).strip()[:300]
+    if entry.record is not None:
+        body = [(entry.line, entry.record)]
+        base: dict = {"changes": [entry.record]}
+        paths = _paths([entry.record])
+        if paths:
+            base["files"] = _listed(paths, MAX_FILES, "files")
+        wsp = wsp_numbers(entry.record)
+        if wsp:
+            base["wsp_references"] = wsp
+        raw_lines, left = [doc.text(entry.line).strip()], 0
+        raw_facts = base
     else:
-        rationale, note = 0.0, "Incomplete example (missing rationale: the entry gives no why)"
+        body = _visible(doc, entry.line + 1, entry.last)
+        facts = read_facts(body)
+        base = summarise(facts)
+        if "wsp_references" not in base:
+            wsp = wsp_numbers(" ".join([head.title, *(t for _, t in body if t)]))
+            if wsp:
+                base["wsp_references"] = wsp
+        raw_lines, last_shown, left = _raw([(entry.line, doc.text(entry.line)), *body])
+        raw_facts = summarise(_upto(facts, last_shown)) if left else dict(base)
+        if left and "wsp_references" not in raw_facts:
+            wsp = wsp_numbers(" ".join(raw_lines))
+            if wsp:
+                raw_facts["wsp_references"] = wsp
+    fields = {**base, "title": head.title}
+    fields["date"] = head.date or base.get("date")
+    fields["version"] = head.version or base.get("version")
+    fields = {k: fields[k] for k in _ORDER if fields.get(k)}
+    span = (entry.line, max(entry.last, entry.line))
+    why = "why" in fields
+    ambiguities = [] if fields.get("date") else ["the entry gives no date"]
+    ambiguity = 0.0 if fields.get("date") else 0.25
+    drafts: list[Draft] = []
 
-    if "summary" not in out and not files:
-        return []  # with no account of what changed there is nothing to write the entry from
-    if cut and len(match.context_after) >= (pack.context_after or 0):
-        # the window was full and ended inside the entry: its later sections are unseen
-        ambiguities.append("entry continues past the context window")
-        ambiguity += 0.25
+    # the write task: the change's facts -> the entry in the house format; an entry that is nothing
+    # but `Key: value` fields (a tool's session record) gives none: writing it would only relabel them
+    only_fields = entry.record is None and all(t is not None and (not t.strip() or _fields_of(t)) for _, t in body)
+    if (fields.get("changes") or fields.get("files")) and not only_fields:
+        facts_in = {**_module_note(entry.region), **{k: fields[k] for k in _ORDER if k in fields and k != "why"}}
+        if why:
+            facts_in["problem"] = fields["why"]
+        drafts.append(Draft(
+            instruction_key="entry", input=facts_in, output={"modlog_entry": render_entry(fields)},
+            evidence=evidence, kind="rationale_chains" if why else "decision_trees", label="entry",
+            required=("modlog_entry",), rationale=1.0 if why else 0.75,
+            rationale_note="" if why else "The entry states no reason for the change: its Why section is left out",
+            ambiguity=ambiguity, ambiguities=ambiguities, line=entry.line, span=span))
 
-    inp = {k: out[k] for k in ("date", "title", "change_type") if k in out}
-    if "summary" in out:
-        inp["summary"] = out["summary"]
-    if files:
-        inp["files_changed"] = files[:12]
-    evidence = header_text.strip()[:300]
-    kind = "rationale_chains" if rationale >= 1 else "decision_trees"
-    return [Draft(
-        instruction_key="entry", input=inp, output=out, evidence=evidence, kind=kind,
-        label=out.get("change_type"), required=REQUIRED, rationale=rationale, rationale_note=note,
-        ambiguity=min(ambiguity, 1.0), ambiguities=ambiguities, line=header_line,
-    )]
+    # the field task: the raw entry -> its fields (read from the lines shown only); an entry
+    # whose body is empty or cannot be shown within the budget gives none
+    if len(raw_lines) == 1 and entry.record is None:
+        return drafts
+    shown = {**raw_facts, "title": head.title}
+    shown["date"] = head.date or raw_facts.get("date")
+    shown["version"] = head.version or raw_facts.get("version")
+    shown = {k: shown[k] for k in _ORDER if shown.get(k)}
+    if not any(k in shown for k in ("changes", "files", "why", "impact")):
+        return drafts  # the lines shown are metadata alone: reading them out would only relabel them
+    text = "\n".join(raw_lines)
+    if left:
+        text += f"\n[... {left} more lines of the entry not shown]"
+    drafts.append(Draft(
+        instruction_key="fields", input={**_module_note(entry.region), "entry": text}, output=shown,
+        evidence=evidence, kind="decision_trees", label="fields", required=("title",), rationale=1.0,
+        ambiguity=ambiguity, ambiguities=ambiguities, line=entry.line, span=span))
+    return drafts
 
 
-EXTRACTOR = Extractor(extract=extract)
+def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
+    out: list[Draft] = []
+    seen = _Seen()
+    regions = _regions(doc)
+    for region in [*regions, *_loose_entries(doc, regions), *_fenced_regions(doc)]:
+        for entry in _entries(region):
+            # entries that differ only in times or counts (a tool's repeated session record) are
+            # one entry, at its first place
+            if not seen.add([t.strip() for _, t in region.doc.span(entry.line, entry.last)]):
+                continue
+            out += _drafts(entry, pack)
+    return out
+
+
+EXTRACTOR = Extractor(document=extract)

@@ -18,14 +18,19 @@ Steps"), its place before or after the phase marked current, or the plan's own s
 Implementation"). The stated status comes first; where it and the checklist disagree (`Status: NOT
 STARTED` over ticked items, `COMPLETE` over open ones) the phase needs an update, and the example
 says both what the text claims and what the checks show. Priority words (P0, Urgent, HIGH) are not
-statuses. Lists that are not phases (metrics, tests, verification, approvals under a heading that
-is not a phase) are not items.
+statuses, nor are scope and notes ("Next 2 WSPs", "25K tokens"); a status that only says what a
+phase is not ("NOT COMPLETE") settles nothing without a checklist. Lists that are not phases
+(metrics, tests, verification, integration points, approvals under a heading that is not a phase;
+a group of TODOs; a ModLog entry quoted in a report) are not items. A phase placed by its
+neighbour is told what the neighbour says of itself, as its input shows it.
 
 Three task kinds: a phase's status with what is done, what is left and the next step; a roadmap
 summarised across its phases (at its first phase's line); and the audit question "is this roadmap
 up to date, and what should change" (at its first stale phase, else its first phase with both a
 stated status and a checklist). Nothing in an example depends on line numbers, so a roadmap pasted
-twice gives the same examples (the filter drops the copy).
+twice gives the same examples (the filter drops the copy). A template roadmap written out word for
+word in several modules' documents says the same in each: its examples name their answer without
+the roadmap's name (Draft.template), so the run keeps each answer only a couple of times.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
-import re
+import hashlib
+import json
 
 import regex
 
@@ -63,7 +69,7 @@ _MANGLED_E = regex.compile(r"\]E(?=\*|[A-Z][a-z])")  # "[U+1F901]EMeeting": the 
 _SPACES = regex.compile(r"[ \t]{2,}")
 _TAG = regex.compile(r"\[[A-Z][A-Z0-9_+-]{1,20}\]")  # [OK], [REFRESH], [ROCKET]: emoji put into ASCII
 _PICTO = regex.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\uFE0F\u200D\u20E3"
-                       "\u25A0-\u25FF\u2190-\u21FF]")
+                       "\u25A0-\u25FF]")
 _LINK = regex.compile(r"\[([^\]\n]{1,200})\]\([^)\s]{1,300}\)")
 _RULE = regex.compile(r"^\s*(?:[-*_=]\s*){3,}$")
 
@@ -82,8 +88,8 @@ def plain(text: str) -> str:
         text = _LINK.sub(r"\1", text)
     if not text.isascii():
         text = text.replace("\u2181E", "\u2192").replace("]\uFE0F", "]")  # a mangled arrow; a selector left on a tag
-    if "*" in text or "_" in text or "`" in text:
-        text = text.replace("**", "").replace("__", "").replace("`", "")
+    if "*" in text or "`" in text:  # ("__" is left: in these logs it is a dunder, __init__.py, never bold)
+        text = text.replace("**", "").replace("`", "")
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text.replace("\t", " "))
     return text.strip()
@@ -116,9 +122,10 @@ _WORDS = regex.compile(
     r"(?P<c>\bready\s+for\s+(?:production|deployment|release)\b|\bproduction[\s-]ready\b)"
     r"|(?P<ns>\bnot\s+(?:yet\s+)?(?:started|begun|implemented)\b|\bpending\b|\bplanned\b|\bfuture\b|\bplaceholder\b"
     r"|\bdeferred\b|\b(?:double-|single-)?blocked\b|\bto-?do\b|\bupcoming\b|\bnext(?:\s+(?:phase|sprint|session|step))?\b"
+    r"(?!\s+\d+\s*(?!(?:min(?:ute)?s?|hours?|days?|weeks?|months?|sessions?|sprints?)\b)[A-Za-z])"
     r"|\bfollowing\s+sprint\b|\bready\s+(?:to\s+(?:start|begin)|for)\b|\bawaiting\b"
     r"|^\W*(?:optional|vision|the\s+goal)\W*$|\bbacklog\b|\bcannot\s+start\b|\bproposed\b|\bto\s+begin\b"
-    r"|\bQ[1-4]\s+20\d\d\b|\b\d{1,2}\s*-\s*\d{1,2}\s*mo(?:nths?)?\b)"
+    r")"
     r"|(?P<ip>\bin[\s-]+progress\b|\bin\s+development\b|\bcurrent(?:\s+phase)?\b|\bwhere\s+we\s+are\s+now\b"
     r"|\bongoing\b|\bpartial(?:ly)?\b|\bscaffolded\b|\bunderway\b|\bwip\b|\bstarting\b|\bstarted\b"
     r"|\bnot\s+(?:yet\s+)?(?:complete[d]?|done|finished|operational)\b|\bincomplete\b)"
@@ -165,6 +172,16 @@ def status_of(text: str) -> str | None:
         return _LABEL[m.lastgroup]
     m = _MARKS.search(plain(text) if "[U+" in text else text)
     return _LABEL[m.lastgroup] if m else None
+
+
+_NOT_DONE = regex.compile(r"^(?:not\s+(?:yet\s+)?(?:complete[d]?|done|finished|operational)|incomplete)$", _F)
+
+
+def _unsettled(stated: str) -> bool:
+    """Whether a stated status only says what the phase is not ("NOT COMPLETE", "incomplete"):
+    under way, or not begun? Without a checklist it does not say."""
+    m = _WORDS.search(stated)
+    return m is not None and _NOT_DONE.match(m.group(0)) is not None and _PERCENT.search(stated) is None
 
 
 def _last_status(text: str) -> str | None:
@@ -251,24 +268,24 @@ _LEAD = ("(?P<lead>(?:\\d{1,2}(?:\\.\\d{1,2})*[.)]|[0-9]\uFE0F?\u20E3)\\s+|(?P<t
 _TITLE = regex.compile(f"^{_LEAD}(?P<unit>{_UNIT}|{_STAGE}|{_HORIZON})", _F)
 # a line that could name a phase holds one of these words, lowered (a cheap test before the rest: a
 # literal alternation, which the standard engine scans fastest, with no backtracking to bound)
-_UNIT_LITERALS = re.compile("phase|sprint|stage|milestone|layer|tranche|level|step|poc|proto|mvp|proof|immediate|term")
+_UNIT_LITERALS = ("phase", "sprint", "stage", "milestone", "layer", "tranche", "level", "step", "poc", "proto", "mvp",
+                  "proof", "immediate", "term")
 # a heading that names a stage by its status or groups tasks ("Current Status: ...", "... TODOs")
 _HEADING_HINTS = ("current st", "todo", "complete", "progress", "done", "pending", "planned")
 _INNER = regex.compile(f"(?P<unit>\\b{_UNIT}|\\b{_STAGE})", _F)
 _MARK_LEAD = regex.compile("^(?:(?:\\[[A-Z][A-Z0-9_+-]{1,20}\\]|[^\\w\\s\\[(\"'`*])\\s*)+")
-_TODO_GROUP = regex.compile(r"^(?P<unit>[A-Z][\w /&-]{2,50}?\bTODOs?)\b(?:\s+-\s+.*)?$")
 # "Phase 2 Tasks Breakdown", "Phase 3 WSP Compliance Checklist": a title about a phase, not one
 _ABOUT = regex.compile(
     r"\b(?:scope|analysis|breakdown|checklist|criteria|metrics?|dependenc(?:y|ies)|requirements?|requires"
     r"|estimates?|effort|summary|files?|results?|readiness|impact|matters|success|audit|pre-audit"
     r"|report|assessment|review|verification|lessons|notes|overview|targets|details|tasks?|blockers?|violations?"
     r"|prerequisites|comparison|timeline|budget|examples?|status|fixes|integration\s+test|must|follows|fixed|depends"
-    r"|actions|benefits?|value|gate|priorities|created|modified|can|cannot)\b",
+    r"|actions|benefits?|value|gate|priorities|created|modified|can|cannot|actual)\b",
     _F,
 )
 # sections whose lists are measurements, explanations or options, not a roadmap's phases
 _NOT_ROADMAP = regex.compile(
-    r"\b(?:metrics|performance|benchmarks?|test(?:s|ing)?\s+results?|verification|risks?|integration\s+with"
+    r"\b(?:metrics|performance|benchmarks?|test(?:s|ing)?\s+results?|verification|risks?|integration\s+(?:with|points)"
     r"|monitoring|lessons|troubleshooting|how\s+it\s+works|examples?|usage|algorithm|comparison|economics"
     r"|requirements|if|scenario|option|alternatives?|approach(?:es)?|capabilit(?:y|ies)|benefits?|what\s+changed"
     r"|changes|technical\s+details|impact|results?|files|solution|design|flow|pipeline|workflow|process"
@@ -278,7 +295,8 @@ _NOT_ROADMAP = regex.compile(
 )
 # (of those, the ones that list measurements or what-ifs even where a phase there states a status)
 _MEASURES = regex.compile(r"\b(?:metrics|performance|benchmarks?|test(?:s|ing)?\s+results?|verification|risks?"
-                          r"|integration\s+with|monitoring|comparison|examples?|scenario|if|option|alternatives?|impact)\b", _F)
+                          r"|integration\s+(?:with|points)|monitoring|comparison|examples?|scenario|if|option|alternatives?|impact"
+                          r"|testing|triggers?)\b", _F)
 # ... and sections that define what a phase must hold, whatever their lists are ticked with
 _DEFINES = regex.compile(r"\b(?:requirements|definitions?|templates?|specification|guidelines|criteria\s+for)\b", _F)
 # group headings whose phases share a status
@@ -290,6 +308,14 @@ _GROUPS = (
                    r"|development|enhancements?|changes|features|integration)\b|^\W*(?:next\s+(?:steps?|actions?|phases?)"
                    r"|remaining\s+work|future\s+work|what'?s\s+missing|deferred)\b", _F), "not_started"),
 )
+_CRITERIA = regex.compile(r"\b(?:success|acceptance|exit|completion)\s+criteria\b|\bdefinition\s+of\s+done\b", _F)
+_ALL_DONE = regex.compile(r"^\W*(?:all\s+(?:\w+\s+)?)?(?:complete[d]?|done)\b|\ball\s+(?:phases|sprints|milestones|stages)"
+                          r"\s+(?:are\s+)?complete[d]?\b|\b100\s?%\s+complete\b", _F)
+# "Completed: ...", "In Progress: ...", "Next: ...": an item's state said as a label before its text
+_STATE_LABEL = regex.compile(r"^(?:completed?|done|in\s+progress|next|pending|planned|todo|future)\s*:\s+", _F)
+# "Add the adapter - IMPLEMENTED": a state said in capitals after a dash (it is the item's mark)
+_STATE_TAIL = regex.compile(r"\s[-\u2013\u2014]\s+(?=(?-i:[A-Z]{2}))(?:(?:complete[d]?|done|implemented|in\s+progress|pending"
+                            r"|deferred|blocked|operational|achieved|exceeded|met)\s*){1,2}$", _F)
 _DATED = regex.compile(r"^[^\w\[]*(?:\[\d{4}-\d\d-\d\d[^\]\n]{0,24}\]|\d{4}-\d\d-\d\d)\s*(?:[-:\u2013]\s*)?"
                     r"|^\W*(?:MODLOG|V\d+(?:\.\d+)+)\s*[-:\u2013]\s*", _F)
 _STATUS_KEY = regex.compile(f"^\\W*(?:(?P<unit>{_UNIT})\\s+status|(?:\\w+\\s+){{0,2}}status|current\\s+state"
@@ -305,6 +331,9 @@ _TOTAL_ROW = regex.compile(r"^\W*(?:sub)?total\b", _F)
 _PROGRESS_STATE = regex.compile(r"current|in\s+progress|complete[d]?|done|next|planned|pending|future|now|active", _F)
 _ARROW = regex.compile(r"\s(?:->|\u2192|=>)\s")
 _SEGMENT = regex.compile(r"^(?P<name>[^()]{1,60}?)\s*\((?P<state>[^()]{1,40})\)\s*$")
+# "[CURRENT_PHASE_NAME]", "[MODULE_NAME]": a template's slot ("[GREATER_EQUAL]" is a symbol written in ASCII)
+_SLOT = regex.compile(r"\[(?:[A-Z]+_)+(?:NAME|TITLE|DESCRIPTION|DATE|PATH|PHASE|STATUS|MODULE|DOMAIN)\]"
+                      r"|\[(?:MODULE|PROJECT|CURRENT|YOUR)_[A-Z_]+\]")
 _PLACEHOLDER = regex.compile(r"\[(?:[A-Za-z]+\s+){1,4}[A-Za-z0-9]+\]|\[(?:TBD|X|date|name|description)\]", _F)
 _MARKDOWN_LANGS = ("", "markdown", "md", "text", "txt")
 
@@ -318,6 +347,7 @@ _TAILS = (
                   r"|OPERATIONAL|Complete[d]?|Done)\s*$"),
     regex.compile("\\s+[-\u2013\u2014|]\\s+(?:\\S+\\s+){0,9}\\S+\\s*$"),
 )
+_PAREN_CLAUSE = regex.compile("^\\((?P<note>[^()]{1,60}?)\\s+[-\u2013\u2014;]\\s+(?P<state>[^()]{1,40})\\)$")
 _AFTER_UNIT = regex.compile(r"^\s+(?:\w+\s+)?(?P<state>complete[d]?|done|implemented|operational|finished|achieved)\b"
                             r"(?!\s+(?:[a-z]|[A-Z][a-z]+\s+[a-z]))", _F)
 _BOLD_NAME = regex.compile(r"^(?:\[[A-Z][A-Z0-9_+-]{1,20}\]\s*|[^\w\s*]\s*|\d{1,2}[.)]\s*)*"
@@ -341,7 +371,15 @@ def split_title(title: str) -> tuple[str, str]:
     for _ in range(4):
         for pat in _TAILS:
             m = pat.search(t)
-            if m and m.start() > 0 and _stated_status(m.group(0).strip(" -:|\u2013\u2014")):
+            if m is None or m.start() == 0 or m.group(0).count("(") != m.group(0).count(")"):
+                continue  # (a clause after a dash inside a parenthesis is not a tail: "(75K tokens - VISION)")
+            inner = _PAREN_CLAUSE.match(m.group(0).strip()) if pat is _TAILS[1] else None
+            if inner and _stated_status(inner.group("state")) and not _stated_status(inner.group("note")):
+                # "(25K tokens - FUTURE)": a note and a status; the note stays with the name
+                stated.insert(0, inner.group("state"))
+                t = f"{t[: m.start()]} ({inner.group('note')})"
+                break
+            if _stated_status(m.group(0).strip(" -:|\u2013\u2014")):
                 stated.insert(0, m.group(0).strip(" -:|\u2013\u2014"))
                 t = t[: m.start()].rstrip(" -:|\u2013\u2014")
                 break
@@ -352,11 +390,24 @@ def split_title(title: str) -> tuple[str, str]:
     return bare(t).rstrip(" -\u2192>").strip(), _tidy(" ".join(filter(None, (bare(s) or s.strip() for s in stated))))
 
 
+_MANGLED_MARK = regex.compile(r"[\p{Han}\p{Co}]+[\u30FB\uFF65]?\s*")
+
+
+def _unmangled(text: str) -> str:
+    """Without the marks mangled into CJK or private characters ("泙 Complete", "COMPLETE 笨・")."""
+    return _MANGLED_MARK.sub("", text).strip() if not text.isascii() else text
+
+
 def _tidy(stated: str) -> str:
-    """A stated status without the parentheses around it or the gaps a dropped tag leaves."""
+    """A stated status without the parentheses around it, the gaps a dropped tag leaves, or a tag
+    beside its words ("[OK] Complete"); a tag alone is kept (it is what the phase is marked with)."""
     s = rx.sub(r"\(\s+", "(", rx.sub(r"\s+\)", ")", stated)).strip()
     if not s.isascii():
-        s = rx.sub(r"\p{Han}+\s*", "", s)  # "泙 Complete": a mark mangled into a CJK character
+        s = _unmangled(s)
+    if "[" in s:
+        words = " ".join(_TAG.sub(" ", s).split())
+        if rx.search(r"[A-Za-z]{2}", words):
+            s = words
     if s.startswith("(") and s.endswith(")") and s.count("(") == 1:
         s = s[1:-1].strip()
     return s
@@ -390,6 +441,9 @@ def parse_title(text: str) -> tuple[str, str, str] | None:
         hm = _HEAD.match(head)
         if hm and not rest:  # "**Phase 1: Initial Setup** - ...": the bold part holds name and title
             head, rest = head[: hm.start("rest")].rstrip(" :-\u2013\u2014"), hm.group("rest")
+        elif hm and hm.group("rest").strip() and rx.match(r"^\s*[-\u2013\u2014]\s", plain(bold.group("rest"))) \
+                and not _leading_status(rest):
+            rest = ""  # "**Phase 2: Enhancement** - Add advanced features": a description, not the name
     else:
         hm = _HEAD.match(body)
         head, rest = (body, "") if hm is None else (body[: hm.start("rest")].rstrip(" :-\u2013\u2014"), hm.group("rest"))
@@ -501,6 +555,9 @@ class Phase:
     gaps: list[tuple[int, int]] = field(default_factory=list)  # the phases inside its text
     doc: Document | None = None  # where its text is rendered from, when it has not been given
     status_line: str = ""  # a status line elsewhere that names it
+    unsettled: bool = False  # its stated status says only what it is not ("NOT COMPLETE"): no label
+    checks_label: str = ""  # the label over the one list that holds its checklist ("Success Criteria")
+    silent: bool = False  # a current stage whose own status is unclear: it places the others, no example of its own
 
     def lines(self) -> list[str]:
         """Its lines for an example's input."""
@@ -665,7 +722,7 @@ class _Reader:
             if not s:
                 blank = True
                 continue
-            if n in self.heading_lines or _RULE.match(s):
+            if n in self.heading_lines or s[0] in "-*_=" and _RULE.match(s):
                 break
             in_block = doc.block_at(n) is not None
             if not in_block and s.startswith("**") and _is_title(s):
@@ -737,7 +794,8 @@ class _Reader:
         roadmap: each item a milestone named by its bold name, with the status that opens the rest."""
         doc = self.doc
         for sec in doc.sections[1:]:
-            if not _MILESTONES.search(sec.title):
+            low = sec.title.lower()
+            if ("milestone" not in low and "road" not in low) or not _MILESTONES.search(sec.title):
                 continue
             for it in doc.items_in(sec.start, sec.body_end):
                 if it.parent is not None:
@@ -814,7 +872,7 @@ class _Reader:
             marked = {lists[it.index] for it, st in states if st is not None}
             # its scope: the plain list right under its title (not notes further down or under sub-headings)
             first_list = lists[items[0].index] if items and _opens_body(doc, ph, items[0]) else None
-            checks, scope = [], []
+            checks, scope, checked_lists = [], [], set()
             for it, state in states:
                 text = _item_text(it).rstrip(":")
                 if not text:
@@ -822,11 +880,19 @@ class _Reader:
                 if state is None and lists[it.index] in marked:
                     state = "open"  # an unmarked item in a list of checked ones is not done
                 if state is not None:
-                    checks.append((state, text))
+                    checks.append((state, _STATE_TAIL.sub("", _STATE_LABEL.sub("", text, count=1)) or text))
+                    checked_lists.add(lists[it.index])
                 elif lists[it.index] == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
                     scope.append(text)
             if checks and len(checks) <= MAX_CHECKS and ph.form != "item" or ph.form == "item" and checks:
                 ph.checks = checks
+                if ph.form != "item" and all(parent is None for parent, _ in checked_lists):
+                    # one labelled list holds them all ("**Success Criteria**:"): the reason names it
+                    labels = {_line_above_list(doc, head) or _subheading_over(doc, ph, head) for _, head in checked_lists}
+                    label = labels.pop() if len(labels) == 1 else ""
+                    label = bare(label[:-1]) if label.endswith(":") else ""
+                    if label and all(head - 1 != ph.line and head - 2 != ph.line for _, head in checked_lists):
+                        ph.checks_label = label
             if sum(1 for t in scope if rx.match(r"^[^:]{1,40}:\s", t)) * 2 < len(scope):
                 ph.scope = scope[:MAX_CHECKS]  # "lora_trainer.py: Exists", "Qwen: Verified": facts, not the phase's tasks
             ph.doc = doc  # its text is rendered when an example is made of it (most phases read are not)
@@ -856,7 +922,7 @@ class _Reader:
             km = _STATUS_KEY.match(key)
             if not km:
                 continue
-            key, value = plain(key), plain(value)
+            key, value = plain(key), _unmangled(plain(value))
             low = key.lower().lstrip("*_ ")
             if low.startswith("claimed"):
                 claimed[self.scope_of(line)] = (line, value)
@@ -868,10 +934,20 @@ class _Reader:
                 continue
             ready = low.startswith("ready for")
             status = "not_started" if ready else status_of(value)
-            current = rx.match(r"^\W*current\s+(?:status|phase|state)\W*$", key, _F) and _TITLE.match(value)
-            if current and status is None:
-                value, status = f"{value} (current)", "in_progress"  # "Current Status: Phase 1 - Setup"
-            if status is None:
+            current = rx.match(r"^\W*current\s+(?:status|phase|state|stage)\W*$", key, _F) and _TITLE.match(value)
+            if current and status == "complete" and rx.match(_STAGE, current.group("unit"), _F):
+                # "Current State: POC (architecture complete)": the stage the work is in, or one it has passed?
+                # No example of its own; but the stages after it have not begun
+                sec = doc.section_at(line)
+                unit = current.group("unit")
+                ph = Phase(line, line, bare(unit), unit, f"{key}: {value}", "status", section=sec.index)
+                ph.container = ("sec", _roadmap_section(doc, sec.index))
+                ph.own, ph.silent = "in_progress", True
+                self.phases.append(ph)
+                continue
+            if status is None and current:
+                status = "in_progress"  # "Current Status: Phase 1 - Setup": the phase it names, if listed here, is under way
+            elif status is None:
                 continue
             scope = self.scope_of(line)
             inner = _INNER.search(value)
@@ -902,7 +978,7 @@ class _Reader:
                         if not target.line <= line <= target.last:
                             target.status_line = f"{key}: {value}"  # said elsewhere: the input shows it
                     continue
-                if line - head > 12 or label is None:
+                if line - head > 12 or label is None or current and not _WORDS.search(value):
                     continue  # deep in a report, or not saying where the phase stands: it repeats a status
                 ph = Phase(line, line, bare(named), named, bare(_status_clause(value)) or value, "status",
                            section=sec.index)
@@ -913,6 +989,8 @@ class _Reader:
                 by_unit.setdefault((scope, _norm(named)), []).append(ph)
             elif not _PLAN_NOT_BEGUN.search(value) and rx.search(r"\bin\s+progress\b", value, _F):
                 self.plans.setdefault(scope, []).append((f"{key}: {value}", "in_progress", None))
+            elif _ALL_DONE.search(value):  # "Document Status: ALL SPRINTS COMPLETE": the whole plan claims it is done
+                self.plans.setdefault(scope, []).append((f"{key}: {value}", "complete", None))
         self.phases.sort(key=lambda p: p.line)
 
     def claim(self, line: int, claimed: str, actual_line: int, actual: str) -> None:
@@ -942,6 +1020,10 @@ class _Reader:
             if ph.form in ("heading", "entry"):
                 chain = chain[1:]
             titles = [plain(s.heading.raw) for s in chain[:3] if s.heading]
+            if ph.form in ("line", "item") or sec.heading and sec.heading.style == "bold":
+                over = next((c for c in chain if c.heading and c.heading.style != "bold"), None)
+                if over is not None and _rule_between(doc, over.start, ph.line):
+                    titles = []  # after a rule, a line is the document's footer, not under the heading above it
             if ph.form == "item":
                 above = _line_above_list(doc, ph.container[3])
                 if above:
@@ -950,7 +1032,7 @@ class _Reader:
                 for t in titles:
                     label = next((lab for pat, lab in _GROUPS if pat.search(t)), None)
                     if label:
-                        ph.context, ph.context_label = t, label
+                        ph.context, ph.context_label = bare(t) or t, label
                         break
             if ph.needs_checks and not ph.checks:
                 continue
@@ -961,10 +1043,18 @@ class _Reader:
                 ph.context_label = None  # the steps of a procedure share no status with their group
             if titles and _DEFINES.search(titles[0]):
                 continue
+            if titles and _CRITERIA.search(titles[0]) and ph.form in ("heading", "line") and ph.stated \
+                    and ph.checks and status_of(ph.stated) == "complete":
+                # "## Success Criteria / ### Phase 1 Complete (Week 2)": what must hold for Phase 1 to be
+                # complete, not a claim that it is; its checklist says where it stands
+                ph.name, ph.stated = bare(doc.text(ph.line).lstrip("#")), ""
             not_roadmap = _MEASURES if ph.stated else _NOT_ROADMAP
-            if not ph.checks and ph.form not in ("row", "entry", "status", "claim") and titles \
-                    and not_roadmap.search(titles[0]) and not _ROADMAP_WORDS.search(titles[0]) \
-                    and not _GROUPS[2][0].search(titles[0]):
+            # (a bold line over the list is a label inside its section: the section's heading says more)
+            under = titles[:2] if ph.form != "item" and len(chain) > 1 and chain[0].heading \
+                and chain[0].heading.style == "bold" and chain[0].level > chain[1].level else titles[:1]
+            if not ph.checks and ph.form not in ("row", "entry", "status", "claim") \
+                    and any(not_roadmap.search(t) and not _ROADMAP_WORDS.search(t) and not _GROUPS[2][0].search(t)
+                            for t in under):
                 continue
             keep.append(ph)
         self.phases = keep
@@ -976,7 +1066,19 @@ def _opens_body(doc: Document, ph: Phase, first: ListItem) -> bool:
     if ph.form == "item":
         return True
     between = [t for _, t in doc.span(ph.line + 1, first.line - 1) if t.strip()]
-    return len(between) <= 2 and not any(t.lstrip().startswith(("#", "|", "```")) for t in between)
+    if len(between) > 2 or any(t.lstrip().startswith(("#", "|", "```")) for t in between):
+        return False
+    label = plain(between[-1]).rstrip() if between else ""
+    # "**Root Causes**:", "Problem:" over the list: it lists something else than the phase's work
+    return not label.endswith(":") or _TASK_LABEL.search(label) is not None
+
+
+_TASK_LABEL = regex.compile(r"\b(?:tasks?|deliverables?|scope|steps?|objectives?|goals?|features?|work|todos?|checklist"
+                            r"|actions?|items?|includes?|plan|milestones?|components?|targets?|outputs?|next|changes)\b", _F)
+
+
+def _rule_between(doc: Document, first: int, last: int) -> bool:
+    return any(t[:1] in "-*_" and _RULE.match(t) and not t.startswith("- ") for _, t in doc.span(first + 1, last - 1))
 
 
 def _before_rule(doc: Document, first: int, last: int) -> int:
@@ -987,16 +1089,19 @@ def _before_rule(doc: Document, first: int, last: int) -> int:
 
 
 def _lines_naming_units(doc: Document) -> set[int]:
-    """Indexes of the document's lines that hold a phase, stage or horizon word: one scan of the
-    whole text instead of a search per line."""
+    """Indexes of the document's lines that hold a phase, stage or horizon word: a scan of the
+    whole lowered text per word (str.find, faster than a regex alternation), on from the next line
+    after each line found."""
     text = "\n".join(doc.lines).lower()
     starts = list(accumulate((len(t) + 1 for t in doc.lines), initial=0))
+    last = len(doc.lines) - 1
     out: set[int] = set()
-    m = _UNIT_LITERALS.search(text)
-    while m is not None:
-        i = bisect_right(starts, m.start()) - 1
-        out.add(i)
-        m = _UNIT_LITERALS.search(text, starts[i + 1]) if i + 1 < len(starts) else None  # on from the next line
+    for word in _UNIT_LITERALS:
+        at = text.find(word)
+        while at >= 0:
+            i = bisect_right(starts, at) - 1
+            out.add(i)
+            at = text.find(word, starts[i + 1]) if i < last else -1
     return out
 
 
@@ -1023,8 +1128,8 @@ _STATUS_TITLE = regex.compile(r"^(?P<name>[A-Z][\w /&+-]{2,50}?)\s+"
 
 def _status_heading(title: str) -> tuple[str, str, str] | None:
     """A heading that names a stage by what it reports: "Current Status: [OK] Core Navigation
-    Complete", "[OK] Foundation Complete" (the latter only over a checklist of its own), "Production
-    Deployment TODOs" with its mark."""
+    Complete", "[OK] Foundation Complete" (the latter only over a checklist of its own). A group of
+    TODOs ("Production Deployment TODOs") is a task list, not a stage."""
     m = _CURRENT_HEADING.match(title)
     if m:
         name, stated = split_title(m.group("rest"))
@@ -1033,9 +1138,6 @@ def _status_heading(title: str) -> tuple[str, str, str] | None:
         return None
     lead = _MARK_LEAD.match(title)
     body = title[lead.end():] if lead else title
-    todo = _TODO_GROUP.match(bare(body))
-    if todo:
-        return todo.group("unit"), lead.group(0).strip() if lead and status_of(lead.group(0)) else "", todo.group("unit")
     sm = _STATUS_TITLE.match(bare(body))
     if sm and lead and len(sm.group("name").split()) <= 3 and not _ABOUT.search(sm.group("name")):
         lead_state = lead.group(0).strip() if status_of(lead.group(0)) else ""
@@ -1205,6 +1307,16 @@ def _line_above_list(doc: Document, head: int) -> str:
     return ""
 
 
+def _subheading_over(doc: Document, ph: Phase, head: int) -> str:
+    """The title of a sub-heading of the phase right over a list ("### Success Criteria"), with a
+    colon as a label line has one; else empty."""
+    sec = doc.section_at(head)
+    if sec.heading is None or sec.start <= ph.line or sec.start < head - 2 or sec.heading.style == "bold":
+        return ""
+    title = plain(sec.heading.raw.lstrip("#"))
+    return f"{title.rstrip(':')}:" if len(title) <= 60 else ""
+
+
 def _item_text(it: ListItem, keep_marks: bool = False) -> str:
     """An item's text without its leading check mark (shown apart); marks inside it are kept for
     an input (they are what says its state) and dropped for an output."""
@@ -1229,7 +1341,8 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
     the phases inside it (`gaps`) are left out but for their titles."""
     out = []
     for n, raw in doc.span(first, last):
-        if not raw.strip() or _RULE.match(raw) or any(a < n <= b for a, b in gaps):
+        s = raw.lstrip()
+        if not s or s[0] in "-*_=" and _RULE.match(s) or any(a < n <= b for a, b in gaps):
             continue
         hit = doc.block_at(n)
         if hit is not None and hit[0] == "item":
@@ -1266,7 +1379,9 @@ def _table_lines(t: Table, row) -> list[str]:
 @dataclass
 class Roadmap:
     name: str
-    phases: list[Phase]
+    phases: list[Phase]  # all it lists, for its summary and audit
+    restated: set[int] = field(default_factory=set)  # (ids of) phases stated better elsewhere: no example of their own
+    template: bool = False  # its section has a template's slots ("[CURRENT_PHASE_NAME]"): not a real plan
 
 
 def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> None:
@@ -1276,10 +1391,15 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
     units = {_norm(p.unit) for p in phases}
     plans = [p for p in plans if p[2] is None or _norm(p[2]) in units]  # a plan names one of these phases
     plan = next((p for p in plans if p[1] == "not_started"), None) or (plans[0] if plans else None)
+    # a plan under way with one phase done is as it should be; with every phase done, its status is stale
+    all_done = all(len(p.done) == len(p.checks) for p in phases if p.checks)
     for ph in phases:
         ph.stated = _tidy(ph.stated)
         if ph.own is None and ph.stated:
             ph.own = _stated_status(ph.stated) or status_of(ph.stated)
+        if ph.own == "in_progress" and not ph.checks and _unsettled(ph.stated):
+            ph.own, ph.unsettled = None, True  # (nor do its group or its place settle what it says it is not)
+            continue
         if ph.form == "claim":
             ph.label, ph.basis = ("needs_update" if ph.own != ph.derived else ph.own), "claim"
             continue
@@ -1297,7 +1417,8 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
             against = plan[1] if plan and ph.form in ("heading", "line") and _number(ph.unit) is not None else None
             if ph.unticked_done:
                 ph.label, ph.basis = "needs_update", "checklist"
-            elif against and ((against == "not_started" and d > 0) or (against == "in_progress" and d == t)):
+            elif against and ((against == "not_started" and d > 0) or (against == "in_progress" and all_done)
+                              or (against == "complete" and d < t)):
                 ph.label, ph.basis, ph.context = "needs_update", "plan_checks", plan[0]
                 ph.own = against
             else:
@@ -1311,11 +1432,15 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
     anchors = [p for p in phases if said.get(id(p)) in ("in_progress", "not_started") and p.form not in ("entry", "claim")]
     current = next((p for p in anchors if said[id(p)] == "in_progress"), None)
     for i, ph in enumerate(phases):
-        if ph.label or ph.form in ("entry", "status", "claim", "progression"):
+        if ph.label or ph.unsettled or ph.form in ("entry", "status", "claim", "progression"):
             continue
         if current is not None:
             after = _after(ph, current, phases)
             ph.label, ph.basis, ph.previous = ("not_started" if after else "complete"), "sequence", current
+            if after:  # what it follows most closely: a later phase under way or not begun, if there is one
+                for p in anchors:
+                    if p is not ph.previous and _after(p, ph.previous, phases) and _after(ph, p, phases):
+                        ph.previous = p
             continue
         before = next((p for p in reversed(phases[:i]) if p in anchors and said[id(p)] == "not_started"), None)
         if before is None and not any(p.label in ("complete", "in_progress") for p in phases[i + 1:]):
@@ -1340,11 +1465,18 @@ def _scopes(doc: Document) -> Iterator[tuple[Document, tuple[str, ...]]]:
     a fence that holds markdown), parsed as a document of its own."""
     yield doc, ()
     for f in doc.fences:
-        if f.lang not in _MARKDOWN_LANGS or len(f.body) < 3:
+        if f.lang not in _MARKDOWN_LANGS or len(f.body) < 3 or _quotes_an_entry(f.body):
             continue
         if f.lang in ("", "text", "txt") and not _holds_phases(f.body):
             continue
         yield parse_document(f.body, f.start + 1, doc.index), tuple(doc.heading_path(f.start))
+
+
+def _quotes_an_entry(body: list[str]) -> bool:
+    """Whether a block quotes a ModLog entry (`## [2025-10-23] Phase 1 Complete` over its files and
+    TODOs): an entry drafted or checked in a report, not a roadmap."""
+    first = next((t.strip() for t in body if t.strip()), "")
+    return first.startswith("#") and _DATED.match(plain(first.lstrip("#"))) is not None
 
 
 def _holds_phases(body: list[str]) -> bool:
@@ -1406,9 +1538,12 @@ def roadmaps(doc: Document) -> list[Roadmap]:
             same.append(ph)
     out: list[Roadmap] = []
     for scope_doc, outer, _, members in sorted(found, key=lambda f: f[3][0].line):
-        kept = [p for p in members if p.label and id(p) not in dropped]
-        if kept:
-            out.append(Roadmap(_roadmap_name(scope_doc, outer, kept[0]), kept))
+        listed = [p for p in members if p.label]
+        kept_units = {_norm(p.unit) for p in listed if id(p) not in dropped}
+        listed = [p for p in listed if id(p) not in dropped or _norm(p.unit) not in kept_units]
+        if any(id(p) not in dropped for p in listed):
+            out.append(Roadmap(_roadmap_name(scope_doc, outer, listed[0]), listed,
+                               {id(p) for p in listed if id(p) in dropped}, _has_slots(scope_doc, listed[0])))
     return out
 
 
@@ -1466,12 +1601,30 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
     names = [base] if base else []
     if titles and titles[-1] not in names:
         names.append(titles[-1])
-    return " > ".join(names) or "untitled document"
+    if not names:  # a document named by its phase, over a group heading: better than no name
+        names = [t for t in (bare(doc.title or ""), bare(above[-1]) if above else "") if t]
+    return " > ".join(dict.fromkeys(names)) or "untitled document"
 
 
 # -- drafts ------------------------------------------------------------------------------------
 
+
+_KIND_WORDS = {"phase_status": "phase status", "roadmap_summary": "summary", "roadmap_audit": "audit"}
+
+
+def _template(key: str, inp: dict[str, Any], out: dict[str, Any]) -> str:
+    """What an example says but for its roadmap's name, in words with a digest of the rest: the same
+    for a template roadmap written out for several modules, whose examples are then kept only a
+    couple of times (Draft.template)."""
+    said = json.dumps([key, {k: v for k, v in inp.items() if k != "roadmap"},
+                       {k: v for k, v in out.items() if k != "roadmap"}], sort_keys=True, ensure_ascii=False)
+    what = f' of "{out["phase"]}" ({out["status"]})' if "phase" in out and "status" in out else ""
+    digest = hashlib.blake2b(said.encode("utf-8"), digest_size=6).hexdigest()
+    return f"roadmaps giving the same {_KIND_WORDS[key]}{what} [{digest}]"
+
+
 _PHASE_REQUIRED = ("phase", "status", "reason")
+_TAG_ONLY = regex.compile(r"^(?:\[[A-Z][A-Z0-9_+-]{1,20}\]\s*)+$")
 _STATUS_LINE = regex.compile(r"^\W*(?:\w+\s+){0,3}(?:status|state)\s*:", _F)
 
 
@@ -1514,8 +1667,10 @@ def _phase_text(ph: Phase) -> str:
 def _reason(ph: Phase) -> str:
     d, t = len(ph.done), len(ph.checks)
     counted = f"{d} of {t} checklist items {'is' if d == 1 else 'are'} done"
+    if ph.checks_label:
+        counted = f'{d} of {t} items under "{ph.checks_label}" {"is" if d == 1 else "are"} marked done'
     said = f'it is marked "{ph.stated}"'
-    if ph.own and not rx.search(r"[A-Za-z]{3}", ph.stated):
+    if ph.own and (not rx.search(r"[A-Za-z]{3}", ph.stated) or _TAG_ONLY.match(ph.stated)):
         said += f" ({_SAYS[ph.own]})"  # a mark alone: say what it means
     if ph.basis == "claim":
         return (f'The claimed status ("{ph.stated}") says {_SAYS[ph.own]}, but the actual status '
@@ -1526,6 +1681,9 @@ def _reason(ph: Phase) -> str:
                 "text with the box still unticked: the checklist is out of date.")
     if ph.basis in ("both", "plan_checks") and ph.label == "needs_update":
         claim = f'The text says "{ph.stated}"' if ph.basis == "both" else f'The plan says "{ph.context}"'
+        if ph.basis == "plan_checks" and ph.own == "in_progress":
+            return (f"{claim} (in progress), but {counted}, as are those of every other phase of the plan: the "
+                    "plan's status and its checklists disagree.")
         return (f"{claim} ({_SAYS[ph.own]}), but {counted}, which means {_SAYS[ph.derived]}: "
                 "the stated status and the checklist disagree.")
     if ph.basis == "both":
@@ -1540,7 +1698,26 @@ def _reason(ph: Phase) -> str:
         return f'No status of its own; the plan says "{ph.context}".'
     prev = ph.previous
     where = "after" if ph.label == "not_started" else "before"
-    return f"No status of its own; it comes {where} {prev.name}, which is {_SAYS.get(prev.label, prev.label)}."
+    return f"No status of its own; it comes {where} {prev.name}, which {_placed_by(prev)}."
+
+
+def _placed_by(prev: Phase) -> str:
+    """What the phase that places another says of itself, as the other's input shows it (its stated
+    status, else its checklist's count): not its own label, which may rest on more than that."""
+    if prev.silent:
+        return f'is the current stage ("{prev.stated}")'
+    says = _SAYS[prev.own or prev.label]
+    if prev.stated:
+        return f'is marked "{prev.stated}" ({says})'
+    return f"has {len(prev.done)} of {len(prev.checks)} checklist items done ({says})"
+
+
+def _previous_context(prev: Phase) -> str:
+    if prev.silent:
+        return prev.stated
+    if prev.stated:
+        return f"{prev.name} ({prev.stated})"
+    return f"{prev.name} ({len(prev.done)} of {len(prev.checks)} checklist items done)" if prev.checks else prev.name
 
 
 def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
@@ -1551,12 +1728,14 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     if ph.basis in ("group", "plan", "plan_checks") and ph.context:
         inp["context"] = ph.context
     elif ph.basis == "sequence" and ph.previous is not None:
-        prev = ph.previous
-        inp["context"] = f"{prev.name} ({prev.stated})" if prev.stated else prev.name
+        inp["context"] = _previous_context(ph.previous)
     if ph.status_line:
         inp["status_line"] = ph.status_line
+    if ph.basis == "plan_checks" and ph.own == "in_progress":  # what shows the plan's status stale: every phase done
+        inp["other_phases"] = [f"{p.name} ({len(p.done)} of {len(p.checks)} checklist items done)"
+                               for p in rm.phases if p is not ph and p.checks]
     out: dict[str, Any] = {"phase": ph.name, "status": ph.label}
-    if ph.stated:
+    if ph.stated and not _TAG_ONLY.match(ph.stated):  # (a tag is an emoji written in ASCII: the reason quotes it)
         out["stated_status"] = ph.stated
     done, left = ph.done, ph.left
     if ph.checks:
@@ -1576,7 +1755,7 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     if ph.label != "complete" and nxt:
         out["next_step"] = nxt[0]
     out["reason"] = _reason(ph)
-    doubts = _doubts(ph)
+    doubts = _doubts(ph, rm)
     rationale = 1.0 if ph.basis in ("both", "checklist", "claim", "plan_checks") else 0.75
     return Draft(
         instruction_key="phase_status", input=inp, output=out, evidence=_evidence(doc.text(ph.line)),
@@ -1585,14 +1764,27 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         rationale_note="" if rationale == 1 else "the status rests on a stated word or the phase's place, not on a checklist",
         ambiguity=min(1.0, sum(w for _, w in doubts)), ambiguities=[d for d, _ in doubts],
         line=ph.line, span=(ph.line, ph.last), identity=f"{rm.name}|{ph.name}|{ph.label}",
+        template=_template("phase_status", inp, out),
     )
 
 
-def _doubts(ph: Phase) -> list[tuple[str, float]]:
-    out = []
+def _has_slots(doc: Document, first: Phase) -> bool:
+    """Whether the section a roadmap sits in, or a heading over it ("# [MODULE_NAME] - Roadmap"),
+    holds a template's slots ("[CURRENT_PHASE_NAME]")."""
+    sec = doc.sections[_roadmap_section(doc, doc.section_at(first.line).index)]
+    if any(s.heading and "_" in s.heading.raw and _SLOT.search(s.heading.raw) for s in doc.ancestors(sec)):
+        return True
+    return any("_" in t and _SLOT.search(t) for _, t in doc.span(sec.start, min(sec.end, sec.start + MAX_BODY_LINES)))
+
+
+_TEMPLATE = ("placeholder items: a template, not a real plan", 1.0)
+
+
+def _doubts(ph: Phase, rm: Roadmap) -> list[tuple[str, float]]:
+    out = [_TEMPLATE] if rm.template else []
     if any(_PLACEHOLDER.fullmatch(t) for t in (ph.name.split(": ", 1)[-1], *(t for _, t in ph.checks), *ph.scope)):
-        out.append(("placeholder items: a template, not a real plan", 1.0))
-    return out
+        out.append(_TEMPLATE)
+    return out[:1]
 
 
 def _fitting_text(rm: Roadmap) -> str:
@@ -1605,18 +1797,37 @@ def _fitting_text(rm: Roadmap) -> str:
             # an item, a progression: its line; a row: the header once, then its row; a status: its line
             blocks.extend(lines if ph.form == "row" and not blocks else lines[:1] if ph.form in ("item", "progression")
                           else lines[-1:])
+            if ph.status_line and ph.status_line not in blocks:
+                blocks.append(ph.status_line)  # ("Current Status: Phase 1 - Setup" below the list: what says it)
             continue
         blocks.append(lines[0])
-        if ph.status_line:
+        if ph.status_line and ph.status_line not in blocks:
             blocks.append(ph.status_line)
-        blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln))
+        items = tuple(t for _, t in ph.checks)  # (also items whose mark is a label: "- [CLIPBOARD] Next: ...")
+        blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln)
+                      or items and ln.lstrip().startswith("- ") and any(t in ln for t in items))
     text = "\n".join(blocks)
     return text if len(text) <= MAX_ROADMAP_CHARS else ""
 
 
+def _kind(ph: Phase) -> str:
+    """What sort of step a phase is: a numbered unit (Phase, Sprint, Level...), a stage (PoC, MVP),
+    a time horizon (Immediate, Long-term), a table row or a named milestone."""
+    if ph.form == "row":
+        return "row"
+    if rx.match(_HORIZON, ph.unit, _F):
+        return "horizon"
+    if rx.match(_STAGE, ph.unit, _F):
+        return "stage"
+    m = rx.match(r"(?:phase|sprint|stage|milestone|layer|tranche|level|step)\b", ph.unit, _F)
+    return m.group(0).lower() if m else "named"
+
+
 def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
-    if len(rm.phases) < 2:
-        return None
+    if len(rm.phases) < 2 or len({_kind(p) for p in rm.phases} - {"named"}) > 1 or any(p.silent for p in rm.phases):
+        return None  # (a phase with next-step horizons under it is not one roadmap to sum up; nor one whose current stage is unclear)
+    if len(rm.phases) == 2 and not any(p.checks for p in rm.phases) and rm.phases[0].label == rm.phases[1].label:
+        return None  # two titles with one status: nothing to sum up that their own examples do not say
     text = _fitting_text(rm)
     if not text:
         return None
@@ -1639,14 +1850,16 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         if current.left:  # (a plain list under a phase is not in the roadmap's status lines)
             out["next_step"] = current.left[0]
     inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text}
-    context = next((p.context for p in rm.phases if p.basis in ("group", "plan") and p.context), "")
+    context = next((p.context for p in rm.phases if p.basis in ("group", "plan", "plan_checks") and p.context), "")
     if context:
         inp["context"] = context
     return Draft(
         instruction_key="roadmap_summary", input=inp, output=out,
         evidence=_evidence(doc.text(first.line)), kind="decision_trees", label=first.label,
         required=("roadmap", "phases"), rationale=1.0, line=first.line, span=(first.line, rm.phases[-1].last),
+        ambiguity=1.0 if rm.template else 0.0, ambiguities=[_TEMPLATE[0]] if rm.template else [],
         identity=f"{rm.name}|summary|" + ",".join(f"{p.name}={p.label}" for p in rm.phases),
+        template=_template("roadmap_summary", inp, out),
     )
 
 
@@ -1680,7 +1893,9 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
         instruction_key="roadmap_audit", input=inp, output=out,
         evidence=_evidence(doc.text(anchor.line)), kind="decision_trees", label=anchor.label,
         required=("up_to_date", "verdict"), rationale=1.0, line=anchor.line, span=(anchor.line, anchor.last),
+        ambiguity=1.0 if rm.template else 0.0, ambiguities=[_TEMPLATE[0]] if rm.template else [],
         identity=f"{rm.name}|audit|" + ",".join(f"{p.name}={p.label}" for p in both),
+        template=_template("roadmap_audit", inp, out),
     )
 
 
@@ -1712,6 +1927,8 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     drafts: list[Draft] = []
     for rm in roadmaps(doc):
         for ph in rm.phases:
+            if id(ph) in rm.restated or ph.silent:
+                continue
             d = phase_draft(doc, rm, ph)
             if d is not None:
                 drafts.append(d)
