@@ -588,3 +588,40 @@ def test_escapes_status_marks_and_generic_labels_are_not_content(tmp_path):
     said = json.dumps([fix.input, fix.output], ensure_ascii=False)
     assert "(removed)" not in said and "[GREATER_EQUAL]" not in said and "\u2265 80%" in said
     assert not fix.output["fix"].startswith("Action:")
+
+
+def test_evidence_never_states_the_solution_and_a_wrapped_sentence_stays_whole(tmp_path):
+    text = """## Summary
+**Problem**: Workers picked tasks WITHOUT reading the task index, working "blind".
+**Solution**: Implemented the fix that passes IndexClient to the TaskPlanner.
+
+## Analysis
+The worker log showed `fetch_tasks()` returning stale entries which fails
+because the cache never expires while the worker runs.
+
+**Occam's Razor Decision**: Pass IndexClient to the TaskPlanner (LOW complexity, HIGH impact)
+"""
+    exs = kept(tmp_path, text)
+    assert exs
+    for e in exs:
+        evidence = e.input.get("evidence", [])
+        assert not any(x.startswith("Solution") for x in evidence), evidence
+        assert not any(x[:1].islower() for x in evidence), evidence
+
+
+def test_the_parts_of_a_decision_and_what_it_brings_are_not_its_reasons(tmp_path):
+    text = """### Refactoring
+**Impact Analysis**: Transforms a monolithic 600-line parser into focused modules
+
+#### Architecture Refactoring (First Principles)
+- **Separation of Concerns**: Split the parser into 3 focused modules
+  - `lexer.py`: Tokens (120 lines)
+  - `grammar.py`: Rules (200 lines)
+- **File Size Reduction**: 600 lines -> 200 lines in the main file
+- **Testability**: Focused modules enable precise unit tests
+"""
+    exs = kept(tmp_path, text)
+    assert [e.output["decision"] for e in exs] == ["Separation of Concerns: Split the parser into 3 focused modules"]
+    for e in exs:
+        said = json.dumps(e.output)
+        assert "lexer.py" not in said and "File Size Reduction" not in said and "Testability" not in said, said

@@ -565,7 +565,7 @@ def _from_context(seg: Segment) -> tuple[str, list[str]]:
     text, evidence = _problem_text(seg)
     t = rx.match(r"(?i)^(?:transforms?|turns?|converts?|replaces?)\s+(?P<old>.+?)\s+(?:into|with)\s+", text)
     if t:  # "Impact Analysis: Transforms monolithic 491-line file into maintainable modules": what it was
-        return t["old"], []
+        return t["old"][:1].upper() + t["old"][1:], []
     m = _FIXED.match(text)
     if m:
         # its first sentence: the next ones tell the fix ("... in root directory. Enhanced prevention systems ...")
@@ -1377,7 +1377,12 @@ def _grounds(doc: Document, first: int, last: int, given: list[str], said: list[
         low = text.lower().replace("_", " ")
         found = {r for r in missing if r.replace("_", " ") in low}
         # not a heading: a title names the topic, often the answer with it ("Command Routing Fix"); not the code
-        # that carries the decision out
+        # that carries the decision out; not a line that states a solution or a result ("Solution: Implemented X"),
+        # a lead-in without its list ("..., breaking:") or a citation ("From X.md")
+        head = clean(text, 200).partition(": ")
+        if found and (raw.rstrip().endswith(":") or rx.match(r"(?i)from\s+\S+$", clean(text, 200)) or (
+                head[1] and _words(head[0]) <= 4 and role_of(head[0]) in ("decision", "result"))):
+            found = set()
         if found and text == raw and not _in_fence(doc, n) and not _META_TEXT.match(clean(text, 200)) and not rx.match(r"\s*\*\*[^*]+\*\*\s*$", raw):
             line = clean(text, 300)
             low = line.lower()
@@ -1426,8 +1431,12 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # the anchor states the decision: its other lines are the reasons ("because ...:", "- Not X")
         units = [u.text for u in a.units if u.kind in ("item", "text") and u.text]
         if not a.value and units and decision.startswith(units[0]):
+            # "- **Separation of Concerns**: Split X into 5 modules" then its modules, then "- **Testability**: ...":
+            # the parts of the decision and what it brings are not reasons for it
+            top = min((u.depth for u in a.units if u.kind in ("item", "text")), default=0)
             decision = units[0]
-            steps += units[1:]
+            steps += [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
+                      if t != units[0] and _argues(t)]
         elif a.value and decision == a.value:
             # "- **Occam's Razor Decision**: X" then "- because ...": its reasons; not "- **Future-proof**: ..."
             steps += [t for t in units + ([u.text for u in segs[j + 1].units if u.kind in ("item", "text")]
@@ -1494,7 +1503,8 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         lesson = segs[d + 1].label
     # the other decision blocks of the entry argue the choice ("**Winner**: Simple solution (complexity > gain)")
     if d is not None:
-        steps += [f"{t.label}: {t.value}" for t in segs[d + 1: inner_end + 1] if t.role == "decision" and t.value
+        steps += [t.value if rx.match(r"(?i)(?:winner|verdict|choice)$", t.label) else f"{t.label}: {t.value}"
+                  for t in segs[d + 1: inner_end + 1] if t.role == "decision" and t.value
                   and t.level == 0 and not _LESSON.match(t.label)]
     whole = f"{problem}: {cause_split}" if cause_split else None
     steps = [t for t in (_STEP_NO.sub("", t) for t in steps) if not _said_after(t)] if not _arrow_list(a) else []
@@ -1837,6 +1847,17 @@ def _no_verdict(option: str) -> str:
     return "; ".join(parts) if parts else option
 
 
+def _joined(lines: list[str]) -> list[str]:
+    """Lines with a sentence's continuation ("... which fails", "because Chrome locks ...") put back on its line."""
+    out: list[str] = []
+    for t in lines:
+        if out and t[:1].islower() and not out[-1].rstrip().endswith((".", ";", ":", "!", "?")):
+            out[-1] = f"{out[-1]} {t}"
+        else:
+            out.append(t)
+    return out
+
+
 def _method(decision: str) -> bool:
     """A decision that is the principle itself ("Analyze code from first principles, challenge assumptions"), not
     an action it chose; "The SIMPLEST fix is adding X" names what Occam's Razor chose."""
@@ -1864,7 +1885,7 @@ def drafts(item: Item) -> list[Draft]:
     """
     item.problem = _uncaptioned(unlabelled(_unmarked(item.problem)))
     item.decision, item.cause = _PRINCIPLE_LEAD.sub("", unlabelled(item.decision)), unlabelled(item.cause)
-    item.evidence = [_unmarked(e) for e in item.evidence]
+    item.evidence = _joined([_unmarked(e) for e in item.evidence])
     item.options = [_no_verdict(_unmarked(o)) for o in item.options]
     if _MARKED.search(item.decision):
         # "subprocess (default)" over "thread", "inproc": the others are modes kept beside the default, not rejected
