@@ -625,3 +625,23 @@ def test_the_parts_of_a_decision_and_what_it_brings_are_not_its_reasons(tmp_path
     for e in exs:
         said = json.dumps(e.output)
         assert "lexer.py" not in said and "File Size Reduction" not in said and "Testability" not in said, said
+
+
+def test_a_summary_row_that_only_names_its_issue_takes_the_title_of_the_section_that_told_it(tmp_path):
+    text = """# Launcher Audit
+
+## Issue 1: Exporter NOT Starting After Reboot
+
+Dashboards stay empty.
+
+## Summary of Fixes
+
+| Issue | Root Cause | Fix | Impact |
+|-------|------------|-----|--------|
+| **Exporter** | EXPORTER_BIN unset in .env | Set EXPORTER_BIN in .env | Dashboards fill |
+| **Log noise** | Debug level left on in production | Set level to WARNING | Quiet logs |
+"""
+    exs = kept(tmp_path, text)
+    assert [e.input["problem"] for e in exs] == ["Exporter NOT Starting After Reboot", "Log noise"]
+    # "Summary of Fixes" says a fix follows and nothing more: it is not evidence
+    assert all("evidence" not in e.input for e in exs)

@@ -618,12 +618,16 @@ def _step(seg: Segment) -> list[str]:
     if seg.value:
         out.append(seg.value if seg.level or not seg.label or principle_of(seg.label) else f"{seg.label}: {seg.value}")
     base = min((u.depth for u in seg.units), default=0)
+    kids: dict[int, list[str]] = {}
     for u in seg.units:
         if u.kind in ("item", "text", "row") and u.text and _words(u.text) >= 2 and not (u.lead and _words(u.text) <= 4):
             if u.depth > base and out:
-                out[-1] = f"{out[-1]} ({u.text})" if len(out[-1]) < 200 else out[-1]
+                kids.setdefault(len(out) - 1, []).append(u.text)
             else:
                 out.append(u.text)
+    for k, more in kids.items():  # "Urgency Override" and its items: "Urgency Override (a, b)", one parenthesis
+        if len(out[k]) < 200:
+            out[k] = f"{out[k]} ({', '.join(more[:4])})"
     return out
 
 
@@ -691,16 +695,19 @@ def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
     """A decision's list: its top items, each with the items under it when it is only a title."""
     out: list[str] = []
     size = 0
-    units = [u for u in seg.units if u.kind in ("item", "text") and not _META_TEXT.match(u.text)]
-    base = min((u.depth for u in units), default=0)
+    units = [u for u in seg.units if (u.kind in ("item", "text") and not _META_TEXT.match(u.text)) or u.kind == "code"]
+    base = min((u.depth for u in units if u.kind != "code"), default=0)
     i = 0
     while i < len(units) and len(out) < limit:
         u = units[i]
-        if u.depth == base:
+        if u.kind != "code" and u.depth == base:
             kids = []
             k = i + 1
-            while k < len(units) and units[k].depth > base:
-                kids.append(units[k].text)
+            while k < len(units) and (units[k].kind == "code" or units[k].depth > base):
+                if units[k].kind != "code":
+                    kids.append(units[k].text)
+                else:  # "1. **Immediate Fix**" over "mv a.py scripts/": the moves are what it did
+                    kids += [f"Move `{m['a']}` to `{m['b']}`" for t in units[k].text.split("\n") if (m := _MV.match(t))]
                 k += 1
             text = f"{u.text.rstrip(':')}: {', '.join(kids[:4])}" if kids and (
                 _words(u.text) <= 4 or u.text.endswith(":")) else u.text
@@ -1722,6 +1729,9 @@ def table_items(doc: Document, line: int) -> list[Item]:
     if None in col.values():
         return []
     topic = _topic(doc.section_at(line).title) if doc.section_at(line).heading else ""
+    if rx.search(r"(?i)\b(?:fix|fixes|solutions?|resolutions?)\b", topic):
+        topic = ""  # "main.py Startup Performance Fix", "Summary of Fixes": the title says a fix follows, no more
+    titles = [_topic(h.title) for h in doc.headings() if h.line < line and h.level <= 6]
     out = []
     for row in t.rows:
         cells = [clean(c, 300) for c in row.cells]
@@ -1730,6 +1740,12 @@ def table_items(doc: Document, line: int) -> list[Item]:
         issue, cause, fix = cells[col["issue"]], cells[col["cause"]], cells[col["fix"]]
         if _words(issue) < 1 or _words(cause) < 2 or _words(fix) < 2:
             continue
+        if _words(issue) <= 3:
+            # a summary row names its issue ("LM Studio"); the section that told it above states it ("## Issue 1: LM
+            # Studio NOT Auto-Launching")
+            told = next((h for h in titles if issue.lower() in h.lower() and _words(h) > _words(issue)), None)
+            if told:
+                issue = told
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
                         evidence=[topic] if topic else [], steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
