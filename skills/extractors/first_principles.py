@@ -1338,6 +1338,17 @@ def _next_anchor(segs: list[Segment], j: int, hi: int) -> int | None:
     return None
 
 
+_GAIN = regex.compile(r"(?i)(?:size|reduction|maintainability|testability|performance|efficiency|compliance|"
+                      r"readability|reusability|scalability|impact|result|benefit)s?$")
+
+
+def _benefit(text: str) -> bool:
+    """A labelled line that tells what a decision brings ("File Size Reduction: 491 -> 194 lines", "Testability:
+    ..."), not why it was taken."""
+    head, sep, _ = text.partition(": ")
+    return bool(sep) and _words(head) <= 4 and (role_of(head) in ("result", "meta") or bool(_GAIN.search(head.strip())))
+
+
 def _argues(text: str) -> bool:
     """Whether a line under a decision argues for it: prose, or a label of reasoning ("Reason: ..."), not
     a labelled property or benefit ("Future-proof: ...", "Location: ...")."""
@@ -1443,7 +1454,7 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             top = min((u.depth for u in a.units if u.kind in ("item", "text")), default=0)
             decision = units[0]
             steps += [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
-                      if t != units[0] and _argues(t)]
+                      if t != units[0] and not _benefit(t)]
         elif a.value and decision == a.value:
             # "- **Occam's Razor Decision**: X" then "- because ...": its reasons; not "- **Future-proof**: ..."
             steps += [t for t in units + ([u.text for u in segs[j + 1].units if u.kind in ("item", "text")]
