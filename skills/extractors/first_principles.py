@@ -1398,6 +1398,9 @@ def _grounds(doc: Document, first: int, last: int, given: list[str], said: list[
         # that carries the decision out; not a line that states a solution or a result ("Solution: Implemented X"),
         # a lead-in without its list ("..., breaking:") or a citation ("From X.md")
         head = clean(text, 200).partition(": ")
+        sec = doc.section_at(n)
+        if found and sec.heading is not None and role_of(sec.heading.title, heading=True) == "decision":
+            found = set()  # a line under "### Solution: X" tells the answer
         if found and (raw.rstrip().endswith(":") or rx.match(r"(?i)from\s+\S+$", clean(text, 200)) or (
                 head[1] and _words(head[0]) <= 4 and role_of(head[0]) in ("decision", "result"))):
             found = set()
@@ -1587,7 +1590,9 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         cause = "; ".join([cause, *more])
     # the lines before the decision (and before the anchor's own lines when it states the decision)
     upto = segs[d].line - 1 if d is not None and d != j else (a.line if d == j else segs[inner_end].end)
-    evidence += _grounds(doc, segs[0].line, upto, [problem, cause, *evidence], [decision, *steps, lesson])
+    # from the entry's own lines: not a line of the entry before it
+    entry = [x for x in doc.ancestors(doc.section_at(anchor_line)) if x.heading is not None and x.level >= 2]
+    evidence += _grounds(doc, max(segs[0].line, entry[-1].start) if entry else segs[0].line, upto, [problem, cause, *evidence], [decision, *steps, lesson])
     return Item(anchor=anchor_line, label=label, problem=clean(problem), explicit=explicit, evidence=evidence[:MAX_EVIDENCE],
                 steps=steps[:MAX_STEPS], decision=clean(decision, MAX_DECISION + 100),
                 cause=cause,
