@@ -645,3 +645,25 @@ Dashboards stay empty.
     assert [e.input["problem"] for e in exs] == ["Exporter NOT Starting After Reboot", "Log noise"]
     # "Summary of Fixes" says a fix follows and nothing more: it is not evidence
     assert all("evidence" not in e.input for e in exs)
+
+
+def test_captioned_lists_of_what_was_done_are_the_decision_not_its_reasons(tmp_path):
+    text = """### Problem - Bloated Guide
+- GUIDE.md had become 600+ lines with excessive detail
+- START.md is the first document to read - GUIDE.md should point to it
+
+### Solution - Occam's Razor Applied to Documentation
+**Applied first principles to GUIDE.md itself**:
+
+**Root GUIDE.md** (200 lines, was 600+):
+- START.md link at top
+- 5-step checklist
+
+**docs/GUIDE.md** (90 lines, was 400):
+- START.md link at top
+- Glossary of terms
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert set(ex) == {"decide"}
+    assert ex["decide"].output["decision"].startswith("Applied first principles to GUIDE.md itself")
+    assert any("should point to it" in e for e in ex["decide"].input["evidence"])

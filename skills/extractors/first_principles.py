@@ -1529,6 +1529,11 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
                   and t.level == 0 and not _LESSON.match(t.label)]
     whole = f"{problem}: {cause_split}" if cause_split else None
     steps = [t for t in (_STEP_NO.sub("", t) for t in steps) if not _said_after(t)] if not _arrow_list(a) else []
+    # "**Applied first principles to X**:" over "**Root X** (219 lines):" and its list, "**.claude/X**:" and its list:
+    # a block of captioned lists describes what was done, its lines are parts of the decision, not reasons
+    parts = {u.text for x in segs[j: inner_end + 1] if x.role == "reasoning"
+             and sum(1 for u in x.units if u.kind == "text" and u.lead) >= 2 for u in x.units}
+    steps = [t for t in steps if t not in parts]
     if a.role == "result" and 1 <= a.level <= 6:
         # "### Why This Matters (First Principles)": its own lines are the reasoning, not what the entry listed before
         sec = doc.section_at(a.line)
@@ -1892,9 +1897,10 @@ def _joined(lines: list[str]) -> list[str]:
 
 def _method(decision: str) -> bool:
     """A decision that is the principle itself ("Analyze code from first principles, challenge assumptions"), not
-    an action it chose; "The SIMPLEST fix is adding X" names what Occam's Razor chose."""
+    an action it chose; "The SIMPLEST fix is adding X" names what Occam's Razor chose, "Applied first principles to
+    X: <what changed>" what first principles did."""
     named = principle_of(decision)
-    return named is not None and (named != "occams_razor" or _words(_PRINCIPLE.sub(" ", decision)) < 3)
+    return named is not None and _words(_PRINCIPLE.sub(" ", decision)) < (3 if named == "occams_razor" else 8)
 
 
 # a question put in the passage ("User question: "Can main.py fire up X?"", "Question: "What is the SIMPLEST
