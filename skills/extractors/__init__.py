@@ -97,7 +97,7 @@ INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "roadmap_analysis": ("phase_status", "roadmap_summary", "roadmap_audit"),
     "readme_patterns": ("structure", "skeleton", "section"),
     "modlog_updates": ("entry", "fields"),
-    "first_principles": ("reason", "fix", "choose"),
+    "first_principles": ("reason", "fix", "choose", "rethink", "decide"),
     "generic": ("default",),
 }
 NAMES = tuple(INSTRUCTION_KEYS)

@@ -61,6 +61,11 @@ _EMOJI = regex.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\
 _LINK = regex.compile(r"\[([^\]\n]{1,200})\]\([^)\s]{1,300}\)")
 _LEAD = regex.compile(r"^(?:\s*(?:[-*+>\u2022]|\d{1,3}[.)])\s+|\s*\[[ xX]\]\s*|\s*(?:\[[A-Z][A-Z0-9_ +-]{0,15}\]\s*)+)+")
 _SPACE = regex.compile(r"\s+")
+_QUOTE = regex.compile(r"^\s*(?:>\s+)+|^\s*>$")  # a quoted line's marks, not the ">" of ">= 0.8"
+# an emoji the source spelled as its name ("[ROCKET]", "[OK]") anywhere in a line; a comparison it spelled
+# out ("[GREATER_EQUAL]0.9") is the sign
+_NAMED = regex.compile(r"\[(?:[A-Z]{2,12}|GREATER_EQUAL|LESS_EQUAL)\]")
+_SIGNS = {"[GREATER_EQUAL]": "\u2265", "[LESS_EQUAL]": "\u2264"}
 MAX_TEXT = 400
 
 
@@ -72,10 +77,12 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
         text = _LINK.sub(r"\1", text)
     if not text.isascii() or "[U+" in text:
         if "竊・" in text or "ↁE" in text:  # "→" decoded as cp932 (a paste artefact of the source)
-            text = text.replace("竊・", "→").replace("ↁE", "→ ")
+            text = text.replace("竊・", " → ").replace("ↁE", "→ ")
         text = _EMOJI.sub(" ", _ESCAPE.sub(" ", text))
-    text = text.replace("**", "").replace("__", "")
-    text = _LEAD.sub("", text.lstrip("> ") if text.lstrip().startswith(">") else text)
+    text = text.replace("**", "")  # not "__": it is a name's ("__init__"), not bold, in these texts
+    text = _LEAD.sub("", _QUOTE.sub("", text) if text.lstrip().startswith(">") else text)
+    if "[" in text:
+        text = _NAMED.sub(lambda m: _SIGNS.get(m[0], " "), text)
     text = _SPACE.sub(" ", text).strip(" \t-:|")
     if "( " in text:  # what an emoji left behind: "( for DAO consciousness)", "( )"
         text = text.replace(" ( )", "").replace("( ", "(")
@@ -151,6 +158,9 @@ def norm_label(label: str) -> str:
     return t
 
 
+# what is said for a decision once it is made: its benefits, why it works or matters
+_AFTERWARDS = regex.compile(r"(?i)^(?:why\s+(?:this|it|these|that)\s+(?:works?|matters?|helps?|wins?|is\s+better)|"
+                            r"benefits?|future-?proof|advantages?|what\s+this\s+enables)\b")
 _DECISION_WORD = regex.compile(r"(?i)\b(?:solutions?|fix|fixes|decision|choice|answer|resolution)\b")
 
 
@@ -162,6 +172,8 @@ def role_of(label: str, heading: bool = False) -> str | None:
     low = norm_label(label).lower()
     if not low:
         return None
+    if _AFTERWARDS.match(low):
+        return "result"  # "Why This Works", "Why This Matters (First Principles)": argued after the decision
     if principle_of(low):
         if rx.match(r"(?:options?|alternatives?|path|approach)\b", low):
             return "options"  # "Option B (Occam's Razor alternative)"
@@ -261,7 +273,9 @@ def _content_of(seg: Segment, role: str) -> bool:
     then "- **WSP 85**: Root directory pollution"), not a segment of its own."""
     if seg.role == "options" and seg.level in (0, 7):  # "**Option 1**: X" then "- **Complexity**: LOW"
         return role in ("meta", "evidence", "result")
-    return seg.level in (0, 7) and seg.role is not None and not seg.value and not seg.units and role in ("meta", "evidence", "result")
+    # "**Violations**:" then "- WSP 85: ...", "- **WSP 3**: ...": the list goes on while it is a list
+    listed = not seg.units or seg.units[-1].kind == "item"
+    return seg.level in (0, 7) and seg.role is not None and not seg.value and listed and role in ("meta", "evidence", "result")
 
 
 def _heading_segment(h, n: int) -> Segment:
@@ -441,7 +455,7 @@ class Item:
     dspan: tuple[int, int] = (0, -1)  # the lines of the decision block
     lesson: str = ""  # the rule the entry draws from the decision, when it states one
     row: bool = False  # a row of an Issue | Root Cause | Fix table
-    plan: str = ""  # the plan the text made before the fix it applied
+    approach: bool = False  # the problem is an approach the passage reasons against ("Anti-Pattern: ...")
     free: tuple[int, int] = (0, -1)  # a later block in the span that is an item of its own
 
 
@@ -487,13 +501,21 @@ def _changes_text(seg: Segment) -> str:
     rows = [u for u in seg.units if u.kind == "row" and u.cells]
     if not rows:
         return ""
-    col = next((k for k in rows[0].cells if rx.match(r"(?i)^(?:changes?|fix|solution|action|what)$", k)), None)
-    if col is None:
+    keys = list(rows[0].cells)
+    col = next((k for k in keys if rx.match(r"(?i)^(?:changes?|fix|solution|action|what)$", k)), None)
+    old = next((k for k in keys if rx.match(r"(?i)^(?:old|before|from|previous)\b", k)), None)
+    new = next((k for k in keys if rx.match(r"(?i)^(?:new|after|to|now)\b", k)), None)
+    if col is None and old and new and keys[0] not in (old, new):
+        # "| Criterion | Old Value | New Value |": each row, "criterion: old → new"
+        said = [f"{r.cells[keys[0]]}: {r.cells[old]} \u2192 {r.cells[new]}" for r in rows
+                if r.cells.get(keys[0]) and r.cells.get(old) and r.cells.get(new)]
+    elif col is not None:
+        # the rows that change code, not the ModLog/README rows that record the change
+        said = [r.cells[col] for r in rows if r.cells.get(col) and not any(
+            rx.search(r"(?i)\b(?:modlog|testmodlog|readme|interface|roadmap)\.md\b", v) for k, v in r.cells.items() if k != col)]
+    else:
         return ""
-    # the rows that change code, not the ModLog/README rows that record the change
-    rows = [r for r in rows if not any(rx.search(r"(?i)\b(?:modlog|testmodlog|readme|interface|roadmap)\.md\b", v)
-                                       for k, v in r.cells.items() if k != col)]
-    return "; ".join(r.cells[col] for r in rows[:3] if r.cells.get(col))
+    return "; ".join(t.rstrip(".") for t in said[:6]) + (f" (and {len(said) - 6} more)" if len(said) > 6 else "")
 
 
 def _problem_text(seg: Segment) -> tuple[str, list[str]]:
@@ -508,6 +530,8 @@ def _problem_text(seg: Segment) -> tuple[str, list[str]]:
             units = [u for u in units if u.text not in listed]
     if not text:
         prose = [u for u in units if u.kind in ("text", "item") and u.depth == 0]
+        if prose and prose[0].lead and _words(prose[0].text) <= 6 and not _PROBLEM_WORDS.search(prose[0].text):
+            prose = []  # "Root Directory Files Found:" captions its list; it states no problem
         if prose:
             text = prose[0].text
             k = units.index(prose[0])
@@ -519,14 +543,20 @@ def _problem_text(seg: Segment) -> tuple[str, list[str]]:
             if listed:  # "During X, emojis were removed from production code, breaking:" and its list
                 text = f"{text}: {'; '.join(listed)}"
             units = [u for u in units if u is not prose[0] and u.text not in listed]
+    top = min((u.depth for u in units if u.kind == "item"), default=0)
+    kids: dict[int, list[str]] = {}
     for u in units:
         if u.kind == "code":
             evidence.extend(t for t in u.text.split("\n")[:4] if _words(t) >= 2)
-        elif u.depth == 0 or len(evidence) < 4:
+        elif u.kind == "item" and u.depth > top and evidence:
+            kids.setdefault(len(evidence) - 1, []).append(u.text)  # an item's details stay with it
+        elif not u.lead or u.kind != "text":
             evidence.append(u.text)
+    for k, more in kids.items():
+        evidence[k] = f"{evidence[k]} ({'; '.join(more[:4])})"
     if seg.role == "options" and evidence and len(evidence) <= 4:  # "**Before**:" and its short list
         text, evidence = "; ".join([text] + evidence), []
-    return text, evidence[:6]
+    return text, evidence[:8]
 
 
 def _from_context(seg: Segment) -> tuple[str, list[str]]:
@@ -535,15 +565,34 @@ def _from_context(seg: Segment) -> tuple[str, list[str]]:
     text, evidence = _problem_text(seg)
     t = rx.match(r"(?i)^(?:transforms?|turns?|converts?|replaces?)\s+(?P<old>.+?)\s+(?:into|with)\s+", text)
     if t:  # "Impact Analysis: Transforms monolithic 491-line file into maintainable modules": what it was
-        return t["old"], []
+        return t["old"][:1].upper() + t["old"][1:], []
     m = _FIXED.match(text)
     if m:
-        rest = rx.split(r"(?i)\.\s+(?:root cause|the fix|fix|solution)\b", m["rest"])[0]
+        # its first sentence: the next ones tell the fix ("... in root directory. Enhanced prevention systems ...")
+        rest = rx.split(r"(?<=[.!?])\s+(?=[A-Z`\"'])", m["rest"])[0]
         w = _WHERE.match(rest)
-        return clean(w["p"] if w else rest).rstrip("."), []
+        said = clean(w["p"] if w else rest).rstrip(".")
+        return said[:1].upper() + said[1:], []
     if rx.match(r"(?i)summary", seg.label):
         return "", []
     return text, evidence
+
+
+def _restates(text: str, others: list[str]) -> bool:
+    """Whether a text only restates others: each of its parts ("Violations: A; B" -> A, B) is in one of them."""
+    parts = [p for p in text.split("; ") if p]
+    if parts:
+        parts[0] = parts[0].split(": ", 1)[-1] if _words(parts[0].split(": ", 1)[0]) <= 3 else parts[0]
+    return bool(parts) and all(any(p in o for o in others) for p in parts)
+
+
+def _said(seg: Segment) -> list[str]:
+    """What a segment states, one statement each: its value, then its lines ("**Violations**:" then "- WSP 85:
+    ...", "- WSP 3: ..." -> the two violations); the first with the segment's label when it is a value."""
+    out = [f"{seg.label}: {seg.value}" if seg.label else seg.value] if seg.value else []
+    out += [u.text for u in seg.units if u.kind in ("text", "item") and u.text]
+    out += [t for t in _code_lines(seg)[:4]]
+    return out
 
 
 def _split_cause(text: str) -> tuple[str, str]:
@@ -569,12 +618,16 @@ def _step(seg: Segment) -> list[str]:
     if seg.value:
         out.append(seg.value if seg.level or not seg.label or principle_of(seg.label) else f"{seg.label}: {seg.value}")
     base = min((u.depth for u in seg.units), default=0)
+    kids: dict[int, list[str]] = {}
     for u in seg.units:
         if u.kind in ("item", "text", "row") and u.text and _words(u.text) >= 2 and not (u.lead and _words(u.text) <= 4):
             if u.depth > base and out:
-                out[-1] = f"{out[-1]} ({u.text})" if len(out[-1]) < 200 else out[-1]
+                kids.setdefault(len(out) - 1, []).append(u.text)
             else:
                 out.append(u.text)
+    for k, more in kids.items():  # "Urgency Override" and its items: "Urgency Override (a, b)", one parenthesis
+        if len(out[k]) < 200:
+            out[k] = f"{out[k]} ({', '.join(more[:4])})"
     return out
 
 
@@ -616,6 +669,11 @@ _PROBLEM_WORDS = regex.compile(
     r"invalid|unavailable|gap|limitation|constraint)s?\b")
 _STRONG_PROBLEM = regex.compile(r"(?i)\b(?:not|no|never|without|cannot|can't|fail\w*|error\w*|broken|bug\w*|"
                              r"missing|wrong|incompatible|conflict\w*|crash\w*|stuck|leak\w*|mismatch\w*)\b")
+_IMPACT = regex.compile(r"(?i)^impact\s*:\s*")
+_TITLE_END = regex.compile(r"(?i)\b(?:analysis|enhancement|report|audit|summary|overview|integration|implementation|"
+                          r"architecture|protocol|ux|refactoring|session|results?)(?:\s*\([^()]*\))?$")
+# a heading that tells what went wrong as a sentence ("Created report_v2.py instead of extending report.py"), not a title
+_TOLD = regex.compile(r"(?i)^[a-z]+ed\b.{8,}|\binstead\s+of\b")
 _PROBLEM_TOPIC = regex.compile(r"(?i)^(?:issue|problem|bug|gap|violation|error|v\d+)\b")
 
 
@@ -637,16 +695,19 @@ def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
     """A decision's list: its top items, each with the items under it when it is only a title."""
     out: list[str] = []
     size = 0
-    units = [u for u in seg.units if u.kind in ("item", "text") and not _META_TEXT.match(u.text)]
-    base = min((u.depth for u in units), default=0)
+    units = [u for u in seg.units if (u.kind in ("item", "text") and not _META_TEXT.match(u.text)) or u.kind == "code"]
+    base = min((u.depth for u in units if u.kind != "code"), default=0)
     i = 0
     while i < len(units) and len(out) < limit:
         u = units[i]
-        if u.depth == base:
+        if u.kind != "code" and u.depth == base:
             kids = []
             k = i + 1
-            while k < len(units) and units[k].depth > base:
-                kids.append(units[k].text)
+            while k < len(units) and (units[k].kind == "code" or units[k].depth > base):
+                if units[k].kind != "code":
+                    kids.append(units[k].text)
+                else:  # "1. **Immediate Fix**" over "mv a.py scripts/": the moves are what it did
+                    kids += [f"Move `{m['a']}` to `{m['b']}`" for t in units[k].text.split("\n") if (m := _MV.match(t))]
                 k += 1
             text = f"{u.text.rstrip(':')}: {', '.join(kids[:4])}" if kids and (
                 _words(u.text) <= 4 or u.text.endswith(":")) else u.text
@@ -661,8 +722,8 @@ def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
 
 
 def _decision_text(seg: Segment) -> str:
-    """The action a decision segment states: its value, its list of actions, or the comments of the
-    code it shows; "" when it states none (a title, metadata, code alone)."""
+    """The action a decision segment states: its value or its list of actions; "" when it states
+    none (a title, metadata, code alone)."""
     v = _STATUS_WORD.sub("", seg.value)
     if v and not seg.lead and not _META_TEXT.match(v):
         # "**Proper Location**: `modules/x/data/y.txt`": the label says what the value does
@@ -677,7 +738,43 @@ def _decision_text(seg: Segment) -> str:
     if items:
         text = "; ".join(items) + (f" (and {n_top - len(items)} more)" if n_top > len(items) else "")
         return f"{v.rstrip(':')}: {text}" if v else text
-    return "; ".join(_comments(seg)[:4])
+    # a comment inside code is not a statement of what was decided; a one-line change shown as its old and
+    # new code ("# OLD: x", "# NEW: y") is the change itself
+    return _code_change(seg)
+
+
+_OLD_NEW = regex.compile(r"^\s*(?:#|//)\s*(?P<k>OLD|NEW|BEFORE|AFTER)\s*:\s*(?P<c>\S.{0,200}?)\s*$", regex.I)
+
+
+def _code_change(seg: Segment) -> str:
+    """"`old` → `new`" of a code block that shows one line's old and new code as a comment pair."""
+    for u in seg.units:
+        if u.kind != "code":
+            continue
+        got = {m["k"].upper(): m["c"] for t in u.text.split("\n") if (m := _OLD_NEW.match(t))}
+        old, new = got.get("OLD", got.get("BEFORE")), got.get("NEW", got.get("AFTER"))
+        if old and new and len(got) == 2:
+            return f"`{old}` \u2192 `{new}`"
+        # "# 1. Quality: 0.8 -> 0.5 (line 381)", "# 2. Time: 22:00-06:00 -> 02:00-06:00 (line 602)": the changes, each
+        # told by the numbered comment over its code
+        told = [clean(rx.sub(r"\s*\((?:lines?|l\.)\s*[\d, -]+\)\s*$", "", m["c"])) for t in u.text.split("\n")
+                if (m := _NUMBERED_COMMENT.match(t))]
+        if len(told) >= 2 and all(len(t.split()) >= 2 for t in told):
+            return "; ".join(told[:6]) + (f" (and {len(told) - 6} more)" if len(told) > 6 else "")
+        # "# Before (lines 596-602):" ... "# After (lines 594-597):" then "# Direct assignment - removed buggy check":
+        # the prose comment that heads the new code says what the change is
+        code = u.text.split("\n")
+        marks = [k for k, t in enumerate(code) if _MARKER.match(t)]
+        if len(marks) == 2 and _MARKER.match(code[marks[0]])["k"].lower() in ("before", "old") and marks[1] + 1 < len(code):
+            m = _COMMENT.match(code[marks[1] + 1])
+            said = clean(m["c"]) if m else ""
+            if _words(said) >= 3 and "..." not in said and not rx.search(r"(?i)\blines?\s+\d", said):
+                return said
+    return ""
+
+
+_NUMBERED_COMMENT = regex.compile(r"^\s*(?:#|//)\s*\d{1,2}[.)]\s+(?P<c>\S.{3,200}?)\s*$")
+_MARKER = regex.compile(r"^\s*(?:#|//)\s*(?P<k>before|after|old|new|fixed)\b[^:]{0,40}:?\s*$", regex.I)
 
 
 def _comments(seg: Segment) -> list[str]:
@@ -776,6 +873,26 @@ def _code_lines(seg: Segment) -> list[str]:
             if _words(t) >= 2 and (u.lang in ("", "text", "log", "console", "bash", "shell") or _RAISED.search(t))]
 
 
+def _row_text(u: Unit) -> str:
+    """A table row as a statement: "SAI Score: manual 222, ricdae v1 111"."""
+    if not u.cells:
+        return u.text
+    cells = [(k, v) for k, v in u.cells.items() if v]
+    if not cells:
+        return u.text
+    return f"{cells[0][1]}: " + ", ".join(f"{k} {v}" for k, v in cells[1:]) if len(cells) > 1 else cells[0][1]
+
+
+def _titled(name: str, parts: list[Segment]) -> str:
+    """A heading's topic as a problem: as it is when it states a failure ("LM Studio NOT Auto-Launching"); a
+    title ("Multiple Instance UX") with what the passage says it costs ("Impact: User must manually run 4
+    commands + relaunch")."""
+    if _STRONG_PROBLEM.search(name) and not _TITLE_END.search(name):
+        return name
+    told = next((t for x in parts if x.role == "evidence" for t in _said(x) if _IMPACT.match(t)), None)
+    return f"{name}: {_IMPACT.sub('', told)}" if told else name
+
+
 def _weak(text: str) -> bool:
     """A question that names no problem: "What is the SIMPLEST solution?"."""
     return _words(_PRINCIPLE.sub(" ", rx.sub(r"(?i)\b(?:what|is|the|solution|fix|approach|question)\b", " ", text))) < 2
@@ -811,9 +928,9 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
         text, ev = _problem_text(segs[k])
         if text and _weak(text):
             text = ""  # "What is the SIMPLEST solution?" asks, it does not state a problem
-        if segs[k].role == "options" and text:  # "Anti-Pattern:", "Original Plan:": the approach to reason against
-            text = f"{segs[k].label}: {text}" if segs[k].label else text
-        if text:
+        if text and 1 <= segs[k].level <= 6 and text == segs[k].value:
+            text = _titled(text, segs[k + 1: j])  # "## Issue 3: Multiple Instance UX"
+        if text:  # an "Anti-Pattern:" or "Original Plan:" is the approach the passage reasons against
             return text, True, ev + evidence, k, "", k
         evidence = _code_lines(segs[k])[:4] + evidence  # "### Problem Detected" over a log excerpt
         if fallback is None and 1 <= segs[k].level <= 7:
@@ -822,9 +939,14 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
                         and _problem_text(t)[0]), None)
             if sub is not None:
                 text, ev = _problem_text(sub)
-                fallback = (f"{sub.label}: {text}" if sub.label and not sub.value else text), ev, k
+                # "**Root Directory Files Found**:" over its list captions what was found: the list is
+                # evidence, and the problem is the record's own description when it has one
+                said = [text] + ev if sub.label and not sub.value else ev
+                fallback = ("" if sub.label and not sub.value else text), said, k
     if fallback is not None:
-        return fallback[0], True, fallback[1] + evidence, fallback[2], "", fallback[2]
+        text = fallback[0] or _described(segs, j, level)
+        if text:
+            return text, True, fallback[1] + evidence, fallback[2], "", fallback[2]
     for k in range(j + 1, inner_end + 1):
         m = _REPLACED.match(segs[k].value) if segs[k].role == "context" else None
         if m:  # "**Learning**: DOM check (10ms) replaced vision fallback (10-30s) = 1000-3000x speedup"
@@ -863,10 +985,8 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
             continue
         t = segs[topic]
         name = _topic(t.label)
-        failing = [", ".join(f"{k}: {v}" for k, v in u.cells.items() if v) if u.cells else u.text
-                   for x in segs[topic: j] for u in x.units if u.kind == "row" and _FAILED.search(doc.text(u.line))]
-        around = [f"{x.label}: {x.text(6)}" if x.label else x.text(6) for x in segs[topic + 1: j]
-                  if x.role in ("evidence", "context") and x.text()]
+        failing = [_row_text(u) for x in segs[topic: j] for u in x.units if u.kind == "row" and _FAILED.search(doc.text(u.line))]
+        around = [t for x in segs[topic + 1: j] if x.role in ("evidence", "context") for t in _said(x)]
         # "**Cannot Do This**:" over code whose comment says why: "VIOLATES REACT RULES (hooks must be called ...)"
         around += [f"{x.label}: {c}" for x in segs[topic + 1: j] if x.role is None and x.level == 7
                    for c in _comments(x)[:1]]
@@ -876,8 +996,17 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
             # "#### Iteration 1 Results" over rows marked [FAIL], then "**Root Cause Analysis**:"; never a
             # heading alone
             if len(name.split()) < 3 and around:  # "### 1. stream_trigger.txt" and its violations
-                name = f"{name}: {around[0].split(': ', 1)[-1]}"
-                seen = seen[1:] if seen and seen[0] == around[0] else seen
+                name = f"{name}: {around[0]}"
+                seen = [t for t in seen if t != around[0]]
+            elif (not _STRONG_PROBLEM.search(name) or _TITLE_END.search(name)) and not _TOLD.search(name):
+                # a title names the topic; what it costs, or the first thing found, states the problem
+                told = next((t for t in around if _IMPACT.match(t)), None) or (around[0] if around else None)
+                if told is None and failing:  # "#### Iteration 1 Results" over rows marked [FAIL]: the last, the total
+                    told = failing[-1]
+                if told is None:
+                    continue
+                name = f"{name}: {_IMPACT.sub('', told)}"
+                seen = [t for t in seen if t != told]
             return name, False, seen[:6], None, "", topic
         if a.level == 0 and a.principle and a.role == "reasoning" and ". " in a.value and topic == topics[0] \
                 and 1 <= t.level <= 6:
@@ -888,7 +1017,7 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
         lead = next((u for u in t.units if u.kind in ("item", "text") and _STRONG_PROBLEM.search(u.text)), None
                     ) if t.level == 7 and topic == topics[0] else None
         if lead is not None:
-            return (lead.text, False, [u.text for u in t.units if u is not lead and u.kind != "code"][:3] + evidence,
+            return (lead.text, True, [u.text for u in t.units if u is not lead and u.kind != "code"][:3] + evidence,
                     None, "", topic)
     arrows = _arrow_list(a)
     if arrows:  # the first choice's situation: "Console logs ≠ persistent data"
@@ -900,7 +1029,8 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
             errs = [t for t in logs if _ERROR_LINE.search(t) and not rx.match(r"\s*(?:#|//|def\b|class\b)", t)]
             if errs:
                 return clean(errs[-1], 300), False, [t for t in logs if t != errs[-1]][:3] + evidence, None, "", None
-    # a worked example opens with its question: "**Gemma Example**: "Is this log line a genuine bug?"" then its steps
+    # a worked example opens with its question: "**Gemma Example**: "Is this log line a genuine bug?"" then its steps;
+    # the question is the problem, not the label that says it is an example
     if a.level == 0:
         for k in range(j - 1, max(-1, j - 7), -1):
             if 1 <= segs[k].level <= 6:
@@ -908,8 +1038,26 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
             q = next((u.text for u in reversed(segs[k].units) if u.kind == "text" and u.text.rstrip('"\'').endswith("?")
                       and ": " in u.text), "")
             if q:
-                return q, True, evidence, None, "", k
+                return q.split(": ", 1)[1].strip('"\' '), True, evidence, None, "", k
     return "", False, evidence, None, "", None
+
+
+_TYPED = regex.compile(r"^[A-Z][A-Z0-9 /&-]{2,60}?\s[-\u2013\u2014:]\s+(?P<d>\S.{8,})$")
+
+
+def _described(segs: list[Segment], j: int, level: int) -> str:
+    """The description a record's type line gives ("- **Type**: **FRAMEWORK-LEVEL VIOLATION** - Test/utility
+    files placed in project root" -> "Test/utility files placed in project root"), searched from the anchor
+    back to the record's heading; "" when it has none."""
+    for k in range(j - 1, -1, -1):
+        s = segs[k]
+        if 1 <= s.level <= min(level, 6):
+            break
+        if s.role == "meta" and rx.match(r"(?i)(?:violation\s+)?type$", s.label):
+            m = _TYPED.match(s.value)
+            if m and _words(m["d"]) >= 3:
+                return m["d"]
+    return ""
 
 
 _STRONG_DECISION = regex.compile(r"(?i)^(?:the\s+|final\s+|occam'?s\s+(?:razor\s+)?)?(?:decision|solution|fix|"
@@ -966,6 +1114,17 @@ _SIMPLEST_IS = regex.compile(r"(?i)\bsimplest\s+(?:fix|solution|approach|path|wa
 _CONCLUDES = regex.compile(r"(?i)^(?:decision(?:\s+point)?|conclusion|verdict|solution|simplest\s+(?:fix|solution))\b")
 
 
+_ARROW = regex.compile(r"\s(?:\u2192|->|=>)\s")
+
+
+def _arrow_list(a: Segment) -> list[str]:
+    """An Occam's Razor block that is a list of choices, "X → Y" each ("- Console logs ≠ persistent data →
+    SQLite is simplest durable storage"): its items, else []."""
+    items = [u.text for u in a.units if u.kind == "item"]
+    arrows = [t for t in items if _ARROW.search(t) and rx.search(r"\u2260|\s[<>]\s|\svs\.?\s|\sover\s", _ARROW.split(t)[0])]
+    return arrows if a.principle == "occams_razor" and len(arrows) >= 2 and len(arrows) == len(items) else []
+
+
 def _conclusion(segs: list[Segment], j: int, inner_end: int) -> str:
     """What an analysis concludes in its own lines: "**Occam's Razor**: Qwen should decide AND
     execute (simplest, no bottleneck)", "Decision: ...", or its own value."""
@@ -983,7 +1142,6 @@ def _conclusion(segs: list[Segment], j: int, inner_end: int) -> str:
 
 
 _MARKED = regex.compile(r"(?i)\((?:default|recommended|chosen|selected|preferred)\)")
-_ARROW = regex.compile(r"\s(?:→|->|=>)\s")
 _APPLIED = regex.compile(r"(?i)\b(?:applied|implemented|executed|taken|completed|done|resolved|final|chosen|selected)\b")
 _PLANNED = regex.compile(r"(?i)\b(?:plan|proposed|proposal|options?|candidates?)\b")
 _NUMBERED = regex.compile(r"(?i)^(?:fix|solution|option|approach|resolution)\s*(?:#\s*)?(?:\d+|[a-d])\b")
@@ -997,8 +1155,9 @@ def _code_elements(text: str) -> set[str]:
 def _pick(segs: list[Segment], j: int, found: list[tuple[int, str, list[str]]]) -> tuple[str, int, list[str]]:
     """The decision among several the entry states: the one it applied ("Resolution Applied" after a
     "Correction Plan"; "Fix 2 (applied)"), else, among numbered alternatives, the one that names the
-    code element the root cause names, else the first. A plan before the applied decision is kept as
-    a step; alternatives not applied are returned as rejected (in the reasons, marked)."""
+    code element the root cause names, else the first. Numbered alternatives not applied are returned
+    as rejected (in the reasons, marked); a plan before the applied decision is neither a reason nor
+    the decision."""
     if len(found) == 1:
         return found[0][1], found[0][0], found[0][2]
     applied = [f for f in found if _APPLIED.search(segs[f[0]].label) and not _PLANNED.search(segs[f[0]].label)]
@@ -1016,21 +1175,10 @@ def _pick(segs: list[Segment], j: int, found: list[tuple[int, str, list[str]]]) 
             continue
         if f in numbered and best in numbered:
             reasons.append(f"{_REJECT_MARK}{segs[f[0]].label}: {f[1]}")
-        elif f[0] < best[0]:
-            reasons.insert(0, f"{_PLAN_MARK}{segs[f[0]].label}: {f[1]}")
     return best[1], best[0], reasons
 
 
 _REJECT_MARK = "\x00rejected\x00"
-_PLAN_MARK = "\x00plan\x00"
-
-
-def _arrow_list(a: Segment) -> list[str]:
-    """An Occam's Razor block that is a list of choices, "X → Y" each ("- Console logs ≠ persistent data →
-    SQLite is simplest durable storage"): its items, else []."""
-    items = [u.text for u in a.units if u.kind == "item"]
-    arrows = [t for t in items if _ARROW.search(t) and rx.search(r"≠|\s[<>]\s|\svs\.?\s|\sover\s", _ARROW.split(t)[0])]
-    return arrows if a.principle == "occams_razor" and len(arrows) >= 2 and len(arrows) == len(items) else []
 
 
 def _decision(doc: Document, segs: list[Segment], j: int, inner_end: int, level: int, p: int | None
@@ -1092,8 +1240,8 @@ def _decision(doc: Document, segs: list[Segment], j: int, inner_end: int, level:
             others = [u.text for u in s.units if u.kind == "item" and u is not marked[0]]
             return marked[0].text, None, [_REJECT_MARK + t for t in others]
     arrows = _arrow_list(a)
-    if arrows:
-        return _ARROW.split(arrows[0])[-1], None, arrows[1:]
+    if arrows:  # the first choice; the others are choices of their own, not reasons for it
+        return _ARROW.split(arrows[0])[-1], None, []
     if a.role in ("reasoning", "decision") and _is_decision(a.value):
         # "Occam's Razor: MessageProcessor already routes commands. Defer until skills exist.": the reason, then
         # the decision
@@ -1110,7 +1258,35 @@ def _decision(doc: Document, segs: list[Segment], j: int, inner_end: int, level:
             first = next((u.text for u in s.units if u.kind in ("text", "item")), "")
             if _ACTIONISH.match(first) or rx.match(r"(?i)\w+ed\b", first):
                 return first, k, []
+    if a.role == "result" and 1 <= a.level <= 6:
+        # "### Why This Matters (First Principles)" argues for what its entry's "### What Changed" did
+        return _what_changed(doc, a.line), None, []
     return "", None, []
+
+
+def _what_changed(doc: Document, line: int) -> str:
+    """The first change an entry's "What Changed" section (before `line`, under the same parent) states: its first
+    line of prose, or the comment that opens its first code block ("# Added Path("docs") to both contexts")."""
+    sec = doc.section_at(line)
+    if sec.parent is None:
+        return ""
+    for sib in doc.subsections(doc.sections[sec.parent]):
+        if sib.start >= sec.start:
+            break
+        if sib.heading is None or not rx.match(r"(?i)what\s+changed$|changes?(?:\s+made)?$", sib.heading.title.strip()):
+            continue
+        for n in range(sib.start + 1, min(sib.end, sib.start + 40) + 1):
+            raw = doc.text(n).strip()
+            fenced = _in_fence(doc, n) and not raw.startswith("```")
+            if not raw or (not fenced and raw.startswith(("#", "|", "```"))) or rx.match(r"\*\*[^*]+\*\*:?\s*$", raw):
+                continue
+            m = _COMMENT.match(raw) if fenced else None
+            said = clean(m["c"] if m else raw, 300) if m or not fenced else ""
+            if said and (_ACTIONISH.match(said) or rx.match(r"(?i)[a-z]+ed\b", said)) and not _META_TEXT.match(said):
+                return said
+            if said:
+                return ""
+    return ""
 
 
 def _cause_of(segs: list[Segment], j: int, inner_end: int, cause_split: str, steps: list[str]) -> str:
@@ -1128,7 +1304,22 @@ def _cause_of(segs: list[Segment], j: int, inner_end: int, cause_split: str, ste
                for t in _step(x) if t in steps]
     own = own or steps
     more = f" (and {len(own) - 6} more)" if len(own) > 6 else ""
-    return "; ".join(own[:6]) + more
+    return "; ".join(t.rstrip(".") for t in own[:6]) + more
+
+
+_MV = regex.compile(r"^\s*(?:git\s+)?mv\s+(?:-\w+\s+)?(?P<a>[^\s;&|]{2,200})\s+(?P<b>[^\s;&|]{2,200})\s*$")
+
+
+def _moves(doc: Document, first: int, last: int) -> list[str]:
+    """"Move `a` to `b`" for each move command in the shell blocks of a plan (lines first..last)."""
+    out = []
+    for f in doc.fences_in(first, last):
+        if f.lang in ("", "bash", "sh", "shell", "console", "powershell", "cmd"):
+            out += [f"Move `{m['a']}` to `{m['b']}`" for t in f.body if (m := _MV.match(t))]
+    return out[:6]
+
+
+_NUMBERED_CAUSE = regex.compile(r"(?i)^root\s+cause\s*#?\d+$")
 
 
 def _next_anchor(segs: list[Segment], j: int, hi: int) -> int | None:
@@ -1147,6 +1338,98 @@ def _next_anchor(segs: list[Segment], j: int, hi: int) -> int | None:
     return None
 
 
+_GAIN = regex.compile(r"(?i)(?:size|reduction|maintainability|testability|performance|efficiency|compliance|"
+                      r"readability|reusability|scalability|impact|result|benefit)s?$")
+
+
+def _benefit(text: str) -> bool:
+    """A labelled line that tells what a decision brings ("File Size Reduction: 491 -> 194 lines", "Testability:
+    ..."), not why it was taken."""
+    head, sep, _ = text.partition(": ")
+    return bool(sep) and _words(head) <= 4 and (role_of(head) in ("result", "meta") or bool(_GAIN.search(head.strip())))
+
+
+def _argues(text: str) -> bool:
+    """Whether a line under a decision argues for it: prose, or a label of reasoning ("Reason: ..."), not
+    a labelled property or benefit ("Future-proof: ...", "Location: ...")."""
+    head, sep, _ = text.partition(": ")
+    if not sep or _words(head) > 4:
+        return True
+    return role_of(head) in ("reasoning", "cause")
+
+
+MAX_EVIDENCE = 8
+_HEAD_MARK = regex.compile(r"^\s{0,3}#{1,6}\s+(?:\[\d{4}-\d\d-\d\d[^\]]{0,20}\]\s*)?")
+# what names a thing: `code`, a path, a file name, a snake_case or CamelCase name, a WSP number
+_REF = regex.compile(r"`([^`\n]{2,80})`|(?<![\w./\\-])((?:[\w.{}-]+[/\\])+[\w.{}-]*|[\w-]+\.(?:py|md|txt|json|ya?ml|env|js|tsx?|db|sh|bat|toml)\b"
+                  r"|[A-Za-z]+_[A-Za-z0-9_]+|[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+|WSP[\s_]?\d+)")
+
+
+def refs(text: str) -> set[str]:
+    """The names a text uses (lower case), a path also by its parts ("modules/communication/livechat/x.txt"
+    -> "livechat", "communication", ...)."""
+    out: set[str] = set()
+    for a, b in _REF.findall(text):
+        name = (a or b).lower().strip("./\\")
+        if not name:
+            continue
+        out.add(name.replace("_", " ") if name.startswith("wsp") else name)
+        if "/" in name or "\\" in name:
+            out.update(p for p in rx.split(r"[/\\]", name) if len(p) >= 4 and "{" not in p)
+    return out
+
+
+def _grounds(doc: Document, first: int, last: int, given: list[str], said: list[str]) -> list[str]:
+    """The lines of the passage before its decision that name what the output names and the input does
+    not (a module, a path, a WSP): an example's input holds what its output refers to."""
+    have = " ".join(given).lower().replace("_", " ")
+    missing = {r for t in said for r in refs(t) if r.replace("_", " ") not in have}
+    told = [t.lower() for t in said if t]
+    out: list[str] = []
+    if not missing:
+        return out
+    n = first
+    while n <= last and missing and len(out) < 4:
+        raw = doc.text(n)
+        text = _HEAD_MARK.sub("", raw)
+        low = text.lower().replace("_", " ")
+        found = {r for r in missing if r.replace("_", " ") in low}
+        # not a heading: a title names the topic, often the answer with it ("Command Routing Fix"); not the code
+        # that carries the decision out; not a line that states a solution or a result ("Solution: Implemented X"),
+        # a lead-in without its list ("..., breaking:") or a citation ("From X.md")
+        head = clean(text, 200).partition(": ")
+        sec = doc.section_at(n)
+        if found and sec.heading is not None and role_of(sec.heading.title, heading=True) == "decision":
+            found = set()  # a line under "### Solution: X" tells the answer
+        if found and (raw.rstrip().endswith(":") or rx.match(r"(?i)from\s+\S+$", clean(text, 200)) or (
+                head[1] and _words(head[0]) <= 4 and role_of(head[0]) in ("decision", "result"))):
+            found = set()
+        if found and text == raw and not _in_fence(doc, n) and not _META_TEXT.match(clean(text, 200)) and not rx.match(r"\s*\*\*[^*]+\*\*\s*$", raw):
+            line = clean(text, 300)
+            low = line.lower()
+            # not a line the output states (a reason, the decision): that would give the answer away
+            if line and low not in have and not any(low in t or t in low for t in told):
+                out.append(line)
+                missing -= found
+        n += 1
+    return out
+
+
+def _in_fence(doc: Document, line: int) -> bool:
+    hit = doc.block_at(line)
+    return hit is not None and hit[0] == "fence"
+
+
+_STEP_NO = regex.compile(r"(?i)^step\s*\d+[a-z]?(?:\s*\([^()]{1,40}\))?\s*:\s*")  # "Step 1 (Occam's Razor): "
+
+
+def _said_after(text: str) -> bool:
+    """A labelled line that reports what came of the decision ("Result: 60 min vs ~2K tokens", "AFTER: 1
+    keypress") or a property of it (metadata), not a step towards it."""
+    head, sep, _ = text.partition(": ")
+    return bool(sep) and _words(head) <= 4 and (role_of(head) in ("result", "meta") or bool(rx.match(r"(?i)after\b", head)))
+
+
 def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: int) -> Item | None:
     """The item whose principle is named at segment j: its problem, evidence, chain and decision."""
     a = segs[j]
@@ -1161,8 +1444,7 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         return None
     decision, d, reasons = _decision(doc, segs, j, inner_end, level, src)
     passed_over = [r[len(_REJECT_MARK):] for r in reasons if r.startswith(_REJECT_MARK)]
-    plan = next((r[len(_PLAN_MARK):] for r in reasons if r.startswith(_PLAN_MARK)), "")
-    reasons = [r[len(_PLAN_MARK):] if r.startswith(_PLAN_MARK) else r for r in reasons if not r.startswith(_REJECT_MARK)]
+    reasons = [r for r in reasons if not r.startswith(_REJECT_MARK)]
     steps: list[str] = [t for t in rx.split(r"(?<=[.!?])\s+(?=[A-Z0-9`\"'])", cause_split) if t] if cause_split else []
     if d == j and a.role == "reasoning":
         evidence += [u.text for u in a.units if u.kind in ("item", "text")][:4]  # what the decision is about
@@ -1170,12 +1452,17 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # the anchor states the decision: its other lines are the reasons ("because ...:", "- Not X")
         units = [u.text for u in a.units if u.kind in ("item", "text") and u.text]
         if not a.value and units and decision.startswith(units[0]):
+            # "- **Separation of Concerns**: Split X into 5 modules" then its modules, then "- **Testability**: ...":
+            # the parts of the decision and what it brings are not reasons for it
+            top = min((u.depth for u in a.units if u.kind in ("item", "text")), default=0)
             decision = units[0]
-            steps += units[1:]
+            steps += [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
+                      if t != units[0] and not _benefit(t)]
         elif a.value and decision == a.value:
-            # "- **First Principles Solution**: X" then "- **Future-proof**: ..."
-            steps += units + ([u.text for u in segs[j + 1].units if u.kind in ("item", "text")]
-                              if j + 1 < len(segs) and segs[j + 1].level == 0 and not segs[j + 1].label else [])
+            # "- **Occam's Razor Decision**: X" then "- because ...": its reasons; not "- **Future-proof**: ..."
+            steps += [t for t in units + ([u.text for u in segs[j + 1].units if u.kind in ("item", "text")]
+                                          if j + 1 < len(segs) and segs[j + 1].level == 0 and not segs[j + 1].label else [])
+                      if _argues(t)]
     lo = (src + 1) if src is not None and src < j else j
     hi = d if d is not None and d > j else inner_end + 1
     nxt = _next_anchor(segs, j, hi)
@@ -1229,13 +1516,36 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
                 and clean(text) != clean(decision):
             lesson = text
             break
+    if not lesson and d is not None and 1 <= segs[d].level <= 6 and d + 1 < len(segs) and segs[d + 1].level == 7 \
+            and segs[d + 1].role is None and not segs[d + 1].units and segs[d + 1].label not in decision \
+            and _is_decision(segs[d + 1].label):
+        # "## Occam's Razor Solution" opens with the rule it follows ("**Don't add X - fix the broken logic**"),
+        # then the changes it made: the changes are the decision, the rule its lesson
+        lesson = segs[d + 1].label
     # the other decision blocks of the entry argue the choice ("**Winner**: Simple solution (complexity > gain)")
     if d is not None:
-        steps += [f"{t.label}: {t.value}" for t in segs[d + 1: inner_end + 1] if t.role == "decision" and t.value
+        steps += [t.value if rx.match(r"(?i)(?:winner|verdict|choice)$", t.label) else f"{t.label}: {t.value}"
+                  for t in segs[d + 1: inner_end + 1] if t.role == "decision" and t.value
                   and t.level == 0 and not _LESSON.match(t.label)]
     whole = f"{problem}: {cause_split}" if cause_split else None
+    steps = [t for t in (_STEP_NO.sub("", t) for t in steps) if not _said_after(t)] if not _arrow_list(a) else []
+    # "**Applied first principles to X**:" over "**Root X** (219 lines):" and its list, "**.claude/X**:" and its list:
+    # a block of captioned lists describes what was done, its lines are parts of the decision, not reasons
+    parts = {u.text for x in segs[j: inner_end + 1] if x.role == "reasoning"
+             and sum(1 for u in x.units if u.kind == "text" and u.lead) >= 2 for u in x.units}
+    steps = [t for t in steps if t not in parts]
+    if a.role == "result" and 1 <= a.level <= 6:
+        # "### Why This Matters (First Principles)": its own lines are the reasoning, not what the entry listed before
+        sec = doc.section_at(a.line)
+        own = " ".join(clean(doc.text(n), 1000) for n in range(sec.start, min(sec.end, sec.start + 80) + 1))
+        steps = [t for t in steps if t in own]
     said = clean(problem)
     evidence = [e for e in dict.fromkeys(evidence) if said not in e and e not in said]
+    kept: list[str] = []
+    for e in sorted(evidence, key=len):  # the separate statements before the list that joins them
+        if not _restates(e, [said] + kept):
+            kept.append(e)
+    evidence = [e for e in evidence if e in kept]
     shown = " ".join(evidence)
     steps = [t for t in steps if not (len(said) >= 20 and said in t and len(t) < 1.5 * len(said)) and t not in said
              and t.split(": ", 1)[-1] != clean(decision) and t not in shown]
@@ -1255,11 +1565,12 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         steps, evidence = evidence, []  # "### Root Cause Analysis" then "**Problems Identified**:" and its list
     label = a.principle or principle_of(doc.text(anchor_line)) or "first_principles"
     chosen, rejected = "", list(passed_over)
-    if not steps and not (len(options) >= 2 and _chosen_option(options, decision)[0]):
-        return None  # a decision with nothing that argues for it is no reasoning to learn
-    if p is not None and segs[p].role == "options" and _REJECTED.match(segs[p].label) and not rx.match(
-            r"(?i)before\b", segs[p].label):
-        rejected = [_option_text(segs[p])]  # "Complex Solution: Split into 3 components", "Anti-Pattern: ..."
+    if not steps and not explicit and not (len(options) >= 2 and _chosen_option(options, decision)[0]):
+        return None  # a decision with nothing that argues for it, for a problem the text does not state
+    # "Complex Solution: Split into 3 components", "Anti-Pattern: ...", "Original Plan: ...": not a problem but the
+    # approach the passage reasons against
+    approach = p is not None and segs[p].role == "options" and bool(_REJECTED.match(segs[p].label)) and not rx.match(
+        r"(?i)before\b", segs[p].label)
     span_segs = sorted(set(range(lo, max(hi, j + 1))) | {j} | ({d} if d is not None else set()))
     occam = next((k for k in span_segs if segs[k].principle == "occams_razor" or principle_of(segs[k].value) == "occams_razor"
                   or any(principle_of(u.text) == "occams_razor" for u in segs[k].units[:8] if u.kind != "code")), None)
@@ -1267,18 +1578,33 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         label = "occams_razor"
         if options:
             chosen, rejected = _chosen_option(options, decision)
-            rejected = rejected or ([_option_text(segs[p])] if p is not None and segs[p].role == "options" else [])
     elif options:
         evidence += [_option_text(o) for o in options]  # "**Arguments FOR:** ...", "**Arguments AGAINST:** ..."
     dspan = (segs[d].line, doc.section_at(segs[d].line).end if 1 <= segs[d].level <= 7 else segs[d].end
              ) if d is not None and d != j else (0, -1)
-    return Item(anchor=anchor_line, label=label, problem=clean(problem), explicit=explicit, evidence=evidence[:6],
+    if d is not None and d > j and label == "root_cause":
+        moves = _moves(doc, segs[inner_end].end + 1, segs[d].line - 1)
+        if moves:
+            # "#### CORRECTION PLAN" ... "mv scripts/x.py modules/y/scripts/" then "#### RESOLUTION EXECUTED" and its
+            # summary: the commands say what was done to this incident's files; the summary is boilerplate
+            decision = "; ".join(moves)
+    cause = _cause_of(segs, j, inner_end, cause_split, steps)
+    if cause and a.value and _NUMBERED_CAUSE.match(a.label):
+        # "- **Root Cause 1**: X" then "- **Root Cause 2**: Y": the causes are one list, the fix answers all of them
+        more = [t.value for t in segs[j + 1: j + 6] if t.level == a.level and _NUMBERED_CAUSE.match(t.label) and t.value]
+        cause = "; ".join([cause, *more])
+    # the lines before the decision (and before the anchor's own lines when it states the decision)
+    upto = segs[d].line - 1 if d is not None and d != j else (a.line if d == j else segs[inner_end].end)
+    # from the entry's own lines: not a line of the entry before it
+    entry = [x for x in doc.ancestors(doc.section_at(anchor_line)) if x.heading is not None and x.level >= 2]
+    evidence += _grounds(doc, max(segs[0].line, entry[-1].start) if entry else segs[0].line, upto, [problem, cause, *evidence], [decision, *steps, lesson])
+    return Item(anchor=anchor_line, label=label, problem=clean(problem), explicit=explicit, evidence=evidence[:MAX_EVIDENCE],
                 steps=steps[:MAX_STEPS], decision=clean(decision, MAX_DECISION + 100),
-                cause=_cause_of(segs, j, inner_end, cause_split, steps),
+                cause=cause,
                 options=[_option_text(s, bare=True) for s in options], chosen=chosen, rejected=rejected,
                 span=(segs[p].line if p is not None and p < j else a.line,
                       max(dspan[1], segs[inner_end].end, segs[d].end if d is not None else 0)),
-                evidence_text=doc.text(anchor_line).strip(), dspan=dspan, lesson=clean(lesson), plan=clean(plan, MAX_DECISION),
+                evidence_text=doc.text(anchor_line).strip(), dspan=dspan, lesson=clean(lesson), approach=approach,
                 free=(segs[nxt].line, segs[nxt].end) if nxt is not None else (0, -1))
 
 
@@ -1424,6 +1750,9 @@ def table_items(doc: Document, line: int) -> list[Item]:
     if None in col.values():
         return []
     topic = _topic(doc.section_at(line).title) if doc.section_at(line).heading else ""
+    if rx.search(r"(?i)\b(?:fix|fixes|solutions?|resolutions?)\b", topic):
+        topic = ""  # "main.py Startup Performance Fix", "Summary of Fixes": the title says a fix follows, no more
+    titles = [_topic(h.title) for h in doc.headings() if h.line < line and h.level <= 6]
     out = []
     for row in t.rows:
         cells = [clean(c, 300) for c in row.cells]
@@ -1432,6 +1761,12 @@ def table_items(doc: Document, line: int) -> list[Item]:
         issue, cause, fix = cells[col["issue"]], cells[col["cause"]], cells[col["fix"]]
         if _words(issue) < 1 or _words(cause) < 2 or _words(fix) < 2:
             continue
+        if _words(issue) <= 3:
+            # a summary row names its issue ("LM Studio"); the section that told it above states it ("## Issue 1: LM
+            # Studio NOT Auto-Launching")
+            told = next((h for h in titles if issue.lower() in h.lower() and _words(h) > _words(issue)), None)
+            if told:
+                issue = told
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
                         evidence=[topic] if topic else [], steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
@@ -1459,8 +1794,8 @@ def qwen_items(doc: Document, line: int) -> list[Item]:
     for r in doc.records[rec.index + 1: rec.index + 9]:
         qtags = [t for t in r.tags if _QWEN_TAG.match(t)]
         msg = clean(r.message)
-        if not msg:
-            continue
+        if not msg or msg.endswith("..."):
+            continue  # "Evaluating global system state...": what it is doing, not what it found
         if "QWEN-FIRST-PRINCIPLES" in qwen_tags_of(r):
             break
         if not qtags:
@@ -1495,6 +1830,84 @@ def qwen_tags_of(r) -> list[str]:
 # -- examples -----------------------------------------------------------------------------------
 
 
+# a label that only says what kind of statement follows ("Action: Deleted X", "Issue: Y")
+_GENERIC_LABEL = regex.compile(r"(?i)^(?:actions?|issue|problem|description|enhancement(?:\s+applied)?|changes?|fix|"
+                               r"solution|resolution)\s*:\s+(?=\S)")
+
+
+def unlabelled(text: str) -> str:
+    """A text without the generic labels of its parts ("Action: Deleted X; Enhancement Applied: Enhanced Y" ->
+    "Deleted X; Enhanced Y")."""
+    if ": " not in text:
+        return text
+    return "; ".join(_GENERIC_LABEL.sub("", p) for p in text.split("; "))
+
+
+_DONE_MARK = regex.compile(r"(?i)\s*\((?:removed|deleted|moved|fixed|resolved|done|completed?|archived|relocated|applied)\)")
+
+
+def _unmarked(text: str) -> str:
+    """An input text without the marks that tell what was done about it ("`check_db.py` (removed)"): they
+    would give the decision away."""
+    return _DONE_MARK.sub("", text) if "(" in text else text
+
+
+# what comes of a decision, said after it ("This enables the X chain", "YES - Build succeeds"): not a step towards it
+_CONSEQUENCE = regex.compile(r"(?i)^(?:(?:this|that|it|which)\s+(?:now\s+)?(?:enables?|allows?|lets|means|makes|gives|ensures|"
+                             r"provides|unlocks|results?)\b|this\s+(?:\w+\s+){0,2}(?:transformed|turned|changed|led\s+to)\b)")
+# the answer to "Does it work?" ("YES - Build succeeds"): how the decision turned out, neither a step nor evidence
+_OUTCOME = regex.compile(r"(?i)^(?:(?:yes|no)\b\s*[-:\u2013\u2014(]|build\s+succeed|tests?\s+pass)")
+# the principle named as the label of the statement that applies it ("Occam's Razor: Simplest solution is X")
+_PRINCIPLE_LEAD = regex.compile(r"(?i)^(?:occam'?s\s+razor|first[\s-]+principles?(?:\s+analysis)?|root[\s-]+cause(?:\s+analysis)?)"
+                                r"(?:\s*\([^()]{0,40}\))?\s*:\s+(?=\S)")
+# a caption over what it found ("Systemic Violations Analysis: Critical Violations Identified: X"): X is the problem
+_CAPTION = regex.compile(r"(?i)^(?P<h>[^:]{3,90}?\b(?:analysis|enhancement|report|audit|summary|overview|identified|found|"
+                         r"detected|discovered))(?:\s*\([^()]{0,40}\))?:\s+(?P<r>\S.*)$")
+# an option's own verdict on the comparison ("Complexity Ratio: 3:1 (current solution is 3x more complex than ...)")
+_VERDICT = regex.compile(r"(?i)\b(?:more|less)\s+complex\s+than\b|complexity\s+ratio|\bsimplest\b|occam|minimum\s+viable|"
+                         r"over-?engineer|overkill|\bwinner\b|\brecommended\b")
+
+
+def _uncaptioned(text: str) -> str:
+    """A problem without the captions heading it ("Analysis: Issues Identified: X" -> "X")."""
+    for _ in range(2):
+        m = _CAPTION.match(text)
+        if not m or _words(m["h"]) > 10 or _words(m["r"]) < 4 or _STRONG_PROBLEM.search(m["h"]):
+            break
+        text = m["r"]
+    return text
+
+
+def _no_verdict(option: str) -> str:
+    """An option as it is put to the reader: without the parts that judge it against the others."""
+    parts = [p for p in option.split("; ") if not _VERDICT.search(p)]
+    return "; ".join(parts) if parts else option
+
+
+def _joined(lines: list[str]) -> list[str]:
+    """Lines with a sentence's continuation ("... which fails", "because Chrome locks ...") put back on its line."""
+    out: list[str] = []
+    for t in lines:
+        if out and t[:1].islower() and not out[-1].rstrip().endswith((".", ";", ":", "!", "?")):
+            out[-1] = f"{out[-1]} {t}"
+        else:
+            out.append(t)
+    return out
+
+
+def _method(decision: str) -> bool:
+    """A decision that is the principle itself ("Analyze code from first principles, challenge assumptions"), not
+    an action it chose; "The SIMPLEST fix is adding X" names what Occam's Razor chose, "Applied first principles to
+    X: <what changed>" what first principles did."""
+    named = principle_of(decision)
+    return named is not None and _words(_PRINCIPLE.sub(" ", decision)) < (3 if named == "occams_razor" else 8)
+
+
+# a question put in the passage ("User question: "Can main.py fire up X?"", "Question: "What is the SIMPLEST
+# solution?""): what the reasoning starts from, not a step of it; a question the step answers ("Why does X? → Y") is one
+_QUESTION = regex.compile(r"(?i)^(?:(?:the\s+|user\s+|012\s+)?question\s*:|[^\u2192]{0,200}\?[\"']?$)")
+
+
 _FINDING = regex.compile(r"(?i)^(?:found|discovered|observed|searched|located|detected|confirmed|verified|evidence|"
                          r"research\s+findings?)\b")
 
@@ -1508,8 +1921,21 @@ def drafts(item: Item) -> list[Draft]:
     - `fix` (problem + root cause -> the fix): every root-cause item whose cause is stated.
     - `choose` (problem + options -> the simplest, and what it rules out): where options are compared.
     """
-    findings = [t for t in item.steps if _FINDING.match(t)]
-    chain = [t for t in item.steps if t not in findings]
+    item.problem = _uncaptioned(unlabelled(_unmarked(item.problem)))
+    item.decision, item.cause = _PRINCIPLE_LEAD.sub("", unlabelled(item.decision)), unlabelled(item.cause)
+    item.evidence = _joined([_unmarked(e) for e in item.evidence])
+    item.options = [_no_verdict(_unmarked(o)) for o in item.options]
+    if _MARKED.search(item.decision):
+        # "subprocess (default)" over "thread", "inproc": the others are modes kept beside the default, not rejected
+        item.rejected = []
+    # what the text found, the state before, the question put and what the change is said to bring: said with the
+    # problem, not steps that lead to the decision
+    findings = [t for t in item.steps if _FINDING.match(t) or _CONSEQUENCE.match(t) or rx.match(r"(?i)before\s*:", t) or (
+        _QUESTION.match(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
+        r"(?i)\b(?:user|question|what|is|the|simplest|solution)\b", " ", t))) >= 3)]
+    findings = [t for t in findings if not _OUTCOME.match(t)]
+    chain = [t for t in item.steps if t not in findings and not _OUTCOME.match(t) and not _CONSEQUENCE.match(t)
+             and not _QUESTION.match(t)]
     evidence = item.evidence + findings
     inp: dict = {"problem": item.problem}
     if evidence:
@@ -1526,31 +1952,59 @@ def drafts(item: Item) -> list[Draft]:
         out["rejected"] = item.rejected
     if item.lesson:
         out["lesson"] = item.lesson
+    # the incident is its problem and decision as stated: the same problem decided alike in a later document (a
+    # session summary of a fix a ModLog already recorded) is a restatement; the same question decided otherwise is
+    # another item; a short problem ("CAPTCHA") names too little to tell
+    words = rx.findall(r"[a-z0-9]+", item.problem.lower())
+    identity = ("problem:" + " ".join(words) + "\x00" + " ".join(rx.findall(r"[a-z0-9]+", item.decision.lower())[:8])
+                if len(words) >= 5 else None)
     common = dict(evidence=item.evidence_text[:300], label=item.label, line=item.anchor, span=item.span,
-                  ambiguity=ambiguity, ambiguities=ambiguities)
+                  ambiguity=ambiguity, ambiguities=ambiguities, identity=identity)
     made = []
     derivable = item.label != "root_cause" or bool(evidence)
-    # a table row states a cause and its fix, no chain: the `fix` task's; a choice argued only by its options
-    # is the `choose` task's
-    if not item.row and n and derivable:
+    stated = bool(item.cause) and item.label == "root_cause" and _words(item.cause) >= 3
+    # a stated root cause is the `fix` task's: a chain that only restates the cause is not derived from the
+    # evidence; a table row states a cause and its fix, no chain; a choice argued only by its options is the
+    # `choose` task's
+    if not n and not stated and not item.row and not item.approach and not _method(item.decision) and (
+            evidence or not item.problem.rstrip("\"'").endswith("?")) and not (
+            item.label == "occams_razor" and len(item.options) >= 2 and item.chosen):
+        # the text states the problem and the decision but no step between them: the decision task, not a chain
+        # (nor a decision that is the principle itself: "First principles analysis challenges assumptions"; nor an
+        # answer to a bare question, which the input gives nothing to derive from)
+        made.append(Draft(instruction_key="decide", input=inp, output={"decision": item.decision, "principle": item.label},
+                          kind="decision_trees", required=("decision", "principle"), rationale=1.0, **common))
+    if item.approach and n:
+        # the approach tried or proposed, questioned: the reasoning against it and what to do instead
+        made.append(Draft(instruction_key="rethink", input={"approach": item.problem, **({"evidence": evidence} if evidence else {})},
+                          output=out, kind="rationale_chains" if n >= 2 else "decision_trees",
+                          required=("reasoning_chain", "decision", "principle"), rationale=rationale,
+                          rationale_note=note, **common))
+    elif not item.row and n and derivable and not stated and not (n < 2 and item.label == "occams_razor" and len(
+            item.options) >= 2 and item.chosen):  # one step beside a choice among options: the `choose` task's
         made.append(Draft(instruction_key="reason", input=inp, output=out,
                           kind="rationale_chains" if n >= 2 else "decision_trees",
                           required=("reasoning_chain", "decision", "principle"), rationale=rationale,
                           rationale_note=note, **common))
-    if item.cause and item.label == "root_cause" and _words(item.cause) >= 3:
+    if stated:
         fix_in = {"problem": item.problem, "root_cause": item.cause}
         if item.evidence:
             fix_in["evidence"] = item.evidence
-        fix_out = {"fix": item.decision, **({"plan": item.plan} if item.plan else {}),
-                   **({"lesson": item.lesson} if item.lesson else {}), "principle": item.label}
+        fix_out = {"fix": item.decision, **({"lesson": item.lesson} if item.lesson else {}), "principle": item.label}
         made.append(Draft(instruction_key="fix", input=fix_in, output=fix_out,
                           kind="decision_trees", required=("fix",), rationale=1.0,
                           **{**common, "ambiguities": list(ambiguities)}))
     if item.label == "occams_razor" and len(item.options) >= 2 and item.chosen:
+        # the decision as more than the choice restated: what it adds ("; Complexity Ratio: 3:1 ..."), if anything
+        said = item.decision
+        for head in (item.chosen, item.chosen.split(": ", 1)[-1]):
+            if said.startswith(head):
+                said = said[len(head):].strip(" ;:-")
+                break
         made.append(Draft(instruction_key="choose", input={"problem": item.problem, "options": item.options},
-                          output={"choice": item.chosen, "rejected": item.rejected, "decision": item.decision,
-                                  "principle": item.label},
-                          kind="decision_trees", required=("choice", "rejected", "decision"),
+                          output={"choice": item.chosen, "rejected": item.rejected,
+                                  **({"reason": said} if said and _words(said) >= 3 else {}), "principle": item.label},
+                          kind="decision_trees", required=("choice", "rejected"),
                           rationale=1.0 if chain else 0.5, **{**common, "ambiguities": list(ambiguities)}))
     return made
 
