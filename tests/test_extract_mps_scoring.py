@@ -36,8 +36,13 @@ def one(examples, kind):
 
 
 def answer_free(e):
-    """The input holds no stated priority, no action and (for compute) no total."""
-    blob = json.dumps(e.input)
+    """The input holds no right priority, no action and (for compute) no total: a claim it shows
+    (claimed_total, claimed_priority, for the check task) is the text's wrong one."""
+    for key in ("total", "priority"):
+        if f"claimed_{key}" in e.input:
+            assert e.input[f"claimed_{key}"] != e.output[f"mps_{key}" if key == "total" else key]
+            assert e.output[f"stated_{key}"] == e.input[f"claimed_{key}"]
+    blob = json.dumps({k: v for k, v in e.input.items() if not k.startswith("claimed_")})
     assert not any(f"P{i}" in blob.replace("P:", "") for i in range(5)), e.input
     assert "SCHEDULE" not in blob and "BATCH_FOR" not in blob and "proposed_action" not in blob
     if e.kind == "numeric_examples":
@@ -259,11 +264,15 @@ def test_json_mps_score_object_with_reasons_and_a_wrong_priority(tmp_path):
     assert "module: communication/chat_relay" in score.input["details"]
     assert "modules/communication/chat_relay/mcp/server.py" in score.input["details"]
     assert score.output["importance_reason"] == "Minor - one caller today"
-    # 2+2+1+2 = 7 is P3: the text's P2 is corrected, and what it said is kept
+    # 2+2+1+2 = 7 is P3: the text's P2 is a claim to check, shown in the check task's input and
+    # corrected in its output; the rating task leaves the wrong claim out
     for e in (score, compute):
         assert e.output["mps_total"] == 7 and e.output["priority"] == "P3" and e.label == "P3"
-        assert e.output["stated_priority"] == "P2"
         answer_free(e)
+    assert "stated_priority" not in score.output and "claimed_priority" not in score.input
+    assert compute.input["claimed_priority"] == "P2" and compute.output["stated_priority"] == "P2"
+    assert compute.output["claim_holds"] is False
+    assert "claimed" in compute.instruction and "mps_total" not in compute.input
     assert score.source == "012.txt:line_19"  # the "total" line
 
 
@@ -425,7 +434,9 @@ def test_corrections_are_counted_in_the_pattern_summary(tmp_path):
     fr = filter_quality(examples)
     summary = generate_pattern_summary(PACKS["mps_scoring"], ["regex"], examples, fr)
     notes = " ".join(summary.common_patterns)
-    assert "stated priority contradicted WSP 15 in 4 kept examples" in notes
+    # the queue job's priority task, the GAPS object's check task and Phase 1's (its rating task
+    # leaves the wrong claim out)
+    assert "stated priority contradicted WSP 15 in 3 kept examples" in notes
     assert "stated total was not C+I+D+P in 1 kept example" in notes
 
 

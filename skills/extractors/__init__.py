@@ -92,7 +92,7 @@ def plain_ascii(text: str) -> bool:
 
 # extractor -> the instruction templates (`Draft.instruction_key`) its drafts use
 INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
-    "mps_scoring": ("score", "compute", "record", "priority"),
+    "mps_scoring": ("score", "compute", "record", "priority", "check"),
     "wsp_application": ("detect", "classify", "resolution"),
     "roadmap_analysis": ("phase_status", "roadmap_summary", "roadmap_audit"),
     "readme_patterns": ("structure", "skeleton", "section"),

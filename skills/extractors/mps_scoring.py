@@ -28,10 +28,11 @@ the text's reasons; only where every WSP, number and name a reason cites is in t
 `compute` (total and priority from the four given dimensions) and `priority` (priority, range and
 action from a stated total); a template row may give `record` (read the raw row, its stated
 priority and proposed action cut out: name the task, its dimensions, total and priority). Totals
-and priorities always come from skills/wsp15.py: a stated total that is not C+I+D+P or a stated
-priority that the table does not give is corrected, and what the text claimed is kept as
-`stated_total` / `stated_priority`. The input never holds the answer: no stated priority, no
-proposed action, no total for `compute`.
+and priorities always come from skills/wsp15.py. Where the text claims a total that is not C+I+D+P
+or a priority that the table does not give, `compute` and `priority` become `check`: the claim is
+in the input (`claimed_total` / `claimed_priority`) and the output corrects it, keeping what the
+text claimed as `stated_total` / `stated_priority`; the other tasks leave a wrong claim out. The
+input never holds the answer: no right priority, no proposed action, no total for `compute`.
 
 One item stated twice is one item: a later restatement in the same document (the same task, or
 a task whose words the earlier one holds, with the same total; or, among machine-written rows, a
@@ -1365,6 +1366,12 @@ def _drafts(item: Item, template: str | None, turn: int, doc: Document) -> list[
         stated["stated_total"] = item.stated_total
     if item.stated_priority and item.stated_priority != prio:
         stated["stated_priority"] = item.stated_priority
+    # a wrong claim is a lesson only where the reader sees it: the `check` task shows it in the input
+    # (claimed_total, claimed_priority) and the output corrects it; the other tasks leave it out
+    claimed = {k.replace("stated_", "claimed_"): v for k, v in stated.items()}
+    check = "check" if stated else None
+    if stated:
+        stated["claim_holds"] = False
     ambiguities = [f"{total} is outside WSP 15's 4-20 range; {prio} is the nearest band"] if not 4 <= total <= 20 else []
     common: dict[str, Any] = dict(
         evidence=item.evidence, label=prio, line=item.line, span=(item.first, item.last),
@@ -1375,7 +1382,8 @@ def _drafts(item: Item, template: str | None, turn: int, doc: Document) -> list[
     if vec is None:
         out = {"mps_total": total, "priority": prio, "mps_range": f"{lo}-{hi}", "action": action,
                **({"range_note": ambiguities[0]} if ambiguities else {}), **stated}
-        return [Draft(instruction_key="priority", input={**inp, "mps_total": total}, output=out, kind="decision_trees",
+        return [Draft(instruction_key=check or "priority", input={**inp, "mps_total": total, **claimed}, output=out,
+                      kind="decision_trees",
                       required=("mps_total", "priority", "mps_range", "action"), rationale=1.0, **common)]
     if item.template and turn == 1:
         # the second row of a template in a document is read as a record (its answer naming its own
@@ -1383,12 +1391,12 @@ def _drafts(item: Item, template: str | None, turn: int, doc: Document) -> list[
         record = _record(doc, item)
         if record is not None:
             out = {"task": item.task, **dict(zip(DIMS, vec)), "mps_total": total,
-                   "calculation": " + ".join(map(str, vec)) + f" = {total}", "priority": prio, **stated}
+                   "calculation": " + ".join(map(str, vec)) + f" = {total}", "priority": prio}
             return [Draft(instruction_key="record", input={"record": record}, output=out, kind="numeric_examples",
                           required=("task", "mps_total", "priority"), rationale=1.0, **common)]
     out = {"mps_total": total, "calculation": " + ".join(map(str, vec)) + f" = {total}", "priority": prio,
            "mps_range": f"{lo}-{hi}", "action": action, **stated}
-    drafts = [Draft(instruction_key="compute", input={**inp, **dict(zip(DIMS, vec))}, output=out,
+    drafts = [Draft(instruction_key=check or "compute", input={**inp, **dict(zip(DIMS, vec)), **claimed}, output=out,
                     kind="numeric_examples", required=("mps_total", "priority", "action"), rationale=1.0, **common)]
     if item.details and (not item.template or item.reasons or item.reason) and _derivable(item, inp) \
             and not _backwards(vec[DIMS.index("deferability")], item.reasons.get("deferability")):
@@ -1401,7 +1409,7 @@ def _drafts(item: Item, template: str | None, turn: int, doc: Document) -> list[
                 out[f"{d}_reason"] = item.reasons[d]
         if item.reason:
             out["reason"] = item.reason
-        out.update({"mps_total": total, "priority": prio, **stated})
+        out.update({"mps_total": total, "priority": prio})
         given = len(item.reasons) / 4
         rationale = 1.0 if given == 1 or (item.reason and given >= 0.5) else max(given, 0.75 if item.reason else 0.0)
         drafts.append(Draft(
