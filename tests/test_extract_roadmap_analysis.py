@@ -1202,7 +1202,7 @@ def test_lists_titled_by_their_state_count_in_the_phase_s_checklist(tmp_path: Pa
 - **Protocol Set** - sixty rules
 
 ### [REFRESH] Missing Critical Components
-- **State Backups** - restore before risky changes (See [Backup Guide](docs/backup_guide_for_operators.md) for the details of every single step, in order, with the commands)
+- **State Backups** - restore before risky changes (See [Backup Guide](docs/backup_guide_for_operators.md) for the details of every single step, in order, with the commands, the expected output of each and what to do when one fails)
 
 ### Success Criteria
 - [ ] Full compliance across all modules
@@ -1326,6 +1326,20 @@ ls -la *.log | wc -l
     assert one.input["phase_text"].endswith("    mv oldest.log logs/archive/") and "more lines" not in one.input["phase_text"]
     assert one.output["reason"] == ('No status of its own; the plan it is part of says "Status: AWAITING APPROVAL": '
                                     "it has not begun, nor has this phase.")
+    # a code block's escaped symbols are shown as the symbols
+    tree = text.replace("mv main.log logs/", "[U+2502]   +-- main.log")
+    assert "    \u2502   +-- main.log" in phase(mine(tmp_path, tree), "Phase 1").input["phase_text"]
+
+
+def test_a_sign_written_out_in_ascii_is_the_sign_in_input_and_output(tmp_path: Path) -> None:
+    text = """# Proxy Roadmap
+
+## Phase 2: Orchestration (COMPLETE)
+- [x] Test coverage [GREATER_EQUAL]90% across domains
+- [x] Interface documented
+"""
+    two = phase(mine(tmp_path, text), "Phase 2")
+    assert "\u226590%" in two.input["phase_text"] and two.output["done"][0] == "Test coverage \u226590% across domains"
 
 
 def test_a_named_step_after_numbered_title_lines_is_a_phase_of_the_plan(tmp_path: Path) -> None:

@@ -88,6 +88,8 @@ def plain(text: str) -> str:
         text = unmangle(text)  # symbols mangled on the way into the log ("泙", "笨・", "[U+2701]E", "ↁE")
     if "[U+" in text:
         text = _ESCAPE.sub(_decode, _MANGLED_E.sub("]", text))
+    if "_EQUAL]" in text:  # a sign written out in ASCII: the sign, not a tag to drop ("[GREATER_EQUAL]90%")
+        text = text.replace("[GREATER_EQUAL]", "\u2265").replace("[LESS_EQUAL]", "\u2264")
     if "](" in text:
         text = _LINK.sub(r"\1", text)
     if not text.isascii():
@@ -1420,7 +1422,7 @@ def _item_text(it: ListItem, keep_marks: bool = False) -> str:
     if m:
         text = text[m.end():]
     if keep_marks:
-        return _cut(" ".join(text.replace("\uFE0F", "").split()))
+        return _cut(" ".join(text.replace("\uFE0F", "").split()), MAX_ITEM_CHARS + 40)
     text = bare(text) if not text.isascii() or "[" in text else text.strip()
     return _cut(rx.sub(r"\(\s+\)|\s+\)", lambda m: "" if m.group(0).startswith("(") else ")", text))
 
@@ -1450,11 +1452,12 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
                 out.append(f"{indent}- {'[x]' if box.group(1) in 'xX' else '[ ]'} {_item_text(it, keep_marks=True)}")
             else:  # a mark ("✅", "⏳", "[OK]") is shown as written
                 written = plain(_MARKER.sub("", raw, count=1)).replace("\uFE0F", "")
-                out.append(f"{indent}- {_cut(' '.join(written.split()))}")
+                # (room for its mark or label: the input shows at least what the output's item says)
+                out.append(f"{indent}- {_cut(' '.join(written.split()), MAX_ITEM_CHARS + 40)}")
         elif hit is not None and hit[0] == "fence":
             f = hit[1]
             if n == f.start + 1 or f.start < n < f.end and n - f.start <= FENCE_LINES:
-                out.append("    " + _cut(unmangle(raw.strip()), 120))  # the first lines of a command or code block it holds
+                out.append("    " + _cut(_code_line(raw.strip()), 120))  # the first lines of a command or code block it holds
             elif n == f.start + FENCE_LINES + 1 and f.end - f.start > FENCE_LINES + 1:
                 out.append(f"    ({f.end - n} more lines)")
         else:
@@ -1462,6 +1465,12 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
             if p:
                 out.append(_cut(p, 200))
     return out
+
+
+def _code_line(text: str) -> str:
+    """A line of a fenced block as written, but for its mangled symbols and emoji escapes."""
+    text = unmangle(text)
+    return _ESCAPE.sub(_decode, text) if "[U+" in text else text
 
 
 def _table_lines(t: Table, row) -> list[str]:
