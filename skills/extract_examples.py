@@ -189,13 +189,14 @@ class Extraction:
                 self.templates.clear()
             kept = self.templates.setdefault(d.template, set())
             content = _content(d)
-            if content in kept or len(kept) < TEMPLATE_CAP:
+            cap = max(1, TEMPLATE_CAP - 1) if d.template_once else TEMPLATE_CAP
+            if content in kept or len(kept) < cap:
                 kept.add(content)
                 out.append(d)
                 continue
             out.append(replace(d, rationale=0.0, rationale_note=(
-                f"{TEMPLATE_NOTE}: {d.template} ({TEMPLATE_CAP} examples of this answer already kept; "
-                f"at most {TEMPLATE_CAP} per identical answer in a template dump)")))
+                f"{TEMPLATE_NOTE}: {d.template} ({cap} example{'s' if cap > 1 else ''} of this answer already kept; "
+                f"at most {cap} per identical answer in a template dump)")))
         return out
 
     def _copies(self, seen: list[tuple[Example, int]], base: int) -> list[Example]:

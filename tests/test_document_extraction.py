@@ -22,14 +22,15 @@ from training_data_miner.skills.structure import Structure
 def _items(doc, hits, pack):
     out = []
     for m in hits:
-        if not doc.text(m.line).startswith(("ITEM", "ROW")):
+        if not doc.text(m.line).startswith(("ITEM", "ROW", "ONCE")):
             continue
         what, name, n = doc.text(m.line).split()
         out.append(Draft(instruction_key="priority", input={"task_description": name, "mps_total": int(n)},
                          output={"mps_total": int(n), "priority": "P2"}, evidence=doc.text(m.line),
                          kind="decision_trees", label="P2", rationale=1.0, line=m.line,
                          required=("mps_total", "priority"), identity=name,
-                         template=f"rows with MPS {n}" if what == "ROW" else None))
+                         template=f"rows with MPS {n}" if what in ("ROW", "ONCE") else None,
+                         template_once=what == "ONCE"))
     return out
 
 
@@ -39,7 +40,7 @@ def run(tmp_path, text):
     structure = Structure.read(src)
     lines = text.splitlines()
     hits = [Match(domain="mps_scoring", pattern=f"p{i + 1}", line=i + 1, text=t) for i, t in enumerate(lines)
-            if t.startswith(("ITEM", "ROW", "NOTE"))]
+            if t.startswith(("ITEM", "ROW", "NOTE", "ONCE"))]
     extraction = Extraction(PACKS["mps_scoring"], "012.txt", structure)
     extraction.extract_document = _items
     out = []
@@ -91,3 +92,19 @@ def test_template_rows_of_one_answer_are_capped_over_the_run(tmp_path):
     assert dup and dup[0].reasons[0].startswith("Duplicate pattern")
     summary = generate_pattern_summary(PACKS["mps_scoring"], ["regex"], examples, fr)
     assert "2 template-dump rows rejected by the cap (at most 2 examples per identical answer)" in summary.notes
+
+
+def test_a_template_row_whose_copies_teach_nothing_is_kept_once(tmp_path, monkeypatch):
+    sep = "=" * 77
+    text = f"ONCE a 10\nONCE b 10\nROW c 11\n{sep}\nnotes\nROW d 11\nROW e 11\n"
+    fr = filter_quality(run(tmp_path, text))
+    # one less than the cap (Draft.template_once); the other rows keep the cap
+    assert sorted(e.line for e in fr.kept) == [1, 3, 6]
+    capped = [r for r in fr.rejected if r.example.quality_score < MIN_QUALITY]
+    assert sorted(r.example.line for r in capped) == [2, 7]
+    once = next(r for r in capped if r.example.line == 2)
+    assert "(1 example of this answer already kept; at most 1 per identical answer" in " ".join(once.reasons)
+    # it follows the cap: lifted, the cap lifts it too
+    from training_data_miner.skills import extract_examples
+    monkeypatch.setattr(extract_examples, "TEMPLATE_CAP", 10**9)
+    assert sorted(e.line for e in filter_quality(run(tmp_path, text)).kept) == [1, 2, 3, 6, 7]

@@ -164,9 +164,13 @@ def test_sprint_plan_headings(tmp_path: Path) -> None:
     exs = mine(tmp_path, text)
     assert phase(exs, "Sprint 1").label == "complete"
     assert phase(exs, "Sprint 3").label == "not_started"
+    # its own work is done; the items put off to later are not open work, but its checklist still lists them
     stale = phase(exs, "Sprint 2")
     assert stale.label == "needs_update"
-    assert (stale.output["claimed"], stale.output["evidence_shows"]) == ("complete", "in progress")
+    assert (stale.output["claimed"], stale.output["evidence_shows"]) == (
+        "complete", "1 of 1 own items done; 2 put off to later, still unticked in its checklist")
+    assert stale.output["deferred"] == ["Speaker labels", "Search index"]
+    assert "left" not in stale.output and "next_step" not in stale.output
 
 
 def test_phase_status_lines_attach_to_the_phase_they_name(tmp_path: Path) -> None:
@@ -510,7 +514,7 @@ def test_a_plan_that_says_all_its_phases_are_complete_is_held_against_their_chec
     # the plan's own status, in a footer, with a check mark mangled into CJK characters ("笨・")
     footer = "\n---\n\n**Document Status:** ALL PHASES COMPLETE 笨・**Final Status:** 2/2 phases complete (100%)\n"
     exs = mine(tmp_path, CRITERIA + footer)
-    claim = "Document Status: ALL PHASES COMPLETE Final Status: 2/2 phases complete (100%)"
+    claim = "Document Status: ALL PHASES COMPLETE \u2705 Final Status: 2/2 phases complete (100%)"
     one, two = phase(exs, "Phase 1"), phase(exs, "Phase 2")
     assert (one.label, two.label) == ("needs_update", "needs_update")
     assert (one.output["claimed"], one.output["evidence_shows"]) == ("complete", "in progress")
@@ -1099,11 +1103,17 @@ def test_the_stages_after_an_unclear_current_stage_have_not_begun(tmp_path: Path
     exs = mine(tmp_path, text)
     assert names(exs) == ["Proto Transition (Training data)", "MVP Transition (Production)"]
     assert by_kind(exs, "roadmap_summary") == []
-    for e in by_kind(exs, "phase_status"):
-        assert e.label == "not_started"
-        assert e.input["context"] == "Current State: POC (Proof of Concept architecture complete)"
-        assert e.output["reason"] == ('No status of its own; it comes after POC, which is the current stage '
+    proto, mvp = by_kind(exs, "phase_status")
+    assert proto.label == mvp.label == "not_started"
+    assert proto.input["context"] == "Current State: POC (Proof of Concept architecture complete)"
+    assert proto.output["reason"] == ('No status of its own; it comes after POC, which is the current stage '
                                       '("Current State: POC (Proof of Concept architecture complete)").')
+    # the stage between them is named, in the input and in the reason
+    assert mvp.input["context"] == ("Current State: POC (Proof of Concept architecture complete); "
+                                    "then Proto Transition (Training data)")
+    assert mvp.output["reason"] == ('No status of its own; it comes after POC, which is the current stage '
+                                    '("Current State: POC (Proof of Concept architecture complete)"), and after '
+                                    'Proto Transition (Training data), which comes after it too.')
 
 
 def test_a_template_roadmap_filled_in_for_many_modules_gives_each_answer_twice_at_most(tmp_path: Path) -> None:
@@ -1122,13 +1132,17 @@ def test_a_template_roadmap_filled_in_for_many_modules_gives_each_answer_twice_a
     made = mine(tmp_path, text)
     exs = [e for e in made if e.quality_score >= MIN_QUALITY]
     per_module = [len([e for e in exs if e.input["roadmap"].startswith(n)]) for n in names_]
-    assert per_module == [4, 4, 0, 0]  # three phases and a summary, for the first two modules only
+    # three phases and a summary for the first module; a line marked only by its sign ("⏳") teaches
+    # nothing more in the next module's copy, so that one gives its summary only
+    assert per_module == [4, 1, 0, 0]
     said = [json.dumps([{k: v for k, v in e.output.items() if k != "roadmap"}, e.input.get("phase_text")],
                        sort_keys=True) for e in exs]
     assert max(said.count(x) for x in said) == 2
+    assert sorted(said.count(x) for x in said if '"phases"' not in x) == [1, 1, 1]
     # the others are made, below the threshold, with the cap as their reason
     capped = [e for e in made if e.quality_score < MIN_QUALITY]
-    assert len(capped) == 8 and all(e.input["roadmap"].startswith(("Auth", "Queue")) for e in capped)
+    assert len(capped) == 11 and all(e.input["roadmap"].startswith(("Search", "Auth", "Queue")) for e in capped)
+    assert all(e.input["roadmap"].startswith(("Auth", "Queue")) for e in capped if "phases" in e.output)
     assert all(any(r.startswith("Template dump capped: roadmaps giving the same") for r in e.quality.reasons)
                for e in capped)
     # a module whose block says something else gives what it says that is new: its POC and its summary
@@ -1153,6 +1167,200 @@ def test_phrasing_is_chosen_from_the_content(tmp_path: Path) -> None:
         seed = json.dumps([e.evidence, e.input], sort_keys=True, ensure_ascii=False)
         template = phrasings[zlib.crc32(seed.encode("utf-8")) % len(phrasings)]
         assert e.instruction == template
+
+
+def test_marks_mangled_on_the_way_into_the_log_are_put_back_in_every_field(tmp_path: Path) -> None:
+    # a table whose status cells hold a green circle whose UTF-8 bytes were read as cp932
+    green = "\U0001F7E2".encode("utf-8").decode("cp932")
+    text = f"""# Vision Sprint Map
+
+## Sprints
+
+| Sprint | Description | Status |
+|--------|-------------|--------|
+| V1 | Bridge Foundation | {green} Complete |
+| V2 | Executor Pipeline | {green} Complete |
+| V3 | Browser Migration | Planned |
+"""
+    exs = mine(tmp_path, text)
+    v1 = phase(exs, "V1")
+    assert v1.label == "complete" and v1.output["stated_status"] == "Complete"
+    assert "| \U0001F7E2 Complete |" in v1.input["phase_text"]
+    for e in exs:
+        said = json.dumps([e.input, e.output], ensure_ascii=False)
+        assert not any("\u3400" <= c <= "\u9fff" or "\ue000" <= c <= "\uf8ff" for c in said), said
+
+
+def test_lists_titled_by_their_state_count_in_the_phase_s_checklist(tmp_path: Path) -> None:
+    # the phase says it is done; its own sub-lists say what is done and what is missing
+    text = """# Platform Roadmap
+
+## Phase 1: Foundation [OK]
+
+### [OK] Completed Components
+- **Core Engine** - central loop
+- **Protocol Set** - sixty rules
+
+### [REFRESH] Missing Critical Components
+- **State Backups** - restore before risky changes (See [Backup Guide](docs/backup_guide_for_operators.md) for the details of every single step, in order, with the commands, the expected output of each and what to do when one fails)
+
+### Success Criteria
+- [ ] Full compliance across all modules
+- [ ] Automated quality checks
+
+## Phase 2: Agents
+- [ ] Agent registry
+"""
+    one = phase(mine(tmp_path, text), "Phase 1")
+    assert one.label == "needs_update"
+    assert (one.output["claimed"], one.output["evidence_shows"]) == ("complete", "in progress")
+    assert one.output["done"] == ["Core Engine - central loop", "Protocol Set - sixty rules"]
+    assert one.output["left"][0].startswith("State Backups - restore before risky changes")
+    assert (one.output["done_count"], one.output["total"]) == (2, 5)
+    assert one.output["reason"] == (
+        'The text says "[OK]" (complete), but 2 of 5 items are done ("Completed Components": 2 of 2; '
+        '"Missing Critical Components": 0 of 1; "Success Criteria": 0 of 2), which means in progress: the stated '
+        "status and the checklist disagree.")
+    # an item cut to fit ends before a parenthesis it would leave open, in the input and the output
+    for said in (one.input["phase_text"], one.output["left"][0]):
+        assert "(See" not in said
+
+
+def test_items_put_off_to_later_are_not_open_work_nor_the_next_step(tmp_path: Path) -> None:
+    text = """# Audio Roadmap (Sprint Plan)
+
+## Sprint 1 - Capture (IN PROGRESS)
+- [x] Loopback device
+- [ ] Ring buffer
+- [ ] Speaker labels (FUTURE)
+
+## Sprint 2 - Search (PLANNED)
+- [ ] Search index
+"""
+    exs = mine(tmp_path, text)
+    one = phase(exs, "Sprint 1")
+    assert one.label == "in_progress"
+    assert one.output["left"] == ["Ring buffer"] and one.output["next_step"] == "Ring buffer"
+    assert one.output["deferred"] == ["Speaker labels"]
+    assert (one.output["done_count"], one.output["total"]) == (1, 2)
+    assert "1 more is put off to later" in one.output["reason"]
+    [summary] = by_kind(exs, "roadmap_summary")
+    assert summary.output["next_step"] == "Ring buffer"
+    # put off with its own work all done, it stays in progress (it still has work, put off or not)
+    done = phase(mine(tmp_path, text.replace("- [ ] Ring buffer", "- [x] Ring buffer")), "Sprint 1")
+    assert done.label == "in_progress" and "next_step" not in done.output
+    assert all("FUTURE" not in json.dumps(e.output) for e in exs)
+
+
+def test_a_roadmap_going_on_under_a_new_heading_is_summarised_whole(tmp_path: Path) -> None:
+    text = """# Voice Roadmap (Sprint Plan)
+
+## Sprint 0 - Architecture (COMPLETE)
+- [x] Pick the engine
+
+## Sprint 1 - Streaming (COMPLETE)
+- [x] Stream audio
+
+---
+
+# PHASE 2: TRANSCRIPT LEARNING
+
+## Sprint 2 - Batch Jobs (COMPLETE)
+- [x] Batch transcriber
+
+## Sprint 3 - Index (PLANNED)
+- [ ] Vector index
+"""
+    exs = mine(tmp_path, text)
+    [summary] = by_kind(exs, "roadmap_summary")
+    assert [p["phase"].split(":")[0] for p in summary.output["phases"]] == ["Sprint 0", "Sprint 1", "Sprint 2", "Sprint 3"]
+    assert summary.input["roadmap_text"].startswith("## Sprint 0 - Architecture (COMPLETE)")
+    assert summary.output["current_phase"].startswith("Sprint 3") and summary.output["next_step"] == "Vector index"
+    # too long to show whole, there is no summary of a part of it
+    longer = text.replace("- [x] Stream audio", "\n".join(f"- [x] Stream audio step {i} " + "x" * 60 for i in range(30)))
+    assert by_kind(mine(tmp_path, longer), "roadmap_summary") == []
+
+
+def test_a_run_of_bold_fields_gives_each_stage_its_own_line(tmp_path: Path) -> None:
+    text = """# Social Agent Log
+
+### Strategic Vision
+**Mission**: Automate posting for the whole network
+**Current**: PoC operational (phone to web)
+**Proto**: Six platforms and git automation
+**MVP**: Ten platforms and autonomous operation
+**Vision**: A network of agents
+"""
+    exs = mine(tmp_path, text)
+    mvp = phase(exs, "MVP")
+    assert mvp.input["phase_text"] == "MVP: Ten platforms and autonomous operation"
+    assert mvp.label == "not_started"
+    assert mvp.input["context"].endswith("; then Proto: Six platforms and git automation")
+    assert "and after Proto: Six platforms and git automation, which comes after it too." in mvp.output["reason"]
+
+
+def test_a_phase_placed_by_its_plan_shows_its_commands_whole_and_says_why(tmp_path: Path) -> None:
+    text = """# Cleanup Plan
+
+**Status**: AWAITING APPROVAL
+
+## Implementation Plan
+
+### Phase 1: Move Logs (2 minutes)
+```bash
+mkdir -p logs/archive
+mv main.log logs/
+mv monitor.log logs/
+mv old.log logs/archive/
+mv older.log logs/archive/
+mv oldest.log logs/archive/
+```
+
+### Phase 2: Verify (1 minute)
+```bash
+ls -la *.log | wc -l
+```
+"""
+    one = phase(mine(tmp_path, text), "Phase 1")
+    assert one.label == "not_started" and one.input["context"] == "Status: AWAITING APPROVAL"
+    assert one.input["phase_text"].endswith("    mv oldest.log logs/archive/") and "more lines" not in one.input["phase_text"]
+    assert one.output["reason"] == ('No status of its own; the plan it is part of says "Status: AWAITING APPROVAL": '
+                                    "it has not begun, nor has this phase.")
+    # a code block's escaped symbols are shown as the symbols
+    tree = text.replace("mv main.log logs/", "[U+2502]   +-- main.log")
+    assert "    \u2502   +-- main.log" in phase(mine(tmp_path, tree), "Phase 1").input["phase_text"]
+
+
+def test_a_sign_written_out_in_ascii_is_the_sign_in_input_and_output(tmp_path: Path) -> None:
+    text = """# Proxy Roadmap
+
+## Phase 2: Orchestration (COMPLETE)
+- [x] Test coverage [GREATER_EQUAL]90% across domains
+- [x] Interface documented
+"""
+    two = phase(mine(tmp_path, text), "Phase 2")
+    assert "\u226590%" in two.input["phase_text"] and two.output["done"][0] == "Test coverage \u226590% across domains"
+
+
+def test_a_named_step_after_numbered_title_lines_is_a_phase_of_the_plan(tmp_path: Path) -> None:
+    text = """# Skills Plan
+
+### Remaining Work
+**Phase 2: Discovery** (Not Started)
+- Scan the skills folder
+
+**Integration** (Not Started)
+- Wire the push agent to the executor
+- Watch the outcome store
+
+**Notes** (see below)
+- Numbers are estimates
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Phase 2: Discovery", "Integration"]
+    last = phase(exs, "Integration")
+    assert last.label == "not_started" and last.output["stated_status"] == "Not Started"
+    assert last.output["left"] == ["Wire the push agent to the executor", "Watch the outcome store"]
 
 
 # -- the real text -----------------------------------------------------------------------------

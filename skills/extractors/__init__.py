@@ -56,6 +56,9 @@ class Draft:
     # C:2 I:3 D:3 P:2 = 10"): a run keeps TEMPLATE_CAP examples per template; the others are made
     # but scored below the threshold, with the cap as the reason (EXAMPLES.md 6).
     template: str | None = None
+    # Kept one time fewer than TEMPLATE_CAP (at least once): a copy of a one-line answer teaches nothing
+    # its first example did not
+    template_once: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@ its status line), its own checklist, the group it is listed under ("Completed Ph
 Steps"), its place before or after the phase marked current, or the plan's own status ("Ready for
 Implementation"). The stated status comes first; where it and the checklist disagree (`Status: NOT
 STARTED` over ticked items, `COMPLETE` over open ones) the phase needs an update, and the example
-says both what the text claims and what the checks show. Priority words (P0, Urgent, HIGH) are not
+says both what the text claims and what the checks show. A phase's checklist is all its lists: ticked
+boxes and marks, and plain lists under a title that says their state ("Completed Components", "Missing
+Components"); items put off to later ("(FUTURE)") are listed apart, not as open work or a next step
+(a phase marked complete that still lists them unticked needs its checklist moved on). Priority words (P0, Urgent, HIGH) are not
 statuses, nor are scope and notes ("Next 2 WSPs", "25K tokens"); a status that only says what a
 phase is not ("NOT COMPLETE") settles nothing without a checklist. Lists that are not phases
 (metrics, tests, verification, integration points, approvals under a heading that is not a phase;
@@ -47,6 +50,7 @@ import json
 import regex
 
 from training_data_miner.skills.extractors import Draft, Extractor, rx
+from training_data_miner.skills.extractors.mojibake import unmangle
 from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.structure import Document, ListItem, Table, parse_document
@@ -57,14 +61,13 @@ MAX_ITEM_CHARS = 110
 MAX_EVIDENCE = 300
 MAX_CHECKS = 30  # more checks than this under one title is a tracker dump, not a phase's checklist
 MAX_BODY_LINES = 220
-FENCE_LINES = 4  # lines of a fenced block shown in a phase's text
+FENCE_LINES = 12  # lines of a fenced block shown in a phase's text (a phase's commands, whole where they are few)
 
 _F = regex.IGNORECASE | regex.VERSION0
 
 # -- text --------------------------------------------------------------------------------------
 
 _ESCAPE = regex.compile(r"\[U\+([0-9A-Fa-f]{4,6})\]")
-_MOJIBAKE = regex.compile(r"\[U\+2701\]E|\[U\+2741\]E")  # U+2705 and U+274C as they come out mangled
 _MANGLED_E = regex.compile(r"\]E(?=\*|[A-Z][a-z])")  # "[U+1F901]EMeeting": the E is what was left of the emoji
 _SPACES = regex.compile(r"[ \t]{2,}")
 _TAG = regex.compile(r"\[[A-Z][A-Z0-9_+-]{1,20}\]")  # [OK], [REFRESH], [ROCKET]: emoji put into ASCII
@@ -81,13 +84,16 @@ def _decode(m: regex.Match[str]) -> str:
 
 def plain(text: str) -> str:
     """The text as a reader sees it: escapes decoded, markup and link targets gone, spaces single."""
+    if "[U+" in text or not text.isascii():
+        text = unmangle(text)  # symbols mangled on the way into the log ("泙", "笨・", "[U+2701]E", "ↁE")
     if "[U+" in text:
-        text = _MOJIBAKE.sub(lambda m: "\u2705" if "2701" in m.group(0) else "\u274C", text)
         text = _ESCAPE.sub(_decode, _MANGLED_E.sub("]", text))
+    if "_EQUAL]" in text:  # a sign written out in ASCII: the sign, not a tag to drop ("[GREATER_EQUAL]90%")
+        text = text.replace("[GREATER_EQUAL]", "\u2265").replace("[LESS_EQUAL]", "\u2264")
     if "](" in text:
         text = _LINK.sub(r"\1", text)
     if not text.isascii():
-        text = text.replace("\u2181E", "\u2192").replace("]\uFE0F", "]")  # a mangled arrow; a selector left on a tag
+        text = text.replace("]\uFE0F", "]")  # a selector left on a tag
     if "*" in text or "`" in text:  # ("__" is left: in these logs it is a dunder, __init__.py, never bold)
         text = text.replace("**", "").replace("`", "")
     if "  " in text or "\t" in text:
@@ -110,7 +116,10 @@ def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
         return text
     cut = text[:limit]
     space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:-(") + "..."
+    cut = cut[:space] if space > limit // 2 else cut
+    if cut.count("(") > cut.count(")") and cut.rfind("(") > limit // 4:
+        cut = cut[: cut.rfind("(")]  # not a parenthesis cut open ("(See Tokenized IP..."): the text before it
+    return cut.rstrip(" ,;:-(") + "..."
 
 
 # -- statuses ----------------------------------------------------------------------------------
@@ -558,6 +567,10 @@ class Phase:
     unsettled: bool = False  # its stated status says only what it is not ("NOT COMPLETE"): no label
     checks_label: str = ""  # the label over the one list that holds its checklist ("Success Criteria")
     silent: bool = False  # a current stage whose own status is unclear: it places the others, no example of its own
+    deferred: list[str] = field(default_factory=list)  # items put off ("(FUTURE)"): not open work of this phase
+    between: list[str] = field(default_factory=list)  # the phases between it and `previous`
+    put_off: bool = False  # stated complete, its own items done, put-off items still unticked in its checklist
+    lists: list[tuple[str, int, int]] = field(default_factory=list)  # (title, done, total) of each titled list counted
 
     def lines(self) -> list[str]:
         """Its lines for an example's input."""
@@ -605,6 +618,7 @@ class _Reader:
     def read(self) -> list[Phase]:
         self.headings()
         self.title_lines()
+        self.named_titles()
         self.list_items()
         self.milestone_lists()
         self.table_rows()
@@ -684,6 +698,26 @@ class _Reader:
             ph.container = ("sec", _roadmap_section(doc, ph.section))
             self.phases.append(ph)
 
+    def named_titles(self) -> None:
+        """`**Integration** (Not Started)` right after the list of a `**Phase 3: ...** (Not Started)` title
+        line: the next step of the same plan, named without a number, with its own stated status."""
+        doc = self.doc
+        for ph in [p for p in self.phases if p.form == "line"]:
+            i = self._line_body_end(ph.line - doc.start) - doc.start + 1
+            while i < len(doc.lines) and not doc.lines[i].strip():
+                i += 1
+            if i >= len(doc.lines) or i in self.named or doc.block_at(doc.start + i) is not None:
+                continue
+            m = _NAMED_TITLE.match(doc.lines[i].strip())
+            if m is None or _stated_status(m.group("state")) is None or _ABOUT.search(m.group("name")) \
+                    or _NOT_ROADMAP.search(m.group("name")) or any(q.line == doc.start + i for q in self.phases):
+                continue
+            n = doc.start + i
+            name = bare(m.group("name"))
+            got = Phase(n, self._line_body_end(i), name, name, bare(m.group("state")), "line", section=doc.section_at(n).index)
+            got.container = ph.container
+            self.phases.append(got)
+
     def progression(self, n: int, raw: str, item: ListItem | None = None) -> bool:
         """`Phase 0.1 (current) -> 0.2 (enhanced) -> 1.0`: the phase the line marks with a status."""
         p = plain(raw)
@@ -715,6 +749,8 @@ class _Reader:
         heading, title line, rule or paragraph."""
         doc = self.doc
         last, blank = i, False
+        # "**MVP**: 10+ platforms" over "**Vision**: ...": a run of fields, each line its own
+        field_title = rx.match(r"^\*\*[^*]{1,80}\*\*\s*:\s*\S", doc.lines[i].lstrip()) is not None
         for j in range(i + 1, min(len(doc.lines), i + MAX_BODY_LINES)):
             t = doc.lines[j]
             s = t.strip()
@@ -725,7 +761,7 @@ class _Reader:
             if n in self.heading_lines or s[0] in "-*_=" and _RULE.match(s):
                 break
             in_block = doc.block_at(n) is not None
-            if not in_block and s.startswith("**") and _is_title(s):
+            if not in_block and s.startswith("**") and (field_title and not _status_field(s) or _is_title(s)):
                 break
             if not in_block and rx.match(f"^{_LEAD}{_UNIT}\\s*:", plain(s), _F):
                 break
@@ -873,17 +909,45 @@ class _Reader:
             # its scope: the plain list right under its title (not notes further down or under sub-headings)
             first_list = lists[items[0].index] if items and _opens_body(doc, ph, items[0]) else None
             checks, scope, checked_lists = [], [], set()
+            titled: dict[tuple[int | None, int], tuple[str, str | None]] = {}
+            per_list: dict[tuple[int | None, int], list[str]] = {}
             for it, state in states:
                 text = _item_text(it).rstrip(":")
                 if not text:
                     continue
-                if state is None and lists[it.index] in marked:
+                key = lists[it.index]
+                if state is None and key in marked:
                     state = "open"  # an unmarked item in a list of checked ones is not done
+                if state is None and key[0] is None and ph.form != "item":
+                    # a plain list under a title that says its items' state ("[OK] Completed Components",
+                    # "Missing Components"): its items are the phase's checks as much as ticked ones
+                    if key not in titled:
+                        title = _line_above_list(doc, key[1]) or _subheading_over(doc, ph, key[1])
+                        titled[key] = (title, _list_state(title))
+                    state = titled[key][1]
                 if state is not None:
-                    checks.append((state, _STATE_TAIL.sub("", _STATE_LABEL.sub("", text, count=1)) or text))
-                    checked_lists.add(lists[it.index])
-                elif lists[it.index] == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
+                    item = _STATE_LABEL.sub("", text, count=1)
+                    later = _DEFERRED.search(item) if not _is_done(state) else None
+                    if later:  # "Pattern extraction (FUTURE)": put off, not open work of this phase
+                        state, item = "deferred", item[: later.start()].rstrip(" -:;,")
+                    item = _STATE_TAIL.sub("", item) or text
+                    checks.append((state, item))
+                    checked_lists.add(key)
+                    per_list.setdefault(key, []).append(state)
+                elif key == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
                     scope.append(text)
+            later = [t for st, t in checks if st == "deferred"]
+            if later and len(later) < len(checks):
+                ph.deferred = later
+                checks = [c for c in checks if c[0] != "deferred"]
+            else:  # (all of them put off: the phase itself is)
+                checks = [("future" if st == "deferred" else st, t) for st, t in checks]
+            if any(st is not None for _, st in titled.values()) and len(per_list) > 1:
+                # lists told apart by their titles: the reason counts each ("Completed Components: 5 of 5")
+                named = [(_list_title(doc, ph, key[1]), sts) for key, sts in per_list.items()]
+                if all(t for t, _ in named):
+                    ph.lists = [(t, sum(1 for x in sts if _is_done(x)), sum(1 for x in sts if x != "deferred"))
+                                for t, sts in named]
             if checks and len(checks) <= MAX_CHECKS and ph.form != "item" or ph.form == "item" and checks:
                 ph.checks = checks
                 if ph.form != "item" and all(parent is None for parent, _ in checked_lists):
@@ -1073,8 +1137,15 @@ def _opens_body(doc: Document, ph: Phase, first: ListItem) -> bool:
     return not label.endswith(":") or _TASK_LABEL.search(label) is not None
 
 
+_NAMED_TITLE = regex.compile(r"^\*\*(?P<name>[A-Z][^*:]{1,60})\*\*\s*\((?P<state>[^()]{2,40})\)\s*:?$")
 _TASK_LABEL = regex.compile(r"\b(?:tasks?|deliverables?|scope|steps?|objectives?|goals?|features?|work|todos?|checklist"
                             r"|actions?|items?|includes?|plan|milestones?|components?|targets?|outputs?|next|changes)\b", _F)
+
+
+def _status_field(line: str) -> bool:
+    """Whether a bold-led line is a status field ("**Status**: ..."): the title's own status."""
+    m = rx.match(r"^\*\*([^*]{1,80})\*\*\s*:", line)
+    return m is not None and _STATUS_KEY.match(plain(m.group(1))) is not None
 
 
 def _rule_between(doc: Document, first: int, last: int) -> bool:
@@ -1317,6 +1388,32 @@ def _subheading_over(doc: Document, ph: Phase, head: int) -> str:
     return f"{title.rstrip(':')}:" if len(title) <= 60 else ""
 
 
+def _list_title(doc: Document, ph: Phase, head: int) -> str:
+    """The title a list sits under inside a phase ("Success Criteria"), without its tag; else empty."""
+    title = _line_above_list(doc, head) or _subheading_over(doc, ph, head)
+    return bare(title[:-1]) if title.endswith(":") else ""
+
+
+# a list's title that says its items' state: done ("[OK] Completed Components", "Done:") or not
+# ("Missing Critical Components", "Remaining work", "TODO:")
+_LIST_DONE = regex.compile(r"^\W*(?:\[(?:OK|DONE|COMPLETED?)\]\s*|\u2705\s*)?(?:completed?|done|finished|achieved|delivered)"
+                           r"(?:\s+[\w-]+){0,3}\W*$", _F)
+_LIST_OPEN = regex.compile(r"^\W*(?:\[[A-Z]+\]\s*)?(?:missing|remaining|outstanding|open|todos?|to\s+do"
+                           r"|not\s+(?:yet\s+)?(?:done|implemented|started))(?:\s+[\w-]+){0,3}\W*$", _F)
+
+
+def _list_state(title: str) -> str | None:
+    if not title:
+        return None
+    t = plain(title)
+    return "done" if _LIST_DONE.match(t) else "open" if _LIST_OPEN.match(t) else None
+
+
+# "(FUTURE)", "[DEFERRED]", "- LATER" after an item: put off to a later phase
+_DEFERRED = regex.compile(r"\s*(?:[(\[](?:future|deferred|later|postponed|backlog)[)\]]"
+                          r"|\s[-\u2013\u2014]\s+(?-i:FUTURE|DEFERRED|LATER|POSTPONED))\.?$", _F)
+
+
 def _item_text(it: ListItem, keep_marks: bool = False) -> str:
     """An item's text without its leading check mark (shown apart); marks inside it are kept for
     an input (they are what says its state) and dropped for an output."""
@@ -1325,7 +1422,7 @@ def _item_text(it: ListItem, keep_marks: bool = False) -> str:
     if m:
         text = text[m.end():]
     if keep_marks:
-        return _cut(" ".join(text.replace("\uFE0F", "").split()))
+        return _cut(" ".join(text.replace("\uFE0F", "").split()), MAX_ITEM_CHARS + 40)
     text = bare(text) if not text.isascii() or "[" in text else text.strip()
     return _cut(rx.sub(r"\(\s+\)|\s+\)", lambda m: "" if m.group(0).startswith("(") else ")", text))
 
@@ -1355,11 +1452,12 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
                 out.append(f"{indent}- {'[x]' if box.group(1) in 'xX' else '[ ]'} {_item_text(it, keep_marks=True)}")
             else:  # a mark ("✅", "⏳", "[OK]") is shown as written
                 written = plain(_MARKER.sub("", raw, count=1)).replace("\uFE0F", "")
-                out.append(f"{indent}- {_cut(' '.join(written.split()))}")
+                # (room for its mark or label: the input shows at least what the output's item says)
+                out.append(f"{indent}- {_cut(' '.join(written.split()), MAX_ITEM_CHARS + 40)}")
         elif hit is not None and hit[0] == "fence":
             f = hit[1]
             if n == f.start + 1 or f.start < n < f.end and n - f.start <= FENCE_LINES:
-                out.append("    " + _cut(raw.strip(), 120))  # the first lines of a command or code block it holds
+                out.append("    " + _cut(_code_line(raw.strip()), 120))  # the first lines of a command or code block it holds
             elif n == f.start + FENCE_LINES + 1 and f.end - f.start > FENCE_LINES + 1:
                 out.append(f"    ({f.end - n} more lines)")
         else:
@@ -1367,6 +1465,12 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
             if p:
                 out.append(_cut(p, 200))
     return out
+
+
+def _code_line(text: str) -> str:
+    """A line of a fenced block as written, but for its mangled symbols and emoji escapes."""
+    text = unmangle(text)
+    return _ESCAPE.sub(_decode, text) if "[U+" in text else text
 
 
 def _table_lines(t: Table, row) -> list[str]:
@@ -1409,8 +1513,11 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
             ph.derived = "complete" if d == t else "not_started" if d == 0 and not started else "in_progress"
         if ph.own and t:
             stale = (ph.own == "complete" and d < t) or (ph.own == "not_started" and d > 0) \
-                or (ph.own == "in_progress" and d == t and t >= 2) or bool(ph.unticked_done)
-            ph.label, ph.basis = ("needs_update" if stale else ph.own), "both"
+                or (ph.own == "in_progress" and d == t and t >= 2 and not ph.deferred) or bool(ph.unticked_done)
+            # complete, its own items done, but items put off to later still unticked in its checklist:
+            # not open work, yet the checklist still lists them here (they belong to a later phase)
+            ph.put_off = ph.own == "complete" and d == t and bool(ph.deferred)
+            ph.label, ph.basis = ("needs_update" if stale or ph.put_off else ph.own), "both"
         elif ph.own:
             ph.label, ph.basis = ph.own, "stated"
         elif t:
@@ -1449,6 +1556,10 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
                            and p.label == "complete" and p.form not in ("entry", "claim")), None)
         if before is not None:
             ph.label, ph.basis, ph.previous = "not_started", "sequence", before
+    for ph in phases:  # the phases between it and the one that places it ("MVP" after "Proto" after "PoC")
+        if ph.basis == "sequence" and ph.label == "not_started" and ph.previous is not None:
+            ph.between = [p.name for p in phases if p is not ph and p is not ph.previous and p.form == ph.form
+                          and _after(p, ph.previous, phases) and _after(ph, p, phases)]
 
 
 def _after(ph: Phase, current: Phase, phases: list[Phase]) -> bool:
@@ -1518,6 +1629,7 @@ def roadmaps(doc: Document) -> list[Roadmap]:
             if all(p.basis in ("checklist", "sequence", "") for p in members) and not _in_roadmap(scope_doc, outer, members[0]):
                 continue  # checklists no status word calls a roadmap's: a protocol's or a mission's steps
             found.append((scope_doc, outer, scope, members))
+    found = _continued(found)
     kept_by_unit: dict[tuple[tuple[int, int], str], list[Phase]] = {}
     dropped: set[int] = set()
     labelled = [(scope, ph) for _, _, scope, members in found for ph in members if ph.label]
@@ -1545,6 +1657,31 @@ def roadmaps(doc: Document) -> list[Roadmap]:
             out.append(Roadmap(_roadmap_name(scope_doc, outer, listed[0]), listed,
                                {id(p) for p in listed if id(p) in dropped}, _has_slots(scope_doc, listed[0])))
     return out
+
+
+def _continued(found: list[tuple[Document, tuple[str, ...], tuple[int, int], list[Phase]]]) \
+        -> list[tuple[Document, tuple[str, ...], tuple[int, int], list[Phase]]]:
+    """Roadmaps of phase headings that go on from one another in one document (Sprints 0-5, then
+    under a new heading Sprints 6-8) as one: its summary covers all of it or none, never a part
+    named as the whole."""
+    out: list[tuple[Document, tuple[str, ...], tuple[int, int], list[Phase]]] = []
+    for entry in found:
+        members = entry[3]
+        prev = next((f for f in reversed(out) if f[0] is entry[0] and f[2] == entry[2]
+                     and f[3][-1].form == "heading" and f[3][-1].container[0] == "sec"), None)
+        if prev is not None and members[0].form == "heading" and members[0].container[0] == "sec" \
+                and _word(members[0].unit) == _word(prev[3][-1].unit) is not None:
+            a, b = _number(prev[3][-1].unit), _number(members[0].unit)
+            if a is not None and b is not None and b == int(a) + 1 and members[0].line > prev[3][-1].line:
+                prev[3].extend(members)
+                continue
+        out.append(entry)
+    return out
+
+
+def _word(unit: str) -> str | None:
+    m = rx.match(r"[A-Za-z]+", unit)
+    return m.group(0).lower() if m else None
 
 
 _ROADMAP_WORDS = regex.compile(
@@ -1667,8 +1804,14 @@ def _phase_text(ph: Phase) -> str:
 def _reason(ph: Phase) -> str:
     d, t = len(ph.done), len(ph.checks)
     counted = f"{d} of {t} checklist items {'is' if d == 1 else 'are'} done"
-    if ph.checks_label:
+    if ph.lists:
+        counted = (f"{d} of {t} items {'is' if d == 1 else 'are'} done ("
+                   + "; ".join(f'"{name}": {a} of {b}' for name, a, b in ph.lists) + ")")
+    elif ph.checks_label:
         counted = f'{d} of {t} items under "{ph.checks_label}" {"is" if d == 1 else "are"} marked done'
+    if ph.deferred:
+        n = len(ph.deferred)
+        counted += f" ({n} more {'is' if n == 1 else 'are'} put off to later, not open work of this phase)"
     said = f'it is marked "{ph.stated}"'
     if ph.own and (not rx.search(r"[A-Za-z]{3}", ph.stated) or _TAG_ONLY.match(ph.stated)):
         said += f" ({_SAYS[ph.own]})"  # a mark alone: say what it means
@@ -1679,6 +1822,11 @@ def _reason(ph: Phase) -> str:
         return (f"{counted}, but {len(ph.unticked_done)} of them "
                 f"{'says' if len(ph.unticked_done) == 1 else 'say'} done in {'its' if len(ph.unticked_done) == 1 else 'their'} "
                 "text with the box still unticked: the checklist is out of date.")
+    if ph.put_off:
+        n = len(ph.deferred)
+        return (f'It is marked "{ph.stated}" and {d} of {t} of its own items {"is" if d == 1 else "are"} done, but '
+                f"{n} unticked item{'s' if n > 1 else ''} put off to later {'are' if n > 1 else 'is'} still in its "
+                f"checklist: not open work of this phase, but listed as if {'they were' if n > 1 else 'it were'}.")
     if ph.basis in ("both", "plan_checks") and ph.label == "needs_update":
         claim = f'The text says "{ph.stated}"' if ph.basis == "both" else f'The plan says "{ph.context}"'
         if ph.basis == "plan_checks" and ph.own == "in_progress":
@@ -1695,9 +1843,12 @@ def _reason(ph: Phase) -> str:
     if ph.basis == "group":
         return f'No status of its own; it is listed under "{ph.context}".'
     if ph.basis == "plan":
-        return f'No status of its own; the plan says "{ph.context}".'
+        return f'No status of its own; the plan it is part of says "{ph.context}": it has not begun, nor has this phase.'
     prev = ph.previous
     where = "after" if ph.label == "not_started" else "before"
+    if ph.label == "not_started" and ph.between:
+        return (f"No status of its own; it comes after {prev.name}, which {_placed_by(prev)}, and after "
+                f"{', '.join(ph.between)}, which {'comes' if len(ph.between) == 1 else 'come'} after it too.")
     return f"No status of its own; it comes {where} {prev.name}, which {_placed_by(prev)}."
 
 
@@ -1728,7 +1879,7 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     if ph.basis in ("group", "plan", "plan_checks") and ph.context:
         inp["context"] = ph.context
     elif ph.basis == "sequence" and ph.previous is not None:
-        inp["context"] = _previous_context(ph.previous)
+        inp["context"] = _previous_context(ph.previous) + "".join(f"; then {b}" for b in ph.between)
     if ph.status_line:
         inp["status_line"] = ph.status_line
     if ph.basis == "plan_checks" and ph.own == "in_progress":  # what shows the plan's status stale: every phase done
@@ -1745,12 +1896,14 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
             out["left"] = left
         out["done_count"] = len(done)
         out["total"] = len(ph.checks)
+        if ph.deferred:
+            out["deferred"] = ph.deferred
     elif ph.scope and ph.label in ("complete", "not_started") and ph.form != "progression":
         # a phase's plain items are its scope: all done once it is complete, all left before it starts
         out["done" if ph.label == "complete" else "left"] = ph.scope
     if ph.label == "needs_update" and ph.own and ph.derived:
         out["claimed"] = _SAYS[ph.own]
-        out["evidence_shows"] = _SAYS[ph.derived]
+        out["evidence_shows"] = _shows(ph) if ph.put_off else _SAYS[ph.derived]
     nxt = left or (ph.scope if ph.label == "not_started" and not ph.checks and ph.form != "progression" else [])
     if ph.label != "complete" and nxt:
         out["next_step"] = nxt[0]
@@ -1764,8 +1917,16 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         rationale_note="" if rationale == 1 else "the status rests on a stated word or the phase's place, not on a checklist",
         ambiguity=min(1.0, sum(w for _, w in doubts)), ambiguities=[d for d, _ in doubts],
         line=ph.line, span=(ph.line, ph.last), identity=f"{rm.name}|{ph.name}|{ph.label}",
-        template=_template("phase_status", inp, out),
+        template=_template("phase_status", inp, out), template_once=_marked_line(ph, text),
     )
+
+
+def _marked_line(ph: Phase, text: str) -> bool:
+    """Whether a phase is one line marked only by a sign ("- Level 2 - Integration: Agent coordination
+    ⏳"): it teaches what the sign means, and a copy of it in another module's document (a template
+    block written out word for word, its module's name left out of its template) teaches nothing more."""
+    return "\n" not in text and not ph.checks and not ph.scope and bool(ph.stated) \
+        and not rx.search(r"[A-Za-z]{3}", _TAG.sub("", ph.stated))
 
 
 def _has_slots(doc: Document, first: Phase) -> bool:
@@ -1902,6 +2063,9 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
 def _shows(p: Phase) -> str:
     if p.basis == "claim":
         return p.actual
+    if p.put_off:
+        return (f"{len(p.done)} of {len(p.checks)} own items done; {len(p.deferred)} put off to later, "
+                "still unticked in its checklist")
     shown = f"{len(p.done)} of {len(p.checks)} items done"
     if p.unticked_done:
         shown += f", {len(p.unticked_done)} of them with an unticked box"
@@ -1911,6 +2075,9 @@ def _shows(p: Phase) -> str:
 def _change(p: Phase) -> str:
     if p.basis == "claim":
         return f"restate the milestone as {_SAYS[p.derived]} until the actual status supports the claim"
+    if p.put_off:
+        n = len(p.deferred)
+        return f"move the {n} item{'s' if n > 1 else ''} put off to later out of its checklist, into a later phase"
     if p.unticked_done and (p.own is None or p.basis == "checklist"):
         return "tick the boxes of the items whose text says they are done"
     left = len(p.left)
