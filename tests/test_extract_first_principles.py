@@ -862,3 +862,39 @@ Found 3 instances running: PID 101, PID 202, PID 303
     # the table's own section did not tell its rows' issues
     assert exs["Lazy loading on first search"] == {"problem": "Slow startup block",
                                                    "root_cause": "Index loaded eagerly at import"}
+
+
+def test_an_option_sketched_in_code_is_named_by_its_comment_without_the_comment_mark(tmp_path):
+    text = """## Form handlers - Acceptable Trade-off
+
+### Rules of Hooks Limitation:
+
+**Cannot Do This**:
+```typescript
+// VIOLATES HOOK RULES (hooks must be called unconditionally)
+if (extraEnabled) { const press = useLongPress({...}); }
+```
+
+### First Principles Analysis:
+
+**Performance Impact**:
+- 4 hook initializations: ~0.4ms (negligible)
+- Total overhead: **<1ms**
+
+**Alternative Solution (Component Split)**:
+```typescript
+// Split into BasicForm and ExtraForm
+if (extraEnabled) return <ExtraForm {...props} />;
+```
+
+**Complexity Cost**:
+- Create 2 new components: ~300 lines each
+- **Not worth it for <1ms savings**
+
+### Occam's Razor Decision:
+**Accept the minimal overhead** - Simpler code is more valuable than micro-optimizations.
+
+---
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert ex["reason"].output["rejected"] == ["Alternative Solution (Component Split): Split into BasicForm and ExtraForm"]

@@ -641,7 +641,9 @@ def _option_text(seg: Segment, bare: bool = False) -> str:
     details = [u.text for u in seg.units if u.kind in ("item", "text")][:4]
     if not seg.value and seg.units and seg.units[0].kind == "code":
         # "**Option B** (Occam's Razor alternative):" over a sketch: the sketch's first line describes it
-        details = [t for t in seg.units[0].text.split("\n")[:1] if _words(t) >= 2] + details
+        # (a comment line says it in words: "// Split into A and B" -> "Split into A and B")
+        details = [m["c"] if (m := _COMMENT.match(t)) else t for t in seg.units[0].text.split("\n")[:1]
+                   if _words(t) >= 2] + details
     if details and seg.value:
         return f"{head} ({'; '.join(details)})"
     return f"{head}: {'; '.join(details)}" if details else head
