@@ -33,6 +33,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 import regex
 
@@ -202,6 +203,7 @@ def role_of(label: str, heading: bool = False) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def parse_label(body: str) -> tuple[str, str] | None:
     """(label, value) of a "**Label**: value"-style text (value may be ""), or None."""
     s = body.strip()
@@ -329,7 +331,8 @@ def segments(doc: Document, first: int, last: int) -> list[Segment]:
         text = doc.text(n)
         if n in fences:
             f = fences[n]
-            body = [clean(t, 300) for t in f.body if t.strip()]
+            # only the lines kept are cleaned: a fence can hold hundreds
+            body = [clean(t, 300) for t in islice((t for t in f.body if t.strip()), 12)]
             if body:
                 segs[-1].units.append(Unit(n, "\n".join(body[:12]), "code", lang=f.lang))
             n = f.end + 1
