@@ -898,3 +898,37 @@ if (extraEnabled) return <ExtraForm {...props} />;
 """
     ex = kinds(kept(tmp_path, text))
     assert ex["reason"].output["rejected"] == ["Alternative Solution (Component Split): Split into BasicForm and ExtraForm"]
+
+
+def test_a_solution_titled_by_its_heading_names_the_parts_its_after_diagram_shows(tmp_path):
+    text = """# Log
+
+## [2025-09-28] - MAJOR: Report builder refactoring complete
+
+#### **Problem Solved**
+- **Violation**: `reports/builder.py` (1,200 lines) violating the module size rule
+- **Root Cause**: Wrong orchestration (the CLI trying to orchestrate vs a planner-first flow)
+- **Impact**: Single point of failure, hard to maintain
+
+#### **Solution Implemented: Planner-First Architecture**
+
+##### **BEFORE: Monolithic (Wrong Architecture)**
+```
+[FAIL] builder.py (1,200 lines)
+    v Wrong: CLI trying to orchestrate
+```
+
+##### **AFTER: Modular (Correct Architecture)**
+```
+[OK] ReportPlanner (Primary Orchestrator)
+    v Plans sections, orders them
+[OK] SectionRenderer (Rendering)
+    v Renders one section
+```
+
+#### **Files**
+- none
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert ex["fix"].output["fix"] == ("Planner-First Architecture: ReportPlanner (Primary Orchestrator); "
+                                       "SectionRenderer (Rendering)")

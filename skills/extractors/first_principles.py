@@ -1075,6 +1075,17 @@ _STRONG_DECISION = regex.compile(r"(?i)^(?:the\s+|final\s+|occam'?s\s+(?:razor\s
                                  r"simplest\s+(?:fix|solution)|recommend\w*(?:\s+\w+)?|resolution)$")
 
 
+def _after_diagram(doc: Document, subs: list[Segment]) -> str:
+    """The parts an "AFTER" block's diagram names: the unindented lines of its first code block ("[OK] ReportPlanner
+    (Primary Orchestrator)"), not the lines under each that describe it."""
+    after = next((t for t in subs if rx.match(r"(?i)after\b", t.label) and 1 <= t.level <= 7), None)
+    fence = next(iter(doc.fences_in(after.line, after.end)), None) if after is not None else None
+    if fence is None:
+        return ""
+    parts = [clean(t, 120) for t in fence.body if t.strip() and not t[:1].isspace()][:8]
+    return "; ".join(p for p in parts if _words(p) >= 1) if len(parts) >= 2 else ""
+
+
 def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list[str]]:
     """(decision, the reasons given with it) of a decision segment: for a heading, a decision block
     under it first ("### Occam's Razor Solution" then "**Simplest Fix:** ...", "### Solution - First
@@ -1103,6 +1114,10 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
                     text := _decision_text(t)):
                 # "### Occam's Razor Solution" then "**Simplest Fix:** ..."; the heading's own prose argues it
                 return text, [x for x in _step(s) if not any(u.kind == "row" and u.text == x for u in s.units)] + reasons
+    if own and not s.units and (drawn := _after_diagram(doc, subs)):
+        # "#### Solution Implemented: Planner-First Architecture" over "##### AFTER: Modular" and its diagram: the
+        # diagram's parts are what the title names
+        return f"{own}: {drawn}", reasons
     if own:
         return own, reasons
     if subs and subs[0].level == 7 and subs[0].role is None and not subs[0].units and _is_decision(subs[0].label):
