@@ -667,3 +667,268 @@ def test_captioned_lists_of_what_was_done_are_the_decision_not_its_reasons(tmp_p
     assert set(ex) == {"decide"}
     assert ex["decide"].output["decision"].startswith("Applied first principles to GUIDE.md itself")
     assert any("should point to it" in e for e in ex["decide"].input["evidence"])
+    # each caption keeps its own list: the decision says what each file now holds
+    assert "Root GUIDE.md (200 lines, was 600+): START.md link at top, 5-step checklist; docs/GUIDE.md" \
+        in ex["decide"].output["decision"]
+    assert "more)" not in ex["decide"].output["decision"]
+
+
+def test_a_lead_in_decision_takes_the_list_it_introduces(tmp_path):
+    text = """### 1. **Giant Handler** (Critical)
+
+**Pattern**: One function handles every request
+
+**Impact**:
+- Cannot test parsing without the network layer
+- Every change touches the whole handler
+
+**Occam's Razor**: Split into:
+- `parse_request()` → Input validation
+- `route()` → Dispatch to the right service
+- `render()` → Response formatting
+
+### 2. **Config sprawl** (High)
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert set(ex) == {"decide"}, ex
+    out, inp = ex["decide"].output, ex["decide"].input
+    assert out["decision"] == ("Split into: `parse_request()` → Input validation; `route()` → Dispatch to the right "
+                               "service; `render()` → Response formatting")
+    # the parts of the split are the decision: neither reasons nor evidence
+    assert not any("route()" in e for e in inp.get("evidence", [])), inp
+    assert any("Cannot test parsing" in e for e in inp["evidence"])
+
+
+def test_a_fix_that_adds_a_section_says_what_the_section_holds(tmp_path):
+    text = """## Protocol 12 violation: new protocol created without the index
+
+### **Violation Details**
+- **Action**: Attempted to create a new protocol without reading the protocol index
+- **Existing Protocol**: Protocol 40 already covered release gating
+
+### **Root Cause Analysis**
+1. **Skipped the index**: Did not read the catalog before writing
+2. **Ignored protocol 40**: It already covered the same purpose
+
+### **Resolution Implemented**
+**Enhanced protocol 12: Creation Guard** with new section:
+
+#### **12.4. Creation Check**
+- **Index Lookup**: Read the catalog before any new protocol
+- **Decision Matrix**: Extend versus create guidance
+
+### **System Enhancement**
+Nothing else.
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert ex["fix"].output["fix"] == ("Enhanced protocol 12: Creation Guard with new section: 12.4. Creation Check "
+                                       "(Index Lookup: Read the catalog before any new protocol; Decision Matrix: "
+                                       "Extend versus create guidance)")
+
+
+def test_before_and_after_measures_are_the_state_and_the_choice_not_reasons(tmp_path):
+    text = """## Phase 2: Empty inbox detection
+
+### Performance Metric
+
+**Before (two-pass scan)**:
+- Index lookup: 5ms
+- Full-text rescan: 20-40s
+- **Total**: 20-40s per "empty inbox" check
+
+**After (Occam's Razor)**:
+- Index lookup only: 5ms
+- **Total**: 5ms per check
+- **Speedup**: 4000-8000x faster
+
+---
+
+## Phase 3: Next
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert set(ex) == {"decide"}, ex
+    assert ex["decide"].input["problem"].startswith("Before (two-pass scan): Index lookup: 5ms; Full-text rescan")
+    assert ex["decide"].output == {"decision": "Index lookup only: 5ms", "principle": "occams_razor"}
+
+
+def test_what_a_change_achieved_or_hopes_for_is_not_a_reason_for_it(tmp_path):
+    text = """## 2025-10-10 - Search index now covers the handbook
+
+### Problem
+The team found the `handbook/` folder was NOT indexed by the search tool. Agents could not find the design notes.
+
+### What Changed
+
+#### 1. Index configuration (search/paths.py)
+```python
+# Added Path("handbook") to both search contexts
+paths = [Path("handbook"), Path("src")]
+```
+
+### Why This Matters (First Principles)
+
+**Index as Memory Principle:**
+- The search index is the agents' only memory of the repository
+- What is not indexed does not exist for an agent
+
+**Reuse Success:**
+- Researched the existing indexer FIRST
+
+**Federation Vision:**
+- Shared indexes make every team faster
+
+### References
+- none
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert ex["reason"].output["reasoning_chain"] == [
+        "The search index is the agents' only memory of the repository",
+        "What is not indexed does not exist for an agent"]
+    assert ex["reason"].output["decision"] == 'Added Path("handbook") to both search contexts'
+
+
+def test_the_state_before_an_after_decision_is_evidence(tmp_path):
+    text = """## Key Insights
+
+### 1. First Principles Question
+**"Who reads this report, and what do they need to act on it?"**
+
+This single question turned status summaries into task lists:
+- Before: "all 4 milestones done (100%)"
+- After: File paths + owners + the command to run + how to verify
+
+### 2. Another insight
+Plain text.
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert ex["decide"].output["decision"] == "File paths + owners + the command to run + how to verify"
+    assert 'Before: "all 4 milestones done (100%)"' in ex["decide"].input["evidence"]
+
+
+def test_a_question_about_this_bug_carries_the_bug_it_refers_to(tmp_path):
+    text = """## Worked examples
+
+**Checker Example**: "Is this log line a genuine bug?"
+1. Deep Think: Regex matches the encoding error pattern
+2. Occam's Razor: SIMPLEST explanation = console encoding bug
+3. Decision: YES (confidence 0.9) → Add to detected bugs
+
+**Fixer Example**: "How should we fix this bug?"
+1. Deep Think: Analyze bug pattern + service context
+2. Research: Search for similar fixes in history
+3. Occam's Razor: SIMPLEST solution = auto-fix (complexity=1)
+4. Decision: auto_fix → Apply encoding patch
+
+---
+"""
+    exs = [e for e in kept(tmp_path, text) if e.input["problem"] == "How should we fix this bug?"]
+    assert len(exs) == 1
+    assert exs[0].input["evidence"] == ["Occam's Razor: SIMPLEST explanation = console encoding bug"]
+    assert exs[0].output["decision"] == "auto_fix → Apply encoding patch"
+
+
+def test_a_summary_row_carries_what_the_section_that_told_it_said_the_issue_costs(tmp_path):
+    text = """# Launcher Audit
+
+## Issue 3: Multiple Instance UX
+
+### Problem Detected
+Found 3 instances running: PID 101, PID 202, PID 303
+
+**Impact:** User must kill each process by hand, then relaunch
+
+## Issue 4: Token Refresh (Documented, Not Automated)
+
+**Impact:** Tokens expire every 7 days and need a manual refresh
+
+## Summary of Fixes
+
+| Issue | Root Cause | Solution | Impact |
+|-------|-----------|----------|--------|
+| **Multiple PIDs** | Manual kill required | Interactive y/n prompt | 1 keypress |
+| **Tokens** | Provider security design | Document the refresh steps | Clarity |
+
+### Startup Fixes
+
+| Issue | Root Cause | Fix | Impact |
+|-------|-----------|-----|--------|
+| Slow startup block | Index loaded eagerly at import | Lazy loading on first search | 2s startup |
+"""
+    exs = {e.output["fix"]: e.input for e in kept(tmp_path, text)}
+    assert exs["Interactive y/n prompt"] == {"problem": "Multiple Instance UX", "root_cause": "Manual kill required",
+                                             "evidence": ["Impact: User must kill each process by hand, then relaunch"]}
+    # the told title's parenthesis says how it ended: not part of the problem
+    assert exs["Document the refresh steps"]["problem"] == "Token Refresh"
+    # the table's own section did not tell its rows' issues
+    assert exs["Lazy loading on first search"] == {"problem": "Slow startup block",
+                                                   "root_cause": "Index loaded eagerly at import"}
+
+
+def test_an_option_sketched_in_code_is_named_by_its_comment_without_the_comment_mark(tmp_path):
+    text = """## Form handlers - Acceptable Trade-off
+
+### Rules of Hooks Limitation:
+
+**Cannot Do This**:
+```typescript
+// VIOLATES HOOK RULES (hooks must be called unconditionally)
+if (extraEnabled) { const press = useLongPress({...}); }
+```
+
+### First Principles Analysis:
+
+**Performance Impact**:
+- 4 hook initializations: ~0.4ms (negligible)
+- Total overhead: **<1ms**
+
+**Alternative Solution (Component Split)**:
+```typescript
+// Split into BasicForm and ExtraForm
+if (extraEnabled) return <ExtraForm {...props} />;
+```
+
+**Complexity Cost**:
+- Create 2 new components: ~300 lines each
+- **Not worth it for <1ms savings**
+
+### Occam's Razor Decision:
+**Accept the minimal overhead** - Simpler code is more valuable than micro-optimizations.
+
+---
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert ex["reason"].output["rejected"] == ["Alternative Solution (Component Split): Split into BasicForm and ExtraForm"]
+
+
+def test_a_solution_titled_by_its_heading_names_the_parts_its_after_diagram_shows(tmp_path):
+    text = """# Log
+
+## [2025-09-28] - MAJOR: Report builder refactoring complete
+
+#### **Problem Solved**
+- **Violation**: `reports/builder.py` (1,200 lines) violating the module size rule
+- **Root Cause**: Wrong orchestration (the CLI trying to orchestrate vs a planner-first flow)
+- **Impact**: Single point of failure, hard to maintain
+
+#### **Solution Implemented: Planner-First Architecture**
+
+##### **BEFORE: Monolithic (Wrong Architecture)**
+```
+[FAIL] builder.py (1,200 lines)
+    v Wrong: CLI trying to orchestrate
+```
+
+##### **AFTER: Modular (Correct Architecture)**
+```
+[OK] ReportPlanner (Primary Orchestrator)
+    v Plans sections, orders them
+[OK] SectionRenderer (Rendering)
+    v Renders one section
+```
+
+#### **Files**
+- none
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert ex["fix"].output["fix"] == ("Planner-First Architecture: ReportPlanner (Primary Orchestrator); "
+                                       "SectionRenderer (Rendering)")

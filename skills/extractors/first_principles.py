@@ -33,6 +33,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 import regex
 
@@ -202,6 +203,7 @@ def role_of(label: str, heading: bool = False) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def parse_label(body: str) -> tuple[str, str] | None:
     """(label, value) of a "**Label**: value"-style text (value may be ""), or None."""
     s = body.strip()
@@ -329,7 +331,8 @@ def segments(doc: Document, first: int, last: int) -> list[Segment]:
         text = doc.text(n)
         if n in fences:
             f = fences[n]
-            body = [clean(t, 300) for t in f.body if t.strip()]
+            # only the lines kept are cleaned: a fence can hold hundreds
+            body = [clean(t, 300) for t in islice((t for t in f.body if t.strip()), 12)]
             if body:
                 segs[-1].units.append(Unit(n, "\n".join(body[:12]), "code", lang=f.lang))
             n = f.end + 1
@@ -641,7 +644,9 @@ def _option_text(seg: Segment, bare: bool = False) -> str:
     details = [u.text for u in seg.units if u.kind in ("item", "text")][:4]
     if not seg.value and seg.units and seg.units[0].kind == "code":
         # "**Option B** (Occam's Razor alternative):" over a sketch: the sketch's first line describes it
-        details = [t for t in seg.units[0].text.split("\n")[:1] if _words(t) >= 2] + details
+        # (a comment line says it in words: "// Split into A and B" -> "Split into A and B")
+        details = [m["c"] if (m := _COMMENT.match(t)) else t for t in seg.units[0].text.split("\n")[:1]
+                   if _words(t) >= 2] + details
     if details and seg.value:
         return f"{head} ({'; '.join(details)})"
     return f"{head}: {'; '.join(details)}" if details else head
@@ -703,14 +708,17 @@ def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
         if u.kind != "code" and u.depth == base:
             kids = []
             k = i + 1
-            while k < len(units) and (units[k].kind == "code" or units[k].depth > base):
+            # "**Root X** (219 lines, was 360+):" then its list: a caption's items are its own, as a title's are
+            captioned = u.kind == "text" and u.lead
+            while k < len(units) and (units[k].kind == "code" or units[k].depth > base
+                                      or captioned and units[k].kind == "item"):
                 if units[k].kind != "code":
                     kids.append(units[k].text)
                 else:  # "1. **Immediate Fix**" over "mv a.py scripts/": the moves are what it did
                     kids += [f"Move `{m['a']}` to `{m['b']}`" for t in units[k].text.split("\n") if (m := _MV.match(t))]
                 k += 1
             text = f"{u.text.rstrip(':')}: {', '.join(kids[:4])}" if kids and (
-                _words(u.text) <= 4 or u.text.endswith(":")) else u.text
+                _words(u.text) <= 4 or u.text.endswith(":") or captioned) else u.text
             if out and size + len(text) > MAX_DECISION:
                 break
             out.append(text)
@@ -734,7 +742,10 @@ def _decision_text(seg: Segment) -> str:
         return ch
     items = _prose_children(seg)
     base = min((u.depth for u in seg.units), default=0)
-    n_top = sum(1 for u in seg.units if u.kind in ("item", "text") and u.depth == base)
+    n_top, caption = 0, False
+    for u in seg.units:
+        caption = u.lead if u.kind == "text" else caption
+        n_top += u.kind in ("item", "text") and u.depth == base and not (caption and u.kind == "item")
     if items:
         text = "; ".join(items) + (f" (and {n_top - len(items)} more)" if n_top > len(items) else "")
         return f"{v.rstrip(':')}: {text}" if v else text
@@ -1064,6 +1075,17 @@ _STRONG_DECISION = regex.compile(r"(?i)^(?:the\s+|final\s+|occam'?s\s+(?:razor\s
                                  r"simplest\s+(?:fix|solution)|recommend\w*(?:\s+\w+)?|resolution)$")
 
 
+def _after_diagram(doc: Document, subs: list[Segment]) -> str:
+    """The parts an "AFTER" block's diagram names: the unindented lines of its first code block ("[OK] ReportPlanner
+    (Primary Orchestrator)"), not the lines under each that describe it."""
+    after = next((t for t in subs if rx.match(r"(?i)after\b", t.label) and 1 <= t.level <= 7), None)
+    fence = next(iter(doc.fences_in(after.line, after.end)), None) if after is not None else None
+    if fence is None:
+        return ""
+    parts = [clean(t, 120) for t in fence.body if t.strip() and not t[:1].isspace()][:8]
+    return "; ".join(p for p in parts if _words(p) >= 1) if len(parts) >= 2 else ""
+
+
 def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list[str]]:
     """(decision, the reasons given with it) of a decision segment: for a heading, a decision block
     under it first ("### Occam's Razor Solution" then "**Simplest Fix:** ...", "### Solution - First
@@ -1076,6 +1098,14 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
     end = doc.section_at(s.line).end
     subs = [t for t in segs[k + 1:] if t.line <= end]
     reasons = [x for t in subs if t.role == "reasoning" for x in _step(t)]
+    prose = [u for u in s.units if u.kind in ("item", "text")]
+    if own and prose and prose[-1].lead and subs and 1 <= subs[0].level <= 7 and subs[0].label:
+        # "**Enhanced X** with new section:" then "#### X.6. Creation Check" and its list: the section is what it added
+        sec = doc.section_at(subs[0].line)
+        top = [it for it in doc.items_in(sec.start, sec.end) if it.parent is None]
+        held = [f"{norm_label(lab[0])}: {clean(lab[1])}" if (lab := parse_label(it.text)) and lab[1] else clean(it.text)
+                for it in top[:6]]
+        return f"{own}: {subs[0].label}" + (f" ({'; '.join(held)})" if held else ""), reasons
     for strong in (True, False):
         if not strong and own and s.units:
             return own, reasons  # "### RESOLUTION APPLIED" then its list of actions
@@ -1084,6 +1114,10 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
                     text := _decision_text(t)):
                 # "### Occam's Razor Solution" then "**Simplest Fix:** ..."; the heading's own prose argues it
                 return text, [x for x in _step(s) if not any(u.kind == "row" and u.text == x for u in s.units)] + reasons
+    if own and not s.units and (drawn := _after_diagram(doc, subs)):
+        # "#### Solution Implemented: Planner-First Architecture" over "##### AFTER: Modular" and its diagram: the
+        # diagram's parts are what the title names
+        return f"{own}: {drawn}", reasons
     if own:
         return own, reasons
     if subs and subs[0].level == 7 and subs[0].role is None and not subs[0].units and _is_decision(subs[0].label):
@@ -1242,6 +1276,9 @@ def _decision(doc: Document, segs: list[Segment], j: int, inner_end: int, level:
     arrows = _arrow_list(a)
     if arrows:  # the first choice; the others are choices of their own, not reasons for it
         return _ARROW.split(arrows[0])[-1], None, []
+    if a.role in ("reasoning", "decision") and a.lead and (listed := _prose_children(a)):
+        # "**Occam's Razor**: Split into:" then its items: the items are what the lead-in decides, not steps
+        return f"{a.value.rstrip(':')}: {'; '.join(listed)}", j, []
     if a.role in ("reasoning", "decision") and _is_decision(a.value):
         # "Occam's Razor: MessageProcessor already routes commands. Defer until skills exist.": the reason, then
         # the decision
@@ -1430,6 +1467,25 @@ def _said_after(text: str) -> bool:
     return bool(sep) and _words(head) <= 4 and (role_of(head) in ("result", "meta") or bool(rx.match(r"(?i)after\b", head)))
 
 
+_BACK_REF = regex.compile(r"(?i)\b(?:this|that|the\s+same)\s+(?P<n>bug|issue|error|problem|failure|crash|violation)\b")
+
+
+def _referent(doc: Document, line: int, noun: str) -> list[str]:
+    """The statement just before `line` (in its section) that names the bug a question calls "this bug": "How
+    should we fix this bug?" after "SIMPLEST explanation = console encoding bug" asks about that bug."""
+    sec = doc.section_at(line)
+    asked = next((n for n in range(line, max(sec.start, line - 15) - 1, -1) if _BACK_REF.search(doc.text(n))), line)
+    for n in range(asked - 1, max(sec.start, asked - 15) - 1, -1):
+        t = clean(doc.text(n))
+        if t and not t.rstrip("\"'*").endswith("?") and rx.search(rf"(?i)\b{noun}\b", t):
+            return [_STEP_NO.sub("", rx.sub(r"^\d{1,2}[.)]\s+", "", t))]
+    return []
+
+
+# what a change achieved or is hoped to become ("**Anti-Vibecoding Success:**", "**Federation Vision:**"): not reasons
+_ACHIEVED = regex.compile(r"(?i)\b(?:success(?:es)?|achieved|achievements?|wins|gains|vision)$")
+
+
 def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: int) -> Item | None:
     """The item whose principle is named at segment j: its problem, evidence, chain and decision."""
     a = segs[j]
@@ -1442,12 +1498,17 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     evidence = [e for e in evidence if clean(e) != clean(problem)]
     if not problem or _words(problem) < 2:
         return None
+    if not evidence and (ref := _BACK_REF.search(problem)):
+        evidence += _referent(doc, segs[p].line if p is not None else a.line, ref["n"])
+    if p is not None and rx.match(r"(?i)before\b", segs[p].label) and not segs[p].value and not problem.startswith(segs[p].label):
+        # "**Before (two-pass scan)**:" over its measures: the caption says what they measure
+        problem = f"{segs[p].label}: {problem}"
     decision, d, reasons = _decision(doc, segs, j, inner_end, level, src)
     passed_over = [r[len(_REJECT_MARK):] for r in reasons if r.startswith(_REJECT_MARK)]
     reasons = [r for r in reasons if not r.startswith(_REJECT_MARK)]
     steps: list[str] = [t for t in rx.split(r"(?<=[.!?])\s+(?=[A-Z0-9`\"'])", cause_split) if t] if cause_split else []
     if d == j and a.role == "reasoning":
-        evidence += [u.text for u in a.units if u.kind in ("item", "text")][:4]  # what the decision is about
+        evidence += [] if a.lead else [u.text for u in a.units if u.kind in ("item", "text")][:4]  # what the decision is about
     elif d == j:
         # the anchor states the decision: its other lines are the reasons ("because ...:", "- Not X")
         units = [u.text for u in a.units if u.kind in ("item", "text") and u.text]
@@ -1456,7 +1517,8 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             # the parts of the decision and what it brings are not reasons for it
             top = min((u.depth for u in a.units if u.kind in ("item", "text")), default=0)
             decision = units[0]
-            steps += [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
+            # "**After (Occam's Razor)**:" then "- Total: 5ms", "- Speedup: ...": the new state's measures, not reasons
+            steps += [] if rx.match(r"(?i)after\b", a.label) else [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
                       if t != units[0] and not _benefit(t)]
         elif a.value and decision == a.value:
             # "- **Occam's Razor Decision**: X" then "- because ...": its reasons; not "- **Future-proof**: ..."
@@ -1471,6 +1533,8 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     for k in sorted(set(range(lo, max(hi, j + 1))) | {k for k in range(j + 1, inner_end + 1) if segs[k].role == "reasoning"}):
         s = segs[k]
         if k in (d, p) or (k == src and cause_split):
+            continue
+        if k != j and s.role is None and _ACHIEVED.search(s.label):
             continue
         if s.role in ("cause", "reasoning") or k == j or (j < k <= inner_end and s.role is None) or (
                 s.role is None and not s.label and k < j and a.level == 0):  # the plain steps of a numbered chain
@@ -1489,6 +1553,10 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # options argued under the decision ("**Option A** ... **Option B** (Occam's Razor alternative)")
         dsec_end = doc.section_at(segs[d].line).end if 1 <= segs[d].level <= 7 else segs[d].end
         options += [s for s in segs[d + 1:] if s.line <= dsec_end and s.role == "options"]
+    if d is not None and rx.match(r"(?i)after\b", segs[d].label):
+        # "- Before: status summaries" beside the decision "- After: file paths + owners": the old state it replaces
+        evidence += [f"{s.label}: {s.value}" for s in options if rx.match(r"(?i)before\b", s.label) and s.value
+                     and s is not (segs[p] if p is not None else None)]
     options = [s for s in options if not rx.match(r"(?i)before\b", s.label)]  # the old state, not an option
     listed = [o for o in options if not o.value and len([u for u in o.units if u.kind in ("item", "text")]) >= 2
               and rx.match(r"(?i)options?$|alternatives?$", o.label)]
@@ -1738,6 +1806,36 @@ _CAUSE_COL = regex.compile(r"(?i)^root[- ]?causes?$")
 _FIX_COL = regex.compile(r"(?i)^(?:fix|solution|resolution|change|action|remedy)(?:es|s)?(?:\s+applied)?$")
 
 
+def _told(doc: Document, heads: list, issue: str, line: int):
+    """The heading above a summary table that told the issue its row names: its title holds the row's words ("LM
+    Studio" -> "Issue 1: LM Studio NOT Auto-Launching"), or one of them while its first lines hold the others
+    ("Multiple PIDs" -> "Issue 3: Multiple Instance UX" over "Found 4 instances ... PID 1744")."""
+    stems = [w.lower()[:max(3, len(w) - 1)] for w in rx.findall(r"[A-Za-z][\w-]{2,}", issue)]
+    if not stems:
+        return None
+    for h in reversed(heads):
+        title = h.title.lower()
+        if doc.section_at(h.line).end >= line or _words(h.title) <= _words(issue) or not any(s in title for s in stems):
+            continue
+        if issue.lower() in title:
+            return h
+        sec = doc.section_at(h.line)
+        body = " ".join(doc.text(n) for n in range(h.line, min(sec.end, h.line + 20) + 1)).lower()
+        if all(s in body for s in stems):
+            return h
+    return None
+
+
+def _impact(doc: Document, line: int) -> list[str]:
+    """The problem or impact the section at `line` states first ("**Impact:** Falls back to DOM-only mode")."""
+    sec = doc.section_at(line)
+    for n in range(line + 1, min(sec.end, line + 30) + 1):
+        lab = parse_label(doc.text(n))
+        if lab and lab[1] and rx.match(r"(?i)(?:impact|problem|symptoms?)$", norm_label(lab[0])):
+            return [f"{norm_label(lab[0])}: {clean(lab[1]).rstrip(':')}"]
+    return []
+
+
 def table_items(doc: Document, line: int) -> list[Item]:
     """"| Issue | Root Cause | Fix |": each row is a problem, its root cause and its fix."""
     hit = doc.block_at(line)
@@ -1752,23 +1850,27 @@ def table_items(doc: Document, line: int) -> list[Item]:
     topic = _topic(doc.section_at(line).title) if doc.section_at(line).heading else ""
     if rx.search(r"(?i)\b(?:fix|fixes|solutions?|resolutions?)\b", topic):
         topic = ""  # "main.py Startup Performance Fix", "Summary of Fixes": the title says a fix follows, no more
-    titles = [_topic(h.title) for h in doc.headings() if h.line < line and h.level <= 6]
+    heads = [h for h in doc.headings() if h.line < line and h.level <= 6]
     out = []
     for row in t.rows:
         cells = [clean(c, 300) for c in row.cells]
         if len(cells) < len(head):
             continue
         issue, cause, fix = cells[col["issue"]], cells[col["cause"]], cells[col["fix"]]
+        said: list[str] = []
         if _words(issue) < 1 or _words(cause) < 2 or _words(fix) < 2:
             continue
         if _words(issue) <= 3:
             # a summary row names its issue ("LM Studio"); the section that told it above states it ("## Issue 1: LM
             # Studio NOT Auto-Launching")
-            told = next((h for h in titles if issue.lower() in h.lower() and _words(h) > _words(issue)), None)
-            if told:
-                issue = told
+            told = _told(doc, heads, issue, line)
+            if told is not None:
+                # what the section said the issue costs is what the row's cells stand for
+                # (its title's parenthesis tells the outcome: "OAuth Token Refresh (Documented, Not Automated)")
+                issue = rx.sub(r"\s*\([^()]*\)\s*$", "", _topic(told.title))
+                said = _impact(doc, told.line)
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
-                        evidence=[topic] if topic else [], steps=[cause], decision=fix, cause=cause, options=[],
+                        evidence=([topic] if topic else []) + said, steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
                         row=True))
     return out
