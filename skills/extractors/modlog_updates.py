@@ -15,7 +15,11 @@ Each entry gives two tasks: write the entry in the WSP 22 house format from the 
 change (what changed, the problem or context, the files, the module), and read the fields out of
 the raw entry. Every fact is the entry's own: the why only where the entry states a problem,
 cause, request or motivation (an impact or result is not a why); link targets, emoji escapes and
-status tags are removed; a list is whole, or its last item says how many were left out.
+status tags are removed; a list is whole, or (in the field task) its last item says how many
+were left out, while the written entry lists its first items without a placeholder. A change is
+what a section's content says (never a chain of heading names), a decision record's change is its
+decision, and the files are the lists the entry states as changed (not ones it says were there
+already or are still to come).
 Nothing depends on line numbers, so an entry pasted twice gives the same examples.
 """
 
@@ -34,6 +38,7 @@ from training_data_miner.skills.structure import DOC_KINDS, Document, Section, p
 MAX_ITEMS = 6  # changes, why and impact items listed; a longer list ends with a count
 MAX_FILES = 8
 MAX_ITEM_CHARS = 220
+PART_CHARS = 360  # a part of the change with what its content says
 MAX_RAW_CHARS = 1200  # the raw entry shown to the field-extraction task
 MAX_RAW_LINES = 24
 CODE_NOT_SHOWN = "[... code block not shown]"
@@ -74,9 +79,11 @@ _RECORD = regex.compile(r"^\*\*(?P<date>" + _D + r")" + _TIME + r"\*\*\s*:?\s*(?
 # Markup and noise removed from fields.
 _LINK = regex.compile(r"!?\[(?P<text>[^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\)){0,500}\)")
 # An escape and the mojibake after it: one "E" for the pictograph, three more for a variation
-# selector ("[U+2701]EWSP", "[U+26A0]EEEE**WSP", "[U+1F916]EENHANCED" -> "ENHANCED"); "[U+2705]Enabled" keeps its E.
-_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|$))?[\uFE0F\u200D]?\s?")
-_EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD]")
+# selector ("[U+2701]EWSP", "[U+26A0]EEEE**WSP", "[U+1F916]EENHANCED" -> "ENHANCED", "[U+2701]Emodules/x" ->
+# "modules/x": a path); "[U+2705]Enabled" keeps its E.
+_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|[a-z_][\w.-]{0,60}/|$))?[\uFE0F\u200D]?\s?")
+# "ℹ" (a letter to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
+_EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049]")
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
 _TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
 _INNER_TAGS = regex.compile(r"\s*\[[A-Z][A-Z_]{1,15}\](?=\s|$)")  # "Bug Fixed [OK]": a status tag after text
@@ -106,7 +113,9 @@ _AMBIGUOUS_WHY = regex.compile(r"^(?:context|background|issues?|triggers?|requir
 _IMPACT = regex.compile(r"^(?:(?:expected |key )?(?:impact(?: analysis)?|results?|outcomes?|benefits?|effects?)|[a-z]{3,20} impact)"
                      r"(?: (?:&|and) [a-z ]{1,30})?$")
 _FILES = regex.compile(r"^(?:(?:key |new |modified |created |updated |changed |deleted |affected )?files?(?: [a-z/ &-]{1,40})?|"
-                       r"locations?|file changes|(?:created|modified|updated|changed|touched) files?)$")
+                       r"locations?|file changes|(?:created|modified|updated|changed|touched|new|removed|deleted) files?|"
+                       r"(?:[a-z]+ )?(?:components?|modules?|scripts?|docs|documents?|documentation|tests?|code) "
+                       r"(?:modified|created|updated|changed|added|removed|deleted|touched))$")
 _SUMMARY = regex.compile(
     r"^(?:summary|description|overview|what(?: changed| was done| we did)?|(?:key |main )?changes?(?: made| implemented| applied)?|"
     r"actions?(?: taken)?|solution(?: implemented)?|fix(?:es)?(?: applied| implemented)?|implementation(?: details)?|"
@@ -116,10 +125,21 @@ _SUMMARY = regex.compile(
 _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
-    r"notes?|references?|related(?: docs| documents)?|see also|wsp (?:compliance|references?|protocols?)|"
-    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?)\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
+    r"notes?|references?|cross[ -]?references?|related(?: docs| documents| changes)?|see also|wsp (?:compliance|references?|protocols?)|"
+    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?)\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
 _DUNDER = regex.compile(r"(?<![\w])__(?=[A-Za-z]\w{0,40}__(?!\w))|(?<=(?<!\w)__[A-Za-z]\w{0,40})__(?!\w)")
 _FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved|fix applied)\s*:")
+_DECISION = regex.compile(r"^(?:final |the |architectural |design )?decisions?(?: made)?$|^(?:chosen|selected) (?:approach|option|solution)$|^verdict$")
+# a lead-in over a list of paths that says they were changed ("Updated the protocols:", "Removed stub modules:")
+_CHANGE_VERB = regex.compile(r"(?i)\b(?:creat(?:e|ed|ing)|modif(?:y|ied)|remov(?:e|ed)|delet(?:e|ed)|add(?:ed)?|updat(?:e|ed)|"
+                             r"moved?|renamed?|changed?|touched|edited|refactored|rewr(?:ote|itten)|new)\b")
+# a file the entry says was there before is not a changed file
+_ALREADY = regex.compile(r"(?i)\balready\b|\bpre-?existing\b|\bunchanged\b|\bnot (?:changed|modified|touched)\b")
+# what a why section may hold that is not a reason: the fix, the solution, when another choice is better
+_NOT_A_REASON = regex.compile(r"(?i)^(?:our |the |proposed |chosen )?(?:solutions?|fix(?:es)?|approach|resolution|answer|"
+                              r"implementation)\b|^when\b[^:]{0,60}\b(?:better|preferred|appropriate)\b")
+# a file the entry lists as still to come is not a changed file
+_NOT_DONE = regex.compile(r"(?i)\bpending\b|\bplanned\b|\bnot yet\b|\bto be (?:created|added|written)\b|\btodo\b")
 _CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
 _FIX_KEYS = ("fix", "fixes", "solution", "resolution", "fix applied")
 _TYPE_KEYS = ("change type", "type", "category")
@@ -130,18 +150,19 @@ _DATE_KEYS = ("date",)
 _VERSION_KEYS = ("version",)
 _META_KEYS = frozenset((*_TYPE_KEYS, *_BY_KEYS, *_WSP_KEYS, *_DATE_KEYS, *_VERSION_KEYS, "wsp grade", "git hash",
                         "git tag", "status", "token budget", "token investment", "session id", "phase", "domain",
-                        "priority", "notes", "last updated", "duration"))
+                        "priority", "notes", "last updated", "duration", "enhancement tracking", "tracking",
+                        "session", "token cost", "tokens", "effort", "commit", "commit hash", "lines added", "lines changed"))
 
 
 @lru_cache(maxsize=8192)
 def role(key: str) -> str:
-    """What a section or field named `key` holds: meta, why, impact, files, changes, other (the
+    """What a section or field named `key` holds: meta, decision, why, impact, files, changes, other (the
     entry's sections and fields use a few hundred names, so each is classified once)."""
     if not key:
         return "other"
     if key in _META_KEYS:
         return "meta"
-    for name, pattern in (("why", _WHY), ("impact", _IMPACT), ("files", _FILES), ("changes", _SUMMARY),
+    for name, pattern in (("decision", _DECISION), ("why", _WHY), ("impact", _IMPACT), ("files", _FILES), ("changes", _SUMMARY),
                           ("not_a_change", _NOT_A_CHANGE)):
         if pattern.match(key):
             return name
@@ -606,6 +627,7 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
     fields: list[Fld] = []
     heads: list[int] = []  # levels of the `#` sections open above the current line
     open_field: Fld | None = None
+    open_kept = False  # the open field's line is content: its list is content too
     for n, text in lines:
         s = text.strip() if text else ""
         if not s:
@@ -619,6 +641,8 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
         if open_field is not None and _BULLET.match(text):
             open_field.value += ("; " if not open_field.value.endswith(":") else " ") + clean(s)
             open_field.end = n
+            if open_kept:
+                groups[-1].lines.append((n, text))
             continue
         open_field = None
         label, level = None, 7
@@ -650,9 +674,10 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
         for key, value in found:
             fields.append(Fld(key, value, n, groups[-1].depth + 1, n, len(groups) - 1))
         if found:
+            roles = {role(k) for k, _ in found}
             if found[-1][1].rstrip("* ").endswith(":"):
                 open_field = fields[-1]
-            roles = {role(k) for k, _ in found}
+                open_kept = roles <= {"other", "changes", "decision"}
             if roles & {"meta", "why", "impact"} or ("files" in roles and _paths([found[0][1]])):
                 continue  # read from the fields, not as content
         groups[-1].lines.append((n, text))
@@ -672,7 +697,8 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     introduces them (it ends with a colon, or is a `**Key**: value` line) or nested deeper are that
     line's sub-items, joined to it whole (so no item dangles or is cut inside a sub-item); a table
     gives one item per row, each cell named by its header. With `heads_only`, an item is given
-    without its sub-items (for the parts of a larger whole, each already a sub-item)."""
+    without its sub-items (for the parts of a larger whole, each already a sub-item), except a
+    line that introduces them (its list is what it says)."""
     items: list[list] = []  # [text, sub-items]
     takes = False  # the last item (a line that introduces a list) takes the bullets that follow
     parent_indent = 0
@@ -724,7 +750,7 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
         parent_indent = indent
         takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
         prev = "bullet" if bullet else "field" if f is not None else "para"
-    return [_cut(head.rstrip(":").rstrip()) if heads_only else _join(head, subs)
+    return [_cut(head.rstrip(":").rstrip()) if heads_only and not (subs and head.endswith(":")) else _join(head, subs)
             for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
 
 
@@ -765,8 +791,8 @@ def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
 
 
 def _subtitles(facts: Facts, i: int) -> list[str]:
-    """The titles of the sections right under group `i` (a "What Changed" made of "#### 1. ..."
-    parts); a lone section under it gives its own parts."""
+    """The sections right under group `i` (a "What Changed" made of "#### 1. ..." parts), each
+    its title with what its content says; a lone section under it gives its own parts."""
     under = [g for g in facts.groups[i + 1:] if g.level < 7]
     end = next((k for k, g in enumerate(under) if g.depth <= facts.groups[i].depth), len(under))
     under = under[:end]
@@ -780,39 +806,67 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
         under = [g for g in under if g.depth > top]
         if not under:
             break
-    return [_cut(g.title) for g in titles]
+    out = []
+    for t in titles:
+        k = next(n for n, g in enumerate(facts.groups) if g is t)
+        items = _items(t.lines, heads_only=True) or _inner_items(facts, k)
+        out.append(_join(t.title, items) if items else _cut(t.title))
+    return out
 
 
 def _parts(facts: Facts) -> list[str]:
     """The parts of the change: the entry's own sections and labelled blocks (not its why, impact,
-    files, tests or next steps), each with its first items; a lone section gives its own parts."""
-    top = [i for i, g in enumerate(facts.groups) if g.depth == 1 and role(g.key) in ("changes", "other")]
+    files, tests or next steps), each with what its content says (its first items, or those of the
+    first block under it that has any: the names of its sections are not a change); a lone
+    section gives its own parts."""
+    top = [i for i, g in enumerate(facts.groups) if g.depth == 1 and _is_part(g)]
     if len(top) == 1 and facts.groups[top[0]].level < 7 and not _items(facts.groups[top[0]].lines):
         return _content(facts, top[0])
     out = []
     for i in top:
         g = facts.groups[i]
-        items = _items(g.lines, heads_only=True) or (_subtitles(facts, i) if g.level < 7 else [])
-        out.append(_join(g.title, items) if items else _cut(g.title))
+        items = _items(g.lines, heads_only=True) or _inner_items(facts, i)
+        out.append(_join(g.title, items, PART_CHARS) if items else _cut(g.title))
     return [p for p in out if rx.search(r"[A-Za-z]{2}", p)]
 
 
+def _inner_items(facts: Facts, i: int) -> list[str]:
+    """The items of the first block under group `i` that has any (a section made of labelled
+    blocks or sub-sections: "#### Core Components:" and its list)."""
+    g = facts.groups[i]
+    for child in facts.groups[i + 1:]:
+        if child.depth <= g.depth:
+            break
+        if _is_part(child):
+            items = _items(child.lines, heads_only=True)
+            if items:
+                return items
+    return []
+
+
+def _is_part(g: Group) -> bool:
+    """Whether a block is a part of the change (a block named as a file list that names no file,
+    "**Modules Touched**: `relay` - backoff added", is one)."""
+    kind = role(g.key)
+    return kind in ("changes", "other") or (kind == "files" and not _paths(g.lines))
+
+
 def _content(facts: Facts, i: int) -> list[str]:
-    """A group's own items; for a heading with none, its labelled parts ("**Core Modules:**" and
-    their items) or the titles of its sections."""
+    """A heading's own items and its labelled parts ("**Core Modules:**" and their items), or
+    the sections under it; a label's own items."""
     own = _items(facts.groups[i].lines)
     g = facts.groups[i]
-    if own or g.level == 7:
+    if g.level == 7:
         return own
     parts: list[str] = []
     for child in facts.groups[i + 1:]:
         if child.depth <= g.depth:
             break
-        if child.level == 7 and child.depth == g.depth + 1 and role(child.key) in ("changes", "other"):
+        if child.level == 7 and child.depth == g.depth + 1 and _is_part(child):
             items = _items(child.lines, heads_only=True)
             if items:
                 parts.append(_join(child.title, items))
-    return parts or _subtitles(facts, i)
+    return [*own, *parts] if own else parts or _subtitles(facts, i)
 
 
 def _shallow_only(key: str) -> bool:
@@ -829,6 +883,21 @@ def _part_of_a_fix(facts: Facts, f: Fld) -> bool:
     return any(o.group == f.group and o is not f and (role(o.key) == "why" or o.key in _FIX_KEYS) for o in facts.fields)
 
 
+def _list_only(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A block's lines up to a paragraph that opens with a `**Key**: value` line of another kind
+    than a reason (the block's own list has ended there)."""
+    seen = blank = False
+    for k, (_, text) in enumerate(lines):
+        s = text.strip()
+        if not s:
+            blank = seen
+            continue
+        if blank and s.startswith("**") and text[:1] not in " \t" and (f := _FIELD.match(text)) and role(_key(f["key"])) != "why":
+            return lines[:k]
+        seen, blank = True, False
+    return lines
+
+
 def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
     """The depth and content of the shallowest, then first, group or field whose name has the
     role `want` (depth 9 and no content when there is none)."""
@@ -843,10 +912,13 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
         if role(f.key) == want and not (f.depth > 1 and _shallow_only(f.key)):
             found.append((f.depth, 1, f.line, 1, i))
     for depth, _, _, what, i in sorted(found):
-        if what == 0:
+        if what == 0 and want == "why":
+            # a reason's own list, up to a paragraph that opens with a field of another kind
+            # ("**When Database is Better**: ..."); a problem block's fix or solution is not a reason
+            items = _items(_list_only(facts.groups[i].lines)) or _content(facts, i)
+            items = [t for t in items if not _FIX_ITEM.match(t) and not _NOT_A_REASON.match(t)]
+        elif what == 0:
             items = _content(facts, i)
-            if want == "why":  # a problem block's fix ("**Resolution**: ...") is not a reason
-                items = [t for t in items if not _FIX_ITEM.match(t)]
         else:
             value = clean(facts.fields[i].value)
             items = [_cut(value)] if value else []
@@ -855,14 +927,162 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
     return 9, []
 
 
+def _decision(facts: Facts) -> list[str]:
+    """A decision record's decision, and the changes stated after it."""
+    at = next((f.line for f in facts.fields if role(f.key) == "decision"), None)
+    for g in facts.groups:
+        if role(g.key) == "decision" and (at is None or g.line < at) and _items(g.lines):
+            return [f"Decision: {t}" for t in _items(g.lines)[:MAX_ITEMS]]
+    if at is None:
+        return []
+    out = [f"Decision: {_cut(clean(f.value))}" for f in facts.fields if role(f.key) == "decision"]
+    out += [_cut(clean(f.value)) for f in facts.fields if f.line > at and role(f.key) == "changes" and clean(f.value)]
+    return out
+
+
+def _files(facts: Facts) -> list[str]:
+    """The files the entry says were changed: its file lists (a files section with the blocks under
+    it, a files field, a list of paths under a line that says they were changed), those of the
+    shallowest kind found; a list the entry says was there already is left out."""
+    found: list[tuple[int, list[str]]] = []  # depth, paths
+    aside = _asides(facts)
+    for i, g in enumerate(facts.groups):
+        if role(g.key) == "files" and not _not_changed(g.title):
+            lines = list(g.lines)
+            for child in facts.groups[i + 1:]:
+                if child.depth <= g.depth:
+                    break
+                if not _not_changed(child.title):
+                    lines += child.lines
+            found.append((g.depth, _changed_paths(lines)))
+        elif role(g.key) in ("changes", "other") and not aside[i] and (paths := _path_list(g)):
+            found.append((g.depth, paths))
+        elif role(g.key) == "changes" and "/" in g.title and (paths := _paths([g.title])):
+            found.append((g.depth, paths))  # "**Changes (src/x/engine.py)**:": the file its changes are in
+    for f in facts.fields:
+        if role(f.key) == "files" and not _ALREADY.search(f.value) and not _not_changed(facts.groups[f.group].title):
+            found.append((f.depth, _paths([f.value])))
+    for i, g in enumerate(facts.groups):
+        if aside[i]:
+            continue
+        for lead, subs in _lead_ins(g.lines):
+            paths = [p for p in (_path_first(t) for t in subs if not _not_changed(t)) if p]
+            # a lead-in that names its own file ("Updated `x.md`:") lists what changed in it
+            if _CHANGE_VERB.search(lead) and not _not_changed(lead) and not _paths([lead]) and 2 * len(paths) >= len(subs):
+                found.append((g.depth + 1, paths))
+        named = [p for _, t in g.lines if _BULLET.match(t) and (p := _verb_then_path(t))]
+        if named:
+            found.append((g.depth + 1, named))
+    found = [(d, p) for d, p in found if p]
+    if not found:
+        return []
+    top = min(d for d, _ in found)
+    return list(dict.fromkeys(p for d, paths in found if d == top for p in paths))
+
+
+def _asides(facts: Facts) -> list[bool]:
+    """For each group, whether it sits in a part that is not the change (metrics, status, next
+    steps, the why or the impact): a file list there says what exists, not what was changed."""
+    out: list[bool] = []
+    open_: list[tuple[int, bool]] = []  # the groups above: depth, whether it or one above is aside
+    for g in facts.groups:
+        while open_ and open_[-1][0] >= g.depth:
+            open_.pop()
+        above = bool(open_) and open_[-1][1]
+        out.append(above)
+        open_.append((g.depth, above or role(g.key) in ("not_a_change", "why", "impact")))
+    return out
+
+
+def _not_changed(text: str) -> bool:
+    return bool(_ALREADY.search(text) or _NOT_DONE.search(text))
+
+
+def _changed_paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
+    """The paths of lines that do not say their file is still to come or was there already (nor
+    the list under a line that says so: "**Contracts** (pending):")."""
+    kept: list[str] = []
+    skip = False
+    for row in lines:
+        text = row[1] if isinstance(row, tuple) else row
+        if not text.strip():
+            continue
+        if _BULLET.match(text):
+            if not skip and not _not_changed(text):
+                kept.append(text)
+            continue
+        skip = _not_changed(text)
+        if not skip:
+            kept.append(text)
+    return _paths(kept)
+
+
+def _path_first(text: str) -> str | None:
+    """The path a list item names first ("- `src/a.py` (new)", "- **`README.md`**: CREATED")."""
+    text = clean(text)
+    head = text.lstrip("`./").split(None, 1)
+    if not head or ("/" not in head[0] and "." not in head[0]):
+        return None  # its first word is no path (most items)
+    p = _paths([text[:200]])
+    return p[0] if p and text.lstrip("`./").startswith(p[0].lstrip("./")) else None
+
+
+_VERB_PATH = regex.compile(r"^(?:created|modified|updated|added|removed|deleted|rewrote|refactored|edited|new)\s+(?:file\s+)?"
+                           r"(?=`|[\w.-]{1,80}[/.])", regex.IGNORECASE)
+
+
+_VERB_NEAR = regex.compile(r"(?i)\b(?:created|modified|updated|added|removed|deleted|rewrote|refactored|edited|new)\b")
+
+
+def _verb_then_path(text: str) -> str | None:
+    """The file a change line names right after its verb ("- Updated `WSP_46_x.md`:")."""
+    if not _VERB_NEAR.search(text, 0, 80):
+        return None  # no such verb near its start (most lines)
+    text = clean(text)
+    m = _VERB_PATH.match(text)
+    return _path_first(text[m.end():]) if m else None
+
+
+def _path_list(g: Group) -> list[str]:
+    """The paths of a block whose list is mostly one of files, each named first, that it says
+    were changed ("- **`src/engine.py`**: CREATED - ..." under "Implementation Components")."""
+    tops = [t for _, t in g.lines if _BULLET.match(t) and not t[:1].isspace()]
+    firsts = [p for t in tops if not _not_changed(t) and (p := _path_first(t))]
+    if not firsts or 2 * len(firsts) < len(tops) or _not_changed(g.title):
+        return []
+    return firsts if _CHANGE_VERB.search(" ".join([g.title, *tops])) else []
+
+
+def _lead_ins(lines: list[tuple[int, str]]) -> list[tuple[str, list[str]]]:
+    """Lines that end with a colon, each with the bullets under it (deeper, or any bullets under
+    a line that is not one)."""
+    out: list[tuple[str, list[str]]] = []
+    lead: tuple[str, list[str], int, bool] | None = None
+    for _, text in lines:
+        s = text.strip()
+        if not s:
+            continue
+        indent = len(text) - len(text.lstrip())
+        bullet = bool(_BULLET.match(text))
+        if lead is not None and bullet and (indent > lead[2] or not lead[3]):
+            lead[1].append(s)
+            continue
+        lead = (clean(s), [], indent, bullet) if s.endswith(":") or s.endswith(":**") else None
+        if lead is not None:
+            out.append((lead[0], lead[1]))
+    return out
+
+
 def summarise(facts: Facts) -> dict:
     """The entry's fields (the caller adds the heading's date, title and version)."""
     out: dict = {}
     values: dict[str, str] = {}
-    for f in facts.fields:
+    for f in sorted(facts.fields, key=lambda f: f.depth):  # the entry's own field before a part's
         values.setdefault(f.key, f.value)
     for keys, name, limit in ((_TYPE_KEYS, "change_type", 120), (_BY_KEYS, "by", 100)):
-        value = next((clean(values[k]) for k in keys if values.get(k) and clean(values[k])), None)
+        # the shallowest: a part's "**Agent**: Qwen" is what the part is about, not who wrote the entry
+        own = sorted((f.depth, keys.index(f.key)) for f in facts.fields if f.key in keys and clean(f.value))
+        value = clean(values[keys[own[0][1]]]) if own else None
         if value and len(value) > limit and " - " in value[:limit]:
             value = value[:limit].rsplit(" - ", 1)[0]  # "Agent (role) - what it does": its name
         if value:
@@ -891,16 +1111,16 @@ def summarise(facts: Facts) -> dict:
             parts = _parts(facts)
             said = [t for t in _items(lead) if len(rx.sub(r"\([^)]*\)", " ", t.split(": ", 1)[-1]).split()) >= 6]
             changes = (list(dict.fromkeys([*said, *parts])) if parts else []) or _items(lead) or changes
+        # a decision record's change is its decision (and what was done to carry it out), not the
+        # question it weighed
+        changes = _decision(facts) or changes
+    if not changes:  # an entry that only lists its files: what it says of each is the change
+        changes = [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
+                   if len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
-    files: list[str] = []
-    for g in facts.groups:
-        if role(g.key) == "files":
-            files += [p for p in _paths(g.lines) if p not in files]
-    for f in facts.fields:
-        if role(f.key) == "files":
-            files += [p for p in _paths([f.value]) if p not in files]
+    files = _files(facts)
     if files:
         out["files"] = _listed(files, MAX_FILES, "files")
 
@@ -964,6 +1184,20 @@ def _raw(lines: list[tuple[int, str | None]]) -> tuple[list[str], int, int]:
     return [CODE_NOT_SHOWN if t is None else t.rstrip() for _, t in shown], shown[-1][0], left
 
 
+_COUNT = regex.compile(r"\s*\(and \d+ more\)")
+
+
+def _uncounted(fields: dict) -> dict:
+    """The fields without the counts of what was left out: an entry written with "... and 2 more
+    items" would teach the writer to put placeholders in a ModLog (the field task keeps them)."""
+    out: dict = {}
+    for k, v in fields.items():
+        if isinstance(v, list):
+            v = [_COUNT.sub("", t) for t in v if not t.startswith("... and ")]
+        out[k] = v
+    return out
+
+
 def _module_note(region: Region) -> dict:
     return {"module": region.log} if region.log else {}
 
@@ -1011,11 +1245,12 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     # but `Key: value` fields (a tool's session record) gives none: writing it would only relabel them
     only_fields = entry.record is None and all(t is not None and (not t.strip() or _fields_of(t)) for _, t in body)
     if (fields.get("changes") or fields.get("files")) and not only_fields:
-        facts_in = {**_module_note(entry.region), **{k: fields[k] for k in _ORDER if k in fields and k != "why"}}
+        written = _uncounted(fields)
+        facts_in = {**_module_note(entry.region), **{k: written[k] for k in _ORDER if k in written and k != "why"}}
         if why:
-            facts_in["problem"] = fields["why"]
+            facts_in["problem"] = written["why"]
         drafts.append(Draft(
-            instruction_key="entry", input=facts_in, output={"modlog_entry": render_entry(fields)},
+            instruction_key="entry", input=facts_in, output={"modlog_entry": render_entry(written)},
             evidence=evidence, kind="rationale_chains" if why else "decision_trees", label="entry",
             required=("modlog_entry",), rationale=1.0 if why else 0.75,
             rationale_note="" if why else "The entry states no reason for the change: its Why section is left out",
