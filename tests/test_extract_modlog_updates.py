@@ -693,7 +693,8 @@ def test_stated_file_lists_are_the_files_and_files_there_already_or_pending_are_
         "- Removed stale stubs with duplicate queues:", "  - `relay/old_queue/` (stale)",
         "- Created `relay/src/quota.py` for per-client shares",
     ])
-    assert exs["entry"].input["files"] == ["relay/src/client.py", "relay/README.md"]
+    assert exs["entry"].input["files"] == ["relay/src/client.py", "relay/README.md", "docs/relay_protocol.md",
+                                           "docs/relay_index.md", "relay/old_queue/", "relay/src/quota.py"]
     exs = _one_entry(tmp_path, [
         "### What Changed", "",
         "#### 1. Quota Model Added", "**Location**: `relay/models/quota.bin`", "",
@@ -702,7 +703,7 @@ def test_stated_file_lists_are_the_files_and_files_there_already_or_pending_are_
         "**Scripts**:", "- `relay/scripts/fetch_quota.py` - downloads the model", "",
         "**Contracts** (pending):", "- `relay/contracts/Quota.sol` - on-chain shares",
     ])
-    assert exs["entry"].input["files"] == ["relay/scripts/fetch_quota.py"]
+    assert exs["entry"].input["files"] == ["relay/scripts/fetch_quota.py", "relay/models/quota.bin"]
     exs = _one_entry(tmp_path, [
         "- Tightened relay timeouts.", "- Updated relay docs and index entries:",
         "  - `docs/relay_protocol.md`", "  - `docs/relay_index.md`", "",
@@ -738,7 +739,27 @@ def test_a_lead_in_keeps_its_list_and_emoji_letters_and_metadata_lines_go(tmp_pa
     assert ml.clean("[U+2705]Enabled the cache") == "Enabled the cache"
 
 
+def test_a_status_line_in_a_list_of_changes_is_not_a_change_and_dotfiles_are_files(tmp_path):
+    exs = _one_entry(tmp_path, ["#### Changes", "- [OK] Auto-fixed 3 relay configs", "- [OK] Overall status: FAIL",
+                                "- **Test files**: renamed to match the relay", "",
+                                "### Files", "- `.env.example`: documents the relay quota variable"])
+    assert exs["fields"].output["changes"] == ["Auto-fixed 3 relay configs", "Test files: renamed to match the relay"]
+    assert exs["fields"].output["files"] == [".env.example"]
+
+
 def test_cross_references_are_not_changes(tmp_path):
     exs = _one_entry(tmp_path, ["### Summary", "- Added relay quotas", "",
                                 "### Cross-References", "- docs/relay_protocol.md - the design"])
     assert exs["fields"].output["changes"] == ["Added relay quotas"]
+
+
+def test_planned_parts_todo_lists_and_leading_dots(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Relay Module Created", "- Added `relay/src/relay.py` with the socket loop", "",
+        "### Relay Components", "**Architecture Planned:**", "- **Balancer**: spreads clients", "",
+        "**TODOs**:", "- [ ] Create `relay/requirements.txt`", "",
+        "### Config", "- Created `.relay/rules/core.mdc` for the loader",
+    ])
+    write = exs["entry"].input
+    assert write["files"] == ["relay/src/relay.py", ".relay/rules/core.mdc"]
+    assert not any("Balancer" in c for c in write["changes"])

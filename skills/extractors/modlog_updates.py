@@ -132,9 +132,11 @@ _FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved
 _DECISION = regex.compile(r"^(?:final |the |architectural |design )?decisions?(?: made)?$|^(?:chosen|selected) (?:approach|option|solution)$|^verdict$")
 # a lead-in over a list of paths that says they were changed ("Updated the protocols:", "Removed stub modules:")
 _CHANGE_VERB = regex.compile(r"(?i)\b(?:creat(?:e|ed|ing)|modif(?:y|ied)|remov(?:e|ed)|delet(?:e|ed)|add(?:ed)?|updat(?:e|ed)|"
-                             r"moved?|renamed?|changed?|touched|edited|refactored|rewr(?:ote|itten)|new)\b")
+                             r"moved?|renamed?|changed?|touched|edited|refactored|rewr(?:ote|itten)|new|archived|consolidated|enhanced|"
+                             r"fixed|implemented|migrated|deprecated|deliver(?:ed|ables?))\b")
 # a file the entry says was there before is not a changed file
-_ALREADY = regex.compile(r"(?i)\balready\b|\bpre-?existing\b|\bunchanged\b|\bnot (?:changed|modified|touched)\b")
+_ALREADY = regex.compile(r"(?i)\balready\b|\bpre-?existing\b|\bunchanged\b|\bnot (?:changed|modified|touched)\b|"
+                         r"\bretained\b|\bkept\b")
 # what a why section may hold that is not a reason: the fix, the solution, when another choice is better
 _NOT_A_REASON = regex.compile(r"(?i)^(?:our |the |proposed |chosen )?(?:solutions?|fix(?:es)?|approach|resolution|answer|"
                               r"implementation)\b|^when\b[^:]{0,60}\b(?:better|preferred|appropriate)\b")
@@ -770,6 +772,9 @@ def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
     return f"{head}: {'; '.join(shown)}" + (f" (and {more} more)" if more else "")
 
 
+_DOTFILE = regex.compile(r"\.[A-Za-z][\w-]{1,30}(?:\.[A-Za-z][\w-]{0,15})?")
+
+
 def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
     out: list[str] = []
     for row in lines:
@@ -777,9 +782,13 @@ def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
         if "](" in text:
             text = _LINK.sub(lambda m: m["text"], text)
         for m in _PATH.finditer(text):
-            p = (m["code"] or m["bare"]).strip(".,;:()'\"")
+            # a leading dot stays (".cursor/rules/x.mdc"), a trailing one ends the sentence
+            p = (m["code"] or m["bare"]).rstrip(".,;:()'\"").lstrip(",;:()'\"")
             if m["code"] is None and m.end() > m.start("bare") + len(m["bare"]):
-                p = m.group(0).strip(".,;:()'\"")
+                p = m.group(0).rstrip(".,;:()'\"").lstrip(",;:()'\"")
+            elif m["code"] and _DOTFILE.fullmatch(m["code"]):
+                out += [m["code"]] if m["code"] not in out else []  # "`.env.example`", "`.gitignore`"
+                continue
             if len(p) < 4 or p.startswith(("http", "--", "www.", "/")) or not _FILE_LIKE.search(p):
                 continue
             if rx.fullmatch(r"[\d./:-]+", p) or " " in p or p in out:
@@ -826,8 +835,13 @@ def _parts(facts: Facts) -> list[str]:
     for i in top:
         g = facts.groups[i]
         items = _items(g.lines, heads_only=True) or _inner_items(facts, i)
-        out.append(_join(g.title, items, PART_CHARS) if items else _cut(g.title))
-    return [p for p in out if rx.search(r"[A-Za-z]{2}", p)]
+        if items and _NOT_DONE.search(items[0][:80]):
+            continue  # "Educational Architecture Planned:": what is still to come is not a change
+        out.append((_join(g.title, items, PART_CHARS) if items else _cut(g.title), bool(items)))
+    # a part that is only its title (its content is code, or a why) is a heading name, not a
+    # change, when other parts say what was done
+    said = any(has for _, has in out)
+    return [p for p, has in out if (has or not said) and rx.search(r"[A-Za-z]{2}", p)]
 
 
 def _inner_items(facts: Facts, i: int) -> list[str]:
@@ -837,7 +851,7 @@ def _inner_items(facts: Facts, i: int) -> list[str]:
     for child in facts.groups[i + 1:]:
         if child.depth <= g.depth:
             break
-        if _is_part(child):
+        if _is_part(child) and not _NOT_DONE.search(child.title):
             items = _items(child.lines, heads_only=True)
             if items:
                 return items
@@ -927,6 +941,10 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
     return 9, []
 
 
+def _status_key(key: str) -> bool:
+    return role(key) == "meta" or key.endswith("status")
+
+
 def _decision(facts: Facts) -> list[str]:
     """A decision record's decision, and the changes stated after it."""
     at = next((f.line for f in facts.fields if role(f.key) == "decision"), None)
@@ -942,12 +960,12 @@ def _decision(facts: Facts) -> list[str]:
 
 def _files(facts: Facts) -> list[str]:
     """The files the entry says were changed: its file lists (a files section with the blocks under
-    it, a files field, a list of paths under a line that says they were changed), those of the
-    shallowest kind found; a list the entry says was there already is left out."""
+    it, a files field, a list of paths under a line that says they were changed), the entry's own
+    first; a list the entry says was there already or is still to come is left out."""
     found: list[tuple[int, list[str]]] = []  # depth, paths
     aside = _asides(facts)
     for i, g in enumerate(facts.groups):
-        if role(g.key) == "files" and not _not_changed(g.title):
+        if role(g.key) == "files" and not (aside[i] and not _CHANGE_VERB.search(g.key)) and not _not_changed(g.title):
             lines = list(g.lines)
             for child in facts.groups[i + 1:]:
                 if child.depth <= g.depth:
@@ -957,27 +975,30 @@ def _files(facts: Facts) -> list[str]:
             found.append((g.depth, _changed_paths(lines)))
         elif role(g.key) in ("changes", "other") and not aside[i] and (paths := _path_list(g)):
             found.append((g.depth, paths))
-        elif role(g.key) == "changes" and "/" in g.title and (paths := _paths([g.title])):
+        elif role(g.key) in ("changes", "other") and not aside[i] and "/" in g.title and (paths := _paths([g.title])):
             found.append((g.depth, paths))  # "**Changes (src/x/engine.py)**:": the file its changes are in
     for f in facts.fields:
-        if role(f.key) == "files" and not _ALREADY.search(f.value) and not _not_changed(facts.groups[f.group].title):
+        home = facts.groups[f.group]
+        # a list in a metrics or status part counts when its name says its files were changed
+        inside = aside[f.group] or role(home.key) in ("not_a_change", "why", "impact")
+        if role(f.key) == "files" and not (inside and not _CHANGE_VERB.search(f.key)) \
+                and not _ALREADY.search(f.value) and not _not_changed(home.title):
             found.append((f.depth, _paths([f.value])))
     for i, g in enumerate(facts.groups):
-        if aside[i]:
+        if aside[i] or role(g.key) in ("not_a_change", "why", "impact"):
             continue
         for lead, subs in _lead_ins(g.lines):
             paths = [p for p in (_path_first(t) for t in subs if not _not_changed(t)) if p]
             # a lead-in that names its own file ("Updated `x.md`:") lists what changed in it
             if _CHANGE_VERB.search(lead) and not _not_changed(lead) and not _paths([lead]) and 2 * len(paths) >= len(subs):
                 found.append((g.depth + 1, paths))
-        named = [p for _, t in g.lines if _BULLET.match(t) and (p := _verb_then_path(t))]
+        named = [p for _, t in g.lines if _BULLET.match(t) and (p := _head_path(t))]
         if named:
             found.append((g.depth + 1, named))
-    found = [(d, p) for d, p in found if p]
-    if not found:
-        return []
-    top = min(d for d, _ in found)
-    return list(dict.fromkeys(p for d, paths in found if d == top for p in paths))
+    found.sort(key=lambda f: f[0])
+    files = list(dict.fromkeys(p for _, paths in found for p in paths))
+    # a bare name the entry also gives with its folders ("engine.py", "src/engine.py") once
+    return [p for p in files if "/" in p or not any(o.endswith("/" + p) for o in files)]
 
 
 def _asides(facts: Facts) -> list[bool]:
@@ -1027,20 +1048,22 @@ def _path_first(text: str) -> str | None:
     return p[0] if p and text.lstrip("`./").startswith(p[0].lstrip("./")) else None
 
 
-_VERB_PATH = regex.compile(r"^(?:created|modified|updated|added|removed|deleted|rewrote|refactored|edited|new)\s+(?:file\s+)?"
-                           r"(?=`|[\w.-]{1,80}[/.])", regex.IGNORECASE)
+_EXT = regex.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
 
 
-_VERB_NEAR = regex.compile(r"(?i)\b(?:created|modified|updated|added|removed|deleted|rewrote|refactored|edited|new)\b")
-
-
-def _verb_then_path(text: str) -> str | None:
-    """The file a change line names right after its verb ("- Updated `WSP_46_x.md`:")."""
-    if not _VERB_NEAR.search(text, 0, 80):
-        return None  # no such verb near its start (most lines)
-    text = clean(text)
-    m = _VERB_PATH.match(text)
-    return _path_first(text[m.end():]) if m else None
+def _head_path(text: str) -> str | None:
+    """The one file a list item's head names and says was changed ("- Created `x.py` for ...",
+    "- **TestModLog.md**: Created for the tests", "1. **SSE Server** (`sim/sse.py`): NEW")."""
+    if "." not in text and "/" not in text:
+        return None  # no path here (most lines)
+    head = clean(text)[:160]
+    if _not_changed(head) or not _CHANGE_VERB.search(head):
+        return None
+    paths = _paths([head])
+    if len(paths) != 1:
+        return None
+    # a file name or a quoted path ("ModLog/INTERFACE/README" is words between slashes)
+    return paths[0] if _EXT.search(paths[0]) or f"`{paths[0]}" in head else None
 
 
 def _path_list(g: Group) -> list[str]:
@@ -1117,6 +1140,8 @@ def summarise(facts: Facts) -> dict:
     if not changes:  # an entry that only lists its files: what it says of each is the change
         changes = [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
                    if len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
+    # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
+    changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
