@@ -731,8 +731,9 @@ def test_a_lead_in_keeps_its_list_and_emoji_letters_and_metadata_lines_go(tmp_pa
         "- Sprint 2: metrics gap identified \u2139\ufe0f",
     ])
     out = exs["fields"].output
-    assert out["impact"] == ["RELAY FOUNDATION: Quotas change how clients share a relay: Fairness: no client starves; "
-                             "Predictability: latency stays flat; Sprint 2: metrics gap identified"]
+    # a block that is one line introducing a list gives the line and each item of the list
+    assert out["impact"] == ["RELAY FOUNDATION: Quotas change how clients share a relay", "Fairness: no client starves",
+                             "Predictability: latency stays flat", "Sprint 2: metrics gap identified"]
     assert "Enhancement Tracking" not in json.dumps(exs["entry"].input)
     assert ml.clean("Telemetry gap identified \u2139") == "Telemetry gap identified"
     assert ml.clean("**[U+2701]Emodules/relay/README.md**: written") == "modules/relay/README.md: written"
@@ -763,3 +764,30 @@ def test_planned_parts_todo_lists_and_leading_dots(tmp_path):
     write = exs["entry"].input
     assert write["files"] == ["relay/src/relay.py", ".relay/rules/core.mdc"]
     assert not any("Balancer" in c for c in write["changes"])
+
+
+def test_an_entry_of_content_fields_ends_at_the_next_heading_and_a_change_line_may_name_several_files(tmp_path):
+    text = "\n".join([SEP, "# Relay ModLog", "",
+                      "## 2026-02-02 - Relay registry",
+                      "- **Problem**: Relay lists were duplicated across modules.",
+                      "- **Solution**: Added `relay_registry.py` and `relay_peers.py` for one shared list.",
+                      "- **Files**: `relay_registry.py`", "",
+                      "## Relay Safety Lock",
+                      "- **Solution**: A global posting lock",
+                      "### Files Enhanced:", "1. `relay/src/poster.py` - lock added"])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))[line_of(text, "Relay registry")]
+    out = exs["fields"].output
+    assert out["files"] == ["relay_registry.py", "relay_peers.py"]
+    assert "poster" not in json.dumps(exs["fields"].input) and "Safety" not in json.dumps(out)
+    exs = _one_entry(tmp_path, ["### Changes", "- Moved `relay/old.py` -> `relay/new.py`",
+                                "- Removed duplicate `a_cache.py` and `b_cache.py`"])
+    assert exs["entry"].input["files"] == ["a_cache.py", "b_cache.py"]
+
+
+def test_a_section_that_is_one_labelled_list_gives_its_label_and_each_item(tmp_path):
+    exs = _one_entry(tmp_path, ["### What Changed", "", "**Added relay limits to the protocol**:",
+                                "- **Rate**: 10 messages a second", "- **Burst**: 50 messages", "",
+                                "**Rationale**: Clients flooded the relay."])
+    assert exs["entry"].input["changes"] == ["Added relay limits to the protocol", "Rate: 10 messages a second",
+                                             "Burst: 50 messages"]
+    assert exs["entry"].input["problem"] == ["Clients flooded the relay."]

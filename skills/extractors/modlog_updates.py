@@ -516,7 +516,9 @@ def _entries(region: Region) -> list[Entry]:
 def _metadata_only(doc: Document, first: int, last: int) -> bool:
     """Whether an entry heading's own lines hold nothing but its fields: its parts are then the
     headings of its level that follow it ("### [date] Title", its fields, "### What Changed")."""
-    return all(not t.strip() or _RULE.match(t) or _fields_of(t) for _, t in doc.span(first, last))
+    # metadata only: "- **Problem**: ..." and "- **Files**: ..." are the entry's content
+    return all(not t.strip() or _RULE.match(t) or ((fs := _fields_of(t)) and all(role(k) == "meta" for k, _ in fs))
+               for _, t in doc.span(first, last))
 
 
 def _bold_end(doc: Document, sec: Section) -> int:
@@ -752,8 +754,12 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
         parent_indent = indent
         takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
         prev = "bullet" if bullet else "field" if f is not None else "para"
+    items = [(head, subs) for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
+    if not heads_only and len(items) == 1 and len(items[0][1]) > 1:
+        # one line that introduces a list: the list is the content, each of its items whole
+        return [_cut(items[0][0].rstrip(":").rstrip()), *(_cut(t) for t in items[0][1])]
     return [_cut(head.rstrip(":").rstrip()) if heads_only and not (subs and head.endswith(":")) else _join(head, subs)
-            for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
+            for head, subs in items]
 
 
 def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
@@ -865,22 +871,27 @@ def _is_part(g: Group) -> bool:
     return kind in ("changes", "other") or (kind == "files" and not _paths(g.lines))
 
 
-def _content(facts: Facts, i: int) -> list[str]:
+def _content(facts: Facts, i: int, split: bool = True) -> list[str]:
     """A heading's own items and its labelled parts ("**Core Modules:**" and their items), or
-    the sections under it; a label's own items."""
+    the sections under it; a label's own items. With `split`, a heading whose content is one
+    labelled list gives the label and each item of the list (not one line cut to a count)."""
     own = _items(facts.groups[i].lines)
     g = facts.groups[i]
     if g.level == 7:
         return own
-    parts: list[str] = []
+    parts: list[tuple[str, list[str]]] = []
     for child in facts.groups[i + 1:]:
         if child.depth <= g.depth:
             break
         if child.level == 7 and child.depth == g.depth + 1 and _is_part(child):
             items = _items(child.lines, heads_only=True)
             if items:
-                parts.append(_join(child.title, items))
-    return [*own, *parts] if own else parts or _subtitles(facts, i)
+                parts.append((child.title, items))
+    if split and not own and len(parts) == 1 and len(parts[0][1]) > 1:
+        # one labelled list is the content: its label, then its items
+        return [_cut(parts[0][0]), *parts[0][1]]
+    joined = [_join(title, items) for title, items in parts]
+    return [*own, *joined] if own else joined or _subtitles(facts, i)
 
 
 def _shallow_only(key: str) -> bool:
@@ -929,7 +940,7 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
         if what == 0 and want == "why":
             # a reason's own list, up to a paragraph that opens with a field of another kind
             # ("**When Database is Better**: ..."); a problem block's fix or solution is not a reason
-            items = _items(_list_only(facts.groups[i].lines)) or _content(facts, i)
+            items = _items(_list_only(facts.groups[i].lines)) or _content(facts, i, split=False)
             items = [t for t in items if not _FIX_ITEM.match(t) and not _NOT_A_REASON.match(t)]
         elif what == 0:
             items = _content(facts, i)
@@ -992,7 +1003,7 @@ def _files(facts: Facts) -> list[str]:
             # a lead-in that names its own file ("Updated `x.md`:") lists what changed in it
             if _CHANGE_VERB.search(lead) and not _not_changed(lead) and not _paths([lead]) and 2 * len(paths) >= len(subs):
                 found.append((g.depth + 1, paths))
-        named = [p for _, t in g.lines if _BULLET.match(t) and (p := _head_path(t))]
+        named = [p for _, t in g.lines if _BULLET.match(t) for p in _head_path(t) or []]
         if named:
             found.append((g.depth + 1, named))
     found.sort(key=lambda f: f[0])
@@ -1048,10 +1059,11 @@ def _path_first(text: str) -> str | None:
     return p[0] if p and text.lstrip("`./").startswith(p[0].lstrip("./")) else None
 
 
+_MOVE = regex.compile(r"->|\u2192|\b(?:to|into|from)\b", regex.IGNORECASE)
 _EXT = regex.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
 
 
-def _head_path(text: str) -> str | None:
+def _head_path(text: str) -> list[str] | None:
     """The one file a list item's head names and says was changed ("- Created `x.py` for ...",
     "- **TestModLog.md**: Created for the tests", "1. **SSE Server** (`sim/sse.py`): NEW")."""
     if "." not in text and "/" not in text:
@@ -1060,10 +1072,10 @@ def _head_path(text: str) -> str | None:
     if _not_changed(head) or not _CHANGE_VERB.search(head):
         return None
     paths = _paths([head])
-    if len(paths) != 1:
-        return None
-    # a file name or a quoted path ("ModLog/INTERFACE/README" is words between slashes)
-    return paths[0] if _EXT.search(paths[0]) or f"`{paths[0]}" in head else None
+    if not paths or (len(paths) > 1 and _MOVE.search(head)):
+        return None  # "Moved `a/` -> `b/`", "`A.md` -> `B.md`": where a file went, not files
+    # file names or quoted paths ("ModLog/INTERFACE/README" is words between slashes)
+    return [p for p in paths if _EXT.search(p) or f"`{p}" in head] or None
 
 
 def _path_list(g: Group) -> list[str]:
