@@ -791,3 +791,19 @@ def test_a_section_that_is_one_labelled_list_gives_its_label_and_each_item(tmp_p
     assert exs["entry"].input["changes"] == ["Added relay limits to the protocol", "Rate: 10 messages a second",
                                              "Burst: 50 messages"]
     assert exs["entry"].input["problem"] == ["Clients flooded the relay."]
+
+
+def test_a_problem_titled_part_a_slogan_and_emptied_parentheses_are_not_changes(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Problem: Relay lists in the wrong folder", "**Analysis**: 12 lists misplaced", "",
+        "### Solution: Relay list mover", "**Vision**: \"Every list where it belongs.\"",
+        "**Purpose**: Moves each relay list to its module folder", "",
+        "### Cleanup", "**Files Deleted** (temporary logs):", "- `relay_a.log`, `relay_b.log`",
+        "- `old_relay.py` -> `archive/`",
+    ])
+    changes = exs["entry"].input["changes"]
+    assert changes[0] == "Solution: Relay list mover: Purpose: Moves each relay list to its module folder"
+    assert not any(c.startswith("Problem") for c in changes) and "Every list" not in json.dumps(changes)
+    assert exs["entry"].input["files"] == ["relay_a.log", "relay_b.log", "old_relay.py"]
+    assert ml.clean("Unicode variations ([U+1F590] vs [U+1F590]EEEE") == "Unicode variations"
+    assert ml.clean("calls f() here \u2705") == "calls f() here"

@@ -84,6 +84,7 @@ _LINK = regex.compile(r"!?\[(?P<text>[^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\
 _ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|[a-z_][\w.-]{0,60}/|$))?[\uFE0F\u200D]?\s?")
 # "ℹ" (a letter to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
 _EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049]")
+_EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
 _TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
 _INNER_TAGS = regex.compile(r"\s*\[[A-Z][A-Z_]{1,15}\](?=\s|$)")  # "Bug Fixed [OK]": a status tag after text
@@ -142,6 +143,7 @@ _NOT_A_REASON = regex.compile(r"(?i)^(?:our |the |proposed |chosen )?(?:solution
                               r"implementation)\b|^when\b[^:]{0,60}\b(?:better|preferred|appropriate)\b")
 # a file the entry lists as still to come is not a changed file
 _NOT_DONE = regex.compile(r"(?i)\bpending\b|\bplanned\b|\bnot yet\b|\bto be (?:created|added|written)\b|\btodo\b")
+_WHY_TITLE = regex.compile(r"(?i)^(?:the )?(?:problems?|issues?|root causes?|context|background|motivation)\s*:")
 _CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
 _FIX_KEYS = ("fix", "fixes", "solution", "resolution", "fix applied")
 _TYPE_KEYS = ("change type", "type", "category")
@@ -153,7 +155,8 @@ _VERSION_KEYS = ("version",)
 _META_KEYS = frozenset((*_TYPE_KEYS, *_BY_KEYS, *_WSP_KEYS, *_DATE_KEYS, *_VERSION_KEYS, "wsp grade", "git hash",
                         "git tag", "status", "token budget", "token investment", "session id", "phase", "domain",
                         "priority", "notes", "last updated", "duration", "enhancement tracking", "tracking",
-                        "session", "token cost", "tokens", "effort", "commit", "commit hash", "lines added", "lines changed"))
+                        "session", "token cost", "tokens", "effort", "commit", "commit hash", "lines added", "lines changed",
+                        "vision", "quote", "motto", "tagline"))
 
 
 @lru_cache(maxsize=8192)
@@ -182,12 +185,15 @@ def clean(text: str) -> str:
         return " ".join(text.split())  # nothing here for the patterns below (most lines)
     if "](" in text:
         text = _LINK.sub(lambda m: m["text"], text)
+    symbols = not text.isascii() or "[U+" in text
     if not text.isascii():
         for bad, good in _MOJIBAKE:
             text = text.replace(bad, good)
         text = _EMOJI.sub(" ", text)
     if "[U+" in text:
         text = _ESCAPE.sub(" ", text)
+    if symbols and "(" in text:
+        text = _EMPTIED.sub("", text)
     text = text.replace("**", "")
     if "__" in text:  # bold underscores go, a dunder name ("__init__.py") stays
         text = "__".join(part.replace("__", "") for part in _DUNDER.split(text))
@@ -868,6 +874,8 @@ def _is_part(g: Group) -> bool:
     """Whether a block is a part of the change (a block named as a file list that names no file,
     "**Modules Touched**: `relay` - backoff added", is one)."""
     kind = role(g.key)
+    if _WHY_TITLE.match(g.title):
+        return False  # "### Problem: WSP 3 violation in docs/": the reason, not a part of the change
     return kind in ("changes", "other") or (kind == "files" and not _paths(g.lines))
 
 
@@ -999,10 +1007,10 @@ def _files(facts: Facts) -> list[str]:
         if aside[i] or role(g.key) in ("not_a_change", "why", "impact"):
             continue
         for lead, subs in _lead_ins(g.lines):
-            paths = [p for p in (_path_first(t) for t in subs if not _not_changed(t)) if p]
+            listed = [p for p in (_item_paths(t) for t in subs if not _not_changed(t)) if p]
             # a lead-in that names its own file ("Updated `x.md`:") lists what changed in it
-            if _CHANGE_VERB.search(lead) and not _not_changed(lead) and not _paths([lead]) and 2 * len(paths) >= len(subs):
-                found.append((g.depth + 1, paths))
+            if _CHANGE_VERB.search(lead) and not _not_changed(lead) and not _paths([lead]) and 2 * len(listed) >= len(subs):
+                found.append((g.depth + 1, [p for paths in listed for p in paths]))
         named = [p for _, t in g.lines if _BULLET.match(t) for p in _head_path(t) or []]
         if named:
             found.append((g.depth + 1, named))
@@ -1061,6 +1069,18 @@ def _path_first(text: str) -> str | None:
 
 _MOVE = regex.compile(r"->|\u2192|\b(?:to|into|from)\b", regex.IGNORECASE)
 _EXT = regex.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
+
+
+def _item_paths(text: str) -> list[str]:
+    """The files of a list item that names a file first: all it names ("`a.txt`, `b.txt`"), or
+    the first where it says where the file went ("`a.py` -> `tools/`")."""
+    first = _path_first(text)
+    if first is None:
+        return []
+    text = clean(text)
+    if _MOVE.search(text):
+        return [first]
+    return [p for p in _paths([text]) if _EXT.search(p) or f"`{p}" in text] or [first]
 
 
 def _head_path(text: str) -> list[str] | None:
