@@ -418,15 +418,18 @@ def test_clean_removes_escapes_their_mojibake_tags_and_link_targets_and_keeps_wo
     assert ml.clean(raw) == cleaned
 
 
-def test_long_lists_are_cut_with_a_count_and_long_entries_are_shown_in_part(tmp_path):
+def test_long_lists_are_cut_and_long_entries_are_shown_in_part(tmp_path):
     files = [f"- `src/part_{i}.py`" for i in range(14)]
     steps = [f"- Step {i} of the migration ran and was checked against the old tables" for i in range(40)]
     text = "\n".join([SEP, "# Store ModLog", "", "## [2025-08-01] Store migration", "",
                       "### Files Changed", *files, "", "### Changes", *steps])
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    # the entry is written with the first items and no placeholder line (a ModLog written with
+    # "... and 6 more files" would teach the writer to put placeholders in one)
     write = exs["entry"].input
-    assert write["files"] == [f"src/part_{i}.py" for i in range(8)] + ["... and 6 more files"]
-    assert write["changes"][-1] == "... and 34 more items" and len(write["changes"]) == 7
+    assert write["files"] == [f"src/part_{i}.py" for i in range(8)]
+    assert write["changes"] == [f"Step {i} of the migration ran and was checked against the old tables" for i in range(6)]
+    assert " more" not in exs["entry"].output["modlog_entry"]
     raw = exs["fields"].input["entry"]
     shown = raw.split("\n")
     assert shown[-1].startswith("[... ") and shown[-1].endswith(" more lines of the entry not shown]")
@@ -436,6 +439,9 @@ def test_long_lists_are_cut_with_a_count_and_long_entries_are_shown_in_part(tmp_
     out = exs["fields"].output
     shown_steps = sum(1 for t in shown if t.startswith("- Step"))
     assert len([c for c in out["changes"] if c.startswith("Step")]) == min(shown_steps, ml.MAX_ITEMS)
+    # the field task says how many were left out
+    if shown_steps > ml.MAX_ITEMS:
+        assert out["changes"][-1] == f"... and {shown_steps - ml.MAX_ITEMS} more items"
 
 
 # -- why and no why ------------------------------------------------------------------------------
@@ -595,13 +601,15 @@ def test_an_entry_whose_heading_carries_only_fields_takes_the_sections_of_its_le
     assert line_of(bare, "Session record") not in by_kind(mine_text(tmp_path, "modlog_updates", bare))
 
 
-def test_sections_without_items_list_their_parts_and_bullet_labels_hold_their_lists(tmp_path):
+def test_sections_without_items_say_what_their_content_says_and_bullet_labels_hold_their_lists(tmp_path):
+    # a section made of sub-sections is given with what the first of them with content says, never
+    # as a chain of heading names ("SESSION CACHE: Instant Reconnection; Cache Expiry")
     exs = _one_entry(tmp_path, [
         "### SESSION CACHE", "", "#### Instant Reconnection", "```python", "cache = {}", "```", "",
-        "#### Cache Expiry", "- One hour", "",
+        "#### Cache Expiry", "- Entries expire after one hour", "",
         "### STREAM RESOLUTION", "- Cached stream tried first",
     ])
-    assert exs["fields"].output["changes"] == ["SESSION CACHE: Instant Reconnection; Cache Expiry",
+    assert exs["fields"].output["changes"] == ["SESSION CACHE: Entries expire after one hour",
                                                "STREAM RESOLUTION: Cached stream tried first"]
     text = "\n".join([SEP, "# Relay ModLog", "", "## MODLOG - [Relay Backoff]:", "- Version: 0.2.1",
                       "- Date: 2025-11-04", "- Description: Added exponential backoff to the relay client",
@@ -629,3 +637,173 @@ def test_lead_fields_that_say_something_come_before_the_parts(tmp_path):
 ])
 def test_clean_keeps_dunder_names_and_drops_bold_underscores(raw, cleaned):
     assert ml.clean(raw) == cleaned
+
+
+# -- from a blind read: changes are statements, the why is a reason, files are the changed files ----
+
+def test_a_section_made_of_sub_sections_gives_what_they_say_not_their_names(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### NEW: Relay Supervisor", "",
+        "#### Core Components:", "1. **Watchdog**: restarts a hung relay", "2. **Registry**: tracks relay owners", "",
+        "#### Key Features:", "- Backoff on restart", "",
+        "### Retry Policy", "- Retries capped at five",
+    ])
+    changes = exs["entry"].input["changes"]
+    assert changes == ["NEW: Relay Supervisor: Watchdog: restarts a hung relay; Registry: tracks relay owners",
+                       "Retry Policy: Retries capped at five"]
+    for ex in exs.values():
+        assert "Core Components" not in json.dumps(ex.output) and "Key Features" not in json.dumps(ex.output)
+
+
+def test_a_decision_records_change_is_its_decision_and_its_why_is_its_rationale(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Decision Analysis", "",
+        "**Question**: Should relay logs use JSONL or SQLite?", "",
+        "**Findings**:", "- JSONL is used by the metrics writer", "",
+        "**Decision**: **JSONL for relay logs** - matches the metrics writer.", "",
+        "**Rationale**:", "1. **Append-only**: log records never change", "2. **Simple**: no schema to migrate", "",
+        "**When SQLite is Better**: joins across many tables", "",
+        "**Implementation**: Updated `relay/src/log_writer.py` to append JSONL.",
+    ])
+    write = exs["entry"].input
+    assert write["changes"] == ["Decision: JSONL for relay logs - matches the metrics writer.",
+                                "Updated `relay/src/log_writer.py` to append JSONL."]
+    assert write["problem"] == ["Append-only: log records never change", "Simple: no schema to migrate"]
+    assert "Question" not in json.dumps(exs["entry"].output) and "Better" not in json.dumps(exs["entry"].output)
+
+
+def test_a_solution_under_a_why_heading_is_not_the_problem(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "- Added relay quotas", "",
+        "### Why This Matters", "",
+        "**Problem Solved**: One client could starve the others.", "",
+        "**Our Solution**:", "1. **Quotas**: each client gets a share", "2. **Backoff**: a client over quota waits",
+    ])
+    assert exs["entry"].input["problem"] == ["One client could starve the others."]
+    assert "Quotas" not in json.dumps(exs["entry"].input["problem"])
+
+
+def test_stated_file_lists_are_the_files_and_files_there_already_or_pending_are_not(tmp_path):
+    # a label naming modified components, an indented list under a change line, paths under a
+    # removal line, a change line naming its file; a location the entry says was there already
+    exs = _one_entry(tmp_path, [
+        "- **Components Modified:**", "  - `relay/src/client.py`", "  - `relay/README.md`", "",
+        "### Changes",
+        "- Updated the relay protocols:", "  - `docs/relay_protocol.md`", "  - `docs/relay_index.md`",
+        "- Removed stale stubs with duplicate queues:", "  - `relay/old_queue/` (stale)",
+        "- Created `relay/src/quota.py` for per-client shares",
+    ])
+    assert exs["entry"].input["files"] == ["relay/src/client.py", "relay/README.md", "docs/relay_protocol.md",
+                                           "docs/relay_index.md", "relay/old_queue/", "relay/src/quota.py"]
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "",
+        "#### 1. Quota Model Added", "**Location**: `relay/models/quota.bin`", "",
+        "#### 2. Confirmed Backoff Model Already Installed", "**Location**: `relay/models/backoff.bin`", "",
+        "### Files Created", "",
+        "**Scripts**:", "- `relay/scripts/fetch_quota.py` - downloads the model", "",
+        "**Contracts** (pending):", "- `relay/contracts/Quota.sol` - on-chain shares",
+    ])
+    assert exs["entry"].input["files"] == ["relay/scripts/fetch_quota.py", "relay/models/quota.bin"]
+    exs = _one_entry(tmp_path, [
+        "- Tightened relay timeouts.", "- Updated relay docs and index entries:",
+        "  - `docs/relay_protocol.md`", "  - `docs/relay_index.md`", "",
+        "### Metrics", "- Files covered:", "  - `relay/src/other.py` - documented",
+    ])
+    assert exs["entry"].input["files"] == ["docs/relay_protocol.md", "docs/relay_index.md"]
+    exs = _one_entry(tmp_path, ["### Changes", "- Updated `docs/relay_protocol.md`:",
+                                "  - `RELAY.md` preferred, `relay.txt` fallback", "  - both `a/` and `b/` read"])
+    assert exs["entry"].input["files"] == ["docs/relay_protocol.md"]
+
+
+def test_the_entrys_own_author_comes_before_a_parts_agent(tmp_path):
+    exs = _one_entry(tmp_path, ["### What Changed", "", "**First Skill**: `relay_auditor`",
+                                "- **Agent**: Qwen (strategic analysis)", "- **Purpose**: audits relays"])
+    assert exs["entry"].input["by"] == "0102"
+
+
+def test_a_lead_in_keeps_its_list_and_emoji_letters_and_metadata_lines_go(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Enhancement Tracking**: Foundation for relay quota management in later sprints", "",
+        "### Summary", "- Added relay quotas", "",
+        "### RELAY IMPACT",
+        "**RELAY FOUNDATION**: Quotas change how clients share a relay:",
+        "- **Fairness**: no client starves", "- **Predictability**: latency stays flat",
+        "- Sprint 2: metrics gap identified \u2139\ufe0f",
+    ])
+    out = exs["fields"].output
+    # a block that is one line introducing a list gives the line and each item of the list
+    assert out["impact"] == ["RELAY FOUNDATION: Quotas change how clients share a relay", "Fairness: no client starves",
+                             "Predictability: latency stays flat", "Sprint 2: metrics gap identified"]
+    assert "Enhancement Tracking" not in json.dumps(exs["entry"].input)
+    assert ml.clean("Telemetry gap identified \u2139") == "Telemetry gap identified"
+    assert ml.clean("**[U+2701]Emodules/relay/README.md**: written") == "modules/relay/README.md: written"
+    assert ml.clean("[U+2705]Enabled the cache") == "Enabled the cache"
+
+
+def test_a_status_line_in_a_list_of_changes_is_not_a_change_and_dotfiles_are_files(tmp_path):
+    exs = _one_entry(tmp_path, ["#### Changes", "- [OK] Auto-fixed 3 relay configs", "- [OK] Overall status: FAIL",
+                                "- **Test files**: renamed to match the relay", "",
+                                "### Files", "- `.env.example`: documents the relay quota variable"])
+    assert exs["fields"].output["changes"] == ["Auto-fixed 3 relay configs", "Test files: renamed to match the relay"]
+    assert exs["fields"].output["files"] == [".env.example"]
+
+
+def test_cross_references_are_not_changes(tmp_path):
+    exs = _one_entry(tmp_path, ["### Summary", "- Added relay quotas", "",
+                                "### Cross-References", "- docs/relay_protocol.md - the design"])
+    assert exs["fields"].output["changes"] == ["Added relay quotas"]
+
+
+def test_planned_parts_todo_lists_and_leading_dots(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Relay Module Created", "- Added `relay/src/relay.py` with the socket loop", "",
+        "### Relay Components", "**Architecture Planned:**", "- **Balancer**: spreads clients", "",
+        "**TODOs**:", "- [ ] Create `relay/requirements.txt`", "",
+        "### Config", "- Created `.relay/rules/core.mdc` for the loader",
+    ])
+    write = exs["entry"].input
+    assert write["files"] == ["relay/src/relay.py", ".relay/rules/core.mdc"]
+    assert not any("Balancer" in c for c in write["changes"])
+
+
+def test_an_entry_of_content_fields_ends_at_the_next_heading_and_a_change_line_may_name_several_files(tmp_path):
+    text = "\n".join([SEP, "# Relay ModLog", "",
+                      "## 2026-02-02 - Relay registry",
+                      "- **Problem**: Relay lists were duplicated across modules.",
+                      "- **Solution**: Added `relay_registry.py` and `relay_peers.py` for one shared list.",
+                      "- **Files**: `relay_registry.py`", "",
+                      "## Relay Safety Lock",
+                      "- **Solution**: A global posting lock",
+                      "### Files Enhanced:", "1. `relay/src/poster.py` - lock added"])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))[line_of(text, "Relay registry")]
+    out = exs["fields"].output
+    assert out["files"] == ["relay_registry.py", "relay_peers.py"]
+    assert "poster" not in json.dumps(exs["fields"].input) and "Safety" not in json.dumps(out)
+    exs = _one_entry(tmp_path, ["### Changes", "- Moved `relay/old.py` -> `relay/new.py`",
+                                "- Removed duplicate `a_cache.py` and `b_cache.py`"])
+    assert exs["entry"].input["files"] == ["a_cache.py", "b_cache.py"]
+
+
+def test_a_section_that_is_one_labelled_list_gives_its_label_and_each_item(tmp_path):
+    exs = _one_entry(tmp_path, ["### What Changed", "", "**Added relay limits to the protocol**:",
+                                "- **Rate**: 10 messages a second", "- **Burst**: 50 messages", "",
+                                "**Rationale**: Clients flooded the relay."])
+    assert exs["entry"].input["changes"] == ["Added relay limits to the protocol", "Rate: 10 messages a second",
+                                             "Burst: 50 messages"]
+    assert exs["entry"].input["problem"] == ["Clients flooded the relay."]
+
+
+def test_a_problem_titled_part_a_slogan_and_emptied_parentheses_are_not_changes(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Problem: Relay lists in the wrong folder", "**Analysis**: 12 lists misplaced", "",
+        "### Solution: Relay list mover", "**Vision**: \"Every list where it belongs.\"",
+        "**Purpose**: Moves each relay list to its module folder", "",
+        "### Cleanup", "**Files Deleted** (temporary logs):", "- `relay_a.log`, `relay_b.log`",
+        "- `old_relay.py` -> `archive/`",
+    ])
+    changes = exs["entry"].input["changes"]
+    assert changes[0] == "Solution: Relay list mover: Purpose: Moves each relay list to its module folder"
+    assert not any(c.startswith("Problem") for c in changes) and "Every list" not in json.dumps(changes)
+    assert exs["entry"].input["files"] == ["relay_a.log", "relay_b.log", "old_relay.py"]
+    assert ml.clean("Unicode variations ([U+1F590] vs [U+1F590]EEEE") == "Unicode variations"
+    assert ml.clean("calls f() here \u2705") == "calls f() here"

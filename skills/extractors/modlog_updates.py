@@ -15,7 +15,11 @@ Each entry gives two tasks: write the entry in the WSP 22 house format from the 
 change (what changed, the problem or context, the files, the module), and read the fields out of
 the raw entry. Every fact is the entry's own: the why only where the entry states a problem,
 cause, request or motivation (an impact or result is not a why); link targets, emoji escapes and
-status tags are removed; a list is whole, or its last item says how many were left out.
+status tags are removed; a list is whole, or (in the field task) its last item says how many
+were left out, while the written entry lists its first items without a placeholder. A change is
+what a section's content says (never a chain of heading names), a decision record's change is its
+decision, and the files are the lists the entry states as changed (not ones it says were there
+already or are still to come).
 Nothing depends on line numbers, so an entry pasted twice gives the same examples.
 """
 
@@ -34,6 +38,7 @@ from training_data_miner.skills.structure import DOC_KINDS, Document, Section, p
 MAX_ITEMS = 6  # changes, why and impact items listed; a longer list ends with a count
 MAX_FILES = 8
 MAX_ITEM_CHARS = 220
+PART_CHARS = 360  # a part of the change with what its content says
 MAX_RAW_CHARS = 1200  # the raw entry shown to the field-extraction task
 MAX_RAW_LINES = 24
 CODE_NOT_SHOWN = "[... code block not shown]"
@@ -74,9 +79,12 @@ _RECORD = regex.compile(r"^\*\*(?P<date>" + _D + r")" + _TIME + r"\*\*\s*:?\s*(?
 # Markup and noise removed from fields.
 _LINK = regex.compile(r"!?\[(?P<text>[^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\)){0,500}\)")
 # An escape and the mojibake after it: one "E" for the pictograph, three more for a variation
-# selector ("[U+2701]EWSP", "[U+26A0]EEEE**WSP", "[U+1F916]EENHANCED" -> "ENHANCED"); "[U+2705]Enabled" keeps its E.
-_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|$))?[\uFE0F\u200D]?\s?")
-_EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD]")
+# selector ("[U+2701]EWSP", "[U+26A0]EEEE**WSP", "[U+1F916]EENHANCED" -> "ENHANCED", "[U+2701]Emodules/x" ->
+# "modules/x": a path); "[U+2705]Enabled" keeps its E.
+_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|[a-z_][\w.-]{0,60}/|$))?[\uFE0F\u200D]?\s?")
+# "ℹ" (a letter to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
+_EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049]")
+_EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
 _TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
 _INNER_TAGS = regex.compile(r"\s*\[[A-Z][A-Z_]{1,15}\](?=\s|$)")  # "Bug Fixed [OK]": a status tag after text
@@ -106,7 +114,9 @@ _AMBIGUOUS_WHY = regex.compile(r"^(?:context|background|issues?|triggers?|requir
 _IMPACT = regex.compile(r"^(?:(?:expected |key )?(?:impact(?: analysis)?|results?|outcomes?|benefits?|effects?)|[a-z]{3,20} impact)"
                      r"(?: (?:&|and) [a-z ]{1,30})?$")
 _FILES = regex.compile(r"^(?:(?:key |new |modified |created |updated |changed |deleted |affected )?files?(?: [a-z/ &-]{1,40})?|"
-                       r"locations?|file changes|(?:created|modified|updated|changed|touched) files?)$")
+                       r"locations?|file changes|(?:created|modified|updated|changed|touched|new|removed|deleted) files?|"
+                       r"(?:[a-z]+ )?(?:components?|modules?|scripts?|docs|documents?|documentation|tests?|code) "
+                       r"(?:modified|created|updated|changed|added|removed|deleted|touched))$")
 _SUMMARY = regex.compile(
     r"^(?:summary|description|overview|what(?: changed| was done| we did)?|(?:key |main )?changes?(?: made| implemented| applied)?|"
     r"actions?(?: taken)?|solution(?: implemented)?|fix(?:es)?(?: applied| implemented)?|implementation(?: details)?|"
@@ -116,10 +126,24 @@ _SUMMARY = regex.compile(
 _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
-    r"notes?|references?|related(?: docs| documents)?|see also|wsp (?:compliance|references?|protocols?)|"
-    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?)\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
+    r"notes?|references?|cross[ -]?references?|related(?: docs| documents| changes)?|see also|wsp (?:compliance|references?|protocols?)|"
+    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?)\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
 _DUNDER = regex.compile(r"(?<![\w])__(?=[A-Za-z]\w{0,40}__(?!\w))|(?<=(?<!\w)__[A-Za-z]\w{0,40})__(?!\w)")
 _FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved|fix applied)\s*:")
+_DECISION = regex.compile(r"^(?:final |the |architectural |design )?decisions?(?: made)?$|^(?:chosen|selected) (?:approach|option|solution)$|^verdict$")
+# a lead-in over a list of paths that says they were changed ("Updated the protocols:", "Removed stub modules:")
+_CHANGE_VERB = regex.compile(r"(?i)\b(?:creat(?:e|ed|ing)|modif(?:y|ied)|remov(?:e|ed)|delet(?:e|ed)|add(?:ed)?|updat(?:e|ed)|"
+                             r"moved?|renamed?|changed?|touched|edited|refactored|rewr(?:ote|itten)|new|archived|consolidated|enhanced|"
+                             r"fixed|implemented|migrated|deprecated|deliver(?:ed|ables?))\b")
+# a file the entry says was there before is not a changed file
+_ALREADY = regex.compile(r"(?i)\balready\b|\bpre-?existing\b|\bunchanged\b|\bnot (?:changed|modified|touched)\b|"
+                         r"\bretained\b|\bkept\b")
+# what a why section may hold that is not a reason: the fix, the solution, when another choice is better
+_NOT_A_REASON = regex.compile(r"(?i)^(?:our |the |proposed |chosen )?(?:solutions?|fix(?:es)?|approach|resolution|answer|"
+                              r"implementation)\b|^when\b[^:]{0,60}\b(?:better|preferred|appropriate)\b")
+# a file the entry lists as still to come is not a changed file
+_NOT_DONE = regex.compile(r"(?i)\bpending\b|\bplanned\b|\bnot yet\b|\bto be (?:created|added|written)\b|\btodo\b")
+_WHY_TITLE = regex.compile(r"(?i)^(?:the )?(?:problems?|issues?|root causes?|context|background|motivation)\s*:")
 _CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
 _FIX_KEYS = ("fix", "fixes", "solution", "resolution", "fix applied")
 _TYPE_KEYS = ("change type", "type", "category")
@@ -130,18 +154,20 @@ _DATE_KEYS = ("date",)
 _VERSION_KEYS = ("version",)
 _META_KEYS = frozenset((*_TYPE_KEYS, *_BY_KEYS, *_WSP_KEYS, *_DATE_KEYS, *_VERSION_KEYS, "wsp grade", "git hash",
                         "git tag", "status", "token budget", "token investment", "session id", "phase", "domain",
-                        "priority", "notes", "last updated", "duration"))
+                        "priority", "notes", "last updated", "duration", "enhancement tracking", "tracking",
+                        "session", "token cost", "tokens", "effort", "commit", "commit hash", "lines added", "lines changed",
+                        "vision", "quote", "motto", "tagline"))
 
 
 @lru_cache(maxsize=8192)
 def role(key: str) -> str:
-    """What a section or field named `key` holds: meta, why, impact, files, changes, other (the
+    """What a section or field named `key` holds: meta, decision, why, impact, files, changes, other (the
     entry's sections and fields use a few hundred names, so each is classified once)."""
     if not key:
         return "other"
     if key in _META_KEYS:
         return "meta"
-    for name, pattern in (("why", _WHY), ("impact", _IMPACT), ("files", _FILES), ("changes", _SUMMARY),
+    for name, pattern in (("decision", _DECISION), ("why", _WHY), ("impact", _IMPACT), ("files", _FILES), ("changes", _SUMMARY),
                           ("not_a_change", _NOT_A_CHANGE)):
         if pattern.match(key):
             return name
@@ -159,12 +185,15 @@ def clean(text: str) -> str:
         return " ".join(text.split())  # nothing here for the patterns below (most lines)
     if "](" in text:
         text = _LINK.sub(lambda m: m["text"], text)
+    symbols = not text.isascii() or "[U+" in text
     if not text.isascii():
         for bad, good in _MOJIBAKE:
             text = text.replace(bad, good)
         text = _EMOJI.sub(" ", text)
     if "[U+" in text:
         text = _ESCAPE.sub(" ", text)
+    if symbols and "(" in text:
+        text = _EMPTIED.sub("", text)
     text = text.replace("**", "")
     if "__" in text:  # bold underscores go, a dunder name ("__init__.py") stays
         text = "__".join(part.replace("__", "") for part in _DUNDER.split(text))
@@ -493,7 +522,9 @@ def _entries(region: Region) -> list[Entry]:
 def _metadata_only(doc: Document, first: int, last: int) -> bool:
     """Whether an entry heading's own lines hold nothing but its fields: its parts are then the
     headings of its level that follow it ("### [date] Title", its fields, "### What Changed")."""
-    return all(not t.strip() or _RULE.match(t) or _fields_of(t) for _, t in doc.span(first, last))
+    # metadata only: "- **Problem**: ..." and "- **Files**: ..." are the entry's content
+    return all(not t.strip() or _RULE.match(t) or ((fs := _fields_of(t)) and all(role(k) == "meta" for k, _ in fs))
+               for _, t in doc.span(first, last))
 
 
 def _bold_end(doc: Document, sec: Section) -> int:
@@ -606,6 +637,7 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
     fields: list[Fld] = []
     heads: list[int] = []  # levels of the `#` sections open above the current line
     open_field: Fld | None = None
+    open_kept = False  # the open field's line is content: its list is content too
     for n, text in lines:
         s = text.strip() if text else ""
         if not s:
@@ -619,6 +651,8 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
         if open_field is not None and _BULLET.match(text):
             open_field.value += ("; " if not open_field.value.endswith(":") else " ") + clean(s)
             open_field.end = n
+            if open_kept:
+                groups[-1].lines.append((n, text))
             continue
         open_field = None
         label, level = None, 7
@@ -650,9 +684,10 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
         for key, value in found:
             fields.append(Fld(key, value, n, groups[-1].depth + 1, n, len(groups) - 1))
         if found:
+            roles = {role(k) for k, _ in found}
             if found[-1][1].rstrip("* ").endswith(":"):
                 open_field = fields[-1]
-            roles = {role(k) for k, _ in found}
+                open_kept = roles <= {"other", "changes", "decision"}
             if roles & {"meta", "why", "impact"} or ("files" in roles and _paths([found[0][1]])):
                 continue  # read from the fields, not as content
         groups[-1].lines.append((n, text))
@@ -672,7 +707,8 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     introduces them (it ends with a colon, or is a `**Key**: value` line) or nested deeper are that
     line's sub-items, joined to it whole (so no item dangles or is cut inside a sub-item); a table
     gives one item per row, each cell named by its header. With `heads_only`, an item is given
-    without its sub-items (for the parts of a larger whole, each already a sub-item)."""
+    without its sub-items (for the parts of a larger whole, each already a sub-item), except a
+    line that introduces them (its list is what it says)."""
     items: list[list] = []  # [text, sub-items]
     takes = False  # the last item (a line that introduces a list) takes the bullets that follow
     parent_indent = 0
@@ -724,8 +760,12 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
         parent_indent = indent
         takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
         prev = "bullet" if bullet else "field" if f is not None else "para"
-    return [_cut(head.rstrip(":").rstrip()) if heads_only else _join(head, subs)
-            for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
+    items = [(head, subs) for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
+    if not heads_only and len(items) == 1 and len(items[0][1]) > 1:
+        # one line that introduces a list: the list is the content, each of its items whole
+        return [_cut(items[0][0].rstrip(":").rstrip()), *(_cut(t) for t in items[0][1])]
+    return [_cut(head.rstrip(":").rstrip()) if heads_only and not (subs and head.endswith(":")) else _join(head, subs)
+            for head, subs in items]
 
 
 def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
@@ -744,6 +784,9 @@ def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
     return f"{head}: {'; '.join(shown)}" + (f" (and {more} more)" if more else "")
 
 
+_DOTFILE = regex.compile(r"\.[A-Za-z][\w-]{1,30}(?:\.[A-Za-z][\w-]{0,15})?")
+
+
 def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
     out: list[str] = []
     for row in lines:
@@ -751,9 +794,13 @@ def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
         if "](" in text:
             text = _LINK.sub(lambda m: m["text"], text)
         for m in _PATH.finditer(text):
-            p = (m["code"] or m["bare"]).strip(".,;:()'\"")
+            # a leading dot stays (".cursor/rules/x.mdc"), a trailing one ends the sentence
+            p = (m["code"] or m["bare"]).rstrip(".,;:()'\"").lstrip(",;:()'\"")
             if m["code"] is None and m.end() > m.start("bare") + len(m["bare"]):
-                p = m.group(0).strip(".,;:()'\"")
+                p = m.group(0).rstrip(".,;:()'\"").lstrip(",;:()'\"")
+            elif m["code"] and _DOTFILE.fullmatch(m["code"]):
+                out += [m["code"]] if m["code"] not in out else []  # "`.env.example`", "`.gitignore`"
+                continue
             if len(p) < 4 or p.startswith(("http", "--", "www.", "/")) or not _FILE_LIKE.search(p):
                 continue
             if rx.fullmatch(r"[\d./:-]+", p) or " " in p or p in out:
@@ -765,8 +812,8 @@ def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
 
 
 def _subtitles(facts: Facts, i: int) -> list[str]:
-    """The titles of the sections right under group `i` (a "What Changed" made of "#### 1. ..."
-    parts); a lone section under it gives its own parts."""
+    """The sections right under group `i` (a "What Changed" made of "#### 1. ..." parts), each
+    its title with what its content says; a lone section under it gives its own parts."""
     under = [g for g in facts.groups[i + 1:] if g.level < 7]
     end = next((k for k, g in enumerate(under) if g.depth <= facts.groups[i].depth), len(under))
     under = under[:end]
@@ -780,39 +827,79 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
         under = [g for g in under if g.depth > top]
         if not under:
             break
-    return [_cut(g.title) for g in titles]
+    out = []
+    for t in titles:
+        k = next(n for n, g in enumerate(facts.groups) if g is t)
+        items = _items(t.lines, heads_only=True) or _inner_items(facts, k)
+        out.append(_join(t.title, items) if items else _cut(t.title))
+    return out
 
 
 def _parts(facts: Facts) -> list[str]:
     """The parts of the change: the entry's own sections and labelled blocks (not its why, impact,
-    files, tests or next steps), each with its first items; a lone section gives its own parts."""
-    top = [i for i, g in enumerate(facts.groups) if g.depth == 1 and role(g.key) in ("changes", "other")]
+    files, tests or next steps), each with what its content says (its first items, or those of the
+    first block under it that has any: the names of its sections are not a change); a lone
+    section gives its own parts."""
+    top = [i for i, g in enumerate(facts.groups) if g.depth == 1 and _is_part(g)]
     if len(top) == 1 and facts.groups[top[0]].level < 7 and not _items(facts.groups[top[0]].lines):
         return _content(facts, top[0])
     out = []
     for i in top:
         g = facts.groups[i]
-        items = _items(g.lines, heads_only=True) or (_subtitles(facts, i) if g.level < 7 else [])
-        out.append(_join(g.title, items) if items else _cut(g.title))
-    return [p for p in out if rx.search(r"[A-Za-z]{2}", p)]
+        items = _items(g.lines, heads_only=True) or _inner_items(facts, i)
+        if items and _NOT_DONE.search(items[0][:80]):
+            continue  # "Educational Architecture Planned:": what is still to come is not a change
+        out.append((_join(g.title, items, PART_CHARS) if items else _cut(g.title), bool(items)))
+    # a part that is only its title (its content is code, or a why) is a heading name, not a
+    # change, when other parts say what was done
+    said = any(has for _, has in out)
+    return [p for p, has in out if (has or not said) and rx.search(r"[A-Za-z]{2}", p)]
 
 
-def _content(facts: Facts, i: int) -> list[str]:
-    """A group's own items; for a heading with none, its labelled parts ("**Core Modules:**" and
-    their items) or the titles of its sections."""
-    own = _items(facts.groups[i].lines)
+def _inner_items(facts: Facts, i: int) -> list[str]:
+    """The items of the first block under group `i` that has any (a section made of labelled
+    blocks or sub-sections: "#### Core Components:" and its list)."""
     g = facts.groups[i]
-    if own or g.level == 7:
-        return own
-    parts: list[str] = []
     for child in facts.groups[i + 1:]:
         if child.depth <= g.depth:
             break
-        if child.level == 7 and child.depth == g.depth + 1 and role(child.key) in ("changes", "other"):
+        if _is_part(child) and not _NOT_DONE.search(child.title):
             items = _items(child.lines, heads_only=True)
             if items:
-                parts.append(_join(child.title, items))
-    return parts or _subtitles(facts, i)
+                return items
+    return []
+
+
+def _is_part(g: Group) -> bool:
+    """Whether a block is a part of the change (a block named as a file list that names no file,
+    "**Modules Touched**: `relay` - backoff added", is one)."""
+    kind = role(g.key)
+    if _WHY_TITLE.match(g.title):
+        return False  # "### Problem: WSP 3 violation in docs/": the reason, not a part of the change
+    return kind in ("changes", "other") or (kind == "files" and not _paths(g.lines))
+
+
+def _content(facts: Facts, i: int, split: bool = True) -> list[str]:
+    """A heading's own items and its labelled parts ("**Core Modules:**" and their items), or
+    the sections under it; a label's own items. With `split`, a heading whose content is one
+    labelled list gives the label and each item of the list (not one line cut to a count)."""
+    own = _items(facts.groups[i].lines)
+    g = facts.groups[i]
+    if g.level == 7:
+        return own
+    parts: list[tuple[str, list[str]]] = []
+    for child in facts.groups[i + 1:]:
+        if child.depth <= g.depth:
+            break
+        if child.level == 7 and child.depth == g.depth + 1 and _is_part(child):
+            items = _items(child.lines, heads_only=True)
+            if items:
+                parts.append((child.title, items))
+    if split and not own and len(parts) == 1 and len(parts[0][1]) > 1:
+        # one labelled list is the content: its label, then its items
+        return [_cut(parts[0][0]), *parts[0][1]]
+    joined = [_join(title, items) for title, items in parts]
+    return [*own, *joined] if own else joined or _subtitles(facts, i)
 
 
 def _shallow_only(key: str) -> bool:
@@ -829,6 +916,21 @@ def _part_of_a_fix(facts: Facts, f: Fld) -> bool:
     return any(o.group == f.group and o is not f and (role(o.key) == "why" or o.key in _FIX_KEYS) for o in facts.fields)
 
 
+def _list_only(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A block's lines up to a paragraph that opens with a `**Key**: value` line of another kind
+    than a reason (the block's own list has ended there)."""
+    seen = blank = False
+    for k, (_, text) in enumerate(lines):
+        s = text.strip()
+        if not s:
+            blank = seen
+            continue
+        if blank and s.startswith("**") and text[:1] not in " \t" and (f := _FIELD.match(text)) and role(_key(f["key"])) != "why":
+            return lines[:k]
+        seen, blank = True, False
+    return lines
+
+
 def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
     """The depth and content of the shallowest, then first, group or field whose name has the
     role `want` (depth 9 and no content when there is none)."""
@@ -843,10 +945,13 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
         if role(f.key) == want and not (f.depth > 1 and _shallow_only(f.key)):
             found.append((f.depth, 1, f.line, 1, i))
     for depth, _, _, what, i in sorted(found):
-        if what == 0:
+        if what == 0 and want == "why":
+            # a reason's own list, up to a paragraph that opens with a field of another kind
+            # ("**When Database is Better**: ..."); a problem block's fix or solution is not a reason
+            items = _items(_list_only(facts.groups[i].lines)) or _content(facts, i, split=False)
+            items = [t for t in items if not _FIX_ITEM.match(t) and not _NOT_A_REASON.match(t)]
+        elif what == 0:
             items = _content(facts, i)
-            if want == "why":  # a problem block's fix ("**Resolution**: ...") is not a reason
-                items = [t for t in items if not _FIX_ITEM.match(t)]
         else:
             value = clean(facts.fields[i].value)
             items = [_cut(value)] if value else []
@@ -855,14 +960,184 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
     return 9, []
 
 
+def _status_key(key: str) -> bool:
+    return role(key) == "meta" or key.endswith("status")
+
+
+def _decision(facts: Facts) -> list[str]:
+    """A decision record's decision, and the changes stated after it."""
+    at = next((f.line for f in facts.fields if role(f.key) == "decision"), None)
+    for g in facts.groups:
+        if role(g.key) == "decision" and (at is None or g.line < at) and _items(g.lines):
+            return [f"Decision: {t}" for t in _items(g.lines)[:MAX_ITEMS]]
+    if at is None:
+        return []
+    out = [f"Decision: {_cut(clean(f.value))}" for f in facts.fields if role(f.key) == "decision"]
+    out += [_cut(clean(f.value)) for f in facts.fields if f.line > at and role(f.key) == "changes" and clean(f.value)]
+    return out
+
+
+def _files(facts: Facts) -> list[str]:
+    """The files the entry says were changed: its file lists (a files section with the blocks under
+    it, a files field, a list of paths under a line that says they were changed), the entry's own
+    first; a list the entry says was there already or is still to come is left out."""
+    found: list[tuple[int, list[str]]] = []  # depth, paths
+    aside = _asides(facts)
+    for i, g in enumerate(facts.groups):
+        if role(g.key) == "files" and not (aside[i] and not _CHANGE_VERB.search(g.key)) and not _not_changed(g.title):
+            lines = list(g.lines)
+            for child in facts.groups[i + 1:]:
+                if child.depth <= g.depth:
+                    break
+                if not _not_changed(child.title):
+                    lines += child.lines
+            found.append((g.depth, _changed_paths(lines)))
+        elif role(g.key) in ("changes", "other") and not aside[i] and (paths := _path_list(g)):
+            found.append((g.depth, paths))
+        elif role(g.key) in ("changes", "other") and not aside[i] and "/" in g.title and (paths := _paths([g.title])):
+            found.append((g.depth, paths))  # "**Changes (src/x/engine.py)**:": the file its changes are in
+    for f in facts.fields:
+        home = facts.groups[f.group]
+        # a list in a metrics or status part counts when its name says its files were changed
+        inside = aside[f.group] or role(home.key) in ("not_a_change", "why", "impact")
+        if role(f.key) == "files" and not (inside and not _CHANGE_VERB.search(f.key)) \
+                and not _ALREADY.search(f.value) and not _not_changed(home.title):
+            found.append((f.depth, _paths([f.value])))
+    for i, g in enumerate(facts.groups):
+        if aside[i] or role(g.key) in ("not_a_change", "why", "impact"):
+            continue
+        for lead, subs in _lead_ins(g.lines):
+            listed = [p for p in (_item_paths(t) for t in subs if not _not_changed(t)) if p]
+            # a lead-in that names its own file ("Updated `x.md`:") lists what changed in it
+            if _CHANGE_VERB.search(lead) and not _not_changed(lead) and not _paths([lead]) and 2 * len(listed) >= len(subs):
+                found.append((g.depth + 1, [p for paths in listed for p in paths]))
+        named = [p for _, t in g.lines if _BULLET.match(t) for p in _head_path(t) or []]
+        if named:
+            found.append((g.depth + 1, named))
+    found.sort(key=lambda f: f[0])
+    files = list(dict.fromkeys(p for _, paths in found for p in paths))
+    # a bare name the entry also gives with its folders ("engine.py", "src/engine.py") once
+    return [p for p in files if "/" in p or not any(o.endswith("/" + p) for o in files)]
+
+
+def _asides(facts: Facts) -> list[bool]:
+    """For each group, whether it sits in a part that is not the change (metrics, status, next
+    steps, the why or the impact): a file list there says what exists, not what was changed."""
+    out: list[bool] = []
+    open_: list[tuple[int, bool]] = []  # the groups above: depth, whether it or one above is aside
+    for g in facts.groups:
+        while open_ and open_[-1][0] >= g.depth:
+            open_.pop()
+        above = bool(open_) and open_[-1][1]
+        out.append(above)
+        open_.append((g.depth, above or role(g.key) in ("not_a_change", "why", "impact")))
+    return out
+
+
+def _not_changed(text: str) -> bool:
+    return bool(_ALREADY.search(text) or _NOT_DONE.search(text))
+
+
+def _changed_paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
+    """The paths of lines that do not say their file is still to come or was there already (nor
+    the list under a line that says so: "**Contracts** (pending):")."""
+    kept: list[str] = []
+    skip = False
+    for row in lines:
+        text = row[1] if isinstance(row, tuple) else row
+        if not text.strip():
+            continue
+        if _BULLET.match(text):
+            if not skip and not _not_changed(text):
+                kept.append(text)
+            continue
+        skip = _not_changed(text)
+        if not skip:
+            kept.append(text)
+    return _paths(kept)
+
+
+def _path_first(text: str) -> str | None:
+    """The path a list item names first ("- `src/a.py` (new)", "- **`README.md`**: CREATED")."""
+    text = clean(text)
+    head = text.lstrip("`./").split(None, 1)
+    if not head or ("/" not in head[0] and "." not in head[0]):
+        return None  # its first word is no path (most items)
+    p = _paths([text[:200]])
+    return p[0] if p and text.lstrip("`./").startswith(p[0].lstrip("./")) else None
+
+
+_MOVE = regex.compile(r"->|\u2192|\b(?:to|into|from)\b", regex.IGNORECASE)
+_EXT = regex.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
+
+
+def _item_paths(text: str) -> list[str]:
+    """The files of a list item that names a file first: all it names ("`a.txt`, `b.txt`"), or
+    the first where it says where the file went ("`a.py` -> `tools/`")."""
+    first = _path_first(text)
+    if first is None:
+        return []
+    text = clean(text)
+    if _MOVE.search(text):
+        return [first]
+    return [p for p in _paths([text]) if _EXT.search(p) or f"`{p}" in text] or [first]
+
+
+def _head_path(text: str) -> list[str] | None:
+    """The one file a list item's head names and says was changed ("- Created `x.py` for ...",
+    "- **TestModLog.md**: Created for the tests", "1. **SSE Server** (`sim/sse.py`): NEW")."""
+    if "." not in text and "/" not in text:
+        return None  # no path here (most lines)
+    head = clean(text)[:160]
+    if _not_changed(head) or not _CHANGE_VERB.search(head):
+        return None
+    paths = _paths([head])
+    if not paths or (len(paths) > 1 and _MOVE.search(head)):
+        return None  # "Moved `a/` -> `b/`", "`A.md` -> `B.md`": where a file went, not files
+    # file names or quoted paths ("ModLog/INTERFACE/README" is words between slashes)
+    return [p for p in paths if _EXT.search(p) or f"`{p}" in head] or None
+
+
+def _path_list(g: Group) -> list[str]:
+    """The paths of a block whose list is mostly one of files, each named first, that it says
+    were changed ("- **`src/engine.py`**: CREATED - ..." under "Implementation Components")."""
+    tops = [t for _, t in g.lines if _BULLET.match(t) and not t[:1].isspace()]
+    firsts = [p for t in tops if not _not_changed(t) and (p := _path_first(t))]
+    if not firsts or 2 * len(firsts) < len(tops) or _not_changed(g.title):
+        return []
+    return firsts if _CHANGE_VERB.search(" ".join([g.title, *tops])) else []
+
+
+def _lead_ins(lines: list[tuple[int, str]]) -> list[tuple[str, list[str]]]:
+    """Lines that end with a colon, each with the bullets under it (deeper, or any bullets under
+    a line that is not one)."""
+    out: list[tuple[str, list[str]]] = []
+    lead: tuple[str, list[str], int, bool] | None = None
+    for _, text in lines:
+        s = text.strip()
+        if not s:
+            continue
+        indent = len(text) - len(text.lstrip())
+        bullet = bool(_BULLET.match(text))
+        if lead is not None and bullet and (indent > lead[2] or not lead[3]):
+            lead[1].append(s)
+            continue
+        lead = (clean(s), [], indent, bullet) if s.endswith(":") or s.endswith(":**") else None
+        if lead is not None:
+            out.append((lead[0], lead[1]))
+    return out
+
+
 def summarise(facts: Facts) -> dict:
     """The entry's fields (the caller adds the heading's date, title and version)."""
     out: dict = {}
     values: dict[str, str] = {}
-    for f in facts.fields:
+    for f in sorted(facts.fields, key=lambda f: f.depth):  # the entry's own field before a part's
         values.setdefault(f.key, f.value)
     for keys, name, limit in ((_TYPE_KEYS, "change_type", 120), (_BY_KEYS, "by", 100)):
-        value = next((clean(values[k]) for k in keys if values.get(k) and clean(values[k])), None)
+        # the shallowest: a part's "**Agent**: Qwen" is what the part is about, not who wrote the entry
+        own = sorted((f.depth, keys.index(f.key)) for f in facts.fields if f.key in keys and clean(f.value))
+        value = clean(values[keys[own[0][1]]]) if own else None
         if value and len(value) > limit and " - " in value[:limit]:
             value = value[:limit].rsplit(" - ", 1)[0]  # "Agent (role) - what it does": its name
         if value:
@@ -891,16 +1166,18 @@ def summarise(facts: Facts) -> dict:
             parts = _parts(facts)
             said = [t for t in _items(lead) if len(rx.sub(r"\([^)]*\)", " ", t.split(": ", 1)[-1]).split()) >= 6]
             changes = (list(dict.fromkeys([*said, *parts])) if parts else []) or _items(lead) or changes
+        # a decision record's change is its decision (and what was done to carry it out), not the
+        # question it weighed
+        changes = _decision(facts) or changes
+    if not changes:  # an entry that only lists its files: what it says of each is the change
+        changes = [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
+                   if len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
+    # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
+    changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
-    files: list[str] = []
-    for g in facts.groups:
-        if role(g.key) == "files":
-            files += [p for p in _paths(g.lines) if p not in files]
-    for f in facts.fields:
-        if role(f.key) == "files":
-            files += [p for p in _paths([f.value]) if p not in files]
+    files = _files(facts)
     if files:
         out["files"] = _listed(files, MAX_FILES, "files")
 
@@ -964,6 +1241,20 @@ def _raw(lines: list[tuple[int, str | None]]) -> tuple[list[str], int, int]:
     return [CODE_NOT_SHOWN if t is None else t.rstrip() for _, t in shown], shown[-1][0], left
 
 
+_COUNT = regex.compile(r"\s*\(and \d+ more\)")
+
+
+def _uncounted(fields: dict) -> dict:
+    """The fields without the counts of what was left out: an entry written with "... and 2 more
+    items" would teach the writer to put placeholders in a ModLog (the field task keeps them)."""
+    out: dict = {}
+    for k, v in fields.items():
+        if isinstance(v, list):
+            v = [_COUNT.sub("", t) for t in v if not t.startswith("... and ")]
+        out[k] = v
+    return out
+
+
 def _module_note(region: Region) -> dict:
     return {"module": region.log} if region.log else {}
 
@@ -1011,11 +1302,12 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     # but `Key: value` fields (a tool's session record) gives none: writing it would only relabel them
     only_fields = entry.record is None and all(t is not None and (not t.strip() or _fields_of(t)) for _, t in body)
     if (fields.get("changes") or fields.get("files")) and not only_fields:
-        facts_in = {**_module_note(entry.region), **{k: fields[k] for k in _ORDER if k in fields and k != "why"}}
+        written = _uncounted(fields)
+        facts_in = {**_module_note(entry.region), **{k: written[k] for k in _ORDER if k in written and k != "why"}}
         if why:
-            facts_in["problem"] = fields["why"]
+            facts_in["problem"] = written["why"]
         drafts.append(Draft(
-            instruction_key="entry", input=facts_in, output={"modlog_entry": render_entry(fields)},
+            instruction_key="entry", input=facts_in, output={"modlog_entry": render_entry(written)},
             evidence=evidence, kind="rationale_chains" if why else "decision_trees", label="entry",
             required=("modlog_entry",), rationale=1.0 if why else 0.75,
             rationale_note="" if why else "The entry states no reason for the change: its Why section is left out",
