@@ -424,12 +424,15 @@ def test_long_lists_are_cut_and_long_entries_are_shown_in_part(tmp_path):
     text = "\n".join([SEP, "# Store ModLog", "", "## [2025-08-01] Store migration", "",
                       "### Files Changed", *files, "", "### Changes", *steps])
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
-    # the entry is written with the first items and no placeholder line (a ModLog written with
-    # "... and 6 more files" would teach the writer to put placeholders in one)
-    write = exs["entry"].input
-    assert write["files"] == [f"src/part_{i}.py" for i in range(8)]
-    assert write["changes"] == [f"Step {i} of the migration ran and was checked against the old tables" for i in range(6)]
-    assert " more" not in exs["entry"].output["modlog_entry"]
+    # no entry is written from cut lists: it would leave out what the source's entry holds, silently
+    # or behind a placeholder line ("... and 6 more files") that would teach the writer to put
+    # placeholders in a ModLog; the same entry with lists that fit is written whole
+    assert "entry" not in exs
+    short = "\n".join([SEP, "# Store ModLog", "", "## [2025-08-01] Store migration", "",
+                       "### Files Changed", *files[:3], "", "### Changes", *steps[:4]])
+    [fit] = by_kind(mine_text(tmp_path, "modlog_updates", short)).values()
+    assert fit["entry"].input["files"] == [f"src/part_{i}.py" for i in range(3)]
+    assert len(fit["entry"].input["changes"]) == 4 and " more" not in fit["entry"].output["modlog_entry"]
     raw = exs["fields"].input["entry"]
     shown = raw.split("\n")
     assert shown[-1].startswith("[... ") and shown[-1].endswith(" more lines of the entry not shown]")

@@ -1301,8 +1301,10 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     # the write task: the change's facts -> the entry in the house format; an entry that is nothing
     # but `Key: value` fields (a tool's session record) gives none: writing it would only relabel them
     only_fields = entry.record is None and all(t is not None and (not t.strip() or _fields_of(t)) for _, t in body)
-    if (fields.get("changes") or fields.get("files")) and not only_fields:
-        written = _uncounted(fields)
+    written = _uncounted(fields)
+    # an entry whose lists had to be cut is not written: the written entry would leave out what the
+    # source's entry holds, silently or behind a placeholder (the field task keeps the count)
+    if (fields.get("changes") or fields.get("files")) and not only_fields and written == fields:
         facts_in = {**_module_note(entry.region), **{k: written[k] for k in _ORDER if k in written and k != "why"}}
         if why:
             facts_in["problem"] = written["why"]
