@@ -267,19 +267,36 @@ def test_an_unsaid_status_gives_no_resolution_example(tmp_path: Path) -> None:
 
 # -- task kinds --------------------------------------------------------------------------------
 
-def test_detection_hides_every_wsp_number_and_says_why(tmp_path: Path) -> None:
-    text = ("## [2025-10-26] WSP 3 Cleanup of fix_wsp90 scripts\n\n"
-            "**WSP Compliance**: WSP 3 (Module Organization), WSP 49 (Module Structure), WSP 90 (UTF-8 Enforcement)\n")
+def test_detection_hides_the_number_of_a_protocol_the_statement_names(tmp_path: Path) -> None:
+    text = ENTRY + "- WSP 90 (Unicode Enforcement) applied to every cleanup script\n"
     (det,) = _by_kind(tmp_path, text)["detect"]
     shown = json.dumps(det.input) + det.instruction
     assert not re.search(r"WSP[ _-]?\d|wsp\d", shown, re.IGNORECASE), shown
-    # one protocol name would stand for three WSPs: the names are the clue, in the reason
-    assert det.output["wsp"] == [3, 49, 90] and "protocol" not in det.output
-    assert "Module Organization" in det.output["reason"] and "UTF-8 Enforcement" in det.output["reason"]
+    assert "Unicode Enforcement" in det.input["statement"]
+    assert det.output["wsp"] == [90] and det.output["protocol"] == "Unicode Enforcement"
+    # the reason names the clue and quotes what carries the relation, not the statement retold
+    assert "'Unicode Enforcement', which is WSP 90" in det.output["reason"] and "applied'" in det.output["reason"]
+
+
+def test_no_detection_where_nothing_in_the_statement_identifies_the_protocol(tmp_path: Path) -> None:
+    # "moved to src/" would as well fit the module-structure protocol: a blank with no name has no one answer
+    got = _by_kind(tmp_path, ENTRY + "- Moved the scheduler scripts to the module's src/ folder per WSP 3\n"
+                                    "- Pre-action verification applied per WSP 50 before the import fixes\n")
+    assert len(got["classify"]) == 2 and "detect" not in got
+
+
+def test_no_detection_where_masking_would_merge_numbers_or_garble_the_subject(tmp_path: Path) -> None:
+    text = ("## Root Script Hygiene (WSP 3 / 85)\n\n"
+            "- WSP 85 (Root Directory Protection) applied: helper scripts moved out of the root\n"
+            "## Utils Cleanup\n\n"
+            "**WSP Compliance**: WSP 3 (Module Organization), WSP 49 (Module Structure), WSP 90 (UTF-8 Enforcement)\n")
+    got = _by_kind(tmp_path, text)
+    assert {tuple(e.output["wsp"]) for e in got["classify"]} >= {(85,), (3, 49, 90)}
+    assert "detect" not in got
 
 
 def test_every_example_rests_on_its_line_and_uses_one_schema(tmp_path: Path) -> None:
-    text = (ENTRY + "### WSP Compliance\n- **WSP 3**: Enterprise domain organization\n"
+    text = (ENTRY + "### WSP Compliance\n- **WSP 3 (Enterprise Domains)**: scripts sorted into their domains\n"
             "### Violations Fixed\n- WSP_5: No corresponding test file for agent_coordinator.py\n")
     src_lines = text.split("\n")
     exs = _mine(tmp_path, text)
@@ -295,6 +312,77 @@ def test_phrasings_vary_over_items(tmp_path: Path) -> None:
     lines = "".join(f"- **WSP {n}**: Protocol area number {n} covered by the cleanup\n" for n in (3, 5, 11, 22, 49, 50, 60, 84))
     exs = [e for e in _mine(tmp_path, ENTRY + "### WSP Compliance\n" + lines) if _kind(e) == "classify"]
     assert len({e.instruction for e in exs}) >= 2
+
+
+def test_a_dependency_lists_findings_are_about_the_part_its_lead_in_names(tmp_path: Path) -> None:
+    text = ("# Ingest Phase 2 - Compliance Pre-Audit\n\n## Phase 1 Dependency Analysis\n\n### Critical Dependencies\n\n"
+            "**Phase 2 REQUIRES Phase 1 to be**:\n1. ✅ **Working**: loader and cache exist\n"
+            "2. ❌ **Tested**: NO - test files missing (WSP 5 violation)\n\n"
+            "### Phase 2 Depends on Phase 1\n\n**Phase 1 must provide**:\n- ❌ Documentation of APIs (WSP 11 violation)\n")
+    got = _classified(tmp_path, text)
+    assert [(e.output["wsp"], e.output["subject"]) for e in got.values()] == [([5], "Phase 1"), ([11], "Phase 1")]
+    assert got[9].input["listed_under"] == "Phase 2 REQUIRES Phase 1 to be"
+    # the finding's own words say it is open, not the document's title
+    assert got[9].output["resolved"] is False
+    (res,) = [e for e in _by_kind(tmp_path, text)["resolution"] if e.line == 9]
+    assert "current finding" in res.output["reason"] and "Pre-Audit" not in res.output["reason"]
+
+
+def test_a_dependency_list_without_a_lead_in_naming_its_part_gives_no_items(tmp_path: Path) -> None:
+    text = ("# Ingest Audit\n\n## Critical Dependencies\n\n- ❌ Documentation of APIs (WSP 11 violation)\n")
+    assert _mine(tmp_path, text) == []
+
+
+def test_a_generic_heading_is_not_a_subject(tmp_path: Path) -> None:
+    text = ("## [2025-10-26] ModLog Automation for the Init Script\n\n### Impact & Significance\n"
+            "- **Protocol Compliance**: Maintains WSP 11 standards while automating processes\n\n"
+            "### Context: Model Installation for Enforcement\n\nFollowing WSP 57 naming rules, installed the small model.\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] == "ModLog Automation for the Init Script"
+    assert got[8].output["subject"] == "Model Installation for Enforcement"
+
+
+def test_a_compliance_table_rows_subject_is_the_audited_file_not_one_its_evidence_mentions(tmp_path: Path) -> None:
+    text = ("## 1. signal_monitor.py (400 lines)\n\n**WSP Compliance Check**:\n\n"
+            "| WSP | Requirement | Status | Evidence |\n|-----|-------------|--------|----------|\n"
+            "| WSP 11 | Interface Protocol | ⚠️ WARNING | Public methods exist but no INTERFACE.md documents them |\n\n"
+            "## Files\n\n| File | WSP | Status |\n|---|---|---|\n| loader.py | WSP 49 | ✅ PASS |\n")
+    got = _classified(tmp_path, text)
+    assert got[7].output["subject"] == "signal_monitor.py (400 lines)" and got[7].output["relation"] == "violation"
+    assert got[13].output["subject"] == "loader.py"
+
+
+def test_a_solution_line_that_moves_violating_files_into_compliance_is_no_violation(tmp_path: Path) -> None:
+    text = (ENTRY + "**Problem**: Root held 23 scripts violating WSP 3 module organization.\n\n"
+            "**Solution**: Created a cleanup script to relocate all violating files to WSP 3 compliant locations.\n"
+            "**Fix**: Moved violating tests under WSP 49 rules into tests/.\n")
+    got = _classified(tmp_path, text)
+    assert 5 not in got and 6 not in got
+    assert got[3].output["relation"] == "violation"
+
+
+def test_a_bare_protocol_heading_takes_the_bullets_that_make_its_claim(tmp_path: Path) -> None:
+    text = ("# Tools Directory\n\n## WSP Compliance\n\n### WSP 46 (Engine Protocol)\n"
+            "- All tools follow the engine's naming conventions\n- Structured logging supports engine operations\n\n"
+            "### WSP 22 (Traceable Narrative)\n\n## Usage\n\nRun the tools.\n")
+    got = _classified(tmp_path, text)
+    assert list(got) == [5]  # the heading with no bullets under it gives nothing
+    st = got[5].input["statement"]
+    assert st.startswith("WSP 46 (Engine Protocol): All tools follow") and "Structured logging" in st
+    assert got[5].output["relation"] == "compliant"
+
+
+def test_a_status_tag_after_a_heading_stays_out_of_the_section(tmp_path: Path) -> None:
+    text = ("## V023: Root Audit Files Violation [ACTIVE VIOLATION]\n\n**WSP Violations**:\n"
+            "- **WSP 85**: audit reports were written to the root\n")
+    for ex in _mine(tmp_path, text):
+        assert "ACTIVE" not in ex.input.get("section", "") and "ACTIVE" not in ex.output["subject"], ex.input
+
+
+def test_two_items_of_one_list_with_near_identical_wording_are_both_kept(tmp_path: Path) -> None:
+    text = ("## Core Modules Completion\n\n- ✅WSP 11: Complete INTERFACE.md with comprehensive API documentation\n"
+            "- ✅WSP 11: Complete INTERFACE.md with orchestration architecture focus\n")
+    assert sorted(_classified(tmp_path, text)) == [3, 4]
 
 
 # -- not items ---------------------------------------------------------------------------------
@@ -511,9 +599,9 @@ def test_dev_corpus_meets_the_gold_thresholds(scored) -> None:
 
 @pytest.mark.corpus
 def test_dev_corpus_holds_applied_recall_where_it_stands(scored) -> None:
-    # issue 15 asks for 0.90; the extractor reaches 0.765 (the misses and the gold items judged
+    # issue 15 asks for 0.90; the extractor reached 0.765, now 0.79 (the misses and the gold items judged
     # wrong are in the issue's note). This holds the level reached against regressions.
-    assert scored["report"]["recall_by_label"]["applied"] >= 0.75, scored["report"]
+    assert scored["report"]["recall_by_label"]["applied"] >= 0.78, scored["report"]
 
 
 @pytest.mark.corpus

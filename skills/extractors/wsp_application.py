@@ -51,7 +51,6 @@ MAX_READ = 1500  # characters of a line read for its relation (lines can be 10,0
 MAX_EVIDENCE = 400
 MAX_SUBJECT = 90
 MAX_CONTEXT = 100
-DETECT_CLUE_WORDS = 3  # a detection example needs the protocol's name or this many words tied to it
 REQUIRED = ("wsp", "relation", "subject")
 _I = re.IGNORECASE
 
@@ -627,7 +626,8 @@ _GENERIC_WORDS = (
     r"|sources?|performance|quality|executive|fail|failed|pass|passed|ok|risks?|mitigations?|conclusion|learnings?|insights?|observations?|patterns?"
     r"|impacts?|deployment|readiness|review|measures|agents?|tools?|commands?|kept|essential|reasoning|diagnosis"
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
-    r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research"
+    r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
+    r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -635,6 +635,13 @@ _DATE_HEAD = re.compile(
     r"\s*[-:–]*\s*|^\W*\[?Current\s+Session\]?\s*[-:–]*\s*|^\W*MODLOG\s*-\s*\[?|^\W*V\d{3}(?:\.\d+)?\s*:\s*",
     _I,
 )
+_LABEL_HEAD = re.compile(r"^(?:context|background|summary|overview|problem|solution|goal|purpose|scope)\s*:\s*(?=\S)", _I)
+# a dependency analysis lists what another part must provide: its findings are about that part, which the
+# heading does not name ("Phase 2 Depends on Phase 1", "Critical Dependencies")
+_DEPENDENCY_HEAD = re.compile(r"\b(?:depends?\s+on|dependenc(?:y|ies)|prerequisites?)\b", _I)
+# the part a dependency list is about, from its lead-in ("Phase 1 must provide", "Phase 2 REQUIRES Phase 1 to be")
+_DEPENDENCY_LEAD = re.compile(r"\brequires?\s+(?P<a>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+to\s+(?:be|have|provide)\b"
+                              r"|^\W*(?P<b>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+(?:must|should)\s+(?:provide|have|include|be)\b", _I)
 _TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
 _LEAD_TAG = re.compile(r"^\[([^\[\]]{1,80})\]\s*")
 _TRAIL_DATE = re.compile(r"\s*[-–]\s*\d{4}-\d\d-\d\d\s*$")
@@ -662,6 +669,7 @@ def _heading_subject(title: str) -> str | None:
             else lead.group(1) + " " + t[lead.end():]
     t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", t)).strip(" []:-–")
     t = _SECTION_NUMBER.sub("", t).strip(" []:-–")
+    t = _LABEL_HEAD.sub("", t)  # "Context: LLM Model Installation": the label names no thing
     if t.endswith("]") and "[" not in t:
         t = t[:-1].strip()
     if t.count("(") > t.count(")"):
@@ -1055,6 +1063,16 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     doc, secs = place.doc, place.sections
     if any(_excluded(reader.title(s)) for s in secs if s.heading):
         return None
+    dependency = None
+    titles = [clean(reader.title(s)) for s in secs if s.heading][:3]
+    if any(_DEPENDENCY_HEAD.search(t) and _heading_subject(t) is None for t in titles):
+        # a dependency analysis: its findings are about the part its list's lead-in (a line or a bold
+        # label) names, not about its heading
+        leads = [clean(t) for t in (_leadin(place.doc, n), *titles) if t]
+        m = next((m for m in map(_DEPENDENCY_LEAD.search, leads) if m), None)
+        if m is None:
+            return None
+        dependency = (m.group("a") or m.group("b"), m.string)
     if reader.protocol and (place.block == "table" or not text.wsp_led):
         return None  # a WSP document's own lines; only a WSP-led line of a status list reports (see _decide)
     block = doc.block_at(n)
@@ -1102,6 +1120,14 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         if relation is None and not by_position and not keyed and _PLAN.search(unplanned):
             return None
     relation, reason = decided
+    if relation == "violation" and _FIX_LINE.match(statement):
+        return None  # "Solution: moved the violating files to WSP 3 locations" brings things into compliance
+    if line.is_heading and not _WORD.search(_PAREN.sub(" ", _REF_SPAN.sub(" ", statement))):
+        # "### WSP 46 (WRE Protocol)": the claim is in the bullets under it, which the statement then holds
+        bullets = [clean(i.text) for i in doc.items_in(n + 1, secs[0].body_end) if i.parent is None]
+        if not bullets:
+            return None
+        statement = _cut(statement.rstrip(" :") + ": " + "; ".join(bullets), MAX_STATEMENT)
     partial = False
     if len(numbers) > 1 and reason.startswith("the statement says"):
         tied = _tied_numbers(statement, line.said, relation, numbers)
@@ -1117,6 +1143,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
     if subject is None and block is not None and block[0] == "item" and block[1].parent is not None:
         subject = _line_subject(clean(doc.items[block[1].parent].text))  # "- File 1: `x.py`" over "- Source: ..."
+    if subject is None and dependency is not None:
+        subject = dependency[0]
     if subject is None:
         subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
     if not subject and head is not None and not line.is_heading:
@@ -1128,10 +1156,14 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     subject = _subject(subject)
     # the input holds where the subject is read from: the entry, else the module, else the subject itself
     section = entry if entry and entry not in statement else None
+    if section:
+        section = _STATUS_WORDS.sub("", section).strip(" -–:[]") or section  # "X VIOLATION [ACTIVE VIOLATION]"
     document = module if module and module != section else None
     if subject not in statement and not any(v and subject in v for v in (section, document)):
         section = subject
     listed = kind.text if kind is not None and reason.startswith(("it is listed under", "it is a heading under")) else None
+    if dependency is not None and subject == dependency[0]:
+        section, listed = None, dependency[1]  # the lead-in is where the subject is read
     resolved, resolved_why, resolution_context = (None, None, None)
     if relation == "violation":
         resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind)
@@ -1197,6 +1229,9 @@ def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item |
                 clause=_cut(_clause(record.replace("[HEALTH]", "").replace("[VIOLATION]", "")), 160))
 
 
+_FIX_LINE = re.compile(r"^\W*(?:proposed\s+)?(?:solution|fix(?:es)?|resolution|remediation|correction|action(?:\s+taken)?"
+                       r"|corrective\s+action)\s*:", _I)
+_PAREN = re.compile(r"\([^()]*\)")
 _STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
 # a section of a violation's entry that reports its fix
 _FIX_SECTION = re.compile(r"\b(?:resolution|fix(?:es)?|correction|remediation)\s+(?:applied|complete[d]?|implemented|done)\b"
@@ -1238,7 +1273,11 @@ def _resolution(reader: _Reader, place: _Place, statement: str,
         t = reader.title(s)
         if _RESOLVED_CONTEXT.search(t) or _OPEN_CONTEXT.search(t):
             title = _cut(clean(t), 80)
-            return bool(_RESOLVED_CONTEXT.search(t)), f"its section is '{title}'", f"section: {title}"
+            resolved = bool(_RESOLVED_CONTEXT.search(t))
+            own = None if resolved else _LINE_OPEN.search(text)
+            if own:  # "test files missing" under an audit: the line's own words say it is current
+                return False, f"it is reported as a current finding ('{own.group(0)}') and nothing says it was fixed", None
+            return resolved, f"its section is '{title}'", f"section: {title}"
         if s.start in doc:
             for f in reader.status_fields(doc, s.start, s.end):
                 v = _cut(clean(f.value), 60)
@@ -1256,6 +1295,7 @@ _STATUS_CELL_OK = re.compile(r"✅|\[OK\]|\bPASS(?:ED)?\b|\bCOMPLIANT\b|\bCOMPLE
 _STATUS_CELL_BAD = re.compile(r"❌|\bFAIL(?:ED)?\b|\bVIOLAT\w*|\bNON-?COMPLIANT\b|\bMISSING\b|⚠️|\bWARNING\b|\bPARTIAL\b", _I)
 _NOT_APPLICABLE = re.compile(r"\bN/?A\b")
 _WSP_COLUMN = re.compile(r"\b(?:wsp|protocol|standard|requirement)", _I)
+_THING_COLUMN = re.compile(r"\b(?:file|module|component|path|script|directory|folder|package)s?\b", _I)
 _REASON_COLUMN = re.compile(r"\b(?:reason|why|rule|basis|justification|rationale)\b", _I)
 
 
@@ -1292,7 +1332,11 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
         return None  # a WSP cited in a description column: the row is about something else
     relation = "violation" if _STATUS_CELL_BAD.search(status) else "compliant"
     entry = _entry(reader, place.sections)
-    subject = _line_subject(" ".join(cells)) or entry or reader.module
+    # the row's own file or module (its first column when that names one), else what the table is about
+    # (its section): a file the evidence column mentions ("no INTERFACE.md") is not what was audited
+    first = cells[0] if wsp_cell != 0 and cells else ""
+    named = header[0] if header else ""
+    subject = _line_subject(first) or (first if first and _THING_COLUMN.search(named) else None) or entry or reader.module
     if not subject:
         return None
     text = " | ".join(f"{h}: {c}" if h and c else c for h, c in zip(header + [""] * len(cells), cells) if c)
@@ -1325,10 +1369,24 @@ def _input(item: Item, statement: str, hide: bool = False) -> dict[str, Any]:
     return inp
 
 
-def drafts_of(item: Item) -> list[Draft]:
-    """The item's examples: classification always; detection when the statement says enough
-    without its numbers; resolution for a violation whose status the passage gives."""
+def _recoverable(item: Item) -> bool:
+    """Whether a reader of the masked input can recover the hidden number: the statement names the
+    protocol beside it, and every blank hides that one number (a blank over "WSP 3 / 85" has no one
+    answer, and a masked subject would no longer be the thing's name)."""
+    if not item.protocol or item.partial or len(item.wsp) != 1 or _REF_SPAN.search(item.subject):
+        return False
+    shown = [item.statement] + [v for v in (item.section, item.listed_under, item.document, item.resolution_context) if v]
+    return all(wsp_numbers(m.group(0)) == item.wsp for text in shown for m in _REF_SPAN.finditer(text))
+
+
+def drafts_of(item: Item, scope: str = "") -> list[Draft]:
+    """The item's examples: classification always; detection when the statement names the protocol
+    so its number can be recovered; resolution for a violation whose status the passage gives."""
     out = []
+    # what the item is: two lines of one list about different things are not near-copies of each other,
+    # and a later copy of the same document (`scope`: its title) restating the claim is not made again
+    identity = "|".join((scope, item.relation, ",".join(map(str, item.wsp)), item.subject.lower(),
+                         " ".join(_WORD.findall(mask(item.clause).lower()))))
     classified: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": item.subject}
     if item.protocol:
         classified["protocol"] = item.protocol
@@ -1337,26 +1395,21 @@ def drafts_of(item: Item) -> list[Draft]:
     classified["reason"] = item.reason
     out.append(Draft(instruction_key="classify", input=_input(item, item.statement), output=classified,
                      evidence=item.evidence, kind="decision_trees", label=item.relation, required=REQUIRED,
-                     rationale=1.0, line=item.line))
-    clue = mask(item.clause)
-    masked = mask(item.statement)
-    blanks = masked.count("WSP ___") + masked.count("WSP___")
-    # a blank that hides several numbers ("WSP 26 through WSP 29", "WSP 38/39") has no one answer
-    if not item.partial and len(item.wsp) <= blanks and (item.protocol or len(_WORD.findall(clue)) >= DETECT_CLUE_WORDS):
-        detected: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": mask(item.subject)}
-        if item.protocol:
-            detected["protocol"] = item.protocol
-        detected["reason"] = (f"the statement names the protocol '{item.protocol}'" if item.protocol
-                              else f"the statement ties it to: {clue}")
-        out.append(Draft(instruction_key="detect", input=_input(item, masked, hide=True),
+                     rationale=1.0, line=item.line, identity=identity))
+    if _recoverable(item):
+        detected: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": item.subject,
+                                    "protocol": item.protocol,
+                                    "reason": f"the statement names the protocol '{item.protocol}', which is WSP {item.wsp[0]};"
+                                              f" {item.reason}"}
+        out.append(Draft(instruction_key="detect", input=_input(item, mask(item.statement), hide=True),
                          output=detected, evidence=item.evidence, kind="rationale_chains", label=item.relation,
-                         required=REQUIRED, rationale=1.0, line=item.line))
+                         required=REQUIRED, rationale=1.0, line=item.line, identity=identity))
     if item.relation == "violation" and item.resolved is not None and item.resolved_why:
         out.append(Draft(instruction_key="resolution", input=_input(item, item.statement),
                          output={"wsp": item.wsp, "relation": "violation", "subject": item.subject,
                                  "resolved": item.resolved, "reason": item.resolved_why},
                          evidence=item.evidence, kind="decision_trees", label="violation",
-                         required=REQUIRED + ("resolved",), rationale=1.0, line=item.line))
+                         required=REQUIRED + ("resolved",), rationale=1.0, line=item.line, identity=identity))
     return out
 
 
@@ -1371,7 +1424,7 @@ def extract(doc: Document, hits: list, pack: DomainPack) -> list[Draft]:
         seen.add(hit.line)
         item = read_item(reader, hit.line)
         if item is not None:
-            drafts += drafts_of(item)
+            drafts += drafts_of(item, doc.title or "")
     return drafts
 
 
