@@ -591,7 +591,7 @@ _EXCLUDED_SECTION = re.compile(
     r"|\b(?:prevention\s+(?:measures|rules)|identify\s+violated|decision\s+(?:tree|matrix)|expected\s+(?:structure|output"
     r"|results?|behaviou?r)|checklist\s+for|verification\s+steps|validation\s+steps|protocol\s+steps"
     r"|enforcement\s+rules|module_name|(?<!initial\s)placeholder|mandatory\s+(?:checks|steps)|(?:bad|good|code)\s+example"
-    r"|example\s+(?:output|entry|usage|violation))\b|\[module",
+    r"|example\s+(?:output|entry|usage|violation)|anti-?patterns?)\b|\[module",
     _I,
 )
 
@@ -610,6 +610,7 @@ _PATH = re.compile(
     r"|(?<![\w.])[\w-]+\.(?:py|md|json|ya?ml|txt|toml|ps1|sh|js|ts|tsx|db|jsonl)\b"  # name.py
 )
 _NOT_SUBJECT_PATH = re.compile(r"WSP_(?:framework|knowledge|agentic)|WSP_\d|^https?|^\.\.", _I)
+_ALTERNATIVES = re.compile(r"^[A-Z][a-z]+(?:/[A-Z][a-z]+)+$")  # "Partner/Principal/Associate": names, not a path
 _GENERIC_WORDS = (
     r"wsp|compliance|compliant|protocols?|applied|references?|related|status|summary|changes?|what|changed|why"
     r"|impact|analysis|files?|created|modified|updated|new|results?|achievements?|key|technical|implementation|details?"
@@ -627,7 +628,8 @@ _GENERIC_WORDS = (
     r"|impacts?|deployment|readiness|review|measures|agents?|tools?|commands?|kept|essential|reasoning|diagnosis"
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
-    r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?"
+    r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
+    r"|recursive|zen|learning|foundation"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -642,6 +644,7 @@ _DEPENDENCY_HEAD = re.compile(r"\b(?:depends?\s+on|dependenc(?:y|ies)|prerequisi
 # the part a dependency list is about, from its lead-in ("Phase 1 must provide", "Phase 2 REQUIRES Phase 1 to be")
 _DEPENDENCY_LEAD = re.compile(r"\brequires?\s+(?P<a>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+to\s+(?:be|have|provide)\b"
                               r"|^\W*(?P<b>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+(?:must|should)\s+(?:provide|have|include|be)\b", _I)
+_RECORD_ID = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:")
 _TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
 _LEAD_TAG = re.compile(r"^\[([^\[\]]{1,80})\]\s*")
 _TRAIL_DATE = re.compile(r"\s*[-–]\s*\d{4}-\d\d-\d\d\s*$")
@@ -662,7 +665,8 @@ _NOT_MODULE = re.compile(r"^(?:foundups|wsp|the|main|system|root)\b", _I)
 def _heading_subject(title: str) -> str | None:
     """A heading as a subject: dates, wrappers and numbering dropped; None for a generic one
     ("WSP Compliance", "What Changed") that names no thing."""
-    t = _DATE_HEAD.sub("", _EMPTY_BRACKETS.sub(" ", clean(title))).strip()  # "Cleanup (WSP 78 Compliance)" without it
+    full = _EMPTY_BRACKETS.sub(" ", clean(title))
+    t = _DATE_HEAD.sub("", full).strip()  # "Cleanup (WSP 78 Compliance)" without it
     lead = _LEAD_TAG.match(t)
     if lead:  # "[WARNING] FILE SIZE VIOLATIONS": a status tag goes; "[Remote Builder] - ...": a name stays
         t = t[lead.end():] if lead.group(1).upper() == lead.group(1) and " " not in lead.group(1) \
@@ -675,8 +679,11 @@ def _heading_subject(title: str) -> str | None:
     if t.count("(") > t.count(")"):
         t = t[: t.rfind("(")]  # "Test Coverage (WSP 5 compliance)" without its reference
     t = _SPACE.sub(" ", t).strip(" *-–:")
-    if len(t) < 3 or _GENERIC_HEADING.match(tokens(t)[0]) or _excluded(t):
+    if len(t) < 3 or _excluded(t):
         return None
+    if _GENERIC_HEADING.match(tokens(t)[0]):
+        record = _RECORD_ID.match(full)  # "V015: FRAMEWORK-LEVEL VIOLATION ANALYSIS": the record's id names it
+        return _cut(f"{record.group(1)}: {t}", MAX_SUBJECT) if record and len(t) < MAX_SUBJECT else None
     return _cut(t, MAX_SUBJECT)
 
 
@@ -705,7 +712,7 @@ def _line_subject(statement: str) -> str | None:
         return None
     for m in _PATH.finditer(statement):
         p = m.group(0).rstrip("\\.,;:)")
-        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p) and not _DESTINATION.search(statement, 0, m.start()):
+        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p) and not _ALTERNATIVES.match(p) and not _DESTINATION.search(statement, 0, m.start()):
             return p
     return None
 
@@ -719,6 +726,8 @@ _PROPOSAL = re.compile(r"\b(?:gaps?|missing|fix|fixes|proposed|suggested|recomme
 _WSP_DOC = re.compile(r"^\W*WSP[ _-]?(?:knowledge|framework|agentic)\b(?!.*\b(?:mod\s*log|change\s*log)\b)", _I)
 _PROSE_FENCES = frozenset({"", "markdown", "md", "text", "txt", "plain", "output", "console"})
 _HEALTH = re.compile(r"\[HEALTH\]\s*\[VIOLATION\]")
+_BOLD_TAG = re.compile(r"^\s*#{1,6}\s+\*\*(?P<a>[^*]{3,200})\*\*(?:\s|\[U\+[0-9A-Fa-f]{4,6}\]E*|[^\w\s*])*"
+                       r"\*\*(?P<b>[A-Z][A-Z0-9 _-]{2,19})\*\*\s*$")
 _ESCAPE_RUN = re.compile(r"(\[U\+[0-9A-Fa-f]{4,6}\])(?:EEEE|E)")
 _HASHES = re.compile(r"^\s*#{1,6}\s+")
 _OPEN_CHECKS = frozenset({"open", "pending", "future", "in_progress", "struck"})
@@ -777,6 +786,10 @@ class _Reader:
                 raw = self.doc.text(s.start)
                 if "]E" in raw:
                     got = clean_title(_HASHES.sub("", _ESCAPE_RUN.sub(lambda m: m.group(1), raw))) or got
+            if s.start in self.doc:
+                tagged = _BOLD_TAG.match(self.doc.text(s.start))
+                if tagged:  # "**V022: X** [U+2705] **RESOLVED**": the tag apart, not fused onto the title
+                    got = f"{clean_title(tagged.group('a')) or tagged.group('a')} [{tagged.group('b').strip()}]"
             self.titles[s.start] = got
         return got
 
@@ -1120,11 +1133,21 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         if relation is None and not by_position and not keyed and _PLAN.search(unplanned):
             return None
     relation, reason = decided
+    if reason.startswith("it is given as the") and field is not None:
+        # "**WSP Compliance**: WSP 22, WSP 50. Enhances existing WSP 26 ...": the field's list is its first sentence
+        first = _SENTENCE_END.split(clean(field.group("value")), maxsplit=1)[0]
+        numbers = wsp_numbers(first) or numbers
     if relation == "violation" and _FIX_LINE.match(statement):
         return None  # "Solution: moved the violating files to WSP 3 locations" brings things into compliance
-    if line.is_heading and not _WORD.search(_PAREN.sub(" ", _REF_SPAN.sub(" ", statement))):
-        # "### WSP 46 (WRE Protocol)": the claim is in the bullets under it, which the statement then holds
+    name = _protocol_name(statement)
+    bare = _REF_SPAN.sub(" ", statement.replace(name, " ") if name else statement)
+    if line.is_heading and not _WORD.search(_PAREN.sub(" ", bare)):
+        # "### WSP 46 (WRE Protocol)", "**WSP 22: ModLog Updates**": the claim is in the lines under it
+        # (its bullets, else its first lines), which the statement then holds
         bullets = [clean(i.text) for i in doc.items_in(n + 1, secs[0].body_end) if i.parent is None]
+        if not bullets:
+            body = (clean(doc.text(k)) for k in range(n + 1, min(secs[0].body_end, n + 4) + 1) if k in doc)
+            bullets = [t for t in body if _WORD.search(t) and not _REF_SPAN.search(t)][:2]
         if not bullets:
             return None
         statement = _cut(statement.rstrip(" :") + ": " + "; ".join(bullets), MAX_STATEMENT)
@@ -1136,6 +1159,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     # the subject: a path on the line, else the entry the line sits in, else the module or document
     entry = _entry(reader, secs[1:] if line.is_heading else secs)
     module = reader.module
+    if module and entry and reader.doc.title and entry == _heading_subject(reader.doc.title):
+        entry = None  # "Cursor Bridge - ModLog" over a module's log: the module is the subject
     subject = None if line.is_heading and line.wsp_led else _line_subject(statement)
     if line.is_heading and line.wsp_led and ":" in line.clause:
         subject = _heading_subject(line.clause.split(":", 1)[1])  # "WSP 64 Violation: WSP Creation Without ..."
@@ -1232,13 +1257,14 @@ def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item |
 _FIX_LINE = re.compile(r"^\W*(?:proposed\s+)?(?:solution|fix(?:es)?|resolution|remediation|correction|action(?:\s+taken)?"
                        r"|corrective\s+action)\s*:", _I)
 _PAREN = re.compile(r"\([^()]*\)")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
 _STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
 # a section of a violation's entry that reports its fix
 _FIX_SECTION = re.compile(r"\b(?:resolution|fix(?:es)?|correction|remediation)\s+(?:applied|complete[d]?|implemented|done)\b"
                           r"|^\W*(?:resolved|fixed|corrected)\b", _I)
 _STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|closed|remediated|addressed)\b", _I)
 _STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
-                          r"|planned|awaiting)\b", _I)
+                          r"|planned|awaiting|ready\s+to|to\s+implement|(?:analysis|audit|review|assessment)\s+complete)\b", _I)
 _LINE_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|remediated|eliminated|addressed|cleaned|consolidated"
                             r"|moved|relocated|removed|deleted|restored)\b|\bbefore\s*:"
                             # a violation of a former state: "OLD location violated WSP 3", "previously violated"
@@ -1258,7 +1284,7 @@ def _resolution(reader: _Reader, place: _Place, statement: str,
     if m:
         return True, _said(m.group(0)), None
     if kind is not None and kind.resolved is not None:
-        return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'", None
+        return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'", f"section: {_cut(kind.text, 80)}"
     doc = place.doc
     own = doc.ancestors(place.sections[0])  # the sections of the line's own document (a fence's, in a fence)
     for entry in [s for s in own if s.heading is not None][:2]:  # the line's section and its entry
@@ -1362,8 +1388,11 @@ def _input(item: Item, statement: str, hide: bool = False) -> dict[str, Any]:
     status field a violation's resolution comes from."""
     conceal = mask if hide else (lambda t: t)
     inp: dict[str, Any] = {"statement": statement}
+    context = item.resolution_context if item.relation == "violation" else None
+    if context and item.listed_under and context.removeprefix("section: ") == item.listed_under:
+        context = None  # the list the statement is under already says it
     for key, value in (("section", item.section), ("listed_under", item.listed_under), ("document", item.document),
-                       ("resolution_context", item.resolution_context if item.relation == "violation" else None)):
+                       ("resolution_context", context)):
         if value:
             inp[key] = conceal(value)
     return inp
