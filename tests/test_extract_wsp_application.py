@@ -430,6 +430,64 @@ def test_two_items_of_one_list_with_near_identical_wording_are_both_kept(tmp_pat
     assert sorted(_classified(tmp_path, text)) == [3, 4]
 
 
+def test_a_list_whose_lead_in_names_a_thing_is_about_that_thing(tmp_path: Path) -> None:
+    text = ("## Core Modules Development Completion\n\n**Scheduler Agent** - Prototype Phase Complete:\n"
+            "- ✅WSP 5: 90% test coverage achieved (400 lines of tests)\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Scheduler Agent" and ex.input["section"].startswith("Scheduler Agent - Prototype")
+
+
+def test_a_file_the_statement_reads_or_brackets_as_evidence_is_not_its_subject(tmp_path: Path) -> None:
+    text = ("## WSP 64 Violation - Improper Protocol Creation\n\n### Violation Details\n"
+            "- **WSP 64 Steps Skipped**: Did not read WSP_MASTER_INDEX.md before creation\n"
+            "- **Protocol Notes**: did not consult index_notes.md before creation (WSP 64 violation)\n\n"
+            "## Phase 1 Complete - Signal Monitor\n\nWSP Compliance:\n- [OK] WSP 49: Module Structure (requirements.txt)\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] != "WSP_MASTER_INDEX.md" and got[5].output["subject"] != "index_notes.md"
+    assert got[10].output["subject"] == "Phase 1 Complete - Signal Monitor"
+
+
+def test_a_rule_stated_with_must_is_no_application_unless_listed_as_applied(tmp_path: Path) -> None:
+    text = (ENTRY + "Violations and deferrals must be tracked explicitly (WSP 47).\n\n"
+            "## Non-Negotiable WSP Rules Applied\n1. Module structure must follow the standard layout (WSP 49).\n")
+    got = _classified(tmp_path, text)
+    assert list(got) == [6] and got[6].output["relation"] == "applied"
+
+
+def test_a_violation_records_heading_gives_way_to_its_list_of_violations(tmp_path: Path) -> None:
+    text = ("## **V016: WSP 74 NUMBER REUSE VIOLATION** [U+1F6A8] **FRAMEWORK VIOLATION**\n"
+            "- **Issue**: WSP 74 number was reused after deletion\n- **WSP Violations**:\n"
+            "  - **WSP 64**: Failed to consult the master index before creation\n")
+    got = _classified(tmp_path, text)
+    assert [e.output["wsp"] for e in got.values()] == [[64]]
+
+
+def test_a_corrected_status_section_does_not_resolve_a_violation(tmp_path: Path) -> None:
+    text = ("## Agent Status Verification Review\n\n### Violations Identified\n"
+            "- **WSP 50 Violations**: Claims of completion without pre-action verification\n\n"
+            "### Corrected Milestone Status\n- Phase 2: not started\n")
+    got = _by_kind(tmp_path, text)
+    assert all(e.output.get("resolved") is not True for e in got["classify"])
+
+
+def test_an_entry_status_is_read_from_the_entry_head_and_zero_percent_is_open(tmp_path: Path) -> None:
+    filler = "".join(f"- note {i}: routine session text\n" for i in range(60))
+    text = ("# Agent Development Log\n\n## Sprint 3 Browser Lease\n- **Status**: Architectural gap, 0% complete\n"
+            "- WSP 49 violation: the lease module is missing\n\n## Telemetry Rework\n"
+            "- WSP 22 violation: rework not logged in the module ModLog\n" + filler + "- **Status**: RESOLVED\n")
+    got = {e.line: e for e in _by_kind(tmp_path, text)["classify"]}
+    assert got[5].output["resolved"] is False
+    # a status field far down a long entry belongs to one of its later parts
+    assert "RESOLVED" not in json.dumps(got[8].input) and got[8].output.get("resolved") is not True
+
+
+def test_a_long_heading_names_its_entry_even_in_generic_words(tmp_path: Path) -> None:
+    text = ("## MODLOG - [DOCUMENTATION AGENT 0102 STATUS VERIFICATION AND SYSTEM COMPLIANCE REVIEW]:\n\n"
+            "### WSP COMPLIANCE VIOLATIONS IDENTIFIED\n- **WSP 50 Violations**: claims of completion without verification\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "DOCUMENTATION AGENT 0102 STATUS VERIFICATION AND SYSTEM COMPLIANCE REVIEW"
+
+
 # -- not items ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [

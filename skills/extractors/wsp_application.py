@@ -51,6 +51,8 @@ MAX_READ = 1500  # characters of a line read for its relation (lines can be 10,0
 MAX_EVIDENCE = 400
 MAX_SUBJECT = 90
 MAX_CONTEXT = 100
+ENTRY_HEAD = 40  # lines after an entry's heading its status field is read from (a long entry's later ones are its parts')
+NAMED_WORDS = 7  # a heading of this many words names its entry even when each word is generic
 REQUIRED = ("wsp", "relation", "subject")
 _I = re.IGNORECASE
 
@@ -609,7 +611,9 @@ _PATH = re.compile(
     r"|(?<![\w/\\.])(?:[\w.-]+[/\\])+[\w.-]*(?:\.[A-Za-z]{1,5}\b|[/\\])"  # x/c.py, src/
     r"|(?<![\w.])[\w-]+\.(?:py|md|json|ya?ml|txt|toml|ps1|sh|js|ts|tsx|db|jsonl)\b"  # name.py
 )
-_NOT_SUBJECT_PATH = re.compile(r"WSP_(?:framework|knowledge|agentic)|WSP_\d|^https?|^\.\.", _I)
+_NOT_SUBJECT_PATH = re.compile(r"WSP_(?:framework|knowledge|agentic)|WSP_\d|(?-i:WSP_[A-Z])|^https?|^\.\.", _I)
+# a file read, consulted or cited is what the subject used, not the subject ("Did not read WSP_MASTER_INDEX.md")
+_READ_OBJECT = re.compile(r"\b(?:read|reading|consult\w*|check(?:ed|ing)?|see|cit(?:e|es|ed|ing)|referenc\w+)\s+(?:the\s+)?\W*$", _I)
 _ALTERNATIVES = re.compile(r"^[A-Z][a-z]+(?:/[A-Z][a-z]+)+$")  # "Partner/Principal/Associate": names, not a path
 _GENERIC_WORDS = (
     r"wsp|compliance|compliant|protocols?|applied|references?|related|status|summary|changes?|what|changed|why"
@@ -629,7 +633,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -681,7 +685,7 @@ def _heading_subject(title: str) -> str | None:
     t = _SPACE.sub(" ", t).strip(" *-–:")
     if len(t) < 3 or _excluded(t):
         return None
-    if _GENERIC_HEADING.match(tokens(t)[0]):
+    if _GENERIC_HEADING.match(tokens(t)[0]) and len(_WORD.findall(t)) < NAMED_WORDS:
         record = _RECORD_ID.match(full)  # "V015: FRAMEWORK-LEVEL VIOLATION ANALYSIS": the record's id names it
         return _cut(f"{record.group(1)}: {t}", MAX_SUBJECT) if record and len(t) < MAX_SUBJECT else None
     return _cut(t, MAX_SUBJECT)
@@ -706,13 +710,20 @@ _DESTINATION = re.compile(r"\b(?:must|should|to|shall|need\s+to)\s+(?:be|reside|
                           r"|\bbelongs?\s+(?:in|to|under|inside)\s+\W*$", _I)
 
 
-def _line_subject(statement: str) -> str | None:
-    """A file or module path the statement names (not a WSP document's own file)."""
+def _in_parens(text: str, at: int) -> bool:
+    return text.rfind("(", 0, at) > text.rfind(")", 0, at)
+
+
+def _line_subject(statement: str, skip_parens: bool = False) -> str | None:
+    """A file or module path the statement names (not a WSP document's own file; with `skip_parens`,
+    not one in brackets: "WSP 49: Module Structure (requirements.txt)" gives the evidence there)."""
     if "/" not in statement and "\\" not in statement and "." not in statement:
         return None
     for m in _PATH.finditer(statement):
         p = m.group(0).rstrip("\\.,;:)")
-        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p) and not _ALTERNATIVES.match(p) and not _DESTINATION.search(statement, 0, m.start()):
+        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p) and not _ALTERNATIVES.match(p) \
+                and not _DESTINATION.search(statement, 0, m.start()) and not _READ_OBJECT.search(statement, 0, m.start()) \
+                and not (skip_parens and _in_parens(statement, m.start())):
             return p
     return None
 
@@ -1125,14 +1136,18 @@ def read_item(reader: _Reader, n: int) -> Item | None:
                 _FIELD_LABEL.sub("", line.clause) if line.wsp_led else _MARK_LEAD.sub("", _FIELD_LABEL.sub("", statement))):
             return None
         unplanned = plain.replace(_TOKEN, " ")
-        if authoring or _DEFINITION.search(tok) or _STRONG_PLAN.search(unplanned):
-            return None
+        if authoring or _DEFINITION.search(tok) or _STRONG_PLAN.search(unplanned) or (
+                _MODAL_RULE.search(unplanned) and not (kind is not None and kind.relation == "applied")):
+            return None  # ... or "Violations must be tracked (WSP 47)" outside a list of rules applied: a rule
         by_position = kind is not None and kind.relation is not None and (
             line.wsp_led or line.is_heading or line.block == "item" and _PAREN_REF.search(tok) is not None)
         keyed = key is not None and bool(_COMPLIANCE_KEY.match(key) or _APPLIED_KEY.match(key))
         if relation is None and not by_position and not keyed and _PLAN.search(unplanned):
             return None
     relation, reason = decided
+    if line.is_heading and relation == "violation" and any(
+            _VIOLATION_LIST.match(doc.text(k)) for k in range(n + 1, min(secs[0].body_end, n + 40) + 1) if k in doc):
+        return None  # "## V016: WSP 74 NUMBER REUSE VIOLATION" over "**WSP Violations**: - WSP 64 ...": the list says which
     if reason.startswith("it is given as the") and field is not None:
         # "**WSP Compliance**: WSP 22, WSP 50. Enhances existing WSP 26 ...": the field's list is its first sentence
         first = _SENTENCE_END.split(clean(field.group("value")), maxsplit=1)[0]
@@ -1161,7 +1176,7 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     module = reader.module
     if module and entry and reader.doc.title and entry == _heading_subject(reader.doc.title):
         entry = None  # "Cursor Bridge - ModLog" over a module's log: the module is the subject
-    subject = None if line.is_heading and line.wsp_led else _line_subject(statement)
+    subject = None if line.is_heading and line.wsp_led else _line_subject(statement, skip_parens=line.wsp_led)
     if line.is_heading and line.wsp_led and ":" in line.clause:
         subject = _heading_subject(line.clause.split(":", 1)[1])  # "WSP 64 Violation: WSP Creation Without ..."
     if subject is None and line.is_heading and not line.wsp_led:
@@ -1170,6 +1185,13 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         subject = _line_subject(clean(doc.items[block[1].parent].text))  # "- File 1: `x.py`" over "- Source: ..."
     if subject is None and dependency is not None:
         subject = dependency[0]
+    lead_named = None
+    if subject is None and block is not None and block[0] == "item" and block[1].parent is None:
+        lead = _leadin(doc, n)
+        named = _LEAD_NAME.match(lead) if lead else None
+        lead_named = _heading_subject(named.group(1)) if named else None
+        if lead_named:  # "**LinkedIn Agent** - Prototype Phase Complete:" over its list: the list is about it
+            subject = lead_named
     if subject is None:
         subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
     if not subject and head is not None and not line.is_heading:
@@ -1187,6 +1209,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if subject not in statement and not any(v and subject in v for v in (section, document)):
         section = subject
     listed = kind.text if kind is not None and reason.startswith(("it is listed under", "it is a heading under")) else None
+    if lead_named and subject == lead_named and lead:
+        section = _cut(clean(lead), MAX_CONTEXT)  # the lead-in is where the subject is read
     if dependency is not None and subject == dependency[0]:
         section, listed = None, dependency[1]  # the lead-in is where the subject is read
     resolved, resolved_why, resolution_context = (None, None, None)
@@ -1257,14 +1281,18 @@ def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item |
 _FIX_LINE = re.compile(r"^\W*(?:proposed\s+)?(?:solution|fix(?:es)?|resolution|remediation|correction|action(?:\s+taken)?"
                        r"|corrective\s+action)\s*:", _I)
 _PAREN = re.compile(r"\([^()]*\)")
+_MODAL_RULE = re.compile(r"\b(?:must|shall|should)\s+(?!have\s+been\b)(?:not\s+|never\s+|always\s+|stay\s+|be\s+|\w+\s+)", _I)
+_LEAD_NAME = re.compile(r"^\s*\*\*([^*]{3,60})\*\*\s*(?:[-–:]|$)")
+_VIOLATION_LIST = re.compile(r"^\W*(?:wsp\s+)?violations?(?:\s+details)?\W*$", _I)
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
 _STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
 # a section of a violation's entry that reports its fix
 _FIX_SECTION = re.compile(r"\b(?:resolution|fix(?:es)?|correction|remediation)\s+(?:applied|complete[d]?|implemented|done)\b"
-                          r"|^\W*(?:resolved|fixed|corrected)\b", _I)
+                          r"|^\W*(?:resolved|fixed|corrected)\s*(?:$|[:\-–(]|(?:wsp\s+)?(?:violations?|issues?|problems?)\b)", _I)
 _STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|closed|remediated|addressed)\b", _I)
 _STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
-                          r"|planned|awaiting|ready\s+to|to\s+implement|(?:analysis|audit|review|assessment)\s+complete)\b", _I)
+                          r"|planned|awaiting|ready\s+to|to\s+implement|(?:analysis|audit|review|assessment)\s+complete"
+                          r"|not\s+(?:yet\s+)?(?:complete|done|fixed|resolved)|incomplete)\b|(?<![\d.])0%\s+complete", _I)
 _LINE_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|remediated|eliminated|addressed|cleaned|consolidated"
                             r"|moved|relocated|removed|deleted|restored)\b|\bbefore\s*:"
                             # a violation of a former state: "OLD location violated WSP 3", "previously violated"
@@ -1304,8 +1332,8 @@ def _resolution(reader: _Reader, place: _Place, statement: str,
             if own:  # "test files missing" under an audit: the line's own words say it is current
                 return False, f"it is reported as a current finding ('{own.group(0)}') and nothing says it was fixed", None
             return resolved, f"its section is '{title}'", f"section: {title}"
-        if s.start in doc:
-            for f in reader.status_fields(doc, s.start, s.end):
+        if s.start in doc and s.heading.level > 1:  # a document's title heads no one entry's status
+            for f in reader.status_fields(doc, s.start, min(s.end, s.start + ENTRY_HEAD)):
                 v = _cut(clean(f.value), 60)
                 open_ = _STATUS_OPEN.search(v)
                 if open_ or _STATUS_RESOLVED.search(v):
