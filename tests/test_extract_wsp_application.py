@@ -488,6 +488,35 @@ def test_a_long_heading_names_its_entry_even_in_generic_words(tmp_path: Path) ->
     assert ex.output["subject"] == "DOCUMENTATION AGENT 0102 STATUS VERIFICATION AND SYSTEM COMPLIANCE REVIEW"
 
 
+def test_a_wsp_named_in_quotes_is_a_title_not_a_claim(tmp_path: Path) -> None:
+    text = ("## WSP 64 Violation: Protocol Creation Without Index Consultation\n\n### Violation Description\n"
+            '**CRITICAL WSP 64 VIOLATION**: Attempted to create "WSP 73: Proactive Module Protocol" without reading the index.\n')
+    assert _classified(tmp_path, text)[4].output["wsp"] == [64]
+
+
+def test_the_file_a_statement_did_not_use_is_not_its_subject(tmp_path: Path) -> None:
+    text = ("## V020: Created fast_coordinator.py instead of enhancing slow_coordinator.py\n- **WSP Violations**:\n"
+            "  - **WSP 84**: Created new file instead of enhancing existing slow_coordinator.py\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] != "slow_coordinator.py" and "fast_coordinator.py" in ex.output["subject"]
+
+
+def test_generic_area_and_timeline_headings_name_no_subject(tmp_path: Path) -> None:
+    text = ("# sim_flows\n\n## Interface Compliance (WSP 11)\n\n**WSP Framework Compliance:** WSP 49 Structure Compliant\n\n"
+            "## V031: Config Duplication Across Modules\n\n### RESOLUTION TIMELINE\n"
+            "**WSP Status**: **LOGGED** - Consolidation plan documented per WSP 47\n")
+    got = _classified(tmp_path, text)
+    assert got[5].output["subject"] == "sim_flows"
+    assert got[10].output["subject"] == "Config Duplication Across Modules"
+
+
+def test_an_entry_heading_reporting_a_violation_resolution_is_resolved_by_its_own_words(tmp_path: Path) -> None:
+    text = "## MODLOG - [AUDIT AGENT WSP 54 IMPLEMENTATION - CRITICAL WSP VIOLATION RESOLUTION]:\n- Version: 0.5.2\n"
+    (res,) = _by_kind(tmp_path, text)["resolution"]
+    assert res.output["resolved"] is True and "VIOLATION RESOLUTION" in res.output["reason"]
+    assert "resolution_context" not in res.input
+
+
 # -- not items ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [

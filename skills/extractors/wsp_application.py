@@ -613,7 +613,9 @@ _PATH = re.compile(
 )
 _NOT_SUBJECT_PATH = re.compile(r"WSP_(?:framework|knowledge|agentic)|WSP_\d|(?-i:WSP_[A-Z])|^https?|^\.\.", _I)
 # a file read, consulted or cited is what the subject used, not the subject ("Did not read WSP_MASTER_INDEX.md")
-_READ_OBJECT = re.compile(r"\b(?:read|reading|consult\w*|check(?:ed|ing)?|see|cit(?:e|es|ed|ing)|referenc\w+)\s+(?:the\s+)?\W*$", _I)
+_READ_OBJECT = re.compile(r"\b(?:read|reading|consult\w*|check(?:ed|ing)?|see|cit(?:e|es|ed|ing)|referenc\w+)\s+(?:the\s+)?\W*$"
+                          # "created x.py instead of enhancing existing y.py": y.py is the road not taken
+                          r"|\binstead\s+of\s+(?:\w+\s+){0,3}\W*$", _I)
 _ALTERNATIVES = re.compile(r"^[A-Z][a-z]+(?:/[A-Z][a-z]+)+$")  # "Partner/Principal/Associate": names, not a path
 _GENERIC_WORDS = (
     r"wsp|compliance|compliant|protocols?|applied|references?|related|status|summary|changes?|what|changed|why"
@@ -633,7 +635,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -1152,6 +1154,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         # "**WSP Compliance**: WSP 22, WSP 50. Enhances existing WSP 26 ...": the field's list is its first sentence
         first = _SENTENCE_END.split(clean(field.group("value")), maxsplit=1)[0]
         numbers = wsp_numbers(first) or numbers
+    if len(numbers) > 1:
+        # 'tried to create "WSP 73: Proactive Protocol"': a WSP named in quotes is a title the text mentions
+        outside = set(wsp_numbers(_QUOTED.sub(" ", statement)))
+        if outside:
+            numbers = [k for k in numbers if k in outside]
     if relation == "violation" and _FIX_LINE.match(statement):
         return None  # "Solution: moved the violating files to WSP 3 locations" brings things into compliance
     name = _protocol_name(statement)
@@ -1215,7 +1222,7 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         section, listed = None, dependency[1]  # the lead-in is where the subject is read
     resolved, resolved_why, resolution_context = (None, None, None)
     if relation == "violation":
-        resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind)
+        resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind, n)
     value = clean(field.group("value")) if field and key and not _REF.search(key) else statement
     return Item(line=n, evidence=_evidence(raw), statement=_window(statement), wsp=numbers, relation=relation,
                 subject=subject, section=_cut(section, MAX_CONTEXT) if section else None, document=document, reason=reason,
@@ -1284,6 +1291,7 @@ _PAREN = re.compile(r"\([^()]*\)")
 _MODAL_RULE = re.compile(r"\b(?:must|shall|should)\s+(?!have\s+been\b)(?:not\s+|never\s+|always\s+|stay\s+|be\s+|\w+\s+)", _I)
 _LEAD_NAME = re.compile(r"^\s*\*\*([^*]{3,60})\*\*\s*(?:[-–:]|$)")
 _VIOLATION_LIST = re.compile(r"^\W*(?:wsp\s+)?violations?(?:\s+details)?\W*$", _I)
+_QUOTED = re.compile(r'"[^"]{1,200}"|“[^”]{1,200}”')
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
 _STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
 # a section of a violation's entry that reports its fix
@@ -1293,7 +1301,8 @@ _STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|cl
 _STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
                           r"|planned|awaiting|ready\s+to|to\s+implement|(?:analysis|audit|review|assessment)\s+complete"
                           r"|not\s+(?:yet\s+)?(?:complete|done|fixed|resolved)|incomplete)\b|(?<![\d.])0%\s+complete", _I)
-_LINE_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|remediated|eliminated|addressed|cleaned|consolidated"
+_LINE_RESOLVED = re.compile(r"\bviolations?\s+resolution\b(?!\s+plan)"
+                            r"|\b(?:resolved|fixed|corrected|remediated|eliminated|addressed|cleaned|consolidated"
                             r"|moved|relocated|removed|deleted|restored)\b|\bbefore\s*:"
                             # a violation of a former state: "OLD location violated WSP 3", "previously violated"
                             r"|^\W*(?:the\s+)?(?:old|previous|original|former)\s+[^.;]{0,40}?\bviolated\b"
@@ -1302,8 +1311,8 @@ _LINE_OPEN = re.compile(r"\b(?:detected|found|identified|remains?|still|currentl
                         r"|incomplete)\b|❌|\[FAIL\]", _I)
 
 
-def _resolution(reader: _Reader, place: _Place, statement: str,
-                kind: _Kind | None) -> tuple[bool | None, str | None, str | None]:
+def _resolution(reader: _Reader, place: _Place, statement: str, kind: _Kind | None,
+                place_line: int = -1) -> tuple[bool | None, str | None, str | None]:
     """(resolved, the words that say so, the heading or field they come from when not the line)
     for a violation: its line, its list or section, then its entry's status field; an audit
     finding that nothing says was fixed is open."""
@@ -1322,8 +1331,8 @@ def _resolution(reader: _Reader, place: _Place, statement: str,
                 title = _cut(clean(t), 80)
                 return True, f"its entry has the section '{title}'", f"section: {title}"
     for s in place.sections:
-        if s.heading is None:
-            continue
+        if s.heading is None or s.start == place_line:
+            continue  # a heading's own title is its statement, read above
         t = reader.title(s)
         if _RESOLVED_CONTEXT.search(t) or _OPEN_CONTEXT.search(t):
             title = _cut(clean(t), 80)
