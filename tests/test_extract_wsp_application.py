@@ -517,6 +517,20 @@ def test_an_entry_heading_reporting_a_violation_resolution_is_resolved_by_its_ow
     assert "resolution_context" not in res.input
 
 
+def test_a_wsp_the_work_aims_at_is_not_one_it_applied(tmp_path: Path) -> None:
+    text = ("## [2025-09-20] - Index Current State Documentation\n\n### Summary\n"
+            "Following WSP 50 pre-action verification, recorded the index state to enable grounded WSP 88 enhancement.\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["wsp"] == [50] and ex.output["relation"] == "applied"
+
+
+def test_a_missing_file_is_what_the_subject_lacks_not_the_subject(tmp_path: Path) -> None:
+    text = ("#### **V013.4: Missing Dependency Manifests (12 modules)**\n"
+            "- Missing `module.json` or `requirements.txt` per WSP 12:\n  - `ai/coding_agent`\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Missing Dependency Manifests (12 modules)" and ex.output["relation"] == "violation"
+
+
 # -- not items ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [

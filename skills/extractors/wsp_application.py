@@ -615,7 +615,9 @@ _NOT_SUBJECT_PATH = re.compile(r"WSP_(?:framework|knowledge|agentic)|WSP_\d|(?-i
 # a file read, consulted or cited is what the subject used, not the subject ("Did not read WSP_MASTER_INDEX.md")
 _READ_OBJECT = re.compile(r"\b(?:read|reading|consult\w*|check(?:ed|ing)?|see|cit(?:e|es|ed|ing)|referenc\w+)\s+(?:the\s+)?\W*$"
                           # "created x.py instead of enhancing existing y.py": y.py is the road not taken
-                          r"|\binstead\s+of\s+(?:\w+\s+){0,3}\W*$", _I)
+                          r"|\binstead\s+of\s+(?:\w+\s+){0,3}\W*$"
+                          # "Missing module.json per WSP 12": the file is what the subject lacks
+                          r"|\bmissing\s+(?:(?:the|a|an|mandatory|required)\s+)?(?:file\s*:\s*)?(?:\S+\s+(?:or|and)\s+)?\W*$", _I)
 _ALTERNATIVES = re.compile(r"^[A-Z][a-z]+(?:/[A-Z][a-z]+)+$")  # "Partner/Principal/Associate": names, not a path
 _GENERIC_WORDS = (
     r"wsp|compliance|compliant|protocols?|applied|references?|related|status|summary|changes?|what|changed|why"
@@ -635,7 +637,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -1154,6 +1156,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         # "**WSP Compliance**: WSP 22, WSP 50. Enhances existing WSP 26 ...": the field's list is its first sentence
         first = _SENTENCE_END.split(clean(field.group("value")), maxsplit=1)[0]
         numbers = wsp_numbers(first) or numbers
+    if len(numbers) > 1 and relation in ("applied", "compliant") and reason.startswith("the statement says"):
+        # "Following WSP 50, documented the state to enable WSP 88 enhancement": WSP 88 is an aim
+        aims = {k for m in _AIM_REF.finditer(statement) for k in wsp_numbers(m.group(1))}
+        if aims - set(wsp_numbers(line.said)) and set(numbers) - aims:
+            numbers = [k for k in numbers if k not in aims or k in wsp_numbers(line.said)]
     if len(numbers) > 1:
         # 'tried to create "WSP 73: Proactive Protocol"': a WSP named in quotes is a title the text mentions
         outside = set(wsp_numbers(_QUOTED.sub(" ", statement)))
@@ -1291,6 +1298,8 @@ _PAREN = re.compile(r"\([^()]*\)")
 _MODAL_RULE = re.compile(r"\b(?:must|shall|should)\s+(?!have\s+been\b)(?:not\s+|never\s+|always\s+|stay\s+|be\s+|\w+\s+)", _I)
 _LEAD_NAME = re.compile(r"^\s*\*\*([^*]{3,60})\*\*\s*(?:[-–:]|$)")
 _VIOLATION_LIST = re.compile(r"^\W*(?:wsp\s+)?violations?(?:\s+details)?\W*$", _I)
+_AIM_REF = re.compile(r"\b(?:to\s+(?:enable|prepare|support|allow|prevent)|enabl\w+|prepar\w+|for\s+(?:future|upcoming|next))\s+"
+                      r"(?:\w+\s+){0,3}?(" + _REF_SPAN.pattern + ")", _I)
 _QUOTED = re.compile(r'"[^"]{1,200}"|“[^”]{1,200}”')
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
 _STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
