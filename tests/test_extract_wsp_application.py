@@ -531,6 +531,23 @@ def test_a_missing_file_is_what_the_subject_lacks_not_the_subject(tmp_path: Path
     assert ex.output["subject"] == "Missing Dependency Manifests (12 modules)" and ex.output["relation"] == "violation"
 
 
+def test_a_list_item_introducing_sub_items_takes_them_into_its_statement(tmp_path: Path) -> None:
+    text = ("## Documentation Utility Requirements\n\n### Violations Fixed:\n1. **WSP 3 Violations Corrected**:\n"
+            "   - Moved `DASHBOARD.md` from root to reports/ and deleted it (unused)\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert "Moved DASHBOARD.md from root" in ex.input["statement"] and ex.output["resolved"] is True
+
+
+def test_a_violation_heading_claims_only_the_wsp_its_words_tie_the_violation_to(tmp_path: Path) -> None:
+    text = ("## **V014: WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION** [U+1F6A8] **SELF-DETECTED**\n"
+            "- **Violation Type**: index not consulted\n\n## **V015: WSP 78 CREATION WITHOUT INDEX CONSULTATION** "
+            "[U+1F6A8] **CRITICAL RECURSIVE VIOLATION**\n- **WSP Violations**:\n  - **WSP 64**: Failed the index consultation\n")
+    got = _classified(tmp_path, text)
+    assert got[1].output["wsp"] == [64] and got[1].input["statement"] == "V014: WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION"
+    assert got[1].output["subject"] == "WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION" and "section" not in got[1].input
+    assert got[6].output["subject"] == "WSP 78 CREATION WITHOUT INDEX CONSULTATION"
+
+
 # -- not items ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [

@@ -655,6 +655,7 @@ _DEPENDENCY_LEAD = re.compile(r"\brequires?\s+(?P<a>[\w./-]+(?:\s+[\w./-]+){0,3}
 _RECORD_ID = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:")
 _TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
 _LEAD_TAG = re.compile(r"^\[([^\[\]]{1,80})\]\s*")
+_CAPS_TAG = re.compile(r"\s*\[[A-Z][A-Z0-9 _-]{2,39}\]\s*$")  # "... [CRITICAL RECURSIVE VIOLATION]" after a title
 _TRAIL_DATE = re.compile(r"\s*[-–]\s*\d{4}-\d\d-\d\d\s*$")
 _TRAIL_TAG = re.compile(r"(?:\s*\[[^\[\]]{1,20}\]?)+\s*$")  # "Testing Framework Established [OK]", "... [2025-09-28]"
 _DATED = re.compile(r"^\W*(?:MODLOG\s*-\s*)?\[?(?:v?\d+(?:\.\d+)+\]?\s*-\s*)?\[?\d{4}-\d\d-\d\d")
@@ -679,7 +680,7 @@ def _heading_subject(title: str) -> str | None:
     if lead:  # "[WARNING] FILE SIZE VIOLATIONS": a status tag goes; "[Remote Builder] - ...": a name stays
         t = t[lead.end():] if lead.group(1).upper() == lead.group(1) and " " not in lead.group(1) \
             else lead.group(1) + " " + t[lead.end():]
-    t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", t)).strip(" []:-–")
+    t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", _CAPS_TAG.sub("", t))).strip(" []:-–")
     t = _SECTION_NUMBER.sub("", t).strip(" []:-–")
     t = _LABEL_HEAD.sub("", t)  # "Context: LLM Model Installation": the label names no thing
     if t.endswith("]") and "[" not in t:
@@ -742,7 +743,7 @@ _WSP_DOC = re.compile(r"^\W*WSP[ _-]?(?:knowledge|framework|agentic)\b(?!.*\b(?:
 _PROSE_FENCES = frozenset({"", "markdown", "md", "text", "txt", "plain", "output", "console"})
 _HEALTH = re.compile(r"\[HEALTH\]\s*\[VIOLATION\]")
 _BOLD_TAG = re.compile(r"^\s*#{1,6}\s+\*\*(?P<a>[^*]{3,200})\*\*(?:\s|\[U\+[0-9A-Fa-f]{4,6}\]E*|[^\w\s*])*"
-                       r"\*\*(?P<b>[A-Z][A-Z0-9 _-]{2,19})\*\*\s*$")
+                       r"\*\*(?P<b>[A-Z][A-Z0-9 _-]{2,39})\*\*\s*$")
 _ESCAPE_RUN = re.compile(r"(\[U\+[0-9A-Fa-f]{4,6}\])(?:EEEE|E)")
 _HASHES = re.compile(r"^\s*#{1,6}\s+")
 _OPEN_CHECKS = frozenset({"open", "pending", "future", "in_progress", "struck"})
@@ -1149,6 +1150,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         if relation is None and not by_position and not keyed and _PLAN.search(unplanned):
             return None
     relation, reason = decided
+    if block is not None and block[0] == "item" and block[1].children and raw.rstrip(" *").endswith(":") \
+            and len(_WORD.findall(_REF_SPAN.sub(" ", statement))) <= 4:
+        # "1. **WSP 3 Violations Corrected**:" over what was done: the claim is in the sub-items
+        subs = [clean(doc.items[c].text) for c in block[1].children[:4]]
+        statement = _cut(statement.rstrip(" :") + ": " + "; ".join(t for t in subs if t), MAX_STATEMENT)
     if line.is_heading and relation == "violation" and any(
             _VIOLATION_LIST.match(doc.text(k)) for k in range(n + 1, min(secs[0].body_end, n + 40) + 1) if k in doc):
         return None  # "## V016: WSP 74 NUMBER REUSE VIOLATION" over "**WSP Violations**: - WSP 64 ...": the list says which
@@ -1156,6 +1162,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         # "**WSP Compliance**: WSP 22, WSP 50. Enhances existing WSP 26 ...": the field's list is its first sentence
         first = _SENTENCE_END.split(clean(field.group("value")), maxsplit=1)[0]
         numbers = wsp_numbers(first) or numbers
+    if len(numbers) > 1 and relation == "violation" and reason.startswith("the statement says"):
+        # "WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION": 71 names what was created, 64 what was violated
+        own = wsp_numbers(line.said)
+        if own and set(own) < set(numbers):
+            numbers = [k for k in numbers if k in own]
     if len(numbers) > 1 and relation in ("applied", "compliant") and reason.startswith("the statement says"):
         # "Following WSP 50, documented the state to enable WSP 88 enhancement": WSP 88 is an aim
         aims = {k for m in _AIM_REF.finditer(statement) for k in wsp_numbers(m.group(1))}
@@ -1193,6 +1204,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     subject = None if line.is_heading and line.wsp_led else _line_subject(statement, skip_parens=line.wsp_led)
     if line.is_heading and line.wsp_led and ":" in line.clause:
         subject = _heading_subject(line.clause.split(":", 1)[1])  # "WSP 64 Violation: WSP Creation Without ..."
+    tagged = line.is_heading and _BOLD_TAG.match(raw)
+    if tagged:  # "**V014: WSP 64 VIOLATION - X** [U+1F6A8] **SELF-DETECTED**": the title, its tag apart
+        statement = clean(reader.title(secs[0]))
+        if not line.wsp_led:
+            subject = _heading_subject(statement)
     if subject is None and line.is_heading and not line.wsp_led:
         subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
     if subject is None and block is not None and block[0] == "item" and block[1].parent is not None:
@@ -1216,7 +1232,7 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         return None
     subject = _subject(subject)
     # the input holds where the subject is read from: the entry, else the module, else the subject itself
-    section = entry if entry and entry not in statement else None
+    section = entry if entry and entry not in statement and not (line.is_heading and subject in statement) else None
     if section:
         section = _STATUS_WORDS.sub("", section).strip(" -–:[]") or section  # "X VIOLATION [ACTIVE VIOLATION]"
     document = module if module and module != section else None
