@@ -548,6 +548,23 @@ def test_a_violation_heading_claims_only_the_wsp_its_words_tie_the_violation_to(
     assert got[6].output["subject"] == "WSP 78 CREATION WITHOUT INDEX CONSULTATION"
 
 
+def test_a_bare_lead_in_takes_the_list_under_it(tmp_path: Path) -> None:
+    text = ("# Loader Phase 1 - WSP Compliance Audit Report\n\n## loader Module Structure\n\n**WSP 49 Violations**:\n"
+            "1. ❌ **CRITICAL**: `requirements.txt` missing at module root\n2. ❌ **CRITICAL**: tests missing\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.input["statement"].startswith("WSP 49 Violations: CRITICAL: requirements.txt missing")
+    assert ex.output["subject"] == "loader Module Structure"
+
+
+def test_a_question_heading_and_a_document_kind_suffix_are_no_part_of_a_subject(tmp_path: Path) -> None:
+    text = ("# Loader Phase 1 - WSP Compliance Audit Report\n\n**Violations Found**:\n- WSP 49: Missing requirements.txt at module root\n\n"
+            "## Moderator Detection Session\n\n### Why NOT Create New Database?\n"
+            "**WSP 72 Compliance:** Module Independence - reuse existing infrastructure, avoid duplication.\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] == "Loader Phase 1"
+    assert got[9].output["subject"] == "Moderator Detection Session"
+
+
 # -- not items ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [

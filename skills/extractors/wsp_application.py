@@ -52,6 +52,7 @@ MAX_EVIDENCE = 400
 MAX_SUBJECT = 90
 MAX_CONTEXT = 100
 ENTRY_HEAD = 40  # lines after an entry's heading its status field is read from (a long entry's later ones are its parts')
+LIST_REACH = 15  # lines after a bare heading or lead-in its list is read from
 NAMED_WORDS = 7  # a heading of this many words names its entry even when each word is generic
 REQUIRED = ("wsp", "relation", "subject")
 _I = re.IGNORECASE
@@ -688,8 +689,11 @@ def _heading_subject(title: str) -> str | None:
     if t.count("(") > t.count(")"):
         t = t[: t.rfind("(")]  # "Test Coverage (WSP 5 compliance)" without its reference
     t = _SPACE.sub(" ", t).strip(" *-–:")
-    if len(t) < 3 or _excluded(t):
-        return None
+    if len(t) < 3 or _excluded(t) or t.endswith("?"):
+        return None  # ... or a question ("Why NOT Create New Database?") names no thing
+    head, sep, tail = t.rpartition(" - ")
+    if sep and len(head) >= 3 and _GENERIC_HEADING.match(tokens(tail)[0]) and not _GENERIC_HEADING.match(tokens(head)[0]):
+        t = head  # "WRE Phase 1 - WSP Compliance Audit Report": the thing, without what the document is
     if _GENERIC_HEADING.match(tokens(t)[0]) and len(_WORD.findall(t)) < NAMED_WORDS:
         record = _RECORD_ID.match(full)  # "V015: FRAMEWORK-LEVEL VIOLATION ANALYSIS": the record's id names it
         return _cut(f"{record.group(1)}: {t}", MAX_SUBJECT) if record and len(t) < MAX_SUBJECT else None
@@ -1181,16 +1185,20 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         return None  # "Solution: moved the violating files to WSP 3 locations" brings things into compliance
     name = _protocol_name(statement)
     bare = _REF_SPAN.sub(" ", statement.replace(name, " ") if name else statement)
-    if line.is_heading and not _WORD.search(_PAREN.sub(" ", bare)):
+    said_words = len(_WORD.findall(_PAREN.sub(" ", bare)))
+    lead_in = (line.is_heading or raw.rstrip(" *").endswith(":")) and said_words <= 2 \
+        and not (block is not None and block[0] == "item")
+    if lead_in:
         # "### WSP 46 (WRE Protocol)", "**WSP 22: ModLog Updates**": the claim is in the lines under it
         # (its bullets, else its first lines), which the statement then holds
-        bullets = [clean(i.text) for i in doc.items_in(n + 1, secs[0].body_end) if i.parent is None]
+        bullets = [clean(i.text) for i in doc.items_in(n + 1, min(secs[0].body_end, n + LIST_REACH)) if i.parent is None][:4]
         if not bullets:
             body = (clean(doc.text(k)) for k in range(n + 1, min(secs[0].body_end, n + 4) + 1) if k in doc)
             bullets = [t for t in body if _WORD.search(t) and not _REF_SPAN.search(t)][:2]
-        if not bullets:
+        if not bullets and not said_words:
             return None
-        statement = _cut(statement.rstrip(" :") + ": " + "; ".join(bullets), MAX_STATEMENT)
+        if bullets:
+            statement = _cut(statement.rstrip(" :") + ": " + "; ".join(bullets), MAX_STATEMENT)
     partial = False
     if len(numbers) > 1 and reason.startswith("the statement says"):
         tied = _tied_numbers(statement, line.said, relation, numbers)
