@@ -638,7 +638,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -687,7 +687,7 @@ def _heading_subject(title: str) -> str | None:
     if t.endswith("]") and "[" not in t:
         t = t[:-1].strip()
     if t.count("(") > t.count(")"):
-        t = t[: t.rfind("(")]  # "Test Coverage (WSP 5 compliance)" without its reference
+        t = t[: t.rfind("(")].rstrip(" (")  # "Test Coverage (WSP 5 compliance)" without its reference
     t = _SPACE.sub(" ", t).strip(" *-–:")
     if len(t) < 3 or _excluded(t) or t.endswith("?"):
         return None  # ... or a question ("Why NOT Create New Database?") names no thing
@@ -1186,12 +1186,15 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     name = _protocol_name(statement)
     bare = _REF_SPAN.sub(" ", statement.replace(name, " ") if name else statement)
     said_words = len(_WORD.findall(_PAREN.sub(" ", bare)))
-    lead_in = (line.is_heading or raw.rstrip(" *").endswith(":")) and said_words <= 2 \
+    lead_in = (line.is_heading or raw.rstrip(" *").endswith(":") or _WHOLE_BOLD.match(raw)) and said_words <= 2 \
         and not (block is not None and block[0] == "item")
     if lead_in:
         # "### WSP 46 (WRE Protocol)", "**WSP 22: ModLog Updates**": the claim is in the lines under it
         # (its bullets, else its first lines), which the statement then holds
-        bullets = [clean(i.text) for i in doc.items_in(n + 1, min(secs[0].body_end, n + LIST_REACH)) if i.parent is None][:4]
+        reach = min(secs[0].body_end, n + LIST_REACH)
+        stop = next((k for k in range(n + 1, reach + 1) if k in doc and doc.text(k).strip()
+                     and (doc.block_at(k) or ("",))[0] != "item" and any(i.line < k for i in doc.items_in(n + 1, k))), reach + 1)
+        bullets = [clean(i.text) for i in doc.items_in(n + 1, stop - 1) if i.parent is None][:4]  # its own list only
         if not bullets:
             body = (clean(doc.text(k)) for k in range(n + 1, min(secs[0].body_end, n + 4) + 1) if k in doc)
             bullets = [t for t in body if _WORD.search(t) and not _REF_SPAN.search(t)][:2]
@@ -1221,6 +1224,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
     if subject is None and block is not None and block[0] == "item" and block[1].parent is not None:
         subject = _line_subject(clean(doc.items[block[1].parent].text))  # "- File 1: `x.py`" over "- Source: ..."
+    if subject is not None and entry and _DOC_FILE.search(subject) and _line_subject(entry):
+        subject = entry  # "INTERFACE.md not updated" under "x.py (Integration)": x.py is what was audited
     if subject is None and dependency is not None:
         subject = dependency[0]
     lead_named = None
@@ -1232,10 +1237,6 @@ def read_item(reader: _Reader, n: int) -> Item | None:
             subject = lead_named
     if subject is None:
         subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
-    if not subject and head is not None and not line.is_heading:
-        # only generic headings over it: the nearest, as written ("System Compliance Status Update")
-        title = _SPACE.sub(" ", _TRAIL_TAG.sub("", _DATE_HEAD.sub("", clean(reader.title(head))))).strip(" *-–:[]")
-        subject = title if len(_WORD.findall(title)) >= 2 and not _REF.match(title) else None
     if not subject:
         return None
     subject = _subject(subject)
@@ -1299,7 +1300,7 @@ _STATUS_WORDS = re.compile(r"(?:\s*(?:\[(?:OK|FAIL|PASS|DONE|COMPLETE)\]|[✅❌
 
 def _subject(subject: str) -> str:
     """A subject without status marks and the status words after it ("X [OK] FULLY OPERATIONAL")."""
-    return _cut(_STATUS_WORDS.sub("", subject).strip(" -–:[]") or subject, MAX_SUBJECT)
+    return _cut(_STATUS_WORDS.sub("", subject).strip(" -–:[]").removesuffix("(").rstrip() or subject, MAX_SUBJECT)
 
 
 def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item | None:
@@ -1320,6 +1321,8 @@ _FIX_LINE = re.compile(r"^\W*(?:proposed\s+)?(?:solution|fix(?:es)?|resolution|r
                        r"|corrective\s+action)\s*:", _I)
 _PAREN = re.compile(r"\([^()]*\)")
 _MODAL_RULE = re.compile(r"\b(?:must|shall|should)\s+(?!have\s+been\b)(?:not\s+|never\s+|always\s+|stay\s+|be\s+|\w+\s+)", _I)
+_DOC_FILE = re.compile(r"(?:^|/)(?:INTERFACE|ModLog|README|ROADMAP|TestModLog|CHANGELOG)\.md$", _I)
+_WHOLE_BOLD = re.compile(r"^\s*(?:\S{1,12}\s+)?\*\*[^*]{3,120}\*\*\s*$")  # "✅ **WSP 91: DAEMON Observability**"
 _LEAD_NAME = re.compile(r"^\s*\*\*([^*]{3,60})\*\*\s*(?:[-–:]|$)")
 _VIOLATION_LIST = re.compile(r"^\W*(?:wsp\s+)?violations?(?:\s+details)?\W*$", _I)
 _AIM_REF = re.compile(r"\b(?:to\s+(?:enable|prepare|support|allow|prevent)|enabl\w+|prepar\w+|for\s+(?:future|upcoming|next))\s+"
