@@ -587,6 +587,27 @@ def test_a_status_in_brackets_after_a_title_leaves_no_dangling_bracket(tmp_path:
     assert ex.output["subject"] == "Sprint 5: Archive Audio Extraction"
 
 
+def test_a_list_goes_on_after_a_range_and_a_unit_ends_it() -> None:
+    assert wsp.wsp_numbers("WSP Compliance: WSP 3, 1-13, 22, 60") == [3, *range(1, 3), *range(4, 14), 22, 60]
+    assert wsp.wsp_numbers("WSP 26-29, 5 files moved") == [26, 27, 28, 29]
+
+
+def test_names_and_numbers_joined_by_slashes_are_no_subject(tmp_path: Path) -> None:
+    text = ("## Training Wardrobe System\n\n**Protocols Applied**:\n"
+            "- ✅ WSP 77 (Agent Coordination) - Qwen/Gemma/0102 routing\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Training Wardrobe System"
+
+
+def test_a_documents_purpose_and_a_commit_summary_are_no_items_or_subjects(tmp_path: Path) -> None:
+    text = ("# Qwen Advisor - Module Modification Log\n\n## Purpose (WSP 22 Compliance)\n"
+            "This ModLog tracks all changes to the `holo_index/qwen_advisor/` module.\n\n"
+            "## 2025-08-07: Relay Module Cleanup\n\n### GIT COMMIT SUMMARY\n"
+            "- **WSP Protocol**: WSP 22 (Traceable Narrative) compliance maintained\n")
+    got = _classified(tmp_path, text)
+    assert 3 not in got and got[9].output["subject"] == "Relay Module Cleanup"
+
+
 # -- not items ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [

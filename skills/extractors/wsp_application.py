@@ -71,6 +71,7 @@ _REF = regex.compile(
 )
 _RANGE = r"\s*(?:-|–|\s+through\s+)\s*(?:WSP[ _-]?)?(\d{1,3})(?![\d.%])"  # "WSP 26-29", "WSP-26 through WSP-29"
 _RANGE_END = re.compile(_RANGE)
+_LIST_TAIL = re.compile(r"(?:\s*,\s*(?:WSP[ _-]?)?\d{1,3}(?![\d.%\w])" + _UNIT + r")+")
 _REF_SPAN = re.compile(_REF.pattern.replace("(?P<n>", "(?:") + "(?:" + _RANGE.replace(r"(\d{1,3})", r"\d{1,3}") + ")?")
 _GLUED = re.compile(r"(?i:wsp)_?\d+")  # a WSP number glued into a name ("fix_wsp90_utf8.py")
 _TOKEN = "WSP#"
@@ -89,6 +90,9 @@ def wsp_numbers(text: str) -> list[int]:
             first, last = int(numbers[-1]), int(r.group(1))
             if first < last <= first + 20:
                 found.update(dict.fromkeys(range(first + 1, last + 1)))
+            more = _LIST_TAIL.match(text, r.end())  # "WSP 3, 1-13, 22, 60": the list goes on after a range
+            if more:
+                found.update(dict.fromkeys(int(k) for k in re.findall(r"\d{1,3}", more.group(0))))
     return list(found)
 
 
@@ -588,7 +592,7 @@ def context_kind(text: str) -> _Kind | None:
 # headings whose lines are examples, templates, guidelines or instructions, never reports
 _EXCLUDED_SECTION = re.compile(
     r"^\W*(?:\d+(?:\.\d+)*[.)]?\s*|step\s+\d+\s*[:.-]\s*)?(?:examples?|templates?|samples?|instructions?|guidelines?"
-    r"|constraints|how\s+to|when\s+to|procedures?|usage|prohibited|incorrect|common\s+violations|what\s+to\s+check"
+    r"|constraints|how\s+to|when\s+to|procedures?|usage|prohibited|incorrect|common\s+violations|what\s+to\s+check|purpose\b"
     r"|anti-?patterns?|why\s+bad|do\s+not|don't|test\s+(?:\d+|cases?|set|scenarios?)|benchmarks?|task\s*:|skill\s*:"
     r"|prompts?\b)"
     r"|\b(?:prevention\s+(?:measures|rules)|identify\s+violated|decision\s+(?:tree|matrix)|expected\s+(?:structure|output"
@@ -619,7 +623,7 @@ _READ_OBJECT = re.compile(r"\b(?:read|reading|consult\w*|check(?:ed|ing)?|see|ci
                           r"|\binstead\s+of\s+(?:\w+\s+){0,3}\W*$"
                           # "Missing module.json per WSP 12": the file is what the subject lacks
                           r"|\bmissing\s+(?:(?:the|a|an|mandatory|required)\s+)?(?:file\s*:\s*)?(?:\S+\s+(?:or|and)\s+)?\W*$", _I)
-_ALTERNATIVES = re.compile(r"^[A-Z][a-z]+(?:/[A-Z][a-z]+)+$")  # "Partner/Principal/Associate": names, not a path
+_ALTERNATIVES = re.compile(r"^[A-Z0-9][A-Za-z0-9]*(?:/[A-Z0-9][A-Za-z0-9]*)+$")  # "Qwen/Gemma/0102": names, not a path
 _GENERIC_WORDS = (
     r"wsp|compliance|compliant|protocols?|applied|references?|related|status|summary|changes?|what|changed|why"
     r"|impact|analysis|files?|created|modified|updated|new|results?|achievements?|key|technical|implementation|details?"
@@ -638,7 +642,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
