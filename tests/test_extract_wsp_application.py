@@ -267,19 +267,36 @@ def test_an_unsaid_status_gives_no_resolution_example(tmp_path: Path) -> None:
 
 # -- task kinds --------------------------------------------------------------------------------
 
-def test_detection_hides_every_wsp_number_and_says_why(tmp_path: Path) -> None:
-    text = ("## [2025-10-26] WSP 3 Cleanup of fix_wsp90 scripts\n\n"
-            "**WSP Compliance**: WSP 3 (Module Organization), WSP 49 (Module Structure), WSP 90 (UTF-8 Enforcement)\n")
+def test_detection_hides_the_number_of_a_protocol_the_statement_names(tmp_path: Path) -> None:
+    text = ENTRY + "- WSP 90 (Unicode Enforcement) applied to every cleanup script\n"
     (det,) = _by_kind(tmp_path, text)["detect"]
     shown = json.dumps(det.input) + det.instruction
     assert not re.search(r"WSP[ _-]?\d|wsp\d", shown, re.IGNORECASE), shown
-    # one protocol name would stand for three WSPs: the names are the clue, in the reason
-    assert det.output["wsp"] == [3, 49, 90] and "protocol" not in det.output
-    assert "Module Organization" in det.output["reason"] and "UTF-8 Enforcement" in det.output["reason"]
+    assert "Unicode Enforcement" in det.input["statement"]
+    assert det.output["wsp"] == [90] and det.output["protocol"] == "Unicode Enforcement"
+    # the reason names the clue and quotes what carries the relation, not the statement retold
+    assert "'Unicode Enforcement', which is WSP 90" in det.output["reason"] and "applied'" in det.output["reason"]
+
+
+def test_no_detection_where_nothing_in_the_statement_identifies_the_protocol(tmp_path: Path) -> None:
+    # "moved to src/" would as well fit the module-structure protocol: a blank with no name has no one answer
+    got = _by_kind(tmp_path, ENTRY + "- Moved the scheduler scripts to the module's src/ folder per WSP 3\n"
+                                    "- Pre-action verification applied per WSP 50 before the import fixes\n")
+    assert len(got["classify"]) == 2 and "detect" not in got
+
+
+def test_no_detection_where_masking_would_merge_numbers_or_garble_the_subject(tmp_path: Path) -> None:
+    text = ("## Root Script Hygiene (WSP 3 / 85)\n\n"
+            "- WSP 85 (Root Directory Protection) applied: helper scripts moved out of the root\n"
+            "## Utils Cleanup\n\n"
+            "**WSP Compliance**: WSP 3 (Module Organization), WSP 49 (Module Structure), WSP 90 (UTF-8 Enforcement)\n")
+    got = _by_kind(tmp_path, text)
+    assert {tuple(e.output["wsp"]) for e in got["classify"]} >= {(85,), (3, 49, 90)}
+    assert "detect" not in got
 
 
 def test_every_example_rests_on_its_line_and_uses_one_schema(tmp_path: Path) -> None:
-    text = (ENTRY + "### WSP Compliance\n- **WSP 3**: Enterprise domain organization\n"
+    text = (ENTRY + "### WSP Compliance\n- **WSP 3 (Enterprise Domains)**: scripts sorted into their domains\n"
             "### Violations Fixed\n- WSP_5: No corresponding test file for agent_coordinator.py\n")
     src_lines = text.split("\n")
     exs = _mine(tmp_path, text)
@@ -295,6 +312,300 @@ def test_phrasings_vary_over_items(tmp_path: Path) -> None:
     lines = "".join(f"- **WSP {n}**: Protocol area number {n} covered by the cleanup\n" for n in (3, 5, 11, 22, 49, 50, 60, 84))
     exs = [e for e in _mine(tmp_path, ENTRY + "### WSP Compliance\n" + lines) if _kind(e) == "classify"]
     assert len({e.instruction for e in exs}) >= 2
+
+
+def test_a_dependency_lists_findings_are_about_the_part_its_lead_in_names(tmp_path: Path) -> None:
+    text = ("# Ingest Phase 2 - Compliance Pre-Audit\n\n## Phase 1 Dependency Analysis\n\n### Critical Dependencies\n\n"
+            "**Phase 2 REQUIRES Phase 1 to be**:\n1. ✅ **Working**: loader and cache exist\n"
+            "2. ❌ **Tested**: NO - test files missing (WSP 5 violation)\n\n"
+            "### Phase 2 Depends on Phase 1\n\n**Phase 1 must provide**:\n- ❌ Documentation of APIs (WSP 11 violation)\n")
+    got = _classified(tmp_path, text)
+    assert [(e.output["wsp"], e.output["subject"]) for e in got.values()] == [([5], "Phase 1"), ([11], "Phase 1")]
+    assert got[9].input["listed_under"] == "Phase 2 REQUIRES Phase 1 to be"
+    # the finding's own words say it is open, not the document's title
+    assert got[9].output["resolved"] is False
+    (res,) = [e for e in _by_kind(tmp_path, text)["resolution"] if e.line == 9]
+    assert "current finding" in res.output["reason"] and "Pre-Audit" not in res.output["reason"]
+
+
+def test_a_dependency_list_without_a_lead_in_naming_its_part_gives_no_items(tmp_path: Path) -> None:
+    text = ("# Ingest Audit\n\n## Critical Dependencies\n\n- ❌ Documentation of APIs (WSP 11 violation)\n")
+    assert _mine(tmp_path, text) == []
+
+
+def test_a_generic_heading_is_not_a_subject(tmp_path: Path) -> None:
+    text = ("## [2025-10-26] Timestamp Automation for the Init Script\n\n### Impact & Significance\n"
+            "- **Protocol Compliance**: Maintains WSP 11 standards while automating processes\n\n"
+            "### Context: Model Installation for Enforcement\n\nFollowing WSP 57 naming rules, installed the small model.\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] == "Timestamp Automation for the Init Script"
+    assert got[8].output["subject"] == "Model Installation for Enforcement"
+
+
+def test_a_compliance_table_rows_subject_is_the_audited_file_not_one_its_evidence_mentions(tmp_path: Path) -> None:
+    text = ("## 1. signal_monitor.py (400 lines)\n\n**WSP Compliance Check**:\n\n"
+            "| WSP | Requirement | Status | Evidence |\n|-----|-------------|--------|----------|\n"
+            "| WSP 11 | Interface Protocol | ⚠️ WARNING | Public methods exist but no INTERFACE.md documents them |\n\n"
+            "## Files\n\n| File | WSP | Status |\n|---|---|---|\n| loader.py | WSP 49 | ✅ PASS |\n")
+    got = _classified(tmp_path, text)
+    assert got[7].output["subject"] == "signal_monitor.py (400 lines)" and got[7].output["relation"] == "violation"
+    assert got[13].output["subject"] == "loader.py"
+
+
+def test_a_solution_line_that_moves_violating_files_into_compliance_is_no_violation(tmp_path: Path) -> None:
+    text = (ENTRY + "**Problem**: Root held 23 scripts violating WSP 3 module organization.\n\n"
+            "**Solution**: Created a cleanup script to relocate all violating files to WSP 3 compliant locations.\n"
+            "**Fix**: Moved violating tests under WSP 49 rules into tests/.\n")
+    got = _classified(tmp_path, text)
+    assert 5 not in got and 6 not in got
+    assert got[3].output["relation"] == "violation"
+
+
+def test_a_bare_protocol_heading_takes_the_bullets_that_make_its_claim(tmp_path: Path) -> None:
+    text = ("# Tools Directory\n\n## WSP Compliance\n\n### WSP 46 (Engine Protocol)\n"
+            "- All tools follow the engine's naming conventions\n- Structured logging supports engine operations\n\n"
+            "### WSP 22 (Traceable Narrative)\n\n## Usage\n\nRun the tools.\n")
+    got = _classified(tmp_path, text)
+    assert list(got) == [5]  # the heading with no bullets under it gives nothing
+    st = got[5].input["statement"]
+    assert st.startswith("WSP 46 (Engine Protocol): All tools follow") and "Structured logging" in st
+    assert got[5].output["relation"] == "compliant"
+
+
+def test_a_status_tag_after_a_heading_stays_out_of_the_subject_but_the_input_shows_it(tmp_path: Path) -> None:
+    text = ("## **V023: Root Audit Files Violation** [U+1F6A8] **ACTIVE VIOLATION**\n\n**WSP Violations**:\n"
+            "- **WSP 85**: audit reports were written to the root\n\n"
+            "## **V022: Root Scripts Folder Violation** [U+2705] **RESOLVED**\n"
+            "- **Impact**: **HIGH** - Violates WSP 85 Root Directory Protection Protocol\n\n"
+            "## **V015: Framework-Level Violation Analysis Documentation** [U+1F6A8] **RECURSIVE LEARNING**\n"
+            "- **WSP Violations**:\n  - **WSP 3**: analysis belongs in the knowledge reports\n")
+    got = _by_kind(tmp_path, text)
+    for ex in got["classify"]:
+        for tag in ("ACTIVE", "RESOLVED", "RECURSIVE"):
+            assert tag not in ex.input.get("section", "") and tag not in ex.output["subject"], ex.input
+    subjects = {ex.line: ex.output["subject"] for ex in got["classify"]}
+    # a record whose title is all generic words is named by its id
+    assert subjects[11] == "V015: Framework-Level Violation Analysis Documentation"
+    # the resolution is read from the heading's tag, which the input shows apart from the title
+    (res,) = [e for e in got["resolution"] if e.line == 7]
+    assert res.output["resolved"] is True and "[RESOLVED]" in res.input["resolution_context"]
+
+
+def test_a_keyed_compliance_field_claims_only_its_list(tmp_path: Path) -> None:
+    text = ENTRY + "**WSP Compliance**: WSP 22, WSP 50, WSP 84. Enhances existing WSP 26 rather than creating a new protocol.\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["wsp"] == [22, 50, 84]
+
+
+def test_capitalised_names_joined_by_slashes_are_not_a_path(tmp_path: Path) -> None:
+    text = ("## Overseer Architecture Analysis\n\n## WSP Compliance\n\n"
+            "- ✅ WSP 54 (Role Assignment) - Partner/Principal/Associate roles clear\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Overseer Architecture Analysis"
+
+
+def test_an_anti_pattern_list_names_no_ones_violation(tmp_path: Path) -> None:
+    text = ("## Violation Pattern Recognition\n\n### Common Anti-Patterns Leading to These Violations:\n"
+            "1. **Vibecoding Rush**: Skipping WSP 50 pre-action verification\n")
+    assert _mine(tmp_path, text) == []
+
+
+def test_a_status_saying_the_analysis_is_done_leaves_its_violations_open(tmp_path: Path) -> None:
+    text = ("# Overseer Architecture Analysis\n\n**Status**: Analysis complete. Ready to implement P0 improvements.\n\n"
+            "## WSP Compliance\n\n- ❌ WSP 85 (Root Protection) - the monitor detects but does not alert\n")
+    (res,) = _by_kind(tmp_path, text)["resolution"]
+    assert res.output["resolved"] is False
+
+
+def test_a_protocol_heading_named_after_a_colon_takes_the_lines_under_it(tmp_path: Path) -> None:
+    text = ("# Loader Audit\n\n## WSP Violations\n\n### WSP 49: Module Structure\n\n"
+            "**Violation**: File exceeds the 500-line recommendation by 2.9x\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert "File exceeds the 500-line recommendation" in ex.input["statement"]
+
+
+def test_two_items_of_one_list_with_near_identical_wording_are_both_kept(tmp_path: Path) -> None:
+    text = ("## Core Modules Completion\n\n- ✅WSP 11: Complete INTERFACE.md with comprehensive API documentation\n"
+            "- ✅WSP 11: Complete INTERFACE.md with orchestration architecture focus\n")
+    assert sorted(_classified(tmp_path, text)) == [3, 4]
+
+
+def test_a_list_whose_lead_in_names_a_thing_is_about_that_thing(tmp_path: Path) -> None:
+    text = ("## Core Modules Development Completion\n\n**Scheduler Agent** - Prototype Phase Complete:\n"
+            "- ✅WSP 5: 90% test coverage achieved (400 lines of tests)\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Scheduler Agent" and ex.input["section"].startswith("Scheduler Agent - Prototype")
+
+
+def test_a_file_the_statement_reads_or_brackets_as_evidence_is_not_its_subject(tmp_path: Path) -> None:
+    text = ("## WSP 64 Violation - Improper Protocol Creation\n\n### Violation Details\n"
+            "- **WSP 64 Steps Skipped**: Did not read WSP_MASTER_INDEX.md before creation\n"
+            "- **Protocol Notes**: did not consult index_notes.md before creation (WSP 64 violation)\n\n"
+            "## Phase 1 Complete - Signal Monitor\n\nWSP Compliance:\n- [OK] WSP 49: Module Structure (requirements.txt)\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] != "WSP_MASTER_INDEX.md" and got[5].output["subject"] != "index_notes.md"
+    assert got[10].output["subject"] == "Phase 1 Complete - Signal Monitor"
+
+
+def test_a_rule_stated_with_must_is_no_application_unless_listed_as_applied(tmp_path: Path) -> None:
+    text = (ENTRY + "Violations and deferrals must be tracked explicitly (WSP 47).\n\n"
+            "## Non-Negotiable WSP Rules Applied\n1. Module structure must follow the standard layout (WSP 49).\n")
+    got = _classified(tmp_path, text)
+    assert list(got) == [6] and got[6].output["relation"] == "applied"
+
+
+def test_a_violation_records_heading_gives_way_to_its_list_of_violations(tmp_path: Path) -> None:
+    text = ("## **V016: WSP 74 NUMBER REUSE VIOLATION** [U+1F6A8] **FRAMEWORK VIOLATION**\n"
+            "- **Issue**: WSP 74 number was reused after deletion\n- **WSP Violations**:\n"
+            "  - **WSP 64**: Failed to consult the master index before creation\n")
+    got = _classified(tmp_path, text)
+    assert [e.output["wsp"] for e in got.values()] == [[64]]
+
+
+def test_a_corrected_status_section_does_not_resolve_a_violation(tmp_path: Path) -> None:
+    text = ("## Signal Relay Status Review\n\n### Violations Identified\n"
+            "- **WSP 50 Violations**: Claims of completion without pre-action verification\n\n"
+            "### Corrected Milestone Status\n- Phase 2: not started\n")
+    got = _by_kind(tmp_path, text)
+    assert all(e.output.get("resolved") is not True for e in got["classify"])
+
+
+def test_an_entry_status_is_read_from_the_entry_head_and_zero_percent_is_open(tmp_path: Path) -> None:
+    filler = "".join(f"- note {i}: routine session text\n" for i in range(60))
+    text = ("# Agent Development Log\n\n## Sprint 3 Browser Lease\n- **Status**: Architectural gap, 0% complete\n"
+            "- WSP 49 violation: the lease module is missing\n\n## Telemetry Rework\n"
+            "- WSP 22 violation: rework not logged in the module ModLog\n" + filler + "- **Status**: RESOLVED\n")
+    got = {e.line: e for e in _by_kind(tmp_path, text)["classify"]}
+    assert got[5].output["resolved"] is False
+    # a status field far down a long entry belongs to one of its later parts
+    assert "RESOLVED" not in json.dumps(got[8].input) and got[8].output.get("resolved") is not True
+
+
+def test_a_long_heading_names_its_entry_even_in_generic_words(tmp_path: Path) -> None:
+    text = ("## MODLOG - [DOCUMENTATION AGENT 0102 STATUS VERIFICATION AND SYSTEM COMPLIANCE REVIEW]:\n\n"
+            "### WSP COMPLIANCE VIOLATIONS IDENTIFIED\n- **WSP 50 Violations**: claims of completion without verification\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "DOCUMENTATION AGENT 0102 STATUS VERIFICATION AND SYSTEM COMPLIANCE REVIEW"
+
+
+def test_a_wsp_named_in_quotes_is_a_title_not_a_claim(tmp_path: Path) -> None:
+    text = ("## WSP 64 Violation: Protocol Creation Without Index Consultation\n\n### Violation Description\n"
+            '**CRITICAL WSP 64 VIOLATION**: Attempted to create "WSP 73: Proactive Module Protocol" without reading the index.\n')
+    assert _classified(tmp_path, text)[4].output["wsp"] == [64]
+
+
+def test_the_file_a_statement_did_not_use_is_not_its_subject(tmp_path: Path) -> None:
+    text = ("## V020: Created fast_coordinator.py instead of enhancing slow_coordinator.py\n- **WSP Violations**:\n"
+            "  - **WSP 84**: Created new file instead of enhancing existing slow_coordinator.py\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] != "slow_coordinator.py" and "fast_coordinator.py" in ex.output["subject"]
+
+
+def test_generic_area_and_timeline_headings_name_no_subject(tmp_path: Path) -> None:
+    text = ("# sim_flows\n\n## Interface Compliance (WSP 11)\n\n**WSP Framework Compliance:** WSP 49 Structure Compliant\n\n"
+            "## V031: Config Duplication Across Modules\n\n### RESOLUTION TIMELINE\n"
+            "**WSP Status**: **LOGGED** - Consolidation plan documented per WSP 47\n")
+    got = _classified(tmp_path, text)
+    assert got[5].output["subject"] == "sim_flows"
+    assert got[10].output["subject"] == "Config Duplication Across Modules"
+
+
+def test_an_entry_heading_reporting_a_violation_resolution_is_resolved_by_its_own_words(tmp_path: Path) -> None:
+    text = "## MODLOG - [AUDIT AGENT WSP 54 IMPLEMENTATION - CRITICAL WSP VIOLATION RESOLUTION]:\n- Version: 0.5.2\n"
+    (res,) = _by_kind(tmp_path, text)["resolution"]
+    assert res.output["resolved"] is True and "VIOLATION RESOLUTION" in res.output["reason"]
+    assert "resolution_context" not in res.input
+
+
+def test_a_wsp_the_work_aims_at_is_not_one_it_applied(tmp_path: Path) -> None:
+    text = ("## [2025-09-20] - Index Current State Documentation\n\n### Summary\n"
+            "Following WSP 50 pre-action verification, recorded the index state to enable grounded WSP 88 enhancement.\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["wsp"] == [50] and ex.output["relation"] == "applied"
+
+
+def test_a_missing_file_is_what_the_subject_lacks_not_the_subject(tmp_path: Path) -> None:
+    text = ("#### **V013.4: Missing Dependency Manifests (12 modules)**\n"
+            "- Missing `module.json` or `requirements.txt` per WSP 12:\n  - `ai/coding_agent`\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Missing Dependency Manifests (12 modules)" and ex.output["relation"] == "violation"
+
+
+def test_a_list_item_introducing_sub_items_takes_them_into_its_statement(tmp_path: Path) -> None:
+    text = ("## Documentation Utility Requirements\n\n### Violations Fixed:\n1. **WSP 3 Violations Corrected**:\n"
+            "   - Moved `DASHBOARD.md` from root to reports/ and deleted it (unused)\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert "Moved DASHBOARD.md from root" in ex.input["statement"] and ex.output["resolved"] is True
+
+
+def test_a_violation_heading_claims_only_the_wsp_its_words_tie_the_violation_to(tmp_path: Path) -> None:
+    text = ("## **V014: WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION** [U+1F6A8] **SELF-DETECTED**\n"
+            "- **Violation Type**: index not consulted\n\n## **V015: WSP 78 CREATION WITHOUT INDEX CONSULTATION** "
+            "[U+1F6A8] **CRITICAL RECURSIVE VIOLATION**\n- **WSP Violations**:\n  - **WSP 64**: Failed the index consultation\n")
+    got = _classified(tmp_path, text)
+    assert got[1].output["wsp"] == [64] and got[1].input["statement"] == "V014: WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION"
+    assert got[1].output["subject"] == "WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION" and "section" not in got[1].input
+    assert got[6].output["subject"] == "WSP 78 CREATION WITHOUT INDEX CONSULTATION"
+
+
+def test_a_bare_lead_in_takes_the_list_under_it(tmp_path: Path) -> None:
+    text = ("# Loader Phase 1 - WSP Compliance Audit Report\n\n## loader Module Structure\n\n**WSP 49 Violations**:\n"
+            "1. ❌ **CRITICAL**: `requirements.txt` missing at module root\n2. ❌ **CRITICAL**: tests missing\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.input["statement"].startswith("WSP 49 Violations: CRITICAL: requirements.txt missing")
+    assert ex.output["subject"] == "loader Module Structure"
+
+
+def test_a_question_heading_and_a_document_kind_suffix_are_no_part_of_a_subject(tmp_path: Path) -> None:
+    text = ("# Loader Phase 1 - WSP Compliance Audit Report\n\n**Violations Found**:\n- WSP 49: Missing requirements.txt at module root\n\n"
+            "## Moderator Detection Session\n\n### Why NOT Create New Database?\n"
+            "**WSP 72 Compliance:** Module Independence - reuse existing infrastructure, avoid duplication.\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] == "Loader Phase 1"
+    assert got[9].output["subject"] == "Moderator Detection Session"
+
+
+def test_a_whole_bold_protocol_line_takes_only_its_own_list(tmp_path: Path) -> None:
+    text = ("## Session Complete: Moderator Detection\n\n### WSP Compliance Verification\n\n✅ **WSP 91: DAEMON Observability**\n"
+            "- Telemetry tracking of detections\n- Detailed logging for debugging\n\n✅ **WSP 22: ModLog Updates**\n"
+            "- Complete documentation of changes\n")
+    got = _classified(tmp_path, text)
+    assert got[5].input["statement"] == ("✅ WSP 91: DAEMON Observability: Telemetry tracking of detections; "
+                                         "Detailed logging for debugging")
+
+
+def test_a_documentation_file_in_a_finding_under_an_audited_file_is_its_evidence(tmp_path: Path) -> None:
+    text = ("## relay_orchestrator.py (Integration)\n\n**VIOLATIONS**:\n"
+            "1. **WARNING**: INTERFACE.md not updated for new methods (WSP 11)\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "relay_orchestrator.py (Integration)"
+
+
+def test_a_status_in_brackets_after_a_title_leaves_no_dangling_bracket(tmp_path: Path) -> None:
+    text = "### 2026-01-07 - Sprint 5: Archive Audio Extraction (COMPLETE)\n- Total module size: 549 lines (within WSP 62 limits)\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Sprint 5: Archive Audio Extraction"
+
+
+def test_a_list_goes_on_after_a_range_and_a_unit_ends_it() -> None:
+    assert wsp.wsp_numbers("WSP Compliance: WSP 3, 1-13, 22, 60") == [3, *range(1, 3), *range(4, 14), 22, 60]
+    assert wsp.wsp_numbers("WSP 26-29, 5 files moved") == [26, 27, 28, 29]
+
+
+def test_names_and_numbers_joined_by_slashes_are_no_subject(tmp_path: Path) -> None:
+    text = ("## Training Wardrobe System\n\n**Protocols Applied**:\n"
+            "- ✅ WSP 77 (Agent Coordination) - Qwen/Gemma/0102 routing\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Training Wardrobe System"
+
+
+def test_a_documents_purpose_and_a_commit_summary_are_no_items_or_subjects(tmp_path: Path) -> None:
+    text = ("# Qwen Advisor - Module Modification Log\n\n## Purpose (WSP 22 Compliance)\n"
+            "This ModLog tracks all changes to the `holo_index/qwen_advisor/` module.\n\n"
+            "## 2025-08-07: Relay Module Cleanup\n\n### GIT COMMIT SUMMARY\n"
+            "- **WSP Protocol**: WSP 22 (Traceable Narrative) compliance maintained\n")
+    got = _classified(tmp_path, text)
+    assert 3 not in got and got[9].output["subject"] == "Relay Module Cleanup"
 
 
 # -- not items ---------------------------------------------------------------------------------
@@ -422,11 +733,13 @@ def test_a_table_rows_input_holds_its_subjects_source(tmp_path: Path) -> None:
         assert ex.input["section"] in ("Main Loop Compliance Verification", wsp.mask("Main Loop Compliance Verification"))
 
 
-def test_under_generic_headings_only_the_nearest_is_the_subject(tmp_path: Path) -> None:
+def test_under_generic_headings_only_there_is_no_subject_and_no_example(tmp_path: Path) -> None:
+    # "System Compliance Status Update" names no thing: a subject read from it would be a heading, not what complied
     text = "# WSP Compliance Status Update\n\n- **Documentation**: Updated per WSP 22 and WSP 83\n"
-    (ex,) = _classified(tmp_path, text).values()
-    assert ex.output["subject"] == "WSP Compliance Status Update" and ex.output["relation"] == "applied"
-    assert ex.input["section"] == "WSP Compliance Status Update"
+    assert _classified(tmp_path, text) == {}
+    named = "# Signal Relay\n\n## WSP Compliance Status Update\n\n- **Documentation**: Updated per WSP 22 and WSP 83\n"
+    (ex,) = _classified(tmp_path, named).values()
+    assert ex.output["subject"] == "Signal Relay" and ex.output["relation"] == "applied"
 
 
 def test_a_heading_without_its_reference_leaves_no_empty_brackets(tmp_path: Path) -> None:
@@ -511,9 +824,9 @@ def test_dev_corpus_meets_the_gold_thresholds(scored) -> None:
 
 @pytest.mark.corpus
 def test_dev_corpus_holds_applied_recall_where_it_stands(scored) -> None:
-    # issue 15 asks for 0.90; the extractor reaches 0.765 (the misses and the gold items judged
+    # issue 15 asks for 0.90; the extractor reached 0.765, now 0.777 (the misses and the gold items judged
     # wrong are in the issue's note). This holds the level reached against regressions.
-    assert scored["report"]["recall_by_label"]["applied"] >= 0.75, scored["report"]
+    assert scored["report"]["recall_by_label"]["applied"] >= 0.77, scored["report"]
 
 
 @pytest.mark.corpus

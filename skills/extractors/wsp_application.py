@@ -51,7 +51,9 @@ MAX_READ = 1500  # characters of a line read for its relation (lines can be 10,0
 MAX_EVIDENCE = 400
 MAX_SUBJECT = 90
 MAX_CONTEXT = 100
-DETECT_CLUE_WORDS = 3  # a detection example needs the protocol's name or this many words tied to it
+ENTRY_HEAD = 40  # lines after an entry's heading its status field is read from (a long entry's later ones are its parts')
+LIST_REACH = 15  # lines after a bare heading or lead-in its list is read from
+NAMED_WORDS = 7  # a heading of this many words names its entry even when each word is generic
 REQUIRED = ("wsp", "relation", "subject")
 _I = re.IGNORECASE
 
@@ -69,6 +71,7 @@ _REF = regex.compile(
 )
 _RANGE = r"\s*(?:-|–|\s+through\s+)\s*(?:WSP[ _-]?)?(\d{1,3})(?![\d.%])"  # "WSP 26-29", "WSP-26 through WSP-29"
 _RANGE_END = re.compile(_RANGE)
+_LIST_TAIL = re.compile(r"(?:\s*,\s*(?:WSP[ _-]?)?\d{1,3}(?![\d.%\w])" + _UNIT + r")+")
 _REF_SPAN = re.compile(_REF.pattern.replace("(?P<n>", "(?:") + "(?:" + _RANGE.replace(r"(\d{1,3})", r"\d{1,3}") + ")?")
 _GLUED = re.compile(r"(?i:wsp)_?\d+")  # a WSP number glued into a name ("fix_wsp90_utf8.py")
 _TOKEN = "WSP#"
@@ -87,6 +90,9 @@ def wsp_numbers(text: str) -> list[int]:
             first, last = int(numbers[-1]), int(r.group(1))
             if first < last <= first + 20:
                 found.update(dict.fromkeys(range(first + 1, last + 1)))
+            more = _LIST_TAIL.match(text, r.end())  # "WSP 3, 1-13, 22, 60": the list goes on after a range
+            if more:
+                found.update(dict.fromkeys(int(k) for k in re.findall(r"\d{1,3}", more.group(0))))
     return list(found)
 
 
@@ -586,13 +592,13 @@ def context_kind(text: str) -> _Kind | None:
 # headings whose lines are examples, templates, guidelines or instructions, never reports
 _EXCLUDED_SECTION = re.compile(
     r"^\W*(?:\d+(?:\.\d+)*[.)]?\s*|step\s+\d+\s*[:.-]\s*)?(?:examples?|templates?|samples?|instructions?|guidelines?"
-    r"|constraints|how\s+to|when\s+to|procedures?|usage|prohibited|incorrect|common\s+violations|what\s+to\s+check"
+    r"|constraints|how\s+to|when\s+to|procedures?|usage|prohibited|incorrect|common\s+violations|what\s+to\s+check|purpose\b"
     r"|anti-?patterns?|why\s+bad|do\s+not|don't|test\s+(?:\d+|cases?|set|scenarios?)|benchmarks?|task\s*:|skill\s*:"
     r"|prompts?\b)"
     r"|\b(?:prevention\s+(?:measures|rules)|identify\s+violated|decision\s+(?:tree|matrix)|expected\s+(?:structure|output"
     r"|results?|behaviou?r)|checklist\s+for|verification\s+steps|validation\s+steps|protocol\s+steps"
     r"|enforcement\s+rules|module_name|(?<!initial\s)placeholder|mandatory\s+(?:checks|steps)|(?:bad|good|code)\s+example"
-    r"|example\s+(?:output|entry|usage|violation))\b|\[module",
+    r"|example\s+(?:output|entry|usage|violation)|anti-?patterns?)\b|\[module",
     _I,
 )
 
@@ -610,7 +616,14 @@ _PATH = re.compile(
     r"|(?<![\w/\\.])(?:[\w.-]+[/\\])+[\w.-]*(?:\.[A-Za-z]{1,5}\b|[/\\])"  # x/c.py, src/
     r"|(?<![\w.])[\w-]+\.(?:py|md|json|ya?ml|txt|toml|ps1|sh|js|ts|tsx|db|jsonl)\b"  # name.py
 )
-_NOT_SUBJECT_PATH = re.compile(r"WSP_(?:framework|knowledge|agentic)|WSP_\d|^https?|^\.\.", _I)
+_NOT_SUBJECT_PATH = re.compile(r"WSP_(?:framework|knowledge|agentic)|WSP_\d|(?-i:WSP_[A-Z])|^https?|^\.\.", _I)
+# a file read, consulted or cited is what the subject used, not the subject ("Did not read WSP_MASTER_INDEX.md")
+_READ_OBJECT = re.compile(r"\b(?:read|reading|consult\w*|check(?:ed|ing)?|see|cit(?:e|es|ed|ing)|referenc\w+)\s+(?:the\s+)?\W*$"
+                          # "created x.py instead of enhancing existing y.py": y.py is the road not taken
+                          r"|\binstead\s+of\s+(?:\w+\s+){0,3}\W*$"
+                          # "Missing module.json per WSP 12": the file is what the subject lacks
+                          r"|\bmissing\s+(?:(?:the|a|an|mandatory|required)\s+)?(?:file\s*:\s*)?(?:\S+\s+(?:or|and)\s+)?\W*$", _I)
+_ALTERNATIVES = re.compile(r"^[A-Z0-9][A-Za-z0-9]*(?:/[A-Z0-9][A-Za-z0-9]*)+$")  # "Qwen/Gemma/0102": names, not a path
 _GENERIC_WORDS = (
     r"wsp|compliance|compliant|protocols?|applied|references?|related|status|summary|changes?|what|changed|why"
     r"|impact|analysis|files?|created|modified|updated|new|results?|achievements?|key|technical|implementation|details?"
@@ -627,7 +640,9 @@ _GENERIC_WORDS = (
     r"|sources?|performance|quality|executive|fail|failed|pass|passed|ok|risks?|mitigations?|conclusion|learnings?|insights?|observations?|patterns?"
     r"|impacts?|deployment|readiness|review|measures|agents?|tools?|commands?|kept|essential|reasoning|diagnosis"
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
-    r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research"
+    r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
+    r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -635,8 +650,17 @@ _DATE_HEAD = re.compile(
     r"\s*[-:–]*\s*|^\W*\[?Current\s+Session\]?\s*[-:–]*\s*|^\W*MODLOG\s*-\s*\[?|^\W*V\d{3}(?:\.\d+)?\s*:\s*",
     _I,
 )
+_LABEL_HEAD = re.compile(r"^(?:context|background|summary|overview|problem|solution|goal|purpose|scope)\s*:\s*(?=\S)", _I)
+# a dependency analysis lists what another part must provide: its findings are about that part, which the
+# heading does not name ("Phase 2 Depends on Phase 1", "Critical Dependencies")
+_DEPENDENCY_HEAD = re.compile(r"\b(?:depends?\s+on|dependenc(?:y|ies)|prerequisites?)\b", _I)
+# the part a dependency list is about, from its lead-in ("Phase 1 must provide", "Phase 2 REQUIRES Phase 1 to be")
+_DEPENDENCY_LEAD = re.compile(r"\brequires?\s+(?P<a>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+to\s+(?:be|have|provide)\b"
+                              r"|^\W*(?P<b>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+(?:must|should)\s+(?:provide|have|include|be)\b", _I)
+_RECORD_ID = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:")
 _TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
 _LEAD_TAG = re.compile(r"^\[([^\[\]]{1,80})\]\s*")
+_CAPS_TAG = re.compile(r"\s*\[[A-Z][A-Z0-9 _-]{2,39}\]\s*$")  # "... [CRITICAL RECURSIVE VIOLATION]" after a title
 _TRAIL_DATE = re.compile(r"\s*[-–]\s*\d{4}-\d\d-\d\d\s*$")
 _TRAIL_TAG = re.compile(r"(?:\s*\[[^\[\]]{1,20}\]?)+\s*$")  # "Testing Framework Established [OK]", "... [2025-09-28]"
 _DATED = re.compile(r"^\W*(?:MODLOG\s*-\s*)?\[?(?:v?\d+(?:\.\d+)+\]?\s*-\s*)?\[?\d{4}-\d\d-\d\d")
@@ -655,20 +679,28 @@ _NOT_MODULE = re.compile(r"^(?:foundups|wsp|the|main|system|root)\b", _I)
 def _heading_subject(title: str) -> str | None:
     """A heading as a subject: dates, wrappers and numbering dropped; None for a generic one
     ("WSP Compliance", "What Changed") that names no thing."""
-    t = _DATE_HEAD.sub("", _EMPTY_BRACKETS.sub(" ", clean(title))).strip()  # "Cleanup (WSP 78 Compliance)" without it
+    full = _EMPTY_BRACKETS.sub(" ", clean(title))
+    t = _DATE_HEAD.sub("", full).strip()  # "Cleanup (WSP 78 Compliance)" without it
     lead = _LEAD_TAG.match(t)
     if lead:  # "[WARNING] FILE SIZE VIOLATIONS": a status tag goes; "[Remote Builder] - ...": a name stays
         t = t[lead.end():] if lead.group(1).upper() == lead.group(1) and " " not in lead.group(1) \
             else lead.group(1) + " " + t[lead.end():]
-    t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", t)).strip(" []:-–")
+    t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", _CAPS_TAG.sub("", t))).strip(" []:-–")
     t = _SECTION_NUMBER.sub("", t).strip(" []:-–")
+    t = _LABEL_HEAD.sub("", t)  # "Context: LLM Model Installation": the label names no thing
     if t.endswith("]") and "[" not in t:
         t = t[:-1].strip()
     if t.count("(") > t.count(")"):
-        t = t[: t.rfind("(")]  # "Test Coverage (WSP 5 compliance)" without its reference
+        t = t[: t.rfind("(")].rstrip(" (")  # "Test Coverage (WSP 5 compliance)" without its reference
     t = _SPACE.sub(" ", t).strip(" *-–:")
-    if len(t) < 3 or _GENERIC_HEADING.match(tokens(t)[0]) or _excluded(t):
-        return None
+    if len(t) < 3 or _excluded(t) or t.endswith("?"):
+        return None  # ... or a question ("Why NOT Create New Database?") names no thing
+    head, sep, tail = t.rpartition(" - ")
+    if sep and len(head) >= 3 and _GENERIC_HEADING.match(tokens(tail)[0]) and not _GENERIC_HEADING.match(tokens(head)[0]):
+        t = head  # "WRE Phase 1 - WSP Compliance Audit Report": the thing, without what the document is
+    if _GENERIC_HEADING.match(tokens(t)[0]) and len(_WORD.findall(t)) < NAMED_WORDS:
+        record = _RECORD_ID.match(full)  # "V015: FRAMEWORK-LEVEL VIOLATION ANALYSIS": the record's id names it
+        return _cut(f"{record.group(1)}: {t}", MAX_SUBJECT) if record and len(t) < MAX_SUBJECT else None
     return _cut(t, MAX_SUBJECT)
 
 
@@ -691,13 +723,20 @@ _DESTINATION = re.compile(r"\b(?:must|should|to|shall|need\s+to)\s+(?:be|reside|
                           r"|\bbelongs?\s+(?:in|to|under|inside)\s+\W*$", _I)
 
 
-def _line_subject(statement: str) -> str | None:
-    """A file or module path the statement names (not a WSP document's own file)."""
+def _in_parens(text: str, at: int) -> bool:
+    return text.rfind("(", 0, at) > text.rfind(")", 0, at)
+
+
+def _line_subject(statement: str, skip_parens: bool = False) -> str | None:
+    """A file or module path the statement names (not a WSP document's own file; with `skip_parens`,
+    not one in brackets: "WSP 49: Module Structure (requirements.txt)" gives the evidence there)."""
     if "/" not in statement and "\\" not in statement and "." not in statement:
         return None
     for m in _PATH.finditer(statement):
         p = m.group(0).rstrip("\\.,;:)")
-        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p) and not _DESTINATION.search(statement, 0, m.start()):
+        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p) and not _ALTERNATIVES.match(p) \
+                and not _DESTINATION.search(statement, 0, m.start()) and not _READ_OBJECT.search(statement, 0, m.start()) \
+                and not (skip_parens and _in_parens(statement, m.start())):
             return p
     return None
 
@@ -711,6 +750,8 @@ _PROPOSAL = re.compile(r"\b(?:gaps?|missing|fix|fixes|proposed|suggested|recomme
 _WSP_DOC = re.compile(r"^\W*WSP[ _-]?(?:knowledge|framework|agentic)\b(?!.*\b(?:mod\s*log|change\s*log)\b)", _I)
 _PROSE_FENCES = frozenset({"", "markdown", "md", "text", "txt", "plain", "output", "console"})
 _HEALTH = re.compile(r"\[HEALTH\]\s*\[VIOLATION\]")
+_BOLD_TAG = re.compile(r"^\s*#{1,6}\s+\*\*(?P<a>[^*]{3,200})\*\*(?:\s|\[U\+[0-9A-Fa-f]{4,6}\]E*|[^\w\s*])*"
+                       r"\*\*(?P<b>[A-Z][A-Z0-9 _-]{2,39})\*\*\s*$")
 _ESCAPE_RUN = re.compile(r"(\[U\+[0-9A-Fa-f]{4,6}\])(?:EEEE|E)")
 _HASHES = re.compile(r"^\s*#{1,6}\s+")
 _OPEN_CHECKS = frozenset({"open", "pending", "future", "in_progress", "struck"})
@@ -769,6 +810,10 @@ class _Reader:
                 raw = self.doc.text(s.start)
                 if "]E" in raw:
                     got = clean_title(_HASHES.sub("", _ESCAPE_RUN.sub(lambda m: m.group(1), raw))) or got
+            if s.start in self.doc:
+                tagged = _BOLD_TAG.match(self.doc.text(s.start))
+                if tagged:  # "**V022: X** [U+2705] **RESOLVED**": the tag apart, not fused onto the title
+                    got = f"{clean_title(tagged.group('a')) or tagged.group('a')} [{tagged.group('b').strip()}]"
             self.titles[s.start] = got
         return got
 
@@ -1055,6 +1100,16 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     doc, secs = place.doc, place.sections
     if any(_excluded(reader.title(s)) for s in secs if s.heading):
         return None
+    dependency = None
+    titles = [clean(reader.title(s)) for s in secs if s.heading][:3]
+    if any(_DEPENDENCY_HEAD.search(t) and _heading_subject(t) is None for t in titles):
+        # a dependency analysis: its findings are about the part its list's lead-in (a line or a bold
+        # label) names, not about its heading
+        leads = [clean(t) for t in (_leadin(place.doc, n), *titles) if t]
+        m = next((m for m in map(_DEPENDENCY_LEAD.search, leads) if m), None)
+        if m is None:
+            return None
+        dependency = (m.group("a") or m.group("b"), m.string)
     if reader.protocol and (place.block == "table" or not text.wsp_led):
         return None  # a WSP document's own lines; only a WSP-led line of a status list reports (see _decide)
     block = doc.block_at(n)
@@ -1094,14 +1149,63 @@ def read_item(reader: _Reader, n: int) -> Item | None:
                 _FIELD_LABEL.sub("", line.clause) if line.wsp_led else _MARK_LEAD.sub("", _FIELD_LABEL.sub("", statement))):
             return None
         unplanned = plain.replace(_TOKEN, " ")
-        if authoring or _DEFINITION.search(tok) or _STRONG_PLAN.search(unplanned):
-            return None
+        if authoring or _DEFINITION.search(tok) or _STRONG_PLAN.search(unplanned) or (
+                _MODAL_RULE.search(unplanned) and not (kind is not None and kind.relation == "applied")):
+            return None  # ... or "Violations must be tracked (WSP 47)" outside a list of rules applied: a rule
         by_position = kind is not None and kind.relation is not None and (
             line.wsp_led or line.is_heading or line.block == "item" and _PAREN_REF.search(tok) is not None)
         keyed = key is not None and bool(_COMPLIANCE_KEY.match(key) or _APPLIED_KEY.match(key))
         if relation is None and not by_position and not keyed and _PLAN.search(unplanned):
             return None
     relation, reason = decided
+    if block is not None and block[0] == "item" and block[1].children and raw.rstrip(" *").endswith(":") \
+            and len(_WORD.findall(_REF_SPAN.sub(" ", statement))) <= 4:
+        # "1. **WSP 3 Violations Corrected**:" over what was done: the claim is in the sub-items
+        subs = [clean(doc.items[c].text) for c in block[1].children[:4]]
+        statement = _cut(statement.rstrip(" :") + ": " + "; ".join(t for t in subs if t), MAX_STATEMENT)
+    if line.is_heading and relation == "violation" and any(
+            _VIOLATION_LIST.match(doc.text(k)) for k in range(n + 1, min(secs[0].body_end, n + 40) + 1) if k in doc):
+        return None  # "## V016: WSP 74 NUMBER REUSE VIOLATION" over "**WSP Violations**: - WSP 64 ...": the list says which
+    if reason.startswith("it is given as the") and field is not None:
+        # "**WSP Compliance**: WSP 22, WSP 50. Enhances existing WSP 26 ...": the field's list is its first sentence
+        first = _SENTENCE_END.split(clean(field.group("value")), maxsplit=1)[0]
+        numbers = wsp_numbers(first) or numbers
+    if len(numbers) > 1 and relation == "violation" and reason.startswith("the statement says"):
+        # "WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION": 71 names what was created, 64 what was violated
+        own = wsp_numbers(line.said)
+        if own and set(own) < set(numbers):
+            numbers = [k for k in numbers if k in own]
+    if len(numbers) > 1 and relation in ("applied", "compliant") and reason.startswith("the statement says"):
+        # "Following WSP 50, documented the state to enable WSP 88 enhancement": WSP 88 is an aim
+        aims = {k for m in _AIM_REF.finditer(statement) for k in wsp_numbers(m.group(1))}
+        if aims - set(wsp_numbers(line.said)) and set(numbers) - aims:
+            numbers = [k for k in numbers if k not in aims or k in wsp_numbers(line.said)]
+    if len(numbers) > 1:
+        # 'tried to create "WSP 73: Proactive Protocol"': a WSP named in quotes is a title the text mentions
+        outside = set(wsp_numbers(_QUOTED.sub(" ", statement)))
+        if outside:
+            numbers = [k for k in numbers if k in outside]
+    if relation == "violation" and _FIX_LINE.match(statement):
+        return None  # "Solution: moved the violating files to WSP 3 locations" brings things into compliance
+    name = _protocol_name(statement)
+    bare = _REF_SPAN.sub(" ", statement.replace(name, " ") if name else statement)
+    said_words = len(_WORD.findall(_PAREN.sub(" ", bare)))
+    lead_in = (line.is_heading or raw.rstrip(" *").endswith(":") or _WHOLE_BOLD.match(raw)) and said_words <= 2 \
+        and not (block is not None and block[0] == "item")
+    if lead_in:
+        # "### WSP 46 (WRE Protocol)", "**WSP 22: ModLog Updates**": the claim is in the lines under it
+        # (its bullets, else its first lines), which the statement then holds
+        reach = min(secs[0].body_end, n + LIST_REACH)
+        stop = next((k for k in range(n + 1, reach + 1) if k in doc and doc.text(k).strip()
+                     and (doc.block_at(k) or ("",))[0] != "item" and any(i.line < k for i in doc.items_in(n + 1, k))), reach + 1)
+        bullets = [clean(i.text) for i in doc.items_in(n + 1, stop - 1) if i.parent is None][:4]  # its own list only
+        if not bullets:
+            body = (clean(doc.text(k)) for k in range(n + 1, min(secs[0].body_end, n + 4) + 1) if k in doc)
+            bullets = [t for t in body if _WORD.search(t) and not _REF_SPAN.search(t)][:2]
+        if not bullets and not said_words:
+            return None
+        if bullets:
+            statement = _cut(statement.rstrip(" :") + ": " + "; ".join(bullets), MAX_STATEMENT)
     partial = False
     if len(numbers) > 1 and reason.startswith("the statement says"):
         tied = _tied_numbers(statement, line.said, relation, numbers)
@@ -1110,31 +1214,51 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     # the subject: a path on the line, else the entry the line sits in, else the module or document
     entry = _entry(reader, secs[1:] if line.is_heading else secs)
     module = reader.module
-    subject = None if line.is_heading and line.wsp_led else _line_subject(statement)
+    if module and entry and reader.doc.title and entry == _heading_subject(reader.doc.title):
+        entry = None  # "Cursor Bridge - ModLog" over a module's log: the module is the subject
+    subject = None if line.is_heading and line.wsp_led else _line_subject(statement, skip_parens=line.wsp_led)
     if line.is_heading and line.wsp_led and ":" in line.clause:
         subject = _heading_subject(line.clause.split(":", 1)[1])  # "WSP 64 Violation: WSP Creation Without ..."
+    tagged = line.is_heading and _BOLD_TAG.match(raw)
+    if tagged:  # "**V014: WSP 64 VIOLATION - X** [U+1F6A8] **SELF-DETECTED**": the title, its tag apart
+        statement = clean(reader.title(secs[0]))
+        if not line.wsp_led:
+            subject = _heading_subject(statement)
     if subject is None and line.is_heading and not line.wsp_led:
         subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
     if subject is None and block is not None and block[0] == "item" and block[1].parent is not None:
         subject = _line_subject(clean(doc.items[block[1].parent].text))  # "- File 1: `x.py`" over "- Source: ..."
+    if subject is not None and entry and _DOC_FILE.search(subject) and _line_subject(entry):
+        subject = entry  # "INTERFACE.md not updated" under "x.py (Integration)": x.py is what was audited
+    if subject is None and dependency is not None:
+        subject = dependency[0]
+    lead_named = None
+    if subject is None and block is not None and block[0] == "item" and block[1].parent is None:
+        lead = _leadin(doc, n)
+        named = _LEAD_NAME.match(lead) if lead else None
+        lead_named = _heading_subject(named.group(1)) if named else None
+        if lead_named:  # "**LinkedIn Agent** - Prototype Phase Complete:" over its list: the list is about it
+            subject = lead_named
     if subject is None:
         subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
-    if not subject and head is not None and not line.is_heading:
-        # only generic headings over it: the nearest, as written ("System Compliance Status Update")
-        title = _SPACE.sub(" ", _TRAIL_TAG.sub("", _DATE_HEAD.sub("", clean(reader.title(head))))).strip(" *-–:[]")
-        subject = title if len(_WORD.findall(title)) >= 2 and not _REF.match(title) else None
     if not subject:
         return None
     subject = _subject(subject)
     # the input holds where the subject is read from: the entry, else the module, else the subject itself
-    section = entry if entry and entry not in statement else None
+    section = entry if entry and entry not in statement and not (line.is_heading and subject in statement) else None
+    if section:
+        section = _STATUS_WORDS.sub("", section).strip(" -–:[]") or section  # "X VIOLATION [ACTIVE VIOLATION]"
     document = module if module and module != section else None
     if subject not in statement and not any(v and subject in v for v in (section, document)):
         section = subject
     listed = kind.text if kind is not None and reason.startswith(("it is listed under", "it is a heading under")) else None
+    if lead_named and subject == lead_named and lead:
+        section = _cut(clean(lead), MAX_CONTEXT)  # the lead-in is where the subject is read
+    if dependency is not None and subject == dependency[0]:
+        section, listed = None, dependency[1]  # the lead-in is where the subject is read
     resolved, resolved_why, resolution_context = (None, None, None)
     if relation == "violation":
-        resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind)
+        resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind, n)
     value = clean(field.group("value")) if field and key and not _REF.search(key) else statement
     return Item(line=n, evidence=_evidence(raw), statement=_window(statement), wsp=numbers, relation=relation,
                 subject=subject, section=_cut(section, MAX_CONTEXT) if section else None, document=document, reason=reason,
@@ -1180,7 +1304,7 @@ _STATUS_WORDS = re.compile(r"(?:\s*(?:\[(?:OK|FAIL|PASS|DONE|COMPLETE)\]|[✅❌
 
 def _subject(subject: str) -> str:
     """A subject without status marks and the status words after it ("X [OK] FULLY OPERATIONAL")."""
-    return _cut(_STATUS_WORDS.sub("", subject).strip(" -–:[]") or subject, MAX_SUBJECT)
+    return _cut(_STATUS_WORDS.sub("", subject).strip(" -–:[]").removesuffix("(").rstrip() or subject, MAX_SUBJECT)
 
 
 def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item | None:
@@ -1197,14 +1321,28 @@ def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item |
                 clause=_cut(_clause(record.replace("[HEALTH]", "").replace("[VIOLATION]", "")), 160))
 
 
+_FIX_LINE = re.compile(r"^\W*(?:proposed\s+)?(?:solution|fix(?:es)?|resolution|remediation|correction|action(?:\s+taken)?"
+                       r"|corrective\s+action)\s*:", _I)
+_PAREN = re.compile(r"\([^()]*\)")
+_MODAL_RULE = re.compile(r"\b(?:must|shall|should)\s+(?!have\s+been\b)(?:not\s+|never\s+|always\s+|stay\s+|be\s+|\w+\s+)", _I)
+_DOC_FILE = re.compile(r"(?:^|/)(?:INTERFACE|ModLog|README|ROADMAP|TestModLog|CHANGELOG)\.md$", _I)
+_WHOLE_BOLD = re.compile(r"^\s*(?:\S{1,12}\s+)?\*\*[^*]{3,120}\*\*\s*$")  # "✅ **WSP 91: DAEMON Observability**"
+_LEAD_NAME = re.compile(r"^\s*\*\*([^*]{3,60})\*\*\s*(?:[-–:]|$)")
+_VIOLATION_LIST = re.compile(r"^\W*(?:wsp\s+)?violations?(?:\s+details)?\W*$", _I)
+_AIM_REF = re.compile(r"\b(?:to\s+(?:enable|prepare|support|allow|prevent)|enabl\w+|prepar\w+|for\s+(?:future|upcoming|next))\s+"
+                      r"(?:\w+\s+){0,3}?(" + _REF_SPAN.pattern + ")", _I)
+_QUOTED = re.compile(r'"[^"]{1,200}"|“[^”]{1,200}”')
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
 _STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
 # a section of a violation's entry that reports its fix
 _FIX_SECTION = re.compile(r"\b(?:resolution|fix(?:es)?|correction|remediation)\s+(?:applied|complete[d]?|implemented|done)\b"
-                          r"|^\W*(?:resolved|fixed|corrected)\b", _I)
+                          r"|^\W*(?:resolved|fixed|corrected)\s*(?:$|[:\-–(]|(?:wsp\s+)?(?:violations?|issues?|problems?)\b)", _I)
 _STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|closed|remediated|addressed)\b", _I)
 _STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
-                          r"|planned|awaiting)\b", _I)
-_LINE_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|remediated|eliminated|addressed|cleaned|consolidated"
+                          r"|planned|awaiting|ready\s+to|to\s+implement|(?:analysis|audit|review|assessment)\s+complete"
+                          r"|not\s+(?:yet\s+)?(?:complete|done|fixed|resolved)|incomplete)\b|(?<![\d.])0%\s+complete", _I)
+_LINE_RESOLVED = re.compile(r"\bviolations?\s+resolution\b(?!\s+plan)"
+                            r"|\b(?:resolved|fixed|corrected|remediated|eliminated|addressed|cleaned|consolidated"
                             r"|moved|relocated|removed|deleted|restored)\b|\bbefore\s*:"
                             # a violation of a former state: "OLD location violated WSP 3", "previously violated"
                             r"|^\W*(?:the\s+)?(?:old|previous|original|former)\s+[^.;]{0,40}?\bviolated\b"
@@ -1213,8 +1351,8 @@ _LINE_OPEN = re.compile(r"\b(?:detected|found|identified|remains?|still|currentl
                         r"|incomplete)\b|❌|\[FAIL\]", _I)
 
 
-def _resolution(reader: _Reader, place: _Place, statement: str,
-                kind: _Kind | None) -> tuple[bool | None, str | None, str | None]:
+def _resolution(reader: _Reader, place: _Place, statement: str, kind: _Kind | None,
+                place_line: int = -1) -> tuple[bool | None, str | None, str | None]:
     """(resolved, the words that say so, the heading or field they come from when not the line)
     for a violation: its line, its list or section, then its entry's status field; an audit
     finding that nothing says was fixed is open."""
@@ -1223,7 +1361,7 @@ def _resolution(reader: _Reader, place: _Place, statement: str,
     if m:
         return True, _said(m.group(0)), None
     if kind is not None and kind.resolved is not None:
-        return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'", None
+        return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'", f"section: {_cut(kind.text, 80)}"
     doc = place.doc
     own = doc.ancestors(place.sections[0])  # the sections of the line's own document (a fence's, in a fence)
     for entry in [s for s in own if s.heading is not None][:2]:  # the line's section and its entry
@@ -1233,14 +1371,18 @@ def _resolution(reader: _Reader, place: _Place, statement: str,
                 title = _cut(clean(t), 80)
                 return True, f"its entry has the section '{title}'", f"section: {title}"
     for s in place.sections:
-        if s.heading is None:
-            continue
+        if s.heading is None or s.start == place_line:
+            continue  # a heading's own title is its statement, read above
         t = reader.title(s)
         if _RESOLVED_CONTEXT.search(t) or _OPEN_CONTEXT.search(t):
             title = _cut(clean(t), 80)
-            return bool(_RESOLVED_CONTEXT.search(t)), f"its section is '{title}'", f"section: {title}"
-        if s.start in doc:
-            for f in reader.status_fields(doc, s.start, s.end):
+            resolved = bool(_RESOLVED_CONTEXT.search(t))
+            own = None if resolved else _LINE_OPEN.search(text)
+            if own:  # "test files missing" under an audit: the line's own words say it is current
+                return False, f"it is reported as a current finding ('{own.group(0)}') and nothing says it was fixed", None
+            return resolved, f"its section is '{title}'", f"section: {title}"
+        if s.start in doc and s.heading.level > 1:  # a document's title heads no one entry's status
+            for f in reader.status_fields(doc, s.start, min(s.end, s.start + ENTRY_HEAD)):
                 v = _cut(clean(f.value), 60)
                 open_ = _STATUS_OPEN.search(v)
                 if open_ or _STATUS_RESOLVED.search(v):
@@ -1256,6 +1398,7 @@ _STATUS_CELL_OK = re.compile(r"✅|\[OK\]|\bPASS(?:ED)?\b|\bCOMPLIANT\b|\bCOMPLE
 _STATUS_CELL_BAD = re.compile(r"❌|\bFAIL(?:ED)?\b|\bVIOLAT\w*|\bNON-?COMPLIANT\b|\bMISSING\b|⚠️|\bWARNING\b|\bPARTIAL\b", _I)
 _NOT_APPLICABLE = re.compile(r"\bN/?A\b")
 _WSP_COLUMN = re.compile(r"\b(?:wsp|protocol|standard|requirement)", _I)
+_THING_COLUMN = re.compile(r"\b(?:file|module|component|path|script|directory|folder|package)s?\b", _I)
 _REASON_COLUMN = re.compile(r"\b(?:reason|why|rule|basis|justification|rationale)\b", _I)
 
 
@@ -1292,7 +1435,11 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
         return None  # a WSP cited in a description column: the row is about something else
     relation = "violation" if _STATUS_CELL_BAD.search(status) else "compliant"
     entry = _entry(reader, place.sections)
-    subject = _line_subject(" ".join(cells)) or entry or reader.module
+    # the row's own file or module (its first column when that names one), else what the table is about
+    # (its section): a file the evidence column mentions ("no INTERFACE.md") is not what was audited
+    first = cells[0] if wsp_cell != 0 and cells else ""
+    named = header[0] if header else ""
+    subject = _line_subject(first) or (first if first and _THING_COLUMN.search(named) else None) or entry or reader.module
     if not subject:
         return None
     text = " | ".join(f"{h}: {c}" if h and c else c for h, c in zip(header + [""] * len(cells), cells) if c)
@@ -1318,17 +1465,34 @@ def _input(item: Item, statement: str, hide: bool = False) -> dict[str, Any]:
     status field a violation's resolution comes from."""
     conceal = mask if hide else (lambda t: t)
     inp: dict[str, Any] = {"statement": statement}
+    context = item.resolution_context if item.relation == "violation" else None
+    if context and item.listed_under and context.removeprefix("section: ") == item.listed_under:
+        context = None  # the list the statement is under already says it
     for key, value in (("section", item.section), ("listed_under", item.listed_under), ("document", item.document),
-                       ("resolution_context", item.resolution_context if item.relation == "violation" else None)):
+                       ("resolution_context", context)):
         if value:
             inp[key] = conceal(value)
     return inp
 
 
-def drafts_of(item: Item) -> list[Draft]:
-    """The item's examples: classification always; detection when the statement says enough
-    without its numbers; resolution for a violation whose status the passage gives."""
+def _recoverable(item: Item) -> bool:
+    """Whether a reader of the masked input can recover the hidden number: the statement names the
+    protocol beside it, and every blank hides that one number (a blank over "WSP 3 / 85" has no one
+    answer, and a masked subject would no longer be the thing's name)."""
+    if not item.protocol or item.partial or len(item.wsp) != 1 or _REF_SPAN.search(item.subject):
+        return False
+    shown = [item.statement] + [v for v in (item.section, item.listed_under, item.document, item.resolution_context) if v]
+    return all(wsp_numbers(m.group(0)) == item.wsp for text in shown for m in _REF_SPAN.finditer(text))
+
+
+def drafts_of(item: Item, scope: str = "") -> list[Draft]:
+    """The item's examples: classification always; detection when the statement names the protocol
+    so its number can be recovered; resolution for a violation whose status the passage gives."""
     out = []
+    # what the item is: two lines of one list about different things are not near-copies of each other,
+    # and a later copy of the same document (`scope`: its title) restating the claim is not made again
+    identity = "|".join((scope, item.relation, ",".join(map(str, item.wsp)), item.subject.lower(),
+                         " ".join(_WORD.findall(mask(item.clause).lower()))))
     classified: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": item.subject}
     if item.protocol:
         classified["protocol"] = item.protocol
@@ -1337,26 +1501,21 @@ def drafts_of(item: Item) -> list[Draft]:
     classified["reason"] = item.reason
     out.append(Draft(instruction_key="classify", input=_input(item, item.statement), output=classified,
                      evidence=item.evidence, kind="decision_trees", label=item.relation, required=REQUIRED,
-                     rationale=1.0, line=item.line))
-    clue = mask(item.clause)
-    masked = mask(item.statement)
-    blanks = masked.count("WSP ___") + masked.count("WSP___")
-    # a blank that hides several numbers ("WSP 26 through WSP 29", "WSP 38/39") has no one answer
-    if not item.partial and len(item.wsp) <= blanks and (item.protocol or len(_WORD.findall(clue)) >= DETECT_CLUE_WORDS):
-        detected: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": mask(item.subject)}
-        if item.protocol:
-            detected["protocol"] = item.protocol
-        detected["reason"] = (f"the statement names the protocol '{item.protocol}'" if item.protocol
-                              else f"the statement ties it to: {clue}")
-        out.append(Draft(instruction_key="detect", input=_input(item, masked, hide=True),
+                     rationale=1.0, line=item.line, identity=identity))
+    if _recoverable(item):
+        detected: dict[str, Any] = {"wsp": item.wsp, "relation": item.relation, "subject": item.subject,
+                                    "protocol": item.protocol,
+                                    "reason": f"the statement names the protocol '{item.protocol}', which is WSP {item.wsp[0]};"
+                                              f" {item.reason}"}
+        out.append(Draft(instruction_key="detect", input=_input(item, mask(item.statement), hide=True),
                          output=detected, evidence=item.evidence, kind="rationale_chains", label=item.relation,
-                         required=REQUIRED, rationale=1.0, line=item.line))
+                         required=REQUIRED, rationale=1.0, line=item.line, identity=identity))
     if item.relation == "violation" and item.resolved is not None and item.resolved_why:
         out.append(Draft(instruction_key="resolution", input=_input(item, item.statement),
                          output={"wsp": item.wsp, "relation": "violation", "subject": item.subject,
                                  "resolved": item.resolved, "reason": item.resolved_why},
                          evidence=item.evidence, kind="decision_trees", label="violation",
-                         required=REQUIRED + ("resolved",), rationale=1.0, line=item.line))
+                         required=REQUIRED + ("resolved",), rationale=1.0, line=item.line, identity=identity))
     return out
 
 
@@ -1371,7 +1530,7 @@ def extract(doc: Document, hits: list, pack: DomainPack) -> list[Draft]:
         seen.add(hit.line)
         item = read_item(reader, hit.line)
         if item is not None:
-            drafts += drafts_of(item)
+            drafts += drafts_of(item, doc.title or "")
     return drafts
 
 
