@@ -671,6 +671,8 @@ def serve_pages(settings: Settings, roots: list[str] | None, domains: list[str] 
     pages = Pages(settings, allowed_roots(settings.data_dir, roots), domains)
     pages.check_domains()
     app = Guard(create_app(pages, transport_security("127.0.0.1")), max_bytes=MAX_REQUEST_BYTES)
-    print(f"review page: http://127.0.0.1:{port}/review  report: http://127.0.0.1:{port}/report "
-          "(Ctrl-C stops it)", file=sys.stderr, flush=True)
+    # for the person at the terminal, on stderr (this command never speaks MCP on stdout)
+    sys.stderr.write(f"review page: http://127.0.0.1:{port}/review  report: http://127.0.0.1:{port}/report "
+                     "(Ctrl-C stops it)\n")
+    sys.stderr.flush()
     uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False, log_level=log_level)
