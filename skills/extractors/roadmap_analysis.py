@@ -144,6 +144,9 @@ _WORDS = regex.compile(
 )
 _PERCENT = regex.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?%\s+(?:complete[d]?|done|finished|compliant|implemented)\b"
                          r"|\(\s*(\d{1,3}(?:\.\d+)?)\s?%\s*\)", _F)
+# "132/454 enhanced", "2/2 phases complete": a count of the work done, read as its share
+_FRACTION = regex.compile(r"(?<![\d./])(\d{1,5})\s*/\s*(\d{1,5})\s+(?:[A-Za-z][\w-]*\s+){0,2}?"
+                          r"(?:complete[d]?|done|finished|implemented|[a-z]{3,}ed)\b", _F)
 _MARKS = regex.compile(
     "(?P<c>\u2705|\u2714|\u2713|\u2611|\U0001F7E2|\\[OK\\]|\\[DONE\\]|\\[COMPLETED?\\]|\\[x\\])"
     "|(?P<ip>\U0001F6A7|\U0001F504|\u26A0|\\[REFRESH\\]|\\[WIP\\]|\\[CURRENT\\])"
@@ -176,6 +179,10 @@ def status_of(text: str) -> str | None:
     if pct and float(pct.group(1) or pct.group(2)) <= 100:
         value = float(pct.group(1) or pct.group(2))
         return "complete" if value == 100 else "not_started" if value == 0 else "in_progress"
+    frac = _FRACTION.search(text)
+    if frac and 0 < int(frac.group(2)) and int(frac.group(1)) <= int(frac.group(2)):
+        done, total = int(frac.group(1)), int(frac.group(2))
+        return "complete" if done == total else "not_started" if done == 0 else "in_progress"
     m = _WORDS.search(text)
     if m:
         return _LABEL[m.lastgroup]
@@ -225,7 +232,7 @@ def _leading_status(text: str) -> bool:
         t = t[lead.end():]
     if _IMPERATIVE.match(t) or _ADJECTIVE.match(t) or _NAMED.match(t):
         return False
-    return bool(_WORDS.match(t) or _PERCENT.match(t))
+    return bool(_WORDS.match(t) or _PERCENT.match(t) or _FRACTION.match(t))
 
 
 # A checklist item's state where the structure found no box: a leading mark, tag or DONE:/TODO:,
@@ -434,6 +441,7 @@ def parse_title(text: str) -> tuple[str, str, str] | None:
     if m is None:
         return _unit_in_parentheses(body, lead_stated)
     tense = m.group("tense") or m.group("now") or ""
+    desc_stated = ""
     unit = m.group("unit")
     body = body[m.start("unit"):]
     after_unit = _AFTER_UNIT.match(body[len(unit):])
@@ -453,6 +461,11 @@ def parse_title(text: str) -> tuple[str, str, str] | None:
         elif hm and hm.group("rest").strip() and rx.match(r"^\s*[-\u2013\u2014]\s", plain(bold.group("rest"))) \
                 and not _leading_status(rest):
             rest = ""  # "**Phase 2: Enhancement** - Add advanced features": a description, not the name
+        elif hm is None and rest and not _leading_status(rest) and len(rx.sub(r"\s*\([^()]*\)", "", split_title(head)[0])) > len(unit) + 3 \
+                and rx.match(r"^\s*:", plain(bold.group("rest"))):
+            # "**Phase 4 Collective Building**: Multi-founder coordination, ...": the bold part is the
+            # name, what follows it describes the phase (a status at its end is still its status)
+            desc_stated, rest = split_title(_cut(rest, 160))[1], ""
     else:
         hm = _HEAD.match(body)
         head, rest = (body, "") if hm is None else (body[: hm.start("rest")].rstrip(" :-\u2013\u2014"), hm.group("rest"))
@@ -470,7 +483,7 @@ def parse_title(text: str) -> tuple[str, str, str] | None:
         stated = after_unit.group("state")
         at = name.find(" " + stated)
         name = name if at < 0 else (name[:at] + name[at + 1 + len(stated):]).strip()
-    stated = stated or lead_stated or tense
+    stated = stated or desc_stated or lead_stated or tense
     return name, stated, unit
 
 
@@ -571,6 +584,8 @@ class Phase:
     between: list[str] = field(default_factory=list)  # the phases between it and `previous`
     put_off: bool = False  # stated complete, its own items done, put-off items still unticked in its checklist
     lists: list[tuple[str, int, int]] = field(default_factory=list)  # (title, done, total) of each titled list counted
+    finishing: bool = False  # its completion is what its group lists next: it is under way
+    update: str = ""  # a later status line's word on it ("Phase 2 starting"), over its "NEXT"
 
     def lines(self) -> list[str]:
         """Its lines for an example's input."""
@@ -823,6 +838,10 @@ class _Reader:
                     (_ITEM_MARK.match(plain(_MARKER.sub("", doc.text(it.line), count=1))).group(0).strip()
                      if _ITEM_MARK.match(plain(_MARKER.sub("", doc.text(it.line), count=1))) else "")
                 ph.own = "complete" if _is_done(box) else "in_progress" if box == "in_progress" else "not_started"
+            elif box and it.children and not stated and _is_done(box) and _BOX.match(doc.text(it.line)):
+                # "- [x] **Phase 1:** ..." over its tasks: the ticked box says the phase is done, which its
+                # tasks' boxes confirm or contradict
+                ph.stated, ph.own = "[x]", "complete"
             self.phases.append(ph)
 
     def milestone_lists(self) -> None:
@@ -957,8 +976,12 @@ class _Reader:
                     label = bare(label[:-1]) if label.endswith(":") else ""
                     if label and all(head - 1 != ph.line and head - 2 != ph.line for _, head in checked_lists):
                         ph.checks_label = label
-            if sum(1 for t in scope if rx.match(r"^[^:]{1,40}:\s", t)) * 2 < len(scope):
-                ph.scope = scope[:MAX_CHECKS]  # "lora_trainer.py: Exists", "Qwen: Verified": facts, not the phase's tasks
+            if sum(1 for t in scope if rx.match(r"^[^:]{1,40}:\s", t)) * 2 < len(scope) \
+                    and sum(1 for t in scope if _FINDING.search(t)) * 2 < len(scope) \
+                    and not any(_REPORTS.search(t) for t in doc.heading_path(ph.line)[-1:]):
+                # ("lora_trainer.py: Exists", "0 audio files extracted", a list under "Findings": what was
+                # found, not the phase's tasks)
+                ph.scope = scope[:MAX_CHECKS]
             ph.doc = doc  # its text is rendered when an example is made of it (most phases read are not)
 
     def status_fields(self) -> None:
@@ -996,6 +1019,7 @@ class _Reader:
                 if got is not None and line - got[0] <= 3:
                     self.claim(got[0], got[1], line, value)
                 continue
+            self.said_later(line, key, value, by_unit)
             ready = low.startswith("ready for")
             status = "not_started" if ready else status_of(value)
             current = rx.match(r"^\W*current\s+(?:status|phase|state|stage)\W*$", key, _F) and _TITLE.match(value)
@@ -1056,6 +1080,27 @@ class _Reader:
             elif _ALL_DONE.search(value):  # "Document Status: ALL SPRINTS COMPLETE": the whole plan claims it is done
                 self.plans.setdefault(scope, []).append((f"{key}: {value}", "complete", None))
         self.phases.sort(key=lambda p: p.line)
+
+    def said_later(self, line: int, key: str, value: str, by_unit: dict[tuple[int, str], list[Phase]]) -> None:
+        """`**Status**: Phase 1 complete, Phase 2 starting` below a plan whose Phase 2 is marked "NEXT":
+        a status line naming several phases, each with its own status, says where the later ones
+        stand now. It moves a phase marked as next (or not marked) that it says has started."""
+        units = list(dict.fromkeys(_norm(m.group("unit")) for m in _INNER.finditer(value)))
+        if len(units) < 2:
+            return
+        for m in _INNER.finditer(value):
+            unit = m.group("unit")
+            clause = rx.split(r",|;|\|", value[m.start():], maxsplit=1)[0].strip()
+            st = _status_after(clause, unit)
+            cands = by_unit.get((self.scope_of(line), _norm(unit)), [])
+            if st != "in_progress" or not cands:
+                continue
+            target = min(cands, key=lambda c: abs(c.line - line))
+            if abs(target.line - line) > 80 or target.form not in ("heading", "line", "item") or target.checks \
+                    or target.stated and not _TENSE_ONLY.match(target.stated):
+                continue
+            target.update, target.own = bare(clause), st
+            target.status_line = f"{key}: {value}"
 
     def claim(self, line: int, claimed: str, actual_line: int, actual: str) -> None:
         """`Claimed Status: deployed` over `Actual Status: IMPLEMENTATION INCOMPLETE`: a milestone
@@ -1122,6 +1167,13 @@ class _Reader:
                 continue
             keep.append(ph)
         self.phases = keep
+
+
+_FINDING = regex.compile(r"^\W*\d[\d,./%]*\s+(?:\w+\s+){0,3}(?:\w+ed|found|done|left|remaining|pending|missing)\b"
+                         r"|\bnot\s+(?:yet\s+)?(?:installed|found|present|available|configured|created|implemented"
+                         r"|extracted|wired|running|started|built|tested|integrated)\b"
+                         r"|\b(?:exists|verified|missing|broken|failing)\W*$", _F)
+_REPORTS = regex.compile(r"\b(?:findings|audit|results?|issues|problems|gaps|violations|verification)\b", _F)
 
 
 def _opens_body(doc: Document, ph: Phase, first: ListItem) -> bool:
@@ -1520,6 +1572,8 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
             ph.label, ph.basis = ("needs_update" if stale or ph.put_off else ph.own), "both"
         elif ph.own:
             ph.label, ph.basis = ph.own, "stated"
+            if ph.own == "not_started" and _finishing(ph) and rx.search(r"\bnext\b", ph.stated, _F):
+                ph.label, ph.finishing = "in_progress", True  # "Phase 5 Completion (Next 20 minutes)"
         elif t:
             against = plan[1] if plan and ph.form in ("heading", "line") and _number(ph.unit) is not None else None
             if ph.unticked_done:
@@ -1532,6 +1586,9 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
                 ph.label, ph.basis = ph.derived, "checklist"
         elif ph.context_label:
             ph.label, ph.basis = ph.context_label, "group"
+            if ph.label == "not_started" and _finishing(ph):
+                # "Phase 5 Completion" under "Next Actions": finishing a phase is next, so it is under way
+                ph.label, ph.finishing = "in_progress", True
         elif plan and plan[1] == "not_started" and ph.form in ("heading", "line") and _number(ph.unit) is not None:
             ph.label, ph.basis, ph.context = "not_started", "plan", plan[0]
     # what a phase says of itself places the others ("Sprint 1 (CURRENT)" even where its checks are all ticked)
@@ -1559,7 +1616,16 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
     for ph in phases:  # the phases between it and the one that places it ("MVP" after "Proto" after "PoC")
         if ph.basis == "sequence" and ph.label == "not_started" and ph.previous is not None:
             ph.between = [p.name for p in phases if p is not ph and p is not ph.previous and p.form == ph.form
-                          and _after(p, ph.previous, phases) and _after(ph, p, phases)]
+                          and p.basis == "sequence" and _after(p, ph.previous, phases) and _after(ph, p, phases)]
+
+
+_TENSE_ONLY = regex.compile(r"^\W*(?:\[[A-Z]+\]\s*)?(?:next|upcoming|planned)\b\s*(?:\([^()]{0,40}\))?\W*$", _F)
+_FINISHING = regex.compile(r"^\W*(?:\w+\s+)?(?:completion|finish(?:ing)?|wrap[\s-]?up|close[\s-]?out)\b", _F)
+
+
+def _finishing(ph: Phase) -> bool:
+    """Whether a phase is named as the finishing of one ("Phase 5 Completion")."""
+    return _FINISHING.search(ph.name[len(ph.unit):] if ph.name.startswith(ph.unit) else ph.name) is not None
 
 
 def _after(ph: Phase, current: Phase, phases: list[Phase]) -> bool:
@@ -1813,7 +1879,9 @@ def _reason(ph: Phase) -> str:
         n = len(ph.deferred)
         counted += f" ({n} more {'is' if n == 1 else 'are'} put off to later, not open work of this phase)"
     said = f'it is marked "{ph.stated}"'
-    if ph.own and (not rx.search(r"[A-Za-z]{3}", ph.stated) or _TAG_ONLY.match(ph.stated)):
+    if ph.stated in _BOX_SAYS:
+        said = _BOX_SAYS[ph.stated]
+    elif ph.own and (not rx.search(r"[A-Za-z]{3}", ph.stated) or _TAG_ONLY.match(ph.stated)):
         said += f" ({_SAYS[ph.own]})"  # a mark alone: say what it means
     if ph.basis == "claim":
         return (f'The claimed status ("{ph.stated}") says {_SAYS[ph.own]}, but the actual status '
@@ -1829,6 +1897,8 @@ def _reason(ph: Phase) -> str:
                 f"checklist: not open work of this phase, but listed as if {'they were' if n > 1 else 'it were'}.")
     if ph.basis in ("both", "plan_checks") and ph.label == "needs_update":
         claim = f'The text says "{ph.stated}"' if ph.basis == "both" else f'The plan says "{ph.context}"'
+        if ph.stated in _BOX_SAYS and ph.basis == "both":
+            claim = "Its own box is " + ("ticked" if ph.stated == "[x]" else "unticked")
         if ph.basis == "plan_checks" and ph.own == "in_progress":
             return (f"{claim} (in progress), but {counted}, as are those of every other phase of the plan: the "
                     "plan's status and its checklists disagree.")
@@ -1836,10 +1906,19 @@ def _reason(ph: Phase) -> str:
                 "the stated status and the checklist disagree.")
     if ph.basis == "both":
         return f"{said[0].upper()}{said[1:]} and {counted}."
+    if ph.basis == "stated" and ph.update:
+        marked = f'It is marked "{ph.stated}", but' if ph.stated else "It states no status of its own, but"
+        return f'{marked} the status line below says "{ph.update}": it has begun since, so it is in progress.'
+    if ph.basis == "stated" and ph.finishing:
+        return (f"{said[0].upper()}{said[1:]}: what comes next is its completion, so the phase is under way, "
+                "not yet finished.")
     if ph.basis == "stated":
         return f"{said[0].upper()}{said[1:]}."
     if ph.basis == "checklist":
         return f"No status is stated; {counted}."
+    if ph.basis == "group" and ph.finishing:
+        return (f'No status of its own; its completion is listed under "{ph.context}": what is next is to finish it, '
+                "so it is under way.")
     if ph.basis == "group":
         return f'No status of its own; it is listed under "{ph.context}".'
     if ph.basis == "plan":
@@ -1847,9 +1926,19 @@ def _reason(ph: Phase) -> str:
     prev = ph.previous
     where = "after" if ph.label == "not_started" else "before"
     if ph.label == "not_started" and ph.between:
-        return (f"No status of its own; it comes after {prev.name}, which {_placed_by(prev)}, and after "
-                f"{', '.join(ph.between)}, which {'comes' if len(ph.between) == 1 else 'come'} after it too.")
+        # the order as the reader sees it: the phase that places it, then those between, then this one
+        n = len(ph.between)
+        between = (f"{', '.join(ph.between[:-1])} and {ph.between[-1]}" if n > 1 else ph.between[0])
+        then = f"then {between}, {'which states no status' if n == 1 else 'none of which states a status'} of its own"
+        if (prev.own or prev.label) == "complete":
+            return (f"No status of its own; before it come {prev.name}, which {_placed_by(prev)}, {then}. "
+                    f"Nothing after {prev.name} is marked as begun, so this later phase has not begun.")
+        return (f"No status of its own; before it come {prev.name}, which {_placed_by(prev)}, {then}. "
+                f"A phase after one that is not finished has not begun.")
     return f"No status of its own; it comes {where} {prev.name}, which {_placed_by(prev)}."
+
+
+_BOX_SAYS = {"[x]": "its own box is ticked ([x])", "[ ]": "its own box is unticked ([ ])"}
 
 
 def _placed_by(prev: Phase) -> str:
@@ -1858,6 +1947,8 @@ def _placed_by(prev: Phase) -> str:
     if prev.silent:
         return f'is the current stage ("{prev.stated}")'
     says = _SAYS[prev.own or prev.label]
+    if prev.stated in _BOX_SAYS:
+        return f"has its box {'ticked' if prev.stated == '[x]' else 'unticked'} ({says})"
     if prev.stated:
         return f'is marked "{prev.stated}" ({says})'
     return f"has {len(prev.done)} of {len(prev.checks)} checklist items done ({says})"
@@ -1958,17 +2049,25 @@ def _fitting_text(rm: Roadmap) -> str:
             # an item, a progression: its line; a row: the header once, then its row; a status: its line
             blocks.extend(lines if ph.form == "row" and not blocks else lines[:1] if ph.form in ("item", "progression")
                           else lines[-1:])
-            if ph.status_line and ph.status_line not in blocks:
-                blocks.append(ph.status_line)  # ("Current Status: Phase 1 - Setup" below the list: what says it)
+            if ph.form == "item" and ph.checks:  # ("- [x] Phase 1" over its tasks: what its box is held against)
+                blocks.extend(ln for ln in lines[1:] if _is_check_line(ln))
             continue
         blocks.append(lines[0])
-        if ph.status_line and ph.status_line not in blocks:
-            blocks.append(ph.status_line)
         items = tuple(t for _, t in ph.checks)  # (also items whose mark is a label: "- [CLIPBOARD] Next: ...")
         blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln)
                       or items and ln.lstrip().startswith("- ") and any(t in ln for t in items))
     text = "\n".join(blocks)
     return text if len(text) <= MAX_ROADMAP_CHARS else ""
+
+
+def _status_lines(rm: Roadmap) -> str:
+    """The status lines said elsewhere of its phases ("Current Status: Phase 1 - Setup" below the
+    list): in the input beside the roadmap's text, not inside it under a phase they are not in."""
+    out: list[str] = []
+    for ph in rm.phases:
+        if ph.status_line and ph.status_line not in out:
+            out.append(ph.status_line)
+    return "; ".join(out)
 
 
 def _kind(ph: Phase) -> str:
@@ -1989,6 +2088,11 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         return None  # (a phase with next-step horizons under it is not one roadmap to sum up; nor one whose current stage is unclear)
     if len(rm.phases) == 2 and not any(p.checks for p in rm.phases) and rm.phases[0].label == rm.phases[1].label:
         return None  # two titles with one status: nothing to sum up that their own examples do not say
+    if any(p.basis == "plan_checks" for p in rm.phases):
+        # phases held against the plan's own status ("ALL SPRINTS COMPLETE" over unticked criteria): a
+        # question for the audit, which says what is claimed and what the checks show; a summary would
+        # name a current phase and a next step the plan says are long done
+        return None
     text = _fitting_text(rm)
     if not text:
         return None
@@ -2014,6 +2118,8 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
     context = next((p.context for p in rm.phases if p.basis in ("group", "plan", "plan_checks") and p.context), "")
     if context:
         inp["context"] = context
+    if _status_lines(rm):
+        inp["status_lines"] = _status_lines(rm)
     return Draft(
         instruction_key="roadmap_summary", input=inp, output=out,
         evidence=_evidence(doc.text(first.line)), kind="decision_trees", label=first.label,
@@ -2044,12 +2150,17 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
     ok = [p.name for p in both if p.label != "needs_update"]
     if ok:
         out["consistent_phases"] = ok
+    n = len(both)
     out["verdict"] = (f"{len(stale)} phase{'s' if len(stale) > 1 else ''} need{'' if len(stale) > 1 else 's'} an update"
-                      if stale else f"up to date: every stated status agrees with its checklist ({len(both)} checked)")
+                      if stale else "up to date: " + (f"the stated status of {both[0].name} agrees with its checklist"
+                                                       if n == 1 else f"the stated statuses of all {n} phases that "
+                                                       "state one agree with their checklists"))
     inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text}
     context = next((p.context for p in stale if p.basis == "plan_checks"), "")
     if context:
         inp["context"] = context
+    if _status_lines(rm):
+        inp["status_lines"] = _status_lines(rm)
     return Draft(
         instruction_key="roadmap_audit", input=inp, output=out,
         evidence=_evidence(doc.text(anchor.line)), kind="decision_trees", label=anchor.label,
