@@ -1400,3 +1400,121 @@ def test_dev_corpus_meets_the_gold_thresholds(tmp_path, monkeypatch) -> None:
     assert u["recall"] >= 0.90 and u["precision"] >= 0.95, u
     found, found_uncapped = round(r["recall"] * r["items"]), round(u["recall"] * u["items"])
     assert found / (r["items"] - (found_uncapped - found)) >= 0.90, (r, u)
+
+
+# -- round 4: forms blind readers found wrong ---------------------------------------------------
+
+def test_findings_under_a_phase_are_not_its_remaining_work(tmp_path: Path) -> None:
+    text = """# Voice Module Log
+
+Roadmap review: audit complete.
+
+## V0.3 - Audit (2026-01-14)
+
+### Findings
+
+**Speech Synthesis (Phase 6)**: NOT STARTED
+- 0 voice samples recorded
+- Vocoder not installed
+
+**Model Export (Phase 7)**: NOT STARTED
+- Convert the checkpoint to ONNX
+- Publish the model card
+"""
+    exs = mine(tmp_path, text)
+    six = phase(exs, "Phase 6")
+    assert six.label == "not_started" and six.output["stated_status"] == "NOT STARTED"
+    assert "left" not in six.output and "next_step" not in six.output  # what was found, not what is to do
+
+
+def test_a_status_line_naming_several_phases_moves_the_one_marked_next(tmp_path: Path) -> None:
+    text = """# Browser Fork Study
+
+### Timeline
+
+**Phase 1: Wrapper** [OK] DONE
+- Built the wrapper
+
+**Phase 2: Extensions** NEXT (20K tokens)
+- Element finding by vision
+- Pattern memory
+
+**Status**: Phase 1 complete, Phase 2 starting
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Phase 2")
+    assert two.label == "in_progress"
+    assert two.input["status_line"] == "Status: Phase 1 complete, Phase 2 starting"
+    assert '"Phase 2 starting"' in two.output["reason"] and "NEXT" in two.output["reason"]
+    assert phase(exs, "Phase 1").label == "complete"
+
+
+def test_finishing_a_phase_next_means_it_is_under_way(tmp_path: Path) -> None:
+    text = """# Metrics Session Log
+
+### Next Actions
+
+**Phase 5 Completion** (Next 20 minutes):
+- Validate the metrics against real references
+- Document the final results
+
+**Phase 6 Launch** (Next session):
+- Generate the full matrix
+"""
+    exs = mine(tmp_path, text)
+    five = phase(exs, "Phase 5")
+    assert five.label == "in_progress" and "completion" in five.output["reason"]
+    assert phase(exs, "Phase 6").label == "not_started"
+
+
+def test_a_next_field_names_the_phase_it_points_to(tmp_path: Path) -> None:
+    text = """# Portal Module Change Log
+
+## [2026-02-18] Layer 1: Shell Implementation
+
+- Sidebar navigation
+- Sign out
+
+**Next Layer**: Dashboard (Layer 2) - Real data integration
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Layer 2")
+    assert two.output["phase"] == "Layer 2: Dashboard" and two.label == "not_started"
+    assert two.output["stated_status"] == "Next Layer"
+
+
+def test_a_bold_name_keeps_its_description_out_of_the_name(tmp_path: Path) -> None:
+    text = """# Vision Log
+
+### Strategic Phases
+- **Phase 1 Foundation**: 85% complete with the IDE and the meeting orchestrator
+- **Phase 2 Shared Intelligence**: agents share what they learn, coordination analytics
+- **Phase 3 Orchestration**: agent-to-agent messaging, market intelligence
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Phase 1 Foundation", "Phase 2 Shared Intelligence", "Phase 3 Orchestration"]
+    three = phase(exs, "Phase 3")
+    assert three.label == "not_started"
+    # the phases before it, in their order, and what each says
+    assert three.output["reason"].startswith("No status of its own; before it come Phase 1 Foundation, which is "
+                                             'marked "85% complete')
+    assert "then Phase 2 Shared Intelligence, which states no status of its own" in three.output["reason"]
+    assert "after it too" not in three.output["reason"]
+
+
+def test_an_open_success_criterion_is_left_but_not_a_next_step(tmp_path: Path) -> None:
+    text = """# Platform Plan
+
+## Phase 3: Public Exchange
+
+**Goal**: open the exchange to every project
+
+**Success Criteria**:
+- [ ] 1,000 projects launched on the platform
+- [ ] The exchange sustains itself
+"""
+    exs = mine(tmp_path, text)
+    three = phase(exs, "Phase 3")
+    assert three.label == "not_started" and three.output["left"] == ["1,000 projects launched on the platform",
+                                                                      "The exchange sustains itself"]
+    assert "next_step" not in three.output

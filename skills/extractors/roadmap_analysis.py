@@ -703,7 +703,7 @@ class _Reader:
                 continue  # "**Phase 3 Status**: ..." is a status line (status_fields)
             if rx.match(r"^\*\*[^*]{0,40}\b(?:is|are|was|were|has|have|will|can|cannot|must|should)\b", s):
                 continue  # "**Phase 2 is well-scoped** and ...": a sentence in bold
-            got = parse_title(s) or _named_title(s)
+            got = parse_title(s) or _named_title(s) or _next_field(s)
             if got is None:
                 continue
             name, stated, unit = got
@@ -1305,6 +1305,26 @@ def _named_title(raw: str, heading: bool = False) -> tuple[str, str, str] | None
         if got is not None and got[1]:
             return got
     return None
+
+
+_NEXT_FIELD = regex.compile(r"^\*\*(?P<tense>next|upcoming|following)\s+(?P<word>phase|sprint|stage|layer|milestone|level"
+                            r"|tranche)\*\*\s*:\s*(?P<rest>\S.{2,200})$", _F)
+
+
+def _next_field(line: str) -> tuple[str, str, str] | None:
+    """`**Next Layer**: Dashboard (Layer 2) - Real data integration`: the phase a plan names as its
+    next one, by its unit ("Layer 2") and its name, with "Next Layer" as its stated status."""
+    m = _NEXT_FIELD.match(line.strip())
+    if m is None:
+        return None
+    rest = plain(m.group("rest"))
+    inner = next((u for u in _INNER.finditer(rest) if u.group("unit").lower().startswith(m.group("word").lower())), None)
+    if inner is None:
+        return None
+    said = rest[: inner.start()] if inner.start() else rest[inner.end():].lstrip(" :-\u2013\u2014")
+    name = bare(rx.split(r"\s*\(|\s[-\u2013\u2014]\s", said, maxsplit=1)[0]).strip(" :-")
+    unit = inner.group("unit")
+    return (f"{unit}: {name}" if name else unit), f"{m.group('tense')} {m.group('word')}", unit
 
 
 def _entry_title(title: str) -> tuple[str, str, str] | None:
@@ -1996,8 +2016,8 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         out["claimed"] = _SAYS[ph.own]
         out["evidence_shows"] = _shows(ph) if ph.put_off else _SAYS[ph.derived]
     nxt = left or (ph.scope if ph.label == "not_started" and not ph.checks and ph.form != "progression" else [])
-    if ph.label != "complete" and nxt:
-        out["next_step"] = nxt[0]
+    if ph.label != "complete" and nxt and not _CRITERIA.search(ph.checks_label):
+        out["next_step"] = nxt[0]  # (a success criterion still open is what is left, not a step to take)
     out["reason"] = _reason(ph)
     doubts = _doubts(ph, rm)
     rationale = 1.0 if ph.basis in ("both", "checklist", "claim", "plan_checks") else 0.75
@@ -2112,7 +2132,7 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         or next((p for p in rm.phases if p.label in ("not_started", "needs_update")), None)
     if current is not None:
         out["current_phase"] = current.name
-        if current.left:  # (a plain list under a phase is not in the roadmap's status lines)
+        if current.left and not _CRITERIA.search(current.checks_label):  # (a plain list under a phase is not in the roadmap's status lines)
             out["next_step"] = current.left[0]
     inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text}
     context = next((p.context for p in rm.phases if p.basis in ("group", "plan", "plan_checks") and p.context), "")
@@ -2198,7 +2218,8 @@ def _change(p: Phase) -> str:
     if p.own == "not_started":
         done = len(p.done)
         return f"restate it as {_SAYS[p.derived]}: {done} item{'s are' if done > 1 else ' is'} already done"
-    return "mark it complete: every item is done"
+    return ("every item is marked done: mark it complete, or, if the work is still under way, clear the marks "
+            "of the items not yet achieved")
 
 
 def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
