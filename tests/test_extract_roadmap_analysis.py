@@ -1518,3 +1518,46 @@ def test_an_open_success_criterion_is_left_but_not_a_next_step(tmp_path: Path) -
     assert three.label == "not_started" and three.output["left"] == ["1,000 projects launched on the platform",
                                                                       "The exchange sustains itself"]
     assert "next_step" not in three.output
+
+
+def test_a_next_action_to_begin_the_first_phase_says_the_plan_has_not_begun(tmp_path: Path) -> None:
+    text = """# Directory Protocol
+
+## 10. Implementation Priority
+
+### 10.1. Phase 1: Analysis (Immediate)
+- Document the redundant folders
+- Check the guards
+
+### 10.2. Phase 2: Correction (Post-Approval)
+- Move the folders
+
+---
+
+**Next Action**: Get approval and begin Phase 1 analysis
+"""
+    exs = mine(tmp_path, text)
+    assert [e.label for e in by_kind(exs, "phase_status")] == ["not_started", "not_started"]
+    one = phase(exs, "Phase 1")
+    assert one.input["context"] == "Next Action: Get approval and begin Phase 1 analysis"
+    assert one.output["next_step"] == "Document the redundant folders"
+    # a next action that begins a later phase says nothing of the phases before it
+    later = mine(tmp_path, text.replace("begin Phase 1 analysis", "begin Phase 2 correction"))
+    assert by_kind(later, "phase_status") == []
+
+
+def test_next_steps_for_a_sprint_are_that_sprint_s_tasks(tmp_path: Path) -> None:
+    text = """# Mesh Alert Log
+
+## [2025-10-11] Mesh alerts PoC
+
+- [OK] POC tests pass
+
+**Next Steps** (Sprint 2):
+- Implement the signalling exchange
+- Build the map frontend
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Sprint 2")
+    assert two.label == "not_started" and two.output["stated_status"] == "Next Steps"
+    assert two.output["left"] == ["Implement the signalling exchange", "Build the map frontend"]

@@ -502,7 +502,7 @@ def _unit_in_parentheses(body: str, lead_stated: str) -> tuple[str, str, str] | 
     unit, name = m.group("unit"), bare(m.group("name"))
     if rx.match(r"^week\s*\d", name, _F):
         return None  # "Week 5: Live Testing (Phase 6)": a timeline entry
-    if rx.match(r"^next\s+(?:steps?|actions?)\b|^(?:for|to|in|of|with|by|after|before|during)\b", name, _F) \
+    if rx.match(r"^(?:for|to|in|of|with|by|after|before|during)\b", name, _F) \
             or _ABOUT.search(name):
         return None  # "Next Steps (Phase 2)", "Success Metrics (Phase 1)": about a phase, not one
     rest = m.group("rest").strip().lstrip(":").strip()
@@ -666,8 +666,8 @@ class _Reader:
             if got is None:
                 got = _status_heading(plain(raw))
                 needs_checks = got is not None and not _CURRENT_HEADING.match(plain(raw))
-            if got is None:
-                continue
+            if got is None or _NEXT_STEPS.match(plain(raw)):
+                continue  # ("## Next Steps (Phase 2)" heads a plan of its own, with its stages under it)
             name, stated, unit = got
             if not name or _about(name, unit):
                 continue
@@ -1004,6 +1004,12 @@ class _Reader:
         claimed: dict[int, tuple[int, str]] = {}
         for line, key, value in sorted(fields):
             low = key.lower()
+            if "next" in low and _NEXT_KEY.match(plain(key)):
+                begin = _BEGIN_FIRST.search(plain(value))
+                if begin:  # "**Next Action**: ... begin Phase 1 analysis": the plan has not begun
+                    self.plans.setdefault(self.scope_of(line), []).append(
+                        (f"{plain(key)}: {_cut(plain(value), 160)}", "not_started", begin.group("unit")))
+                continue
             if "stat" not in low and "ready" not in low and "claim" not in low and "actual" not in low:
                 continue
             km = _STATUS_KEY.match(key)
@@ -1307,6 +1313,10 @@ def _named_title(raw: str, heading: bool = False) -> tuple[str, str, str] | None
     return None
 
 
+_NEXT_KEY = regex.compile(r"^\W*next\s+(?:actions?|steps?)\W*$", _F)
+# "begin Phase 1 analysis", "start Sprint 0": the first phase is still to begin
+_BEGIN_FIRST = regex.compile(r"\b(?:begin|start)\b\s+(?:\w+\s+){0,2}?(?P<unit>(?:Phase|Sprint|Stage)\s*[01])\b", _F)
+_NEXT_STEPS = regex.compile(r"^\W*next\s+(?:steps?|actions?)\b", _F)
 _NEXT_FIELD = regex.compile(r"^\*\*(?P<tense>next|upcoming|following)\s+(?P<word>phase|sprint|stage|layer|milestone|level"
                             r"|tranche)\*\*\s*:\s*(?P<rest>\S.{2,200})$", _F)
 
