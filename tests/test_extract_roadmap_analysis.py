@@ -251,7 +251,19 @@ def test_group_headings_give_status_and_the_phase_keeps_its_own_name(tmp_path: P
     assert one["done_count"] == 2 and one["total"] == 3  # its tasks, not its own ticked box
     assert (one["claimed"], one["evidence_shows"]) == ("complete", "in progress")
     assert "box is ticked" in one["reason"] and "No status is stated" not in one["reason"]
-    audit = next(e for e in by_kind(exs, "roadmap_audit") if "Phase 1" in e.input["roadmap_text"])
+    # its group holds no other phase: its own example asks whether it is stale, an audit would ask it again
+    assert by_kind(exs, "roadmap_audit") == []
+    one_list = mine(tmp_path, """# Setup Plan
+
+## Module Roadmap
+- [x] **Phase 1:** Structure
+  - [x] Create src/
+  - [ ] Add implementation
+- [ ] **Phase 2:** Functions
+  - [ ] Core functionality
+""")
+    [audit] = by_kind(one_list, "roadmap_audit")
+    assert audit.output["up_to_date"] is False
     assert "[ ] Add implementation" in audit.input["roadmap_text"]  # the open task the ticked box is held against
 
 

@@ -2166,8 +2166,8 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
     and what should change."""
     both = [p for p in rm.phases if p.basis in ("both", "plan_checks", "claim")
             or p.basis == "checklist" and p.unticked_done]
-    if not both:
-        return None
+    if not both or len(rm.phases) < 2:
+        return None  # (a roadmap of one phase: its own example asks the same question)
     text = _fitting_text(rm)
     if not text:
         return None
