@@ -1573,3 +1573,35 @@ def test_next_steps_for_a_sprint_are_that_sprint_s_tasks(tmp_path: Path) -> None
     two = phase(exs, "Sprint 2")
     assert two.label == "not_started" and two.output["stated_status"] == "Next Steps"
     assert two.output["left"] == ["Implement the signalling exchange", "Build the map frontend"]
+
+
+def test_an_item_that_opens_a_sub_list_keeps_it_whole(tmp_path: Path) -> None:
+    text = """# Simulator Roadmap
+
+### Tranche S4 - Control Panel (Planned)
+- Read-model emitters for:
+  - portfolio summary,
+  - market depth windows.
+- Keep the panel read-only.
+
+### Tranche S5 - Operations (Planned)
+- Policy tuning.
+"""
+    exs = mine(tmp_path, text)
+    s4 = phase(exs, "Tranche S4")
+    assert s4.output["left"] == ["Read-model emitters for portfolio summary, market depth windows",
+                                 "Keep the panel read-only."]  # not the fragment "Read-model emitters for"
+    assert s4.output["stated_status"] == "Planned"
+
+
+def test_a_stated_status_s_closing_period_is_not_quoted(tmp_path: Path) -> None:
+    text = """# Domain Roadmap
+
+## Current Snapshot
+- Layer 4: In progress (cube view live).
+- Layer 5: Not started (gate needs paying users).
+"""
+    exs = mine(tmp_path, text)
+    five = phase(exs, "Layer 5")
+    assert five.output["stated_status"] == "Not started (gate needs paying users)"
+    assert five.output["reason"] == 'It is marked "Not started (gate needs paying users)".'

@@ -426,6 +426,8 @@ def _tidy(stated: str) -> str:
             s = words
     if s.startswith("(") and s.endswith(")") and s.count("(") == 1:
         s = s[1:-1].strip()
+    if s.endswith(".") and not s.endswith(".."):
+        s = s[:-1]  # ("Not started (MVP gate requires evidence)." quoted in a reason that ends its own sentence)
     return s
 
 
@@ -954,6 +956,13 @@ class _Reader:
                     checked_lists.add(key)
                     per_list.setdefault(key, []).append(state)
                 elif key == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
+                    if _item_text(it).endswith(":") and it.children and it.parent is None:
+                        # "Read-model emitters for:" over its sub-items: the item is the line and its list
+                        subs = [t for t in (_item_text(doc.items[c]).rstrip(",;.") for c in it.children) if t]
+                        joined = ", ".join(subs)
+                        if subs:  # "emitters for: a, b" reads on as "emitters for a, b"; "Targets: a" as "Targets (a)"
+                            text = _cut(f"{text} {joined}" if rx.search(r"\b(?:for|to|of|in|on|with|including)$", text)
+                                        else f"{text} ({joined})", MAX_ITEM_CHARS + 60)
                     scope.append(text)
             later = [t for st, t in checks if st == "deferred"]
             if later and len(later) < len(checks):
