@@ -1605,3 +1605,22 @@ def test_a_stated_status_s_closing_period_is_not_quoted(tmp_path: Path) -> None:
     five = phase(exs, "Layer 5")
     assert five.output["stated_status"] == "Not started (gate needs paying users)"
     assert five.output["reason"] == 'It is marked "Not started (gate needs paying users)".'
+
+
+def test_an_entry_s_text_ends_on_content_and_its_name_drops_the_entry_s_date(tmp_path: Path) -> None:
+    text = """# Twin Module - Modification Log
+
+## V0.5.3 - Phase 1.1 Complete + Menu Integration (2026-01-22)
+
+### MILESTONE: All 454 Videos Enhanced (100%)
+
+Completed the batch enhancement of every video.
+
+### Results
+
+**Video Enhancement (Phase 1.2)**: 454/454 enhanced (100%)
+"""
+    exs = mine(tmp_path, text)
+    e = phase(exs, "Phase 1.1")
+    assert e.output["phase"] == "Phase 1.1 + Menu Integration" and e.label == "complete"
+    assert not e.input["phase_text"].rstrip().endswith("### Results")  # no heading left over nothing

@@ -1362,7 +1362,8 @@ def _entry_title(title: str) -> tuple[str, str, str] | None:
     if sm is None:
         return bare(title), "", m.group("unit")
     name = bare(title[: m.end()] + after[: sm.start("state")] + after[sm.end():])
-    return rx.sub(r"\s+-\s*$", "", name), sm.group("state"), m.group("unit")
+    name = rx.sub(r"\s*\(\d{4}-\d\d-\d\d\)$", "", rx.sub(r"\s+-\s*$", "", name))  # (the entry's date is not the phase's)
+    return name, sm.group("state"), m.group("unit")
 
 
 def _roadmap_section(doc: Document, index: int | None) -> int:
@@ -1887,6 +1888,8 @@ def _phase_text(ph: Phase) -> str:
     """The phase's lines, cut to MAX_INPUT_CHARS by leaving out notes before any checklist item
     (the count of lines left out is said); empty when the checklist alone does not fit."""
     lines = ph.lines()
+    while len(lines) > 1 and lines[-1].lstrip().startswith("#"):
+        lines = lines[:-1]  # ("### Results" over a phase of its own, shown apart: a heading over nothing here)
     if sum(len(t) + 1 for t in lines) <= MAX_INPUT_CHARS:
         return "\n".join(lines)
     head, rest = lines[0], lines[1:]
