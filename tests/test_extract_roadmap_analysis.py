@@ -1610,6 +1610,8 @@ def test_a_stated_status_s_closing_period_is_not_quoted(tmp_path: Path) -> None:
 def test_an_entry_s_text_ends_on_content_and_its_name_drops_the_entry_s_date(tmp_path: Path) -> None:
     text = """# Twin Module - Modification Log
 
+Roadmap: Phase 1.1 complete.
+
 ## V0.5.3 - Phase 1.1 Complete + Menu Integration (2026-01-22)
 
 ### MILESTONE: All 454 Videos Enhanced (100%)

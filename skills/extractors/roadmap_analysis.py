@@ -486,7 +486,12 @@ def parse_title(text: str) -> tuple[str, str, str] | None:
         at = name.find(" " + stated)
         name = name if at < 0 else (name[:at] + name[at + 1 + len(stated):]).strip()
     stated = stated or desc_stated or lead_stated or tense
-    return name, stated, unit
+    return _undated(name), stated, unit
+
+
+def _undated(name: str) -> str:
+    """A name without the date its entry was written on ("... Menu Integration (2026-01-22)")."""
+    return rx.sub(r"\s*\(\d{4}-\d\d-\d\d\)$", "", name) or name
 
 
 _UNIT_IN_PARENS = regex.compile(f"^(?P<name>[^()]{{2,80}}?)\\s*\\((?P<unit>{_UNIT})"
@@ -1362,8 +1367,7 @@ def _entry_title(title: str) -> tuple[str, str, str] | None:
     if sm is None:
         return bare(title), "", m.group("unit")
     name = bare(title[: m.end()] + after[: sm.start("state")] + after[sm.end():])
-    name = rx.sub(r"\s*\(\d{4}-\d\d-\d\d\)$", "", rx.sub(r"\s+-\s*$", "", name))  # (the entry's date is not the phase's)
-    return name, sm.group("state"), m.group("unit")
+    return _undated(rx.sub(r"\s+-\s*$", "", name)), sm.group("state"), m.group("unit")
 
 
 def _roadmap_section(doc: Document, index: int | None) -> int:
