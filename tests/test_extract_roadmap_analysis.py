@@ -1626,3 +1626,31 @@ Completed the batch enhancement of every video.
     e = phase(exs, "Phase 1.1")
     assert e.output["phase"] == "Phase 1.1 + Menu Integration" and e.label == "complete"
     assert not e.input["phase_text"].rstrip().endswith("### Results")  # no heading left over nothing
+
+
+def test_a_summary_does_not_pass_over_a_phase_it_cannot_label(tmp_path: Path) -> None:
+    text = """# System Log
+
+### Corrected Milestone Status
+- **Vision Documentation**: ✅ **COMPLETE** - vision documents written
+- **Module Architecture**: ✅ **ESTABLISHED** - domains organised
+- **Sub-Agents**: **NOT YET OPERATIONAL** - technical barriers
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["Vision Documentation", "Module Architecture"]
+    assert by_kind(exs, "roadmap_summary") == []  # it would leave out the sub-agents without saying so
+
+
+def test_a_session_report_titled_by_its_phase_is_not_the_phase(tmp_path: Path) -> None:
+    text = """# Session Complete: Phase 3C Moderator Detection
+**Date:** 2025-12-12
+**Status:** ✅ PHASE 3C COMPLETE
+
+## What We Built
+- A lookup of active moderators
+"""
+    exs = mine(tmp_path, text)
+    assert not any(e.output.get("phase", "").startswith("Session") for e in exs)
+    # its status line still states the phase's status, shown with the title it sits under, not the whole report
+    [e] = by_kind(exs, "phase_status")
+    assert e.label == "complete" and "What We Built" not in e.input["phase_text"]

@@ -1327,6 +1327,7 @@ def _named_title(raw: str, heading: bool = False) -> tuple[str, str, str] | None
     return None
 
 
+_SESSION = regex.compile(r"\b(?:session|summary|report|handoff|retrospective)\b", _F)
 _NEXT_KEY = regex.compile(r"^\W*next\s+(?:actions?|steps?)\W*$", _F)
 # "begin Phase 1 analysis", "start Sprint 0": the first phase is still to begin
 _BEGIN_FIRST = regex.compile(r"\b(?:begin|start)\b\s+(?:\w+\s+){0,2}?(?P<unit>(?:Phase|Sprint|Stage)\s*[01])\b", _F)
@@ -1355,8 +1356,8 @@ def _entry_title(title: str) -> tuple[str, str, str] | None:
     """A ModLog entry or document title that reports on one phase: "WRE Phase 1 Complete - ...",
     "MAGADOOM Phase 2 Features Implemented": its name without the status words, and those words."""
     m = _INNER.search(title)
-    if m is None or m.start() > 60 or _ABOUT.search(title[m.end():]):
-        return None  # "WRE Phase 2 - COMPLETION AUDIT": a report about a phase
+    if m is None or m.start() > 60 or _ABOUT.search(title[m.end():]) or _SESSION.search(title[: m.start()]):
+        return None  # "WRE Phase 2 - COMPLETION AUDIT", "Session Complete: Phase 3C ...": a report about a phase
     after = title[m.end():]
     sm = _AFTER_UNIT.match(after)
     if sm is None:
@@ -1582,6 +1583,7 @@ class Roadmap:
     phases: list[Phase]  # all it lists, for its summary and audit
     restated: set[int] = field(default_factory=set)  # (ids of) phases stated better elsewhere: no example of their own
     template: bool = False  # its section has a template's slots ("[CURRENT_PHASE_NAME]"): not a real plan
+    partial: bool = False  # a phase it lists says only what it is not ("NOT YET OPERATIONAL"): left out, unlabelled
 
 
 def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> None:
@@ -1765,7 +1767,8 @@ def roadmaps(doc: Document) -> list[Roadmap]:
         listed = [p for p in listed if id(p) not in dropped or _norm(p.unit) not in kept_units]
         if any(id(p) not in dropped for p in listed):
             out.append(Roadmap(_roadmap_name(scope_doc, outer, listed[0]), listed,
-                               {id(p) for p in listed if id(p) in dropped}, _has_slots(scope_doc, listed[0])))
+                               {id(p) for p in listed if id(p) in dropped}, _has_slots(scope_doc, listed[0]),
+                               partial=any(p.unsettled for p in members)))
     return out
 
 
@@ -2134,6 +2137,8 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         return None  # (a phase with next-step horizons under it is not one roadmap to sum up; nor one whose current stage is unclear)
     if len(rm.phases) == 2 and not any(p.checks for p in rm.phases) and rm.phases[0].label == rm.phases[1].label:
         return None  # two titles with one status: nothing to sum up that their own examples do not say
+    if rm.partial:
+        return None  # (a summary without one of its phases would pass over it in silence)
     if any(p.basis == "plan_checks" for p in rm.phases):
         # phases held against the plan's own status ("ALL SPRINTS COMPLETE" over unticked criteria): a
         # question for the audit, which says what is claimed and what the checks show; a summary would
