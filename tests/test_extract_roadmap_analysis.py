@@ -1654,3 +1654,42 @@ def test_a_session_report_titled_by_its_phase_is_not_the_phase(tmp_path: Path) -
     # its status line still states the phase's status, shown with the title it sits under, not the whole report
     [e] = by_kind(exs, "phase_status")
     assert e.label == "complete" and "What We Built" not in e.input["phase_text"]
+
+
+def test_an_issue_list_under_a_phase_is_not_its_checklist(tmp_path: Path) -> None:
+    text = """# Module SWOT Analysis
+
+## Compliance Assessment
+
+### Phase 1: Analysis [OK]
+- Found the duplicate components
+
+### Phase 2: Consolidation Strategy ⚠️
+**ISSUE**: We lost some advanced features:
+1. Session management
+2. Greeting functionality
+3. Delay calculation preserved [OK]
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Phase 2")
+    assert two.label == "in_progress" and "done_count" not in two.output and "left" not in two.output
+    assert by_kind(exs, "roadmap_audit") == []  # no checklist to hold its ⚠️ against
+
+
+def test_a_log_entry_s_bookkeeping_is_left_out_of_its_phase_text(tmp_path: Path) -> None:
+    text = """# Agent ModLog
+
+## [2025-10-24] WRE Phase 1 Complete - Pattern Memory
+
+**Change Type**: System Architecture
+**Architect**: 0102 Agent
+**WSP References**: WSP 96, WSP 48
+**Status**: ✅ PHASE 1 COMPLETE
+
+## [2025-10-20] Other work
+- notes
+"""
+    exs = mine(tmp_path, text)
+    e = phase(exs, "WRE Phase 1")
+    assert e.label == "complete"
+    assert "Architect" not in e.input["phase_text"] and "Status: ✅ PHASE 1 COMPLETE" in e.input["phase_text"]

@@ -929,8 +929,17 @@ class _Reader:
             else:
                 lo, hi = bisect_left(self.item_lines, ph.line + 1), bisect_right(self.item_lines, ph.last)
                 items = [it for it in doc.items[lo:hi] if not any(a <= it.line <= b for a, b in inner)]
-            states = [(it, check_of(it)) for it in items]
             lists = _list_keys(doc, items)
+            # a list under "**ISSUE**: We lost some features:" reports problems found, not the phase's tasks
+            issues = {key for key in set(lists.values()) if key[0] is None
+                      and _ISSUE_TITLE.match(plain(_line_above_list(doc, key[1]) or ""))}
+            if issues:
+                def top(it: ListItem) -> ListItem:
+                    while it.parent is not None and it.parent in lists:
+                        it = doc.items[it.parent]
+                    return it
+                items = [it for it in items if lists[top(it).index] not in issues]
+            states = [(it, check_of(it)) for it in items]
             marked = {lists[it.index] for it, st in states if st is not None}
             # its scope: the plain list right under its title (not notes further down or under sub-headings)
             first_list = lists[items[0].index] if items and _opens_body(doc, ph, items[0]) else None
@@ -1327,6 +1336,10 @@ def _named_title(raw: str, heading: bool = False) -> tuple[str, str, str] | None
     return None
 
 
+_BOOKKEEPING = regex.compile(r"^\W*(?:version|agent|architect|author|auditor|date|git\s+hash|wsp\s+(?:references?|compliance|grade)"
+                             r"|change\s+type|who|type|duration|maintainer)\b[^:\n]{0,12}:", _F)
+_ISSUE_TITLE = regex.compile(r"^\W*(?:\[[A-Z]+\]\s*)?(?:issues?|problems?|bugs?|risks?|findings?|gaps?|violations?"
+                             r"|known\s+issues|what\s+(?:went\s+wrong|we\s+lost))\b", _F)
 _SESSION = regex.compile(r"\b(?:session|summary|report|handoff|retrospective)\b", _F)
 _NEXT_KEY = regex.compile(r"^\W*next\s+(?:actions?|steps?)\W*$", _F)
 # "begin Phase 1 analysis", "start Sprint 0": the first phase is still to begin
@@ -1895,6 +1908,8 @@ def _phase_text(ph: Phase) -> str:
     """The phase's lines, cut to MAX_INPUT_CHARS by leaving out notes before any checklist item
     (the count of lines left out is said); empty when the checklist alone does not fit."""
     lines = ph.lines()
+    if ph.form == "entry":  # a log entry's bookkeeping (its version, agent, git hash) says nothing of the phase
+        lines = [lines[0], *(t for t in lines[1:] if not _BOOKKEEPING.match(t))]
     while len(lines) > 1 and lines[-1].lstrip().startswith("#"):
         lines = lines[:-1]  # ("### Results" over a phase of its own, shown apart: a heading over nothing here)
     if sum(len(t) + 1 for t in lines) <= MAX_INPUT_CHARS:
