@@ -678,6 +678,11 @@ def test_unticked_box_whose_text_says_done_is_stale(tmp_path: Path) -> None:
     e = phase(mine(tmp_path, text), "Phase 4")
     assert e.label == "needs_update" and e.output["done_count"] == 1
     assert "- [ ] Pattern frequency tracking (DONE ✓)" in e.input["phase_text"]
+    # in an audit, what it claims is its boxes, not the heading it sits under
+    two = text + "\n### Phase 5: Scale\n- [ ] Shard the store\n"
+    [audit] = by_kind(mine(tmp_path, two), "roadmap_audit")
+    [stale] = audit.output["stale_phases"]
+    assert stale["claims"] == "0 of 2 boxes ticked" and stale["change"].startswith("tick the boxes")
 
 
 # -- the summary -------------------------------------------------------------------------------

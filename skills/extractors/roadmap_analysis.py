@@ -2211,7 +2211,7 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
     anchor = stale[0] if stale else both[0]
     out: dict[str, Any] = {"up_to_date": not stale}
     if stale:
-        out["stale_phases"] = [{"phase": p.name, "claims": p.stated or p.context, "evidence_shows": _shows(p),
+        out["stale_phases"] = [{"phase": p.name, "claims": _claims(p), "evidence_shows": _shows(p),
                                 "change": _change(p)} for p in stale]
     ok = [p.name for p in both if p.label != "needs_update"]
     if ok:
@@ -2235,6 +2235,19 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
         identity=f"{rm.name}|audit|" + ",".join(f"{p.name}={p.label}" for p in both),
         template=_template("roadmap_audit", inp, out),
     )
+
+
+def _claims(p: Phase) -> str:
+    """What a stale phase says of itself: its stated status (a mark with what it means), the plan's
+    status held against it, or, with no status stated, its boxes."""
+    if p.basis == "checklist":
+        ticked = sum(1 for s, _ in p.checks if s != "done_unticked" and _is_done(s))
+        return f"{ticked} of {len(p.checks)} boxes ticked"
+    if p.basis == "plan_checks" or not p.stated:
+        return p.context or p.stated
+    if p.own and (not rx.search(r"[A-Za-z]{3}", p.stated) or _TAG_ONLY.match(p.stated)):
+        return f"{p.stated} ({_SAYS[p.own]})"
+    return p.stated
 
 
 def _shows(p: Phase) -> str:
