@@ -1698,3 +1698,37 @@ def test_a_log_entry_s_bookkeeping_is_left_out_of_its_phase_text(tmp_path: Path)
     e = phase(exs, "WRE Phase 1")
     assert e.label == "complete"
     assert "Architect" not in e.input["phase_text"] and "Status: ✅ PHASE 1 COMPLETE" in e.input["phase_text"]
+
+
+def test_a_summary_of_sprints_listed_last_first_names_the_current_one(tmp_path: Path) -> None:
+    text = """# Execution Path
+
+## Sprint Roadmap
+
+#### Sprint 3 (Month 3): Training Pipeline
+- Build the pipeline
+
+#### Sprint 2 (Month 2): Navigation Module
+- Build the module
+
+#### Sprint 1 (CURRENT - Week 1): PoC
+- [x] Switching works
+- [ ] Template documented
+"""
+    exs = mine(tmp_path, text)
+    [s] = by_kind(exs, "roadmap_summary")
+    assert s.output["current_phase"] == "Sprint 1: PoC"  # not the first listed, Sprint 3
+
+
+def test_no_summary_of_a_table_with_a_row_it_cannot_read(tmp_path: Path) -> None:
+    text = """# Sprint Map
+
+| Sprint | Description | Status |
+|--------|-------------|--------|
+| V1 | Bridge | Complete |
+| V2 | Executor | Complete |
+| V3 | Actions | Redundant (V2) |
+"""
+    exs = mine(tmp_path, text)
+    assert names(exs) == ["V1: Bridge", "V2: Executor"]
+    assert by_kind(exs, "roadmap_summary") == []  # it would pass over V3 without a word

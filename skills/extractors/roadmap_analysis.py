@@ -593,6 +593,7 @@ class Phase:
     lists: list[tuple[str, int, int]] = field(default_factory=list)  # (title, done, total) of each titled list counted
     finishing: bool = False  # its completion is what its group lists next: it is under way
     update: str = ""  # a later status line's word on it ("Phase 2 starting"), over its "NEXT"
+    gap_in_list: bool = False  # its table has a row whose status is none of the four: no summary leaves it out
 
     def lines(self) -> list[str]:
         """Its lines for an example's input."""
@@ -883,12 +884,14 @@ class _Reader:
             name_col = next((i for i, c in enumerate(header)
                              if _NAME_COLUMN.match(c) and i not in (status_col, phase_col)), None)
             word = header[phase_col].rstrip("s").title()
+            made, skipped = [], False
             for row in t.rows:
                 cells = [bare(c) for c in row.cells]
                 if len(cells) <= max(status_col, phase_col) or not cells[phase_col] or _TOTAL_ROW.match(cells[0]):
                     continue
                 own = _stated_status(plain(row.cells[status_col]))
                 if own is None:
+                    skipped = skipped or bool(bare(row.cells[status_col]) if len(row.cells) > status_col else "")
                     continue
                 first = cells[phase_col]
                 unit = f"{word} {first}" if rx.match(r"^[\d.]+$", first) else first
@@ -903,6 +906,9 @@ class _Reader:
                 ph.own = own
                 ph.text = _table_lines(t, row)
                 self.phases.append(ph)
+                made.append(ph)
+            for ph in made:  # ("| V3 | ... | Redundant (A2) |": a row whose status says none of the four)
+                ph.gap_in_list = skipped
 
     # -- each phase's own text and checklist -------------------------------------------------
 
@@ -1781,7 +1787,7 @@ def roadmaps(doc: Document) -> list[Roadmap]:
         if any(id(p) not in dropped for p in listed):
             out.append(Roadmap(_roadmap_name(scope_doc, outer, listed[0]), listed,
                                {id(p) for p in listed if id(p) in dropped}, _has_slots(scope_doc, listed[0]),
-                               partial=any(p.unsettled for p in members)))
+                               partial=any(p.unsettled or p.gap_in_list for p in members)))
     return out
 
 
@@ -2174,8 +2180,12 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         n = sum(1 for p in rm.phases if p.label == lab)
         if n:
             out[lab] = n
-    current = next((p for p in rm.phases if p.label == "in_progress"), None) \
-        or next((p for p in rm.phases if p.label in ("not_started", "needs_update")), None)
+    # in the order of their numbers where each has one (a plan may list its sprints last first)
+    order = sorted(rm.phases, key=lambda p: _number(p.unit)) \
+        if all(_number(p.unit) is not None for p in rm.phases) else rm.phases
+    current = next((p for p in order if p.label == "in_progress"
+                    or p.label == "needs_update" and p.own == "in_progress"), None) \
+        or next((p for p in order if p.label in ("not_started", "needs_update")), None)
     if current is not None:
         out["current_phase"] = current.name
         if current.left and not _CRITERIA.search(current.checks_label):  # (a plain list under a phase is not in the roadmap's status lines)
