@@ -525,7 +525,9 @@ def test_a_success_criteria_heading_is_not_a_claim_that_the_phase_is_complete(tm
     one, two = phase(exs, "Phase 1"), phase(exs, "Phase 2")
     assert (one.label, two.label) == ("in_progress", "not_started")
     assert "stated_status" not in one.output and "claimed" not in one.output
-    assert one.output["reason"] == "No status is stated; 1 of 2 checklist items is done."
+    # its items are the criteria for finishing it: the reason says so, and an open one is left, not a next step
+    assert one.output["reason"] == 'No status is stated; 1 of 2 items under "Success Criteria" is marked done.'
+    assert "next_step" not in one.output
     assert by_kind(exs, "roadmap_audit") == []  # no stated status to hold against a checklist
 
 
@@ -538,7 +540,8 @@ def test_a_plan_that_says_all_its_phases_are_complete_is_held_against_their_chec
     assert (one.label, two.label) == ("needs_update", "needs_update")
     assert (one.output["claimed"], one.output["evidence_shows"]) == ("complete", "in progress")
     assert (two.output["claimed"], two.output["evidence_shows"]) == ("complete", "not started")
-    assert one.output["reason"] == (f'The plan says "{claim}" (complete), but 1 of 2 checklist items is done, which '
+    assert one.output["reason"] == (f'The plan says "{claim}" (complete), but 1 of 2 items under "Success Criteria" '
+                                    'is marked done, which '
                                     'means in progress: the stated status and the checklist disagree.')
     # every task kind shows the plan's claim in its input, so the answer can be derived
     for e in exs:
@@ -548,6 +551,9 @@ def test_a_plan_that_says_all_its_phases_are_complete_is_held_against_their_chec
     [audit] = by_kind(exs, "roadmap_audit")
     assert audit.output["up_to_date"] is False
     assert [p["claims"] for p in audit.output["stale_phases"]] == [claim, claim]
+    # the plan claims it, not the phase: the change is to its criteria or to the plan's status
+    assert audit.output["stale_phases"][0]["change"] == ("tick its 1 open item if it is met, or restate the plan's "
+                                                         "status: it is not complete while it is open")
     assert all("\u7b28" not in json.dumps(e.output, ensure_ascii=False) for e in exs)
     # with every box ticked the plan's claim holds
     ticked = mine(tmp_path, (CRITERIA + footer).replace("- [ ]", "- [x]"))

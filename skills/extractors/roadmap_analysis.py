@@ -1192,6 +1192,7 @@ class _Reader:
                 # "## Success Criteria / ### Phase 1 Complete (Week 2)": what must hold for Phase 1 to be
                 # complete, not a claim that it is; its checklist says where it stands
                 ph.name, ph.stated = bare(doc.text(ph.line).lstrip("#")), ""
+                ph.checks_label = bare(titles[0])  # (its items are criteria: what is left, not steps to take)
             not_roadmap = _MEASURES if ph.stated else _NOT_ROADMAP
             # (a bold line over the list is a label inside its section: the section's heading says more)
             under = titles[:2] if ph.form != "item" and len(chain) > 1 and chain[0].heading \
@@ -2281,6 +2282,9 @@ def _change(p: Phase) -> str:
     if p.unticked_done and (p.own is None or p.basis == "checklist"):
         return "tick the boxes of the items whose text says they are done"
     left = len(p.left)
+    if p.basis == "plan_checks" and p.own == "complete":
+        return (f"tick its {left} open item{'s' if left > 1 else ''} if {'they are' if left > 1 else 'it is'} met, "
+                f"or restate the plan's status: it is not complete while {'they are' if left > 1 else 'it is'} open")
     if p.own == "complete":
         return (f"mark it {_SAYS[p.derived]} until the {left} open item{'s' if left > 1 else ''} "
                 f"{'are' if left > 1 else 'is'} done, or tick {'them' if left > 1 else 'it'} if finished")
