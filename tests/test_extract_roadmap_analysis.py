@@ -1738,3 +1738,12 @@ def test_no_summary_of_a_table_with_a_row_it_cannot_read(tmp_path: Path) -> None
     exs = mine(tmp_path, text)
     assert names(exs) == ["V1: Bridge", "V2: Executor"]
     assert by_kind(exs, "roadmap_summary") == []  # it would pass over V3 without a word
+
+
+def test_a_count_of_work_done_is_read_as_its_share() -> None:
+    from training_data_miner.skills.extractors.roadmap_analysis import status_of
+
+    assert status_of("132/454 enhanced") == "in_progress"
+    assert status_of("2/2 phases complete") == "complete"
+    assert status_of("0/3 fixed") == "not_started"
+    assert status_of("3/8 P0 WSPs") is None  # a count with no work said of it
