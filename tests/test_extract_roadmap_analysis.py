@@ -1487,6 +1487,8 @@ def test_finishing_a_phase_next_means_it_is_under_way(tmp_path: Path) -> None:
     exs = mine(tmp_path, text)
     five = phase(exs, "Phase 5")
     assert five.label == "in_progress" and "completion" in five.output["reason"]
+    assert five.output["left"] == ["Validate the metrics against real references", "Document the final results"]
+    assert five.output["next_step"] == "Validate the metrics against real references"
     assert phase(exs, "Phase 6").label == "not_started"
 
 
@@ -1747,3 +1749,28 @@ def test_a_count_of_work_done_is_read_as_its_share() -> None:
     assert status_of("2/2 phases complete") == "complete"
     assert status_of("0/3 fixed") == "not_started"
     assert status_of("3/8 P0 WSPs") is None  # a count with no work said of it
+
+
+def test_a_status_line_in_parts_gives_the_phase_the_part_that_names_it(tmp_path: Path) -> None:
+    text = """# Augmentation Log
+
+## [2025-10-14] Sentinel Augmentation
+
+### Remaining Work
+
+**Phase 1** (Next 2 WSPs):
+- [ ] WSP 50 augmentation
+- [ ] WSP 87 augmentation
+
+### Lessons Learned
+1. Search first.
+
+**Status**: 2 of 93 WSPs augmented | Methodology complete | Ready for systematic Phase 1 execution
+"""
+    exs = mine(tmp_path, text)
+    one = phase(exs, "Phase 1")
+    assert one.label == "not_started"
+    assert one.output["stated_status"] == "Ready for systematic Phase 1 execution"
+    # the line is shown as it is, apart from the phase's own text (it is not written under the phase)
+    assert one.input["status_line"].startswith("Status: 2 of 93 WSPs augmented")
+    assert "Status" not in one.input["phase_text"]

@@ -1096,7 +1096,7 @@ class _Reader:
                 if cands and (label is None or line - head > 12):
                     target = min(cands, key=lambda c: abs(c.line - line))
                     if abs(target.line - line) <= 80 and not target.stated and target.form not in ("row", "progression"):
-                        target.stated = _cut(f"{key}: {value}", 120)
+                        target.stated = _cut(_naming_part(value, named) or f"{key}: {value}", 120)
                         target.own = "in_progress" if current else "not_started" if ready else _status_near(value, named)
                         if not target.line <= line <= target.last:
                             target.status_line = f"{key}: {value}"  # said elsewhere: the input shows it
@@ -1419,6 +1419,15 @@ def _status_near(value: str, unit: str) -> str | None:
         return status_of(value)
     after = rx.split(r",|;|\s-\s|\bphase\b", value[m.end(): m.end() + 60], maxsplit=1, flags=_F)[0]
     return _stated_status(after) or _last_status(value[: m.start()]) or _stated_status(value)
+
+
+def _naming_part(value: str, unit: str) -> str:
+    """Of a status line in parts ("3 of 93 WSPs augmented | Methodology complete | Ready for Phase 1
+    execution"), the part that names the phase, where the line has several parts."""
+    parts = [t.strip() for t in rx.split(r"\s\|\s|;\s", value)]
+    if len(parts) < 2:
+        return ""
+    return next((t for t in parts if _find_unit(t, unit)), "")
 
 
 def _find_unit(value: str, unit: str) -> regex.Match[str] | None:
@@ -2060,13 +2069,15 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         out["total"] = len(ph.checks)
         if ph.deferred:
             out["deferred"] = ph.deferred
-    elif ph.scope and ph.label in ("complete", "not_started") and ph.form != "progression":
-        # a phase's plain items are its scope: all done once it is complete, all left before it starts
+    elif ph.scope and (ph.label in ("complete", "not_started") or ph.finishing) and ph.form != "progression":
+        # a phase's plain items are its scope: all done once it is complete, all left before it starts (or
+        # before it is finished, where finishing it is what is next)
         out["done" if ph.label == "complete" else "left"] = ph.scope
     if ph.label == "needs_update" and ph.own and ph.derived:
         out["claimed"] = _SAYS[ph.own]
         out["evidence_shows"] = _shows(ph) if ph.put_off else _SAYS[ph.derived]
-    nxt = left or (ph.scope if ph.label == "not_started" and not ph.checks and ph.form != "progression" else [])
+    nxt = left or (ph.scope if (ph.label == "not_started" or ph.finishing) and not ph.checks
+                   and ph.form != "progression" else [])
     if ph.label != "complete" and nxt and not _CRITERIA.search(ph.checks_label):
         out["next_step"] = nxt[0]  # (a success criterion still open is what is left, not a step to take)
     out["reason"] = _reason(ph)
