@@ -1774,3 +1774,18 @@ def test_a_status_line_in_parts_gives_the_phase_the_part_that_names_it(tmp_path:
     # the line is shown as it is, apart from the phase's own text (it is not written under the phase)
     assert one.input["status_line"].startswith("Status: 2 of 93 WSPs augmented")
     assert "Status" not in one.input["phase_text"]
+
+
+def test_a_stale_phase_in_a_template_copied_across_modules_is_kept_once(tmp_path: Path) -> None:
+    block = """# {name}
+
+## Module Roadmap
+
+#### Current Phase: Structure
+- [x] **Phase 1:** Basic structure compliance
+  - [x] Create src/
+  - [ ] Add implementation
+"""
+    text = f"\n{SEP}\n".join(block.format(name=n) for n in ("billing", "search", "auth"))
+    kept = [e for e in mine(tmp_path, text) if e.quality_score >= MIN_QUALITY and e.label == "needs_update"]
+    assert [e.input["roadmap"].split(" > ")[0] for e in kept] == ["billing"]

@@ -2090,7 +2090,9 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         rationale_note="" if rationale == 1 else "the status rests on a stated word or the phase's place, not on a checklist",
         ambiguity=min(1.0, sum(w for _, w in doubts)), ambiguities=[d for d, _ in doubts],
         line=ph.line, span=(ph.line, ph.last), identity=f"{rm.name}|{ph.name}|{ph.label}",
-        template=_template("phase_status", inp, out), template_once=_marked_line(ph, text),
+        # (a stale status written out in several modules' template, "- [x] Phase 1" over open tasks, is one
+        # lesson: its copies are kept once, like a line marked only by a sign)
+        template=_template("phase_status", inp, out), template_once=_marked_line(ph, text) or ph.label == "needs_update",
     )
 
 
