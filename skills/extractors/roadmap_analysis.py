@@ -979,10 +979,15 @@ class _Reader:
                     if _item_text(it).endswith(":") and it.children and it.parent is None:
                         # "Read-model emitters for:" over its sub-items: the item is the line and its list
                         subs = [t for t in (_item_text(doc.items[c]).rstrip(",;.") for c in it.children) if t]
-                        joined = ", ".join(subs)
+                        shown: list[str] = []
+                        for t in subs:  # (whole sub-items, as many as fit; the count of the rest is said)
+                            if len(text) + sum(len(x) + 2 for x in shown) + len(t) > MAX_ITEM_CHARS + 40 and shown:
+                                break
+                            shown.append(t)
+                        joined = ", ".join(shown) + (f", and {len(subs) - len(shown)} more" if len(shown) < len(subs) else "")
                         if subs:  # "emitters for: a, b" reads on as "emitters for a, b"; "Targets: a" as "Targets (a)"
-                            text = _cut(f"{text} {joined}" if rx.search(r"\b(?:for|to|of|in|on|with|including)$", text)
-                                        else f"{text} ({joined})", MAX_ITEM_CHARS + 60)
+                            text = (f"{text} {joined}" if rx.search(r"\b(?:for|to|of|in|on|with|including)$", text)
+                                    else f"{text} ({joined})")
                     scope.append(text)
             later = [t for st, t in checks if st == "deferred"]
             if later and len(later) < len(checks):
