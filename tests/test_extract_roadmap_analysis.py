@@ -1789,3 +1789,11 @@ def test_a_stale_phase_in_a_template_copied_across_modules_is_kept_once(tmp_path
     text = f"\n{SEP}\n".join(block.format(name=n) for n in ("billing", "search", "auth"))
     kept = [e for e in mine(tmp_path, text) if e.quality_score >= MIN_QUALITY and e.label == "needs_update"]
     assert [e.input["roadmap"].split(" > ")[0] for e in kept] == ["billing"]
+
+
+def test_a_bold_name_with_its_status_keeps_the_description_after_a_dash_out_of_its_name(tmp_path: Path) -> None:
+    from training_data_miner.skills.extractors.roadmap_analysis import parse_title
+
+    assert parse_title("[OK] **POC Complete** - Fully implemented and tested (dry-run)") == ("POC", "Complete", "POC")
+    # after a colon the words name the phase ("Phase 1 (Complete): Core engine")
+    assert parse_title("- **Phase 1 (Complete)**: Core engine") == ("Phase 1: Core engine", "Complete", "Phase 1")

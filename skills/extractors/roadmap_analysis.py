@@ -463,6 +463,9 @@ def parse_title(text: str) -> tuple[str, str, str] | None:
         elif hm and hm.group("rest").strip() and rx.match(r"^\s*[-\u2013\u2014]\s", plain(bold.group("rest"))) \
                 and not _leading_status(rest):
             rest = ""  # "**Phase 2: Enhancement** - Add advanced features": a description, not the name
+        elif hm is None and rest and not _leading_status(rest) and split_title(head)[1] \
+                and rx.match("^\\s*[-\u2013\u2014]\\s", plain(bold.group("rest"))):
+            rest = ""  # "**POC Complete** - Fully implemented and tested": name and status in bold, then a description
         elif hm is None and rest and not _leading_status(rest) and len(rx.sub(r"\s*\([^()]*\)", "", split_title(head)[0])) > len(unit) + 3 \
                 and rx.match(r"^\s*:", plain(bold.group("rest"))):
             # "**Phase 4 Collective Building**: Multi-founder coordination, ...": the bold part is the
