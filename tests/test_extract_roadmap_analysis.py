@@ -1797,3 +1797,19 @@ def test_a_bold_name_with_its_status_keeps_the_description_after_a_dash_out_of_i
     assert parse_title("[OK] **POC Complete** - Fully implemented and tested (dry-run)") == ("POC", "Complete", "POC")
     # after a colon the words name the phase ("Phase 1 (Complete): Core engine")
     assert parse_title("- **Phase 1 (Complete)**: Core engine") == ("Phase 1: Core engine", "Complete", "Phase 1")
+
+
+def test_a_status_line_in_sentences_gives_the_phase_the_sentence_that_names_it(tmp_path: Path) -> None:
+    text = """# Architecture Log
+
+### Next Steps
+
+**Phase 0: Assessment (Pre-Implementation)**
+- Review the document with 012
+- Validate the token budgets
+
+**Status:** Architecture document complete. Awaiting 012 review for Phase 0 Assessment and pilot planning.
+"""
+    zero = phase(mine(tmp_path, text), "Phase 0")
+    assert zero.label == "not_started"
+    assert zero.output["stated_status"] == "Awaiting 012 review for Phase 0 Assessment and pilot planning"

@@ -1431,8 +1431,8 @@ def _status_near(value: str, unit: str) -> str | None:
 
 def _naming_part(value: str, unit: str) -> str:
     """Of a status line in parts ("3 of 93 WSPs augmented | Methodology complete | Ready for Phase 1
-    execution"), the part that names the phase, where the line has several parts."""
-    parts = [t.strip() for t in rx.split(r"\s\|\s|;\s", value)]
+    execution", or sentences), the part that names the phase, where the line has several parts."""
+    parts = [t.strip().rstrip(".") for t in rx.split(r"\s\|\s|;\s|(?<=[a-z)])\.\s+(?=[A-Z])", value)]
     if len(parts) < 2:
         return ""
     return next((t for t in parts if _find_unit(t, unit)), "")
