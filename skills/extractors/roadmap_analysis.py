@@ -1092,7 +1092,7 @@ class _Reader:
                 owner = None
             if owner is not None:
                 if not owner.stated and owner.form != "row":
-                    owner.stated = _stated_text(_status_clause(value))
+                    owner.stated = _stated_text(_status_clause((named and _naming_part(value, named)) or value))
                 continue
             if named:
                 sec = doc.section_at(line)
