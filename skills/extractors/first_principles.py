@@ -66,6 +66,7 @@ _QUOTE = regex.compile(r"^\s*(?:>\s+)+|^\s*>$")  # a quoted line's marks, not th
 # an emoji the source spelled as its name ("[ROCKET]", "[OK]") anywhere in a line; a comparison it spelled
 # out ("[GREATER_EQUAL]0.9") is the sign
 _NAMED = regex.compile(r"\[(?:[A-Z]{2,12}|GREATER_EQUAL|LESS_EQUAL)\]")
+_OPEN_TICK = regex.compile(r"(^|[\s(])`\s+(?=[^`\s][^`]*`)")
 _SIGNS = {"[GREATER_EQUAL]": "\u2265", "[LESS_EQUAL]": "\u2264"}
 MAX_TEXT = 400
 
@@ -84,6 +85,8 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
     text = _LEAD.sub("", _QUOTE.sub("", text) if text.lstrip().startswith(">") else text)
     if "[" in text:
         text = _NAMED.sub(lambda m: _SIGNS.get(m[0], " "), text)
+        if "`" in text:  # "`[FAIL] Invalid grant`" without its tag: "`Invalid grant`", not "` Invalid grant`"
+            text = _OPEN_TICK.sub(r"\1`", text)
     text = _SPACE.sub(" ", text).strip(" \t-:|")
     if "( " in text:  # what an emoji left behind: "( for DAO consciousness)", "( )"
         text = text.replace(" ( )", "").replace("( ", "(")
@@ -96,6 +99,12 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
 
 def _words(text: str) -> int:
     return len(rx.findall(r"[A-Za-z]{2,}", text))
+
+
+def _upto(parts: list[str], n: int, sep: str = "; ") -> str:
+    """Parts joined, the first n of them with a count of the rest: a list is given whole or counted, never cut
+    silently."""
+    return sep.join(parts[:n]) + (f" (and {len(parts) - n} more)" if len(parts) > n else "")
 
 
 # -- labels and their roles ---------------------------------------------------------------------
@@ -255,8 +264,8 @@ class Segment:
         """What the segment says: its value, else its first prose units."""
         if self.value and not self.lead:
             return self.value
-        parts = [u.text for u in self.units if u.kind != "code" and u.text][:limit]
-        return "; ".join([p for p in ([self.value] if self.value else []) + parts if p])
+        parts = [u.text for u in self.units if u.kind != "code" and u.text]
+        return _upto([p for p in ([self.value] if self.value else []) + parts if p], limit)
 
 
 _QA = regex.compile(r"(?i)^(?:q|a|question|answer)\b")
@@ -418,7 +427,7 @@ def segments(doc: Document, first: int, last: int) -> list[Segment]:
 
 MAX_TOPIC_LINES = 80  # a heading naming a principle over more lines than this is a title, not a passage
 MAX_SCOPE = 220  # lines: a larger enclosing section is read as the few sections around the anchor
-MAX_STEPS = 8
+MAX_STEPS = 12
 _PART_ROLES = {"problem", "evidence", "context", "cause", "reasoning", "options", "decision", "result", "meta"}
 # a heading that names a topic, not a part: "Issue 1: LM Studio NOT Auto-Launching" -> the topic
 _TOPIC_PREFIX = regex.compile(r"(?i)^(?:(?:issue|problem|gap|bug|violation|fix|v|step|phase|part|sprint)\s*[\w.]{0,6}\s*[:.)-]\s*|"
@@ -527,9 +536,9 @@ def _problem_text(seg: Segment) -> tuple[str, list[str]]:
     text = seg.value.rstrip(":") if seg.value else ""
     units = [u for u in seg.units if u.text]
     if text and seg.lead:  # "**Core Issue**: 80% of the file is a single main() function that mixes:" and its list
-        listed = [u.text for u in units if u.kind == "item"][:5]
+        listed = [u.text for u in units if u.kind == "item"]
         if listed:
-            text = f"{text}: {'; '.join(listed)}"
+            text = f"{text}: {_upto(listed, 6)}"
             units = [u for u in units if u.text not in listed]
     if not text:
         prose = [u for u in units if u.kind in ("text", "item") and u.depth == 0]
@@ -540,11 +549,11 @@ def _problem_text(seg: Segment) -> tuple[str, list[str]]:
             k = units.index(prose[0])
             listed = []
             while k + 1 < len(units) and units[k + 1].kind == "item" and (prose[0].kind == "text" or (
-                    prose[0].lead and units[k + 1].depth > prose[0].depth)) and len(listed) < 3:
+                    prose[0].lead and units[k + 1].depth > prose[0].depth)):
                 k += 1
                 listed.append(units[k].text)
             if listed:  # "During X, emojis were removed from production code, breaking:" and its list
-                text = f"{text}: {'; '.join(listed)}"
+                text = f"{text}: {_upto(listed, 6)}"
             units = [u for u in units if u is not prose[0] and u.text not in listed]
     top = min((u.depth for u in units if u.kind == "item"), default=0)
     kids: dict[int, list[str]] = {}
@@ -556,7 +565,7 @@ def _problem_text(seg: Segment) -> tuple[str, list[str]]:
         elif not u.lead or u.kind != "text":
             evidence.append(u.text)
     for k, more in kids.items():
-        evidence[k] = f"{evidence[k]} ({'; '.join(more[:4])})"
+        evidence[k] = f"{evidence[k]} ({_upto(more, 6)})"
     if seg.role == "options" and evidence and len(evidence) <= 4:  # "**Before**:" and its short list
         text, evidence = "; ".join([text] + evidence), []
     return text, evidence[:8]
@@ -630,7 +639,7 @@ def _step(seg: Segment) -> list[str]:
                 out.append(u.text)
     for k, more in kids.items():  # "Urgency Override" and its items: "Urgency Override (a, b)", one parenthesis
         if len(out[k]) < 200:
-            out[k] = f"{out[k]} ({', '.join(more[:4])})"
+            out[k] = f"{out[k]} ({_upto(more, 6, ', ')})"
     return out
 
 
@@ -641,15 +650,15 @@ def _option_text(seg: Segment, bare: bool = False) -> str:
     label = rx.sub(r"\s*\([^()]*(?:occ[au]m|simplest|recommended|chosen|default|preferred)[^()]*\)", "", seg.label,
                    flags=regex.I) if bare else seg.label
     head = (f"{label}: {seg.value}" if label else seg.value) if seg.value else label
-    details = [u.text for u in seg.units if u.kind in ("item", "text")][:4]
+    details = [u.text for u in seg.units if u.kind in ("item", "text")]
     if not seg.value and seg.units and seg.units[0].kind == "code":
         # "**Option B** (Occam's Razor alternative):" over a sketch: the sketch's first line describes it
         # (a comment line says it in words: "// Split into A and B" -> "Split into A and B")
         details = [m["c"] if (m := _COMMENT.match(t)) else t for t in seg.units[0].text.split("\n")[:1]
                    if _words(t) >= 2] + details
     if details and seg.value:
-        return f"{head} ({'; '.join(details)})"
-    return f"{head}: {'; '.join(details)}" if details else head
+        return f"{head} ({_upto(details, 6)})"
+    return f"{head}: {_upto(details, 6)}" if details else head
 
 
 def _chosen_option(opts: list[Segment], decision: str) -> tuple[str, list[str]]:
@@ -717,7 +726,7 @@ def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
                 else:  # "1. **Immediate Fix**" over "mv a.py scripts/": the moves are what it did
                     kids += [f"Move `{m['a']}` to `{m['b']}`" for t in units[k].text.split("\n") if (m := _MV.match(t))]
                 k += 1
-            text = f"{u.text.rstrip(':')}: {', '.join(kids[:4])}" if kids and (
+            text = f"{u.text.rstrip(':')}: {_upto(kids, 6, ', ')}" if kids and (
                 _words(u.text) <= 4 or u.text.endswith(":") or captioned) else u.text
             if out and size + len(text) > MAX_DECISION:
                 break
@@ -879,9 +888,14 @@ def _rule(seg: Segment) -> bool:
 
 
 def _code_lines(seg: Segment) -> list[str]:
-    """The lines of the log excerpts and error messages a segment shows."""
+    """The lines of the log excerpts and error messages a segment shows: not a caption left of a log line ("[DEPS]
+    DEPENDENCY STATUS:"), a code comment or a signature ("def main() -> None:")."""
     return [_LOG_PREFIX.sub("", t) for u in seg.units if u.kind == "code" for t in u.text.split("\n")
-            if _words(t) >= 2 and (u.lang in ("", "text", "log", "console", "bash", "shell") or _RAISED.search(t))]
+            if _words(t) >= 2 and (u.lang in ("", "text", "log", "console", "bash", "shell") or _RAISED.search(t))
+            and not _CODE_NOISE.match(t) and not (t.upper() == t and _words(t) <= 2)]
+
+
+_CODE_NOISE = regex.compile(r"^\s*(?:#|//|/\*|\*|def\s|class\s|async\s+def\s|function\s|import\s|from\s+\S+\s+import\s)|^[^\w]*\.\.\.")
 
 
 def _row_text(u: Unit) -> str:
@@ -1436,8 +1450,9 @@ def _grounds(doc: Document, first: int, last: int, given: list[str], said: list[
         # a lead-in without its list ("..., breaking:") or a citation ("From X.md")
         head = clean(text, 200).partition(": ")
         sec = doc.section_at(n)
-        if found and sec.heading is not None and role_of(sec.heading.title, heading=True) == "decision":
-            found = set()  # a line under "### Solution: X" tells the answer
+        if found and any(x.heading is not None and role_of(x.heading.title, heading=True) == "decision"
+                         for x in [sec, *doc.ancestors(sec)]):
+            found = set()  # a line under "### Solution: X" (or "#### CORRECTION PLAN" / "**Step 1**") tells the answer
         if found and (raw.rstrip().endswith(":") or rx.match(r"(?i)from\s+\S+$", clean(text, 200)) or (
                 head[1] and _words(head[0]) <= 4 and role_of(head[0]) in ("decision", "result"))):
             found = set()
@@ -1546,7 +1561,7 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         elif s.role == "options":
             options.append(s)
         elif s.role == "evidence":  # "**Impact:** ...", "### Evidence" over a log excerpt
-            t = s.text()
+            t = s.text(8)
             evidence += ([f"{s.label}: {t}"] if t else []) + _code_lines(s)[:4]
     steps += reasons
     if d is not None and d > inner_end:
@@ -1911,10 +1926,13 @@ def qwen_items(doc: Document, line: int) -> list[Item]:
             break
         m = _NEED.search(msg)
         if m and not decision:
+            # "No cached stream or last stream ended - need full channel scan": the finding, then what it calls for;
+            # the records after it (a global check, the time of day) answer other questions
             steps.append(msg[: m.start()].strip())
             decision = m["a"].strip()
-        else:
-            steps.append(msg)
+            decision = decision[:1].upper() + decision[1:]
+            break
+        steps.append(msg)
         if rx.search(r"(?i)\bdecision\s*:", msg):
             break
     if not decision or not steps:
@@ -2030,9 +2048,11 @@ def drafts(item: Item) -> list[Draft]:
     if _MARKED.search(item.decision):
         # "subprocess (default)" over "thread", "inproc": the others are modes kept beside the default, not rejected
         item.rejected = []
-    # what the text found, the state before, the question put and what the change is said to bring: said with the
-    # problem, not steps that lead to the decision
-    findings = [t for t in item.steps if _FINDING.match(t) or _CONSEQUENCE.match(t) or rx.match(r"(?i)before\s*:", t) or (
+    # what comes of the decision ("This enables ...") is said after it: in the input it would give the answer away
+    item.evidence = [e for e in item.evidence if not _CONSEQUENCE.match(e)]
+    # what the text found, the state before and the question put: said with the problem, not steps that lead to
+    # the decision
+    findings = [t for t in item.steps if _FINDING.match(t) or rx.match(r"(?i)before\s*:", t) or (
         _QUESTION.match(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
         r"(?i)\b(?:user|question|what|is|the|simplest|solution)\b", " ", t))) >= 3)]
     findings = [t for t in findings if not _OUTCOME.match(t)]
@@ -2092,7 +2112,8 @@ def drafts(item: Item) -> list[Draft]:
         fix_in = {"problem": item.problem, "root_cause": item.cause}
         if item.evidence:
             fix_in["evidence"] = item.evidence
-        fix_out = {"fix": item.decision, **({"lesson": item.lesson} if item.lesson else {}), "principle": item.label}
+        # the task names its principle (a root cause was found); the output is the fix, not a label to choose
+        fix_out = {"fix": item.decision, **({"lesson": item.lesson} if item.lesson else {})}
         made.append(Draft(instruction_key="fix", input=fix_in, output=fix_out,
                           kind="decision_trees", required=("fix",), rationale=1.0,
                           **{**common, "ambiguities": list(ambiguities)}))
