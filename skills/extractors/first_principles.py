@@ -169,7 +169,7 @@ def norm_label(label: str) -> str:
 
 
 # what is said for a decision once it is made: its benefits, why it works or matters
-_AFTERWARDS = regex.compile(r"(?i)^(?:why\s+(?:this|it|these|that)\s+(?:works?|matters?|helps?|wins?|is\s+better)|"
+_AFTERWARDS = regex.compile(r"(?i)^(?:why\s+(?:this|it|these|that)\s+(?:works?|matters?|helps?|wins?|is\s+(?:better|optimal|best))|"
                             r"benefits?|future-?proof|advantages?|what\s+this\s+enables)\b")
 _DECISION_WORD = regex.compile(r"(?i)\b(?:solutions?|fix|fixes|decision|choice|answer|resolution)\b")
 
@@ -559,7 +559,7 @@ def _problem_text(seg: Segment) -> tuple[str, list[str]]:
     kids: dict[int, list[str]] = {}
     for u in units:
         if u.kind == "code":
-            evidence.extend(t for t in u.text.split("\n")[:4] if _words(t) >= 2)
+            evidence.extend(t for t in u.text.split("\n")[:4] if _words(t) >= 2 and not _CODE_NOISE.match(t))
         elif u.kind == "item" and u.depth > top and evidence:
             kids.setdefault(len(evidence) - 1, []).append(u.text)  # an item's details stay with it
         elif not u.lead or u.kind != "text":
@@ -1315,6 +1315,36 @@ def _decision(doc: Document, segs: list[Segment], j: int, inner_end: int, level:
     return "", None, []
 
 
+_CHANGED = regex.compile(r"(?i)^(?:what\s+changed|changes?(?:\s+made)?|implementation(?:\s+details)?)$")
+_SOLVED = regex.compile(r"(?i)^problems?\s+(?:solved|addressed|fixed)$")
+
+
+def _changed(doc: Document, line: int) -> bool:
+    """Whether `line` sits in a "What Changed" section (a list of changes made)."""
+    return any(x.heading is not None and x.level <= 6 and _CHANGED.match(clean(x.heading.title, 80))
+               for x in doc.ancestors(doc.section_at(line)))
+
+
+def _solved(doc: Document, line: int, said: str) -> str:
+    """The item of the entry's "Problem Solved" list that the change at `line` answers: the one sharing the most
+    words (at least two) with what the change says; "" when there is none."""
+    sec = next((x for x in doc.ancestors(doc.section_at(line)) if x.heading is not None and x.level <= 6
+                and _CHANGED.match(clean(x.heading.title, 80))), None)
+    if sec is None or sec.parent is None:
+        return ""
+    have = {w.lower() for w in rx.findall(r"[A-Za-z!]{4,}", said)}
+    best, score = "", 1
+    for sib in doc.subsections(doc.sections[sec.parent]):
+        if sib.heading is None or not _SOLVED.match(clean(sib.heading.title, 80)):
+            continue
+        for it in doc.items_in(sib.start, sib.end):
+            t = clean(it.text)
+            n = len(have & {w.lower() for w in rx.findall(r"[A-Za-z!]{4,}", t)})
+            if n > score:
+                best, score = t, n
+    return best
+
+
 def _what_changed(doc: Document, line: int) -> str:
     """The first change an entry's "What Changed" section (before `line`, under the same parent) states: its first
     line of prose, or the comment that opens its first code block ("# Added Path("docs") to both contexts")."""
@@ -1513,6 +1543,13 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     evidence = [e for e in evidence if clean(e) != clean(problem)]
     if not problem or _words(problem) < 2:
         return None
+    if src is not None and segs[src].role is None and _changed(doc, segs[src].line):
+        # a line under "### What Changed" names the change, not the problem: the entry's "### Problem Solved" list
+        # states the problem it answers; without one there is no problem to reason from
+        solved = _solved(doc, segs[src].line, " ".join([problem, *evidence]))
+        if not solved:
+            return None
+        problem, evidence, explicit = solved, [], True
     if not evidence and (ref := _BACK_REF.search(problem)):
         evidence += _referent(doc, segs[p].line if p is not None else a.line, ref["n"])
     if p is not None and rx.match(r"(?i)before\b", segs[p].label) and not segs[p].value and not problem.startswith(segs[p].label):
