@@ -1400,6 +1400,7 @@ def _moves(doc: Document, first: int, last: int) -> list[str]:
     return out[:6]
 
 
+_PREVENT = regex.compile(r"(?i)^prevention(?:\s+(?:measures?|strategy|strategies|enhancements?|steps))?$")
 _NUMBERED_CAUSE = regex.compile(r"(?i)^root\s+cause\s*#?\d+$")
 
 
@@ -1709,6 +1710,14 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             # summary: the commands say what was done to this incident's files; the summary is boilerplate
             decision = "; ".join(moves)
     cause = _cause_of(segs, j, inner_end, cause_split, steps)
+    if cause and d is not None and d > j and not _PREVENT.match(segs[d].label):
+        # "#### RESOLUTION STATUS" (the files deleted) then "#### PREVENTION MEASURES": the cleanup answers the
+        # symptom, the measures answer the cause; the fix is both
+        prevent = next((k for k in range(d + 1, len(segs)) if 1 <= segs[k].level <= 6 and _PREVENT.match(segs[k].label)
+                        or 1 <= segs[k].level <= level), None)
+        if prevent is not None and _PREVENT.match(segs[prevent].label) and (listed := _prose_children(segs[prevent])):
+            name = segs[prevent].label
+            decision = f"{decision}; {name.capitalize() if name.isupper() else name}: {'; '.join(listed)}"
     if cause and a.value and _NUMBERED_CAUSE.match(a.label):
         # "- **Root Cause 1**: X" then "- **Root Cause 2**: Y": the causes are one list, the fix answers all of them
         more = [t.value for t in segs[j + 1: j + 6] if t.level == a.level and _NUMBERED_CAUSE.match(t.label) and t.value]
