@@ -934,3 +934,97 @@ def test_a_solution_titled_by_its_heading_names_the_parts_its_after_diagram_show
     ex = kinds(kept(tmp_path, text))
     assert ex["fix"].output["fix"] == ("Planner-First Architecture: ReportPlanner (Primary Orchestrator); "
                                        "SectionRenderer (Rendering)")
+
+
+VIOLATION_WITH_PREVENTION = """# Sentinel WSP Violations
+
+## V031: Scratch scripts in the project root
+
+- **Description**: Scratch scripts placed in the project root
+
+#### ROOT CAUSE ANALYSIS
+- **Agent Error**: Wrote scratch scripts straight into the root while debugging the poller
+- **Process Failure**: Did not search the navigation index before writing new code
+
+#### RESOLUTION STATUS
+- **Files Removed**: All 3 scratch scripts deleted from the root
+
+#### PREVENTION MEASURES
+- **Search the navigation index first** before creating any file
+- **Scratch scripts belong in the module's `scripts/` folder**, not the root
+- **Run the root check** after creating files
+"""
+
+
+def test_a_root_cause_fix_is_the_cleanup_and_the_prevention_that_answers_the_cause(tmp_path):
+    fix = kinds(kept(tmp_path, VIOLATION_WITH_PREVENTION))["fix"]
+    assert fix.input["problem"] == "Scratch scripts placed in the project root"
+    # the cleanup answers the symptom; the prevention measures after it answer the cause: the fix is both, whole
+    assert fix.output["fix"].startswith("Files Removed: All 3 scratch scripts deleted from the root; Prevention measures: ")
+    assert fix.output["fix"].endswith("Run the root check after creating files")
+
+
+CHANGE_AND_PROBLEM_SOLVED = """# Relay ModLog
+
+## [2025-12-01] Split relay browsers
+
+### What Changed
+
+**Phase 2 - Dual Browser Relay:**
+- **Separate browser profiles** for conflicting relays:
+  - Profile A: moderation inbox relay (inbox pages)
+  - Profile B: live chat relay (chat popout)
+- **First Principles Solution**: One browser per relay over shared tab switching
+- **Future-proof**: Chat relay can stay connected while the inbox relay runs
+
+### Problem Solved
+1. The inbox relay navigating away made the live chat relay lose its chat popout
+2. Inbox backlog grew on quiet days
+"""
+
+
+def test_a_change_listed_under_what_changed_is_not_the_problem_the_problem_solved_item_is(tmp_path):
+    [ex] = kept(tmp_path, CHANGE_AND_PROBLEM_SOLVED)
+    # "Separate browser profiles" is the change (the answer); the entry's "Problem Solved" item it answers is the problem
+    assert ex.input == {"problem": "The inbox relay navigating away made the live chat relay lose its chat popout"}
+    assert ex.output["decision"] == "One browser per relay over shared tab switching"
+    assert "Profile" not in json.dumps(ex.input)
+
+
+OPTIONS_LONG = """# Poller Review
+
+### Should the poller keep a daemon mode?
+
+**Arguments FOR:**
+- Flags already documented
+- Users may expect background polling
+- Could refresh the cache on change
+
+**Arguments AGAINST:**
+- No use case defined
+- On-demand calls work fine
+- Adds PID management
+- Architecture not built for it
+- No protocol asks for it
+- Doubles the test matrix
+- Hides failures in the background
+
+**First Principles:**
+- The poller is a query tool, not a monitor
+- Background monitoring is the sentinel's job
+
+**RECOMMENDATION:**
+**Remove the daemon flags.** Document on-demand use in the interface notes.
+"""
+
+
+def test_a_list_in_the_input_is_given_whole_or_counted(tmp_path):
+    [ex] = kept(tmp_path, OPTIONS_LONG)
+    against = next(e for e in ex.input["evidence"] if e.startswith("Arguments AGAINST"))
+    assert "No use case defined" in against and against.endswith("(and 1 more)")
+    assert "Hides failures" not in against
+
+
+def test_a_change_with_no_problem_stated_for_it_makes_nothing(tmp_path):
+    # without the "Problem Solved" list the change's own line would be the problem: the answer in the input
+    assert kept(tmp_path, CHANGE_AND_PROBLEM_SOLVED.split("### Problem Solved")[0]) == []
