@@ -1897,6 +1897,27 @@ def _impact(doc: Document, line: int) -> list[str]:
     return []
 
 
+def _analysed(doc: Document, line: int) -> list[str]:
+    """What the analysis under the section at `line` found ("### Root Cause Analysis" and its list): the facts a
+    summary row's few words stand for, given whole or counted."""
+    sec = doc.section_at(line)
+    for sub in doc.subsections(sec):
+        if sub.heading is None or role_of(sub.heading.title, heading=True) not in ("cause", "reasoning"):
+            continue
+        said = [clean(it.text) for it in doc.items_in(sub.start, sub.end) if it.parent is None]
+        said = [t for t in said if _words(t) >= 3]
+        if said:
+            return [f"{clean(sub.heading.title, 80)}: {_upto(said, 6)}"]
+    # no analysis: the log excerpt the section shows under its problem ("### Problem Detected" over a fence)
+    for sub in doc.subsections(sec):
+        if sub.heading is not None and role_of(sub.heading.title, heading=True) == "problem":
+            f = next(iter(doc.fences_in(sub.start, sub.end)), None)
+            shown = [t for t in (clean(x, 300) for x in (f.body if f is not None else [])) if _words(t) >= 2
+                     and not _CODE_NOISE.match(t) and not (t.upper() == t and _words(t) <= 2)]
+            return shown[:6] if len(shown) <= 6 else []
+    return []
+
+
 def table_items(doc: Document, line: int) -> list[Item]:
     """"| Issue | Root Cause | Fix |": each row is a problem, its root cause and its fix."""
     hit = doc.block_at(line)
@@ -1929,7 +1950,7 @@ def table_items(doc: Document, line: int) -> list[Item]:
                 # what the section said the issue costs is what the row's cells stand for
                 # (its title's parenthesis tells the outcome: "OAuth Token Refresh (Documented, Not Automated)")
                 issue = rx.sub(r"\s*\([^()]*\)\s*$", "", _topic(told.title))
-                said = _impact(doc, told.line)
+                said = _impact(doc, told.line) + _analysed(doc, told.line)
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
                         evidence=([topic] if topic else []) + said, steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
@@ -2054,7 +2075,9 @@ def _joined(lines: list[str]) -> list[str]:
     """Lines with a sentence's continuation ("... which fails", "because Chrome locks ...") put back on its line."""
     out: list[str] = []
     for t in lines:
-        if out and t[:1].islower() and not out[-1].rstrip().endswith((".", ";", ":", "!", "?")):
+        # a word that goes on the sentence ("which fails", "because Chrome ..."), not a name that opens an entry
+        # ("micro_task.py: Test script")
+        if out and rx.match(r"[a-z]+[ ,]", t) and not out[-1].rstrip().endswith((".", ";", ":", "!", "?")):
             out[-1] = f"{out[-1]} {t}"
         else:
             out.append(t)
