@@ -66,6 +66,7 @@ _QUOTE = regex.compile(r"^\s*(?:>\s+)+|^\s*>$")  # a quoted line's marks, not th
 # an emoji the source spelled as its name ("[ROCKET]", "[OK]") anywhere in a line; a comparison it spelled
 # out ("[GREATER_EQUAL]0.9") is the sign
 _NAMED = regex.compile(r"\[(?:[A-Z]{2,12}|GREATER_EQUAL|LESS_EQUAL)\]")
+_OPEN_QUOTE = regex.compile(r'(^|[\s(])"\s+(?=[^"\s][^"]*")')
 _OPEN_TICK = regex.compile(r"(^|[\s(])`\s+(?=[^`\s][^`]*`)")
 _SIGNS = {"[GREATER_EQUAL]": "\u2265", "[LESS_EQUAL]": "\u2264"}
 MAX_TEXT = 400
@@ -88,6 +89,8 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
         if "`" in text:  # "`[FAIL] Invalid grant`" without its tag: "`Invalid grant`", not "` Invalid grant`"
             text = _OPEN_TICK.sub(r"\1`", text)
     text = _SPACE.sub(" ", text).strip(" \t-:|")
+    if '" ' in text:  # a quote that opened with an emoji: "\" ROTATION DECISION LOGGED\"" -> "\"ROTATION ..."
+        text = _OPEN_QUOTE.sub(r'\1"', text)
     if "( " in text:  # what an emoji left behind: "( for DAO consciousness)", "( )"
         text = text.replace(" ( )", "").replace("( ", "(")
     if len(text) > limit:
@@ -1127,7 +1130,12 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
             if t.role == "decision" and (not strong or _STRONG_DECISION.match(t.label)) and _is_decision(
                     text := _decision_text(t)):
                 # "### Occam's Razor Solution" then "**Simplest Fix:** ..."; the heading's own prose argues it
-                return text, [x for x in _step(s) if not any(u.kind == "row" and u.text == x for u in s.units)] + reasons
+                # ... but a part it names ("**Manual Refresh Script:** (Already exists)") is of the solution, not a reason
+                own_lines = [x for x in _step(s) if not any(u.kind == "row" and u.text == x for u in s.units)]
+                parts = [x for x in own_lines if not _argues(x) and not _benefit(x)]
+                if parts and t.label:
+                    text = "; ".join(parts + [f"{t.label}: {text}"])
+                return text, [x for x in own_lines if _argues(x)] + reasons
     if own and not s.units and (drawn := _after_diagram(doc, subs)):
         # "#### Solution Implemented: Planner-First Architecture" over "##### AFTER: Modular" and its diagram: the
         # diagram's parts are what the title names
