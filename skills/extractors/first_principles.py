@@ -1664,10 +1664,13 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
              and sum(1 for u in x.units if u.kind == "text" and u.lead) >= 2 for u in x.units}
     steps = [t for t in steps if t not in parts]
     if a.role == "result" and 1 <= a.level <= 6:
-        # "### Why This Matters (First Principles)": its own lines are the reasoning, not what the entry listed before
+        # "### Why This Matters (First Principles)": its own lines are the reasoning, not what the entry listed before;
+        # argued after the change its entry's "What Changed" made, they are what it brings: neither steps towards it
+        # nor evidence for it (the problem stated before the change is what the change answers)
         sec = doc.section_at(a.line)
         own = " ".join(clean(doc.text(n), 1000) for n in range(sec.start, min(sec.end, sec.start + 80) + 1))
-        steps = [t for t in steps if t in own]
+        steps = [] if d is None else [t for t in steps if t in own]
+        evidence = [e for e in evidence if e not in own] if d is None else evidence
     said = clean(problem)
     evidence = [e for e in dict.fromkeys(evidence) if said not in e and e not in said]
     kept: list[str] = []
