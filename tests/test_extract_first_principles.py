@@ -783,10 +783,12 @@ paths = [Path("handbook"), Path("src")]
 - none
 """
     ex = kinds(kept(tmp_path, text))
-    assert ex["reason"].output["reasoning_chain"] == [
-        "The search index is the agents' only memory of the repository",
-        "What is not indexed does not exist for an agent"]
-    assert ex["reason"].output["decision"] == 'Added Path("handbook") to both search contexts'
+    # argued after the change, "Why This Matters" is neither a chain towards it nor evidence for it (nor are the
+    # success and the vision): the stated problem -> the change is the decision task
+    assert set(ex) == {"decide"}, ex
+    assert ex["decide"].input == {"problem": "The team found the `handbook/` folder was NOT indexed by the search tool. "
+                                             "Agents could not find the design notes."}
+    assert ex["decide"].output["decision"] == 'Added Path("handbook") to both search contexts'
 
 
 def test_the_state_before_an_after_decision_is_evidence(tmp_path):
