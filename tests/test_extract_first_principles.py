@@ -1030,3 +1030,45 @@ def test_a_list_in_the_input_is_given_whole_or_counted(tmp_path):
 def test_a_change_with_no_problem_stated_for_it_makes_nothing(tmp_path):
     # without the "Problem Solved" list the change's own line would be the problem: the answer in the input
     assert kept(tmp_path, CHANGE_AND_PROBLEM_SOLVED.split("### Problem Solved")[0]) == []
+
+
+APPROACH_AND_PHASE = """# Sync Agent Repair - Summary
+
+## Approach
+1. **Used the code index** (not grep) to find the gate
+2. **Applied Occam's Razor**: Fixed the broken gate before adding features
+3. **Added the planner**: after the core fix was validated
+
+## Implementation
+
+### Phase 1: Core Fixes (Occam's Razor)
+**Problem**: The sync agent refused every upload (3/5 checks failed)
+
+**Root Causes**:
+- "stale" cache treated as corrupt (wrong)
+- Night window (21:00) blocked (wrong)
+
+**Solutions Applied**:
+- Accept "stale" as healthy
+- Block only 03:00-05:00
+"""
+
+
+def test_the_rule_an_entry_applies_in_a_part_named_for_it_is_the_fix_lesson(tmp_path):
+    fix = kinds(kept(tmp_path, APPROACH_AND_PHASE))["fix"]
+    assert fix.output["fix"] == 'Accept "stale" as healthy; Block only 03:00-05:00'
+    # "### Phase 1: Core Fixes (Occam's Razor)" applies what "**Applied Occam's Razor**: ..." states: its lesson
+    assert fix.output["lesson"] == "Fixed the broken gate before adding features"
+
+
+def test_a_learning_that_only_names_what_replaced_what_is_no_problem(tmp_path):
+    text = """## Patterns
+
+### Pattern 1: Occam's Razor = Speed
+
+**Learning**: Index lookup (5ms) replaced full rescan (2-4s) = 500x speedup
+
+**Application**: Always use the simplest source of truth (the index)
+"""
+    # "full rescan (2-4s)" cut from the learning line is a fragment, not a problem to reason from
+    assert kept(tmp_path, text) == []

@@ -975,10 +975,6 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
         text = fallback[0] or _described(segs, j, level)
         if text:
             return text, True, fallback[1] + evidence, fallback[2], "", fallback[2]
-    for k in range(j + 1, inner_end + 1):
-        m = _REPLACED.match(segs[k].value) if segs[k].role == "context" else None
-        if m:  # "**Learning**: DOM check (10ms) replaced vision fallback (10-30s) = 1000-3000x speedup"
-            return m["old"].strip(), False, evidence, None, segs[k].value, k
     if context is not None:
         text, ev = _from_context(segs[context])
         if text and not text.endswith(":") and _words(text) >= 3 and not _FILE_REF.match(text):
@@ -1162,7 +1158,6 @@ _IMPERATIVE = regex.compile(r"(?i)^(?:evaluate|apply|determine|check|run|use|fol
 _CITED = regex.compile(r"(?i)(?:→|->)\s*(?:occ[au]m|first[- ]principles?)|(?:occ[au]m'?s?(?:\s+razor)?|first[- ]principles?)\s*(?:→|->|chain)")
 _RAISED = regex.compile(r"\b\w+(?:Error|Exception)\b|\bTraceback\b|\bERROR\b")
 _FAILED = regex.compile(r"\[FAIL\]|❌|\u2717|\[U\+274C\]")
-_REPLACED = regex.compile(r"(?i)^(?P<new>.{3,80}?)\s+replaced\s+(?P<old>[^=;]{3,80}?)(?:\s*=.*)?$")
 _FILE_REF = regex.compile(r"(?i)^(?:from|see|per|in)\s+\S+\.(?:md|py|txt|json)\b")
 _REASON_CUE = regex.compile(r"(?i)\b(?:simplest|simpler|simple|no|not|because|since|avoids?|only|already|fewer|less|"
                          r"minimal|reuses?|existing|complexity|impact|overhead|bottleneck|faster|cheaper)\b")
@@ -1351,6 +1346,29 @@ def _solved(doc: Document, line: int, said: str) -> str:
             if n > score:
                 best, score = t, n
     return best
+
+
+_APPLIED_LABEL = regex.compile(r"(?i)^applied\s+(?:occ[au]m'?s?(?:\s+razor)?|first[- ]principles?|root[- ]cause(?:\s+analysis)?)$")
+
+
+def _applied(doc: Document, line: int) -> str:
+    """The rule an entry's approach states for the principle its part at `line` names in its title ("### Phase 1:
+    Core Fixes (Occam's Razor)" under an entry whose "## Approach" says "**Applied Occam's Razor**: Fixed broken logic
+    before adding complexity"): the part applies it, so it is the lesson; "" when none is stated."""
+    sec = doc.section_at(line)
+    named = next((x for x in doc.ancestors(sec) if x.heading is not None and x.level <= 6), None)
+    if named is None or not rx.search(r"\([^()]*\)\s*$", named.heading.title):
+        return ""
+    principle = principle_of(rx.search(r"\(([^()]*)\)\s*$", named.heading.title)[1])
+    top = doc.ancestors(sec)[-1]
+    if principle is None:
+        return ""
+    for it in doc.items_in(max(top.start, named.start - 60), named.start - 1):
+        lab = parse_label(it.text)
+        if lab and _APPLIED_LABEL.match(norm_label(lab[0])) and principle_of(lab[0]) == principle \
+                and _ACTIONISH.match(value := clean(lab[1])):
+            return value
+    return ""
 
 
 def _what_changed(doc: Document, line: int) -> str:
@@ -1651,6 +1669,8 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # "## Occam's Razor Solution" opens with the rule it follows ("**Don't add X - fix the broken logic**"),
         # then the changes it made: the changes are the decision, the rule its lesson
         lesson = segs[d + 1].label
+    if not lesson:
+        lesson = _applied(doc, anchor_line)
     # the other decision blocks of the entry argue the choice ("**Winner**: Simple solution (complexity > gain)")
     if d is not None:
         steps += [t.value if rx.match(r"(?i)(?:winner|verdict|choice)$", t.label) else f"{t.label}: {t.value}"
