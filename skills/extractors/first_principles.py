@@ -1596,6 +1596,9 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             # the parts of the decision and what it brings are not reasons for it
             top = min((u.depth for u in a.units if u.kind in ("item", "text")), default=0)
             decision = units[0]
+            if rx.match(r"(?i)after\b", a.label):
+                # "- DOM check only: 10ms": what the new state keeps is the decision; its time is a measure of it
+                decision = rx.sub(r":\s*[<>~≈]?\s*\d[\d.,]*\s*[a-zA-Z%]{0,4}$", "", decision)
             # "**After (Occam's Razor)**:" then "- Total: 5ms", "- Speedup: ...": the new state's measures, not reasons
             steps += [] if rx.match(r"(?i)after\b", a.label) else [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
                       if t != units[0] and not _benefit(t)]
