@@ -903,6 +903,8 @@ if (extraEnabled) return <ExtraForm {...props} />;
 """
     ex = kinds(kept(tmp_path, text))
     assert ex["reason"].output["rejected"] == ["Alternative Solution (Component Split): Split into BasicForm and ExtraForm"]
+    # the comment's verdict in capitals is said by its reason, without the caption over the code
+    assert ex["reason"].input["problem"] == "Rules of Hooks Limitation: hooks must be called unconditionally"
 
 
 def test_a_solution_titled_by_its_heading_names_the_parts_its_after_diagram_shows(tmp_path):

@@ -796,6 +796,7 @@ def _code_change(seg: Segment) -> str:
     return ""
 
 
+_VERDICT_WHY = regex.compile(r"^(?:[A-Z][A-Z'/-]*\s+)*[A-Z][A-Z'/-]*\s*\((?P<r>[^()]{8,200})\)$")
 _NUMBERED_COMMENT = regex.compile(r"^\s*(?:#|//)\s*\d{1,2}[.)]\s+(?P<c>\S.{3,200}?)\s*$")
 _MARKER = regex.compile(r"^\s*(?:#|//)\s*(?P<k>before|after|old|new|fixed)\b[^:]{0,40}:?\s*$", regex.I)
 
@@ -1012,8 +1013,10 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
         failing = [_row_text(u) for x in segs[topic: j] for u in x.units if u.kind == "row" and _FAILED.search(doc.text(u.line))]
         around = [t for x in segs[topic + 1: j] if x.role in ("evidence", "context") for t in _said(x)]
         # "**Cannot Do This**:" over code whose comment says why: "VIOLATES REACT RULES (hooks must be called ...)"
-        around += [f"{x.label}: {c}" for x in segs[topic + 1: j] if x.role is None and x.level == 7
-                   for c in _comments(x)[:1]]
+        # (a verdict in capitals with its reason in brackets is said by the reason: "hooks must be called ...")
+        said_by = {f"{x.label}: {c}": _VERDICT_WHY.sub(r"\g<r>", c) for x in segs[topic + 1: j]
+                   if x.role is None and x.level == 7 for c in _comments(x)[:1]}
+        around += [f"{k.split(': ', 1)[0]}: {v}" for k, v in said_by.items()]
         seen = (failing or [u.text for u in t.units if u.kind != "code"])[:4] + around + evidence
         if name and seen and (_PROBLEM_TOPIC.match(clean(t.label)) or _PROBLEM_WORDS.search(name) or (
                 a.role == "cause" and (failing or any(x.role == "evidence" for x in segs[topic + 1: j])))):
@@ -1025,12 +1028,15 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
             elif (not _STRONG_PROBLEM.search(name) or _TITLE_END.search(name)) and not _TOLD.search(name):
                 # a title names the topic; what it costs, or the first thing found, states the problem
                 told = next((t for t in around if _IMPACT.match(t)), None) or (around[0] if around else None)
-                if told is None and failing:  # "#### Iteration 1 Results" over rows marked [FAIL]: the last, the total
-                    told = failing[-1]
+                if told is None and failing:  # "#### Iteration 1 Results" over rows marked [FAIL]: the rows that failed
+                    told = _upto(failing, 6)
+                    seen = [t for t in seen if t not in failing]
                 if told is None:
                     continue
-                name = f"{name}: {_IMPACT.sub('', told)}"
                 seen = [t for t in seen if t != told]
+                if told.split(": ", 1)[-1] in said_by.values():
+                    told = told.split(": ", 1)[-1]  # "Cannot Do This: X": the caption is the heading's to give
+                name = f"{name}: {_IMPACT.sub('', told)}"
             return name, False, seen[:6], None, "", topic
         if a.level == 0 and a.principle and a.role == "reasoning" and ". " in a.value and topic == topics[0] \
                 and 1 <= t.level <= 6:
