@@ -1075,3 +1075,25 @@ def test_a_learning_that_only_names_what_replaced_what_is_no_problem(tmp_path):
 """
     # "full rescan (2-4s)" cut from the learning line is a fragment, not a problem to reason from
     assert kept(tmp_path, text) == []
+
+
+def test_a_deferred_sprint_is_its_tasks_and_the_fact_found_against_it_is_evidence(tmp_path):
+    text = """# Voice Relay Roadmap
+
+## Sprint 2 - Command Routing (COMPLETE - 2026-01-03)
+- [x] Route transcripts through the chat router
+
+## Sprint 3 - Intent Dispatch (DEFERRED)
+Occam's Razor: The chat router already handles commands. Defer until intents exist.
+- [ ] Map spoken text to intents (rule-based)
+- [ ] Emit no_match for unknown text
+
+## Sprint 4 - Soak (COMPLETE - 2026-01-04)
+- [x] Run for 24 hours
+"""
+    [ex] = kept(tmp_path, text)
+    # the sprint is what its tasks would build; the fact found ("already handles") is what the decision rests on
+    assert ex.input == {"problem": "Sprint 3 - Intent Dispatch: Map spoken text to intents (rule-based); "
+                                   "Emit no_match for unknown text",
+                        "evidence": ["The chat router already handles commands."]}
+    assert ex.output == {"decision": "Defer until intents exist", "principle": "occams_razor"}

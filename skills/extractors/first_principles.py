@@ -1042,7 +1042,9 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
                 and 1 <= t.level <= 6:
             named = rx.sub(r"\s*\((?:DEFERRED|COMPLETE[^)]*|DONE|PLANNED)\)\s*$", "", clean(t.label, 200))
             if _words(named) >= 3:  # "## Sprint 4 - Skill Routing (DEFERRED)" then "Occam's Razor: X already does Y. Defer."
-                return named, False, evidence, None, "", topic
+                # the sprint is what its tasks say it would build
+                tasks = [u.text for x in segs[topic: j + 1] for u in x.units if u.kind == "item" and u.depth == 0]
+                return (f"{named}: {_upto(tasks, 6)}" if tasks else named), False, evidence, None, "", topic
         # "**Phase 3O - Dual Chrome Architecture:**" then "- Separate Chrome instances for incompatible workflows:"
         lead = next((u for u in t.units if u.kind in ("item", "text") and _STRONG_PROBLEM.search(u.text)), None
                     ) if t.level == 7 and topic == topics[0] else None
@@ -2137,6 +2139,8 @@ def _method(decision: str) -> bool:
 _QUESTION = regex.compile(r"(?i)^(?:(?:the\s+|user\s+|012\s+)?question\s*:|[^\u2192]{0,200}\?[\"']?$)")
 
 
+_ALREADY = regex.compile(r"(?i)\balready\s+(?:exists?|does|do|has|have|handles?|routes?|covers?|works?|is|are|provides?|supports?)\b")
+_INFERS = regex.compile(r"(?i)\b(?:so|therefore|thus|hence|because|since)\b|→|->")
 _FINDING = regex.compile(r"(?i)^(?:found|discovered|observed|searched|located|detected|confirmed|verified|evidence|"
                          r"research\s+findings?)\b")
 
@@ -2167,6 +2171,11 @@ def drafts(item: Item) -> list[Draft]:
     findings = [t for t in findings if not _OUTCOME.match(t)]
     chain = [t for t in item.steps if t not in findings and not _OUTCOME.match(t) and not _CONSEQUENCE.match(t)
              and not _QUESTION.match(t)]
+    if len(chain) == 1 and _ALREADY.search(chain[0]) and not _INFERS.search(chain[0]) and not item.approach \
+            and item.label != "root_cause":
+        # the one step is a fact found ("MessageProcessor already routes commands."): what the decision is derived
+        # from, so it is evidence, and the example is the decision task
+        findings, chain = findings + chain, []
     evidence = item.evidence + findings
     inp: dict = {"problem": item.problem}
     if evidence:
