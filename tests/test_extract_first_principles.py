@@ -1097,3 +1097,34 @@ Occam's Razor: The chat router already handles commands. Defer until intents exi
                                    "Emit no_match for unknown text",
                         "evidence": ["The chat router already handles commands."]}
     assert ex.output == {"decision": "Defer until intents exist", "principle": "occams_razor"}
+
+
+def test_a_step_citing_a_protocol_by_name_is_a_step_not_metadata(tmp_path):
+    text = """## 2025-10-01 - Relay gets its own tool server
+
+### Why
+
+User directive: "can the relay team use the local agents, or does the relay need its own tool server?"
+
+**First Principles Analysis**:
+- **Occam's Razor**: Simplest solution is a dedicated tool server with local agents
+- **Specialized Tools**: Relay work needs its own capture and replay tools
+- **WSP 77 Coordination**: Local agents provide cheap, specialized research
+- **Real-time Integration**: A tool server gives direct tool access instead of API simulation
+
+**Benefits Achieved**:
+- Faster research
+"""
+    ex = kinds(kept(tmp_path, text))["reason"]
+    assert "WSP 77 Coordination: Local agents provide cheap, specialized research" in ex.output["reasoning_chain"]
+    assert ex.output["decision"] == "Simplest solution is a dedicated tool server with local agents"
+
+
+def test_a_question_put_to_the_reasoning_is_told_from_a_step_that_asks_as_it_goes():
+    from training_data_miner.skills.extractors.first_principles import _asked
+    # put to the reasoning: evidence with the problem
+    assert _asked("Question: What does the relay need to recover?")
+    assert _asked('User question: "Does the tool server need to be running?"')
+    assert _asked("Is the cached stream still live?")
+    # a step of a numbered chain that asks as it goes: it stays in the chain, in its place
+    assert not _asked("Deep Think: Apply first principles - does this indicate a real failure?")

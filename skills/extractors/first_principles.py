@@ -1544,6 +1544,8 @@ def _said_after(text: str) -> bool:
     """A labelled line that reports what came of the decision ("Result: 60 min vs ~2K tokens", "AFTER: 1
     keypress") or a property of it (metadata), not a step towards it."""
     head, sep, _ = text.partition(": ")
+    if sep and _WSP_NAMED.match(head):
+        return False  # "WSP 77 Coordination: Internal agents provide ...": a step citing a protocol, not metadata
     return bool(sep) and _words(head) <= 4 and (role_of(head) in ("result", "meta") or bool(rx.match(r"(?i)after\b", head)))
 
 
@@ -1563,6 +1565,7 @@ def _referent(doc: Document, line: int, noun: str) -> list[str]:
 
 
 # what a change achieved or is hoped to become ("**Anti-Vibecoding Success:**", "**Federation Vision:**"): not reasons
+_WSP_NAMED = regex.compile(r"(?i)^wsp[\s_-]?\d+\s+[a-z]{3,}")
 _ACHIEVED = regex.compile(r"(?i)\b(?:success(?:es)?|achieved|achievements?|wins|gains|vision)$")
 
 
@@ -2141,6 +2144,15 @@ _QUESTION = regex.compile(r"(?i)^(?:(?:the\s+|user\s+|012\s+)?question\s*:|[^\u2
 
 _ALREADY = regex.compile(r"(?i)\balready\s+(?:exists?|does|do|has|have|handles?|routes?|covers?|works?|is|are|provides?|supports?)\b")
 _INFERS = regex.compile(r"(?i)\b(?:so|therefore|thus|hence|because|since)\b|→|->")
+def _asked(step: str) -> bool:
+    """A question put to the reasoning, not a step of it: "Question: ...", a bare question; not a step of a numbered
+    chain that asks as it goes ("Deep Think: Apply first principles - does this indicate malfunction?")."""
+    if not _QUESTION.match(step):
+        return False
+    head, sep, _ = step.partition(": ")
+    return not (sep and _words(head) <= 3 and not rx.search(r"(?i)question|ask", head) and "?" not in head)
+
+
 _FINDING = regex.compile(r"(?i)^(?:found|discovered|observed|searched|located|detected|confirmed|verified|evidence|"
                          r"research\s+findings?)\b")
 
@@ -2166,11 +2178,11 @@ def drafts(item: Item) -> list[Draft]:
     # what the text found, the state before and the question put: said with the problem, not steps that lead to
     # the decision
     findings = [t for t in item.steps if _FINDING.match(t) or rx.match(r"(?i)before\s*:", t) or (
-        _QUESTION.match(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
+        _asked(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
         r"(?i)\b(?:user|question|what|is|the|simplest|solution)\b", " ", t))) >= 3)]
     findings = [t for t in findings if not _OUTCOME.match(t)]
     chain = [t for t in item.steps if t not in findings and not _OUTCOME.match(t) and not _CONSEQUENCE.match(t)
-             and not _QUESTION.match(t)]
+             and not _asked(t)]
     if len(chain) == 1 and _ALREADY.search(chain[0]) and not _INFERS.search(chain[0]) and not item.approach \
             and item.label != "root_cause":
         # the one step is a fact found ("MessageProcessor already routes commands."): what the decision is derived
