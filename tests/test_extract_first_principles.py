@@ -1128,3 +1128,31 @@ def test_a_question_put_to_the_reasoning_is_told_from_a_step_that_asks_as_it_goe
     assert _asked("Is the cached stream still live?")
     # a step of a numbered chain that asks as it goes: it stays in the chain, in its place
     assert not _asked("Deep Think: Apply first principles - does this indicate a real failure?")
+
+
+def test_a_line_the_output_needs_comes_with_its_captioned_list_and_never_from_the_files_touched(tmp_path):
+    text = """# Relay Audit
+
+## Conclusion
+
+**What's Working**:
+- Operator -> Index (perfect)
+- Overseer -> IndexAdapter (works)
+- Overseer -> Agents (works)
+
+**What's Broken**:
+- Agents -> Index (MISSING - critical gap)
+- Alert bridge (not integrated)
+
+**Occam's Razor**:
+The SIMPLEST fix is adding IndexAdapter to the RefactorPlanner so agents can search before deciding.
+
+### Files Modified
+- `planner.py`: RefactorPlanner takes an IndexAdapter
+"""
+    [ex] = kept(tmp_path, text)
+    # the output names IndexAdapter: the input gets the whole list that names it, with its caption
+    assert "What's Working: Operator -> Index (perfect); Overseer -> IndexAdapter (works); Overseer -> Agents (works)" \
+        in ex.input["evidence"]
+    # the record of the files the change touched would give the answer away
+    assert "planner.py" not in json.dumps(ex.input)

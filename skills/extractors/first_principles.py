@@ -1515,9 +1515,14 @@ def _grounds(doc: Document, first: int, last: int, given: list[str], said: list[
         # a lead-in without its list ("..., breaking:") or a citation ("From X.md")
         head = clean(text, 200).partition(": ")
         sec = doc.section_at(n)
-        if found and any(x.heading is not None and role_of(x.heading.title, heading=True) == "decision"
+        if found and any(x.heading is not None and (role_of(x.heading.title, heading=True) == "decision" or
+                                                    x.level <= 6 and rx.match(r"(?i)files?\s+(?:modified|changed|created|updated)\b|"
+                                                             r"(?:impact|results?|benefits?|outcome)$",
+                                                             clean(x.heading.title, 80)))
                          for x in [sec, *doc.ancestors(sec)]):
-            found = set()  # a line under "### Solution: X" (or "#### CORRECTION PLAN" / "**Step 1**") tells the answer
+            # a line under "### Solution: X" (or "#### CORRECTION PLAN" / "**Step 1**") tells the answer; so does the
+            # record of the files the change touched
+            found = set()
         if found and (raw.rstrip().endswith(":") or rx.match(r"(?i)from\s+\S+$", clean(text, 200)) or (
                 head[1] and _words(head[0]) <= 4 and role_of(head[0]) in ("decision", "result"))):
             found = set()
@@ -1526,10 +1531,45 @@ def _grounds(doc: Document, first: int, last: int, given: list[str], said: list[
             low = line.lower()
             # not a line the output states (a reason, the decision): that would give the answer away
             if line and low not in have and not any(low in t or t in low for t in told):
+                listed = _listed(doc, n)
+                if listed is not None and rx.search(r"(?i)benefit|result|outcome|achiev|success", listed[0]):
+                    n += 1
+                    continue  # what the change brought, said after it
+                if listed is not None and not any(t.lower() in x.lower() for t in told if len(t) > 12 for x in listed[1]) \
+                        and not any(x.lower().replace("_", " ") in have for x in listed[1]):
+                    # one item of a captioned list ("**What's Working**:" then its items): the list, whole or counted
+                    line = f"{listed[0]}: {_upto(listed[1], 6)}"
+                    n = listed[2]
                 out.append(line)
                 missing -= found
         n += 1
     return out
+
+
+def _listed(doc: Document, line: int) -> tuple[str, list[str], int] | None:
+    """(caption, items, last line) of the top-level list holding the item at `line` when a caption line
+    ("**What's Working**:") heads it; else None."""
+    hit = doc.block_at(line)
+    if hit is None or hit[0] != "item" or hit[1].parent is not None:
+        return None
+    first = hit[1].index
+    while first > 0 and doc.items[first - 1].parent is None and doc.items[first - 1].end + 1 >= doc.items[first].line - 1 \
+            and doc.items[first - 1].section == doc.items[first].section:
+        first -= 1
+    cap = doc.text(doc.items[first].line - 1).strip() or doc.text(doc.items[first].line - 2).strip()
+    lab = parse_label(cap)
+    if lab is None or lab[1] or not cap.rstrip("*").endswith(":"):
+        return None
+    items, k = [], first
+    while k < len(doc.items) and (k == first or (doc.items[k].parent is not None or doc.items[k].line <= last + 2)):
+        it = doc.items[k]
+        if it.section != doc.items[first].section:
+            break
+        if it.parent is None:
+            items.append(clean(it.text))
+        last = it.end
+        k += 1
+    return norm_label(lab[0]), items, last
 
 
 def _in_fence(doc: Document, line: int) -> bool:
