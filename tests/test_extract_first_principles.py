@@ -1156,3 +1156,20 @@ The SIMPLEST fix is adding IndexAdapter to the RefactorPlanner so agents can sea
         in ex.input["evidence"]
     # the record of the files the change touched would give the answer away
     assert "planner.py" not in json.dumps(ex.input)
+
+
+def test_a_learning_that_states_problem_cause_and_simplest_fix_is_the_fix_task(tmp_path):
+    text = """## KEY LEARNINGS
+
+### 1. First Principles Thinking:
+- **Problem**: Form validation duplicated across three pages
+- **Root Cause**: Each page rendered its own validator copy
+- **Simplest Solution**: One shared validator with a page parameter
+- **Result**: 90 lines eliminated
+"""
+    [ex] = kept(tmp_path, text)
+    # the one step is the cause the block states: cause -> fix, not a chain of one step
+    assert ex.input == {"problem": "Form validation duplicated across three pages",
+                        "root_cause": "Each page rendered its own validator copy"}
+    assert ex.output == {"fix": "One shared validator with a page parameter"}
+    assert ex.label == "first_principles"

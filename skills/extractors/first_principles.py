@@ -1795,6 +1795,11 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             # summary: the commands say what was done to this incident's files; the summary is boilerplate
             decision = "; ".join(moves)
     cause = _cause_of(segs, j, inner_end, cause_split, steps)
+    if not cause and len(steps) == 1 and any(principle_of(segs[k].label) == "root_cause" and segs[k].level == 0
+                                             and clean(segs[k].value) == steps[0] for k in range(j, inner_end + 1)):
+        # "- **Problem**: X", "- **Root Cause**: Y", "- **Simplest Solution**: Z": the one step is the cause it states,
+        # so the example is cause -> fix, not a chain of one
+        cause = steps[0]
     if cause and d is not None and d > j and not _PREVENT.match(segs[d].label):
         # "#### RESOLUTION STATUS" (the files deleted) then "#### PREVENTION MEASURES": the cleanup answers the
         # symptom, the measures answer the cause; the fix is both
@@ -2254,7 +2259,7 @@ def drafts(item: Item) -> list[Draft]:
                   ambiguity=ambiguity, ambiguities=ambiguities, identity=identity)
     made = []
     derivable = item.label != "root_cause" or bool(evidence)
-    stated = bool(item.cause) and item.label == "root_cause" and _words(item.cause) >= 3
+    stated = bool(item.cause) and (item.label == "root_cause" or chain == [item.cause]) and _words(item.cause) >= 3
     # a stated root cause is the `fix` task's: a chain that only restates the cause is not derived from the
     # evidence; a table row states a cause and its fix, no chain; a choice argued only by its options is the
     # `choose` task's
