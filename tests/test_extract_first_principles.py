@@ -1173,3 +1173,17 @@ def test_a_learning_that_states_problem_cause_and_simplest_fix_is_the_fix_task(t
                         "root_cause": "Each page rendered its own validator copy"}
     assert ex.output == {"fix": "One shared validator with a page parameter"}
     assert ex.label == "first_principles"
+
+
+def test_a_winner_line_argues_by_its_bracketed_reason_not_by_repeating_the_choice(tmp_path):
+    text = """## KEY LEARNINGS
+
+### 2. Occam's Razor:
+- **Complex Solution**: Split the form into 3 components to skip unused handlers
+- **Simple Solution**: Accept the small overhead, keep one component
+- **Winner**: Simple solution (maintenance cost > saved milliseconds)
+"""
+    ex = kinds(kept(tmp_path, text))["rethink"]
+    assert ex.input == {"approach": "Split the form into 3 components to skip unused handlers"}
+    assert ex.output["reasoning_chain"] == ["Maintenance cost > saved milliseconds"]
+    assert ex.output["decision"] == "Accept the small overhead, keep one component"

@@ -1727,7 +1727,7 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         lesson = _applied(doc, anchor_line)
     # the other decision blocks of the entry argue the choice ("**Winner**: Simple solution (complexity > gain)")
     if d is not None:
-        steps += [t.value if rx.match(r"(?i)(?:winner|verdict|choice)$", t.label) else f"{t.label}: {t.value}"
+        steps += [_won_by(t.value) if rx.match(r"(?i)(?:winner|verdict|choice)$", t.label) else f"{t.label}: {t.value}"
                   for t in segs[d + 1: inner_end + 1] if t.role == "decision" and t.value
                   and t.level == 0 and not _LESSON.match(t.label)]
     whole = f"{problem}: {cause_split}" if cause_split else None
@@ -1825,6 +1825,13 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
                       max(dspan[1], segs[inner_end].end, segs[d].end if d is not None else 0)),
                 evidence_text=doc.text(anchor_line).strip(), dspan=dspan, lesson=clean(lesson), approach=approach,
                 free=(segs[nxt].line, segs[nxt].end) if nxt is not None else (0, -1))
+
+
+def _won_by(value: str) -> str:
+    """Why a winner won: "Simple solution (complexity cost > performance gain)" -> "complexity cost > performance
+    gain" (the name only repeats the decision); the value as it is when it gives no reason in brackets."""
+    m = rx.match(r"^[^()]{1,40}\((?P<r>[^()]{6,200})\)\s*$", value)
+    return m["r"][:1].upper() + m["r"][1:] if m else value
 
 
 _PER_PRINCIPLE = regex.compile(
