@@ -957,6 +957,7 @@ VIOLATION_WITH_PREVENTION = """# Sentinel WSP Violations
 #### PREVENTION MEASURES
 - **Search the navigation index first** before creating any file
 - **Scratch scripts belong in the module's `scripts/` folder**, not the root
+- **Violation Consequences**: Immediate block and a note in the log
 - **Run the root check** after creating files
 """
 
@@ -967,6 +968,8 @@ def test_a_root_cause_fix_is_the_cleanup_and_the_prevention_that_answers_the_cau
     # the cleanup answers the symptom; the prevention measures after it answer the cause: the fix is both, whole
     assert fix.output["fix"].startswith("Files Removed: All 3 scratch scripts deleted from the root; Prevention measures: ")
     assert fix.output["fix"].endswith("Run the root check after creating files")
+    # every measure, though one is labelled like a problem ("**Violation Consequences**")
+    assert "; Violation Consequences: Immediate block and a note in the log; " in fix.output["fix"]
 
 
 CHANGE_AND_PROBLEM_SOLVED = """# Relay ModLog

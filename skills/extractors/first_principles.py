@@ -1805,9 +1805,22 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # symptom, the measures answer the cause; the fix is both
         prevent = next((k for k in range(d + 1, len(segs)) if 1 <= segs[k].level <= 6 and _PREVENT.match(segs[k].label)
                         or 1 <= segs[k].level <= level), None)
-        if prevent is not None and _PREVENT.match(segs[prevent].label) and (listed := _prose_children(segs[prevent])):
+        if prevent is not None and _PREVENT.match(segs[prevent].label):
+            # its list read from the document: a labelled item in it ("- **Violation Consequences**: ...") is one of
+            # the measures, not a segment of its own
+            psec = doc.section_at(segs[prevent].line)
+            measures = []
+            for it in doc.items_in(psec.start, psec.end):
+                if it.parent is not None:
+                    continue
+                said = f"{norm_label(lab[0])}: {clean(lab[1])}" if (lab := parse_label(it.text)) and lab[1] else clean(it.text)
+                kids = [clean(doc.items[c].text) for c in it.children]
+                # "**ALWAYS maintain 0102 state**:" over what it means: the title with its items
+                measures.append(f"{said.rstrip(':')}: {_upto(kids, 4, ', ')}" if kids and (
+                    _words(said) <= 5 or said.endswith(":")) else said)
             name = segs[prevent].label
-            decision = f"{decision}; {name.capitalize() if name.isupper() else name}: {'; '.join(listed)}"
+            if measures:
+                decision = f"{decision}; {name.capitalize() if name.isupper() else name}: {_upto(measures, 8)}"
     if cause and a.value and _NUMBERED_CAUSE.match(a.label):
         # "- **Root Cause 1**: X" then "- **Root Cause 2**: Y": the causes are one list, the fix answers all of them
         more = [t.value for t in segs[j + 1: j + 6] if t.level == a.level and _NUMBERED_CAUSE.match(t.label) and t.value]
@@ -1818,7 +1831,7 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     entry = [x for x in doc.ancestors(doc.section_at(anchor_line)) if x.heading is not None and x.level >= 2]
     evidence += _grounds(doc, max(segs[0].line, entry[-1].start) if entry else segs[0].line, upto, [problem, cause, *evidence], [decision, *steps, lesson])
     return Item(anchor=anchor_line, label=label, problem=clean(problem), explicit=explicit, evidence=evidence[:MAX_EVIDENCE],
-                steps=steps[:MAX_STEPS], decision=clean(decision, MAX_DECISION + 100),
+                steps=steps[:MAX_STEPS], decision=_fit(decision, MAX_DECISION + 100),
                 cause=cause,
                 options=[_option_text(s, bare=True) for s in options], chosen=chosen, rejected=rejected,
                 span=(segs[p].line if p is not None and p < j else a.line,
@@ -1832,6 +1845,23 @@ def _won_by(value: str) -> str:
     gain" (the name only repeats the decision); the value as it is when it gives no reason in brackets."""
     m = rx.match(r"^[^()]{1,40}\((?P<r>[^()]{6,200})\)\s*$", value)
     return m["r"][:1].upper() + m["r"][1:] if m else value
+
+
+def _fit(text: str, limit: int) -> str:
+    """A decision within `limit` characters: whole parts ("; ") and a count of those left out, never a list cut
+    silently at a sentence."""
+    text = clean(text, 100000)
+    if len(text) <= limit:
+        return text
+    parts = text.split("; ")
+    kept: list[str] = []
+    for p in parts:
+        if kept and len("; ".join(kept + [p])) > limit - 20:
+            break
+        kept.append(p)
+    if len(kept) == 1 and len(kept[0]) > limit:
+        return clean(kept[0], limit)
+    return "; ".join(kept) + (f" (and {len(parts) - len(kept)} more)" if len(kept) < len(parts) else "")
 
 
 _PER_PRINCIPLE = regex.compile(
