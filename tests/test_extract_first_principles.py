@@ -1190,3 +1190,14 @@ def test_a_winner_line_argues_by_its_bracketed_reason_not_by_repeating_the_choic
     assert ex.input == {"approach": "Split the form into 3 components to skip unused handlers"}
     assert ex.output["reasoning_chain"] == ["Maintenance cost > saved milliseconds"]
     assert ex.output["decision"] == "Accept the small overhead, keep one component"
+
+
+def test_a_long_decision_keeps_whole_parts_and_counts_the_rest():
+    from training_data_miner.skills.extractors.first_principles import _fit
+    parts = [f"Step {i}: move the {i}th scratch script into its module's scripts folder" for i in range(1, 21)]
+    said = _fit("; ".join(parts), 300)
+    assert len(said) <= 300
+    kept = said.rsplit(" (and ", 1)[0].split("; ")
+    assert all(p in parts for p in kept)  # whole parts only
+    assert said.endswith(f" (and {20 - len(kept)} more)")
+    assert _fit("Add the path to `.env`", 300) == "Add the path to `.env`"
