@@ -1201,3 +1201,27 @@ def test_a_long_decision_keeps_whole_parts_and_counts_the_rest():
     assert all(p in parts for p in kept)  # whole parts only
     assert said.endswith(f" (and {20 - len(kept)} more)")
     assert _fit("Add the path to `.env`", 300) == "Add the path to `.env`"
+
+
+def test_a_split_titled_by_its_principle_is_argued_by_the_principles_section_after_it(tmp_path):
+    text = """# Scorer - ModLog
+
+### First Principles Refactoring - Module Size
+**Impact Analysis**: Transforms monolithic 620-line file into focused modules
+
+#### Architecture Refactoring (First Principles)
+- **Separation of Concerns**: Split monolithic file into 4 focused modules
+  - `models.py`: Data models (90 lines)
+  - `engine.py`: Scoring logic (200 lines)
+
+#### First Principles Applied
+- **Single Responsibility**: Each module serves one purpose
+- **Dependency Injection**: Clean interfaces between modules
+
+### Module Implementation
+**Date**: 2025-08-03
+"""
+    ex = kinds(kept(tmp_path, text))["reason"]
+    assert ex.output["reasoning_chain"] == ["Single Responsibility: Each module serves one purpose",
+                                            "Dependency Injection: Clean interfaces between modules"]
+    assert ex.output["decision"].endswith("Split monolithic file into 4 focused modules")

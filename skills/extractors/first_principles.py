@@ -1767,6 +1767,11 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             decision, steps = head + ".", [rest]
         elif why and _words(why["w"]) >= 2 and _REASON_CUE.search(why["w"]):
             steps = [why["w"]]
+    if not steps and d == j and 1 <= a.level <= 6 and inner_end + 1 < len(segs) and segs[inner_end + 1].level == a.level \
+            and _is_part(segs[inner_end + 1]) and segs[inner_end + 1].role == "reasoning":
+        # "#### Architecture Refactoring (First Principles)" (the split) then "#### First Principles Applied" and its
+        # principles: what the split rests on
+        steps = [t for t in _step(segs[inner_end + 1]) if not _benefit(t)]
     if not steps and p is not None and p > j and principle_of(a.label) == "root_cause" and evidence:
         steps, evidence = evidence, []  # "### Root Cause Analysis" then "**Problems Identified**:" and its list
     label = a.principle or principle_of(doc.text(anchor_line)) or "first_principles"
