@@ -1225,3 +1225,25 @@ def test_a_split_titled_by_its_principle_is_argued_by_the_principles_section_aft
     assert ex.output["reasoning_chain"] == ["Single Responsibility: Each module serves one purpose",
                                             "Dependency Injection: Clean interfaces between modules"]
     assert ex.output["decision"].endswith("Split monolithic file into 4 focused modules")
+
+
+def test_a_choice_in_an_arrow_list_carries_the_problem_its_entry_stated(tmp_path):
+    text = """## [2025-12-01] Session: Relay Telemetry
+
+### What Changed
+
+**1. Relay Telemetry System:**
+- **Problem**: "Too noisy" - 40+ relay console logs every minute, lost on restart, no pattern detection
+- **Solution**: One SQLite telemetry table read by the overseer
+
+### Key Patterns Learned
+
+**Occam's Razor Applied**:
+- Console logs ≠ durable records → SQLite is the simplest durable store
+- Per-relay logging < one hub → Single source of truth
+"""
+    ex = next(e for e in kept(tmp_path, text) if e.input["problem"] == "Console logs ≠ durable records")
+    # the situation the choice sums up, as its entry stated it: what the input needs to derive the choice
+    assert ex.input["evidence"] == ['Problem: "Too noisy" - 40+ relay console logs every minute, lost on restart, '
+                                   'no pattern detection']
+    assert ex.output["decision"] == "SQLite is the simplest durable store"

@@ -1053,7 +1053,8 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
                     None, "", topic)
     arrows = _arrow_list(a)
     if arrows:  # the first choice's situation: "Console logs ≠ persistent data"
-        return _ARROW.split(arrows[0])[0].strip(), True, evidence, None, "", j
+        said = _ARROW.split(arrows[0])[0].strip()
+        return said, True, evidence + _stated_before(doc, a.line, said), None, "", j
     # an error in the log excerpt the passage shows ("Rotation check failed: ...")
     for s in segs[max(0, j - 4): j]:
         if s.role in ("evidence", "problem", None):
@@ -1072,6 +1073,25 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
             if q:
                 return q.split(": ", 1)[1].strip('"\' '), True, evidence, None, "", k
     return "", False, evidence, None, "", None
+
+
+def _stated_before(doc: Document, line: int, said: str) -> list[str]:
+    """The problem its entry stated earlier ("- **Problem**: ... 60+ breadcrumb console logs ...") that a short
+    situation ("Console logs ≠ persistent data") sums up: the "Problem:" line before `line` in the entry sharing the
+    most words (at least two) with it, as "Problem: ..."; [] when none does."""
+    entry = next((x for x in doc.ancestors(doc.section_at(line)) if x.heading is not None and x.level <= 2), None)
+    if entry is None:
+        return []
+    have = {w.lower() for w in rx.findall(r"[A-Za-z]{4,}", said)}
+    best, score = "", 1
+    for n in range(entry.start, line):
+        lab = parse_label(rx.sub(r"^\s*[-*+]\s+", "", doc.text(n)).strip()) if "roblem" in doc.text(n) else None
+        if lab and lab[1] and rx.match(r"(?i)problem$", norm_label(lab[0])):
+            t = clean(lab[1])
+            k = len(have & {w.lower() for w in rx.findall(r"[A-Za-z]{4,}", t)})
+            if k > score:
+                best, score = t, k
+    return [f"Problem: {best}"] if best else []
 
 
 _TYPED = regex.compile(r"^[A-Z][A-Z0-9 /&-]{2,60}?\s[-\u2013\u2014:]\s+(?P<d>\S.{8,})$")
