@@ -1247,3 +1247,21 @@ def test_a_choice_in_an_arrow_list_carries_the_problem_its_entry_stated(tmp_path
     assert ex.input["evidence"] == ['Problem: "Too noisy" - 40+ relay console logs every minute, lost on restart, '
                                    'no pattern detection']
     assert ex.output["decision"] == "SQLite is the simplest durable store"
+
+
+def test_how_the_evidence_was_gathered_is_no_step_of_the_reasoning(tmp_path):
+    text = """## [2025-10-20] Relay fix command
+
+### Problem
+- The relay command bus had `scan` and `summary` but no `fix`
+- Needed agent-driven remediation instead of one-off scripting
+
+### Solution - First Principles Analysis
+**Used the code index to research existing architecture**:
+- Found `RelayRemediator` ALREADY EXISTS in relay/remediate.py
+- Decision: Path 1 (agent enhancement) over Path 2 (one-off script)
+"""
+    ex = kinds(kept(tmp_path, text))["decide"]
+    assert "Found `RelayRemediator` ALREADY EXISTS in relay/remediate.py" in ex.input["evidence"]
+    assert ex.output == {"decision": "Path 1 (agent enhancement) over Path 2 (one-off script)",
+                         "principle": "first_principles"}

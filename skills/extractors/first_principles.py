@@ -2249,6 +2249,7 @@ def _method(decision: str) -> bool:
 _QUESTION = regex.compile(r"(?i)^(?:(?:the\s+|user\s+|012\s+)?question\s*:|[^\u2192]{0,200}\?[\"']?$)")
 
 
+_GATHERED = regex.compile(r"(?i)^(?:used|using|ran|read)\s+\S.{0,60}?\bto\s+(?:research|search|find|locate|look\s+up)\b")
 _ALREADY = regex.compile(r"(?i)\balready\s+(?:exists?|does|do|has|have|handles?|routes?|covers?|works?|is|are|provides?|supports?)\b")
 _INFERS = regex.compile(r"(?i)\b(?:so|therefore|thus|hence|because|since)\b|→|->")
 def _asked(step: str) -> bool:
@@ -2288,8 +2289,9 @@ def drafts(item: Item) -> list[Draft]:
         _asked(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
         r"(?i)\b(?:user|question|what|is|the|simplest|solution)\b", " ", t))) >= 3)]
     findings = [t for t in findings if not _OUTCOME.match(t)]
+    # how the evidence was gathered ("Used HoloIndex to research existing architecture") is no step of the reasoning
     chain = [t for t in item.steps if t not in findings and not _OUTCOME.match(t) and not _CONSEQUENCE.match(t)
-             and not _asked(t)]
+             and not _asked(t) and not _GATHERED.match(t)]
     if len(chain) == 1 and _ALREADY.search(chain[0]) and not _INFERS.search(chain[0]) and not item.approach \
             and item.label != "root_cause":
         # the one step is a fact found ("MessageProcessor already routes commands."): what the decision is derived
