@@ -1265,3 +1265,18 @@ def test_how_the_evidence_was_gathered_is_no_step_of_the_reasoning(tmp_path):
     assert "Found `RelayRemediator` ALREADY EXISTS in relay/remediate.py" in ex.input["evidence"]
     assert ex.output == {"decision": "Path 1 (agent enhancement) over Path 2 (one-off script)",
                          "principle": "first_principles"}
+
+
+def test_a_rationale_opening_too_short_to_say_what_is_wrong_keeps_its_next_sentence(tmp_path):
+    text = """## 2026-02-07 - Spec 27: Occam's Layer Correction - Ranking Section Simplified
+
+**Changes (spec_27.md)**:
+- **Section 9 simplified**: detailed XP tables reduced to a placeholder
+- **Retained core concepts**: XP and roles, as concepts to design later
+
+**Rationale**: Reviewer flagged over-engineering. Team tiers and agent ranking are two different systems. Ranking details need no specification until the core loop works. Follows Occam's Layers - don't design layer N+2 before layer N is validated.
+"""
+    [ex] = kept(tmp_path, text)
+    assert ex.input["problem"] == ("Reviewer flagged over-engineering: Team tiers and agent ranking are two different "
+                                   "systems")
+    assert ex.output["reasoning_chain"][0] == "Ranking details need no specification until the core loop works."

@@ -992,7 +992,11 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
         said = segs[why].value or next((u.text for u in segs[why].units if u.kind == "text"), "")
         first, _, rest = said.partition(". ")
         if rest and 3 <= _words(first) <= 25:
-            # "**Rationale**: 012 identified over-engineering. X and Y are two systems. ..."
+            # "**Rationale**: 012 identified over-engineering. X and Y are two systems. ...": a first sentence too short
+            # to say what is wrong ("012 identified over-engineering") keeps the next, which says where
+            if _words(first) < 5 and ". " in rest:
+                more, _, rest = rest.partition(". ")
+                first = f"{first}: {more}"
             return first, False, evidence, None, rest, why
     if a.role == "decision" and a.principle and a.level == 0:
         # "**Occam's Razor Decision**: X" at the end of a report: the problem stated in a section before
