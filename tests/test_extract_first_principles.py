@@ -83,7 +83,8 @@ def test_modlog_fix_entry_pairs_its_stated_cause_with_its_fix_and_keeps_its_evid
     assert fix.input["root_cause"].startswith("`TabWatcher.poll()` opened a new `webdriver.Chrome` session")
     assert ".;" not in fix.input["root_cause"] and fix.input["root_cause"].count("; ") == 2
     assert fix.output["fix"].startswith("Reuse one session per watcher")
-    assert fix.label == fix.output["principle"] == "root_cause"
+    # the task names its principle (a root cause was found): the output is the fix alone, labelled root_cause
+    assert fix.label == "root_cause" and "principle" not in fix.output
     # read at the root-cause heading, whose line holds its evidence
     assert fix.line == line_of(MODLOG_FIX, "### Root Cause")
     assert fix.evidence in "### Root Cause"
@@ -143,7 +144,7 @@ def test_a_root_cause_table_gives_a_fix_example_per_row_at_the_row(tmp_path):
                                      line_of(ROOT_CAUSE_TABLE, "Duplicate alerts")]
     first = exs[0]
     assert first.input == {"problem": "Slow first search", "root_cause": "Index loaded eagerly at import"}
-    assert first.output == {"fix": "Load the index on first query", "principle": "root_cause"}
+    assert first.output == {"fix": "Load the index on first query"}
     assert exs[1].output["fix"] == "Start one scheduler per process"
     assert all(e.quality.criteria["verifiable"] == 0.2 for e in exs)  # the row is the evidence
 
@@ -162,8 +163,9 @@ def test_a_qwen_question_is_answered_by_the_log_records_after_it(tmp_path):
     assert ex.line == 2 and ex.label == "first_principles"
     assert ex.input == {"problem": "Is the cached stream still live?",
                         "evidence": ["Cache file is older than 6 hours"]}
-    assert ex.output["reasoning_chain"] == ["Cached stream expired", "Global check decision: True - checking enabled"]
-    assert ex.output["decision"] == "need full channel scan"
+    # the finding, then what it calls for; the global check logged after it answers another question
+    assert ex.output["reasoning_chain"] == ["Cached stream expired"]
+    assert ex.output["decision"] == "Need full channel scan"
     # no timestamps in the example: the same records logged again give the same example
     assert "09:00" not in json.dumps(ex.input) + json.dumps(ex.output)
 
@@ -748,7 +750,8 @@ def test_before_and_after_measures_are_the_state_and_the_choice_not_reasons(tmp_
     ex = kinds(kept(tmp_path, text))
     assert set(ex) == {"decide"}, ex
     assert ex["decide"].input["problem"].startswith("Before (two-pass scan): Index lookup: 5ms; Full-text rescan")
-    assert ex["decide"].output == {"decision": "Index lookup only: 5ms", "principle": "occams_razor"}
+    # what the new state keeps is the decision; its time is a measure of it
+    assert ex["decide"].output == {"decision": "Index lookup only", "principle": "occams_razor"}
 
 
 def test_what_a_change_achieved_or_hopes_for_is_not_a_reason_for_it(tmp_path):
@@ -781,10 +784,12 @@ paths = [Path("handbook"), Path("src")]
 - none
 """
     ex = kinds(kept(tmp_path, text))
-    assert ex["reason"].output["reasoning_chain"] == [
-        "The search index is the agents' only memory of the repository",
-        "What is not indexed does not exist for an agent"]
-    assert ex["reason"].output["decision"] == 'Added Path("handbook") to both search contexts'
+    # argued after the change, "Why This Matters" is neither a chain towards it nor evidence for it (nor are the
+    # success and the vision): the stated problem -> the change is the decision task
+    assert set(ex) == {"decide"}, ex
+    assert ex["decide"].input == {"problem": "The team found the `handbook/` folder was NOT indexed by the search tool. "
+                                             "Agents could not find the design notes."}
+    assert ex["decide"].output["decision"] == 'Added Path("handbook") to both search contexts'
 
 
 def test_the_state_before_an_after_decision_is_evidence(tmp_path):
@@ -898,6 +903,8 @@ if (extraEnabled) return <ExtraForm {...props} />;
 """
     ex = kinds(kept(tmp_path, text))
     assert ex["reason"].output["rejected"] == ["Alternative Solution (Component Split): Split into BasicForm and ExtraForm"]
+    # the comment's verdict in capitals is said by its reason, without the caption over the code
+    assert ex["reason"].input["problem"] == "Rules of Hooks Limitation: hooks must be called unconditionally"
 
 
 def test_a_solution_titled_by_its_heading_names_the_parts_its_after_diagram_shows(tmp_path):
@@ -932,3 +939,344 @@ def test_a_solution_titled_by_its_heading_names_the_parts_its_after_diagram_show
     ex = kinds(kept(tmp_path, text))
     assert ex["fix"].output["fix"] == ("Planner-First Architecture: ReportPlanner (Primary Orchestrator); "
                                        "SectionRenderer (Rendering)")
+
+
+VIOLATION_WITH_PREVENTION = """# Sentinel WSP Violations
+
+## V031: Scratch scripts in the project root
+
+- **Description**: Scratch scripts placed in the project root
+
+#### ROOT CAUSE ANALYSIS
+- **Agent Error**: Wrote scratch scripts straight into the root while debugging the poller
+- **Process Failure**: Did not search the navigation index before writing new code
+
+#### RESOLUTION STATUS
+- **Files Removed**: All 3 scratch scripts deleted from the root
+
+#### PREVENTION MEASURES
+- **Search the navigation index first** before creating any file
+- **Scratch scripts belong in the module's `scripts/` folder**, not the root
+- **Violation Consequences**: Immediate block and a note in the log
+- **Run the root check** after creating files
+"""
+
+
+def test_a_root_cause_fix_is_the_cleanup_and_the_prevention_that_answers_the_cause(tmp_path):
+    fix = kinds(kept(tmp_path, VIOLATION_WITH_PREVENTION))["fix"]
+    assert fix.input["problem"] == "Scratch scripts placed in the project root"
+    # the cleanup answers the symptom; the prevention measures after it answer the cause: the fix is both, whole
+    assert fix.output["fix"].startswith("Files Removed: All 3 scratch scripts deleted from the root; Prevention measures: ")
+    assert fix.output["fix"].endswith("Run the root check after creating files")
+    # every measure, though one is labelled like a problem ("**Violation Consequences**")
+    assert "; Violation Consequences: Immediate block and a note in the log; " in fix.output["fix"]
+
+
+CHANGE_AND_PROBLEM_SOLVED = """# Relay ModLog
+
+## [2025-12-01] Split relay browsers
+
+### What Changed
+
+**Phase 2 - Dual Browser Relay:**
+- **Separate browser profiles** for conflicting relays:
+  - Profile A: moderation inbox relay (inbox pages)
+  - Profile B: live chat relay (chat popout)
+- **First Principles Solution**: One browser per relay over shared tab switching
+- **Future-proof**: Chat relay can stay connected while the inbox relay runs
+
+### Problem Solved
+1. The inbox relay navigating away made the live chat relay lose its chat popout
+2. Inbox backlog grew on quiet days
+"""
+
+
+def test_a_change_listed_under_what_changed_is_not_the_problem_the_problem_solved_item_is(tmp_path):
+    [ex] = kept(tmp_path, CHANGE_AND_PROBLEM_SOLVED)
+    # "Separate browser profiles" is the change (the answer); the entry's "Problem Solved" item it answers is the problem
+    assert ex.input == {"problem": "The inbox relay navigating away made the live chat relay lose its chat popout"}
+    assert ex.output["decision"] == "One browser per relay over shared tab switching"
+    assert "Profile" not in json.dumps(ex.input)
+
+
+OPTIONS_LONG = """# Poller Review
+
+### Should the poller keep a daemon mode?
+
+**Arguments FOR:**
+- Flags already documented
+- Users may expect background polling
+- Could refresh the cache on change
+
+**Arguments AGAINST:**
+- No use case defined
+- On-demand calls work fine
+- Adds PID management
+- Architecture not built for it
+- No protocol asks for it
+- Doubles the test matrix
+- Hides failures in the background
+
+**First Principles:**
+- The poller is a query tool, not a monitor
+- Background monitoring is the sentinel's job
+
+**RECOMMENDATION:**
+**Remove the daemon flags.** Document on-demand use in the interface notes.
+"""
+
+
+def test_a_list_in_the_input_is_given_whole_or_counted(tmp_path):
+    [ex] = kept(tmp_path, OPTIONS_LONG)
+    against = next(e for e in ex.input["evidence"] if e.startswith("Arguments AGAINST"))
+    assert "No use case defined" in against and against.endswith("(and 1 more)")
+    assert "Hides failures" not in against
+
+
+def test_a_change_with_no_problem_stated_for_it_makes_nothing(tmp_path):
+    # without the "Problem Solved" list the change's own line would be the problem: the answer in the input
+    assert kept(tmp_path, CHANGE_AND_PROBLEM_SOLVED.split("### Problem Solved")[0]) == []
+
+
+APPROACH_AND_PHASE = """# Sync Agent Repair - Summary
+
+## Approach
+1. **Used the code index** (not grep) to find the gate
+2. **Applied Occam's Razor**: Fixed the broken gate before adding features
+3. **Added the planner**: after the core fix was validated
+
+## Implementation
+
+### Phase 1: Core Fixes (Occam's Razor)
+**Problem**: The sync agent refused every upload (3/5 checks failed)
+
+**Root Causes**:
+- "stale" cache treated as corrupt (wrong)
+- Night window (21:00) blocked (wrong)
+
+**Solutions Applied**:
+- Accept "stale" as healthy
+- Block only 03:00-05:00
+"""
+
+
+def test_the_rule_an_entry_applies_in_a_part_named_for_it_is_the_fix_lesson(tmp_path):
+    fix = kinds(kept(tmp_path, APPROACH_AND_PHASE))["fix"]
+    assert fix.output["fix"] == 'Accept "stale" as healthy; Block only 03:00-05:00'
+    # "### Phase 1: Core Fixes (Occam's Razor)" applies what "**Applied Occam's Razor**: ..." states: its lesson
+    assert fix.output["lesson"] == "Fixed the broken gate before adding features"
+
+
+def test_a_learning_that_only_names_what_replaced_what_is_no_problem(tmp_path):
+    text = """## Patterns
+
+### Pattern 1: Occam's Razor = Speed
+
+**Learning**: Index lookup (5ms) replaced full rescan (2-4s) = 500x speedup
+
+**Application**: Always use the simplest source of truth (the index)
+"""
+    # "full rescan (2-4s)" cut from the learning line is a fragment, not a problem to reason from
+    assert kept(tmp_path, text) == []
+
+
+def test_a_deferred_sprint_is_its_tasks_and_the_fact_found_against_it_is_evidence(tmp_path):
+    text = """# Voice Relay Roadmap
+
+## Sprint 2 - Command Routing (COMPLETE - 2026-01-03)
+- [x] Route transcripts through the chat router
+
+## Sprint 3 - Intent Dispatch (DEFERRED)
+Occam's Razor: The chat router already handles commands. Defer until intents exist.
+- [ ] Map spoken text to intents (rule-based)
+- [ ] Emit no_match for unknown text
+
+## Sprint 4 - Soak (COMPLETE - 2026-01-04)
+- [x] Run for 24 hours
+"""
+    [ex] = kept(tmp_path, text)
+    # the sprint is what its tasks would build; the fact found ("already handles") is what the decision rests on
+    assert ex.input == {"problem": "Sprint 3 - Intent Dispatch: Map spoken text to intents (rule-based); "
+                                   "Emit no_match for unknown text",
+                        "evidence": ["The chat router already handles commands."]}
+    assert ex.output == {"decision": "Defer until intents exist", "principle": "occams_razor"}
+
+
+def test_a_step_citing_a_protocol_by_name_is_a_step_not_metadata(tmp_path):
+    text = """## 2025-10-01 - Relay gets its own tool server
+
+### Why
+
+User directive: "can the relay team use the local agents, or does the relay need its own tool server?"
+
+**First Principles Analysis**:
+- **Occam's Razor**: Simplest solution is a dedicated tool server with local agents
+- **Specialized Tools**: Relay work needs its own capture and replay tools
+- **WSP 77 Coordination**: Local agents provide cheap, specialized research
+- **Real-time Integration**: A tool server gives direct tool access instead of API simulation
+
+**Benefits Achieved**:
+- Faster research
+"""
+    ex = kinds(kept(tmp_path, text))["reason"]
+    assert "WSP 77 Coordination: Local agents provide cheap, specialized research" in ex.output["reasoning_chain"]
+    assert ex.output["decision"] == "Simplest solution is a dedicated tool server with local agents"
+
+
+def test_a_question_put_to_the_reasoning_is_told_from_a_step_that_asks_as_it_goes():
+    from training_data_miner.skills.extractors.first_principles import _asked
+    # put to the reasoning: evidence with the problem
+    assert _asked("Question: What does the relay need to recover?")
+    assert _asked('User question: "Does the tool server need to be running?"')
+    assert _asked("Is the cached stream still live?")
+    # a step of a numbered chain that asks as it goes: it stays in the chain, in its place
+    assert not _asked("Deep Think: Apply first principles - does this indicate a real failure?")
+
+
+def test_a_line_the_output_needs_comes_with_its_captioned_list_and_never_from_the_files_touched(tmp_path):
+    text = """# Relay Audit
+
+## Conclusion
+
+**What's Working**:
+- Operator -> Index (perfect)
+- Overseer -> IndexAdapter (works)
+- Overseer -> Agents (works)
+
+**What's Broken**:
+- Agents -> Index (MISSING - critical gap)
+- Alert bridge (not integrated)
+
+**Occam's Razor**:
+The SIMPLEST fix is adding IndexAdapter to the RefactorPlanner so agents can search before deciding.
+
+### Files Modified
+- `planner.py`: RefactorPlanner takes an IndexAdapter
+"""
+    [ex] = kept(tmp_path, text)
+    # the output names IndexAdapter: the input gets the whole list that names it, with its caption
+    assert "What's Working: Operator -> Index (perfect); Overseer -> IndexAdapter (works); Overseer -> Agents (works)" \
+        in ex.input["evidence"]
+    # the record of the files the change touched would give the answer away
+    assert "planner.py" not in json.dumps(ex.input)
+
+
+def test_a_learning_that_states_problem_cause_and_simplest_fix_is_the_fix_task(tmp_path):
+    text = """## KEY LEARNINGS
+
+### 1. First Principles Thinking:
+- **Problem**: Form validation duplicated across three pages
+- **Root Cause**: Each page rendered its own validator copy
+- **Simplest Solution**: One shared validator with a page parameter
+- **Result**: 90 lines eliminated
+"""
+    [ex] = kept(tmp_path, text)
+    # the one step is the cause the block states: cause -> fix, not a chain of one step
+    assert ex.input == {"problem": "Form validation duplicated across three pages",
+                        "root_cause": "Each page rendered its own validator copy"}
+    assert ex.output == {"fix": "One shared validator with a page parameter"}
+    assert ex.label == "first_principles"
+
+
+def test_a_winner_line_argues_by_its_bracketed_reason_not_by_repeating_the_choice(tmp_path):
+    text = """## KEY LEARNINGS
+
+### 2. Occam's Razor:
+- **Complex Solution**: Split the form into 3 components to skip unused handlers
+- **Simple Solution**: Accept the small overhead, keep one component
+- **Winner**: Simple solution (maintenance cost > saved milliseconds)
+"""
+    ex = kinds(kept(tmp_path, text))["rethink"]
+    assert ex.input == {"approach": "Split the form into 3 components to skip unused handlers"}
+    assert ex.output["reasoning_chain"] == ["Maintenance cost > saved milliseconds"]
+    assert ex.output["decision"] == "Accept the small overhead, keep one component"
+
+
+def test_a_long_decision_keeps_whole_parts_and_counts_the_rest():
+    from training_data_miner.skills.extractors.first_principles import _fit
+    parts = [f"Step {i}: move the {i}th scratch script into its module's scripts folder" for i in range(1, 21)]
+    said = _fit("; ".join(parts), 300)
+    assert len(said) <= 300
+    kept = said.rsplit(" (and ", 1)[0].split("; ")
+    assert all(p in parts for p in kept)  # whole parts only
+    assert said.endswith(f" (and {20 - len(kept)} more)")
+    assert _fit("Add the path to `.env`", 300) == "Add the path to `.env`"
+
+
+def test_a_split_titled_by_its_principle_is_argued_by_the_principles_section_after_it(tmp_path):
+    text = """# Scorer - ModLog
+
+### First Principles Refactoring - Module Size
+**Impact Analysis**: Transforms monolithic 620-line file into focused modules
+
+#### Architecture Refactoring (First Principles)
+- **Separation of Concerns**: Split monolithic file into 4 focused modules
+  - `models.py`: Data models (90 lines)
+  - `engine.py`: Scoring logic (200 lines)
+
+#### First Principles Applied
+- **Single Responsibility**: Each module serves one purpose
+- **Dependency Injection**: Clean interfaces between modules
+
+### Module Implementation
+**Date**: 2025-08-03
+"""
+    ex = kinds(kept(tmp_path, text))["reason"]
+    assert ex.output["reasoning_chain"] == ["Single Responsibility: Each module serves one purpose",
+                                            "Dependency Injection: Clean interfaces between modules"]
+    assert ex.output["decision"].endswith("Split monolithic file into 4 focused modules")
+
+
+def test_a_choice_in_an_arrow_list_carries_the_problem_its_entry_stated(tmp_path):
+    text = """## [2025-12-01] Session: Relay Telemetry
+
+### What Changed
+
+**1. Relay Telemetry System:**
+- **Problem**: "Too noisy" - 40+ relay console logs every minute, lost on restart, no pattern detection
+- **Solution**: One SQLite telemetry table read by the overseer
+
+### Key Patterns Learned
+
+**Occam's Razor Applied**:
+- Console logs ≠ durable records → SQLite is the simplest durable store
+- Per-relay logging < one hub → Single source of truth
+"""
+    ex = next(e for e in kept(tmp_path, text) if e.input["problem"] == "Console logs ≠ durable records")
+    # the situation the choice sums up, as its entry stated it: what the input needs to derive the choice
+    assert ex.input["evidence"] == ['Problem: "Too noisy" - 40+ relay console logs every minute, lost on restart, '
+                                   'no pattern detection']
+    assert ex.output["decision"] == "SQLite is the simplest durable store"
+
+
+def test_how_the_evidence_was_gathered_is_no_step_of_the_reasoning(tmp_path):
+    text = """## [2025-10-20] Relay fix command
+
+### Problem
+- The relay command bus had `scan` and `summary` but no `fix`
+- Needed agent-driven remediation instead of one-off scripting
+
+### Solution - First Principles Analysis
+**Used the code index to research existing architecture**:
+- Found `RelayRemediator` ALREADY EXISTS in relay/remediate.py
+- Decision: Path 1 (agent enhancement) over Path 2 (one-off script)
+"""
+    ex = kinds(kept(tmp_path, text))["decide"]
+    assert "Found `RelayRemediator` ALREADY EXISTS in relay/remediate.py" in ex.input["evidence"]
+    assert ex.output == {"decision": "Path 1 (agent enhancement) over Path 2 (one-off script)",
+                         "principle": "first_principles"}
+
+
+def test_a_rationale_opening_too_short_to_say_what_is_wrong_keeps_its_next_sentence(tmp_path):
+    text = """## 2026-02-07 - Spec 27: Occam's Layer Correction - Ranking Section Simplified
+
+**Changes (spec_27.md)**:
+- **Section 9 simplified**: detailed XP tables reduced to a placeholder
+- **Retained core concepts**: XP and roles, as concepts to design later
+
+**Rationale**: Reviewer flagged over-engineering. Team tiers and agent ranking are two different systems. Ranking details need no specification until the core loop works. Follows Occam's Layers - don't design layer N+2 before layer N is validated.
+"""
+    [ex] = kept(tmp_path, text)
+    assert ex.input["problem"] == ("Reviewer flagged over-engineering: Team tiers and agent ranking are two different "
+                                   "systems")
+    assert ex.output["reasoning_chain"][0] == "Ranking details need no specification until the core loop works."

@@ -66,6 +66,8 @@ _QUOTE = regex.compile(r"^\s*(?:>\s+)+|^\s*>$")  # a quoted line's marks, not th
 # an emoji the source spelled as its name ("[ROCKET]", "[OK]") anywhere in a line; a comparison it spelled
 # out ("[GREATER_EQUAL]0.9") is the sign
 _NAMED = regex.compile(r"\[(?:[A-Z]{2,12}|GREATER_EQUAL|LESS_EQUAL)\]")
+_OPEN_QUOTE = regex.compile(r'(^|[\s(])"\s+(?=[^"\s][^"]*")')
+_OPEN_TICK = regex.compile(r"(^|[\s(])`\s+(?=[^`\s][^`]*`)")
 _SIGNS = {"[GREATER_EQUAL]": "\u2265", "[LESS_EQUAL]": "\u2264"}
 MAX_TEXT = 400
 
@@ -84,7 +86,11 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
     text = _LEAD.sub("", _QUOTE.sub("", text) if text.lstrip().startswith(">") else text)
     if "[" in text:
         text = _NAMED.sub(lambda m: _SIGNS.get(m[0], " "), text)
+        if "`" in text:  # "`[FAIL] Invalid grant`" without its tag: "`Invalid grant`", not "` Invalid grant`"
+            text = _OPEN_TICK.sub(r"\1`", text)
     text = _SPACE.sub(" ", text).strip(" \t-:|")
+    if '" ' in text:  # a quote that opened with an emoji: "\" ROTATION DECISION LOGGED\"" -> "\"ROTATION ..."
+        text = _OPEN_QUOTE.sub(r'\1"', text)
     if "( " in text:  # what an emoji left behind: "( for DAO consciousness)", "( )"
         text = text.replace(" ( )", "").replace("( ", "(")
     if len(text) > limit:
@@ -96,6 +102,12 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
 
 def _words(text: str) -> int:
     return len(rx.findall(r"[A-Za-z]{2,}", text))
+
+
+def _upto(parts: list[str], n: int, sep: str = "; ") -> str:
+    """Parts joined, the first n of them with a count of the rest: a list is given whole or counted, never cut
+    silently."""
+    return sep.join(parts[:n]) + (f" (and {len(parts) - n} more)" if len(parts) > n else "")
 
 
 # -- labels and their roles ---------------------------------------------------------------------
@@ -160,7 +172,7 @@ def norm_label(label: str) -> str:
 
 
 # what is said for a decision once it is made: its benefits, why it works or matters
-_AFTERWARDS = regex.compile(r"(?i)^(?:why\s+(?:this|it|these|that)\s+(?:works?|matters?|helps?|wins?|is\s+better)|"
+_AFTERWARDS = regex.compile(r"(?i)^(?:why\s+(?:this|it|these|that)\s+(?:works?|matters?|helps?|wins?|is\s+(?:better|optimal|best))|"
                             r"benefits?|future-?proof|advantages?|what\s+this\s+enables)\b")
 _DECISION_WORD = regex.compile(r"(?i)\b(?:solutions?|fix|fixes|decision|choice|answer|resolution)\b")
 
@@ -255,8 +267,8 @@ class Segment:
         """What the segment says: its value, else its first prose units."""
         if self.value and not self.lead:
             return self.value
-        parts = [u.text for u in self.units if u.kind != "code" and u.text][:limit]
-        return "; ".join([p for p in ([self.value] if self.value else []) + parts if p])
+        parts = [u.text for u in self.units if u.kind != "code" and u.text]
+        return _upto([p for p in ([self.value] if self.value else []) + parts if p], limit)
 
 
 _QA = regex.compile(r"(?i)^(?:q|a|question|answer)\b")
@@ -418,7 +430,7 @@ def segments(doc: Document, first: int, last: int) -> list[Segment]:
 
 MAX_TOPIC_LINES = 80  # a heading naming a principle over more lines than this is a title, not a passage
 MAX_SCOPE = 220  # lines: a larger enclosing section is read as the few sections around the anchor
-MAX_STEPS = 8
+MAX_STEPS = 12
 _PART_ROLES = {"problem", "evidence", "context", "cause", "reasoning", "options", "decision", "result", "meta"}
 # a heading that names a topic, not a part: "Issue 1: LM Studio NOT Auto-Launching" -> the topic
 _TOPIC_PREFIX = regex.compile(r"(?i)^(?:(?:issue|problem|gap|bug|violation|fix|v|step|phase|part|sprint)\s*[\w.]{0,6}\s*[:.)-]\s*|"
@@ -527,9 +539,9 @@ def _problem_text(seg: Segment) -> tuple[str, list[str]]:
     text = seg.value.rstrip(":") if seg.value else ""
     units = [u for u in seg.units if u.text]
     if text and seg.lead:  # "**Core Issue**: 80% of the file is a single main() function that mixes:" and its list
-        listed = [u.text for u in units if u.kind == "item"][:5]
+        listed = [u.text for u in units if u.kind == "item"]
         if listed:
-            text = f"{text}: {'; '.join(listed)}"
+            text = f"{text}: {_upto(listed, 6)}"
             units = [u for u in units if u.text not in listed]
     if not text:
         prose = [u for u in units if u.kind in ("text", "item") and u.depth == 0]
@@ -540,23 +552,23 @@ def _problem_text(seg: Segment) -> tuple[str, list[str]]:
             k = units.index(prose[0])
             listed = []
             while k + 1 < len(units) and units[k + 1].kind == "item" and (prose[0].kind == "text" or (
-                    prose[0].lead and units[k + 1].depth > prose[0].depth)) and len(listed) < 3:
+                    prose[0].lead and units[k + 1].depth > prose[0].depth)):
                 k += 1
                 listed.append(units[k].text)
             if listed:  # "During X, emojis were removed from production code, breaking:" and its list
-                text = f"{text}: {'; '.join(listed)}"
+                text = f"{text}: {_upto(listed, 6)}"
             units = [u for u in units if u is not prose[0] and u.text not in listed]
     top = min((u.depth for u in units if u.kind == "item"), default=0)
     kids: dict[int, list[str]] = {}
     for u in units:
         if u.kind == "code":
-            evidence.extend(t for t in u.text.split("\n")[:4] if _words(t) >= 2)
+            evidence.extend(t for t in u.text.split("\n")[:4] if _words(t) >= 2 and not _CODE_NOISE.match(t))
         elif u.kind == "item" and u.depth > top and evidence:
             kids.setdefault(len(evidence) - 1, []).append(u.text)  # an item's details stay with it
         elif not u.lead or u.kind != "text":
             evidence.append(u.text)
     for k, more in kids.items():
-        evidence[k] = f"{evidence[k]} ({'; '.join(more[:4])})"
+        evidence[k] = f"{evidence[k]} ({_upto(more, 6)})"
     if seg.role == "options" and evidence and len(evidence) <= 4:  # "**Before**:" and its short list
         text, evidence = "; ".join([text] + evidence), []
     return text, evidence[:8]
@@ -630,7 +642,7 @@ def _step(seg: Segment) -> list[str]:
                 out.append(u.text)
     for k, more in kids.items():  # "Urgency Override" and its items: "Urgency Override (a, b)", one parenthesis
         if len(out[k]) < 200:
-            out[k] = f"{out[k]} ({', '.join(more[:4])})"
+            out[k] = f"{out[k]} ({_upto(more, 6, ', ')})"
     return out
 
 
@@ -641,15 +653,15 @@ def _option_text(seg: Segment, bare: bool = False) -> str:
     label = rx.sub(r"\s*\([^()]*(?:occ[au]m|simplest|recommended|chosen|default|preferred)[^()]*\)", "", seg.label,
                    flags=regex.I) if bare else seg.label
     head = (f"{label}: {seg.value}" if label else seg.value) if seg.value else label
-    details = [u.text for u in seg.units if u.kind in ("item", "text")][:4]
+    details = [u.text for u in seg.units if u.kind in ("item", "text")]
     if not seg.value and seg.units and seg.units[0].kind == "code":
         # "**Option B** (Occam's Razor alternative):" over a sketch: the sketch's first line describes it
         # (a comment line says it in words: "// Split into A and B" -> "Split into A and B")
         details = [m["c"] if (m := _COMMENT.match(t)) else t for t in seg.units[0].text.split("\n")[:1]
                    if _words(t) >= 2] + details
     if details and seg.value:
-        return f"{head} ({'; '.join(details)})"
-    return f"{head}: {'; '.join(details)}" if details else head
+        return f"{head} ({_upto(details, 6)})"
+    return f"{head}: {_upto(details, 6)}" if details else head
 
 
 def _chosen_option(opts: list[Segment], decision: str) -> tuple[str, list[str]]:
@@ -717,7 +729,7 @@ def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
                 else:  # "1. **Immediate Fix**" over "mv a.py scripts/": the moves are what it did
                     kids += [f"Move `{m['a']}` to `{m['b']}`" for t in units[k].text.split("\n") if (m := _MV.match(t))]
                 k += 1
-            text = f"{u.text.rstrip(':')}: {', '.join(kids[:4])}" if kids and (
+            text = f"{u.text.rstrip(':')}: {_upto(kids, 6, ', ')}" if kids and (
                 _words(u.text) <= 4 or u.text.endswith(":") or captioned) else u.text
             if out and size + len(text) > MAX_DECISION:
                 break
@@ -784,6 +796,7 @@ def _code_change(seg: Segment) -> str:
     return ""
 
 
+_VERDICT_WHY = regex.compile(r"^(?:[A-Z][A-Z'/-]*\s+)*[A-Z][A-Z'/-]*\s*\((?P<r>[^()]{8,200})\)$")
 _NUMBERED_COMMENT = regex.compile(r"^\s*(?:#|//)\s*\d{1,2}[.)]\s+(?P<c>\S.{3,200}?)\s*$")
 _MARKER = regex.compile(r"^\s*(?:#|//)\s*(?P<k>before|after|old|new|fixed)\b[^:]{0,40}:?\s*$", regex.I)
 
@@ -879,9 +892,14 @@ def _rule(seg: Segment) -> bool:
 
 
 def _code_lines(seg: Segment) -> list[str]:
-    """The lines of the log excerpts and error messages a segment shows."""
+    """The lines of the log excerpts and error messages a segment shows: not a caption left of a log line ("[DEPS]
+    DEPENDENCY STATUS:"), a code comment or a signature ("def main() -> None:")."""
     return [_LOG_PREFIX.sub("", t) for u in seg.units if u.kind == "code" for t in u.text.split("\n")
-            if _words(t) >= 2 and (u.lang in ("", "text", "log", "console", "bash", "shell") or _RAISED.search(t))]
+            if _words(t) >= 2 and (u.lang in ("", "text", "log", "console", "bash", "shell") or _RAISED.search(t))
+            and not _CODE_NOISE.match(t) and not (t.upper() == t and _words(t) <= 2)]
+
+
+_CODE_NOISE = regex.compile(r"^\s*(?:#|//|/\*|\*|def\s|class\s|async\s+def\s|function\s|import\s|from\s+\S+\s+import\s)|^[^\w]*\.\.\.")
 
 
 def _row_text(u: Unit) -> str:
@@ -958,10 +976,6 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
         text = fallback[0] or _described(segs, j, level)
         if text:
             return text, True, fallback[1] + evidence, fallback[2], "", fallback[2]
-    for k in range(j + 1, inner_end + 1):
-        m = _REPLACED.match(segs[k].value) if segs[k].role == "context" else None
-        if m:  # "**Learning**: DOM check (10ms) replaced vision fallback (10-30s) = 1000-3000x speedup"
-            return m["old"].strip(), False, evidence, None, segs[k].value, k
     if context is not None:
         text, ev = _from_context(segs[context])
         if text and not text.endswith(":") and _words(text) >= 3 and not _FILE_REF.match(text):
@@ -978,7 +992,11 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
         said = segs[why].value or next((u.text for u in segs[why].units if u.kind == "text"), "")
         first, _, rest = said.partition(". ")
         if rest and 3 <= _words(first) <= 25:
-            # "**Rationale**: 012 identified over-engineering. X and Y are two systems. ..."
+            # "**Rationale**: 012 identified over-engineering. X and Y are two systems. ...": a first sentence too short
+            # to say what is wrong ("012 identified over-engineering") keeps the next, which says where
+            if _words(first) < 5 and ". " in rest:
+                more, _, rest = rest.partition(". ")
+                first = f"{first}: {more}"
             return first, False, evidence, None, rest, why
     if a.role == "decision" and a.principle and a.level == 0:
         # "**Occam's Razor Decision**: X" at the end of a report: the problem stated in a section before
@@ -999,8 +1017,10 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
         failing = [_row_text(u) for x in segs[topic: j] for u in x.units if u.kind == "row" and _FAILED.search(doc.text(u.line))]
         around = [t for x in segs[topic + 1: j] if x.role in ("evidence", "context") for t in _said(x)]
         # "**Cannot Do This**:" over code whose comment says why: "VIOLATES REACT RULES (hooks must be called ...)"
-        around += [f"{x.label}: {c}" for x in segs[topic + 1: j] if x.role is None and x.level == 7
-                   for c in _comments(x)[:1]]
+        # (a verdict in capitals with its reason in brackets is said by the reason: "hooks must be called ...")
+        said_by = {f"{x.label}: {c}": _VERDICT_WHY.sub(r"\g<r>", c) for x in segs[topic + 1: j]
+                   if x.role is None and x.level == 7 for c in _comments(x)[:1]}
+        around += [f"{k.split(': ', 1)[0]}: {v}" for k, v in said_by.items()]
         seen = (failing or [u.text for u in t.units if u.kind != "code"])[:4] + around + evidence
         if name and seen and (_PROBLEM_TOPIC.match(clean(t.label)) or _PROBLEM_WORDS.search(name) or (
                 a.role == "cause" and (failing or any(x.role == "evidence" for x in segs[topic + 1: j])))):
@@ -1012,18 +1032,23 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
             elif (not _STRONG_PROBLEM.search(name) or _TITLE_END.search(name)) and not _TOLD.search(name):
                 # a title names the topic; what it costs, or the first thing found, states the problem
                 told = next((t for t in around if _IMPACT.match(t)), None) or (around[0] if around else None)
-                if told is None and failing:  # "#### Iteration 1 Results" over rows marked [FAIL]: the last, the total
-                    told = failing[-1]
+                if told is None and failing:  # "#### Iteration 1 Results" over rows marked [FAIL]: the rows that failed
+                    told = _upto(failing, 6)
+                    seen = [t for t in seen if t not in failing]
                 if told is None:
                     continue
-                name = f"{name}: {_IMPACT.sub('', told)}"
                 seen = [t for t in seen if t != told]
+                if told.split(": ", 1)[-1] in said_by.values():
+                    told = told.split(": ", 1)[-1]  # "Cannot Do This: X": the caption is the heading's to give
+                name = f"{name}: {_IMPACT.sub('', told)}"
             return name, False, seen[:6], None, "", topic
         if a.level == 0 and a.principle and a.role == "reasoning" and ". " in a.value and topic == topics[0] \
                 and 1 <= t.level <= 6:
             named = rx.sub(r"\s*\((?:DEFERRED|COMPLETE[^)]*|DONE|PLANNED)\)\s*$", "", clean(t.label, 200))
             if _words(named) >= 3:  # "## Sprint 4 - Skill Routing (DEFERRED)" then "Occam's Razor: X already does Y. Defer."
-                return named, False, evidence, None, "", topic
+                # the sprint is what its tasks say it would build
+                tasks = [u.text for x in segs[topic: j + 1] for u in x.units if u.kind == "item" and u.depth == 0]
+                return (f"{named}: {_upto(tasks, 6)}" if tasks else named), False, evidence, None, "", topic
         # "**Phase 3O - Dual Chrome Architecture:**" then "- Separate Chrome instances for incompatible workflows:"
         lead = next((u for u in t.units if u.kind in ("item", "text") and _STRONG_PROBLEM.search(u.text)), None
                     ) if t.level == 7 and topic == topics[0] else None
@@ -1032,7 +1057,8 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
                     None, "", topic)
     arrows = _arrow_list(a)
     if arrows:  # the first choice's situation: "Console logs ≠ persistent data"
-        return _ARROW.split(arrows[0])[0].strip(), True, evidence, None, "", j
+        said = _ARROW.split(arrows[0])[0].strip()
+        return said, True, evidence + _stated_before(doc, a.line, said), None, "", j
     # an error in the log excerpt the passage shows ("Rotation check failed: ...")
     for s in segs[max(0, j - 4): j]:
         if s.role in ("evidence", "problem", None):
@@ -1051,6 +1077,25 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
             if q:
                 return q.split(": ", 1)[1].strip('"\' '), True, evidence, None, "", k
     return "", False, evidence, None, "", None
+
+
+def _stated_before(doc: Document, line: int, said: str) -> list[str]:
+    """The problem its entry stated earlier ("- **Problem**: ... 60+ breadcrumb console logs ...") that a short
+    situation ("Console logs ≠ persistent data") sums up: the "Problem:" line before `line` in the entry sharing the
+    most words (at least two) with it, as "Problem: ..."; [] when none does."""
+    entry = next((x for x in doc.ancestors(doc.section_at(line)) if x.heading is not None and x.level <= 2), None)
+    if entry is None:
+        return []
+    have = {w.lower() for w in rx.findall(r"[A-Za-z]{4,}", said)}
+    best, score = "", 1
+    for n in range(entry.start, line):
+        lab = parse_label(rx.sub(r"^\s*[-*+]\s+", "", doc.text(n)).strip()) if "roblem" in doc.text(n) else None
+        if lab and lab[1] and rx.match(r"(?i)problem$", norm_label(lab[0])):
+            t = clean(lab[1])
+            k = len(have & {w.lower() for w in rx.findall(r"[A-Za-z]{4,}", t)})
+            if k > score:
+                best, score = t, k
+    return [f"Problem: {best}"] if best else []
 
 
 _TYPED = regex.compile(r"^[A-Z][A-Z0-9 /&-]{2,60}?\s[-\u2013\u2014:]\s+(?P<d>\S.{8,})$")
@@ -1113,7 +1158,12 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
             if t.role == "decision" and (not strong or _STRONG_DECISION.match(t.label)) and _is_decision(
                     text := _decision_text(t)):
                 # "### Occam's Razor Solution" then "**Simplest Fix:** ..."; the heading's own prose argues it
-                return text, [x for x in _step(s) if not any(u.kind == "row" and u.text == x for u in s.units)] + reasons
+                # ... but a part it names ("**Manual Refresh Script:** (Already exists)") is of the solution, not a reason
+                own_lines = [x for x in _step(s) if not any(u.kind == "row" and u.text == x for u in s.units)]
+                parts = [x for x in own_lines if not _argues(x) and not _benefit(x)]
+                if parts and t.label:
+                    text = "; ".join(parts + [f"{t.label}: {text}"])
+                return text, [x for x in own_lines if _argues(x)] + reasons
     if own and not s.units and (drawn := _after_diagram(doc, subs)):
         # "#### Solution Implemented: Planner-First Architecture" over "##### AFTER: Modular" and its diagram: the
         # diagram's parts are what the title names
@@ -1140,7 +1190,6 @@ _IMPERATIVE = regex.compile(r"(?i)^(?:evaluate|apply|determine|check|run|use|fol
 _CITED = regex.compile(r"(?i)(?:→|->)\s*(?:occ[au]m|first[- ]principles?)|(?:occ[au]m'?s?(?:\s+razor)?|first[- ]principles?)\s*(?:→|->|chain)")
 _RAISED = regex.compile(r"\b\w+(?:Error|Exception)\b|\bTraceback\b|\bERROR\b")
 _FAILED = regex.compile(r"\[FAIL\]|❌|\u2717|\[U\+274C\]")
-_REPLACED = regex.compile(r"(?i)^(?P<new>.{3,80}?)\s+replaced\s+(?P<old>[^=;]{3,80}?)(?:\s*=.*)?$")
 _FILE_REF = regex.compile(r"(?i)^(?:from|see|per|in)\s+\S+\.(?:md|py|txt|json)\b")
 _REASON_CUE = regex.compile(r"(?i)\b(?:simplest|simpler|simple|no|not|because|since|avoids?|only|already|fewer|less|"
                          r"minimal|reuses?|existing|complexity|impact|overhead|bottleneck|faster|cheaper)\b")
@@ -1301,6 +1350,59 @@ def _decision(doc: Document, segs: list[Segment], j: int, inner_end: int, level:
     return "", None, []
 
 
+_CHANGED = regex.compile(r"(?i)^(?:what\s+changed|changes?(?:\s+made)?|implementation(?:\s+details)?)$")
+_SOLVED = regex.compile(r"(?i)^problems?\s+(?:solved|addressed|fixed)$")
+
+
+def _changed(doc: Document, line: int) -> bool:
+    """Whether `line` sits in a "What Changed" section (a list of changes made)."""
+    return any(x.heading is not None and x.level <= 6 and _CHANGED.match(clean(x.heading.title, 80))
+               for x in doc.ancestors(doc.section_at(line)))
+
+
+def _solved(doc: Document, line: int, said: str) -> str:
+    """The item of the entry's "Problem Solved" list that the change at `line` answers: the one sharing the most
+    words (at least two) with what the change says; "" when there is none."""
+    sec = next((x for x in doc.ancestors(doc.section_at(line)) if x.heading is not None and x.level <= 6
+                and _CHANGED.match(clean(x.heading.title, 80))), None)
+    if sec is None or sec.parent is None:
+        return ""
+    have = {w.lower() for w in rx.findall(r"[A-Za-z!]{4,}", said)}
+    best, score = "", 1
+    for sib in doc.subsections(doc.sections[sec.parent]):
+        if sib.heading is None or not _SOLVED.match(clean(sib.heading.title, 80)):
+            continue
+        for it in doc.items_in(sib.start, sib.end):
+            t = clean(it.text)
+            n = len(have & {w.lower() for w in rx.findall(r"[A-Za-z!]{4,}", t)})
+            if n > score:
+                best, score = t, n
+    return best
+
+
+_APPLIED_LABEL = regex.compile(r"(?i)^applied\s+(?:occ[au]m'?s?(?:\s+razor)?|first[- ]principles?|root[- ]cause(?:\s+analysis)?)$")
+
+
+def _applied(doc: Document, line: int) -> str:
+    """The rule an entry's approach states for the principle its part at `line` names in its title ("### Phase 1:
+    Core Fixes (Occam's Razor)" under an entry whose "## Approach" says "**Applied Occam's Razor**: Fixed broken logic
+    before adding complexity"): the part applies it, so it is the lesson; "" when none is stated."""
+    sec = doc.section_at(line)
+    named = next((x for x in doc.ancestors(sec) if x.heading is not None and x.level <= 6), None)
+    if named is None or not rx.search(r"\([^()]*\)\s*$", named.heading.title):
+        return ""
+    principle = principle_of(rx.search(r"\(([^()]*)\)\s*$", named.heading.title)[1])
+    top = doc.ancestors(sec)[-1]
+    if principle is None:
+        return ""
+    for it in doc.items_in(max(top.start, named.start - 60), named.start - 1):
+        lab = parse_label(it.text)
+        if lab and _APPLIED_LABEL.match(norm_label(lab[0])) and principle_of(lab[0]) == principle \
+                and _ACTIONISH.match(value := clean(lab[1])):
+            return value
+    return ""
+
+
 def _what_changed(doc: Document, line: int) -> str:
     """The first change an entry's "What Changed" section (before `line`, under the same parent) states: its first
     line of prose, or the comment that opens its first code block ("# Added Path("docs") to both contexts")."""
@@ -1356,6 +1458,7 @@ def _moves(doc: Document, first: int, last: int) -> list[str]:
     return out[:6]
 
 
+_PREVENT = regex.compile(r"(?i)^prevention(?:\s+(?:measures?|strategy|strategies|enhancements?|steps))?$")
 _NUMBERED_CAUSE = regex.compile(r"(?i)^root\s+cause\s*#?\d+$")
 
 
@@ -1436,8 +1539,14 @@ def _grounds(doc: Document, first: int, last: int, given: list[str], said: list[
         # a lead-in without its list ("..., breaking:") or a citation ("From X.md")
         head = clean(text, 200).partition(": ")
         sec = doc.section_at(n)
-        if found and sec.heading is not None and role_of(sec.heading.title, heading=True) == "decision":
-            found = set()  # a line under "### Solution: X" tells the answer
+        if found and any(x.heading is not None and (role_of(x.heading.title, heading=True) == "decision" or
+                                                    x.level <= 6 and rx.match(r"(?i)files?\s+(?:modified|changed|created|updated)\b|"
+                                                             r"(?:impact|results?|benefits?|outcome)$",
+                                                             clean(x.heading.title, 80)))
+                         for x in [sec, *doc.ancestors(sec)]):
+            # a line under "### Solution: X" (or "#### CORRECTION PLAN" / "**Step 1**") tells the answer; so does the
+            # record of the files the change touched
+            found = set()
         if found and (raw.rstrip().endswith(":") or rx.match(r"(?i)from\s+\S+$", clean(text, 200)) or (
                 head[1] and _words(head[0]) <= 4 and role_of(head[0]) in ("decision", "result"))):
             found = set()
@@ -1446,10 +1555,45 @@ def _grounds(doc: Document, first: int, last: int, given: list[str], said: list[
             low = line.lower()
             # not a line the output states (a reason, the decision): that would give the answer away
             if line and low not in have and not any(low in t or t in low for t in told):
+                listed = _listed(doc, n)
+                if listed is not None and rx.search(r"(?i)benefit|result|outcome|achiev|success", listed[0]):
+                    n += 1
+                    continue  # what the change brought, said after it
+                if listed is not None and not any(t.lower() in x.lower() for t in told if len(t) > 12 for x in listed[1]) \
+                        and not any(x.lower().replace("_", " ") in have for x in listed[1]):
+                    # one item of a captioned list ("**What's Working**:" then its items): the list, whole or counted
+                    line = f"{listed[0]}: {_upto(listed[1], 6)}"
+                    n = listed[2]
                 out.append(line)
                 missing -= found
         n += 1
     return out
+
+
+def _listed(doc: Document, line: int) -> tuple[str, list[str], int] | None:
+    """(caption, items, last line) of the top-level list holding the item at `line` when a caption line
+    ("**What's Working**:") heads it; else None."""
+    hit = doc.block_at(line)
+    if hit is None or hit[0] != "item" or hit[1].parent is not None:
+        return None
+    first = hit[1].index
+    while first > 0 and doc.items[first - 1].parent is None and doc.items[first - 1].end + 1 >= doc.items[first].line - 1 \
+            and doc.items[first - 1].section == doc.items[first].section:
+        first -= 1
+    cap = doc.text(doc.items[first].line - 1).strip() or doc.text(doc.items[first].line - 2).strip()
+    lab = parse_label(cap)
+    if lab is None or lab[1] or not cap.rstrip("*").endswith(":"):
+        return None
+    items, k = [], first
+    while k < len(doc.items) and (k == first or (doc.items[k].parent is not None or doc.items[k].line <= last + 2)):
+        it = doc.items[k]
+        if it.section != doc.items[first].section:
+            break
+        if it.parent is None:
+            items.append(clean(it.text))
+        last = it.end
+        k += 1
+    return norm_label(lab[0]), items, last
 
 
 def _in_fence(doc: Document, line: int) -> bool:
@@ -1464,6 +1608,8 @@ def _said_after(text: str) -> bool:
     """A labelled line that reports what came of the decision ("Result: 60 min vs ~2K tokens", "AFTER: 1
     keypress") or a property of it (metadata), not a step towards it."""
     head, sep, _ = text.partition(": ")
+    if sep and _WSP_NAMED.match(head):
+        return False  # "WSP 77 Coordination: Internal agents provide ...": a step citing a protocol, not metadata
     return bool(sep) and _words(head) <= 4 and (role_of(head) in ("result", "meta") or bool(rx.match(r"(?i)after\b", head)))
 
 
@@ -1483,6 +1629,7 @@ def _referent(doc: Document, line: int, noun: str) -> list[str]:
 
 
 # what a change achieved or is hoped to become ("**Anti-Vibecoding Success:**", "**Federation Vision:**"): not reasons
+_WSP_NAMED = regex.compile(r"(?i)^wsp[\s_-]?\d+\s+[a-z]{3,}")
 _ACHIEVED = regex.compile(r"(?i)\b(?:success(?:es)?|achieved|achievements?|wins|gains|vision)$")
 
 
@@ -1498,6 +1645,13 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     evidence = [e for e in evidence if clean(e) != clean(problem)]
     if not problem or _words(problem) < 2:
         return None
+    if src is not None and segs[src].role is None and _changed(doc, segs[src].line):
+        # a line under "### What Changed" names the change, not the problem: the entry's "### Problem Solved" list
+        # states the problem it answers; without one there is no problem to reason from
+        solved = _solved(doc, segs[src].line, " ".join([problem, *evidence]))
+        if not solved:
+            return None
+        problem, evidence, explicit = solved, [], True
     if not evidence and (ref := _BACK_REF.search(problem)):
         evidence += _referent(doc, segs[p].line if p is not None else a.line, ref["n"])
     if p is not None and rx.match(r"(?i)before\b", segs[p].label) and not segs[p].value and not problem.startswith(segs[p].label):
@@ -1517,6 +1671,9 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             # the parts of the decision and what it brings are not reasons for it
             top = min((u.depth for u in a.units if u.kind in ("item", "text")), default=0)
             decision = units[0]
+            if rx.match(r"(?i)after\b", a.label):
+                # "- DOM check only: 10ms": what the new state keeps is the decision; its time is a measure of it
+                decision = rx.sub(r":\s*[<>~≈]?\s*\d[\d.,]*\s*[a-zA-Z%]{0,4}$", "", decision)
             # "**After (Occam's Razor)**:" then "- Total: 5ms", "- Speedup: ...": the new state's measures, not reasons
             steps += [] if rx.match(r"(?i)after\b", a.label) else [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
                       if t != units[0] and not _benefit(t)]
@@ -1546,7 +1703,7 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         elif s.role == "options":
             options.append(s)
         elif s.role == "evidence":  # "**Impact:** ...", "### Evidence" over a log excerpt
-            t = s.text()
+            t = s.text(8)
             evidence += ([f"{s.label}: {t}"] if t else []) + _code_lines(s)[:4]
     steps += reasons
     if d is not None and d > inner_end:
@@ -1590,9 +1747,11 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # "## Occam's Razor Solution" opens with the rule it follows ("**Don't add X - fix the broken logic**"),
         # then the changes it made: the changes are the decision, the rule its lesson
         lesson = segs[d + 1].label
+    if not lesson:
+        lesson = _applied(doc, anchor_line)
     # the other decision blocks of the entry argue the choice ("**Winner**: Simple solution (complexity > gain)")
     if d is not None:
-        steps += [t.value if rx.match(r"(?i)(?:winner|verdict|choice)$", t.label) else f"{t.label}: {t.value}"
+        steps += [_won_by(t.value) if rx.match(r"(?i)(?:winner|verdict|choice)$", t.label) else f"{t.label}: {t.value}"
                   for t in segs[d + 1: inner_end + 1] if t.role == "decision" and t.value
                   and t.level == 0 and not _LESSON.match(t.label)]
     whole = f"{problem}: {cause_split}" if cause_split else None
@@ -1603,10 +1762,13 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
              and sum(1 for u in x.units if u.kind == "text" and u.lead) >= 2 for u in x.units}
     steps = [t for t in steps if t not in parts]
     if a.role == "result" and 1 <= a.level <= 6:
-        # "### Why This Matters (First Principles)": its own lines are the reasoning, not what the entry listed before
+        # "### Why This Matters (First Principles)": its own lines are the reasoning, not what the entry listed before;
+        # argued after the change its entry's "What Changed" made, they are what it brings: neither steps towards it
+        # nor evidence for it (the problem stated before the change is what the change answers)
         sec = doc.section_at(a.line)
         own = " ".join(clean(doc.text(n), 1000) for n in range(sec.start, min(sec.end, sec.start + 80) + 1))
-        steps = [t for t in steps if t in own]
+        steps = [] if d is None else [t for t in steps if t in own]
+        evidence = [e for e in evidence if e not in own] if d is None else evidence
     said = clean(problem)
     evidence = [e for e in dict.fromkeys(evidence) if said not in e and e not in said]
     kept: list[str] = []
@@ -1629,6 +1791,11 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             decision, steps = head + ".", [rest]
         elif why and _words(why["w"]) >= 2 and _REASON_CUE.search(why["w"]):
             steps = [why["w"]]
+    if not steps and d == j and 1 <= a.level <= 6 and inner_end + 1 < len(segs) and segs[inner_end + 1].level == a.level \
+            and _is_part(segs[inner_end + 1]) and segs[inner_end + 1].role == "reasoning":
+        # "#### Architecture Refactoring (First Principles)" (the split) then "#### First Principles Applied" and its
+        # principles: what the split rests on
+        steps = [t for t in _step(segs[inner_end + 1]) if not _benefit(t)]
     if not steps and p is not None and p > j and principle_of(a.label) == "root_cause" and evidence:
         steps, evidence = evidence, []  # "### Root Cause Analysis" then "**Problems Identified**:" and its list
     label = a.principle or principle_of(doc.text(anchor_line)) or "first_principles"
@@ -1657,6 +1824,32 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             # summary: the commands say what was done to this incident's files; the summary is boilerplate
             decision = "; ".join(moves)
     cause = _cause_of(segs, j, inner_end, cause_split, steps)
+    if not cause and len(steps) == 1 and any(principle_of(segs[k].label) == "root_cause" and segs[k].level == 0
+                                             and clean(segs[k].value) == steps[0] for k in range(j, inner_end + 1)):
+        # "- **Problem**: X", "- **Root Cause**: Y", "- **Simplest Solution**: Z": the one step is the cause it states,
+        # so the example is cause -> fix, not a chain of one
+        cause = steps[0]
+    if cause and d is not None and d > j and not _PREVENT.match(segs[d].label):
+        # "#### RESOLUTION STATUS" (the files deleted) then "#### PREVENTION MEASURES": the cleanup answers the
+        # symptom, the measures answer the cause; the fix is both
+        prevent = next((k for k in range(d + 1, len(segs)) if 1 <= segs[k].level <= 6 and _PREVENT.match(segs[k].label)
+                        or 1 <= segs[k].level <= level), None)
+        if prevent is not None and _PREVENT.match(segs[prevent].label):
+            # its list read from the document: a labelled item in it ("- **Violation Consequences**: ...") is one of
+            # the measures, not a segment of its own
+            psec = doc.section_at(segs[prevent].line)
+            measures = []
+            for it in doc.items_in(psec.start, psec.end):
+                if it.parent is not None:
+                    continue
+                said = f"{norm_label(lab[0])}: {clean(lab[1])}" if (lab := parse_label(it.text)) and lab[1] else clean(it.text)
+                kids = [clean(doc.items[c].text) for c in it.children]
+                # "**ALWAYS maintain 0102 state**:" over what it means: the title with its items
+                measures.append(f"{said.rstrip(':')}: {_upto(kids, 4, ', ')}" if kids and (
+                    _words(said) <= 5 or said.endswith(":")) else said)
+            name = segs[prevent].label
+            if measures:
+                decision = f"{decision}; {name.capitalize() if name.isupper() else name}: {_upto(measures, 8)}"
     if cause and a.value and _NUMBERED_CAUSE.match(a.label):
         # "- **Root Cause 1**: X" then "- **Root Cause 2**: Y": the causes are one list, the fix answers all of them
         more = [t.value for t in segs[j + 1: j + 6] if t.level == a.level and _NUMBERED_CAUSE.match(t.label) and t.value]
@@ -1667,13 +1860,37 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     entry = [x for x in doc.ancestors(doc.section_at(anchor_line)) if x.heading is not None and x.level >= 2]
     evidence += _grounds(doc, max(segs[0].line, entry[-1].start) if entry else segs[0].line, upto, [problem, cause, *evidence], [decision, *steps, lesson])
     return Item(anchor=anchor_line, label=label, problem=clean(problem), explicit=explicit, evidence=evidence[:MAX_EVIDENCE],
-                steps=steps[:MAX_STEPS], decision=clean(decision, MAX_DECISION + 100),
+                steps=steps[:MAX_STEPS], decision=_fit(decision, MAX_DECISION + 100),
                 cause=cause,
                 options=[_option_text(s, bare=True) for s in options], chosen=chosen, rejected=rejected,
                 span=(segs[p].line if p is not None and p < j else a.line,
                       max(dspan[1], segs[inner_end].end, segs[d].end if d is not None else 0)),
                 evidence_text=doc.text(anchor_line).strip(), dspan=dspan, lesson=clean(lesson), approach=approach,
                 free=(segs[nxt].line, segs[nxt].end) if nxt is not None else (0, -1))
+
+
+def _won_by(value: str) -> str:
+    """Why a winner won: "Simple solution (complexity cost > performance gain)" -> "complexity cost > performance
+    gain" (the name only repeats the decision); the value as it is when it gives no reason in brackets."""
+    m = rx.match(r"^[^()]{1,40}\((?P<r>[^()]{6,200})\)\s*$", value)
+    return m["r"][:1].upper() + m["r"][1:] if m else value
+
+
+def _fit(text: str, limit: int) -> str:
+    """A decision within `limit` characters: whole parts ("; ") and a count of those left out, never a list cut
+    silently at a sentence."""
+    text = clean(text, 100000)
+    if len(text) <= limit:
+        return text
+    parts = text.split("; ")
+    kept: list[str] = []
+    for p in parts:
+        if kept and len("; ".join(kept + [p])) > limit - 20:
+            break
+        kept.append(p)
+    if len(kept) == 1 and len(kept[0]) > limit:
+        return clean(kept[0], limit)
+    return "; ".join(kept) + (f" (and {len(parts) - len(kept)} more)" if len(kept) < len(parts) else "")
 
 
 _PER_PRINCIPLE = regex.compile(
@@ -1836,6 +2053,27 @@ def _impact(doc: Document, line: int) -> list[str]:
     return []
 
 
+def _analysed(doc: Document, line: int) -> list[str]:
+    """What the analysis under the section at `line` found ("### Root Cause Analysis" and its list): the facts a
+    summary row's few words stand for, given whole or counted."""
+    sec = doc.section_at(line)
+    for sub in doc.subsections(sec):
+        if sub.heading is None or role_of(sub.heading.title, heading=True) not in ("cause", "reasoning"):
+            continue
+        said = [clean(it.text) for it in doc.items_in(sub.start, sub.end) if it.parent is None]
+        said = [t for t in said if _words(t) >= 3]
+        if said:
+            return [f"{clean(sub.heading.title, 80)}: {_upto(said, 6)}"]
+    # no analysis: the log excerpt the section shows under its problem ("### Problem Detected" over a fence)
+    for sub in doc.subsections(sec):
+        if sub.heading is not None and role_of(sub.heading.title, heading=True) == "problem":
+            f = next(iter(doc.fences_in(sub.start, sub.end)), None)
+            shown = [t for t in (clean(x, 300) for x in (f.body if f is not None else [])) if _words(t) >= 2
+                     and not _CODE_NOISE.match(t) and not (t.upper() == t and _words(t) <= 2)]
+            return shown[:6] if len(shown) <= 6 else []
+    return []
+
+
 def table_items(doc: Document, line: int) -> list[Item]:
     """"| Issue | Root Cause | Fix |": each row is a problem, its root cause and its fix."""
     hit = doc.block_at(line)
@@ -1868,7 +2106,7 @@ def table_items(doc: Document, line: int) -> list[Item]:
                 # what the section said the issue costs is what the row's cells stand for
                 # (its title's parenthesis tells the outcome: "OAuth Token Refresh (Documented, Not Automated)")
                 issue = rx.sub(r"\s*\([^()]*\)\s*$", "", _topic(told.title))
-                said = _impact(doc, told.line)
+                said = _impact(doc, told.line) + _analysed(doc, told.line)
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
                         evidence=([topic] if topic else []) + said, steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
@@ -1911,10 +2149,13 @@ def qwen_items(doc: Document, line: int) -> list[Item]:
             break
         m = _NEED.search(msg)
         if m and not decision:
+            # "No cached stream or last stream ended - need full channel scan": the finding, then what it calls for;
+            # the records after it (a global check, the time of day) answer other questions
             steps.append(msg[: m.start()].strip())
             decision = m["a"].strip()
-        else:
-            steps.append(msg)
+            decision = decision[:1].upper() + decision[1:]
+            break
+        steps.append(msg)
         if rx.search(r"(?i)\bdecision\s*:", msg):
             break
     if not decision or not steps:
@@ -1990,7 +2231,9 @@ def _joined(lines: list[str]) -> list[str]:
     """Lines with a sentence's continuation ("... which fails", "because Chrome locks ...") put back on its line."""
     out: list[str] = []
     for t in lines:
-        if out and t[:1].islower() and not out[-1].rstrip().endswith((".", ";", ":", "!", "?")):
+        # a word that goes on the sentence ("which fails", "because Chrome ..."), not a name that opens an entry
+        # ("micro_task.py: Test script")
+        if out and rx.match(r"[a-z]+[ ,]", t) and not out[-1].rstrip().endswith((".", ";", ":", "!", "?")):
             out[-1] = f"{out[-1]} {t}"
         else:
             out.append(t)
@@ -2008,6 +2251,18 @@ def _method(decision: str) -> bool:
 # a question put in the passage ("User question: "Can main.py fire up X?"", "Question: "What is the SIMPLEST
 # solution?""): what the reasoning starts from, not a step of it; a question the step answers ("Why does X? → Y") is one
 _QUESTION = regex.compile(r"(?i)^(?:(?:the\s+|user\s+|012\s+)?question\s*:|[^\u2192]{0,200}\?[\"']?$)")
+
+
+_GATHERED = regex.compile(r"(?i)^(?:used|using|ran|read)\s+\S.{0,60}?\bto\s+(?:research|search|find|locate|look\s+up)\b")
+_ALREADY = regex.compile(r"(?i)\balready\s+(?:exists?|does|do|has|have|handles?|routes?|covers?|works?|is|are|provides?|supports?)\b")
+_INFERS = regex.compile(r"(?i)\b(?:so|therefore|thus|hence|because|since)\b|→|->")
+def _asked(step: str) -> bool:
+    """A question put to the reasoning, not a step of it: "Question: ...", a bare question; not a step of a numbered
+    chain that asks as it goes ("Deep Think: Apply first principles - does this indicate malfunction?")."""
+    if not _QUESTION.match(step):
+        return False
+    head, sep, _ = step.partition(": ")
+    return not (sep and _words(head) <= 3 and not rx.search(r"(?i)question|ask", head) and "?" not in head)
 
 
 _FINDING = regex.compile(r"(?i)^(?:found|discovered|observed|searched|located|detected|confirmed|verified|evidence|"
@@ -2030,14 +2285,22 @@ def drafts(item: Item) -> list[Draft]:
     if _MARKED.search(item.decision):
         # "subprocess (default)" over "thread", "inproc": the others are modes kept beside the default, not rejected
         item.rejected = []
-    # what the text found, the state before, the question put and what the change is said to bring: said with the
-    # problem, not steps that lead to the decision
-    findings = [t for t in item.steps if _FINDING.match(t) or _CONSEQUENCE.match(t) or rx.match(r"(?i)before\s*:", t) or (
-        _QUESTION.match(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
+    # what comes of the decision ("This enables ...") is said after it: in the input it would give the answer away
+    item.evidence = [e for e in item.evidence if not _CONSEQUENCE.match(e)]
+    # what the text found, the state before and the question put: said with the problem, not steps that lead to
+    # the decision
+    findings = [t for t in item.steps if _FINDING.match(t) or rx.match(r"(?i)before\s*:", t) or (
+        _asked(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
         r"(?i)\b(?:user|question|what|is|the|simplest|solution)\b", " ", t))) >= 3)]
     findings = [t for t in findings if not _OUTCOME.match(t)]
+    # how the evidence was gathered ("Used HoloIndex to research existing architecture") is no step of the reasoning
     chain = [t for t in item.steps if t not in findings and not _OUTCOME.match(t) and not _CONSEQUENCE.match(t)
-             and not _QUESTION.match(t)]
+             and not _asked(t) and not _GATHERED.match(t)]
+    if len(chain) == 1 and _ALREADY.search(chain[0]) and not _INFERS.search(chain[0]) and not item.approach \
+            and item.label != "root_cause":
+        # the one step is a fact found ("MessageProcessor already routes commands."): what the decision is derived
+        # from, so it is evidence, and the example is the decision task
+        findings, chain = findings + chain, []
     evidence = item.evidence + findings
     inp: dict = {"problem": item.problem}
     if evidence:
@@ -2064,7 +2327,7 @@ def drafts(item: Item) -> list[Draft]:
                   ambiguity=ambiguity, ambiguities=ambiguities, identity=identity)
     made = []
     derivable = item.label != "root_cause" or bool(evidence)
-    stated = bool(item.cause) and item.label == "root_cause" and _words(item.cause) >= 3
+    stated = bool(item.cause) and (item.label == "root_cause" or chain == [item.cause]) and _words(item.cause) >= 3
     # a stated root cause is the `fix` task's: a chain that only restates the cause is not derived from the
     # evidence; a table row states a cause and its fix, no chain; a choice argued only by its options is the
     # `choose` task's
@@ -2092,7 +2355,8 @@ def drafts(item: Item) -> list[Draft]:
         fix_in = {"problem": item.problem, "root_cause": item.cause}
         if item.evidence:
             fix_in["evidence"] = item.evidence
-        fix_out = {"fix": item.decision, **({"lesson": item.lesson} if item.lesson else {}), "principle": item.label}
+        # the task names its principle (a root cause was found); the output is the fix, not a label to choose
+        fix_out = {"fix": item.decision, **({"lesson": item.lesson} if item.lesson else {})}
         made.append(Draft(instruction_key="fix", input=fix_in, output=fix_out,
                           kind="decision_trees", required=("fix",), rationale=1.0,
                           **{**common, "ambiguities": list(ambiguities)}))
