@@ -784,7 +784,8 @@ def test_an_entry_of_content_fields_ends_at_the_next_heading_and_a_change_line_m
     assert "poster" not in json.dumps(exs["fields"].input) and "Safety" not in json.dumps(out)
     exs = _one_entry(tmp_path, ["### Changes", "- Moved `relay/old.py` -> `relay/new.py`",
                                 "- Removed duplicate `a_cache.py` and `b_cache.py`"])
-    assert exs["entry"].input["files"] == ["a_cache.py", "b_cache.py"]
+    # a moved file is a changed file under both its names (the change names them)
+    assert exs["entry"].input["files"] == ["a_cache.py", "b_cache.py", "relay/old.py", "relay/new.py"]
 
 
 def test_a_section_that_is_one_labelled_list_gives_its_label_and_each_item(tmp_path):

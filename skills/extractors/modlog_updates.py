@@ -38,10 +38,11 @@ from training_data_miner.skills.structure import DOC_KINDS, Document, Section, p
 MAX_ITEMS = 6  # changes, why and impact items listed; a longer list ends with a count
 MAX_FILES = 8
 MAX_ITEM_CHARS = 220
-PART_CHARS = 360  # a part of the change with what its content says
+PART_CHARS = 440  # a part of the change with what its content says
 MAX_RAW_CHARS = 1200  # the raw entry shown to the field-extraction task
 MAX_RAW_LINES = 24
 CODE_NOT_SHOWN = "[... code block not shown]"
+CODE_MARK = "```"  # where a code block was, in a group's lines
 MAX_HEAD_CHARS = 400  # heading text parsed (a longer line is not a heading of an entry)
 
 CHANGELOG = dict(DOC_KINDS)["modlog"]  # a heading that names a log
@@ -95,6 +96,7 @@ _PLAIN_LABEL = regex.compile(r"^(?P<key>[A-Z][A-Za-z /&()-]{2,40}):\s*$")
 _MORE_FIELDS = regex.compile(r"\s+(?=\*\*[^*\n]{1,40}?(?::\*\*|\*\*\s*:)\s)")
 _FIELD = regex.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>[^*\n]{1,40}?)(?::\*\*|\*\*\s*:)\s*(?P<value>\S.*)$")
 _PLAIN_FIELD = regex.compile(r"^\s*(?:[-*+]\s+)?(?P<key>[A-Z][A-Za-z]{1,15}(?:[ /][A-Za-z]{2,15}){0,2}):[ \t]+(?P<value>\S.*)$")
+_ITALIC_META = regex.compile(r"^[*_](?:status|result|state|updated|last updated|completed?)\s*:.*[*_]$", regex.IGNORECASE)
 _RULE = regex.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
 _TABLE_DELIM = regex.compile(r"^\s*\|?\s*:?-{2,}")
 _PATH = regex.compile(
@@ -142,9 +144,10 @@ _ALREADY = regex.compile(r"(?i)\balready\b|\bpre-?existing\b|\bunchanged\b|\bnot
 _NOT_A_REASON = regex.compile(r"(?i)^(?:our |the |proposed |chosen )?(?:solutions?|fix(?:es)?|approach|resolution|answer|"
                               r"implementation)\b|^when\b[^:]{0,60}\b(?:better|preferred|appropriate)\b")
 # a file the entry lists as still to come is not a changed file
-_NOT_DONE = regex.compile(r"(?i)\bpending\b|\bplanned\b|\bnot yet\b|\bto be (?:created|added|written)\b|\btodo\b")
+_NOT_DONE = regex.compile(r"(?i)\bpending\b(?!-)|\bplanned\b|\bnot yet\b|\bto be (?:created|added|written)\b|\btodo\b")
 _WHY_TITLE = regex.compile(r"(?i)^(?:the )?(?:problems?|issues?|root causes?|context|background|motivation)\s*:")
 _CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
+_PART_FIX_KEYS = frozenset(("issue", "problem", "root cause", "result", "bug", "symptom", "error"))
 _FIX_KEYS = ("fix", "fixes", "solution", "resolution", "fix applied")
 _TYPE_KEYS = ("change type", "type", "category")
 _BY_KEYS = ("by", "agent", "author", "architect", "who")
@@ -152,6 +155,8 @@ _WSP_KEYS = ("wsp references", "wsp reference", "wsp protocol references", "wsp 
              "wsp compliance", "wsp")
 _DATE_KEYS = ("date",)
 _VERSION_KEYS = ("version",)
+_CORE_META = frozenset((*_TYPE_KEYS, *_BY_KEYS, *_WSP_KEYS, *_DATE_KEYS, *_VERSION_KEYS, "status", "phase", "session",
+                         "session id", "commit", "commit hash", "git hash", "git tag", "priority"))
 _META_KEYS = frozenset((*_TYPE_KEYS, *_BY_KEYS, *_WSP_KEYS, *_DATE_KEYS, *_VERSION_KEYS, "wsp grade", "git hash",
                         "git tag", "status", "token budget", "token investment", "session id", "phase", "domain",
                         "priority", "notes", "last updated", "duration", "enhancement tracking", "tracking",
@@ -642,11 +647,13 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
         s = text.strip() if text else ""
         if not s:
             open_field = None
-            groups[-1].lines.append((n, ""))  # a blank line parts two paragraphs
+            # a blank line parts two paragraphs; a code block (not read) is marked where it was
+            groups[-1].lines.append((n, "" if text is not None else CODE_MARK))
             continue
         c = s[0]
         if s[:3] in ("---", "***", "___", "===") and _RULE.match(s):
             open_field = None
+            groups[-1].lines.append((n, "---"))  # what follows a rule is no longer the block's list
             continue
         if open_field is not None and _BULLET.match(text):
             open_field.value += ("; " if not open_field.value.endswith(":") else " ") + clean(s)
@@ -688,8 +695,13 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
             if found[-1][1].rstrip("* ").endswith(":"):
                 open_field = fields[-1]
                 open_kept = roles <= {"other", "changes", "decision"}
-            if roles & {"meta", "why", "impact"} or ("files" in roles and _paths([found[0][1]])):
+            if "files" in roles and _paths([found[0][1]]):
                 continue  # read from the fields, not as content
+            # a part's own "**Issue**:", "- **Context**:", "- **Duration**:" lines say what the part is;
+            # the entry's own why, impact and metadata are read from the fields only
+            in_part = groups[-1].depth >= 2 and role(groups[-1].key) in ("changes", "other")
+            if roles & {"meta", "why", "impact"} and not (in_part and (_BULLET.match(text) or found[0][0] in _PART_FIX_KEYS)):
+                continue
         groups[-1].lines.append((n, text))
     return Facts(groups, fields)
 
@@ -715,11 +727,18 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     prev = ""  # what the line before was: "" (blank or none), para, bullet, sub, row, field
     header: list[str] = []
     texts = [t for _, t in lines]
+    coded: set[int] = set()  # items a code block follows
     for k, text in enumerate(texts):
         s = text.strip()
-        if not s:
+        if not s or s == CODE_MARK:
+            if s and items and prev:
+                coded.add(len(items) - 1)
             prev = ""
             continue
+        if s == "---":
+            break  # a rule ends the block: a trailer after it ("*Status: Complete*") is not its item
+        if s[0] in "*_" and _ITALIC_META.match(s):
+            continue  # "*Status: Complete - ...*": a status line in italics
         if s.startswith("|"):
             cells = [c.strip() for c in s.strip("|").split("|")]
             if _TABLE_DELIM.match(s):
@@ -737,11 +756,11 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
             prev, takes = "row", False
             continue
         f = _FIELD.match(text)
-        if f and role(_key(f["key"])) == "meta":
-            prev, takes = "", False
-            continue
         indent = len(text) - len(text.lstrip())
         bullet = bool(_BULLET.match(text))
+        if f and role(k := _key(f["key"])) == "meta" and (not bullet or k in _CORE_META or k.endswith("status")):
+            prev, takes = "", False
+            continue  # a list's "- **Duration**: 1 hour" is one of its items; "**Status**: done" is not
         t = clean(s)
         if not t:
             continue
@@ -760,7 +779,10 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
         parent_indent = indent
         takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
         prev = "bullet" if bullet else "field" if f is not None else "para"
-    items = [(head, subs) for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
+    # a label whose content is a code block (not read) says nothing: "Fix (Lines 4-9):"; one that
+    # says what was done ("Guard pattern added to key files:") stays
+    items = [(head, subs) for k, (head, subs) in enumerate(items) if rx.search(r"[A-Za-z]{2}", head)
+             and (subs or k not in coded or not head.endswith(":") or _CHANGE_VERB.search(head))]
     if not heads_only and len(items) == 1 and len(items[0][1]) > 1:
         # one line that introduces a list: the list is the content, each of its items whole
         return [_cut(items[0][0].rstrip(":").rstrip()), *(_cut(t) for t in items[0][1])]
@@ -781,6 +803,8 @@ def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
         shown.append(_cut(sub, limit))
         size += len(shown[-1]) + 2
     more = len(subs) - len(shown)
+    if more and _COUNT.search(shown[-1]):  # the last shown has its own count: say what this one counts
+        return f"{head}: {'; '.join(shown)}; and {more} more {'items' if more > 1 else 'item'}"
     return f"{head}: {'; '.join(shown)}" + (f" (and {more} more)" if more else "")
 
 
@@ -830,7 +854,7 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
     out = []
     for t in titles:
         k = next(n for n, g in enumerate(facts.groups) if g is t)
-        items = _items(t.lines, heads_only=True) or _inner_items(facts, k)
+        items = _fix_first(_items(t.lines, heads_only=True) or _inner_items(facts, k))
         out.append(_join(t.title, items) if items else _cut(t.title))
     return out
 
@@ -846,7 +870,7 @@ def _parts(facts: Facts) -> list[str]:
     out = []
     for i in top:
         g = facts.groups[i]
-        items = _items(g.lines, heads_only=True) or _inner_items(facts, i)
+        items = _fix_first(_items(g.lines, heads_only=True) or _inner_items(facts, i))
         if items and _NOT_DONE.search(items[0][:80]):
             continue  # "Educational Architecture Planned:": what is still to come is not a change
         out.append((_join(g.title, items, PART_CHARS) if items else _cut(g.title), bool(items)))
@@ -854,6 +878,14 @@ def _parts(facts: Facts) -> list[str]:
     # change, when other parts say what was done
     said = any(has for _, has in out)
     return [p for p, has in out if (has or not said) and rx.search(r"[A-Za-z]{2}", p)]
+
+
+_PROBLEM_ITEM = regex.compile(r"(?i)^(?:the )?(?:issue|problem|root cause|bug|symptom|error)s?\b[^:]{0,40}:")
+
+
+def _fix_first(items: list[str]) -> list[str]:
+    """A part's items with what was done before the problem it solved ("Fix: ...; Issue: ...")."""
+    return sorted(items, key=lambda t: bool(_PROBLEM_ITEM.match(t)))
 
 
 def _inner_items(facts: Facts, i: int) -> list[str]:
@@ -867,6 +899,12 @@ def _inner_items(facts: Facts, i: int) -> list[str]:
             items = _items(child.lines, heads_only=True)
             if items:
                 return items
+        elif role(child.key) == "files" and not _NOT_DONE.search(child.title):
+            # a file list's lines that are no file ("Merged 3 variants into one protocol") say what was done
+            said = [clean(t) for _, t in child.lines if _BULLET.match(t) and _path_first(t) is None
+                    and len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 3]
+            if said:
+                return [_cut(t) for t in said]
     return []
 
 
@@ -944,7 +982,13 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
             continue
         if role(f.key) == want and not (f.depth > 1 and _shallow_only(f.key)):
             found.append((f.depth, 1, f.line, 1, i))
+    got: list[str] = []
+    at = 9
     for depth, _, _, what, i in sorted(found):
+        if got and (want != "why" or depth > at):
+            break  # the why is every reason the entry gives at its shallowest (a Triggered By and a Context)
+        if got and _FINDINGS.search(facts.groups[i].key if what == 0 else facts.fields[i].key):
+            continue
         if what == 0 and want == "why":
             # a reason's own list, up to a paragraph that opens with a field of another kind
             # ("**When Database is Better**: ..."); a problem block's fix or solution is not a reason
@@ -956,8 +1000,36 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
             value = clean(facts.fields[i].value)
             items = [_cut(value)] if value else []
         if items:
-            return depth, items
-    return 9, []
+            got += [t for t in items if t not in got]
+            at = depth
+    return at, got
+
+
+_DECISION_SECTION = regex.compile(r"^(?:architecture |architectural |design |key |technical )decisions?(?: made| rationale)?$")
+_FINDINGS = regex.compile(r"issue|identified|found|requirement|feedback")  # what an audit found is no reason for the entry
+_REASON_WORDS = regex.compile(r"(?i)\b(?:because|since|so that|in order to|to (?:fix|resolve|prevent|avoid|enable|allow|support|ensure)|"
+                              r"resolv\w+|problems?|issues?|gaps?|fail\w*|errors?|bugs?|dissonances?|needed|required)\b")
+
+
+def _decision_reasons(facts: Facts, changes: list[str]) -> list[str]:
+    """The choice an entry made and its reasons ("#### Architecture Decision" and its list: "Option A
+    (Occam's simplest)", "no auth issues"), when the decision is not given as the change itself."""
+    if any(t.startswith("Decision: ") for t in changes):
+        return []
+    for g in facts.groups:
+        if g.depth <= 2 and _DECISION_SECTION.match(g.key):
+            items = _items(g.lines)
+            if items:
+                return items
+    return []
+
+
+def _noted_reason(facts: Facts) -> list[str]:
+    """An entry's own Notes field when it says what the change resolves or why it was needed."""
+    for f in facts.fields:
+        if f.depth <= 1 and f.key in ("notes", "note") and _REASON_WORDS.search(f.value):
+            return [_cut(clean(f.value))]
+    return []
 
 
 def _status_key(key: str) -> bool:
@@ -1018,6 +1090,43 @@ def _files(facts: Facts) -> list[str]:
     files = list(dict.fromkeys(p for _, paths in found for p in paths))
     # a bare name the entry also gives with its folders ("engine.py", "src/engine.py") once
     return [p for p in files if "/" in p or not any(o.endswith("/" + p) for o in files)]
+
+
+_FILE_EXT = regex.compile(r"\.(?:py|md|mdc|json|jsonl|toml|ya?ml|txt|js|ts|tsx|jsx|sh|ps1|bat|env|html|css|sql|db|sqlite|"
+                          r"ini|cfg|csv|log|xml|ipynb|rs|go|java|cpp|c|h|gguf|lock)$", regex.IGNORECASE)
+# where a sentence goes on to name what the change read or used, not what it changed
+_NOT_CHANGED_AFTER = regex.compile(r"(?i)\b(?:from|using|via|based on|reads?|reading|against|per|see|like|such as|instead of|"
+                                   r"e\.g\.|similar to|compared to|inspired by|following)\b")
+
+
+_FILE_CELL = regex.compile(r"(?i)\bfiles?: ")
+_HYPOTHETICAL = regex.compile(r"(?i)\b(?:would|should|could|might|will|won't|must|needs? to|plan(?:s|ned)? to|propos\w*|"
+                              r"violations?|violat\w+|if|unless|avoid\w*|never|instead)\b")
+
+
+def _prose_files(facts: Facts, changes: list[str]) -> list[str]:
+    """The files the change's own text names (the items given as its changes, the entry's change
+    sections and lead prose), before a clause that names what it read or used ("... from
+    `audit.json`"); a file name with a known extension, never a folder."""
+    aside = _asides(facts)
+    texts = list(changes)
+    for i, g in enumerate(facts.groups):
+        if (i == 0 or role(g.key) == "changes") and not aside[i]:
+            texts += [t for _, t in g.lines if t and t != "---" and not (_FIELD.match(t) and role(_key(_FIELD.match(t)["key"])) != "changes")]
+    out: list[str] = []
+    for text in texts:
+        if "." not in text or _ALREADY.search(text):
+            continue
+        head = _NOT_CHANGED_AFTER.split(clean(text), 1)[0]
+        # a sentence that says the file was changed, not one that weighs it ("Creating `x.md` would
+        # violate ...") or reports on it ("1 violation (data/old.jsonl)")
+        if not (_CHANGE_VERB.search(head) or _FILE_CELL.search(head)) or _HYPOTHETICAL.search(head):
+            continue
+        for p in _paths([head]):
+            p = rx.sub(r":\d+(?:-\d+)?$", "", p)  # "main.py:920-955": the file
+            if _FILE_EXT.search(p) and p not in out and not p.startswith("."):
+                out.append(p)
+    return out
 
 
 def _asides(facts: Facts) -> list[bool]:
@@ -1128,6 +1237,27 @@ def _lead_ins(lines: list[tuple[int, str]]) -> list[tuple[str, list[str]]]:
     return out
 
 
+_PROBLEM_TEXT = regex.compile(
+    r"(?i)\b(?:was|were) only\b|\b(?:could|would|did|does|do|was|were|is|are)(?:n't| not| never)\b|\b(?:could|would) "
+    r"(?:skip|fail|miss|break|lose)\b|\bfail(?:ed|ing|s)?\b|\bmissing\b|\bbroken\b|\bbugs?\b|\berrors?\b|\binflat\w+|"
+    r"\bcaus(?:ed|ing)\b|\bdue to\b|\bcrash\w*|\bleak\w*|\bstale\b|\bwrong\b|\bincorrect\w*|\bskipp?(?:ed|ing)\b")
+
+
+_DID = regex.compile(r"(?i)\b(?:closed|wired|routed|resolved|replaced|introduced|extended|switched|converted|split|merged|"
+                     r"integrated|hardened|restored|aligned|corrected|now)\b")
+
+
+def _states_problem(text: str) -> bool:
+    """Whether an item only states what was wrong (a problem, no change made)."""
+    return bool(_PROBLEM_TEXT.search(text)) and not _CHANGE_VERB.search(text) and not _DID.search(text)
+
+
+def _file_changes(facts: Facts) -> list[str]:
+    """What a file list or table says of each file ("`x.py` | Moved the write into `finally`")."""
+    return [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
+            if len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
+
+
 def summarise(facts: Facts) -> dict:
     """The entry's fields (the caller adds the heading's date, title and version)."""
     out: dict = {}
@@ -1158,7 +1288,7 @@ def summarise(facts: Facts) -> dict:
     shallow, changes = _first(facts, "changes")
     if shallow > 1:
         lead = facts.groups[0].lines
-        prose = any(t.strip() and not _BULLET.match(t) and not _FIELD.match(t) for _, t in lead)
+        prose = any(t.strip() and t not in ("---", CODE_MARK) and not _BULLET.match(t) and not _FIELD.match(t) for _, t in lead)
         if prose:
             changes = _items(lead) or changes
         else:  # the lead's fields that say something ("**WSP Creation**: Created WSP 73 ...", not
@@ -1169,20 +1299,28 @@ def summarise(facts: Facts) -> dict:
         # a decision record's change is its decision (and what was done to carry it out), not the
         # question it weighed
         changes = _decision(facts) or changes
+    problem: list[str] = []
+    if changes and all(_states_problem(t) for t in changes) and _file_changes(facts):
+        # a summary that only states the problem ("telemetry was only recorded on success, inflating
+        # coverage") is the why; what was done is in the file table ("Moved the write into `finally`")
+        problem, changes = changes, _file_changes(facts)
     if not changes:  # an entry that only lists its files: what it says of each is the change
-        changes = [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
-                   if len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
+        changes = _file_changes(facts)
     # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
     changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
     files = _files(facts)
+    # the files the changes name ("Added `--x` to `holo_index.py`"): a file list is whole with them
+    bases = {rx.sub(r":\d+(?:-\d+)?$", "", p) for p in files}
+    files = [*files, *(p for p in _prose_files(facts, changes) if p not in bases)]
+    files = [p for p in files if not any(o != p and o.endswith("/" + p.lstrip("./")) for o in files)]
     if files:
         out["files"] = _listed(files, MAX_FILES, "files")
 
     for name in ("why", "impact"):
-        got = _first(facts, name)[1]
+        got = _first(facts, name)[1] or (problem or _decision_reasons(facts, changes) or _noted_reason(facts) if name == "why" else [])
         if got:
             out[name] = _listed(got, MAX_ITEMS, "items")
     return out
@@ -1241,7 +1379,7 @@ def _raw(lines: list[tuple[int, str | None]]) -> tuple[list[str], int, int]:
     return [CODE_NOT_SHOWN if t is None else t.rstrip() for _, t in shown], shown[-1][0], left
 
 
-_COUNT = regex.compile(r"\s*\(and \d+ more\)")
+_COUNT = regex.compile(r"\s*\(and \d+ more\)|; and \d+ more items?$")
 
 
 def _uncounted(fields: dict) -> dict:
