@@ -811,3 +811,94 @@ def test_a_problem_titled_part_a_slogan_and_emptied_parentheses_are_not_changes(
     assert exs["entry"].input["files"] == ["relay_a.log", "relay_b.log", "old_relay.py"]
     assert ml.clean("Unicode variations ([U+1F590] vs [U+1F590]EEEE") == "Unicode variations"
     assert ml.clean("calls f() here \u2705") == "calls f() here"
+
+
+# -- from the blind read of packet 3 ----------------------------------------------------------------
+
+
+def test_a_status_trailer_after_a_rule_is_no_impact_and_a_label_over_code_is_no_change(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "",
+        "#### 1. Reconnect loop fixed",
+        "**Issue**: The relay reconnected every second after a timeout",
+        "**Fix** (Lines 40-41):", "```python", "delay = min(delay * 2, 60)", "```",
+        "**Result**: One reconnect a minute", "",
+        "#### 2. Guard added",
+        "Guard pattern added to the socket loop of the relay:", "```python", "if closed: return", "```", "",
+        "### Impact", "- Brokers stay up", "", "---", "*Status: Complete - relay hardened*",
+    ])
+    out = exs["fields"].output
+    assert out["impact"] == ["Brokers stay up"]
+    assert "Status" not in json.dumps(out) and "Lines 40-41" not in json.dumps(out)
+    # the part's own result and issue say what it was, the fix first; a label that says what was done stays
+    assert out["changes"] == ["Reconnect loop fixed: Result: One reconnect a minute; Issue: The relay reconnected "
+                              "every second after a timeout", "Guard added: Guard pattern added to the socket loop of the relay"]
+
+
+def test_a_parts_keyed_bullets_are_its_items(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Relay cache", "",
+        "#### Cache Management",
+        "- **Duration**: 1 hour",
+        "- **Context**: Which broker the entry came from",
+        "- **Expiry**: Stale entries are dropped",
+        "", "### Relay limits", "- Rate capped at 10 a second",
+    ])
+    assert exs["entry"].input["changes"][0] == ("Relay cache: Duration: 1 hour; Context: Which broker the entry came "
+                                                "from; Expiry: Stale entries are dropped")
+    assert "problem" not in exs["entry"].input
+
+
+def test_files_the_changes_name_join_the_file_list(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary",
+        "- Added `--rebuild` to `relay_cli.py` so the index is rebuilt from `peers.json`.",
+        "- Updated `docs/RELAY_NOTES.md` with a pending-review section.",
+        "- Moved `old_relay.py` -> `relay/core.py`",
+        "- Creating a separate `relay_v2.py` would duplicate the module.",
+        "", "### Files Changed", "- `relay/socket.py`",
+    ])
+    files = exs["entry"].input["files"]
+    assert files == ["relay/socket.py", "docs/RELAY_NOTES.md", "relay_cli.py", "old_relay.py", "relay/core.py"]
+    assert exs["entry"].output["modlog_entry"].count("- `") == 5
+
+
+def test_a_summary_that_states_only_the_problem_is_the_why(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "",
+        "Relay timeouts were only logged on the success path. Hard failures could skip the log, inflating uptime.",
+        "", "### File", "", "| File | Change |", "|------|--------|",
+        "| `relay/socket.py` | Moved the timeout log into `finally` so every attempt is logged. |",
+    ])
+    write = exs["entry"].input
+    assert write["changes"] == ["File: `relay/socket.py`; Change: Moved the timeout log into `finally` so every "
+                                "attempt is logged."]
+    assert write["problem"][0].startswith("Relay timeouts were only logged")
+
+
+def test_a_decision_section_or_a_notes_field_gives_the_why_when_no_other_does(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Changes", "- Added the loopback relay", "",
+        "### Architecture Decision", "- **Option A**: loopback (simplest)", "- No broker credentials needed",
+    ])
+    assert exs["entry"].input["problem"] == ["Option A: loopback (simplest)", "No broker credentials needed"]
+    exs = _one_entry(tmp_path, ["**Notes**: Resolves the reconnect storm seen in production.", "",
+                                "### Changes", "- Added backoff"])
+    assert exs["entry"].input["problem"] == ["Resolves the reconnect storm seen in production."]
+    exs = _one_entry(tmp_path, ["**Notes**: Second pass of the relay work.", "", "### Changes", "- Added backoff"])
+    assert "problem" not in exs["entry"].input
+
+
+def test_every_reason_at_the_entrys_own_level_is_the_why_and_a_file_lists_words_are_a_parts_change(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Triggered By**: 012: \"the relay keeps dropping\"", "",
+        "### Context: Relay drops", "", "Clients lost 3% of messages on reconnect.", "",
+        "### Issues Identified", "- The audit log is large", "",
+        "### What Changed", "",
+        "#### 1. Relay protocol merge",
+        "**Files Affected**:", "- Merged 3 relay variants into one protocol", "- `relay/protocol.md` (canonical)",
+    ])
+    write = exs["entry"].input
+    assert write["problem"] == ["012: \"the relay keeps dropping\"", "Clients lost 3% of messages on reconnect."]
+    assert write["changes"] == ["Relay protocol merge: Merged 3 relay variants into one protocol"]
+    assert write["files"] == ["relay/protocol.md"]

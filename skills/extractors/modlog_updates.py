@@ -35,8 +35,8 @@ from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.structure import DOC_KINDS, Document, Section, parse_document
 
-MAX_ITEMS = 6  # changes, why and impact items listed; a longer list ends with a count
-MAX_FILES = 8
+MAX_ITEMS = 8  # changes, why and impact items listed; a longer list ends with a count
+MAX_FILES = 12
 MAX_ITEM_CHARS = 220
 PART_CHARS = 440  # a part of the change with what its content says
 MAX_RAW_CHARS = 1200  # the raw entry shown to the field-extraction task
@@ -145,6 +145,7 @@ _NOT_A_REASON = regex.compile(r"(?i)^(?:our |the |proposed |chosen )?(?:solution
                               r"implementation)\b|^when\b[^:]{0,60}\b(?:better|preferred|appropriate)\b")
 # a file the entry lists as still to come is not a changed file
 _NOT_DONE = regex.compile(r"(?i)\bpending\b(?!-)|\bplanned\b|\bnot yet\b|\bto be (?:created|added|written)\b|\btodo\b")
+_TELLS_CHANGE = regex.compile(r"^(?:[Ff]ollowing\b|(?:[A-Z][a-z]+ed|Built|Made|Wrote|Ran|Set up)\b)")
 _WHY_TITLE = regex.compile(r"(?i)^(?:the )?(?:problems?|issues?|root causes?|context|background|motivation)\s*:")
 _CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
 _PART_FIX_KEYS = frozenset(("issue", "problem", "root cause", "result", "bug", "symptom", "error"))
@@ -974,7 +975,9 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
     role `want` (depth 9 and no content when there is none)."""
     found: list[tuple[int, int, int, int, int]] = []  # depth, rank, line, 0 group / 1 field, index
     for i, g in enumerate(facts.groups):
-        if role(g.key) == want and not (g.depth > 1 and _shallow_only(g.key)):
+        # "### Context: Relay drops" is a why section by the word its title opens with
+        named = role(g.key) == want or (want == "why" and g.level < 7 and _WHY_TITLE.match(g.title))
+        if named and not (g.depth > 1 and _shallow_only(g.key)):
             # a list of the changes comes before a one-line field beside it ("**Action**: ...")
             found.append((g.depth, 0 if _CHANGE_LIST.match(g.key) else 1, g.line, 0, i))
     for i, f in enumerate(facts.fields):
@@ -984,9 +987,12 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
             found.append((f.depth, 1, f.line, 1, i))
     got: list[str] = []
     at = 9
+    first_what = None
     for depth, _, _, what, i in sorted(found):
-        if got and (want != "why" or depth > at):
-            break  # the why is every reason the entry gives at its shallowest (a Triggered By and a Context)
+        # the why is every reason the entry gives at its shallowest (a Triggered By and a Context); the
+        # changes are a one-line field ("**Description**: ...") and the list beside it ("### Key Achievements")
+        if got and not (depth == at and (want == "why" or (want == "changes" and first_what == 1 and what == 0))):
+            break
         if got and _FINDINGS.search(facts.groups[i].key if what == 0 else facts.fields[i].key):
             continue
         if what == 0 and want == "why":
@@ -994,6 +1000,10 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
             # ("**When Database is Better**: ..."); a problem block's fix or solution is not a reason
             items = _items(_list_only(facts.groups[i].lines)) or _content(facts, i, split=False)
             items = [t for t in items if not _FIX_ITEM.match(t) and not _NOT_A_REASON.match(t)]
+            g = facts.groups[i]
+            if _AMBIGUOUS_WHY.match(g.key) or (role(g.key) != "why" and _WHY_TITLE.match(g.title)):
+                # a context that tells what was done ("Created a framework for ...") is no reason
+                items = [t for t in items if not _TELLS_CHANGE.match(t)]
         elif what == 0:
             items = _content(facts, i)
         else:
@@ -1002,6 +1012,7 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
         if items:
             got += [t for t in items if t not in got]
             at = depth
+            first_what = what if first_what is None else first_what
     return at, got
 
 
@@ -1099,6 +1110,7 @@ _NOT_CHANGED_AFTER = regex.compile(r"(?i)\b(?:from|using|via|based on|reads?|rea
                                    r"e\.g\.|similar to|compared to|inspired by|following)\b")
 
 
+_WEIGHED = regex.compile(r"(?i)\b(?:would|should|could|might|must not|won't)\b")  # "Creating `x.md` would duplicate ..."
 _FILE_CELL = regex.compile(r"(?i)\bfiles?: ")
 _HYPOTHETICAL = regex.compile(r"(?i)\b(?:would|should|could|might|will|won't|must|needs? to|plan(?:s|ned)? to|propos\w*|"
                               r"violations?|violat\w+|if|unless|avoid\w*|never|instead)\b")
@@ -1198,7 +1210,7 @@ def _head_path(text: str) -> list[str] | None:
     if "." not in text and "/" not in text:
         return None  # no path here (most lines)
     head = clean(text)[:160]
-    if _not_changed(head) or not _CHANGE_VERB.search(head):
+    if _not_changed(head) or not _CHANGE_VERB.search(head) or _WEIGHED.search(head):
         return None
     paths = _paths([head])
     if not paths or (len(paths) > 1 and _MOVE.search(head)):
