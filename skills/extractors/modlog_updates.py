@@ -37,7 +37,7 @@ from training_data_miner.skills.structure import DOC_KINDS, Document, Section, p
 
 MAX_ITEMS = 8  # changes, why and impact items listed; a longer list ends with a count
 MAX_FILES = 12
-MAX_ITEM_CHARS = 220
+MAX_ITEM_CHARS = 300
 PART_CHARS = 440  # a part of the change with what its content says
 MAX_RAW_CHARS = 1200  # the raw entry shown to the field-extraction task
 MAX_RAW_LINES = 24
@@ -85,6 +85,9 @@ _LINK = regex.compile(r"!?\[(?P<text>[^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\
 _ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|[a-z_][\w.-]{0,60}/|$))?[\uFE0F\u200D]?\s?")
 # "ℹ" (a letter to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
 _EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049]")
+_POINTER = regex.compile(r"(?i)^(?:see(?: also)?|refer to|references?|full details|more details|details)\s*:?\s+\S*(?:[/.]|modlog)")
+_DANGLING = regex.compile(r"(?:\s+(?:for|with|to|of|the|a|an|and|or|by|via|using|like|as|from|in|on|at|into|->|=|\+|:))+\s*$",
+                          regex.IGNORECASE)
 _EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
 _TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
@@ -123,7 +126,7 @@ _SUMMARY = regex.compile(
     r"^(?:summary|description|overview|what(?: changed| was done| we did)?|(?:key |main )?changes?(?: made| implemented| applied)?|"
     r"actions?(?: taken)?|solution(?: implemented)?|fix(?:es)?(?: applied| implemented)?|implementation(?: details)?|"
     r"success|(?:key )?achievements|details|updates?|work (?:done|completed)|(?:[a-z]+ )?summary|"
-    r"added|changed|fixed|removed|created|modified|updated|new(?: features?)?|(?:key )?(?:features?|improvements?|enhancements?))$")
+    r"added|changed|fixed|removed|created|modified|updated|new(?: features?)?|(?!future |planned |next |potential |proposed |pending )(?:[a-z]+ ){0,2}(?:features?|improvements?|enhancements?))$")
 # sections of an entry that are not a part of the change
 _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
@@ -146,7 +149,7 @@ _NOT_A_REASON = regex.compile(r"(?i)^(?:our |the |proposed |chosen )?(?:solution
 # a file the entry lists as still to come is not a changed file
 _NOT_DONE = regex.compile(r"(?i)\bpending\b(?!-)|\bplanned\b|\bnot yet\b|\bto be (?:created|added|written)\b|\btodo\b")
 _TELLS_CHANGE = regex.compile(r"^(?:[Ff]ollowing\b|(?:[A-Z][a-z]+ed|Built|Made|Wrote|Ran|Set up)\b)")
-_WHY_TITLE = regex.compile(r"(?i)^(?:the )?(?:problems?|issues?|root causes?|context|background|motivation)\s*:")
+_WHY_TITLE = regex.compile(r"(?i)^(?:the )?(?:problems?|issues?|root causes?|context|background|motivation)\s*(?::|[-\u2013\u2014]\s)")
 _CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
 _PART_FIX_KEYS = frozenset(("issue", "problem", "root cause", "result", "bug", "symptom", "error"))
 _FIX_KEYS = ("fix", "fixes", "solution", "resolution", "fix applied")
@@ -207,7 +210,10 @@ def clean(text: str) -> str:
     text = _TAGS.sub("", text.strip())
     if "[" in text:
         text = _INNER_TAGS.sub(" ", text)
-    return " ".join(text.split()).strip(" -|")
+    text = " ".join(text.split()).strip(" -|")
+    if symbols:  # "responses for [U+270A][U+270B]": the words that led to the symbols go with them
+        text = _DANGLING.sub("", text)
+    return text
 
 
 @lru_cache(maxsize=4096)
@@ -784,6 +790,8 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     # says what was done ("Guard pattern added to key files:") stays
     items = [(head, subs) for k, (head, subs) in enumerate(items) if rx.search(r"[A-Za-z]{2}", head)
              and (subs or k not in coded or not head.endswith(":") or _CHANGE_VERB.search(head))]
+    # "See: `x/ModLog.md` for details" points elsewhere: it is no change
+    items = [(head, [t for t in subs if not _POINTER.match(t)]) for head, subs in items if not _POINTER.match(head)]
     if not heads_only and len(items) == 1 and len(items[0][1]) > 1:
         # one line that introduces a list: the list is the content, each of its items whole
         return [_cut(items[0][0].rstrip(":").rstrip()), *(_cut(t) for t in items[0][1])]
@@ -830,6 +838,8 @@ def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
                 continue
             if rx.fullmatch(r"[\d./:-]+", p) or " " in p or p in out:
                 continue
+            if m["code"] is None and not p.endswith("/") and not _EXT.search(p) and rx.search(r"(?:^|/)[A-Z]", p):
+                continue  # "Phase3A/livechat/vision", "ModLog/INTERFACE/README": words between slashes
             if m["code"] is None and not rx.search(r"[a-z]", p):
                 continue  # "CONTINUE/THROTTLE/ESCALATE": words between slashes, not a path
             out.append(p)
@@ -867,7 +877,9 @@ def _parts(facts: Facts) -> list[str]:
     section gives its own parts."""
     top = [i for i, g in enumerate(facts.groups) if g.depth == 1 and _is_part(g)]
     if len(top) == 1 and facts.groups[top[0]].level < 7 and not _items(facts.groups[top[0]].lines):
-        return _content(facts, top[0])
+        inner = _content(facts, top[0])
+        if inner:
+            return inner
     out = []
     for i in top:
         g = facts.groups[i]
@@ -1107,13 +1119,14 @@ _FILE_EXT = regex.compile(r"\.(?:py|md|mdc|json|jsonl|toml|ya?ml|txt|js|ts|tsx|j
                           r"ini|cfg|csv|log|xml|ipynb|rs|go|java|cpp|c|h|gguf|lock)$", regex.IGNORECASE)
 # where a sentence goes on to name what the change read or used, not what it changed
 _NOT_CHANGED_AFTER = regex.compile(r"(?i)\b(?:from|using|via|based on|reads?|reading|against|per|see|like|such as|instead of|"
-                                   r"e\.g\.|similar to|compared to|inspired by|following)\b")
+                                   r"e\.g\.|similar to|compared to|inspired by|following|for|matching|to match|referenc\w+|"
+                                   r"pointing to|without|rather than|except)\b")
 
 
 _WEIGHED = regex.compile(r"(?i)\b(?:would|should|could|might|must not|won't)\b")  # "Creating `x.md` would duplicate ..."
 _FILE_CELL = regex.compile(r"(?i)\bfiles?: ")
 _HYPOTHETICAL = regex.compile(r"(?i)\b(?:would|should|could|might|will|won't|must|needs? to|plan(?:s|ned)? to|propos\w*|"
-                              r"violations?|violat\w+|if|unless|avoid\w*|never|instead)\b")
+                              r"if|unless|avoid\w*|never|instead)\b")
 
 
 def _prose_files(facts: Facts, changes: list[str]) -> list[str]:
@@ -1209,7 +1222,7 @@ def _head_path(text: str) -> list[str] | None:
     "- **TestModLog.md**: Created for the tests", "1. **SSE Server** (`sim/sse.py`): NEW")."""
     if "." not in text and "/" not in text:
         return None  # no path here (most lines)
-    head = clean(text)[:160]
+    head = _NOT_CHANGED_AFTER.split(clean(text)[:160], 1)[0]
     if _not_changed(head) or not _CHANGE_VERB.search(head) or _WEIGHED.search(head):
         return None
     paths = _paths([head])
@@ -1262,6 +1275,9 @@ _DID = regex.compile(r"(?i)\b(?:closed|wired|routed|resolved|replaced|introduced
 def _states_problem(text: str) -> bool:
     """Whether an item only states what was wrong (a problem, no change made)."""
     return bool(_PROBLEM_TEXT.search(text)) and not _CHANGE_VERB.search(text) and not _DID.search(text)
+
+
+_SAYS_CHANGE = regex.compile(r"(?i)(?:^|; )(?:changes?|description|what changed|purpose|action|update)s?: ")
 
 
 def _file_changes(facts: Facts) -> list[str]:
@@ -1318,6 +1334,16 @@ def summarise(facts: Facts) -> dict:
         problem, changes = changes, _file_changes(facts)
     if not changes:  # an entry that only lists its files: what it says of each is the change
         changes = _file_changes(facts)
+    elif len(changes) <= 2 and shallow <= 1:
+        # a one-line summary is not the whole change: what the file table says of each file
+        # ("`x.py` | routes through ReAct") and the entry's other parts ("### Architecture Designed") are too
+        listed = {g.title for g in facts.groups if g.depth == 1 and role(g.key) == "changes"}
+        table = [t for t in _file_changes(facts) if _SAYS_CHANGE.search(t)]
+        # (the other parts only beside a list of changes: a one-line Description is the summary of them)
+        parts = [p for p in _parts(facts) if p.split(": ", 1)[0] not in listed] \
+            if any(g.depth == 1 and _CHANGE_LIST.match(g.key) for g in facts.groups) else []
+        more = [*table, *parts]
+        changes = [*changes, *(t for t in more if t not in changes and not any(t in c or c in t for c in changes))]
     # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
     changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
     if changes:
