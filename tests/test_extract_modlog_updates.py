@@ -903,3 +903,34 @@ def test_every_reason_at_the_entrys_own_level_is_the_why_and_a_file_lists_words_
     assert write["problem"] == ["012: \"the relay keeps dropping\"", "Clients lost 3% of messages on reconnect."]
     assert write["changes"] == ["Relay protocol merge: Merged 3 relay variants into one protocol"]
     assert write["files"] == ["relay/protocol.md"]
+
+
+def test_pointers_dangling_words_slashed_words_and_referenced_files_are_left_out(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Problem - Relay drops", "- Clients lost messages on reconnect", "",
+        "### Changes",
+        "1. **Trigger fix**:",
+        "   - Fixed `relay_cli.py` to call `reconnect()`",
+        "   - MODs get a greeting for [U+270A][U+270B]",
+        "   - See: relay/ModLog.md",
+        "2. Added a peers row for `RELAY_PEERS.md` without touching `main.py`",
+        "3. Moved the probes (Phase3A/relay/vision) to `relay/probes/`",
+        "",
+        "**See**: `relay/ModLog.md` for complete details",
+    ])
+    write = exs["entry"].input
+    assert write["problem"] == ["Clients lost messages on reconnect"]
+    assert write["changes"][0] == ("Trigger fix: Fixed `relay_cli.py` to call `reconnect()`; MODs get a greeting")
+    assert not any("See" in c or "ModLog" in c for c in write["changes"])
+    assert write["files"] == ["relay_cli.py", "relay/probes/"]
+
+
+def test_a_one_line_summary_takes_the_file_tables_change_column(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Closed a gap: the retry path was never wired.", "",
+        "### Files", "| File | Change |", "|---|---|",
+        "| `relay/retry.py` | `send()` now routes through the retry loop |",
+    ])
+    assert exs["entry"].input["changes"] == [
+        "Closed a gap: the retry path was never wired.",
+        "File: `relay/retry.py`; Change: `send()` now routes through the retry loop"]
