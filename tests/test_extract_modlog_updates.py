@@ -934,3 +934,34 @@ def test_a_one_line_summary_takes_the_file_tables_change_column(tmp_path):
     assert exs["entry"].input["changes"] == [
         "Closed a gap: the retry path was never wired.",
         "File: `relay/retry.py`; Change: `send()` now routes through the retry loop"]
+
+
+def test_every_list_of_changes_a_summary_and_its_parts_and_the_issues_it_fixed(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Changes (relay/a.md)**:", "- Added section 1", "",
+        "**Changes (relay/b.md)**:", "- Added section 2", "",
+    ])
+    assert exs["entry"].input["changes"] == ["Added section 1", "Added section 2"]
+    assert exs["entry"].input["files"] == ["relay/a.md", "relay/b.md"]
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Fixed the relay storm and batched the greetings.", "",
+        "### Issues Fixed", "1. Greetings overrode commands", "",
+        "### Solutions Implemented", "1. **Priority Fix**: Greetings moved to the lowest priority", "",
+        "### Files", "- `relay/SPRINT_*.md`", "- `relay/core.py`",
+    ])
+    write = exs["entry"].input
+    assert write["changes"] == ["Fixed the relay storm and batched the greetings.",
+                                "Solutions Implemented: Priority Fix: Greetings moved to the lowest priority"]
+    assert write["problem"] == ["Greetings overrode commands"]
+    assert write["files"] == ["relay/core.py"]
+
+
+def test_an_audits_findings_and_required_actions_are_no_changes(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Validation Tool**: `tools/check_relay.py`", "",
+        "**Violations Breakdown**:", "- `relay.md`: 3 violations", "",
+        "**Immediate Actions Required**:", "- Clean the relay docs", "",
+        "### Changes", "- Added the relay checker",
+    ])
+    changes = exs["entry"].input["changes"]
+    assert changes == ["Added the relay checker"]

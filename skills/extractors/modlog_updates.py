@@ -112,8 +112,8 @@ _WSP_LIST = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})(?!\d)(?P<more>(?:\s*(?:/|
 # Section and field names (lower case, words only) by what they hold, matched whole.
 _WHY = regex.compile(
     r"^(?:the |critical |key |original |underlying |initial )?(?:why(?: this matters| it matters| now)?|rationale|"
-    r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description)?|"
-    r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description)?|triggers?|"
+    r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description| fixed| addressed)?|"
+    r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description| fixed| resolved| addressed)?|triggers?|"
     r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|requirements?)(?: (?:&|and) [a-z ]{1,30})?$")
 _AMBIGUOUS_WHY = regex.compile(r"^(?:context|background|issues?|triggers?|requirements?|(?:user |012 )?feedback)$")
 _IMPACT = regex.compile(r"^(?:(?:expected |key )?(?:impact(?: analysis)?|results?|outcomes?|benefits?|effects?)|[a-z]{3,20} impact)"
@@ -132,7 +132,9 @@ _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
     r"notes?|references?|cross[ -]?references?|related(?: docs| documents| changes)?|see also|wsp (?:compliance|references?|protocols?)|"
-    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?)\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
+    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?|"
+    r"(?:immediate |required )?actions? (?:required|needed|items)|action items)\b|"
+    r"^.*\b(?:metrics|statistics|stats|status|checklist|breakdown|findings|violations(?: detected| found)?)$")
 _DUNDER = regex.compile(r"(?<![\w])__(?=[A-Za-z]\w{0,40}__(?!\w))|(?<=(?<!\w)__[A-Za-z]\w{0,40})__(?!\w)")
 _FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved|fix applied)\s*:")
 _DECISION = regex.compile(r"^(?:final |the |architectural |design )?decisions?(?: made)?$|^(?:chosen|selected) (?:approach|option|solution)$|^verdict$")
@@ -165,7 +167,7 @@ _META_KEYS = frozenset((*_TYPE_KEYS, *_BY_KEYS, *_WSP_KEYS, *_DATE_KEYS, *_VERSI
                         "git tag", "status", "token budget", "token investment", "session id", "phase", "domain",
                         "priority", "notes", "last updated", "duration", "enhancement tracking", "tracking",
                         "session", "token cost", "tokens", "effort", "commit", "commit hash", "lines added", "lines changed",
-                        "vision", "quote", "motto", "tagline"))
+                        "vision", "quote", "motto", "tagline", "validation tool", "tool", "tools used"))
 
 
 @lru_cache(maxsize=8192)
@@ -925,7 +927,8 @@ def _is_part(g: Group) -> bool:
     """Whether a block is a part of the change (a block named as a file list that names no file,
     "**Modules Touched**: `relay` - backoff added", is one)."""
     kind = role(g.key)
-    if _WHY_TITLE.match(g.title):
+    if _WHY_TITLE.match(g.title) or _DECISION_SECTION.match(g.key):
+        # ("#### Key Decisions": the reasons for a choice, given as the why)
         return False  # "### Problem: WSP 3 violation in docs/": the reason, not a part of the change
     return kind in ("changes", "other") or (kind == "files" and not _paths(g.lines))
 
@@ -982,9 +985,10 @@ def _list_only(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return lines
 
 
-def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
+def _first(facts: Facts, want: str, sources: list[int] | None = None) -> tuple[int, list[str]]:
     """The depth and content of the shallowest, then first, group or field whose name has the
-    role `want` (depth 9 and no content when there is none)."""
+    role `want` (depth 9 and no content when there is none); `sources` gets what each source used
+    was (0 a group, 1 a field)."""
     found: list[tuple[int, int, int, int, int]] = []  # depth, rank, line, 0 group / 1 field, index
     for i, g in enumerate(facts.groups):
         # "### Context: Relay drops" is a why section by the word its title opens with
@@ -999,11 +1003,14 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
             found.append((f.depth, 1, f.line, 1, i))
     got: list[str] = []
     at = 9
-    first_what = None
-    for depth, _, _, what, i in sorted(found):
+    first_what = first_rank = None
+    for depth, rank, _, what, i in sorted(found):
         # the why is every reason the entry gives at its shallowest (a Triggered By and a Context); the
-        # changes are a one-line field ("**Description**: ...") and the list beside it ("### Key Achievements")
-        if got and not (depth == at and (want == "why" or (want == "changes" and first_what == 1 and what == 0))):
+        # changes are a one-line field ("**Description**: ...") and the list beside it ("### Key Achievements"),
+        # or every list of changes ("**Changes (a.md)**:", "**Changes (b.md)**:")
+        also = want == "why" or (want == "changes" and ((first_what == 1 and what == 0)
+                                                        or (first_rank == 0 and rank == 0 and what == 0)))
+        if got and not (depth == at and also):
             break
         if got and _FINDINGS.search(facts.groups[i].key if what == 0 else facts.fields[i].key):
             continue
@@ -1024,7 +1031,10 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
         if items:
             got += [t for t in items if t not in got]
             at = depth
-            first_what = what if first_what is None else first_what
+            if first_what is None:
+                first_what, first_rank = what, rank
+            if sources is not None:
+                sources.append(what)
     return at, got
 
 
@@ -1119,13 +1129,13 @@ _FILE_EXT = regex.compile(r"\.(?:py|md|mdc|json|jsonl|toml|ya?ml|txt|js|ts|tsx|j
                           r"ini|cfg|csv|log|xml|ipynb|rs|go|java|cpp|c|h|gguf|lock)$", regex.IGNORECASE)
 # where a sentence goes on to name what the change read or used, not what it changed
 _NOT_CHANGED_AFTER = regex.compile(r"(?i)\b(?:from|using|via|based on|reads?|reading|against|per|see|like|such as|instead of|"
-                                   r"e\.g\.|similar to|compared to|inspired by|following|for|matching|to match|referenc\w+|"
+                                   r"e\.g\.|similar to|compared to|inspired by|following|for|matching|to match|referencing|"
                                    r"pointing to|without|rather than|except)\b")
 
 
 _WEIGHED = regex.compile(r"(?i)\b(?:would|should|could|might|must not|won't)\b")  # "Creating `x.md` would duplicate ..."
 _FILE_CELL = regex.compile(r"(?i)\bfiles?: ")
-_HYPOTHETICAL = regex.compile(r"(?i)\b(?:would|should|could|might|will|won't|must|needs? to|plan(?:s|ned)? to|propos\w*|"
+_HYPOTHETICAL = regex.compile(r"(?i)\b(?:would|should|could|might|will|won't|must|needs? to|plan(?:s|ned|ning) to|propos\w*|"
                               r"if|unless|avoid\w*|never|instead)\b")
 
 
@@ -1313,7 +1323,8 @@ def summarise(facts: Facts) -> dict:
     # what changed: a summary or changes section or field of the entry itself, else its lead
     # paragraphs, else its parts (the sections and labelled blocks of the entry itself), else its
     # lead fields, else a summary deeper in the entry
-    shallow, changes = _first(facts, "changes")
+    sources: list[int] = []
+    shallow, changes = _first(facts, "changes", sources)
     if shallow > 1:
         lead = facts.groups[0].lines
         prose = any(t.strip() and t not in ("---", CODE_MARK) and not _BULLET.match(t) and not _FIELD.match(t) for _, t in lead)
@@ -1339,9 +1350,11 @@ def summarise(facts: Facts) -> dict:
         # ("`x.py` | routes through ReAct") and the entry's other parts ("### Architecture Designed") are too
         listed = {g.title for g in facts.groups if g.depth == 1 and role(g.key) == "changes"}
         table = [t for t in _file_changes(facts) if _SAYS_CHANGE.search(t)]
-        # (the other parts only beside a list of changes: a one-line Description is the summary of them)
+        # (the other parts only beside a list of changes or a summary section: a one-line Description
+        # field is the summary of them)
+        from_list = any(g.depth == 1 and _CHANGE_LIST.match(g.key) for g in facts.groups)
         parts = [p for p in _parts(facts) if p.split(": ", 1)[0] not in listed] \
-            if any(g.depth == 1 and _CHANGE_LIST.match(g.key) for g in facts.groups) else []
+            if from_list or sources == [0] else []
         more = [*table, *parts]
         changes = [*changes, *(t for t in more if t not in changes and not any(t in c or c in t for c in changes))]
     # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
@@ -1353,7 +1366,8 @@ def summarise(facts: Facts) -> dict:
     # the files the changes name ("Added `--x` to `holo_index.py`"): a file list is whole with them
     bases = {rx.sub(r":\d+(?:-\d+)?$", "", p) for p in files}
     files = [*files, *(p for p in _prose_files(facts, changes) if p not in bases)]
-    files = [p for p in files if not any(o != p and o.endswith("/" + p.lstrip("./")) for o in files)]
+    files = [p for p in files if not any(o != p and o.endswith("/" + p.lstrip("./")) for o in files)
+             and not any(c in p for c in "*{[")]  # "SPRINT_*.md", "schemas/{a,b}/": a pattern, not a file
     if files:
         out["files"] = _listed(files, MAX_FILES, "files")
 
