@@ -826,26 +826,35 @@ def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
     out: list[str] = []
     for row in lines:
         text = row[1] if isinstance(row, tuple) else row
-        if "](" in text:
-            text = _LINK.sub(lambda m: m["text"], text)
-        for m in _PATH.finditer(text):
-            # a leading dot stays (".cursor/rules/x.mdc"), a trailing one ends the sentence
-            p = (m["code"] or m["bare"]).rstrip(".,;:()'\"").lstrip(",;:()'\"")
-            if m["code"] is None and m.end() > m.start("bare") + len(m["bare"]):
-                p = m.group(0).rstrip(".,;:()'\"").lstrip(",;:()'\"")
-            elif m["code"] and _DOTFILE.fullmatch(m["code"]):
-                out += [m["code"]] if m["code"] not in out else []  # "`.env.example`", "`.gitignore`"
-                continue
-            if len(p) < 4 or p.startswith(("http", "--", "www.", "/")) or not _FILE_LIKE.search(p):
-                continue
-            if rx.fullmatch(r"[\d./:-]+", p) or " " in p or p in out:
-                continue
-            if m["code"] is None and not p.endswith("/") and not _EXT.search(p) and rx.search(r"(?:^|/)[A-Z]", p):
-                continue  # "Phase3A/livechat/vision", "ModLog/INTERFACE/README": words between slashes
-            if m["code"] is None and not rx.search(r"[a-z]", p):
-                continue  # "CONTINUE/THROTTLE/ESCALATE": words between slashes, not a path
-            out.append(p)
+        if not text or ("." not in text and "/" not in text):
+            continue  # no path here (most lines)
+        out += [p for p in _line_paths(text) if p not in out]
     return out
+
+
+@lru_cache(maxsize=65536)  # the same lines are read for the changes, the files and the shown entry
+def _line_paths(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    if "](" in text:
+        text = _LINK.sub(lambda m: m["text"], text)
+    for m in _PATH.finditer(text):
+        # a leading dot stays (".cursor/rules/x.mdc"), a trailing one ends the sentence
+        p = (m["code"] or m["bare"]).rstrip(".,;:()'\"").lstrip(",;:()'\"")
+        if m["code"] is None and m.end() > m.start("bare") + len(m["bare"]):
+            p = m.group(0).rstrip(".,;:()'\"").lstrip(",;:()'\"")
+        elif m["code"] and _DOTFILE.fullmatch(m["code"]):
+            out += [m["code"]] if m["code"] not in out else []  # "`.env.example`", "`.gitignore`"
+            continue
+        if len(p) < 4 or p.startswith(("http", "--", "www.", "/")) or not _FILE_LIKE.search(p):
+            continue
+        if rx.fullmatch(r"[\d./:-]+", p) or " " in p or p in out:
+            continue
+        if m["code"] is None and not p.endswith("/") and not _EXT.search(p) and rx.search(r"(?:^|/)[A-Z]", p):
+            continue  # "Phase3A/livechat/vision", "ModLog/INTERFACE/README": words between slashes
+        if m["code"] is None and not rx.search(r"[a-z]", p):
+            continue  # "CONTINUE/THROTTLE/ESCALATE": words between slashes, not a path
+        out.append(p)
+    return tuple(out)
 
 
 def _subtitles(facts: Facts, i: int) -> list[str]:
