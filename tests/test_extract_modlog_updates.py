@@ -965,3 +965,16 @@ def test_an_audits_findings_and_required_actions_are_no_changes(tmp_path):
     ])
     changes = exs["entry"].input["changes"]
     assert changes == ["Added the relay checker"]
+
+
+def test_the_lines_under_a_changed_file_say_what_it_holds_not_which_files_changed(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Changes Made**:",
+        "- Updated `RELAY_PROTOCOL.md`:",
+        "  - Named the runtime surfaces:",
+        "    - root ingress `main.py`",
+        "    - relay runtime `run_relay.py`",
+        "- Moved the probes to `relay/probes/`:",
+        "  - scripts/: probe_a.py, probe_b.py",
+    ])
+    assert exs["fields"].output["files"] == ["RELAY_PROTOCOL.md", "relay/probes/", "probe_a.py", "probe_b.py"]

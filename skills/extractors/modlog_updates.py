@@ -1148,15 +1148,25 @@ _HYPOTHETICAL = regex.compile(r"(?i)\b(?:would|should|could|might|will|won't|mus
                               r"if|unless|avoid\w*|never|instead)\b")
 
 
+def _item_head(text: str) -> str:
+    """An item up to its first sub-item when its head names a file ("Updated `a.md`: ...; root
+    `main.py`" -> "Updated `a.md`: ..."): its sub-items say what that file holds."""
+    label = text.split(": ", 1)[0]
+    return text.split("; ", 1)[0] if any(_FILE_EXT.search(p) for p in _paths([label])) else text
+
+
 def _prose_files(facts: Facts, changes: list[str]) -> list[str]:
     """The files the change's own text names (the items given as its changes, the entry's change
     sections and lead prose), before a clause that names what it read or used ("... from
     `audit.json`"); a file name with a known extension, never a folder."""
     aside = _asides(facts)
-    texts = list(changes)
+    # an item's head and a list's top lines: the lines under "Updated `WSP_46.md`:" say what that
+    # file now says ("root ingress `main.py`"), not which files were changed
+    texts = [_item_head(c) for c in changes]
     for i, g in enumerate(facts.groups):
         if (i == 0 or role(g.key) == "changes") and not aside[i]:
-            texts += [t for _, t in g.lines if t and t != "---" and not (_FIELD.match(t) and role(_key(_FIELD.match(t)["key"])) != "changes")]
+            texts += [t for _, t in g.lines if t and t[:1] not in " \t" and t != "---"
+                      and not (_FIELD.match(t) and role(_key(_FIELD.match(t)["key"])) != "changes")]
     out: list[str] = []
     for text in texts:
         if "." not in text or _ALREADY.search(text):
