@@ -38,7 +38,8 @@ from training_data_miner.skills.structure import DOC_KINDS, Document, Section, p
 MAX_ITEMS = 8  # changes, why and impact items listed; a longer list ends with a count
 MAX_FILES = 12
 MAX_ITEM_CHARS = 300
-PART_CHARS = 440  # a part of the change with what its content says
+PART_CHARS = 440
+PART_ITEM_CHARS = 200  # an item of a part, with its sub-items  # a part of the change with what its content says
 MAX_RAW_CHARS = 1200  # the raw entry shown to the field-extraction task
 MAX_RAW_LINES = 24
 CODE_NOT_SHOWN = "[... code block not shown]"
@@ -797,7 +798,9 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     if not heads_only and len(items) == 1 and len(items[0][1]) > 1:
         # one line that introduces a list: the list is the content, each of its items whole
         return [_cut(items[0][0].rstrip(":").rstrip()), *(_cut(t) for t in items[0][1])]
-    return [_cut(head.rstrip(":").rstrip()) if heads_only and not (subs and head.endswith(":")) else _join(head, subs)
+    # a part's item keeps what its sub-items say, as far as they fit, and counts the rest (never
+    # dropped silently); the head alone only where it has none
+    return [_join(head, subs, PART_ITEM_CHARS if heads_only and not head.endswith(":") else MAX_ITEM_CHARS)
             for head, subs in items]
 
 
