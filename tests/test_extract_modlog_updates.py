@@ -978,3 +978,19 @@ def test_the_lines_under_a_changed_file_say_what_it_holds_not_which_files_change
         "  - scripts/: probe_a.py, probe_b.py",
     ])
     assert exs["fields"].output["files"] == ["RELAY_PROTOCOL.md", "relay/probes/", "probe_a.py", "probe_b.py"]
+
+
+def test_a_subheading_over_code_is_no_change_beside_those_that_say_one_and_a_quoted_symbol_goes(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "",
+        "#### **Backoff Logic**", "```python", "delay *= 2", "```", "",
+        "#### **Relay Limits**", "- **Rate**: 10 a second", "- **Idle**: Pulsing `\u25cb` icon while waiting", "",
+        "### Changes", "- Added the relay limits", "- Overall status: PASS",
+        "", "### Violations Fixed", "- Missing docs folder",
+    ])
+    write = exs["entry"].input
+    blob = json.dumps(exs["fields"].output)
+    assert "` `" not in blob and "Backoff Logic" not in blob
+    # every list of changes, no status line, and beside a short change list the entry's other parts
+    assert write["changes"] == ["Relay Limits: Rate: 10 a second; Idle: Pulsing icon while waiting",
+                                "Added the relay limits", "Violations Fixed: Missing docs folder"]

@@ -127,7 +127,7 @@ _SUMMARY = regex.compile(
     r"^(?:summary|description|overview|what(?: changed| was done| we did)?|(?:key |main )?changes?(?: made| implemented| applied)?|"
     r"actions?(?: taken)?|solution(?: implemented)?|fix(?:es)?(?: applied| implemented)?|implementation(?: details)?|"
     r"success|(?:key )?achievements|details|updates?|work (?:done|completed)|(?:[a-z]+ )?summary|"
-    r"added|changed|fixed|removed|created|modified|updated|new(?: features?)?|(?!future |planned |next |potential |proposed |pending )(?:[a-z]+ ){0,2}(?:features?|improvements?|enhancements?))$")
+    r"added|changed|fixed|removed|created|modified|updated|new(?: features?)?|(?:key )?(?:features?|improvements?|enhancements?))$")
 # sections of an entry that are not a part of the change
 _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
@@ -215,6 +215,7 @@ def clean(text: str) -> str:
         text = _INNER_TAGS.sub(" ", text)
     text = " ".join(text.split()).strip(" -|")
     if symbols:  # "responses for [U+270A][U+270B]": the words that led to the symbols go with them
+        text = " ".join(rx.sub(r"`\s*`", "", text).split())  # "Pulsing `○` icon": the quoted symbol is gone
         text = _DANGLING.sub("", text)
     return text
 
@@ -880,8 +881,10 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
     for t in titles:
         k = next(n for n, g in enumerate(facts.groups) if g is t)
         items = _fix_first(_items(t.lines, heads_only=True) or _inner_items(facts, k))
-        out.append(_join(t.title, items) if items else _cut(t.title))
-    return out
+        out.append((_join(t.title, items), True) if items else (_cut(t.title), False))
+    # a section that is only its title (its content is code) is no change beside those that say one
+    said = any(has for _, has in out)
+    return [t for t, has in out if has or not said]
 
 
 def _parts(facts: Facts) -> list[str]:
@@ -1146,7 +1149,7 @@ _NOT_CHANGED_AFTER = regex.compile(r"(?i)\b(?:from|using|via|based on|reads?|rea
 
 
 _WEIGHED = regex.compile(r"(?i)\b(?:would|should|could|might|must not|won't)\b")  # "Creating `x.md` would duplicate ..."
-_FILE_CELL = regex.compile(r"(?i)\bfiles?: ")
+_FILE_CELL = regex.compile(r"(?:^|; )(?:[Ff]iles?|[Pp]ath|[Ll]ocation): ")  # a table row's file cell
 _HYPOTHETICAL = regex.compile(r"(?i)\b(?:would|should|could|might|will|won't|must|needs? to|plan(?:s|ned|ning) to|propos\w*|"
                               r"if|unless|avoid\w*|never|instead)\b")
 
@@ -1360,6 +1363,8 @@ def summarise(facts: Facts) -> dict:
         # a decision record's change is its decision (and what was done to carry it out), not the
         # question it weighed
         changes = _decision(facts) or changes
+    # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
+    changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
     problem: list[str] = []
     if changes and all(_states_problem(t) for t in changes) and _file_changes(facts):
         # a summary that only states the problem ("telemetry was only recorded on success, inflating
@@ -1379,8 +1384,6 @@ def summarise(facts: Facts) -> dict:
             if from_list or sources == [0] else []
         more = [*table, *parts]
         changes = [*changes, *(t for t in more if t not in changes and not any(t in c or c in t for c in changes))]
-    # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
-    changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
