@@ -994,3 +994,18 @@ def test_a_subheading_over_code_is_no_change_beside_those_that_say_one_and_a_quo
     # every list of changes, no status line, and beside a short change list the entry's other parts
     assert write["changes"] == ["Relay Limits: Rate: 10 a second; Idle: Pulsing icon while waiting",
                                 "Added the relay limits", "Violations Fixed: Missing docs folder"]
+
+
+def test_lines_under_a_status_line_and_files_a_section_only_audited_are_left_out(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "- **CORRECTION:** Moved `relay.json` to `docs/relay.json`",
+        "- **STATUS:** Compliance restored",
+        "     - New module domain creation",
+        "     - Cross-module changes",
+        "",
+        "### Solution Implemented", "- **Created**: `relay/README.md` - relay docs", "",
+        "### Core Files Audited", "**Sockets**:", "- **`socket_pool.py`**: Pool with enhanced retry",
+    ])
+    out = exs["fields"].output
+    assert "New module domain" not in json.dumps(out)
+    assert out["files"] == ["relay/README.md"]  # not the audited socket_pool.py

@@ -113,7 +113,7 @@ _WSP_LIST = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})(?!\d)(?P<more>(?:\s*(?:/|
 # Section and field names (lower case, words only) by what they hold, matched whole.
 _WHY = regex.compile(
     r"^(?:the |critical |key |original |underlying |initial )?(?:why(?: this matters| it matters| now)?|rationale|"
-    r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description| fixed| addressed)?|"
+    r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description| fixed| addressed)?|violations? (?:identified|detected|found)(?! (?:&|and) )|"
     r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description| fixed| resolved| addressed)?|triggers?|"
     r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|requirements?)(?: (?:&|and) [a-z ]{1,30})?$")
 _AMBIGUOUS_WHY = regex.compile(r"^(?:context|background|issues?|triggers?|requirements?|(?:user |012 )?feedback)$")
@@ -145,7 +145,7 @@ _CHANGE_VERB = regex.compile(r"(?i)\b(?:creat(?:e|ed|ing)|modif(?:y|ied)|remov(?
                              r"fixed|implemented|migrated|deprecated|deliver(?:ed|ables?))\b")
 # a file the entry says was there before is not a changed file
 _ALREADY = regex.compile(r"(?i)\balready\b|\bpre-?existing\b|\bunchanged\b|\bnot (?:changed|modified|touched)\b|"
-                         r"\bretained\b|\bkept\b")
+                         r"\bretained\b|\bkept\b|\baudited\b|\breviewed\b|\binventor(?:y|ied)\b|\bsurveyed\b")
 # what a why section may hold that is not a reason: the fix, the solution, when another choice is better
 _NOT_A_REASON = regex.compile(r"(?i)^(?:our |the |proposed |chosen )?(?:solutions?|fix(?:es)?|approach|resolution|answer|"
                               r"implementation)\b|^when\b[^:]{0,60}\b(?:better|preferred|appropriate)\b")
@@ -654,8 +654,13 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
     heads: list[int] = []  # levels of the `#` sections open above the current line
     open_field: Fld | None = None
     open_kept = False  # the open field's line is content: its list is content too
+    meta_indent: int | None = None  # a metadata line left out: the lines deeper than it go with it
     for n, text in lines:
         s = text.strip() if text else ""
+        if s and meta_indent is not None:
+            if len(text) - len(text.lstrip()) > meta_indent and s[0] != "#":
+                continue
+            meta_indent = None
         if not s:
             open_field = None
             # a blank line parts two paragraphs; a code block (not read) is marked where it was
@@ -712,6 +717,8 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
             # the entry's own why, impact and metadata are read from the fields only
             in_part = groups[-1].depth >= 2 and role(groups[-1].key) in ("changes", "other")
             if roles & {"meta", "why", "impact"} and not (in_part and (_BULLET.match(text) or found[0][0] in _PART_FIX_KEYS)):
+                if roles == {"meta"} and open_field is None:
+                    meta_indent = len(text) - len(text.lstrip())
                 continue
         groups[-1].lines.append((n, text))
     return Facts(groups, fields)
@@ -739,6 +746,7 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     header: list[str] = []
     texts = [t for _, t in lines]
     coded: set[int] = set()  # items a code block follows
+    skip_under: int | None = None  # the indent of a metadata line left out: what is deeper goes with it
     for k, text in enumerate(texts):
         s = text.strip()
         if not s or s == CODE_MARK:
@@ -769,8 +777,11 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
         f = _FIELD.match(text)
         indent = len(text) - len(text.lstrip())
         bullet = bool(_BULLET.match(text))
+        if skip_under is not None and (indent > skip_under or not bullet and indent > 0):
+            continue  # the lines under a metadata line are its own
+        skip_under = None
         if f and role(k := _key(f["key"])) == "meta" and (not bullet or k in _CORE_META or k.endswith("status")):
-            prev, takes = "", False
+            prev, takes, skip_under = "", False, indent
             continue  # a list's "- **Duration**: 1 hour" is one of its items; "**Status**: done" is not
         t = clean(s)
         if not t:
@@ -1199,7 +1210,7 @@ def _asides(facts: Facts) -> list[bool]:
             open_.pop()
         above = bool(open_) and open_[-1][1]
         out.append(above)
-        open_.append((g.depth, above or role(g.key) in ("not_a_change", "why", "impact")))
+        open_.append((g.depth, above or role(g.key) in ("not_a_change", "why", "impact") or bool(_ALREADY.search(g.title))))
     return out
 
 
