@@ -1009,3 +1009,23 @@ def test_lines_under_a_status_line_and_files_a_section_only_audited_are_left_out
     out = exs["fields"].output
     assert "New module domain" not in json.dumps(out)
     assert out["files"] == ["relay/README.md"]  # not the audited socket_pool.py
+
+
+def test_a_lead_summary_takes_the_parts_and_moved_files_are_the_change_of_a_bare_part(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "Relay hardening across the protocol docs.", "",
+        "### Protocol Changes (relay/PROTOCOL.md)", "- **Section 2**: Added backoff rules", "",
+    ])
+    assert exs["entry"].input["changes"] == ["Relay hardening across the protocol docs.",
+                                             "Protocol Changes (relay/PROTOCOL.md): Section 2: Added backoff rules"]
+    exs = _one_entry(tmp_path, [
+        "### Root Cleanup", "",
+        "#### Files Moved from Root:",
+        "1. **RELAY_AUDIT.md** -> `relay/docs/audits/`", "   - Audit of the relay", "",
+        "| Module | File | Change |", "|---|---|---|",
+        "| relay | `src/pool.py` (NEW) | Pool of sockets instead of one. |",
+        "| relay | `scripts/run.py` | Starts the pool. |",
+    ])
+    write = exs["entry"].input
+    assert write["changes"][0] == "RELAY_AUDIT.md -> `relay/docs/audits/`: Audit of the relay"
+    assert {"src/pool.py", "scripts/run.py"} <= set(write["files"])

@@ -942,7 +942,8 @@ def _inner_items(facts: Facts, i: int) -> list[str]:
                 return items
         elif role(child.key) == "files" and not _NOT_DONE.search(child.title):
             # a file list's lines that are no file ("Merged 3 variants into one protocol") say what was done
-            said = [clean(t) for _, t in child.lines if _BULLET.match(t) and _path_first(t) is None
+            said = [clean(t) for _, t in child.lines if _BULLET.match(t) and not t[:1].isspace()
+                    and _path_first(t) is None and not _POINTER.match(clean(t))
                     and len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 3]
             if said:
                 return [_cut(t) for t in said]
@@ -1188,15 +1189,20 @@ def _prose_files(facts: Facts, changes: list[str]) -> list[str]:
     for text in texts:
         if "." not in text or _ALREADY.search(text):
             continue
-        head = _NOT_CHANGED_AFTER.split(clean(text), 1)[0]
-        # a sentence that says the file was changed, not one that weighs it ("Creating `x.md` would
-        # violate ...") or reports on it ("1 violation (data/old.jsonl)")
-        if not (_CHANGE_VERB.search(head) or _FILE_CELL.search(head)) or _HYPOTHETICAL.search(head):
-            continue
-        for p in _paths([head]):
-            p = rx.sub(r":\d+(?:-\d+)?$", "", p)  # "main.py:920-955": the file
-            if _FILE_EXT.search(p) and p not in out and not p.startswith("."):
-                out.append(p)
+        # each sub-item on its own ("File: `a.py`; Change: ... instead of ...; File: `b.py`"), the
+        # item's own verb ("Moved to `x/`: scripts/: a.py; docs/: b.md") holding for all of them
+        segments = clean(text).split("; ")
+        said = bool(_CHANGE_VERB.search(_NOT_CHANGED_AFTER.split(segments[0], 1)[0]))
+        for segment in segments:
+            head = _NOT_CHANGED_AFTER.split(segment, 1)[0]
+            # a sentence that says the file was changed, not one that weighs it ("Creating `x.md` would
+            # violate ...") or reports on it ("1 violation (data/old.jsonl)")
+            if not (said or _CHANGE_VERB.search(head) or _FILE_CELL.search(head)) or _HYPOTHETICAL.search(head):
+                continue
+            for p in _paths([head]):
+                p = rx.sub(r":\d+(?:-\d+)?$", "", p)  # "main.py:920-955": the file
+                if _FILE_EXT.search(p) and p not in out and not p.startswith("."):
+                    out.append(p)
     return out
 
 
@@ -1366,11 +1372,18 @@ def summarise(facts: Facts) -> dict:
         prose = any(t.strip() and t not in ("---", CODE_MARK) and not _BULLET.match(t) and not _FIELD.match(t) for _, t in lead)
         if prose:
             changes = _items(lead) or changes
+            shallow, sources = 1, [0]  # the lead is the entry's own summary (as a Summary section is)
         else:  # the lead's fields that say something ("**WSP Creation**: Created WSP 73 ...", not
             # "**Auditor**: 0102" or "**Rejected**: 0"), then the parts
             parts = _parts(facts)
             said = [t for t in _items(lead) if len(rx.sub(r"\([^)]*\)", " ", t.split(": ", 1)[-1]).split()) >= 6]
             changes = (list(dict.fromkeys([*said, *parts])) if parts else []) or _items(lead) or changes
+            if parts and len(changes) <= 2:
+                # a short list of parts takes what the entry's file lists say was moved or changed
+                moved = [t for t in _file_changes(facts) if _SAYS_CHANGE.search(t) or "->" in t]
+                if moved:  # a part that is only its title is no change beside them
+                    changes = [t for t in changes if t not in parts or ": " in t]
+                changes = [*changes, *(t for t in moved if t not in changes)]
         # a decision record's change is its decision (and what was done to carry it out), not the
         # question it weighed
         changes = _decision(facts) or changes
@@ -1387,7 +1400,7 @@ def summarise(facts: Facts) -> dict:
         # a one-line summary is not the whole change: what the file table says of each file
         # ("`x.py` | routes through ReAct") and the entry's other parts ("### Architecture Designed") are too
         listed = {g.title for g in facts.groups if g.depth == 1 and role(g.key) == "changes"}
-        table = [t for t in _file_changes(facts) if _SAYS_CHANGE.search(t)]
+        table = [t for t in _file_changes(facts) if _SAYS_CHANGE.search(t) or "->" in t]
         # (the other parts only beside a list of changes or a summary section: a one-line Description
         # field is the summary of them)
         from_list = any(g.depth == 1 and _CHANGE_LIST.match(g.key) for g in facts.groups)
