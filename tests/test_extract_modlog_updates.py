@@ -1029,3 +1029,19 @@ def test_a_lead_summary_takes_the_parts_and_moved_files_are_the_change_of_a_bare
     write = exs["entry"].input
     assert write["changes"][0] == "RELAY_AUDIT.md -> `relay/docs/audits/`: Audit of the relay"
     assert {"src/pool.py", "scripts/run.py"} <= set(write["files"])
+
+
+def test_open_issues_are_no_why_a_decisions_resolution_is_plain_and_no_library_or_mojibake_is_a_file(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "- Added the relay greeter with Chart.js graphs to `relay/greet.py`",
+        "- Shows \u23f8EEEEPAUSED while idle", "- Updated [U+2701]EEEErelay/tests/test_greet.py", "",
+        "### Issues Identified", "- Author names: Broken - still shows Unknown", "- Replies: Flaky",
+    ])
+    write = exs["entry"].input
+    assert "problem" not in write
+    assert write["files"] == ["relay/greet.py", "relay/tests/test_greet.py"]
+    assert write["changes"][1] == "Shows PAUSED while idle"
+    exs = _one_entry(tmp_path, ["### Decision", "", "The relay stays one module.", "",
+                                "**Resolution**: Added a relay section to ROADMAP.md."])
+    assert exs["fields"].output["changes"] == ["Decision: The relay stays one module.",
+                                              "Resolution: Added a relay section to ROADMAP.md."]

@@ -83,12 +83,13 @@ _LINK = regex.compile(r"!?\[(?P<text>[^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\
 # An escape and the mojibake after it: one "E" for the pictograph, three more for a variation
 # selector ("[U+2701]EWSP", "[U+26A0]EEEE**WSP", "[U+1F916]EENHANCED" -> "ENHANCED", "[U+2701]Emodules/x" ->
 # "modules/x": a path); "[U+2705]Enabled" keeps its E.
-_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|[a-z_][\w.-]{0,60}/|$))?[\uFE0F\u200D]?\s?")
-# "ℹ" (a letter to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
-_EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049]")
+_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?:(?![a-z])|(?=[a-z_][\w.-]{0,60}/))|E(?=[A-Z*\s\[`(]|E[a-z]|[a-z_][\w.-]{0,60}/|$))?[\uFE0F\u200D]?\s?")
 _POINTER = regex.compile(r"(?i)^(?:see(?: also)?|refer to|references?|full details|more details|details)\s*:?\s+\S*(?:[/.]|modlog)")
 _DANGLING = regex.compile(r"(?:\s+(?:for|with|to|of|the|a|an|and|or|by|via|using|like|as|from|in|on|at|into|->|=|\+|:))+\s*$",
                           regex.IGNORECASE)
+# an emoji and the "EEEE" its variation selector was decoded to ("⏸EEEEOLD STREAM"); "ℹ" (a letter
+# to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
+_EMOJI_MOJIBAKE = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049](?:EEEE(?![a-z]))?")
 _EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
 _TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
@@ -201,7 +202,7 @@ def clean(text: str) -> str:
     if not text.isascii():
         for bad, good in _MOJIBAKE:
             text = text.replace(bad, good)
-        text = _EMOJI.sub(" ", text)
+        text = _EMOJI_MOJIBAKE.sub(" ", text)
     if "[U+" in text:
         text = _ESCAPE.sub(" ", text)
     if symbols and "(" in text:
@@ -834,6 +835,7 @@ def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
     return f"{head}: {'; '.join(shown)}" + (f" (and {more} more)" if more else "")
 
 
+_LIBRARY = regex.compile(r"[A-Z][a-z0-9]*\.js")
 _DOTFILE = regex.compile(r"\.[A-Za-z][\w-]{1,30}(?:\.[A-Za-z][\w-]{0,15})?")
 
 
@@ -852,6 +854,8 @@ def _line_paths(text: str) -> tuple[str, ...]:
     out: list[str] = []
     if "](" in text:
         text = _LINK.sub(lambda m: m["text"], text)
+    if "[U+" in text:  # "[U+2701]EEEEWSP_agentic/x.py": the escape and its mojibake are no part of the path
+        text = _ESCAPE.sub(" ", text)
     for m in _PATH.finditer(text):
         # a leading dot stays (".cursor/rules/x.mdc"), a trailing one ends the sentence
         p = (m["code"] or m["bare"]).rstrip(".,;:()'\"").lstrip(",;:()'\"")
@@ -866,6 +870,8 @@ def _line_paths(text: str) -> tuple[str, ...]:
             continue
         if m["code"] is None and not p.endswith("/") and not _EXT.search(p) and rx.search(r"(?:^|/)[A-Z]", p):
             continue  # "Phase3A/livechat/vision", "ModLog/INTERFACE/README": words between slashes
+        if m["code"] is None and _LIBRARY.fullmatch(p):
+            continue  # "Chart.js", "Node.js": a library's name
         if m["code"] is None and not rx.search(r"[a-z]", p):
             continue  # "CONTINUE/THROTTLE/ESCALATE": words between slashes, not a path
         out.append(p)
@@ -1047,6 +1053,8 @@ def _first(facts: Facts, want: str, sources: list[int] | None = None) -> tuple[i
             items = _items(_list_only(facts.groups[i].lines)) or _content(facts, i, split=False)
             items = [t for t in items if not _FIX_ITEM.match(t) and not _NOT_A_REASON.match(t)]
             g = facts.groups[i]
+            if _FINDINGS.search(g.key) and 2 * sum(bool(_STILL_OPEN.search(t)) for t in items) > len(items):
+                continue  # "Issues Identified": what a session found still broken is no reason for its changes
             if _AMBIGUOUS_WHY.match(g.key) or (role(g.key) != "why" and _WHY_TITLE.match(g.title)):
                 # a context that tells what was done ("Created a framework for ...") is no reason
                 items = [t for t in items if not _TELLS_CHANGE.match(t)]
@@ -1066,6 +1074,7 @@ def _first(facts: Facts, want: str, sources: list[int] | None = None) -> tuple[i
 
 
 _DECISION_SECTION = regex.compile(r"^(?:architecture |architectural |design |key |technical )decisions?(?: made| rationale)?$")
+_STILL_OPEN = regex.compile(r"(?i)\b(?:broken|flaky|needs?|pending|todo|not yet|still|remains?|unresolved|open)\b")
 _FINDINGS = regex.compile(r"issue|identified|found|requirement|feedback")  # what an audit found is no reason for the entry
 _REASON_WORDS = regex.compile(r"(?i)\b(?:because|since|so that|in order to|to (?:fix|resolve|prevent|avoid|enable|allow|support|ensure)|"
                               r"resolv\w+|problems?|issues?|gaps?|fail\w*|errors?|bugs?|dissonances?|needed|required)\b")
@@ -1101,7 +1110,9 @@ def _decision(facts: Facts) -> list[str]:
     at = next((f.line for f in facts.fields if role(f.key) == "decision"), None)
     for g in facts.groups:
         if role(g.key) == "decision" and (at is None or g.line < at) and _items(g.lines):
-            return [f"Decision: {t}" for t in _items(g.lines)[:MAX_ITEMS]]
+            items = _items(g.lines)
+            # the decision, then what was done to carry it out ("Resolution: Added ...")
+            return [f"Decision: {items[0]}", *items[1:MAX_ITEMS]]
     if at is None:
         return []
     out = [f"Decision: {_cut(clean(f.value))}" for f in facts.fields if role(f.key) == "decision"]
