@@ -1045,3 +1045,10 @@ def test_open_issues_are_no_why_a_decisions_resolution_is_plain_and_no_library_o
                                 "**Resolution**: Added a relay section to ROADMAP.md."])
     assert exs["fields"].output["changes"] == ["Decision: The relay stays one module.",
                                               "Resolution: Added a relay section to ROADMAP.md."]
+
+
+def test_a_lead_in_that_is_half_a_sentence_stays_with_its_list(tmp_path):
+    exs = _one_entry(tmp_path, ["### Changes", "- Added the relay lock", "",
+                                "### Root Cause", "", "Relay launch failures caused by:",
+                                "- Two relays on one port", "- No orphan cleanup"])
+    assert exs["entry"].input["problem"] == ["Relay launch failures caused by: Two relays on one port; No orphan cleanup"]

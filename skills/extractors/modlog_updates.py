@@ -84,6 +84,9 @@ _LINK = regex.compile(r"!?\[(?P<text>[^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\
 # selector ("[U+2701]EWSP", "[U+26A0]EEEE**WSP", "[U+1F916]EENHANCED" -> "ENHANCED", "[U+2701]Emodules/x" ->
 # "modules/x": a path); "[U+2705]Enabled" keeps its E.
 _ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?:(?![a-z])|(?=[a-z_][\w.-]{0,60}/))|E(?=[A-Z*\s\[`(]|E[a-z]|[a-z_][\w.-]{0,60}/|$))?[\uFE0F\u200D]?\s?")
+# a lead-in that is half a sentence ("failures caused by:"): its list finishes it, so they stay one item
+_LEADS_ON = regex.compile(r"(?i)\b(?:by|for|to|of|with|from|in|on|at|as|the|a|an|and|or|via|using|like|including|"
+                          r"because|that|which|are|is|were|was|include|includes)$")
 _POINTER = regex.compile(r"(?i)^(?:see(?: also)?|refer to|references?|full details|more details|details)\s*:?\s+\S*(?:[/.]|modlog)")
 _DANGLING = regex.compile(r"(?:\s+(?:for|with|to|of|the|a|an|and|or|by|via|using|like|as|from|in|on|at|into|->|=|\+|:))+\s*$",
                           regex.IGNORECASE)
@@ -808,7 +811,7 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
              and (subs or k not in coded or not head.endswith(":") or _CHANGE_VERB.search(head))]
     # "See: `x/ModLog.md` for details" points elsewhere: it is no change
     items = [(head, [t for t in subs if not _POINTER.match(t)]) for head, subs in items if not _POINTER.match(head)]
-    if not heads_only and len(items) == 1 and len(items[0][1]) > 1:
+    if not heads_only and len(items) == 1 and len(items[0][1]) > 1 and not _LEADS_ON.search(items[0][0].rstrip(": ")):
         # one line that introduces a list: the list is the content, each of its items whole
         return [_cut(items[0][0].rstrip(":").rstrip()), *(_cut(t) for t in items[0][1])]
     # a part's item keeps what its sub-items say, as far as they fit, and counts the rest (never
