@@ -1052,3 +1052,18 @@ def test_a_lead_in_that_is_half_a_sentence_stays_with_its_list(tmp_path):
                                 "### Root Cause", "", "Relay launch failures caused by:",
                                 "- Two relays on one port", "- No orphan cleanup"])
     assert exs["entry"].input["problem"] == ["Relay launch failures caused by: Two relays on one port; No orphan cleanup"]
+
+
+def test_shouted_section_names_over_code_are_no_changes_and_every_move_is_one(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### RELAY ARCHITECTURE IMPLEMENTATION", "", "#### **Socket Pool**", "**Location**: `relay/pool.py`",
+        "```python", "pool = Pool()", "```", "",
+    ])
+    out = exs["fields"].output
+    assert "changes" not in out and out["files"] == ["relay/pool.py"]
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "", "**Files Moved to Module Locations:**",
+        "1. `docs/a.md` -> `relay/docs/`", "2. `docs/b.md` -> `relay/docs/` (created docs/ dir)",
+    ])
+    assert exs["entry"].input["changes"] == ["`docs/a.md` -> `relay/docs/`",
+                                             "`docs/b.md` -> `relay/docs/` (created docs/ dir)"]

@@ -902,9 +902,25 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
         k = next(n for n, g in enumerate(facts.groups) if g is t)
         items = _fix_first(_items(t.lines, heads_only=True) or _inner_items(facts, k))
         out.append((_join(t.title, items), True) if items else (_cut(t.title), False))
-    # a section that is only its title (its content is code) is no change beside those that say one
+    # a section that is only its title (its content is code) is no change beside those that say one,
+    # nor alone unless its title says what was done ("Added the relay lock", not "CONFIGURATION MANAGEMENT")
     said = any(has for _, has in out)
-    return [t for t, has in out if has or not said]
+    return [t for t, has in out if has or (not said and _says_done(t))]
+
+
+_CHANGE_NOUN = regex.compile(r"(?i)\b(?:fix(?:es)?|update|clean-?up|migration|refactor(?:ing)?|integration|enforcement|removal|"
+                             r"rename|consolidation|upgrade|correction|implementation|creation|addition|deprecation)\b")
+_BEFORE_AFTER = regex.compile(r"(?i)^(?:before|after|old|new|current|previous)\b\s*[:(-]")
+
+
+def _says_done(title: str) -> bool:
+    """Whether a section's title alone may say what was done ("Added the relay lock", "Relay Config
+    Fix (relay/cfg.py)"), not what kind of section it is ("What Changed", "CONFIGURATION MANAGEMENT",
+    "BEFORE: Monolithic")."""
+    letters = [c for c in title if c.isalpha()]
+    shouted = len(letters) >= 6 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return (not shouted and role(_key(title)) != "changes" and not _BEFORE_AFTER.match(title)
+            and bool(_CHANGE_VERB.search(title) or _CHANGE_NOUN.search(title) or _paths([title])))
 
 
 def _parts(facts: Facts) -> list[str]:
@@ -927,7 +943,7 @@ def _parts(facts: Facts) -> list[str]:
     # a part that is only its title (its content is code, or a why) is a heading name, not a
     # change, when other parts say what was done
     said = any(has for _, has in out)
-    return [p for p, has in out if (has or not said) and rx.search(r"[A-Za-z]{2}", p)]
+    return [p for p, has in out if (has or (not said and _says_done(p))) and rx.search(r"[A-Za-z]{2}", p)]
 
 
 _PROBLEM_ITEM = regex.compile(r"(?i)^(?:the )?(?:issue|problem|root cause|bug|symptom|error)s?\b[^:]{0,40}:")
@@ -1346,10 +1362,18 @@ def _states_problem(text: str) -> bool:
 _SAYS_CHANGE = regex.compile(r"(?i)(?:^|; )(?:changes?|description|what changed|purpose|action|update)s?: ")
 
 
-def _file_changes(facts: Facts) -> list[str]:
-    """What a file list or table says of each file ("`x.py` | Moved the write into `finally`")."""
+def _file_moves(facts: Facts) -> list[str]:
+    """What the entry's file lists say was done to each file: a move ("`a.md` -> `docs/`") or a
+    table's Change column."""
     return [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
-            if len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
+            if "->" in t or _SAYS_CHANGE.search(t)]
+
+
+def _file_changes(facts: Facts) -> list[str]:
+    """What a file list or table says of each file ("`x.py` | Moved the write into `finally`",
+    "`a.md` -> `docs/`": a move)."""
+    return [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
+            if "->" in t or len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
 
 
 def summarise(facts: Facts) -> dict:
@@ -1394,7 +1418,7 @@ def summarise(facts: Facts) -> dict:
             changes = (list(dict.fromkeys([*said, *parts])) if parts else []) or _items(lead) or changes
             if parts and len(changes) <= 2:
                 # a short list of parts takes what the entry's file lists say was moved or changed
-                moved = [t for t in _file_changes(facts) if _SAYS_CHANGE.search(t) or "->" in t]
+                moved = _file_moves(facts)
                 if moved:  # a part that is only its title is no change beside them
                     changes = [t for t in changes if t not in parts or ": " in t]
                 changes = [*changes, *(t for t in moved if t not in changes)]
@@ -1414,7 +1438,7 @@ def summarise(facts: Facts) -> dict:
         # a one-line summary is not the whole change: what the file table says of each file
         # ("`x.py` | routes through ReAct") and the entry's other parts ("### Architecture Designed") are too
         listed = {g.title for g in facts.groups if g.depth == 1 and role(g.key) == "changes"}
-        table = [t for t in _file_changes(facts) if _SAYS_CHANGE.search(t) or "->" in t]
+        table = _file_moves(facts)
         # (the other parts only beside a list of changes or a summary section: a one-line Description
         # field is the summary of them)
         from_list = any(g.depth == 1 and _CHANGE_LIST.match(g.key) for g in facts.groups)
