@@ -1067,3 +1067,14 @@ def test_shouted_section_names_over_code_are_no_changes_and_every_move_is_one(tm
     ])
     assert exs["entry"].input["changes"] == ["`docs/a.md` -> `relay/docs/`",
                                              "`docs/b.md` -> `relay/docs/` (created docs/ dir)"]
+
+
+def test_a_one_line_record_is_read_not_rewritten(tmp_path):
+    text = "\n".join([SEP, "# Relay ModLog", "", "## Records",
+                      "- **2026-02-12 20:55:00**: Relay guardian cleaned 6 files",
+                      "- **2026-02-12 21:15:00**: Folded the relay annex into the protocol: added a routing matrix to `relay/PROTOCOL.md`"])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))
+    short = exs[line_of(text, "cleaned 6 files")]
+    assert set(short) == {"fields"}
+    assert short["fields"].output["changes"] == ["Relay guardian cleaned 6 files"]
+    assert set(exs[line_of(text, "Folded the relay")]) == {"entry", "fields"}

@@ -1578,6 +1578,8 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     # the write task: the change's facts -> the entry in the house format; an entry that is nothing
     # but `Key: value` fields (a tool's session record) gives none: writing it would only relabel them
     only_fields = entry.record is None and all(t is not None and (not t.strip() or _fields_of(t)) for _, t in body)
+    # a one-line record whose title is its whole text: writing it would only repeat that line
+    only_fields = only_fields or (entry.record is not None and head.title == entry.record)
     written = _uncounted(fields)
     # an entry whose lists had to be cut is not written: the written entry would leave out what the
     # source's entry holds, silently or behind a placeholder (the field task keeps the count)
