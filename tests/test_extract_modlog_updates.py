@@ -613,7 +613,8 @@ def test_sections_without_items_say_what_their_content_says_and_bullet_labels_ho
         "#### Cache Expiry", "- Entries expire after one hour", "",
         "### STREAM RESOLUTION", "- Cached stream tried first",
     ])
-    assert exs["fields"].output["changes"] == ["SESSION CACHE: Entries expire after one hour",
+    # the items keep the name of the sub-section they are in (what they are about)
+    assert exs["fields"].output["changes"] == ["SESSION CACHE: Cache Expiry: Entries expire after one hour",
                                                "STREAM RESOLUTION: Cached stream tried first"]
     text = "\n".join([SEP, "# Relay ModLog", "", "## MODLOG - [Relay Backoff]:", "- Version: 0.2.1",
                       "- Date: 2025-11-04", "- Description: Added exponential backoff to the relay client",
@@ -653,10 +654,12 @@ def test_a_section_made_of_sub_sections_gives_what_they_say_not_their_names(tmp_
         "### Retry Policy", "- Retries capped at five",
     ])
     changes = exs["entry"].input["changes"]
-    assert changes == ["NEW: Relay Supervisor: Watchdog: restarts a hung relay; Registry: tracks relay owners",
+    # each sub-section with what it says (none dropped silently), never a bare chain of their names
+    assert changes == ["NEW: Relay Supervisor: Core Components: Watchdog: restarts a hung relay; Registry: tracks "
+                       "relay owners; Key Features: Backoff on restart",
                        "Retry Policy: Retries capped at five"]
     for ex in exs.values():
-        assert "Core Components" not in json.dumps(ex.output) and "Key Features" not in json.dumps(ex.output)
+        assert "Core Components; Key Features" not in json.dumps(ex.output)
 
 
 def test_a_decision_records_change_is_its_decision_and_its_why_is_its_rationale(tmp_path):
@@ -845,8 +848,8 @@ def test_a_parts_keyed_bullets_are_its_items(tmp_path):
         "- **Expiry**: Stale entries are dropped",
         "", "### Relay limits", "- Rate capped at 10 a second",
     ])
-    assert exs["entry"].input["changes"][0] == ("Relay cache: Duration: 1 hour; Context: Which broker the entry came "
-                                                "from; Expiry: Stale entries are dropped")
+    assert exs["entry"].input["changes"][0] == ("Relay cache: Cache Management: Duration: 1 hour; Context: Which broker "
+                                                "the entry came from; Expiry: Stale entries are dropped")
     assert "problem" not in exs["entry"].input
 
 

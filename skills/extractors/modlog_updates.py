@@ -958,6 +958,17 @@ def _inner_items(facts: Facts, i: int) -> list[str]:
     """The items of the first block under group `i` that has any (a section made of labelled
     blocks or sub-sections: "#### Core Components:" and its list)."""
     g = facts.groups[i]
+    # sub-sections ("#### refresh_tokens.py" and its list) each say what they are: named, all of them
+    named = []
+    for child in facts.groups[i + 1:]:
+        if child.depth <= g.depth:
+            break
+        if child.depth == g.depth + 1 and child.level < 7 and _is_part(child) and not _NOT_DONE.search(child.title):
+            items = _items(child.lines, heads_only=True)
+            if items:
+                named.append(_join(child.title, items))
+    if named:
+        return named
     for child in facts.groups[i + 1:]:
         if child.depth <= g.depth:
             break
