@@ -624,6 +624,17 @@ class Fld:
 class Facts:
     groups: list[Group]
     fields: list[Fld]
+    memo: dict = field(default_factory=dict)  # what is read from them more than once (parts, asides)
+
+
+def _once(fn):
+    """`fn(facts)` computed once per Facts (summarise asks for the parts and file lists several times)."""
+    def wrapper(facts: Facts):
+        if fn.__name__ not in facts.memo:
+            facts.memo[fn.__name__] = fn(facts)
+        return facts.memo[fn.__name__]
+    wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+    return wrapper
 
 
 def _visible(doc: Document, first: int, last: int) -> list[tuple[int, str | None]]:
@@ -923,6 +934,7 @@ def _says_done(title: str) -> bool:
             and bool(_CHANGE_VERB.search(title) or _CHANGE_NOUN.search(title) or _paths([title])))
 
 
+@_once
 def _parts(facts: Facts) -> list[str]:
     """The parts of the change: the entry's own sections and labelled blocks (not its why, impact,
     files, tests or next steps), each with what its content says (its first items, or those of the
@@ -1247,6 +1259,7 @@ def _prose_files(facts: Facts, changes: list[str]) -> list[str]:
     return out
 
 
+@_once
 def _asides(facts: Facts) -> list[bool]:
     """For each group, whether it sits in a part that is not the change (metrics, status, next
     steps, the why or the impact): a file list there says what exists, not what was changed."""
@@ -1261,6 +1274,7 @@ def _asides(facts: Facts) -> list[bool]:
     return out
 
 
+@lru_cache(maxsize=65536)  # the same lines are read for the full entry and the lines shown
 def _not_changed(text: str) -> bool:
     return bool(_ALREADY.search(text) or _NOT_DONE.search(text))
 
@@ -1284,6 +1298,7 @@ def _changed_paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
     return _paths(kept)
 
 
+@lru_cache(maxsize=65536)  # the same lines are read for the full entry and the lines shown
 def _path_first(text: str) -> str | None:
     """The path a list item names first ("- `src/a.py` (new)", "- **`README.md`**: CREATED")."""
     text = clean(text)
@@ -1298,6 +1313,7 @@ _MOVE = regex.compile(r"->|\u2192|\b(?:to|into|from)\b", regex.IGNORECASE)
 _EXT = regex.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
 
 
+@lru_cache(maxsize=65536)  # the same lines are read for the full entry and the lines shown
 def _item_paths(text: str) -> list[str]:
     """The files of a list item that names a file first: all it names ("`a.txt`, `b.txt`"), or
     the first where it says where the file went ("`a.py` -> `tools/`")."""
@@ -1310,6 +1326,7 @@ def _item_paths(text: str) -> list[str]:
     return [p for p in _paths([text]) if _EXT.search(p) or f"`{p}" in text] or [first]
 
 
+@lru_cache(maxsize=65536)  # the same lines are read for the full entry and the lines shown
 def _head_path(text: str) -> list[str] | None:
     """The one file a list item's head names and says was changed ("- Created `x.py` for ...",
     "- **TestModLog.md**: Created for the tests", "1. **SSE Server** (`sim/sse.py`): NEW")."""
@@ -1373,6 +1390,7 @@ def _states_problem(text: str) -> bool:
 _SAYS_CHANGE = regex.compile(r"(?i)(?:^|; )(?:changes?|description|what changed|purpose|action|update)s?: ")
 
 
+@_once
 def _file_moves(facts: Facts) -> list[str]:
     """What the entry's file lists say was done to each file: a move ("`a.md` -> `docs/`") or a
     table's Change column."""
@@ -1380,6 +1398,7 @@ def _file_moves(facts: Facts) -> list[str]:
             if "->" in t or _SAYS_CHANGE.search(t)]
 
 
+@_once
 def _file_changes(facts: Facts) -> list[str]:
     """What a file list or table says of each file ("`x.py` | Moved the write into `finally`",
     "`a.md` -> `docs/`": a move)."""
