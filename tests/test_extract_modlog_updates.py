@@ -1081,3 +1081,12 @@ def test_a_one_line_record_is_read_not_rewritten(tmp_path):
     assert set(short) == {"fields"}
     assert short["fields"].output["changes"] == ["Relay guardian cleaned 6 files"]
     assert set(exs[line_of(text, "Folded the relay")]) == {"entry", "fields"}
+
+
+def test_a_changes_field_keeps_the_list_under_it(tmp_path):
+    exs = _one_entry(tmp_path, ["- **Problem**: Relay keys were duplicated.",
+                                "- **Solution**: Added the relay registry: `relay_registry.py`.",
+                                "  - Loads accounts from one file", "  - Matches aliases",
+                                "- **Files**:", "  - `relay_registry.py`"])
+    assert exs["entry"].input["changes"] == ["Solution: Added the relay registry: `relay_registry.py`.",
+                                             "Loads accounts from one file", "Matches aliases"]

@@ -1105,6 +1105,8 @@ def _first(facts: Facts, want: str, sources: list[int] | None = None) -> tuple[i
         else:
             value = clean(facts.fields[i].value)
             items = [_cut(value)] if value else []
+            if want == "changes" and items:
+                items = _with_its_list(facts, facts.fields[i]) or items
         if items:
             got += [t for t in items if t not in got]
             at = depth
@@ -1141,6 +1143,24 @@ def _noted_reason(facts: Facts) -> list[str]:
         if f.depth <= 1 and f.key in ("notes", "note") and _REASON_WORDS.search(f.value):
             return [_cut(clean(f.value))]
     return []
+
+
+def _with_its_list(facts: Facts, f: Fld) -> list[str]:
+    """A changes field and the bullets indented under it ("- **Solution**: Added x.py" and its
+    "  - Builds ..." list), as the field's items; none when no list follows it."""
+    lines = facts.groups[f.group].lines
+    at = next((k for k, (n, _) in enumerate(lines) if n == f.line), None)
+    if at is None:
+        return []
+    head = lines[at][1]
+    indent = len(head) - len(head.lstrip())
+    block = [lines[at]]
+    own = bool(_BULLET.match(head))  # a bullet field owns the deeper bullets; a field line, the list under it
+    for n, text in lines[at + 1:]:
+        if not text.strip() or not _BULLET.match(text) or (own and len(text) - len(text.lstrip()) <= indent):
+            break
+        block.append((n, text))
+    return _items(block) if len(block) > 1 else []
 
 
 def _status_key(key: str) -> bool:
