@@ -396,7 +396,8 @@ def test_fields_carry_no_link_targets_escapes_tags_or_dangling_colons(tmp_path):
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
     out = exs["fields"].output
     assert out["title"] == "Menu numbering fixed" and out["wsp_references"] == ["WSP 22", "WSP 50"]
-    assert out["changes"] == ["Fixed the handler in cli.py:284-294", "See main.py for the entry point",
+    # "See main.py for the entry point" points elsewhere: it is no change
+    assert out["changes"] == ["Fixed the handler in cli.py:284-294",
                               "Renamed the options: `--deps` runs the launcher; `--quiet` hides the banner",
                               "Wrapped the help text at 80 columns"]
     assert out["files"] == ["cli.py:284-294", "main.py"]
@@ -612,7 +613,8 @@ def test_sections_without_items_say_what_their_content_says_and_bullet_labels_ho
         "#### Cache Expiry", "- Entries expire after one hour", "",
         "### STREAM RESOLUTION", "- Cached stream tried first",
     ])
-    assert exs["fields"].output["changes"] == ["SESSION CACHE: Entries expire after one hour",
+    # the items keep the name of the sub-section they are in (what they are about)
+    assert exs["fields"].output["changes"] == ["SESSION CACHE: Cache Expiry: Entries expire after one hour",
                                                "STREAM RESOLUTION: Cached stream tried first"]
     text = "\n".join([SEP, "# Relay ModLog", "", "## MODLOG - [Relay Backoff]:", "- Version: 0.2.1",
                       "- Date: 2025-11-04", "- Description: Added exponential backoff to the relay client",
@@ -652,10 +654,12 @@ def test_a_section_made_of_sub_sections_gives_what_they_say_not_their_names(tmp_
         "### Retry Policy", "- Retries capped at five",
     ])
     changes = exs["entry"].input["changes"]
-    assert changes == ["NEW: Relay Supervisor: Watchdog: restarts a hung relay; Registry: tracks relay owners",
+    # each sub-section with what it says (none dropped silently), never a bare chain of their names
+    assert changes == ["NEW: Relay Supervisor: Core Components: Watchdog: restarts a hung relay; Registry: tracks "
+                       "relay owners; Key Features: Backoff on restart",
                        "Retry Policy: Retries capped at five"]
     for ex in exs.values():
-        assert "Core Components" not in json.dumps(ex.output) and "Key Features" not in json.dumps(ex.output)
+        assert "Core Components; Key Features" not in json.dumps(ex.output)
 
 
 def test_a_decision_records_change_is_its_decision_and_its_why_is_its_rationale(tmp_path):
@@ -784,7 +788,8 @@ def test_an_entry_of_content_fields_ends_at_the_next_heading_and_a_change_line_m
     assert "poster" not in json.dumps(exs["fields"].input) and "Safety" not in json.dumps(out)
     exs = _one_entry(tmp_path, ["### Changes", "- Moved `relay/old.py` -> `relay/new.py`",
                                 "- Removed duplicate `a_cache.py` and `b_cache.py`"])
-    assert exs["entry"].input["files"] == ["a_cache.py", "b_cache.py"]
+    # a moved file is a changed file under both its names (the change names them)
+    assert exs["entry"].input["files"] == ["a_cache.py", "b_cache.py", "relay/old.py", "relay/new.py"]
 
 
 def test_a_section_that_is_one_labelled_list_gives_its_label_and_each_item(tmp_path):
@@ -810,3 +815,278 @@ def test_a_problem_titled_part_a_slogan_and_emptied_parentheses_are_not_changes(
     assert exs["entry"].input["files"] == ["relay_a.log", "relay_b.log", "old_relay.py"]
     assert ml.clean("Unicode variations ([U+1F590] vs [U+1F590]EEEE") == "Unicode variations"
     assert ml.clean("calls f() here \u2705") == "calls f() here"
+
+
+# -- from the blind read of packet 3 ----------------------------------------------------------------
+
+
+def test_a_status_trailer_after_a_rule_is_no_impact_and_a_label_over_code_is_no_change(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "",
+        "#### 1. Reconnect loop fixed",
+        "**Issue**: The relay reconnected every second after a timeout",
+        "**Fix** (Lines 40-41):", "```python", "delay = min(delay * 2, 60)", "```",
+        "**Result**: One reconnect a minute", "",
+        "#### 2. Guard added",
+        "Guard pattern added to the socket loop of the relay:", "```python", "if closed: return", "```", "",
+        "### Impact", "- Brokers stay up", "", "---", "*Status: Complete - relay hardened*",
+    ])
+    out = exs["fields"].output
+    assert out["impact"] == ["Brokers stay up"]
+    assert "Status" not in json.dumps(out) and "Lines 40-41" not in json.dumps(out)
+    # the part's own result and issue say what it was, the fix first; a label that says what was done stays
+    assert out["changes"] == ["Reconnect loop fixed: Result: One reconnect a minute; Issue: The relay reconnected "
+                              "every second after a timeout", "Guard added: Guard pattern added to the socket loop of the relay"]
+
+
+def test_a_parts_keyed_bullets_are_its_items(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Relay cache", "",
+        "#### Cache Management",
+        "- **Duration**: 1 hour",
+        "- **Context**: Which broker the entry came from",
+        "- **Expiry**: Stale entries are dropped",
+        "", "### Relay limits", "- Rate capped at 10 a second",
+    ])
+    assert exs["entry"].input["changes"][0] == ("Relay cache: Cache Management: Duration: 1 hour; Context: Which broker "
+                                                "the entry came from; Expiry: Stale entries are dropped")
+    assert "problem" not in exs["entry"].input
+
+
+def test_files_the_changes_name_join_the_file_list(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary",
+        "- Added `--rebuild` to `relay_cli.py` so the index is rebuilt from `peers.json`.",
+        "- Updated `docs/RELAY_NOTES.md` with a pending-review section.",
+        "- Moved `old_relay.py` -> `relay/core.py`",
+        "- Creating a separate `relay_v2.py` would duplicate the module.",
+        "", "### Files Changed", "- `relay/socket.py`",
+    ])
+    files = exs["entry"].input["files"]
+    assert files == ["relay/socket.py", "relay_cli.py", "docs/RELAY_NOTES.md", "old_relay.py", "relay/core.py"]
+    assert exs["entry"].output["modlog_entry"].count("- `") == 5
+
+
+def test_a_summary_that_states_only_the_problem_is_the_why(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "",
+        "Relay timeouts were only logged on the success path. Hard failures could skip the log, inflating uptime.",
+        "", "### File", "", "| File | Change |", "|------|--------|",
+        "| `relay/socket.py` | Moved the timeout log into `finally` so every attempt is logged. |",
+    ])
+    write = exs["entry"].input
+    assert write["changes"] == ["File: `relay/socket.py`; Change: Moved the timeout log into `finally` so every "
+                                "attempt is logged."]
+    assert write["problem"][0].startswith("Relay timeouts were only logged")
+
+
+def test_a_decision_section_or_a_notes_field_gives_the_why_when_no_other_does(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Changes", "- Added the loopback relay", "",
+        "### Architecture Decision", "- **Option A**: loopback (simplest)", "- No broker credentials needed",
+    ])
+    assert exs["entry"].input["problem"] == ["Option A: loopback (simplest)", "No broker credentials needed"]
+    exs = _one_entry(tmp_path, ["**Notes**: Resolves the reconnect storm seen in production.", "",
+                                "### Changes", "- Added backoff"])
+    assert exs["entry"].input["problem"] == ["Resolves the reconnect storm seen in production."]
+    exs = _one_entry(tmp_path, ["**Notes**: Second pass of the relay work.", "", "### Changes", "- Added backoff"])
+    assert "problem" not in exs["entry"].input
+
+
+def test_every_reason_at_the_entrys_own_level_is_the_why_and_a_file_lists_words_are_a_parts_change(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Triggered By**: 012: \"the relay keeps dropping\"", "",
+        "### Context: Relay drops", "", "Clients lost 3% of messages on reconnect.", "",
+        "### Issues Identified", "- The audit log is large", "",
+        "### What Changed", "",
+        "#### 1. Relay protocol merge",
+        "**Files Affected**:", "- Merged 3 relay variants into one protocol", "- `relay/protocol.md` (canonical)",
+    ])
+    write = exs["entry"].input
+    assert write["problem"] == ["012: \"the relay keeps dropping\"", "Clients lost 3% of messages on reconnect."]
+    assert write["changes"] == ["Relay protocol merge: Merged 3 relay variants into one protocol"]
+    assert write["files"] == ["relay/protocol.md"]
+
+
+def test_pointers_dangling_words_slashed_words_and_referenced_files_are_left_out(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Problem - Relay drops", "- Clients lost messages on reconnect", "",
+        "### Changes",
+        "1. **Trigger fix**:",
+        "   - Fixed `relay_cli.py` to call `reconnect()`",
+        "   - MODs get a greeting for [U+270A][U+270B]",
+        "   - See: relay/ModLog.md",
+        "2. Added a peers row for `RELAY_PEERS.md` without touching `main.py`",
+        "3. Moved the probes (Phase3A/relay/vision) to `relay/probes/`",
+        "",
+        "**See**: `relay/ModLog.md` for complete details",
+    ])
+    write = exs["entry"].input
+    assert write["problem"] == ["Clients lost messages on reconnect"]
+    assert write["changes"][0] == ("Trigger fix: Fixed `relay_cli.py` to call `reconnect()`; MODs get a greeting")
+    assert not any("See" in c or "ModLog" in c for c in write["changes"])
+    assert write["files"] == ["relay_cli.py", "relay/probes/"]
+
+
+def test_a_one_line_summary_takes_the_file_tables_change_column(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Closed a gap: the retry path was never wired.", "",
+        "### Files", "| File | Change |", "|---|---|",
+        "| `relay/retry.py` | `send()` now routes through the retry loop |",
+    ])
+    assert exs["entry"].input["changes"] == [
+        "Closed a gap: the retry path was never wired.",
+        "File: `relay/retry.py`; Change: `send()` now routes through the retry loop"]
+
+
+def test_every_list_of_changes_a_summary_and_its_parts_and_the_issues_it_fixed(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Changes (relay/a.md)**:", "- Added section 1", "",
+        "**Changes (relay/b.md)**:", "- Added section 2", "",
+    ])
+    assert exs["entry"].input["changes"] == ["Added section 1", "Added section 2"]
+    assert exs["entry"].input["files"] == ["relay/a.md", "relay/b.md"]
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Fixed the relay storm and batched the greetings.", "",
+        "### Issues Fixed", "1. Greetings overrode commands", "",
+        "### Solutions Implemented", "1. **Priority Fix**: Greetings moved to the lowest priority", "",
+        "### Files", "- `relay/SPRINT_*.md`", "- `relay/core.py`",
+    ])
+    write = exs["entry"].input
+    assert write["changes"] == ["Fixed the relay storm and batched the greetings.",
+                                "Solutions Implemented: Priority Fix: Greetings moved to the lowest priority"]
+    assert write["problem"] == ["Greetings overrode commands"]
+    assert write["files"] == ["relay/core.py"]
+
+
+def test_an_audits_findings_and_required_actions_are_no_changes(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Validation Tool**: `tools/check_relay.py`", "",
+        "**Violations Breakdown**:", "- `relay.md`: 3 violations", "",
+        "**Immediate Actions Required**:", "- Clean the relay docs", "",
+        "### Changes", "- Added the relay checker",
+    ])
+    changes = exs["entry"].input["changes"]
+    assert changes == ["Added the relay checker"]
+
+
+def test_the_lines_under_a_changed_file_say_what_it_holds_not_which_files_changed(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Changes Made**:",
+        "- Updated `RELAY_PROTOCOL.md`:",
+        "  - Named the runtime surfaces:",
+        "    - root ingress `main.py`",
+        "    - relay runtime `run_relay.py`",
+        "- Moved the probes to `relay/probes/`:",
+        "  - scripts/: probe_a.py, probe_b.py",
+    ])
+    assert exs["fields"].output["files"] == ["RELAY_PROTOCOL.md", "relay/probes/", "probe_a.py", "probe_b.py"]
+
+
+def test_a_subheading_over_code_is_no_change_beside_those_that_say_one_and_a_quoted_symbol_goes(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "",
+        "#### **Backoff Logic**", "```python", "delay *= 2", "```", "",
+        "#### **Relay Limits**", "- **Rate**: 10 a second", "- **Idle**: Pulsing `\u25cb` icon while waiting", "",
+        "### Changes", "- Added the relay limits", "- Overall status: PASS",
+        "", "### Violations Fixed", "- Missing docs folder",
+    ])
+    write = exs["entry"].input
+    blob = json.dumps(exs["fields"].output)
+    assert "` `" not in blob and "Backoff Logic" not in blob
+    # every list of changes, no status line, and beside a short change list the entry's other parts
+    assert write["changes"] == ["Relay Limits: Rate: 10 a second; Idle: Pulsing icon while waiting",
+                                "Added the relay limits", "Violations Fixed: Missing docs folder"]
+
+
+def test_lines_under_a_status_line_and_files_a_section_only_audited_are_left_out(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "- **CORRECTION:** Moved `relay.json` to `docs/relay.json`",
+        "- **STATUS:** Compliance restored",
+        "     - New module domain creation",
+        "     - Cross-module changes",
+        "",
+        "### Solution Implemented", "- **Created**: `relay/README.md` - relay docs", "",
+        "### Core Files Audited", "**Sockets**:", "- **`socket_pool.py`**: Pool with enhanced retry",
+    ])
+    out = exs["fields"].output
+    assert "New module domain" not in json.dumps(out)
+    assert out["files"] == ["relay/README.md"]  # not the audited socket_pool.py
+
+
+def test_a_lead_summary_takes_the_parts_and_moved_files_are_the_change_of_a_bare_part(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "Relay hardening across the protocol docs.", "",
+        "### Protocol Changes (relay/PROTOCOL.md)", "- **Section 2**: Added backoff rules", "",
+    ])
+    assert exs["entry"].input["changes"] == ["Relay hardening across the protocol docs.",
+                                             "Protocol Changes (relay/PROTOCOL.md): Section 2: Added backoff rules"]
+    exs = _one_entry(tmp_path, [
+        "### Root Cleanup", "",
+        "#### Files Moved from Root:",
+        "1. **RELAY_AUDIT.md** -> `relay/docs/audits/`", "   - Audit of the relay", "",
+        "| Module | File | Change |", "|---|---|---|",
+        "| relay | `src/pool.py` (NEW) | Pool of sockets instead of one. |",
+        "| relay | `scripts/run.py` | Starts the pool. |",
+    ])
+    write = exs["entry"].input
+    assert write["changes"][0] == "RELAY_AUDIT.md -> `relay/docs/audits/`: Audit of the relay"
+    assert {"src/pool.py", "scripts/run.py"} <= set(write["files"])
+
+
+def test_open_issues_are_no_why_a_decisions_resolution_is_plain_and_no_library_or_mojibake_is_a_file(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "- Added the relay greeter with Chart.js graphs to `relay/greet.py`",
+        "- Shows \u23f8EEEEPAUSED while idle", "- Updated [U+2701]EEEErelay/tests/test_greet.py", "",
+        "### Issues Identified", "- Author names: Broken - still shows Unknown", "- Replies: Flaky",
+    ])
+    write = exs["entry"].input
+    assert "problem" not in write
+    assert write["files"] == ["relay/greet.py", "relay/tests/test_greet.py"]
+    assert write["changes"][1] == "Shows PAUSED while idle"
+    exs = _one_entry(tmp_path, ["### Decision", "", "The relay stays one module.", "",
+                                "**Resolution**: Added a relay section to ROADMAP.md."])
+    assert exs["fields"].output["changes"] == ["Decision: The relay stays one module.",
+                                              "Resolution: Added a relay section to ROADMAP.md."]
+
+
+def test_a_lead_in_that_is_half_a_sentence_stays_with_its_list(tmp_path):
+    exs = _one_entry(tmp_path, ["### Changes", "- Added the relay lock", "",
+                                "### Root Cause", "", "Relay launch failures caused by:",
+                                "- Two relays on one port", "- No orphan cleanup"])
+    assert exs["entry"].input["problem"] == ["Relay launch failures caused by: Two relays on one port; No orphan cleanup"]
+
+
+def test_shouted_section_names_over_code_are_no_changes_and_every_move_is_one(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### RELAY ARCHITECTURE IMPLEMENTATION", "", "#### **Socket Pool**", "**Location**: `relay/pool.py`",
+        "```python", "pool = Pool()", "```", "",
+    ])
+    out = exs["fields"].output
+    assert "changes" not in out and out["files"] == ["relay/pool.py"]
+    exs = _one_entry(tmp_path, [
+        "### What Changed", "", "**Files Moved to Module Locations:**",
+        "1. `docs/a.md` -> `relay/docs/`", "2. `docs/b.md` -> `relay/docs/` (created docs/ dir)",
+    ])
+    assert exs["entry"].input["changes"] == ["`docs/a.md` -> `relay/docs/`",
+                                             "`docs/b.md` -> `relay/docs/` (created docs/ dir)"]
+
+
+def test_a_one_line_record_is_read_not_rewritten(tmp_path):
+    text = "\n".join([SEP, "# Relay ModLog", "", "## Records",
+                      "- **2026-02-12 20:55:00**: Relay guardian cleaned 6 files",
+                      "- **2026-02-12 21:15:00**: Folded the relay annex into the protocol: added a routing matrix to `relay/PROTOCOL.md`"])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))
+    short = exs[line_of(text, "cleaned 6 files")]
+    assert set(short) == {"fields"}
+    assert short["fields"].output["changes"] == ["Relay guardian cleaned 6 files"]
+    assert set(exs[line_of(text, "Folded the relay")]) == {"entry", "fields"}
+
+
+def test_a_changes_field_keeps_the_list_under_it(tmp_path):
+    exs = _one_entry(tmp_path, ["- **Problem**: Relay keys were duplicated.",
+                                "- **Solution**: Added the relay registry: `relay_registry.py`.",
+                                "  - Loads accounts from one file", "  - Matches aliases",
+                                "- **Files**:", "  - `relay_registry.py`"])
+    assert exs["entry"].input["changes"] == ["Solution: Added the relay registry: `relay_registry.py`.",
+                                             "Loads accounts from one file", "Matches aliases"]

@@ -35,13 +35,15 @@ from training_data_miner.skills.models import Match
 from training_data_miner.skills.packs import DomainPack
 from training_data_miner.skills.structure import DOC_KINDS, Document, Section, parse_document
 
-MAX_ITEMS = 6  # changes, why and impact items listed; a longer list ends with a count
-MAX_FILES = 8
-MAX_ITEM_CHARS = 220
-PART_CHARS = 360  # a part of the change with what its content says
+MAX_ITEMS = 8  # changes, why and impact items listed; a longer list ends with a count
+MAX_FILES = 12
+MAX_ITEM_CHARS = 300
+PART_CHARS = 440
+PART_ITEM_CHARS = 200  # an item of a part, with its sub-items  # a part of the change with what its content says
 MAX_RAW_CHARS = 1200  # the raw entry shown to the field-extraction task
 MAX_RAW_LINES = 24
 CODE_NOT_SHOWN = "[... code block not shown]"
+CODE_MARK = "```"  # where a code block was, in a group's lines
 MAX_HEAD_CHARS = 400  # heading text parsed (a longer line is not a heading of an entry)
 
 CHANGELOG = dict(DOC_KINDS)["modlog"]  # a heading that names a log
@@ -81,9 +83,16 @@ _LINK = regex.compile(r"!?\[(?P<text>[^\[\]\n]{1,300})\]\((?:[^()\s]|\([^()\s]*\
 # An escape and the mojibake after it: one "E" for the pictograph, three more for a variation
 # selector ("[U+2701]EWSP", "[U+26A0]EEEE**WSP", "[U+1F916]EENHANCED" -> "ENHANCED", "[U+2701]Emodules/x" ->
 # "modules/x": a path); "[U+2705]Enabled" keeps its E.
-_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?![a-z])|E(?=[A-Z*\s\[`(]|E[a-z]|[a-z_][\w.-]{0,60}/|$))?[\uFE0F\u200D]?\s?")
-# "ℹ" (a letter to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
-_EMOJI = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049]")
+_ESCAPE = regex.compile(r"\[U\+[0-9A-Fa-f]{4,6}\](?:EEEE(?:(?![a-z])|(?=[a-z_][\w.-]{0,60}/))|E(?=[A-Z*\s\[`(]|E[a-z]|[a-z_][\w.-]{0,60}/|$))?[\uFE0F\u200D]?\s?")
+# a lead-in that is half a sentence ("failures caused by:"): its list finishes it, so they stay one item
+_LEADS_ON = regex.compile(r"(?i)\b(?:by|for|to|of|with|from|in|on|at|as|the|a|an|and|or|via|using|like|including|"
+                          r"because|that|which|are|is|were|was|include|includes)$")
+_POINTER = regex.compile(r"(?i)^(?:see(?: also)?|refer to|references?|full details|more details|details)\s*:?\s+\S*(?:[/.]|modlog)")
+_DANGLING = regex.compile(r"(?:\s+(?:for|with|to|of|the|a|an|and|or|by|via|using|like|as|from|in|on|at|into|->|=|\+|:))+\s*$",
+                          regex.IGNORECASE)
+# an emoji and the "EEEE" its variation selector was decoded to ("⏸EEEEOLD STREAM"); "ℹ" (a letter
+# to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
+_EMOJI_MOJIBAKE = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049](?:EEEE(?![a-z]))?")
 _EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
 _TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
@@ -95,6 +104,7 @@ _PLAIN_LABEL = regex.compile(r"^(?P<key>[A-Z][A-Za-z /&()-]{2,40}):\s*$")
 _MORE_FIELDS = regex.compile(r"\s+(?=\*\*[^*\n]{1,40}?(?::\*\*|\*\*\s*:)\s)")
 _FIELD = regex.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>[^*\n]{1,40}?)(?::\*\*|\*\*\s*:)\s*(?P<value>\S.*)$")
 _PLAIN_FIELD = regex.compile(r"^\s*(?:[-*+]\s+)?(?P<key>[A-Z][A-Za-z]{1,15}(?:[ /][A-Za-z]{2,15}){0,2}):[ \t]+(?P<value>\S.*)$")
+_ITALIC_META = regex.compile(r"^[*_](?:status|result|state|updated|last updated|completed?)\s*:.*[*_]$", regex.IGNORECASE)
 _RULE = regex.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
 _TABLE_DELIM = regex.compile(r"^\s*\|?\s*:?-{2,}")
 _PATH = regex.compile(
@@ -107,8 +117,8 @@ _WSP_LIST = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})(?!\d)(?P<more>(?:\s*(?:/|
 # Section and field names (lower case, words only) by what they hold, matched whole.
 _WHY = regex.compile(
     r"^(?:the |critical |key |original |underlying |initial )?(?:why(?: this matters| it matters| now)?|rationale|"
-    r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description)?|"
-    r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description)?|triggers?|"
+    r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description| fixed| addressed)?|violations? (?:identified|detected|found)(?! (?:&|and) )|"
+    r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description| fixed| resolved| addressed)?|triggers?|"
     r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|requirements?)(?: (?:&|and) [a-z ]{1,30})?$")
 _AMBIGUOUS_WHY = regex.compile(r"^(?:context|background|issues?|triggers?|requirements?|(?:user |012 )?feedback)$")
 _IMPACT = regex.compile(r"^(?:(?:expected |key )?(?:impact(?: analysis)?|results?|outcomes?|benefits?|effects?)|[a-z]{3,20} impact)"
@@ -127,7 +137,9 @@ _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
     r"notes?|references?|cross[ -]?references?|related(?: docs| documents| changes)?|see also|wsp (?:compliance|references?|protocols?)|"
-    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?)\b|^.*\b(?:metrics|statistics|stats|status|checklist)$")
+    r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?|"
+    r"(?:immediate |required )?actions? (?:required|needed|items)|action items)\b|"
+    r"^.*\b(?:metrics|statistics|stats|status|checklist|breakdown|findings|violations(?: detected| found)?)$")
 _DUNDER = regex.compile(r"(?<![\w])__(?=[A-Za-z]\w{0,40}__(?!\w))|(?<=(?<!\w)__[A-Za-z]\w{0,40})__(?!\w)")
 _FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved|fix applied)\s*:")
 _DECISION = regex.compile(r"^(?:final |the |architectural |design )?decisions?(?: made)?$|^(?:chosen|selected) (?:approach|option|solution)$|^verdict$")
@@ -137,14 +149,16 @@ _CHANGE_VERB = regex.compile(r"(?i)\b(?:creat(?:e|ed|ing)|modif(?:y|ied)|remov(?
                              r"fixed|implemented|migrated|deprecated|deliver(?:ed|ables?))\b")
 # a file the entry says was there before is not a changed file
 _ALREADY = regex.compile(r"(?i)\balready\b|\bpre-?existing\b|\bunchanged\b|\bnot (?:changed|modified|touched)\b|"
-                         r"\bretained\b|\bkept\b")
+                         r"\bretained\b|\bkept\b|\baudited\b|\breviewed\b|\binventor(?:y|ied)\b|\bsurveyed\b")
 # what a why section may hold that is not a reason: the fix, the solution, when another choice is better
 _NOT_A_REASON = regex.compile(r"(?i)^(?:our |the |proposed |chosen )?(?:solutions?|fix(?:es)?|approach|resolution|answer|"
                               r"implementation)\b|^when\b[^:]{0,60}\b(?:better|preferred|appropriate)\b")
 # a file the entry lists as still to come is not a changed file
-_NOT_DONE = regex.compile(r"(?i)\bpending\b|\bplanned\b|\bnot yet\b|\bto be (?:created|added|written)\b|\btodo\b")
-_WHY_TITLE = regex.compile(r"(?i)^(?:the )?(?:problems?|issues?|root causes?|context|background|motivation)\s*:")
+_NOT_DONE = regex.compile(r"(?i)\bpending\b(?!-)|\bplanned\b|\bnot yet\b|\bto be (?:created|added|written)\b|\btodo\b")
+_TELLS_CHANGE = regex.compile(r"^(?:[Ff]ollowing\b|(?:[A-Z][a-z]+ed|Built|Made|Wrote|Ran|Set up)\b)")
+_WHY_TITLE = regex.compile(r"(?i)^(?:the )?(?:problems?|issues?|root causes?|context|background|motivation)\s*(?::|[-\u2013\u2014]\s)")
 _CHANGE_LIST = regex.compile(r"^(?:(?:key )?changes?(?: made| implemented| applied)?|what changed)$")
+_PART_FIX_KEYS = frozenset(("issue", "problem", "root cause", "result", "bug", "symptom", "error"))
 _FIX_KEYS = ("fix", "fixes", "solution", "resolution", "fix applied")
 _TYPE_KEYS = ("change type", "type", "category")
 _BY_KEYS = ("by", "agent", "author", "architect", "who")
@@ -152,11 +166,13 @@ _WSP_KEYS = ("wsp references", "wsp reference", "wsp protocol references", "wsp 
              "wsp compliance", "wsp")
 _DATE_KEYS = ("date",)
 _VERSION_KEYS = ("version",)
+_CORE_META = frozenset((*_TYPE_KEYS, *_BY_KEYS, *_WSP_KEYS, *_DATE_KEYS, *_VERSION_KEYS, "status", "phase", "session",
+                         "session id", "commit", "commit hash", "git hash", "git tag", "priority"))
 _META_KEYS = frozenset((*_TYPE_KEYS, *_BY_KEYS, *_WSP_KEYS, *_DATE_KEYS, *_VERSION_KEYS, "wsp grade", "git hash",
                         "git tag", "status", "token budget", "token investment", "session id", "phase", "domain",
                         "priority", "notes", "last updated", "duration", "enhancement tracking", "tracking",
                         "session", "token cost", "tokens", "effort", "commit", "commit hash", "lines added", "lines changed",
-                        "vision", "quote", "motto", "tagline"))
+                        "vision", "quote", "motto", "tagline", "validation tool", "tool", "tools used"))
 
 
 @lru_cache(maxsize=8192)
@@ -189,7 +205,7 @@ def clean(text: str) -> str:
     if not text.isascii():
         for bad, good in _MOJIBAKE:
             text = text.replace(bad, good)
-        text = _EMOJI.sub(" ", text)
+        text = _EMOJI_MOJIBAKE.sub(" ", text)
     if "[U+" in text:
         text = _ESCAPE.sub(" ", text)
     if symbols and "(" in text:
@@ -201,7 +217,11 @@ def clean(text: str) -> str:
     text = _TAGS.sub("", text.strip())
     if "[" in text:
         text = _INNER_TAGS.sub(" ", text)
-    return " ".join(text.split()).strip(" -|")
+    text = " ".join(text.split()).strip(" -|")
+    if symbols:  # "responses for [U+270A][U+270B]": the words that led to the symbols go with them
+        text = " ".join(rx.sub(r"`\s*`", "", text).split())  # "Pulsing `○` icon": the quoted symbol is gone
+        text = _DANGLING.sub("", text)
+    return text
 
 
 @lru_cache(maxsize=4096)
@@ -604,6 +624,17 @@ class Fld:
 class Facts:
     groups: list[Group]
     fields: list[Fld]
+    memo: dict = field(default_factory=dict)  # what is read from them more than once (parts, asides)
+
+
+def _once(fn):
+    """`fn(facts)` computed once per Facts (summarise asks for the parts and file lists several times)."""
+    def wrapper(facts: Facts):
+        if fn.__name__ not in facts.memo:
+            facts.memo[fn.__name__] = fn(facts)
+        return facts.memo[fn.__name__]
+    wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+    return wrapper
 
 
 def _visible(doc: Document, first: int, last: int) -> list[tuple[int, str | None]]:
@@ -638,15 +669,22 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
     heads: list[int] = []  # levels of the `#` sections open above the current line
     open_field: Fld | None = None
     open_kept = False  # the open field's line is content: its list is content too
+    meta_indent: int | None = None  # a metadata line left out: the lines deeper than it go with it
     for n, text in lines:
         s = text.strip() if text else ""
+        if s and meta_indent is not None:
+            if len(text) - len(text.lstrip()) > meta_indent and s[0] != "#":
+                continue
+            meta_indent = None
         if not s:
             open_field = None
-            groups[-1].lines.append((n, ""))  # a blank line parts two paragraphs
+            # a blank line parts two paragraphs; a code block (not read) is marked where it was
+            groups[-1].lines.append((n, "" if text is not None else CODE_MARK))
             continue
         c = s[0]
         if s[:3] in ("---", "***", "___", "===") and _RULE.match(s):
             open_field = None
+            groups[-1].lines.append((n, "---"))  # what follows a rule is no longer the block's list
             continue
         if open_field is not None and _BULLET.match(text):
             open_field.value += ("; " if not open_field.value.endswith(":") else " ") + clean(s)
@@ -688,8 +726,15 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
             if found[-1][1].rstrip("* ").endswith(":"):
                 open_field = fields[-1]
                 open_kept = roles <= {"other", "changes", "decision"}
-            if roles & {"meta", "why", "impact"} or ("files" in roles and _paths([found[0][1]])):
+            if "files" in roles and _paths([found[0][1]]):
                 continue  # read from the fields, not as content
+            # a part's own "**Issue**:", "- **Context**:", "- **Duration**:" lines say what the part is;
+            # the entry's own why, impact and metadata are read from the fields only
+            in_part = groups[-1].depth >= 2 and role(groups[-1].key) in ("changes", "other")
+            if roles & {"meta", "why", "impact"} and not (in_part and (_BULLET.match(text) or found[0][0] in _PART_FIX_KEYS)):
+                if roles == {"meta"} and open_field is None:
+                    meta_indent = len(text) - len(text.lstrip())
+                continue
         groups[-1].lines.append((n, text))
     return Facts(groups, fields)
 
@@ -715,11 +760,19 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     prev = ""  # what the line before was: "" (blank or none), para, bullet, sub, row, field
     header: list[str] = []
     texts = [t for _, t in lines]
+    coded: set[int] = set()  # items a code block follows
+    skip_under: int | None = None  # the indent of a metadata line left out: what is deeper goes with it
     for k, text in enumerate(texts):
         s = text.strip()
-        if not s:
+        if not s or s == CODE_MARK:
+            if s and items and prev:
+                coded.add(len(items) - 1)
             prev = ""
             continue
+        if s == "---":
+            break  # a rule ends the block: a trailer after it ("*Status: Complete*") is not its item
+        if s[0] in "*_" and _ITALIC_META.match(s):
+            continue  # "*Status: Complete - ...*": a status line in italics
         if s.startswith("|"):
             cells = [c.strip() for c in s.strip("|").split("|")]
             if _TABLE_DELIM.match(s):
@@ -737,11 +790,14 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
             prev, takes = "row", False
             continue
         f = _FIELD.match(text)
-        if f and role(_key(f["key"])) == "meta":
-            prev, takes = "", False
-            continue
         indent = len(text) - len(text.lstrip())
         bullet = bool(_BULLET.match(text))
+        if skip_under is not None and (indent > skip_under or not bullet and indent > 0):
+            continue  # the lines under a metadata line are its own
+        skip_under = None
+        if f and role(k := _key(f["key"])) == "meta" and (not bullet or k in _CORE_META or k.endswith("status")):
+            prev, takes, skip_under = "", False, indent
+            continue  # a list's "- **Duration**: 1 hour" is one of its items; "**Status**: done" is not
         t = clean(s)
         if not t:
             continue
@@ -760,11 +816,18 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
         parent_indent = indent
         takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
         prev = "bullet" if bullet else "field" if f is not None else "para"
-    items = [(head, subs) for head, subs in items if rx.search(r"[A-Za-z]{2}", head)]
-    if not heads_only and len(items) == 1 and len(items[0][1]) > 1:
+    # a label whose content is a code block (not read) says nothing: "Fix (Lines 4-9):"; one that
+    # says what was done ("Guard pattern added to key files:") stays
+    items = [(head, subs) for k, (head, subs) in enumerate(items) if rx.search(r"[A-Za-z]{2}", head)
+             and (subs or k not in coded or not head.endswith(":") or _CHANGE_VERB.search(head))]
+    # "See: `x/ModLog.md` for details" points elsewhere: it is no change
+    items = [(head, [t for t in subs if not _POINTER.match(t)]) for head, subs in items if not _POINTER.match(head)]
+    if not heads_only and len(items) == 1 and len(items[0][1]) > 1 and not _LEADS_ON.search(items[0][0].rstrip(": ")):
         # one line that introduces a list: the list is the content, each of its items whole
         return [_cut(items[0][0].rstrip(":").rstrip()), *(_cut(t) for t in items[0][1])]
-    return [_cut(head.rstrip(":").rstrip()) if heads_only and not (subs and head.endswith(":")) else _join(head, subs)
+    # a part's item keeps what its sub-items say, as far as they fit, and counts the rest (never
+    # dropped silently); the head alone only where it has none
+    return [_join(head, subs, PART_ITEM_CHARS if heads_only and not head.endswith(":") else MAX_ITEM_CHARS)
             for head, subs in items]
 
 
@@ -781,9 +844,12 @@ def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
         shown.append(_cut(sub, limit))
         size += len(shown[-1]) + 2
     more = len(subs) - len(shown)
+    if more and _COUNT.search(shown[-1]):  # the last shown has its own count: say what this one counts
+        return f"{head}: {'; '.join(shown)}; and {more} more {'items' if more > 1 else 'item'}"
     return f"{head}: {'; '.join(shown)}" + (f" (and {more} more)" if more else "")
 
 
+_LIBRARY = regex.compile(r"[A-Z][a-z0-9]*\.js")
 _DOTFILE = regex.compile(r"\.[A-Za-z][\w-]{1,30}(?:\.[A-Za-z][\w-]{0,15})?")
 
 
@@ -791,24 +857,39 @@ def _paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
     out: list[str] = []
     for row in lines:
         text = row[1] if isinstance(row, tuple) else row
-        if "](" in text:
-            text = _LINK.sub(lambda m: m["text"], text)
-        for m in _PATH.finditer(text):
-            # a leading dot stays (".cursor/rules/x.mdc"), a trailing one ends the sentence
-            p = (m["code"] or m["bare"]).rstrip(".,;:()'\"").lstrip(",;:()'\"")
-            if m["code"] is None and m.end() > m.start("bare") + len(m["bare"]):
-                p = m.group(0).rstrip(".,;:()'\"").lstrip(",;:()'\"")
-            elif m["code"] and _DOTFILE.fullmatch(m["code"]):
-                out += [m["code"]] if m["code"] not in out else []  # "`.env.example`", "`.gitignore`"
-                continue
-            if len(p) < 4 or p.startswith(("http", "--", "www.", "/")) or not _FILE_LIKE.search(p):
-                continue
-            if rx.fullmatch(r"[\d./:-]+", p) or " " in p or p in out:
-                continue
-            if m["code"] is None and not rx.search(r"[a-z]", p):
-                continue  # "CONTINUE/THROTTLE/ESCALATE": words between slashes, not a path
-            out.append(p)
+        if not text or ("." not in text and "/" not in text):
+            continue  # no path here (most lines)
+        out += [p for p in _line_paths(text) if p not in out]
     return out
+
+
+@lru_cache(maxsize=65536)  # the same lines are read for the changes, the files and the shown entry
+def _line_paths(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    if "](" in text:
+        text = _LINK.sub(lambda m: m["text"], text)
+    if "[U+" in text:  # "[U+2701]EEEEWSP_agentic/x.py": the escape and its mojibake are no part of the path
+        text = _ESCAPE.sub(" ", text)
+    for m in _PATH.finditer(text):
+        # a leading dot stays (".cursor/rules/x.mdc"), a trailing one ends the sentence
+        p = (m["code"] or m["bare"]).rstrip(".,;:()'\"").lstrip(",;:()'\"")
+        if m["code"] is None and m.end() > m.start("bare") + len(m["bare"]):
+            p = m.group(0).rstrip(".,;:()'\"").lstrip(",;:()'\"")
+        elif m["code"] and _DOTFILE.fullmatch(m["code"]):
+            out += [m["code"]] if m["code"] not in out else []  # "`.env.example`", "`.gitignore`"
+            continue
+        if len(p) < 4 or p.startswith(("http", "--", "www.", "/")) or not _FILE_LIKE.search(p):
+            continue
+        if rx.fullmatch(r"[\d./:-]+", p) or " " in p or p in out:
+            continue
+        if m["code"] is None and not p.endswith("/") and not _EXT.search(p) and rx.search(r"(?:^|/)[A-Z]", p):
+            continue  # "Phase3A/livechat/vision", "ModLog/INTERFACE/README": words between slashes
+        if m["code"] is None and _LIBRARY.fullmatch(p):
+            continue  # "Chart.js", "Node.js": a library's name
+        if m["code"] is None and not rx.search(r"[a-z]", p):
+            continue  # "CONTINUE/THROTTLE/ESCALATE": words between slashes, not a path
+        out.append(p)
+    return tuple(out)
 
 
 def _subtitles(facts: Facts, i: int) -> list[str]:
@@ -830,11 +911,30 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
     out = []
     for t in titles:
         k = next(n for n, g in enumerate(facts.groups) if g is t)
-        items = _items(t.lines, heads_only=True) or _inner_items(facts, k)
-        out.append(_join(t.title, items) if items else _cut(t.title))
-    return out
+        items = _fix_first(_items(t.lines, heads_only=True) or _inner_items(facts, k))
+        out.append((_join(t.title, items), True) if items else (_cut(t.title), False))
+    # a section that is only its title (its content is code) is no change beside those that say one,
+    # nor alone unless its title says what was done ("Added the relay lock", not "CONFIGURATION MANAGEMENT")
+    said = any(has for _, has in out)
+    return [t for t, has in out if has or (not said and _says_done(t))]
 
 
+_CHANGE_NOUN = regex.compile(r"(?i)\b(?:fix(?:es)?|update|clean-?up|migration|refactor(?:ing)?|integration|enforcement|removal|"
+                             r"rename|consolidation|upgrade|correction|implementation|creation|addition|deprecation)\b")
+_BEFORE_AFTER = regex.compile(r"(?i)^(?:before|after|old|new|current|previous)\b\s*[:(-]")
+
+
+def _says_done(title: str) -> bool:
+    """Whether a section's title alone may say what was done ("Added the relay lock", "Relay Config
+    Fix (relay/cfg.py)"), not what kind of section it is ("What Changed", "CONFIGURATION MANAGEMENT",
+    "BEFORE: Monolithic")."""
+    letters = [c for c in title if c.isalpha()]
+    shouted = len(letters) >= 6 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return (not shouted and role(_key(title)) != "changes" and not _BEFORE_AFTER.match(title)
+            and bool(_CHANGE_VERB.search(title) or _CHANGE_NOUN.search(title) or _paths([title])))
+
+
+@_once
 def _parts(facts: Facts) -> list[str]:
     """The parts of the change: the entry's own sections and labelled blocks (not its why, impact,
     files, tests or next steps), each with what its content says (its first items, or those of the
@@ -842,24 +942,45 @@ def _parts(facts: Facts) -> list[str]:
     section gives its own parts."""
     top = [i for i, g in enumerate(facts.groups) if g.depth == 1 and _is_part(g)]
     if len(top) == 1 and facts.groups[top[0]].level < 7 and not _items(facts.groups[top[0]].lines):
-        return _content(facts, top[0])
+        inner = _content(facts, top[0])
+        if inner:
+            return inner
     out = []
     for i in top:
         g = facts.groups[i]
-        items = _items(g.lines, heads_only=True) or _inner_items(facts, i)
+        items = _fix_first(_items(g.lines, heads_only=True) or _inner_items(facts, i))
         if items and _NOT_DONE.search(items[0][:80]):
             continue  # "Educational Architecture Planned:": what is still to come is not a change
         out.append((_join(g.title, items, PART_CHARS) if items else _cut(g.title), bool(items)))
     # a part that is only its title (its content is code, or a why) is a heading name, not a
     # change, when other parts say what was done
     said = any(has for _, has in out)
-    return [p for p, has in out if (has or not said) and rx.search(r"[A-Za-z]{2}", p)]
+    return [p for p, has in out if (has or (not said and _says_done(p))) and rx.search(r"[A-Za-z]{2}", p)]
+
+
+_PROBLEM_ITEM = regex.compile(r"(?i)^(?:the )?(?:issue|problem|root cause|bug|symptom|error)s?\b[^:]{0,40}:")
+
+
+def _fix_first(items: list[str]) -> list[str]:
+    """A part's items with what was done before the problem it solved ("Fix: ...; Issue: ...")."""
+    return sorted(items, key=lambda t: bool(_PROBLEM_ITEM.match(t)))
 
 
 def _inner_items(facts: Facts, i: int) -> list[str]:
     """The items of the first block under group `i` that has any (a section made of labelled
     blocks or sub-sections: "#### Core Components:" and its list)."""
     g = facts.groups[i]
+    # sub-sections ("#### refresh_tokens.py" and its list) each say what they are: named, all of them
+    named = []
+    for child in facts.groups[i + 1:]:
+        if child.depth <= g.depth:
+            break
+        if child.depth == g.depth + 1 and child.level < 7 and _is_part(child) and not _NOT_DONE.search(child.title):
+            items = _items(child.lines, heads_only=True)
+            if items:
+                named.append(_join(child.title, items))
+    if named:
+        return named
     for child in facts.groups[i + 1:]:
         if child.depth <= g.depth:
             break
@@ -867,6 +988,13 @@ def _inner_items(facts: Facts, i: int) -> list[str]:
             items = _items(child.lines, heads_only=True)
             if items:
                 return items
+        elif role(child.key) == "files" and not _NOT_DONE.search(child.title):
+            # a file list's lines that are no file ("Merged 3 variants into one protocol") say what was done
+            said = [clean(t) for _, t in child.lines if _BULLET.match(t) and not t[:1].isspace()
+                    and _path_first(t) is None and not _POINTER.match(clean(t))
+                    and len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 3]
+            if said:
+                return [_cut(t) for t in said]
     return []
 
 
@@ -874,7 +1002,8 @@ def _is_part(g: Group) -> bool:
     """Whether a block is a part of the change (a block named as a file list that names no file,
     "**Modules Touched**: `relay` - backoff added", is one)."""
     kind = role(g.key)
-    if _WHY_TITLE.match(g.title):
+    if _WHY_TITLE.match(g.title) or _DECISION_SECTION.match(g.key):
+        # ("#### Key Decisions": the reasons for a choice, given as the why)
         return False  # "### Problem: WSP 3 violation in docs/": the reason, not a part of the change
     return kind in ("changes", "other") or (kind == "files" and not _paths(g.lines))
 
@@ -931,12 +1060,15 @@ def _list_only(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return lines
 
 
-def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
+def _first(facts: Facts, want: str, sources: list[int] | None = None) -> tuple[int, list[str]]:
     """The depth and content of the shallowest, then first, group or field whose name has the
-    role `want` (depth 9 and no content when there is none)."""
+    role `want` (depth 9 and no content when there is none); `sources` gets what each source used
+    was (0 a group, 1 a field)."""
     found: list[tuple[int, int, int, int, int]] = []  # depth, rank, line, 0 group / 1 field, index
     for i, g in enumerate(facts.groups):
-        if role(g.key) == want and not (g.depth > 1 and _shallow_only(g.key)):
+        # "### Context: Relay drops" is a why section by the word its title opens with
+        named = role(g.key) == want or (want == "why" and g.level < 7 and _WHY_TITLE.match(g.title))
+        if named and not (g.depth > 1 and _shallow_only(g.key)):
             # a list of the changes comes before a one-line field beside it ("**Action**: ...")
             found.append((g.depth, 0 if _CHANGE_LIST.match(g.key) else 1, g.line, 0, i))
     for i, f in enumerate(facts.fields):
@@ -944,20 +1076,91 @@ def _first(facts: Facts, want: str) -> tuple[int, list[str]]:
             continue
         if role(f.key) == want and not (f.depth > 1 and _shallow_only(f.key)):
             found.append((f.depth, 1, f.line, 1, i))
-    for depth, _, _, what, i in sorted(found):
+    got: list[str] = []
+    at = 9
+    first_what = first_rank = None
+    for depth, rank, _, what, i in sorted(found):
+        # the why is every reason the entry gives at its shallowest (a Triggered By and a Context); the
+        # changes are a one-line field ("**Description**: ...") and the list beside it ("### Key Achievements"),
+        # or every list of changes ("**Changes (a.md)**:", "**Changes (b.md)**:")
+        also = want == "why" or (want == "changes" and ((first_what == 1 and what == 0)
+                                                        or (first_rank == 0 and rank == 0 and what == 0)))
+        if got and not (depth == at and also):
+            break
+        if got and _FINDINGS.search(facts.groups[i].key if what == 0 else facts.fields[i].key):
+            continue
         if what == 0 and want == "why":
             # a reason's own list, up to a paragraph that opens with a field of another kind
             # ("**When Database is Better**: ..."); a problem block's fix or solution is not a reason
             items = _items(_list_only(facts.groups[i].lines)) or _content(facts, i, split=False)
             items = [t for t in items if not _FIX_ITEM.match(t) and not _NOT_A_REASON.match(t)]
+            g = facts.groups[i]
+            if _FINDINGS.search(g.key) and 2 * sum(bool(_STILL_OPEN.search(t)) for t in items) > len(items):
+                continue  # "Issues Identified": what a session found still broken is no reason for its changes
+            if _AMBIGUOUS_WHY.match(g.key) or (role(g.key) != "why" and _WHY_TITLE.match(g.title)):
+                # a context that tells what was done ("Created a framework for ...") is no reason
+                items = [t for t in items if not _TELLS_CHANGE.match(t)]
         elif what == 0:
             items = _content(facts, i)
         else:
             value = clean(facts.fields[i].value)
             items = [_cut(value)] if value else []
+            if want == "changes" and items:
+                items = _with_its_list(facts, facts.fields[i]) or items
         if items:
-            return depth, items
-    return 9, []
+            got += [t for t in items if t not in got]
+            at = depth
+            if first_what is None:
+                first_what, first_rank = what, rank
+            if sources is not None:
+                sources.append(what)
+    return at, got
+
+
+_DECISION_SECTION = regex.compile(r"^(?:architecture |architectural |design |key |technical )decisions?(?: made| rationale)?$")
+_STILL_OPEN = regex.compile(r"(?i)\b(?:broken|flaky|needs?|pending|todo|not yet|still|remains?|unresolved|open)\b")
+_FINDINGS = regex.compile(r"issue|identified|found|requirement|feedback")  # what an audit found is no reason for the entry
+_REASON_WORDS = regex.compile(r"(?i)\b(?:because|since|so that|in order to|to (?:fix|resolve|prevent|avoid|enable|allow|support|ensure)|"
+                              r"resolv\w+|problems?|issues?|gaps?|fail\w*|errors?|bugs?|dissonances?|needed|required)\b")
+
+
+def _decision_reasons(facts: Facts, changes: list[str]) -> list[str]:
+    """The choice an entry made and its reasons ("#### Architecture Decision" and its list: "Option A
+    (Occam's simplest)", "no auth issues"), when the decision is not given as the change itself."""
+    if any(t.startswith("Decision: ") for t in changes):
+        return []
+    for g in facts.groups:
+        if g.depth <= 2 and _DECISION_SECTION.match(g.key):
+            items = _items(g.lines)
+            if items:
+                return items
+    return []
+
+
+def _noted_reason(facts: Facts) -> list[str]:
+    """An entry's own Notes field when it says what the change resolves or why it was needed."""
+    for f in facts.fields:
+        if f.depth <= 1 and f.key in ("notes", "note") and _REASON_WORDS.search(f.value):
+            return [_cut(clean(f.value))]
+    return []
+
+
+def _with_its_list(facts: Facts, f: Fld) -> list[str]:
+    """A changes field and the bullets indented under it ("- **Solution**: Added x.py" and its
+    "  - Builds ..." list), as the field's items; none when no list follows it."""
+    lines = facts.groups[f.group].lines
+    at = next((k for k, (n, _) in enumerate(lines) if n == f.line), None)
+    if at is None:
+        return []
+    head = lines[at][1]
+    indent = len(head) - len(head.lstrip())
+    block = [lines[at]]
+    own = bool(_BULLET.match(head))  # a bullet field owns the deeper bullets; a field line, the list under it
+    for n, text in lines[at + 1:]:
+        if not text.strip() or not _BULLET.match(text) or (own and len(text) - len(text.lstrip()) <= indent):
+            break
+        block.append((n, text))
+    return _items(block) if len(block) > 1 else []
 
 
 def _status_key(key: str) -> bool:
@@ -969,7 +1172,9 @@ def _decision(facts: Facts) -> list[str]:
     at = next((f.line for f in facts.fields if role(f.key) == "decision"), None)
     for g in facts.groups:
         if role(g.key) == "decision" and (at is None or g.line < at) and _items(g.lines):
-            return [f"Decision: {t}" for t in _items(g.lines)[:MAX_ITEMS]]
+            items = _items(g.lines)
+            # the decision, then what was done to carry it out ("Resolution: Added ...")
+            return [f"Decision: {items[0]}", *items[1:MAX_ITEMS]]
     if at is None:
         return []
     out = [f"Decision: {_cut(clean(f.value))}" for f in facts.fields if role(f.key) == "decision"]
@@ -1020,6 +1225,61 @@ def _files(facts: Facts) -> list[str]:
     return [p for p in files if "/" in p or not any(o.endswith("/" + p) for o in files)]
 
 
+_FILE_EXT = regex.compile(r"\.(?:py|md|mdc|json|jsonl|toml|ya?ml|txt|js|ts|tsx|jsx|sh|ps1|bat|env|html|css|sql|db|sqlite|"
+                          r"ini|cfg|csv|log|xml|ipynb|rs|go|java|cpp|c|h|gguf|lock)$", regex.IGNORECASE)
+# where a sentence goes on to name what the change read or used, not what it changed
+_NOT_CHANGED_AFTER = regex.compile(r"(?i)\b(?:from|using|via|based on|reads?|reading|against|per|see|like|such as|instead of|"
+                                   r"e\.g\.|similar to|compared to|inspired by|following|for|matching|to match|referencing|"
+                                   r"pointing to|without|rather than|except)\b")
+
+
+_WEIGHED = regex.compile(r"(?i)\b(?:would|should|could|might|must not|won't)\b")  # "Creating `x.md` would duplicate ..."
+_FILE_CELL = regex.compile(r"(?:^|; )(?:[Ff]iles?|[Pp]ath|[Ll]ocation): ")  # a table row's file cell
+_HYPOTHETICAL = regex.compile(r"(?i)\b(?:would|should|could|might|will|won't|must|needs? to|plan(?:s|ned|ning) to|propos\w*|"
+                              r"if|unless|avoid\w*|never|instead)\b")
+
+
+def _item_head(text: str) -> str:
+    """An item up to its first sub-item when its head names a file ("Updated `a.md`: ...; root
+    `main.py`" -> "Updated `a.md`: ..."): its sub-items say what that file holds."""
+    label = text.split(": ", 1)[0]
+    return text.split("; ", 1)[0] if any(_FILE_EXT.search(p) for p in _paths([label])) else text
+
+
+def _prose_files(facts: Facts, changes: list[str]) -> list[str]:
+    """The files the change's own text names (the items given as its changes, the entry's change
+    sections and lead prose), before a clause that names what it read or used ("... from
+    `audit.json`"); a file name with a known extension, never a folder."""
+    aside = _asides(facts)
+    # an item's head and a list's top lines: the lines under "Updated `WSP_46.md`:" say what that
+    # file now says ("root ingress `main.py`"), not which files were changed
+    texts = [_item_head(c) for c in changes]
+    for i, g in enumerate(facts.groups):
+        if (i == 0 or role(g.key) == "changes") and not aside[i]:
+            texts += [t for _, t in g.lines if t and t[:1] not in " \t" and t != "---"
+                      and not (_FIELD.match(t) and role(_key(_FIELD.match(t)["key"])) != "changes")]
+    out: list[str] = []
+    for text in texts:
+        if "." not in text or _ALREADY.search(text):
+            continue
+        # each sub-item on its own ("File: `a.py`; Change: ... instead of ...; File: `b.py`"), the
+        # item's own verb ("Moved to `x/`: scripts/: a.py; docs/: b.md") holding for all of them
+        segments = clean(text).split("; ")
+        said = bool(_CHANGE_VERB.search(_NOT_CHANGED_AFTER.split(segments[0], 1)[0]))
+        for segment in segments:
+            head = _NOT_CHANGED_AFTER.split(segment, 1)[0]
+            # a sentence that says the file was changed, not one that weighs it ("Creating `x.md` would
+            # violate ...") or reports on it ("1 violation (data/old.jsonl)")
+            if not (said or _CHANGE_VERB.search(head) or _FILE_CELL.search(head)) or _HYPOTHETICAL.search(head):
+                continue
+            for p in _paths([head]):
+                p = rx.sub(r":\d+(?:-\d+)?$", "", p)  # "main.py:920-955": the file
+                if _FILE_EXT.search(p) and p not in out and not p.startswith("."):
+                    out.append(p)
+    return out
+
+
+@_once
 def _asides(facts: Facts) -> list[bool]:
     """For each group, whether it sits in a part that is not the change (metrics, status, next
     steps, the why or the impact): a file list there says what exists, not what was changed."""
@@ -1030,10 +1290,11 @@ def _asides(facts: Facts) -> list[bool]:
             open_.pop()
         above = bool(open_) and open_[-1][1]
         out.append(above)
-        open_.append((g.depth, above or role(g.key) in ("not_a_change", "why", "impact")))
+        open_.append((g.depth, above or role(g.key) in ("not_a_change", "why", "impact") or bool(_ALREADY.search(g.title))))
     return out
 
 
+@lru_cache(maxsize=65536)  # the same lines are read for the full entry and the lines shown
 def _not_changed(text: str) -> bool:
     return bool(_ALREADY.search(text) or _NOT_DONE.search(text))
 
@@ -1057,6 +1318,7 @@ def _changed_paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
     return _paths(kept)
 
 
+@lru_cache(maxsize=65536)  # the same lines are read for the full entry and the lines shown
 def _path_first(text: str) -> str | None:
     """The path a list item names first ("- `src/a.py` (new)", "- **`README.md`**: CREATED")."""
     text = clean(text)
@@ -1071,6 +1333,7 @@ _MOVE = regex.compile(r"->|\u2192|\b(?:to|into|from)\b", regex.IGNORECASE)
 _EXT = regex.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
 
 
+@lru_cache(maxsize=65536)  # the same lines are read for the full entry and the lines shown
 def _item_paths(text: str) -> list[str]:
     """The files of a list item that names a file first: all it names ("`a.txt`, `b.txt`"), or
     the first where it says where the file went ("`a.py` -> `tools/`")."""
@@ -1083,13 +1346,14 @@ def _item_paths(text: str) -> list[str]:
     return [p for p in _paths([text]) if _EXT.search(p) or f"`{p}" in text] or [first]
 
 
+@lru_cache(maxsize=65536)  # the same lines are read for the full entry and the lines shown
 def _head_path(text: str) -> list[str] | None:
     """The one file a list item's head names and says was changed ("- Created `x.py` for ...",
     "- **TestModLog.md**: Created for the tests", "1. **SSE Server** (`sim/sse.py`): NEW")."""
     if "." not in text and "/" not in text:
         return None  # no path here (most lines)
-    head = clean(text)[:160]
-    if _not_changed(head) or not _CHANGE_VERB.search(head):
+    head = _NOT_CHANGED_AFTER.split(clean(text)[:160], 1)[0]
+    if _not_changed(head) or not _CHANGE_VERB.search(head) or _WEIGHED.search(head):
         return None
     paths = _paths([head])
     if not paths or (len(paths) > 1 and _MOVE.search(head)):
@@ -1128,6 +1392,40 @@ def _lead_ins(lines: list[tuple[int, str]]) -> list[tuple[str, list[str]]]:
     return out
 
 
+_PROBLEM_TEXT = regex.compile(
+    r"(?i)\b(?:was|were) only\b|\b(?:could|would|did|does|do|was|were|is|are)(?:n't| not| never)\b|\b(?:could|would) "
+    r"(?:skip|fail|miss|break|lose)\b|\bfail(?:ed|ing|s)?\b|\bmissing\b|\bbroken\b|\bbugs?\b|\berrors?\b|\binflat\w+|"
+    r"\bcaus(?:ed|ing)\b|\bdue to\b|\bcrash\w*|\bleak\w*|\bstale\b|\bwrong\b|\bincorrect\w*|\bskipp?(?:ed|ing)\b")
+
+
+_DID = regex.compile(r"(?i)\b(?:closed|wired|routed|resolved|replaced|introduced|extended|switched|converted|split|merged|"
+                     r"integrated|hardened|restored|aligned|corrected|now)\b")
+
+
+def _states_problem(text: str) -> bool:
+    """Whether an item only states what was wrong (a problem, no change made)."""
+    return bool(_PROBLEM_TEXT.search(text)) and not _CHANGE_VERB.search(text) and not _DID.search(text)
+
+
+_SAYS_CHANGE = regex.compile(r"(?i)(?:^|; )(?:changes?|description|what changed|purpose|action|update)s?: ")
+
+
+@_once
+def _file_moves(facts: Facts) -> list[str]:
+    """What the entry's file lists say was done to each file: a move ("`a.md` -> `docs/`") or a
+    table's Change column."""
+    return [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
+            if "->" in t or _SAYS_CHANGE.search(t)]
+
+
+@_once
+def _file_changes(facts: Facts) -> list[str]:
+    """What a file list or table says of each file ("`x.py` | Moved the write into `finally`",
+    "`a.md` -> `docs/`": a move)."""
+    return [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
+            if "->" in t or len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
+
+
 def summarise(facts: Facts) -> dict:
     """The entry's fields (the caller adds the heading's date, title and version)."""
     out: dict = {}
@@ -1155,34 +1453,63 @@ def summarise(facts: Facts) -> dict:
     # what changed: a summary or changes section or field of the entry itself, else its lead
     # paragraphs, else its parts (the sections and labelled blocks of the entry itself), else its
     # lead fields, else a summary deeper in the entry
-    shallow, changes = _first(facts, "changes")
+    sources: list[int] = []
+    shallow, changes = _first(facts, "changes", sources)
     if shallow > 1:
         lead = facts.groups[0].lines
-        prose = any(t.strip() and not _BULLET.match(t) and not _FIELD.match(t) for _, t in lead)
+        prose = any(t.strip() and t not in ("---", CODE_MARK) and not _BULLET.match(t) and not _FIELD.match(t) for _, t in lead)
         if prose:
             changes = _items(lead) or changes
+            shallow, sources = 1, [0]  # the lead is the entry's own summary (as a Summary section is)
         else:  # the lead's fields that say something ("**WSP Creation**: Created WSP 73 ...", not
             # "**Auditor**: 0102" or "**Rejected**: 0"), then the parts
             parts = _parts(facts)
             said = [t for t in _items(lead) if len(rx.sub(r"\([^)]*\)", " ", t.split(": ", 1)[-1]).split()) >= 6]
             changes = (list(dict.fromkeys([*said, *parts])) if parts else []) or _items(lead) or changes
+            if parts and len(changes) <= 2:
+                # a short list of parts takes what the entry's file lists say was moved or changed
+                moved = _file_moves(facts)
+                if moved:  # a part that is only its title is no change beside them
+                    changes = [t for t in changes if t not in parts or ": " in t]
+                changes = [*changes, *(t for t in moved if t not in changes)]
         # a decision record's change is its decision (and what was done to carry it out), not the
         # question it weighed
         changes = _decision(facts) or changes
-    if not changes:  # an entry that only lists its files: what it says of each is the change
-        changes = [t for i, g in enumerate(facts.groups) if role(g.key) == "files" for t in _content(facts, i)
-                   if len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
     # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
     changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
+    problem: list[str] = []
+    if changes and all(_states_problem(t) for t in changes) and _file_changes(facts):
+        # a summary that only states the problem ("telemetry was only recorded on success, inflating
+        # coverage") is the why; what was done is in the file table ("Moved the write into `finally`")
+        problem, changes = changes, _file_changes(facts)
+    if not changes:  # an entry that only lists its files: what it says of each is the change
+        changes = _file_changes(facts)
+    elif len(changes) <= 2 and shallow <= 1:
+        # a one-line summary is not the whole change: what the file table says of each file
+        # ("`x.py` | routes through ReAct") and the entry's other parts ("### Architecture Designed") are too
+        listed = {g.title for g in facts.groups if g.depth == 1 and role(g.key) == "changes"}
+        table = _file_moves(facts)
+        # (the other parts only beside a list of changes or a summary section: a one-line Description
+        # field is the summary of them)
+        from_list = any(g.depth == 1 and _CHANGE_LIST.match(g.key) for g in facts.groups)
+        parts = [p for p in _parts(facts) if p.split(": ", 1)[0] not in listed] \
+            if from_list or sources == [0] else []
+        more = [*table, *parts]
+        changes = [*changes, *(t for t in more if t not in changes and not any(t in c or c in t for c in changes))]
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
     files = _files(facts)
+    # the files the changes name ("Added `--x` to `holo_index.py`"): a file list is whole with them
+    bases = {rx.sub(r":\d+(?:-\d+)?$", "", p) for p in files}
+    files = [*files, *(p for p in _prose_files(facts, changes) if p not in bases)]
+    files = [p for p in files if not any(o != p and o.endswith("/" + p.lstrip("./")) for o in files)
+             and not any(c in p for c in "*{[")]  # "SPRINT_*.md", "schemas/{a,b}/": a pattern, not a file
     if files:
         out["files"] = _listed(files, MAX_FILES, "files")
 
     for name in ("why", "impact"):
-        got = _first(facts, name)[1]
+        got = _first(facts, name)[1] or (problem or _decision_reasons(facts, changes) or _noted_reason(facts) if name == "why" else [])
         if got:
             out[name] = _listed(got, MAX_ITEMS, "items")
     return out
@@ -1241,7 +1568,7 @@ def _raw(lines: list[tuple[int, str | None]]) -> tuple[list[str], int, int]:
     return [CODE_NOT_SHOWN if t is None else t.rstrip() for _, t in shown], shown[-1][0], left
 
 
-_COUNT = regex.compile(r"\s*\(and \d+ more\)")
+_COUNT = regex.compile(r"\s*\(and \d+ more\)|; and \d+ more items?$")
 
 
 def _uncounted(fields: dict) -> dict:
@@ -1301,6 +1628,8 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     # the write task: the change's facts -> the entry in the house format; an entry that is nothing
     # but `Key: value` fields (a tool's session record) gives none: writing it would only relabel them
     only_fields = entry.record is None and all(t is not None and (not t.strip() or _fields_of(t)) for _, t in body)
+    # a one-line record whose title is its whole text: writing it would only repeat that line
+    only_fields = only_fields or (entry.record is not None and head.title == entry.record)
     written = _uncounted(fields)
     # an entry whose lists had to be cut is not written: the written entry would leave out what the
     # source's entry holds, silently or behind a placeholder (the field task keeps the count)
