@@ -419,6 +419,10 @@ _MARKED_BAD = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bVIOLATIONS?\b")
 # a WSP-led line whose description reports a breach ("WSP 49: Module structure standards violated")
 _BREACH = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bviolat(?:ion|ions|ed|es|ing)\b|\bexceeds?\s+(?:[\w-]+\s+)?limits?\b", _I)
 _POSITIVE = re.compile(r"\bappl(?:ied|ying)\b|\bcomplian", _I)
+# a finding that says it breaks nothing, whatever the list it is in says
+_LEGIT = re.compile(r"\blegitimate\b(?:\s+\w[\w-]*){0,3}|\bno\s+(?:[\w-]+\s+)?(?:action|consolidation|changes?|fix|remediation"
+                    r"|refactor\w*|migration)\s+(?:is\s+)?(?:required|needed|necessary)\b|\bnot\s+a\s+violation\b"
+                    r"|\bfalse\s+positive\b|\b(?:acceptable|allowed|permitted|valid)\s+(?:pattern|exception|design)\b", _I)
 _MARK_LEAD = re.compile(r"^(?:(?:✅|❌|⚠️|\[(?:OK|FAIL|x|X|PASS|DONE)\])\s*)+")
 _DONE_TIE = re.compile(r"complian|achieved|established|maintained|verified|passed|adhering|applied|followed", _I)
 _FOLLOWED = re.compile(r"\b(?:follow\w*|implement\w*|appl\w+|us(?:e|es|ed|ing))\b", _I)
@@ -466,6 +470,13 @@ def _planned_sentence(text: str, m: re.Match[str]) -> bool:
     return bool(_STRONG_PLAN.search(sentence) or _NEXT.search(sentence))
 
 
+# "Following WSP 57 naming cleanup, installed ...": after an event named by the WSP, not in line with it
+_TEMPORAL = re.compile(r"(?:following|after)\s+(?:the\s+)?" + R + r"(?:\s+[\w-]+){0,3}?\s+(?:cleanup|clean-up|completion"
+                       r"|migration|refactor\w*|fix(?:es)?|updates?|session|audit|work|changes|consolidation|reorgani[sz]ation"
+                       r"|rollout|enhancements?|creation|renam\w+|restructur\w+|implementation|integration|violations?"
+                       r"|incident|review|analysis|upgrade)\b\s*[,;]", _I)
+
+
 def _said(words: str) -> str:
     return f"the statement says '{_cut(_SPACE.sub(' ', words).strip(), 80)}'"
 
@@ -479,7 +490,8 @@ def tied_relation(plain: str, tok: str, refs: list[str], low: str) -> tuple[str 
         return "compliant", m.group(0)
     for relation, rx_ in (("violation", _VIOLATION_TIED), ("compliant", _COMPLIANT_TIED), ("applied", _APPLIED_TIED)):
         text = plain if relation != "applied" else tok
-        m = next((m for m in rx_.finditer(text, low) if not _planned_sentence(text, m)), None)
+        m = next((m for m in rx_.finditer(text, low) if not _planned_sentence(text, m)
+                  and not (relation == "applied" and _TEMPORAL.match(text, m.start()))), None)
         if m:
             if relation == "applied" and _states(tok, m):
                 return "compliant", _original(tok, refs, m)
@@ -556,7 +568,7 @@ _RESOLVED_CONTEXT = re.compile(
     _I,
 )
 _OPEN_CONTEXT = re.compile(r"\b(?:active|open|outstanding|remaining|unresolved|pending|blockers?|critical\s+gaps|gaps"
-                           r"|to\s+fix|needs?\s+fix\w*|pre-?audit|current\s+violations|detected|found|audit)\b", _I)
+                           r"|to\s+fix|needs?\s+fix\w*|pre-?audit|current\s+violations|detected|found|identified|initiated|audit)\b", _I)
 _PREVENTION = re.compile(r"\bprevent\w*|\bavoid\w*|\bcommon\s+violations\b|\bwhat\s+counts\b|\bdefinitions?\b"
                          r"|\btypes?\s+of\s+violations\b|\bviolation\s+(?:types|categories|patterns)\b", _I)
 # contexts whose violations are no one's: kinds of violation, rules and examples, plans
@@ -657,6 +669,9 @@ _DEPENDENCY_HEAD = re.compile(r"\b(?:depends?\s+on|dependenc(?:y|ies)|prerequisi
 # the part a dependency list is about, from its lead-in ("Phase 1 must provide", "Phase 2 REQUIRES Phase 1 to be")
 _DEPENDENCY_LEAD = re.compile(r"\brequires?\s+(?P<a>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+to\s+(?:be|have|provide)\b"
                               r"|^\W*(?P<b>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+(?:must|should)\s+(?:provide|have|include|be)\b", _I)
+# success metrics, goals and targets: what a plan aims at (its ticks mark targets as often as results)
+_TARGET_HEAD = re.compile(r"\bsuccess\s+(?:metrics|criteria|measures|indicators)\b|\btarget\s+(?:metrics|outcomes|state)\b"
+                          r"|\bmetrics\s*\(\s*(?:week|month|quarter|day|sprint)\s*\d|\bkpis?\b|\bacceptance\s+criteria\b", _I)
 _RECORD_ID = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:")
 _TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
 _LEAD_TAG = re.compile(r"^\[([^\[\]]{1,80})\]\s*")
@@ -872,6 +887,7 @@ class Item:
     protocol: str | None = None  # the WSP's name as the text gives it
     clause: str = ""  # what the statement ties the WSP to
     partial: bool = False  # the line ties its other WSPs to another relation (no detection: its blanks would mix)
+    file_line: str | None = None  # the item of the statement's list that names its file (the subject)
 
 
 @dataclass
@@ -999,6 +1015,9 @@ def _decide(line: _Line, kind: _Kind | None, protocol_doc: bool) -> tuple[str, s
                 return relation, _said(line.said)  # "WSP 71 Applied: ✅ analysis performed" in a violation log
             if kind.relation == "violation" and _MARKED.search(statement):
                 return "compliant", "it is marked as met"
+            legit = _LEGIT.search(line.plain) if kind.relation == "violation" and relation != "violation" else None
+            if legit:  # "WSP 40 Analysis: LEGITIMATE PATTERN - No consolidation required" under "V019: ... VIOLATIONS"
+                return "compliant", _said(legit.group(0))
             if kind.relation == "compliant" and relation == "applied" and _FOLLOWED.search(line.said):
                 return "applied", _said(line.said)  # "WSP 50 followed (verified before changes)"
             applied = _APPLIED_WORD.search(_FIELD_LABEL.sub("", line.clause))
@@ -1102,6 +1121,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         return None
     dependency = None
     titles = [clean(reader.title(s)) for s in secs if s.heading][:3]
+    if any(_TARGET_HEAD.search(t) for t in titles[:2]):
+        return None  # a sprint's success metrics are targets, ticked or not
     if any(_DEPENDENCY_HEAD.search(t) and _heading_subject(t) is None for t in titles):
         # a dependency analysis: its findings are about the part its list's lead-in (a line or a bold
         # label) names, not about its heading
@@ -1181,6 +1202,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         if aims - set(wsp_numbers(line.said)) and set(numbers) - aims:
             numbers = [k for k in numbers if k not in aims or k in wsp_numbers(line.said)]
     if len(numbers) > 1:
+        # "WSP 50 (verified against WSP_00, WSP 46)": the WSPs in a reference's brackets are its scope, not claims
+        inner, outer = _scoped(tok, refs)
+        if outer and inner - outer:
+            numbers = [k for k in numbers if k in outer or k not in inner]
+    if len(numbers) > 1:
         # 'tried to create "WSP 73: Proactive Protocol"': a WSP named in quotes is a title the text mentions
         outside = set(wsp_numbers(_QUOTED.sub(" ", statement)))
         if outside:
@@ -1230,6 +1256,10 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         subject = _line_subject(clean(doc.items[block[1].parent].text))  # "- File 1: `x.py`" over "- Source: ..."
     if subject is not None and entry and _DOC_FILE.search(subject) and _line_subject(entry):
         subject = entry  # "INTERFACE.md not updated" under "x.py (Integration)": x.py is what was audited
+    named_by = None
+    if subject is None and block is not None and block[0] == "item":
+        named_by = _sibling_subject(doc, block[1])  # "- **File**: `x.py`" beside "- **Size**: 1,405 lines (violates WSP 62)"
+        subject = named_by[0] if named_by else None
     if subject is None and dependency is not None:
         subject = dependency[0]
     lead_named = None
@@ -1249,7 +1279,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if section:
         section = _STATUS_WORDS.sub("", section).strip(" -–:[]") or section  # "X VIOLATION [ACTIVE VIOLATION]"
     document = module if module and module != section else None
-    if subject not in statement and not any(v and subject in v for v in (section, document)):
+    file_line = named_by[1] if named_by and subject == _subject(named_by[0]) else None
+    if subject not in statement and not any(v and subject in v for v in (section, document, file_line)):
         section = subject
     listed = kind.text if kind is not None and reason.startswith(("it is listed under", "it is a heading under")) else None
     if lead_named and subject == lead_named and lead:
@@ -1265,7 +1296,47 @@ def read_item(reader: _Reader, n: int) -> Item | None:
                 listed_under=_cut(listed, MAX_CONTEXT) if listed and listed != section else None,
                 resolved=resolved, resolved_why=resolved_why, resolution_context=resolution_context,
                 protocol=_protocol_name(statement) if len(numbers) == 1 else None,  # one name for several WSPs misleads
-                clause=_cut(_clause(value), 160), partial=partial)
+                clause=_cut(_clause(value), 160), partial=partial, file_line=file_line)
+
+
+_SCOPE = re.compile(R + r"\s*\(([^()]*)\)")
+
+
+def _scoped(tok: str, refs: list[str]) -> tuple[set[int], set[int]]:
+    """(the WSPs named only in another reference's brackets, the others) of a tokenized line."""
+    nested: set[int] = set()
+    for m in _SCOPE.finditer(tok):
+        first = tok.count(_TOKEN, 0, m.start(1))
+        nested.update(range(first, first + m.group(1).count(_TOKEN)))
+    inner: set[int] = set()
+    outer: set[int] = set()
+    for i, ref in enumerate(refs):
+        (inner if i in nested else outer).update(wsp_numbers(ref))
+    return inner - outer, outer
+
+
+_SUBJECT_KEY = re.compile(r"^\W*(?:file|module|path|component|script|location|target\s+file)s?\W*$", _I)
+SIBLINGS = 8  # items of a list read for the field that names its file
+
+
+def _sibling_subject(doc: Document, item: Any) -> tuple[str, str] | None:
+    """(the file a list's `File:` item names, that item) for another item of the same list (one record's fields)."""
+    lo, hi = item.index, item.index
+    while lo > 0 and item.index - lo < SIBLINGS and doc.items[lo - 1].parent == item.parent \
+            and doc.items[lo - 1].section == item.section and doc.items[lo - 1].end + 2 >= doc.items[lo].line:
+        lo -= 1
+    while hi + 1 < len(doc.items) and hi - item.index < SIBLINGS and doc.items[hi + 1].parent == item.parent \
+            and doc.items[hi + 1].section == item.section and doc.items[hi].end + 2 >= doc.items[hi + 1].line:
+        hi += 1
+    for k in range(lo, hi + 1):
+        if k == item.index:
+            continue
+        field = _FIELD.match("- " + doc.items[k].text)
+        if field and _SUBJECT_KEY.match(clean(field.group("key"))):
+            found = _line_subject(clean(field.group("value")))
+            if found:
+                return found, _cut(clean(doc.items[k].text), MAX_CONTEXT)
+    return None
 
 
 def _tied_numbers(statement: str, said: str, relation: str, numbers: list[int]) -> list[int] | None:
@@ -1333,7 +1404,7 @@ _AIM_REF = re.compile(r"\b(?:to\s+(?:enable|prepare|support|allow|prevent)|enabl
                       r"(?:\w+\s+){0,3}?(" + _REF_SPAN.pattern + ")", _I)
 _QUOTED = re.compile(r'"[^"]{1,200}"|“[^”]{1,200}”')
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
-_STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
+_STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state)\W*$", _I)
 # a section of a violation's entry that reports its fix
 _FIX_SECTION = re.compile(r"\b(?:resolution|fix(?:es)?|correction|remediation)\s+(?:applied|complete[d]?|implemented|done)\b"
                           r"|^\W*(?:resolved|fixed|corrected)\s*(?:$|[:\-–(]|(?:wsp\s+)?(?:violations?|issues?|problems?)\b)", _I)
@@ -1468,8 +1539,8 @@ def _input(item: Item, statement: str, hide: bool = False) -> dict[str, Any]:
     context = item.resolution_context if item.relation == "violation" else None
     if context and item.listed_under and context.removeprefix("section: ") == item.listed_under:
         context = None  # the list the statement is under already says it
-    for key, value in (("section", item.section), ("listed_under", item.listed_under), ("document", item.document),
-                       ("resolution_context", context)):
+    for key, value in (("section", item.section), ("file_line", item.file_line), ("listed_under", item.listed_under),
+                       ("document", item.document), ("resolution_context", context)):
         if value:
             inp[key] = conceal(value)
     return inp
@@ -1481,7 +1552,8 @@ def _recoverable(item: Item) -> bool:
     answer, and a masked subject would no longer be the thing's name)."""
     if not item.protocol or item.partial or len(item.wsp) != 1 or _REF_SPAN.search(item.subject):
         return False
-    shown = [item.statement] + [v for v in (item.section, item.listed_under, item.document, item.resolution_context) if v]
+    shown = [item.statement] + [v for v in (item.section, item.file_line, item.listed_under, item.document,
+                                             item.resolution_context) if v]
     return all(wsp_numbers(m.group(0)) == item.wsp for text in shown for m in _REF_SPAN.finditer(text))
 
 
