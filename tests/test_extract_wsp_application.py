@@ -888,3 +888,23 @@ def test_a_records_file_field_names_the_subject_of_its_other_fields(tmp_path: Pa
     assert ex.input["file_line"] == "File: modules/ai/planner/src/planner.py"
     res = got[(5, "resolution")]
     assert res.output["resolved"] is False  # a timeline is a plan, not a status; the finding is open
+
+
+def test_a_short_heading_is_read_with_the_prose_and_list_under_it(tmp_path: Path) -> None:
+    text = ("# Parser Module\n\n## Integration\n\n### Why This Matters (WSP 83 Compliance)\n\n"
+            "**Attachment principle:**\n- Module docs live in `modules/ai/parser/docs/`\n- Session notes stay in `docs/sessions/`\n\n"
+            "### WSP 3 Domain Compliance\nThis module follows [WSP 3: Enterprise Domain Organization](../WSP_3.md):\n"
+            "- **Domain**: `ai/` - cognitive modules\n")
+    got = _classified(tmp_path, text)
+    why = got[5]
+    assert why.input["statement"].startswith("Why This Matters (WSP 83 Compliance): Module docs live in")
+    assert why.output["subject"] == "Parser Module"  # from the headings, not from a path in the lines under it
+    dom = got[11]
+    assert "follows WSP 3: Enterprise Domain Organization; Domain: ai/" in dom.input["statement"]
+    assert "../WSP_3.md" not in dom.input["statement"]  # a link's target is no part of what a reader sees
+
+
+def test_a_compliance_heading_names_no_subject_after_its_colon(tmp_path: Path) -> None:
+    text = "# Module Creator - ModLog\n\n## WSP 22 Compliance: Traceable Narrative\nThis log tracks every change.\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Module Creator" and ex.output["relation"] == "compliant"

@@ -53,6 +53,7 @@ MAX_SUBJECT = 90
 MAX_CONTEXT = 100
 ENTRY_HEAD = 40  # lines after an entry's heading its status field is read from (a long entry's later ones are its parts')
 LIST_REACH = 15  # lines after a bare heading or lead-in its list is read from
+HEADING_WORDS = 4  # a heading of at most this many words besides its references is read with the lines under it
 NAMED_WORDS = 7  # a heading of this many words names its entry even when each word is generic
 REQUIRED = ("wsp", "relation", "subject")
 _I = re.IGNORECASE
@@ -149,6 +150,7 @@ _LOG_PREFIX = re.compile(r"^\s*\[\d\d:\d\d:\d\d(?:[,.]\d+)?\]\s*")
 _LEAD = re.compile(r"^\s*(?:(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+)+")
 _TREE = re.compile(r"^[\s│├└─┌┐┘┬┴┼|+`-]*(?:--\s*)?")
 _SPACE = re.compile(r"\s+")
+_LINK = re.compile(r"\[([^\[\]]{1,200})\]\([^()\s]{1,300}\)")
 
 
 def _unescape(m: re.Match[str]) -> str:
@@ -160,13 +162,15 @@ def _unescape(m: re.Match[str]) -> str:
 
 def clean(text: str) -> str:
     """The line as a reader sees it: marks kept (✅ ❌ ⚠️ [OK] [FAIL]), escapes decoded, emoji,
-    decorative tags, markdown emphasis, bullets and heading marks dropped."""
+    decorative tags, link targets, markdown emphasis, bullets and heading marks dropped."""
     text = _LOG_PREFIX.sub("", text)
     if not text.isascii() or "[" in text:
         text = _MARK_ANY.sub(_mark, text)
         text = _ESCAPE.sub(_unescape, text)
         text = _SYMBOL.sub(" ", text)
         text = _TAG.sub(lambda m: m.group(0) if m.group(1) in _STATUS_TAG else " ", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)  # a link's text, without its target
     text = text.replace("**", "").replace("__", "").replace("`", "")
     text = _LEAD.sub("", text)
     return _SPACE.sub(" ", text).strip(" \t:-|*")
@@ -1216,18 +1220,17 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     name = _protocol_name(statement)
     bare = _REF_SPAN.sub(" ", statement.replace(name, " ") if name else statement)
     said_words = len(_WORD.findall(_PAREN.sub(" ", bare)))
-    lead_in = (line.is_heading or raw.rstrip(" *").endswith(":") or _WHOLE_BOLD.match(raw)) and said_words <= 2 \
+    # a heading of a few words ("Why This Matters (WSP 83 Compliance)") names a topic its lines report on
+    lead_in = (line.is_heading or raw.rstrip(" *").endswith(":") or _WHOLE_BOLD.match(raw)) \
+        and said_words <= (HEADING_WORDS if line.is_heading else 2) \
         and not (block is not None and block[0] == "item")
+    own = statement  # the subject is read from the line itself, not from the lines it introduces
     if lead_in:
         # "### WSP 46 (WRE Protocol)", "**WSP 22: ModLog Updates**": the claim is in the lines under it
         # (its bullets, else its first lines), which the statement then holds
-        reach = min(secs[0].body_end, n + LIST_REACH)
-        stop = next((k for k in range(n + 1, reach + 1) if k in doc and doc.text(k).strip()
-                     and (doc.block_at(k) or ("",))[0] != "item" and any(i.line < k for i in doc.items_in(n + 1, k))), reach + 1)
-        bullets = [clean(i.text) for i in doc.items_in(n + 1, stop - 1) if i.parent is None][:4]  # its own list only
-        if not bullets:
-            body = (clean(doc.text(k)) for k in range(n + 1, min(secs[0].body_end, n + 4) + 1) if k in doc)
-            bullets = [t for t in body if _WORD.search(t) and not _REF_SPAN.search(t)][:2]
+        intro, bullets = _body(doc, n, secs[0], line.is_heading, numbers)
+        if intro:
+            bullets = [intro] + bullets[:3]
         if not bullets and not said_words:
             return None
         if bullets:
@@ -1242,8 +1245,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     module = reader.module
     if module and entry and reader.doc.title and entry == _heading_subject(reader.doc.title):
         entry = None  # "Cursor Bridge - ModLog" over a module's log: the module is the subject
-    subject = None if line.is_heading and line.wsp_led else _line_subject(statement, skip_parens=line.wsp_led)
-    if line.is_heading and line.wsp_led and ":" in line.clause:
+    subject = None if line.is_heading and line.wsp_led else _line_subject(own, skip_parens=line.wsp_led)
+    if line.is_heading and line.wsp_led and ":" in line.clause and relation == "violation":
         subject = _heading_subject(line.clause.split(":", 1)[1])  # "WSP 64 Violation: WSP Creation Without ..."
     tagged = line.is_heading and _BOLD_TAG.match(raw)
     if tagged:  # "**V014: WSP 64 VIOLATION - X** [U+1F6A8] **SELF-DETECTED**": the title, its tag apart
@@ -1297,6 +1300,43 @@ def read_item(reader: _Reader, n: int) -> Item | None:
                 resolved=resolved, resolved_why=resolved_why, resolution_context=resolution_context,
                 protocol=_protocol_name(statement) if len(numbers) == 1 else None,  # one name for several WSPs misleads
                 clause=_cut(_clause(value), 160), partial=partial, file_line=file_line)
+
+
+_LABEL_LINE = re.compile(r"^\s*\*\*[^*]{1,80}\*\*\s*$|^\s*\**[^:]{1,60}:\**\s*$")  # "**Result:**"
+
+
+def _body(doc: Document, n: int, sec: Section, heading: bool, numbers: list[int]) -> tuple[str | None, list[str]]:
+    """(the first line of prose, the first list) under the lead-in or heading at line n. A heading's body
+    runs on over the bold labels under it ("**Result:**"); its prose may cite its own WSPs again."""
+    reach = min(sec.body_end, n + LIST_REACH)
+    if heading:
+        reach = n + LIST_REACH
+        for k in range(n + 1, n + LIST_REACH + 1):
+            s = doc.section_at(k) if k in doc else None
+            if s is None or s.start == k and s.heading is not None and s.heading.style != "bold":
+                reach = k - 1
+                break
+    intro, bullets, listed = None, [], False
+    for k in range(n + 1, reach + 1):
+        raw = doc.text(k)
+        if not raw.strip():
+            continue
+        block = doc.block_at(k)
+        if block is not None and block[0] == "item":
+            listed = True
+            if block[1].parent is None and block[1].line == k and len(bullets) < 4:  # its own list only
+                bullets.append(clean(block[1].text))
+            continue
+        if listed:
+            break  # the list ended
+        if intro is None and (block is None or block[0] == "text") and not (heading and _LABEL_LINE.search(raw)):
+            t = clean(raw)
+            if _WORD.search(t) and (not _REF_SPAN.search(t) or heading and set(wsp_numbers(t)) <= set(numbers)):
+                intro = t
+    if intro is None and not bullets and not heading:
+        body = (clean(doc.text(k)) for k in range(n + 1, min(sec.body_end, n + 4) + 1) if k in doc)
+        bullets = [t for t in body if _WORD.search(t) and not _REF_SPAN.search(t)][:2]
+    return intro, [b for b in bullets if b]
 
 
 _SCOPE = re.compile(R + r"\s*\(([^()]*)\)")
