@@ -908,3 +908,19 @@ def test_a_compliance_heading_names_no_subject_after_its_colon(tmp_path: Path) -
     text = "# Module Creator - ModLog\n\n## WSP 22 Compliance: Traceable Narrative\nThis log tracks every change.\n"
     (ex,) = _classified(tmp_path, text).values()
     assert ex.output["subject"] == "Module Creator" and ex.output["relation"] == "compliant"
+
+
+def test_subjects_named_by_the_line_or_the_item_over_it_beat_a_heading(tmp_path: Path) -> None:
+    text = ("## [2026-01-07] Planner Refactor\n\n### Changes Made:\n"
+            "1. `WSP_framework/src/WSP_40_Architectural_Coherence_Protocol.md`\n"
+            "   - Added pointer notice to the canonical spec per WSP 57\n"
+            "2. **Analyzed orchestrator sprawl**:\n   - Created consolidation plan per WSP 65\n\n"
+            "### 3. Sprint 5: Audio Extraction (COMPLETE)\n- Total module size: 549 lines (within WSP 87 limits)\n\n"
+            "### 4. Record Integration (`record_bridge.py`)\n\n**Automated WSP 10 compliant ModLog entry generation.**\n")
+    got = _classified(tmp_path, text)
+    assert got[5].output["subject"] == "WSP_framework/src/WSP_40_Architectural_Coherence_Protocol.md"
+    assert got[5].input["file_line"] == "WSP_framework/src/WSP_40_Architectural_Coherence_Protocol.md"
+    assert got[7].output["subject"] == "consolidation plan"  # what the act made under the WSP
+    assert got[10].output["subject"] == "Sprint 5: Audio Extraction"
+    assert got[10].input["section"] == "Sprint 5: Audio Extraction"  # no bracket left behind by its status
+    assert got[14].output["subject"] == "Record Integration (record_bridge.py)"  # a bold sentence names no thing

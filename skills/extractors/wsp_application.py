@@ -639,6 +639,7 @@ _READ_OBJECT = re.compile(r"\b(?:read|reading|consult\w*|check(?:ed|ing)?|see|ci
                           r"|\binstead\s+of\s+(?:\w+\s+){0,3}\W*$"
                           # "Missing module.json per WSP 12": the file is what the subject lacks
                           r"|\bmissing\s+(?:(?:the|a|an|mandatory|required)\s+)?(?:file\s*:\s*)?(?:\S+\s+(?:or|and)\s+)?\W*$", _I)
+_WSP_DOC_FILE = re.compile(r"WSP_\d+_\w+\.md$")
 _ALTERNATIVES = re.compile(r"^[A-Z0-9][A-Za-z0-9]*(?:/[A-Z0-9][A-Za-z0-9]*)+$")  # "Qwen/Gemma/0102": names, not a path
 _GENERIC_WORDS = (
     r"wsp|compliance|compliant|protocols?|applied|references?|related|status|summary|changes?|what|changed|why"
@@ -658,7 +659,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -746,14 +747,16 @@ def _in_parens(text: str, at: int) -> bool:
     return text.rfind("(", 0, at) > text.rfind(")", 0, at)
 
 
-def _line_subject(statement: str, skip_parens: bool = False) -> str | None:
+def _line_subject(statement: str, skip_parens: bool = False, wsp_docs: bool = False) -> str | None:
     """A file or module path the statement names (not a WSP document's own file; with `skip_parens`,
-    not one in brackets: "WSP 49: Module Structure (requirements.txt)" gives the evidence there)."""
+    not one in brackets: "WSP 49: Module Structure (requirements.txt)" gives the evidence there; with
+    `wsp_docs`, a WSP document's file too: a list of the files changed names them)."""
     if "/" not in statement and "\\" not in statement and "." not in statement:
         return None
     for m in _PATH.finditer(statement):
         p = m.group(0).rstrip("\\.,;:)")
-        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p) and not _ALTERNATIVES.match(p) \
+        if len(p) >= 4 and not (_NOT_SUBJECT_PATH.search(p) and not (wsp_docs and _WSP_DOC_FILE.search(p))) \
+                and not _ALTERNATIVES.match(p) \
                 and not _DESTINATION.search(statement, 0, m.start()) and not _READ_OBJECT.search(statement, 0, m.start()) \
                 and not (skip_parens and _in_parens(statement, m.start())):
             return p
@@ -891,7 +894,7 @@ class Item:
     protocol: str | None = None  # the WSP's name as the text gives it
     clause: str = ""  # what the statement ties the WSP to
     partial: bool = False  # the line ties its other WSPs to another relation (no detection: its blanks would mix)
-    file_line: str | None = None  # the item of the statement's list that names its file (the subject)
+    file_line: str | None = None  # the item over the statement or beside it that names its file (the subject)
 
 
 @dataclass
@@ -1253,13 +1256,16 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         statement = clean(reader.title(secs[0]))
         if not line.wsp_led:
             subject = _heading_subject(statement)
-    if subject is None and line.is_heading and not line.wsp_led:
+    if subject is None and line.is_heading and not line.wsp_led and not _SENTENCE.search(own):
         subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
+    named_by = None
     if subject is None and block is not None and block[0] == "item" and block[1].parent is not None:
-        subject = _line_subject(clean(doc.items[block[1].parent].text))  # "- File 1: `x.py`" over "- Source: ..."
+        # "- File 1: `x.py`" over "- Source: ...", "2. `WSP_framework/src/WSP_65_....md`" over what was changed in it
+        parent = clean(doc.items[block[1].parent].text)
+        subject = _line_subject(parent, wsp_docs=True)
+        named_by = (subject, _cut(parent, MAX_CONTEXT)) if subject else None
     if subject is not None and entry and _DOC_FILE.search(subject) and _line_subject(entry):
         subject = entry  # "INTERFACE.md not updated" under "x.py (Integration)": x.py is what was audited
-    named_by = None
     if subject is None and block is not None and block[0] == "item":
         named_by = _sibling_subject(doc, block[1])  # "- **File**: `x.py`" beside "- **Size**: 1,405 lines (violates WSP 62)"
         subject = named_by[0] if named_by else None
@@ -1272,6 +1278,10 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         lead_named = _heading_subject(named.group(1)) if named else None
         if lead_named:  # "**LinkedIn Agent** - Prototype Phase Complete:" over its list: the list is about it
             subject = lead_named
+    if subject is None and relation == "applied" and not line.is_heading:
+        made = _MADE.match(tokens(_FIELD_LABEL.sub("", _MARK_LEAD.sub("", own)))[0])
+        if made and not _GENERIC_HEADING.match(made.group("obj")):
+            subject = made.group("obj")  # "Created consolidation plan per WSP 65": the plan was made under it
     if subject is None:
         subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
     if not subject:
@@ -1280,7 +1290,7 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     # the input holds where the subject is read from: the entry, else the module, else the subject itself
     section = entry if entry and entry not in statement and not (line.is_heading and subject in statement) else None
     if section:
-        section = _STATUS_WORDS.sub("", section).strip(" -–:[]") or section  # "X VIOLATION [ACTIVE VIOLATION]"
+        section = _unstatus(section) or section  # "X VIOLATION [ACTIVE VIOLATION]", "Sprint 5: X (COMPLETE)"
     document = module if module and module != section else None
     file_line = named_by[1] if named_by and subject == _subject(named_by[0]) else None
     if subject not in statement and not any(v and subject in v for v in (section, document, file_line)):
@@ -1415,7 +1425,12 @@ _STATUS_WORDS = re.compile(r"(?:\s*(?:\[(?:OK|FAIL|PASS|DONE|COMPLETE)\]|[✅❌
 
 def _subject(subject: str) -> str:
     """A subject without status marks and the status words after it ("X [OK] FULLY OPERATIONAL")."""
-    return _cut(_STATUS_WORDS.sub("", subject).strip(" -–:[]").removesuffix("(").rstrip() or subject, MAX_SUBJECT)
+    return _cut(_unstatus(subject) or subject, MAX_SUBJECT)
+
+
+def _unstatus(text: str) -> str:
+    """The text without the status words after it, and without the bracket they were in."""
+    return _STATUS_WORDS.sub("", text).strip(" -–:[]").removesuffix("(").rstrip(" -–:[]")
 
 
 def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item | None:
@@ -1435,6 +1450,12 @@ def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item |
 _FIX_LINE = re.compile(r"^\W*(?:proposed\s+)?(?:solution|fix(?:es)?|resolution|remediation|correction|action(?:\s+taken)?"
                        r"|corrective\s+action)\s*:", _I)
 _PAREN = re.compile(r"\([^()]*\)")
+# what an act made or changed under the WSP ("Created consolidation plan per WSP 65")
+_MADE = re.compile(r"(?:Created|Added|Built|Wrote|Drafted|Designed|Generated|Refactored|Split|Extracted|Consolidated"
+                   r"|Restructured|Reorganized|Documented|Archived|Renamed)\s+(?:a\s+|an\s+|the\s+|new\s+)?"
+                   r"(?P<obj>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3}?)(?:\s+(?:per|following|under|according\s+to)\s+|\s*\()"
+                   + R)
+_SENTENCE = re.compile(r"\w[.!]\s*$")  # "**Automated WSP 10 compliant ModLog entry generation.**": a sentence, no title
 _MODAL_RULE = re.compile(r"\b(?:must|shall|should)\s+(?!have\s+been\b)(?:not\s+|never\s+|always\s+|stay\s+|be\s+|\w+\s+)", _I)
 _DOC_FILE = re.compile(r"(?:^|/)(?:INTERFACE|ModLog|README|ROADMAP|TestModLog|CHANGELOG)\.md$", _I)
 _WHOLE_BOLD = re.compile(r"^\s*(?:\S{1,12}\s+)?\*\*[^*]{3,120}\*\*\s*$")  # "✅ **WSP 91: DAEMON Observability**"
