@@ -924,3 +924,13 @@ def test_subjects_named_by_the_line_or_the_item_over_it_beat_a_heading(tmp_path:
     assert got[10].output["subject"] == "Sprint 5: Audio Extraction"
     assert got[10].input["section"] == "Sprint 5: Audio Extraction"  # no bracket left behind by its status
     assert got[14].output["subject"] == "Record Integration (record_bridge.py)"  # a bold sentence names no thing
+
+
+def test_no_detection_where_the_document_names_the_wsp_two_ways(tmp_path: Path) -> None:
+    text = ("## [2026-01-02] Overseer Review\n\n### WSP Compliance\n"
+            "- ✅ WSP 91 (Daemon Observability) - structured logging in place\n"
+            "- ❌ WSP 96 (MCP Governance) - client exists but not integrated\n\n"
+            "### Notes\n- WSP 96 (Skills Wardrobe) loads the overseer's skills\n")
+    kinds = {(ex.line, _kind(ex)) for ex in _mine(tmp_path, text)}
+    assert (4, "detect") in kinds  # one name in the document: the masked number can be recovered
+    assert (5, "classify") in kinds and (5, "detect") not in kinds  # 'MCP Governance' and 'Skills Wardrobe' for one WSP

@@ -800,6 +800,30 @@ class _Reader:
         self.fences: dict[int, Document | None] = {}
         self.status: dict[int, tuple[list[int], list[Any]]] = {}
         self.titles: dict[int, str] = {}
+        self._names: dict[int, list[frozenset[str]]] | None = None
+
+    def names(self) -> dict[int, list[frozenset[str]]]:
+        """The names the document gives each WSP ("WSP 96 (MCP Governance)"), as sets of words."""
+        if self._names is None:
+            self._names = {}
+            for raw in self.doc.lines:
+                if "WSP" in raw and ("(" in raw or ":" in raw or "-" in raw):
+                    text = clean(raw[:MAX_READ])
+                    for m in _PAREN_NAME.finditer(text):
+                        name = _protocol_name(m.group(0))
+                        number = _REF.match(m.group(0))
+                        if name and number:
+                            self._names.setdefault(int(number.captures("n")[0]), []).append(_name_words(name))
+        return self._names
+
+    def name_clashes(self, number: int, name: str) -> bool:
+        """Whether the document gives this WSP another name that shares no word with this one, or this
+        name to another WSP: then the name does not tell the number."""
+        words = _name_words(name)
+        names = self.names()
+        if any(not (w & words) for w in names.get(number, ())):
+            return True
+        return any(words in ws for k, ws in names.items() if k != number)
 
     def place(self, n: int) -> _Place | None:
         """The place of line n, or None for a line of code."""
@@ -894,6 +918,7 @@ class Item:
     protocol: str | None = None  # the WSP's name as the text gives it
     clause: str = ""  # what the statement ties the WSP to
     partial: bool = False  # the line ties its other WSPs to another relation (no detection: its blanks would mix)
+    clashes: bool = False  # the document gives the WSP another name, or the name to another WSP (no detection)
     file_line: str | None = None  # the item over the statement or beside it that names its file (the subject)
 
 
@@ -921,6 +946,13 @@ _PAREN_NAME = re.compile(r"WSP[ _-]?\d{1,3}[a-z]?\s*\(([A-Z][^()]{2,60})\)"
                          r"(?=\s*(?:$|[–(,;]|\s-\s))")
 _NOT_NAME = re.compile(r"\d|\b(?:compliance|compliant|violations?|violated|applied|implemented|PASS|FAIL|OK|COMPLETE"
                        r"|ACHIEVED)\b", _I)
+
+
+_NAME_FILLER = frozenset({"protocol", "wsp", "the", "and", "of", "for", "to", "in", "&", "standard", "standards"})
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _NAME_FILLER)
 
 
 def _protocol_name(statement: str) -> str | None:
@@ -1304,11 +1336,12 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if relation == "violation":
         resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind, n)
     value = clean(field.group("value")) if field and key and not _REF.search(key) else statement
+    protocol = _protocol_name(statement) if len(numbers) == 1 else None  # one name for several WSPs misleads
     return Item(line=n, evidence=_evidence(raw), statement=_window(statement), wsp=numbers, relation=relation,
                 subject=subject, section=_cut(section, MAX_CONTEXT) if section else None, document=document, reason=reason,
                 listed_under=_cut(listed, MAX_CONTEXT) if listed and listed != section else None,
                 resolved=resolved, resolved_why=resolved_why, resolution_context=resolution_context,
-                protocol=_protocol_name(statement) if len(numbers) == 1 else None,  # one name for several WSPs misleads
+                protocol=protocol, clashes=bool(protocol) and reader.name_clashes(numbers[0], protocol),
                 clause=_cut(_clause(value), 160), partial=partial, file_line=file_line)
 
 
@@ -1575,6 +1608,7 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
     if not subject:
         return None
     text = " | ".join(f"{h}: {c}" if h and c else c for h, c in zip(header + [""] * len(cells), cells) if c)
+    protocol = _protocol_name(cells[wsp_cell]) if len(numbers) == 1 else None
     resolved, why = (False, "the table reports it as a current finding") if relation == "violation" else (None, None)
     subject = _subject(subject)
     # the input holds where the subject is read from, as for a line
@@ -1586,7 +1620,7 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
                 relation=relation, subject=subject, section=_cut(section, MAX_CONTEXT) if section else None,
                 document=document,
                 reason=f"its status is '{_cut(status, 60)}'", resolved=resolved, resolved_why=why,
-                protocol=_protocol_name(cells[wsp_cell]) if len(numbers) == 1 else None, clause=_cut(_clause(" | ".join(cells[wsp_cell + 1:])), 160))
+                protocol=protocol, clashes=bool(protocol) and reader.name_clashes(numbers[0], protocol), clause=_cut(_clause(" | ".join(cells[wsp_cell + 1:])), 160))
 
 
 # -- examples ----------------------------------------------------------------------------------
@@ -1611,7 +1645,7 @@ def _recoverable(item: Item) -> bool:
     """Whether a reader of the masked input can recover the hidden number: the statement names the
     protocol beside it, and every blank hides that one number (a blank over "WSP 3 / 85" has no one
     answer, and a masked subject would no longer be the thing's name)."""
-    if not item.protocol or item.partial or len(item.wsp) != 1 or _REF_SPAN.search(item.subject):
+    if not item.protocol or item.clashes or item.partial or len(item.wsp) != 1 or _REF_SPAN.search(item.subject):
         return False
     shown = [item.statement] + [v for v in (item.section, item.file_line, item.listed_under, item.document,
                                              item.resolution_context) if v]
