@@ -934,3 +934,21 @@ def test_no_detection_where_the_document_names_the_wsp_two_ways(tmp_path: Path) 
     kinds = {(ex.line, _kind(ex)) for ex in _mine(tmp_path, text)}
     assert (4, "detect") in kinds  # one name in the document: the masked number can be recovered
     assert (5, "classify") in kinds and (5, "detect") not in kinds  # 'MCP Governance' and 'Skills Wardrobe' for one WSP
+
+
+def test_a_code_file_built_with_a_wsp_applies_it(tmp_path: Path) -> None:
+    text = ("## [2026-01-05] Ranker Server\n\n**Files Created**:\n"
+            "1. `src/ranker_server.py` (640 lines) - Full MCP server with WSP 77 agent coordination\n"
+            "2. `src/ranker_policy.py` - Added WSP 91 bracket logging\n"
+            "3. `README.md` - Updated with WSP 97 capabilities\n"
+            "4. `src/ranker_index.py` - Added WSP 97 entry to the index\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["relation"] == "applied" and got[4].output["subject"] == "src/ranker_server.py"
+    assert got[5].output["relation"] == "applied" and got[5].output["wsp"] == [91]
+    assert 6 not in got and 7 not in got  # a document updated to mention a WSP, an index entry: no application
+
+
+def test_following_a_wsp_by_its_title_then_a_comma_is_no_rule_lead_in(tmp_path: Path) -> None:
+    text = "## Domains\n\nFollowing WSP 3: Enterprise Domain Organization, the modules are grouped by function.\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["relation"] == "applied" and ex.output["wsp"] == [3]

@@ -293,11 +293,22 @@ _APPLIED_TIED = Gated(
      "migrated", "comply", "enforcement", "added to"),
     _I,
 )
+# a code file of a list of files, and what was built into it under a WSP: "`x_server.py` - Full MCP server
+# with WSP 77 agent coordination", "`x.py` - Full WSP 97 integration", "`x.py`: Added WSP 91 bracket logging"
+_FILE_LED = re.compile(r"^\W*(?:[\w.-]+/)*[\w.-]+\.(?:py|js|ts|tsx|ps1|sh|rs|go)\b[^-:–]{0,40}[-:–]\s")
+_FILE_APPLIED = re.compile(
+    r"\b(?:server|module|agent|system|tool|engine|daemon|service|client|pipeline|class|dae|orchestrator)\s+with\s+"
+    r"(?:full\s+|complete\s+)?" + R + r"(?:\s+[a-z][\w-]*){1,2}"
+    r"|\b(?:added|adds|implements|implemented)\s+(?:full\s+|complete\s+)?" + R
+    + r"(?:\s+(?!(?:protocol|entry|section|references?|header|document|spec\w*|number|text|to|and|or|in|as|for)\b)[a-z][\w-]*){1,2}"
+    r"|\b(?:full|complete|proper)\s+" + R + r"\s+(?:[\w-]+\s+)?integration\b", _I)
 # a line that is not a report: a hypothesis, a definition of what counts as a violation, a rule
 _HYPOTHETICAL = Gated(
     r"\b(?:would|could|might|will|may|can)\s+(?:\w+\s+)?(?:violate|breach|break)|\bif\s+[^.]{0,60}\bviolat"
     r"|=\s*(?:automatic\s+)?" + R + r"\s+violation|\bviolations?\s+(?:of|to)\s+" + R + r"\s+(?:are|is|include)\b"
-    r"|\bexample\s+violation|\bcounts?\s+as\s+(?:a\s+)?" + R + r"|^\W*(?:(?:expected|required|correct)\s+)?(?:per|following)\s+" + R + r"\s*(?::|$)"
+    r"|\bexample\s+violation|\bcounts?\s+as\s+(?:a\s+)?" + R + r"|^\W*(?:(?:expected|required|correct)\s+)?(?:per|following)\s+" + R
+    # "Per WSP 49:" over rules; not "Following WSP 3: Enterprise Domain Organization, the modules are ..."
+    + r"\s*(?::(?!\s*[A-Z][\w &'-]{2,60},)|$)"
     r"|\b(?:recogni[sz]ed|connected\s+to|identified|classified|established|defined)\s+" + R + r"\s+as\b"
     r"|" + R + r"\s+(?:only|also|now|just)\s+(?:prevents|covers|requires|defines|handles)\b"
     # what a tool or design does ("It ensures WSP 49 compliance", "DAE-first execution (WSP 80) provides ...")
@@ -502,6 +513,9 @@ def tied_relation(plain: str, tok: str, refs: list[str], low: str) -> tuple[str 
             return relation, _original(text, refs, m)
     m = _ACTION_PAREN.search(tok)
     if m and _ACTION.match(_FIELD_LABEL.sub("", tok)):
+        return "applied", _original(tok, refs, m)
+    m = _FILE_APPLIED.search(tok) if _FILE_LED.match(tok) else None
+    if m:
         return "applied", _original(tok, refs, m)
     return None, ""
 
