@@ -952,3 +952,36 @@ def test_following_a_wsp_by_its_title_then_a_comma_is_no_rule_lead_in(tmp_path: 
     text = "## Domains\n\nFollowing WSP 3: Enterprise Domain Organization, the modules are grouped by function.\n"
     (ex,) = _classified(tmp_path, text).values()
     assert ex.output["relation"] == "applied" and ex.output["wsp"] == [3]
+
+
+def test_a_list_of_files_is_what_the_subject_has_not_the_subject(tmp_path: Path) -> None:
+    text = ("## [2026-01-03] Shared Helpers Extraction\n\n### Changes Made\n"
+            "- **New Infrastructure Module:** `modules/infrastructure/shared_helpers/`\n"
+            "  - **Full WSP 49 compliance:** README.md, INTERFACE.md, tests/, src/ structure\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "modules/infrastructure/shared_helpers"
+    assert ex.input["file_line"] == "New Infrastructure Module: modules/infrastructure/shared_helpers/"
+
+
+def test_headings_that_name_no_thing_defer_to_the_entry(tmp_path: Path) -> None:
+    text = ("## Ranker Server - Research Tools\n\n**Cross-Module Effects**:\n- Search: faster lookups\n\n"
+            "**Compliance Maintained**:\n- WSP 49: Complete module structure\n\n"
+            "#### 4. Ranker Docs Neutrality Verified [OK] HOLO SCAN COMPLETED\n"
+            "**WSP Compliance Maintained**:\n- [OK] WSP 22: Verification documented in the ModLog\n")
+    got = _classified(tmp_path, text)
+    assert got[7].output["subject"] == "Ranker Server"  # the entry, not "Cross-Module Effects"
+    assert got[11].output["subject"] == "Ranker Docs Neutrality Verified"  # the tag and its words after the title go
+
+
+def test_a_module_readmes_banner_heading_is_not_its_entry(tmp_path: Path) -> None:
+    text = ("# Ranker Bridge Module\n\nBridge between the ranker and chat.\n\n# Windsurf Recursive Prompt\n\n"
+            "## WSP Compliance Status\n- **WSP 34**: Testing Protocol - [FAIL] **VIOLATIONS** (simulated tests)\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Ranker Bridge Module" and ex.output["relation"] == "violation"
+
+
+def test_what_a_new_protocol_meets_in_its_creation_entry_is_no_item(tmp_path: Path) -> None:
+    text = ("## [2026-01-04] Boot Protocol\n\n### Original WSP_00 Creation:\n1. Created the boot protocol document\n"
+            "- **Compliance**: 100% WSP_00 boot state protocols\n- **WSP Compliance**: WSP 22 (ModLog), WSP 57 (naming)\n")
+    got = _classified(tmp_path, text)
+    assert 5 not in got and got[6].output["wsp"] == [22, 57]

@@ -653,6 +653,8 @@ _READ_OBJECT = re.compile(r"\b(?:read|reading|consult\w*|check(?:ed|ing)?|see|ci
                           r"|\binstead\s+of\s+(?:\w+\s+){0,3}\W*$"
                           # "Missing module.json per WSP 12": the file is what the subject lacks
                           r"|\bmissing\s+(?:(?:the|a|an|mandatory|required)\s+)?(?:file\s*:\s*)?(?:\S+\s+(?:or|and)\s+)?\W*$", _I)
+_FILE_ITEM = r"[\w.-]+(?:\.[A-Za-z]{1,5}|/)"
+_ENUMERATED = re.compile(r"(?<![\w/.-])" + _FILE_ITEM + r"(?:\s*,\s*(?:and\s+)?" + _FILE_ITEM + r"){2,}")
 _WSP_DOC_FILE = re.compile(r"WSP_\d+_\w+\.md$")
 _ALTERNATIVES = re.compile(r"^[A-Z0-9][A-Za-z0-9]*(?:/[A-Z0-9][A-Za-z0-9]*)+$")  # "Qwen/Gemma/0102": names, not a path
 _GENERIC_WORDS = (
@@ -673,7 +675,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made|cross|effects?|highlights?|deliverables?|accomplishments?"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -691,10 +693,19 @@ _DEPENDENCY_LEAD = re.compile(r"\brequires?\s+(?P<a>[\w./-]+(?:\s+[\w./-]+){0,3}
 # success metrics, goals and targets: what a plan aims at (its ticks mark targets as often as results)
 _TARGET_HEAD = re.compile(r"\bsuccess\s+(?:metrics|criteria|measures|indicators)\b|\btarget\s+(?:metrics|outcomes|state)\b"
                           r"|\bmetrics\s*\(\s*(?:week|month|quarter|day|sprint)\s*\d|\bkpis?\b|\bacceptance\s+criteria\b", _I)
+_CREATION_HEAD = re.compile(r"^\W*(?:original\s+|new\s+)?(?P<a>" + _REF_SPAN.pattern + r")\s+(?:creation|created|drafted)\s*$"
+                            r"|^\W*(?:created|drafted|creation\s+of)\s+(?:the\s+)?(?P<b>" + _REF_SPAN.pattern + r")\s*$", _I)
+
+
+def _created(title: str) -> list[int]:
+    """The WSPs a heading says were created ("Original WSP_00 Creation"), whose entry then describes them."""
+    m = _CREATION_HEAD.match(title)
+    return wsp_numbers(m.group("a") or m.group("b")) if m else []
 _RECORD_ID = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:")
 _TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
 _LEAD_TAG = re.compile(r"^\[([^\[\]]{1,80})\]\s*")
 _CAPS_TAG = re.compile(r"\s*\[[A-Z][A-Z0-9 _-]{2,39}\]\s*$")  # "... [CRITICAL RECURSIVE VIOLATION]" after a title
+_TAGGED_TAIL = re.compile(r"\s*\[(?:OK|DONE|COMPLETE|PASS|FIXED|RESOLVED|WARNING|FAIL)\](?:\s+[A-Z0-9][A-Z0-9_-]*)*\s*$")  # "... [OK] HOLO SCAN COMPLETED"
 _TRAIL_DATE = re.compile(r"\s*[-–]\s*\d{4}-\d\d-\d\d\s*$")
 _TRAIL_TAG = re.compile(r"(?:\s*\[[^\[\]]{1,20}\]?)+\s*$")  # "Testing Framework Established [OK]", "... [2025-09-28]"
 _DATED = re.compile(r"^\W*(?:MODLOG\s*-\s*)?\[?(?:v?\d+(?:\.\d+)+\]?\s*-\s*)?\[?\d{4}-\d\d-\d\d")
@@ -719,7 +730,7 @@ def _heading_subject(title: str) -> str | None:
     if lead:  # "[WARNING] FILE SIZE VIOLATIONS": a status tag goes; "[Remote Builder] - ...": a name stays
         t = t[lead.end():] if lead.group(1).upper() == lead.group(1) and " " not in lead.group(1) \
             else lead.group(1) + " " + t[lead.end():]
-    t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", _CAPS_TAG.sub("", t))).strip(" []:-–")
+    t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", _CAPS_TAG.sub("", _TAGGED_TAIL.sub("", t)))).strip(" []:-–")
     t = _SECTION_NUMBER.sub("", t).strip(" []:-–")
     t = _LABEL_HEAD.sub("", t)  # "Context: LLM Model Installation": the label names no thing
     if t.endswith("]") and "[" not in t:
@@ -767,6 +778,8 @@ def _line_subject(statement: str, skip_parens: bool = False, wsp_docs: bool = Fa
     `wsp_docs`, a WSP document's file too: a list of the files changed names them)."""
     if "/" not in statement and "\\" not in statement and "." not in statement:
         return None
+    if _ENUMERATED.search(statement):
+        return None  # "Full WSP 49 compliance: README.md, INTERFACE.md, tests/": what the subject has, not the subject
     for m in _PATH.finditer(statement):
         p = m.group(0).rstrip("\\.,;:)")
         if len(p) >= 4 and not (_NOT_SUBJECT_PATH.search(p) and not (wsp_docs and _WSP_DOC_FILE.search(p))) \
@@ -1176,7 +1189,9 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     titles = [clean(reader.title(s)) for s in secs if s.heading][:3]
     if any(_TARGET_HEAD.search(t) for t in titles[:2]):
         return None  # a sprint's success metrics are targets, ticked or not
-    if any(_DEPENDENCY_HEAD.search(t) and _heading_subject(t) is None for t in titles):
+    if any(set(numbers) <= set(_created(t)) for t in titles[:2] if "reat" in t or "raft" in t):
+        return None  # "### Original WSP_00 Creation": what the new protocol itself meets is its own definition
+    if any(_DEPENDENCY_HEAD.search(t) and not _REF_SPAN.search(t) and _heading_subject(t) is None for t in titles):
         # a dependency analysis: its findings are about the part its list's lead-in (a line or a bold
         # label) names, not about its heading
         leads = [clean(t) for t in (_leadin(place.doc, n), *titles) if t]
@@ -1458,6 +1473,8 @@ def _entry(reader: _Reader, secs: list[Section]) -> str | None:
     for s in secs:
         if s.heading is None:
             continue
+        if reader.module and s.heading.level == 1:
+            continue  # a module document's top headings title it (or a banner pasted into it): the module names it
         title = reader.title(s)
         named = _heading_subject(title) if not _TODO_HEADING.search(title) else None
         if named and s.heading.style != "bold":
