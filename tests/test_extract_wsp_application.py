@@ -985,3 +985,18 @@ def test_what_a_new_protocol_meets_in_its_creation_entry_is_no_item(tmp_path: Pa
             "- **Compliance**: 100% WSP_00 boot state protocols\n- **WSP Compliance**: WSP 22 (ModLog), WSP 57 (naming)\n")
     got = _classified(tmp_path, text)
     assert 5 not in got and got[6].output["wsp"] == [22, 57]
+
+
+def test_a_violation_of_both_wsps_names_both(tmp_path: Path) -> None:
+    text = "# Counter Appender - ModLog\n\n## Why\n- OLD location violated both WSP 3 (wrong directory) and WSP 49 (no structure)\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["wsp"] == [3, 49] and "WSP 49 (no structure)" in ex.output["reason"]
+
+
+def test_a_deleted_modules_weakness_names_the_module_and_no_resolution(tmp_path: Path) -> None:
+    text = ("# Module SWOT Analysis\n\n### Module: `chat_bridge.py` (245 lines) - DELETED\n"
+            "**Weaknesses:**\n- [FAIL] WSP 49 violation (cross-module import)\n\n"
+            "**Integrated**: memory layer compatibility\n- [COORDINATION] Agent coordination aligned with WSP 54\n")
+    got = _classified(tmp_path, text)
+    assert got[5].output["subject"] == "chat_bridge.py (245 lines)" and "resolved" not in got[5].output
+    assert got[8].output["subject"] != "Integrated"  # a verb standing as a label names no thing

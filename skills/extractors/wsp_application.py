@@ -675,7 +675,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made|cross|effects?|highlights?|deliverables?|accomplishments?"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made|cross|effects?|highlights?|deliverables?|accomplishments?|integrated|enabled|delivered|built"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -683,7 +683,8 @@ _DATE_HEAD = re.compile(
     r"\s*[-:–]*\s*|^\W*\[?Current\s+Session\]?\s*[-:–]*\s*|^\W*MODLOG\s*-\s*\[?|^\W*V\d{3}(?:\.\d+)?\s*:\s*",
     _I,
 )
-_LABEL_HEAD = re.compile(r"^(?:context|background|summary|overview|problem|solution|goal|purpose|scope)\s*:\s*(?=\S)", _I)
+_LABEL_HEAD = re.compile(r"^(?:context|background|summary|overview|problem|solution|goal|purpose|scope|(?:module|file|component)(?:\s+[A-Z0-9])?"
+                         r"|success)\s*:\s*(?=\S)", _I)
 # a dependency analysis lists what another part must provide: its findings are about that part, which the
 # heading does not name ("Phase 2 Depends on Phase 1", "Critical Dependencies")
 _DEPENDENCY_HEAD = re.compile(r"\b(?:depends?\s+on|dependenc(?:y|ies)|prerequisites?)\b", _I)
@@ -1262,6 +1263,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if len(numbers) > 1 and relation == "violation" and reason.startswith("the statement says"):
         # "WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION": 71 names what was created, 64 what was violated
         own = wsp_numbers(line.said)
+        at = statement.find(line.said)
+        more = _MORE_REFS.match(statement, at + len(line.said)) if at >= 0 else None
+        if more:  # "violated both WSP 3 (wrong directory) and WSP 49 (no structure)"
+            own += wsp_numbers(more.group(0))
+            reason = _said(line.said + more.group(0))
         if own and set(own) < set(numbers):
             numbers = [k for k in numbers if k in own]
     if len(numbers) > 1 and relation in ("applied", "compliant") and reason.startswith("the statement says"):
@@ -1411,6 +1417,8 @@ def _body(doc: Document, n: int, sec: Section, heading: bool, numbers: list[int]
     return intro, [b for b in bullets if b]
 
 
+# the references a tie's own goes on to ("WSP 3 (wrong directory) and WSP 49"), a note in brackets between
+_MORE_REFS = re.compile(r"(?:\s*\([^()]{0,60}\))?(?:\s*(?:,|&|\band\b)\s*" + _REF_SPAN.pattern + r"(?:\s*\([^()]{0,60}\))?)+")
 _SCOPE = re.compile(R + r"\s*\(([^()]*)\)")
 
 
@@ -1484,7 +1492,7 @@ def _entry(reader: _Reader, secs: list[Section]) -> str | None:
 
 
 _STATUS_WORDS = re.compile(r"(?:\s*(?:\[(?:OK|FAIL|PASS|DONE|COMPLETE)\]|[✅❌⚠️]+|-))*\s*(?:\b(?:FULLY\s+)?(?:OPERATIONAL|COMPLETE"
-                           r"|COMPLETED|RESOLVED|FIXED|ACTIVE|OPEN|LOGGED|CLOSED|ACHIEVED|VERIFIED)\b(?:\s+VIOLATION)?\W*)+$")
+                           r"|COMPLETED|RESOLVED|FIXED|ACTIVE|OPEN|LOGGED|CLOSED|ACHIEVED|VERIFIED|DELETED|REMOVED|ARCHIVED|CURRENT)\b(?:\s+VIOLATION)?\W*)+$")
 
 
 def _subject(subject: str) -> str:
@@ -1533,6 +1541,7 @@ _STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolutio
 # a section of a violation's entry that reports its fix
 _FIX_SECTION = re.compile(r"\b(?:resolution|fix(?:es)?|correction|remediation)\s+(?:applied|complete[d]?|implemented|done)\b"
                           r"|^\W*(?:resolved|fixed|corrected)\s*(?:$|[:\-–(]|(?:wsp\s+)?(?:violations?|issues?|problems?)\b)", _I)
+_GONE = re.compile(r"[-–(\[]\s*(?:DELETED|REMOVED)\b")
 _STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|closed|remediated|addressed)\b", _I)
 _STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
                           r"|planned|awaiting|ready\s+to|to\s+implement|(?:analysis|audit|review|assessment)\s+complete"
@@ -1558,6 +1567,8 @@ def _resolution(reader: _Reader, place: _Place, statement: str, kind: _Kind | No
         return True, _said(m.group(0)), None
     if kind is not None and kind.resolved is not None:
         return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'", f"section: {_cut(kind.text, 80)}"
+    if any(s.heading is not None and _GONE.search(reader.title(s)) for s in place.sections[:2]):
+        return None, None, None  # "### Module: x.py - DELETED": the subject is gone; nothing says the violation was fixed
     doc = place.doc
     own = doc.ancestors(place.sections[0])  # the sections of the line's own document (a fence's, in a fence)
     for entry in [s for s in own if s.heading is not None][:2]:  # the line's section and its entry
