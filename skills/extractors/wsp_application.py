@@ -836,7 +836,7 @@ class _Reader:
             self._names = {}
             for raw in self.doc.lines:
                 if "WSP" in raw and ("(" in raw or ":" in raw or "-" in raw):
-                    text = clean(raw[:MAX_READ])
+                    text = raw[:MAX_READ].replace("**", "").replace("`", "")  # enough of clean() for a name
                     for m in _PAREN_NAME.finditer(text):
                         name = _protocol_name(m.group(0))
                         number = _REF.match(m.group(0))
@@ -1187,7 +1187,7 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if any(_excluded(reader.title(s)) for s in secs if s.heading):
         return None
     dependency = None
-    titles = [clean(reader.title(s)) for s in secs if s.heading][:3]
+    titles = [_clean_lead(reader.title(s)) for s in [s for s in secs if s.heading][:3]]
     if any(_TARGET_HEAD.search(t) for t in titles[:2]):
         return None  # a sprint's success metrics are targets, ticked or not
     if any(set(numbers) <= set(_created(t)) for t in titles[:2] if "reat" in t or "raft" in t):
