@@ -1000,3 +1000,19 @@ def test_a_deleted_modules_weakness_names_the_module_and_no_resolution(tmp_path:
     got = _classified(tmp_path, text)
     assert got[5].output["subject"] == "chat_bridge.py (245 lines)" and "resolved" not in got[5].output
     assert got[8].output["subject"] != "Integrated"  # a verb standing as a label names no thing
+
+
+def test_a_violation_heading_straight_over_its_first_part_is_read_with_it(tmp_path: Path) -> None:
+    text = ("## V040: SIZE AUDIT\n\n### WSP 62 FILE SIZE VIOLATIONS (Project Files)\n\n"
+            "#### V040.1: Core Module Size Violations\n**CRITICAL:**\n- `ai/planner/src/planner.py` (838 lines)\n")
+    got = _classified(tmp_path, text)
+    assert got[3].input["statement"].startswith(
+        "WSP 62 FILE SIZE VIOLATIONS (Project Files): V040.1: Core Module Size Violations; ai/planner/src/planner.py (838 lines)")
+
+
+def test_a_document_file_that_shows_compliance_is_evidence_not_the_subject(tmp_path: Path) -> None:
+    text = ("# Reports Archive\n\n## Development Status\n- [x] WSP 22 documentation established\n\n"
+            "## WSP Compliance Status\n- [x] **WSP 22 Compliance** - ModLog.md present for change tracking\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] == "Reports Archive"  # "Development Status" names no thing
+    assert got[7].output["subject"] == "Reports Archive"

@@ -675,7 +675,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made|cross|effects?|highlights?|deliverables?|accomplishments?|integrated|enabled|delivered|built"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made|cross|effects?|highlights?|deliverables?|accomplishments?|integrated|enabled|delivered|built|development"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -1331,8 +1331,10 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         parent = clean(doc.items[block[1].parent].text)
         subject = _line_subject(parent, wsp_docs=True)
         named_by = (subject, _cut(parent, MAX_CONTEXT)) if subject else None
-    if subject is not None and entry and _DOC_FILE.search(subject) and _line_subject(entry):
-        subject = entry  # "INTERFACE.md not updated" under "x.py (Integration)": x.py is what was audited
+    if subject is not None and entry and _DOC_FILE.search(subject) and (_line_subject(entry) or relation == "compliant"):
+        # "INTERFACE.md not updated" under "x.py (Integration)": x.py is what was audited; "WSP 22 Compliance -
+        # ModLog.md present" under "Reports Archive": the archive complies, its ModLog is the evidence
+        subject = entry
     if subject is None and block is not None and block[0] == "item":
         named_by = _sibling_subject(doc, block[1])  # "- **File**: `x.py`" beside "- **Size**: 1,405 lines (violates WSP 62)"
         subject = named_by[0] if named_by else None
@@ -1387,10 +1389,16 @@ def _body(doc: Document, n: int, sec: Section, heading: bool, numbers: list[int]
     """(the first line of prose, the first list) under the lead-in or heading at line n. A heading's body
     runs on over the bold labels under it ("**Result:**"); its prose may cite its own WSPs again."""
     reach = min(sec.body_end, n + LIST_REACH)
+    sub = None  # a subsection straight under the heading ("#### V013.5: Core Module Size Violations"): its first part
     if heading:
         reach = n + LIST_REACH
         for k in range(n + 1, n + LIST_REACH + 1):
             s = doc.section_at(k) if k in doc else None
+            if s is not None and s.start == k and s.heading is not None and s.heading.style != "bold" and sub is None \
+                    and sec.heading is not None and s.heading.level > sec.heading.level \
+                    and not any(doc.text(j).strip() for j in range(n + 1, k)):
+                sub = k
+                continue
             if s is None or s.start == k and s.heading is not None and s.heading.style != "bold":
                 reach = k - 1
                 break
@@ -1398,6 +1406,9 @@ def _body(doc: Document, n: int, sec: Section, heading: bool, numbers: list[int]
     for k in range(n + 1, reach + 1):
         raw = doc.text(k)
         if not raw.strip():
+            continue
+        if k == sub:
+            intro = _clean_lead(doc.section_at(k).title)
             continue
         block = doc.block_at(k)
         if block is not None and block[0] == "item":
