@@ -1016,3 +1016,11 @@ def test_a_document_file_that_shows_compliance_is_evidence_not_the_subject(tmp_p
     got = _classified(tmp_path, text)
     assert got[4].output["subject"] == "Reports Archive"  # "Development Status" names no thing
     assert got[7].output["subject"] == "Reports Archive"
+
+
+def test_a_compliance_heading_whose_lines_say_it_is_not_yet_met_is_no_item(tmp_path: Path) -> None:
+    text = ("# Parser Tests\n\n## WSP Compliance\n\n### WSP 5 - Test Coverage\n- **Target**: 90% test coverage\n"
+            "- **Current**: TBD (needs measurement)\n\n### WSP 48 - Recursive Learning\n- Patterns stored in memory/\n"
+            "- Future runs need no manual step\n")
+    got = _classified(tmp_path, text)
+    assert 5 not in got and got[9].output["relation"] == "compliant"
