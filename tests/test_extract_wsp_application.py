@@ -1024,3 +1024,17 @@ def test_a_compliance_heading_whose_lines_say_it_is_not_yet_met_is_no_item(tmp_p
             "- Future runs need no manual step\n")
     got = _classified(tmp_path, text)
     assert 5 not in got and got[9].output["relation"] == "compliant"
+
+
+def test_a_violation_records_line_names_its_subject(tmp_path: Path) -> None:
+    text = ("## V050: MODULE DUPLICATION VIOLATIONS\n\n#### CONSOLIDATION PRIORITIES\n**P0 - Critical (Immediate)**:\n"
+            "- V050.3: Chatbot WSP 62 violation + bug fix integration\n\n**WSP Status**: LOGGED - plan documented\n")
+    got = _classified(tmp_path, text)
+    assert got[5].output["subject"] == "V050.3: Chatbot" and got[5].output["relation"] == "violation"
+
+
+def test_metrics_and_update_banners_name_no_subject(tmp_path: Path) -> None:
+    text = ("# Editor Extension - ModLog\n\n## LATEST UPDATE - PERFECT WSP 5 COMPLIANCE ACHIEVED\n\n"
+            "### Testing Excellence Metrics - FINAL:\n- **Coverage Achievement**: 100% (exceeds WSP 5 by 10%)\n")
+    got = _classified(tmp_path, text)
+    assert got[6].output["subject"] == "Editor Extension"

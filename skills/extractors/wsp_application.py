@@ -678,7 +678,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made|cross|effects?|highlights?|deliverables?|accomplishments?|integrated|enabled|delivered|built|development"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made|cross|effects?|highlights?|deliverables?|accomplishments?|integrated|enabled|delivered|built|development|priorities|excellence|perfect"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -705,6 +705,7 @@ def _created(title: str) -> list[int]:
     """The WSPs a heading says were created ("Original WSP_00 Creation"), whose entry then describes them."""
     m = _CREATION_HEAD.match(title)
     return wsp_numbers(m.group("a") or m.group("b")) if m else []
+_RECORD_LINE = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:\s*([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,4}?)\s+" + R)
 _RECORD_ID = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:")
 _TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
 _LEAD_TAG = re.compile(r"^\[([^\[\]]{1,80})\]\s*")
@@ -1352,6 +1353,10 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         lead_named = _heading_subject(named.group(1)) if named else None
         if lead_named:  # "**LinkedIn Agent** - Prototype Phase Complete:" over its list: the list is about it
             subject = lead_named
+    if subject is None and not line.is_heading:
+        record = _RECORD_LINE.match(tok)
+        if record:  # "V019.3: Livechat WSP 62 violation + bug fix integration": the record names its subject
+            subject = f"{record.group(1)}: {record.group(2)}"
     if subject is None and relation == "applied" and not line.is_heading:
         made = _MADE.match(tokens(_FIELD_LABEL.sub("", _MARK_LEAD.sub("", own)))[0])
         if made and not _GENERIC_HEADING.match(made.group("obj")):
