@@ -1038,3 +1038,11 @@ def test_metrics_and_update_banners_name_no_subject(tmp_path: Path) -> None:
             "### Testing Excellence Metrics - FINAL:\n- **Coverage Achievement**: 100% (exceeds WSP 5 by 10%)\n")
     got = _classified(tmp_path, text)
     assert got[6].output["subject"] == "Editor Extension"
+
+
+def test_a_line_saying_its_wsp_is_broken_is_a_violation_in_a_compliance_list(tmp_path: Path) -> None:
+    text = ("## V060: PARSER DUPLICATES\n\n#### WSP COMPLIANCE IMPACT\n"
+            "- **WSP 40**: Architectural coherence fragmented by duplicates\n"
+            "- **WSP 22**: All affected ModLogs updated\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["relation"] == "violation" and got[5].output["relation"] == "compliant"

@@ -435,7 +435,8 @@ _CLAIM = re.compile(r"\b(?:maintained|achieved|established|complete|completed|ve
 _MARKED = re.compile(r"^(?:✅|\[OK\]|\[x\]|\[PASS\])|^(?:[^:]{0,60}):\s*(?:✅|\[OK\])|-\s*(?:✅|\[OK\])")
 _MARKED_BAD = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bVIOLATIONS?\b")
 # a WSP-led line whose description reports a breach ("WSP 49: Module structure standards violated")
-_BREACH = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bviolat(?:ion|ions|ed|es|ing)\b|\bexceeds?\s+(?:[\w-]+\s+)?limits?\b", _I)
+_BREACH = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bviolat(?:ion|ions|ed|es|ing)\b|\bexceeds?\s+(?:[\w-]+\s+)?limits?\b"
+                    r"|\b(?:fragmented|compromised|undermined)\b", _I)  # "WSP 40: Architectural coherence fragmented by duplicates"
 _POSITIVE = re.compile(r"\bappl(?:ied|ying)\b|\bcomplian", _I)
 # a finding that says it breaks nothing, whatever the list it is in says
 _LEGIT = re.compile(r"\blegitimate\b(?:\s+\w[\w-]*){0,3}|\bno\s+(?:[\w-]+\s+)?(?:action|consolidation|changes?|fix|remediation"
