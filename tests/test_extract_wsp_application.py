@@ -1046,3 +1046,11 @@ def test_a_line_saying_its_wsp_is_broken_is_a_violation_in_a_compliance_list(tmp
             "- **WSP 22**: All affected ModLogs updated\n")
     got = _classified(tmp_path, text)
     assert got[4].output["relation"] == "violation" and got[5].output["relation"] == "compliant"
+
+
+def test_a_dated_creation_entry_of_a_protocol_claims_nothing_for_it_alone(tmp_path: Path) -> None:
+    text = ("## [2025-09-25] - WSP_00: Boot State Protocol Created - Foundation\n\n"
+            "- **Compliance**: 100% WSP_00 boot state protocols\n"
+            "**WSP Compliance**: WSP 64 (Violation Prevention), WSP_00 (Boot State)\n")
+    got = _classified(tmp_path, text)
+    assert 3 not in got and got[4].output["wsp"] == [64, 0]

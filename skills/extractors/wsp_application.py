@@ -698,13 +698,14 @@ _DEPENDENCY_LEAD = re.compile(r"\brequires?\s+(?P<a>[\w./-]+(?:\s+[\w./-]+){0,3}
 # success metrics, goals and targets: what a plan aims at (its ticks mark targets as often as results)
 _TARGET_HEAD = re.compile(r"\bsuccess\s+(?:metrics|criteria|measures|indicators)\b|\btarget\s+(?:metrics|outcomes|state)\b"
                           r"|\bmetrics\s*\(\s*(?:week|month|quarter|day|sprint)\s*\d|\bkpis?\b|\bacceptance\s+criteria\b", _I)
-_CREATION_HEAD = re.compile(r"^\W*(?:original\s+|new\s+)?(?P<a>" + _REF_SPAN.pattern + r")\s+(?:creation|created|drafted)\s*$"
+_CREATION_HEAD = re.compile(r"^\W*(?:original\s+|new\s+)?(?P<a>" + _REF_SPAN.pattern + r")(?:\s+(?:creation|created|drafted)\s*$"
+                            r"|\s*:[^:]{0,80}?\b(?:protocol\s+)?(?:created|creation)\b)"
                             r"|^\W*(?:created|drafted|creation\s+of)\s+(?:the\s+)?(?P<b>" + _REF_SPAN.pattern + r")\s*$", _I)
 
 
 def _created(title: str) -> list[int]:
     """The WSPs a heading says were created ("Original WSP_00 Creation"), whose entry then describes them."""
-    m = _CREATION_HEAD.match(title)
+    m = _CREATION_HEAD.match(_DATE_HEAD.sub("", title))
     return wsp_numbers(m.group("a") or m.group("b")) if m else []
 _RECORD_LINE = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:\s*([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,4}?)\s+" + R)
 _RECORD_ID = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:")
@@ -1195,7 +1196,8 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     titles = [_clean_lead(reader.title(s)) for s in [s for s in secs if s.heading][:3]]
     if any(_TARGET_HEAD.search(t) for t in titles[:2]):
         return None  # a sprint's success metrics are targets, ticked or not
-    if any(set(numbers) <= set(_created(t)) for t in titles[:2] if "reat" in t or "raft" in t):
+    created = {k for t in titles[:2] if "reat" in t or "raft" in t for k in _created(t)}
+    if created and set(numbers) <= created:
         return None  # "### Original WSP_00 Creation": what the new protocol itself meets is its own definition
     if any(_DEPENDENCY_HEAD.search(t) and not _REF_SPAN.search(t) and _heading_subject(t) is None for t in titles):
         # a dependency analysis: its findings are about the part its list's lead-in (a line or a bold
