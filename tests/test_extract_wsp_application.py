@@ -1054,3 +1054,12 @@ def test_a_dated_creation_entry_of_a_protocol_claims_nothing_for_it_alone(tmp_pa
             "**WSP Compliance**: WSP 64 (Violation Prevention), WSP_00 (Boot State)\n")
     got = _classified(tmp_path, text)
     assert 3 not in got and got[4].output["wsp"] == [64, 0]
+
+
+def test_a_sub_records_heading_names_only_its_own_lines(tmp_path: Path) -> None:
+    text = ("## V070: PARSER DUPLICATION VIOLATIONS\n\n### V070.2: Tokenizer Variants\n"
+            "- **WSP 40 Analysis**: **LEGITIMATE LAYERED PATTERN** - No consolidation required\n\n"
+            "#### WSP COMPLIANCE IMPACT\n- **WSP 47**: Proper violation tracking implemented across all modules\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] == "Tokenizer Variants"
+    assert got[7].output["subject"] == "PARSER DUPLICATION VIOLATIONS"  # V070's impact, not V070.2's

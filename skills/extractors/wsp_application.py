@@ -707,6 +707,7 @@ def _created(title: str) -> list[int]:
     """The WSPs a heading says were created ("Original WSP_00 Creation"), whose entry then describes them."""
     m = _CREATION_HEAD.match(_DATE_HEAD.sub("", title))
     return wsp_numbers(m.group("a") or m.group("b")) if m else []
+_SUB_RECORD = re.compile(r"^\W*V\d{3}\.\d+\s*:")
 _RECORD_LINE = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:\s*([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,4}?)\s+" + R)
 _RECORD_ID = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:")
 _TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
@@ -1508,6 +1509,8 @@ def _entry(reader: _Reader, secs: list[Section]) -> str | None:
         if reader.module and s.heading.level == 1:
             continue  # a module document's top headings title it (or a banner pasted into it): the module names it
         title = reader.title(s)
+        if s is not secs[0] and _SUB_RECORD.match(title):
+            continue  # "### V019.5: X" names only its own lines; a "#### CONSOLIDATION PRIORITIES" after it is V019's
         named = _heading_subject(title) if not _TODO_HEADING.search(title) else None
         if named and s.heading.style != "bold":
             return named
