@@ -1063,3 +1063,11 @@ def test_a_sub_records_heading_names_only_its_own_lines(tmp_path: Path) -> None:
     got = _classified(tmp_path, text)
     assert got[4].output["subject"] == "Tokenizer Variants"
     assert got[7].output["subject"] == "PARSER DUPLICATION VIOLATIONS"  # V070's impact, not V070.2's
+
+
+def test_an_entry_title_claim_is_read_with_its_description(tmp_path: Path) -> None:
+    text = ("# Agent - Development Log\n\n## WSP 58 PATENT PORTFOLIO COMPLIANCE + MEETING ORCHESTRATOR IP DECLARATION\n"
+            "**Date**: 2025-06-30\n**Version**: 1.8.0\n"
+            "**Description**: Complete WSP 58 IP lifecycle compliance across all patent documentation\n")
+    got = _classified(tmp_path, text)
+    assert got[3].input["statement"].endswith(": Complete WSP 58 IP lifecycle compliance across all patent documentation")

@@ -1315,6 +1315,12 @@ def read_item(reader: _Reader, n: int) -> Item | None:
             statement = _cut(statement.rstrip(" :") + ": " + "; ".join(bullets), MAX_STATEMENT)
             if relation != "violation" and any(_NOT_YET.search(b) for b in bullets):
                 return None  # "WSP 5 - Test Coverage: Target: 90%; Current: TBD (needs measurement)": not yet a result
+    elif line.is_heading:
+        # "## WSP 58 PATENT PORTFOLIO COMPLIANCE + ...": an entry's title, read with the description under it
+        described = next((clean(f.value) for f in doc.fields_in(n + 1, min(secs[0].body_end, n + ENTRY_FIELDS))
+                          if _DESCRIPTION_KEY.match(f.key)), None)
+        if described:
+            statement = _cut(statement.rstrip(" :") + ": " + described, MAX_STATEMENT)
     partial = False
     if len(numbers) > 1 and reason.startswith("the statement says"):
         tied = _tied_numbers(statement, line.said, relation, numbers)
@@ -1444,6 +1450,8 @@ def _body(doc: Document, n: int, sec: Section, heading: bool, numbers: list[int]
 
 # the references a tie's own goes on to ("WSP 3 (wrong directory) and WSP 49"), a note in brackets between
 _MORE_REFS = re.compile(r"(?:\s*\([^()]{0,60}\))?(?:\s*(?:,|&|\band\b)\s*" + _REF_SPAN.pattern + r"(?:\s*\([^()]{0,60}\))?)+")
+ENTRY_FIELDS = 8  # lines under an entry's heading its description field is read from
+_DESCRIPTION_KEY = re.compile(r"^\W*(?:description|summary)\W*$", _I)
 _SCOPE = re.compile(R + r"\s*\(([^()]*)\)")
 
 
