@@ -1071,3 +1071,10 @@ def test_an_entry_title_claim_is_read_with_its_description(tmp_path: Path) -> No
             "**Description**: Complete WSP 58 IP lifecycle compliance across all patent documentation\n")
     got = _classified(tmp_path, text)
     assert got[3].input["statement"].endswith(": Complete WSP 58 IP lifecycle compliance across all patent documentation")
+
+
+def test_a_state_after_an_act_in_an_earlier_sentence_is_compliance(tmp_path: Path) -> None:
+    text = ("## [2025-08-18] - Ranker Sprints Complete\n\n### Summary\n"
+            "Completed the ranker sprints and corrected vibecoding. Module now properly follows WSP 84 reuse principle.\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["relation"] == "compliant" and ex.output["wsp"] == [84]

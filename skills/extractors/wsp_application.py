@@ -412,7 +412,9 @@ def _states(tok: str, m: re.Match[str]) -> bool:
     trigger = _TRIGGER.search(m.group(0))
     if trigger is None:
         return False
-    before = _MARK_LEAD.sub("", tok[: m.start() + trigger.start()]).strip()
+    at = m.start() + trigger.start()
+    opened = tok.rfind(". ", 0, at) + 1  # the tie's own sentence: "Completed X. Module now properly follows WSP 84"
+    before = _MARK_LEAD.sub("", tok[opened:at]).strip()
     head = _FIELD_LABEL.sub("", before)
     word = trigger.group(0).split()[0].lower()
     if head and word in ("per", "follows", "follow") and _STATE_START.match(head) and not _WORK.search(head):
