@@ -840,3 +840,241 @@ def test_dev_corpus_examples_rest_on_their_lines_and_hide_numbers_in_detection(s
     summary = json.loads((scored["dir"] / "training_datasets" / "wsp_application_pattern_summary.json").read_text())
     cov = summary["coverage_analysis"]
     assert all(cov[f"{label}_examples"] > 0 for label in ("applied", "compliant", "violation"))
+
+
+# -- round 4: the line over its list, times, scopes, targets, a record's file ------------------------
+
+def test_a_finding_that_says_it_breaks_nothing_is_no_violation_though_listed_under_violations(tmp_path: Path) -> None:
+    text = ("## V031: PARSER DUPLICATION VIOLATIONS\n\n### V031.2: Tokenizer Variants\n"
+            "- **Canonical**: `modules/ai/parser/src/tokenizer.py`\n"
+            "- **WSP 40 Analysis**: **LEGITIMATE LAYERED PATTERN** - No consolidation required\n"
+            "- **WSP 62 Analysis**: 1,240 lines over the file size limit\n")
+    got = _classified(tmp_path, text)
+    assert got[5].output["relation"] == "compliant" and got[5].label == "compliant"
+    assert "LEGITIMATE LAYERED PATTERN" in got[5].output["reason"] and "resolved" not in got[5].output
+    assert got[6].output["relation"] == "violation"  # the list still decides a line that does not say otherwise
+
+
+def test_following_a_wsp_event_is_a_time_not_an_application(tmp_path: Path) -> None:
+    text = ("## Model Setup\n\nFollowing WSP 57 naming cleanup, installed the small model to test enforcement.\n\n"
+            "Following WSP 50, searched the index before writing the loader.\n")
+    got = _classified(tmp_path, text)
+    assert 3 not in got  # after the cleanup, not in line with WSP 57
+    assert got[5].output["relation"] == "applied" and got[5].output["wsp"] == [50]
+
+
+def test_wsps_in_a_references_brackets_are_its_scope_not_claims(tmp_path: Path) -> None:
+    text = ENTRY + "**WSP Compliance**: WSP 22 (ModLog), WSP 50 (checked against WSP 46, WSP 80), WSP 84 (enhanced existing)\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["wsp"] == [22, 50, 84] and ex.output["relation"] == "compliant"
+
+
+def test_success_metrics_are_targets_whatever_their_ticks(tmp_path: Path) -> None:
+    text = ("# Navigator Roadmap\n\n## Success Metrics\n\n### Sprint 2 Metrics (Month 2)\n"
+            "- ✅ Navigation module created: WSP 49 compliant\n\n## Delivered\n\n"
+            "- ✅ Navigation module created: WSP 49 compliant (modules/infra/navigator)\n")
+    got = _classified(tmp_path, text)
+    assert 6 not in got and got[10].output["relation"] == "compliant"
+
+
+def test_a_records_file_field_names_the_subject_of_its_other_fields(tmp_path: Path) -> None:
+    text = ("## [2025-09-28] - WSP 62 Compliance: Monolithic File Refactoring Initiated\n\n"
+            "### VIOLATION IDENTIFIED\n- **File**: `modules/ai/planner/src/planner.py`\n"
+            "- **Size**: 1,310 lines (violates WSP 62: >1000 lines)\n- **Impact**: Hard to test\n\n"
+            "**Timeline**: Complete modular breakdown\n")
+    got = {(ex.line, _kind(ex)): ex for ex in _mine(tmp_path, text)}
+    ex = got[(5, "classify")]
+    assert ex.output["subject"] == "modules/ai/planner/src/planner.py"
+    assert ex.input["file_line"] == "File: modules/ai/planner/src/planner.py"
+    res = got[(5, "resolution")]
+    assert res.output["resolved"] is False  # a timeline is a plan, not a status; the finding is open
+
+
+def test_a_short_heading_is_read_with_the_prose_and_list_under_it(tmp_path: Path) -> None:
+    text = ("# Parser Module\n\n## Integration\n\n### Why This Matters (WSP 83 Compliance)\n\n"
+            "**Attachment principle:**\n- Module docs live in `modules/ai/parser/docs/`\n- Session notes stay in `docs/sessions/`\n\n"
+            "### WSP 3 Domain Compliance\nThis module follows [WSP 3: Enterprise Domain Organization](../WSP_3.md):\n"
+            "- **Domain**: `ai/` - cognitive modules\n")
+    got = _classified(tmp_path, text)
+    why = got[5]
+    assert why.input["statement"].startswith("Why This Matters (WSP 83 Compliance): Module docs live in")
+    assert why.output["subject"] == "Parser Module"  # from the headings, not from a path in the lines under it
+    dom = got[11]
+    assert "follows WSP 3: Enterprise Domain Organization; Domain: ai/" in dom.input["statement"]
+    assert "../WSP_3.md" not in dom.input["statement"]  # a link's target is no part of what a reader sees
+
+
+def test_a_compliance_heading_names_no_subject_after_its_colon(tmp_path: Path) -> None:
+    text = "# Module Creator - ModLog\n\n## WSP 22 Compliance: Traceable Narrative\nThis log tracks every change.\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Module Creator" and ex.output["relation"] == "compliant"
+
+
+def test_subjects_named_by_the_line_or_the_item_over_it_beat_a_heading(tmp_path: Path) -> None:
+    text = ("## [2026-01-07] Planner Refactor\n\n### Changes Made:\n"
+            "1. `WSP_framework/src/WSP_40_Architectural_Coherence_Protocol.md`\n"
+            "   - Added pointer notice to the canonical spec per WSP 57\n"
+            "2. **Analyzed orchestrator sprawl**:\n   - Created consolidation plan per WSP 65\n\n"
+            "### 3. Sprint 5: Audio Extraction (COMPLETE)\n- Total module size: 549 lines (within WSP 87 limits)\n\n"
+            "### 4. Record Integration (`record_bridge.py`)\n\n**Automated WSP 10 compliant ModLog entry generation.**\n")
+    got = _classified(tmp_path, text)
+    assert got[5].output["subject"] == "WSP_framework/src/WSP_40_Architectural_Coherence_Protocol.md"
+    assert got[5].input["file_line"] == "WSP_framework/src/WSP_40_Architectural_Coherence_Protocol.md"
+    assert got[7].output["subject"] == "consolidation plan"  # what the act made under the WSP
+    assert got[10].output["subject"] == "Sprint 5: Audio Extraction"
+    assert got[10].input["section"] == "Sprint 5: Audio Extraction"  # no bracket left behind by its status
+    assert got[14].output["subject"] == "Record Integration (record_bridge.py)"  # a bold sentence names no thing
+
+
+def test_no_detection_where_the_document_names_the_wsp_two_ways(tmp_path: Path) -> None:
+    text = ("## [2026-01-02] Overseer Review\n\n### WSP Compliance\n"
+            "- ✅ WSP 91 (Daemon Observability) - structured logging in place\n"
+            "- ❌ WSP 96 (MCP Governance) - client exists but not integrated\n\n"
+            "### Notes\n- WSP 96 (Skills Wardrobe) loads the overseer's skills\n")
+    kinds = {(ex.line, _kind(ex)) for ex in _mine(tmp_path, text)}
+    assert (4, "detect") in kinds  # one name in the document: the masked number can be recovered
+    assert (5, "classify") in kinds and (5, "detect") not in kinds  # 'MCP Governance' and 'Skills Wardrobe' for one WSP
+
+
+def test_a_code_file_built_with_a_wsp_applies_it(tmp_path: Path) -> None:
+    text = ("## [2026-01-05] Ranker Server\n\n**Files Created**:\n"
+            "1. `src/ranker_server.py` (640 lines) - Full MCP server with WSP 77 agent coordination\n"
+            "2. `src/ranker_policy.py` - Added WSP 91 bracket logging\n"
+            "3. `README.md` - Updated with WSP 97 capabilities\n"
+            "4. `src/ranker_index.py` - Added WSP 97 entry to the index\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["relation"] == "applied" and got[4].output["subject"] == "src/ranker_server.py"
+    assert got[5].output["relation"] == "applied" and got[5].output["wsp"] == [91]
+    assert 6 not in got and 7 not in got  # a document updated to mention a WSP, an index entry: no application
+
+
+def test_following_a_wsp_by_its_title_then_a_comma_is_no_rule_lead_in(tmp_path: Path) -> None:
+    text = "## Domains\n\nFollowing WSP 3: Enterprise Domain Organization, the modules are grouped by function.\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["relation"] == "applied" and ex.output["wsp"] == [3]
+
+
+def test_a_list_of_files_is_what_the_subject_has_not_the_subject(tmp_path: Path) -> None:
+    text = ("## [2026-01-03] Shared Helpers Extraction\n\n### Changes Made\n"
+            "- **New Infrastructure Module:** `modules/infrastructure/shared_helpers/`\n"
+            "  - **Full WSP 49 compliance:** README.md, INTERFACE.md, tests/, src/ structure\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "modules/infrastructure/shared_helpers"
+    assert ex.input["file_line"] == "New Infrastructure Module: modules/infrastructure/shared_helpers/"
+
+
+def test_headings_that_name_no_thing_defer_to_the_entry(tmp_path: Path) -> None:
+    text = ("## Ranker Server - Research Tools\n\n**Cross-Module Effects**:\n- Search: faster lookups\n\n"
+            "**Compliance Maintained**:\n- WSP 49: Complete module structure\n\n"
+            "#### 4. Ranker Docs Neutrality Verified [OK] HOLO SCAN COMPLETED\n"
+            "**WSP Compliance Maintained**:\n- [OK] WSP 22: Verification documented in the ModLog\n")
+    got = _classified(tmp_path, text)
+    assert got[7].output["subject"] == "Ranker Server"  # the entry, not "Cross-Module Effects"
+    assert got[11].output["subject"] == "Ranker Docs Neutrality Verified"  # the tag and its words after the title go
+
+
+def test_a_module_readmes_banner_heading_is_not_its_entry(tmp_path: Path) -> None:
+    text = ("# Ranker Bridge Module\n\nBridge between the ranker and chat.\n\n# Windsurf Recursive Prompt\n\n"
+            "## WSP Compliance Status\n- **WSP 34**: Testing Protocol - [FAIL] **VIOLATIONS** (simulated tests)\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["subject"] == "Ranker Bridge Module" and ex.output["relation"] == "violation"
+
+
+def test_what_a_new_protocol_meets_in_its_creation_entry_is_no_item(tmp_path: Path) -> None:
+    text = ("## [2026-01-04] Boot Protocol\n\n### Original WSP_00 Creation:\n1. Created the boot protocol document\n"
+            "- **Compliance**: 100% WSP_00 boot state protocols\n- **WSP Compliance**: WSP 22 (ModLog), WSP 57 (naming)\n")
+    got = _classified(tmp_path, text)
+    assert 5 not in got and got[6].output["wsp"] == [22, 57]
+
+
+def test_a_violation_of_both_wsps_names_both(tmp_path: Path) -> None:
+    text = "# Counter Appender - ModLog\n\n## Why\n- OLD location violated both WSP 3 (wrong directory) and WSP 49 (no structure)\n"
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["wsp"] == [3, 49] and "WSP 49 (no structure)" in ex.output["reason"]
+
+
+def test_a_deleted_modules_weakness_names_the_module_and_no_resolution(tmp_path: Path) -> None:
+    text = ("# Module SWOT Analysis\n\n### Module: `chat_bridge.py` (245 lines) - DELETED\n"
+            "**Weaknesses:**\n- [FAIL] WSP 49 violation (cross-module import)\n\n"
+            "**Integrated**: memory layer compatibility\n- [COORDINATION] Agent coordination aligned with WSP 54\n")
+    got = _classified(tmp_path, text)
+    assert got[5].output["subject"] == "chat_bridge.py (245 lines)" and "resolved" not in got[5].output
+    assert got[8].output["subject"] != "Integrated"  # a verb standing as a label names no thing
+
+
+def test_a_violation_heading_straight_over_its_first_part_is_read_with_it(tmp_path: Path) -> None:
+    text = ("## V040: SIZE AUDIT\n\n### WSP 62 FILE SIZE VIOLATIONS (Project Files)\n\n"
+            "#### V040.1: Core Module Size Violations\n**CRITICAL:**\n- `ai/planner/src/planner.py` (838 lines)\n")
+    got = _classified(tmp_path, text)
+    assert got[3].input["statement"].startswith(
+        "WSP 62 FILE SIZE VIOLATIONS (Project Files): V040.1: Core Module Size Violations; ai/planner/src/planner.py (838 lines)")
+
+
+def test_a_document_file_that_shows_compliance_is_evidence_not_the_subject(tmp_path: Path) -> None:
+    text = ("# Reports Archive\n\n## Development Status\n- [x] WSP 22 documentation established\n\n"
+            "## WSP Compliance Status\n- [x] **WSP 22 Compliance** - ModLog.md present for change tracking\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] == "Reports Archive"  # "Development Status" names no thing
+    assert got[7].output["subject"] == "Reports Archive"
+
+
+def test_a_compliance_heading_whose_lines_say_it_is_not_yet_met_is_no_item(tmp_path: Path) -> None:
+    text = ("# Parser Tests\n\n## WSP Compliance\n\n### WSP 5 - Test Coverage\n- **Target**: 90% test coverage\n"
+            "- **Current**: TBD (needs measurement)\n\n### WSP 48 - Recursive Learning\n- Patterns stored in memory/\n"
+            "- Future runs need no manual step\n")
+    got = _classified(tmp_path, text)
+    assert 5 not in got and got[9].output["relation"] == "compliant"
+
+
+def test_a_violation_records_line_names_its_subject(tmp_path: Path) -> None:
+    text = ("## V050: MODULE DUPLICATION VIOLATIONS\n\n#### CONSOLIDATION PRIORITIES\n**P0 - Critical (Immediate)**:\n"
+            "- V050.3: Chatbot WSP 62 violation + bug fix integration\n\n**WSP Status**: LOGGED - plan documented\n")
+    got = _classified(tmp_path, text)
+    assert got[5].output["subject"] == "V050.3: Chatbot" and got[5].output["relation"] == "violation"
+
+
+def test_metrics_and_update_banners_name_no_subject(tmp_path: Path) -> None:
+    text = ("# Editor Extension - ModLog\n\n## LATEST UPDATE - PERFECT WSP 5 COMPLIANCE ACHIEVED\n\n"
+            "### Testing Excellence Metrics - FINAL:\n- **Coverage Achievement**: 100% (exceeds WSP 5 by 10%)\n")
+    got = _classified(tmp_path, text)
+    assert got[6].output["subject"] == "Editor Extension"
+
+
+def test_a_line_saying_its_wsp_is_broken_is_a_violation_in_a_compliance_list(tmp_path: Path) -> None:
+    text = ("## V060: PARSER DUPLICATES\n\n#### WSP COMPLIANCE IMPACT\n"
+            "- **WSP 40**: Architectural coherence fragmented by duplicates\n"
+            "- **WSP 22**: All affected ModLogs updated\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["relation"] == "violation" and got[5].output["relation"] == "compliant"
+
+
+def test_a_dated_creation_entry_of_a_protocol_claims_nothing_for_it_alone(tmp_path: Path) -> None:
+    text = ("## [2025-09-25] - WSP_00: Boot State Protocol Created - Foundation\n\n"
+            "- **Compliance**: 100% WSP_00 boot state protocols\n"
+            "**WSP Compliance**: WSP 64 (Violation Prevention), WSP_00 (Boot State)\n")
+    got = _classified(tmp_path, text)
+    assert 3 not in got and got[4].output["wsp"] == [64, 0]
+
+
+def test_a_sub_records_heading_names_only_its_own_lines(tmp_path: Path) -> None:
+    text = ("## V070: PARSER DUPLICATION VIOLATIONS\n\n### V070.2: Tokenizer Variants\n"
+            "- **WSP 40 Analysis**: **LEGITIMATE LAYERED PATTERN** - No consolidation required\n\n"
+            "#### WSP COMPLIANCE IMPACT\n- **WSP 47**: Proper violation tracking implemented across all modules\n")
+    got = _classified(tmp_path, text)
+    assert got[4].output["subject"] == "Tokenizer Variants"
+    assert got[7].output["subject"] == "PARSER DUPLICATION VIOLATIONS"  # V070's impact, not V070.2's
+
+
+def test_an_entry_title_claim_is_read_with_its_description(tmp_path: Path) -> None:
+    text = ("# Agent - Development Log\n\n## WSP 58 PATENT PORTFOLIO COMPLIANCE + MEETING ORCHESTRATOR IP DECLARATION\n"
+            "**Date**: 2025-06-30\n**Version**: 1.8.0\n"
+            "**Description**: Complete WSP 58 IP lifecycle compliance across all patent documentation\n")
+    got = _classified(tmp_path, text)
+    assert got[3].input["statement"].endswith(": Complete WSP 58 IP lifecycle compliance across all patent documentation")
+
+
+def test_a_state_after_an_act_in_an_earlier_sentence_is_compliance(tmp_path: Path) -> None:
+    text = ("## [2025-08-18] - Ranker Sprints Complete\n\n### Summary\n"
+            "Completed the ranker sprints and corrected vibecoding. Module now properly follows WSP 84 reuse principle.\n")
+    (ex,) = _classified(tmp_path, text).values()
+    assert ex.output["relation"] == "compliant" and ex.output["wsp"] == [84]

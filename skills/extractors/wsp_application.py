@@ -53,6 +53,7 @@ MAX_SUBJECT = 90
 MAX_CONTEXT = 100
 ENTRY_HEAD = 40  # lines after an entry's heading its status field is read from (a long entry's later ones are its parts')
 LIST_REACH = 15  # lines after a bare heading or lead-in its list is read from
+HEADING_WORDS = 4  # a heading of at most this many words besides its references is read with the lines under it
 NAMED_WORDS = 7  # a heading of this many words names its entry even when each word is generic
 REQUIRED = ("wsp", "relation", "subject")
 _I = re.IGNORECASE
@@ -149,6 +150,7 @@ _LOG_PREFIX = re.compile(r"^\s*\[\d\d:\d\d:\d\d(?:[,.]\d+)?\]\s*")
 _LEAD = re.compile(r"^\s*(?:(?:[-*+•>]|\d{1,3}[.)]|#{1,6})\s+)+")
 _TREE = re.compile(r"^[\s│├└─┌┐┘┬┴┼|+`-]*(?:--\s*)?")
 _SPACE = re.compile(r"\s+")
+_LINK = re.compile(r"\[([^\[\]]{1,200})\]\([^()\s]{1,300}\)")
 
 
 def _unescape(m: re.Match[str]) -> str:
@@ -160,13 +162,15 @@ def _unescape(m: re.Match[str]) -> str:
 
 def clean(text: str) -> str:
     """The line as a reader sees it: marks kept (✅ ❌ ⚠️ [OK] [FAIL]), escapes decoded, emoji,
-    decorative tags, markdown emphasis, bullets and heading marks dropped."""
+    decorative tags, link targets, markdown emphasis, bullets and heading marks dropped."""
     text = _LOG_PREFIX.sub("", text)
     if not text.isascii() or "[" in text:
         text = _MARK_ANY.sub(_mark, text)
         text = _ESCAPE.sub(_unescape, text)
         text = _SYMBOL.sub(" ", text)
         text = _TAG.sub(lambda m: m.group(0) if m.group(1) in _STATUS_TAG else " ", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)  # a link's text, without its target
     text = text.replace("**", "").replace("__", "").replace("`", "")
     text = _LEAD.sub("", text)
     return _SPACE.sub(" ", text).strip(" \t:-|*")
@@ -289,11 +293,22 @@ _APPLIED_TIED = Gated(
      "migrated", "comply", "enforcement", "added to"),
     _I,
 )
+# a code file of a list of files, and what was built into it under a WSP: "`x_server.py` - Full MCP server
+# with WSP 77 agent coordination", "`x.py` - Full WSP 97 integration", "`x.py`: Added WSP 91 bracket logging"
+_FILE_LED = re.compile(r"^\W*(?:[\w.-]+/)*[\w.-]+\.(?:py|js|ts|tsx|ps1|sh|rs|go)\b[^-:–]{0,40}[-:–]\s")
+_FILE_APPLIED = re.compile(
+    r"\b(?:server|module|agent|system|tool|engine|daemon|service|client|pipeline|class|dae|orchestrator)\s+with\s+"
+    r"(?:full\s+|complete\s+)?" + R + r"(?:\s+[a-z][\w-]*){1,2}"
+    r"|\b(?:added|adds|implements|implemented)\s+(?:full\s+|complete\s+)?" + R
+    + r"(?:\s+(?!(?:protocol|entry|section|references?|header|document|spec\w*|number|text|to|and|or|in|as|for)\b)[a-z][\w-]*){1,2}"
+    r"|\b(?:full|complete|proper)\s+" + R + r"\s+(?:[\w-]+\s+)?integration\b", _I)
 # a line that is not a report: a hypothesis, a definition of what counts as a violation, a rule
 _HYPOTHETICAL = Gated(
     r"\b(?:would|could|might|will|may|can)\s+(?:\w+\s+)?(?:violate|breach|break)|\bif\s+[^.]{0,60}\bviolat"
     r"|=\s*(?:automatic\s+)?" + R + r"\s+violation|\bviolations?\s+(?:of|to)\s+" + R + r"\s+(?:are|is|include)\b"
-    r"|\bexample\s+violation|\bcounts?\s+as\s+(?:a\s+)?" + R + r"|^\W*(?:(?:expected|required|correct)\s+)?(?:per|following)\s+" + R + r"\s*(?::|$)"
+    r"|\bexample\s+violation|\bcounts?\s+as\s+(?:a\s+)?" + R + r"|^\W*(?:(?:expected|required|correct)\s+)?(?:per|following)\s+" + R
+    # "Per WSP 49:" over rules; not "Following WSP 3: Enterprise Domain Organization, the modules are ..."
+    + r"\s*(?::(?!\s*[A-Z][\w &'-]{2,60},)|$)"
     r"|\b(?:recogni[sz]ed|connected\s+to|identified|classified|established|defined)\s+" + R + r"\s+as\b"
     r"|" + R + r"\s+(?:only|also|now|just)\s+(?:prevents|covers|requires|defines|handles)\b"
     # what a tool or design does ("It ensures WSP 49 compliance", "DAE-first execution (WSP 80) provides ...")
@@ -312,8 +327,11 @@ _PLAN = re.compile(
     _I,
 )
 _STRONG_PLAN = re.compile(r"\b(?:TODOs?|will|planned|plan\s+to|next\s+step|future|upcoming|pending|awaiting|ready\s+for"
-                          r"|approaching|in\s+progress|not\s+yet|to\s+be\s+(?:done|added|created|implemented))\b"
+                          r"|approaching|in\s+progress|not\s+yet|to\s+be\s+(?:done|added|created|implemented|determined)|TBD"
+                          r"|needs?\s+measurement|not\s+(?:yet\s+)?measured)\b"
                           r"|⏳|\?\s*$", _I)
+_NOT_YET = re.compile(r"\b(?:TBD|to\s+be\s+determined|needs?\s+measurement|not\s+(?:yet\s+)?(?:measured|started|implemented|done)"
+                      r"|pending|in\s+progress|not\s+yet)\b|⏳", _I)
 _NEXT = re.compile(r"\b(?:next\s+(?:iteration|step|phase|sprint)|to\s+address|address\s+(?:the\s+)?remaining)\b", _I)
 # a line that writes, edits or describes a WSP document, not an application of it
 _AUTHORING = re.compile(
@@ -394,7 +412,9 @@ def _states(tok: str, m: re.Match[str]) -> bool:
     trigger = _TRIGGER.search(m.group(0))
     if trigger is None:
         return False
-    before = _MARK_LEAD.sub("", tok[: m.start() + trigger.start()]).strip()
+    at = m.start() + trigger.start()
+    opened = tok.rfind(". ", 0, at) + 1  # the tie's own sentence: "Completed X. Module now properly follows WSP 84"
+    before = _MARK_LEAD.sub("", tok[opened:at]).strip()
     head = _FIELD_LABEL.sub("", before)
     word = trigger.group(0).split()[0].lower()
     if head and word in ("per", "follows", "follow") and _STATE_START.match(head) and not _WORK.search(head):
@@ -417,8 +437,13 @@ _CLAIM = re.compile(r"\b(?:maintained|achieved|established|complete|completed|ve
 _MARKED = re.compile(r"^(?:✅|\[OK\]|\[x\]|\[PASS\])|^(?:[^:]{0,60}):\s*(?:✅|\[OK\])|-\s*(?:✅|\[OK\])")
 _MARKED_BAD = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bVIOLATIONS?\b")
 # a WSP-led line whose description reports a breach ("WSP 49: Module structure standards violated")
-_BREACH = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bviolat(?:ion|ions|ed|es|ing)\b|\bexceeds?\s+(?:[\w-]+\s+)?limits?\b", _I)
+_BREACH = re.compile(r"❌|\[FAIL\]|\bFAIL(?:ED)?\b|\bviolat(?:ion|ions|ed|es|ing)\b|\bexceeds?\s+(?:[\w-]+\s+)?limits?\b"
+                    r"|\b(?:fragmented|compromised|undermined)\b", _I)  # "WSP 40: Architectural coherence fragmented by duplicates"
 _POSITIVE = re.compile(r"\bappl(?:ied|ying)\b|\bcomplian", _I)
+# a finding that says it breaks nothing, whatever the list it is in says
+_LEGIT = re.compile(r"\blegitimate\b(?:\s+\w[\w-]*){0,3}|\bno\s+(?:[\w-]+\s+)?(?:action|consolidation|changes?|fix|remediation"
+                    r"|refactor\w*|migration)\s+(?:is\s+)?(?:required|needed|necessary)\b|\bnot\s+a\s+violation\b"
+                    r"|\bfalse\s+positive\b|\b(?:acceptable|allowed|permitted|valid)\s+(?:pattern|exception|design)\b", _I)
 _MARK_LEAD = re.compile(r"^(?:(?:✅|❌|⚠️|\[(?:OK|FAIL|x|X|PASS|DONE)\])\s*)+")
 _DONE_TIE = re.compile(r"complian|achieved|established|maintained|verified|passed|adhering|applied|followed", _I)
 _FOLLOWED = re.compile(r"\b(?:follow\w*|implement\w*|appl\w+|us(?:e|es|ed|ing))\b", _I)
@@ -466,6 +491,13 @@ def _planned_sentence(text: str, m: re.Match[str]) -> bool:
     return bool(_STRONG_PLAN.search(sentence) or _NEXT.search(sentence))
 
 
+# "Following WSP 57 naming cleanup, installed ...": after an event named by the WSP, not in line with it
+_TEMPORAL = re.compile(r"(?:following|after)\s+(?:the\s+)?" + R + r"(?:\s+[\w-]+){0,3}?\s+(?:cleanup|clean-up|completion"
+                       r"|migration|refactor\w*|fix(?:es)?|updates?|session|audit|work|changes|consolidation|reorgani[sz]ation"
+                       r"|rollout|enhancements?|creation|renam\w+|restructur\w+|implementation|integration|violations?"
+                       r"|incident|review|analysis|upgrade)\b\s*[,;]", _I)
+
+
 def _said(words: str) -> str:
     return f"the statement says '{_cut(_SPACE.sub(' ', words).strip(), 80)}'"
 
@@ -479,13 +511,17 @@ def tied_relation(plain: str, tok: str, refs: list[str], low: str) -> tuple[str 
         return "compliant", m.group(0)
     for relation, rx_ in (("violation", _VIOLATION_TIED), ("compliant", _COMPLIANT_TIED), ("applied", _APPLIED_TIED)):
         text = plain if relation != "applied" else tok
-        m = next((m for m in rx_.finditer(text, low) if not _planned_sentence(text, m)), None)
+        m = next((m for m in rx_.finditer(text, low) if not _planned_sentence(text, m)
+                  and not (relation == "applied" and _TEMPORAL.match(text, m.start()))), None)
         if m:
             if relation == "applied" and _states(tok, m):
                 return "compliant", _original(tok, refs, m)
             return relation, _original(text, refs, m)
     m = _ACTION_PAREN.search(tok)
     if m and _ACTION.match(_FIELD_LABEL.sub("", tok)):
+        return "applied", _original(tok, refs, m)
+    m = _FILE_APPLIED.search(tok) if _FILE_LED.match(tok) else None
+    if m:
         return "applied", _original(tok, refs, m)
     return None, ""
 
@@ -556,7 +592,7 @@ _RESOLVED_CONTEXT = re.compile(
     _I,
 )
 _OPEN_CONTEXT = re.compile(r"\b(?:active|open|outstanding|remaining|unresolved|pending|blockers?|critical\s+gaps|gaps"
-                           r"|to\s+fix|needs?\s+fix\w*|pre-?audit|current\s+violations|detected|found|audit)\b", _I)
+                           r"|to\s+fix|needs?\s+fix\w*|pre-?audit|current\s+violations|detected|found|identified|initiated|audit)\b", _I)
 _PREVENTION = re.compile(r"\bprevent\w*|\bavoid\w*|\bcommon\s+violations\b|\bwhat\s+counts\b|\bdefinitions?\b"
                          r"|\btypes?\s+of\s+violations\b|\bviolation\s+(?:types|categories|patterns)\b", _I)
 # contexts whose violations are no one's: kinds of violation, rules and examples, plans
@@ -623,6 +659,9 @@ _READ_OBJECT = re.compile(r"\b(?:read|reading|consult\w*|check(?:ed|ing)?|see|ci
                           r"|\binstead\s+of\s+(?:\w+\s+){0,3}\W*$"
                           # "Missing module.json per WSP 12": the file is what the subject lacks
                           r"|\bmissing\s+(?:(?:the|a|an|mandatory|required)\s+)?(?:file\s*:\s*)?(?:\S+\s+(?:or|and)\s+)?\W*$", _I)
+_FILE_ITEM = r"[\w.-]+(?:\.[A-Za-z]{1,5}|/)"
+_ENUMERATED = re.compile(r"(?<![\w/.-])" + _FILE_ITEM + r"(?:\s*,\s*(?:and\s+)?" + _FILE_ITEM + r"){2,}")
+_WSP_DOC_FILE = re.compile(r"WSP_\d+_\w+\.md$")
 _ALTERNATIVES = re.compile(r"^[A-Z0-9][A-Za-z0-9]*(?:/[A-Z0-9][A-Za-z0-9]*)+$")  # "Qwen/Gemma/0102": names, not a path
 _GENERIC_WORDS = (
     r"wsp|compliance|compliant|protocols?|applied|references?|related|status|summary|changes?|what|changed|why"
@@ -642,7 +681,7 @@ _GENERIC_WORDS = (
     r"|pattern|timeline|signal|one|two|three|first|ultrathink|ultra_think|deep|dive|breakdown|plan"
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
-    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?"
+    r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made|cross|effects?|highlights?|deliverables?|accomplishments?|integrated|enabled|delivered|built|development|priorities|excellence|perfect"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -650,17 +689,33 @@ _DATE_HEAD = re.compile(
     r"\s*[-:–]*\s*|^\W*\[?Current\s+Session\]?\s*[-:–]*\s*|^\W*MODLOG\s*-\s*\[?|^\W*V\d{3}(?:\.\d+)?\s*:\s*",
     _I,
 )
-_LABEL_HEAD = re.compile(r"^(?:context|background|summary|overview|problem|solution|goal|purpose|scope)\s*:\s*(?=\S)", _I)
+_LABEL_HEAD = re.compile(r"^(?:context|background|summary|overview|problem|solution|goal|purpose|scope|(?:module|file|component)(?:\s+[A-Z0-9])?"
+                         r"|success)\s*:\s*(?=\S)", _I)
 # a dependency analysis lists what another part must provide: its findings are about that part, which the
 # heading does not name ("Phase 2 Depends on Phase 1", "Critical Dependencies")
 _DEPENDENCY_HEAD = re.compile(r"\b(?:depends?\s+on|dependenc(?:y|ies)|prerequisites?)\b", _I)
 # the part a dependency list is about, from its lead-in ("Phase 1 must provide", "Phase 2 REQUIRES Phase 1 to be")
 _DEPENDENCY_LEAD = re.compile(r"\brequires?\s+(?P<a>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+to\s+(?:be|have|provide)\b"
                               r"|^\W*(?P<b>[\w./-]+(?:\s+[\w./-]+){0,3}?)\s+(?:must|should)\s+(?:provide|have|include|be)\b", _I)
+# success metrics, goals and targets: what a plan aims at (its ticks mark targets as often as results)
+_TARGET_HEAD = re.compile(r"\bsuccess\s+(?:metrics|criteria|measures|indicators)\b|\btarget\s+(?:metrics|outcomes|state)\b"
+                          r"|\bmetrics\s*\(\s*(?:week|month|quarter|day|sprint)\s*\d|\bkpis?\b|\bacceptance\s+criteria\b", _I)
+_CREATION_HEAD = re.compile(r"^\W*(?:original\s+|new\s+)?(?P<a>" + _REF_SPAN.pattern + r")(?:\s+(?:creation|created|drafted)\s*$"
+                            r"|\s*:[^:]{0,80}?\b(?:protocol\s+)?(?:created|creation)\b)"
+                            r"|^\W*(?:created|drafted|creation\s+of)\s+(?:the\s+)?(?P<b>" + _REF_SPAN.pattern + r")\s*$", _I)
+
+
+def _created(title: str) -> list[int]:
+    """The WSPs a heading says were created ("Original WSP_00 Creation"), whose entry then describes them."""
+    m = _CREATION_HEAD.match(_DATE_HEAD.sub("", title))
+    return wsp_numbers(m.group("a") or m.group("b")) if m else []
+_SUB_RECORD = re.compile(r"^\W*V\d{3}\.\d+\s*:")
+_RECORD_LINE = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:\s*([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,4}?)\s+" + R)
 _RECORD_ID = re.compile(r"^\W*(V\d{3}(?:\.\d+)?)\s*:")
 _TODO_HEADING = re.compile(r"\b(?:todo|to\s+do|planned|backlog)\b", _I)  # a list of plans names no subject
 _LEAD_TAG = re.compile(r"^\[([^\[\]]{1,80})\]\s*")
 _CAPS_TAG = re.compile(r"\s*\[[A-Z][A-Z0-9 _-]{2,39}\]\s*$")  # "... [CRITICAL RECURSIVE VIOLATION]" after a title
+_TAGGED_TAIL = re.compile(r"\s*\[(?:OK|DONE|COMPLETE|PASS|FIXED|RESOLVED|WARNING|FAIL)\](?:\s+[A-Z0-9][A-Z0-9_-]*)*\s*$")  # "... [OK] HOLO SCAN COMPLETED"
 _TRAIL_DATE = re.compile(r"\s*[-–]\s*\d{4}-\d\d-\d\d\s*$")
 _TRAIL_TAG = re.compile(r"(?:\s*\[[^\[\]]{1,20}\]?)+\s*$")  # "Testing Framework Established [OK]", "... [2025-09-28]"
 _DATED = re.compile(r"^\W*(?:MODLOG\s*-\s*)?\[?(?:v?\d+(?:\.\d+)+\]?\s*-\s*)?\[?\d{4}-\d\d-\d\d")
@@ -685,7 +740,7 @@ def _heading_subject(title: str) -> str | None:
     if lead:  # "[WARNING] FILE SIZE VIOLATIONS": a status tag goes; "[Remote Builder] - ...": a name stays
         t = t[lead.end():] if lead.group(1).upper() == lead.group(1) and " " not in lead.group(1) \
             else lead.group(1) + " " + t[lead.end():]
-    t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", _CAPS_TAG.sub("", t))).strip(" []:-–")
+    t = _TRAIL_DATE.sub("", _TRAIL_TAG.sub("", _CAPS_TAG.sub("", _TAGGED_TAIL.sub("", t)))).strip(" []:-–")
     t = _SECTION_NUMBER.sub("", t).strip(" []:-–")
     t = _LABEL_HEAD.sub("", t)  # "Context: LLM Model Installation": the label names no thing
     if t.endswith("]") and "[" not in t:
@@ -727,14 +782,18 @@ def _in_parens(text: str, at: int) -> bool:
     return text.rfind("(", 0, at) > text.rfind(")", 0, at)
 
 
-def _line_subject(statement: str, skip_parens: bool = False) -> str | None:
+def _line_subject(statement: str, skip_parens: bool = False, wsp_docs: bool = False) -> str | None:
     """A file or module path the statement names (not a WSP document's own file; with `skip_parens`,
-    not one in brackets: "WSP 49: Module Structure (requirements.txt)" gives the evidence there)."""
+    not one in brackets: "WSP 49: Module Structure (requirements.txt)" gives the evidence there; with
+    `wsp_docs`, a WSP document's file too: a list of the files changed names them)."""
     if "/" not in statement and "\\" not in statement and "." not in statement:
         return None
+    if _ENUMERATED.search(statement):
+        return None  # "Full WSP 49 compliance: README.md, INTERFACE.md, tests/": what the subject has, not the subject
     for m in _PATH.finditer(statement):
         p = m.group(0).rstrip("\\.,;:)")
-        if len(p) >= 4 and not _NOT_SUBJECT_PATH.search(p) and not _ALTERNATIVES.match(p) \
+        if len(p) >= 4 and not (_NOT_SUBJECT_PATH.search(p) and not (wsp_docs and _WSP_DOC_FILE.search(p))) \
+                and not _ALTERNATIVES.match(p) \
                 and not _DESTINATION.search(statement, 0, m.start()) and not _READ_OBJECT.search(statement, 0, m.start()) \
                 and not (skip_parens and _in_parens(statement, m.start())):
             return p
@@ -778,6 +837,30 @@ class _Reader:
         self.fences: dict[int, Document | None] = {}
         self.status: dict[int, tuple[list[int], list[Any]]] = {}
         self.titles: dict[int, str] = {}
+        self._names: dict[int, list[frozenset[str]]] | None = None
+
+    def names(self) -> dict[int, list[frozenset[str]]]:
+        """The names the document gives each WSP ("WSP 96 (MCP Governance)"), as sets of words."""
+        if self._names is None:
+            self._names = {}
+            for raw in self.doc.lines:
+                if "WSP" in raw and ("(" in raw or ":" in raw or "-" in raw):
+                    text = raw[:MAX_READ].replace("**", "").replace("`", "")  # enough of clean() for a name
+                    for m in _PAREN_NAME.finditer(text):
+                        name = _protocol_name(m.group(0))
+                        number = _REF.match(m.group(0))
+                        if name and number:
+                            self._names.setdefault(int(number.captures("n")[0]), []).append(_name_words(name))
+        return self._names
+
+    def name_clashes(self, number: int, name: str) -> bool:
+        """Whether the document gives this WSP another name that shares no word with this one, or this
+        name to another WSP: then the name does not tell the number."""
+        words = _name_words(name)
+        names = self.names()
+        if any(not (w & words) for w in names.get(number, ())):
+            return True
+        return any(words in ws for k, ws in names.items() if k != number)
 
     def place(self, n: int) -> _Place | None:
         """The place of line n, or None for a line of code."""
@@ -872,6 +955,8 @@ class Item:
     protocol: str | None = None  # the WSP's name as the text gives it
     clause: str = ""  # what the statement ties the WSP to
     partial: bool = False  # the line ties its other WSPs to another relation (no detection: its blanks would mix)
+    clashes: bool = False  # the document gives the WSP another name, or the name to another WSP (no detection)
+    file_line: str | None = None  # the item over the statement or beside it that names its file (the subject)
 
 
 @dataclass
@@ -898,6 +983,13 @@ _PAREN_NAME = re.compile(r"WSP[ _-]?\d{1,3}[a-z]?\s*\(([A-Z][^()]{2,60})\)"
                          r"(?=\s*(?:$|[–(,;]|\s-\s))")
 _NOT_NAME = re.compile(r"\d|\b(?:compliance|compliant|violations?|violated|applied|implemented|PASS|FAIL|OK|COMPLETE"
                        r"|ACHIEVED)\b", _I)
+
+
+_NAME_FILLER = frozenset({"protocol", "wsp", "the", "and", "of", "for", "to", "in", "&", "standard", "standards"})
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _NAME_FILLER)
 
 
 def _protocol_name(statement: str) -> str | None:
@@ -999,6 +1091,9 @@ def _decide(line: _Line, kind: _Kind | None, protocol_doc: bool) -> tuple[str, s
                 return relation, _said(line.said)  # "WSP 71 Applied: ✅ analysis performed" in a violation log
             if kind.relation == "violation" and _MARKED.search(statement):
                 return "compliant", "it is marked as met"
+            legit = _LEGIT.search(line.plain) if kind.relation == "violation" and relation != "violation" else None
+            if legit:  # "WSP 40 Analysis: LEGITIMATE PATTERN - No consolidation required" under "V019: ... VIOLATIONS"
+                return "compliant", _said(legit.group(0))
             if kind.relation == "compliant" and relation == "applied" and _FOLLOWED.search(line.said):
                 return "applied", _said(line.said)  # "WSP 50 followed (verified before changes)"
             applied = _APPLIED_WORD.search(_FIELD_LABEL.sub("", line.clause))
@@ -1101,8 +1196,13 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if any(_excluded(reader.title(s)) for s in secs if s.heading):
         return None
     dependency = None
-    titles = [clean(reader.title(s)) for s in secs if s.heading][:3]
-    if any(_DEPENDENCY_HEAD.search(t) and _heading_subject(t) is None for t in titles):
+    titles = [_clean_lead(reader.title(s)) for s in [s for s in secs if s.heading][:3]]
+    if any(_TARGET_HEAD.search(t) for t in titles[:2]):
+        return None  # a sprint's success metrics are targets, ticked or not
+    created = {k for t in titles[:2] if "reat" in t or "raft" in t for k in _created(t)}
+    if created and set(numbers) <= created:
+        return None  # "### Original WSP_00 Creation": what the new protocol itself meets is its own definition
+    if any(_DEPENDENCY_HEAD.search(t) and not _REF_SPAN.search(t) and _heading_subject(t) is None for t in titles):
         # a dependency analysis: its findings are about the part its list's lead-in (a line or a bold
         # label) names, not about its heading
         leads = [clean(t) for t in (_leadin(place.doc, n), *titles) if t]
@@ -1173,6 +1273,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if len(numbers) > 1 and relation == "violation" and reason.startswith("the statement says"):
         # "WSP 64 PROTOCOL VIOLATION - IMPROPER WSP 71 CREATION": 71 names what was created, 64 what was violated
         own = wsp_numbers(line.said)
+        at = statement.find(line.said)
+        more = _MORE_REFS.match(statement, at + len(line.said)) if at >= 0 else None
+        if more:  # "violated both WSP 3 (wrong directory) and WSP 49 (no structure)"
+            own += wsp_numbers(more.group(0))
+            reason = _said(line.said + more.group(0))
         if own and set(own) < set(numbers):
             numbers = [k for k in numbers if k in own]
     if len(numbers) > 1 and relation in ("applied", "compliant") and reason.startswith("the statement says"):
@@ -1180,6 +1285,11 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         aims = {k for m in _AIM_REF.finditer(statement) for k in wsp_numbers(m.group(1))}
         if aims - set(wsp_numbers(line.said)) and set(numbers) - aims:
             numbers = [k for k in numbers if k not in aims or k in wsp_numbers(line.said)]
+    if len(numbers) > 1:
+        # "WSP 50 (verified against WSP_00, WSP 46)": the WSPs in a reference's brackets are its scope, not claims
+        inner, outer = _scoped(tok, refs)
+        if outer and inner - outer:
+            numbers = [k for k in numbers if k in outer or k not in inner]
     if len(numbers) > 1:
         # 'tried to create "WSP 73: Proactive Protocol"': a WSP named in quotes is a title the text mentions
         outside = set(wsp_numbers(_QUOTED.sub(" ", statement)))
@@ -1190,22 +1300,29 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     name = _protocol_name(statement)
     bare = _REF_SPAN.sub(" ", statement.replace(name, " ") if name else statement)
     said_words = len(_WORD.findall(_PAREN.sub(" ", bare)))
-    lead_in = (line.is_heading or raw.rstrip(" *").endswith(":") or _WHOLE_BOLD.match(raw)) and said_words <= 2 \
+    # a heading of a few words ("Why This Matters (WSP 83 Compliance)") names a topic its lines report on
+    lead_in = (line.is_heading or raw.rstrip(" *").endswith(":") or _WHOLE_BOLD.match(raw)) \
+        and said_words <= (HEADING_WORDS if line.is_heading else 2) \
         and not (block is not None and block[0] == "item")
+    own = statement  # the subject is read from the line itself, not from the lines it introduces
     if lead_in:
         # "### WSP 46 (WRE Protocol)", "**WSP 22: ModLog Updates**": the claim is in the lines under it
         # (its bullets, else its first lines), which the statement then holds
-        reach = min(secs[0].body_end, n + LIST_REACH)
-        stop = next((k for k in range(n + 1, reach + 1) if k in doc and doc.text(k).strip()
-                     and (doc.block_at(k) or ("",))[0] != "item" and any(i.line < k for i in doc.items_in(n + 1, k))), reach + 1)
-        bullets = [clean(i.text) for i in doc.items_in(n + 1, stop - 1) if i.parent is None][:4]  # its own list only
-        if not bullets:
-            body = (clean(doc.text(k)) for k in range(n + 1, min(secs[0].body_end, n + 4) + 1) if k in doc)
-            bullets = [t for t in body if _WORD.search(t) and not _REF_SPAN.search(t)][:2]
+        intro, bullets = _body(doc, n, secs[0], line.is_heading, numbers)
+        if intro:
+            bullets = [intro] + bullets[:3]
         if not bullets and not said_words:
             return None
         if bullets:
             statement = _cut(statement.rstrip(" :") + ": " + "; ".join(bullets), MAX_STATEMENT)
+            if relation != "violation" and any(_NOT_YET.search(b) for b in bullets):
+                return None  # "WSP 5 - Test Coverage: Target: 90%; Current: TBD (needs measurement)": not yet a result
+    elif line.is_heading:
+        # "## WSP 58 PATENT PORTFOLIO COMPLIANCE + ...": an entry's title, read with the description under it
+        described = next((clean(f.value) for f in doc.fields_in(n + 1, min(secs[0].body_end, n + ENTRY_FIELDS))
+                          if _DESCRIPTION_KEY.match(f.key)), None)
+        if described:
+            statement = _cut(statement.rstrip(" :") + ": " + described, MAX_STATEMENT)
     partial = False
     if len(numbers) > 1 and reason.startswith("the statement says"):
         tied = _tied_numbers(statement, line.said, relation, numbers)
@@ -1216,20 +1333,29 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     module = reader.module
     if module and entry and reader.doc.title and entry == _heading_subject(reader.doc.title):
         entry = None  # "Cursor Bridge - ModLog" over a module's log: the module is the subject
-    subject = None if line.is_heading and line.wsp_led else _line_subject(statement, skip_parens=line.wsp_led)
-    if line.is_heading and line.wsp_led and ":" in line.clause:
+    subject = None if line.is_heading and line.wsp_led else _line_subject(own, skip_parens=line.wsp_led)
+    if line.is_heading and line.wsp_led and ":" in line.clause and relation == "violation":
         subject = _heading_subject(line.clause.split(":", 1)[1])  # "WSP 64 Violation: WSP Creation Without ..."
     tagged = line.is_heading and _BOLD_TAG.match(raw)
     if tagged:  # "**V014: WSP 64 VIOLATION - X** [U+1F6A8] **SELF-DETECTED**": the title, its tag apart
         statement = clean(reader.title(secs[0]))
         if not line.wsp_led:
             subject = _heading_subject(statement)
-    if subject is None and line.is_heading and not line.wsp_led:
+    if subject is None and line.is_heading and not line.wsp_led and not _SENTENCE.search(own):
         subject = _heading_subject(line.clause.replace("Compliance", " ").replace("compliance", " "))
+    named_by = None
     if subject is None and block is not None and block[0] == "item" and block[1].parent is not None:
-        subject = _line_subject(clean(doc.items[block[1].parent].text))  # "- File 1: `x.py`" over "- Source: ..."
-    if subject is not None and entry and _DOC_FILE.search(subject) and _line_subject(entry):
-        subject = entry  # "INTERFACE.md not updated" under "x.py (Integration)": x.py is what was audited
+        # "- File 1: `x.py`" over "- Source: ...", "2. `WSP_framework/src/WSP_65_....md`" over what was changed in it
+        parent = clean(doc.items[block[1].parent].text)
+        subject = _line_subject(parent, wsp_docs=True)
+        named_by = (subject, _cut(parent, MAX_CONTEXT)) if subject else None
+    if subject is not None and entry and _DOC_FILE.search(subject) and (_line_subject(entry) or relation == "compliant"):
+        # "INTERFACE.md not updated" under "x.py (Integration)": x.py is what was audited; "WSP 22 Compliance -
+        # ModLog.md present" under "Reports Archive": the archive complies, its ModLog is the evidence
+        subject = entry
+    if subject is None and block is not None and block[0] == "item":
+        named_by = _sibling_subject(doc, block[1])  # "- **File**: `x.py`" beside "- **Size**: 1,405 lines (violates WSP 62)"
+        subject = named_by[0] if named_by else None
     if subject is None and dependency is not None:
         subject = dependency[0]
     lead_named = None
@@ -1239,6 +1365,14 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         lead_named = _heading_subject(named.group(1)) if named else None
         if lead_named:  # "**LinkedIn Agent** - Prototype Phase Complete:" over its list: the list is about it
             subject = lead_named
+    if subject is None and not line.is_heading:
+        record = _RECORD_LINE.match(tok)
+        if record:  # "V019.3: Livechat WSP 62 violation + bug fix integration": the record names its subject
+            subject = f"{record.group(1)}: {record.group(2)}"
+    if subject is None and relation == "applied" and not line.is_heading:
+        made = _MADE.match(tokens(_FIELD_LABEL.sub("", _MARK_LEAD.sub("", own)))[0])
+        if made and not _GENERIC_HEADING.match(made.group("obj")):
+            subject = made.group("obj")  # "Created consolidation plan per WSP 65": the plan was made under it
     if subject is None:
         subject = entry or module or (_heading_subject(reader.doc.title) if reader.doc.title else None)
     if not subject:
@@ -1247,9 +1381,10 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     # the input holds where the subject is read from: the entry, else the module, else the subject itself
     section = entry if entry and entry not in statement and not (line.is_heading and subject in statement) else None
     if section:
-        section = _STATUS_WORDS.sub("", section).strip(" -–:[]") or section  # "X VIOLATION [ACTIVE VIOLATION]"
+        section = _unstatus(section) or section  # "X VIOLATION [ACTIVE VIOLATION]", "Sprint 5: X (COMPLETE)"
     document = module if module and module != section else None
-    if subject not in statement and not any(v and subject in v for v in (section, document)):
+    file_line = named_by[1] if named_by and subject == _subject(named_by[0]) else None
+    if subject not in statement and not any(v and subject in v for v in (section, document, file_line)):
         section = subject
     listed = kind.text if kind is not None and reason.startswith(("it is listed under", "it is a heading under")) else None
     if lead_named and subject == lead_named and lead:
@@ -1260,12 +1395,103 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     if relation == "violation":
         resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind, n)
     value = clean(field.group("value")) if field and key and not _REF.search(key) else statement
+    protocol = _protocol_name(statement) if len(numbers) == 1 else None  # one name for several WSPs misleads
     return Item(line=n, evidence=_evidence(raw), statement=_window(statement), wsp=numbers, relation=relation,
                 subject=subject, section=_cut(section, MAX_CONTEXT) if section else None, document=document, reason=reason,
                 listed_under=_cut(listed, MAX_CONTEXT) if listed and listed != section else None,
                 resolved=resolved, resolved_why=resolved_why, resolution_context=resolution_context,
-                protocol=_protocol_name(statement) if len(numbers) == 1 else None,  # one name for several WSPs misleads
-                clause=_cut(_clause(value), 160), partial=partial)
+                protocol=protocol, clashes=bool(protocol) and reader.name_clashes(numbers[0], protocol),
+                clause=_cut(_clause(value), 160), partial=partial, file_line=file_line)
+
+
+_LABEL_LINE = re.compile(r"^\s*\*\*[^*]{1,80}\*\*\s*$|^\s*\**[^:]{1,60}:\**\s*$")  # "**Result:**"
+
+
+def _body(doc: Document, n: int, sec: Section, heading: bool, numbers: list[int]) -> tuple[str | None, list[str]]:
+    """(the first line of prose, the first list) under the lead-in or heading at line n. A heading's body
+    runs on over the bold labels under it ("**Result:**"); its prose may cite its own WSPs again."""
+    reach = min(sec.body_end, n + LIST_REACH)
+    sub = None  # a subsection straight under the heading ("#### V013.5: Core Module Size Violations"): its first part
+    if heading:
+        reach = n + LIST_REACH
+        for k in range(n + 1, n + LIST_REACH + 1):
+            s = doc.section_at(k) if k in doc else None
+            if s is not None and s.start == k and s.heading is not None and s.heading.style != "bold" and sub is None \
+                    and sec.heading is not None and s.heading.level > sec.heading.level \
+                    and not any(doc.text(j).strip() for j in range(n + 1, k)):
+                sub = k
+                continue
+            if s is None or s.start == k and s.heading is not None and s.heading.style != "bold":
+                reach = k - 1
+                break
+    intro, bullets, listed = None, [], False
+    for k in range(n + 1, reach + 1):
+        raw = doc.text(k)
+        if not raw.strip():
+            continue
+        if k == sub:
+            intro = _clean_lead(doc.section_at(k).title)
+            continue
+        block = doc.block_at(k)
+        if block is not None and block[0] == "item":
+            listed = True
+            if block[1].parent is None and block[1].line == k and len(bullets) < 4:  # its own list only
+                bullets.append(clean(block[1].text))
+            continue
+        if listed:
+            break  # the list ended
+        if intro is None and (block is None or block[0] == "text") and not (heading and _LABEL_LINE.search(raw)):
+            t = clean(raw)
+            if _WORD.search(t) and (not _REF_SPAN.search(t) or heading and set(wsp_numbers(t)) <= set(numbers)):
+                intro = t
+    if intro is None and not bullets and not heading:
+        body = (clean(doc.text(k)) for k in range(n + 1, min(sec.body_end, n + 4) + 1) if k in doc)
+        bullets = [t for t in body if _WORD.search(t) and not _REF_SPAN.search(t)][:2]
+    return intro, [b for b in bullets if b]
+
+
+# the references a tie's own goes on to ("WSP 3 (wrong directory) and WSP 49"), a note in brackets between
+_MORE_REFS = re.compile(r"(?:\s*\([^()]{0,60}\))?(?:\s*(?:,|&|\band\b)\s*" + _REF_SPAN.pattern + r"(?:\s*\([^()]{0,60}\))?)+")
+ENTRY_FIELDS = 8  # lines under an entry's heading its description field is read from
+_DESCRIPTION_KEY = re.compile(r"^\W*(?:description|summary)\W*$", _I)
+_SCOPE = re.compile(R + r"\s*\(([^()]*)\)")
+
+
+def _scoped(tok: str, refs: list[str]) -> tuple[set[int], set[int]]:
+    """(the WSPs named only in another reference's brackets, the others) of a tokenized line."""
+    nested: set[int] = set()
+    for m in _SCOPE.finditer(tok):
+        first = tok.count(_TOKEN, 0, m.start(1))
+        nested.update(range(first, first + m.group(1).count(_TOKEN)))
+    inner: set[int] = set()
+    outer: set[int] = set()
+    for i, ref in enumerate(refs):
+        (inner if i in nested else outer).update(wsp_numbers(ref))
+    return inner - outer, outer
+
+
+_SUBJECT_KEY = re.compile(r"^\W*(?:file|module|path|component|script|location|target\s+file)s?\W*$", _I)
+SIBLINGS = 8  # items of a list read for the field that names its file
+
+
+def _sibling_subject(doc: Document, item: Any) -> tuple[str, str] | None:
+    """(the file a list's `File:` item names, that item) for another item of the same list (one record's fields)."""
+    lo, hi = item.index, item.index
+    while lo > 0 and item.index - lo < SIBLINGS and doc.items[lo - 1].parent == item.parent \
+            and doc.items[lo - 1].section == item.section and doc.items[lo - 1].end + 2 >= doc.items[lo].line:
+        lo -= 1
+    while hi + 1 < len(doc.items) and hi - item.index < SIBLINGS and doc.items[hi + 1].parent == item.parent \
+            and doc.items[hi + 1].section == item.section and doc.items[hi].end + 2 >= doc.items[hi + 1].line:
+        hi += 1
+    for k in range(lo, hi + 1):
+        if k == item.index:
+            continue
+        field = _FIELD.match("- " + doc.items[k].text)
+        if field and _SUBJECT_KEY.match(clean(field.group("key"))):
+            found = _line_subject(clean(field.group("value")))
+            if found:
+                return found, _cut(clean(doc.items[k].text), MAX_CONTEXT)
+    return None
 
 
 def _tied_numbers(statement: str, said: str, relation: str, numbers: list[int]) -> list[int] | None:
@@ -1290,7 +1516,11 @@ def _entry(reader: _Reader, secs: list[Section]) -> str | None:
     for s in secs:
         if s.heading is None:
             continue
+        if reader.module and s.heading.level == 1:
+            continue  # a module document's top headings title it (or a banner pasted into it): the module names it
         title = reader.title(s)
+        if s is not secs[0] and _SUB_RECORD.match(title):
+            continue  # "### V019.5: X" names only its own lines; a "#### CONSOLIDATION PRIORITIES" after it is V019's
         named = _heading_subject(title) if not _TODO_HEADING.search(title) else None
         if named and s.heading.style != "bold":
             return named
@@ -1299,12 +1529,17 @@ def _entry(reader: _Reader, secs: list[Section]) -> str | None:
 
 
 _STATUS_WORDS = re.compile(r"(?:\s*(?:\[(?:OK|FAIL|PASS|DONE|COMPLETE)\]|[✅❌⚠️]+|-))*\s*(?:\b(?:FULLY\s+)?(?:OPERATIONAL|COMPLETE"
-                           r"|COMPLETED|RESOLVED|FIXED|ACTIVE|OPEN|LOGGED|CLOSED|ACHIEVED|VERIFIED)\b(?:\s+VIOLATION)?\W*)+$")
+                           r"|COMPLETED|RESOLVED|FIXED|ACTIVE|OPEN|LOGGED|CLOSED|ACHIEVED|VERIFIED|DELETED|REMOVED|ARCHIVED|CURRENT)\b(?:\s+VIOLATION)?\W*)+$")
 
 
 def _subject(subject: str) -> str:
     """A subject without status marks and the status words after it ("X [OK] FULLY OPERATIONAL")."""
-    return _cut(_STATUS_WORDS.sub("", subject).strip(" -–:[]").removesuffix("(").rstrip() or subject, MAX_SUBJECT)
+    return _cut(_unstatus(subject) or subject, MAX_SUBJECT)
+
+
+def _unstatus(text: str) -> str:
+    """The text without the status words after it, and without the bracket they were in."""
+    return _STATUS_WORDS.sub("", text).strip(" -–:[]").removesuffix("(").rstrip(" -–:[]")
 
 
 def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item | None:
@@ -1324,6 +1559,12 @@ def _health_item(n: int, raw: str, statement: str, numbers: list[int]) -> Item |
 _FIX_LINE = re.compile(r"^\W*(?:proposed\s+)?(?:solution|fix(?:es)?|resolution|remediation|correction|action(?:\s+taken)?"
                        r"|corrective\s+action)\s*:", _I)
 _PAREN = re.compile(r"\([^()]*\)")
+# what an act made or changed under the WSP ("Created consolidation plan per WSP 65")
+_MADE = re.compile(r"(?:Created|Added|Built|Wrote|Drafted|Designed|Generated|Refactored|Split|Extracted|Consolidated"
+                   r"|Restructured|Reorganized|Documented|Archived|Renamed)\s+(?:a\s+|an\s+|the\s+|new\s+)?"
+                   r"(?P<obj>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,3}?)(?:\s+(?:per|following|under|according\s+to)\s+|\s*\()"
+                   + R)
+_SENTENCE = re.compile(r"\w[.!]\s*$")  # "**Automated WSP 10 compliant ModLog entry generation.**": a sentence, no title
 _MODAL_RULE = re.compile(r"\b(?:must|shall|should)\s+(?!have\s+been\b)(?:not\s+|never\s+|always\s+|stay\s+|be\s+|\w+\s+)", _I)
 _DOC_FILE = re.compile(r"(?:^|/)(?:INTERFACE|ModLog|README|ROADMAP|TestModLog|CHANGELOG)\.md$", _I)
 _WHOLE_BOLD = re.compile(r"^\s*(?:\S{1,12}\s+)?\*\*[^*]{3,120}\*\*\s*$")  # "✅ **WSP 91: DAEMON Observability**"
@@ -1333,10 +1574,11 @@ _AIM_REF = re.compile(r"\b(?:to\s+(?:enable|prepare|support|allow|prevent)|enabl
                       r"(?:\w+\s+){0,3}?(" + _REF_SPAN.pattern + ")", _I)
 _QUOTED = re.compile(r'"[^"]{1,200}"|“[^”]{1,200}”')
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
-_STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state|timeline)\W*$", _I)
+_STATUS_KEY = re.compile(r"^\W*(?:(?:wsp|fix|resolution)\s+)?(?:status|resolution|outcome|state)\W*$", _I)
 # a section of a violation's entry that reports its fix
 _FIX_SECTION = re.compile(r"\b(?:resolution|fix(?:es)?|correction|remediation)\s+(?:applied|complete[d]?|implemented|done)\b"
                           r"|^\W*(?:resolved|fixed|corrected)\s*(?:$|[:\-–(]|(?:wsp\s+)?(?:violations?|issues?|problems?)\b)", _I)
+_GONE = re.compile(r"[-–(\[]\s*(?:DELETED|REMOVED)\b")
 _STATUS_RESOLVED = re.compile(r"\b(?:resolved|fixed|corrected|completed?|done|closed|remediated|addressed)\b", _I)
 _STATUS_OPEN = re.compile(r"\b(?:active|open|logged|pending|in\s+progress|unresolved|outstanding|tracked|deferred"
                           r"|planned|awaiting|ready\s+to|to\s+implement|(?:analysis|audit|review|assessment)\s+complete"
@@ -1362,6 +1604,8 @@ def _resolution(reader: _Reader, place: _Place, statement: str, kind: _Kind | No
         return True, _said(m.group(0)), None
     if kind is not None and kind.resolved is not None:
         return kind.resolved, f"it is listed under '{_cut(kind.text, 80)}'", f"section: {_cut(kind.text, 80)}"
+    if any(s.heading is not None and _GONE.search(reader.title(s)) for s in place.sections[:2]):
+        return None, None, None  # "### Module: x.py - DELETED": the subject is gone; nothing says the violation was fixed
     doc = place.doc
     own = doc.ancestors(place.sections[0])  # the sections of the line's own document (a fence's, in a fence)
     for entry in [s for s in own if s.heading is not None][:2]:  # the line's section and its entry
@@ -1443,6 +1687,7 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
     if not subject:
         return None
     text = " | ".join(f"{h}: {c}" if h and c else c for h, c in zip(header + [""] * len(cells), cells) if c)
+    protocol = _protocol_name(cells[wsp_cell]) if len(numbers) == 1 else None
     resolved, why = (False, "the table reports it as a current finding") if relation == "violation" else (None, None)
     subject = _subject(subject)
     # the input holds where the subject is read from, as for a line
@@ -1454,7 +1699,7 @@ def _table_item(reader: _Reader, place: _Place, n: int, numbers: list[int]) -> I
                 relation=relation, subject=subject, section=_cut(section, MAX_CONTEXT) if section else None,
                 document=document,
                 reason=f"its status is '{_cut(status, 60)}'", resolved=resolved, resolved_why=why,
-                protocol=_protocol_name(cells[wsp_cell]) if len(numbers) == 1 else None, clause=_cut(_clause(" | ".join(cells[wsp_cell + 1:])), 160))
+                protocol=protocol, clashes=bool(protocol) and reader.name_clashes(numbers[0], protocol), clause=_cut(_clause(" | ".join(cells[wsp_cell + 1:])), 160))
 
 
 # -- examples ----------------------------------------------------------------------------------
@@ -1468,8 +1713,8 @@ def _input(item: Item, statement: str, hide: bool = False) -> dict[str, Any]:
     context = item.resolution_context if item.relation == "violation" else None
     if context and item.listed_under and context.removeprefix("section: ") == item.listed_under:
         context = None  # the list the statement is under already says it
-    for key, value in (("section", item.section), ("listed_under", item.listed_under), ("document", item.document),
-                       ("resolution_context", context)):
+    for key, value in (("section", item.section), ("file_line", item.file_line), ("listed_under", item.listed_under),
+                       ("document", item.document), ("resolution_context", context)):
         if value:
             inp[key] = conceal(value)
     return inp
@@ -1479,9 +1724,10 @@ def _recoverable(item: Item) -> bool:
     """Whether a reader of the masked input can recover the hidden number: the statement names the
     protocol beside it, and every blank hides that one number (a blank over "WSP 3 / 85" has no one
     answer, and a masked subject would no longer be the thing's name)."""
-    if not item.protocol or item.partial or len(item.wsp) != 1 or _REF_SPAN.search(item.subject):
+    if not item.protocol or item.clashes or item.partial or len(item.wsp) != 1 or _REF_SPAN.search(item.subject):
         return False
-    shown = [item.statement] + [v for v in (item.section, item.listed_under, item.document, item.resolution_context) if v]
+    shown = [item.statement] + [v for v in (item.section, item.file_line, item.listed_under, item.document,
+                                             item.resolution_context) if v]
     return all(wsp_numbers(m.group(0)) == item.wsp for text in shown for m in _REF_SPAN.finditer(text))
 
 
