@@ -106,7 +106,8 @@ class Pages:
 
     def domains(self) -> list[str]:
         out = self.settings.out
-        found = sorted(p.name.removesuffix("_training_data.json") for p in out.glob("*_training_data.json")) \
+        found = sorted(p.name.removesuffix("_training_data.json") for p in out.glob("*_training_data.json")
+                       if p.exists()) \
             if out.is_dir() else []
         return [d for d in found if self.only is None or d in self.only]
 

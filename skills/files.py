@@ -192,20 +192,28 @@ def publish_set(out_dir: Path, key: str, run: str, files: dict[str, str],
     _adopt_plain_files(out_dir, runs, list(files))
     folder = runs / f"{run}.{os.getpid()}.{os.urandom(3).hex()}"
     folder.mkdir(mode=0o777)  # the umask applies, as to every other folder made
+    previous = _current_target(runs)
+    made: list[Path] = []
     try:
         for name, text in files.items():
             _write_synced(folder / name, text)
         _fsync_dir(folder)
+        # The names readers open are made before the first switch, while they lead nowhere: all of
+        # them then appear at once, with the switch (made after it, a writer killed between two of
+        # them would leave a set with names missing).
+        for name in files:
+            if _link(out_dir / name, f"{RUNS_DIR}/{key}/{CURRENT}/{name}"):
+                made.append(out_dir / name)
         if before_switch is not None:
             before_switch()
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)  # never published (a killed writer's is pruned later)
+        if previous is None:
+            for path in made:  # names that would lead nowhere
+                path.unlink(missing_ok=True)
         raise
-    previous = _current_target(runs)
     _switch(runs / CURRENT, folder.name)
     _fsync_dir(runs)
-    for name in files:
-        _link(out_dir / name, f"{RUNS_DIR}/{key}/{CURRENT}/{name}")
     _prune(runs, {folder.name, previous})
     return folder
 
@@ -237,14 +245,16 @@ def _switch(link: Path, target: str) -> None:
         raise
 
 
-def _link(path: Path, target: str) -> None:
-    """`path` as a symlink to `target`, made once (the switch of `current` does the rest)."""
+def _link(path: Path, target: str) -> bool:
+    """`path` as a symlink to `target`, made once (the switch of `current` does the rest). True
+    if it was made now."""
     try:
         if os.readlink(path) == target:
-            return
+            return False
     except OSError:  # missing, or a plain file (adopted into a run folder by now)
         pass
     _switch(path, target)
+    return True
 
 
 def _current_target(runs: Path) -> str | None:
