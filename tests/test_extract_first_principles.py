@@ -1280,3 +1280,60 @@ def test_a_rationale_opening_too_short_to_say_what_is_wrong_keeps_its_next_sente
     assert ex.input["problem"] == ("Reviewer flagged over-engineering: Team tiers and agent ranking are two different "
                                    "systems")
     assert ex.output["reasoning_chain"][0] == "Ranking details need no specification until the core loop works."
+
+
+def test_a_summary_solution_takes_the_steps_its_implementation_list_gives(tmp_path):
+    text = """### [2025-11-02] Relay watchdog
+
+**Problem**: The "Watched launch" menu option printed a banner but nothing watched the relay.
+
+**Root Cause**: `RelayWatchdog` existed but was never created or started by `RelayDaemon`.
+
+**Solution**: Full integration of the watchdog into the relay lifecycle.
+
+**Files Modified**:
+1. `relay/src/relay_daemon.py`
+   - Created `RelayWatchdog` in `run()`
+   - Started it as a background task when watching is on
+2. `launch.py`
+   - Passed `watch=True` from the watched launch option
+"""
+    ex = kinds(kept(tmp_path, text))["fix"]
+    assert ex.output["fix"] == (
+        "Full integration of the watchdog into the relay lifecycle: `relay/src/relay_daemon.py`: Created "
+        "`RelayWatchdog` in `run()`, Started it as a background task when watching is on; `launch.py`: Passed "
+        "`watch=True` from the watched launch option")
+
+
+def test_a_solution_with_its_own_list_of_actions_keeps_it(tmp_path):
+    text = """### [2025-11-03] Relay command routing
+
+**Problem**: `!pause` not being detected in relay chat
+
+**Root Cause**: Command was routed to the scoring handler (wrong domain)
+
+**Solution**: Separated relay control commands from scoring commands
+- Added `_check_control_command()` for !pause and !resume
+- Routed control commands before scoring ones
+
+**Files Changed**:
+- `relay/src/router.py` - control command detection
+"""
+    ex = kinds(kept(tmp_path, text))["fix"]
+    assert "router.py" not in ex.output["fix"]
+    assert ex.output["fix"].startswith("Separated relay control commands from scoring commands")
+
+
+def test_a_proper_location_is_a_move(tmp_path):
+    text = """### WSP 85 Violation Analysis
+
+#### File: `probe_disk.py`
+**Violation**: Root directory pollution - test file in root
+**Root Cause Analysis**:
+- Created as a "quick utility" to probe disk speed
+- Developer placed it in root instead of the module's tests folder
+**Proper Location**: `modules/infra/disk/tests/probe_disk.py`
+"""
+    exs = kept(tmp_path, text)
+    assert any(e.output.get("fix") == "Move to `modules/infra/disk/tests/probe_disk.py`" for e in exs), \
+        [e.output for e in exs]

@@ -741,6 +741,48 @@ def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
     return out
 
 
+_LOCATION = regex.compile(r"(?i)^(?:proper|correct|right|target|new|intended|expected)\s+(?:location|home|place|path)$")
+_IMPL = regex.compile(r"(?i)^(?:implementation|how\s+it\s+was\s+(?:fixed|done)|files?\s+(?:modified|changed|updated)|"
+                      r"changes?(?:\s+made)?)$")
+
+
+def _implemented(doc: Document, segs: list[Segment], k: int) -> str:
+    """A solution stated as a summary ("**Solution**: Full integration of X into Y.") whose steps the next label
+    lists ("**Implementation**:", "**Files Modified**:" and the list under it): the summary with those steps, which
+    say what was done about the cause; "" when no such list follows."""
+    s = segs[k]
+    if s.level or k + 1 >= len(segs) or not rx.match(r"(?i)(?:the\s+)?(?:solution|fix)\b", s.label):
+        return ""
+    if any(u.kind == "item" for u in s.units) and not s.lead:
+        return ""  # "**Solution**: X" over its own list of what was done: that list is the fix
+    nxt = segs[k + 1]
+    if nxt.level not in (0, 7) or not _IMPL.match(nxt.label) or nxt.value and not nxt.lead:
+        return ""
+    run, last = [], nxt.line
+    for it in doc.items_in(nxt.line + 1, nxt.line + 60):
+        if it.line > last + 2:
+            break
+        run.append(it)
+        last = max(last, it.end)
+    ids = {it.index for it in run}
+    top = [it for it in run if it.parent not in ids]
+    steps: list[str] = []
+    size = 0
+    for it in top:
+        text = clean(it.text)
+        kids = [clean(doc.items[c].text) for c in it.children]
+        if kids and (_words(text) <= 4 or text.endswith(":") or rx.fullmatch(r"`[^`]+`|\S+\.\w{1,5}", text)):
+            text = f"{text.rstrip(':')}: {_upto(kids, 6, ', ')}"
+        if steps and size + len(text) > MAX_DECISION:
+            break
+        steps.append(text)
+        size += len(text) + 2
+    if not steps:
+        return ""
+    more = f" (and {len(top) - len(steps)} more)" if len(top) > len(steps) else ""
+    return f"{_STATUS_WORD.sub('', s.value).rstrip(':. ')}: {'; '.join(steps)}{more}"
+
+
 def _decision_text(seg: Segment) -> str:
     """The action a decision segment states: its value or its list of actions; "" when it states
     none (a title, metadata, code alone)."""
@@ -748,7 +790,10 @@ def _decision_text(seg: Segment) -> str:
     if v and not seg.lead and not _META_TEXT.match(v):
         # "**Proper Location**: `modules/x/data/y.txt`": the label says what the value does
         plain = rx.match(r"(?i)(?:the\s+)?(?:solutions?|fix(?:es)?|decision|resolution|answer|winner|recommendation)\b", seg.label)
-        return v if plain or not seg.label or seg.level or not rx.match(r"`|[\w./\\-]+$", v) else f"{seg.label}: {v}"
+        if plain or not seg.label or seg.level or not rx.match(r"`|[\w./\\-]+$", v):
+            return v
+        # "**Proper Location**: `path`" is where the thing belongs: the fix is to move it there
+        return f"Move to {v}" if _LOCATION.match(seg.label) else f"{seg.label}: {v}"
     ch = _changes_text(seg)
     if ch:
         return ch
@@ -1139,7 +1184,7 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
     s = segs[k]
     own = _decision_text(s)
     if not 1 <= s.level <= 7:
-        return own, []
+        return (_implemented(doc, segs, k) if s.value else "") or own, []
     end = doc.section_at(s.line).end
     subs = [t for t in segs[k + 1:] if t.line <= end]
     reasons = [x for t in subs if t.role == "reasoning" for x in _step(t)]
