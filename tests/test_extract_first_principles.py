@@ -1337,3 +1337,25 @@ def test_a_proper_location_is_a_move(tmp_path):
     exs = kept(tmp_path, text)
     assert any(e.output.get("fix") == "Move to `modules/infra/disk/tests/probe_disk.py`" for e in exs), \
         [e.output for e in exs]
+
+
+def test_a_bare_fact_among_the_inferences_against_an_approach_is_given_in_the_input(tmp_path):
+    text = """## Lessons Learned
+
+### 1. First Principles > Symptoms
+
+**Anti-Pattern:**
+- Timeouts hit -> Raise the retry count -> 5 retries
+- Still times out -> Raise to 10 retries -> Still fails
+
+**First Principles:**
+- Why do timeouts happen? -> The cold cache path
+- The warm path reads from the local mirror (never times out)
+- Warm path already succeeds -> Why take the cold path at all?
+- **Solution:** Skip the cold path when the warm path succeeds
+"""
+    ex = kinds(kept(tmp_path, text))["rethink"]
+    assert "The warm path reads from the local mirror (never times out)" in ex.input["evidence"]
+    assert ex.output["reasoning_chain"][0] == "Why do timeouts happen? -> The cold cache path"
+    assert "The warm path reads from the local mirror (never times out)" not in ex.output["reasoning_chain"]
+    assert ex.output["decision"] == "Skip the cold path when the warm path succeeds"

@@ -2346,6 +2346,13 @@ def drafts(item: Item) -> list[Draft]:
         # the one step is a fact found ("MessageProcessor already routes commands."): what the decision is derived
         # from, so it is evidence, and the example is the decision task
         findings, chain = findings + chain, []
+    if item.approach and len(chain) >= 2 and 2 * sum(bool(_ARROW.search(f" {t} ")) for t in chain) >= len(chain):
+        # a chain of inferences ("Why does X trigger? -> Y", "Z already works -> why run Y?") with a bare fact among
+        # them ("Z uses an authenticated session"): the fact is given, not inferred; the input must hold it
+        given = [t for t in chain if not _INFERS.search(t) and "?" not in t and not _IMPERATIVE.match(t)
+                 and not _ACTIONISH.match(t)]
+        if given and len(given) < len(chain):
+            findings, chain = findings + given, [t for t in chain if t not in given]
     evidence = item.evidence + findings
     inp: dict = {"problem": item.problem}
     if evidence:
