@@ -1359,3 +1359,29 @@ def test_a_bare_fact_among_the_inferences_against_an_approach_is_given_in_the_in
     assert ex.output["reasoning_chain"][0] == "Why do timeouts happen? -> The cold cache path"
     assert "The warm path reads from the local mirror (never times out)" not in ex.output["reasoning_chain"]
     assert ex.output["decision"] == "Skip the cold path when the warm path succeeds"
+
+
+AFTER_METRICS = """## Phase 1: Occam's Razor "Empty Queue" Detection
+{principle}
+### Performance Metric
+
+**Before (2-stage detection)**:
+- Queue length check: 5ms
+- Screenshot fallback: 8-20s
+- **Total**: 8-20s per "empty queue" detection
+
+**After (Occam's Razor)**:
+- Queue length check only: 5ms
+- **Total**: 5ms per detection
+"""
+
+
+def test_before_after_measures_are_reasoned_by_the_principle_their_section_states(tmp_path):
+    text = AFTER_METRICS.format(principle="\n**Principle**: Queue length zero = nothing queued (ground truth, no screenshot needed)\n")
+    [ex] = kept(tmp_path, text)
+    assert ex.output["reasoning_chain"] == ["Queue length zero = nothing queued (ground truth, no screenshot needed)"]
+    assert ex.output["decision"] == "Queue length check only"
+
+
+def test_before_after_measures_without_a_stated_principle_make_no_example(tmp_path):
+    assert kept(tmp_path, AFTER_METRICS.format(principle="")) == []

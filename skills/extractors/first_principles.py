@@ -1678,6 +1678,19 @@ _WSP_NAMED = regex.compile(r"(?i)^wsp[\s_-]?\d+\s+[a-z]{3,}")
 _ACHIEVED = regex.compile(r"(?i)\b(?:success(?:es)?|achieved|achievements?|wins|gains|vision)$")
 
 
+def _section_principle(doc: Document, line: int) -> str:
+    """The rule a section at or above `line` states under its title ("## Phase 1: X" then "**Principle**: DOM element
+    missing = no comment exists"); "" when none does."""
+    for sec in [doc.section_at(line), *doc.ancestors(doc.section_at(line))]:
+        if sec.heading is None or sec.level > 6:
+            continue
+        for n in range(sec.start + 1, min(sec.end, sec.start + 6) + 1):
+            lab = parse_label(doc.text(n))
+            if lab and lab[1] and rx.match(r"(?i)(?:core\s+|key\s+)?principle$", norm_label(lab[0])):
+                return clean(lab[1])
+    return ""
+
+
 def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: int) -> Item | None:
     """The item whose principle is named at segment j: its problem, evidence, chain and decision."""
     a = segs[j]
@@ -1719,6 +1732,14 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             if rx.match(r"(?i)after\b", a.label):
                 # "- DOM check only: 10ms": what the new state keeps is the decision; its time is a measure of it
                 decision = rx.sub(r":\s*[<>~≈]?\s*\d[\d.,]*\s*[a-zA-Z%]{0,4}$", "", decision)
+            if rx.match(r"(?i)after\b", a.label):
+                # before/after measures show what the change gained, not why it holds: the reason is the principle
+                # the section states ("**Principle**: DOM element missing = no comment exists"); without one there
+                # is no step from the old state to the new
+                ruled = _section_principle(doc, a.line)
+                if not ruled:
+                    return None
+                steps.append(ruled)
             # "**After (Occam's Razor)**:" then "- Total: 5ms", "- Speedup: ...": the new state's measures, not reasons
             steps += [] if rx.match(r"(?i)after\b", a.label) else [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
                       if t != units[0] and not _benefit(t)]
