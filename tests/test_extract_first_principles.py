@@ -1385,3 +1385,37 @@ def test_before_after_measures_are_reasoned_by_the_principle_their_section_state
 
 def test_before_after_measures_without_a_stated_principle_make_no_example(tmp_path):
     assert kept(tmp_path, AFTER_METRICS.format(principle="")) == []
+
+
+def test_a_why_this_matters_section_reasons_by_the_principle_it_lists_to_the_change_titled_in_what_changed(tmp_path):
+    text = """## [2025-10-20] Index the root notes folder
+
+### Context: Search Gap
+
+The root `notes/` folder (design.md, plans/) was NOT indexed by the code index. This kept agents from finding the design notes.
+
+### What Changed
+
+#### 1. Index Configuration Fix (tools/index/paths.py)
+**Changed Lines 40, 52:**
+```python
+# Added Path("notes") to both index roots
+roots = [
+    Path("notes"),
+    Path("src"),
+]
+```
+
+### Why This Matters (First Principles)
+
+**Index as Memory Principle:**
+- The code index is the agents' memory interface (search across all knowledge)
+- What is not indexed does not exist for an agent
+
+**Anti-Duplication Success:**
+- Researched the existing index FIRST
+"""
+    ex = kinds(kept(tmp_path, text))["reason"]
+    assert ex.output["decision"] == 'Index Configuration Fix (tools/index/paths.py): Added Path("notes") to both index roots'
+    assert ex.output["reasoning_chain"] == ["The code index is the agents' memory interface (search across all knowledge)",
+                                            "What is not indexed does not exist for an agent"]

@@ -1390,8 +1390,12 @@ def _decision(doc: Document, segs: list[Segment], j: int, inner_end: int, level:
             if _ACTIONISH.match(first) or rx.match(r"(?i)\w+ed\b", first):
                 return first, k, []
     if a.role == "result" and 1 <= a.level <= 6:
-        # "### Why This Matters (First Principles)" argues for what its entry's "### What Changed" did
-        return _what_changed(doc, a.line), None, []
+        # "### Why This Matters (First Principles)" argues for what its entry's "### What Changed" did: its principle
+        # ("**Qwen as Oracle Principle:**" and its list) is the reasoning that leads there
+        ruled = next((t for t in segs[j + 1: inner_end + 1] if t.role is None and rx.search(r"(?i)\bprinciples?$", t.label)), None)
+        said = [u.text for u in ruled.units if u.kind == "item" and u.depth == 0][:6] if ruled is not None else []
+        changed = _what_changed(doc, a.line)
+        return (changed, None, said) if said else ("", None, [])
     return "", None, []
 
 
@@ -1467,6 +1471,13 @@ def _what_changed(doc: Document, line: int) -> str:
             m = _COMMENT.match(raw) if fenced else None
             said = clean(m["c"] if m else raw, 300) if m or not fenced else ""
             if said and (_ACTIONISH.match(said) or rx.match(r"(?i)[a-z]+ed\b", said)) and not _META_TEXT.match(said):
+                part = next((x for x in [doc.section_at(n), *doc.ancestors(doc.section_at(n))]
+                             if x.heading is not None and x.level <= 6), sib)
+                if m and part.start > sib.start:
+                    # a comment in code says what changed only beside the title of the change it shows
+                    # ("1. HoloIndex Configuration Fix (helpers.py)" over "# Added Path("docs") to both contexts")
+                    title = clean(rx.sub(r"^\d{1,2}[.)]\s+", "", part.heading.title), 120)
+                    return f"{title}: {said}"
                 return said
             if said:
                 return ""
@@ -1833,7 +1844,9 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # nor evidence for it (the problem stated before the change is what the change answers)
         sec = doc.section_at(a.line)
         own = " ".join(clean(doc.text(n), 1000) for n in range(sec.start, min(sec.end, sec.start + 80) + 1))
-        steps = [] if d is None else [t for t in steps if t in own]
+        # ... except the principle it names as a list ("**Qwen as Oracle Principle:**"), which _decision gives as
+        # the reasons the change follows from
+        steps = [t for t in steps if t in reasons] if d is None else [t for t in steps if t in own]
         evidence = [e for e in evidence if e not in own] if d is None else evidence
     said = clean(problem)
     evidence = [e for e in dict.fromkeys(evidence) if said not in e and e not in said]
