@@ -731,6 +731,8 @@ Nothing else.
 def test_before_and_after_measures_are_the_state_and_the_choice_not_reasons(tmp_path):
     text = """## Phase 2: Empty inbox detection
 
+**Principle**: Index entry missing = inbox empty (ground truth, no rescan needed)
+
 ### Performance Metric
 
 **Before (two-pass scan)**:
@@ -748,10 +750,12 @@ def test_before_and_after_measures_are_the_state_and_the_choice_not_reasons(tmp_
 ## Phase 3: Next
 """
     ex = kinds(kept(tmp_path, text))
-    assert set(ex) == {"decide"}, ex
-    assert ex["decide"].input["problem"].startswith("Before (two-pass scan): Index lookup: 5ms; Full-text rescan")
-    # what the new state keeps is the decision; its time is a measure of it
-    assert ex["decide"].output == {"decision": "Index lookup only", "principle": "occams_razor"}
+    assert set(ex) == {"reason"}, ex
+    assert ex["reason"].input["problem"].startswith("Before (two-pass scan): Index lookup: 5ms; Full-text rescan")
+    # what the new state keeps is the decision; its time is a measure of it; the measures are no reasons, the
+    # principle the section states is
+    assert ex["reason"].output == {"decision": "Index lookup only", "principle": "occams_razor", "reasoning_chain": [
+        "Index entry missing = inbox empty (ground truth, no rescan needed)"]}
 
 
 def test_what_a_change_achieved_or_hopes_for_is_not_a_reason_for_it(tmp_path):
@@ -784,12 +788,14 @@ paths = [Path("handbook"), Path("src")]
 - none
 """
     ex = kinds(kept(tmp_path, text))
-    # argued after the change, "Why This Matters" is neither a chain towards it nor evidence for it (nor are the
-    # success and the vision): the stated problem -> the change is the decision task
-    assert set(ex) == {"decide"}, ex
-    assert ex["decide"].input == {"problem": "The team found the `handbook/` folder was NOT indexed by the search tool. "
+    # argued after the change, "Why This Matters" gives no evidence for it, and its success and vision are no steps
+    # towards it; the principle it names is what the change follows from
+    assert set(ex) == {"reason"}, ex
+    assert ex["reason"].input == {"problem": "The team found the `handbook/` folder was NOT indexed by the search tool. "
                                              "Agents could not find the design notes."}
-    assert ex["decide"].output["decision"] == 'Added Path("handbook") to both search contexts'
+    assert ex["reason"].output["reasoning_chain"] == ["The search index is the agents' only memory of the repository",
+                                                      "What is not indexed does not exist for an agent"]
+    assert ex["reason"].output["decision"] == 'Index configuration (search/paths.py): Added Path("handbook") to both search contexts'
 
 
 def test_the_state_before_an_after_decision_is_evidence(tmp_path):
@@ -860,10 +866,11 @@ Found 3 instances running: PID 101, PID 202, PID 303
 | Slow startup block | Index loaded eagerly at import | Lazy loading on first search | 2s startup |
 """
     exs = {e.output["fix"]: e.input for e in kept(tmp_path, text)}
-    assert exs["Interactive y/n prompt"] == {"problem": "Multiple Instance UX", "root_cause": "Manual kill required",
-                                             "evidence": ["Impact: User must kill each process by hand, then relaunch"]}
+    # the told title names the issue; what it costs states it
+    assert exs["Interactive y/n prompt"] == {"problem": "Multiple Instance UX: User must kill each process by hand, then "
+                                                        "relaunch", "root_cause": "Manual kill required"}
     # the told title's parenthesis says how it ended: not part of the problem
-    assert exs["Document the refresh steps"]["problem"] == "Token Refresh"
+    assert exs["Document the refresh steps"]["problem"] == "Token Refresh: Tokens expire every 7 days and need a manual refresh"
     # the table's own section did not tell its rows' issues
     assert exs["Lazy loading on first search"] == {"problem": "Slow startup block",
                                                    "root_cause": "Index loaded eagerly at import"}

@@ -2142,7 +2142,7 @@ def _analysed(doc: Document, line: int) -> list[str]:
         said = [clean(it.text) for it in doc.items_in(sub.start, sub.end) if it.parent is None]
         said = [t for t in said if _words(t) >= 3]
         if said:
-            return [f"{clean(sub.heading.title, 80)}: {_upto(said, 6)}"]
+            return [f"{clean(sub.heading.title, 80)}: {_upto(said, 8)}"]
     # no analysis: the log excerpt the section shows under its problem ("### Problem Detected" over a fence)
     for sub in doc.subsections(sec):
         if sub.heading is not None and role_of(sub.heading.title, heading=True) == "problem":
@@ -2185,7 +2185,10 @@ def table_items(doc: Document, line: int) -> list[Item]:
                 # what the section said the issue costs is what the row's cells stand for
                 # (its title's parenthesis tells the outcome: "OAuth Token Refresh (Documented, Not Automated)")
                 issue = rx.sub(r"\s*\([^()]*\)\s*$", "", _topic(told.title))
-                said = _impact(doc, told.line) + _analysed(doc, told.line)
+                # a title names the issue; what it costs ("**Impact:** ...") states it
+                impact = _impact(doc, told.line)
+                issue = f"{issue}: {impact[0].split(': ', 1)[1]}" if impact else issue
+                said = _analysed(doc, told.line)
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
                         evidence=([topic] if topic else []) + said, steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
