@@ -161,11 +161,11 @@ QWEN_LOG = """2025-11-03 09:00:01,100 - sentinel.dae - INFO - [BOT][AI] [QWEN-IN
 def test_a_qwen_question_is_answered_by_the_log_records_after_it(tmp_path):
     [ex] = kept(tmp_path, QWEN_LOG)
     assert ex.line == 2 and ex.label == "first_principles"
+    # the finding is what the log gives (evidence), then what it calls for; the global check logged after it
+    # answers another question
     assert ex.input == {"problem": "Is the cached stream still live?",
-                        "evidence": ["Cache file is older than 6 hours"]}
-    # the finding, then what it calls for; the global check logged after it answers another question
-    assert ex.output["reasoning_chain"] == ["Cached stream expired"]
-    assert ex.output["decision"] == "Need full channel scan"
+                        "evidence": ["Cache file is older than 6 hours", "Cached stream expired"]}
+    assert ex.output == {"decision": "Need full channel scan", "principle": "first_principles"}
     # no timestamps in the example: the same records logged again give the same example
     assert "09:00" not in json.dumps(ex.input) + json.dumps(ex.output)
 

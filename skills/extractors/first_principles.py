@@ -2232,15 +2232,16 @@ def qwen_items(doc: Document, line: int) -> list[Item]:
         m = _NEED.search(msg)
         if m and not decision:
             # "No cached stream or last stream ended - need full channel scan": the finding, then what it calls for;
-            # the records after it (a global check, the time of day) answer other questions
-            steps.append(msg[: m.start()].strip())
+            # the records after it (a global check, the time of day) answer other questions. What it found is what
+            # the log gives, not a step to infer: it goes with the evidence
+            evidence.append(msg[: m.start()].strip())
             decision = m["a"].strip()
             decision = decision[:1].upper() + decision[1:]
             break
         steps.append(msg)
         if rx.search(r"(?i)\bdecision\s*:", msg):
             break
-    if not decision or not steps:
+    if not decision or not (steps or evidence):
         return []
     end = rec.line
     return [Item(anchor=rec.line, label="first_principles", problem=question, explicit=True, evidence=evidence,
@@ -2363,6 +2364,10 @@ def drafts(item: Item) -> list[Draft]:
     item.problem = _uncaptioned(unlabelled(_unmarked(item.problem)))
     item.decision, item.cause = _PRINCIPLE_LEAD.sub("", unlabelled(item.decision)), unlabelled(item.cause)
     item.evidence = _joined([_unmarked(e) for e in item.evidence])
+    if _MARKED.search(item.decision):
+        # "Subprocess mode (DEFAULT): SIGKILL guarantee" beside the decision "subprocess (default): ...": the mark
+        # in the input would give the choice away
+        item.evidence = [rx.sub(r"(?i)\s*\((?:default|recommended|chosen|selected|preferred)\)", "", e) for e in item.evidence]
     item.options = [_no_verdict(_unmarked(o)) for o in item.options]
     if _MARKED.search(item.decision):
         # "subprocess (default)" over "thread", "inproc": the others are modes kept beside the default, not rejected
