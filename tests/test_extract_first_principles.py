@@ -1426,3 +1426,26 @@ roots = [
     assert ex.output["decision"] == 'Index Configuration Fix (tools/index/paths.py): Added Path("notes") to both index roots'
     assert ex.output["reasoning_chain"] == ["The code index is the agents' memory interface (search across all knowledge)",
                                             "What is not indexed does not exist for an agent"]
+
+
+RUNNER_MODES = """### 2B: Pluggable Runners
+- [x] Runner interface (TaskRunner)
+- [x] Process mode (DEFAULT): hard kill guarantee, 2s startup
+- [x] Thread mode: <300ms startup, thread isolation
+- [x] First-principles analysis: Blocking driver calls require process/thread isolation
+- [x] Configuration: RUNNER_MODE env variable
+
+**Architecture Rationale:**
+The driver is synchronous and blocks the event loop. A timeout can cancel the await, but CANNOT interrupt blocked calls inside the driver. Only process termination guarantees recovery of the browser.
+
+**Runner Modes:**
+- process (default): Strongest kill switch + crash isolation
+- thread: Fast startup, acceptable risk
+- inproc: Debugging only
+"""
+
+
+def test_the_mark_of_the_chosen_option_is_not_left_in_the_evidence(tmp_path):
+    [ex] = kept(tmp_path, RUNNER_MODES)
+    assert ex.output["decision"] == "process (default): Strongest kill switch + crash isolation"
+    assert ex.input["evidence"][0] == "Process mode: hard kill guarantee, 2s startup"
