@@ -1449,3 +1449,23 @@ def test_the_mark_of_the_chosen_option_is_not_left_in_the_evidence(tmp_path):
     [ex] = kept(tmp_path, RUNNER_MODES)
     assert ex.output["decision"] == "process (default): Strongest kill switch + crash isolation"
     assert ex.input["evidence"][0] == "Process mode: hard kill guarantee, 2s startup"
+
+
+def test_the_entrys_summary_of_the_change_made_is_not_evidence_for_it(tmp_path):
+    text = """## [2025-10-21] Survey Relay Server
+
+Created Survey Relay Server with internal scout agents for faster field surveys.
+
+### Why
+
+User directive: "can the scouts join the survey team? does the survey need its own relay?"
+
+**First Principles Analysis**:
+- **Occam's Razor**: Simplest solution is dedicated relay server with internal scout agents
+- **Specialized Tools**: Surveys need domain tools (mapper, sampler)
+- **Scout Coordination**: Internal scouts give cheap, specialized capacity
+"""
+    exs = kept(tmp_path, text)
+    assert exs, "no example"
+    for ex in exs:
+        assert "Created Survey Relay Server" not in json.dumps(ex.input), ex.input

@@ -2352,6 +2352,21 @@ _FINDING = regex.compile(r"(?i)^(?:found|discovered|observed|searched|located|de
                          r"research\s+findings?)\b")
 
 
+_DONE = regex.compile(r"(?i)^(?:created|added|implemented|built|enhanced|deleted|removed|moved|replaced|fixed|"
+                      r"integrated|introduced|extracted|split|merged)\b")
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in rx.findall(r"[a-z0-9]{3,}", text.lower())}
+
+
+def _tells(evidence: str, decision: str) -> bool:
+    """Whether the evidence is the change itself said as done ("Created PQN MCP Server with internal agents ..."):
+    it names at least half of what the decision names."""
+    d = _stems(decision)
+    return bool(_DONE.match(evidence)) and len(d) >= 3 and 2 * len(d & _stems(evidence)) >= len(d)
+
+
 def drafts(item: Item) -> list[Draft]:
     """The item's examples, each with an input that holds what its output needs.
 
@@ -2372,8 +2387,10 @@ def drafts(item: Item) -> list[Draft]:
     if _MARKED.search(item.decision):
         # "subprocess (default)" over "thread", "inproc": the others are modes kept beside the default, not rejected
         item.rejected = []
-    # what comes of the decision ("This enables ...") is said after it: in the input it would give the answer away
-    item.evidence = [e for e in item.evidence if not _CONSEQUENCE.match(e)]
+    # what comes of the decision ("This enables ...") is said after it: in the input it would give the answer away;
+    # so does the entry's summary of what it did ("Created X Server with internal agents ..." for the decision
+    # "dedicated X server with internal agents")
+    item.evidence = [e for e in item.evidence if not _CONSEQUENCE.match(e) and not _tells(e, item.decision)]
     # what the text found, the state before and the question put: said with the problem, not steps that lead to
     # the decision
     findings = [t for t in item.steps if _FINDING.match(t) or rx.match(r"(?i)before\s*:", t) or (
