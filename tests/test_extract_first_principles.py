@@ -1452,9 +1452,16 @@ def test_the_mark_of_the_chosen_option_is_not_left_in_the_evidence(tmp_path):
 
 
 def test_the_entrys_summary_of_the_change_made_is_not_evidence_for_it(tmp_path):
-    text = """## [2025-10-21] Survey Relay Server
+    text = """## [2025-10-21] Survey Relay Server - Faster Surveys with Internal Scouts
+
+**Change Type**: New Module
+**Status**: Complete
+
+### What Changed
 
 Created Survey Relay Server with internal scout agents for faster field surveys.
+
+**New Module**: `modules/survey/relay/`
 
 ### Why
 
@@ -1469,3 +1476,11 @@ User directive: "can the scouts join the survey team? does the survey need its o
     assert exs, "no example"
     for ex in exs:
         assert "Created Survey Relay Server" not in json.dumps(ex.input), ex.input
+
+
+def test_a_change_said_as_done_tells_the_decision_it_names():
+    from training_data_miner.skills.extractors.first_principles import _tells
+    decision = "Simplest solution is dedicated relay server with internal scout agents"
+    assert _tells("Created Survey Relay Server with internal scout agents for faster field surveys.", decision)
+    assert not _tells("Surveys need domain tools (mapper, sampler)", decision)  # not a change made
+    assert not _tells("Created the survey mapper for field teams", decision)  # a change, but not this one
