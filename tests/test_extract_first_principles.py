@@ -1484,3 +1484,35 @@ def test_a_change_said_as_done_tells_the_decision_it_names():
     assert _tells("Created Survey Relay Server with internal scout agents for faster field surveys.", decision)
     assert not _tells("Surveys need domain tools (mapper, sampler)", decision)  # not a change made
     assert not _tells("Created the survey mapper for field teams", decision)  # a change, but not this one
+
+
+def test_a_root_cause_list_names_its_gap_as_the_cause_and_the_added_functions_as_the_fix(tmp_path):
+    text = """## Relay Init Integration
+
+### Root Cause Analysis & Resolution
+**Problems Identified**:
+- RELAY_INIT couldn't read the system clock automatically
+- Changelog updates required manual intervention
+- Missing integration between relay procedures and system operations
+
+### System Integration Protocols Added
+**Location**: `RELAY_INIT.md` - Enhanced with system integration
+
+#### Automatic Clock Access:
+```python
+def get_clock_stamp():
+    # Fallback: Python datetime
+```
+
+#### Automatic Changelog Integration:
+```python
+def auto_changelog_update(details):
+    # No manual intervention required
+```
+"""
+    ex = kinds(kept(tmp_path, text))["fix"]
+    assert ex.input == {"problem": "RELAY_INIT couldn't read the system clock automatically; Changelog updates required "
+                                   "manual intervention",
+                        "root_cause": "Missing integration between relay procedures and system operations"}
+    assert ex.output["fix"] == ("Automatic Clock Access: `get_clock_stamp()`; Automatic Changelog Integration: "
+                                "`auto_changelog_update()`")

@@ -1222,6 +1222,11 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
         if t.role in ("meta", "result", "evidence", "problem", "context", "cause", "options"):
             continue
         body = _decision_text(t)
+        if not body and t.label and 1 <= t.level <= 6 and _is_decision(t.label):
+            # "#### Automatic System Time Access:" over "def get_system_timestamp():": what was added, and the
+            # function that adds it
+            defined = [m[1] for u in t.units if u.kind == "code" for m in rx.finditer(r"(?m)^\s*(?:async\s+)?def\s+(\w+)\s*\(", u.text)]
+            body = ", ".join(f"`{d}()`" for d in defined[:3])
         part = f"{t.label}: {body}" if t.label and body else (body or "")
         if part and size + len(part) <= MAX_DECISION:
             parts.append(part)
@@ -1689,6 +1694,9 @@ _WSP_NAMED = regex.compile(r"(?i)^wsp[\s_-]?\d+\s+[a-z]{3,}")
 _ACHIEVED = regex.compile(r"(?i)\b(?:success(?:es)?|achieved|achievements?|wins|gains|vision)$")
 
 
+_GAP = regex.compile(r"(?i)^(?:missing|no|lack(?:ing|\s+of)?|absent|absence\s+of|without)\s+\w")
+
+
 def _section_principle(doc: Document, line: int) -> str:
     """The rule a section at or above `line` states under its title ("## Phase 1: X" then "**Principle**: DOM element
     missing = no comment exists"); "" when none does."""
@@ -1876,7 +1884,13 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # principles: what the split rests on
         steps = [t for t in _step(segs[inner_end + 1]) if not _benefit(t)]
     if not steps and p is not None and p > j and principle_of(a.label) == "root_cause" and evidence:
-        steps, evidence = evidence, []  # "### Root Cause Analysis" then "**Problems Identified**:" and its list
+        # "### Root Cause Analysis" then "**Problems Identified**:" and its list: the one gap it names ("Missing
+        # integration between X and Y") is what the others come from; else the rest explain the first
+        gap = [e for e in [problem, *evidence] if _GAP.match(e)]
+        if len(gap) == 1 and len(evidence) >= 2:
+            problem, steps, evidence = "; ".join(e for e in [problem, *evidence] if e != gap[0]), gap, []
+        else:
+            steps, evidence = evidence, []
     label = a.principle or principle_of(doc.text(anchor_line)) or "first_principles"
     chosen, rejected = "", list(passed_over)
     if not steps and not explicit and not (len(options) >= 2 and _chosen_option(options, decision)[0]):
