@@ -1694,6 +1694,21 @@ _WSP_NAMED = regex.compile(r"(?i)^wsp[\s_-]?\d+\s+[a-z]{3,}")
 _ACHIEVED = regex.compile(r"(?i)\b(?:success(?:es)?|achieved|achievements?|wins|gains|vision)$")
 
 
+_EXAMPLE_LABEL = regex.compile(r"(?i)^\s*(?:[-*]\s+)?\*\*[^*\n]{0,40}\bexamples?\*\*\s*:?\s*(?P<q>.*)$")
+
+
+def _illustrated(doc: Document, line: int, problem: str) -> bool:
+    """Whether the problem is the question of a worked example of a method ("**Qwen Example**: "How should we fix this
+    bug?"" over the method's steps): an illustration of the steps, not a problem met and decided."""
+    for n in range(line, max(0, line - 12), -1):
+        m = _EXAMPLE_LABEL.match(doc.text(n))
+        if m and clean(problem).strip('"') in clean(m["q"]):
+            return True
+    return False
+
+
+_DECLINED = regex.compile(r"(?i)^(?:did\s+not|didn't|do\s+not|don't|will\s+not|won't)\s+(?P<v>create|add|build|"
+                          r"write|introduce|implement|make|split|use|adopt)\s+(?P<x>\S.{3,200})$")
 _GAP = regex.compile(r"(?i)^(?:missing|no|lack(?:ing|\s+of)?|absent|absence\s+of|without)\s+\w")
 
 
@@ -1720,6 +1735,13 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             inner_end += 1
     problem, explicit, evidence, p, cause_split, src = _problem(doc, segs, j, inner_end, level)
     evidence = [e for e in evidence if clean(e) != clean(problem)]
+    declined = ""
+    if (not problem or _words(problem) < 2) and a.role == "reasoning" and j >= 1 and segs[j - 1].role == "decision" \
+            and (m := _DECLINED.match(clean(segs[j - 1].value))):
+        # "**Decision**: Did NOT create X classes." over "**Rationale**:" and its reasons: the approach turned down
+        # is what the reasons argue against
+        declined = f"{m['v'][:1].upper()}{m['v'][1:]} {m['x'].rstrip('.')}"
+        problem, explicit, evidence, p, cause_split, src = declined, True, [], None, "", None
     if not problem or _words(problem) < 2:
         return None
     if src is not None and segs[src].role is None and _changed(doc, segs[src].line):
@@ -1735,6 +1757,8 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # "**Before (two-pass scan)**:" over its measures: the caption says what they measure
         problem = f"{segs[p].label}: {problem}"
     decision, d, reasons = _decision(doc, segs, j, inner_end, level, src)
+    if declined:
+        decision, d, reasons = clean(segs[j - 1].value).rstrip("."), j - 1, []
     passed_over = [r[len(_REJECT_MARK):] for r in reasons if r.startswith(_REJECT_MARK)]
     reasons = [r for r in reasons if not r.startswith(_REJECT_MARK)]
     steps: list[str] = [t for t in rx.split(r"(?<=[.!?])\s+(?=[A-Z0-9`\"'])", cause_split) if t] if cause_split else []
@@ -1891,14 +1915,19 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             problem, steps, evidence = "; ".join(e for e in [problem, *evidence] if e != gap[0]), gap, []
         else:
             steps, evidence = evidence, []
+    if _illustrated(doc, anchor_line, problem):
+        return None
+    if declined and len(steps) >= 2 and rx.match(r"(?i)(?:direct|use|reuse|integrat\w*|extend|enhance)\b.*\bexisting\b", steps[0]):
+        # "Direct integration with existing X": what was done instead of the approach turned down
+        decision, steps = f"{decision}; {steps[0]}", steps[1:]
     label = a.principle or principle_of(doc.text(anchor_line)) or "first_principles"
     chosen, rejected = "", list(passed_over)
     if not steps and not explicit and not (len(options) >= 2 and _chosen_option(options, decision)[0]):
         return None  # a decision with nothing that argues for it, for a problem the text does not state
     # "Complex Solution: Split into 3 components", "Anti-Pattern: ...", "Original Plan: ...": not a problem but the
     # approach the passage reasons against
-    approach = p is not None and segs[p].role == "options" and bool(_REJECTED.match(segs[p].label)) and not rx.match(
-        r"(?i)before\b", segs[p].label)
+    approach = bool(declined) or p is not None and segs[p].role == "options" and bool(_REJECTED.match(segs[p].label)) \
+        and not rx.match(r"(?i)before\b", segs[p].label)
     span_segs = sorted(set(range(lo, max(hi, j + 1))) | {j} | ({d} if d is not None else set()))
     occam = next((k for k in span_segs if segs[k].principle == "occams_razor" or principle_of(segs[k].value) == "occams_razor"
                   or any(principle_of(u.text) == "occams_razor" for u in segs[k].units[:8] if u.kind != "code")), None)
