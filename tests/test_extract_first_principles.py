@@ -1552,3 +1552,27 @@ def test_a_decision_not_to_build_something_questions_that_approach(tmp_path):
                                      "FeedReader (from feeds/reader.py)")
     assert ex.output["reasoning_chain"][0] == "Simpler, proven pattern already in codebase"
     assert ex.output["principle"] == "occams_razor"
+
+
+def test_a_yes_no_answer_found_to_the_question_asked_is_evidence(tmp_path):
+    text = """## Executive Summary
+
+**Problem**: Scouts made routing decisions WITHOUT index search context, working "blind".
+
+---
+
+## Background
+
+From SCOUT_ARCHITECTURE_ANALYSIS.md:
+
+> **Question**: Does the dispatcher have access to the index tools?
+>
+> **Answer**: **YES** - the dispatcher HAS IndexAdapter access, **BUT** the scout coordinator could not call the index itself.
+
+**Occam's Razor Decision**: Add IndexAdapter to the scout coordinator (LOW complexity, HIGH impact)
+"""
+    exs = kept(tmp_path, text)
+    assert exs, "no example"
+    for ex in exs:
+        assert "Answer: YES - the dispatcher HAS IndexAdapter access, BUT the scout coordinator could not call the " \
+               "index itself." not in ex.output.get("reasoning_chain", [])

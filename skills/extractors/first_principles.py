@@ -2436,7 +2436,10 @@ def drafts(item: Item) -> list[Draft]:
     item.evidence = [e for e in item.evidence if not _CONSEQUENCE.match(e) and not _tells(e, item.decision)]
     # what the text found, the state before and the question put: said with the problem, not steps that lead to
     # the decision
+    # ... and the answer found to that question ("Answer: YES - X HAS access, BUT ...")
+    asked = any(rx.match(r"(?i)(?:the\s+|user\s+)?question\s*:", e) for e in item.evidence + item.steps)
     findings = [t for t in item.steps if _FINDING.match(t) or rx.match(r"(?i)before\s*:", t) or (
+        asked and rx.match(r"(?i)answer\s*:\s*(?:yes|no)\b", t)) or (
         _asked(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
         r"(?i)\b(?:user|question|what|is|the|simplest|solution)\b", " ", t))) >= 3)]
     findings = [t for t in findings if not _OUTCOME.match(t)]
