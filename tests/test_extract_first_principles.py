@@ -1576,3 +1576,24 @@ From SCOUT_ARCHITECTURE_ANALYSIS.md:
     for ex in exs:
         assert "Answer: YES - the dispatcher HAS IndexAdapter access, BUT the scout coordinator could not call the " \
                "index itself." not in ex.output.get("reasoning_chain", [])
+
+
+def test_a_principles_short_name_for_a_change_takes_the_item_that_states_it(tmp_path):
+    text = """## [2025-12-16] Dual Relay Architecture
+
+### What Changed
+
+**Phase 2A - Dual Relay Architecture:**
+- **Separate relay instances** for incompatible workflows:
+  - Port 7001: Inbox replies (inbox.example.org)
+  - Port 7002: Live room reactions (live.example.org)
+- **First Principles Solution**: Multi-relay over navigation coordination
+- **Future-proof**: Room connection kept while replies run
+
+### Problem Solved
+1. One relay opened on the inbox made reactions unable to reach the live room frame
+"""
+    exs = kept(tmp_path, text)
+    assert [e.output["decision"] for e in exs] == [
+        "Separate relay instances for incompatible workflows: Port 7001: Inbox replies (inbox.example.org), Port 7002: "
+        "Live room reactions (live.example.org) (Multi-relay over navigation coordination)"]

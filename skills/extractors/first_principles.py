@@ -1707,6 +1707,21 @@ def _illustrated(doc: Document, line: int, problem: str) -> bool:
     return False
 
 
+def _named_change(doc: Document, line: int) -> str:
+    """The change an earlier item of the same list states with its parts ("Separate Chrome instances for incompatible
+    workflows: Port 9222: ..., Port 9223: ..."), for the short name of it at `line`; "" when there is none."""
+    hit = doc.block_at(line)
+    if hit is None or hit[0] != "item":
+        return ""
+    it = hit[1]
+    before = [x for x in doc.items_in(max(0, line - 15), line - 1) if x.parent == it.parent and x.children]
+    if not before:
+        return ""
+    head = before[-1]
+    kids = [clean(doc.items[c].text) for c in head.children]
+    return f"{clean(head.text).rstrip(':')}: {_upto(kids, 6, ', ')} ({clean(parse_label(it.text)[1]) if parse_label(it.text) else ''})".replace(" ()", "")
+
+
 _DECLINED = regex.compile(r"(?i)^(?:did\s+not|didn't|do\s+not|don't|will\s+not|won't)\s+(?P<v>create|add|build|"
                           r"write|introduce|implement|make|split|use|adopt)\s+(?P<x>\S.{3,200})$")
 _GAP = regex.compile(r"(?i)^(?:missing|no|lack(?:ing|\s+of)?|absent|absence\s+of|without)\s+\w")
@@ -1759,6 +1774,11 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     decision, d, reasons = _decision(doc, segs, j, inner_end, level, src)
     if declined:
         decision, d, reasons = clean(segs[j - 1].value).rstrip("."), j - 1, []
+    elif d == j and a.level == 0 and decision == a.value and _words(decision) <= 6:
+        # "- **First Principles Solution**: Multi-browser over navigation coordination" below the item that states
+        # the change ("- **Separate Chrome instances** for incompatible workflows:" and its parts): the principle's
+        # few words name the change, the item says what it is
+        decision = _named_change(doc, a.line) or decision
     passed_over = [r[len(_REJECT_MARK):] for r in reasons if r.startswith(_REJECT_MARK)]
     reasons = [r for r in reasons if not r.startswith(_REJECT_MARK)]
     steps: list[str] = [t for t in rx.split(r"(?<=[.!?])\s+(?=[A-Z0-9`\"'])", cause_split) if t] if cause_split else []
