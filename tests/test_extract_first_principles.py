@@ -1597,3 +1597,28 @@ def test_a_principles_short_name_for_a_change_takes_the_item_that_states_it(tmp_
     assert [e.output["decision"] for e in exs] == [
         "Separate relay instances for incompatible workflows: Port 7001: Inbox replies (inbox.example.org), Port 7002: "
         "Live room reactions (live.example.org) (Multi-relay over navigation coordination)"]
+
+
+def test_a_question_heading_and_its_answers_are_one_step(tmp_path):
+    text = """## Architecture Correction
+
+### Problem Identified
+**Critical flaw**: The operator is UNAVAILABLE when the night jobs run!
+
+## First Principles Analysis
+
+**WHAT needs to happen?**
+- Detect failures in the job output
+- Retry or file a report
+
+**WHO can do it?**
+- **Operator**: Available ONLY during office hours
+- **Scheduler**: Available 24/7
+
+**Occam's Razor**: The scheduler should decide AND retry (simplest, no bottleneck)
+"""
+    ex = kinds(kept(tmp_path, text))["reason"]
+    assert ex.output["reasoning_chain"] == [
+        "WHAT needs to happen? Detect failures in the job output; Retry or file a report",
+        "WHO can do it? Operator: Available ONLY during office hours; Scheduler: Available 24/7"]
+    assert ex.output["decision"] == "The scheduler should decide AND retry (simplest, no bottleneck)"

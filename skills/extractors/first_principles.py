@@ -629,6 +629,10 @@ _LOG_PREFIX = regex.compile(r"^\d{4}-\d\d-\d\d[ T][\d:,.]+\s+-\s+(?:[\w.]+\s+-\s
 
 def _step(seg: Segment) -> list[str]:
     """A reasoning or cause segment as steps: its value, then its list (nested items folded in)."""
+    items = [u.text for u in seg.units if u.kind == "item" and u.text]
+    if seg.label.endswith("?") and not seg.value and seg.level and len(items) >= 2:
+        # "**WHO can do it?**" and its answers: one step, the question answered, not answers without their question
+        return [f"{seg.label} {_upto(items, 6)}"]
     out = []
     if seg.value:
         out.append(seg.value if seg.level or not seg.label or principle_of(seg.label) else f"{seg.label}: {seg.value}")
