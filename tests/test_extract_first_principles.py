@@ -161,11 +161,11 @@ QWEN_LOG = """2025-11-03 09:00:01,100 - sentinel.dae - INFO - [BOT][AI] [QWEN-IN
 def test_a_qwen_question_is_answered_by_the_log_records_after_it(tmp_path):
     [ex] = kept(tmp_path, QWEN_LOG)
     assert ex.line == 2 and ex.label == "first_principles"
+    # the finding is what the log gives (evidence), then what it calls for; the global check logged after it
+    # answers another question
     assert ex.input == {"problem": "Is the cached stream still live?",
-                        "evidence": ["Cache file is older than 6 hours"]}
-    # the finding, then what it calls for; the global check logged after it answers another question
-    assert ex.output["reasoning_chain"] == ["Cached stream expired"]
-    assert ex.output["decision"] == "Need full channel scan"
+                        "evidence": ["Cache file is older than 6 hours", "Cached stream expired"]}
+    assert ex.output == {"decision": "Need full channel scan", "principle": "first_principles"}
     # no timestamps in the example: the same records logged again give the same example
     assert "09:00" not in json.dumps(ex.input) + json.dumps(ex.output)
 
@@ -731,6 +731,8 @@ Nothing else.
 def test_before_and_after_measures_are_the_state_and_the_choice_not_reasons(tmp_path):
     text = """## Phase 2: Empty inbox detection
 
+**Principle**: Index entry missing = inbox empty (ground truth, no rescan needed)
+
 ### Performance Metric
 
 **Before (two-pass scan)**:
@@ -748,10 +750,12 @@ def test_before_and_after_measures_are_the_state_and_the_choice_not_reasons(tmp_
 ## Phase 3: Next
 """
     ex = kinds(kept(tmp_path, text))
-    assert set(ex) == {"decide"}, ex
-    assert ex["decide"].input["problem"].startswith("Before (two-pass scan): Index lookup: 5ms; Full-text rescan")
-    # what the new state keeps is the decision; its time is a measure of it
-    assert ex["decide"].output == {"decision": "Index lookup only", "principle": "occams_razor"}
+    assert set(ex) == {"reason"}, ex
+    assert ex["reason"].input["problem"].startswith("Before (two-pass scan): Index lookup: 5ms; Full-text rescan")
+    # what the new state keeps is the decision; its time is a measure of it; the measures are no reasons, the
+    # principle the section states is
+    assert ex["reason"].output == {"decision": "Index lookup only", "principle": "occams_razor", "reasoning_chain": [
+        "Index entry missing = inbox empty (ground truth, no rescan needed)"]}
 
 
 def test_what_a_change_achieved_or_hopes_for_is_not_a_reason_for_it(tmp_path):
@@ -784,12 +788,14 @@ paths = [Path("handbook"), Path("src")]
 - none
 """
     ex = kinds(kept(tmp_path, text))
-    # argued after the change, "Why This Matters" is neither a chain towards it nor evidence for it (nor are the
-    # success and the vision): the stated problem -> the change is the decision task
-    assert set(ex) == {"decide"}, ex
-    assert ex["decide"].input == {"problem": "The team found the `handbook/` folder was NOT indexed by the search tool. "
+    # argued after the change, "Why This Matters" gives no evidence for it, and its success and vision are no steps
+    # towards it; the principle it names is what the change follows from
+    assert set(ex) == {"reason"}, ex
+    assert ex["reason"].input == {"problem": "The team found the `handbook/` folder was NOT indexed by the search tool. "
                                              "Agents could not find the design notes."}
-    assert ex["decide"].output["decision"] == 'Added Path("handbook") to both search contexts'
+    assert ex["reason"].output["reasoning_chain"] == ["The search index is the agents' only memory of the repository",
+                                                      "What is not indexed does not exist for an agent"]
+    assert ex["reason"].output["decision"] == 'Index configuration (search/paths.py): Added Path("handbook") to both search contexts'
 
 
 def test_the_state_before_an_after_decision_is_evidence(tmp_path):
@@ -810,7 +816,7 @@ Plain text.
     assert 'Before: "all 4 milestones done (100%)"' in ex["decide"].input["evidence"]
 
 
-def test_a_question_about_this_bug_carries_the_bug_it_refers_to(tmp_path):
+def test_worked_examples_of_a_method_make_no_items(tmp_path):
     text = """## Worked examples
 
 **Checker Example**: "Is this log line a genuine bug?"
@@ -826,10 +832,8 @@ def test_a_question_about_this_bug_carries_the_bug_it_refers_to(tmp_path):
 
 ---
 """
-    exs = [e for e in kept(tmp_path, text) if e.input["problem"] == "How should we fix this bug?"]
-    assert len(exs) == 1
-    assert exs[0].input["evidence"] == ["Occam's Razor: SIMPLEST explanation = console encoding bug"]
-    assert exs[0].output["decision"] == "auto_fix → Apply encoding patch"
+    # each illustrates the method's steps on a made-up question; none is a problem met and decided
+    assert kept(tmp_path, text) == []
 
 
 def test_a_summary_row_carries_what_the_section_that_told_it_said_the_issue_costs(tmp_path):
@@ -860,10 +864,11 @@ Found 3 instances running: PID 101, PID 202, PID 303
 | Slow startup block | Index loaded eagerly at import | Lazy loading on first search | 2s startup |
 """
     exs = {e.output["fix"]: e.input for e in kept(tmp_path, text)}
-    assert exs["Interactive y/n prompt"] == {"problem": "Multiple Instance UX", "root_cause": "Manual kill required",
-                                             "evidence": ["Impact: User must kill each process by hand, then relaunch"]}
+    # the told title names the issue; what it costs states it
+    assert exs["Interactive y/n prompt"] == {"problem": "Multiple Instance UX: User must kill each process by hand, then "
+                                                        "relaunch", "root_cause": "Manual kill required"}
     # the told title's parenthesis says how it ended: not part of the problem
-    assert exs["Document the refresh steps"]["problem"] == "Token Refresh"
+    assert exs["Document the refresh steps"]["problem"] == "Token Refresh: Tokens expire every 7 days and need a manual refresh"
     # the table's own section did not tell its rows' issues
     assert exs["Lazy loading on first search"] == {"problem": "Slow startup block",
                                                    "root_cause": "Index loaded eagerly at import"}
@@ -1280,3 +1285,340 @@ def test_a_rationale_opening_too_short_to_say_what_is_wrong_keeps_its_next_sente
     assert ex.input["problem"] == ("Reviewer flagged over-engineering: Team tiers and agent ranking are two different "
                                    "systems")
     assert ex.output["reasoning_chain"][0] == "Ranking details need no specification until the core loop works."
+
+
+def test_a_summary_solution_takes_the_steps_its_implementation_list_gives(tmp_path):
+    text = """### [2025-11-02] Relay watchdog
+
+**Problem**: The "Watched launch" menu option printed a banner but nothing watched the relay.
+
+**Root Cause**: `RelayWatchdog` existed but was never created or started by `RelayDaemon`.
+
+**Solution**: Full integration of the watchdog into the relay lifecycle.
+
+**Files Modified**:
+1. `relay/src/relay_daemon.py`
+   - Created `RelayWatchdog` in `run()`
+   - Started it as a background task when watching is on
+2. `launch.py`
+   - Passed `watch=True` from the watched launch option
+"""
+    ex = kinds(kept(tmp_path, text))["fix"]
+    assert ex.output["fix"] == (
+        "Full integration of the watchdog into the relay lifecycle: `relay/src/relay_daemon.py`: Created "
+        "`RelayWatchdog` in `run()`, Started it as a background task when watching is on; `launch.py`: Passed "
+        "`watch=True` from the watched launch option")
+
+
+def test_a_solution_with_its_own_list_of_actions_keeps_it(tmp_path):
+    text = """### [2025-11-03] Relay command routing
+
+**Problem**: `!pause` not being detected in relay chat
+
+**Root Cause**: Command was routed to the scoring handler (wrong domain)
+
+**Solution**: Separated relay control commands from scoring commands
+- Added `_check_control_command()` for !pause and !resume
+- Routed control commands before scoring ones
+
+**Files Changed**:
+- `relay/src/router.py` - control command detection
+"""
+    ex = kinds(kept(tmp_path, text))["fix"]
+    assert "router.py" not in ex.output["fix"]
+    assert ex.output["fix"].startswith("Separated relay control commands from scoring commands")
+
+
+def test_a_proper_location_is_a_move(tmp_path):
+    text = """### WSP 85 Violation Analysis
+
+#### File: `probe_disk.py`
+**Violation**: Root directory pollution - test file in root
+**Root Cause Analysis**:
+- Created as a "quick utility" to probe disk speed
+- Developer placed it in root instead of the module's tests folder
+**Proper Location**: `modules/infra/disk/tests/probe_disk.py`
+"""
+    exs = kept(tmp_path, text)
+    assert any(e.output.get("fix") == "Move to `modules/infra/disk/tests/probe_disk.py`" for e in exs), \
+        [e.output for e in exs]
+
+
+def test_a_bare_fact_among_the_inferences_against_an_approach_is_given_in_the_input(tmp_path):
+    text = """## Lessons Learned
+
+### 1. First Principles > Symptoms
+
+**Anti-Pattern:**
+- Timeouts hit -> Raise the retry count -> 5 retries
+- Still times out -> Raise to 10 retries -> Still fails
+
+**First Principles:**
+- Why do timeouts happen? -> The cold cache path
+- The warm path reads from the local mirror (never times out)
+- Warm path already succeeds -> Why take the cold path at all?
+- **Solution:** Skip the cold path when the warm path succeeds
+"""
+    ex = kinds(kept(tmp_path, text))["rethink"]
+    assert "The warm path reads from the local mirror (never times out)" in ex.input["evidence"]
+    assert ex.output["reasoning_chain"][0] == "Why do timeouts happen? -> The cold cache path"
+    assert "The warm path reads from the local mirror (never times out)" not in ex.output["reasoning_chain"]
+    assert ex.output["decision"] == "Skip the cold path when the warm path succeeds"
+
+
+AFTER_METRICS = """## Phase 1: Occam's Razor "Empty Queue" Detection
+{principle}
+### Performance Metric
+
+**Before (2-stage detection)**:
+- Queue length check: 5ms
+- Screenshot fallback: 8-20s
+- **Total**: 8-20s per "empty queue" detection
+
+**After (Occam's Razor)**:
+- Queue length check only: 5ms
+- **Total**: 5ms per detection
+"""
+
+
+def test_before_after_measures_are_reasoned_by_the_principle_their_section_states(tmp_path):
+    text = AFTER_METRICS.format(principle="\n**Principle**: Queue length zero = nothing queued (ground truth, no screenshot needed)\n")
+    [ex] = kept(tmp_path, text)
+    assert ex.output["reasoning_chain"] == ["Queue length zero = nothing queued (ground truth, no screenshot needed)"]
+    assert ex.output["decision"] == "Queue length check only"
+
+
+def test_before_after_measures_without_a_stated_principle_make_no_example(tmp_path):
+    assert kept(tmp_path, AFTER_METRICS.format(principle="")) == []
+
+
+def test_a_why_this_matters_section_reasons_by_the_principle_it_lists_to_the_change_titled_in_what_changed(tmp_path):
+    text = """## [2025-10-20] Index the root notes folder
+
+### Context: Search Gap
+
+The root `notes/` folder (design.md, plans/) was NOT indexed by the code index. This kept agents from finding the design notes.
+
+### What Changed
+
+#### 1. Index Configuration Fix (tools/index/paths.py)
+**Changed Lines 40, 52:**
+```python
+# Added Path("notes") to both index roots
+roots = [
+    Path("notes"),
+    Path("src"),
+]
+```
+
+### Why This Matters (First Principles)
+
+**Index as Memory Principle:**
+- The code index is the agents' memory interface (search across all knowledge)
+- What is not indexed does not exist for an agent
+
+**Anti-Duplication Success:**
+- Researched the existing index FIRST
+"""
+    ex = kinds(kept(tmp_path, text))["reason"]
+    assert ex.output["decision"] == 'Index Configuration Fix (tools/index/paths.py): Added Path("notes") to both index roots'
+    assert ex.output["reasoning_chain"] == ["The code index is the agents' memory interface (search across all knowledge)",
+                                            "What is not indexed does not exist for an agent"]
+
+
+RUNNER_MODES = """### 2B: Pluggable Runners
+- [x] Runner interface (TaskRunner)
+- [x] Process mode (DEFAULT): hard kill guarantee, 2s startup
+- [x] Thread mode: <300ms startup, thread isolation
+- [x] First-principles analysis: Blocking driver calls require process/thread isolation
+- [x] Configuration: RUNNER_MODE env variable
+
+**Architecture Rationale:**
+The driver is synchronous and blocks the event loop. A timeout can cancel the await, but CANNOT interrupt blocked calls inside the driver. Only process termination guarantees recovery of the browser.
+
+**Runner Modes:**
+- process (default): Strongest kill switch + crash isolation
+- thread: Fast startup, acceptable risk
+- inproc: Debugging only
+"""
+
+
+def test_the_mark_of_the_chosen_option_is_not_left_in_the_evidence(tmp_path):
+    [ex] = kept(tmp_path, RUNNER_MODES)
+    assert ex.output["decision"] == "process (default): Strongest kill switch + crash isolation"
+    assert ex.input["evidence"][0] == "Process mode: hard kill guarantee, 2s startup"
+
+
+def test_the_entrys_summary_of_the_change_made_is_not_evidence_for_it(tmp_path):
+    text = """## [2025-10-21] Survey Relay Server - Faster Surveys with Internal Scouts
+
+**Change Type**: New Module
+**Status**: Complete
+
+### What Changed
+
+Created Survey Relay Server with internal scout agents for faster field surveys.
+
+**New Module**: `modules/survey/relay/`
+
+### Why
+
+User directive: "can the scouts join the survey team? does the survey need its own relay?"
+
+**First Principles Analysis**:
+- **Occam's Razor**: Simplest solution is dedicated relay server with internal scout agents
+- **Specialized Tools**: Surveys need domain tools (mapper, sampler)
+- **Scout Coordination**: Internal scouts give cheap, specialized capacity
+"""
+    exs = kept(tmp_path, text)
+    assert exs, "no example"
+    for ex in exs:
+        assert "Created Survey Relay Server" not in json.dumps(ex.input), ex.input
+
+
+def test_a_change_said_as_done_tells_the_decision_it_names():
+    from training_data_miner.skills.extractors.first_principles import _tells
+    decision = "Simplest solution is dedicated relay server with internal scout agents"
+    assert _tells("Created Survey Relay Server with internal scout agents for faster field surveys.", decision)
+    assert not _tells("Surveys need domain tools (mapper, sampler)", decision)  # not a change made
+    assert not _tells("Created the survey mapper for field teams", decision)  # a change, but not this one
+
+
+def test_a_root_cause_list_names_its_gap_as_the_cause_and_the_added_functions_as_the_fix(tmp_path):
+    text = """## Relay Init Integration
+
+### Root Cause Analysis & Resolution
+**Problems Identified**:
+- RELAY_INIT couldn't read the system clock automatically
+- Changelog updates required manual intervention
+- Missing integration between relay procedures and system operations
+
+### System Integration Protocols Added
+**Location**: `RELAY_INIT.md` - Enhanced with system integration
+
+#### Automatic Clock Access:
+```python
+def get_clock_stamp():
+    # Fallback: Python datetime
+```
+
+#### Automatic Changelog Integration:
+```python
+def auto_changelog_update(details):
+    # No manual intervention required
+```
+"""
+    ex = kinds(kept(tmp_path, text))["fix"]
+    assert ex.input == {"problem": "RELAY_INIT couldn't read the system clock automatically; Changelog updates required "
+                                   "manual intervention",
+                        "root_cause": "Missing integration between relay procedures and system operations"}
+    assert ex.output["fix"] == ("Automatic Clock Access: `get_clock_stamp()`; Automatic Changelog Integration: "
+                                "`auto_changelog_update()`")
+
+
+def test_a_worked_example_of_a_method_is_not_an_item(tmp_path):
+    text = """## Iterative Research Chain
+
+Both agents now follow this pattern.
+
+**Scout Example**: "How should we fix this crash?"
+1. Deep Think: Analyze crash pattern + service context
+2. Research: Search for similar fixes in history
+3. Deep Think: Apply the scoring rubric (complexity/importance)
+4. Occam's Razor: SIMPLEST solution = auto-fix (complexity=1)
+5. Decision: auto_fix -> Apply the encoding patch
+"""
+    assert kept(tmp_path, text) == []
+
+
+def test_a_decision_not_to_build_something_questions_that_approach(tmp_path):
+    text = """## Implementation Details
+
+### Architectural Decision: Local Parsing (Not Separate Classes)
+
+**Decision**: Did NOT create FeedParser/FeedValidator classes.
+
+**Rationale**:
+- Direct integration with existing FeedReader (from feeds/reader.py)
+- Simpler, proven pattern already in codebase
+- Avoids unnecessary abstraction layers
+- Follows Occam's Razor
+
+### reader.py - All TODOs replaced
+"""
+    ex = kinds(kept(tmp_path, text))["rethink"]
+    assert ex.input == {"approach": "Create FeedParser/FeedValidator classes"}
+    assert ex.output["decision"] == ("Did NOT create FeedParser/FeedValidator classes; Direct integration with existing "
+                                     "FeedReader (from feeds/reader.py)")
+    assert ex.output["reasoning_chain"][0] == "Simpler, proven pattern already in codebase"
+    assert ex.output["principle"] == "occams_razor"
+
+
+def test_a_yes_no_answer_found_to_the_question_asked_is_evidence(tmp_path):
+    text = """## Executive Summary
+
+**Problem**: Scouts made routing decisions WITHOUT index search context, working "blind".
+
+---
+
+## Background
+
+From SCOUT_ARCHITECTURE_ANALYSIS.md:
+
+> **Question**: Does the dispatcher have access to the index tools?
+>
+> **Answer**: **YES** - the dispatcher HAS IndexAdapter access, **BUT** the scout coordinator could not call the index itself.
+
+**Occam's Razor Decision**: Add IndexAdapter to the scout coordinator (LOW complexity, HIGH impact)
+"""
+    exs = kept(tmp_path, text)
+    assert exs, "no example"
+    for ex in exs:
+        assert "Answer: YES - the dispatcher HAS IndexAdapter access, BUT the scout coordinator could not call the " \
+               "index itself." not in ex.output.get("reasoning_chain", [])
+
+
+def test_a_principles_short_name_for_a_change_takes_the_item_that_states_it(tmp_path):
+    text = """## [2025-12-16] Dual Relay Architecture
+
+### What Changed
+
+**Phase 2A - Dual Relay Architecture:**
+- **Separate relay instances** for incompatible workflows:
+  - Port 7001: Inbox replies (inbox.example.org)
+  - Port 7002: Live room reactions (live.example.org)
+- **First Principles Solution**: Multi-relay over navigation coordination
+- **Future-proof**: Room connection kept while replies run
+
+### Problem Solved
+1. One relay opened on the inbox made reactions unable to reach the live room frame
+"""
+    exs = kept(tmp_path, text)
+    assert [e.output["decision"] for e in exs] == [
+        "Separate relay instances for incompatible workflows: Port 7001: Inbox replies (inbox.example.org), Port 7002: "
+        "Live room reactions (live.example.org) (Multi-relay over navigation coordination)"]
+
+
+def test_a_question_heading_and_its_answers_are_one_step(tmp_path):
+    text = """## Architecture Correction
+
+### Problem Identified
+**Critical flaw**: The operator is UNAVAILABLE when the night jobs run!
+
+## First Principles Analysis
+
+**WHAT needs to happen?**
+- Detect failures in the job output
+- Retry or file a report
+
+**WHO can do it?**
+- **Operator**: Available ONLY during office hours
+- **Scheduler**: Available 24/7
+
+**Occam's Razor**: The scheduler should decide AND retry (simplest, no bottleneck)
+"""
+    ex = kinds(kept(tmp_path, text))["reason"]
+    assert ex.output["reasoning_chain"] == [
+        "WHAT needs to happen? Detect failures in the job output; Retry or file a report",
+        "WHO can do it? Operator: Available ONLY during office hours; Scheduler: Available 24/7"]
+    assert ex.output["decision"] == "The scheduler should decide AND retry (simplest, no bottleneck)"

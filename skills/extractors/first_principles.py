@@ -629,6 +629,10 @@ _LOG_PREFIX = regex.compile(r"^\d{4}-\d\d-\d\d[ T][\d:,.]+\s+-\s+(?:[\w.]+\s+-\s
 
 def _step(seg: Segment) -> list[str]:
     """A reasoning or cause segment as steps: its value, then its list (nested items folded in)."""
+    items = [u.text for u in seg.units if u.kind == "item" and u.text]
+    if seg.label.endswith("?") and not seg.value and seg.level and len(items) >= 2:
+        # "**WHO can do it?**" and its answers: one step, the question answered, not answers without their question
+        return [f"{seg.label} {_upto(items, 6)}"]
     out = []
     if seg.value:
         out.append(seg.value if seg.level or not seg.label or principle_of(seg.label) else f"{seg.label}: {seg.value}")
@@ -741,6 +745,48 @@ def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
     return out
 
 
+_LOCATION = regex.compile(r"(?i)^(?:proper|correct|right|target|new|intended|expected)\s+(?:location|home|place|path)$")
+_IMPL = regex.compile(r"(?i)^(?:implementation|how\s+it\s+was\s+(?:fixed|done)|files?\s+(?:modified|changed|updated)|"
+                      r"changes?(?:\s+made)?)$")
+
+
+def _implemented(doc: Document, segs: list[Segment], k: int) -> str:
+    """A solution stated as a summary ("**Solution**: Full integration of X into Y.") whose steps the next label
+    lists ("**Implementation**:", "**Files Modified**:" and the list under it): the summary with those steps, which
+    say what was done about the cause; "" when no such list follows."""
+    s = segs[k]
+    if s.level or k + 1 >= len(segs) or not rx.match(r"(?i)(?:the\s+)?(?:solution|fix)\b", s.label):
+        return ""
+    if any(u.kind == "item" for u in s.units) and not s.lead:
+        return ""  # "**Solution**: X" over its own list of what was done: that list is the fix
+    nxt = segs[k + 1]
+    if nxt.level not in (0, 7) or not _IMPL.match(nxt.label) or nxt.value and not nxt.lead:
+        return ""
+    run, last = [], nxt.line
+    for it in doc.items_in(nxt.line + 1, nxt.line + 60):
+        if it.line > last + 2:
+            break
+        run.append(it)
+        last = max(last, it.end)
+    ids = {it.index for it in run}
+    top = [it for it in run if it.parent not in ids]
+    steps: list[str] = []
+    size = 0
+    for it in top:
+        text = clean(it.text)
+        kids = [clean(doc.items[c].text) for c in it.children]
+        if kids and (_words(text) <= 4 or text.endswith(":") or rx.fullmatch(r"`[^`]+`|\S+\.\w{1,5}", text)):
+            text = f"{text.rstrip(':')}: {_upto(kids, 6, ', ')}"
+        if steps and size + len(text) > MAX_DECISION:
+            break
+        steps.append(text)
+        size += len(text) + 2
+    if not steps:
+        return ""
+    more = f" (and {len(top) - len(steps)} more)" if len(top) > len(steps) else ""
+    return f"{_STATUS_WORD.sub('', s.value).rstrip(':. ')}: {'; '.join(steps)}{more}"
+
+
 def _decision_text(seg: Segment) -> str:
     """The action a decision segment states: its value or its list of actions; "" when it states
     none (a title, metadata, code alone)."""
@@ -748,7 +794,10 @@ def _decision_text(seg: Segment) -> str:
     if v and not seg.lead and not _META_TEXT.match(v):
         # "**Proper Location**: `modules/x/data/y.txt`": the label says what the value does
         plain = rx.match(r"(?i)(?:the\s+)?(?:solutions?|fix(?:es)?|decision|resolution|answer|winner|recommendation)\b", seg.label)
-        return v if plain or not seg.label or seg.level or not rx.match(r"`|[\w./\\-]+$", v) else f"{seg.label}: {v}"
+        if plain or not seg.label or seg.level or not rx.match(r"`|[\w./\\-]+$", v):
+            return v
+        # "**Proper Location**: `path`" is where the thing belongs: the fix is to move it there
+        return f"Move to {v}" if _LOCATION.match(seg.label) else f"{seg.label}: {v}"
     ch = _changes_text(seg)
     if ch:
         return ch
@@ -1139,7 +1188,7 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
     s = segs[k]
     own = _decision_text(s)
     if not 1 <= s.level <= 7:
-        return own, []
+        return (_implemented(doc, segs, k) if s.value else "") or own, []
     end = doc.section_at(s.line).end
     subs = [t for t in segs[k + 1:] if t.line <= end]
     reasons = [x for t in subs if t.role == "reasoning" for x in _step(t)]
@@ -1177,6 +1226,11 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
         if t.role in ("meta", "result", "evidence", "problem", "context", "cause", "options"):
             continue
         body = _decision_text(t)
+        if not body and t.label and 1 <= t.level <= 6 and _is_decision(t.label):
+            # "#### Automatic System Time Access:" over "def get_system_timestamp():": what was added, and the
+            # function that adds it
+            defined = [m[1] for u in t.units if u.kind == "code" for m in rx.finditer(r"(?m)^\s*(?:async\s+)?def\s+(\w+)\s*\(", u.text)]
+            body = ", ".join(f"`{d}()`" for d in defined[:3])
         part = f"{t.label}: {body}" if t.label and body else (body or "")
         if part and size + len(part) <= MAX_DECISION:
             parts.append(part)
@@ -1345,8 +1399,12 @@ def _decision(doc: Document, segs: list[Segment], j: int, inner_end: int, level:
             if _ACTIONISH.match(first) or rx.match(r"(?i)\w+ed\b", first):
                 return first, k, []
     if a.role == "result" and 1 <= a.level <= 6:
-        # "### Why This Matters (First Principles)" argues for what its entry's "### What Changed" did
-        return _what_changed(doc, a.line), None, []
+        # "### Why This Matters (First Principles)" argues for what its entry's "### What Changed" did: its principle
+        # ("**Qwen as Oracle Principle:**" and its list) is the reasoning that leads there
+        ruled = next((t for t in segs[j + 1: inner_end + 1] if t.role is None and rx.search(r"(?i)\bprinciples?$", t.label)), None)
+        said = [u.text for u in ruled.units if u.kind == "item" and u.depth == 0][:6] if ruled is not None else []
+        changed = _what_changed(doc, a.line)
+        return (changed, None, said) if said else ("", None, [])
     return "", None, []
 
 
@@ -1422,6 +1480,13 @@ def _what_changed(doc: Document, line: int) -> str:
             m = _COMMENT.match(raw) if fenced else None
             said = clean(m["c"] if m else raw, 300) if m or not fenced else ""
             if said and (_ACTIONISH.match(said) or rx.match(r"(?i)[a-z]+ed\b", said)) and not _META_TEXT.match(said):
+                part = next((x for x in [doc.section_at(n), *doc.ancestors(doc.section_at(n))]
+                             if x.heading is not None and x.level <= 6), sib)
+                if m and part.start > sib.start:
+                    # a comment in code says what changed only beside the title of the change it shows
+                    # ("1. HoloIndex Configuration Fix (helpers.py)" over "# Added Path("docs") to both contexts")
+                    title = clean(rx.sub(r"^\d{1,2}[.)]\s+", "", part.heading.title), 120)
+                    return f"{title}: {said}"
                 return said
             if said:
                 return ""
@@ -1633,6 +1698,52 @@ _WSP_NAMED = regex.compile(r"(?i)^wsp[\s_-]?\d+\s+[a-z]{3,}")
 _ACHIEVED = regex.compile(r"(?i)\b(?:success(?:es)?|achieved|achievements?|wins|gains|vision)$")
 
 
+_EXAMPLE_LABEL = regex.compile(r"(?i)^\s*(?:[-*]\s+)?\*\*[^*\n]{0,40}\bexamples?\*\*\s*:?\s*(?P<q>.*)$")
+
+
+def _illustrated(doc: Document, line: int, problem: str) -> bool:
+    """Whether the problem is the question of a worked example of a method ("**Qwen Example**: "How should we fix this
+    bug?"" over the method's steps): an illustration of the steps, not a problem met and decided."""
+    for n in range(line, max(0, line - 12), -1):
+        m = _EXAMPLE_LABEL.match(doc.text(n))
+        if m and clean(problem).strip('"') in clean(m["q"]):
+            return True
+    return False
+
+
+def _named_change(doc: Document, line: int) -> str:
+    """The change an earlier item of the same list states with its parts ("Separate Chrome instances for incompatible
+    workflows: Port 9222: ..., Port 9223: ..."), for the short name of it at `line`; "" when there is none."""
+    hit = doc.block_at(line)
+    if hit is None or hit[0] != "item":
+        return ""
+    it = hit[1]
+    before = [x for x in doc.items_in(max(0, line - 15), line - 1) if x.parent == it.parent and x.children]
+    if not before:
+        return ""
+    head = before[-1]
+    kids = [clean(doc.items[c].text) for c in head.children]
+    return f"{clean(head.text).rstrip(':')}: {_upto(kids, 6, ', ')} ({clean(parse_label(it.text)[1]) if parse_label(it.text) else ''})".replace(" ()", "")
+
+
+_DECLINED = regex.compile(r"(?i)^(?:did\s+not|didn't|do\s+not|don't|will\s+not|won't)\s+(?P<v>create|add|build|"
+                          r"write|introduce|implement|make|split|use|adopt)\s+(?P<x>\S.{3,200})$")
+_GAP = regex.compile(r"(?i)^(?:missing|no|lack(?:ing|\s+of)?|absent|absence\s+of|without)\s+\w")
+
+
+def _section_principle(doc: Document, line: int) -> str:
+    """The rule a section at or above `line` states under its title ("## Phase 1: X" then "**Principle**: DOM element
+    missing = no comment exists"); "" when none does."""
+    for sec in [doc.section_at(line), *doc.ancestors(doc.section_at(line))]:
+        if sec.heading is None or sec.level > 6:
+            continue
+        for n in range(sec.start + 1, min(sec.end, sec.start + 6) + 1):
+            lab = parse_label(doc.text(n))
+            if lab and lab[1] and rx.match(r"(?i)(?:core\s+|key\s+)?principle$", norm_label(lab[0])):
+                return clean(lab[1])
+    return ""
+
+
 def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: int) -> Item | None:
     """The item whose principle is named at segment j: its problem, evidence, chain and decision."""
     a = segs[j]
@@ -1643,6 +1754,13 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             inner_end += 1
     problem, explicit, evidence, p, cause_split, src = _problem(doc, segs, j, inner_end, level)
     evidence = [e for e in evidence if clean(e) != clean(problem)]
+    declined = ""
+    if (not problem or _words(problem) < 2) and a.role == "reasoning" and j >= 1 and segs[j - 1].role == "decision" \
+            and (m := _DECLINED.match(clean(segs[j - 1].value))):
+        # "**Decision**: Did NOT create X classes." over "**Rationale**:" and its reasons: the approach turned down
+        # is what the reasons argue against
+        declined = f"{m['v'][:1].upper()}{m['v'][1:]} {m['x'].rstrip('.')}"
+        problem, explicit, evidence, p, cause_split, src = declined, True, [], None, "", None
     if not problem or _words(problem) < 2:
         return None
     if src is not None and segs[src].role is None and _changed(doc, segs[src].line):
@@ -1658,6 +1776,13 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # "**Before (two-pass scan)**:" over its measures: the caption says what they measure
         problem = f"{segs[p].label}: {problem}"
     decision, d, reasons = _decision(doc, segs, j, inner_end, level, src)
+    if declined:
+        decision, d, reasons = clean(segs[j - 1].value).rstrip("."), j - 1, []
+    elif d == j and a.level == 0 and decision == a.value and _words(decision) <= 6:
+        # "- **First Principles Solution**: Multi-browser over navigation coordination" below the item that states
+        # the change ("- **Separate Chrome instances** for incompatible workflows:" and its parts): the principle's
+        # few words name the change, the item says what it is
+        decision = _named_change(doc, a.line) or decision
     passed_over = [r[len(_REJECT_MARK):] for r in reasons if r.startswith(_REJECT_MARK)]
     reasons = [r for r in reasons if not r.startswith(_REJECT_MARK)]
     steps: list[str] = [t for t in rx.split(r"(?<=[.!?])\s+(?=[A-Z0-9`\"'])", cause_split) if t] if cause_split else []
@@ -1674,6 +1799,14 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             if rx.match(r"(?i)after\b", a.label):
                 # "- DOM check only: 10ms": what the new state keeps is the decision; its time is a measure of it
                 decision = rx.sub(r":\s*[<>~≈]?\s*\d[\d.,]*\s*[a-zA-Z%]{0,4}$", "", decision)
+            if rx.match(r"(?i)after\b", a.label):
+                # before/after measures show what the change gained, not why it holds: the reason is the principle
+                # the section states ("**Principle**: DOM element missing = no comment exists"); without one there
+                # is no step from the old state to the new
+                ruled = _section_principle(doc, a.line)
+                if not ruled:
+                    return None
+                steps.append(ruled)
             # "**After (Occam's Razor)**:" then "- Total: 5ms", "- Speedup: ...": the new state's measures, not reasons
             steps += [] if rx.match(r"(?i)after\b", a.label) else [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
                       if t != units[0] and not _benefit(t)]
@@ -1767,7 +1900,9 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # nor evidence for it (the problem stated before the change is what the change answers)
         sec = doc.section_at(a.line)
         own = " ".join(clean(doc.text(n), 1000) for n in range(sec.start, min(sec.end, sec.start + 80) + 1))
-        steps = [] if d is None else [t for t in steps if t in own]
+        # ... except the principle it names as a list ("**Qwen as Oracle Principle:**"), which _decision gives as
+        # the reasons the change follows from
+        steps = [t for t in steps if t in reasons] if d is None else [t for t in steps if t in own]
         evidence = [e for e in evidence if e not in own] if d is None else evidence
     said = clean(problem)
     evidence = [e for e in dict.fromkeys(evidence) if said not in e and e not in said]
@@ -1797,15 +1932,26 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # principles: what the split rests on
         steps = [t for t in _step(segs[inner_end + 1]) if not _benefit(t)]
     if not steps and p is not None and p > j and principle_of(a.label) == "root_cause" and evidence:
-        steps, evidence = evidence, []  # "### Root Cause Analysis" then "**Problems Identified**:" and its list
+        # "### Root Cause Analysis" then "**Problems Identified**:" and its list: the one gap it names ("Missing
+        # integration between X and Y") is what the others come from; else the rest explain the first
+        gap = [e for e in [problem, *evidence] if _GAP.match(e)]
+        if len(gap) == 1 and len(evidence) >= 2:
+            problem, steps, evidence = "; ".join(e for e in [problem, *evidence] if e != gap[0]), gap, []
+        else:
+            steps, evidence = evidence, []
+    if _illustrated(doc, anchor_line, problem):
+        return None
+    if declined and len(steps) >= 2 and rx.match(r"(?i)(?:direct|use|reuse|integrat\w*|extend|enhance)\b.*\bexisting\b", steps[0]):
+        # "Direct integration with existing X": what was done instead of the approach turned down
+        decision, steps = f"{decision}; {steps[0]}", steps[1:]
     label = a.principle or principle_of(doc.text(anchor_line)) or "first_principles"
     chosen, rejected = "", list(passed_over)
     if not steps and not explicit and not (len(options) >= 2 and _chosen_option(options, decision)[0]):
         return None  # a decision with nothing that argues for it, for a problem the text does not state
     # "Complex Solution: Split into 3 components", "Anti-Pattern: ...", "Original Plan: ...": not a problem but the
     # approach the passage reasons against
-    approach = p is not None and segs[p].role == "options" and bool(_REJECTED.match(segs[p].label)) and not rx.match(
-        r"(?i)before\b", segs[p].label)
+    approach = bool(declined) or p is not None and segs[p].role == "options" and bool(_REJECTED.match(segs[p].label)) \
+        and not rx.match(r"(?i)before\b", segs[p].label)
     span_segs = sorted(set(range(lo, max(hi, j + 1))) | {j} | ({d} if d is not None else set()))
     occam = next((k for k in span_segs if segs[k].principle == "occams_razor" or principle_of(segs[k].value) == "occams_razor"
                   or any(principle_of(u.text) == "occams_razor" for u in segs[k].units[:8] if u.kind != "code")), None)
@@ -2063,7 +2209,7 @@ def _analysed(doc: Document, line: int) -> list[str]:
         said = [clean(it.text) for it in doc.items_in(sub.start, sub.end) if it.parent is None]
         said = [t for t in said if _words(t) >= 3]
         if said:
-            return [f"{clean(sub.heading.title, 80)}: {_upto(said, 6)}"]
+            return [f"{clean(sub.heading.title, 80)}: {_upto(said, 8)}"]
     # no analysis: the log excerpt the section shows under its problem ("### Problem Detected" over a fence)
     for sub in doc.subsections(sec):
         if sub.heading is not None and role_of(sub.heading.title, heading=True) == "problem":
@@ -2106,7 +2252,10 @@ def table_items(doc: Document, line: int) -> list[Item]:
                 # what the section said the issue costs is what the row's cells stand for
                 # (its title's parenthesis tells the outcome: "OAuth Token Refresh (Documented, Not Automated)")
                 issue = rx.sub(r"\s*\([^()]*\)\s*$", "", _topic(told.title))
-                said = _impact(doc, told.line) + _analysed(doc, told.line)
+                # a title names the issue; what it costs ("**Impact:** ...") states it
+                impact = _impact(doc, told.line)
+                issue = f"{issue}: {impact[0].split(': ', 1)[1]}" if impact else issue
+                said = _analysed(doc, told.line)
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
                         evidence=([topic] if topic else []) + said, steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
@@ -2150,15 +2299,16 @@ def qwen_items(doc: Document, line: int) -> list[Item]:
         m = _NEED.search(msg)
         if m and not decision:
             # "No cached stream or last stream ended - need full channel scan": the finding, then what it calls for;
-            # the records after it (a global check, the time of day) answer other questions
-            steps.append(msg[: m.start()].strip())
+            # the records after it (a global check, the time of day) answer other questions. What it found is what
+            # the log gives, not a step to infer: it goes with the evidence
+            evidence.append(msg[: m.start()].strip())
             decision = m["a"].strip()
             decision = decision[:1].upper() + decision[1:]
             break
         steps.append(msg)
         if rx.search(r"(?i)\bdecision\s*:", msg):
             break
-    if not decision or not steps:
+    if not decision or not (steps or evidence):
         return []
     end = rec.line
     return [Item(anchor=rec.line, label="first_principles", problem=question, explicit=True, evidence=evidence,
@@ -2269,6 +2419,21 @@ _FINDING = regex.compile(r"(?i)^(?:found|discovered|observed|searched|located|de
                          r"research\s+findings?)\b")
 
 
+_DONE = regex.compile(r"(?i)^(?:created|added|implemented|built|enhanced|deleted|removed|moved|replaced|fixed|"
+                      r"integrated|introduced|extracted|split|merged)\b")
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in rx.findall(r"[a-z0-9]{3,}", text.lower())}
+
+
+def _tells(evidence: str, decision: str) -> bool:
+    """Whether the evidence is the change itself said as done ("Created PQN MCP Server with internal agents ..."):
+    it names at least half of what the decision names."""
+    d = _stems(decision)
+    return bool(_DONE.match(evidence)) and len(d) >= 3 and 2 * len(d & _stems(evidence)) >= len(d)
+
+
 def drafts(item: Item) -> list[Draft]:
     """The item's examples, each with an input that holds what its output needs.
 
@@ -2281,15 +2446,24 @@ def drafts(item: Item) -> list[Draft]:
     item.problem = _uncaptioned(unlabelled(_unmarked(item.problem)))
     item.decision, item.cause = _PRINCIPLE_LEAD.sub("", unlabelled(item.decision)), unlabelled(item.cause)
     item.evidence = _joined([_unmarked(e) for e in item.evidence])
+    if _MARKED.search(item.decision):
+        # "Subprocess mode (DEFAULT): SIGKILL guarantee" beside the decision "subprocess (default): ...": the mark
+        # in the input would give the choice away
+        item.evidence = [rx.sub(r"(?i)\s*\((?:default|recommended|chosen|selected|preferred)\)", "", e) for e in item.evidence]
     item.options = [_no_verdict(_unmarked(o)) for o in item.options]
     if _MARKED.search(item.decision):
         # "subprocess (default)" over "thread", "inproc": the others are modes kept beside the default, not rejected
         item.rejected = []
-    # what comes of the decision ("This enables ...") is said after it: in the input it would give the answer away
-    item.evidence = [e for e in item.evidence if not _CONSEQUENCE.match(e)]
+    # what comes of the decision ("This enables ...") is said after it: in the input it would give the answer away;
+    # so does the entry's summary of what it did ("Created X Server with internal agents ..." for the decision
+    # "dedicated X server with internal agents")
+    item.evidence = [e for e in item.evidence if not _CONSEQUENCE.match(e) and not _tells(e, item.decision)]
     # what the text found, the state before and the question put: said with the problem, not steps that lead to
     # the decision
+    # ... and the answer found to that question ("Answer: YES - X HAS access, BUT ...")
+    asked = any(rx.match(r"(?i)(?:the\s+|user\s+)?question\s*:", e) for e in item.evidence + item.steps)
     findings = [t for t in item.steps if _FINDING.match(t) or rx.match(r"(?i)before\s*:", t) or (
+        asked and rx.match(r"(?i)answer\s*:\s*(?:yes|no)\b", t)) or (
         _asked(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
         r"(?i)\b(?:user|question|what|is|the|simplest|solution)\b", " ", t))) >= 3)]
     findings = [t for t in findings if not _OUTCOME.match(t)]
@@ -2301,6 +2475,13 @@ def drafts(item: Item) -> list[Draft]:
         # the one step is a fact found ("MessageProcessor already routes commands."): what the decision is derived
         # from, so it is evidence, and the example is the decision task
         findings, chain = findings + chain, []
+    if item.approach and len(chain) >= 2 and 2 * sum(bool(_ARROW.search(f" {t} ")) for t in chain) >= len(chain):
+        # a chain of inferences ("Why does X trigger? -> Y", "Z already works -> why run Y?") with a bare fact among
+        # them ("Z uses an authenticated session"): the fact is given, not inferred; the input must hold it
+        given = [t for t in chain if not _INFERS.search(t) and "?" not in t and not _IMPERATIVE.match(t)
+                 and not _ACTIONISH.match(t)]
+        if given and len(given) < len(chain):
+            findings, chain = findings + given, [t for t in chain if t not in given]
     evidence = item.evidence + findings
     inp: dict = {"problem": item.problem}
     if evidence:
