@@ -1813,3 +1813,16 @@ def test_a_status_line_in_sentences_gives_the_phase_the_sentence_that_names_it(t
     zero = phase(mine(tmp_path, text), "Phase 0")
     assert zero.label == "not_started"
     assert zero.output["stated_status"] == "Awaiting 012 review for Phase 0 Assessment and pilot planning"
+
+
+def test_globs_and_code_spans_keep_their_stars_while_bold_goes(tmp_path: Path) -> None:
+    text = """# Loader - Roadmap
+
+## Phase 2: Discovery (Not Started)
+- [ ] Scan **all** modules/*/skills/**/SKILL.md for skills
+- [ ] Call `loader(**options)` from the runner
+"""
+    got = phase(mine(tmp_path, text), "Phase 2")
+    assert got.output["left"] == ["Scan all modules/*/skills/**/SKILL.md for skills",
+                                  "Call loader(**options) from the runner"]
+    assert "skills/**/SKILL.md" in got.input["phase_text"] and "**all**" not in got.input["phase_text"]

@@ -75,6 +75,8 @@ _PICTO = regex.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\
                        "\u25A0-\u25FF]")
 _LINK = regex.compile(r"\[([^\]\n]{1,200})\]\([^)\s]{1,300}\)")
 _RULE = regex.compile(r"^\s*(?:[-*_=]\s*){3,}$")
+_CODE_SPAN = regex.compile(r"`([^`\n]{1,300})`")
+_BOLD = regex.compile(r"(?<!/)\*\*(?!/)")  # bold markup, not a glob's "**" ("skillz/**/SKILL.md", "**/*.py")
 
 
 def _decode(m: regex.Match[str]) -> str:
@@ -94,8 +96,11 @@ def plain(text: str) -> str:
         text = _LINK.sub(r"\1", text)
     if not text.isascii():
         text = text.replace("]\uFE0F", "]")  # a selector left on a tag
-    if "*" in text or "`" in text:  # ("__" is left: in these logs it is a dunder, __init__.py, never bold)
-        text = text.replace("**", "").replace("`", "")
+    if "`" in text:  # a code span is kept as written ("`**kwargs`"), only its backticks go
+        parts = _CODE_SPAN.split(text)
+        text = "".join(p if i % 2 else _BOLD.sub("", p).replace("`", "") for i, p in enumerate(parts))
+    elif "*" in text:  # ("__" is left: in these logs it is a dunder, __init__.py, never bold)
+        text = _BOLD.sub("", text)
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text.replace("\t", " "))
     return text.strip()
