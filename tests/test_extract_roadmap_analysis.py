@@ -1826,3 +1826,20 @@ def test_globs_and_code_spans_keep_their_stars_while_bold_goes(tmp_path: Path) -
     assert got.output["left"] == ["Scan all modules/*/skills/**/SKILL.md for skills",
                                   "Call loader(**options) from the runner"]
     assert "skills/**/SKILL.md" in got.input["phase_text"] and "**all**" not in got.input["phase_text"]
+
+
+def test_a_modlog_entry_logging_a_phases_completion_is_named_and_stated_whole(tmp_path: Path) -> None:
+    text = """# Editor Module - ModLog
+
+## MODLOG - [PHASE 2 EDITOR PLUGIN SYSTEM COMPLETION]:
+- **Version**: 1.4.0
+- **Date**: 2025-06-02
+- **Description**: Phase 2 editor plugin system implementation complete. It adds loading, sandboxing and hot reload of plugins written by users, with a registry for their settings and a page that lists them.
+- **Agent**: builder
+"""
+    got = phase(mine(tmp_path, text), "PHASE 2")
+    assert got.output["phase"] == "PHASE 2 EDITOR PLUGIN SYSTEM"
+    assert got.output["status"] == "complete"
+    assert got.output["stated_status"] == "Phase 2 editor plugin system implementation complete"
+    assert "Description: Phase 2 editor plugin system implementation complete." in got.input["phase_text"]
+    assert "..." not in got.input["phase_text"]

@@ -601,6 +601,7 @@ class Phase:
     lists: list[tuple[str, int, int]] = field(default_factory=list)  # (title, done, total) of each titled list counted
     finishing: bool = False  # its completion is what its group lists next: it is under way
     update: str = ""  # a later status line's word on it ("Phase 2 starting"), over its "NEXT"
+    logged: bool = False  # an entry logging its completion: its stated status is its description's sentence
     gap_in_list: bool = False  # its table has a row whose status is none of the four: no summary leaves it out
 
     def lines(self) -> list[str]:
@@ -690,7 +691,12 @@ class _Reader:
             ph = Phase(sec.start, sec.end, name, unit, stated, "entry" if entry else "heading", section=sec.index)
             ph.needs_checks = needs_checks
             if entry and stated.lower() == "completion":
-                ph.own = "complete"  # "MODLOG - [PHASE 3 ... COMPLETION]": the entry logs the phase's completion
+                # "MODLOG - [PHASE 3 ... COMPLETION]": the entry logs the phase's completion; its stated
+                # status is the description's sentence that says so (the title's last word alone is no status)
+                stated = _completion_sentence(doc, sec.start, sec.end)
+                if not stated:
+                    continue
+                ph.stated, ph.own, ph.logged = stated, "complete", True
             ph.container = ("entry", sec.start) if entry else ("sec", _roadmap_section(doc, sec.parent))
             self.phases.append(ph)
 
@@ -1385,9 +1391,28 @@ def _next_field(line: str) -> tuple[str, str, str] | None:
     return (f"{unit}: {name}" if name else unit), f"{m.group('tense')} {m.group('word')}", unit
 
 
+_WRAPPED_ENTRY = regex.compile(r"^\W*(?:(?:mod\s*log|change\s*log)\s*[-:\u2013\u2014]\s*)?\[(?P<title>[^\[\]]{3,200})\]\W*$", _F)
+_DESCRIPTION = regex.compile(r"^\W*(?:description|summary)\W*:\s*(?P<text>\S.*)$", _F)
+_SENTENCE_END = regex.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
+
+
+def _completion_sentence(doc: Document, first: int, last: int) -> str:
+    """The sentence of an entry's description that says its phase is complete ("Phase 3 ... IDE
+    implementation complete."): what a title ending in "COMPLETION" rests on, whole."""
+    for _, raw in doc.span(first + 1, min(last, first + 12)):
+        m = _DESCRIPTION.match(plain(raw))
+        if m:
+            sentence = _SENTENCE_END.split(m.group("text"), maxsplit=1)[0].strip()
+            return sentence if len(sentence) <= MAX_ITEM_CHARS + 40 and status_of(sentence) == "complete" else ""
+    return ""
+
+
 def _entry_title(title: str) -> tuple[str, str, str] | None:
     """A ModLog entry or document title that reports on one phase: "WRE Phase 1 Complete - ...",
     "MAGADOOM Phase 2 Features Implemented": its name without the status words, and those words."""
+    wrapped = _WRAPPED_ENTRY.match(title)
+    if wrapped:  # "MODLOG - [PHASE 3 ... COMPLETION]:": the entry's title is what is in its brackets
+        title = wrapped.group("title").strip()
     m = _INNER.search(title)
     if m is None or m.start() > 60 or _ABOUT.search(title[m.end():]) or _SESSION.search(title[: m.start()]):
         return None  # "WRE Phase 2 - COMPLETION AUDIT", "Session Complete: Phase 3C ...": a report about a phase
@@ -1592,7 +1617,7 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
             else:  # a mark ("✅", "⏳", "[OK]") is shown as written
                 written = plain(_MARKER.sub("", raw, count=1)).replace("\uFE0F", "")
                 # (room for its mark or label: the input shows at least what the output's item says)
-                out.append(f"{indent}- {_cut(' '.join(written.split()), MAX_ITEM_CHARS + 40)}")
+                out.append(f"{indent}- {_cut_at_sentence(' '.join(written.split()), MAX_ITEM_CHARS + 40)}")
         elif hit is not None and hit[0] == "fence":
             f = hit[1]
             if n == f.start + 1 or f.start < n < f.end and n - f.start <= FENCE_LINES:
@@ -1602,8 +1627,17 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
         else:
             p = plain(raw)
             if p:
-                out.append(_cut(p, 200))
+                out.append(_cut_at_sentence(p, 200))
     return out
+
+
+def _cut_at_sentence(text: str, limit: int) -> str:
+    """A long line of a phase's text cut after its last whole sentence that fits (a description
+    read to its end, not stopped mid-phrase), else where _cut cuts it."""
+    if len(text) <= limit:
+        return text
+    ends = [m.start() for m in _SENTENCE_END.finditer(text[: limit + 1])]
+    return text[: ends[-1]] if ends and ends[-1] > limit // 3 else _cut(text, limit)
 
 
 def _code_line(text: str) -> str:
@@ -2005,6 +2039,8 @@ def _reason(ph: Phase) -> str:
     if ph.basis == "stated" and ph.finishing:
         return (f"{said[0].upper()}{said[1:]}: what comes next is its completion, so the phase is under way, "
                 "not yet finished.")
+    if ph.basis == "stated" and ph.logged:
+        return f'The log entry\'s title reports its completion, and its description says "{ph.stated}".'
     if ph.basis == "stated":
         return f"{said[0].upper()}{said[1:]}."
     if ph.basis == "checklist":
