@@ -1617,7 +1617,10 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
             else:  # a mark ("✅", "⏳", "[OK]") is shown as written
                 written = plain(_MARKER.sub("", raw, count=1)).replace("\uFE0F", "")
                 # (room for its mark or label: the input shows at least what the output's item says)
-                out.append(f"{indent}- {_cut_at_sentence(' '.join(written.split()), MAX_ITEM_CHARS + 40)}")
+                written = " ".join(written.split())
+                # (a field's value, "Description: ...", read to a sentence's end; an item as its output says it)
+                cut = _cut_at_sentence if _FIELD_ITEM.match(written) else _cut
+                out.append(f"{indent}- {cut(written, MAX_ITEM_CHARS + 40)}")
         elif hit is not None and hit[0] == "fence":
             f = hit[1]
             if n == f.start + 1 or f.start < n < f.end and n - f.start <= FENCE_LINES:
@@ -1629,6 +1632,9 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
             if p:
                 out.append(_cut_at_sentence(p, 200))
     return out
+
+
+_FIELD_ITEM = regex.compile(r"^(?:description|summary|details?|notes?|result|outcome)\s*:\s", _F)
 
 
 def _cut_at_sentence(text: str, limit: int) -> str:
