@@ -50,7 +50,7 @@ def test_pack_keeps_the_seed_regexes_and_has_three_phrasings_per_task_kind() -> 
     seeds = {p.regex for p in pack.patterns if p.seed}
     assert seeds == {r"roadmap.*complete", r"roadmap.*incomplete", r"roadmap.*needs.*update",
                      r"Phase\s*(\d+).*status", r"TODO.*implement"}
-    assert set(INSTRUCTION_KEYS[DOMAIN]) == {"phase_status", "roadmap_summary", "roadmap_audit"}
+    assert set(INSTRUCTION_KEYS[DOMAIN]) == {"phase_status", "roadmap_summary", "roadmap_overview", "roadmap_audit"}
     for key in INSTRUCTION_KEYS[DOMAIN]:
         phrasings = pack.instructions[key]
         assert isinstance(phrasings, list) and len(set(phrasings)) >= 3, key
@@ -1843,3 +1843,65 @@ def test_a_modlog_entry_logging_a_phases_completion_is_named_and_stated_whole(tm
     assert got.output["stated_status"] == "Phase 2 editor plugin system implementation complete"
     assert "Description: Phase 2 editor plugin system implementation complete." in got.input["phase_text"]
     assert "..." not in got.input["phase_text"]
+
+
+def _dir(tmp_path: Path, name: str) -> Path:
+    (tmp_path / name).mkdir()
+    return tmp_path / name
+
+
+def test_a_summary_gives_the_next_step_the_roadmap_states_else_does_not_ask_for_one(tmp_path: Path) -> None:
+    stated = """# Sync Service - Roadmap
+
+## Status
+
+**Phase 1** (Design): ✅ Complete
+**Phase 2** (Build): ✅ Complete
+**Phase 3** (Rollout): ⏳ Pending
+
+**Next**: Roll the service out to the staging cluster
+"""
+    (s,) = by_kind(mine(tmp_path, stated), "roadmap_summary")
+    assert s.input["next_line"] == "Next: Roll the service out to the staging cluster"
+    assert s.output["current_phase"] == "Phase 3 (Rollout)"
+    assert s.output["next_step"] == "Roll the service out to the staging cluster"
+    assert "next step" in s.instruction
+
+    planned = """# Cache Layer - Plan
+
+## Implementation Priority
+
+### Phase 0: Setup (Complete)
+- Deploy the cache cluster
+
+### Phase 1: Analysis (Planned)
+- Measure the hit rate of each cache
+- List the keys that never expire
+
+### Phase 2: Rework (Planned)
+- Replace the eviction policy
+"""
+    (s,) = by_kind(mine(_dir(tmp_path, "b"), planned), "roadmap_summary")
+    assert "- Measure the hit rate of each cache" in s.input["roadmap_text"]
+    assert s.output["next_step"] == "Measure the hit rate of each cache"
+
+    unsaid = """# Relay - Roadmap
+
+## Phase Status
+- PoC: complete
+- Prototype: in progress
+- MVP: planned
+"""
+    (s,) = by_kind(mine(_dir(tmp_path, "c"), unsaid), "roadmap_summary")
+    assert s.output["current_phase"] == "Prototype" and "next_step" not in s.output
+    assert "next" not in s.instruction.lower()
+
+    done = """# Relay - Roadmap
+
+## Phase Status
+- PoC: complete
+- Prototype: complete
+- MVP: complete
+"""
+    (s,) = by_kind(mine(_dir(tmp_path, "d"), done), "roadmap_summary")
+    assert s.output["current_phase"] == "none: every phase is complete" and "next" not in s.instruction.lower()

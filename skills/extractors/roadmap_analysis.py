@@ -2178,9 +2178,10 @@ def _doubts(ph: Phase, rm: Roadmap) -> list[tuple[str, float]]:
     return out[:1]
 
 
-def _fitting_text(rm: Roadmap) -> str:
+def _fitting_text(rm: Roadmap, with_scope: bool = False) -> str:
     """A roadmap as its phases' status-bearing lines: each title, status line and checklist item (a
-    phase's notes and plain lists say nothing about where it stands); empty when that is too long."""
+    phase's notes say nothing about where it stands; its plain items, `with_scope`, are what a phase
+    not begun is to do); empty when that is too long."""
     blocks = []
     for ph in rm.phases:
         lines = ph.lines()
@@ -2193,6 +2194,8 @@ def _fitting_text(rm: Roadmap) -> str:
             continue
         blocks.append(lines[0])
         items = tuple(t for _, t in ph.checks)  # (also items whose mark is a label: "- [CLIPBOARD] Next: ...")
+        if with_scope and not ph.checks:
+            items = tuple(ph.scope)
         blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln)
                       or items and ln.lstrip().startswith("- ") and any(t in ln for t in items))
     text = "\n".join(blocks)
@@ -2234,7 +2237,7 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         # question for the audit, which says what is claimed and what the checks show; a summary would
         # name a current phase and a next step the plan says are long done
         return None
-    text = _fitting_text(rm)
+    text = _fitting_text(rm, with_scope=True) or _fitting_text(rm)
     if not text:
         return None
     first = rm.phases[0]
@@ -2255,24 +2258,51 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
     current = next((p for p in order if p.label == "in_progress"
                     or p.label == "needs_update" and p.own == "in_progress"), None) \
         or next((p for p in order if p.label in ("not_started", "needs_update")), None)
-    if current is not None:
-        out["current_phase"] = current.name
-        if current.left and not _CRITERIA.search(current.checks_label):  # (a plain list under a phase is not in the roadmap's status lines)
-            out["next_step"] = current.left[0]
     inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text}
     context = next((p.context for p in rm.phases if p.basis in ("group", "plan", "plan_checks") and p.context), "")
     if context:
         inp["context"] = context
     if _status_lines(rm):
         inp["status_lines"] = _status_lines(rm)
+    after = _next_line(doc, rm)
+    if after and not context:
+        inp["next_line"] = after
+    if current is None and all(p.label == "complete" for p in rm.phases):
+        out["current_phase"] = "none: every phase is complete"
+    if current is not None:
+        out["current_phase"] = current.name
+        # the next step the roadmap states: a "Next Action:" line, else the current phase's first open
+        # item, else (a phase not begun, its plain items shown) its first item
+        stated_next = _NEXT_VALUE.match(context) or _NEXT_VALUE.match(inp.get("next_line", ""))
+        if stated_next:
+            out["next_step"] = stated_next.group("next").rstrip(" .")
+        elif current.left and not _CRITERIA.search(current.checks_label):
+            out["next_step"] = current.left[0]
+        elif current.label == "not_started" and current.scope and not current.checks \
+                and f"- {current.scope[0]}" in text:
+            out["next_step"] = current.scope[0]
     return Draft(
-        instruction_key="roadmap_summary", input=inp, output=out,
+        instruction_key="roadmap_summary" if "next_step" in out else "roadmap_overview", input=inp, output=out,
         evidence=_evidence(doc.text(first.line)), kind="decision_trees", label=first.label,
         required=("roadmap", "phases"), rationale=1.0, line=first.line, span=(first.line, rm.phases[-1].last),
         ambiguity=1.0 if rm.template else 0.0, ambiguities=[_TEMPLATE[0]] if rm.template else [],
         identity=f"{rm.name}|summary|" + ",".join(f"{p.name}={p.label}" for p in rm.phases),
         template=_template("roadmap_summary", inp, out),
     )
+
+
+_NEXT_VALUE = regex.compile(r"^\W*next(?:\s+(?:actions?|steps?))?\W*:\s*(?P<next>\S.{5,300})$", _F)
+
+
+def _next_line(doc: Document, rm: Roadmap) -> str:
+    """A "**Next**: ..." line right after a roadmap's last phase (blank lines between): the next
+    step the roadmap states."""
+    last = rm.phases[-1].last
+    for n, raw in doc.span(last + 1, last + 3):
+        text = plain(raw)
+        if text:
+            return text if _NEXT_VALUE.match(text) and len(text) <= 300 else ""
+    return ""
 
 
 def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
