@@ -29,7 +29,9 @@ def mine(tmp_path: Path, text: str) -> list[Example]:
 
 def by_kind(examples: list[Example], kind: str) -> list[Example]:
     """The examples of one task kind (told apart by the output each kind gives)."""
-    key = {"phase_status": "status", "roadmap_summary": "phases", "roadmap_audit": "up_to_date"}[kind]
+    # (phase_status counts a phase asked of in its roadmap, phase_in_plan, too: both give its status)
+    key = {"phase_status": "status", "phase_in_plan": "position", "roadmap_summary": "phases",
+           "roadmap_audit": "up_to_date"}[kind]
     return [e for e in examples if key in e.output]
 
 
@@ -50,7 +52,7 @@ def test_pack_keeps_the_seed_regexes_and_has_three_phrasings_per_task_kind() -> 
     seeds = {p.regex for p in pack.patterns if p.seed}
     assert seeds == {r"roadmap.*complete", r"roadmap.*incomplete", r"roadmap.*needs.*update",
                      r"Phase\s*(\d+).*status", r"TODO.*implement"}
-    assert set(INSTRUCTION_KEYS[DOMAIN]) == {"phase_status", "roadmap_summary", "roadmap_overview", "roadmap_audit"}
+    assert set(INSTRUCTION_KEYS[DOMAIN]) == {"phase_status", "roadmap_summary", "roadmap_overview", "roadmap_audit", "phase_in_plan"}
     for key in INSTRUCTION_KEYS[DOMAIN]:
         phrasings = pack.instructions[key]
         assert isinstance(phrasings, list) and len(set(phrasings)) >= 3, key
@@ -1220,7 +1222,7 @@ def test_marks_mangled_on_the_way_into_the_log_are_put_back_in_every_field(tmp_p
     exs = mine(tmp_path, text)
     v1 = phase(exs, "V1")
     assert v1.label == "complete" and v1.output["stated_status"] == "Complete"
-    assert "| \U0001F7E2 Complete |" in v1.input["phase_text"]
+    assert "| \U0001F7E2 Complete |" in v1.input["roadmap_text"]  # (asked of in its roadmap: "Complete" is its label's word)
     for e in exs:
         said = json.dumps([e.input, e.output], ensure_ascii=False)
         assert not any("\u3400" <= c <= "\u9fff" or "\ue000" <= c <= "\uf8ff" for c in said), said
@@ -1617,7 +1619,7 @@ def test_a_stated_status_s_closing_period_is_not_quoted(tmp_path: Path) -> None:
     exs = mine(tmp_path, text)
     five = phase(exs, "Layer 5")
     assert five.output["stated_status"] == "Not started (gate needs paying users)"
-    assert five.output["reason"] == 'It is marked "Not started (gate needs paying users)".'
+    assert five.output["reason"].startswith('It is marked "Not started (gate needs paying users)", so it is not started;')
 
 
 def test_an_entry_s_text_ends_on_content_and_its_name_drops_the_entry_s_date(tmp_path: Path) -> None:
@@ -1905,3 +1907,29 @@ def test_a_summary_gives_the_next_step_the_roadmap_states_else_does_not_ask_for_
 """
     (s,) = by_kind(mine(_dir(tmp_path, "d"), done), "roadmap_summary")
     assert s.output["current_phase"] == "none: every phase is complete" and "next" not in s.instruction.lower()
+
+
+def test_a_phase_whose_status_is_its_labels_word_is_asked_of_in_its_roadmap(tmp_path: Path) -> None:
+    text = """# Voice Pipeline - Log
+
+**Sprint Status**:
+- Sprint 1: Audio capture - COMPLETE
+- Sprint 2: Speech to text - COMPLETE
+- Sprint 3: Command routing - IN PROGRESS
+- Sprint 4: Soak test - PENDING
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Sprint 2")
+    assert two.input["phase"] == "Sprint 2: Speech to text" and "- Sprint 4: Soak test - PENDING" in two.input["roadmap_text"]
+    assert "phase_text" not in two.input
+    assert two.output["status"] == "complete" and two.output["position"] == "2 of 4"
+    assert two.output["previous"] == {"phase": "Sprint 1: Audio capture", "status": "complete"}
+    assert two.output["next"] == {"phase": "Sprint 3: Command routing", "status": "in_progress"}
+    assert two.output["reason"] == ('It is marked "COMPLETE", so it is complete; it is the 2nd of 4 phases, after '
+                                    "Sprint 1: Audio capture, which is complete, and before Sprint 3: Command "
+                                    "routing, which is in progress.")
+    assert phase(exs, "Sprint 1").output["previous"] == "none: it is the first phase"
+    # a word that is not the label's own ("PENDING" -> not started) is its own lesson: asked of alone
+    four = phase(exs, "Sprint 4")
+    assert "position" not in four.output and four.input["phase_text"] == "- Sprint 4: Soak test - PENDING"
+    assert len(by_kind(exs, "phase_in_plan")) == 3

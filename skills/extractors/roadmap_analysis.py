@@ -1941,7 +1941,8 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
 # -- drafts ------------------------------------------------------------------------------------
 
 
-_KIND_WORDS = {"phase_status": "phase status", "roadmap_summary": "summary", "roadmap_audit": "audit"}
+_KIND_WORDS = {"phase_status": "phase status", "roadmap_summary": "summary", "roadmap_overview": "summary",
+               "roadmap_audit": "audit", "phase_in_plan": "phase in its plan"}
 
 
 def _template(key: str, inp: dict[str, Any], out: dict[str, Any]) -> str:
@@ -2148,6 +2149,66 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         # (a stale status written out in several modules' template, "- [x] Phase 1" over open tasks, is one
         # lesson: its copies are kept once, like a line marked only by a sign)
         template=_template("phase_status", inp, out), template_once=_marked_line(ph, text) or ph.label == "needs_update",
+    )
+
+
+# a stated status that is the label's own word ("COMPLETE", "In Progress", "Phase 2 is COMPLETE")
+_LABEL_WORD = regex.compile(r"^(?:(?:\w+\s+){1,3}is\s+|(?:phase|sprint|stage|milestone|layer|level|step)\s+\S+\s+)?"
+                            r"(?:100\s?%\s+)?(?:complete[d]?|in\s+progress|not\s+started)\b(?!\s*:)", _F)
+
+
+def _says_its_label(ph: Phase) -> bool:
+    """Whether a phase is one line whose stated status is its label's own word: its own example would
+    only copy the word over ("Sprint 3: ... - COMPLETE" -> complete)."""
+    return ph.basis == "stated" and not ph.checks and not ph.scope and not ph.update and not ph.finishing \
+        and ph.label == ph.own and bool(_LABEL_WORD.match(bare(ph.stated)))
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _neighbour(p: Phase | None, none: str) -> dict[str, Any] | str:
+    return {"phase": p.name, "status": p.label or "no status stated"} if p is not None else none
+
+
+def _which_is(p: Phase) -> str:
+    said = _SAYS[p.label] if p.label in _SAYS else "in need of an update" if p.label else "of no stated status"
+    return f"{p.name}, which is {said}"
+
+
+def plan_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
+    """A phase whose stated status is its label's own word, asked of in its roadmap: its status and
+    where it stands in the plan (its place, the phase before it and the phase after it, each with
+    its status), read from the roadmap's status lines."""
+    listed = rm.phases
+    if len(listed) < 2 or rm.template:
+        return None
+    text = _fitting_text(rm)
+    if not text:
+        return None
+    at = listed.index(ph)
+    before = listed[at - 1] if at else None
+    after = listed[at + 1] if at + 1 < len(listed) else None
+    inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text, "phase": ph.name}
+    out: dict[str, Any] = {"phase": ph.name, "status": ph.label, "stated_status": ph.stated,
+                           "position": f"{at + 1} of {len(listed)}",
+                           "previous": _neighbour(before, "none: it is the first phase"),
+                           "next": _neighbour(after, "none: it is the last phase")}
+    where = f"the {_ordinal(at + 1)} of {len(listed)} phases"
+    if before and after:
+        where += f", after {_which_is(before)}, and before {_which_is(after)}"
+    elif after:
+        where += f"; next comes {_which_is(after)}"
+    elif before:
+        where += f", after {_which_is(before)}"
+    out["reason"] = f'It is marked "{ph.stated}", so it is {_SAYS[ph.label]}; it is {where}.'
+    return Draft(
+        instruction_key="phase_in_plan", input=inp, output=out, evidence=_evidence(doc.text(ph.line)),
+        kind="decision_trees", label=ph.label, required=("phase", "status", "position", "previous", "next", "reason"),
+        rationale=0.75, rationale_note="the status rests on a stated word; the phase's place is read from the roadmap",
+        line=ph.line, span=(ph.line, ph.last), identity=f"{rm.name}|{ph.name}|{ph.label}",
+        template=_template("phase_in_plan", inp, out),
     )
 
 
@@ -2399,7 +2460,8 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
         for ph in rm.phases:
             if id(ph) in rm.restated or ph.silent:
                 continue
-            d = phase_draft(doc, rm, ph)
+            d = plan_draft(doc, rm, ph) if _says_its_label(ph) else None
+            d = d or phase_draft(doc, rm, ph)
             if d is not None:
                 drafts.append(d)
         for make in (summary_draft, audit_draft):
