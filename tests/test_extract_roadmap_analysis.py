@@ -1362,7 +1362,7 @@ ls -la *.log | wc -l
     assert one.label == "not_started" and one.input["context"] == "Status: AWAITING APPROVAL"
     assert one.input["phase_text"].endswith("    mv oldest.log logs/archive/") and "more lines" not in one.input["phase_text"]
     assert one.output["reason"] == ('No status of its own; the plan it is part of says "Status: AWAITING APPROVAL": '
-                                    "it has not begun, nor has this phase.")
+                                    "the plan has not begun, so neither has this phase.")
     # a code block's escaped symbols are shown as the symbols
     tree = text.replace("mv main.log logs/", "[U+2502]   +-- main.log")
     assert "    \u2502   +-- main.log" in phase(mine(tmp_path, tree), "Phase 1").input["phase_text"]

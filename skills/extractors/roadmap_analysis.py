@@ -2058,7 +2058,8 @@ def _reason(ph: Phase) -> str:
     if ph.basis == "group":
         return f'No status of its own; it is listed under "{ph.context}".'
     if ph.basis == "plan":
-        return f'No status of its own; the plan it is part of says "{ph.context}": it has not begun, nor has this phase.'
+        return (f'No status of its own; the plan it is part of says "{ph.context}": the plan has not begun, '
+                "so neither has this phase.")
     prev = ph.previous
     where = "after" if ph.label == "not_started" else "before"
     if ph.label == "not_started" and ph.between:
