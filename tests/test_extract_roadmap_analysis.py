@@ -1933,3 +1933,27 @@ def test_a_phase_whose_status_is_its_labels_word_is_asked_of_in_its_roadmap(tmp_
     four = phase(exs, "Sprint 4")
     assert "position" not in four.output and four.input["phase_text"] == "- Sprint 4: Soak test - PENDING"
     assert len(by_kind(exs, "phase_in_plan")) == 3
+
+
+def test_a_remaining_item_over_sub_items_splits_a_phases_plain_list_into_done_and_left(tmp_path: Path) -> None:
+    text = """# Sim - Roadmap
+
+### Tranche S2 - Event Plane (In Progress)
+- SSE stream integration
+- Frame schema for the adapter
+- Remaining:
+  - tighten the member gate
+  - formalize the snapshot stream
+
+### Tranche S3 - Market (Planned)
+- Orderbook kernel
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Tranche S2")
+    assert two.output["done"] == ["SSE stream integration", "Frame schema for the adapter"]
+    assert two.output["left"] == ["tighten the member gate", "formalize the snapshot stream"]
+    assert two.output["next_step"] == "tighten the member gate" and two.label == "in_progress"
+    assert two.output["reason"] == ('It is marked "In Progress" and 2 of 4 items are done '
+                                    '(the 2 under "Remaining" are left).')
+    (s,) = by_kind(exs, "roadmap_summary")
+    assert "- Frame schema for the adapter\n- Remaining:\n  - tighten the member gate" in s.input["roadmap_text"]

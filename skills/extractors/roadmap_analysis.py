@@ -601,6 +601,7 @@ class Phase:
     lists: list[tuple[str, int, int]] = field(default_factory=list)  # (title, done, total) of each titled list counted
     finishing: bool = False  # its completion is what its group lists next: it is under way
     update: str = ""  # a later status line's word on it ("Phase 2 starting"), over its "NEXT"
+    remaining: int = 0  # its open items are the sub-items of a "Remaining:" item, those above it are done
     logged: bool = False  # an entry logging its completion: its stated status is its description's sentence
     gap_in_list: bool = False  # its table has a row whose status is none of the four: no summary leaves it out
 
@@ -963,7 +964,7 @@ class _Reader:
             marked = {lists[it.index] for it, st in states if st is not None}
             # its scope: the plain list right under its title (not notes further down or under sub-headings)
             first_list = lists[items[0].index] if items and _opens_body(doc, ph, items[0]) else None
-            checks, scope, checked_lists = [], [], set()
+            checks, scope, checked_lists, remaining = [], [], set(), []
             titled: dict[tuple[int | None, int], tuple[str, str | None]] = {}
             per_list: dict[tuple[int | None, int], list[str]] = {}
             for it, state in states:
@@ -990,6 +991,11 @@ class _Reader:
                     checked_lists.add(key)
                     per_list.setdefault(key, []).append(state)
                 elif key == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
+                    if it.children and it.parent is None and _REMAINING.match(_item_text(it)):
+                        # "- Remaining:" over sub-items, after the phase's plain items: these are what is
+                        # left, the items above it what is done
+                        remaining.extend(t for t in (_item_text(doc.items[c]).rstrip(",;.") for c in it.children) if t)
+                        continue
                     if _item_text(it).endswith(":") and it.children and it.parent is None:
                         # "Read-model emitters for:" over its sub-items: the item is the line and its list
                         subs = [t for t in (_item_text(doc.items[c]).rstrip(",;.") for c in it.children) if t]
@@ -1003,6 +1009,9 @@ class _Reader:
                             text = (f"{text} {joined}" if rx.search(r"\b(?:for|to|of|in|on|with|including)$", text)
                                     else f"{text} ({joined})")
                     scope.append(text)
+            if remaining and scope and not checks and len(scope) + len(remaining) <= MAX_CHECKS:
+                checks, scope = [("done", t) for t in scope] + [("open", t) for t in remaining], []
+                ph.remaining = len(remaining)
             later = [t for st, t in checks if st == "deferred"]
             if later and len(later) < len(checks):
                 ph.deferred = later
@@ -1562,6 +1571,7 @@ def _list_title(doc: Document, ph: Phase, head: int) -> str:
 # ("Missing Critical Components", "Remaining work", "TODO:")
 _LIST_DONE = regex.compile(r"^\W*(?:\[(?:OK|DONE|COMPLETED?)\]\s*|\u2705\s*)?(?:completed?|done|finished|achieved|delivered)"
                            r"(?:\s+[\w-]+){0,3}\W*$", _F)
+_REMAINING = regex.compile(r"^\W*(?:remaining|still\s+(?:to\s+do|open)|left\s+to\s+do|to\s+do)(?:\s+(?:work|items|tasks))?\s*:\s*$", _F)
 _LIST_OPEN = regex.compile(r"^\W*(?:\[[A-Z]+\]\s*)?(?:missing|remaining|outstanding|open|todos?|to\s+do"
                            r"|not\s+(?:yet\s+)?(?:done|implemented|started))(?:\s+[\w-]+){0,3}\W*$", _F)
 
@@ -2009,6 +2019,9 @@ def _reason(ph: Phase) -> str:
                    + "; ".join(f'"{name}": {a} of {b}' for name, a, b in ph.lists) + ")")
     elif ph.checks_label:
         counted = f'{d} of {t} items under "{ph.checks_label}" {"is" if d == 1 else "are"} marked done'
+    elif ph.remaining:
+        counted = (f'{d} of {t} items {"is" if d == 1 else "are"} done (the {ph.remaining} under "Remaining" '
+                   f'{"is" if ph.remaining == 1 else "are"} left)')
     if ph.deferred:
         n = len(ph.deferred)
         counted += f" ({n} more {'is' if n == 1 else 'are'} put off to later, not open work of this phase)"
@@ -2259,6 +2272,7 @@ def _fitting_text(rm: Roadmap, with_scope: bool = False) -> str:
         if with_scope and not ph.checks:
             items = tuple(ph.scope)
         blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln)
+                      or ph.remaining and ln.lstrip().startswith("- ") and _REMAINING.match(ln.lstrip()[2:])
                       or items and ln.lstrip().startswith("- ") and any(t in ln for t in items))
     text = "\n".join(blocks)
     return text if len(text) <= MAX_ROADMAP_CHARS else ""
