@@ -2205,6 +2205,12 @@ def plan_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     before = listed[at - 1] if at else None
     after = listed[at + 1] if at + 1 < len(listed) else None
     inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text, "phase": ph.name}
+    context = next((p.context for p in (before, after) if p is not None and p.basis in ("group", "plan", "plan_checks")
+                    and p.context), "")
+    if context:  # (what places a neighbour stating no status of its own)
+        inp["context"] = context
+    if _status_lines(rm):
+        inp["status_lines"] = _status_lines(rm)
     out: dict[str, Any] = {"phase": ph.name, "status": ph.label, "stated_status": ph.stated,
                            "position": f"{at + 1} of {len(listed)}",
                            "previous": _neighbour(before, "none: it is the first phase"),
