@@ -1957,3 +1957,21 @@ def test_a_remaining_item_over_sub_items_splits_a_phases_plain_list_into_done_an
                                     '(the 2 under "Remaining" are left).')
     (s,) = by_kind(exs, "roadmap_summary")
     assert "- Frame schema for the adapter\n- Remaining:\n  - tighten the member gate" in s.input["roadmap_text"]
+
+
+def test_a_summary_whose_current_phase_is_a_completion_names_its_first_item_next(tmp_path: Path) -> None:
+    text = """# Session Log
+
+### Next Actions
+
+**Phase 5 Completion** (Next 20 minutes):
+- Validate the metrics against the code
+- Document the results
+
+**Phase 6 Launch** (Next session):
+- Start the rollout
+- Measure the latency
+"""
+    (s,) = by_kind(mine(tmp_path, text), "roadmap_summary")
+    assert s.output["current_phase"] == "Phase 5 Completion"
+    assert s.output["next_step"] == "Validate the metrics against the code" and "next step" in s.instruction

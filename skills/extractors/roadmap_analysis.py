@@ -2354,13 +2354,13 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
     if current is not None:
         out["current_phase"] = current.name
         # the next step the roadmap states: a "Next Action:" line, else the current phase's first open
-        # item, else (a phase not begun, its plain items shown) its first item
+        # item, else (a phase not begun, or one whose finishing is next, its plain items shown) its first item
         stated_next = _NEXT_VALUE.match(context) or _NEXT_VALUE.match(inp.get("next_line", ""))
         if stated_next:
             out["next_step"] = stated_next.group("next").rstrip(" .")
         elif current.left and not _CRITERIA.search(current.checks_label):
             out["next_step"] = current.left[0]
-        elif current.label == "not_started" and current.scope and not current.checks \
+        elif (current.label == "not_started" or current.finishing) and current.scope and not current.checks \
                 and f"- {current.scope[0]}" in text:
             out["next_step"] = current.scope[0]
     return Draft(
