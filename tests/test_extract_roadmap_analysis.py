@@ -1976,3 +1976,15 @@ def test_a_summary_whose_current_phase_is_a_completion_names_its_first_item_next
     assert s.output["current_phase"] == "Phase 5 Completion"
     assert s.output["next_step"] == "Validate the metrics against the code"
     assert s.instruction in PACKS[DOMAIN].instructions["roadmap_summary"]
+
+
+def test_a_long_item_is_cut_after_its_last_whole_sentence(tmp_path: Path) -> None:
+    text = """# Portal - Roadmap
+
+## Phase 4: Terms Enhancements (Deferred)
+- Scroll-to-accept for the terms page - users scroll through the full terms before accepting them (as others do). This raises enforceability by a large margin in every region.
+- Terms version tracking
+"""
+    four = phase(mine(tmp_path, text), "Phase 4")
+    assert four.output["left"][0] == ("Scroll-to-accept for the terms page - users scroll through the full terms "
+                                      "before accepting them (as others do).")

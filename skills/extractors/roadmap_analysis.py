@@ -119,6 +119,9 @@ def bare(text: str) -> str:
 def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     if len(text) <= limit:
         return text
+    ends = [m.start() for m in _SENTENCE_END.finditer(text[: limit + 1])]
+    if ends and ends[-1] > limit // 2:
+        return text[: ends[-1]]  # whole sentences, not one stopped mid-phrase ("(like Kick). Increases ...")
     cut = text[:limit]
     space = cut.rfind(" ")
     cut = cut[:space] if space > limit // 2 else cut
