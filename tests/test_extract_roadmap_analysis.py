@@ -1982,9 +1982,9 @@ def test_a_long_item_is_cut_after_its_last_whole_sentence(tmp_path: Path) -> Non
     text = """# Portal - Roadmap
 
 ## Phase 4: Terms Enhancements (Deferred)
-- Scroll-to-accept for the terms page - users scroll through the full terms before accepting them (as others do). This raises enforceability by a large margin in every region.
+- Scroll-to-accept for the terms page - users scroll through the full terms first (as others do). This raises enforceability by a large margin in every region.
 - Terms version tracking
 """
     four = phase(mine(tmp_path, text), "Phase 4")
     assert four.output["left"][0] == ("Scroll-to-accept for the terms page - users scroll through the full terms "
-                                      "before accepting them (as others do).")
+                                      "first (as others do).")
