@@ -1988,3 +1988,15 @@ def test_a_long_item_is_cut_after_its_last_whole_sentence(tmp_path: Path) -> Non
     four = phase(mine(tmp_path, text), "Phase 4")
     assert four.output["left"][0] == ("Scroll-to-accept for the terms page - users scroll through the full terms "
                                       "first (as others do).")
+
+
+def test_a_modlog_entry_titled_phase_complete_colon_name_keeps_its_name_whole(tmp_path: Path) -> None:
+    text = """# Editor Module - ModLog
+
+## MODLOG - [PHASE 4 COMPLETE: EDITOR REMOTE SESSIONS]:
+- **Version**: 1.5.0
+- **Description**: Completion of remote editing sessions for the editor with shared cursors, session recording, access control for guests and a replay viewer for recorded sessions
+"""
+    got = phase(mine(tmp_path, text), "PHASE 4")
+    assert got.output["phase"] == "PHASE 4: EDITOR REMOTE SESSIONS" and got.output["status"] == "complete"
+    assert "a replay viewer for recorded sessions" in got.input["phase_text"]  # (a description shown whole)

@@ -1437,7 +1437,7 @@ def _entry_title(title: str) -> tuple[str, str, str] | None:
         sm = regex.search(r"\s(?P<state>complete[d]?|implemented|done)\s*:?\s*$", after, _F)
     if sm is None:
         return bare(title), "", m.group("unit")
-    name = bare(title[: m.end()] + after[: sm.start("state")] + after[sm.end():])
+    name = rx.sub(r"\s+(?=[:,])", "", bare(title[: m.end()] + after[: sm.start("state")] + after[sm.end():]))
     return _undated(rx.sub(r"\s+-\s*$", "", name)), sm.group("state"), m.group("unit")
 
 
@@ -1632,8 +1632,10 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
                 # (room for its mark or label: the input shows at least what the output's item says)
                 written = " ".join(written.split())
                 # (a field's value, "Description: ...", read to a sentence's end; an item as its output says it)
-                cut = _cut_at_sentence if _FIELD_ITEM.match(written) else _cut
-                out.append(f"{indent}- {cut(written, MAX_ITEM_CHARS + 40)}")
+                if _FIELD_ITEM.match(written):  # (a description is what an entry says of its phase: more of it)
+                    out.append(f"{indent}- {_cut_at_sentence(written, 2 * MAX_ITEM_CHARS + 80)}")
+                else:
+                    out.append(f"{indent}- {_cut(written, MAX_ITEM_CHARS + 40)}")
         elif hit is not None and hit[0] == "fence":
             f = hit[1]
             if n == f.start + 1 or f.start < n < f.end and n - f.start <= FENCE_LINES:
