@@ -2000,3 +2000,35 @@ def test_a_modlog_entry_titled_phase_complete_colon_name_keeps_its_name_whole(tm
     got = phase(mine(tmp_path, text), "PHASE 4")
     assert got.output["phase"] == "PHASE 4: EDITOR REMOTE SESSIONS" and got.output["status"] == "complete"
     assert "a replay viewer for recorded sessions" in got.input["phase_text"]  # (a description shown whole)
+
+
+def test_a_phase_stated_alone_is_asked_of_in_the_roadmap_its_document_lists_nearby(tmp_path: Path) -> None:
+    text = """# Skills Phase 2 - Completion Audit
+
+**Status**: Phase 2 is **COMPLETE**
+
+## Executive Summary
+
+**Current Status**:
+- ✅ Phase 1 is 100% complete
+- ✅ Phase 2 is 100% complete
+- ✅ Phase 3 is READY TO START (no blockers)
+"""
+    exs = mine(tmp_path, text)
+    (two,) = [e for e in by_kind(exs, "phase_in_plan") if e.output["phase"] == "Phase 2"]
+    assert two.input["status_line"].endswith("Status: Phase 2 is COMPLETE") and "- ✅ Phase 3 is READY TO START" in two.input["roadmap_text"]
+    assert two.output["position"] == "2 of 3" and two.output["next"] == {"phase": "Phase 3", "status": "not_started"}
+    # a phase of the same number in another entry of a log is another phase: stated alone, asked of alone
+    log = """# Dev Log
+
+## [2025-06-14] Protocol Rework - SPRINT 1 COMPLETE
+- Description: Abstracted the platform layer.
+
+## [2025-07-01] Voice Pipeline
+
+**Sprint Status**:
+- Sprint 1: Audio capture - COMPLETE
+- Sprint 2: Speech to text - PENDING
+"""
+    exs = mine(_dir(tmp_path, "log"), log)
+    assert [e.output["phase"] for e in by_kind(exs, "phase_in_plan")] == ["Sprint 1: Audio capture"]

@@ -61,6 +61,7 @@ MAX_ITEM_CHARS = 110
 MAX_EVIDENCE = 300
 MAX_CHECKS = 30  # more checks than this under one title is a tracker dump, not a phase's checklist
 MAX_BODY_LINES = 220
+PLACE_LINES = 40  # a phase stated alone is placed by a roadmap of its own only this near it
 FENCE_LINES = 12  # lines of a fenced block shown in a phase's text (a phase's commands, whole where they are few)
 
 _F = regex.IGNORECASE | regex.VERSION0
@@ -2237,6 +2238,31 @@ def plan_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     )
 
 
+def _near(doc: Document, line: int, other: int, level: int) -> bool:
+    """Whether two lines are close and in one part of the document: no heading of the first's
+    section's level or above between them (a log's next entry is another story)."""
+    lo, hi = sorted((line, other))
+    return hi - lo <= PLACE_LINES and not any(lo < s.start <= hi and s.level <= level for s in doc.sections[1:])
+
+
+def _placed_elsewhere(doc: Document, found: list[Roadmap], ph: Phase) -> Draft | None:
+    """A phase stated alone ("**Status**: Phase 2 is COMPLETE" at the head of an audit) whose
+    document lists it in a roadmap of its own ("Current Status: Phase 1 ... Phase 2 ... Phase 3"):
+    asked of in that roadmap, its own line shown beside it."""
+    level = doc.section_at(ph.line).level
+    for rm in found:
+        twin = next((p for p in rm.phases if _norm(p.unit) == _norm(ph.unit) and p.label == ph.label
+                     and _near(doc, ph.line, p.line, level)), None) if len(rm.phases) > 1 and ph not in rm.phases else None
+        d = plan_draft(doc, rm, twin) if twin is not None else None
+        if d is not None:
+            d.input["status_line"] = "\n".join(ph.lines())
+            d.line, d.span, d.evidence = ph.line, (ph.line, ph.last), _evidence(doc.text(ph.line))
+            d.identity = f"{rm.name}|{ph.name}|{ph.label}|stated apart"
+            d.template = _template("phase_in_plan", d.input, d.output)
+            return d
+    return None
+
+
 def _marked_line(ph: Phase, text: str) -> bool:
     """Whether a phase is one line marked only by a sign ("- Level 2 - Integration: Agent coordination
     ⏳"): it teaches what the sign means, and a copy of it in another module's document (a template
@@ -2482,11 +2508,14 @@ def _change(p: Phase) -> str:
 
 def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     drafts: list[Draft] = []
-    for rm in roadmaps(doc):
+    found = list(roadmaps(doc))
+    for rm in found:
         for ph in rm.phases:
             if id(ph) in rm.restated or ph.silent:
                 continue
-            d = plan_draft(doc, rm, ph) if _says_its_label(ph) else None
+            d = None
+            if _says_its_label(ph):
+                d = plan_draft(doc, rm, ph) if len(rm.phases) > 1 else _placed_elsewhere(doc, found, ph)
             d = d or phase_draft(doc, rm, ph)
             if d is not None:
                 drafts.append(d)
