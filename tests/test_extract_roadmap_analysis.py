@@ -29,7 +29,9 @@ def mine(tmp_path: Path, text: str) -> list[Example]:
 
 def by_kind(examples: list[Example], kind: str) -> list[Example]:
     """The examples of one task kind (told apart by the output each kind gives)."""
-    key = {"phase_status": "status", "roadmap_summary": "phases", "roadmap_audit": "up_to_date"}[kind]
+    # (phase_status counts a phase asked of in its roadmap, phase_in_plan, too: both give its status)
+    key = {"phase_status": "status", "phase_in_plan": "position", "roadmap_summary": "phases",
+           "roadmap_audit": "up_to_date"}[kind]
     return [e for e in examples if key in e.output]
 
 
@@ -50,7 +52,7 @@ def test_pack_keeps_the_seed_regexes_and_has_three_phrasings_per_task_kind() -> 
     seeds = {p.regex for p in pack.patterns if p.seed}
     assert seeds == {r"roadmap.*complete", r"roadmap.*incomplete", r"roadmap.*needs.*update",
                      r"Phase\s*(\d+).*status", r"TODO.*implement"}
-    assert set(INSTRUCTION_KEYS[DOMAIN]) == {"phase_status", "roadmap_summary", "roadmap_audit"}
+    assert set(INSTRUCTION_KEYS[DOMAIN]) == {"phase_status", "roadmap_summary", "roadmap_overview", "roadmap_audit", "phase_in_plan"}
     for key in INSTRUCTION_KEYS[DOMAIN]:
         phrasings = pack.instructions[key]
         assert isinstance(phrasings, list) and len(set(phrasings)) >= 3, key
@@ -1220,7 +1222,7 @@ def test_marks_mangled_on_the_way_into_the_log_are_put_back_in_every_field(tmp_p
     exs = mine(tmp_path, text)
     v1 = phase(exs, "V1")
     assert v1.label == "complete" and v1.output["stated_status"] == "Complete"
-    assert "| \U0001F7E2 Complete |" in v1.input["phase_text"]
+    assert "| \U0001F7E2 Complete |" in v1.input["roadmap_text"]  # (asked of in its roadmap: "Complete" is its label's word)
     for e in exs:
         said = json.dumps([e.input, e.output], ensure_ascii=False)
         assert not any("\u3400" <= c <= "\u9fff" or "\ue000" <= c <= "\uf8ff" for c in said), said
@@ -1360,7 +1362,7 @@ ls -la *.log | wc -l
     assert one.label == "not_started" and one.input["context"] == "Status: AWAITING APPROVAL"
     assert one.input["phase_text"].endswith("    mv oldest.log logs/archive/") and "more lines" not in one.input["phase_text"]
     assert one.output["reason"] == ('No status of its own; the plan it is part of says "Status: AWAITING APPROVAL": '
-                                    "it has not begun, nor has this phase.")
+                                    "the plan has not begun, so neither has this phase.")
     # a code block's escaped symbols are shown as the symbols
     tree = text.replace("mv main.log logs/", "[U+2502]   +-- main.log")
     assert "    \u2502   +-- main.log" in phase(mine(tmp_path, tree), "Phase 1").input["phase_text"]
@@ -1617,7 +1619,7 @@ def test_a_stated_status_s_closing_period_is_not_quoted(tmp_path: Path) -> None:
     exs = mine(tmp_path, text)
     five = phase(exs, "Layer 5")
     assert five.output["stated_status"] == "Not started (gate needs paying users)"
-    assert five.output["reason"] == 'It is marked "Not started (gate needs paying users)".'
+    assert five.output["reason"].startswith('It is marked "Not started (gate needs paying users)", so it is not started;')
 
 
 def test_an_entry_s_text_ends_on_content_and_its_name_drops_the_entry_s_date(tmp_path: Path) -> None:
@@ -1813,3 +1815,220 @@ def test_a_status_line_in_sentences_gives_the_phase_the_sentence_that_names_it(t
     zero = phase(mine(tmp_path, text), "Phase 0")
     assert zero.label == "not_started"
     assert zero.output["stated_status"] == "Awaiting 012 review for Phase 0 Assessment and pilot planning"
+
+
+def test_globs_and_code_spans_keep_their_stars_while_bold_goes(tmp_path: Path) -> None:
+    text = """# Loader - Roadmap
+
+## Phase 2: Discovery (Not Started)
+- [ ] Scan **all** modules/*/skills/**/SKILL.md for skills
+- [ ] Call `loader(**options)` from the runner
+"""
+    got = phase(mine(tmp_path, text), "Phase 2")
+    assert got.output["left"] == ["Scan all modules/*/skills/**/SKILL.md for skills",
+                                  "Call loader(**options) from the runner"]
+    assert "skills/**/SKILL.md" in got.input["phase_text"] and "**all**" not in got.input["phase_text"]
+
+
+def test_a_modlog_entry_logging_a_phases_completion_is_named_and_stated_whole(tmp_path: Path) -> None:
+    text = """# Editor Module - ModLog
+
+## MODLOG - [PHASE 2 EDITOR PLUGIN SYSTEM COMPLETION]:
+- **Version**: 1.4.0
+- **Date**: 2025-06-02
+- **Description**: Phase 2 editor plugin system implementation complete. It adds loading, sandboxing and hot reload of plugins written by users, with a registry for their settings and a page that lists them.
+- **Agent**: builder
+"""
+    got = phase(mine(tmp_path, text), "PHASE 2")
+    assert got.output["phase"] == "PHASE 2 EDITOR PLUGIN SYSTEM"
+    assert got.output["status"] == "complete"
+    assert got.output["stated_status"] == "Phase 2 editor plugin system implementation complete"
+    assert "Description: Phase 2 editor plugin system implementation complete." in got.input["phase_text"]
+    assert "..." not in got.input["phase_text"]
+
+
+def _dir(tmp_path: Path, name: str) -> Path:
+    (tmp_path / name).mkdir()
+    return tmp_path / name
+
+
+def test_a_summary_gives_the_next_step_the_roadmap_states_else_does_not_ask_for_one(tmp_path: Path) -> None:
+    stated = """# Sync Service - Roadmap
+
+## Status
+
+**Phase 1** (Design): ✅ Complete
+**Phase 2** (Build): ✅ Complete
+**Phase 3** (Rollout): ⏳ Pending
+
+**Next**: Roll the service out to the staging cluster
+"""
+    (s,) = by_kind(mine(tmp_path, stated), "roadmap_summary")
+    assert s.input["next_line"] == "Next: Roll the service out to the staging cluster"
+    assert s.output["current_phase"] == "Phase 3 (Rollout)"
+    assert s.output["next_step"] == "Roll the service out to the staging cluster"
+    assert s.instruction in PACKS[DOMAIN].instructions["roadmap_summary"]
+
+    planned = """# Cache Layer - Plan
+
+## Implementation Priority
+
+### Phase 0: Setup (Complete)
+- Deploy the cache cluster
+
+### Phase 1: Analysis (Planned)
+- Measure the hit rate of each cache
+- List the keys that never expire
+
+### Phase 2: Rework (Planned)
+- Replace the eviction policy
+"""
+    (s,) = by_kind(mine(_dir(tmp_path, "b"), planned), "roadmap_summary")
+    assert "- Measure the hit rate of each cache" in s.input["roadmap_text"]
+    assert s.output["next_step"] == "Measure the hit rate of each cache"
+
+    unsaid = """# Relay - Roadmap
+
+## Phase Status
+- PoC: complete
+- Prototype: in progress
+- MVP: planned
+"""
+    (s,) = by_kind(mine(_dir(tmp_path, "c"), unsaid), "roadmap_summary")
+    assert s.output["current_phase"] == "Prototype" and "next_step" not in s.output
+    assert s.instruction in PACKS[DOMAIN].instructions["roadmap_overview"] and "next" not in s.instruction.lower()
+
+    done = """# Relay - Roadmap
+
+## Phase Status
+- PoC: complete
+- Prototype: complete
+- MVP: complete
+"""
+    (s,) = by_kind(mine(_dir(tmp_path, "d"), done), "roadmap_summary")
+    assert s.output["current_phase"] == "none: every phase is complete" and "next" not in s.instruction.lower()
+
+
+def test_a_phase_whose_status_is_its_labels_word_is_asked_of_in_its_roadmap(tmp_path: Path) -> None:
+    text = """# Voice Pipeline - Log
+
+**Sprint Status**:
+- Sprint 1: Audio capture - COMPLETE
+- Sprint 2: Speech to text - COMPLETE
+- Sprint 3: Command routing - IN PROGRESS
+- Sprint 4: Soak test - PENDING
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Sprint 2")
+    assert two.input["phase"] == "Sprint 2: Speech to text" and "- Sprint 4: Soak test - PENDING" in two.input["roadmap_text"]
+    assert "phase_text" not in two.input
+    assert two.output["status"] == "complete" and two.output["position"] == "2 of 4"
+    assert two.output["previous"] == {"phase": "Sprint 1: Audio capture", "status": "complete"}
+    assert two.output["next"] == {"phase": "Sprint 3: Command routing", "status": "in_progress"}
+    assert two.output["reason"] == ('It is marked "COMPLETE", so it is complete; it is the 2nd of 4 phases, after '
+                                    "Sprint 1: Audio capture, which is complete, and before Sprint 3: Command "
+                                    "routing, which is in progress.")
+    assert phase(exs, "Sprint 1").output["previous"] == "none: it is the first phase"
+    # a word that is not the label's own ("PENDING" -> not started) is its own lesson: asked of alone
+    four = phase(exs, "Sprint 4")
+    assert "position" not in four.output and four.input["phase_text"] == "- Sprint 4: Soak test - PENDING"
+    assert len(by_kind(exs, "phase_in_plan")) == 3
+
+
+def test_a_remaining_item_over_sub_items_splits_a_phases_plain_list_into_done_and_left(tmp_path: Path) -> None:
+    text = """# Sim - Roadmap
+
+### Tranche S2 - Event Plane (In Progress)
+- SSE stream integration
+- Frame schema for the adapter
+- Remaining:
+  - tighten the member gate
+  - formalize the snapshot stream
+
+### Tranche S3 - Market (Planned)
+- Orderbook kernel
+"""
+    exs = mine(tmp_path, text)
+    two = phase(exs, "Tranche S2")
+    assert two.output["done"] == ["SSE stream integration", "Frame schema for the adapter"]
+    assert two.output["left"] == ["tighten the member gate", "formalize the snapshot stream"]
+    assert two.output["next_step"] == "tighten the member gate" and two.label == "in_progress"
+    assert two.output["reason"] == ('It is marked "In Progress" and 2 of 4 items are done '
+                                    '(the 2 under "Remaining" are left).')
+    (s,) = by_kind(exs, "roadmap_summary")
+    assert "- Frame schema for the adapter\n- Remaining:\n  - tighten the member gate" in s.input["roadmap_text"]
+
+
+def test_a_summary_whose_current_phase_is_a_completion_names_its_first_item_next(tmp_path: Path) -> None:
+    text = """# Session Log
+
+### Next Actions
+
+**Phase 5 Completion** (Next 20 minutes):
+- Validate the metrics against the code
+- Document the results
+
+**Phase 6 Launch** (Next session):
+- Start the rollout
+- Measure the latency
+"""
+    (s,) = by_kind(mine(tmp_path, text), "roadmap_summary")
+    assert s.output["current_phase"] == "Phase 5 Completion"
+    assert s.output["next_step"] == "Validate the metrics against the code"
+    assert s.instruction in PACKS[DOMAIN].instructions["roadmap_summary"]
+
+
+def test_a_long_item_is_cut_after_its_last_whole_sentence(tmp_path: Path) -> None:
+    text = """# Portal - Roadmap
+
+## Phase 4: Terms Enhancements (Deferred)
+- Scroll-to-accept for the terms page - users scroll through the full terms first (as others do). This raises enforceability by a large margin in every region.
+- Terms version tracking
+"""
+    four = phase(mine(tmp_path, text), "Phase 4")
+    assert four.output["left"][0] == ("Scroll-to-accept for the terms page - users scroll through the full terms "
+                                      "first (as others do).")
+
+
+def test_a_modlog_entry_titled_phase_complete_colon_name_keeps_its_name_whole(tmp_path: Path) -> None:
+    text = """# Editor Module - ModLog
+
+## MODLOG - [PHASE 4 COMPLETE: EDITOR REMOTE SESSIONS]:
+- **Version**: 1.5.0
+- **Description**: Completion of remote editing sessions for the editor with shared cursors, session recording, access control for guests and a replay viewer for recorded sessions
+"""
+    got = phase(mine(tmp_path, text), "PHASE 4")
+    assert got.output["phase"] == "PHASE 4: EDITOR REMOTE SESSIONS" and got.output["status"] == "complete"
+    assert "a replay viewer for recorded sessions" in got.input["phase_text"]  # (a description shown whole)
+
+
+def test_a_phase_stated_alone_is_asked_of_in_the_roadmap_its_document_lists_nearby(tmp_path: Path) -> None:
+    text = """# Skills Phase 2 - Completion Audit
+
+**Status**: Phase 2 is **COMPLETE**
+
+## Executive Summary
+
+**Current Status**:
+- ✅ Phase 1 is 100% complete
+- ✅ Phase 2 is 100% complete
+- ✅ Phase 3 is READY TO START (no blockers)
+"""
+    exs = mine(tmp_path, text)
+    (two,) = [e for e in by_kind(exs, "phase_in_plan") if e.output["phase"] == "Phase 2"]
+    assert two.input["status_line"].endswith("Status: Phase 2 is COMPLETE") and "- ✅ Phase 3 is READY TO START" in two.input["roadmap_text"]
+    assert two.output["position"] == "2 of 3" and two.output["next"] == {"phase": "Phase 3", "status": "not_started"}
+    # a phase of the same number in another entry of a log is another phase: stated alone, asked of alone
+    log = """# Dev Log
+
+## [2025-06-14] Protocol Rework - SPRINT 1 COMPLETE
+- Description: Abstracted the platform layer.
+
+## [2025-07-01] Voice Pipeline
+
+**Sprint Status**:
+- Sprint 1: Audio capture - COMPLETE
+- Sprint 2: Speech to text - PENDING
+"""
+    exs = mine(_dir(tmp_path, "log"), log)
+    assert [e.output["phase"] for e in by_kind(exs, "phase_in_plan")] == ["Sprint 1: Audio capture"]

@@ -61,6 +61,7 @@ MAX_ITEM_CHARS = 110
 MAX_EVIDENCE = 300
 MAX_CHECKS = 30  # more checks than this under one title is a tracker dump, not a phase's checklist
 MAX_BODY_LINES = 220
+PLACE_LINES = 40  # a phase stated alone is placed by a roadmap of its own only this near it
 FENCE_LINES = 12  # lines of a fenced block shown in a phase's text (a phase's commands, whole where they are few)
 
 _F = regex.IGNORECASE | regex.VERSION0
@@ -75,6 +76,8 @@ _PICTO = regex.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\
                        "\u25A0-\u25FF]")
 _LINK = regex.compile(r"\[([^\]\n]{1,200})\]\([^)\s]{1,300}\)")
 _RULE = regex.compile(r"^\s*(?:[-*_=]\s*){3,}$")
+_CODE_SPAN = regex.compile(r"`([^`\n]{1,300})`")
+_BOLD = regex.compile(r"(?<!/)\*\*(?!/)")  # bold markup, not a glob's "**" ("skillz/**/SKILL.md", "**/*.py")
 
 
 def _decode(m: regex.Match[str]) -> str:
@@ -94,8 +97,11 @@ def plain(text: str) -> str:
         text = _LINK.sub(r"\1", text)
     if not text.isascii():
         text = text.replace("]\uFE0F", "]")  # a selector left on a tag
-    if "*" in text or "`" in text:  # ("__" is left: in these logs it is a dunder, __init__.py, never bold)
-        text = text.replace("**", "").replace("`", "")
+    if "`" in text:  # a code span is kept as written ("`**kwargs`"), only its backticks go
+        parts = _CODE_SPAN.split(text)
+        text = "".join(p if i % 2 else _BOLD.sub("", p).replace("`", "") for i, p in enumerate(parts))
+    elif "*" in text:  # ("__" is left: in these logs it is a dunder, __init__.py, never bold)
+        text = _BOLD.sub("", text)
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text.replace("\t", " "))
     return text.strip()
@@ -114,6 +120,9 @@ def bare(text: str) -> str:
 def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     if len(text) <= limit:
         return text
+    ends = [m.start() for m in _SENTENCE_END.finditer(text[: limit + 1])]
+    if ends and ends[-1] > limit // 2:
+        return text[: ends[-1]]  # whole sentences, not one stopped mid-phrase ("(like Kick). Increases ...")
     cut = text[:limit]
     space = cut.rfind(" ")
     cut = cut[:space] if space > limit // 2 else cut
@@ -596,6 +605,8 @@ class Phase:
     lists: list[tuple[str, int, int]] = field(default_factory=list)  # (title, done, total) of each titled list counted
     finishing: bool = False  # its completion is what its group lists next: it is under way
     update: str = ""  # a later status line's word on it ("Phase 2 starting"), over its "NEXT"
+    remaining: int = 0  # its open items are the sub-items of a "Remaining:" item, those above it are done
+    logged: bool = False  # an entry logging its completion: its stated status is its description's sentence
     gap_in_list: bool = False  # its table has a row whose status is none of the four: no summary leaves it out
 
     def lines(self) -> list[str]:
@@ -685,7 +696,12 @@ class _Reader:
             ph = Phase(sec.start, sec.end, name, unit, stated, "entry" if entry else "heading", section=sec.index)
             ph.needs_checks = needs_checks
             if entry and stated.lower() == "completion":
-                ph.own = "complete"  # "MODLOG - [PHASE 3 ... COMPLETION]": the entry logs the phase's completion
+                # "MODLOG - [PHASE 3 ... COMPLETION]": the entry logs the phase's completion; its stated
+                # status is the description's sentence that says so (the title's last word alone is no status)
+                stated = _completion_sentence(doc, sec.start, sec.end)
+                if not stated:
+                    continue
+                ph.stated, ph.own, ph.logged = stated, "complete", True
             ph.container = ("entry", sec.start) if entry else ("sec", _roadmap_section(doc, sec.parent))
             self.phases.append(ph)
 
@@ -952,7 +968,7 @@ class _Reader:
             marked = {lists[it.index] for it, st in states if st is not None}
             # its scope: the plain list right under its title (not notes further down or under sub-headings)
             first_list = lists[items[0].index] if items and _opens_body(doc, ph, items[0]) else None
-            checks, scope, checked_lists = [], [], set()
+            checks, scope, checked_lists, remaining = [], [], set(), []
             titled: dict[tuple[int | None, int], tuple[str, str | None]] = {}
             per_list: dict[tuple[int | None, int], list[str]] = {}
             for it, state in states:
@@ -979,6 +995,11 @@ class _Reader:
                     checked_lists.add(key)
                     per_list.setdefault(key, []).append(state)
                 elif key == first_list and (it.parent is None or ph.form == "item") and not _METADATA.match(text):
+                    if it.children and it.parent is None and _REMAINING.match(_item_text(it)):
+                        # "- Remaining:" over sub-items, after the phase's plain items: these are what is
+                        # left, the items above it what is done
+                        remaining.extend(t for t in (_item_text(doc.items[c]).rstrip(",;.") for c in it.children) if t)
+                        continue
                     if _item_text(it).endswith(":") and it.children and it.parent is None:
                         # "Read-model emitters for:" over its sub-items: the item is the line and its list
                         subs = [t for t in (_item_text(doc.items[c]).rstrip(",;.") for c in it.children) if t]
@@ -992,6 +1013,9 @@ class _Reader:
                             text = (f"{text} {joined}" if rx.search(r"\b(?:for|to|of|in|on|with|including)$", text)
                                     else f"{text} ({joined})")
                     scope.append(text)
+            if remaining and scope and not checks and len(scope) + len(remaining) <= MAX_CHECKS:
+                checks, scope = [("done", t) for t in scope] + [("open", t) for t in remaining], []
+                ph.remaining = len(remaining)
             later = [t for st, t in checks if st == "deferred"]
             if later and len(later) < len(checks):
                 ph.deferred = later
@@ -1380,9 +1404,28 @@ def _next_field(line: str) -> tuple[str, str, str] | None:
     return (f"{unit}: {name}" if name else unit), f"{m.group('tense')} {m.group('word')}", unit
 
 
+_WRAPPED_ENTRY = regex.compile(r"^\W*(?:(?:mod\s*log|change\s*log)\s*[-:\u2013\u2014]\s*)?\[(?P<title>[^\[\]]{3,200})\]\W*$", _F)
+_DESCRIPTION = regex.compile(r"^\W*(?:description|summary)\W*:\s*(?P<text>\S.*)$", _F)
+_SENTENCE_END = regex.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
+
+
+def _completion_sentence(doc: Document, first: int, last: int) -> str:
+    """The sentence of an entry's description that says its phase is complete ("Phase 3 ... IDE
+    implementation complete."): what a title ending in "COMPLETION" rests on, whole."""
+    for _, raw in doc.span(first + 1, min(last, first + 12)):
+        m = _DESCRIPTION.match(plain(raw))
+        if m:
+            sentence = _SENTENCE_END.split(m.group("text"), maxsplit=1)[0].strip()
+            return sentence if len(sentence) <= MAX_ITEM_CHARS + 40 and status_of(sentence) == "complete" else ""
+    return ""
+
+
 def _entry_title(title: str) -> tuple[str, str, str] | None:
     """A ModLog entry or document title that reports on one phase: "WRE Phase 1 Complete - ...",
     "MAGADOOM Phase 2 Features Implemented": its name without the status words, and those words."""
+    wrapped = _WRAPPED_ENTRY.match(title)
+    if wrapped:  # "MODLOG - [PHASE 3 ... COMPLETION]:": the entry's title is what is in its brackets
+        title = wrapped.group("title").strip()
     m = _INNER.search(title)
     if m is None or m.start() > 60 or _ABOUT.search(title[m.end():]) or _SESSION.search(title[: m.start()]):
         return None  # "WRE Phase 2 - COMPLETION AUDIT", "Session Complete: Phase 3C ...": a report about a phase
@@ -1395,7 +1438,7 @@ def _entry_title(title: str) -> tuple[str, str, str] | None:
         sm = regex.search(r"\s(?P<state>complete[d]?|implemented|done)\s*:?\s*$", after, _F)
     if sm is None:
         return bare(title), "", m.group("unit")
-    name = bare(title[: m.end()] + after[: sm.start("state")] + after[sm.end():])
+    name = rx.sub(r"\s+(?=[:,])", "", bare(title[: m.end()] + after[: sm.start("state")] + after[sm.end():]))
     return _undated(rx.sub(r"\s+-\s*$", "", name)), sm.group("state"), m.group("unit")
 
 
@@ -1532,6 +1575,7 @@ def _list_title(doc: Document, ph: Phase, head: int) -> str:
 # ("Missing Critical Components", "Remaining work", "TODO:")
 _LIST_DONE = regex.compile(r"^\W*(?:\[(?:OK|DONE|COMPLETED?)\]\s*|\u2705\s*)?(?:completed?|done|finished|achieved|delivered)"
                            r"(?:\s+[\w-]+){0,3}\W*$", _F)
+_REMAINING = regex.compile(r"^\W*(?:remaining|still\s+(?:to\s+do|open)|left\s+to\s+do|to\s+do)(?:\s+(?:work|items|tasks))?\s*:\s*$", _F)
 _LIST_OPEN = regex.compile(r"^\W*(?:\[[A-Z]+\]\s*)?(?:missing|remaining|outstanding|open|todos?|to\s+do"
                            r"|not\s+(?:yet\s+)?(?:done|implemented|started))(?:\s+[\w-]+){0,3}\W*$", _F)
 
@@ -1587,7 +1631,12 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
             else:  # a mark ("✅", "⏳", "[OK]") is shown as written
                 written = plain(_MARKER.sub("", raw, count=1)).replace("\uFE0F", "")
                 # (room for its mark or label: the input shows at least what the output's item says)
-                out.append(f"{indent}- {_cut(' '.join(written.split()), MAX_ITEM_CHARS + 40)}")
+                written = " ".join(written.split())
+                # (a field's value, "Description: ...", read to a sentence's end; an item as its output says it)
+                if _FIELD_ITEM.match(written):  # (a description is what an entry says of its phase: more of it)
+                    out.append(f"{indent}- {_cut_at_sentence(written, 2 * MAX_ITEM_CHARS + 80)}")
+                else:
+                    out.append(f"{indent}- {_cut(written, MAX_ITEM_CHARS + 40)}")
         elif hit is not None and hit[0] == "fence":
             f = hit[1]
             if n == f.start + 1 or f.start < n < f.end and n - f.start <= FENCE_LINES:
@@ -1597,8 +1646,20 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
         else:
             p = plain(raw)
             if p:
-                out.append(_cut(p, 200))
+                out.append(_cut_at_sentence(p, 200))
     return out
+
+
+_FIELD_ITEM = regex.compile(r"^(?:description|summary|details?|notes?|result|outcome)\s*:\s", _F)
+
+
+def _cut_at_sentence(text: str, limit: int) -> str:
+    """A long line of a phase's text cut after its last whole sentence that fits (a description
+    read to its end, not stopped mid-phrase), else where _cut cuts it."""
+    if len(text) <= limit:
+        return text
+    ends = [m.start() for m in _SENTENCE_END.finditer(text[: limit + 1])]
+    return text[: ends[-1]] if ends and ends[-1] > limit // 3 else _cut(text, limit)
 
 
 def _code_line(text: str) -> str:
@@ -1896,7 +1957,8 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
 # -- drafts ------------------------------------------------------------------------------------
 
 
-_KIND_WORDS = {"phase_status": "phase status", "roadmap_summary": "summary", "roadmap_audit": "audit"}
+_KIND_WORDS = {"phase_status": "phase status", "roadmap_summary": "summary", "roadmap_overview": "summary",
+               "roadmap_audit": "audit", "phase_in_plan": "phase in its plan"}
 
 
 def _template(key: str, inp: dict[str, Any], out: dict[str, Any]) -> str:
@@ -1963,6 +2025,9 @@ def _reason(ph: Phase) -> str:
                    + "; ".join(f'"{name}": {a} of {b}' for name, a, b in ph.lists) + ")")
     elif ph.checks_label:
         counted = f'{d} of {t} items under "{ph.checks_label}" {"is" if d == 1 else "are"} marked done'
+    elif ph.remaining:
+        counted = (f'{d} of {t} items {"is" if d == 1 else "are"} done (the {ph.remaining} under "Remaining" '
+                   f'{"is" if ph.remaining == 1 else "are"} left)')
     if ph.deferred:
         n = len(ph.deferred)
         counted += f" ({n} more {'is' if n == 1 else 'are'} put off to later, not open work of this phase)"
@@ -2000,6 +2065,8 @@ def _reason(ph: Phase) -> str:
     if ph.basis == "stated" and ph.finishing:
         return (f"{said[0].upper()}{said[1:]}: what comes next is its completion, so the phase is under way, "
                 "not yet finished.")
+    if ph.basis == "stated" and ph.logged:
+        return f'The log entry\'s title reports its completion, and its description says "{ph.stated}".'
     if ph.basis == "stated":
         return f"{said[0].upper()}{said[1:]}."
     if ph.basis == "checklist":
@@ -2010,7 +2077,8 @@ def _reason(ph: Phase) -> str:
     if ph.basis == "group":
         return f'No status of its own; it is listed under "{ph.context}".'
     if ph.basis == "plan":
-        return f'No status of its own; the plan it is part of says "{ph.context}": it has not begun, nor has this phase.'
+        return (f'No status of its own; the plan it is part of says "{ph.context}": the plan has not begun, '
+                "so neither has this phase.")
     prev = ph.previous
     where = "after" if ph.label == "not_started" else "before"
     if ph.label == "not_started" and ph.between:
@@ -2104,6 +2172,97 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     )
 
 
+# a stated status that is the label's own word ("COMPLETE", "In Progress", "Phase 2 is COMPLETE")
+_LABEL_WORD = regex.compile(r"^(?:(?:\w+\s+){1,3}is\s+|(?:phase|sprint|stage|milestone|layer|level|step)\s+\S+\s+)?"
+                            r"(?:100\s?%\s+)?(?:complete[d]?|in\s+progress|not\s+started)\b(?!\s*:)", _F)
+
+
+def _says_its_label(ph: Phase) -> bool:
+    """Whether a phase is one line whose stated status is its label's own word: its own example would
+    only copy the word over ("Sprint 3: ... - COMPLETE" -> complete)."""
+    return ph.basis == "stated" and not ph.checks and not ph.scope and not ph.update and not ph.finishing \
+        and ph.label == ph.own and bool(_LABEL_WORD.match(bare(ph.stated)))
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _neighbour(p: Phase | None, none: str) -> dict[str, Any] | str:
+    return {"phase": p.name, "status": p.label or "no status stated"} if p is not None else none
+
+
+def _which_is(p: Phase) -> str:
+    said = _SAYS[p.label] if p.label in _SAYS else "in need of an update" if p.label else "of no stated status"
+    return f"{p.name}, which is {said}"
+
+
+def plan_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
+    """A phase whose stated status is its label's own word, asked of in its roadmap: its status and
+    where it stands in the plan (its place, the phase before it and the phase after it, each with
+    its status), read from the roadmap's status lines."""
+    listed = rm.phases
+    if len(listed) < 2 or rm.template:
+        return None
+    text = _fitting_text(rm)
+    if not text:
+        return None
+    at = listed.index(ph)
+    before = listed[at - 1] if at else None
+    after = listed[at + 1] if at + 1 < len(listed) else None
+    inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text, "phase": ph.name}
+    context = next((p.context for p in (before, after) if p is not None and p.basis in ("group", "plan", "plan_checks")
+                    and p.context), "")
+    if context:  # (what places a neighbour stating no status of its own)
+        inp["context"] = context
+    if _status_lines(rm):
+        inp["status_lines"] = _status_lines(rm)
+    out: dict[str, Any] = {"phase": ph.name, "status": ph.label, "stated_status": ph.stated,
+                           "position": f"{at + 1} of {len(listed)}",
+                           "previous": _neighbour(before, "none: it is the first phase"),
+                           "next": _neighbour(after, "none: it is the last phase")}
+    where = f"the {_ordinal(at + 1)} of {len(listed)} phases"
+    if before and after:
+        where += f", after {_which_is(before)}, and before {_which_is(after)}"
+    elif after:
+        where += f"; next comes {_which_is(after)}"
+    elif before:
+        where += f", after {_which_is(before)}"
+    out["reason"] = f'It is marked "{ph.stated}", so it is {_SAYS[ph.label]}; it is {where}.'
+    return Draft(
+        instruction_key="phase_in_plan", input=inp, output=out, evidence=_evidence(doc.text(ph.line)),
+        kind="decision_trees", label=ph.label, required=("phase", "status", "position", "previous", "next", "reason"),
+        rationale=0.75, rationale_note="the status rests on a stated word; the phase's place is read from the roadmap",
+        line=ph.line, span=(ph.line, ph.last), identity=f"{rm.name}|{ph.name}|{ph.label}",
+        template=_template("phase_in_plan", inp, out),
+    )
+
+
+def _near(doc: Document, line: int, other: int, level: int) -> bool:
+    """Whether two lines are close and in one part of the document: no heading of the first's
+    section's level or above between them (a log's next entry is another story)."""
+    lo, hi = sorted((line, other))
+    return hi - lo <= PLACE_LINES and not any(lo < s.start <= hi and s.level <= level for s in doc.sections[1:])
+
+
+def _placed_elsewhere(doc: Document, found: list[Roadmap], ph: Phase) -> Draft | None:
+    """A phase stated alone ("**Status**: Phase 2 is COMPLETE" at the head of an audit) whose
+    document lists it in a roadmap of its own ("Current Status: Phase 1 ... Phase 2 ... Phase 3"):
+    asked of in that roadmap, its own line shown beside it."""
+    level = doc.section_at(ph.line).level
+    for rm in found:
+        twin = next((p for p in rm.phases if _norm(p.unit) == _norm(ph.unit) and p.label == ph.label
+                     and _near(doc, ph.line, p.line, level)), None) if len(rm.phases) > 1 and ph not in rm.phases else None
+        d = plan_draft(doc, rm, twin) if twin is not None else None
+        if d is not None:
+            d.input["status_line"] = "\n".join(ph.lines())
+            d.line, d.span, d.evidence = ph.line, (ph.line, ph.last), _evidence(doc.text(ph.line))
+            d.identity = f"{rm.name}|{ph.name}|{ph.label}|stated apart"
+            d.template = _template("phase_in_plan", d.input, d.output)
+            return d
+    return None
+
+
 def _marked_line(ph: Phase, text: str) -> bool:
     """Whether a phase is one line marked only by a sign ("- Level 2 - Integration: Agent coordination
     ⏳"): it teaches what the sign means, and a copy of it in another module's document (a template
@@ -2131,9 +2290,10 @@ def _doubts(ph: Phase, rm: Roadmap) -> list[tuple[str, float]]:
     return out[:1]
 
 
-def _fitting_text(rm: Roadmap) -> str:
+def _fitting_text(rm: Roadmap, with_scope: bool = False) -> str:
     """A roadmap as its phases' status-bearing lines: each title, status line and checklist item (a
-    phase's notes and plain lists say nothing about where it stands); empty when that is too long."""
+    phase's notes say nothing about where it stands; its plain items, `with_scope`, are what a phase
+    not begun is to do); empty when that is too long."""
     blocks = []
     for ph in rm.phases:
         lines = ph.lines()
@@ -2146,7 +2306,10 @@ def _fitting_text(rm: Roadmap) -> str:
             continue
         blocks.append(lines[0])
         items = tuple(t for _, t in ph.checks)  # (also items whose mark is a label: "- [CLIPBOARD] Next: ...")
+        if with_scope and not ph.checks:
+            items = tuple(ph.scope)
         blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln)
+                      or ph.remaining and ln.lstrip().startswith("- ") and _REMAINING.match(ln.lstrip()[2:])
                       or items and ln.lstrip().startswith("- ") and any(t in ln for t in items))
     text = "\n".join(blocks)
     return text if len(text) <= MAX_ROADMAP_CHARS else ""
@@ -2187,7 +2350,7 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         # question for the audit, which says what is claimed and what the checks show; a summary would
         # name a current phase and a next step the plan says are long done
         return None
-    text = _fitting_text(rm)
+    text = _fitting_text(rm, with_scope=True) or _fitting_text(rm)
     if not text:
         return None
     first = rm.phases[0]
@@ -2208,24 +2371,51 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
     current = next((p for p in order if p.label == "in_progress"
                     or p.label == "needs_update" and p.own == "in_progress"), None) \
         or next((p for p in order if p.label in ("not_started", "needs_update")), None)
-    if current is not None:
-        out["current_phase"] = current.name
-        if current.left and not _CRITERIA.search(current.checks_label):  # (a plain list under a phase is not in the roadmap's status lines)
-            out["next_step"] = current.left[0]
     inp: dict[str, Any] = {"roadmap": rm.name, "roadmap_text": text}
     context = next((p.context for p in rm.phases if p.basis in ("group", "plan", "plan_checks") and p.context), "")
     if context:
         inp["context"] = context
     if _status_lines(rm):
         inp["status_lines"] = _status_lines(rm)
+    after = _next_line(doc, rm)
+    if after and not context:
+        inp["next_line"] = after
+    if current is None and all(p.label == "complete" for p in rm.phases):
+        out["current_phase"] = "none: every phase is complete"
+    if current is not None:
+        out["current_phase"] = current.name
+        # the next step the roadmap states: a "Next Action:" line, else the current phase's first open
+        # item, else (a phase not begun, or one whose finishing is next, its plain items shown) its first item
+        stated_next = _NEXT_VALUE.match(context) or _NEXT_VALUE.match(inp.get("next_line", ""))
+        if stated_next:
+            out["next_step"] = stated_next.group("next").rstrip(" .")
+        elif current.left and not _CRITERIA.search(current.checks_label):
+            out["next_step"] = current.left[0]
+        elif (current.label == "not_started" or current.finishing) and current.scope and not current.checks \
+                and f"- {current.scope[0]}" in text:
+            out["next_step"] = current.scope[0]
     return Draft(
-        instruction_key="roadmap_summary", input=inp, output=out,
+        instruction_key="roadmap_summary" if "next_step" in out else "roadmap_overview", input=inp, output=out,
         evidence=_evidence(doc.text(first.line)), kind="decision_trees", label=first.label,
         required=("roadmap", "phases"), rationale=1.0, line=first.line, span=(first.line, rm.phases[-1].last),
         ambiguity=1.0 if rm.template else 0.0, ambiguities=[_TEMPLATE[0]] if rm.template else [],
         identity=f"{rm.name}|summary|" + ",".join(f"{p.name}={p.label}" for p in rm.phases),
         template=_template("roadmap_summary", inp, out),
     )
+
+
+_NEXT_VALUE = regex.compile(r"^\W*next(?:\s+(?:actions?|steps?))?\W*:\s*(?P<next>\S.{5,300})$", _F)
+
+
+def _next_line(doc: Document, rm: Roadmap) -> str:
+    """A "**Next**: ..." line right after a roadmap's last phase (blank lines between): the next
+    step the roadmap states."""
+    last = rm.phases[-1].last
+    for n, raw in doc.span(last + 1, last + 3):
+        text = plain(raw)
+        if text:
+            return text if _NEXT_VALUE.match(text) and len(text) <= 300 else ""
+    return ""
 
 
 def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
@@ -2318,11 +2508,15 @@ def _change(p: Phase) -> str:
 
 def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     drafts: list[Draft] = []
-    for rm in roadmaps(doc):
+    found = list(roadmaps(doc))
+    for rm in found:
         for ph in rm.phases:
             if id(ph) in rm.restated or ph.silent:
                 continue
-            d = phase_draft(doc, rm, ph)
+            d = None
+            if _says_its_label(ph):
+                d = plan_draft(doc, rm, ph) if len(rm.phases) > 1 else _placed_elsewhere(doc, found, ph)
+            d = d or phase_draft(doc, rm, ph)
             if d is not None:
                 drafts.append(d)
         for make in (summary_draft, audit_draft):
