@@ -97,7 +97,8 @@ def plain_ascii(text: str) -> bool:
 INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "mps_scoring": ("score", "compute", "record", "priority", "check"),
     "wsp_application": ("detect", "classify", "resolution"),
-    "roadmap_analysis": ("phase_status", "roadmap_summary", "roadmap_overview", "roadmap_audit", "phase_in_plan"),
+    "roadmap_analysis": ("phase_status", "roadmap_summary", "roadmap_overview", "roadmap_audit", "phase_in_plan",
+                         "phase_state"),
     "readme_patterns": ("structure", "skeleton", "section"),
     "modlog_updates": ("entry", "fields"),
     "first_principles": ("reason", "fix", "choose", "rethink", "decide"),
