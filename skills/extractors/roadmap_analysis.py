@@ -1703,6 +1703,11 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
         if ph.form == "claim":
             ph.label, ph.basis = ("needs_update" if ph.own != ph.derived else ph.own), "claim"
             continue
+        if ph.own in ("in_progress", "not_started") and ph.checks and _CRITERIA.search(ph.checks_label) \
+                and (ph.own == "not_started" and ph.done or ph.own == "in_progress" and len(ph.done) == len(ph.checks)):
+            # ("Sprint 1 (CURRENT)" over "Success Criteria: ✅ ...": what the sprint is to achieve, marked as
+            # targets; not a checklist that shows its status stale. Its stated status stands.)
+            ph.checks, ph.checks_label = [], ""
         d, t = len(ph.done), len(ph.checks)
         if t:
             started = any(s == "in_progress" for s, _ in ph.checks)
@@ -1712,8 +1717,9 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
                 or (ph.own == "in_progress" and d == t and t >= 2 and not ph.deferred) or bool(ph.unticked_done)
             # complete, its own items done, but items put off to later still unticked in its checklist:
             # not open work, yet the checklist still lists them here (they belong to a later phase)
-            ph.put_off = ph.own == "complete" and d == t and bool(ph.deferred)
-            ph.label, ph.basis = ("needs_update" if stale or ph.put_off else ph.own), "both"
+            # (complete, its own items done, items put off to later still unticked: those are not this phase's
+            # open work, so the stated status holds; the reason sets them apart)
+            ph.label, ph.basis = ("needs_update" if stale else ph.own), "both"
         elif ph.own:
             ph.label, ph.basis = ph.own, "stated"
             if ph.own == "not_started" and _finishing(ph) and rx.search(r"\bnext\b", ph.stated, _F):
@@ -1728,7 +1734,10 @@ def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> Non
                 ph.own = against
             else:
                 ph.label, ph.basis = ph.derived, "checklist"
-        elif ph.context_label:
+        elif ph.context_label and not any(p is not ph and p.context == ph.context and p.own in ("complete", "in_progress")
+                                          and ph.context_label == "not_started" for p in phases):
+            # (not where a phase of the same group says it is done or under way: "## Future Enhancements" over
+            # "Roadmap Milestones: Phase 1 (Complete), Phase 2 (In Progress), Phase 3": the group is not its status)
             ph.label, ph.basis = ph.context_label, "group"
             if ph.label == "not_started" and _finishing(ph):
                 # "Phase 5 Completion" under "Next Actions": finishing a phase is next, so it is under way
@@ -1957,7 +1966,7 @@ def _roadmap_name(doc: Document, outer: tuple[str, ...], first: Phase) -> str:
 # -- drafts ------------------------------------------------------------------------------------
 
 
-_KIND_WORDS = {"phase_status": "phase status", "roadmap_summary": "summary", "roadmap_overview": "summary",
+_KIND_WORDS = {"phase_status": "phase status", "phase_state": "phase status", "roadmap_summary": "summary", "roadmap_overview": "summary",
                "roadmap_audit": "audit", "phase_in_plan": "phase in its plan"}
 
 
@@ -2003,7 +2012,10 @@ def _phase_text(ph: Phase) -> str:
     head, rest = lines[0], lines[1:]
     budget = MAX_INPUT_CHARS - len(head) - 60
     keep: set[int] = set()
-    for i in sorted(range(len(rest)), key=lambda i: (0 if _is_check_line(rest[i]) or "status" in rest[i].lower() else 1, i)):
+    # its checklist, status lines and the titles over its lists first ("### Success Criteria" over its boxes:
+    # without its title a list reads as the items of the list above it)
+    for i in sorted(range(len(rest)), key=lambda i: (0 if _is_check_line(rest[i]) or "status" in rest[i].lower()
+                                                      else 1 if _is_title_line(rest[i]) else 2, i)):
         if len(rest[i]) + 1 > budget:
             if _is_check_line(rest[i]):
                 return ""
@@ -2012,9 +2024,31 @@ def _phase_text(ph: Phase) -> str:
         budget -= len(rest[i]) + 1
     if any(_is_check_line(rest[i]) for i in range(len(rest)) if i not in keep):
         return ""
-    out = [head, *(rest[i] for i in sorted(keep))]
-    out.append(f"({len(rest) - len(keep)} more lines of notes not shown)")
-    return "\n".join(out)
+    notes = sorted((i for i in keep if not (_is_check_line(rest[i]) or "status" in rest[i].lower()
+                                            or _is_title_line(rest[i]))), reverse=True)
+    while True:
+        out = [head]
+        gap = 0
+        for i, t in enumerate(rest):  # (each run of lines left out is said where it was)
+            if i in keep:
+                if gap:
+                    out.append(f"({gap} line{'s' if gap > 1 else ''} not shown)")
+                    gap = 0
+                out.append(t)
+            else:
+                gap += 1
+        if gap:
+            out.append(f"({gap} more line{'s' if gap > 1 else ''} not shown)")
+        text = "\n".join(out)
+        if len(text) <= MAX_INPUT_CHARS or not notes:
+            return text
+        keep.discard(notes.pop(0))  # (room for the notes saying where lines are left out: a note less)
+
+
+def _is_title_line(line: str) -> bool:
+    """A heading or a list's title line ("**Success Criteria**:") inside a phase's text."""
+    s = line.strip()
+    return s.startswith("#") or not s.startswith(("- ", "(")) and s.endswith(":") and len(s) <= 80
 
 
 def _reason(ph: Phase) -> str:
@@ -2157,10 +2191,12 @@ def phase_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     if ph.label != "complete" and nxt and not _CRITERIA.search(ph.checks_label):
         out["next_step"] = nxt[0]  # (a success criterion still open is what is left, not a step to take)
     out["reason"] = _reason(ph)
+    # (nothing done, left or next to give: the question asks only for its status and why)
+    key = "phase_status" if any(k in out for k in ("done", "left", "next_step", "total")) else "phase_state"
     doubts = _doubts(ph, rm)
     rationale = 1.0 if ph.basis in ("both", "checklist", "claim", "plan_checks") else 0.75
     return Draft(
-        instruction_key="phase_status", input=inp, output=out, evidence=_evidence(doc.text(ph.line)),
+        instruction_key=key, input=inp, output=out, evidence=_evidence(doc.text(ph.line)),
         kind="numeric_examples" if ph.checks else "decision_trees", label=ph.label, required=_PHASE_REQUIRED,
         rationale=rationale,
         rationale_note="" if rationale == 1 else "the status rests on a stated word or the phase's place, not on a checklist",
@@ -2184,6 +2220,13 @@ def _says_its_label(ph: Phase) -> bool:
         and ph.label == ph.own and bool(_LABEL_WORD.match(bare(ph.stated)))
 
 
+def _stated_alone(ph: Phase) -> bool:
+    """Whether a phase is one line and its stated status, nothing more (no items, no later word on it)."""
+    return ph.basis == "stated" and not ph.checks and not ph.scope and not ph.update and not ph.finishing \
+        and not ph.logged and ph.label == ph.own and bool(ph.stated) and not ph.status_line \
+        and (ph.form == "row" or len(ph.lines()) == 1)
+
+
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
@@ -2202,8 +2245,8 @@ def plan_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     where it stands in the plan (its place, the phase before it and the phase after it, each with
     its status), read from the roadmap's status lines."""
     listed = rm.phases
-    if len(listed) < 2 or rm.template:
-        return None
+    if len(listed) < 2 or rm.template or rm.partial:
+        return None  # (a place counted over a list with a phase left out would be false against the source)
     text = _fitting_text(rm)
     if not text:
         return None
@@ -2235,6 +2278,8 @@ def plan_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
         rationale=0.75, rationale_note="the status rests on a stated word; the phase's place is read from the roadmap",
         line=ph.line, span=(ph.line, ph.last), identity=f"{rm.name}|{ph.name}|{ph.label}",
         template=_template("phase_in_plan", inp, out),
+        # (a line marked only by a sign, in a template block written out for several modules: kept once)
+        template_once=not ph.checks and not ph.scope and not rx.search(r"[A-Za-z]{3}", _TAG.sub("", ph.stated)),
     )
 
 
@@ -2506,6 +2551,32 @@ def _change(p: Phase) -> str:
             "of the items not yet achieved")
 
 
+# an emoji put into ASCII ("[OK]", "[ROCKET]"): a status mark is shown as the sign it was, an ornament not at all
+_SIGNS = {"OK": "\u2705", "DONE": "\u2705", "COMPLETE": "\u2705", "REFRESH": "\U0001F504", "FAIL": "\u274C",
+          "ERROR": "\u274C", "WARNING": "\u26A0", "PENDING": "\u23F3", "HOURGLASS": "\u23F3", "CHECK": "\u2705"}
+_ORNAMENT = regex.compile(r"\[(?:ROCKET|DATA|TOOL|CLIPBOARD|GRADUATE|SEARCH|LINK|TARGET|BOT|FACTORY|HANDSHAKE|IDEA|NOTE"
+                          r"|MEMO|STAR|FIRE|LOCK|KEY|BOOK|BOOKS|PIN|CHART|GEAR|BRAIN|GLOBE|SHIELD|ART|PARTY|MUSIC"
+                          r"|CAMERA|VIDEO|PHONE|MAIL|FOLDER|FILE|PACKAGE|BUILD|TEST|BUG|LIGHTNING|SPARKLES|EYES"
+                          r"|HAMMER|WRENCH|MAGNIFY|TROPHY|MEDAL|FLAG|BELL|CALENDAR|CLOCK|MONEY|GIFT|HEART|U\+[0-9A-F]{4,6})\]"
+                          r"[ \t]?")
+_SIGN_TAG = regex.compile(r"\[(?P<w>" + "|".join(_SIGNS) + r")\]")
+
+
+def _untagged(value: Any) -> Any:
+    """A field with its ASCII emoji tags cleaned (recursively through lists and dicts)."""
+    if isinstance(value, str):
+        if "[" not in value:
+            return value
+        value = _ORNAMENT.sub("", value)
+        value = _SIGN_TAG.sub(lambda m: _SIGNS[m.group("w")], value)
+        return value
+    if isinstance(value, list):
+        return [_untagged(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _untagged(v) for k, v in value.items()}
+    return value
+
+
 def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     drafts: list[Draft] = []
     found = list(roadmaps(doc))
@@ -2516,6 +2587,8 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
             d = None
             if _says_its_label(ph):
                 d = plan_draft(doc, rm, ph) if len(rm.phases) > 1 else _placed_elsewhere(doc, found, ph)
+            elif _stated_alone(ph) and len(rm.phases) > 1:
+                d = plan_draft(doc, rm, ph)  # (a line and its status word or sign: its place in the plan says more)
             d = d or phase_draft(doc, rm, ph)
             if d is not None:
                 drafts.append(d)
@@ -2523,6 +2596,8 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
             d = make(doc, rm)
             if d is not None:
                 drafts.append(d)
+    for d in drafts:
+        d.input, d.output = _untagged(d.input), _untagged(d.output)
     return drafts
 
 
