@@ -2101,6 +2101,11 @@ def _reason(ph: Phase) -> str:
                 "not yet finished.")
     if ph.basis == "stated" and ph.logged:
         return f'The log entry\'s title reports its completion, and its description says "{ph.stated}".'
+    if ph.basis == "stated" and ph.label == "in_progress" and ph.status_line and ph.stated \
+            and ph.stated in ph.status_line and not ph.stated.startswith(ph.name):
+        # ("Current Status: Phase 1 - Initial Setup" below the list: the line names it, it states no word of its own)
+        return (f'The status line "{ph.stated}" names it as where the plan stands now: it is the current phase, '
+                "so it is in progress.")
     if ph.basis == "stated":
         return f"{said[0].upper()}{said[1:]}."
     if ph.basis == "checklist":
