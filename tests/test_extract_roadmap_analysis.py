@@ -2041,3 +2041,69 @@ def test_a_phase_stated_alone_is_asked_of_in_the_roadmap_its_document_lists_near
     exs = mine(_dir(tmp_path, "log"), log)
     assert [e.output["phase"] for e in by_kind(exs, "phase_in_plan")] == ["Sprint 1: Audio capture",
                                                                           "Sprint 2: Speech to text"]
+
+
+# -- round 6: forms blind readers found wrong ---------------------------------------------------
+
+def test_a_table_with_a_row_of_no_label_gives_no_place_counted_over_the_rest(tmp_path: Path) -> None:
+    text = """# Vision Sprint Map
+
+## Sprint Details
+
+| Sprint | Description | Tokens | Status |
+|--------|-------------|--------|--------|
+| V1 | Bridge Foundation | 450 | 🟢 Complete |
+| V2 | Executor Pipeline | 350 | 🟢 Complete |
+| V3 | Actions Integration | 400 | 🟡 Redundant (A2) |
+| V4 | Browser Migration | 200 | 🟢 Complete |
+| V5 | Comment Dialogue | 200 | 🟢 Complete |
+"""
+    exs = mine(tmp_path, text)
+    # "4 of 5" would be false against the source's five-row table with V3 left out
+    assert not by_kind(exs, "phase_in_plan") and not by_kind(exs, "roadmap_summary")
+    assert {e.output["phase"] for e in by_kind(exs, "phase_status")} >= {"V4: Browser Migration", "V5: Comment Dialogue"}
+
+
+def test_success_criteria_met_under_a_current_sprint_are_its_targets_not_a_stale_checklist(tmp_path: Path) -> None:
+    text = """# Execution Path
+
+## Working Backwards: Sprint Roadmap
+
+#### Sprint 2 (Month 2): Navigation Foundation
+**Goal**: Create the navigation layer
+
+#### Sprint 1 (CURRENT - Week 1): PoC + Channel Switching
+**Goal**: Prove switching works end-to-end
+
+**Sprint 1 Success Criteria**:
+- ✅ Switching works via code
+- ✅ Engagement can switch channels
+"""
+    exs = mine(tmp_path, text)
+    one = phase(exs, "Sprint 1")
+    assert one.label == "in_progress" and "claimed" not in one.output and "done" not in one.output
+    assert all(e.output.get("up_to_date", True) for e in by_kind(exs, "roadmap_audit"))
+
+
+def test_a_cut_phase_text_says_where_lines_are_left_out_and_keeps_the_title_over_its_checklist(tmp_path: Path) -> None:
+    notes = "\n".join(f"- **Feature {i}** - a long description of feature number {i} of the platform, what it does and why it matters"
+                      for i in range(24))
+    text = f"""# Platform Roadmap
+
+## Phase 3: Economic Integration
+
+**Goal**: Launch public platforms
+
+### [FACTORY] **The Factory**
+{notes}
+
+### [DATA] **Success Criteria**
+- [ ] 1,000+ launches
+- [ ] Self-sustaining exchange
+"""
+    e = phase(mine(tmp_path, text), "Phase 3")
+    t = e.input["phase_text"]
+    assert "### Success Criteria\n- [ ] 1,000+ launches" in t and "[DATA]" not in t and "[FACTORY]" not in t
+    assert "line not shown)" in t or "lines not shown)" in t
+    # each run left out is said where it was: never a list of items run on under the wrong title
+    assert t.index("not shown)") < t.index("### Success Criteria")

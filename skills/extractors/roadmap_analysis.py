@@ -2014,8 +2014,15 @@ def _phase_text(ph: Phase) -> str:
     keep: set[int] = set()
     # its checklist, status lines and the titles over its lists first ("### Success Criteria" over its boxes:
     # without its title a list reads as the items of the list above it)
+    heads: set[int] = set()  # the title lines over checklist items (up to the next title)
+    title = None
+    for i, t in enumerate(rest):
+        if _is_title_line(t):
+            title = i
+        elif title is not None and _is_check_line(t):
+            heads.add(title)
     for i in sorted(range(len(rest)), key=lambda i: (0 if _is_check_line(rest[i]) or "status" in rest[i].lower()
-                                                      else 1 if _is_title_line(rest[i]) else 2, i)):
+                                                      else 1 if i in heads else 2, i)):
         if len(rest[i]) + 1 > budget:
             if _is_check_line(rest[i]):
                 return ""
@@ -2024,8 +2031,8 @@ def _phase_text(ph: Phase) -> str:
         budget -= len(rest[i]) + 1
     if any(_is_check_line(rest[i]) for i in range(len(rest)) if i not in keep):
         return ""
-    notes = sorted((i for i in keep if not (_is_check_line(rest[i]) or "status" in rest[i].lower()
-                                            or _is_title_line(rest[i]))), reverse=True)
+    notes = sorted((i for i in keep if not (_is_check_line(rest[i]) or "status" in rest[i].lower() or i in heads)),
+                   reverse=True)
     while True:
         out = [head]
         gap = 0
