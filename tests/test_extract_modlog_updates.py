@@ -983,7 +983,7 @@ def test_the_lines_under_a_changed_file_say_what_it_holds_not_which_files_change
     assert exs["fields"].output["files"] == ["RELAY_PROTOCOL.md", "relay/probes/", "probe_a.py", "probe_b.py"]
 
 
-def test_a_subheading_over_code_is_no_change_beside_those_that_say_one_and_a_quoted_symbol_goes(tmp_path):
+def test_a_subheading_over_code_is_no_change_beside_those_that_say_one_and_a_shape_symbol_stays(tmp_path):
     exs = _one_entry(tmp_path, [
         "### What Changed", "",
         "#### **Backoff Logic**", "```python", "delay *= 2", "```", "",
@@ -995,7 +995,8 @@ def test_a_subheading_over_code_is_no_change_beside_those_that_say_one_and_a_quo
     blob = json.dumps(exs["fields"].output)
     assert "` `" not in blob and "Backoff Logic" not in blob
     # every list of changes, no status line, and beside a short change list the entry's other parts
-    assert write["changes"] == ["Relay Limits: Rate: 10 a second; Idle: Pulsing icon while waiting",
+    # a geometric shape ("○") is text the entry names, not an emoji: removing it would leave a hole
+    assert write["changes"] == ["Relay Limits: Rate: 10 a second; Idle: Pulsing `\u25cb` icon while waiting",
                                 "Added the relay limits", "Violations Fixed: Missing docs folder"]
 
 
@@ -1090,3 +1091,32 @@ def test_a_changes_field_keeps_the_list_under_it(tmp_path):
                                 "- **Files**:", "  - `relay_registry.py`"])
     assert exs["entry"].input["changes"] == ["Solution: Added the relay registry: `relay_registry.py`.",
                                              "Loads accounts from one file", "Matches aliases"]
+
+
+def test_a_stray_template_block_ends_the_entry_and_violations_are_the_why(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "- **VIOLATION:** `relay.json` in root (naming)",
+        "- **CORRECTION:** Moved to `docs/relay.json`",
+        "- **ASSESSMENT:** No duplicates found",
+        "- **STATUS:** Restored",
+        "     - New module domain creation",
+        "     - Cross-module changes",
+        "",
+        "     [FAIL] DO NOT DOCUMENT HERE:",
+        "     - Module-specific features",
+    ])
+    entry = exs["fields"].input["entry"]
+    assert "DOCUMENT HERE" not in entry and "Cross-module" not in entry
+    out = exs["fields"].output
+    assert out["changes"] == ["CORRECTION: Moved to `docs/relay.json`"]
+    assert out["why"] == ["`relay.json` in root (naming)"]
+    assert "ASSESSMENT" not in json.dumps(out)
+
+
+def test_opportunities_are_no_change_made(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Change Summary", "- **Action**: Created the relay module", "",
+        "### Relay Design", "- **Pattern**: Broker + queue", "",
+        "### Enhancement Opportunities", "- **Sharding**: Split the queue per broker",
+    ])
+    assert "Sharding" not in json.dumps(exs["entry"].input)

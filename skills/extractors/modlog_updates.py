@@ -92,7 +92,7 @@ _DANGLING = regex.compile(r"(?:\s+(?:for|with|to|of|the|a|an|and|or|by|via|using
                           regex.IGNORECASE)
 # an emoji and the "EEEE" its variation selector was decoded to ("⏸EEEEOLD STREAM"); "ℹ" (a letter
 # to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
-_EMOJI_MOJIBAKE = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049](?:EEEE(?![a-z]))?")
+_EMOJI_MOJIBAKE = regex.compile(r"(?![\u25A0-\u25A9\u25AC-\u25B5\u25B7-\u25BF\u25C1-\u25F7])[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049](?:EEEE(?![a-z]))?")
 _EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
 _TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
@@ -134,7 +134,8 @@ _SUMMARY = regex.compile(
     r"added|changed|fixed|removed|created|modified|updated|new(?: features?)?|(?:key )?(?:features?|improvements?|enhancements?))$")
 # sections of an entry that are not a part of the change
 _NOT_A_CHANGE = regex.compile(
-    r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
+    r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|"
+    r"(?:[a-z]+ )?opportunities|(?:future |improvement )?ideas|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
     r"notes?|references?|cross[ -]?references?|related(?: docs| documents| changes)?|see also|wsp (?:compliance|references?|protocols?)|"
     r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?|"
@@ -518,7 +519,7 @@ def _entries(region: Region) -> list[Entry]:
         end = sec.end if sec.level < 7 and not _metadata_only(doc, e.line + 1, sec.end) else _bold_end(doc, sec)
         if nxt is not None:
             end = min(end, nxt.line - 1)
-        e.last = _trim(doc, e.line, min(end, region.last))
+        e.last = _trim(doc, e.line, _before_template(doc, e.line, min(end, region.last)))
     # a bullet record outside them is an entry of its own
     spans = [(e.line, e.last) for e in found]
     seen: set[str] = set()
@@ -552,6 +553,27 @@ def _bold_end(doc: Document, sec: Section) -> int:
     section above it (bold lines or such headings inside it are its parts)."""
     parent = doc.sections[sec.parent] if sec.parent is not None else None
     return parent.end if parent is not None else doc.end
+
+
+# a log's own "what to document here" template, pasted below an entry ("[FAIL] DO NOT DOCUMENT HERE:")
+_TEMPLATE = regex.compile(r"(?i)^\s*(?:\[[A-Z]{1,8}\]\s*|[^\w\s]{1,3}\s*)?(?:do not |don't )?document (?:here|in this)\b")
+
+
+def _before_template(doc: Document, first: int, last: int) -> int:
+    """The entry's last line before a stray template block inside its span: the block is the
+    template line and the run of lines indented as deep as it just above it."""
+    for n, text in doc.span(first + 1, last):
+        if ("ocument" not in text and "OCUMENT" not in text) or not _TEMPLATE.match(text):
+            continue
+        indent = len(text) - len(text.lstrip())
+        k = n - 1
+        while k > first:
+            t = doc.text(k)
+            if t.strip() and (len(t) - len(t.lstrip()) < indent or indent == 0):
+                break
+            k -= 1
+        return max(k, first)
+    return last
 
 
 def _trim(doc: Document, first: int, last: int) -> int:
@@ -1426,6 +1448,18 @@ def _file_changes(facts: Facts) -> list[str]:
             if "->" in t or len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
 
 
+_PROBLEM_KEY = regex.compile(r"^(?:violations?|issues?|problems?|root causes?|bugs?|symptoms?|errors?|gaps?)$")
+_FOUND_KEY = regex.compile(r"^(?:assessment|findings?|observations?|analysis|verdict|audit)$")
+
+
+def _said_kind(item: str) -> str:
+    """What a `Key: value` item of a list of changes says: a problem, a finding, or a change."""
+    if ": " not in item[:40]:
+        return "change"
+    key = _key(item.split(": ", 1)[0])
+    return "problem" if _PROBLEM_KEY.match(key) else "found" if _FOUND_KEY.match(key) else "change"
+
+
 def summarise(facts: Facts) -> dict:
     """The entry's fields (the caller adds the heading's date, title and version)."""
     out: dict = {}
@@ -1478,6 +1512,12 @@ def summarise(facts: Facts) -> dict:
     # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
     changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
     problem: list[str] = []
+    # a list's "VIOLATION: x in root" / "Issue: ..." lines beside the changes made say what was wrong
+    # (the why), and an "ASSESSMENT: ..." line what was found: neither is a change
+    kinds = [_said_kind(t) for t in changes]
+    if "change" in kinds and len(set(kinds)) > 1:
+        problem = [t.split(": ", 1)[1] for t, k in zip(changes, kinds) if k == "problem"]
+        changes = [t for t, k in zip(changes, kinds) if k == "change"]
     if changes and all(_states_problem(t) for t in changes) and _file_changes(facts):
         # a summary that only states the problem ("telemetry was only recorded on success, inflating
         # coverage") is the why; what was done is in the file table ("Moved the write into `finally`")
