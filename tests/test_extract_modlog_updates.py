@@ -1120,3 +1120,17 @@ def test_opportunities_are_no_change_made(tmp_path):
         "### Enhancement Opportunities", "- **Sharding**: Split the queue per broker",
     ])
     assert "Sharding" not in json.dumps(exs["entry"].input)
+
+
+def test_a_context_that_tells_the_change_and_a_bug_part_whose_fix_is_code(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Context: Relay vision", "",
+        "Created a framework for hardening all 12 relays.", "",
+        "### What Changed", "",
+        "#### 1. Relay Timeout Bug Fix",
+        "**Issue**: The relay dropped peers after a timeout",
+        "**Root Cause**: The timer was never reset",
+        "**Fix**:", "```python", "timer.reset()", "```",
+    ])
+    out = exs["fields"].output
+    assert out["changes"] == ["Created a framework for hardening all 12 relays.", "Relay Timeout Bug Fix"]

@@ -934,6 +934,9 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
     for t in titles:
         k = next(n for n, g in enumerate(facts.groups) if g is t)
         items = _fix_first(_items(t.lines, heads_only=True) or _inner_items(facts, k))
+        if _problem_only(items):  # the problem, its fix given as code: the title says what was done
+            out.append((_cut(t.title), _says_done(t.title)))
+            continue
         out.append((_join(t.title, items), True) if items else (_cut(t.title), False))
     # a section that is only its title (its content is code) is no change beside those that say one,
     # nor alone unless its title says what was done ("Added the relay lock", not "CONFIGURATION MANAGEMENT")
@@ -973,6 +976,9 @@ def _parts(facts: Facts) -> list[str]:
         items = _fix_first(_items(g.lines, heads_only=True) or _inner_items(facts, i))
         if items and _NOT_DONE.search(items[0][:80]):
             continue  # "Educational Architecture Planned:": what is still to come is not a change
+        if _problem_only(items):  # the problem, its fix given as code: the title says what was done
+            out.append((_cut(g.title), _says_done(g.title)))
+            continue
         out.append((_join(g.title, items, PART_CHARS) if items else _cut(g.title), bool(items)))
     # a part that is only its title (its content is code, or a why) is a heading name, not a
     # change, when other parts say what was done
@@ -981,6 +987,11 @@ def _parts(facts: Facts) -> list[str]:
 
 
 _PROBLEM_ITEM = regex.compile(r"(?i)^(?:the )?(?:issue|problem|root cause|bug|symptom|error)s?\b[^:]{0,40}:")
+
+
+def _problem_only(items: list[str]) -> bool:
+    """Whether a part's items only say what was wrong ("Issue: ...", "Root Cause: ...")."""
+    return bool(items) and all(_PROBLEM_ITEM.match(t) for t in items)
 
 
 def _fix_first(items: list[str]) -> list[str]:
@@ -1460,6 +1471,15 @@ def _said_kind(item: str) -> str:
     return "problem" if _PROBLEM_KEY.match(key) else "found" if _FOUND_KEY.match(key) else "change"
 
 
+def _told_in_context(facts: Facts) -> list[str]:
+    """The lines of the entry's own Context section that say what was done."""
+    out: list[str] = []
+    for g in facts.groups:
+        if g.depth == 1 and g.level < 7 and (_AMBIGUOUS_WHY.match(g.key) or (role(g.key) != "why" and _WHY_TITLE.match(g.title))):
+            out += [t for t in _items(g.lines) if _TELLS_CHANGE.match(t) and _CHANGE_VERB.match(t)]
+    return out[:2]
+
+
 def summarise(facts: Facts) -> dict:
     """The entry's fields (the caller adds the heading's date, title and version)."""
     out: dict = {}
@@ -1536,6 +1556,11 @@ def summarise(facts: Facts) -> dict:
             if from_list or sources == [0] else []
         more = [*table, *parts]
         changes = [*changes, *(t for t in more if t not in changes and not any(t in c or c in t for c in changes))]
+    # a context section that opens by telling what was done ("Created a framework for all 93 WSPs")
+    # gives the entry's main change
+    told = [t for t in _told_in_context(facts) if t not in changes and not any(t in c for c in changes)]
+    if told and changes:
+        changes = [*told, *changes]
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
