@@ -1089,8 +1089,9 @@ def test_a_changes_field_keeps_the_list_under_it(tmp_path):
                                 "- **Solution**: Added the relay registry: `relay_registry.py`.",
                                 "  - Loads accounts from one file", "  - Matches aliases",
                                 "- **Files**:", "  - `relay_registry.py`"])
-    assert exs["entry"].input["changes"] == ["Solution: Added the relay registry: `relay_registry.py`.",
-                                             "Loads accounts from one file", "Matches aliases"]
+    # the field's bullet and its sub-bullets are one change, not split from it
+    assert exs["entry"].input["changes"] == ["Solution: Added the relay registry: `relay_registry.py`. "
+                                             "Loads accounts from one file; Matches aliases"]
 
 
 def test_a_stray_template_block_ends_the_entry_and_violations_are_the_why(tmp_path):

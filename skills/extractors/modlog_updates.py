@@ -783,6 +783,7 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     header: list[str] = []
     texts = [t for _, t in lines]
     coded: set[int] = set()  # items a code block follows
+    part_heads: set[str] = set()  # bullets that say something of their own (not "Changes:" over a list)
     skip_under: int | None = None  # the indent of a metadata line left out: what is deeper goes with it
     for k, text in enumerate(texts):
         s = text.strip()
@@ -835,6 +836,8 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
             prev = "sub"
             continue
         items.append([t, []])
+        if bullet and not t.endswith(":"):
+            part_heads.add(t)
         parent_indent = indent
         takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
         prev = "bullet" if bullet else "field" if f is not None else "para"
@@ -844,12 +847,16 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
              and (subs or k not in coded or not head.endswith(":") or _CHANGE_VERB.search(head))]
     # "See: `x/ModLog.md` for details" points elsewhere: it is no change
     items = [(head, [t for t in subs if not _POINTER.match(t)]) for head, subs in items if not _POINTER.match(head)]
-    if not heads_only and len(items) == 1 and len(items[0][1]) > 1 and not _LEADS_ON.search(items[0][0].rstrip(": ")):
-        # one line that introduces a list: the list is the content, each of its items whole
+    if not heads_only and len(items) == 1 and len(items[0][1]) > 1 and not _LEADS_ON.search(items[0][0].rstrip(": ")) \
+            and items[0][0] not in part_heads:
+        # one line that introduces a list: the list is the content, each of its items whole (a
+        # list's bullet, "1. **SSE Server**: NEW", and its sub-bullets are one part, not split from it)
         return [_cut(items[0][0].rstrip(":").rstrip()), *(_cut(t) for t in items[0][1])]
     # a part's item keeps what its sub-items say, as far as they fit, and counts the rest (never
     # dropped silently); the head alone only where it has none
-    return [_join(head, subs, PART_ITEM_CHARS if heads_only and not head.endswith(":") else MAX_ITEM_CHARS)
+    # (a lone part, its list whole as far as a part's size allows)
+    return [_join(head, subs, PART_ITEM_CHARS if heads_only and not head.endswith(":")
+                  else PART_CHARS if len(items) == 1 and head in part_heads else MAX_ITEM_CHARS)
             for head, subs in items]
 
 
@@ -868,7 +875,8 @@ def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
     more = len(subs) - len(shown)
     if more and _COUNT.search(shown[-1]):  # the last shown has its own count: say what this one counts
         return f"{head}: {'; '.join(shown)}; and {more} more {'items' if more > 1 else 'item'}"
-    return f"{head}: {'; '.join(shown)}" + (f" (and {more} more)" if more else "")
+    sep = " " if head.endswith((".", "!", "?")) else ": "  # "Added x. Loads ...", not "Added x.: Loads ..."
+    return f"{head}{sep}{'; '.join(shown)}" + (f" (and {more} more)" if more else "")
 
 
 _LIBRARY = regex.compile(r"[A-Z][a-z0-9]*\.js")
