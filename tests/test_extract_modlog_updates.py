@@ -1135,3 +1135,13 @@ def test_a_context_that_tells_the_change_and_a_bug_part_whose_fix_is_code(tmp_pa
     ])
     out = exs["fields"].output
     assert out["changes"] == ["Created a framework for hardening all 12 relays.", "Relay Timeout Bug Fix"]
+
+
+def test_a_description_field_and_the_entrys_few_whole_parts(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Description**: Reworked the relay for brokers", "",
+        "### Broker Support", "- **Pools**: One pool per broker", "- **Swap**: Changed [U+1F6F8] to [AI] to mark it", "",
+        "### Relay Docs", "- README lists the brokers",
+    ])
+    assert exs["entry"].input["changes"] == ["Reworked the relay for brokers", "Broker Support: Pools: One pool per broker",
+                                             "Relay Docs: README lists the brokers"]

@@ -860,9 +860,14 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
             for head, subs in items]
 
 
+# a sub-item left with a hole where its symbols were ("Changed [U+1F6F8] to [AI] to ..." -> "Changed to to ...")
+_HOLE = regex.compile(r"(?i)\b(to|from|with|into|and|or|by|as|->)\s+\1\b")
+
+
 def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
     """An item with as many of its sub-items as fit whole, and how many did not."""
     head = _cut(head.rstrip(":").rstrip(), limit)
+    subs = [t for t in subs if " " not in t or not _HOLE.search(t)]
     if not subs:
         return head
     shown: list[str] = []
@@ -1557,11 +1562,13 @@ def summarise(facts: Facts) -> dict:
         # ("`x.py` | routes through ReAct") and the entry's other parts ("### Architecture Designed") are too
         listed = {g.title for g in facts.groups if g.depth == 1 and role(g.key) == "changes"}
         table = _file_moves(facts)
-        # (the other parts only beside a list of changes or a summary section: a one-line Description
-        # field is the summary of them)
+        # (the other parts beside a list of changes or a summary section; beside a one-line Description
+        # field, a few parts each given whole: "### Vision Expansion" and its list)
         from_list = any(g.depth == 1 and _CHANGE_LIST.match(g.key) for g in facts.groups)
         parts = [p for p in _parts(facts) if p.split(": ", 1)[0] not in listed] \
-            if from_list or sources == [0] else []
+            if from_list or sources in ([0], [1]) else []
+        if sources == [1] and not from_list and (len(parts) > 3 or any(_COUNT.search(p) for p in parts)):
+            parts = []
         more = [*table, *parts]
         changes = [*changes, *(t for t in more if t not in changes and not any(t in c or c in t for c in changes))]
     # a context section that opens by telling what was done ("Created a framework for all 93 WSPs")
