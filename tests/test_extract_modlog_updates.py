@@ -1145,3 +1145,12 @@ def test_a_description_field_and_the_entrys_few_whole_parts(tmp_path):
     ])
     assert exs["entry"].input["changes"] == ["Reworked the relay for brokers", "Broker Support: Pools: One pool per broker",
                                              "Relay Docs: README lists the brokers"]
+
+
+def test_an_escaped_math_sign_stays_and_joined_sentences_read_as_a_list(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Changes Made",
+        "- Updated `relay.md`:", "  - Added a limit of O([U+221A]N) peers.", "  - Coverage kept at [GREATER_EQUAL]90%.",
+        "- Updated `broker.md`:", "  - Renamed the pool.",
+    ])
+    assert exs["fields"].output["changes"][0] == "Updated `relay.md`: Added a limit of O(\u221aN) peers; Coverage kept at >=90%."

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+import unicodedata
 
 import regex
 
@@ -194,6 +195,19 @@ def role(key: str) -> str:
 # -- text ---------------------------------------------------------------------------------------
 
 
+_MATH = {"\u2265": ">=", "\u2264": "<=", "\u2260": "!=", "\u2190": "<-", "\u2192": "->", "\u2194": "<->"}
+
+
+def _unescape(m: regex.Match[str]) -> str:
+    """An escaped symbol: a math sign or arrow ("[U+221A]N", "[U+2265]90%") is text and stays; an
+    emoji's escape goes."""
+    code = int(m.group(0)[3:m.group(0).index("]")], 16)
+    ch = chr(code) if code < 0x110000 else ""
+    if ch and unicodedata.category(ch) == "Sm":
+        return _MATH.get(ch, ch) + (" " if m.group(0).endswith(" ") else "")
+    return " "
+
+
 @lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """Text without link targets, emoji and their escapes, bold marks, leading bullets and status
@@ -208,7 +222,9 @@ def clean(text: str) -> str:
             text = text.replace(bad, good)
         text = _EMOJI_MOJIBAKE.sub(" ", text)
     if "[U+" in text:
-        text = _ESCAPE.sub(" ", text)
+        text = _ESCAPE.sub(_unescape, text)
+    if "[GREATER_EQUAL]" in text:
+        text = text.replace("[GREATER_EQUAL]", ">=")
     if symbols and "(" in text:
         text = _EMPTIED.sub("", text)
     text = text.replace("**", "")
@@ -878,6 +894,8 @@ def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
         shown.append(_cut(sub, limit))
         size += len(shown[-1]) + 2
     more = len(subs) - len(shown)
+    # "Added x.; Renamed y." reads "Added x; Renamed y."
+    shown = [t[:-1] if k < len(shown) - 1 and t.endswith(".") and not t.endswith("..") else t for k, t in enumerate(shown)]
     if more and _COUNT.search(shown[-1]):  # the last shown has its own count: say what this one counts
         return f"{head}: {'; '.join(shown)}; and {more} more {'items' if more > 1 else 'item'}"
     sep = " " if head.endswith((".", "!", "?")) else ": "  # "Added x. Loads ...", not "Added x.: Loads ..."
