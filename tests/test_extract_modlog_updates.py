@@ -1154,3 +1154,14 @@ def test_an_escaped_math_sign_stays_and_joined_sentences_read_as_a_list(tmp_path
         "- Updated `broker.md`:", "  - Renamed the pool.",
     ])
     assert exs["fields"].output["changes"][0] == "Updated `relay.md`: Added a limit of O(\u221aN) peers; Coverage kept at >=90%."
+
+
+def test_limitations_and_discoveries_are_no_change_made(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Created the relay dialogue system.", "",
+        "### Architecture", "- Separate from the broker", "",
+        "### Limitations Discovered", "- The API cannot push updates", "",
+        "### Key Discoveries", "- A blueprint was found in the docs",
+    ])
+    blob = json.dumps(exs["entry"].input)
+    assert "cannot push" not in blob and "blueprint" not in blob and "Separate from the broker" in blob
