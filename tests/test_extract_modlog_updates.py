@@ -1165,3 +1165,13 @@ def test_limitations_and_discoveries_are_no_change_made(tmp_path):
     ])
     blob = json.dumps(exs["entry"].input)
     assert "cannot push" not in blob and "blueprint" not in blob and "Separate from the broker" in blob
+
+
+def test_a_record_stamped_to_the_second_is_read_not_written_and_a_count_is_no_change(tmp_path):
+    text = "\n".join([SEP, "# Relay ModLog", "", "### [2025-08-10 12:00:39] - Compliance Auto-Fix",
+                      "**Agent**: Guardian", "", "#### Changes", "- Auto-fixed 3 violations", "- Violations analyzed: 5",
+                      "- Added the docs folder"])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))
+    [got] = exs.values()
+    assert "entry" not in got
+    assert got["fields"].output["changes"] == ["Auto-fixed 3 violations", "Added the docs folder"]

@@ -1490,6 +1490,8 @@ def _file_changes(facts: Facts) -> list[str]:
             if "->" in t or len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
 
 
+_COUNT_ONLY = regex.compile(r"(?i)^[^:]{0,30}\b(?:analy[sz]ed|scanned|checked|found|processed|detected|reviewed|total|count)\b"
+                            r"[^:]{0,12}: [\d.,%/~+ -]{1,20}$")
 _PROBLEM_KEY = regex.compile(r"^(?:violations?|issues?|problems?|root causes?|bugs?|symptoms?|errors?|gaps?)$")
 _FOUND_KEY = regex.compile(r"^(?:assessment|findings?|observations?|analysis|verdict|audit)$")
 
@@ -1562,6 +1564,8 @@ def summarise(facts: Facts) -> dict:
         changes = _decision(facts) or changes
     # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
     changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
+    # "Violations analyzed: 19": a count, not a change
+    changes = [t for t in changes if not _COUNT_ONLY.match(t)] or changes
     problem: list[str] = []
     # a list's "VIOLATION: x in root" / "Issue: ..." lines beside the changes made say what was wrong
     # (the why), and an "ASSESSMENT: ..." line what was found: neither is a change
@@ -1684,6 +1688,9 @@ def _module_note(region: Region) -> dict:
     return {"module": region.log} if region.log else {}
 
 
+_STAMPED = regex.compile(r"\d\d:\d\d:\d\d")
+
+
 def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     doc = entry.region.doc
     head = entry.head
@@ -1728,6 +1735,9 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     only_fields = entry.record is None and all(t is not None and (not t.strip() or _fields_of(t)) for _, t in body)
     # a one-line record whose title is its whole text: writing it would only repeat that line
     only_fields = only_fields or (entry.record is not None and head.title == entry.record)
+    # a tool's record, stamped to the second ("### [2025-08-10 12:00:39] - Compliance Auto-Fix"): its
+    # copies in every module's log would teach one template; its fields are read, not written
+    only_fields = only_fields or (entry.record is None and bool(_STAMPED.search(doc.text(entry.line)[:80])))
     written = _uncounted(fields)
     # an entry whose lists had to be cut is not written: the written entry would leave out what the
     # source's entry holds, silently or behind a placeholder (the field task keeps the count)
