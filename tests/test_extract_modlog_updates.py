@@ -1175,3 +1175,14 @@ def test_a_record_stamped_to_the_second_is_read_not_written_and_a_count_is_no_ch
     [got] = exs.values()
     assert "entry" not in got
     assert got["fields"].output["changes"] == ["Auto-fixed 3 violations", "Added the docs folder"]
+
+
+def test_a_current_state_section_is_no_change_and_joined_items_drop_their_trailing_comma(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Added the relay menu option.", "",
+        "### Current State", "Users launch the relay by hand.", "",
+        "### Changes", "- Updated `relay.md` to the new terms:", "  - pipe = flow rate,", "  - valve = gate,",
+        "- Updated `broker.md`:", "  - queue renamed",
+    ])
+    blob = json.dumps(exs["entry"].input)
+    assert "by hand" not in blob and "pipe = flow rate; valve = gate," in blob

@@ -136,7 +136,7 @@ _SUMMARY = regex.compile(
 # sections of an entry that are not a part of the change
 _NOT_A_CHANGE = regex.compile(
     r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|"
-    r"(?:[a-z]+ )?opportunities|(?:future |improvement )?ideas|limitations?(?: discovered| found| identified)?|pending|open (?:items|questions)|"
+    r"(?:[a-z]+ )?opportunities|(?:future |improvement )?ideas|current state|limitations?(?: discovered| found| identified)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
     r"notes?|references?|cross[ -]?references?|related(?: docs| documents| changes)?|see also|wsp (?:compliance|references?|protocols?)|"
     r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?|"
@@ -895,7 +895,8 @@ def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
         size += len(shown[-1]) + 2
     more = len(subs) - len(shown)
     # "Added x.; Renamed y." reads "Added x; Renamed y."
-    shown = [t[:-1] if k < len(shown) - 1 and t.endswith(".") and not t.endswith("..") else t for k, t in enumerate(shown)]
+    shown = [t[:-1] if k < len(shown) - 1 and t.endswith((".", ",", ";")) and not t.endswith("..") else t
+             for k, t in enumerate(shown)]
     if more and _COUNT.search(shown[-1]):  # the last shown has its own count: say what this one counts
         return f"{head}: {'; '.join(shown)}; and {more} more {'items' if more > 1 else 'item'}"
     sep = " " if head.endswith((".", "!", "?")) else ": "  # "Added x. Loads ...", not "Added x.: Loads ..."
@@ -1228,7 +1229,7 @@ def _with_its_list(facts: Facts, f: Fld) -> list[str]:
 
 
 def _status_key(key: str) -> bool:
-    return role(key) == "meta" or key.endswith("status")
+    return role(key) == "meta" or key.endswith("status") or key == "current state"
 
 
 def _decision(facts: Facts) -> list[str]:
