@@ -1186,3 +1186,8 @@ def test_a_current_state_section_is_no_change_and_joined_items_drop_their_traili
     ])
     blob = json.dumps(exs["entry"].input)
     assert "by hand" not in blob and "pipe = flow rate; valve = gate," in blob
+
+
+def test_a_code_span_whose_tag_is_gone_keeps_no_gap(tmp_path):
+    exs = _one_entry(tmp_path, ["### Summary", "- Added `[TERMINAL] Relay Roadmap` section to `ROADMAP.md`."])
+    assert exs["entry"].input["changes"] == ["Added `Relay Roadmap` section to `ROADMAP.md`."]

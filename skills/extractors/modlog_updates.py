@@ -235,6 +235,10 @@ def clean(text: str) -> str:
     if "[" in text:
         text = _INNER_TAGS.sub(" ", text)
     text = " ".join(text.split()).strip(" -|")
+    if "` " in text or " `" in text:
+        spans = text.split("`")
+        if len(spans) > 2 and len(spans) % 2:  # "`[TERMINAL] Entrypoint`" once its tag is gone: "`Entrypoint`"
+            text = "`".join(t.strip() if k % 2 else t for k, t in enumerate(spans))
     if symbols:  # "responses for [U+270A][U+270B]": the words that led to the symbols go with them
         text = " ".join(rx.sub(r"`\s*`", "", text).split())  # "Pulsing `○` icon": the quoted symbol is gone
         text = _DANGLING.sub("", text)
