@@ -1191,3 +1191,14 @@ def test_a_current_state_section_is_no_change_and_joined_items_drop_their_traili
 def test_a_code_span_whose_tag_is_gone_keeps_no_gap(tmp_path):
     exs = _one_entry(tmp_path, ["### Summary", "- Added `[TERMINAL] Relay Roadmap` section to `ROADMAP.md`."])
     assert exs["entry"].input["changes"] == ["Added `Relay Roadmap` section to `ROADMAP.md`."]
+
+
+def test_a_second_changes_section_beside_the_summary_and_a_see_pointer_is_no_changed_file(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Created the relay DAE.", "",
+        "### Achievements", "1. **Relay DAE Created**", "   - Runs first", "   - Checks the brokers", "",
+        "### Files Moved", "1. **RELAY_AUDIT.md** -> `relay/docs/`", "   - See: `relay/ModLog.md` V040",
+    ])
+    out = exs["entry"].input
+    assert "Achievements: Relay DAE Created: Runs first; Checks the brokers" in out["changes"]
+    assert "relay/ModLog.md" not in out["files"]

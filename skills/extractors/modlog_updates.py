@@ -1378,7 +1378,8 @@ def _changed_paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
         if not text.strip():
             continue
         if _BULLET.match(text):
-            if not skip and not _not_changed(text):
+            # "- See: `x/ModLog.md` V040": a pointer to where it is told, not a changed file
+            if not skip and not _not_changed(text) and not _POINTER.match(clean(text)):
                 kept.append(text)
             continue
         skip = _not_changed(text)
@@ -1587,7 +1588,10 @@ def summarise(facts: Facts) -> dict:
     elif len(changes) <= 2 and shallow <= 1:
         # a one-line summary is not the whole change: what the file table says of each file
         # ("`x.py` | routes through ReAct") and the entry's other parts ("### Architecture Designed") are too
-        listed = {g.title for g in facts.groups if g.depth == 1 and role(g.key) == "changes"}
+        # (a changes section already read out is no part beside it; another, "### Achievements" beside
+        # the "### Summary" read, is)
+        listed = {g.title for i, g in enumerate(facts.groups) if g.depth == 1 and role(g.key) == "changes"
+                  and set(_content(facts, i)) <= {*changes, *problem}}
         table = _file_moves(facts)
         # (the other parts beside a list of changes or a summary section; beside a one-line Description
         # field, a few parts each given whole: "### Vision Expansion" and its list)
