@@ -1202,3 +1202,13 @@ def test_a_second_changes_section_beside_the_summary_and_a_see_pointer_is_no_cha
     out = exs["entry"].input
     assert "Achievements: Relay DAE Created: Runs first; Checks the brokers" in out["changes"]
     assert "relay/ModLog.md" not in out["files"]
+
+
+def test_research_and_validation_sections_are_no_change(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Moved the relay cache.", "",
+        "### HoloIndex Research", "- Found the cache reader", "",
+        "### WSP Validation", "- WSP 83: PASSED",
+    ])
+    blob = json.dumps(exs["entry"].input)
+    assert "cache reader" not in blob and "PASSED" not in blob

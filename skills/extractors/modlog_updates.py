@@ -141,7 +141,7 @@ _NOT_A_CHANGE = regex.compile(
     r"notes?|references?|cross[ -]?references?|related(?: docs| documents| changes)?|see also|wsp (?:compliance|references?|protocols?)|"
     r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?|"
     r"(?:immediate |required )?actions? (?:required|needed|items)|action items)\b|"
-    r"^.*\b(?:metrics|statistics|stats|status|checklist|breakdown|findings|discover(?:y|ies)|violations(?: detected| found)?)$")
+    r"^.*\b(?:metrics|statistics|stats|status|checklist|breakdown|findings|discover(?:y|ies)|research|validation|scoring|violations(?: detected| found)?)$")
 _DUNDER = regex.compile(r"(?<![\w])__(?=[A-Za-z]\w{0,40}__(?!\w))|(?<=(?<!\w)__[A-Za-z]\w{0,40})__(?!\w)")
 _FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved|fix applied)\s*:")
 _DECISION = regex.compile(r"^(?:final |the |architectural |design )?decisions?(?: made)?$|^(?:chosen|selected) (?:approach|option|solution)$|^verdict$")
