@@ -983,7 +983,7 @@ def test_the_lines_under_a_changed_file_say_what_it_holds_not_which_files_change
     assert exs["fields"].output["files"] == ["RELAY_PROTOCOL.md", "relay/probes/", "probe_a.py", "probe_b.py"]
 
 
-def test_a_subheading_over_code_is_no_change_beside_those_that_say_one_and_a_quoted_symbol_goes(tmp_path):
+def test_a_subheading_over_code_is_no_change_beside_those_that_say_one_and_a_shape_symbol_stays(tmp_path):
     exs = _one_entry(tmp_path, [
         "### What Changed", "",
         "#### **Backoff Logic**", "```python", "delay *= 2", "```", "",
@@ -995,7 +995,8 @@ def test_a_subheading_over_code_is_no_change_beside_those_that_say_one_and_a_quo
     blob = json.dumps(exs["fields"].output)
     assert "` `" not in blob and "Backoff Logic" not in blob
     # every list of changes, no status line, and beside a short change list the entry's other parts
-    assert write["changes"] == ["Relay Limits: Rate: 10 a second; Idle: Pulsing icon while waiting",
+    # a geometric shape ("○") is text the entry names, not an emoji: removing it would leave a hole
+    assert write["changes"] == ["Relay Limits: Rate: 10 a second; Idle: Pulsing `\u25cb` icon while waiting",
                                 "Added the relay limits", "Violations Fixed: Missing docs folder"]
 
 
@@ -1088,5 +1089,126 @@ def test_a_changes_field_keeps_the_list_under_it(tmp_path):
                                 "- **Solution**: Added the relay registry: `relay_registry.py`.",
                                 "  - Loads accounts from one file", "  - Matches aliases",
                                 "- **Files**:", "  - `relay_registry.py`"])
-    assert exs["entry"].input["changes"] == ["Solution: Added the relay registry: `relay_registry.py`.",
-                                             "Loads accounts from one file", "Matches aliases"]
+    # the field's bullet and its sub-bullets are one change, not split from it
+    assert exs["entry"].input["changes"] == ["Solution: Added the relay registry: `relay_registry.py`. "
+                                             "Loads accounts from one file; Matches aliases"]
+
+
+def test_a_stray_template_block_ends_the_entry_and_violations_are_the_why(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "- **VIOLATION:** `relay.json` in root (naming)",
+        "- **CORRECTION:** Moved to `docs/relay.json`",
+        "- **ASSESSMENT:** No duplicates found",
+        "- **STATUS:** Restored",
+        "     - New module domain creation",
+        "     - Cross-module changes",
+        "",
+        "     [FAIL] DO NOT DOCUMENT HERE:",
+        "     - Module-specific features",
+    ])
+    entry = exs["fields"].input["entry"]
+    assert "DOCUMENT HERE" not in entry and "Cross-module" not in entry
+    out = exs["fields"].output
+    assert out["changes"] == ["CORRECTION: Moved to `docs/relay.json`"]
+    assert out["why"] == ["`relay.json` in root (naming)"]
+    assert "ASSESSMENT" not in json.dumps(out)
+
+
+def test_opportunities_are_no_change_made(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Change Summary", "- **Action**: Created the relay module", "",
+        "### Relay Design", "- **Pattern**: Broker + queue", "",
+        "### Enhancement Opportunities", "- **Sharding**: Split the queue per broker",
+    ])
+    assert "Sharding" not in json.dumps(exs["entry"].input)
+
+
+def test_a_context_that_tells_the_change_and_a_bug_part_whose_fix_is_code(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Context: Relay vision", "",
+        "Created a framework for hardening all 12 relays.", "",
+        "### What Changed", "",
+        "#### 1. Relay Timeout Bug Fix",
+        "**Issue**: The relay dropped peers after a timeout",
+        "**Root Cause**: The timer was never reset",
+        "**Fix**:", "```python", "timer.reset()", "```",
+    ])
+    out = exs["fields"].output
+    assert out["changes"] == ["Created a framework for hardening all 12 relays.", "Relay Timeout Bug Fix"]
+
+
+def test_a_description_field_and_the_entrys_few_whole_parts(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "**Description**: Reworked the relay for brokers", "",
+        "### Broker Support", "- **Pools**: One pool per broker", "- **Swap**: Changed [U+1F6F8] to [AI] to mark it", "",
+        "### Relay Docs", "- README lists the brokers",
+    ])
+    assert exs["entry"].input["changes"] == ["Reworked the relay for brokers", "Broker Support: Pools: One pool per broker",
+                                             "Relay Docs: README lists the brokers"]
+
+
+def test_an_escaped_math_sign_stays_and_joined_sentences_read_as_a_list(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Changes Made",
+        "- Updated `relay.md`:", "  - Added a limit of O([U+221A]N) peers.", "  - Coverage kept at [GREATER_EQUAL]90%.",
+        "- Updated `broker.md`:", "  - Renamed the pool.",
+    ])
+    assert exs["fields"].output["changes"][0] == "Updated `relay.md`: Added a limit of O(\u221aN) peers; Coverage kept at >=90%."
+
+
+def test_limitations_and_discoveries_are_no_change_made(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Created the relay dialogue system.", "",
+        "### Architecture", "- Separate from the broker", "",
+        "### Limitations Discovered", "- The API cannot push updates", "",
+        "### Key Discoveries", "- A blueprint was found in the docs",
+    ])
+    blob = json.dumps(exs["entry"].input)
+    assert "cannot push" not in blob and "blueprint" not in blob and "Separate from the broker" in blob
+
+
+def test_a_record_stamped_to_the_second_is_read_not_written_and_a_count_is_no_change(tmp_path):
+    text = "\n".join([SEP, "# Relay ModLog", "", "### [2025-08-10 12:00:39] - Compliance Auto-Fix",
+                      "**Agent**: Guardian", "", "#### Changes", "- Auto-fixed 3 violations", "- Violations analyzed: 5",
+                      "- Added the docs folder"])
+    exs = by_kind(mine_text(tmp_path, "modlog_updates", text))
+    [got] = exs.values()
+    assert "entry" not in got
+    assert got["fields"].output["changes"] == ["Auto-fixed 3 violations", "Added the docs folder"]
+
+
+def test_a_current_state_section_is_no_change_and_joined_items_drop_their_trailing_comma(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Added the relay menu option.", "",
+        "### Current State", "Users launch the relay by hand.", "",
+        "### Changes", "- Updated `relay.md` to the new terms:", "  - pipe = flow rate,", "  - valve = gate,",
+        "- Updated `broker.md`:", "  - queue renamed",
+    ])
+    blob = json.dumps(exs["entry"].input)
+    assert "by hand" not in blob and "pipe = flow rate; valve = gate," in blob
+
+
+def test_a_code_span_whose_tag_is_gone_keeps_no_gap(tmp_path):
+    exs = _one_entry(tmp_path, ["### Summary", "- Added `[TERMINAL] Relay Roadmap` section to `ROADMAP.md`."])
+    assert exs["entry"].input["changes"] == ["Added `Relay Roadmap` section to `ROADMAP.md`."]
+
+
+def test_a_second_changes_section_beside_the_summary_and_a_see_pointer_is_no_changed_file(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Created the relay DAE.", "",
+        "### Achievements", "1. **Relay DAE Created**", "   - Runs first", "   - Checks the brokers", "",
+        "### Files Moved", "1. **RELAY_AUDIT.md** -> `relay/docs/`", "   - See: `relay/ModLog.md` V040",
+    ])
+    out = exs["entry"].input
+    assert "Achievements: Relay DAE Created: Runs first; Checks the brokers" in out["changes"]
+    assert "relay/ModLog.md" not in out["files"]
+
+
+def test_research_and_validation_sections_are_no_change(tmp_path):
+    exs = _one_entry(tmp_path, [
+        "### Summary", "Moved the relay cache.", "",
+        "### HoloIndex Research", "- Found the cache reader", "",
+        "### WSP Validation", "- WSP 83: PASSED",
+    ])
+    blob = json.dumps(exs["entry"].input)
+    assert "cache reader" not in blob and "PASSED" not in blob

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+import unicodedata
 
 import regex
 
@@ -92,7 +93,7 @@ _DANGLING = regex.compile(r"(?:\s+(?:for|with|to|of|the|a|an|and|or|by|via|using
                           regex.IGNORECASE)
 # an emoji and the "EEEE" its variation selector was decoded to ("⏸EEEEOLD STREAM"); "ℹ" (a letter
 # to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
-_EMOJI_MOJIBAKE = regex.compile(r"[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049](?:EEEE(?![a-z]))?")
+_EMOJI_MOJIBAKE = regex.compile(r"(?![\u25A0-\u25A9\u25AC-\u25B5\u25B7-\u25BF\u25C1-\u25F7])[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049](?:EEEE(?![a-z]))?")
 _EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
 _TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
@@ -134,12 +135,13 @@ _SUMMARY = regex.compile(
     r"added|changed|fixed|removed|created|modified|updated|new(?: features?)?|(?:key )?(?:features?|improvements?|enhancements?))$")
 # sections of an entry that are not a part of the change
 _NOT_A_CHANGE = regex.compile(
-    r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|pending|open (?:items|questions)|"
+    r"^(?:next (?:steps?|actions?|phases?|development|iteration|session)|todos?|to do|future(?: work| enhancements?)?|"
+    r"(?:[a-z]+ )?opportunities|(?:future |improvement )?ideas|current state|limitations?(?: discovered| found| identified)?|pending|open (?:items|questions)|"
     r"test(?:ing|s)?(?: results?| status| coverage)?|verification|validation|status|metrics|lessons?(?: learned)?|"
     r"notes?|references?|cross[ -]?references?|related(?: docs| documents| changes)?|see also|wsp (?:compliance|references?|protocols?)|"
     r"compliance(?: status)?|known (?:issues|limitations)|conclusions?|(?:git )?commits?(?: summary| details)?|"
     r"(?:immediate |required )?actions? (?:required|needed|items)|action items)\b|"
-    r"^.*\b(?:metrics|statistics|stats|status|checklist|breakdown|findings|violations(?: detected| found)?)$")
+    r"^.*\b(?:metrics|statistics|stats|status|checklist|breakdown|findings|discover(?:y|ies)|research|validation|scoring|violations(?: detected| found)?)$")
 _DUNDER = regex.compile(r"(?<![\w])__(?=[A-Za-z]\w{0,40}__(?!\w))|(?<=(?<!\w)__[A-Za-z]\w{0,40})__(?!\w)")
 _FIX_ITEM = regex.compile(r"(?i)^(?:fix|fixes|fixed|solution|resolution|resolved|fix applied)\s*:")
 _DECISION = regex.compile(r"^(?:final |the |architectural |design )?decisions?(?: made)?$|^(?:chosen|selected) (?:approach|option|solution)$|^verdict$")
@@ -193,6 +195,19 @@ def role(key: str) -> str:
 # -- text ---------------------------------------------------------------------------------------
 
 
+_MATH = {"\u2265": ">=", "\u2264": "<=", "\u2260": "!=", "\u2190": "<-", "\u2192": "->", "\u2194": "<->"}
+
+
+def _unescape(m: regex.Match[str]) -> str:
+    """An escaped symbol: a math sign or arrow ("[U+221A]N", "[U+2265]90%") is text and stays; an
+    emoji's escape goes."""
+    code = int(m.group(0)[3:m.group(0).index("]")], 16)
+    ch = chr(code) if code < 0x110000 else ""
+    if ch and unicodedata.category(ch) == "Sm":
+        return _MATH.get(ch, ch) + (" " if m.group(0).endswith(" ") else "")
+    return " "
+
+
 @lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """Text without link targets, emoji and their escapes, bold marks, leading bullets and status
@@ -207,7 +222,9 @@ def clean(text: str) -> str:
             text = text.replace(bad, good)
         text = _EMOJI_MOJIBAKE.sub(" ", text)
     if "[U+" in text:
-        text = _ESCAPE.sub(" ", text)
+        text = _ESCAPE.sub(_unescape, text)
+    if "[GREATER_EQUAL]" in text:
+        text = text.replace("[GREATER_EQUAL]", ">=")
     if symbols and "(" in text:
         text = _EMPTIED.sub("", text)
     text = text.replace("**", "")
@@ -218,6 +235,10 @@ def clean(text: str) -> str:
     if "[" in text:
         text = _INNER_TAGS.sub(" ", text)
     text = " ".join(text.split()).strip(" -|")
+    if "` " in text or " `" in text:
+        spans = text.split("`")
+        if len(spans) > 2 and len(spans) % 2:  # "`[TERMINAL] Entrypoint`" once its tag is gone: "`Entrypoint`"
+            text = "`".join(t.strip() if k % 2 else t for k, t in enumerate(spans))
     if symbols:  # "responses for [U+270A][U+270B]": the words that led to the symbols go with them
         text = " ".join(rx.sub(r"`\s*`", "", text).split())  # "Pulsing `○` icon": the quoted symbol is gone
         text = _DANGLING.sub("", text)
@@ -518,7 +539,7 @@ def _entries(region: Region) -> list[Entry]:
         end = sec.end if sec.level < 7 and not _metadata_only(doc, e.line + 1, sec.end) else _bold_end(doc, sec)
         if nxt is not None:
             end = min(end, nxt.line - 1)
-        e.last = _trim(doc, e.line, min(end, region.last))
+        e.last = _trim(doc, e.line, _before_template(doc, e.line, min(end, region.last)))
     # a bullet record outside them is an entry of its own
     spans = [(e.line, e.last) for e in found]
     seen: set[str] = set()
@@ -552,6 +573,27 @@ def _bold_end(doc: Document, sec: Section) -> int:
     section above it (bold lines or such headings inside it are its parts)."""
     parent = doc.sections[sec.parent] if sec.parent is not None else None
     return parent.end if parent is not None else doc.end
+
+
+# a log's own "what to document here" template, pasted below an entry ("[FAIL] DO NOT DOCUMENT HERE:")
+_TEMPLATE = regex.compile(r"(?i)^\s*(?:\[[A-Z]{1,8}\]\s*|[^\w\s]{1,3}\s*)?(?:do not |don't )?document (?:here|in this)\b")
+
+
+def _before_template(doc: Document, first: int, last: int) -> int:
+    """The entry's last line before a stray template block inside its span: the block is the
+    template line and the run of lines indented as deep as it just above it."""
+    for n, text in doc.span(first + 1, last):
+        if ("ocument" not in text and "OCUMENT" not in text) or not _TEMPLATE.match(text):
+            continue
+        indent = len(text) - len(text.lstrip())
+        k = n - 1
+        while k > first:
+            t = doc.text(k)
+            if t.strip() and (len(t) - len(t.lstrip()) < indent or indent == 0):
+                break
+            k -= 1
+        return max(k, first)
+    return last
 
 
 def _trim(doc: Document, first: int, last: int) -> int:
@@ -761,6 +803,7 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     header: list[str] = []
     texts = [t for _, t in lines]
     coded: set[int] = set()  # items a code block follows
+    part_heads: set[str] = set()  # bullets that say something of their own (not "Changes:" over a list)
     skip_under: int | None = None  # the indent of a metadata line left out: what is deeper goes with it
     for k, text in enumerate(texts):
         s = text.strip()
@@ -813,6 +856,8 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
             prev = "sub"
             continue
         items.append([t, []])
+        if bullet and not t.endswith(":"):
+            part_heads.add(t)
         parent_indent = indent
         takes = not bullet and (t.endswith(":") or f is not None)  # a bullet takes only deeper bullets
         prev = "bullet" if bullet else "field" if f is not None else "para"
@@ -822,18 +867,27 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
              and (subs or k not in coded or not head.endswith(":") or _CHANGE_VERB.search(head))]
     # "See: `x/ModLog.md` for details" points elsewhere: it is no change
     items = [(head, [t for t in subs if not _POINTER.match(t)]) for head, subs in items if not _POINTER.match(head)]
-    if not heads_only and len(items) == 1 and len(items[0][1]) > 1 and not _LEADS_ON.search(items[0][0].rstrip(": ")):
-        # one line that introduces a list: the list is the content, each of its items whole
+    if not heads_only and len(items) == 1 and len(items[0][1]) > 1 and not _LEADS_ON.search(items[0][0].rstrip(": ")) \
+            and items[0][0] not in part_heads:
+        # one line that introduces a list: the list is the content, each of its items whole (a
+        # list's bullet, "1. **SSE Server**: NEW", and its sub-bullets are one part, not split from it)
         return [_cut(items[0][0].rstrip(":").rstrip()), *(_cut(t) for t in items[0][1])]
     # a part's item keeps what its sub-items say, as far as they fit, and counts the rest (never
     # dropped silently); the head alone only where it has none
-    return [_join(head, subs, PART_ITEM_CHARS if heads_only and not head.endswith(":") else MAX_ITEM_CHARS)
+    # (a lone part, its list whole as far as a part's size allows)
+    return [_join(head, subs, PART_ITEM_CHARS if heads_only and not head.endswith(":")
+                  else PART_CHARS if len(items) == 1 and head in part_heads else MAX_ITEM_CHARS)
             for head, subs in items]
+
+
+# a sub-item left with a hole where its symbols were ("Changed [U+1F6F8] to [AI] to ..." -> "Changed to to ...")
+_HOLE = regex.compile(r"(?i)\b(to|from|with|into|and|or|by|as|->)\s+\1\b")
 
 
 def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
     """An item with as many of its sub-items as fit whole, and how many did not."""
     head = _cut(head.rstrip(":").rstrip(), limit)
+    subs = [t for t in subs if " " not in t or not _HOLE.search(t)]
     if not subs:
         return head
     shown: list[str] = []
@@ -844,9 +898,13 @@ def _join(head: str, subs: list[str], limit: int = MAX_ITEM_CHARS) -> str:
         shown.append(_cut(sub, limit))
         size += len(shown[-1]) + 2
     more = len(subs) - len(shown)
+    # "Added x.; Renamed y." reads "Added x; Renamed y."
+    shown = [t[:-1] if k < len(shown) - 1 and t.endswith((".", ",", ";")) and not t.endswith("..") else t
+             for k, t in enumerate(shown)]
     if more and _COUNT.search(shown[-1]):  # the last shown has its own count: say what this one counts
         return f"{head}: {'; '.join(shown)}; and {more} more {'items' if more > 1 else 'item'}"
-    return f"{head}: {'; '.join(shown)}" + (f" (and {more} more)" if more else "")
+    sep = " " if head.endswith((".", "!", "?")) else ": "  # "Added x. Loads ...", not "Added x.: Loads ..."
+    return f"{head}{sep}{'; '.join(shown)}" + (f" (and {more} more)" if more else "")
 
 
 _LIBRARY = regex.compile(r"[A-Z][a-z0-9]*\.js")
@@ -912,6 +970,9 @@ def _subtitles(facts: Facts, i: int) -> list[str]:
     for t in titles:
         k = next(n for n, g in enumerate(facts.groups) if g is t)
         items = _fix_first(_items(t.lines, heads_only=True) or _inner_items(facts, k))
+        if _problem_only(items):  # the problem, its fix given as code: the title says what was done
+            out.append((_cut(t.title), _says_done(t.title)))
+            continue
         out.append((_join(t.title, items), True) if items else (_cut(t.title), False))
     # a section that is only its title (its content is code) is no change beside those that say one,
     # nor alone unless its title says what was done ("Added the relay lock", not "CONFIGURATION MANAGEMENT")
@@ -951,6 +1012,9 @@ def _parts(facts: Facts) -> list[str]:
         items = _fix_first(_items(g.lines, heads_only=True) or _inner_items(facts, i))
         if items and _NOT_DONE.search(items[0][:80]):
             continue  # "Educational Architecture Planned:": what is still to come is not a change
+        if _problem_only(items):  # the problem, its fix given as code: the title says what was done
+            out.append((_cut(g.title), _says_done(g.title)))
+            continue
         out.append((_join(g.title, items, PART_CHARS) if items else _cut(g.title), bool(items)))
     # a part that is only its title (its content is code, or a why) is a heading name, not a
     # change, when other parts say what was done
@@ -959,6 +1023,11 @@ def _parts(facts: Facts) -> list[str]:
 
 
 _PROBLEM_ITEM = regex.compile(r"(?i)^(?:the )?(?:issue|problem|root cause|bug|symptom|error)s?\b[^:]{0,40}:")
+
+
+def _problem_only(items: list[str]) -> bool:
+    """Whether a part's items only say what was wrong ("Issue: ...", "Root Cause: ...")."""
+    return bool(items) and all(_PROBLEM_ITEM.match(t) for t in items)
 
 
 def _fix_first(items: list[str]) -> list[str]:
@@ -1164,7 +1233,7 @@ def _with_its_list(facts: Facts, f: Fld) -> list[str]:
 
 
 def _status_key(key: str) -> bool:
-    return role(key) == "meta" or key.endswith("status")
+    return role(key) == "meta" or key.endswith("status") or key == "current state"
 
 
 def _decision(facts: Facts) -> list[str]:
@@ -1309,7 +1378,8 @@ def _changed_paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
         if not text.strip():
             continue
         if _BULLET.match(text):
-            if not skip and not _not_changed(text):
+            # "- See: `x/ModLog.md` V040": a pointer to where it is told, not a changed file
+            if not skip and not _not_changed(text) and not _POINTER.match(clean(text)):
                 kept.append(text)
             continue
         skip = _not_changed(text)
@@ -1426,6 +1496,29 @@ def _file_changes(facts: Facts) -> list[str]:
             if "->" in t or len(rx.findall(r"[A-Za-z]{3,}", _PATH.sub(" ", t))) >= 2]
 
 
+_COUNT_ONLY = regex.compile(r"(?i)^[^:]{0,30}\b(?:analy[sz]ed|scanned|checked|found|processed|detected|reviewed|total|count)\b"
+                            r"[^:]{0,12}: [\d.,%/~+ -]{1,20}$")
+_PROBLEM_KEY = regex.compile(r"^(?:violations?|issues?|problems?|root causes?|bugs?|symptoms?|errors?|gaps?)$")
+_FOUND_KEY = regex.compile(r"^(?:assessment|findings?|observations?|analysis|verdict|audit)$")
+
+
+def _said_kind(item: str) -> str:
+    """What a `Key: value` item of a list of changes says: a problem, a finding, or a change."""
+    if ": " not in item[:40]:
+        return "change"
+    key = _key(item.split(": ", 1)[0])
+    return "problem" if _PROBLEM_KEY.match(key) else "found" if _FOUND_KEY.match(key) else "change"
+
+
+def _told_in_context(facts: Facts) -> list[str]:
+    """The lines of the entry's own Context section that say what was done."""
+    out: list[str] = []
+    for g in facts.groups:
+        if g.depth == 1 and g.level < 7 and (_AMBIGUOUS_WHY.match(g.key) or (role(g.key) != "why" and _WHY_TITLE.match(g.title))):
+            out += [t for t in _items(g.lines) if _TELLS_CHANGE.match(t) and _CHANGE_VERB.match(t)]
+    return out[:2]
+
+
 def summarise(facts: Facts) -> dict:
     """The entry's fields (the caller adds the heading's date, title and version)."""
     out: dict = {}
@@ -1477,7 +1570,15 @@ def summarise(facts: Facts) -> dict:
         changes = _decision(facts) or changes
     # a status or metadata line in a list of changes ("Overall status: FAIL") is not one
     changes = [t for t in changes if ": " not in t[:48] or not _status_key(_key(t.split(": ", 1)[0]))]
+    # "Violations analyzed: 19": a count, not a change
+    changes = [t for t in changes if not _COUNT_ONLY.match(t)] or changes
     problem: list[str] = []
+    # a list's "VIOLATION: x in root" / "Issue: ..." lines beside the changes made say what was wrong
+    # (the why), and an "ASSESSMENT: ..." line what was found: neither is a change
+    kinds = [_said_kind(t) for t in changes]
+    if "change" in kinds and len(set(kinds)) > 1:
+        problem = [t.split(": ", 1)[1] for t, k in zip(changes, kinds) if k == "problem"]
+        changes = [t for t, k in zip(changes, kinds) if k == "change"]
     if changes and all(_states_problem(t) for t in changes) and _file_changes(facts):
         # a summary that only states the problem ("telemetry was only recorded on success, inflating
         # coverage") is the why; what was done is in the file table ("Moved the write into `finally`")
@@ -1487,15 +1588,25 @@ def summarise(facts: Facts) -> dict:
     elif len(changes) <= 2 and shallow <= 1:
         # a one-line summary is not the whole change: what the file table says of each file
         # ("`x.py` | routes through ReAct") and the entry's other parts ("### Architecture Designed") are too
-        listed = {g.title for g in facts.groups if g.depth == 1 and role(g.key) == "changes"}
+        # (a changes section already read out is no part beside it; another, "### Achievements" beside
+        # the "### Summary" read, is)
+        listed = {g.title for i, g in enumerate(facts.groups) if g.depth == 1 and role(g.key) == "changes"
+                  and set(_content(facts, i)) <= {*changes, *problem}}
         table = _file_moves(facts)
-        # (the other parts only beside a list of changes or a summary section: a one-line Description
-        # field is the summary of them)
+        # (the other parts beside a list of changes or a summary section; beside a one-line Description
+        # field, a few parts each given whole: "### Vision Expansion" and its list)
         from_list = any(g.depth == 1 and _CHANGE_LIST.match(g.key) for g in facts.groups)
         parts = [p for p in _parts(facts) if p.split(": ", 1)[0] not in listed] \
-            if from_list or sources == [0] else []
+            if from_list or sources in ([0], [1]) else []
+        if sources == [1] and not from_list and (len(parts) > 3 or any(_COUNT.search(p) for p in parts)):
+            parts = []
         more = [*table, *parts]
         changes = [*changes, *(t for t in more if t not in changes and not any(t in c or c in t for c in changes))]
+    # a context section that opens by telling what was done ("Created a framework for all 93 WSPs")
+    # gives the entry's main change
+    told = [t for t in _told_in_context(facts) if t not in changes and not any(t in c for c in changes)]
+    if told and changes:
+        changes = [*told, *changes]
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
@@ -1586,6 +1697,9 @@ def _module_note(region: Region) -> dict:
     return {"module": region.log} if region.log else {}
 
 
+_STAMPED = regex.compile(r"\d\d:\d\d:\d\d")
+
+
 def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     doc = entry.region.doc
     head = entry.head
@@ -1630,6 +1744,9 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     only_fields = entry.record is None and all(t is not None and (not t.strip() or _fields_of(t)) for _, t in body)
     # a one-line record whose title is its whole text: writing it would only repeat that line
     only_fields = only_fields or (entry.record is not None and head.title == entry.record)
+    # a tool's record, stamped to the second ("### [2025-08-10 12:00:39] - Compliance Auto-Fix"): its
+    # copies in every module's log would teach one template; its fields are read, not written
+    only_fields = only_fields or (entry.record is None and bool(_STAMPED.search(doc.text(entry.line)[:80])))
     written = _uncounted(fields)
     # an entry whose lists had to be cut is not written: the written entry would leave out what the
     # source's entry holds, silently or behind a placeholder (the field task keeps the count)
