@@ -1622,3 +1622,57 @@ def test_a_question_heading_and_its_answers_are_one_step(tmp_path):
         "WHAT needs to happen? Detect failures in the job output; Retry or file a report",
         "WHO can do it? Operator: Available ONLY during office hours; Scheduler: Available 24/7"]
     assert ex.output["decision"] == "The scheduler should decide AND retry (simplest, no bottleneck)"
+
+
+ITERATIONS = """### Phase 2: Evaluate the Relay Scorer
+
+**Objective**: Compare the automated relay score with the manual review
+
+#### Iteration 1 Results (Initial Algorithm):
+
+| Metric | Manual | relayScorer v1 | Match |
+|--------|--------|----------------|-------|
+| Latency Score | 2 | 1 | [FAIL] |
+| Uptime Score | 2 | 2 | [OK] |
+
+**Root Cause Analysis**:
+- Latency threshold too strict (under 50 ms for score 2)
+- Sample window too short to smooth spikes
+
+#### Iteration 2 Results (Refined Algorithm):
+
+| Metric | Manual | relayScorer v2 | Match |
+|--------|--------|----------------|-------|
+| Latency Score | 2 | 2 | [OK] |
+
+**Algorithm Improvements**:
+- Relaxed latency threshold: under 120 ms = score 2 (from 50 ms)
+- Longer sample window: 5 minutes instead of 30 seconds
+"""
+
+
+def test_a_results_row_keeps_its_headers_as_written_and_its_status_cell_as_a_word(tmp_path):
+    [e] = kept(tmp_path, ITERATIONS)
+    # "relayScorer v1", not "relayscorer v1"; the Match cell "[FAIL]" is the row's verdict, not an emoji to drop
+    assert e.input["problem"] == ("Iteration 1 Results (Initial Algorithm): Latency Score: Manual 2, relayScorer v1 1, "
+                                  "Match FAIL")
+    assert e.output["fix"].startswith("Relaxed latency threshold: under 120 ms = score 2 (from 50 ms)")
+
+
+def test_a_context_line_among_the_steps_is_given_with_the_problem(tmp_path):
+    text = """## Relay Restart Loop (First Principles)
+
+**Problem**: The relay restarts every few minutes and drops the queued replies.
+
+**Analysis**:
+- Context: The relay runs under the watchdog added last sprint
+- The watchdog restarts any process that misses two heartbeats
+- The relay skips heartbeats while it flushes a large queue
+
+**Decision**: Send heartbeats from a separate thread while the queue flushes.
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert set(ex) == {"reason"}
+    assert ex["reason"].input["evidence"] == ["Context: The relay runs under the watchdog added last sprint"]
+    assert ex["reason"].output["reasoning_chain"] == ["The watchdog restarts any process that misses two heartbeats",
+                                                      "The relay skips heartbeats while it flushes a large queue"]

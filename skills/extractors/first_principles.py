@@ -100,6 +100,16 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
     return text
 
 
+_STATUS_CELL = regex.compile(r"^\s*\[(FAIL|FAILED|OK|PASS|PASSED|SUCCESS|ERROR|WARN|WARNING|EXACT|PARTIAL)\]\s*$")
+
+
+def _status_word(cell: str) -> str:
+    """A table cell that is only a status tag ("[FAIL]" in a Match column) is that word: the cell's content,
+    not an emoji's name."""
+    m = _STATUS_CELL.match(cell)
+    return m[1] if m else cell
+
+
 def _words(text: str) -> int:
     return len(rx.findall(r"[A-Za-z]{2,}", text))
 
@@ -364,9 +374,9 @@ def segments(doc: Document, first: int, last: int) -> list[Segment]:
             t = blk[1]
             for row in t.rows:
                 if first <= row.line <= last:
-                    cells = [clean(c, 200) for c in row.cells]
+                    cells = [clean(_status_word(c), 200) for c in row.cells]
                     segs[-1].units.append(Unit(row.line, ": ".join(c for c in cells if c), "row",
-                                               cells=dict(zip([clean(h, 80).lower() for h in t.header], cells))))
+                                               cells=dict(zip([clean(h, 80) for h in t.header], cells))))
             n = t.end + 1
             continue
         if kind == "item":
@@ -2415,6 +2425,7 @@ def _asked(step: str) -> bool:
     return not (sep and _words(head) <= 3 and not rx.search(r"(?i)question|ask", head) and "?" not in head)
 
 
+_STATED = regex.compile(r"(?i)^(?:context|impact|severity|priority|background|scope|symptoms?)\s*:")
 _FINDING = regex.compile(r"(?i)^(?:found|discovered|observed|searched|located|detected|confirmed|verified|evidence|"
                          r"research\s+findings?)\b")
 
@@ -2467,6 +2478,8 @@ def drafts(item: Item) -> list[Draft]:
         _asked(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
         r"(?i)\b(?:user|question|what|is|the|simplest|solution)\b", " ", t))) >= 3)]
     findings = [t for t in findings if not _OUTCOME.match(t)]
+    # "Context: ...", "Impact: HIGH - ...": what the entry states about the problem, not a step of reasoning
+    findings += [t for t in item.steps if _STATED.match(t) and t not in findings]
     # how the evidence was gathered ("Used HoloIndex to research existing architecture") is no step of the reasoning
     chain = [t for t in item.steps if t not in findings and not _OUTCOME.match(t) and not _CONSEQUENCE.match(t)
              and not _asked(t) and not _GATHERED.match(t)]
