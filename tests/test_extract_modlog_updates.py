@@ -1212,3 +1212,26 @@ def test_research_and_validation_sections_are_no_change(tmp_path):
     ])
     blob = json.dumps(exs["entry"].input)
     assert "cache reader" not in blob and "PASSED" not in blob
+
+
+def test_a_field_line_with_its_own_list_after_a_list_is_a_part_beside_it_not_one_more_item(tmp_path):
+    text = "\n".join([SEP, "# Relay ModLog", "", "## [2025-10-23] Relay retry method stored", "",
+                      "**Change Type**: Pattern Memory", "", "### What Changed", "",
+                      "**Method Captured**:",
+                      "1. **Detect**: Find the failed delivery in the relay log",
+                      "2. **Classify**: Tell a timeout from a refused connection",
+                      "3. **Retry**: Back off 1 s, 2 s, 4 s before giving up",
+                      "4. **Report**: Post the outcome to the ops channel",
+                      "",
+                      "**First Use**: `relay_retry` in the inbox relay",
+                      "- **Purpose**: Retry deliveries the inbox relay dropped",
+                      "- **Result**: 3 of 4 dropped deliveries recovered in the first week", ""])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    # the method is its four steps (a count of what is left out would be of those four); "First Use" and its
+    # list are a part of their own, not a fifth step nor loose lines
+    assert exs["fields"].output["changes"] == [
+        "Method Captured: Detect: Find the failed delivery in the relay log; Classify: Tell a timeout from a refused "
+        "connection; Retry: Back off 1 s, 2 s, 4 s before giving up; Report: Post the outcome to the ops channel",
+        "First Use: `relay_retry` in the inbox relay; Purpose: Retry deliveries the inbox relay dropped; Result: 3 of 4 "
+        "dropped deliveries recovered in the first week"]
+    assert "- Method Captured: Detect: " in exs["entry"].output["modlog_entry"]

@@ -760,6 +760,13 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
                 depth = len(heads) + 1
             groups.append(Group(_key(label), clean(label).rstrip(":").strip(), level, n, depth))
             continue
+        if groups[-1].level == 7 and text[:2] == "**" and (f := _FIELD.match(text)) and role(_key(f["key"])) in (
+                "other", "changes") and _after_list(groups[-1].lines):
+            # "**Methodology Captured**:" over its numbered steps, a blank line, then "**First Implementation**:
+            # `x` skill" over bullets of its own: a part beside the list, not one more of its items
+            groups.append(Group(_key(f["key"]), clean(f["key"]), 7, n, groups[-1].depth))
+            groups[-1].lines.append((n, f["value"]))
+            continue
         found = _fields_of(text) if ":" in text[:64] else ()
         for key, value in found:
             fields.append(Fld(key, value, n, groups[-1].depth + 1, n, len(groups) - 1))
@@ -779,6 +786,14 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
                 continue
         groups[-1].lines.append((n, text))
     return Facts(groups, fields)
+
+
+def _after_list(lines: list[tuple[int, str]]) -> bool:
+    """Whether a group's lines so far end in a list and then a blank line."""
+    seen = [t for _, t in lines]
+    while seen and seen[-1] == "" and len(seen) > 1 and seen[-2] == "":
+        seen.pop()
+    return len(seen) >= 2 and seen[-1] == "" and bool(_BULLET.match(seen[-2]))
 
 
 def _upto(facts: Facts, last: int) -> Facts:
