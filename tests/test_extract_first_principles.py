@@ -390,7 +390,7 @@ def test_a_rule_the_entry_draws_is_kept_as_its_lesson(tmp_path):
 
 def test_every_task_kind_has_three_phrasings_and_each_example_uses_one():
     pack = PACKS["first_principles"]
-    for kind in ("reason", "fix", "choose", "rethink", "decide"):
+    for kind in ("reason", "fix", "relocate", "choose", "rethink", "decide"):
         assert isinstance(pack.instructions[kind], list) and len(pack.instructions[kind]) >= 3, kind
 
 
@@ -1676,3 +1676,53 @@ def test_a_context_line_among_the_steps_is_given_with_the_problem(tmp_path):
     assert ex["reason"].input["evidence"] == ["Context: The relay runs under the watchdog added last sprint"]
     assert ex["reason"].output["reasoning_chain"] == ["The watchdog restarts any process that misses two heartbeats",
                                                       "The relay skips heartbeats while it flushes a large queue"]
+
+
+MISPLACED = """## V031: ROOT DIRECTORY AUDIT NOTES VIOLATION
+- **Type**: **FRAMEWORK-LEVEL VIOLATION** - Audit notes placed in project root
+- **Impact**: **HIGH** - Violates the root directory protocol
+
+#### VIOLATION DETAILS
+**Root Directory Files Found**:
+1. **AUDIT_NOTES.md** - Audit of the relay module
+   - Should be in: `modules/relay/docs/audits/`
+
+#### ROOT CAUSE ANALYSIS
+- **Process Failure**: Created the audit notes directly in root while reviewing the relay
+- **Architectural Error**: Did not follow the root directory checklist before creating the file
+
+#### CORRECTION PLAN
+```bash
+mv AUDIT_NOTES.md modules/relay/docs/audits/
+```
+
+#### PREVENTION MEASURES
+- **Always check the root checklist** before creating any file in root
+- **Audit notes belong in module docs**: `modules/{domain}/{module}/docs/audits/`
+
+#### IMPLEMENTATION STATUS
+- **Resolution Applied**:
+  - Moved `AUDIT_NOTES.md` to `modules/relay/docs/audits/`
+"""
+
+
+def test_measures_written_before_the_resolution_still_answer_the_cause(tmp_path):
+    ex = kinds(kept(tmp_path, MISPLACED))
+    # the move clears the symptom; the measures, told before the status that applied the move, answer the cause
+    assert set(ex) == {"fix"}
+    assert ex["fix"].output["fix"] == (
+        "Move `AUDIT_NOTES.md` to `modules/relay/docs/audits/`; Prevention measures: Always check the root checklist "
+        "before creating any file in root; Audit notes belong in module docs: `modules/{domain}/{module}/docs/audits/`")
+
+
+def test_a_move_alone_for_a_step_not_followed_is_asked_as_the_correction_applied_not_as_the_causes_fix(tmp_path):
+    alone = MISPLACED[:MISPLACED.index("#### PREVENTION")] + MISPLACED[MISPLACED.index("#### IMPLEMENTATION"):]
+    ex = kinds(kept(tmp_path, alone))
+    assert set(ex) == {"relocate"}
+    assert ex["relocate"].output == {"fix": "Move `AUDIT_NOTES.md` to `modules/relay/docs/audits/`"}
+    assert ex["relocate"].label == "root_cause"
+    # where the cause is the place itself (a template that points there), the move is what removes it
+    placed = alone.replace("**Process Failure**: Created the audit notes directly in root while reviewing the relay",
+                           "**Template Default**: The relay template writes its audit notes to the working directory").replace(
+        "- **Architectural Error**: Did not follow the root directory checklist before creating the file\n", "")
+    assert set(kinds(kept(tmp_path, placed))) == {"fix"}

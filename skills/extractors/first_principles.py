@@ -1988,8 +1988,9 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     if cause and d is not None and d > j and not _PREVENT.match(segs[d].label):
         # "#### RESOLUTION STATUS" (the files deleted) then "#### PREVENTION MEASURES": the cleanup answers the
         # symptom, the measures answer the cause; the fix is both
-        prevent = next((k for k in range(d + 1, len(segs)) if 1 <= segs[k].level <= 6 and _PREVENT.match(segs[k].label)
-                        or 1 <= segs[k].level <= level), None)
+        # (or before it: "#### PREVENTION MEASURES" then "#### IMPLEMENTATION STATUS" and the moves it applied)
+        prevent = next((k for k in [*range(d + 1, len(segs)), *range(j + 1, d)]
+                        if 1 <= segs[k].level <= 6 and _PREVENT.match(segs[k].label) or 1 <= segs[k].level <= level), None)
         if prevent is not None and _PREVENT.match(segs[prevent].label):
             # its list read from the document: a labelled item in it ("- **Violation Consequences**: ...") is one of
             # the measures, not a segment of its own
@@ -2445,6 +2446,20 @@ def _tells(evidence: str, decision: str) -> bool:
     return bool(_DONE.match(evidence)) and len(d) >= 3 and 2 * len(d & _stems(evidence)) >= len(d)
 
 
+_RELOCATION = regex.compile(r"(?i)^(?:`?(?:git\s+)?mv\b|move[ds]?\b|relocat\w*|should\s+be\s+in\b|proper\s+location\b|"
+                            r"correct\s+location\b|delete[ds]?\b|remove[ds]?\b|archive[ds]?\b)")
+_PROCESS_CAUSE = regex.compile(r"(?i)\b(?:did\s+not|didn'?t|failed\s+to|without|skipped|bypass\w*|vibecod\w*|process|"
+                               r"assumed|not\s+(?:follow|check|consult|verif)\w*|ignor\w*|insufficient|"
+                               r"missing\s+[\w\s-]{0,30}?(?:verification|checks?|checklist|enforcement|validation))")
+
+
+def _relocates_only(fix: str, cause: str) -> bool:
+    """Whether the fix only moves or deletes what was misplaced while the cause is how it came to be (a step not
+    followed, a habit): the fix clears the symptom, it does not remove the cause."""
+    parts = [p for p in rx.split(r";\s+", fix) if p.strip()]
+    return bool(parts) and all(_RELOCATION.match(p.strip()) for p in parts) and bool(_PROCESS_CAUSE.search(cause))
+
+
 def drafts(item: Item) -> list[Draft]:
     """The item's examples, each with an input that holds what its output needs.
 
@@ -2551,7 +2566,10 @@ def drafts(item: Item) -> list[Draft]:
             fix_in["evidence"] = item.evidence
         # the task names its principle (a root cause was found); the output is the fix, not a label to choose
         fix_out = {"fix": item.decision, **({"lesson": item.lesson} if item.lesson else {})}
-        made.append(Draft(instruction_key="fix", input=fix_in, output=fix_out,
+        # a fix that only moves or deletes what was misplaced, for a cause that is a step not followed, clears the
+        # symptom: it is asked for as the correction applied, not as the fix that removes the cause
+        key = "relocate" if _relocates_only(item.decision, item.cause) else "fix"
+        made.append(Draft(instruction_key=key, input=fix_in, output=fix_out,
                           kind="decision_trees", required=("fix",), rationale=1.0,
                           **{**common, "ambiguities": list(ambiguities)}))
     if item.label == "occams_razor" and len(item.options) >= 2 and item.chosen:
