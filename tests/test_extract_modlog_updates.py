@@ -1235,3 +1235,18 @@ def test_a_field_line_with_its_own_list_after_a_list_is_a_part_beside_it_not_one
         "First Use: `relay_retry` in the inbox relay; Purpose: Retry deliveries the inbox relay dropped; Result: 3 of 4 "
         "dropped deliveries recovered in the first week"]
     assert "- Method Captured: Detect: " in exs["entry"].output["modlog_entry"]
+
+
+def test_a_hyphenated_status_tag_inside_an_item_goes_like_any_other():
+    assert ml.clean("- Persistent pattern storage; [COORDINATION-TRAILS] Agent action trails for learning") == \
+        "Persistent pattern storage; Agent action trails for learning"
+
+
+def test_a_clause_list_without_a_sentence_end_is_kept_whole_rather_than_cut_to_a_fragment():
+    clauses = ", ".join(f"step {i} moved to the new runner" for i in range(9))
+    text = f"File: a.py; Change: {clauses} to avoid duplicate variation generation"
+    assert ml.MAX_ITEM_CHARS < len(text) <= 2 * ml.MAX_ITEM_CHARS
+    assert ml._cut(text) == text
+    # far longer, it is cut at a word with the ellipsis that says so
+    long = text + ", " + clauses
+    assert ml._cut(long).endswith(" ...") and len(ml._cut(long)) <= ml.MAX_ITEM_CHARS

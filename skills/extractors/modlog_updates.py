@@ -96,8 +96,8 @@ _DANGLING = regex.compile(r"(?:\s+(?:for|with|to|of|the|a|an|and|or|by|via|using
 _EMOJI_MOJIBAKE = regex.compile(r"(?![\u25A0-\u25A9\u25AC-\u25B5\u25B7-\u25BF\u25C1-\u25F7])[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049](?:EEEE(?![a-z]))?")
 _EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
-_TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
-_INNER_TAGS = regex.compile(r"\s*\[[A-Z][A-Z_]{1,15}\](?=\s|$)")  # "Bug Fixed [OK]": a status tag after text
+_TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,24}|x|X| )\]\s*)+")
+_INNER_TAGS = regex.compile(r"\s*\[[A-Z][A-Z_]{1,15}(?:-[A-Z][A-Z_]{1,15})?\](?=\s|$)")  # "Bug Fixed [OK]": a status tag after text
 _BULLET = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
 _HEADING = regex.compile(r"^ {0,3}(?P<hashes>#{1,6})\s+(?P<text>\S.{0,400}?)\s*#*\s*$")
 _LABEL = regex.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>[^*\n]{2,80}?)(?::\*\*|\*\*\s*:?)\s*$")
@@ -255,7 +255,8 @@ def _key(text: str) -> str:
 
 def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     """`text` whole, or its first whole sentences within `limit` (the first sentence alone when it
-    is longer, up to three times the limit), or its first words and an ellipsis."""
+    is longer, up to three times the limit); a text with no sentence end whole up to twice the limit
+    (a clause list cut would leave a fragment: "... to avoid ..."), or its first words and an ellipsis."""
     if len(text) <= limit:
         return text
     ends = [m.end() for m in rx.finditer(r"[.!?](?=\s|$)", text[:3 * limit])]
@@ -264,6 +265,8 @@ def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
         return text[:within[-1]]
     if ends:
         return text[:ends[0]]
+    if len(text) <= 2 * limit:
+        return text
     return text[:limit - 4].rsplit(" ", 1)[0].rstrip(",;:-") + " ..."
 
 
