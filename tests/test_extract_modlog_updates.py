@@ -1250,3 +1250,18 @@ def test_a_clause_list_without_a_sentence_end_is_kept_whole_rather_than_cut_to_a
     # far longer, it is cut at a word with the ellipsis that says so
     long = text + ", " + clauses
     assert ml._cut(long).endswith(" ...") and len(ml._cut(long)) <= ml.MAX_ITEM_CHARS
+
+
+def test_the_one_issue_a_part_of_the_entry_states_is_its_why(tmp_path):
+    entry = ["### [2025-08-10 12:02:47] - Encoding Fix", "**Phase**: Bug Fix", "", "#### Changes",
+             "- Added an ASCII fallback to the log helper", "- Kept the original message when it encodes", "",
+             "#### Technical Details", "- **File Modified**: src/log_helper.py",
+             "- **Issue**: UnicodeEncodeError on consoles with a legacy code page",
+             "- **Solution**: Try-except block with ASCII fallback", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["why"] == ["UnicodeEncodeError on consoles with a legacy code page"]
+    # two parts, each with its own issue: no one of them is the entry's why
+    two = text + "\n".join(["#### Second Part", "- **Issue**: The fallback dropped the message id", "- **Solution**: Keep the id", ""])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", two)).values()
+    assert "why" not in exs["fields"].output

@@ -1232,6 +1232,16 @@ def _noted_reason(facts: Facts) -> list[str]:
     return []
 
 
+_ISSUE_KEYS = frozenset(("issue", "problem", "bug", "error", "symptom"))
+
+
+def _one_issue(facts: Facts) -> list[str]:
+    """The entry's one "**Issue**:" field, where a part of it ("#### Technical Details") states the problem the
+    change fixes: the entry's why. An entry with several (a part per problem) has no one why."""
+    found = [f for f in facts.fields if f.key in _ISSUE_KEYS]
+    return [_cut(clean(found[0].value))] if len(found) == 1 and len(found[0].value.split()) >= 3 else []
+
+
 def _with_its_list(facts: Facts, f: Fld) -> list[str]:
     """A changes field and the bullets indented under it ("- **Solution**: Added x.py" and its
     "  - Builds ..." list), as the field's items; none when no list follows it."""
@@ -1638,7 +1648,8 @@ def summarise(facts: Facts) -> dict:
         out["files"] = _listed(files, MAX_FILES, "files")
 
     for name in ("why", "impact"):
-        got = _first(facts, name)[1] or (problem or _decision_reasons(facts, changes) or _noted_reason(facts) if name == "why" else [])
+        got = _first(facts, name)[1] or (problem or _decision_reasons(facts, changes) or _noted_reason(facts)
+                                         or _one_issue(facts) if name == "why" else [])
         if got:
             out[name] = _listed(got, MAX_ITEMS, "items")
     return out
