@@ -1265,3 +1265,19 @@ def test_the_one_issue_a_part_of_the_entry_states_is_its_why(tmp_path):
     two = text + "\n".join(["#### Second Part", "- **Issue**: The fallback dropped the message id", "- **Solution**: Keep the id", ""])
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", two)).values()
     assert "why" not in exs["fields"].output
+
+
+def test_a_cut_entry_never_ends_on_a_label_whose_content_it_leaves_out(tmp_path):
+    changes = [f"- Step {i:02d} of the relay migration ran and was checked" for i in range(18)]
+    reasons = [f"- Reason {i}: the old queue dropped replies under load, " + "and retried them " * 10 for i in range(5)]
+    text = "\n".join([SEP, "# Relay ModLog", "", "## [2025-08-01] Relay migration", "", "### Changes", *changes, "",
+                      "**Rationale**:", *reasons, ""])
+    # the budget runs out on the first reason: the line before it is the label
+    assert sum(len(t) + 1 for t in text.split("\n")[3:26]) <= ml.MAX_RAW_CHARS < sum(
+        len(t) + 1 for t in text.split("\n")[3:27])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    shown = exs["fields"].input["entry"].split("\n")
+    assert shown[-1].endswith(" more lines of the entry not shown]")
+    # the last line shown is content, not "**Rationale**:" over reasons the fields then leave out
+    assert not shown[-2].rstrip().endswith(":") and shown[-2].strip(), shown[-3:]
+    assert "why" not in exs["fields"].output

@@ -1702,10 +1702,19 @@ def _raw(lines: list[tuple[int, str | None]]) -> tuple[list[str], int, int]:
             cut = boundary
             break
     shown = lines[:cut]
-    while len(shown) > 1 and not (shown[-1][1] or "x").strip():
+    # no trailing blank line, nor a heading or label whose content is cut away ("**Rationale**:" as the last line
+    # shown would say the entry gives a reason that the fields then leave out)
+    while len(shown) > 1 and (shown[-1][1] is not None and not shown[-1][1].strip()
+                              or (cut < len(lines) and _opens(shown[-1][1] or ""))):
         shown = shown[:-1]
     left = sum(1 for _, t in lines[len(shown):] if t is None or t.strip())
     return [CODE_NOT_SHOWN if t is None else t.rstrip() for _, t in shown], shown[-1][0], left
+
+
+def _opens(text: str) -> bool:
+    """Whether a line only opens what follows it: a heading, or a label ending in a colon."""
+    s = text.strip()
+    return bool(s) and (s[0] == "#" or bool(_LABEL.match(text)) or (s.endswith(":") and len(s) < 60))
 
 
 _COUNT = regex.compile(r"\s*\(and \d+ more\)|; and \d+ more items?$")
