@@ -390,7 +390,7 @@ def test_a_rule_the_entry_draws_is_kept_as_its_lesson(tmp_path):
 
 def test_every_task_kind_has_three_phrasings_and_each_example_uses_one():
     pack = PACKS["first_principles"]
-    for kind in ("reason", "fix", "choose", "rethink", "decide"):
+    for kind in ("reason", "fix", "relocate", "choose", "rethink", "decide"):
         assert isinstance(pack.instructions[kind], list) and len(pack.instructions[kind]) >= 3, kind
 
 
@@ -1622,3 +1622,107 @@ def test_a_question_heading_and_its_answers_are_one_step(tmp_path):
         "WHAT needs to happen? Detect failures in the job output; Retry or file a report",
         "WHO can do it? Operator: Available ONLY during office hours; Scheduler: Available 24/7"]
     assert ex.output["decision"] == "The scheduler should decide AND retry (simplest, no bottleneck)"
+
+
+ITERATIONS = """### Phase 2: Evaluate the Relay Scorer
+
+**Objective**: Compare the automated relay score with the manual review
+
+#### Iteration 1 Results (Initial Algorithm):
+
+| Metric | Manual | relayScorer v1 | Match |
+|--------|--------|----------------|-------|
+| Latency Score | 2 | 1 | [FAIL] |
+| Uptime Score | 2 | 2 | [OK] |
+
+**Root Cause Analysis**:
+- Latency threshold too strict (under 50 ms for score 2)
+- Sample window too short to smooth spikes
+
+#### Iteration 2 Results (Refined Algorithm):
+
+| Metric | Manual | relayScorer v2 | Match |
+|--------|--------|----------------|-------|
+| Latency Score | 2 | 2 | [OK] |
+
+**Algorithm Improvements**:
+- Relaxed latency threshold: under 120 ms = score 2 (from 50 ms)
+- Longer sample window: 5 minutes instead of 30 seconds
+"""
+
+
+def test_a_results_row_keeps_its_headers_as_written_and_its_status_cell_as_a_word(tmp_path):
+    [e] = kept(tmp_path, ITERATIONS)
+    # "relayScorer v1", not "relayscorer v1"; the Match cell "[FAIL]" is the row's verdict, not an emoji to drop
+    assert e.input["problem"] == ("Iteration 1 Results (Initial Algorithm): Latency Score: Manual 2, relayScorer v1 1, "
+                                  "Match FAIL")
+    assert e.output["fix"].startswith("Relaxed latency threshold: under 120 ms = score 2 (from 50 ms)")
+
+
+def test_a_context_line_among_the_steps_is_given_with_the_problem(tmp_path):
+    text = """## Relay Restart Loop (First Principles)
+
+**Problem**: The relay restarts every few minutes and drops the queued replies.
+
+**Analysis**:
+- Context: The relay runs under the watchdog added last sprint
+- The watchdog restarts any process that misses two heartbeats
+- The relay skips heartbeats while it flushes a large queue
+
+**Decision**: Send heartbeats from a separate thread while the queue flushes.
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert set(ex) == {"reason"}
+    assert ex["reason"].input["evidence"] == ["Context: The relay runs under the watchdog added last sprint"]
+    assert ex["reason"].output["reasoning_chain"] == ["The watchdog restarts any process that misses two heartbeats",
+                                                      "The relay skips heartbeats while it flushes a large queue"]
+
+
+MISPLACED = """## V031: ROOT DIRECTORY AUDIT NOTES VIOLATION
+- **Type**: **FRAMEWORK-LEVEL VIOLATION** - Audit notes placed in project root
+- **Impact**: **HIGH** - Violates the root directory protocol
+
+#### VIOLATION DETAILS
+**Root Directory Files Found**:
+1. **AUDIT_NOTES.md** - Audit of the relay module
+   - Should be in: `modules/relay/docs/audits/`
+
+#### ROOT CAUSE ANALYSIS
+- **Process Failure**: Created the audit notes directly in root while reviewing the relay
+- **Architectural Error**: Did not follow the root directory checklist before creating the file
+
+#### CORRECTION PLAN
+```bash
+mv AUDIT_NOTES.md modules/relay/docs/audits/
+```
+
+#### PREVENTION MEASURES
+- **Always check the root checklist** before creating any file in root
+- **Audit notes belong in module docs**: `modules/{domain}/{module}/docs/audits/`
+
+#### IMPLEMENTATION STATUS
+- **Resolution Applied**:
+  - Moved `AUDIT_NOTES.md` to `modules/relay/docs/audits/`
+"""
+
+
+def test_measures_written_before_the_resolution_still_answer_the_cause(tmp_path):
+    ex = kinds(kept(tmp_path, MISPLACED))
+    # the move clears the symptom; the measures, told before the status that applied the move, answer the cause
+    assert set(ex) == {"fix"}
+    assert ex["fix"].output["fix"] == (
+        "Move `AUDIT_NOTES.md` to `modules/relay/docs/audits/`; Prevention measures: Always check the root checklist "
+        "before creating any file in root; Audit notes belong in module docs: `modules/{domain}/{module}/docs/audits/`")
+
+
+def test_a_move_alone_for_a_step_not_followed_is_asked_as_the_correction_applied_not_as_the_causes_fix(tmp_path):
+    alone = MISPLACED[:MISPLACED.index("#### PREVENTION")] + MISPLACED[MISPLACED.index("#### IMPLEMENTATION"):]
+    ex = kinds(kept(tmp_path, alone))
+    assert set(ex) == {"relocate"}
+    assert ex["relocate"].output == {"fix": "Move `AUDIT_NOTES.md` to `modules/relay/docs/audits/`"}
+    assert ex["relocate"].label == "root_cause"
+    # where the cause is the place itself (a template that points there), the move is what removes it
+    placed = alone.replace("**Process Failure**: Created the audit notes directly in root while reviewing the relay",
+                           "**Template Default**: The relay template writes its audit notes to the working directory").replace(
+        "- **Architectural Error**: Did not follow the root directory checklist before creating the file\n", "")
+    assert set(kinds(kept(tmp_path, placed))) == {"fix"}

@@ -1212,3 +1212,72 @@ def test_research_and_validation_sections_are_no_change(tmp_path):
     ])
     blob = json.dumps(exs["entry"].input)
     assert "cache reader" not in blob and "PASSED" not in blob
+
+
+def test_a_field_line_with_its_own_list_after_a_list_is_a_part_beside_it_not_one_more_item(tmp_path):
+    text = "\n".join([SEP, "# Relay ModLog", "", "## [2025-10-23] Relay retry method stored", "",
+                      "**Change Type**: Pattern Memory", "", "### What Changed", "",
+                      "**Method Captured**:",
+                      "1. **Detect**: Find the failed delivery in the relay log",
+                      "2. **Classify**: Tell a timeout from a refused connection",
+                      "3. **Retry**: Back off 1 s, 2 s, 4 s before giving up",
+                      "4. **Report**: Post the outcome to the ops channel",
+                      "",
+                      "**First Use**: `relay_retry` in the inbox relay",
+                      "- **Purpose**: Retry deliveries the inbox relay dropped",
+                      "- **Result**: 3 of 4 dropped deliveries recovered in the first week", ""])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    # the method is its four steps (a count of what is left out would be of those four); "First Use" and its
+    # list are a part of their own, not a fifth step nor loose lines
+    assert exs["fields"].output["changes"] == [
+        "Method Captured: Detect: Find the failed delivery in the relay log; Classify: Tell a timeout from a refused "
+        "connection; Retry: Back off 1 s, 2 s, 4 s before giving up; Report: Post the outcome to the ops channel",
+        "First Use: `relay_retry` in the inbox relay; Purpose: Retry deliveries the inbox relay dropped; Result: 3 of 4 "
+        "dropped deliveries recovered in the first week"]
+    assert "- Method Captured: Detect: " in exs["entry"].output["modlog_entry"]
+
+
+def test_a_hyphenated_status_tag_inside_an_item_goes_like_any_other():
+    assert ml.clean("- Persistent pattern storage; [COORDINATION-TRAILS] Agent action trails for learning") == \
+        "Persistent pattern storage; Agent action trails for learning"
+
+
+def test_a_clause_list_without_a_sentence_end_is_kept_whole_rather_than_cut_to_a_fragment():
+    clauses = ", ".join(f"step {i} moved to the new runner" for i in range(9))
+    text = f"File: a.py; Change: {clauses} to avoid duplicate variation generation"
+    assert ml.MAX_ITEM_CHARS < len(text) <= 2 * ml.MAX_ITEM_CHARS
+    assert ml._cut(text) == text
+    # far longer, it is cut at a word with the ellipsis that says so
+    long = text + ", " + clauses
+    assert ml._cut(long).endswith(" ...") and len(ml._cut(long)) <= ml.MAX_ITEM_CHARS
+
+
+def test_the_one_issue_a_part_of_the_entry_states_is_its_why(tmp_path):
+    entry = ["### [2025-08-10 12:02:47] - Encoding Fix", "**Phase**: Bug Fix", "", "#### Changes",
+             "- Added an ASCII fallback to the log helper", "- Kept the original message when it encodes", "",
+             "#### Technical Details", "- **File Modified**: src/log_helper.py",
+             "- **Issue**: UnicodeEncodeError on consoles with a legacy code page",
+             "- **Solution**: Try-except block with ASCII fallback", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["why"] == ["UnicodeEncodeError on consoles with a legacy code page"]
+    # two parts, each with its own issue: no one of them is the entry's why
+    two = text + "\n".join(["#### Second Part", "- **Issue**: The fallback dropped the message id", "- **Solution**: Keep the id", ""])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", two)).values()
+    assert "why" not in exs["fields"].output
+
+
+def test_a_cut_entry_never_ends_on_a_label_whose_content_it_leaves_out(tmp_path):
+    changes = [f"- Step {i:02d} of the relay migration ran and was checked" for i in range(18)]
+    reasons = [f"- Reason {i}: the old queue dropped replies under load, " + "and retried them " * 10 for i in range(5)]
+    text = "\n".join([SEP, "# Relay ModLog", "", "## [2025-08-01] Relay migration", "", "### Changes", *changes, "",
+                      "**Rationale**:", *reasons, ""])
+    # the budget runs out on the first reason: the line before it is the label
+    assert sum(len(t) + 1 for t in text.split("\n")[3:26]) <= ml.MAX_RAW_CHARS < sum(
+        len(t) + 1 for t in text.split("\n")[3:27])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    shown = exs["fields"].input["entry"].split("\n")
+    assert shown[-1].endswith(" more lines of the entry not shown]")
+    # the last line shown is content, not "**Rationale**:" over reasons the fields then leave out
+    assert not shown[-2].rstrip().endswith(":") and shown[-2].strip(), shown[-3:]
+    assert "why" not in exs["fields"].output

@@ -100,6 +100,16 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
     return text
 
 
+_STATUS_CELL = regex.compile(r"^\s*\[(FAIL|FAILED|OK|PASS|PASSED|SUCCESS|ERROR|WARN|WARNING|EXACT|PARTIAL)\]\s*$")
+
+
+def _status_word(cell: str) -> str:
+    """A table cell that is only a status tag ("[FAIL]" in a Match column) is that word: the cell's content,
+    not an emoji's name."""
+    m = _STATUS_CELL.match(cell)
+    return m[1] if m else cell
+
+
 def _words(text: str) -> int:
     return len(rx.findall(r"[A-Za-z]{2,}", text))
 
@@ -364,9 +374,9 @@ def segments(doc: Document, first: int, last: int) -> list[Segment]:
             t = blk[1]
             for row in t.rows:
                 if first <= row.line <= last:
-                    cells = [clean(c, 200) for c in row.cells]
+                    cells = [clean(_status_word(c), 200) for c in row.cells]
                     segs[-1].units.append(Unit(row.line, ": ".join(c for c in cells if c), "row",
-                                               cells=dict(zip([clean(h, 80).lower() for h in t.header], cells))))
+                                               cells=dict(zip([clean(h, 80) for h in t.header], cells))))
             n = t.end + 1
             continue
         if kind == "item":
@@ -1978,8 +1988,9 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
     if cause and d is not None and d > j and not _PREVENT.match(segs[d].label):
         # "#### RESOLUTION STATUS" (the files deleted) then "#### PREVENTION MEASURES": the cleanup answers the
         # symptom, the measures answer the cause; the fix is both
-        prevent = next((k for k in range(d + 1, len(segs)) if 1 <= segs[k].level <= 6 and _PREVENT.match(segs[k].label)
-                        or 1 <= segs[k].level <= level), None)
+        # (or before it: "#### PREVENTION MEASURES" then "#### IMPLEMENTATION STATUS" and the moves it applied)
+        prevent = next((k for k in [*range(d + 1, len(segs)), *range(j + 1, d)]
+                        if 1 <= segs[k].level <= 6 and _PREVENT.match(segs[k].label) or 1 <= segs[k].level <= level), None)
         if prevent is not None and _PREVENT.match(segs[prevent].label):
             # its list read from the document: a labelled item in it ("- **Violation Consequences**: ...") is one of
             # the measures, not a segment of its own
@@ -2415,6 +2426,7 @@ def _asked(step: str) -> bool:
     return not (sep and _words(head) <= 3 and not rx.search(r"(?i)question|ask", head) and "?" not in head)
 
 
+_STATED = regex.compile(r"(?i)^(?:context|impact|severity|priority|background|scope|symptoms?)\s*:")
 _FINDING = regex.compile(r"(?i)^(?:found|discovered|observed|searched|located|detected|confirmed|verified|evidence|"
                          r"research\s+findings?)\b")
 
@@ -2432,6 +2444,20 @@ def _tells(evidence: str, decision: str) -> bool:
     it names at least half of what the decision names."""
     d = _stems(decision)
     return bool(_DONE.match(evidence)) and len(d) >= 3 and 2 * len(d & _stems(evidence)) >= len(d)
+
+
+_RELOCATION = regex.compile(r"(?i)^(?:`?(?:git\s+)?mv\b|move[ds]?\b|relocat\w*|should\s+be\s+in\b|proper\s+location\b|"
+                            r"correct\s+location\b|delete[ds]?\b|remove[ds]?\b|archive[ds]?\b)")
+_PROCESS_CAUSE = regex.compile(r"(?i)\b(?:did\s+not|didn'?t|failed\s+to|without|skipped|bypass\w*|vibecod\w*|process|"
+                               r"assumed|not\s+(?:follow|check|consult|verif)\w*|ignor\w*|insufficient|"
+                               r"missing\s+[\w\s-]{0,30}?(?:verification|checks?|checklist|enforcement|validation))")
+
+
+def _relocates_only(fix: str, cause: str) -> bool:
+    """Whether the fix only moves or deletes what was misplaced while the cause is how it came to be (a step not
+    followed, a habit): the fix clears the symptom, it does not remove the cause."""
+    parts = [p for p in rx.split(r";\s+", fix) if p.strip()]
+    return bool(parts) and all(_RELOCATION.match(p.strip()) for p in parts) and bool(_PROCESS_CAUSE.search(cause))
 
 
 def drafts(item: Item) -> list[Draft]:
@@ -2467,6 +2493,8 @@ def drafts(item: Item) -> list[Draft]:
         _asked(t) and _words(_PRINCIPLE.sub(" ", rx.sub(
         r"(?i)\b(?:user|question|what|is|the|simplest|solution)\b", " ", t))) >= 3)]
     findings = [t for t in findings if not _OUTCOME.match(t)]
+    # "Context: ...", "Impact: HIGH - ...": what the entry states about the problem, not a step of reasoning
+    findings += [t for t in item.steps if _STATED.match(t) and t not in findings]
     # how the evidence was gathered ("Used HoloIndex to research existing architecture") is no step of the reasoning
     chain = [t for t in item.steps if t not in findings and not _OUTCOME.match(t) and not _CONSEQUENCE.match(t)
              and not _asked(t) and not _GATHERED.match(t)]
@@ -2538,7 +2566,10 @@ def drafts(item: Item) -> list[Draft]:
             fix_in["evidence"] = item.evidence
         # the task names its principle (a root cause was found); the output is the fix, not a label to choose
         fix_out = {"fix": item.decision, **({"lesson": item.lesson} if item.lesson else {})}
-        made.append(Draft(instruction_key="fix", input=fix_in, output=fix_out,
+        # a fix that only moves or deletes what was misplaced, for a cause that is a step not followed, clears the
+        # symptom: it is asked for as the correction applied, not as the fix that removes the cause
+        key = "relocate" if _relocates_only(item.decision, item.cause) else "fix"
+        made.append(Draft(instruction_key=key, input=fix_in, output=fix_out,
                           kind="decision_trees", required=("fix",), rationale=1.0,
                           **{**common, "ambiguities": list(ambiguities)}))
     if item.label == "occams_razor" and len(item.options) >= 2 and item.chosen:

@@ -96,8 +96,8 @@ _DANGLING = regex.compile(r"(?:\s+(?:for|with|to|of|the|a|an|and|or|by|via|using
 _EMOJI_MOJIBAKE = regex.compile(r"(?![\u25A0-\u25A9\u25AC-\u25B5\u25B7-\u25BF\u25C1-\u25F7])[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049](?:EEEE(?![a-z]))?")
 _EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
 _MOJIBAKE = (("\u2181E", "->"), ("\u2192", "->"))  # "ↁE": the right arrow decoded in the wrong code page
-_TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,15}|x|X| )\]\s*)+")
-_INNER_TAGS = regex.compile(r"\s*\[[A-Z][A-Z_]{1,15}\](?=\s|$)")  # "Bug Fixed [OK]": a status tag after text
+_TAGS = regex.compile(r"^(?:\[(?:[A-Z][A-Z0-9_ -]{0,24}|x|X| )\]\s*)+")
+_INNER_TAGS = regex.compile(r"\s*\[[A-Z][A-Z_]{1,15}(?:-[A-Z][A-Z_]{1,15})?\](?=\s|$)")  # "Bug Fixed [OK]": a status tag after text
 _BULLET = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
 _HEADING = regex.compile(r"^ {0,3}(?P<hashes>#{1,6})\s+(?P<text>\S.{0,400}?)\s*#*\s*$")
 _LABEL = regex.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>[^*\n]{2,80}?)(?::\*\*|\*\*\s*:?)\s*$")
@@ -255,7 +255,8 @@ def _key(text: str) -> str:
 
 def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     """`text` whole, or its first whole sentences within `limit` (the first sentence alone when it
-    is longer, up to three times the limit), or its first words and an ellipsis."""
+    is longer, up to three times the limit); a text with no sentence end whole up to twice the limit
+    (a clause list cut would leave a fragment: "... to avoid ..."), or its first words and an ellipsis."""
     if len(text) <= limit:
         return text
     ends = [m.end() for m in rx.finditer(r"[.!?](?=\s|$)", text[:3 * limit])]
@@ -264,6 +265,8 @@ def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
         return text[:within[-1]]
     if ends:
         return text[:ends[0]]
+    if len(text) <= 2 * limit:
+        return text
     return text[:limit - 4].rsplit(" ", 1)[0].rstrip(",;:-") + " ..."
 
 
@@ -760,6 +763,13 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
                 depth = len(heads) + 1
             groups.append(Group(_key(label), clean(label).rstrip(":").strip(), level, n, depth))
             continue
+        if groups[-1].level == 7 and text[:2] == "**" and (f := _FIELD.match(text)) and role(_key(f["key"])) in (
+                "other", "changes") and _after_list(groups[-1].lines):
+            # "**Methodology Captured**:" over its numbered steps, a blank line, then "**First Implementation**:
+            # `x` skill" over bullets of its own: a part beside the list, not one more of its items
+            groups.append(Group(_key(f["key"]), clean(f["key"]), 7, n, groups[-1].depth))
+            groups[-1].lines.append((n, f["value"]))
+            continue
         found = _fields_of(text) if ":" in text[:64] else ()
         for key, value in found:
             fields.append(Fld(key, value, n, groups[-1].depth + 1, n, len(groups) - 1))
@@ -779,6 +789,14 @@ def read_facts(lines: list[tuple[int, str | None]]) -> Facts:
                 continue
         groups[-1].lines.append((n, text))
     return Facts(groups, fields)
+
+
+def _after_list(lines: list[tuple[int, str]]) -> bool:
+    """Whether a group's lines so far end in a list and then a blank line."""
+    seen = [t for _, t in lines]
+    while seen and seen[-1] == "" and len(seen) > 1 and seen[-2] == "":
+        seen.pop()
+    return len(seen) >= 2 and seen[-1] == "" and bool(_BULLET.match(seen[-2]))
 
 
 def _upto(facts: Facts, last: int) -> Facts:
@@ -1214,6 +1232,16 @@ def _noted_reason(facts: Facts) -> list[str]:
     return []
 
 
+_ISSUE_KEYS = frozenset(("issue", "problem", "bug", "error", "symptom"))
+
+
+def _one_issue(facts: Facts) -> list[str]:
+    """The entry's one "**Issue**:" field, where a part of it ("#### Technical Details") states the problem the
+    change fixes: the entry's why. An entry with several (a part per problem) has no one why."""
+    found = [f for f in facts.fields if f.key in _ISSUE_KEYS]
+    return [_cut(clean(found[0].value))] if len(found) == 1 and len(found[0].value.split()) >= 3 else []
+
+
 def _with_its_list(facts: Facts, f: Fld) -> list[str]:
     """A changes field and the bullets indented under it ("- **Solution**: Added x.py" and its
     "  - Builds ..." list), as the field's items; none when no list follows it."""
@@ -1620,7 +1648,8 @@ def summarise(facts: Facts) -> dict:
         out["files"] = _listed(files, MAX_FILES, "files")
 
     for name in ("why", "impact"):
-        got = _first(facts, name)[1] or (problem or _decision_reasons(facts, changes) or _noted_reason(facts) if name == "why" else [])
+        got = _first(facts, name)[1] or (problem or _decision_reasons(facts, changes) or _noted_reason(facts)
+                                         or _one_issue(facts) if name == "why" else [])
         if got:
             out[name] = _listed(got, MAX_ITEMS, "items")
     return out
@@ -1673,10 +1702,19 @@ def _raw(lines: list[tuple[int, str | None]]) -> tuple[list[str], int, int]:
             cut = boundary
             break
     shown = lines[:cut]
-    while len(shown) > 1 and not (shown[-1][1] or "x").strip():
+    # no trailing blank line, nor a heading or label whose content is cut away ("**Rationale**:" as the last line
+    # shown would say the entry gives a reason that the fields then leave out)
+    while len(shown) > 1 and (shown[-1][1] is not None and not shown[-1][1].strip()
+                              or (cut < len(lines) and _opens(shown[-1][1] or ""))):
         shown = shown[:-1]
     left = sum(1 for _, t in lines[len(shown):] if t is None or t.strip())
     return [CODE_NOT_SHOWN if t is None else t.rstrip() for _, t in shown], shown[-1][0], left
+
+
+def _opens(text: str) -> bool:
+    """Whether a line only opens what follows it: a heading, or a label ending in a colon."""
+    s = text.strip()
+    return bool(s) and (s[0] == "#" or bool(_LABEL.match(text)) or (s.endswith(":") and len(s) < 60))
 
 
 _COUNT = regex.compile(r"\s*\(and \d+ more\)|; and \d+ more items?$")
