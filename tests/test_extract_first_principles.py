@@ -1797,9 +1797,15 @@ def test_a_passage_too_long_to_give_whole_leaves_the_reasoning_task(tmp_path):
     assert set(kinds(kept(tmp_path, text, analyse=True), analyse=True)) == {"reason"}
 
 
-def test_other_tasks_stay_beside_the_passage_and_make_none(tmp_path):
-    # a stated cause's fix: its own task, no passage (the input holds what the fix needs)
-    assert set(kinds(kept(tmp_path, MODLOG_FIX, analyse=True), analyse=True)) == {"fix"}
+def test_a_fix_whose_input_holds_its_answer_stays_one_naming_what_its_input_does_not_gives_way(tmp_path):
+    # "call `driver.quit()` in `TabWatcher.close()`": two names the cause and evidence do not give
+    assert set(kinds(kept(tmp_path, MODLOG_FIX, analyse=True), analyse=True)) == {"analyse"}
+    plain = MODLOG_FIX.replace("Reuse one session per watcher and call `driver.quit()` in `TabWatcher.close()`.",
+                               "Reuse one session per watcher and quit the session when the watcher closes.")
+    ex = kinds(kept(tmp_path, plain, analyse=True), analyse=True)
+    assert set(ex) == {"fix"}
+    assert ex["fix"].output == {"fix": "Reuse one session per watcher and quit the session when the watcher closes."}
+    # a fix read from code comments: no passage holds it (code is not prose), so the fix task stays
     fix = ("```python\n# 1. Session: reuse one driver per watcher\nself.driver = self.driver or webdriver.Chrome()\n"
            "# 2. Close: quit the driver, not just drop it\nself.driver.quit()\n```")
     text = MODLOG_FIX[:MODLOG_FIX.index("### Files")].replace(

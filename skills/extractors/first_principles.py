@@ -2585,13 +2585,16 @@ def drafts(item: Item) -> list[Draft]:
                                   **({"reason": said} if said and _words(said) >= 3 else {}), "principle": item.label},
                           kind="decision_trees", required=("choice", "rejected"),
                           rationale=1.0 if chain else 0.5, **{**common, "ambiguities": list(ambiguities)}))
-    # where the passage can be given whole, it is the item's reasoning task: the chain is read in its context, not
-    # reasoned out of a problem line and its evidence (a `reason` input is a line or two, and its chain and decision
-    # hold what it does not); the other tasks, each with an input that holds its answer, stay
-    if any(d.instruction_key == "reason" for d in made):
-        analysed = _analyse_task(item, chain, evidence, {**common, "ambiguities": list(ambiguities)})
-        if analysed is not None:
-            made = [d for d in made if d.instruction_key != "reason"] + [analysed]
+    # where the passage can be given whole, it is the item's reasoning task: the chain and the decision are read in
+    # their context, not reasoned out of a problem line (a `reason`, `decide` or `rethink` input is a line or two,
+    # and its answer holds what it does not); a fix or a choice whose input holds its answer stays beside it, one
+    # that names what its input does not (ports, file names, figures: EXAMPLES.md 1) gives way to it
+    analysed = _analyse_task(item, chain, evidence, {**common, "ambiguities": list(ambiguities)}) if made else None
+    if analysed is not None:
+        stays = [d for d in made if d.instruction_key in ("fix", "relocate", "choose")
+                 and len(unsupported(d.output, _flat(d.input))) <= MAX_UNSUPPORTED]
+        if len(stays) < len(made):
+            made = stays + [analysed]
     return made
 
 
@@ -2618,6 +2621,7 @@ def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dic
 
 # -- derivability and the `analyse` task ----------------------------------------------------------
 
+MAX_UNSUPPORTED = 1  # specifics an answer may name that its input does not and still be derivable from it
 MAX_PASSAGE = 1600  # characters (~400 tokens, well inside the trainer's 1024-token prompt); a longer span is not given
 # what a reader cannot guess: a number, a path or dotted name, a name in code or CamelCase
 _SPECIFIC = regex.compile(r"`[^`\n]+`|[\w./\\-]*\d[\w./\\:%-]*|\b\w+(?:[_./\\]\w+)+\b|\b[a-z]+[A-Z]\w*\b"
