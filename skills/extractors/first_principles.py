@@ -483,6 +483,7 @@ class Item:
     approach: bool = False  # the problem is an approach the passage reasons against ("Anti-Pattern: ...")
     free: tuple[int, int] = (0, -1)  # a later block in the span that is an item of its own
     passage: str = ""  # the span's prose, cleaned (`analyse` task); empty when too long to give whole
+    doc: Document | None = None  # the document it was read from, for its passage (read when a task asks for it)
 
 
 def _topic(title: str) -> str:
@@ -2602,6 +2603,8 @@ def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dic
     """The `analyse` task (the passage read whole -> its problem, what it found, its cause, options and steps,
     the decision and the principle): derivable by construction, made where every field is read from the
     passage (not from code)."""
+    if not item.passage and item.doc is not None and not item.row:
+        item.passage = passage_of(item.doc, item, [item.problem, item.decision, item.cause, *item.steps])
     if not item.passage:
         return None
     cause = item.cause if item.cause and item.label == "root_cause" else ""
@@ -2656,15 +2659,16 @@ def unsupported(output: dict, given: str) -> list[str]:
     return [f.strip() for f in found]
 
 
-def _located(doc: Document, item: Item, text: str) -> list[int]:
-    """The lines near the item that the parts of `text` (a field, its parts joined by "; ") begin on."""
+def _located(doc: Document, item: Item, texts: list[str]) -> list[int]:
+    """The lines near the item that the parts of `texts` (fields, their parts joined by "; ") begin on."""
+    window = [(n, _norm(clean(t, MAX_PASSAGE))) for n, t in doc.span(item.span[0] - 60, item.span[1] + 60) if t.strip()]
     found = []
-    for part in text.split("; "):
+    for part in (p for text in texts for p in text.split("; ")):
         words = rx.findall(r"[a-z0-9]+", part.lower())[:5]
         if len(words) < 2:
             continue
         key = " " + " ".join(words) + " "
-        near = [n for n, t in doc.span(item.span[0] - 60, item.span[1] + 60) if key in _norm(clean(t, MAX_PASSAGE))]
+        near = [n for n, t in window if key in t]
         if near:
             found.append(min(near, key=lambda n: abs(n - item.anchor)))
     return found
@@ -2676,7 +2680,7 @@ def passage_of(doc: Document, item: Item, fields: list[str]) -> str:
     logger; "" when longer than MAX_PASSAGE (a passage is given whole or not at all)."""
     if MAX_PASSAGE <= 0:
         return ""
-    at = [n for f in fields for n in _located(doc, item, f)]
+    at = _located(doc, item, fields)
     first, last = min([item.span[0], *at]), max([item.span[1], *at])
     out: list[str] = []
     size = 0
@@ -2775,7 +2779,7 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
             docs[id(item)] = inner
     for item in items:
         if not item.row:
-            item.passage = passage_of(docs[id(item)], item, [item.problem, item.decision, item.cause, *item.steps])
+            item.doc = docs[id(item)]
     out: list[Draft] = []
     seen: set[str] = set()
     for item in sorted(items, key=lambda i: i.anchor):
