@@ -9,27 +9,42 @@ from a corpus.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from helpers import PACKS, corpus, gold_report, mine_text
 
+from training_data_miner.skills.extractors import first_principles as fp
 from training_data_miner.skills.filter_quality import filter_quality
 from training_data_miner.skills.models import Example
 
 SEP = "=" * 77
 
 
-def kept(tmp_path: Path, text: str) -> list[Example]:
-    return filter_quality(mine_text(tmp_path, "first_principles", text)).kept
+ANALYSE = set(PACKS["first_principles"].instructions["analyse"])
 
 
-def kinds(examples: list[Example]) -> dict[str, Example]:
-    """The examples by task kind (reason, fix, choose, rethink, decide), read from the phrasing of their instruction."""
+def kept(tmp_path: Path, text: str, analyse: bool = False) -> list[Example]:
+    """The examples kept from `text`. Without `analyse`, as where no passage can be given whole (a span over
+    MAX_PASSAGE): the item's reading shows in the tasks made of its problem, evidence, chain and decision."""
+    saved = fp.MAX_PASSAGE
+    fp.MAX_PASSAGE = fp.MAX_PASSAGE if analyse else 0
+    try:
+        return filter_quality(mine_text(tmp_path, "first_principles", text)).kept
+    finally:
+        fp.MAX_PASSAGE = saved
+
+
+def kinds(examples: list[Example], analyse: bool = False) -> dict[str, Example]:
+    """The examples by task kind (reason, fix, choose, rethink, decide; analyse when asked), read from the
+    phrasing of their instruction."""
     phrasings = {p: kind for kind, ps in PACKS["first_principles"].instructions.items() for p in ps}
     out = {}
     for e in examples:
         kind = phrasings[e.instruction]
+        if kind == "analyse" and not analyse:
+            continue
         assert kind not in out, f"two {kind} examples: {[x.output for x in examples]}"
         out[kind] = e
     return out
@@ -390,7 +405,7 @@ def test_a_rule_the_entry_draws_is_kept_as_its_lesson(tmp_path):
 
 def test_every_task_kind_has_three_phrasings_and_each_example_uses_one():
     pack = PACKS["first_principles"]
-    for kind in ("reason", "fix", "relocate", "choose", "rethink", "decide"):
+    for kind in ("reason", "fix", "relocate", "choose", "rethink", "decide", "analyse"):
         assert isinstance(pack.instructions[kind], list) and len(pack.instructions[kind]) >= 3, kind
 
 
@@ -1726,3 +1741,99 @@ def test_a_move_alone_for_a_step_not_followed_is_asked_as_the_correction_applied
                            "**Template Default**: The relay template writes its audit notes to the working directory").replace(
         "- **Architectural Error**: Did not follow the root directory checklist before creating the file\n", "")
     assert set(kinds(kept(tmp_path, placed))) == {"fix"}
+
+
+# -- the passage read whole: the reasoning task where it can be given ---------------------------------
+
+
+def test_the_specifics_an_output_states_and_its_input_does_not_are_named():
+    given = "Two Chrome windows fight over one debugging port; the studio page never loads"
+    out = {"decision": "Separate Chrome instances: port 9222 for studio.youtube.com, 9223 for `@handle/live`",
+           "principle": "first_principles"}
+    assert fp.unsupported(out, given) == ["9222", "studio youtube com", "9223", "handle live"]
+    # what the input gives is no finding; the label is the domain's, not a fact
+    assert fp.unsupported({"decision": "Reuse the debugging port of the studio page", "principle": "root_cause"},
+                          given) == []
+
+
+PORTS = """## Browser Conflict (First Principles)
+
+**Problem**: Two Chrome windows fight over one debugging port, so the studio page never loads.
+
+**Analysis**:
+- One port can serve one browser session
+- The studio and the live page need sessions of their own
+
+**Decision**: Separate Chrome instances: port 9222 for studio.example.com, port 9223 for live.example.com
+"""
+
+
+def test_where_the_passage_can_be_given_whole_it_is_the_reasoning_task(tmp_path):
+    ex = kinds(kept(tmp_path, PORTS, analyse=True), analyse=True)
+    # the ports and hosts are the decision's own: a `reason` task from the problem line would teach the model to
+    # invent them; the passage holds them
+    assert set(ex) == {"analyse"}
+    e = ex["analyse"]
+    assert e.input == {"passage": (
+        "## Browser Conflict (First Principles)\n"
+        "Problem: Two Chrome windows fight over one debugging port, so the studio page never loads.\n"
+        "Analysis:\n- One port can serve one browser session\n- The studio and the live page need sessions of their own\n"
+        "Decision: Separate Chrome instances: port 9222 for studio.example.com, port 9223 for live.example.com")}
+    assert e.output == {
+        "problem": "Two Chrome windows fight over one debugging port, so the studio page never loads.",
+        "reasoning_chain": ["One port can serve one browser session", "The studio and the live page need sessions of their own"],
+        "decision": "Separate Chrome instances: port 9222 for studio.example.com, port 9223 for live.example.com",
+        "principle": "first_principles"}
+    # where no passage can be given whole, the same item is reasoned from its problem, at the same line
+    alone = kinds(kept(tmp_path, PORTS))
+    assert set(alone) == {"reason"} and alone["reason"].source == e.source
+    assert alone["reason"].output["decision"] == e.output["decision"]
+
+
+def test_a_passage_too_long_to_give_whole_leaves_the_reasoning_task(tmp_path):
+    filler = "".join(f"- Observation {i}: the studio page stayed blank after the live page opened\n" for i in range(40))
+    assert len(filler) > fp.MAX_PASSAGE
+    text = PORTS.replace("**Analysis**:", "**Observations**:\n" + filler + "\n**Analysis**:")
+    assert set(kinds(kept(tmp_path, text, analyse=True), analyse=True)) == {"reason"}
+
+
+def test_a_fix_whose_input_holds_its_answer_stays_one_naming_what_its_input_does_not_gives_way(tmp_path):
+    # "call `driver.quit()` in `TabWatcher.close()`": two names the cause and evidence do not give
+    assert set(kinds(kept(tmp_path, MODLOG_FIX, analyse=True), analyse=True)) == {"analyse"}
+    plain = MODLOG_FIX.replace("Reuse one session per watcher and call `driver.quit()` in `TabWatcher.close()`.",
+                               "Reuse one session per watcher and quit the session when the watcher closes.")
+    ex = kinds(kept(tmp_path, plain, analyse=True), analyse=True)
+    assert set(ex) == {"fix"}
+    assert ex["fix"].output == {"fix": "Reuse one session per watcher and quit the session when the watcher closes."}
+    # a fix read from code comments: no passage holds it (code is not prose), so the fix task stays
+    fix = ("```python\n# 1. Session: reuse one driver per watcher\nself.driver = self.driver or webdriver.Chrome()\n"
+           "# 2. Close: quit the driver, not just drop it\nself.driver.quit()\n```")
+    text = MODLOG_FIX[:MODLOG_FIX.index("### Files")].replace(
+        "Reuse one session per watcher and call `driver.quit()` in `TabWatcher.close()`.", fix)
+    assert [e.output for e in kept(tmp_path, text, analyse=True)] == [
+        {"fix": "Session: reuse one driver per watcher; Close: quit the driver, not just drop it"}]
+
+
+@pytest.mark.corpus
+def test_on_the_dev_corpus_every_passage_is_the_source_and_every_field_is_read_from_it():
+    """Each `analyse` example of 012_dev.txt: its passage's lines are lines of the source near its line
+    (cleaned, in order), and every field of its output is quoted from the passage."""
+    from helpers import corpus_kept, source_lines
+
+    lines = source_lines(corpus())
+    analysed = [e for e in corpus_kept("first_principles") if e.instruction in ANALYSE]
+    assert len(analysed) >= 10
+    for e in analysed:
+        at = int(e.source.rsplit("_", 1)[1])
+        window = lines[max(0, at - 80): at + 80]
+        near = [fp.clean(t, 1600) for t in window]
+        cells = [set(re.findall(r"\w+", t)) for t in window if t.lstrip().startswith("|")]
+        for line in e.input["passage"].split("\n"):
+            body = line.lstrip(" #-").rstrip(":")
+            # a line as its source line cleaned; a table row as that row's words ("[FAIL]" given as "FAIL")
+            assert any(body in n for n in near) or (" | " in body and any(
+                set(re.findall(r"\w+", body)) <= c for c in cells)), (e.source, line)
+        for key, value in e.output.items():
+            if key != "principle":
+                for text in value if isinstance(value, list) else [value]:
+                    assert fp._quoted(text, e.input["passage"]), (e.source, key, text)

@@ -482,6 +482,8 @@ class Item:
     row: bool = False  # a row of an Issue | Root Cause | Fix table
     approach: bool = False  # the problem is an approach the passage reasons against ("Anti-Pattern: ...")
     free: tuple[int, int] = (0, -1)  # a later block in the span that is an item of its own
+    passage: str = ""  # the span's prose, cleaned (`analyse` task); empty when too long to give whole
+    doc: Document | None = None  # the document it was read from, for its passage (read when a task asks for it)
 
 
 def _topic(title: str) -> str:
@@ -2584,7 +2586,147 @@ def drafts(item: Item) -> list[Draft]:
                                   **({"reason": said} if said and _words(said) >= 3 else {}), "principle": item.label},
                           kind="decision_trees", required=("choice", "rejected"),
                           rationale=1.0 if chain else 0.5, **{**common, "ambiguities": list(ambiguities)}))
+    # where the passage can be given whole, it is the item's reasoning task: the chain and the decision are read in
+    # their context, not reasoned out of a problem line (a `reason`, `decide` or `rethink` input is a line or two,
+    # and its answer holds what it does not); a fix or a choice whose input holds its answer stays beside it, one
+    # that names what its input does not (ports, file names, figures: EXAMPLES.md 1) gives way to it
+    analysed = _analyse_task(item, chain, evidence, {**common, "ambiguities": list(ambiguities)}) if made else None
+    if analysed is not None:
+        stays = [d for d in made if d.instruction_key in ("fix", "relocate", "choose")
+                 and len(unsupported(d.output, _flat(d.input))) <= MAX_UNSUPPORTED]
+        if len(stays) < len(made):
+            made = stays + [analysed]
     return made
+
+
+def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dict) -> Draft | None:
+    """The `analyse` task (the passage read whole -> its problem, what it found, its cause, options and steps,
+    the decision and the principle): derivable by construction, made where every field is read from the
+    passage (not from code)."""
+    if not item.passage and item.doc is not None and not item.row:
+        item.passage = passage_of(item.doc, item, [item.problem, item.decision, item.cause, *item.steps])
+    if not item.passage:
+        return None
+    cause = item.cause if item.cause and item.label == "root_cause" else ""
+    steps = [t for t in chain if not cause or t.rstrip(" .;") not in cause]  # the cause's parts are not steps after it
+    found = [e for e in evidence if _quoted(e, item.passage) and e.rstrip(" .;") not in cause]
+    fields = {"approach" if item.approach else "problem": item.problem,
+              **({"findings": found} if found else {}), **({"root_cause": cause} if cause else {}),
+              **({"options": item.options} if item.options and item.chosen else {}),
+              **({"reasoning_chain": steps} if steps else {}), "decision": item.decision,
+              **({"rejected": item.rejected} if item.rejected else {})}
+    if not all(_quoted(t, item.passage) for v in fields.values() for t in (v if isinstance(v, list) else [v])):
+        return None
+    return Draft(instruction_key="analyse", input={"passage": item.passage}, output={**fields, "principle": item.label},
+                 kind="rationale_chains" if len(steps) >= 2 else "decision_trees",
+                 required=("decision", "principle"), rationale=1.0, **common)
+
+
+# -- derivability and the `analyse` task ----------------------------------------------------------
+
+MAX_UNSUPPORTED = 1  # specifics an answer may name that its input does not and still be derivable from it
+MAX_PASSAGE = 1600  # characters (~400 tokens, well inside the trainer's 1024-token prompt); a longer span is not given
+# what a reader cannot guess: a number, a path or dotted name, a name in code or CamelCase
+_SPECIFIC = regex.compile(r"`[^`\n]+`|[\w./\\-]*\d[\w./\\:%-]*|\b\w+(?:[_./\\]\w+)+\b|\b[a-z]+[A-Z]\w*\b"
+                          r"|\b[A-Z][a-z]+[A-Z]\w*\b")
+_FENCE_MARK = regex.compile(r"^\s*(?:```|~~~)")
+_DELIMITER = regex.compile(r"^\s*\|?\s*:?-{3,}")
+_HEADING = regex.compile(r"^\s{0,3}(#{1,6})\s+")
+_BULLET = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
+
+
+def _flat(value) -> str:
+    if isinstance(value, dict):
+        return " ".join(_flat(v) for v in value.values())
+    if isinstance(value, list):
+        return " ".join(_flat(v) for v in value)
+    return str(value)
+
+
+def _norm(text: str) -> str:
+    return " " + " ".join(rx.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def unsupported(output: dict, given: str) -> list[str]:
+    """The specifics (numbers, paths, code names) the output states that `given` does not: facts a reader
+    holding only the input could not write (EXAMPLES.md 1)."""
+    told = _norm(given)
+    found = []
+    for s in _SPECIFIC.findall(_flat({k: v for k, v in output.items() if k != "principle"})):
+        n = _norm(s.strip("`.,;:()"))
+        if n.strip() and n not in told and n not in found:
+            found.append(n)
+    return [f.strip() for f in found]
+
+
+def _located(doc: Document, item: Item, texts: list[str]) -> list[int]:
+    """The lines near the item that the parts of `texts` (fields, their parts joined by "; ") begin on."""
+    window = [(n, _norm(clean(t, MAX_PASSAGE))) for n, t in doc.span(item.span[0] - 60, item.span[1] + 60) if t.strip()]
+    found = []
+    for part in (p for text in texts for p in text.split("; ")):
+        words = rx.findall(r"[a-z0-9]+", part.lower())[:5]
+        if len(words) < 2:
+            continue
+        key = " " + " ".join(words) + " "
+        near = [n for n, t in window if key in t]
+        if near:
+            found.append(min(near, key=lambda n: abs(n - item.anchor)))
+    return found
+
+
+def passage_of(doc: Document, item: Item, fields: list[str]) -> str:
+    """The lines that hold the item and its fields as prose to read: headings, list items (indented by their
+    nesting) and lines cleaned of markup, code and table rules left out, log records without their time and
+    logger; "" when longer than MAX_PASSAGE (a passage is given whole or not at all)."""
+    if MAX_PASSAGE <= 0:
+        return ""
+    at = _located(doc, item, fields)
+    first, last = min([item.span[0], *at]), max([item.span[1], *at])
+    out: list[str] = []
+    size = 0
+    for n, t in doc.span(first, last):
+        if item.free[0] <= n <= item.free[1] or not t.strip() or _FENCE_MARK.match(t):
+            continue
+        hit = doc.block_at(n)
+        if hit is not None and (hit[0] == "fence" or (hit[0] == "table" and _DELIMITER.match(t))):
+            continue  # code is not prose: a fact only code gives is not quoted from the passage
+        if hit is not None and hit[0] == "record":
+            t = _LOG_PREFIX.sub("", t)
+        head = _HEADING.match(t)
+        if hit is not None and hit[0] == "table":
+            row = hit[1].row_at(n)
+            cells = row.cells if row is not None else hit[1].header
+            text = " | ".join(clean(_status_word(c), MAX_PASSAGE) for c in cells)
+        else:
+            text = clean(t[head.end():] if head else t, MAX_PASSAGE)
+        if not text:
+            continue
+        if t.rstrip().endswith(":") and not text.endswith(":"):
+            text += ":"  # "**Impact**:" over its list: the caption keeps its colon
+        if head:
+            line = f"{head[1]} {text}"
+        elif _BULLET.match(t):
+            line = "  " * min(3, (len(t) - len(t.lstrip())) // 2) + f"- {text}"
+        else:
+            line = text
+        size += len(line) + 1
+        if size > MAX_PASSAGE:
+            return ""
+        out.append(line)
+    # a heading whose lines were all code ("### Evidence" over a log excerpt) says nothing: it goes with them
+    levels = [len(h[1]) if (h := _HEADING.match(t)) else 0 for t in out]
+    out = [t for k, t in enumerate(out)
+           if not levels[k] or (k + 1 < len(out) and (not levels[k + 1] or levels[k + 1] > levels[k]))]
+    return "\n".join(out)
+
+
+def _quoted(text: str, passage: str) -> bool:
+    """Whether `text` is read from the passage: its specifics all there, and nine in ten of its words."""
+    if unsupported({"t": text}, passage):
+        return False
+    words = rx.findall(r"[a-z0-9]{3,}", text.lower())
+    have = set(rx.findall(r"[a-z0-9]{3,}", passage.lower()))
+    return bool(words) and 10 * sum(w in have for w in words) >= 9 * len(words)
 
 
 _PROSE_FENCE = regex.compile(r"^(?:markdown|md|text|txt)?$")
@@ -2605,6 +2747,7 @@ def _prose_fence(doc: Document, line: int):
 
 def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     items: list[Item] = []
+    docs: dict[int, Document] = {}  # id(item) -> the document it was read from (a fenced report is one of its own)
     plain: list[int] = []
     fenced: dict[int, list[int]] = {}
     for line in sorted({m.line for m in hits}):
@@ -2624,11 +2767,19 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     for line in plain:
         if not any(i.span[0] <= line <= i.span[1] for i in found) and (one := inline_item(doc, line)) is not None:
             items.append(one)
+    for item in items:
+        docs[id(item)] = doc
     for start, lines in fenced.items():
         # markdown inside a bare fence is a report pasted after a stray or unclosed fence line: the rest
         # of the document is read as the markdown it is, without that line
         rest = doc.lines[start + 1 - doc.start:]
-        items.extend(passages(parse_document(rest, start + 1, doc.index, doc.part), lines))
+        inner = parse_document(rest, start + 1, doc.index, doc.part)
+        for item in passages(inner, lines):
+            items.append(item)
+            docs[id(item)] = inner
+    for item in items:
+        if not item.row:
+            item.doc = docs[id(item)]
     out: list[Draft] = []
     seen: set[str] = set()
     for item in sorted(items, key=lambda i: i.anchor):
