@@ -2747,7 +2747,6 @@ def _prose_fence(doc: Document, line: int):
 
 def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     items: list[Item] = []
-    docs: dict[int, Document] = {}  # id(item) -> the document it was read from (a fenced report is one of its own)
     plain: list[int] = []
     fenced: dict[int, list[int]] = {}
     for line in sorted({m.line for m in hits}):
@@ -2768,18 +2767,15 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
         if not any(i.span[0] <= line <= i.span[1] for i in found) and (one := inline_item(doc, line)) is not None:
             items.append(one)
     for item in items:
-        docs[id(item)] = doc
+        item.doc = doc  # its passage is read from it (a table row's is not: the row is its whole text)
     for start, lines in fenced.items():
         # markdown inside a bare fence is a report pasted after a stray or unclosed fence line: the rest
         # of the document is read as the markdown it is, without that line
         rest = doc.lines[start + 1 - doc.start:]
         inner = parse_document(rest, start + 1, doc.index, doc.part)
         for item in passages(inner, lines):
+            item.doc = inner
             items.append(item)
-            docs[id(item)] = inner
-    for item in items:
-        if not item.row:
-            item.doc = docs[id(item)]
     out: list[Draft] = []
     seen: set[str] = set()
     for item in sorted(items, key=lambda i: i.anchor):
