@@ -1837,3 +1837,17 @@ def test_on_the_dev_corpus_every_passage_is_the_source_and_every_field_is_read_f
             if key != "principle":
                 for text in value if isinstance(value, list) else [value]:
                     assert fp._quoted(text, e.input["passage"]), (e.source, key, text)
+
+
+def test_a_step_the_passage_does_not_hold_is_not_asked_for_but_the_problem_and_decision_must_be():
+    passage = ("Before (2-stage detection):\n- DOM check: 10ms\n- Vision fallback: 10-30s\n"
+               "After (Occam's Razor):\n- DOM check only: 10ms")
+    item = fp.Item(anchor=10, label="occams_razor", problem="Vision fallback: 10-30s", explicit=True, evidence=[],
+                   steps=[], decision="DOM check only", cause="", options=[], chosen="", rejected=[], span=(10, 14),
+                   evidence_text="", passage=passage)
+    far = "DOM element missing = no comment exists (ground truth, no vision needed)"  # told 110 lines before
+    common = dict(evidence="", label="occams_razor", line=10, span=(10, 14), ambiguity=0.0, ambiguities=[], identity=None)
+    d = fp._analyse_task(item, [far], [], common)
+    assert d.output == {"problem": "Vision fallback: 10-30s", "decision": "DOM check only", "principle": "occams_razor"}
+    item.decision = "Use the accessibility tree instead"  # a decision the passage does not hold: no task
+    assert fp._analyse_task(item, [far], [], common) is None
