@@ -1851,3 +1851,24 @@ def test_a_step_the_passage_does_not_hold_is_not_asked_for_but_the_problem_and_d
     assert d.output == {"problem": "Vision fallback: 10-30s", "decision": "DOM check only", "principle": "occams_razor"}
     item.decision = "Use the accessibility tree instead"  # a decision the passage does not hold: no task
     assert fp._analyse_task(item, [far], [], common) is None
+
+
+def test_a_summary_rows_short_fix_is_said_whole_by_the_section_that_told_its_issue(tmp_path):
+    text = """# Launcher Audit
+
+## Issue 1: Exporter NOT Starting After Reboot
+
+Dashboards stay empty.
+
+**Simplest Fix:** Set EXPORTER_BIN in `.env` to the installed exporter path
+
+## Summary of Fixes
+
+| Issue | Root Cause | Fix | Impact |
+|-------|------------|-----|--------|
+| **Exporter** | EXPORTER_BIN unset in .env | Set EXPORTER_BIN | Dashboards fill |
+| **Log noise** | Debug level left on in production | Set level to WARNING | Quiet logs |
+"""
+    rows = [e for e in kept(tmp_path, text) if "fix" in e.output]  # (the section's "Simplest Fix" is an item too)
+    assert [e.output["fix"] for e in rows] == ["Set EXPORTER_BIN in `.env` to the installed exporter path",
+                                               "Set level to WARNING"]

@@ -2202,6 +2202,20 @@ def _told(doc: Document, heads: list, issue: str, line: int):
     return None
 
 
+def _said_whole(doc: Document, line: int, short: str) -> str:
+    """The line of the section at `line` that says `short` whole: it starts with the same words and goes on
+    (a label before it, "**Simplest Fix:**", is not part of it); `short` when none does."""
+    sec = doc.section_at(line)
+    key = _norm(short)
+    for n in range(line + 1, min(sec.end, line + 60) + 1):
+        text = clean(doc.text(n))
+        lab = parse_label(doc.text(n))
+        body = clean(lab[1]) if lab and lab[1] else text
+        if _norm(body).startswith(key) and len(body) > len(short) and _words(body) <= 3 * _words(short) + 6:
+            return body
+    return short
+
+
 def _impact(doc: Document, line: int) -> list[str]:
     """The problem or impact the section at `line` states first ("**Impact:** Falls back to DOM-only mode")."""
     sec = doc.section_at(line)
@@ -2269,6 +2283,9 @@ def table_items(doc: Document, line: int) -> list[Item]:
                 impact = _impact(doc, told.line)
                 issue = f"{issue}: {impact[0].split(': ', 1)[1]}" if impact else issue
                 said = _analysed(doc, told.line)
+                # the row's fix in a few words ("Add correct path"); the section says it whole ("**Simplest Fix:** Add
+                # correct path to `.env`")
+                fix = _said_whole(doc, told.line, fix)
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
                         evidence=([topic] if topic else []) + said, steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
