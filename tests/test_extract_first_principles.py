@@ -1872,3 +1872,12 @@ Dashboards stay empty.
     rows = [e for e in kept(tmp_path, text) if "fix" in e.output]  # (the section's "Simplest Fix" is an item too)
     assert [e.output["fix"] for e in rows] == ["Set EXPORTER_BIN in `.env` to the installed exporter path",
                                                "Set level to WARNING"]
+
+
+def test_read_whole_an_anti_patterns_approach_is_named_as_the_one_rejected(tmp_path):
+    exs = kept(tmp_path, LESSONS, analyse=True)
+    [e] = [e for e in exs if e.line == line_of(LESSONS, "**Occam's Razor:**")]
+    assert e.instruction in ANALYSE
+    # not a "problem" (nor a bare "approach" that reads as the one taken): the approach the passage turns down
+    assert e.output["approach_rejected"] == "Build a full retry scheduler with backoff tiers"
+    assert "problem" not in e.output and e.output["decision"] == "Refresh the token before the call"

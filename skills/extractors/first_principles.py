@@ -2634,7 +2634,7 @@ def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dic
     found = [e for e in evidence if _quoted(e, passage) and e.rstrip(" .;") not in cause]
     options = item.options if item.options and item.chosen and all(_quoted(o, passage) for o in item.options) else []
     rejected = item.rejected if item.rejected and all(_quoted(r, passage) for r in item.rejected) else []
-    fields = {"approach" if item.approach else "problem": item.problem,
+    fields = {"approach_rejected" if item.approach else "problem": item.problem,
               **({"findings": found} if found else {}), **({"root_cause": cause} if cause else {}),
               **({"options": options} if options else {}), **({"reasoning_chain": steps} if steps else {}),
               "decision": item.decision, **({"rejected": rejected} if rejected else {})}
