@@ -1837,3 +1837,47 @@ def test_on_the_dev_corpus_every_passage_is_the_source_and_every_field_is_read_f
             if key != "principle":
                 for text in value if isinstance(value, list) else [value]:
                     assert fp._quoted(text, e.input["passage"]), (e.source, key, text)
+
+
+def test_a_step_the_passage_does_not_hold_is_not_asked_for_but_the_problem_and_decision_must_be():
+    passage = ("Before (2-stage detection):\n- DOM check: 10ms\n- Vision fallback: 10-30s\n"
+               "After (Occam's Razor):\n- DOM check only: 10ms")
+    item = fp.Item(anchor=10, label="occams_razor", problem="Vision fallback: 10-30s", explicit=True, evidence=[],
+                   steps=[], decision="DOM check only", cause="", options=[], chosen="", rejected=[], span=(10, 14),
+                   evidence_text="", passage=passage)
+    far = "DOM element missing = no comment exists (ground truth, no vision needed)"  # told 110 lines before
+    common = dict(evidence="", label="occams_razor", line=10, span=(10, 14), ambiguity=0.0, ambiguities=[], identity=None)
+    d = fp._analyse_task(item, [far], [], common)
+    assert d.output == {"problem": "Vision fallback: 10-30s", "decision": "DOM check only", "principle": "occams_razor"}
+    item.decision = "Use the accessibility tree instead"  # a decision the passage does not hold: no task
+    assert fp._analyse_task(item, [far], [], common) is None
+
+
+def test_a_summary_rows_short_fix_is_said_whole_by_the_section_that_told_its_issue(tmp_path):
+    text = """# Launcher Audit
+
+## Issue 1: Exporter NOT Starting After Reboot
+
+Dashboards stay empty.
+
+**Simplest Fix:** Set EXPORTER_BIN in `.env` to the installed exporter path
+
+## Summary of Fixes
+
+| Issue | Root Cause | Fix | Impact |
+|-------|------------|-----|--------|
+| **Exporter** | EXPORTER_BIN unset in .env | Set EXPORTER_BIN | Dashboards fill |
+| **Log noise** | Debug level left on in production | Set level to WARNING | Quiet logs |
+"""
+    rows = [e for e in kept(tmp_path, text) if "fix" in e.output]  # (the section's "Simplest Fix" is an item too)
+    assert [e.output["fix"] for e in rows] == ["Set EXPORTER_BIN in `.env` to the installed exporter path",
+                                               "Set level to WARNING"]
+
+
+def test_read_whole_an_anti_patterns_approach_is_named_as_the_one_rejected(tmp_path):
+    exs = kept(tmp_path, LESSONS, analyse=True)
+    [e] = [e for e in exs if e.line == line_of(LESSONS, "**Occam's Razor:**")]
+    assert e.instruction in ANALYSE
+    # not a "problem" (nor a bare "approach" that reads as the one taken): the approach the passage turns down
+    assert e.output["approach_rejected"] == "Build a full retry scheduler with backoff tiers"
+    assert "problem" not in e.output and e.output["decision"] == "Refresh the token before the call"

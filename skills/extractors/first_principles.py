@@ -2202,6 +2202,20 @@ def _told(doc: Document, heads: list, issue: str, line: int):
     return None
 
 
+def _said_whole(doc: Document, line: int, short: str) -> str:
+    """The line of the section at `line` that says `short` whole: it starts with the same words and goes on
+    (a label before it, "**Simplest Fix:**", is not part of it); `short` when none does."""
+    sec = doc.section_at(line)
+    key = _norm(short)
+    for n in range(line + 1, min(sec.end, line + 60) + 1):
+        text = clean(doc.text(n))
+        lab = parse_label(doc.text(n))
+        body = clean(lab[1]) if lab and lab[1] else text
+        if _norm(body).startswith(key) and len(body) > len(short) and _words(body) <= 3 * _words(short) + 6:
+            return body
+    return short
+
+
 def _impact(doc: Document, line: int) -> list[str]:
     """The problem or impact the section at `line` states first ("**Impact:** Falls back to DOM-only mode")."""
     sec = doc.section_at(line)
@@ -2269,6 +2283,9 @@ def table_items(doc: Document, line: int) -> list[Item]:
                 impact = _impact(doc, told.line)
                 issue = f"{issue}: {impact[0].split(': ', 1)[1]}" if impact else issue
                 said = _analysed(doc, told.line)
+                # the row's fix in a few words ("Add correct path"); the section says it whole ("**Simplest Fix:** Add
+                # correct path to `.env`")
+                fix = _said_whole(doc, told.line, fix)
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
                         evidence=([topic] if topic else []) + said, steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
@@ -2608,15 +2625,19 @@ def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dic
     if not item.passage:
         return None
     cause = item.cause if item.cause and item.label == "root_cause" else ""
-    steps = [t for t in chain if not cause or t.rstrip(" .;") not in cause]  # the cause's parts are not steps after it
-    found = [e for e in evidence if _quoted(e, item.passage) and e.rstrip(" .;") not in cause]
-    fields = {"approach" if item.approach else "problem": item.problem,
-              **({"findings": found} if found else {}), **({"root_cause": cause} if cause else {}),
-              **({"options": item.options} if item.options and item.chosen else {}),
-              **({"reasoning_chain": steps} if steps else {}), "decision": item.decision,
-              **({"rejected": item.rejected} if item.rejected else {})}
-    if not all(_quoted(t, item.passage) for v in fields.values() for t in (v if isinstance(v, list) else [v])):
+    passage = item.passage
+    if not all(_quoted(t, passage) for t in (item.problem, item.decision, *([cause] if cause else []))):
         return None
+    # what the passage gives of the rest: a step, finding or option it does not hold is not asked for (the
+    # output states what the input holds)
+    steps = [t for t in chain if (not cause or t.rstrip(" .;") not in cause) and _quoted(t, passage)]
+    found = [e for e in evidence if _quoted(e, passage) and e.rstrip(" .;") not in cause]
+    options = item.options if item.options and item.chosen and all(_quoted(o, passage) for o in item.options) else []
+    rejected = item.rejected if item.rejected and all(_quoted(r, passage) for r in item.rejected) else []
+    fields = {"approach_rejected" if item.approach else "problem": item.problem,
+              **({"findings": found} if found else {}), **({"root_cause": cause} if cause else {}),
+              **({"options": options} if options else {}), **({"reasoning_chain": steps} if steps else {}),
+              "decision": item.decision, **({"rejected": rejected} if rejected else {})}
     return Draft(instruction_key="analyse", input={"passage": item.passage}, output={**fields, "principle": item.label},
                  kind="rationale_chains" if len(steps) >= 2 else "decision_trees",
                  required=("decision", "principle"), rationale=1.0, **common)
@@ -2674,50 +2695,52 @@ def _located(doc: Document, item: Item, texts: list[str]) -> list[int]:
     return found
 
 
+def _passage_line(doc: Document, n: int) -> str:
+    """Line `n` as prose to read ("" for none): a heading with its marks, a list item indented by its nesting, a
+    table row as its cells, a log record without its time and logger; code and table rules give none."""
+    t = doc.text(n)
+    if not t.strip() or _FENCE_MARK.match(t):
+        return ""
+    hit = doc.block_at(n)
+    if hit is not None and (hit[0] == "fence" or (hit[0] == "table" and _DELIMITER.match(t))):
+        return ""  # code is not prose: a fact only code gives is not quoted from the passage
+    if hit is not None and hit[0] == "record":
+        t = _LOG_PREFIX.sub("", t)
+    head = _HEADING.match(t)
+    if hit is not None and hit[0] == "table":
+        row = hit[1].row_at(n)
+        text = " | ".join(clean(_status_word(c), MAX_PASSAGE) for c in (row.cells if row is not None else hit[1].header))
+    else:
+        text = clean(t[head.end():] if head else t, MAX_PASSAGE)
+    if not text:
+        return ""
+    if t.rstrip().endswith(":") and not text.endswith(":"):
+        text += ":"  # "**Impact**:" over its list: the caption keeps its colon
+    if head:
+        return f"{head[1]} {text}"
+    if _BULLET.match(t):
+        return "  " * min(3, (len(t) - len(t.lstrip())) // 2) + f"- {text}"
+    return text
+
+
+def _without_empty_headings(out: list[str]) -> list[str]:
+    """A heading whose lines were all code ("### Evidence" over a log excerpt) says nothing: it goes with them."""
+    levels = [len(h[1]) if (h := _HEADING.match(t)) else 0 for t in out]
+    return [t for k, t in enumerate(out)
+            if not levels[k] or (k + 1 < len(out) and (not levels[k + 1] or levels[k + 1] > levels[k]))]
+
+
 def passage_of(doc: Document, item: Item, fields: list[str]) -> str:
-    """The lines that hold the item and its fields as prose to read: headings, list items (indented by their
-    nesting) and lines cleaned of markup, code and table rules left out, log records without their time and
-    logger; "" when longer than MAX_PASSAGE (a passage is given whole or not at all)."""
+    """The lines that hold the item and its fields as prose to read (`_passage_line`), "" when longer than
+    MAX_PASSAGE (a passage is given whole or not at all)."""
     if MAX_PASSAGE <= 0:
         return ""
     at = _located(doc, item, fields)
     first, last = min([item.span[0], *at]), max([item.span[1], *at])
-    out: list[str] = []
-    size = 0
-    for n, t in doc.span(first, last):
-        if item.free[0] <= n <= item.free[1] or not t.strip() or _FENCE_MARK.match(t):
-            continue
-        hit = doc.block_at(n)
-        if hit is not None and (hit[0] == "fence" or (hit[0] == "table" and _DELIMITER.match(t))):
-            continue  # code is not prose: a fact only code gives is not quoted from the passage
-        if hit is not None and hit[0] == "record":
-            t = _LOG_PREFIX.sub("", t)
-        head = _HEADING.match(t)
-        if hit is not None and hit[0] == "table":
-            row = hit[1].row_at(n)
-            cells = row.cells if row is not None else hit[1].header
-            text = " | ".join(clean(_status_word(c), MAX_PASSAGE) for c in cells)
-        else:
-            text = clean(t[head.end():] if head else t, MAX_PASSAGE)
-        if not text:
-            continue
-        if t.rstrip().endswith(":") and not text.endswith(":"):
-            text += ":"  # "**Impact**:" over its list: the caption keeps its colon
-        if head:
-            line = f"{head[1]} {text}"
-        elif _BULLET.match(t):
-            line = "  " * min(3, (len(t) - len(t.lstrip())) // 2) + f"- {text}"
-        else:
-            line = text
-        size += len(line) + 1
-        if size > MAX_PASSAGE:
-            return ""
-        out.append(line)
-    # a heading whose lines were all code ("### Evidence" over a log excerpt) says nothing: it goes with them
-    levels = [len(h[1]) if (h := _HEADING.match(t)) else 0 for t in out]
-    out = [t for k, t in enumerate(out)
-           if not levels[k] or (k + 1 < len(out) and (not levels[k + 1] or levels[k + 1] > levels[k]))]
-    return "\n".join(out)
+    lines = [t for n in range(max(first, doc.start), min(last, doc.end) + 1)
+             if not item.free[0] <= n <= item.free[1] and (t := _passage_line(doc, n))]
+    out = _without_empty_headings(lines)
+    return "\n".join(out) if sum(len(t) + 1 for t in out) <= MAX_PASSAGE else ""
 
 
 def _quoted(text: str, passage: str) -> bool:
