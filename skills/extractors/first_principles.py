@@ -2650,8 +2650,6 @@ MAX_PASSAGE = 1600  # characters (~400 tokens, well inside the trainer's 1024-to
 # what a reader cannot guess: a number, a path or dotted name, a name in code or CamelCase
 _SPECIFIC = regex.compile(r"`[^`\n]+`|[\w./\\-]*\d[\w./\\:%-]*|\b\w+(?:[_./\\]\w+)+\b|\b[a-z]+[A-Z]\w*\b"
                           r"|\b[A-Z][a-z]+[A-Z]\w*\b")
-_FENCE_MARK = regex.compile(r"^\s*(?:```|~~~)")
-_DELIMITER = regex.compile(r"^\s*\|?\s*:?-{3,}")
 _HEADING = regex.compile(r"^\s{0,3}(#{1,6})\s+")
 _BULLET = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
 
@@ -2699,16 +2697,17 @@ def _passage_line(doc: Document, n: int) -> str:
     """Line `n` as prose to read ("" for none): a heading with its marks, a list item indented by its nesting, a
     table row as its cells, a log record without its time and logger; code and table rules give none."""
     t = doc.text(n)
-    if not t.strip() or _FENCE_MARK.match(t):
-        return ""
     hit = doc.block_at(n)
-    if hit is not None and (hit[0] == "fence" or (hit[0] == "table" and _DELIMITER.match(t))):
-        return ""  # code is not prose: a fact only code gives is not quoted from the passage
-    if hit is not None and hit[0] == "record":
+    kind = hit[0] if hit is not None else None
+    if not t.strip() or kind == "fence":
+        return ""  # code (its fence lines too) is not prose: a fact only code gives is not quoted from the passage
+    if kind == "record":
         t = _LOG_PREFIX.sub("", t)
     head = _HEADING.match(t)
-    if hit is not None and hit[0] == "table":
+    if kind == "table":
         row = hit[1].row_at(n)
+        if row is None and n != hit[1].start:
+            return ""  # the rule under the header
         text = " | ".join(clean(_status_word(c), MAX_PASSAGE) for c in (row.cells if row is not None else hit[1].header))
     else:
         text = clean(t[head.end():] if head else t, MAX_PASSAGE)

@@ -1232,7 +1232,7 @@ def _noted_reason(facts: Facts) -> list[str]:
     return []
 
 
-_ISSUE_KEYS = frozenset(("issue", "problem", "bug", "error", "symptom"))
+_ISSUE_KEYS = _PART_FIX_KEYS - {"root cause", "result"}  # a part's statement of what was wrong
 
 
 def _one_issue(facts: Facts) -> list[str]:
