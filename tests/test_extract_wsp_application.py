@@ -824,9 +824,9 @@ def test_dev_corpus_meets_the_gold_thresholds(scored) -> None:
 
 @pytest.mark.corpus
 def test_dev_corpus_holds_applied_recall_where_it_stands(scored) -> None:
-    # issue 15 asks for 0.90; the extractor reached 0.765, now 0.777 (the misses and the gold items judged
+    # issue 15 asks for 0.90; the extractor reached 0.765, then 0.79, now 0.81 (the misses and the gold items judged
     # wrong are in the issue's note). This holds the level reached against regressions.
-    assert scored["report"]["recall_by_label"]["applied"] >= 0.77, scored["report"]
+    assert scored["report"]["recall_by_label"]["applied"] >= 0.80, scored["report"]
 
 
 @pytest.mark.corpus
@@ -1078,3 +1078,23 @@ def test_a_state_after_an_act_in_an_earlier_sentence_is_compliance(tmp_path: Pat
             "Completed the ranker sprints and corrected vibecoding. Module now properly follows WSP 84 reuse principle.\n")
     (ex,) = _classified(tmp_path, text).values()
     assert ex.output["relation"] == "compliant" and ex.output["wsp"] == [84]
+
+
+def test_two_modules_of_one_name_are_told_apart_by_their_introductions(tmp_path: Path) -> None:
+    log = ("=" * 77 + "\n# Src Module - ModLog\n\nThis log tracks changes specific to the **src** module in the **{}** "
+           "enterprise domain.\n\n## [2025-06-30] - Module Documentation Initialization\n\n### WSP Compliance Updates\n"
+           "- **WSP 22**: ModLog and Roadmap documentation established\n\n")
+    exs = filter_quality(_mine(tmp_path, log.format("blockchain") + log.format("foundups"))).kept
+    documents = {e.input.get("document") for e in exs if _kind(e) == "classify"}
+    assert documents == {"src module (blockchain domain)", "src module (foundups domain)"}
+
+
+def test_a_bold_wsp_label_over_the_files_an_entry_made_is_the_wsp_applied(tmp_path: Path) -> None:
+    entry = ("# Acoustic Lab - ModLog\n\n## [2025-10-02] Phase 1: Proof-of-Concept\n\n#### Documentation Framework\n"
+             "**WSP 11 Interface Documentation:**\n- `README.md` - Complete module overview\n"
+             "- `INTERFACE.md` - Detailed API specification\n\n#### Roles\n**WSP 77 Agent Coordination:**\n"
+             "- Qwen (Partner): Strategic planning\n- Gemma (Associate): Fast pattern validation\n")
+    got = _classified(tmp_path, entry)
+    assert got[6].output["relation"] == "applied" and got[6].output["wsp"] == [11]
+    assert "README.md - Complete module overview" in got[6].input["statement"]
+    assert 11 not in got  # a list of roles is no work done

@@ -759,10 +759,23 @@ def _heading_subject(title: str) -> str | None:
     return _cut(t, MAX_SUBJECT)
 
 
+# "This log tracks changes specific to the **src** module in the **blockchain** enterprise domain."
+_INTRO_MODULE = re.compile(r"\bthe\s+\**`?(?P<m>[a-z][\w.-]*)`?\**\s+module\s+in\s+the\s+\**`?(?P<d>[a-z][\w-]*)`?\**"
+                           r"\s+(?:enterprise\s+)?domain\b")
+INTRO_LINES = 6  # lines after a document's title its introduction is read from
+
+
 def _module_of(doc: Document) -> str | None:
-    """The module a module's own document (its ModLog, README, roadmap) is about, from its title."""
+    """The module a module's own document (its ModLog, README, roadmap) is about: as its introduction
+    names it with its domain (two modules of one name, "src", live in different domains), else from
+    its title."""
     if not doc.title or doc.kind not in ("modlog", "readme", "roadmap", "other", "report"):
         return None
+    if doc.title_line is not None:
+        for k in range(doc.title_line + 1, min(doc.end, doc.title_line + INTRO_LINES) + 1):
+            intro = _INTRO_MODULE.search(doc.text(k))
+            if intro:
+                return f"{intro.group('m')} module ({intro.group('d')} domain)"
     if _IDENTIFIER.match(doc.title):
         return doc.title  # "youtube_dae": a module's README titled by its name
     if not _DOC_TYPE.search(doc.title) and not _MODULE_WORD.search(doc.title):
@@ -976,6 +989,7 @@ class _Line:
     block: str
     no_violations: bool = False  # a context says its violations are no one's (kinds, rules, plans)
     violation_entry: bool = False  # the entry the line sits in reports a violation ("## WSP 64 Violation: ...")
+    work_label: bool = False  # a bold label in a change log entry ("**WSP 11 Interface Documentation:**") over its list
 
 
 _PAREN_NAME = re.compile(r"WSP[ _-]?\d{1,3}[a-z]?\s*\(([A-Z][^()]{2,60})\)"
@@ -1071,6 +1085,8 @@ def _decide(line: _Line, kind: _Kind | None, protocol_doc: bool) -> tuple[str, s
         if listed and (line.wsp_led or kind.relation == "violation" and _PAREN_REF.search(line.tok)) \
                 and not _FEATURE_KEY.search(statement):
             return kind.relation, f"it is a heading under '{_cut(kind.text, 80)}'"
+        if line.work_label and line.wsp_led and (kind is None or not kind.strong):
+            return "applied", "it heads the work a change log entry lists as done under the WSP"
         return None
     if kind is not None and kind.relation == "violation" and relation != "violation" and key is not None \
             and _RESOLUTION_KEY.search(key):
@@ -1228,6 +1244,9 @@ def read_item(reader: _Reader, n: int) -> Item | None:
     key = clean(field.group("key")) if field else None
     line = _Line(statement, tok, refs, plain, text.clause, relation, said, key, text.wsp_led,
                  secs[0].heading is not None and secs[0].start == n, place.block)
+    if line.is_heading and secs[0].heading.style == "bold" and doc.kind == "modlog" and raw.rstrip(" *").endswith(":") \
+            and not _STRONG_PLAN.search(plain) and not _PLAN.search(plain):
+        line.work_label = _lists_files(doc, n)
     head = next((s for s in secs if s.heading), None)
     if head is not None and key is not None:
         title = reader.title(head)
@@ -1405,6 +1424,19 @@ def read_item(reader: _Reader, n: int) -> Item | None:
 
 
 _LABEL_LINE = re.compile(r"^\s*\*\*[^*]{1,80}\*\*\s*$|^\s*\**[^:]{1,60}:\**\s*$")  # "**Result:**"
+
+
+def _lists_files(doc: Document, n: int) -> bool:
+    """Whether the list straight under line n names a file in each of its (first four, at least two)
+    items: what a change log entry made ("- `README.md` - Complete module overview"), not roles or figures."""
+    items = []
+    for k in range(n + 1, min(doc.end, n + LIST_REACH) + 1):
+        block = doc.block_at(k)
+        if block is None or block[0] != "item":
+            break
+        if block[1].line == k and block[1].parent is None:
+            items.append(doc.text(k))
+    return len(items) >= 2 and all(_PATH.search(t) for t in items[:4])
 
 
 def _body(doc: Document, n: int, sec: Section, heading: bool, numbers: list[int]) -> tuple[str | None, list[str]]:
@@ -1776,7 +1808,7 @@ def extract(doc: Document, hits: list, pack: DomainPack) -> list[Draft]:
         seen.add(hit.line)
         item = read_item(reader, hit.line)
         if item is not None:
-            drafts += drafts_of(item, doc.title or "")
+            drafts += drafts_of(item, reader.module or doc.title or "")
     return drafts
 
 
