@@ -22,7 +22,8 @@ from training_data_miner.skills.models import Example
 SEP = "=" * 77
 
 
-ANALYSE = set(PACKS["first_principles"].instructions["analyse"])
+ANALYSE_KEYS = ("analyse", "analyse_cause", "analyse_decision")  # the passage read whole, asked for what it gives
+ANALYSE = {p for k in ANALYSE_KEYS for p in PACKS["first_principles"].instructions[k]}
 
 
 def kept(tmp_path: Path, text: str, analyse: bool = False) -> list[Example]:
@@ -39,7 +40,8 @@ def kept(tmp_path: Path, text: str, analyse: bool = False) -> list[Example]:
 def kinds(examples: list[Example], analyse: bool = False) -> dict[str, Example]:
     """The examples by task kind (reason, fix, choose, rethink, decide; analyse when asked), read from the
     phrasing of their instruction."""
-    phrasings = {p: kind for kind, ps in PACKS["first_principles"].instructions.items() for p in ps}
+    phrasings = {p: "analyse" if kind in ANALYSE_KEYS else kind
+                 for kind, ps in PACKS["first_principles"].instructions.items() for p in ps}
     out = {}
     for e in examples:
         kind = phrasings[e.instruction]
@@ -405,7 +407,7 @@ def test_a_rule_the_entry_draws_is_kept_as_its_lesson(tmp_path):
 
 def test_every_task_kind_has_three_phrasings_and_each_example_uses_one():
     pack = PACKS["first_principles"]
-    for kind in ("reason", "fix", "relocate", "choose", "rethink", "decide", "analyse"):
+    for kind in ("reason", "fix", "relocate", "choose", "rethink", "decide", *ANALYSE_KEYS):
         assert isinstance(pack.instructions[kind], list) and len(pack.instructions[kind]) >= 3, kind
 
 
@@ -1881,3 +1883,39 @@ def test_read_whole_an_anti_patterns_approach_is_named_as_the_one_rejected(tmp_p
     # not a "problem" (nor a bare "approach" that reads as the one taken): the approach the passage turns down
     assert e.output["approach_rejected"] == "Build a full retry scheduler with backoff tiers"
     assert "problem" not in e.output and e.output["decision"] == "Refresh the token before the call"
+
+
+def test_a_passage_read_whole_is_asked_for_what_its_answer_gives(tmp_path):
+    """The instruction of a passage read whole names the parts its answer holds: no steps asked for where the
+    passage gives none (a reader takes an instruction that asks for what the answer lacks as a gap)."""
+    instructions = PACKS["first_principles"].instructions
+    seen = set()
+    for text in (MODLOG_FIX, LESSONS):
+        for e in kept(tmp_path, text, analyse=True):
+            if e.instruction not in ANALYSE:
+                continue
+            key = next(k for k in ANALYSE_KEYS if e.instruction in instructions[k])
+            o = e.output
+            reasoned = any(f in o for f in ("reasoning_chain", "findings", "options", "rejected"))
+            want = "analyse" if reasoned else "analyse_cause" if "root_cause" in o else "analyse_decision"
+            assert key == want, (key, o)
+            seen.add(key)
+    assert "analyse_cause" in seen  # MODLOG_FIX: a problem, its root cause and the fix, nothing between
+
+
+def test_a_one_line_code_change_shown_as_old_and_new_comments_is_said_as_the_change(tmp_path):
+    text = """# Shorts ModLog
+
+## [2025-10-14] Shorts list bug fix
+
+**Issue**: Shorts list displayed "Untitled | Untitled" instead of the video topics
+**Root Cause**: Field name mismatch - memory stores `topic`, the code looked for `title`
+**Fix** (Lines 478-479):
+```python
+# OLD: short.get('title', 'Untitled')
+# NEW: short.get('topic', short.get('title', 'Untitled'))
+```
+**Result**: Shorts list now displays the topics
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert ex["fix"].output["fix"] == "Replace `short.get('title', 'Untitled')` with `short.get('topic', short.get('title', 'Untitled'))`"

@@ -831,14 +831,14 @@ _OLD_NEW = regex.compile(r"^\s*(?:#|//)\s*(?P<k>OLD|NEW|BEFORE|AFTER)\s*:\s*(?P<
 
 
 def _code_change(seg: Segment) -> str:
-    """"`old` → `new`" of a code block that shows one line's old and new code as a comment pair."""
+    """"Replace `old` with `new`" of a code block that shows one line's old and new code as a comment pair."""
     for u in seg.units:
         if u.kind != "code":
             continue
         got = {m["k"].upper(): m["c"] for t in u.text.split("\n") if (m := _OLD_NEW.match(t))}
         old, new = got.get("OLD", got.get("BEFORE")), got.get("NEW", got.get("AFTER"))
         if old and new and len(got) == 2:
-            return f"`{old}` \u2192 `{new}`"
+            return f"Replace `{old}` with `{new}`"  # said as the change, not as two lines of code
         # "# 1. Quality: 0.8 -> 0.5 (line 381)", "# 2. Time: 22:00-06:00 -> 02:00-06:00 (line 602)": the changes, each
         # told by the numbered comment over its code
         told = [clean(rx.sub(r"\s*\((?:lines?|l\.)\s*[\d, -]+\)\s*$", "", m["c"])) for t in u.text.split("\n")
@@ -2638,7 +2638,10 @@ def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dic
               **({"findings": found} if found else {}), **({"root_cause": cause} if cause else {}),
               **({"options": options} if options else {}), **({"reasoning_chain": steps} if steps else {}),
               "decision": item.decision, **({"rejected": rejected} if rejected else {})}
-    return Draft(instruction_key="analyse", input={"passage": item.passage}, output={**fields, "principle": item.label},
+    # the instruction asks for what the output gives: the reasoning where there is some, else the cause and its
+    # fix, else the decision alone (an instruction that asks for steps the passage does not give reads as a gap)
+    key = "analyse" if steps or found or options or rejected else "analyse_cause" if cause else "analyse_decision"
+    return Draft(instruction_key=key, input={"passage": item.passage}, output={**fields, "principle": item.label},
                  kind="rationale_chains" if len(steps) >= 2 else "decision_trees",
                  required=("decision", "principle"), rationale=1.0, **common)
 
