@@ -1281,3 +1281,16 @@ def test_a_cut_entry_never_ends_on_a_label_whose_content_it_leaves_out(tmp_path)
     # the last line shown is content, not "**Rationale**:" over reasons the fields then leave out
     assert not shown[-2].rstrip().endswith(":") and shown[-2].strip(), shown[-3:]
     assert "why" not in exs["fields"].output
+
+
+def test_the_purpose_a_summary_gives_for_what_it_did_is_the_why(tmp_path):
+    entry = ["## [2025-08-17] - Citation Protocol Created", "**Type**: Architecture", "", "### Summary",
+             "Created the citation protocol and the master orchestrator to enable pattern recall instead of computation.",
+             "", "### Changes", "1. **Created the citation protocol**: mandatory citation patterns", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["why"] == ["to enable pattern recall instead of computation"]
+    # an aim the summary does not say was carried out is no reason given for a change
+    aim = text.replace("Created the citation protocol and", "The plan is for the citation protocol and")
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", aim)).values()
+    assert "why" not in exs["fields"].output

@@ -1211,6 +1211,23 @@ _REASON_WORDS = regex.compile(r"(?i)\b(?:because|since|so that|in order to|to (?
                               r"resolv\w+|problems?|issues?|gaps?|fail\w*|errors?|bugs?|dissonances?|needed|required)\b")
 
 
+# "Created WSP 82 and the Master Orchestrator to enable true 0102 "remember the code" operation": the purpose
+# the summary gives for what it says was done
+_PURPOSE = regex.compile(r"(?<=\w\W{0,2}\s)(?:in order )?to (?:enable|ensure|allow|support|prevent|avoid|reduce|improve|provide|"
+                         r"restore|eliminate|stop|keep|guarantee|fix|resolve|unblock|speed up)\b[^.;]{8,}")
+
+
+def _purpose(changes: list[str]) -> list[str]:
+    """The purpose the entry's summary (its first change, or one given as its "Summary: ...") states for what
+    it tells was done ("Created X to enable Y": "to enable Y"); an aim is no reason where the change does not
+    say it was done."""
+    for t in [changes[0]] + [c.split(": ", 1)[1] for c in changes[1:] if c.startswith("Summary: ")] if changes else []:
+        m = _PURPOSE.search(t)
+        if m and _TELLS_CHANGE.match(t) and len(m.group(0).split()) >= 4:
+            return [m.group(0).rstrip(" ,:")]
+    return []
+
+
 def _decision_reasons(facts: Facts, changes: list[str]) -> list[str]:
     """The choice an entry made and its reasons ("#### Architecture Decision" and its list: "Option A
     (Occam's simplest)", "no auth issues"), when the decision is not given as the change itself."""
@@ -1649,7 +1666,7 @@ def summarise(facts: Facts) -> dict:
 
     for name in ("why", "impact"):
         got = _first(facts, name)[1] or (problem or _decision_reasons(facts, changes) or _noted_reason(facts)
-                                         or _one_issue(facts) if name == "why" else [])
+                                         or _one_issue(facts) or _purpose(changes) if name == "why" else [])
         if got:
             out[name] = _listed(got, MAX_ITEMS, "items")
     return out
