@@ -414,6 +414,9 @@ def test_fields_carry_no_link_targets_escapes_tags_or_dangling_colons(tmp_path):
     ("[U+2705]Enabled caching", "Enabled caching"),
     ("- [OK] **Deleted** `old.py` \u2192 moved [TARGET]", "Deleted `old.py` -> moved"),
     ("See [the guide](../docs/guide.md#L3) \u2705 now", "See the guide now"),
+    # names in brackets listed as content are words of the text, not status tags
+    ("Metadata: [SEMANTIC SCORE], [ARCHIVE STATUS], [ORIGIN] headers", "Metadata: [SEMANTIC SCORE], [ARCHIVE STATUS], [ORIGIN] headers"),
+    ("[ORIGIN], [STATUS] headers added", "[ORIGIN], [STATUS] headers added"),
 ])
 def test_clean_removes_escapes_their_mojibake_tags_and_link_targets_and_keeps_words_whole(raw, cleaned):
     assert ml.clean(raw) == cleaned
