@@ -1297,3 +1297,16 @@ def test_the_purpose_a_summary_gives_for_what_it_did_is_the_why(tmp_path):
     aim = text.replace("Created the citation protocol and", "The plan is for the citation protocol and")
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", aim)).values()
     assert "why" not in exs["fields"].output
+
+
+def test_an_entrys_summary_read_as_a_part_comes_first_as_the_whole_change(tmp_path):
+    entry = ["## [2025-08-22] - Recursive Engine Enhanced", "**Type**: Enhancement", "",
+             "### Summary", "Enhanced the existing recursive engine with tool integrations; no new modules created.", "",
+             "### Changes", "1. **Recursive Engine Enhanced**:", "   - MCP server integration for tool connections",
+             "   - Parallel processing via pytest-xdist patterns", "", "2. **Protocol Updated**:",
+             "   - Section 1.6.2 documents the tool integration", "", "### Result", "- The engine is faster", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    changes = exs["fields"].output["changes"]
+    assert changes[0] == "Enhanced the existing recursive engine with tool integrations; no new modules created."
+    assert not any(t.startswith("Summary: ") for t in changes) and len(changes) == 3

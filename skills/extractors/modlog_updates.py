@@ -1653,6 +1653,11 @@ def summarise(facts: Facts) -> dict:
     told = [t for t in _told_in_context(facts) if t not in changes and not any(t in c for c in changes)]
     if told and changes:
         changes = [*told, *changes]
+    # the entry's summary read as one of its parts ("Summary: Created X and Y to ...") says the whole change: it
+    # comes first, as what it is, not after the details as one more
+    summary = next((t for t in changes[1:] if t.startswith("Summary: ")), None)
+    if summary:
+        changes = [summary.split(": ", 1)[1], *(t for t in changes if t is not summary)]
     if changes:
         out["changes"] = _listed(changes, MAX_ITEMS, "items")
 
