@@ -407,7 +407,7 @@ def test_a_rule_the_entry_draws_is_kept_as_its_lesson(tmp_path):
 
 def test_every_task_kind_has_three_phrasings_and_each_example_uses_one():
     pack = PACKS["first_principles"]
-    for kind in ("reason", "fix", "relocate", "choose", "rethink", "decide", *ANALYSE_KEYS):
+    for kind in ("reason", "fix", "relocate", "learn", "choose", "rethink", "decide", *ANALYSE_KEYS):
         assert isinstance(pack.instructions[kind], list) and len(pack.instructions[kind]) >= 3, kind
 
 
@@ -1919,3 +1919,22 @@ def test_a_one_line_code_change_shown_as_old_and_new_comments_is_said_as_the_cha
 """
     ex = kinds(kept(tmp_path, text))
     assert ex["fix"].output["fix"] == "Replace `short.get('title', 'Untitled')` with `short.get('topic', short.get('title', 'Untitled'))`"
+
+
+def test_a_learning_line_is_asked_for_as_the_lesson_not_as_a_fix_applied(tmp_path):
+    text = """# Violation Log
+
+## V019: Created test_new_coordinator.py without searching for existing tests [2025-09-28]
+- **Impact**: **HIGH** - Created a duplicate test file when the existing one could be enhanced
+- **Root Cause**:
+  - Followed the sprint plan without verification
+  - Did not search for existing tests before creating one
+- **Resolution Needed**:
+  - Should merge test_new_coordinator.py into test_coordinator.py
+- **Learning**: **MUST search for existing tests before ANY file creation**
+- **Status**: **ACTIVE** - Pattern violation continues
+"""
+    exs = kept(tmp_path, text, analyse=True)
+    assert exs and not any("fix" in e.output for e in exs)  # the entry applied no fix
+    assert any(e.output.get("lesson") == "MUST search for existing tests before ANY file creation" for e in exs)
+    assert all("decision" not in e.output for e in exs if e.instruction in ANALYSE)

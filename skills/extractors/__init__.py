@@ -101,8 +101,8 @@ INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
                          "phase_state"),
     "readme_patterns": ("structure", "skeleton", "section"),
     "modlog_updates": ("entry", "fields"),
-    "first_principles": ("reason", "fix", "relocate", "choose", "rethink", "decide", "analyse", "analyse_cause",
-                         "analyse_decision"),
+    "first_principles": ("reason", "fix", "relocate", "learn", "choose", "rethink", "decide", "analyse",
+                         "analyse_cause", "analyse_decision"),
     "generic": ("default",),
 }
 NAMES = tuple(INSTRUCTION_KEYS)

@@ -479,6 +479,7 @@ class Item:
     evidence_text: str  # a verbatim substring of the anchor line
     dspan: tuple[int, int] = (0, -1)  # the lines of the decision block
     lesson: str = ""  # the rule the entry draws from the decision, when it states one
+    learned: bool = False  # the decision is the entry's "**Learning**:" rule: no fix it says was applied
     row: bool = False  # a row of an Issue | Root Cause | Fix table
     approach: bool = False  # the problem is an approach the passage reasons against ("Anti-Pattern: ...")
     free: tuple[int, int] = (0, -1)  # a later block in the span that is an item of its own
@@ -2025,7 +2026,8 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
                 span=(segs[p].line if p is not None and p < j else a.line,
                       max(dspan[1], segs[inner_end].end, segs[d].end if d is not None else 0)),
                 evidence_text=doc.text(anchor_line).strip(), dspan=dspan, lesson=clean(lesson), approach=approach,
-                free=(segs[nxt].line, segs[nxt].end) if nxt is not None else (0, -1))
+                free=(segs[nxt].line, segs[nxt].end) if nxt is not None else (0, -1),
+                learned=d is not None and segs[d].role == "decision" and bool(_LESSON.match(segs[d].label)))
 
 
 def _won_by(value: str) -> str:
@@ -2588,8 +2590,10 @@ def drafts(item: Item) -> list[Draft]:
         # a fix that only moves or deletes what was misplaced, for a cause that is a step not followed, clears the
         # symptom: it is asked for as the correction applied, not as the fix that removes the cause
         key = "relocate" if _relocates_only(item.decision, item.cause) else "fix"
+        if item.learned:  # the entry's "Learning:" rule is what it learned from the cause, not a fix it applied
+            key, fix_out = "learn", {"lesson": item.decision}
         made.append(Draft(instruction_key=key, input=fix_in, output=fix_out,
-                          kind="decision_trees", required=("fix",), rationale=1.0,
+                          kind="decision_trees", required=(next(iter(fix_out)),), rationale=1.0,
                           **{**common, "ambiguities": list(ambiguities)}))
     if item.label == "occams_razor" and len(item.options) >= 2 and item.chosen:
         # the decision as more than the choice restated: what it adds ("; Complexity Ratio: 3:1 ..."), if anything
@@ -2634,16 +2638,17 @@ def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dic
     found = [e for e in evidence if _quoted(e, passage) and e.rstrip(" .;") not in cause]
     options = item.options if item.options and item.chosen and all(_quoted(o, passage) for o in item.options) else []
     rejected = item.rejected if item.rejected and all(_quoted(r, passage) for r in item.rejected) else []
+    # (a decision that is the entry's "Learning:" rule is given as the lesson it draws)
     fields = {"approach_rejected" if item.approach else "problem": item.problem,
               **({"findings": found} if found else {}), **({"root_cause": cause} if cause else {}),
               **({"options": options} if options else {}), **({"reasoning_chain": steps} if steps else {}),
-              "decision": item.decision, **({"rejected": rejected} if rejected else {})}
+              "lesson" if item.learned else "decision": item.decision, **({"rejected": rejected} if rejected else {})}
     # the instruction asks for what the output gives: the reasoning where there is some, else the cause and its
     # fix, else the decision alone (an instruction that asks for steps the passage does not give reads as a gap)
     key = "analyse" if steps or found or options or rejected else "analyse_cause" if cause else "analyse_decision"
     return Draft(instruction_key=key, input={"passage": item.passage}, output={**fields, "principle": item.label},
                  kind="rationale_chains" if len(steps) >= 2 else "decision_trees",
-                 required=("decision", "principle"), rationale=1.0, **common)
+                 required=("lesson" if item.learned else "decision", "principle"), rationale=1.0, **common)
 
 
 # -- derivability and the `analyse` task ----------------------------------------------------------
