@@ -1938,3 +1938,29 @@ def test_a_learning_line_is_asked_for_as_the_lesson_not_as_a_fix_applied(tmp_pat
     assert exs and not any("fix" in e.output for e in exs)  # the entry applied no fix
     assert any(e.output.get("lesson") == "MUST search for existing tests before ANY file creation" for e in exs)
     assert all("decision" not in e.output for e in exs if e.instruction in ANALYSE)
+
+
+def test_a_passage_holds_the_whole_of_a_list_it_holds_part_of(tmp_path):
+    text = """# Engagement ModLog
+
+## [2025-12-14] Pluggable execution modes
+
+### 3D: Pluggable Execution Modes
+- [x] Strategy pattern interface (EngagementRunner)
+- [x] Thread mode: fast startup, thread isolation
+- [x] First-principles analysis: Selenium blocking requires process isolation
+- [x] Configuration: EXEC_MODE env variable
+
+**Architecture Rationale:**
+Selenium is synchronous and blocks the event loop. asyncio.wait_for() can time out the await, but cannot interrupt a blocked call. Only subprocess termination guarantees recovery.
+
+**Execution Modes:**
+- subprocess (default): strongest kill switch and crash isolation
+- thread: fast startup, acceptable risk
+- inproc: development debugging only
+"""
+    [e] = [e for e in kept(tmp_path, text, analyse=True) if e.instruction in ANALYSE]
+    assert e.output["decision"].startswith("subprocess (default)")
+    # all three modes, not the one chosen alone; the checklist it opens in, whole
+    assert e.input["passage"].endswith("- thread: fast startup, acceptable risk\n- inproc: development debugging only")
+    assert e.input["passage"].startswith("- Strategy pattern interface (EngagementRunner)\n")

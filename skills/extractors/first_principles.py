@@ -2737,13 +2737,31 @@ def _without_empty_headings(out: list[str]) -> list[str]:
             if not levels[k] or (k + 1 < len(out) and (not levels[k + 1] or levels[k + 1] > levels[k]))]
 
 
+def _whole_lists(doc: Document, first: int, last: int) -> tuple[int, int]:
+    """first..last widened to the whole of a list it holds part of ("a list is whole, or its count says what was
+    left out": a passage that stops after the first of three modes hides the other two). A passage that is one
+    item of a list is that item: the list's other items are other things."""
+    def listed(n: int) -> bool:
+        hit = doc.block_at(n) if n in doc else None
+        return hit is not None and hit[0] == "item"
+    if first == last:
+        return first, last
+    if listed(first) and listed(first + 1):
+        while first - 1 >= doc.start and listed(first - 1):
+            first -= 1
+    if listed(last):
+        while last + 1 <= doc.end and listed(last + 1):
+            last += 1
+    return first, last
+
+
 def passage_of(doc: Document, item: Item, fields: list[str]) -> str:
     """The lines that hold the item and its fields as prose to read (`_passage_line`), "" when longer than
     MAX_PASSAGE (a passage is given whole or not at all)."""
     if MAX_PASSAGE <= 0:
         return ""
     at = _located(doc, item, fields)
-    first, last = min([item.span[0], *at]), max([item.span[1], *at])
+    first, last = _whole_lists(doc, min([item.span[0], *at]), max([item.span[1], *at]))
     lines = [t for n in range(max(first, doc.start), min(last, doc.end) + 1)
              if not item.free[0] <= n <= item.free[1] and (t := _passage_line(doc, n))]
     out = _without_empty_headings(lines)
