@@ -1310,3 +1310,15 @@ def test_an_entrys_summary_read_as_a_part_comes_first_as_the_whole_change(tmp_pa
     changes = exs["fields"].output["changes"]
     assert changes[0] == "Enhanced the existing recursive engine with tool integrations; no new modules created."
     assert not any(t.startswith("Summary: ") for t in changes) and len(changes) == 3
+
+
+def test_a_labelled_parts_fix_comes_before_the_problem_it_solved(tmp_path):
+    entry = ["## [2025-12-24] Session: Telemetry and relay fixes", "**By**: 0102", "", "### What Changed", "",
+             "**1. Breadcrumb Telemetry:**", "- **Problem**: sixty console logs every five minutes, lost on restart",
+             "- **Solution**: one SQLite breadcrumb hub with an overseer", "",
+             "**2. Refresh Fix:**", "- **Problem**: the browser refreshed on the live page",
+             "- **Solution**: refresh only when not on the live page", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    first = exs["fields"].output["changes"][0]
+    assert first.startswith("Breadcrumb Telemetry: Solution: one SQLite breadcrumb hub"), first

@@ -1109,7 +1109,7 @@ def _content(facts: Facts, i: int, split: bool = True) -> list[str]:
         if child.depth <= g.depth:
             break
         if child.level == 7 and child.depth == g.depth + 1 and _is_part(child):
-            items = _items(child.lines, heads_only=True)
+            items = _fix_first(_items(child.lines, heads_only=True))  # what was done before what was wrong
             if items:
                 parts.append((child.title, items))
     if split and not own and len(parts) == 1 and len(parts[0][1]) > 1:
