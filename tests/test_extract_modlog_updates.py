@@ -1322,3 +1322,17 @@ def test_a_labelled_parts_fix_comes_before_the_problem_it_solved(tmp_path):
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
     first = exs["fields"].output["changes"][0]
     assert first.startswith("Breadcrumb Telemetry: Solution: one SQLite breadcrumb hub"), first
+
+
+def test_an_entry_a_tool_writes_alike_into_many_logs_gives_each_task_twice_at_most(tmp_path):
+    # the same entry, word for word but for the module's name and the date, in four modules' logs
+    block = ["# {name} Module - ModLog", "", "## [2025-07-{day}] - WSP 49 Compliance Fix", "**Agent**: ComplianceGuardian", "",
+             "### Changes", "- Created `modules/{name}/tests/README.md`", "- Created `modules/{name}/docs/` directory", ""]
+    names = ["billing", "search", "auth", "queue"]
+    text = f"\n{SEP}\n".join("\n".join(block).format(name=n, day=10 + k) for k, n in enumerate(names))
+    made = mine_text(tmp_path, "modlog_updates", text)
+    kept = filter_quality(made).kept
+    per_module = [sum(1 for e in kept if f"modules/{n}/" in json.dumps(e.output)) for n in names]
+    assert per_module[:2] == [2, 2] and per_module[2:] == [0, 0], per_module  # each task kind twice, in the first two
+    capped = [e for e in made if f"modules/{names[3]}/" in json.dumps(e.output)]
+    assert capped and all("at most 2 per identical answer" in " ".join(e.quality.reasons) for e in capped)

@@ -25,8 +25,10 @@ Nothing depends on line numbers, so an entry pasted twice gives the same example
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+import hashlib
+import json
 import unicodedata
 
 import regex
@@ -1842,6 +1844,17 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     return drafts
 
 
+def _template(d: Draft, module: str | None) -> str:
+    """The answer a draft shares with the copies of its entry in other modules' logs (a tool writes the same
+    entry into each: "WRE Session Update", "WSP Compliance Auto-Fix"): its output with the module's name, the
+    dates, times and counts masked (EXAMPLES.md 6: a template's copies give a couple of examples, not one each)."""
+    text = json.dumps(d.output, sort_keys=True).lower()
+    for word in rx.findall(r"[a-z0-9]{3,}", (module or "").lower().replace("_", " ")):
+        text = text.replace(word, "~")
+    digest = hashlib.sha1(rx.sub(r"\d+", "0", text).encode()).hexdigest()[:12]
+    return f"ModLog entries written alike in several logs ({d.instruction_key}) [{digest}]"
+
+
 def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     out: list[Draft] = []
     seen = _Seen()
@@ -1852,7 +1865,8 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
             # one entry, at its first place
             if not seen.add([t.strip() for _, t in region.doc.span(entry.line, entry.last)]):
                 continue
-            out += _drafts(entry, pack)
+            module = region.log or doc.title
+            out += [replace(d, template=_template(d, module)) for d in _drafts(entry, pack)]
     return out
 
 
