@@ -26,15 +26,18 @@ ANALYSE_KEYS = ("analyse", "analyse_cause", "analyse_decision")  # the passage r
 ANALYSE = {p for k in ANALYSE_KEYS for p in PACKS["first_principles"].instructions[k]}
 
 
-def kept(tmp_path: Path, text: str, analyse: bool = False) -> list[Example]:
+def kept(tmp_path: Path, text: str, analyse: bool = False, as_read: bool = False) -> list[Example]:
     """The examples kept from `text`. Without `analyse`, as where no passage can be given whole (a span over
-    MAX_PASSAGE): the item's reading shows in the tasks made of its problem, evidence, chain and decision."""
-    saved = fp.MAX_PASSAGE
+    MAX_PASSAGE): the item's reading shows in the tasks made of its problem, evidence, chain and decision.
+    With `as_read`, a `reason` task is shown as the item was read, before what its input cannot support is
+    moved to its evidence or left out (`_reasoned`)."""
+    saved = fp.MAX_PASSAGE, fp.MAX_UNSUPPORTED
     fp.MAX_PASSAGE = fp.MAX_PASSAGE if analyse else 0
+    fp.MAX_UNSUPPORTED = 10**6 if as_read else fp.MAX_UNSUPPORTED
     try:
         return filter_quality(mine_text(tmp_path, "first_principles", text)).kept
     finally:
-        fp.MAX_PASSAGE = saved
+        fp.MAX_PASSAGE, fp.MAX_UNSUPPORTED = saved
 
 
 def kinds(examples: list[Example], analyse: bool = False) -> dict[str, Example]:
@@ -125,7 +128,7 @@ LABELLED_ENTRIES = """## Session: Chat relay fixes
 
 
 def test_labelled_blocks_are_entries_each_anchored_at_its_principle(tmp_path):
-    exs = kept(tmp_path, LABELLED_ENTRIES)
+    exs = kept(tmp_path, LABELLED_ENTRIES, as_read=True)
     by_line = {}
     for e in exs:
         by_line.setdefault(e.line, []).append(e)
@@ -620,7 +623,7 @@ because the cache never expires while the worker runs.
 
 **Occam's Razor Decision**: Pass IndexClient to the TaskPlanner (LOW complexity, HIGH impact)
 """
-    exs = kept(tmp_path, text)
+    exs = kept(tmp_path, text, as_read=True)
     assert exs
     for e in exs:
         evidence = e.input.get("evidence", [])
@@ -923,7 +926,7 @@ if (extraEnabled) return <ExtraForm {...props} />;
 
 ---
 """
-    ex = kinds(kept(tmp_path, text))
+    ex = kinds(kept(tmp_path, text, as_read=True))
     assert ex["reason"].output["rejected"] == ["Alternative Solution (Component Split): Split into BasicForm and ExtraForm"]
     # the comment's verdict in capitals is said by its reason, without the caption over the code
     assert ex["reason"].input["problem"] == "Rules of Hooks Limitation: hooks must be called unconditionally"
@@ -1787,16 +1790,21 @@ def test_where_the_passage_can_be_given_whole_it_is_the_reasoning_task(tmp_path)
         "decision": "Separate Chrome instances: port 9222 for studio.example.com, port 9223 for live.example.com",
         "principle": "first_principles"}
     # where no passage can be given whole, the same item is reasoned from its problem, at the same line
-    alone = kinds(kept(tmp_path, PORTS))
+    # where no passage can be given whole, the problem line alone does not hold the ports: no task is made (as read,
+    # it is reasoned from its problem, at the same line)
+    assert kinds(kept(tmp_path, PORTS)) == {}
+    alone = kinds(kept(tmp_path, PORTS, as_read=True))
     assert set(alone) == {"reason"} and alone["reason"].source == e.source
     assert alone["reason"].output["decision"] == e.output["decision"]
 
 
-def test_a_passage_too_long_to_give_whole_leaves_the_reasoning_task(tmp_path):
+def test_a_passage_too_long_to_give_whole_leaves_the_reasoning_task_where_its_input_supports_it(tmp_path):
     filler = "".join(f"- Observation {i}: the studio page stayed blank after the live page opened\n" for i in range(40))
     assert len(filler) > fp.MAX_PASSAGE
     text = PORTS.replace("**Analysis**:", "**Observations**:\n" + filler + "\n**Analysis**:")
-    assert set(kinds(kept(tmp_path, text, analyse=True), analyse=True)) == {"reason"}
+    # (as read: the decision's ports are not in its problem line, so no task is made of it)
+    assert set(kinds(kept(tmp_path, text, analyse=True, as_read=True), analyse=True)) == {"reason"}
+    assert kinds(kept(tmp_path, text, analyse=True), analyse=True) == {}
 
 
 def test_a_fix_whose_input_holds_its_answer_stays_one_naming_what_its_input_does_not_gives_way(tmp_path):
@@ -1964,3 +1972,50 @@ Selenium is synchronous and blocks the event loop. asyncio.wait_for() can time o
     # all three modes, not the one chosen alone; the checklist it opens in, whole
     assert e.input["passage"].endswith("- thread: fast startup, acceptable risk\n- inproc: development debugging only")
     assert e.input["passage"].startswith("- Strategy pattern interface (EngagementRunner)\n")
+
+
+def test_a_reasoning_step_that_states_what_the_input_does_not_is_given_as_evidence(tmp_path):
+    """A `reason` task (its passage too long to give whole) asks only for what its input lets a reader derive:
+    measured steps go into the evidence; with no step left it is the `decide` task; an alternative the input
+    never names is left out of the answer."""
+    text = """# Modal Review
+
+## Liberty handlers - acceptable trade-off
+
+### React Rules of Hooks Limitation:
+
+**Cannot Do This**:
+```typescript
+// VIOLATES REACT RULES (hooks must be called unconditionally)
+if (enabled) { const a = useLongPress({}); }
+```
+
+**Must Do This**:
+```typescript
+// CORRECT (hooks always called, even if unused)
+const a = useLongPress({});
+```
+
+### First Principles Analysis:
+
+**Performance Impact**:
+- 4 hook initializations: ~0.4ms (negligible)
+- 5 state variables: ~200 bytes memory (negligible)
+- Total overhead: <1ms + 200 bytes
+
+**Alternative Solution (Component Split)**:
+- Split into GotJunkModal and LibertyModal
+
+**Complexity Cost**:
+- Create 2 new components: ~400 lines each
+- Harder to maintain (3 files instead of 1)
+
+### Occam's Razor Decision:
+**Accept the minimal overhead** - Simpler code is more valuable than micro-optimizations.
+"""
+    ex = kinds(kept(tmp_path, text))
+    assert "reason" not in ex
+    e = ex["decide"]
+    assert e.output["decision"].startswith("Accept the minimal overhead")
+    assert "4 hook initializations: ~0.4ms (negligible)" in e.input["evidence"]
+    assert not fp.unsupported({k: v for k, v in e.output.items()}, fp._flat(e.input))

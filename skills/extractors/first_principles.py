@@ -31,7 +31,7 @@ and the ones it rules out).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import islice
 
@@ -2617,7 +2617,37 @@ def drafts(item: Item) -> list[Draft]:
                  and len(unsupported(d.output, _flat(d.input))) <= MAX_UNSUPPORTED]
         if len(stays) < len(made):
             made = stays + [analysed]
-    return made
+    # a `reason` task left (its passage too long to give whole) is made derivable from its input, or not made
+    return [r for d in made for r in (_reasoned(d) if d.instruction_key == "reason" else [d])]
+
+
+def _reasoned(d: Draft) -> list[Draft]:
+    """The `reason` task, derivable from its input (EXAMPLES.md 1): a step that states what a reader could not
+    know (a measurement, a file, a name) is given as evidence, not asked for; where no step is left, the task is
+    to decide from the evidence; an alternative its input does not name is left out; an answer that still names
+    what the input does not is no task."""
+    inp, out = d.input, d.output
+    chain = out["reasoning_chain"]
+    given = [t for t in chain if unsupported({"t": t}, _flat(inp))]
+    if len(unsupported(out, _flat(inp))) > MAX_UNSUPPORTED and given:
+        inp = {**inp, "evidence": [*inp.get("evidence", []), *given]}
+        chain = [t for t in chain if t not in given]
+        out = {**out, "reasoning_chain": chain}
+    if out.get("rejected") and len(unsupported({"r": out["rejected"]}, _flat(inp))) > MAX_UNSUPPORTED:
+        out = {k: v for k, v in out.items() if k != "rejected"}
+    if len(unsupported(out, _flat(inp))) > MAX_UNSUPPORTED:
+        return []
+    if out is d.output:
+        return [d]
+    if not chain:
+        out = {k: v for k, v in out.items() if k != "reasoning_chain"}
+        return [replace(d, instruction_key="decide", input=inp, output=out, kind="decision_trees",
+                        required=("decision", "principle"), rationale=0.5,
+                        rationale_note="Partial rationale (its steps are given as evidence)")]
+    n = len(chain)
+    return [replace(d, input=inp, output=out, kind="rationale_chains" if n >= 2 else "decision_trees",
+                    rationale=1.0 if n >= 2 else 0.5,
+                    rationale_note="" if n >= 2 else f"Partial rationale (the text gives {n} reasoning step(s))")]
 
 
 def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dict) -> Draft | None:
