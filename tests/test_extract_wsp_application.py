@@ -1098,3 +1098,13 @@ def test_a_bold_wsp_label_over_the_files_an_entry_made_is_the_wsp_applied(tmp_pa
     assert got[6].output["relation"] == "applied" and got[6].output["wsp"] == [11]
     assert "README.md - Complete module overview" in got[6].input["statement"]
     assert 11 not in got  # a list of roles is no work done
+
+
+def test_a_heading_that_names_no_thing_is_no_subject_and_a_trailing_lead_in_goes(tmp_path):
+    text = ("# Livechat Consolidation Review\n\n## Lessons Learned\n\n### What Went Right:\n"
+            "1. **Achieved WSP 62 compliance** - All files under 500 lines\n\n"
+            "## Agent Routing\n\nThis is WSP 77 applied to comment engagement. Same pattern as:\n"
+            "- Unicode error: Gemma detects, Qwen analyzes\n")
+    got = _classified(tmp_path, text)
+    assert got[6].output["subject"] == "Livechat Consolidation Review"  # not "What Went Right"
+    assert got[10].input["statement"] == "This is WSP 77 applied to comment engagement."

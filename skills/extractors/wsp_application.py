@@ -185,6 +185,18 @@ def _cut(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:-(") + "..."
 
 
+_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+[^.!?:]{1,80}:?\s*$")  # "... applied to X. Same pattern as:"
+
+
+def _without_lead_in(statement: str, raw: str) -> str:
+    """The statement without a last sentence that only introduces the list after its line ("This is WSP 77
+    applied to X. Same pattern as:"): the list is not in the statement, so its lead-in says nothing."""
+    if not raw.rstrip(" *").endswith(":"):
+        return statement
+    lead = _LAST_SENTENCE.search(statement)
+    return statement[:lead.start()] if lead and _REF_SPAN.search(statement, 0, lead.start()) else statement
+
+
 def _window(text: str, limit: int = MAX_STATEMENT) -> str:
     """A long statement cut to the part around its first reference, at words."""
     if len(text) <= limit:
@@ -682,6 +694,7 @@ _GENERIC_WORDS = (
     r"|chronological|change|log|modlog|entries|history|ready|module|modules|specific|research|significance"
     r"|depends|dependency|dependencies|requires|required|prerequisites?|blockers?|points|established|auto|fix|fixes"
     r"|recursive|zen|learning|foundation|design|codified|coverage|identified|detected|found|interfaces?|timeline|resolution|rules|non|negotiable|efficiency|successful|ultimate|rate|overhead|git|commits?|made|cross|effects?|highlights?|deliverables?|accomplishments?|integrated|enabled|delivered|built|development|priorities|excellence|perfect"
+    r"|actual|went|right|wrong|well|document|documented"  # "What Went Right", "ACTUAL ACHIEVEMENTS TO DOCUMENT"
 )
 _GENERIC_HEADING = re.compile(r"^(?:(?:" + _GENERIC_WORDS + r")\b|[\W\d_]|" + R + r"|[a-z]\b)*$", _I)
 _DATE_HEAD = re.compile(
@@ -1415,6 +1428,7 @@ def read_item(reader: _Reader, n: int) -> Item | None:
         resolved, resolved_why, resolution_context = _resolution(reader, place, statement, kind, n)
     value = clean(field.group("value")) if field and key and not _REF.search(key) else statement
     protocol = _protocol_name(statement) if len(numbers) == 1 else None  # one name for several WSPs misleads
+    statement = _without_lead_in(statement, raw) if statement == own else statement
     return Item(line=n, evidence=_evidence(raw), statement=_window(statement), wsp=numbers, relation=relation,
                 subject=subject, section=_cut(section, MAX_CONTEXT) if section else None, document=document, reason=reason,
                 listed_under=_cut(listed, MAX_CONTEXT) if listed and listed != section else None,
