@@ -2107,3 +2107,26 @@ def test_a_cut_phase_text_says_where_lines_are_left_out_and_keeps_the_title_over
     assert "line not shown)" in t or "lines not shown)" in t
     # each run left out is said where it was: never a list of items run on under the wrong title
     assert t.index("not shown)") < t.index("### Success Criteria")
+
+
+def test_no_place_is_counted_in_a_plan_that_leaves_out_a_stage_it_lists(tmp_path: Path) -> None:
+    # "PoC ... EXISTING" says no status of the four, so it is no phase: counting "2 of 2" for MVP would be false
+    listed = """# Voice Pipeline - Log
+
+**Federation builds on existing**:
+- PoC: Local classification (8K tokens - EXISTING)
+- Proto: Shared classified docs (25K tokens - FUTURE)
+- MVP: Knowledge graph (75K tokens - VISION)
+"""
+    exs = mine(_dir(tmp_path, "a"), listed)
+    assert exs and not by_kind(exs, "phase_in_plan")
+    # numbers that skip: Phase 1.1 and 1.2 are told elsewhere
+    skipped = """# Twin - Log
+
+## Findings
+- Phase 1.3 LoRA training: NOT STARTED
+- Phase 6 Voice cloning: NOT STARTED
+"""
+    assert not by_kind(mine(_dir(tmp_path, "b"), skipped), "phase_in_plan")
+    whole = listed.replace("(8K tokens - EXISTING)", "(8K tokens - COMPLETE)")
+    assert [e.output["position"] for e in by_kind(mine(_dir(tmp_path, "c"), whole), "phase_in_plan")] == ["1 of 3", "2 of 3", "3 of 3"]

@@ -2252,12 +2252,42 @@ def _which_is(p: Phase) -> str:
     return f"{p.name}, which is {said}"
 
 
+def _left_out(doc: Document, rm: Roadmap) -> bool:
+    """Whether the roadmap's phases leave out a stage the source lists with them, so that no place in it can be
+    counted: an item of their list written like them ("- PoC: Local classification (8K tokens - EXISTING)" beside
+    "- Proto: ... (FUTURE)") that is no phase, or numbers that skip ("Phase 1.3", then "Phase 6": 1.1 and 1.2 are
+    told elsewhere)."""
+    lines = {p.line for p in rm.phases}
+    for p in rm.phases:
+        hit = doc.block_at(p.line) if p.line in doc else None
+        if hit is None or hit[0] != "item" or hit[1].parent is not None:
+            continue
+        k = p.line
+        while k - 1 >= doc.start and (b := doc.block_at(k - 1)) is not None and b[0] == "item":
+            k -= 1
+        while k <= doc.end and (b := doc.block_at(k)) is not None and b[0] == "item":
+            if b[1].parent is None and b[1].line == k and k not in lines and _LABELLED_STAGE.match(b[1].text):
+                return True
+            k += 1
+    numbers = [_number(p.unit) for p in rm.phases]
+    if all(n is not None for n in numbers):
+        steps = [b - a for a, b in zip(numbers, numbers[1:])]
+        if numbers[0] > 1 or any(d > 1.0 or d <= 0 for d in steps):
+            return True
+    return False
+
+
+# a list item that names a stage the way a phase line does ("PoC: ...", "Phase 2: ...", "Sprint 3 - ...")
+_LABELLED_STAGE = regex.compile(r"(?i)^\W*(?:poc|proof\s+of\s+concept|proto(?:type)?|mvp|alpha|beta|ga|v\d[\w.]*"
+                                r"|(?:phase|sprint|stage|milestone|step|level|layer|tier)\s*[\w.-]+)\b[^:]{0,30}:")
+
+
 def plan_draft(doc: Document, rm: Roadmap, ph: Phase) -> Draft | None:
     """A phase whose stated status is its label's own word, asked of in its roadmap: its status and
     where it stands in the plan (its place, the phase before it and the phase after it, each with
     its status), read from the roadmap's status lines."""
     listed = rm.phases
-    if len(listed) < 2 or rm.template or rm.partial:
+    if len(listed) < 2 or rm.template or rm.partial or _left_out(doc, rm):
         return None  # (a place counted over a list with a phase left out would be false against the source)
     text = _fitting_text(rm)
     if not text:
