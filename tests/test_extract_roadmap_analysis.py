@@ -1264,9 +1264,10 @@ def test_lists_titled_by_their_state_count_in_the_phase_s_checklist(tmp_path: Pa
         'The text says "✅" (complete), but 2 of 5 items are done ("Completed Components": 2 of 2; '
         '"Missing Critical Components": 0 of 1; "Success Criteria": 0 of 2), which means in progress: the stated '
         "status and the checklist disagree.")
-    # an item cut to fit ends before a parenthesis it would leave open, in the input and the output
-    for said in (one.input["phase_text"], one.output["left"][0]):
-        assert "(See" not in said
+    # an item cut to fit ends before a parenthesis it would leave open (the output's); the input gives it whole
+    assert "(See" not in one.output["left"][0]
+    assert "(See Backup Guide for the details of every single step, in order, with the commands, the expected output of " \
+           "each and what to do when one fails)" in one.input["phase_text"]
 
 
 def test_items_put_off_to_later_are_not_open_work_nor_the_next_step(tmp_path: Path) -> None:

@@ -1633,10 +1633,8 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
                 # (room for its mark or label: the input shows at least what the output's item says)
                 written = " ".join(written.split())
                 # (a field's value, "Description: ...", read to a sentence's end; an item as its output says it)
-                if _FIELD_ITEM.match(written):  # (a description is what an entry says of its phase: more of it)
-                    out.append(f"{indent}- {_cut_at_sentence(written, 2 * MAX_ITEM_CHARS + 80)}")
-                else:
-                    out.append(f"{indent}- {_cut(written, MAX_ITEM_CHARS + 40)}")
+                # (an item given whole where it fits a long line: one stopped mid-phrase is a fragment to read)
+                out.append(f"{indent}- {_cut_at_sentence(written, 2 * MAX_ITEM_CHARS + 80)}")
         elif hit is not None and hit[0] == "fence":
             f = hit[1]
             if n == f.start + 1 or f.start < n < f.end and n - f.start <= FENCE_LINES:
