@@ -2133,3 +2133,27 @@ def test_no_place_is_counted_in_a_plan_that_leaves_out_a_stage_it_lists(tmp_path
     assert not by_kind(mine(_dir(tmp_path, "b"), skipped), "phase_in_plan")
     whole = listed.replace("(8K tokens - EXISTING)", "(8K tokens - COMPLETE)")
     assert [e.output["position"] for e in by_kind(mine(_dir(tmp_path, "c"), whole), "phase_in_plan")] == ["1 of 3", "2 of 3", "3 of 3"]
+
+
+def test_a_roadmaps_text_keeps_the_titles_of_the_lists_a_phase_is_counted_by(tmp_path: Path) -> None:
+    text = """# Platform Roadmap
+
+## Phase 1: Foundation [OK]
+
+### [OK] Completed Components
+- **Core Engine** - central loop
+- **Protocol Set** - sixty rules
+
+### [REFRESH] Missing Critical Components
+- **State Backups** - restore before risky changes (See [Backup Guide](docs/backup_guide.md) for the steps, one by one)
+
+## Phase 2: Agents
+- [ ] Agent registry
+- [ ] Agent market
+"""
+    (s,) = by_kind(mine(tmp_path, text), "roadmap_summary")
+    said = s.input["roadmap_text"]
+    # which items are done is told by the titles of their lists: "2 of 3" is read from them
+    assert "Completed Components" in said and "Missing Critical Components" in said
+    assert "- State Backups - restore before risky changes" in said  # an item cut in the output is still found
+    assert s.output["phases"][0]["done"] == "2 of 3"

@@ -2390,12 +2390,16 @@ def _fitting_text(rm: Roadmap, with_scope: bool = False) -> str:
                 blocks.extend(ln for ln in lines[1:] if _is_check_line(ln))
             continue
         blocks.append(lines[0])
-        items = tuple(t for _, t in ph.checks)  # (also items whose mark is a label: "- [CLIPBOARD] Next: ...")
+        # (also items whose mark is a label: "- [CLIPBOARD] Next: ..."; an item cut to fit matched by what it keeps)
+        items = tuple(t.removesuffix("...") for _, t in ph.checks)
         if with_scope and not ph.checks:
             items = tuple(ph.scope)
+        # the titles of the lists it counts ("### ✅ Completed Components"): they say which items are done
+        titles = tuple(name for name, _, _ in ph.lists)
         blocks.extend(ln for ln in lines[1:] if _is_check_line(ln) or _STATUS_LINE.match(ln)
                       or ph.remaining and ln.lstrip().startswith("- ") and _REMAINING.match(ln.lstrip()[2:])
-                      or items and ln.lstrip().startswith("- ") and any(t in ln for t in items))
+                      or items and ln.lstrip().startswith("- ") and any(t in ln for t in items)
+                      or titles and ln.lstrip().startswith("#") and any(ln.rstrip(" :").endswith(t) for t in titles))
     text = "\n".join(blocks)
     return text if len(text) <= MAX_ROADMAP_CHARS else ""
 
