@@ -2157,3 +2157,31 @@ def test_a_roadmaps_text_keeps_the_titles_of_the_lists_a_phase_is_counted_by(tmp
     assert "Completed Components" in said and "Missing Critical Components" in said
     assert "- State Backups - restore before risky changes" in said  # an item cut in the output is still found
     assert s.output["phases"][0]["done"] == "2 of 3"
+
+
+def test_a_plan_that_starts_past_its_first_phase_is_not_summed_up_but_one_written_backwards_is(tmp_path: Path) -> None:
+    # the entry is Phase 1's own (done): a summary of Phases 2-4 would say nothing is complete
+    rest = """# Autonomy - Log
+
+## Graduated Autonomy - Phase 1 Implementation
+
+### Next Steps
+**Phase 2** (Week 2): Create detection skills (PLANNED)
+**Phase 3** (Week 3): Create investigation skills (PLANNED)
+**Phase 4** (Week 4): Full pipeline operational (PLANNED)
+"""
+    exs = mine(_dir(tmp_path, "a"), rest)
+    assert not by_kind(exs, "roadmap_summary") and not by_kind(exs, "phase_in_plan")
+    backwards = """# Twin - Plan
+
+## Working Backwards: Sprint Roadmap
+
+#### Sprint 3: Full autonomy (PLANNED)
+- [ ] Autonomous operation
+#### Sprint 2: Orchestration (IN PROGRESS)
+- [x] Coordinator
+- [ ] Rotation logic
+#### Sprint 1: Foundation (COMPLETE)
+- [x] Listener
+"""
+    assert by_kind(mine(_dir(tmp_path, "b"), backwards), "roadmap_summary")

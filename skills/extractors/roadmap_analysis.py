@@ -2269,6 +2269,8 @@ def _left_out(doc: Document, rm: Roadmap) -> bool:
             k += 1
     numbers = [_number(p.unit) for p in rm.phases]
     if all(n is not None for n in numbers):
+        if numbers[0] > numbers[-1]:
+            numbers.reverse()  # ("Working Backwards: Sprint 6, Sprint 5, ...")
         steps = [b - a for a, b in zip(numbers, numbers[1:])]
         if numbers[0] > 1 or any(d > 1.0 or d <= 0 for d in steps):
             return True
@@ -2432,7 +2434,7 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
         return None  # (a phase with next-step horizons under it is not one roadmap to sum up; nor one whose current stage is unclear)
     if len(rm.phases) == 2 and not any(p.checks for p in rm.phases) and rm.phases[0].label == rm.phases[1].label:
         return None  # two titles with one status: nothing to sum up that their own examples do not say
-    if rm.partial:
+    if rm.partial or _left_out(doc, rm):
         return None  # (a summary without one of its phases would pass over it in silence)
     if any(p.basis == "plan_checks" for p in rm.phases):
         # phases held against the plan's own status ("ALL SPRINTS COMPLETE" over unticked criteria): a
@@ -2513,8 +2515,9 @@ def audit_draft(doc: Document, rm: Roadmap) -> Draft | None:
     and what should change."""
     both = [p for p in rm.phases if p.basis in ("both", "plan_checks", "claim")
             or p.basis == "checklist" and p.unticked_done]
-    if not both or len(rm.phases) < 2:
-        return None  # (a roadmap of one phase: its own example asks the same question)
+    if not both or len(rm.phases) < 2 or _left_out(doc, rm):
+        return None  # (a roadmap of one phase: its own example asks the same question; one that leaves out a
+        # stage it lists cannot be said up to date as a whole)
     text = _fitting_text(rm)
     if not text:
         return None
