@@ -2253,8 +2253,8 @@ def _which_is(p: Phase) -> str:
 def _left_out(doc: Document, rm: Roadmap) -> bool:
     """Whether the roadmap's phases leave out a stage the source lists with them, so that no place in it can be
     counted: an item of their list written like them ("- PoC: Local classification (8K tokens - EXISTING)" beside
-    "- Proto: ... (FUTURE)") that is no phase, or numbers that skip ("Phase 1.3", then "Phase 6": 1.1 and 1.2 are
-    told elsewhere)."""
+    "- Proto: ... (FUTURE)") that is no phase, numbers that skip ("Phase 1.3", then "Phase 6": 1.1 and 1.2 are
+    told elsewhere), or a first phase past one the roadmap's title names."""
     lines = {p.line for p in rm.phases}
     for p in rm.phases:
         hit = doc.block_at(p.line) if p.line in doc else None
@@ -2272,7 +2272,13 @@ def _left_out(doc: Document, rm: Roadmap) -> bool:
         if numbers[0] > numbers[-1]:
             numbers.reverse()  # ("Working Backwards: Sprint 6, Sprint 5, ...")
         steps = [b - a for a, b in zip(numbers, numbers[1:])]
-        if numbers[0] > 1 or any(d > 1.0 or d <= 0 for d in steps):
+        if any(d > 1.0 or d <= 0 for d in steps):
+            return True
+        # ("Phase 2..4" under "Graduated Autonomy - Phase 1 Implementation": the roadmap's own title tells an
+        # earlier phase; a list of next phases alone starts where it starts)
+        word = rx.match(r"[A-Za-z]+", rm.phases[0].unit)
+        if word and numbers[0] > 1 and any(0 <= n < numbers[0] for n in map(float, rx.findall(
+                rf"(?i)\b{word.group(0)}\s*(\d+(?:\.\d+)?)\b", rm.name))):
             return True
     return False
 
