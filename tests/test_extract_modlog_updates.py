@@ -959,7 +959,7 @@ def test_every_list_of_changes_a_summary_and_its_parts_and_the_issues_it_fixed(t
     assert write["changes"] == ["Fixed the relay storm and batched the greetings.",
                                 "Solutions Implemented: Priority Fix: Greetings moved to the lowest priority"]
     assert write["problem"] == ["Greetings overrode commands"]
-    assert write["files"] == ["relay/core.py"]
+    assert write["files"] == ["relay/SPRINT_*.md", "relay/core.py"]  # the pattern the entry lists, as written
 
 
 def test_an_audits_findings_and_required_actions_are_no_changes(tmp_path):
@@ -1336,3 +1336,15 @@ def test_an_entry_a_tool_writes_alike_into_many_logs_gives_each_task_twice_at_mo
     assert per_module[:2] == [2, 2] and per_module[2:] == [0, 0], per_module  # each task kind twice, in the first two
     capped = [e for e in made if f"modules/{names[3]}/" in json.dumps(e.output)]
     assert capped and all("at most 2 per identical answer" in " ".join(e.quality.reasons) for e in capped)
+
+
+def test_a_file_pattern_the_entry_lists_is_kept_a_placeholder_is_not(tmp_path):
+    entry = ["## [2026-01-11] Root Directory Cleanup", "**By**: 0102", "", "### What Changed",
+             "- Moved the sprint notes and launchers out of the root", "", "### Files Moved",
+             "- `SPRINT_*.md` -> `docs/sessions/`", "- `launch_chrome.bat` -> `scripts/launch/`",
+             "- `modules/{domain}/scripts/` holds the rest", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    files = exs["fields"].output["files"]
+    assert "SPRINT_*.md" in files and "launch_chrome.bat" in files
+    assert not any("{" in f for f in files)

@@ -1667,8 +1667,10 @@ def summarise(facts: Facts) -> dict:
     # the files the changes name ("Added `--x` to `holo_index.py`"): a file list is whole with them
     bases = {rx.sub(r":\d+(?:-\d+)?$", "", p) for p in files}
     files = [*files, *(p for p in _prose_files(facts, changes) if p not in bases)]
+    # ("modules/{domain}/", "[module]/": a placeholder, not a file; "like_*", "SPRINT_*.md" name the files moved, as the
+    # entry lists them: left out, the list would be cut without a count)
     files = [p for p in files if not any(o != p and o.endswith("/" + p.lstrip("./")) for o in files)
-             and not any(c in p for c in "*{[")]  # "SPRINT_*.md", "schemas/{a,b}/": a pattern, not a file
+             and not any(c in p for c in "{[")]
     if files:
         out["files"] = _listed(files, MAX_FILES, "files")
 
