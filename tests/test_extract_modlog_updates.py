@@ -1348,3 +1348,11 @@ def test_a_file_pattern_the_entry_lists_is_kept_a_placeholder_is_not(tmp_path):
     files = exs["fields"].output["files"]
     assert "SPRINT_*.md" in files and "launch_chrome.bat" in files
     assert not any("{" in f for f in files)
+
+
+def test_a_one_word_impact_is_a_category_tag_not_an_impact(tmp_path):
+    entry = ["### 2025-01-29 - Initial ModLog Creation", "**Type**: Infrastructure", "**Impact**: Structure", "**Changes**:",
+             "- Created ModLog.md for change tracking", "- Established the WSP 22 documentation structure", ""]
+    text = "\n".join([SEP, "# Tools ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert "impact" not in exs["fields"].output and exs["fields"].output["changes"]

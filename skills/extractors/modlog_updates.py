@@ -1195,6 +1195,8 @@ def _first(facts: Facts, want: str, sources: list[int] | None = None) -> tuple[i
         else:
             value = clean(facts.fields[i].value)
             items = [_cut(value)] if value else []
+            if want == "impact" and len(value.split()) < 2:
+                items = []  # "**Impact**: Structure": a category tag, not what the change did
             if want == "changes" and items:
                 items = _with_its_list(facts, facts.fields[i]) or items
         if items:
