@@ -1356,3 +1356,14 @@ def test_a_one_word_impact_is_a_category_tag_not_an_impact(tmp_path):
     text = "\n".join([SEP, "# Tools ModLog", "", *entry])
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
     assert "impact" not in exs["fields"].output and exs["fields"].output["changes"]
+
+
+def test_a_users_insight_quoted_in_an_entry_is_its_why_not_a_change(tmp_path):
+    entry = ["## [2025-12-25] Studio Account Switcher", "**By**: 0102", "", "### What Changed", "",
+             '**User Insight**: "Why not switch accounts the way you already do for the live chat?"', "",
+             "**Solution**:", "- Fixed DOM coordinates switch the Studio account", "- Every click is recorded as training data", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    out = exs["fields"].output
+    assert out["why"] == ['"Why not switch accounts the way you already do for the live chat?"']
+    assert not any("User Insight" in t for t in out["changes"])

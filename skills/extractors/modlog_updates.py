@@ -123,7 +123,8 @@ _WHY = regex.compile(
     r"^(?:the |critical |key |original |underlying |initial )?(?:why(?: this matters| it matters| now)?|rationale|"
     r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description| fixed| addressed)?|violations? (?:identified|detected|found)(?! (?:&|and) )|"
     r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description| fixed| resolved| addressed)?|triggers?|"
-    r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|requirements?)(?: (?:&|and) [a-z ]{1,30})?$")
+    r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|(?:user|012) (?:insight|quote|question)|"
+    r"requirements?)(?: (?:&|and) [a-z ]{1,30})?$")
 _AMBIGUOUS_WHY = regex.compile(r"^(?:context|background|issues?|triggers?|requirements?|(?:user |012 )?feedback)$")
 _IMPACT = regex.compile(r"^(?:(?:expected |key )?(?:impact(?: analysis)?|results?|outcomes?|benefits?|effects?)|[a-z]{3,20} impact)"
                      r"(?: (?:&|and) [a-z ]{1,30})?$")
