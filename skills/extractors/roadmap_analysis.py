@@ -1630,10 +1630,10 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
                 out.append(f"{indent}- {'[x]' if box.group(1) in 'xX' else '[ ]'} {_item_text(it, keep_marks=True)}")
             else:  # a mark ("✅", "⏳", "[OK]") is shown as written
                 written = plain(_MARKER.sub("", raw, count=1)).replace("\uFE0F", "")
-                # (room for its mark or label: the input shows at least what the output's item says)
+                # (room for its mark or label: the input shows at least what the output's item says; an item, a
+                # field's value ("Description: ..."), given to a sentence's end where it fits a long line: one
+                # stopped mid-phrase is a fragment to read)
                 written = " ".join(written.split())
-                # (a field's value, "Description: ...", read to a sentence's end; an item as its output says it)
-                # (an item given whole where it fits a long line: one stopped mid-phrase is a fragment to read)
                 out.append(f"{indent}- {_cut_at_sentence(written, 2 * MAX_ITEM_CHARS + 80)}")
         elif hit is not None and hit[0] == "fence":
             f = hit[1]
@@ -1648,7 +1648,6 @@ def _render(doc: Document, first: int, last: int, gaps: list[tuple[int, int]] = 
     return out
 
 
-_FIELD_ITEM = regex.compile(r"^(?:description|summary|details?|notes?|result|outcome)\s*:\s", _F)
 
 
 def _cut_at_sentence(text: str, limit: int) -> str:
@@ -1680,6 +1679,7 @@ class Roadmap:
     restated: set[int] = field(default_factory=set)  # (ids of) phases stated better elsewhere: no example of their own
     template: bool = False  # its section has a template's slots ("[CURRENT_PHASE_NAME]"): not a real plan
     partial: bool = False  # a phase it lists says only what it is not ("NOT YET OPERATIONAL"): left out, unlabelled
+    left_out: bool | None = None  # it leaves out a stage its source lists with its phases (`_left_out`, read once)
 
 
 def settle(phases: list[Phase], plans: list[tuple[str, str, str | None]]) -> None:
@@ -2255,6 +2255,12 @@ def _left_out(doc: Document, rm: Roadmap) -> bool:
     counted: an item of their list written like them ("- PoC: Local classification (8K tokens - EXISTING)" beside
     "- Proto: ... (FUTURE)") that is no phase, numbers that skip ("Phase 1.3", then "Phase 6": 1.1 and 1.2 are
     told elsewhere), or a first phase past one the roadmap's title names."""
+    if rm.left_out is None:
+        rm.left_out = _leaves_out(doc, rm)
+    return rm.left_out
+
+
+def _leaves_out(doc: Document, rm: Roadmap) -> bool:
     lines = {p.line for p in rm.phases}
     for p in rm.phases:
         hit = doc.block_at(p.line) if p.line in doc else None
