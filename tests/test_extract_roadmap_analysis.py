@@ -2183,3 +2183,17 @@ def test_a_plan_that_starts_past_its_first_phase_is_not_summed_up_but_one_writte
 - [x] Listener
 """
     assert by_kind(mine(_dir(tmp_path, "b"), backwards), "roadmap_summary")
+
+
+def test_a_plan_none_of_whose_phases_has_begun_has_no_current_phase(tmp_path: Path) -> None:
+    text = """# Relay - Roadmap
+
+## Future Changes
+### Phase 1: Scaffold (Planned)
+- [ ] Create the module folders
+### Phase 2: Transport (Planned)
+- [ ] Add the socket layer
+"""
+    (s,) = by_kind(mine(tmp_path, text), "roadmap_summary")
+    assert s.output["current_phase"] == "none: no phase has started yet"
+    assert s.output["next_step"] == "Create the module folders"

@@ -2486,7 +2486,9 @@ def summary_draft(doc: Document, rm: Roadmap) -> Draft | None:
     if current is None and all(p.label == "complete" for p in rm.phases):
         out["current_phase"] = "none: every phase is complete"
     if current is not None:
-        out["current_phase"] = current.name
+        # (a plan none of whose phases has begun has no phase being worked on; its next step is its first phase's)
+        out["current_phase"] = current.name if any(p.label != "not_started" for p in rm.phases) \
+            else "none: no phase has started yet"
         # the next step the roadmap states: a "Next Action:" line, else the current phase's first open
         # item, else (a phase not begun, or one whose finishing is next, its plain items shown) its first item
         stated_next = _NEXT_VALUE.match(context) or _NEXT_VALUE.match(inp.get("next_line", ""))
