@@ -1367,3 +1367,14 @@ def test_a_users_insight_quoted_in_an_entry_is_its_why_not_a_change(tmp_path):
     out = exs["fields"].output
     assert out["why"] == ['"Why not switch accounts the way you already do for the live chat?"']
     assert not any("User Insight" in t for t in out["changes"])
+
+
+def test_a_list_that_goes_on_past_the_lines_shown_says_so(tmp_path):
+    files = [f"- `relay/module_{i:02d}.py` - split out of the monolith, " + "with its own tests " * 6 for i in range(30)]
+    text = "\n".join([SEP, "# Relay ModLog", "", "## [2025-08-01] Relay split", "", "### Summary",
+                      "- Split the relay monolith into thirty modules", "", "### Files Created", *files, ""])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    out, shown = exs["fields"].output, exs["fields"].input["entry"]
+    assert shown.endswith(" more lines of the entry not shown]")
+    assert out["files"][-1] == ml.NOT_SHOWN_MORE and all(f in shown for f in out["files"][:-1])
+    assert out["changes"] == ["Split the relay monolith into thirty modules"]  # whole in the lines shown: no marker

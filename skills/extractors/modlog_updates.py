@@ -274,6 +274,9 @@ def _cut(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     return text[:limit - 4].rsplit(" ", 1)[0].rstrip(",;:-") + " ..."
 
 
+NOT_SHOWN_MORE = "... and more in the lines of the entry not shown"  # a list cut where the entry shown is cut
+
+
 def _listed(items: list[str], limit: int, what: str) -> list[str]:
     """The list whole, or its first `limit` items and one saying how many were left out."""
     if len(items) <= limit:
@@ -1839,6 +1842,13 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
     shown = {k: shown[k] for k in _ORDER if shown.get(k)}
     if not any(k in shown for k in ("changes", "files", "why", "impact")):
         return drafts  # the lines shown are metadata alone: reading them out would only relabel them
+    if left:
+        # a list that goes on in the lines not shown says so: read out as it stands it would pass for whole
+        for key in ("changes", "files", "why", "impact"):
+            seen, full = shown.get(key), fields.get(key)
+            if isinstance(seen, list) and isinstance(full, list) and not seen[-1].startswith("... and ") \
+                    and any(t not in seen for t in full):
+                shown[key] = [*seen, NOT_SHOWN_MORE]
     text = "\n".join(raw_lines)
     if left:
         text += f"\n[... {left} more lines of the entry not shown]"
