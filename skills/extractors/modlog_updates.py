@@ -16,7 +16,9 @@ change (what changed, the problem or context, the files, the module), and read t
 the raw entry. Every fact is the entry's own: the why only where the entry states a problem,
 cause, request or motivation (an impact or result is not a why); link targets, emoji escapes and
 status tags are removed; a list is whole, or (in the field task) its last item says how many
-were left out, while the written entry lists its first items without a placeholder. A change is
+were left out, or that it goes on in the lines of a cut entry not shown, while the written entry
+lists its first items without a placeholder. Entries a tool writes alike into many modules' logs
+give each task twice at most (EXAMPLES.md 6). A change is
 what a section's content says (never a chain of heading names), a decision record's change is its
 decision, and the files are the lists the entry states as changed (not ones it says were there
 already or are still to come).
