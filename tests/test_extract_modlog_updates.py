@@ -1378,3 +1378,12 @@ def test_a_list_that_goes_on_past_the_lines_shown_says_so(tmp_path):
     assert shown.endswith(" more lines of the entry not shown]")
     assert out["files"][-1] == ml.NOT_SHOWN_MORE and all(f in shown for f in out["files"][:-1])
     assert out["changes"] == ["Split the relay monolith into thirty modules"]  # whole in the lines shown: no marker
+
+
+def test_an_objective_section_is_the_entrys_why(tmp_path):
+    entry = ["## Sprint 6 - Batch Transcription (COMPLETE - 2026-01-07)", "**Date**: 2026-01-07", "", "#### Objective",
+             "Let the twin learn from every archived video, not just live streams", "", "#### Changes",
+             "- Added the batch transcriber", "- Indexed the transcripts", ""]
+    text = "\n".join([SEP, "# Audio ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["why"] == ["Let the twin learn from every archived video, not just live streams"]

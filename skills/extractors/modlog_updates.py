@@ -122,7 +122,7 @@ _WSP_LIST = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})(?!\d)(?P<more>(?:\s*(?:/|
 
 # Section and field names (lower case, words only) by what they hold, matched whole.
 _WHY = regex.compile(
-    r"^(?:the |critical |key |original |underlying |initial )?(?:why(?: this matters| it matters| now)?|rationale|"
+    r"^(?:the |critical |key |original |underlying |initial )?(?:why(?: this matters| it matters| now)?|rationale|objectives?|"
     r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description| fixed| addressed)?|violations? (?:identified|detected|found)(?! (?:&|and) )|"
     r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description| fixed| resolved| addressed)?|triggers?|"
     r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|(?:user|012) (?:insight|quote|question)|"
