@@ -1387,3 +1387,17 @@ def test_an_objective_section_is_the_entrys_why(tmp_path):
     text = "\n".join([SEP, "# Audio ModLog", "", *entry])
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
     assert exs["fields"].output["why"] == ["Let the twin learn from every archived video, not just live streams"]
+
+
+def test_a_run_of_names_gives_each_file_and_a_move_tables_destinations_are_no_files(tmp_path):
+    entry = ["## [2026-01-11] Root Directory Cleanup", "**By**: 0102", "", "### What Changed",
+             "- Cleared the root of logs and reports", "", "**Files Deleted**:",
+             "- `registry_log.txt`, `unit_out.txt`, `test_write.txt`", "- `verification_log.txt`, `capture.png`", "",
+             "**Files Moved**:", "| From (root) | To | Reason |", "|---|---|---|",
+             "| `AUDIT_SUMMARY.txt` | `docs/audits/` | archive |", "| `FLOW_NOTES.txt` | `docs/sessions/` | session log |", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    files = exs["fields"].output["files"]
+    assert files[:5] == ["registry_log.txt", "unit_out.txt", "test_write.txt", "verification_log.txt", "capture.png"]
+    assert "AUDIT_SUMMARY.txt" in files and "FLOW_NOTES.txt" in files
+    assert not any(f.startswith("docs/") for f in files)

@@ -1429,10 +1429,21 @@ def _changed_paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
     the list under a line that says so: "**Contracts** (pending):")."""
     kept: list[str] = []
     skip = False
+    to_col: int | None = None  # a move table's destination column ("| From (root) | To | Reason |")
     for row in lines:
         text = row[1] if isinstance(row, tuple) else row
         if not text.strip():
             continue
+        if text.lstrip().startswith("|"):
+            cells = [c.strip() for c in text.strip().strip("|").split("|")]
+            heads = [clean(c).lower() for c in cells]
+            if any(rx.match(r"(?:from|source|old)\b", h) for h in heads):
+                to_col = next((k for k, h in enumerate(heads) if rx.match(r"(?:to|destination|new(?: location| path)?)\b", h)), None)
+                continue
+            if to_col is not None and to_col < len(cells):
+                text = "| " + " | ".join(c for k, c in enumerate(cells) if k != to_col) + " |"  # where it went is no changed file
+        else:
+            to_col = None
         if _BULLET.match(text):
             # "- See: `x/ModLog.md` V040": a pointer to where it is told, not a changed file
             if not skip and not _not_changed(text) and not _POINTER.match(clean(text)):
@@ -1495,7 +1506,13 @@ def _path_list(g: Group) -> list[str]:
     firsts = [p for t in tops if not _not_changed(t) and (p := _path_first(t))]
     if not firsts or 2 * len(firsts) < len(tops) or _not_changed(g.title):
         return []
-    return firsts if _CHANGE_VERB.search(" ".join([g.title, *tops])) else []
+    # an item that is only a run of names ("- `a.txt`, `b.txt`, `c.txt`") names each of them
+    every = [p for t in tops if not _not_changed(t) for p in (_NAMES_ONLY.match(t) and _paths([t]) or
+                                                              [q for q in [_path_first(t)] if q])]
+    return every if _CHANGE_VERB.search(" ".join([g.title, *tops])) else []
+
+
+_NAMES_ONLY = regex.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+`[^`]+`(?:\s*,\s*`[^`]+`)+\s*$")
 
 
 def _lead_ins(lines: list[tuple[int, str]]) -> list[tuple[str, list[str]]]:
