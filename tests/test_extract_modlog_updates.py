@@ -1401,3 +1401,12 @@ def test_a_run_of_names_gives_each_file_and_a_move_tables_destinations_are_no_fi
     assert files[:5] == ["registry_log.txt", "unit_out.txt", "test_write.txt", "verification_log.txt", "capture.png"]
     assert "AUDIT_SUMMARY.txt" in files and "FLOW_NOTES.txt" in files
     assert not any(f.startswith("docs/") for f in files)
+
+
+def test_the_file_an_agent_the_change_made_writes_to_is_not_a_changed_file(tmp_path):
+    entry = ["## [2025-06-16] Agent Framework Overhaul", "**By**: 0102", "", "### Key Achievements:",
+             "- **Chronicler**: Implemented and tested the `ChroniclerAgent` to write structured updates to `ModLog.md`.",
+             "- **Roadmap**: Updated `ROADMAP.md` with the agent plan.", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["files"] == ["ROADMAP.md"]

@@ -1352,10 +1352,11 @@ def _files(facts: Facts) -> list[str]:
 
 _FILE_EXT = regex.compile(r"\.(?:py|md|mdc|json|jsonl|toml|ya?ml|txt|js|ts|tsx|jsx|sh|ps1|bat|env|html|css|sql|db|sqlite|"
                           r"ini|cfg|csv|log|xml|ipynb|rs|go|java|cpp|c|h|gguf|lock)$", regex.IGNORECASE)
-# where a sentence goes on to name what the change read or used, not what it changed
+# where a sentence goes on to name what the change read or used, not what it changed (or where what it made writes:
+# an agent "to automatically write structured updates to `ModLog.md`")
 _NOT_CHANGED_AFTER = regex.compile(r"(?i)\b(?:from|using|via|based on|reads?|reading|against|per|see|like|such as|instead of|"
                                    r"e\.g\.|similar to|compared to|inspired by|following|for|matching|to match|referencing|"
-                                   r"pointing to|without|rather than|except)\b")
+                                   r"pointing to|without|rather than|except|writes?|writing|points? to)\b")
 
 
 _WEIGHED = regex.compile(r"(?i)\b(?:would|should|could|might|must not|won't)\b")  # "Creating `x.md` would duplicate ..."
