@@ -1410,3 +1410,12 @@ def test_the_file_an_agent_the_change_made_writes_to_is_not_a_changed_file(tmp_p
     text = "\n".join([SEP, "# Relay ModLog", "", *entry])
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
     assert exs["fields"].output["files"] == ["ROADMAP.md"]
+
+
+def test_the_file_a_thing_was_removed_from_is_a_changed_file(tmp_path):
+    entry = ["## [2025-11-03] MCP Server Optimization", "**By**: 0102", "", "### What Changed",
+             "- **API Fix**: Removed the `description` parameter from wsp_governance/server.py",
+             "- **Docs**: Updated `README.md` with the two servers left, based on `notes.md`", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["files"] == ["wsp_governance/server.py", "README.md"]  # not notes.md, read from

@@ -1359,6 +1359,20 @@ _NOT_CHANGED_AFTER = regex.compile(r"(?i)\b(?:from|using|via|based on|reads?|rea
                                    r"pointing to|without|rather than|except|writes?|writing|points? to)\b")
 
 
+_REMOVED_FROM = regex.compile(r"(?i)\b(?:remov\w*|delet\w*|strip\w*|dropp?\w*|extract\w*|purg\w*)\b[^.;]{0,80}$")
+
+
+def _head(text: str) -> str:
+    """A sentence up to where it goes on to name what the change read or used; "from" after a removal is where
+    the thing was removed from: the file changed ("Removed `description` from wsp_governance/server.py")."""
+    at = 0
+    while (m := _NOT_CHANGED_AFTER.search(text, at)) is not None:
+        if m.group(0).lower() != "from" or not _REMOVED_FROM.search(text, 0, m.start()):
+            return text[:m.start()]
+        at = m.end()
+    return text
+
+
 _WEIGHED = regex.compile(r"(?i)\b(?:would|should|could|might|must not|won't)\b")  # "Creating `x.md` would duplicate ..."
 _FILE_CELL = regex.compile(r"(?:^|; )(?:[Ff]iles?|[Pp]ath|[Ll]ocation): ")  # a table row's file cell
 _HYPOTHETICAL = regex.compile(r"(?i)\b(?:would|should|could|might|will|won't|must|needs? to|plan(?:s|ned|ning) to|propos\w*|"
@@ -1391,9 +1405,9 @@ def _prose_files(facts: Facts, changes: list[str]) -> list[str]:
         # each sub-item on its own ("File: `a.py`; Change: ... instead of ...; File: `b.py`"), the
         # item's own verb ("Moved to `x/`: scripts/: a.py; docs/: b.md") holding for all of them
         segments = clean(text).split("; ")
-        said = bool(_CHANGE_VERB.search(_NOT_CHANGED_AFTER.split(segments[0], 1)[0]))
+        said = bool(_CHANGE_VERB.search(_head(segments[0])))
         for segment in segments:
-            head = _NOT_CHANGED_AFTER.split(segment, 1)[0]
+            head = _head(segment)
             # a sentence that says the file was changed, not one that weighs it ("Creating `x.md` would
             # violate ...") or reports on it ("1 violation (data/old.jsonl)")
             if not (said or _CHANGE_VERB.search(head) or _FILE_CELL.search(head)) or _HYPOTHETICAL.search(head):
@@ -1490,7 +1504,7 @@ def _head_path(text: str) -> list[str] | None:
     "- **TestModLog.md**: Created for the tests", "1. **SSE Server** (`sim/sse.py`): NEW")."""
     if "." not in text and "/" not in text:
         return None  # no path here (most lines)
-    head = _NOT_CHANGED_AFTER.split(clean(text)[:160], 1)[0]
+    head = _head(clean(text)[:160])
     if _not_changed(head) or not _CHANGE_VERB.search(head) or _WEIGHED.search(head):
         return None
     paths = _paths([head])
