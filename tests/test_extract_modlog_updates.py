@@ -1403,19 +1403,17 @@ def test_a_run_of_names_gives_each_file_and_a_move_tables_destinations_are_no_fi
     assert not any(f.startswith("docs/") for f in files)
 
 
-def test_the_file_an_agent_the_change_made_writes_to_is_not_a_changed_file(tmp_path):
-    entry = ["## [2025-06-16] Agent Framework Overhaul", "**By**: 0102", "", "### Key Achievements:",
-             "- **Chronicler**: Implemented and tested the `ChroniclerAgent` to write structured updates to `ModLog.md`.",
-             "- **Roadmap**: Updated `ROADMAP.md` with the agent plan.", ""]
-    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+@pytest.mark.parametrize("lines, files", [
+    # the file an agent the change made writes to is no changed file
+    (["- **Chronicler**: Implemented and tested the `ChroniclerAgent` to write structured updates to `ModLog.md`.",
+      "- **Roadmap**: Updated `ROADMAP.md` with the agent plan."], ["ROADMAP.md"]),
+    # the file a thing was removed from is; one a change was based on is not
+    (["- **API Fix**: Removed the `description` parameter from wsp_governance/server.py",
+      "- **Docs**: Updated `README.md` with the two servers left, based on `notes.md`"],
+     ["wsp_governance/server.py", "README.md"]),
+])
+def test_which_files_a_sentence_of_the_change_names_as_changed(tmp_path, lines, files):
+    text = "\n".join([SEP, "# Relay ModLog", "", "## [2025-11-03] Agent and server work", "**By**: 0102", "",
+                      "### What Changed", *lines, ""])
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
-    assert exs["fields"].output["files"] == ["ROADMAP.md"]
-
-
-def test_the_file_a_thing_was_removed_from_is_a_changed_file(tmp_path):
-    entry = ["## [2025-11-03] MCP Server Optimization", "**By**: 0102", "", "### What Changed",
-             "- **API Fix**: Removed the `description` parameter from wsp_governance/server.py",
-             "- **Docs**: Updated `README.md` with the two servers left, based on `notes.md`", ""]
-    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
-    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
-    assert exs["fields"].output["files"] == ["wsp_governance/server.py", "README.md"]  # not notes.md, read from
+    assert exs["fields"].output["files"] == files
