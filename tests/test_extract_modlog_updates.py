@@ -1417,3 +1417,11 @@ def test_which_files_a_sentence_of_the_change_names_as_changed(tmp_path, lines, 
                       "### What Changed", *lines, ""])
     [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
     assert exs["fields"].output["files"] == files
+
+
+def test_a_notes_field_that_tells_a_request_is_the_why(tmp_path):
+    entry = ["## MODLOG - [Comprehensive Systems Assessment]:", "- Version: 0.3.0", "- Date: 2025-01-29",
+             "- Description: Systems assessment of the state transition", "- Notes: 012 requested a systems check", ""]
+    text = "\n".join([SEP, "# FoundUps Agent - Development Log", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["why"] == ["012 requested a systems check"]

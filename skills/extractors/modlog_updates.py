@@ -1219,7 +1219,8 @@ _DECISION_SECTION = regex.compile(r"^(?:architecture |architectural |design |key
 _STILL_OPEN = regex.compile(r"(?i)\b(?:broken|flaky|needs?|pending|todo|not yet|still|remains?|unresolved|open)\b")
 _FINDINGS = regex.compile(r"issue|identified|found|requirement|feedback")  # what an audit found is no reason for the entry
 _REASON_WORDS = regex.compile(r"(?i)\b(?:because|since|so that|in order to|to (?:fix|resolve|prevent|avoid|enable|allow|support|ensure)|"
-                              r"resolv\w+|problems?|issues?|gaps?|fail\w*|errors?|bugs?|dissonances?|needed|required)\b")
+                              r"resolv\w+|problems?|issues?|gaps?|fail\w*|errors?|bugs?|dissonances?|needed|required|"
+                              r"requested|asked\s+for)\b")  # ("Notes: 012 requested systems check": the request)
 
 
 # "Created WSP 82 and the Master Orchestrator to enable true 0102 "remember the code" operation": the purpose
