@@ -2689,7 +2689,6 @@ MAX_PASSAGE = 1600  # characters (~400 tokens, well inside the trainer's 1024-to
 _SPECIFIC = regex.compile(r"`[^`\n]+`|[\w./\\-]*\d[\w./\\:%-]*|\b\w+(?:[_./\\]\w+)+\b|\b[a-z]+[A-Z]\w*\b"
                           r"|\b[A-Z][a-z]+[A-Z]\w*\b")
 _HEADING = regex.compile(r"^\s{0,3}(#{1,6})\s+")
-_BULLET = regex.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+")
 
 
 def _flat(value) -> str:
@@ -2741,7 +2740,10 @@ def _passage_line(doc: Document, n: int) -> str:
         return ""  # code (its fence lines too) is not prose: a fact only code gives is not quoted from the passage
     if kind == "record":
         t = _LOG_PREFIX.sub("", t)
-    head = _HEADING.match(t)
+    # a `#` heading and a list item's first line, as the document's structure reads them
+    sec = doc.section_at(n)
+    head = _HEADING.match(t) if sec.start == n and sec.heading is not None and sec.heading.style == "atx" else None
+    item = hit[1] if kind == "item" and hit[1].line == n else None
     if kind == "table":
         row = hit[1].row_at(n)
         if row is None and n != hit[1].start:
@@ -2755,8 +2757,8 @@ def _passage_line(doc: Document, n: int) -> str:
         text += ":"  # "**Impact**:" over its list: the caption keeps its colon
     if head:
         return f"{head[1]} {text}"
-    if _BULLET.match(t):
-        return "  " * min(3, (len(t) - len(t.lstrip())) // 2) + f"- {text}"
+    if item is not None:
+        return "  " * min(3, item.indent // 2) + f"- {text}"
     return text
 
 
