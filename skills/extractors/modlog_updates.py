@@ -815,6 +815,11 @@ def _upto(facts: Facts, last: int) -> Facts:
     return Facts(groups, [f for f in facts.fields if f.end <= last])
 
 
+def _cells(row: str) -> list[str]:
+    """A pipe table row's cells ("| `a.txt` | `docs/` | archive |")."""
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
 def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
     """A group's content as items: its paragraphs (lines not parted by a blank line are one) and
     top-level bullets, cleaned; a wrapped line continues its item. Bullets under a line that
@@ -844,7 +849,7 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
         if s[0] in "*_" and _ITALIC_META.match(s):
             continue  # "*Status: Complete - ...*": a status line in italics
         if s.startswith("|"):
-            cells = [c.strip() for c in s.strip("|").split("|")]
+            cells = _cells(s)
             if _TABLE_DELIM.match(s):
                 continue
             if k + 1 < len(texts) and _TABLE_DELIM.match(texts[k + 1].strip()):
@@ -1451,7 +1456,7 @@ def _changed_paths(lines: list[tuple[int, str]] | list[str]) -> list[str]:
         if not text.strip():
             continue
         if text.lstrip().startswith("|"):
-            cells = [c.strip() for c in text.strip().strip("|").split("|")]
+            cells = _cells(text)
             heads = [clean(c).lower() for c in cells]
             if any(rx.match(r"(?:from|source|old)\b", h) for h in heads):
                 to_col = next((k for k, h in enumerate(heads) if rx.match(r"(?:to|destination|new(?: location| path)?)\b", h)), None)
