@@ -2019,3 +2019,20 @@ const a = useLongPress({});
     assert e.output["decision"].startswith("Accept the minimal overhead")
     assert "4 hook initializations: ~0.4ms (negligible)" in e.input["evidence"]
     assert not fp.unsupported({k: v for k, v in e.output.items()}, fp._flat(e.input))
+
+
+def test_what_a_root_cause_analysis_discovered_is_its_cause_not_the_issue_it_restates(tmp_path):
+    text = """## Relay Safety Lock
+
+- **Problem**: Replies were posted to channels the operator had muted
+- **Solution**: Routed every sender through the mute check
+
+### Root Cause Analysis:
+- **Issue**: Several senders posted to muted channels
+- **Discovery**: The batch sender and the retry queue never called the mute check
+- **Resolution**: Added the mute check to the shared send() every sender calls
+"""
+    [e] = kept(tmp_path, text)
+    assert e.label == "root_cause"
+    assert e.input["root_cause"] == "The batch sender and the retry queue never called the mute check"
+    assert e.output["fix"] == "Added the mute check to the shared send() every sender calls"

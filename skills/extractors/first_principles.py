@@ -1506,6 +1506,9 @@ def _what_changed(doc: Document, line: int) -> str:
     return ""
 
 
+_FOUND = regex.compile(r"(?i)^(?:discovery|discovered|finding|found)$")
+
+
 def _cause_of(segs: list[Segment], j: int, inner_end: int, cause_split: str, steps: list[str]) -> str:
     """The root cause a root-cause block states: its value, the cause split off its symptom, its own
     lines, or what the cause blocks under it say ("**Why This Happens:**", "**The Paradox:**", not
@@ -1515,6 +1518,9 @@ def _cause_of(segs: list[Segment], j: int, inner_end: int, cause_split: str, ste
         return ""
     if a.value and a.role == "cause":
         return cause_split or a.value
+    found = next((x for x in segs[j + 1: inner_end + 1] if x.value and x.level == 0 and _FOUND.match(norm_label(x.label))), None)
+    if found is not None:
+        return clean(found.value)  # "### Root Cause Analysis" -> "- **Issue**: X", "- **Discovery**: Y": Y is what it found
     own = [t for t in _step(a) if t in steps]
     if not own:
         own = [t for x in segs[j + 1: inner_end + 1] if x.role == "cause" and not rx.match(r"(?i)observed", x.label)
