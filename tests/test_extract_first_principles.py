@@ -1884,6 +1884,30 @@ Dashboards stay empty.
                                                "Set level to WARNING"]
 
 
+def test_a_summary_rows_fix_said_otherwise_by_its_section_is_given_with_what_it_stands_for(tmp_path):
+    text = """# Launcher Audit
+
+## Issue 2: Duplicate Exporters After Restart
+
+**Impact:** Operators must find and kill each duplicate by hand
+
+**User Question:** "can the watchdog restart them for us?"
+**Answer:** NO - a restart would lose the buffered samples
+
+**Simplest Fix:** Ask once at launch, stop every duplicate if the operator agrees, then carry on.
+
+## Summary of Fixes
+
+| Issue | Root Cause | Fix | Impact |
+|-------|------------|-----|--------|
+| **Duplicate Exporters** | Manual kill required | Interactive y/n prompt | One keypress |
+"""
+    [row] = [e for e in kept(tmp_path, text) if e.line == line_of(text, "| **Duplicate Exporters**")]
+    # the cell names the fix in three words; the section's labelled fix says what it does (not its "Answer:")
+    assert row.output["fix"] == ("Interactive y/n prompt: Ask once at launch, stop every duplicate if the operator "
+                                 "agrees, then carry on.")
+
+
 def test_read_whole_an_anti_patterns_approach_is_named_as_the_one_rejected(tmp_path):
     exs = kept(tmp_path, LESSONS, analyse=True)
     [e] = [e for e in exs if e.line == line_of(LESSONS, "**Occam's Razor:**")]

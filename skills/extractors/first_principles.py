@@ -2224,6 +2224,20 @@ def _said_whole(doc: Document, line: int, short: str) -> str:
     return short
 
 
+_FIX_WORD = regex.compile(r"(?i)\b(?:solutions?|fix|fixes|resolution|corrective|correct\s+approach)\b")
+
+
+def _labelled_fix(doc: Document, line: int) -> str:
+    """The fix the section at `line` states on a labelled line of its own ("**Simplest Fix:** Ask once, ..."), or ""."""
+    sec = doc.section_at(line)
+    for n in range(line + 1, min(sec.end, line + 80) + 1):
+        lab = parse_label(doc.text(n))
+        if lab and lab[1] and role_of(lab[0]) == "decision" and _FIX_WORD.search(norm_label(lab[0])) \
+                and _words(value := clean(lab[1]).rstrip(":")) >= 4:
+            return value
+    return ""
+
+
 def _impact(doc: Document, line: int) -> list[str]:
     """The problem or impact the section at `line` states first ("**Impact:** Falls back to DOM-only mode")."""
     sec = doc.section_at(line)
@@ -2293,7 +2307,10 @@ def table_items(doc: Document, line: int) -> list[Item]:
                 said = _analysed(doc, told.line)
                 # the row's fix in a few words ("Add correct path"); the section says it whole ("**Simplest Fix:** Add
                 # correct path to `.env`")
-                fix = _said_whole(doc, told.line, fix)
+                whole = _said_whole(doc, told.line, fix)
+                # or, said otherwise, the fix it labels ("Interactive y/n prompt" -> "**Simplest Fix:** Ask once, kill
+                # all if Y, continue launch automatically."): the cell, then what it stands for
+                fix = whole if whole != fix else (f"{fix}: {how}" if (how := _labelled_fix(doc, told.line)) else fix)
         out.append(Item(anchor=row.line, label="root_cause", problem=issue, explicit=_words(issue) >= 3,
                         evidence=([topic] if topic else []) + said, steps=[cause], decision=fix, cause=cause, options=[],
                         chosen="", rejected=[], span=(row.line, row.line), evidence_text=doc.text(row.line).strip(),
