@@ -1299,6 +1299,20 @@ def test_the_purpose_a_summary_gives_for_what_it_did_is_the_why(tmp_path):
     assert "why" not in exs["fields"].output
 
 
+def test_the_cause_a_summary_gives_for_what_it_did_is_the_why(tmp_path):
+    entry = ["## [2025-08-17] - Relay Hooks 4 & 5 Removed", "**Type**: Removal", "", "### Summary",
+             "Removed relay hooks 4 and 5 as they had no callers and were only named in the design notes.", "",
+             "### Changes", "1. **Archived hook modules** to `relay/archive/`", "2. **Updated the hook index**", "",
+             "### Result", "- Two hook slots free", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["why"] == ["They had no callers and were only named in the design notes"]
+    # "as" that gives no cause ("as a placeholder") is no reason
+    plain = text.replace("as they had no callers and were only named in the design notes", "as a placeholder for later")
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", plain)).values()
+    assert "why" not in exs["fields"].output
+
+
 def test_an_entrys_summary_read_as_a_part_comes_first_as_the_whole_change(tmp_path):
     entry = ["## [2025-08-22] - Recursive Engine Enhanced", "**Type**: Enhancement", "",
              "### Summary", "Enhanced the existing recursive engine with tool integrations; no new modules created.", "",

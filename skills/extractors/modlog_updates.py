@@ -1234,14 +1234,25 @@ _PURPOSE = regex.compile(r"(?<=\w\W{0,2}\s)(?:in order )?to (?:enable|ensure|all
                          r"restore|eliminate|stop|keep|guarantee|fix|resolve|unblock|speed up)\b[^.;]{8,}")
 
 
-def _purpose(changes: list[str]) -> list[str]:
-    """The purpose the entry's summary (its first change, or one given as its "Summary: ...") states for what
-    it tells was done ("Created X to enable Y": "to enable Y"); an aim is no reason where the change does not
-    say it was done."""
-    for t in [changes[0]] + [c.split(": ", 1)[1] for c in changes[1:] if c.startswith("Summary: ")] if changes else []:
+# "Removed WSP 17 and WSP 18 as they had no functional implementation": the cause it gives for what it did
+_BECAUSE = regex.compile(r"\s(?:because|since|as)\s+(?P<why>(?:it|they|these|this|those|there|the\s+\w+(?:\s+\w+)?)\s+"
+                         r"(?:had|has|have|was|were|is|are|did|does|do|could|lacked|never|no\s+longer)\b[^.;]{8,})")
+
+
+def _purpose(facts: Facts, changes: list[str]) -> list[str]:
+    """The purpose or cause the entry's summary (its first change, or one given as its "Summary: ...") states for
+    what it tells was done ("Created X to enable Y": "to enable Y"; "Removed X as they had no use": "They had no
+    use"); an aim is no reason where the change does not say it was done."""
+    said = [clean(t) for g in facts.groups if g.depth <= 2 and g.key == "summary" for _, t in g.lines[:3]
+            if t.strip() and not _BULLET.match(t)]  # "### Summary" and its sentence, beside a "### Changes" list
+    for t in ([changes[0]] + [c.split(": ", 1)[1] for c in changes[1:] if c.startswith("Summary: ")] if changes else []) + said:
         m = _PURPOSE.search(t)
         if m and _TELLS_CHANGE.match(t) and len(m.group(0).split()) >= 4:
             return [m.group(0).rstrip(" ,:")]
+        m = _BECAUSE.search(t)
+        if m and _TELLS_CHANGE.match(t):
+            said = m["why"].rstrip(" ,:")
+            return [said[:1].upper() + said[1:]]
     return []
 
 
@@ -1722,7 +1733,7 @@ def summarise(facts: Facts) -> dict:
 
     for name in ("why", "impact"):
         got = _first(facts, name)[1] or (problem or _decision_reasons(facts, changes) or _noted_reason(facts)
-                                         or _one_issue(facts) or _purpose(changes) if name == "why" else [])
+                                         or _one_issue(facts) or _purpose(facts, changes) if name == "why" else [])
         if got:
             out[name] = _listed(got, MAX_ITEMS, "items")
     return out
