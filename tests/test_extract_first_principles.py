@@ -22,7 +22,7 @@ from training_data_miner.skills.models import Example
 SEP = "=" * 77
 
 
-ANALYSE_KEYS = ("analyse", "analyse_cause", "analyse_decision")  # the passage read whole, asked for what it gives
+ANALYSE_KEYS = ("analyse", "analyse_cause", "analyse_decision", "analyse_approach")  # the passage read whole, asked for what it gives
 ANALYSE = {p for k in ANALYSE_KEYS for p in PACKS["first_principles"].instructions[k]}
 
 
@@ -1929,10 +1929,13 @@ def test_a_passage_read_whole_is_asked_for_what_its_answer_gives(tmp_path):
             key = next(k for k in ANALYSE_KEYS if e.instruction in instructions[k])
             o = e.output
             reasoned = any(f in o for f in ("reasoning_chain", "findings", "options", "rejected"))
-            want = "analyse" if reasoned else "analyse_cause" if "root_cause" in o else "analyse_decision"
+            want = "analyse_approach" if "approach_rejected" in o else "analyse" if reasoned \
+                else "analyse_cause" if "root_cause" in o else "analyse_decision"
             assert key == want, (key, o)
             seen.add(key)
     assert "analyse_cause" in seen  # MODLOG_FIX: a problem, its root cause and the fix, nothing between
+    # LESSONS: an anti-pattern questioned is asked for the approach it turns down, not for a problem
+    assert "analyse_approach" in seen
 
 
 def test_a_one_line_code_change_shown_as_old_and_new_comments_is_said_as_the_change(tmp_path):

@@ -2698,7 +2698,9 @@ def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dic
               "lesson" if item.learned else "decision": item.decision, **({"rejected": rejected} if rejected else {})}
     # the instruction asks for what the output gives: the reasoning where there is some, else the cause and its
     # fix, else the decision alone (an instruction that asks for steps the passage does not give reads as a gap)
-    key = "analyse" if steps or found or options or rejected else "analyse_cause" if cause else "analyse_decision"
+    # (a passage that questions an approach is asked for the approach it rejects, not for a problem it does not state)
+    key = "analyse_approach" if item.approach else "analyse" if steps or found or options or rejected \
+        else "analyse_cause" if cause else "analyse_decision"
     return Draft(instruction_key=key, input={"passage": item.passage}, output={**fields, "principle": item.label},
                  kind="rationale_chains" if len(steps) >= 2 else "decision_trees",
                  required=("lesson" if item.learned else "decision", "principle"), rationale=1.0, **common)
