@@ -2063,3 +2063,64 @@ def test_what_a_root_cause_analysis_discovered_is_its_cause_not_the_issue_it_res
     assert e.label == "root_cause"
     assert e.input["root_cause"] == "The batch sender and the retry queue never called the mute check"
     assert e.output["fix"] == "Added the mute check to the shared send() every sender calls"
+
+
+CHOICE_WITH_REASONS = """# Relay Audio ModLog
+
+## [2025-11-02] Relay audio capture
+
+#### Architecture Decision
+- **Option B**: Capture the mixer output (Occam's simplest)
+- The mixer already runs for the chat relay
+- Works with private rooms (no token needed)
+- No second decoder to maintain
+- Mixer output is 48 kHz stereo
+"""
+
+DESIGN_WITH_DERIVATION = """# Swarm ModLog
+
+## 2026-02-10 - Compact relay messages
+
+**New Format Adopted (docs/relay_format.md):**
+- Key:value lines for relay-internal messages
+- 3x fewer tokens than prose messages
+
+**First Principles Derivation:**
+- Relays do not read prose
+- Tokens cost time and money
+- Key:value lines parse without a model
+"""
+
+
+def test_a_choice_heading_its_list_of_reasons_is_the_justify_task(tmp_path):
+    [e] = kept(tmp_path, CHOICE_WITH_REASONS, analyse=True)  # (a passage given whole)
+    assert e.instruction in PACKS["first_principles"].instructions["justify"]
+    assert e.line == line_of(CHOICE_WITH_REASONS, "(Occam's simplest)") and e.label == "occams_razor"
+    # the choice without the principle its text names; the reasons its list gives (not what it measures)
+    assert e.output == {"decision": "Option B: Capture the mixer output",
+                        "reasons": ["The mixer already runs for the chat relay", "Works with private rooms (no token needed)",
+                                    "No second decoder to maintain"],
+                        "principle": "occams_razor"}
+    assert e.input["passage"].startswith("- Option B: Capture the mixer output (Occam's simplest)\n")
+
+
+def test_a_design_and_its_first_principles_derivation_is_the_justify_task(tmp_path):
+    [e] = kept(tmp_path, DESIGN_WITH_DERIVATION, analyse=True)
+    assert e.instruction in PACKS["first_principles"].instructions["justify"]
+    assert e.line == line_of(DESIGN_WITH_DERIVATION, "**First Principles Derivation:**")
+    assert e.output == {"decision": "Key:value lines for relay-internal messages",
+                        "reasons": ["Relays do not read prose", "Tokens cost time and money",
+                                    "Key:value lines parse without a model"],
+                        "principle": "first_principles"}
+
+
+@pytest.mark.parametrize("text", [
+    # the choice does not head its list: it is one point among others
+    CHOICE_WITH_REASONS.replace("#### Architecture Decision\n", "#### Architecture Decision\n- Mixer tested on two rooms\n"),
+    # one item after it argues it: a note, not a choice given with its reasons
+    CHOICE_WITH_REASONS.replace("- Works with private rooms (no token needed)\n- No second decoder to maintain\n", ""),
+    # a derivation with no design said to be made before it
+    DESIGN_WITH_DERIVATION.replace("**New Format Adopted (docs/relay_format.md):**", "**Format Notes:**"),
+])
+def test_a_choice_or_design_without_its_reasons_gives_no_justify_task(tmp_path, text):
+    assert [e for e in kept(tmp_path, text, analyse=True) if e.instruction in PACKS["first_principles"].instructions["justify"]] == []

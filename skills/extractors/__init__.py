@@ -102,7 +102,7 @@ INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
     "readme_patterns": ("structure", "skeleton", "section"),
     "modlog_updates": ("entry", "fields"),
     "first_principles": ("reason", "fix", "relocate", "learn", "choose", "rethink", "decide", "analyse",
-                         "analyse_cause", "analyse_decision", "analyse_approach"),
+                         "analyse_cause", "analyse_decision", "analyse_approach", "justify"),
     "generic": ("default",),
 }
 NAMES = tuple(INSTRUCTION_KEYS)

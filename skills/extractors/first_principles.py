@@ -484,6 +484,7 @@ class Item:
     approach: bool = False  # the problem is an approach the passage reasons against ("Anti-Pattern: ...")
     free: tuple[int, int] = (0, -1)  # a later block in the span that is an item of its own
     passage: str = ""  # the span's prose, cleaned (`analyse` task); empty when too long to give whole
+    justified: bool = False  # a choice or design given with its reasons, no problem stated (`justify` task)
     doc: Document | None = None  # the document it was read from, for its passage (read when a task asks for it)
 
 
@@ -2083,6 +2084,119 @@ def inline_item(doc: Document, line: int) -> Item | None:
                 span=(line, line), evidence_text=doc.text(line).strip())
 
 
+# -- a choice or a design and the reasons given for it ---------------------------------------------
+
+_CHOSEN_FOR = regex.compile(r"(?i)^(?P<d>.{6,200}?)\s*\((?:occ[au]m'?s?\s+(?:razor|simplest)|simplest|first[- ]principles?)\)"
+                            r"\s*(?P<tail>[^()]{0,60})$")
+_DERIVATION = regex.compile(r"(?i)^(?:first[- ]principles?|occ[au]m'?s?(?:\s+razor)?)\s+(?:derivation|rationale|reasoning|justification)$")
+_MADE = regex.compile(r"(?i)\b(?:created|added|adopted|introduced|implemented|chosen|decided|decision)\b")
+MIN_REASONS = 2
+_BARE_LABEL = regex.compile(r"^\*\*(?P<k>[^*\n]{2,120}?)(?::\*\*|\*\*:)$")  # a label line with nothing after it
+
+
+def _list_after(doc: Document, first: int, parent: int | None) -> list:
+    """The items of one list from line `first` on, at one level (under `parent`): it ends at a line that is
+    neither such an item, one nested under it, nor blank."""
+    out, n = [], first
+    while n <= doc.end:
+        hit = doc.block_at(n)
+        if hit is not None and hit[0] == "item" and hit[1].line == n:
+            it = hit[1]
+            if it.parent == parent:
+                out.append(it)
+            elif it.parent is None or not out:
+                break
+            n = it.end + 1
+        elif not doc.text(n).strip() and out:
+            n += 1
+            if n <= doc.end and not doc.text(n).strip():
+                break
+        else:
+            break
+    return out
+
+
+def _reason(text: str) -> bool:
+    return _REASON_CUE.search(text) is not None and not _benefit(text) and _words(text) >= 3
+
+
+def chosen_item(doc: Document, line: int) -> Item | None:
+    """A choice that names its principle ("- **Hybrid Option A**: System audio loopback (Occam's simplest)",
+    "- Option A chosen over B (Occam's simplest) for LIVE") heading a list whose other items give its reasons
+    ("- Works with protected streams (no auth issues)"): the decision, its reasons, no problem stated."""
+    hit = doc.block_at(line)
+    if hit is None or hit[0] != "item" or hit[1].line != line:
+        return None
+    it = hit[1]
+    siblings = _list_after(doc, line, it.parent)
+    if not siblings or siblings[0] is not it or (it.index > 0 and doc.items[it.index - 1].parent == it.parent
+                                                 and doc.items[it.index - 1].end >= line - 2):
+        return None  # the choice heads its list; the items after it argue it
+    text = clean(it.text, 300)
+    lab = parse_label(it.text)
+    said = f"{clean(lab[0], 80)}: {clean(lab[1], 240)}" if lab and lab[1] else text
+    m = _CHOSEN_FOR.match(said)
+    if not m:
+        return None
+    decision = f"{m['d'].rstrip(' :-')} {m['tail'].strip()}".strip()
+    reasons = [t for t in (clean(s.text, 300) for s in siblings[1:]) if _reason(t)]
+    if len(reasons) < MIN_REASONS or _words(decision) < 3:
+        return None
+    return Item(anchor=line, label=principle_of(said) or "occams_razor", problem="", explicit=False, evidence=[],
+                steps=reasons, decision=decision, cause="", options=[], chosen="", rejected=[],
+                span=(line, siblings[-1].end), evidence_text=doc.text(line).strip(), justified=True)
+
+
+def derived_item(doc: Document, line: int) -> Item | None:
+    """A design and the derivation given for it: "**New Protocol Created:**" over "- Compact K:V schema for
+    ...", then "**First Principles Derivation:**" over its steps: the design (the first item the label that
+    says it was made heads), its steps, no problem stated."""
+    lab = parse_label(doc.text(line).strip())
+    if lab is None or lab[1] or not _DERIVATION.match(norm_label(lab[0])):
+        return None
+    steps_at = _list_after(doc, line + 1, None)
+    steps = [clean(s.text, 300) for s in steps_at]
+    if len(steps) < MIN_REASONS:
+        return None
+    for n in range(line - 1, max(doc.start, line - 40) - 1, -1):
+        if _HEAD_MARK.match(doc.text(n)):
+            return None  # (within its own "#" section: a bold label alone is read as a heading of its own)
+        made = _BARE_LABEL.match(doc.text(n).strip())  # "**New Protocol Created (x/WSP_99.md):**"
+        if made is None or not _MADE.search(rx.sub(r"\([^()]*\)", " ", made["k"])):
+            continue
+        first = _list_after(doc, n + 1, None)
+        if not first:
+            return None
+        decision = clean(first[0].text, 300)
+        if _words(decision) < 3 or parse_label(first[0].text):
+            return None  # the design is named in a sentence, not a labelled part ("- **Files**: ...")
+        passage = [_passage_line(doc, k) for k in (n, *range(first[0].line, first[-1].end + 1), line,
+                                                   *range(steps_at[0].line, steps_at[-1].end + 1))]
+        item = Item(anchor=line, label=principle_of(lab[0]) or "first_principles", problem="", explicit=False,
+                    evidence=[], steps=steps, decision=decision, cause="", options=[], chosen="", rejected=[],
+                    span=(n, steps_at[-1].end), evidence_text=doc.text(line).strip(), justified=True)
+        item.passage = "\n".join(t for t in passage if t)
+        return item
+    return None
+
+
+def _justify_task(item: Item) -> list[Draft]:
+    """The `justify` task of a choice or design given with its reasons: the passage -> the decision, the reasons
+    it states, the principle (derivable by construction: each is read from the passage)."""
+    doc = item.doc
+    passage = item.passage or ("\n".join(t for n in range(item.span[0], item.span[1] + 1) if (t := _passage_line(doc, n)))
+                               if doc is not None else "")
+    if not passage or len(passage) > MAX_PASSAGE or not all(_quoted(t, passage) for t in (item.decision, *item.steps)):
+        return []
+    words = rx.findall(r"[a-z0-9]+", item.decision.lower())
+    return [Draft(instruction_key="justify", input={"passage": passage},
+                  output={"decision": item.decision, "reasons": item.steps, "principle": item.label},
+                  evidence=item.evidence_text[:300], kind="rationale_chains", label=item.label,
+                  required=("decision", "reasons", "principle"), rationale=1.0, line=item.anchor, span=item.span,
+                  ambiguity=0.25, ambiguities=["the problem the decision answers is not stated"],
+                  identity="choice:" + " ".join(words[:12]))]
+
+
 def _passed_over(doc: Document, line: int) -> bool:
     """A mention no passage can grow from, told from its line alone (before its passage is read):
     code, a citation ("WSP References: WSP 00 (Occam's Razor)"), a method named in a chain."""
@@ -2513,6 +2627,8 @@ def drafts(item: Item) -> list[Draft]:
     - `fix` (problem + root cause -> the fix): every root-cause item whose cause is stated.
     - `choose` (problem + options -> the simplest, and what it rules out): where options are compared.
     """
+    if item.justified:
+        return _justify_task(item)
     item.problem = _uncaptioned(unlabelled(_unmarked(item.problem)))
     item.decision, item.cause = _PRINCIPLE_LEAD.sub("", unlabelled(item.decision)), unlabelled(item.cause)
     item.evidence = _joined([_unmarked(e) for e in item.evidence])
@@ -2869,7 +2985,8 @@ def extract(doc: Document, hits: list[Match], pack: DomainPack) -> list[Draft]:
     found = passages(doc, plain)
     items.extend(found)
     for line in plain:
-        if not any(i.span[0] <= line <= i.span[1] for i in found) and (one := inline_item(doc, line)) is not None:
+        if not any(i.span[0] <= line <= i.span[1] for i in found) and (
+                one := inline_item(doc, line) or chosen_item(doc, line) or derived_item(doc, line)) is not None:
             items.append(one)
     for item in items:
         item.doc = doc  # its passage is read from it (a table row's is not: the row is its whole text)
