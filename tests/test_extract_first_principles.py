@@ -1956,6 +1956,34 @@ def test_a_one_line_code_change_shown_as_old_and_new_comments_is_said_as_the_cha
     assert ex["fix"].output["fix"] == "Replace `short.get('title', 'Untitled')` with `short.get('topic', short.get('title', 'Untitled'))`"
 
 
+def test_the_comment_heading_the_after_code_is_the_fix_with_the_line_it_heads(tmp_path):
+    text = """# Session Summary
+
+### 1. Relay Queue Bug Fixed
+**Problem**: Replies were queued (12 found) but none was sent - no relay login, no posting
+
+**Root Cause Identified**:
+- File: `relay/src/queue.py`
+- Issue: `pending = []` initialized, then immediately `if pending:` checked (always False)
+
+**Fix Applied**:
+```python
+# Before (lines 40-44):
+pending = []  # Always empty!
+if pending:
+    to_send = ...
+
+# After (lines 40-41):
+# Direct assignment - removed dead check
+to_send = queued[:3]
+logger.info("sending")
+```
+"""
+    ex = kinds(kept(tmp_path, text))
+    # the comment says what the change is, the line under it what it does (not the log call after it)
+    assert ex["fix"].output["fix"] == "Direct assignment - removed dead check: `to_send = queued[:3]`"
+
+
 def test_a_learning_line_is_asked_for_as_the_lesson_not_as_a_fix_applied(tmp_path):
     text = """# Violation Log
 

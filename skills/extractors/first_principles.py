@@ -855,7 +855,11 @@ def _code_change(seg: Segment) -> str:
             m = _COMMENT.match(code[marks[1] + 1])
             said = clean(m["c"]) if m else ""
             if _words(said) >= 3 and "..." not in said and not rx.search(r"(?i)\blines?\s+\d", said):
-                return said
+                # ... with the line of code it heads, which says what it does ("videos_to_check = video_ids[:3]")
+                stmt = next((t.strip() for t in code[marks[1] + 2:] if t.strip()), "")
+                shown = 0 < len(stmt) <= 80 and "`" not in stmt and not _COMMENT.match(stmt) and not _CODE_NOISE.match(stmt) \
+                    and not rx.match(r"(?:logger|logging|print|console)\b", stmt)
+                return f"{said}: `{stmt}`" if shown else said
     return ""
 
 
