@@ -1480,8 +1480,8 @@ def _applied(doc: Document, line: int) -> str:
 
 
 def _what_changed(doc: Document, line: int) -> str:
-    """The first change an entry's "What Changed" section (before `line`, under the same parent) states: its first
-    line of prose, or the comment that opens its first code block ("# Added Path("docs") to both contexts")."""
+    """The first change an entry's "What Changed" section (before `line`, under the same parent) states in prose:
+    its first line of prose; "" when code comes first (a comment in code is not a decision stated: GUIDE.md)."""
     sec = doc.section_at(line)
     if sec.parent is None:
         return ""
@@ -1492,19 +1492,12 @@ def _what_changed(doc: Document, line: int) -> str:
             continue
         for n in range(sib.start + 1, min(sib.end, sib.start + 40) + 1):
             raw = doc.text(n).strip()
-            fenced = _in_fence(doc, n) and not raw.startswith("```")
-            if not raw or (not fenced and raw.startswith(("#", "|", "```"))) or rx.match(r"\*\*[^*]+\*\*:?\s*$", raw):
+            if _in_fence(doc, n) or raw.startswith("```"):
+                return ""
+            if not raw or raw.startswith(("#", "|")) or rx.match(r"\*\*[^*]+\*\*:?\s*$", raw):
                 continue
-            m = _COMMENT.match(raw) if fenced else None
-            said = clean(m["c"] if m else raw, 300) if m or not fenced else ""
+            said = clean(raw, 300)
             if said and (_ACTIONISH.match(said) or rx.match(r"(?i)[a-z]+ed\b", said)) and not _META_TEXT.match(said):
-                part = next((x for x in [doc.section_at(n), *doc.ancestors(doc.section_at(n))]
-                             if x.heading is not None and x.level <= 6), sib)
-                if m and part.start > sib.start:
-                    # a comment in code says what changed only beside the title of the change it shows
-                    # ("1. HoloIndex Configuration Fix (helpers.py)" over "# Added Path("docs") to both contexts")
-                    title = clean(rx.sub(r"^\d{1,2}[.)]\s+", "", part.heading.title), 120)
-                    return f"{title}: {said}"
                 return said
             if said:
                 return ""
