@@ -1524,7 +1524,7 @@ def test_a_change_said_as_done_tells_the_decision_it_names():
     assert not _tells("Created the survey mapper for field teams", decision)  # a change, but not this one
 
 
-def test_a_root_cause_list_names_its_gap_as_the_cause_and_the_added_functions_as_the_fix(tmp_path):
+def test_a_root_cause_list_names_its_gap_as_the_cause_and_the_change_described_or_the_added_functions_as_the_fix(tmp_path):
     text = """## Relay Init Integration
 
 ### Root Cause Analysis & Resolution
@@ -1554,6 +1554,11 @@ def auto_changelog_update(details):
                         "root_cause": "Missing integration between relay procedures and system operations"}
     assert ex.output["fix"] == ("Automatic Clock Access: `get_clock_stamp()`; Automatic Changelog Integration: "
                                 "`auto_changelog_update()`")
+    # where the entry describes the change in prose, that is the fix, not the titles over code
+    described = text.replace("## Relay Init Integration\n", "## [Relay Init Integration] - 2025-06-12\n**Date**: 2025-06-12\n"
+                             "**Description**: Enhanced RELAY_INIT with automatic clock access and changelog integration\n")
+    ex = kinds(kept(tmp_path, described))["fix"]
+    assert ex.output["fix"] == "Enhanced RELAY_INIT with automatic clock access and changelog integration"
 
 
 def test_a_worked_example_of_a_method_is_not_an_item(tmp_path):

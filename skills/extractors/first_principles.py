@@ -1239,7 +1239,7 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
         return own, reasons
     if subs and subs[0].level == 7 and subs[0].role is None and not subs[0].units and _is_decision(subs[0].label):
         return subs[0].label, reasons  # "## Occam's Razor Solution" then "**Don't add X - fix the broken logic**"
-    parts, size, used = [], 0, []
+    parts, size, used, coded = [], 0, [], False
     for t in subs:
         if t.role in ("meta", "result", "evidence", "problem", "context", "cause", "options"):
             continue
@@ -1249,12 +1249,31 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
             # function that adds it
             defined = [m[1] for u in t.units if u.kind == "code" for m in rx.finditer(r"(?m)^\s*(?:async\s+)?def\s+(\w+)\s*\(", u.text)]
             body = ", ".join(f"`{d}()`" for d in defined[:3])
+            coded = coded or bool(body)
         part = f"{t.label}: {body}" if t.label and body else (body or "")
         if part and size + len(part) <= MAX_DECISION:
             parts.append(part)
             used.append(t)
             size += len(part) + 2
-    return "; ".join(parts), [x for t in subs if t.role == "reasoning" and t not in used for x in _step(t)]
+    # titles over code say what was added only by their names; the entry's own description of the change says it
+    # in prose ("**Description**: Enhanced X with automatic time access, log integration and ...")
+    described = _entry_described(doc, s.line) if coded else ""
+    return described or "; ".join(parts), [x for t in subs if t.role == "reasoning" and t not in used for x in _step(t)]
+
+
+def _entry_described(doc: Document, line: int) -> str:
+    """The change the entry holding `line` describes in its own "**Description**:" or "**Summary**:" field (a
+    sentence telling what was done), or ""."""
+    top = next((sec for sec in [doc.section_at(line), *doc.ancestors(doc.section_at(line))]
+                if sec.heading is not None and sec.level <= 2), None)
+    if top is None:
+        return ""
+    for f in doc.fields_in(top.start, line):
+        v = clean(f.value, 300)
+        if rx.match(r"(?i)(?:description|summary)$", clean(f.key, 40)) and (rx.match(r"(?i)[a-z]+ed\b", v) or _ACTIONISH.match(v)) \
+                and _words(v) >= 5:
+            return v
+    return ""
 
 
 _IMPERATIVE = regex.compile(r"(?i)^(?:evaluate|apply|determine|check|run|use|follow|create|build|implement|add|make|"
