@@ -2177,3 +2177,16 @@ def test_a_design_and_its_first_principles_derivation_is_the_justify_task(tmp_pa
 ])
 def test_a_choice_or_design_without_its_reasons_gives_no_justify_task(tmp_path, text):
     assert [e for e in kept(tmp_path, text, analyse=True) if e.instruction in PACKS["first_principles"].instructions["justify"]] == []
+
+
+def test_a_one_line_choice_per_first_principles_gives_its_reasons_not_a_problem(tmp_path):
+    text = """## Runner Modes
+
+**Key Findings**:
+- **Guard Compliance**: Subprocess remains DEFAULT per first-principles (a blocked driver call cannot be cancelled by a timeout, only SIGKILL frees the browser)
+"""
+    [e] = kept(tmp_path, text, analyse=True)
+    assert e.instruction in PACKS["first_principles"].instructions["justify"]
+    assert e.output == {"decision": "Subprocess remains DEFAULT",
+                        "reasons": ["a blocked driver call cannot be cancelled by a timeout", "only SIGKILL frees the browser"],
+                        "principle": "first_principles"}

@@ -2,14 +2,16 @@
 from the passages of a document that apply Occam's Razor, first-principles reasoning or root-cause
 analysis.
 
-The text gives these passages in four forms, all read from the document's structure:
+The text gives these passages in five forms, all read from the document's structure:
 - a passage of labelled blocks: headings ("### Root Cause Analysis", "## Occam's Razor Solution")
   and labels ("**Problem**:", "- **Root Cause**: ...", "Fix: ...") inside one entry (a ModLog
   entry, an "Issue 2" section, a bold-titled change, a violation record);
 - a row of an `Issue | Root Cause | Fix` table;
 - a `[QWEN-FIRST-PRINCIPLES]` question in a log, answered by the QWEN records after it;
-- a one-line choice with its reason ("Subprocess remains DEFAULT per first-principles (Selenium
-  blocking cannot be interrupted, only SIGKILL guarantees recovery)").
+- a choice or design given with its reasons and no problem (the `justify` task): one line ("Subprocess
+  remains DEFAULT per first-principles (Selenium blocking cannot be interrupted, only SIGKILL guarantees
+  recovery)"), a choice heading a list of reasons ("- Option A (Occam's simplest)"), a design and its
+  "First Principles Derivation".
 
 A passage is read as a sequence of segments, each a heading or label with its content, each with a
 role: problem, evidence, context, cause, reasoning, options, decision, result or metadata. The item's
@@ -2083,9 +2085,9 @@ _PER_PRINCIPLE = regex.compile(
 
 
 def inline_item(doc: Document, line: int) -> Item | None:
-    """A one-line choice with its reason: "- **WSP 64 Compliance**: Subprocess remains DEFAULT per
+    """A one-line choice with its reasons: "- **WSP 64 Compliance**: Subprocess remains DEFAULT per
     first-principles (Selenium blocking cannot be interrupted by asyncio.wait_for, only SIGKILL
-    guarantees Chrome recovery)" -> the constraint, the step, the decision."""
+    guarantees Chrome recovery)" -> the decision and the two reasons."""
     hit = doc.block_at(line)
     text = clean(hit[1].text if hit is not None and hit[0] == "item" else doc.text(line), 600)
     m = _PER_PRINCIPLE.match(text)
@@ -2095,9 +2097,10 @@ def inline_item(doc: Document, line: int) -> Item | None:
     head, sep, rest = why.partition(", ")
     if not sep or _words(head) < 3 or _words(rest) < 2:
         return None
-    return Item(anchor=line, label=principle_of(text) or "first_principles", problem=head, explicit=False,
-                evidence=[], steps=[rest], decision=m["d"].strip(), cause="", options=[], chosen="", rejected=[],
-                span=(line, line), evidence_text=doc.text(line).strip())
+    # the parenthesis gives the reasons for the choice, not a problem it answers: the `justify` task
+    return Item(anchor=line, label=principle_of(text) or "first_principles", problem="", explicit=False,
+                evidence=[], steps=[head, rest], decision=m["d"].strip(), cause="", options=[], chosen="", rejected=[],
+                span=(line, line), evidence_text=doc.text(line).strip(), justified=True)
 
 
 # -- a choice or a design and the reasons given for it ---------------------------------------------
