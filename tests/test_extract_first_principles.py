@@ -228,8 +228,12 @@ def test_an_options_comparison_is_an_occams_razor_choice(tmp_path):
     assert choose.output["choice"] == "Option 1: Pass the existing index client into the worker constructor"
     assert choose.output["rejected"] == ["Option 2: Expose the index over a local HTTP service",
                                          "Option 3: Copy the index into the worker at startup"]
-    # the decision's own words beyond the choice are its reason
-    assert choose.output["reason"] == "Option 1 - Simplest, and the client already exists"
+    # the decision's own words beyond the choice (not the option it names again) are its reason
+    assert choose.output["reason"] == "Simplest, and the client already exists"
+    # where those words say what the choice comes to, not why, they are given as its decision, not as a reason
+    how = OPTIONS.replace("Simplest, and the client already exists", "Add an index parameter (40 lines total)")
+    out = kinds(kept(tmp_path, how))["choose"].output
+    assert out["decision"] == "Add an index parameter (40 lines total)" and "reason" not in out
 
 
 ISSUE_SECTIONS = """# Daemon Audit

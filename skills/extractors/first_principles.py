@@ -2766,9 +2766,16 @@ def drafts(item: Item) -> list[Draft]:
             if said.startswith(head):
                 said = said[len(head):].strip(" ;:-")
                 break
+        # "Option 1 - Simplest and immediate impact" for the choice "1) Make Y call X": the option named again, then
+        # why; "Option A - Add X parameter (60 lines)": then what it comes to, no reason
+        named = [rx.match(r"(?i)(?:option\s+)?([a-d1-9])(?=[)\s:.-])", t) for t in (said, item.chosen)]
+        why = "reason"
+        if all(named) and named[0][1].lower() == named[1][1].lower():
+            said = said[named[0].end():].lstrip(" )-:.\u2013\u2014")
+            why = "reason" if _REASON_CUE.search(said) else "decision"
         made.append(Draft(instruction_key="choose", input={"problem": item.problem, "options": item.options},
                           output={"choice": item.chosen, "rejected": item.rejected,
-                                  **({"reason": said} if said and _words(said) >= 3 else {}), "principle": item.label},
+                                  **({why: said} if said and _words(said) >= 3 else {}), "principle": item.label},
                           kind="decision_trees", required=("choice", "rejected"),
                           rationale=1.0 if chain else 0.5, **{**common, "ambiguities": list(ambiguities)}))
     # where the passage can be given whole, it is the item's reasoning task: the chain and the decision are read in
