@@ -844,7 +844,7 @@ Plain text.
     assert ex["reason"].output["decision"] == "File paths + owners + the command to run + how to verify"
 
 
-def test_worked_examples_of_a_method_make_no_items(tmp_path):
+def test_worked_examples_of_a_method_are_items_each_with_its_question(tmp_path):
     text = """## Worked examples
 
 **Checker Example**: "Is this log line a genuine bug?"
@@ -860,8 +860,16 @@ def test_worked_examples_of_a_method_make_no_items(tmp_path):
 
 ---
 """
-    # each illustrates the method's steps on a made-up question; none is a problem met and decided
-    assert kept(tmp_path, text) == []
+    # each applies the method's steps to its question (GUIDE: a passage that applies Occam's razor): one item each,
+    # its passage ending before the next example's question
+    checker, fixer = kept(tmp_path, text, analyse=True)
+    assert checker.output == {"problem": "Is this log line a genuine bug?",
+                              "reasoning_chain": ["Deep Think: Regex matches the encoding error pattern",
+                                                  "SIMPLEST explanation = console encoding bug"],
+                              "decision": "YES (confidence 0.9) → Add to detected bugs", "principle": "occams_razor"}
+    assert "Fixer Example" not in checker.input["passage"]
+    assert fixer.output["problem"] == "How should we fix this bug?"
+    assert fixer.output["decision"] == "auto_fix → Apply encoding patch"
 
 
 def test_a_summary_row_carries_what_the_section_that_told_it_said_the_issue_costs(tmp_path):
@@ -1565,7 +1573,7 @@ def auto_changelog_update(details):
     assert ex.output["fix"] == "Enhanced RELAY_INIT with automatic clock access and changelog integration"
 
 
-def test_a_worked_example_of_a_method_is_not_an_item(tmp_path):
+def test_a_worked_example_under_its_heading_takes_its_question_as_the_problem(tmp_path):
     text = """## Iterative Research Chain
 
 Both agents now follow this pattern.
@@ -1577,7 +1585,10 @@ Both agents now follow this pattern.
 4. Occam's Razor: SIMPLEST solution = auto-fix (complexity=1)
 5. Decision: auto_fix -> Apply the encoding patch
 """
-    assert kept(tmp_path, text) == []
+    # the question is the last line under the heading, not a line of an entry of its own
+    [e] = kept(tmp_path, text, analyse=True)
+    assert e.output["problem"] == "How should we fix this crash?" and e.label == "occams_razor"
+    assert e.output["decision"] == "auto_fix -> Apply the encoding patch"
 
 
 def test_a_decision_not_to_build_something_questions_that_approach(tmp_path):
@@ -2194,3 +2205,38 @@ def test_a_one_line_choice_per_first_principles_gives_its_reasons_not_a_problem(
     assert e.output == {"decision": "Subprocess remains DEFAULT",
                         "reasons": ["a blocked driver call cannot be cancelled by a timeout", "only SIGKILL frees the browser"],
                         "principle": "first_principles"}
+
+
+def test_a_question_put_is_given_with_its_answer_and_a_part_named_only_by_a_note_is_no_part_of_the_decision(tmp_path):
+    text = """## Issue 4: Token Refresh (Documented, Not Automated)
+
+### Problem Detected
+
+**Impact:** Relay tokens expire every ~7 days
+
+### First Principles Analysis
+
+**Why Tokens Expire:**
+- The provider expires refresh tokens after 7 days idle
+- The user must re-consent in a browser
+
+**User Question:** "can the click bot press Allow for us?"
+
+**Answer:** NO - This would break the provider's consent rules
+
+### Best Practice Solution
+
+**Manual Refresh Script:** (Already exists)
+```bash
+python tools/refresh_tokens.py
+```
+
+**Recommended Workflow:**
+1. The relay logs the expired token
+2. The user runs the refresh script once a week
+"""
+    [e] = kept(tmp_path, text, analyse=True)
+    assert e.output["findings"] == ['User Question: "can the click bot press Allow for us?"',
+                                    "Answer: NO - This would break the provider's consent rules"]
+    assert "Already exists" not in e.output["decision"]
+    assert e.output["decision"].startswith("The relay logs the expired token")

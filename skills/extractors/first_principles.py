@@ -1139,12 +1139,15 @@ def _problem(doc: Document, segs: list[Segment], j: int, inner_end: int, level: 
     # the question is the problem, not the label that says it is an example
     if a.level == 0:
         for k in range(j - 1, max(-1, j - 7), -1):
-            if 1 <= segs[k].level <= 6:
-                break
-            q = next((u.text for u in reversed(segs[k].units) if u.kind == "text" and u.text.rstrip('"\'').endswith("?")
+            # (the last lines under a heading may be the first example's: "## Research Chain", its prose, then
+            # "**Checker Example**: "Is this a bug?"")
+            units = segs[k].units[-1:] if 1 <= segs[k].level <= 6 else reversed(segs[k].units)
+            q = next((u.text for u in units if u.kind == "text" and u.text.rstrip('"\'').endswith("?")
                       and ": " in u.text), "")
             if q:
                 return q.split(": ", 1)[1].strip('"\' '), True, evidence, None, "", k
+            if 1 <= segs[k].level <= 6:
+                break
     return "", False, evidence, None, "", None
 
 
@@ -1228,7 +1231,9 @@ def _own_decision(doc: Document, segs: list[Segment], k: int) -> tuple[str, list
                     text := _decision_text(t)):
                 # "### Occam's Razor Solution" then "**Simplest Fix:** ..."; the heading's own prose argues it
                 # ... but a part it names ("**Manual Refresh Script:** (Already exists)") is of the solution, not a reason
-                own_lines = [x for x in _step(s) if not any(u.kind == "row" and u.text == x for u in s.units)]
+                # (not a part named with only a note on it, its code left out: "**Manual Refresh Script:** (Already exists)")
+                own_lines = [x for x in _step(s) if not any(u.kind == "row" and u.text == x for u in s.units)
+                             and not rx.fullmatch(r"[^:()]{1,60}:\s*\([^()]*\)", x)]
                 parts = [x for x in own_lines if not _argues(x) and not _benefit(x)]
                 if parts and t.label:
                     text = "; ".join(parts + [f"{t.label}: {text}"])
@@ -1739,16 +1744,6 @@ _ACHIEVED = regex.compile(r"(?i)\b(?:success(?:es)?|achieved|achievements?|wins|
 _EXAMPLE_LABEL = regex.compile(r"(?i)^\s*(?:[-*]\s+)?\*\*[^*\n]{0,40}\bexamples?\*\*\s*:?\s*(?P<q>.*)$")
 
 
-def _illustrated(doc: Document, line: int, problem: str) -> bool:
-    """Whether the problem is the question of a worked example of a method ("**Qwen Example**: "How should we fix this
-    bug?"" over the method's steps): an illustration of the steps, not a problem met and decided."""
-    for n in range(line, max(0, line - 12), -1):
-        m = _EXAMPLE_LABEL.match(doc.text(n))
-        if m and clean(problem).strip('"') in clean(m["q"]):
-            return True
-    return False
-
-
 def _named_change(doc: Document, line: int) -> str:
     """The change an earlier item of the same list states with its parts ("Separate Chrome instances for incompatible
     workflows: Port 9222: ..., Port 9223: ..."), for the short name of it at `line`; "" when there is none."""
@@ -1977,8 +1972,6 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             problem, steps, evidence = "; ".join(e for e in [problem, *evidence] if e != gap[0]), gap, []
         else:
             steps, evidence = evidence, []
-    if _illustrated(doc, anchor_line, problem):
-        return None
     if declined and len(steps) >= 2 and rx.match(r"(?i)(?:direct|use|reuse|integrat\w*|extend|enhance)\b.*\bexisting\b", steps[0]):
         # "Direct integration with existing X": what was done instead of the approach turned down
         decision, steps = f"{decision}; {steps[0]}", steps[1:]
@@ -2842,6 +2835,13 @@ def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dic
     # output states what the input holds)
     steps = [t for t in chain if (not cause or t.rstrip(" .;") not in cause) and _quoted(t, passage)]
     found = [e for e in evidence if _quoted(e, passage) and e.rstrip(" .;") not in cause]
+    # a question put ("User Question: can we automate X?") is given with the answer the passage gives it
+    said = passage.split("\n")
+    for e in [e for e in found if rx.match(r"(?i)(?:the\s+|user\s+)?question\s*:", e)]:
+        at = next((k for k, t in enumerate(said) if t.strip() == e.strip()), None)
+        if at is not None and at + 1 < len(said) and rx.match(r"(?i)answer\s*:\s*\S", said[at + 1]) \
+                and said[at + 1] not in found:
+            found.insert(found.index(e) + 1, said[at + 1].strip())
     options = item.options if item.options and item.chosen and all(_quoted(o, passage) for o in item.options) else []
     rejected = item.rejected if item.rejected and all(_quoted(r, passage) for r in item.rejected) else []
     # (a decision that is the entry's "Learning:" rule is given as the lesson it draws)
@@ -2972,6 +2972,8 @@ def passage_of(doc: Document, item: Item, fields: list[str]) -> str:
         return ""
     at = _located(doc, item, fields)
     first, last = _whole_lists(doc, min([item.span[0], *at]), max([item.span[1], *at]))
+    while last > max(first, item.anchor) and (_EXAMPLE_LABEL.match(doc.text(last)) or not doc.text(last).strip()):
+        last -= 1  # the next worked example's opener ("**Qwen Example**: ...") is not part of this one
     lines = [t for n in range(max(first, doc.start), min(last, doc.end) + 1)
              if not item.free[0] <= n <= item.free[1] and (t := _passage_line(doc, n))]
     out = _without_empty_headings(lines)
