@@ -822,7 +822,7 @@ paths = [Path("handbook"), Path("src")]
     assert ex["reason"].output["decision"] == "Added the `handbook/` folder to both search contexts."
 
 
-def test_the_state_before_is_the_problem_and_the_question_put_to_it_the_step(tmp_path):
+def test_the_state_before_an_after_decision_is_evidence(tmp_path):
     text = """## Key Insights
 
 ### 1. First Principles Question
@@ -836,12 +836,8 @@ This single question turned status summaries into task lists:
 Plain text.
 """
     ex = kinds(kept(tmp_path, text))
-    # not a decision from a bare question with the old state beside it: the old state, the question that
-    # rethought it, and what it led to
-    assert set(ex) == {"reason"}, ex
-    assert ex["reason"].input == {"problem": 'Before: "all 4 milestones done (100%)"'}
-    assert ex["reason"].output["reasoning_chain"] == ['"Who reads this report, and what do they need to act on it?"']
-    assert ex["reason"].output["decision"] == "File paths + owners + the command to run + how to verify"
+    assert ex["decide"].output["decision"] == "File paths + owners + the command to run + how to verify"
+    assert 'Before: "all 4 milestones done (100%)"' in ex["decide"].input["evidence"]
 
 
 def test_worked_examples_of_a_method_are_items_each_with_its_question(tmp_path):

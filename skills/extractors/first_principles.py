@@ -2683,12 +2683,6 @@ def drafts(item: Item) -> list[Draft]:
         if given and len(given) < len(chain):
             findings, chain = findings + given, [t for t in chain if t not in given]
     evidence = item.evidence + findings
-    before = [e for e in evidence if rx.match(r"(?i)before\s*:", e)]
-    if not chain and len(before) == 1 and item.problem.strip("\"' *").endswith("?") and not item.approach:
-        # "### First Principles Question" -> "How can X use this data?", then "- Before: ..." and "- After: ...": the
-        # state before is the problem, the question put to it the step, the state after what it led to
-        chain, evidence = [item.problem.strip("*")], [e for e in evidence if e not in before]
-        item.problem = before[0]
     inp: dict = {"problem": item.problem}
     if evidence:
         inp["evidence"] = evidence
