@@ -1420,17 +1420,6 @@ def test_before_after_measures_are_reasoned_by_the_principle_their_section_state
     assert ex.output["decision"] == "Queue length check only"
 
 
-def test_a_principle_stated_far_above_its_measures_is_reasoned_by_not_left_out_of_a_passage(tmp_path):
-    # the breadcrumbs between them put the principle out of the passage the measures would be given in
-    crumbs = "\n".join(f"#### Breadcrumb {i}\n```\n[QUEUE][PHASE-{i}] queue length: 0\n```\n" for i in range(20))
-    text = AFTER_METRICS.format(principle="\n**Principle**: Queue length zero = nothing queued (ground truth, no "
-                                          "screenshot needed)\n\n" + crumbs)
-    [ex] = kept(tmp_path, text, analyse=True)
-    assert ex.instruction not in ANALYSE
-    assert ex.output["reasoning_chain"] == ["Queue length zero = nothing queued (ground truth, no screenshot needed)"]
-    assert ex.output["decision"] == "Queue length check only"
-
-
 def test_before_after_measures_without_a_stated_principle_make_no_example(tmp_path):
     assert kept(tmp_path, AFTER_METRICS.format(principle="")) == []
 

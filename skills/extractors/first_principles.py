@@ -2770,11 +2770,6 @@ def drafts(item: Item) -> list[Draft]:
     # and its answer holds what it does not); a fix or a choice whose input holds its answer stays beside it, one
     # that names what its input does not (ports, file names, figures: EXAMPLES.md 1) gives way to it
     analysed = _analyse_task(item, chain, evidence, {**common, "ambiguities": list(ambiguities)}) if made else None
-    if analysed is not None and chain and "reasoning_chain" not in analysed.output and any(
-            d.instruction_key == "reason" and len(unsupported(d.output, _flat(d.input))) <= MAX_UNSUPPORTED for d in made):
-        # the passage given whole leaves out the steps the item reasons by (a "**Principle**:" stated above the
-        # before/after it shows): the `reason` task, which gives them, is the item's
-        analysed = None
     if analysed is not None:
         stays = [d for d in made if d.instruction_key in ("fix", "relocate", "choose")
                  and len(unsupported(d.output, _flat(d.input))) <= MAX_UNSUPPORTED]
