@@ -1764,19 +1764,6 @@ _DECLINED = regex.compile(r"(?i)^(?:did\s+not|didn't|do\s+not|don't|will\s+not|w
 _GAP = regex.compile(r"(?i)^(?:missing|no|lack(?:ing|\s+of)?|absent|absence\s+of|without)\s+\w")
 
 
-def _section_principle(doc: Document, line: int) -> str:
-    """The rule a section at or above `line` states under its title ("## Phase 1: X" then "**Principle**: DOM element
-    missing = no comment exists"); "" when none does."""
-    for sec in [doc.section_at(line), *doc.ancestors(doc.section_at(line))]:
-        if sec.heading is None or sec.level > 6:
-            continue
-        for n in range(sec.start + 1, min(sec.end, sec.start + 6) + 1):
-            lab = parse_label(doc.text(n))
-            if lab and lab[1] and rx.match(r"(?i)(?:core\s+|key\s+)?principle$", norm_label(lab[0])):
-                return clean(lab[1])
-    return ""
-
-
 def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: int) -> Item | None:
     """The item whose principle is named at segment j: its problem, evidence, chain and decision."""
     a = segs[j]
@@ -1809,6 +1796,10 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
         # "**Before (two-pass scan)**:" over its measures: the caption says what they measure
         problem = f"{segs[p].label}: {problem}"
     decision, d, reasons = _decision(doc, segs, j, inner_end, level, src)
+    if d is not None and rx.match(r"(?i)after\b", segs[d].label):
+        # "**After (Occam's Razor)**: DOM check only: 10ms", "- After: file paths + owners": the state a change
+        # reached, shown beside the state before, is what it gained (a result), not a decision stated (GUIDE.md)
+        return None
     if declined:
         decision, d, reasons = clean(segs[j - 1].value).rstrip("."), j - 1, []
     elif d == j and a.level == 0 and decision == a.value and _words(decision) <= 6:
@@ -1829,19 +1820,7 @@ def build(doc: Document, segs: list[Segment], j: int, level: int, anchor_line: i
             # the parts of the decision and what it brings are not reasons for it
             top = min((u.depth for u in a.units if u.kind in ("item", "text")), default=0)
             decision = units[0]
-            if rx.match(r"(?i)after\b", a.label):
-                # "- DOM check only: 10ms": what the new state keeps is the decision; its time is a measure of it
-                decision = rx.sub(r":\s*[<>~≈]?\s*\d[\d.,]*\s*[a-zA-Z%]{0,4}$", "", decision)
-            if rx.match(r"(?i)after\b", a.label):
-                # before/after measures show what the change gained, not why it holds: the reason is the principle
-                # the section states ("**Principle**: DOM element missing = no comment exists"); without one there
-                # is no step from the old state to the new
-                ruled = _section_principle(doc, a.line)
-                if not ruled:
-                    return None
-                steps.append(ruled)
-            # "**After (Occam's Razor)**:" then "- Total: 5ms", "- Speedup: ...": the new state's measures, not reasons
-            steps += [] if rx.match(r"(?i)after\b", a.label) else [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
+            steps += [t for t in (u.text for u in a.units if u.kind in ("item", "text") and u.text and u.depth == top)
                       if t != units[0] and not _benefit(t)]
         elif a.value and decision == a.value:
             # "- **Occam's Razor Decision**: X" then "- because ...": its reasons; not "- **Future-proof**: ..."
