@@ -2194,3 +2194,20 @@ python tools/refresh_tokens.py
                                     "Answer: NO - This would break the provider's consent rules"]
     assert "Already exists" not in e.output["decision"]
     assert e.output["decision"].startswith("The relay logs the expired token")
+
+
+def test_an_item_still_in_progress_is_no_part_of_the_fix_applied(tmp_path):
+    text = """## V031: Created relay protocol 78 without checking the protocol index [2025-09-30]
+- **Issue**: Created relay protocol 78 without checking the protocol index first
+- **Root Cause**:
+  - Operating in reactive mode rather than proactive verification
+  - The index check is not triggered on protocol creation
+- **Resolution**:
+  - \u2705 Merged the protocol into relay protocol 48 section 1.6
+  - \u2705 Deleted the protocol 78 file
+  - \U0001F504 Investigating why the index check did not trigger
+- **Status**: RESOLVED
+"""
+    ex = kinds(kept(tmp_path, text))
+    # what was done, not what is still being looked into; nothing left out, so no count
+    assert ex["fix"].output["fix"] == "Merged the protocol into relay protocol 48 section 1.6; Deleted the protocol 78 file"

@@ -261,6 +261,7 @@ class Unit:
     cells: dict[str, str] | None = None
     lead: bool = False  # it ends with a colon: it introduces what follows ("..., breaking:")
     lang: str = ""  # a code block's language
+    unfinished: bool = False  # a list item marked in progress, pending or open ("🔄 Investigating ...", "[ ] ...")
 
 
 @dataclass
@@ -407,7 +408,8 @@ def segments(doc: Document, first: int, last: int) -> list[Segment]:
                     seg_depth = -1
                 body = f"{norm_label(lab[0])}: {clean(lab[1])}" if lab and lab[1] else clean(it.text)
                 if body:
-                    segs[-1].units.append(Unit(n, body, "item", depth, lead=it.text.rstrip("* ").endswith(":")))
+                    segs[-1].units.append(Unit(n, body, "item", depth, lead=it.text.rstrip("* ").endswith(":"),
+                                               unfinished=it.check in _UNFINISHED))
             n += 1
             continue
         if kind == "record":
@@ -728,11 +730,16 @@ def _is_decision(text: str) -> bool:
 MAX_DECISION = 700  # characters: a decision's list is kept whole up to here, then counted
 
 
+_UNFINISHED = frozenset(("in_progress", "pending", "open", "future"))
+
+
 def _prose_children(seg: Segment, limit: int = 8) -> list[str]:
     """A decision's list: its top items, each with the items under it when it is only a title."""
     out: list[str] = []
     size = 0
-    units = [u for u in seg.units if (u.kind in ("item", "text") and not _META_TEXT.match(u.text)) or u.kind == "code"]
+    # (not an item still in progress or open: "🔄 Investigating why X did not trigger" is no part of what was done)
+    units = [u for u in seg.units if (u.kind in ("item", "text") and not _META_TEXT.match(u.text) and not u.unfinished)
+             or u.kind == "code"]
     base = min((u.depth for u in units if u.kind != "code"), default=0)
     i = 0
     while i < len(units) and len(out) < limit:
@@ -822,7 +829,7 @@ def _decision_text(seg: Segment) -> str:
     n_top, caption = 0, False
     for u in seg.units:
         caption = u.lead if u.kind == "text" else caption
-        n_top += u.kind in ("item", "text") and u.depth == base and not (caption and u.kind == "item")
+        n_top += u.kind in ("item", "text") and u.depth == base and not (caption and u.kind == "item") and not u.unfinished
     if items:
         text = "; ".join(items) + (f" (and {n_top - len(items)} more)" if n_top > len(items) else "")
         return f"{v.rstrip(':')}: {text}" if v else text
