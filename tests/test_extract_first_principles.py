@@ -22,7 +22,7 @@ from training_data_miner.skills.models import Example
 SEP = "=" * 77
 
 
-ANALYSE_KEYS = ("analyse", "analyse_cause", "analyse_decision", "analyse_approach")  # the passage read whole, asked for what it gives
+ANALYSE_KEYS = ("analyse", "analyse_cause", "analyse_lesson", "analyse_decision", "analyse_approach")  # the passage read whole, asked for what it gives
 ANALYSE = {p for k in ANALYSE_KEYS for p in PACKS["first_principles"].instructions[k]}
 
 
@@ -407,9 +407,11 @@ def test_a_rule_the_entry_draws_is_kept_as_its_lesson(tmp_path):
 - **Learning**: **NEVER create *_v2 files - ALWAYS enhance the existing module**
 """
     ex = kinds(kept(tmp_path, text))
-    assert ex["fix"].output["lesson"] == "NEVER create *_v2 files - ALWAYS enhance the existing module"
-    assert ex["fix"].output["fix"] == "Merged the changes into report.py"
-    assert ex["fix"].input["problem"] == "Created report_v2.py instead of extending report.py"
+    # the instruction asks for the lesson too: the output gives it
+    assert ex["fix_lesson"].instruction in PACKS["first_principles"].instructions["fix_lesson"]
+    assert ex["fix_lesson"].output["lesson"] == "NEVER create *_v2 files - ALWAYS enhance the existing module"
+    assert ex["fix_lesson"].output["fix"] == "Merged the changes into report.py"
+    assert ex["fix_lesson"].input["problem"] == "Created report_v2.py instead of extending report.py"
 
 
 def test_every_task_kind_has_three_phrasings_and_each_example_uses_one():
@@ -1093,7 +1095,7 @@ APPROACH_AND_PHASE = """# Sync Agent Repair - Summary
 
 
 def test_the_rule_an_entry_applies_in_a_part_named_for_it_is_the_fix_lesson(tmp_path):
-    fix = kinds(kept(tmp_path, APPROACH_AND_PHASE))["fix"]
+    fix = kinds(kept(tmp_path, APPROACH_AND_PHASE))["fix_lesson"]
     assert fix.output["fix"] == 'Accept "stale" as healthy; Block only 03:00-05:00'
     # "### Phase 1: Core Fixes (Occam's Razor)" applies what "**Applied Occam's Razor**: ..." states: its lesson
     assert fix.output["lesson"] == "Fixed the broken gate before adding features"
@@ -1923,7 +1925,8 @@ def test_a_passage_read_whole_is_asked_for_what_its_answer_gives(tmp_path):
             key = next(k for k in ANALYSE_KEYS if e.instruction in instructions[k])
             o = e.output
             reasoned = any(f in o for f in ("reasoning_chain", "findings", "options", "rejected"))
-            want = "analyse_approach" if "approach_rejected" in o else "analyse" if reasoned \
+            want = "analyse_approach" if "approach_rejected" in o else "analyse_lesson" if "lesson" in o and not any(
+                f in o for f in ("reasoning_chain", "options", "decision")) else "analyse" if reasoned \
                 else "analyse_cause" if "root_cause" in o else "analyse_decision"
             assert key == want, (key, o)
             seen.add(key)
@@ -1995,6 +1998,9 @@ def test_a_learning_line_is_asked_for_as_the_lesson_not_as_a_fix_applied(tmp_pat
     assert exs and not any("fix" in e.output for e in exs)  # the entry applied no fix
     assert any(e.output.get("lesson") == "MUST search for existing tests before ANY file creation" for e in exs)
     assert all("decision" not in e.output for e in exs if e.instruction in ANALYSE)
+    # read whole, the passage is asked for the lesson it gives, not for a fix
+    lessons = [e for e in exs if e.instruction in ANALYSE and "lesson" in e.output and "reasoning_chain" not in e.output]
+    assert lessons and all(e.instruction in PACKS["first_principles"].instructions["analyse_lesson"] for e in lessons)
 
 
 def test_a_passage_holds_the_whole_of_a_list_it_holds_part_of(tmp_path):
@@ -2211,3 +2217,21 @@ def test_an_item_still_in_progress_is_no_part_of_the_fix_applied(tmp_path):
     ex = kinds(kept(tmp_path, text))
     # what was done, not what is still being looked into; nothing left out, so no count
     assert ex["fix"].output["fix"] == "Merged the protocol into relay protocol 48 section 1.6; Deleted the protocol 78 file"
+
+
+def test_a_question_and_its_answer_in_the_analysis_are_one_step_of_the_reasoning(tmp_path):
+    text = """## Relay server cleanup
+
+**Problem**: 7 relay servers configured, 4 failing to start, high upkeep
+
+**First Principles Analysis**:
+- Question: What does the agent need from the relays at all?
+- Answer: Lookup tools (search + validation), not compute tools
+
+**Solution**:
+- Reduced 7 servers to the 2 lookup servers in `relays.json`
+"""
+    [e] = kept(tmp_path, text, analyse=True)
+    assert e.output["reasoning_chain"] == ["Question: What does the agent need from the relays at all?",
+                                           "Answer: Lookup tools (search + validation), not compute tools"]
+    assert "findings" not in e.output

@@ -101,8 +101,9 @@ INSTRUCTION_KEYS: dict[str, tuple[str, ...]] = {
                          "phase_state"),
     "readme_patterns": ("structure", "skeleton", "section"),
     "modlog_updates": ("entry", "fields"),
-    "first_principles": ("reason", "fix", "relocate", "learn", "choose", "rethink", "decide", "analyse",
-                         "analyse_cause", "analyse_decision", "analyse_approach", "justify"),
+    "first_principles": ("reason", "fix", "fix_lesson", "relocate", "learn", "choose", "rethink", "decide",
+                         "analyse", "analyse_cause", "analyse_lesson", "analyse_decision", "analyse_approach",
+                         "justify"),
     "generic": ("default",),
 }
 NAMES = tuple(INSTRUCTION_KEYS)

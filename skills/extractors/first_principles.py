@@ -2668,6 +2668,13 @@ def drafts(item: Item) -> list[Draft]:
                  and not _ACTIONISH.match(t)]
         if given and len(given) < len(chain):
             findings, chain = findings + given, [t for t in chain if t not in given]
+    for q in [t for t in findings if rx.match(r"(?i)(?:the\s+|user\s+)?question\s*:", t)]:
+        at = next((k for k, t in enumerate(chain) if rx.match(r"(?i)answer\s*:", t)), None)
+        if at is not None:
+            # "Question: What does X need?" then "Answer: pattern recall, not computation": asking the fundamental
+            # question and answering it is one step of the reasoning, not a finding beside it
+            findings.remove(q)
+            chain.insert(at, q)
     evidence = item.evidence + findings
     inp: dict = {"problem": item.problem}
     if evidence:
@@ -2726,7 +2733,7 @@ def drafts(item: Item) -> list[Draft]:
         fix_out = {"fix": item.decision, **({"lesson": item.lesson} if item.lesson else {})}
         # a fix that only moves or deletes what was misplaced, for a cause that is a step not followed, clears the
         # symptom: it is asked for as the correction applied, not as the fix that removes the cause
-        key = "relocate" if _relocates_only(item.decision, item.cause) else "fix"
+        key = "relocate" if _relocates_only(item.decision, item.cause) else "fix_lesson" if item.lesson else "fix"
         if item.learned:  # the entry's "Learning:" rule is what it learned from the cause, not a fix it applied
             key, fix_out = "learn", {"lesson": item.decision}
         made.append(Draft(instruction_key=key, input=fix_in, output=fix_out,
@@ -2757,7 +2764,7 @@ def drafts(item: Item) -> list[Draft]:
     # that names what its input does not (ports, file names, figures: EXAMPLES.md 1) gives way to it
     analysed = _analyse_task(item, chain, evidence, {**common, "ambiguities": list(ambiguities)}) if made else None
     if analysed is not None:
-        stays = [d for d in made if d.instruction_key in ("fix", "relocate", "choose")
+        stays = [d for d in made if d.instruction_key in ("fix", "fix_lesson", "relocate", "choose")
                  and len(unsupported(d.output, _flat(d.input))) <= MAX_UNSUPPORTED]
         if len(stays) < len(made):
             made = stays + [analysed]
@@ -2827,8 +2834,9 @@ def _analyse_task(item: Item, chain: list[str], evidence: list[str], common: dic
     # the instruction asks for what the output gives: the reasoning where there is some, else the cause and its
     # fix, else the decision alone (an instruction that asks for steps the passage does not give reads as a gap)
     # (a passage that questions an approach is asked for the approach it rejects, not for a problem it does not state)
-    key = "analyse_approach" if item.approach else "analyse" if steps or found or options or rejected \
-        else "analyse_cause" if cause else "analyse_decision"
+    # (and one whose decision is the rule it learned, for the lesson, not a fix: "**Pattern Stored**: Always ...")
+    key = "analyse_approach" if item.approach else "analyse_lesson" if item.learned and not steps and not options \
+        else "analyse" if steps or found or options or rejected else "analyse_cause" if cause else "analyse_decision"
     return Draft(instruction_key=key, input={"passage": item.passage}, output={**fields, "principle": item.label},
                  kind="rationale_chains" if len(steps) >= 2 else "decision_trees",
                  required=("lesson" if item.learned else "decision", "principle"), rationale=1.0, **common)
