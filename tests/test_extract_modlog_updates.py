@@ -1315,6 +1315,15 @@ def test_the_cause_a_summary_gives_for_what_it_did_is_the_why(tmp_path):
     assert "why" not in exs["fields"].output
 
 
+def test_the_problem_a_summary_says_it_fixed_is_the_why(tmp_path):
+    entry = ["## [2025-09-20] - Relay Lock Enhanced with TTL", "**Type**: Critical System Fix", "", "### Summary",
+             "Fixed critical issue where 20+ duplicate relay processes were accumulating over time. Added a TTL lock.",
+             "", "### Changes", "- **Added TTL**: Processes expire after 10 minutes without a heartbeat", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    assert exs["fields"].output["why"] == ["20+ duplicate relay processes were accumulating over time"]
+
+
 def test_an_entrys_summary_read_as_a_part_comes_first_as_the_whole_change(tmp_path):
     entry = ["## [2025-08-22] - Recursive Engine Enhanced", "**Type**: Enhancement", "",
              "### Summary", "Enhanced the existing recursive engine with tool integrations; no new modules created.", "",

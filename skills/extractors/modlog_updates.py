@@ -1239,17 +1239,23 @@ _BECAUSE = regex.compile(r"\s(?:because|since|as)\s+(?P<why>(?:it|they|these|thi
                          r"(?:had|has|have|was|were|is|are|did|does|do|could|lacked|never|no\s+longer)\b[^.;]{8,})")
 
 
+# "Fixed critical issue where 35+ duplicate monitor processes were accumulating": the problem it fixed
+_FIXED_WHERE = regex.compile(r"(?i)^(?:fixed|resolved|addressed|corrected)\s+(?:an?\s+|the\s+)?(?:critical\s+|major\s+|"
+                             r"long-standing\s+)?(?:issue|bug|problem|error|regression)\s+(?:where|in\s+which|that\s+caused|"
+                             r"causing)\s+(?P<why>[^.;]{8,})")
+
+
 def _purpose(facts: Facts, changes: list[str]) -> list[str]:
-    """The purpose or cause the entry's summary (its first change, or one given as its "Summary: ...") states for
-    what it tells was done ("Created X to enable Y": "to enable Y"; "Removed X as they had no use": "They had no
-    use"); an aim is no reason where the change does not say it was done."""
+    """The purpose, cause or problem the entry's summary (its first change, or one given as its "Summary: ...")
+    states for what it tells was done ("Created X to enable Y": "to enable Y"; "Removed X as they had no use": "They
+    had no use"; "Fixed issue where X": "X"); an aim is no reason where the change does not say it was done."""
     said = [clean(t) for g in facts.groups if g.depth <= 2 and g.key == "summary" for _, t in g.lines[:3]
             if t.strip() and not _BULLET.match(t)]  # "### Summary" and its sentence, beside a "### Changes" list
     for t in ([changes[0]] + [c.split(": ", 1)[1] for c in changes[1:] if c.startswith("Summary: ")] if changes else []) + said:
         m = _PURPOSE.search(t)
         if m and _TELLS_CHANGE.match(t) and len(m.group(0).split()) >= 4:
             return [m.group(0).rstrip(" ,:")]
-        m = _BECAUSE.search(t)
+        m = _FIXED_WHERE.match(t) or _BECAUSE.search(t)
         if m and _TELLS_CHANGE.match(t):
             said = m["why"].rstrip(" ,:")
             return [said[:1].upper() + said[1:]]
