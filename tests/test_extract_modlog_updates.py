@@ -1324,6 +1324,20 @@ def test_the_problem_a_summary_says_it_fixed_is_the_why(tmp_path):
     assert exs["fields"].output["why"] == ["20+ duplicate relay processes were accumulating over time"]
 
 
+def test_every_file_of_a_file_table_in_the_change_is_a_file_though_its_rows_are_cut_from_the_changes(tmp_path):
+    rows = [f"| `relay/part_{i}.py` | Part {i} of the relay shell |" for i in range(8)]
+    entry = ["## [2026-02-18] Relay Shell Layer 1", "**Change Type**: New Module", "", "### Part 1: Relay Shell", "",
+             "Created the relay shell. Each part is independent.", "", "| File | Purpose |", "|------|---------|", *rows, "",
+             "### Root Cause", "", "| Location | Bug |", "|----------|-----|", "| `relay/old_shell.py:12` | Never closed |", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    out = exs["fields"].output
+    # the rows are cut from the change that joins them ("(and N more)"); the files are all given
+    assert out["files"] == [f"relay/part_{i}.py" for i in range(8)]
+    # (a Location column where a bug was found names no changed file)
+    assert not any("old_shell" in f for f in out["files"])
+
+
 def test_an_entrys_summary_read_as_a_part_comes_first_as_the_whole_change(tmp_path):
     entry = ["## [2025-08-22] - Recursive Engine Enhanced", "**Type**: Enhancement", "",
              "### Summary", "Enhanced the existing recursive engine with tool integrations; no new modules created.", "",

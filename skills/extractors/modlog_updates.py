@@ -1409,6 +1409,26 @@ def _item_head(text: str) -> str:
     return text.split("; ", 1)[0] if any(_FILE_EXT.search(p) for p in _paths([label])) else text
 
 
+_FILE_HEAD = regex.compile(r"(?i)^(?:files?|path)$")
+
+
+def _file_column(lines: list[tuple[int, str]]) -> list[str]:
+    """The File column of a "| File | Purpose |" table in a part of the change, each row as "File: `x`" (the whole
+    table: the change made of its rows may be given cut, its files are not)."""
+    out: list[str] = []
+    head: list[str] = []
+    for k, (_, t) in enumerate(lines):
+        if not t.lstrip().startswith("|"):
+            head = []
+            continue
+        nxt = lines[k + 1][1] if k + 1 < len(lines) else ""
+        if not head and rx.fullmatch(r"\s*\|?[\s:|-]*-[\s:|-]*\|?\s*", nxt or ""):
+            head = [clean(c) for c in _cells(t)]
+        elif head and _FILE_HEAD.match(head[0]) and not rx.fullmatch(r"\s*\|?[\s:|-]*\|?\s*", t):
+            out.append(f"File: {_cells(t)[0]}")
+    return out
+
+
 def _prose_files(facts: Facts, changes: list[str]) -> list[str]:
     """The files the change's own text names (the items given as its changes, the entry's change
     sections and lead prose), before a clause that names what it read or used ("... from
@@ -1421,6 +1441,8 @@ def _prose_files(facts: Facts, changes: list[str]) -> list[str]:
         if (i == 0 or role(g.key) == "changes") and not aside[i]:
             texts += [t for _, t in g.lines if t and t[:1] not in " \t" and t != "---"
                       and not (_FIELD.match(t) and role(_key(_FIELD.match(t)["key"])) != "changes")]
+        if not aside[i] and role(g.key) not in ("why", "impact", "not_a_change"):
+            texts += _file_column(g.lines)  # (a table in a part of the change; not where a root cause was found)
     out: list[str] = []
     for text in texts:
         if "." not in text or _ALREADY.search(text):
