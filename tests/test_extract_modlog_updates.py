@@ -413,6 +413,9 @@ def test_fields_carry_no_link_targets_escapes_tags_or_dangling_colons(tmp_path):
     ("[U+2701]EEnhanced awakening test", "Enhanced awakening test"),
     ("[U+2705]Enabled caching", "Enabled caching"),
     ("- [OK] **Deleted** `old.py` \u2192 moved [TARGET]", "Deleted `old.py` -> moved"),
+    # a flag keeps its dashes; a stray dash or pipe at either end goes
+    ("- **`--init-dae` CLI Command**: Seamless integration -", "`--init-dae` CLI Command: Seamless integration"),
+    ("--init-dae CLI Command", "--init-dae CLI Command"),
     # the arrow mangled with the space after it ("\u2181E"): the arrow and the space both put back
     ("01(02) \u2181E0102 state transition", "01(02) -> 0102 state transition"),
     ("See [the guide](../docs/guide.md#L3) \u2705 now", "See the guide now"),

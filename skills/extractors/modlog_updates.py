@@ -240,7 +240,8 @@ def clean(text: str) -> str:
     text = _TAGS.sub("", text.strip())
     if "[" in text:
         text = _INNER_TAGS.sub(" ", text)
-    text = " ".join(text.split()).strip(" -|")
+    # (a stray dash or pipe at either end goes; a flag's dashes stay: "--init-dae CLI Command")
+    text = rx.sub(r"^[\s|]*(?:-(?!-)[\s|-]*)?|[\s|-]*$", "", " ".join(text.split()))
     if "` " in text or " `" in text:
         spans = text.split("`")
         if len(spans) > 2 and len(spans) % 2:  # "`[TERMINAL] Entrypoint`" once its tag is gone: "`Entrypoint`"
