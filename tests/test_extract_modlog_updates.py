@@ -1291,6 +1291,13 @@ def test_a_cut_entry_never_ends_on_a_label_whose_content_it_leaves_out(tmp_path)
     assert "why" not in exs["fields"].output
 
 
+def test_a_table_header_where_the_lines_shown_end_is_no_item_but_a_first_row_under_its_header_is():
+    lines = ["- Fixed the relay", "", "| File | Change |"]
+    assert ml._items(list(enumerate(lines, 1))) == ["Fixed the relay"]
+    lines = ["| Schema | Status |", "|--------|--------|", "| video_loop | COMPLETE |"]
+    assert ml._items(list(enumerate(lines, 1))) == ["Schema: video_loop; Status: COMPLETE"]
+
+
 def test_the_purpose_a_summary_gives_for_what_it_did_is_the_why(tmp_path):
     entry = ["## [2025-08-17] - Citation Protocol Created", "**Type**: Architecture", "", "### Summary",
              "Created the citation protocol and the master orchestrator to enable pattern recall instead of computation.",

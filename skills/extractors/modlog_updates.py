@@ -856,6 +856,8 @@ def _items(lines: list[tuple[int, str]], heads_only: bool = False) -> list[str]:
             if k + 1 < len(texts) and _TABLE_DELIM.match(texts[k + 1].strip()):
                 header = [clean(c) for c in cells]  # a row names what each cell of the rows under it is
                 continue
+            if k + 1 == len(texts) and prev != "row" and not (k and _TABLE_DELIM.match(texts[k - 1].strip())):
+                continue  # a table's first row where the lines shown end: its header, the rows not shown
             if len(header) == len(cells) > 1:
                 row = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells) if c)
             else:
