@@ -2124,8 +2124,8 @@ def test_a_choice_heading_its_list_of_reasons_is_the_justify_task(tmp_path):
     [e] = kept(tmp_path, CHOICE_WITH_REASONS, analyse=True)  # (a passage given whole)
     assert e.instruction in PACKS["first_principles"].instructions["justify"]
     assert e.line == line_of(CHOICE_WITH_REASONS, "(Occam's simplest)") and e.label == "occams_razor"
-    # the choice without the principle its text names; the reasons its list gives (not what it measures)
-    assert e.output == {"decision": "Option B: Capture the mixer output",
+    # the choice as written, with the principle it names; the reasons its list gives (not what it measures)
+    assert e.output == {"decision": "Option B: Capture the mixer output (Occam's simplest)",
                         "reasons": ["The mixer already runs for the chat relay", "Works with private rooms (no token needed)",
                                     "No second decoder to maintain"],
                         "principle": "occams_razor"}

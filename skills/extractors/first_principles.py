@@ -2136,7 +2136,7 @@ def chosen_item(doc: Document, line: int) -> Item | None:
     m = _CHOSEN_FOR.match(said)
     if not m:
         return None
-    decision = f"{m['d'].rstrip(' :-')} {m['tail'].strip()}".strip()
+    decision = said  # as written: "(Occam's simplest)" is what tells the principle it was chosen by
     reasons = [t for t in (clean(s.text, 300) for s in siblings[1:]) if _reason(t)]
     if len(reasons) < MIN_REASONS or _words(decision) < 3:
         return None
