@@ -1252,16 +1252,16 @@ def _purpose(facts: Facts, changes: list[str]) -> list[str]:
     """The purpose, cause or problem the entry's summary (its first change, or one given as its "Summary: ...")
     states for what it tells was done ("Created X to enable Y": "to enable Y"; "Removed X as they had no use": "They
     had no use"; "Fixed issue where X": "X"); an aim is no reason where the change does not say it was done."""
-    said = [clean(t) for g in facts.groups if g.depth <= 2 and g.key == "summary" for _, t in g.lines[:3]
-            if t.strip() and not _BULLET.match(t)]  # "### Summary" and its sentence, beside a "### Changes" list
-    for t in ([changes[0]] + [c.split(": ", 1)[1] for c in changes[1:] if c.startswith("Summary: ")] if changes else []) + said:
+    summary = [clean(t) for g in facts.groups if g.depth <= 2 and g.key == "summary" for _, t in g.lines[:3]
+               if t.strip() and not _BULLET.match(t)]  # "### Summary" and its sentence, beside a "### Changes" list
+    for t in ([changes[0]] + [c.split(": ", 1)[1] for c in changes[1:] if c.startswith("Summary: ")] if changes else []) + summary:
         m = _PURPOSE.search(t)
         if m and _TELLS_CHANGE.match(t) and len(m.group(0).split()) >= 4:
             return [m.group(0).rstrip(" ,:")]
         m = _FIXED_WHERE.match(t) or _BECAUSE.search(t)
         if m and _TELLS_CHANGE.match(t):
-            said = m["why"].rstrip(" ,:")
-            return [said[:1].upper() + said[1:]]
+            why = m["why"].rstrip(" ,:")
+            return [why[:1].upper() + why[1:]]
     return []
 
 
@@ -1424,10 +1424,10 @@ def _file_column(lines: list[tuple[int, str]]) -> list[str]:
         if not t.lstrip().startswith("|"):
             head = []
             continue
-        nxt = lines[k + 1][1] if k + 1 < len(lines) else ""
-        if not head and rx.fullmatch(r"\s*\|?[\s:|-]*-[\s:|-]*\|?\s*", nxt or ""):
+        nxt = lines[k + 1][1].strip() if k + 1 < len(lines) else ""
+        if not head and _TABLE_DELIM.match(nxt):
             head = [clean(c) for c in _cells(t)]
-        elif head and _FILE_HEAD.match(head[0]) and not rx.fullmatch(r"\s*\|?[\s:|-]*\|?\s*", t):
+        elif head and _FILE_HEAD.match(head[0]) and not _TABLE_DELIM.match(t.strip()):
             out.append(f"File: {_cells(t)[0]}")
     return out
 
