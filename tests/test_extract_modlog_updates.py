@@ -418,6 +418,8 @@ def test_fields_carry_no_link_targets_escapes_tags_or_dangling_colons(tmp_path):
     ("--init-dae CLI Command", "--init-dae CLI Command"),
     # the arrow mangled with the space after it ("\u2181E"): the arrow and the space both put back
     ("01(02) \u2181E0102 state transition", "01(02) -> 0102 state transition"),
+    # ... where the arrow has a space before it; without one, what it swallowed was no space ("000\u2192222")
+    ("Complete 000\u2181E22 triplet-coded progression", "Complete 000->22 triplet-coded progression"),
     ("See [the guide](../docs/guide.md#L3) \u2705 now", "See the guide now"),
     # names in brackets listed as content are words of the text, not status tags
     ("Metadata: [SEMANTIC SCORE], [ARCHIVE STATUS], [ORIGIN] headers", "Metadata: [SEMANTIC SCORE], [ARCHIVE STATUS], [ORIGIN] headers"),

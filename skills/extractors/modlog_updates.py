@@ -99,7 +99,9 @@ _DANGLING = regex.compile(r"(?:\s+(?:for|with|to|of|the|a|an|and|or|by|via|using
 # to Unicode) and "‼", "⁉" (punctuation) are drawn as emoji too
 _EMOJI_MOJIBAKE = regex.compile(r"(?![\u25A0-\u25A9\u25AC-\u25B5\u25B7-\u25BF\u25C1-\u25F7])[\p{So}\p{Cs}\uFE0F\u200D\uFFFD\u2139\u203C\u2049](?:EEEE(?![a-z]))?")
 _EMPTIED = regex.compile(r"\s*\(\s(?:[\s,/+]|vs\.?|->)*(?:\)|$)")  # "( vs )" once its emoji are gone
-_MOJIBAKE = (("\u2181E", "-> "), ("\u2192", "->"))  # "ↁE": the right arrow (and the space after it) decoded in the wrong code page
+# "ↁE": the right arrow decoded in the wrong code page, with the character after it (most often a space: put back
+# where the arrow has one before it, "A ↁEB" -> "A -> B"; "000ↁE22" is left "000->22")
+_MOJIBAKE = ((" \u2181E", " -> "), ("\u2181E", "->"), ("\u2192", "->"))
 _TAGS = regex.compile(r"^(?>(?:\[(?:[A-Z][A-Z0-9_ -]{0,24}|x|X| )\]\s*)+)(?![,/&])")  # not a list of names
 # "Bug Fixed [OK]": a status tag after text; not one of a list of names ("[ARCHIVE STATUS], [ORIGIN] headers")
 _INNER_TAGS = regex.compile(r"(?<![,/&]\s*)\s*\[[A-Z][A-Z_]{1,15}(?:-[A-Z][A-Z_]{1,15})?\](?=\s|$)(?!\s*[,/&])")
