@@ -1350,6 +1350,20 @@ def test_every_file_of_a_file_table_in_the_change_is_a_file_though_its_rows_are_
     assert not any("old_shell" in f for f in out["files"])
 
 
+def test_a_first_principles_derivation_is_the_why_and_the_wsp_a_title_names_is_a_reference(tmp_path):
+    entry = ["## 2026-02-12 - WSP 99: Compact Relay Messages (Corrected from WSP 100)", "",
+             "**New Protocol Created (relay/WSP_99_Compact.md):**", "- Key:value lines for relay-internal messages", "",
+             "**First Principles Derivation:**", "- Relays do not read prose", "- Tokens cost time and money", "",
+             "**WSP Compliance**: WSP 21 (parent), WSP 22", ""]
+    text = "\n".join([SEP, "# Relay ModLog", "", *entry])
+    [exs] = by_kind(mine_text(tmp_path, "modlog_updates", text)).values()
+    out = exs["fields"].output
+    assert out["why"] == ["Relays do not read prose", "Tokens cost time and money"]
+    assert not any("Derivation" in c for c in out["changes"])
+    # the title's own WSP first; not the one it was corrected from
+    assert out["wsp_references"] == ["WSP 99", "WSP 21", "WSP 22"]
+
+
 def test_an_entrys_summary_read_as_a_part_comes_first_as_the_whole_change(tmp_path):
     entry = ["## [2025-08-22] - Recursive Engine Enhanced", "**Type**: Enhancement", "",
              "### Summary", "Enhanced the existing recursive engine with tool integrations; no new modules created.", "",

@@ -125,6 +125,7 @@ _WSP_LIST = regex.compile(r"\bWSP[\s_-]?(?P<n>\d{1,3})(?!\d)(?P<more>(?:\s*(?:/|
 # Section and field names (lower case, words only) by what they hold, matched whole.
 _WHY = regex.compile(
     r"^(?:the |critical |key |original |underlying |initial )?(?:why(?: this matters| it matters| now)?|rationale|objectives?|"
+    r"(?:first principles? |design )(?:derivation|rationale|reasoning|justification)|"
     r"reasons?(?: for (?:the )?change)?|motivation|problems?(?: solved| statement| identified| description| fixed| addressed)?|violations? (?:identified|detected|found)(?! (?:&|and) )|"
     r"root ?causes?(?: analysis)?|context|background|issues?(?: identified| found| description| fixed| resolved| addressed)?|triggers?|"
     r"triggered by|requested by|(?:user |012 )?(?:request|directive|feedback)|(?:user|012) (?:insight|quote|question)|"
@@ -1884,6 +1885,13 @@ def _drafts(entry: Entry, pack: DomainPack) -> list[Draft]:
             wsp = wsp_numbers(" ".join(raw_lines))
             if wsp:
                 raw_facts["wsp_references"] = wsp
+        # the WSP the title names ("WSP 99: M2M Prompting Protocol") is one the entry is about, whatever its
+        # references line lists (not one in an aside: "(Corrected from WSP 100)")
+        titled = wsp_numbers(rx.sub(r"\([^()]*\)", " ", head.title))
+        for said in (base, raw_facts):
+            named = [w for w in titled if w not in said.get("wsp_references", [])]
+            if named and said.get("wsp_references"):
+                said["wsp_references"] = [*named, *said["wsp_references"]]
     fields = {**base, "title": head.title}
     fields["date"] = head.date or base.get("date")
     fields["version"] = head.version or base.get("version")
